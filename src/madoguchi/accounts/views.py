@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib.auth import login, logout
+from django.core import signing
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from madoguchi.accounts import services
+from madoguchi.accounts.forms import LoginLinkForm
+
+
+def login_view(request):
+    form = LoginLinkForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    if request.method == "POST" and form.is_valid():
+        services.login_link_send(email=form.cleaned_data["email"], next_url=form.cleaned_data["next"])
+        return render(request, "accounts/login_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/login.html", {"form": form})
+
+
+def login_verify(request, token: str):
+    if request.method == "POST":
+        try:
+            user, next_url = services.login_link_verify(token=token)
+        except signing.SignatureExpired:
+            return render(request, "accounts/login_invalid.html", {"expired": True}, status=400)
+        except signing.BadSignature:
+            return render(request, "accounts/login_invalid.html", {"expired": False}, status=400)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(next_url)
+    # A GET only shows a button: mail scanners that prefetch links must not sign anyone in.
+    return render(request, "accounts/login_confirm.html", {"token": token})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("/")

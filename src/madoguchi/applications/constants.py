@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("受付済み")
+    IN_REVIEW = "in_review", _("審査中")
+    CORRECTION_REQUESTED = "correction_requested", _("補正依頼中")
+    APPROVED = "approved", _("承認")
+    REJECTED = "rejected", _("不承認")
+    WITHDRAWN = "withdrawn", _("取下げ")
+
+
+# Statuses in which the applicant may still withdraw (not yet decided).
+WITHDRAWABLE = {
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.CORRECTION_REQUESTED,
+}
+FINAL = {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("オンライン")
+    API = "api", _("API")
+    COUNTER = "counter", _("窓口")
+    BULK = "bulk", _("一括提出")
+
+
+class ProxyRelationship(models.TextChoices):
+    PARENT = "parent", _("親")
+    CHILD = "child", _("子")
+    SPOUSE = "spouse", _("配偶者")
+    RELATIVE = "relative", _("その他の親族")
+    LEGAL = "legal", _("法定代理人")
+    AGENT = "agent", _("委任を受けた代理人（社会保険労務士・行政書士など）")
+    OTHER = "other", _("その他")

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.accounts.models import Organization
+from madoguchi.applications.constants import ApplicationStatus, Channel, ProxyRelationship
+from madoguchi.core.models import TimeStampedModel
+from madoguchi.procedures.models import Procedure, ProcedureVersion
+
+
+class Draft(TimeStampedModel):
+    """An application being filled in; saved per step and resumable."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="drafts")
+    data = models.JSONField(default=dict)
+    completed_steps = models.JSONField(default=list)
+    # 代理申請
+    is_proxy = models.BooleanField(default=False)
+    proxy_relationship = models.CharField(max_length=20, choices=ProxyRelationship.choices, blank=True)
+    principal_name = models.CharField(_("本人の氏名"), max_length=100, blank=True)
+    # Set when submitted; the draft is then kept read-only for idempotent re-submits.
+    application = models.OneToOneField(
+        "Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_draft"
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["applicant", "-updated_at"])]
+
+
+class ReferenceSequence(models.Model):
+    """Per-organization, per-year counter behind 受付番号 (row-locked when incremented)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="reference_sequence_unique")
+        ]
+
+
+class Application(TimeStampedModel):
+    """A submitted application (申請). Its data never changes except through 補正."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="applications")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    reference_number = models.CharField(_("受付番号"), max_length=32)
+    status = models.CharField(
+        max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    data = models.JSONField()
+    submitted_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entered_applications",
+    )
+    is_proxy = models.BooleanField(default=False)
+    proxy_relationship = models.CharField(max_length=20, choices=ProxyRelationship.choices, blank=True)
+    principal_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reference_number"], name="application_reference_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"], name="application_idempotency_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["applicant", "-submitted_at"]),
+            models.Index(fields=["procedure", "status", "-submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference_number
+
+
+class ApplicationEvent(models.Model):
+    """One entry of the status timeline (状況照会). ``public`` events are shown to applicants."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    status = models.CharField(max_length=24, choices=ApplicationStatus.choices)
+    message = models.TextField(blank=True)
+    public = models.BooleanField(default=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Attachment(models.Model):
+    """An uploaded file (receipt photo, 委任状 …). Owned by the uploader; type sniffed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attachments")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    field_key = models.CharField(max_length=100, blank=True)
+    file = models.FileField(upload_to="attachments/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)

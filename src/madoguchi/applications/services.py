@@ -1,0 +1,361 @@
+"""State changes of drafts and applications. Every write goes through here."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.applications.constants import WITHDRAWABLE, ApplicationStatus, Channel, ProxyRelationship
+from madoguchi.applications.models import Application, ApplicationEvent, Attachment, Draft, ReferenceSequence
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.procedures.fields import FieldValidationError, ValidationContext
+from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.uploads import check_upload
+from madoguchi.procedures.validation import get_step, validate_all, validate_step
+
+# ---------------------------------------------------------------------------- context
+
+
+def validation_context(*, user: Any) -> ValidationContext:
+    """Cleaning context: attachments can be referenced only by their owner."""
+
+    def lookup(attachment_id: str) -> Attachment | None:
+        try:
+            return Attachment.objects.filter(id=attachment_id, owner=user).first()
+        except (ValueError, TypeError):  # not a UUID
+            return None
+        except Exception:  # noqa: BLE001 - e.g. ValidationError for a malformed UUID
+            return None
+
+    return ValidationContext(user=user, attachment_lookup=lookup)
+
+
+# ---------------------------------------------------------------------------- attachments
+
+
+def attachment_create(
+    *, owner: Any, uploaded: UploadedFile, spec: dict | None = None, field_key: str = ""
+) -> Attachment:
+    """Store an upload after sniffing its type from content and checking its size.
+
+    Raises FieldValidationError (with a message naming the field) when refused.
+    """
+    content_type = check_upload(uploaded, spec or {})
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    attachment = Attachment(
+        owner=owner,
+        field_key=field_key,
+        original_name=(uploaded.name or "file")[-255:],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+    )
+    attachment.file.save(uploaded.name or "upload", uploaded, save=False)
+    attachment.save()
+    return attachment
+
+
+def _store_step_uploads(*, draft: Draft, step: dict, raw: dict[str, Any]) -> dict[str, list[str]]:
+    """Replace UploadedFile values of a step by stored attachment references."""
+    errors: dict[str, list[str]] = {}
+    for spec in step.get("fields", []):
+        key = spec["key"]
+        value = raw.get(key)
+        if isinstance(value, UploadedFile):
+            try:
+                attachment = attachment_create(
+                    owner=draft.applicant, uploaded=value, spec=spec, field_key=key
+                )
+            except FieldValidationError as exc:
+                errors.setdefault(key, []).extend(exc.messages())
+                # keep what was there before, so a bad new file does not lose a good old one
+                raw[key] = draft.data.get(key)
+                continue
+            raw[key] = {"attachment_id": str(attachment.id)}
+    return errors
+
+
+# ---------------------------------------------------------------------------- drafts
+
+
+def draft_start(*, applicant: Any, procedure: Procedure, data: dict[str, Any] | None = None) -> Draft:
+    version = procedure.current_version
+    if version is None or not version.is_published or not procedure.is_public:
+        raise DomainError(_("この手続は現在受け付けていません。"), code="not_available", status=404)
+    return Draft.objects.create(applicant=applicant, version=version, data=data or {})
+
+
+def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draft:
+    """Validate and save one step. On errors the typed values are still kept in the draft.
+
+    Raises FieldErrors after saving the raw input, so nothing typed is lost.
+    """
+    if draft.application_id:
+        raise DomainError(_("この申請はすでに送信されています。"), code="already_submitted")
+    definition = draft.version.definition
+    step = get_step(definition, step_key)
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        errors = _store_step_uploads(draft=draft, step=step, raw=raw)
+        context = validation_context(user=draft.applicant)
+        try:
+            cleaned = validate_step(definition, step_key, raw, context=context, known=draft.data)
+        except FieldErrors as exc:
+            for key, msgs in exc.errors.items():
+                errors.setdefault(key, []).extend(msgs)
+            cleaned = None
+        if errors or cleaned is None:
+            # keep exactly what was typed so the page can show it again
+            draft.data = {**draft.data, **{k: v for k, v in raw.items() if v is not None}}
+            draft.completed_steps = [s for s in draft.completed_steps if s != step_key]
+        else:
+            step_keys = {f["key"] for f in step.get("fields", [])}
+            data = {k: v for k, v in draft.data.items() if k not in step_keys}
+            data.update(cleaned)
+            draft.data = data
+            if step_key not in draft.completed_steps:
+                draft.completed_steps = [*draft.completed_steps, step_key]
+        draft.save(update_fields=["data", "completed_steps", "updated_at"])
+    if errors:
+        raise FieldErrors(errors)
+    return draft
+
+
+def draft_update(*, draft: Draft, data: dict[str, Any]) -> Draft:
+    """API: merge values into a draft. Each given value is checked by its field type."""
+    if draft.application_id:
+        raise DomainError(_("この申請はすでに送信されています。"), code="already_submitted")
+    from madoguchi.procedures.validation import clean_fields, iter_fields
+
+    specs = {spec["key"]: spec for _step, spec in iter_fields(draft.version.definition)}
+    unknown = sorted(set(data) - set(specs))
+    if unknown:
+        raise FieldErrors({key: [_("この項目はこの手続にありません。")] for key in unknown})
+    given = [specs[key] for key in data]
+    relaxed = [{**spec, "required": False, "required_if": None} for spec in given]
+    context = validation_context(user=draft.applicant)
+    cleaned = clean_fields(relaxed, data, context=context, known={**draft.data, **data})
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        merged = {**draft.data, **cleaned}
+        for key in data:
+            if key not in cleaned:
+                merged.pop(key, None)
+        draft.data = merged
+        draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+def draft_set_proxy(
+    *, draft: Draft, relationship: str, principal_name: str, power_of_attorney: UploadedFile | None
+) -> Draft:
+    """Record that the draft is filed on behalf of someone else (代理申請) with a 委任状."""
+    procedure = draft.version.procedure
+    if not procedure.allows_proxy:
+        raise DomainError(_("この手続は代理申請を受け付けていません。"), code="proxy_not_allowed", status=422)
+    errors: dict[str, list[str]] = {}
+    if relationship not in ProxyRelationship.values:
+        errors["proxy_relationship"] = [_("本人との関係を選んでください。")]
+    principal_name = (principal_name or "").strip()
+    if not principal_name:
+        errors["principal_name"] = [_("本人の氏名を入力してください。")]
+    elif len(principal_name) > 100:
+        errors["principal_name"] = [_("本人の氏名は100文字以内で入力してください。")]
+    has_existing = bool(draft.data.get("__power_of_attorney"))
+    if power_of_attorney is None and not has_existing:
+        errors["power_of_attorney"] = [_("委任状のファイルを添付してください。")]
+    attachment_ref = draft.data.get("__power_of_attorney")
+    if power_of_attorney is not None and "power_of_attorney" not in errors:
+        spec = {
+            "key": "power_of_attorney",
+            "label": _("委任状"),
+            "accept": ["application/pdf", "image/jpeg", "image/png"],
+        }
+        try:
+            attachment = attachment_create(
+                owner=draft.applicant, uploaded=power_of_attorney, spec=spec, field_key="__power_of_attorney"
+            )
+            attachment_ref = {"attachment_id": str(attachment.id), "name": attachment.original_name}
+        except FieldValidationError as exc:
+            errors["power_of_attorney"] = exc.messages()
+    if errors:
+        raise FieldErrors(errors)
+    draft.is_proxy = True
+    draft.proxy_relationship = relationship
+    draft.principal_name = principal_name
+    draft.data = {**draft.data, "__power_of_attorney": attachment_ref}
+    draft.save(update_fields=["is_proxy", "proxy_relationship", "principal_name", "data", "updated_at"])
+    return draft
+
+
+def draft_discard(*, draft: Draft) -> None:
+    if draft.application_id:
+        raise DomainError(_("送信済みの申請は削除できません。"), code="already_submitted")
+    draft.delete()
+
+
+# ---------------------------------------------------------------------------- submission
+
+
+def _next_reference_number(*, organization, now) -> str:
+    year = timezone.localtime(now).year
+    sequence = (
+        ReferenceSequence.objects.select_for_update().filter(organization=organization, year=year).first()
+    )
+    if sequence is None:
+        try:
+            with transaction.atomic():
+                ReferenceSequence.objects.create(organization=organization, year=year, last_value=0)
+        except IntegrityError:
+            pass  # created concurrently; lock it below
+        sequence = ReferenceSequence.objects.select_for_update().get(organization=organization, year=year)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return f"{organization.reference_prefix}-{year}-{sequence.last_value:06d}"
+
+
+def application_submit(
+    *,
+    draft: Draft,
+    actor: Any,
+    idempotency_key: str,
+    channel: str = Channel.ONLINE,
+    entered_by: Any = None,
+) -> Application:
+    """Turn a draft into an application exactly once.
+
+    The same draft, or the same (applicant, idempotency_key), always yields the same
+    application: double clicks, back-button resubmits and API retries create nothing new.
+    Raises FieldErrors when the data is incomplete or invalid.
+    """
+    idempotency_key = (idempotency_key or f"draft:{draft.pk}")[:100]
+    existing = Application.objects.filter(applicant=draft.applicant, idempotency_key=idempotency_key).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            locked = (
+                Draft.objects.select_for_update()
+                .select_related("version__procedure__organization")
+                .get(pk=draft.pk)
+            )
+            if locked.application_id:
+                return locked.application
+            existing = Application.objects.filter(
+                applicant=locked.applicant, idempotency_key=idempotency_key
+            ).first()
+            if existing:
+                return existing
+            version = locked.version
+            procedure = version.procedure
+            attachments_only = {k: v for k, v in locked.data.items() if not k.startswith("__")}
+            cleaned = validate_all(
+                version.definition, attachments_only, context=validation_context(user=locked.applicant)
+            )
+            if locked.is_proxy:
+                cleaned["__power_of_attorney"] = locked.data.get("__power_of_attorney")
+            now = timezone.now()
+            application = Application.objects.create(
+                organization=procedure.organization,
+                procedure=procedure,
+                version=version,
+                applicant=locked.applicant,
+                reference_number=_next_reference_number(organization=procedure.organization, now=now),
+                status=ApplicationStatus.SUBMITTED,
+                data=cleaned,
+                submitted_at=now,
+                idempotency_key=idempotency_key,
+                channel=channel,
+                entered_by=entered_by,
+                is_proxy=locked.is_proxy,
+                proxy_relationship=locked.proxy_relationship,
+                principal_name=locked.principal_name,
+            )
+            _link_attachments(application, cleaned)
+            ApplicationEvent.objects.create(
+                application=application,
+                kind="submitted",
+                status=ApplicationStatus.SUBMITTED,
+                message=_("申請を受け付けました。"),
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            locked.application = application
+            locked.save(update_fields=["application", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="application.submitted",
+                target=application,
+                after={
+                    "reference_number": application.reference_number,
+                    "status": application.status,
+                    "channel": channel,
+                },
+            )
+            transaction.on_commit(lambda: _after_submit(application.pk))
+            return application
+    except IntegrityError:
+        # A concurrent request with the same idempotency key won the race.
+        existing = Application.objects.filter(
+            applicant=draft.applicant, idempotency_key=idempotency_key
+        ).first()
+        if existing:
+            return existing
+        raise
+
+
+def _link_attachments(application: Application, data: dict[str, Any]) -> None:
+    ids = []
+    for value in data.values():
+        if isinstance(value, dict) and "attachment_id" in value:
+            ids.append(value["attachment_id"])
+        elif isinstance(value, list):
+            ids += [v["attachment_id"] for v in value if isinstance(v, dict) and "attachment_id" in v]
+    if ids:
+        Attachment.objects.filter(id__in=ids, owner=application.applicant).update(application=application)
+
+
+def _after_submit(application_id) -> None:
+    from madoguchi.applications.tasks import send_receipt_mail
+
+    send_receipt_mail.delay(str(application_id))
+
+
+def application_withdraw(*, application: Application, actor: Any, reason: str = "") -> Application:
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.applicant_id != getattr(actor, "pk", None):
+            raise DomainError(_("この申請を取り下げることはできません。"), code="forbidden", status=403)
+        if locked.status == ApplicationStatus.WITHDRAWN:
+            return locked
+        if locked.status not in WITHDRAWABLE:
+            raise DomainError(_("決定済みの申請は取り下げられません。"), code="already_decided")
+        before = {"status": locked.status}
+        locked.status = ApplicationStatus.WITHDRAWN
+        locked.save(update_fields=["status", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=locked,
+            kind="withdrawn",
+            status=ApplicationStatus.WITHDRAWN,
+            message=(
+                _("申請者が取り下げました。") + (f"（{reason.strip()[:500]}）" if reason.strip() else "")
+            ),
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="application.withdrawn",
+            target=locked,
+            before=before,
+            after={"status": locked.status},
+        )
+    return locked

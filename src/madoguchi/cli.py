@@ -1,0 +1,44 @@
+"""The ``madoguchi`` console command: Django's manage.py plus ``madoguchi demo``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.config.settings")
+    if len(argv) > 1 and argv[1] == "demo":
+        demo(argv[2:])
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+def demo(args: list[str]) -> None:
+    """Create/migrate the embedded database, load the demo data (idempotent) and serve."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="madoguchi demo", description="Run the Madoguchi demo on SQLite.")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
+    options = parser.parse_args(args)
+
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("SITE_URL", f"http://{options.host}:{options.port}")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo")
+    if options.no_serve:
+        return
+    print(f"\nMadoguchi demo: http://{options.host}:{options.port}/  (Ctrl+C to stop)\n", flush=True)
+    call_command("runserver", f"{options.host}:{options.port}", use_reloader=False, use_threading=True)

@@ -1,0 +1,43 @@
+"""Root URLs. Each domain app that has a ``urls.py`` is mounted at its own prefix."""
+
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from madoguchi.config.api import api
+from madoguchi.core import views as core_views
+
+# app → URL prefix; an app without urls.py is skipped, so apps can grow independently.
+APP_PREFIXES = {
+    "accounts": "accounts/",
+    "procedures": "",
+    "applications": "applications/",
+    "review": "staff/",
+    "counter": "counter/",
+    "notifications": "mailbox/",
+    "reservations": "reservations/",
+    "payments": "payments/",
+    "knowledge": "help/",
+    "feedback": "feedback/",
+    "ideas": "ideas/",
+    "insights": "insights/",
+    "opendata": "opendata/",
+    "audit": "audit/",
+}
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("dev/", include("madoguchi.core.urls")),
+]
+for app, prefix in APP_PREFIXES.items():
+    if find_spec(f"madoguchi.{app}.urls") is not None:
+        urlpatterns.append(path(prefix, include(f"madoguchi.{app}.urls")))
+
+if not settings.DEBUG:
+    handler404 = "madoguchi.core.views.not_found"
+    handler500 = "madoguchi.core.views.server_error"

@@ -1,0 +1,39 @@
+"""Errors raised by services. Views and the API translate them; nothing else knows HTTP."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the action (e.g. withdrawing a decided application)."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(self, message, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+class PermissionDeniedError(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class FieldErrors(DomainError):
+    """Per-field validation errors: ``{"field_key": ["message", ...]}``."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]], message=None):
+        super().__init__(message or _("入力内容に誤りがあります。"))
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {key: [str(m) for m in msgs] for key, msgs in self.errors.items()}

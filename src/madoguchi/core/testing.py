@@ -1,0 +1,119 @@
+"""All test-data helpers in one module (GOV.UK Notify style). Import from tests only."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.utils import timezone
+
+from madoguchi.accounts.constants import OrganizationKind, Role
+from madoguchi.accounts.models import Department, Membership, Organization, User
+from madoguchi.procedures.constants import Category, VersionStatus
+from madoguchi.procedures.models import Procedure, ProcedureVersion
+
+_seq = itertools.count(1)
+
+
+def make_user(email: str | None = None, **extra: Any) -> User:
+    return User.objects.create_user(email or f"user{next(_seq)}@example.jp", **extra)
+
+
+def make_organization(slug: str | None = None, **extra: Any) -> Organization:
+    n = next(_seq)
+    slug = slug or f"org{n}"
+    defaults = {
+        "name": f"テスト団体{n}",
+        "kind": OrganizationKind.MUNICIPALITY,
+        "reference_prefix": f"T{n}"[:8],
+    }
+    defaults.update(extra)
+    return Organization.objects.create(slug=slug, **defaults)
+
+
+def make_department(organization: Organization | None = None, **extra: Any) -> Department:
+    organization = organization or make_organization()
+    n = next(_seq)
+    return Department.objects.create(
+        organization=organization,
+        slug=extra.pop("slug", f"dept{n}"),
+        name=extra.pop("name", f"部署{n}"),
+        **extra,
+    )
+
+
+def make_staff(
+    organization: Organization, role: str = Role.REVIEWER, department: Department | None = None, **extra: Any
+) -> User:
+    user = make_user(**extra)
+    Membership.objects.create(user=user, organization=organization, department=department, role=role)
+    return user
+
+
+SIMPLE_DEFINITION: dict[str, Any] = {
+    "steps": [
+        {
+            "key": "about",
+            "title": "申請者",
+            "fields": [
+                {
+                    "key": "name",
+                    "type": "text",
+                    "label": "氏名",
+                    "required": True,
+                    "validation": {"max_length": 50},
+                },
+                {"key": "note", "type": "textarea", "label": "備考"},
+            ],
+        },
+        {
+            "key": "detail",
+            "title": "内容",
+            "fields": [
+                {
+                    "key": "kind",
+                    "type": "select",
+                    "label": "種別",
+                    "required": True,
+                    "options": [{"value": "a", "label": "種別A"}, {"value": "other", "label": "その他"}],
+                },
+                {
+                    "key": "kind_other",
+                    "type": "text",
+                    "label": "その他の内容",
+                    "show_if": {"field": "kind", "equals": "other"},
+                    "required_if": {"field": "kind", "equals": "other"},
+                },
+            ],
+        },
+    ]
+}
+
+
+def make_procedure(
+    organization: Organization | None = None,
+    definition: dict[str, Any] | None = None,
+    *,
+    published: bool = True,
+    **extra: Any,
+) -> Procedure:
+    organization = organization or make_organization()
+    n = next(_seq)
+    procedure = Procedure.objects.create(
+        organization=organization,
+        slug=extra.pop("slug", f"proc{n}"),
+        title=extra.pop("title", f"テスト手続{n}"),
+        category=extra.pop("category", Category.OTHER),
+        **extra,
+    )
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=1,
+        definition=definition or SIMPLE_DEFINITION,
+        status=VersionStatus.PUBLISHED if published else VersionStatus.DRAFT,
+        published_at=timezone.now() if published else None,
+    )
+    if published:
+        procedure.current_version = version
+        procedure.save(update_fields=["current_version"])
+    return procedure

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from madoguchi.core.models import DevMail
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def dev_mail(request):
+    if not settings.DEV_MAIL_PAGE:
+        raise Http404
+    return render(request, "core/dev_mail.html", {"messages_sent": DevMail.objects.all()[:50]})
+
+
+def not_found(request, exception=None):
+    return render(
+        request, "core/error.html", {"title": "404", "message": "ページが見つかりません。"}, status=404
+    )
+
+
+def server_error(request):
+    return render(
+        request,
+        "core/error.html",
+        {"title": "500", "message": "エラーが発生しました。時間をおいてもう一度お試しください。"},
+        status=500,
+    )

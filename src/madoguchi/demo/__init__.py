@@ -1,0 +1,1 @@
+"""Demo data for `madoguchi demo` (organizations, procedures, users of the scenarios)."""

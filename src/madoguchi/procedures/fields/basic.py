@@ -1,0 +1,75 @@
+"""Plain field types: text, textarea, select. Japanese types live in their own modules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.procedures.fields.base import FieldType, FieldValidationError, ValidationContext, register
+from madoguchi.procedures.normalize import normalize_text
+
+
+def check_length(value: str, spec: dict) -> None:
+    rules = spec.get("validation", {})
+    label = spec.get("label", "")
+    if "min_length" in rules and len(value) < rules["min_length"]:
+        raise FieldValidationError(
+            _("%(label)sは%(n)s文字以上で入力してください。") % {"label": label, "n": rules["min_length"]}
+        )
+    if "max_length" in rules and len(value) > rules["max_length"]:
+        raise FieldValidationError(
+            _("%(label)sは%(n)s文字以内で入力してください（現在%(len)s文字）。")
+            % {"label": label, "n": rules["max_length"], "len": len(value)}
+        )
+    if "pattern" in rules and not re.fullmatch(rules["pattern"], value):
+        raise FieldValidationError(
+            rules.get("pattern_message") or _("%(label)sの形式が正しくありません。") % {"label": label}
+        )
+
+
+@register("text")
+class TextField(FieldType):
+    label = _("1行テキスト")
+    template_name = "procedures/fields/text.html"
+    default_max_length = 200
+
+    def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
+        if not isinstance(raw, str):
+            raise FieldValidationError(
+                _("%(label)sは文字で入力してください。") % {"label": spec.get("label", "")}
+            )
+        value = normalize_text(raw)
+        if "max_length" not in spec.get("validation", {}) and len(value) > self.default_max_length:
+            spec = {
+                **spec,
+                "validation": {**spec.get("validation", {}), "max_length": self.default_max_length},
+            }
+        check_length(value, spec)
+        return value
+
+
+@register("textarea")
+class TextareaField(TextField):
+    label = _("複数行テキスト")
+    template_name = "procedures/fields/textarea.html"
+    default_max_length = 4000
+
+
+@register("select")
+class SelectField(FieldType):
+    label = _("プルダウン")
+    template_name = "procedures/fields/select.html"
+
+    def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
+        allowed = {str(o["value"]) for o in spec.get("options", [])}
+        if str(raw) not in allowed:
+            raise FieldValidationError(
+                _("%(label)sは一覧から選んでください。") % {"label": spec.get("label", "")}
+            )
+        return str(raw)
+
+    def display(self, value: Any, spec: dict) -> str:
+        labels = {str(o["value"]): o["label"] for o in spec.get("options", [])}
+        return labels.get(str(value), str(value or ""))

@@ -1,0 +1,133 @@
+"""Server-side validation derived from a procedure definition.
+
+The same functions serve the HTML pages (one step at a time) and the API (whole data).
+Errors are raised as ``FieldErrors`` with per-field messages keyed by field key (and
+``key.part`` for a part of a composite field such as フリガナ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.errors import FieldErrors
+from madoguchi.procedures.conditions import condition_holds
+from madoguchi.procedures.fields import FieldValidationError, ValidationContext, get_field_type
+
+
+def iter_steps(definition: dict) -> list[dict]:
+    return list(definition.get("steps", []))
+
+
+def iter_fields(definition: dict) -> Iterator[tuple[dict, dict]]:
+    """Yield (step, field) for every field of every step, in order."""
+    for step in iter_steps(definition):
+        for spec in step.get("fields", []):
+            yield step, spec
+
+
+def get_step(definition: dict, step_key: str) -> dict:
+    for step in iter_steps(definition):
+        if step["key"] == step_key:
+            return step
+    raise KeyError(step_key)
+
+
+def field_is_shown(spec: dict, data: dict) -> bool:
+    cond = spec.get("show_if")
+    return True if not cond else condition_holds(cond, data)
+
+
+def field_is_required(spec: dict, data: dict) -> bool:
+    if spec.get("required"):
+        return True
+    cond = spec.get("required_if")
+    return bool(cond) and condition_holds(cond, data)
+
+
+def clean_fields(
+    fields: list[dict],
+    raw: dict[str, Any],
+    *,
+    context: ValidationContext,
+    known: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Clean ``raw`` values of ``fields``. ``known`` holds other steps' values for conditions.
+
+    Hidden fields are dropped. Raises FieldErrors with every problem at once.
+    """
+    known = dict(known or {})
+    # Conditions see this step's raw values too (e.g. a radio on the same page).
+    view = {**known, **raw}
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for spec in fields:
+        field_type = get_field_type(spec["type"])
+        if not field_type.has_value or not field_is_shown(spec, view):
+            continue
+        key = spec["key"]
+        value = raw.get(key)
+        if field_type.is_empty(value):
+            if field_is_required(spec, view):
+                errors.setdefault(key, []).append(str(field_type.required_message(spec)))
+            continue
+        try:
+            cleaned[key] = field_type.clean(value, spec, context)
+        except FieldValidationError as exc:
+            if exc.message:
+                errors.setdefault(key, []).append(str(exc.message))
+            for part, message in exc.parts.items():
+                errors.setdefault(f"{key}.{part}", []).append(str(message))
+    if errors:
+        raise FieldErrors(errors)
+    return cleaned
+
+
+def parse_step_form(definition: dict, step_key: str, post, files) -> dict[str, Any]:
+    """Read a step's raw values from an HTML form post (nothing validated yet)."""
+    step = get_step(definition, step_key)
+    raw: dict[str, Any] = {}
+    for spec in step.get("fields", []):
+        field_type = get_field_type(spec["type"])
+        if field_type.has_value:
+            raw[spec["key"]] = field_type.parse_form(spec, post, files)
+    return raw
+
+
+def validate_step(
+    definition: dict, step_key: str, raw: dict[str, Any], *, context: ValidationContext, known: dict[str, Any]
+) -> dict[str, Any]:
+    step = get_step(definition, step_key)
+    return clean_fields(step.get("fields", []), raw, context=context, known=known)
+
+
+def validate_all(definition: dict, raw: dict[str, Any], *, context: ValidationContext) -> dict[str, Any]:
+    """Validate the whole application (API submit, final check before 受付)."""
+    all_fields = [spec for _step, spec in iter_fields(definition)]
+    known_keys = {spec["key"] for spec in all_fields}
+    unknown = sorted(set(raw) - known_keys)
+    cleaned = clean_fields(all_fields, raw, context=context, known=raw)
+    if unknown:
+        raise FieldErrors({key: [str(_("この項目はこの手続にありません。"))] for key in unknown})
+    return cleaned
+
+
+def display_rows(definition: dict, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for the 確認画面 and receipts: step title, label, display text."""
+    rows = []
+    for step, spec in iter_fields(definition):
+        field_type = get_field_type(spec["type"])
+        if not field_type.has_value or not field_is_shown(spec, data):
+            continue
+        rows.append(
+            {
+                "step": step["key"],
+                "step_title": step.get("title", ""),
+                "key": spec["key"],
+                "label": spec.get("label", spec["key"]),
+                "value": field_type.display(data.get(spec["key"]), spec),
+            }
+        )
+    return rows
