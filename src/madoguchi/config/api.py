@@ -1,5 +1,8 @@
 """The JSON API under /api/v1/. Each app with an ``api.py`` exposing ``router`` is mounted.
 
+Routers are mounted at the root and declare their own paths, so URLs read naturally
+(``/api/v1/procedures``, ``/api/v1/drafts/{id}/submit``, ``/api/v1/search``).
+
 Client mistakes never answer 500: malformed JSON → 400, invalid data → 422 with per-field
 messages, oversized bodies → 413 (see core.middleware), unknown objects → 404.
 """
