@@ -87,11 +87,27 @@ def _store_step_uploads(*, draft: Draft, step: dict, raw: dict[str, Any]) -> dic
 # ---------------------------------------------------------------------------- drafts
 
 
-def draft_start(*, applicant: Any, procedure: Procedure, data: dict[str, Any] | None = None) -> Draft:
+# Draft data key set when the applicant chose 代理申請 but has not yet given the proxy details.
+PROXY_REQUESTED_KEY = "__proxy_requested"
+
+
+def draft_start(
+    *, applicant: Any, procedure: Procedure, data: dict[str, Any] | None = None, as_proxy: bool = False
+) -> Draft:
+    """Open a draft on the procedure's published version.
+
+    ``as_proxy`` records the choice 「代理人として申請する」; the proxy details are then
+    required (draft_set_proxy) before the draft can be submitted.
+    """
     version = procedure.current_version
     if version is None or not version.is_published or not procedure.is_public:
         raise DomainError(_("この手続は現在受け付けていません。"), code="not_available", status=404)
-    return Draft.objects.create(applicant=applicant, version=version, data=data or {})
+    if as_proxy and not procedure.allows_proxy:
+        raise DomainError(_("この手続は代理申請を受け付けていません。"), code="proxy_not_allowed", status=422)
+    data = dict(data or {})
+    if as_proxy:
+        data[PROXY_REQUESTED_KEY] = True
+    return Draft.objects.create(applicant=applicant, version=version, data=data)
 
 
 def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draft:
@@ -258,6 +274,8 @@ def application_submit(
                 return existing
             version = locked.version
             procedure = version.procedure
+            if locked.data.get(PROXY_REQUESTED_KEY) and not locked.is_proxy:
+                raise FieldErrors({"__proxy": [_("代理人の情報と委任状を入力してください。")]})
             attachments_only = {k: v for k, v in locked.data.items() if not k.startswith("__")}
             cleaned = validate_all(
                 version.definition, attachments_only, context=validation_context(user=locked.applicant)
