@@ -18,27 +18,39 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def demo(args: list[str]) -> None:
-    """Create/migrate the embedded database, load the demo data (idempotent) and serve."""
+    """Migrate the embedded SQLite database under ./var, load the demo data (idempotent), serve."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="madoguchi demo", description="Run the Madoguchi demo on SQLite.")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
+    parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--no-serve", action="store_true", help="prepare the database, print the logins, exit"
+    )
     options = parser.parse_args(args)
 
+    base_url = f"http://{options.host}:{options.port}"
     os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("SITE_URL", f"http://{options.host}:{options.port}")
+    os.environ.setdefault("SITE_URL", base_url)
     import django
 
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
 
+    from madoguchi.demo.banner import banner_lines
+    from madoguchi.demo.loader import load_demo
+
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"database: {settings.DATABASES['default']['NAME']}", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo")
+    result = load_demo()
+    for line in result.lines():
+        print(line)
+    for line in banner_lines(result, base_url=base_url):
+        print(line)
+    sys.stdout.flush()
     if options.no_serve:
         return
-    print(f"\nMadoguchi demo: http://{options.host}:{options.port}/  (Ctrl+C to stop)\n", flush=True)
+    print(f"Madoguchi demo: {base_url}/  (Ctrl+C で終了 / to stop)\n", flush=True)
     call_command("runserver", f"{options.host}:{options.port}", use_reloader=False, use_threading=True)

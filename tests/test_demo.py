@@ -1,0 +1,138 @@
+"""The demo data: loads on an empty database, loads again without change, and is usable."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from django.contrib.auth import authenticate
+
+from madoguchi.accounts.constants import Role
+from madoguchi.accounts.models import Department, Membership, Organization, User
+from madoguchi.audit.services import audit_verify
+from madoguchi.demo import loader
+from madoguchi.demo.banner import banner_lines
+from madoguchi.procedures.constants import VersionStatus
+from madoguchi.procedures.fields import get_field_type
+from madoguchi.procedures.models import Procedure, ProcedureVersion
+from madoguchi.procedures.validation import iter_fields
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (Organization, Department, User, Membership, Procedure, ProcedureVersion)
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def _condition_fields(cond: dict) -> list[str]:
+    if "all" in cond or "any" in cond:
+        return [k for c in cond.get("all", cond.get("any", [])) for k in _condition_fields(c)]
+    if "not" in cond:
+        return _condition_fields(cond["not"])
+    return [cond["field"].split(".")[0]]
+
+
+def test_loading_the_demo_twice_creates_nothing_the_second_time():
+    first = loader.load_demo()
+    after_first = _counts()
+    second = loader.load_demo()
+
+    assert first.created["procedures"] >= 8
+    assert second.created == {}
+    assert _counts() == after_first
+    assert list(second.lines()) == ["demo data loaded (nothing new)."]
+    ok, checked, message = audit_verify()
+    assert ok, message
+    assert checked > 0
+
+
+def test_demo_has_the_three_organizations_with_their_reference_prefixes():
+    loader.load_demo()
+
+    orgs = {o.slug: (o.name, o.kind, o.reference_prefix) for o in Organization.objects.all()}
+    assert orgs["tokyo"] == ("東京都", "prefecture", "TKY")
+    assert orgs["shinjuku"] == ("新宿区", "municipality", "SJK")
+    assert orgs["kyosai"] == ("東京都職員共済組合", "association", "KYO")
+    for org in Organization.objects.all():
+        assert org.departments.count() >= 3
+
+
+def test_scenario_procedures_are_published_with_several_steps():
+    loader.load_demo()
+
+    s1 = Procedure.objects.get(organization__slug="kyosai", slug="kogaku-ryoyohi")
+    s3 = Procedure.objects.get(organization__slug="tokyo", slug="kenshu-moshikomi")
+    s7 = Procedure.objects.get(organization__slug="shinjuku", slug="shogai-fukushi-shitei")
+    for procedure in (s1, s3, s7):
+        assert procedure.current_version.status == VersionStatus.PUBLISHED
+        assert len(procedure.current_version.definition["steps"]) >= 3
+    assert s7.allows_proxy
+    s1_types = {spec["type"] for _step, spec in iter_fields(s1.current_version.definition)}
+    assert {"text", "name", "date", "phone", "money", "file", "consent", "info"} <= s1_types
+    assert Procedure.objects.filter(current_version__isnull=False).values("category").distinct().count() >= 5
+
+
+def test_every_demo_field_type_is_registered_and_every_condition_names_an_earlier_field():
+    for path in loader.procedure_files():
+        definition = json.loads(path.read_text(encoding="utf-8"))["definition"]
+        seen: set[str] = set()
+        for _step, spec in iter_fields(definition):
+            get_field_type(spec["type"])  # raises KeyError for an unknown type
+            for rule in ("show_if", "required_if"):
+                if spec.get(rule):
+                    for key in _condition_fields(spec[rule]):
+                        assert key in seen, f"{path.name}: {spec['key']}.{rule} names {key}"
+            seen.add(spec["key"])
+        assert len(seen) == len(list(iter_fields(definition))), f"{path.name}: duplicate field keys"
+
+
+def test_demo_staff_sign_in_with_the_printed_password_and_applicants_have_no_password():
+    loader.load_demo()
+
+    staff = authenticate(email="kyosai-hoken@example.jp", password=loader.staff_password())
+    assert staff is not None
+    assert Membership.objects.filter(user=staff, organization__slug="kyosai", role=Role.REVIEWER).exists()
+    assert not User.objects.get(email=loader.APPLICANT).has_usable_password()
+    assert not User.objects.get(email=loader.PROXY).has_usable_password()
+    admin = User.objects.get(email="admin@example.jp")
+    assert admin.is_superuser and admin.is_staff
+
+
+def test_a_changed_definition_is_published_as_a_new_version_and_the_old_one_is_kept(monkeypatch):
+    loader.load_demo()
+    procedure = Procedure.objects.get(organization__slug="kyosai", slug="kogaku-ryoyohi")
+    old = procedure.current_version
+    old_definition = copy.deepcopy(old.definition)
+
+    real_read = loader.json.loads
+
+    def changed(text, *args, **kwargs):
+        data = real_read(text, *args, **kwargs)
+        if data.get("slug") == "kogaku-ryoyohi":
+            data["definition"]["steps"][0]["title"] = "組合員の情報（改訂）"
+        return data
+
+    monkeypatch.setattr(loader.json, "loads", changed)
+    result = loader.load_demo()
+
+    procedure.refresh_from_db()
+    old.refresh_from_db()
+    assert result.created == {"procedure versions": 1}
+    assert procedure.current_version.number == old.number + 1
+    assert old.definition == old_definition
+
+
+def test_the_banner_lists_the_applicant_the_staff_password_and_the_scenario_urls():
+    result = loader.load_demo()
+
+    text = "\n".join(banner_lines(result, base_url="http://127.0.0.1:8123"))
+
+    assert "hanako@example.jp" in text
+    assert "gyosei@example.jp" in text
+    assert loader.staff_password() in text
+    assert "http://127.0.0.1:8123/dev/mail/" in text
+    assert "http://127.0.0.1:8123/kyosai/kogaku-ryoyohi/" in text
+    assert "/api/v1/docs" in text
