@@ -196,3 +196,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Reservations: waiting room (admission control) and reminders -----------------------
+# Booking attempts admitted per second per resource before visitors queue (token bucket in
+# the shared cache), the bucket size, how long an admission pass lasts, the longest retry.
+RESERVATIONS_WAITING_ROOM_ENABLED = env_bool("RESERVATIONS_WAITING_ROOM_ENABLED", True)
+RESERVATIONS_WAITING_ROOM_RATE = float(os.environ.get("RESERVATIONS_WAITING_ROOM_RATE", "20"))
+RESERVATIONS_WAITING_ROOM_BURST = int(os.environ.get("RESERVATIONS_WAITING_ROOM_BURST", "40"))
+RESERVATIONS_WAITING_ROOM_PASS_TTL = int(os.environ.get("RESERVATIONS_WAITING_ROOM_PASS_TTL", "900"))
+RESERVATIONS_WAITING_ROOM_MAX_RETRY = int(os.environ.get("RESERVATIONS_WAITING_ROOM_MAX_RETRY", "30"))
+RESERVATIONS_REMINDER_HOURS = int(os.environ.get("RESERVATIONS_REMINDER_HOURS", "24"))
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})  # shared: each app adds its entries
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "reservations-send-reminders": {"task": "reservations.send_due_reminders", "schedule": 15 * 60},
+        "reservations-expire-offers": {"task": "reservations.expire_lottery_offers", "schedule": 5 * 60},
+    }
+)
