@@ -147,20 +147,25 @@ def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draf
     return draft
 
 
-def draft_update(*, draft: Draft, data: dict[str, Any]) -> Draft:
-    """API: merge values into a draft. Each given value is checked by its field type."""
-    if draft.application_id:
-        raise DomainError(_("この申請はすでに送信されています。"), code="already_submitted")
+def _clean_partial(*, version, data: dict[str, Any], user: Any, known: dict[str, Any]) -> dict[str, Any]:
+    """Clean the given values only (nothing is required yet); unknown keys are refused."""
     from madoguchi.procedures.validation import clean_fields, iter_fields
 
-    specs = {spec["key"]: spec for _step, spec in iter_fields(draft.version.definition)}
+    specs = {spec["key"]: spec for _step, spec in iter_fields(version.definition)}
     unknown = sorted(set(data) - set(specs))
     if unknown:
         raise FieldErrors({key: [_("この項目はこの手続にありません。")] for key in unknown})
     given = [specs[key] for key in data]
     relaxed = [{**spec, "required": False, "required_if": None} for spec in given]
-    context = validation_context(user=draft.applicant)
-    cleaned = clean_fields(relaxed, data, context=context, known={**draft.data, **data})
+    context = validation_context(user=user)
+    return clean_fields(relaxed, data, context=context, known={**known, **data})
+
+
+def draft_update(*, draft: Draft, data: dict[str, Any]) -> Draft:
+    """API: merge values into a draft. Each given value is checked by its field type."""
+    if draft.application_id:
+        raise DomainError(_("この申請はすでに送信されています。"), code="already_submitted")
+    cleaned = _clean_partial(version=draft.version, data=data, user=draft.applicant, known=draft.data)
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
         merged = {**draft.data, **cleaned}
@@ -170,6 +175,19 @@ def draft_update(*, draft: Draft, data: dict[str, Any]) -> Draft:
         draft.data = merged
         draft.save(update_fields=["data", "updated_at"])
     return draft
+
+
+def draft_create(*, applicant: Any, procedure: Procedure, data: dict[str, Any] | None = None) -> Draft:
+    """API: open a draft with values filled in at once (one INSERT).
+
+    Each given value is checked by its field type; nothing is created when one is invalid
+    (FieldErrors). Completeness is checked only at submission.
+    """
+    cleaned: dict[str, Any] = {}
+    version = procedure.current_version
+    if data and version is not None and version.is_published and procedure.is_public:
+        cleaned = _clean_partial(version=version, data=data, user=applicant, known={})
+    return draft_start(applicant=applicant, procedure=procedure, data=cleaned)
 
 
 def draft_set_proxy(
@@ -250,6 +268,24 @@ def application_submit(
 ) -> Application:
     """Turn a draft into an application exactly once.
 
+    See ``application_submit_with_result`` (which also tells whether this call created it).
+    """
+    application, _created = application_submit_with_result(
+        draft=draft, actor=actor, idempotency_key=idempotency_key, channel=channel, entered_by=entered_by
+    )
+    return application
+
+
+def application_submit_with_result(
+    *,
+    draft: Draft,
+    actor: Any,
+    idempotency_key: str,
+    channel: str = Channel.ONLINE,
+    entered_by: Any = None,
+) -> tuple[Application, bool]:
+    """Turn a draft into an application exactly once; returns (application, created).
+
     The same draft, or the same (applicant, idempotency_key), always yields the same
     application: double clicks, back-button resubmits and API retries create nothing new.
     Raises FieldErrors when the data is incomplete or invalid.
@@ -257,7 +293,7 @@ def application_submit(
     idempotency_key = (idempotency_key or f"draft:{draft.pk}")[:100]
     existing = Application.objects.filter(applicant=draft.applicant, idempotency_key=idempotency_key).first()
     if existing:
-        return existing
+        return existing, False
     try:
         with transaction.atomic():
             locked = (
@@ -266,12 +302,12 @@ def application_submit(
                 .get(pk=draft.pk)
             )
             if locked.application_id:
-                return locked.application
+                return locked.application, False
             existing = Application.objects.filter(
                 applicant=locked.applicant, idempotency_key=idempotency_key
             ).first()
             if existing:
-                return existing
+                return existing, False
             version = locked.version
             procedure = version.procedure
             if locked.data.get(PROXY_REQUESTED_KEY) and not locked.is_proxy:
@@ -320,14 +356,14 @@ def application_submit(
                 },
             )
             transaction.on_commit(lambda: _after_submit(application.pk))
-            return application
+            return application, True
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race.
         existing = Application.objects.filter(
             applicant=draft.applicant, idempotency_key=idempotency_key
         ).first()
         if existing:
-            return existing
+            return existing, False
         raise
 
 
