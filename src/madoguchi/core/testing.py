@@ -117,3 +117,17 @@ def make_procedure(
         procedure.current_version = version
         procedure.save(update_fields=["current_version"])
     return procedure
+
+
+def make_api_token(user: User | None = None, **extra: Any) -> tuple[User, str]:
+    """A user with a personal API token; returns (user, token in clear)."""
+    from madoguchi.core.apiauth import api_token_create
+
+    user = user or make_user()
+    _api_token, token = api_token_create(user=user, **extra)
+    return user, token
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Django test-client kwargs for ``Authorization: Bearer <token>``."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
