@@ -1,17 +1,28 @@
 """The JSON API under /api/v1/. Each app with an ``api.py`` exposing ``router`` is mounted.
 
-Routers are mounted at the root and declare their own paths, so URLs read naturally
-(``/api/v1/procedures``, ``/api/v1/drafts/{id}/submit``, ``/api/v1/search``).
+Routers of ``procedures`` and ``applications`` are mounted at the root and declare their own
+paths (``/api/v1/procedures``, ``/api/v1/drafts/{id}/submit``); the other apps' routers are
+mounted under ``/api/v1/<app>/``.
 
-Client mistakes never answer 500: malformed JSON → 400, invalid data → 422 with per-field
-messages, oversized bodies → 413 (see core.middleware), unknown objects → 404.
+Every error has one shape::
+
+    {"error": {"code": "invalid", "message": "入力内容に誤りがあります。",
+               "fields": {"name": ["氏名を入力してください。"]}}}
+
+Client mistakes never answer 500: malformed JSON → 400, wrong Content-Type → 415, oversized
+bodies → 413 (see core.middleware), invalid data or unknown fields → 422 with per-field
+messages, unknown or someone else's objects → 404, a missing/invalid token → 401, a failed
+CSRF check → 403, a refused state change (e.g. withdrawing a decided application) → 409.
 """
 
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Any
 
 from django.http import Http404
-from ninja import NinjaAPI
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -21,9 +32,17 @@ from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedErro
 api = NinjaAPI(
     title="Madoguchi API",
     version="1",
-    description="行政手続のオンライン申請 API / Online administrative procedures API",
+    description=(
+        "行政手続のオンライン申請 API / Online administrative procedures API.\n\n"
+        "Authentication: the browser session (unsafe methods need the CSRF token in "
+        "`X-CSRFToken`) or a personal token in `Authorization: Bearer <token>` "
+        "(create one with `madoguchi api_token create EMAIL`). See docs/api.md."
+    ),
     urls_namespace="api",
     auth=SessionOrTokenAuth(),
+    # The Swagger page would load scripts from a CDN (blocked by our CSP, and no network at run
+    # time); the machine-readable description is at /api/v1/openapi.json.
+    docs_url=None,
 )
 
 API_APPS = [
@@ -42,18 +61,30 @@ API_APPS = [
     "opendata",
     "audit",
 ]
+ROOT_MOUNTED = {"procedures", "applications"}
 for _app in API_APPS:
     _module = f"madoguchi.{_app}.api"
     if find_spec(_module) is not None:
         _router = getattr(import_module(_module), "router", None)
         if _router is not None:
-            api.add_router(
-                f"/{_app.replace('_', '-')}" if _app not in {"procedures", "applications"} else "/", _router
-            )
+            api.add_router("/" if _app in ROOT_MOUNTED else f"/{_app.replace('_', '-')}", _router)
+
+# Last: any other path under /api/v1/ answers a JSON 404 instead of the HTML error page.
+_fallback = Router(auth=None)
+
+
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:unknown}", include_in_schema=False
+)
+def _unknown_path(request, unknown: str):
+    raise Http404
+
+
+api.add_router("/", _fallback)
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):
-    body: dict = {"error": {"code": code, "message": message}}
+    body: dict = {"error": {"code": code, "message": str(message)}}
     if fields is not None:
         body["error"]["fields"] = fields
     return api.create_response(request, body, status=status)
@@ -64,37 +95,84 @@ def _field_errors(request, exc: FieldErrors):
     return _error(request, 422, "invalid", str(exc.message), exc.as_dict())
 
 
+# Plain Japanese for the schema (shape) errors pydantic reports, by error type.
+_SCHEMA_MESSAGES: dict[str, str] = {
+    "missing": N_("この項目は必須です。"),
+    "extra_forbidden": N_("この項目は指定できません。"),
+    "string_type": N_("文字列で指定してください。"),
+    "string_too_short": N_("%(min_length)s文字以上で指定してください。"),
+    "string_too_long": N_("%(max_length)s文字以内で指定してください。"),
+    "string_pattern_mismatch": N_("形式が正しくありません。"),
+    "dict_type": N_("オブジェクト（{...}）で指定してください。"),
+    "model_type": N_("オブジェクト（{...}）で指定してください。"),
+    "model_attributes_type": N_("オブジェクト（{...}）で指定してください。"),
+    "list_type": N_("配列（[...]）で指定してください。"),
+    "int_type": N_("整数で指定してください。"),
+    "int_parsing": N_("整数で指定してください。"),
+    "int_from_float": N_("整数で指定してください。"),
+    "bool_type": N_("true か false で指定してください。"),
+    "bool_parsing": N_("true か false で指定してください。"),
+    "greater_than_equal": N_("%(ge)s以上で指定してください。"),
+    "less_than_equal": N_("%(le)s以下で指定してください。"),
+    "greater_than": N_("%(gt)sより大きい値で指定してください。"),
+    "less_than": N_("%(lt)sより小さい値で指定してください。"),
+    "literal_error": N_("指定できる値は %(expected)s です。"),
+    "enum": N_("指定できる値は %(expected)s です。"),
+    "uuid_parsing": N_("ID の形式が正しくありません。"),
+    "uuid_type": N_("ID の形式が正しくありません。"),
+    "datetime_parsing": N_("日時の形式が正しくありません（ISO 8601）。"),
+    "date_parsing": N_("日付の形式が正しくありません（YYYY-MM-DD）。"),
+}
+
+
+def schema_message(err: dict[str, Any]) -> str:
+    template = _SCHEMA_MESSAGES.get(err.get("type", ""))
+    if template is None:
+        return _("値が正しくありません。")
+    try:
+        return _(template) % {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    except (KeyError, TypeError, ValueError):
+        return _("値が正しくありません。")
+
+
 @api.exception_handler(NinjaValidationError)
 def _schema_errors(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
-        fields.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", "invalid"))
-    return _error(request, 422, "invalid", "入力内容に誤りがあります。", fields)
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path", "header")]
+        fields.setdefault(".".join(loc) or "__all__", []).append(schema_message(err))
+    return _error(request, 422, "invalid", _("入力内容に誤りがあります。"), fields)
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     if exc.status_code == 400:
         return _error(
-            request, 400, "malformed", "リクエストの形式が正しくありません（JSON を確認してください）。"
+            request, 400, "malformed", _("リクエストの形式が正しくありません（JSON を確認してください）。")
         )
     return _error(request, exc.status_code, "error", str(exc))
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return _error(request, 404, "not_found", "見つかりません。")
+    return _error(request, 404, "not_found", _("見つかりません。"))
 
 
 @api.exception_handler(PermissionDeniedError)
-def _forbidden(request, exc):
-    return _error(request, 403, "forbidden", str(exc) or "この操作は許可されていません。")
+def _forbidden(request, exc: PermissionDeniedError):
+    return _error(request, 403, exc.code, str(exc.message) or _("この操作は許可されていません。"))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
-    return _error(request, 401, "unauthorized", "ログインが必要です。")
+    response = _error(
+        request,
+        401,
+        "unauthorized",
+        _("ログインが必要です（API トークンの場合は Authorization: Bearer を確認してください）。"),
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="madoguchi"'
+    return response
 
 
 @api.exception_handler(DomainError)

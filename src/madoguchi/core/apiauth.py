@@ -1,17 +1,57 @@
-"""API authentication: the browser session (with CSRF for unsafe methods) or a bearer token."""
+"""API authentication: the browser session (with CSRF on unsafe methods) or a personal token.
+
+Two doors lead to the same ``request.user``:
+
+- the browser session cookie, as for the HTML pages. Unsafe methods (POST, PATCH, DELETE)
+  must then carry the CSRF token (``X-CSRFToken`` header), exactly like the forms;
+- ``Authorization: Bearer <token>`` for scripts and mobile apps. The token is looked up by
+  its SHA-256 digest (see ``madoguchi.core.models.ApiToken``). Browsers never attach this
+  header by themselves, so token requests need no CSRF token.
+
+Anonymous requests pass through with ``request.user`` anonymous (the catalog is public);
+endpoints that need a signed-in user call ``require_user(request)``.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie
+
+from madoguchi.core.errors import PermissionDeniedError
+
+TOKEN_PREFIX = "mdg_"
+# last_used_at is written at most this often per token, so reads stay reads.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+_MAX_TOKEN_LENGTH = 200
+
+
+class CsrfFailedError(PermissionDeniedError):
+    code = "csrf_failed"
+
+
+def _csrf_check(request) -> None:
+    reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+    if reason is not None:
+        raise CsrfFailedError(
+            _("セキュリティ確認（CSRF）に失敗しました。ページを再読み込みしてからやり直してください。")
+        )
 
 
 class SessionOrTokenAuth(APIKeyCookie):
-    """Session cookie auth; anonymous requests pass through with ``request.user`` anonymous.
+    """Bearer token if given, else the session (CSRF-checked on unsafe methods), else anonymous.
 
-    Endpoints that need a signed-in user check ``request.user.is_authenticated`` through
-    ``madoguchi.core.apiauth.require_user``. Unsafe methods with a session cookie must carry
-    the CSRF token (same protection as the HTML forms).
+    Returns the user (or ``True`` for anonymous), which django-ninja stores in ``request.auth``.
+    A bearer token that is unknown, revoked or expired answers 401 even on public endpoints,
+    so a script with a broken token notices at once.
     """
 
     param_name = "sessionid"
@@ -20,18 +60,92 @@ class SessionOrTokenAuth(APIKeyCookie):
         return self.authenticate(request, None)
 
     def authenticate(self, request, key):
-        if request.method not in ("GET", "HEAD", "OPTIONS") and request.COOKIES.get("sessionid"):
-            reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
-            if reason is not None:
-                from ninja.errors import AuthenticationError
-
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if header:
+            scheme, _sep, token = header.partition(" ")
+            if scheme.lower() != "bearer":
                 raise AuthenticationError()
+            user = api_token_authenticate(token=token.strip())
+            if user is None:
+                raise AuthenticationError()
+            request.user = user
+            request.auth_method = "token"
+            return user
+        request.auth_method = "session"
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.COOKIES.get("sessionid"):
+            _csrf_check(request)
         return request.user if request.user.is_authenticated else True
 
 
 def require_user(request):
-    from ninja.errors import AuthenticationError
-
     if not request.user.is_authenticated:
         raise AuthenticationError()
     return request.user
+
+
+# ---------------------------------------------------------------------------- tokens
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def api_token_create(*, user: Any, name: str = "", expires_at=None) -> tuple[Any, str]:
+    """Create a token for ``user``. Returns (ApiToken, the token in clear — shown only once)."""
+    from madoguchi.audit.services import audit_record
+    from madoguchi.core.models import ApiToken
+
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        api_token = ApiToken.objects.create(
+            user=user,
+            name=name[:100],
+            prefix=token[:12],
+            token_hash=hash_token(token),
+            expires_at=expires_at,
+        )
+        audit_record(
+            actor=user,
+            action="api_token.created",
+            target=api_token,
+            after={"name": api_token.name, "prefix": api_token.prefix},
+        )
+    return api_token, token
+
+
+def api_token_revoke(*, api_token: Any, actor: Any) -> Any:
+    from madoguchi.audit.services import audit_record
+
+    if api_token.revoked_at is not None:
+        return api_token
+    with transaction.atomic():
+        api_token.revoked_at = timezone.now()
+        api_token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="api_token.revoked",
+            target=api_token,
+            after={"prefix": api_token.prefix},
+        )
+    return api_token
+
+
+def api_token_authenticate(*, token: str) -> Any | None:
+    """The active user owning ``token``, or None. One query on the hot path."""
+    from madoguchi.core.models import ApiToken
+
+    if not token.startswith(TOKEN_PREFIX) or len(token) > _MAX_TOKEN_LENGTH:
+        return None
+    api_token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+    if api_token is None or not api_token.user.is_active:
+        return None
+    now = timezone.now()
+    if api_token.expires_at is not None and api_token.expires_at <= now:
+        return None
+    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    return api_token.user

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from tempfile import SpooledTemporaryFile
+
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+
+_CHUNK = 64 * 1024
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+API_PREFIX = "/api/"
 
 
 class SecurityHeadersMiddleware:
@@ -19,34 +26,123 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def body_limit(content_type: str) -> int:
+    """Multipart bodies (file uploads) may be large; everything else is small."""
+    if content_type.startswith("multipart/form-data"):
+        return settings.MAX_REQUEST_BYTES
+    return settings.MAX_JSON_BYTES
+
+
+def _is_json(content_type: str) -> bool:
+    base = content_type.split(";", 1)[0].strip().lower()
+    return base == "application/json" or (base.startswith("application/") and base.endswith("+json"))
+
+
 class RequestSizeLimitMiddleware:
-    """Refuse bodies larger than MAX_REQUEST_BYTES (uploads) or MAX_JSON_BYTES (JSON) early."""
+    """Refuse bodies larger than MAX_REQUEST_BYTES (uploads) or MAX_JSON_BYTES (anything else).
+
+    - With a Content-Length header the decision is made before reading anything.
+    - A chunked body (``Transfer-Encoding: chunked``, no Content-Length) is read here up to the
+      limit into a spooled temporary file; the first byte over the limit answers 413 without
+      reading further. Below the limit Django then sees an ordinary body with a length
+      (without this, Django would silently read a chunked body as empty).
+    - API bodies must be JSON or multipart: anything else answers 415 (the API never guesses).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
+        meta = request.META
+        content_type = meta.get("CONTENT_TYPE", "")
+        limit = body_limit(content_type)
+        raw_length = meta.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if raw_length.strip():
+            try:
+                length = int(raw_length)
+            except ValueError:
+                length = -1
+            if length < 0:
+                return bad_request(request)
+            if length > limit:
+                return too_large(request, limit)
+        elif chunked:
+            length = self._buffer_chunked(request, limit)
+            if length is None:
+                return too_large(request, limit)
+        else:
             length = 0
-        content_type = request.META.get("CONTENT_TYPE", "")
-        limit = (
-            settings.MAX_JSON_BYTES
-            if content_type.startswith("application/json")
-            else settings.MAX_REQUEST_BYTES
-        )
-        if length > limit:
-            return too_large(request, limit)
+        if (
+            length > 0
+            and request.method in _BODY_METHODS
+            and request.path_info.startswith(API_PREFIX)
+            and not _is_json(content_type)
+            and not content_type.startswith("multipart/form-data")
+        ):
+            return unsupported_media_type(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _buffer_chunked(request, limit: int) -> int | None:
+        """Read a chunked body up to ``limit``; None when it is larger (nothing more is read)."""
+        stream = request.environ.get("wsgi.input")
+        if stream is None:
+            return 0
+        buffer = SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
+        total = 0
+        while True:
+            chunk = stream.read(min(_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                buffer.close()
+                return None
+            buffer.write(chunk)
+        buffer.seek(0)
+        request.META["CONTENT_LENGTH"] = str(total)
+        request._stream = LimitedStream(buffer, total)
+        request._read_started = False
+        return total
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": code, "message": message}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _html_error(status: int, message: str) -> HttpResponse:
+    html = render_to_string("core/error.html", {"title": str(status), "message": message}, request=None)
+    return HttpResponse(html, status=status)
 
 
 def too_large(request, limit: int) -> HttpResponse:
-    megabytes = max(1, limit // (1024 * 1024))
+    if limit >= 1024 * 1024:
+        size = f"{limit // (1024 * 1024)} MB"
+    else:
+        size = f"{max(1, limit // 1024)} KB"
     message = (
-        f"送信されたデータが大きすぎます（上限 {megabytes} MB）。ファイルを小さくしてやり直してください。"
+        f"送信されたデータが大きすぎます（上限 {size}）。ファイルやデータを小さくしてやり直してください。"
     )
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "too_large", "message": message}}, status=413)
-    html = render_to_string("core/error.html", {"title": "413", "message": message}, request=None)
-    return HttpResponse(html, status=413)
+    if request.path_info.startswith(API_PREFIX):
+        return _api_error(413, "too_large", message)
+    return _html_error(413, message)
+
+
+def bad_request(request) -> HttpResponse:
+    message = "リクエストの形式が正しくありません（Content-Length が不正です）。"
+    if request.path_info.startswith(API_PREFIX):
+        return _api_error(400, "malformed", message)
+    return _html_error(400, message)
+
+
+def unsupported_media_type(request) -> HttpResponse:
+    return _api_error(
+        415,
+        "unsupported_media_type",
+        "Content-Type は application/json（ファイルの送信は multipart/form-data）にしてください。",
+    )
