@@ -1,0 +1,39 @@
+"""The promises the README makes are the ones CI keeps."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.startswith("    python3 ")]
+
+
+def test_readme_gives_exactly_two_set_up_commands_install_and_demo_then_install_and_test():
+    commands = _readme_commands()
+
+    assert commands == [
+        "python3 -m pip install -e . && madoguchi demo",
+        "python3 -m pip install -e '.[test]' && python3 -m pytest",
+    ]
+
+
+def test_ci_runs_the_readmes_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    match = re.search(r'^TEST_COMMAND="(.+)"$', ci, re.MULTILINE)
+
+    assert match is not None
+    assert match.group(1) == _readme_commands()[1]
+    assert ci.splitlines()[0] == "#!/usr/bin/env bash"
+    assert "set -euo pipefail" in ci
+
+
+def test_readme_links_only_to_files_that_exist():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)#]+)\)", text):
+        if "://" not in target:
+            assert (ROOT / target).exists(), target
