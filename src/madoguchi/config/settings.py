@@ -116,6 +116,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Tokyo"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Killed workers' unacked messages come back after this; the notifications sweeper
+# recovers much sooner from the database, so this only bounds duplicate wake-ups.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# Run exactly one beat process per deployment (docs/deployment.md).
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30")),
+    },
+}
+
+# --- Notifications (docs/notifications.md) ----------------------------------------------
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "6"))
+NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
+NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
+NOTIFICATION_LEASE_SECONDS = float(os.environ.get("NOTIFICATION_LEASE_SECONDS", "120"))
+NOTIFICATION_REDISPATCH_SECONDS = float(os.environ.get("NOTIFICATION_REDISPATCH_SECONDS", "60"))
+NOTIFICATION_SEND_TIMEOUT = float(os.environ.get("NOTIFICATION_SEND_TIMEOUT", "10"))
+NOTIFICATION_PUSH_STEP_SECONDS = float(os.environ.get("NOTIFICATION_PUSH_STEP_SECONDS", "10"))
+NOTIFICATION_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATION_MESSAGE_ID_DOMAIN", "madoguchi.invalid")
+# channel kind → implementation ("default" is the real one; "dev" writes to the database)
+NOTIFICATION_CHANNEL_BACKENDS = {
+    "line": os.environ.get("LINE_BACKEND", "default" if os.environ.get("LINE_CHANNEL_ACCESS_TOKEN") else "dev"),
+    "webhook": os.environ.get("WEBHOOK_BACKEND", "default"),
+}
+LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")
+LINE_API_BASE = os.environ.get("LINE_API_BASE", "https://api.line.me")
 
 # --- Auth ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

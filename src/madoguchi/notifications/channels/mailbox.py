@@ -1,0 +1,35 @@
+"""The in-app mailbox: the only channel that carries sensitive content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from madoguchi.notifications.channels.base import NotificationChannel, OutgoingMessage, register
+
+
+@register("mailbox")
+class MailboxChannel(NotificationChannel):
+    carries_sensitive_content = True
+
+    def address_for(self, *, user: Any, preference: Any) -> str | None:
+        return f"user:{user.pk}"
+
+    def send(self, message: OutgoingMessage) -> str:
+        from madoguchi.notifications.models import MailboxMessage
+
+        source_key = f"notification:{message.id}"
+        try:
+            with transaction.atomic():
+                row = MailboxMessage.objects.create(
+                    user_id=message.recipient_id,
+                    organization_id=message.organization_id,
+                    subject=message.subject,
+                    body=message.body,
+                    source_key=source_key,
+                    notification_id=message.id,
+                )
+        except IntegrityError:  # delivered by an earlier attempt
+            row = MailboxMessage.objects.get(user_id=message.recipient_id, source_key=source_key)
+        return str(row.pk)

@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelKind(models.TextChoices):
+    MAILBOX = "mailbox", _("メールボックス")
+    EMAIL = "email", _("メール")
+    LINE = "line", _("LINE")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("送信待ち")
+    SENDING = "sending", _("送信中")
+    SENT = "sent", _("送信済み")
+    FAILED = "failed", _("送信失敗")
+
+
+class DocumentKind(models.TextChoices):
+    MESSAGE = "message", _("お知らせ")
+    RECEIPT = "receipt", _("受付票")
+    DECISION = "decision", _("決定通知書")
+    PAYSLIP = "payslip", _("給与明細")
+    OTHER = "other", _("その他の書類")
+
+
+class BatchStatus(models.TextChoices):
+    PENDING = "pending", _("処理待ち")
+    PROCESSING = "processing", _("処理中")
+    DONE = "done", _("完了")
+
+
+class BatchRowStatus(models.TextChoices):
+    PENDING = "pending", _("処理待ち")
+    DELIVERED = "delivered", _("配信済み")
+    UNMATCHED = "unmatched", _("該当者なし")
+    FAILED = "failed", _("失敗")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    SENDING = "sending", _("送信中")
+    PAUSED = "paused", _("一時停止")
+    DONE = "done", _("送信完了")
+
+
+# Roles (accounts.constants.Role values) that may manage templates, batches and pushes.
+MANAGER_ROLES = ("owner", "centre", "admin")

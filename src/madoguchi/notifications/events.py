@@ -1,0 +1,167 @@
+"""Events that cause notifications, with their placeholders and default wording (ja, en).
+
+Register a new event with ``@register_event`` style calls below; organizations may
+override the wording per language (NotificationTemplate), never the placeholders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+# Placeholders every event provides (filled in by notification_enqueue).
+COMMON_PLACEHOLDERS = ("organization_name", "recipient_name", "mailbox_url", "site_url")
+
+
+@dataclass(frozen=True)
+class EventType:
+    id: str
+    label: Any  # lazy translated string
+    placeholders: tuple[str, ...]
+    subject: dict[str, str]
+    body: dict[str, str]
+    # False for events whose content already is in the mailbox (delivered documents).
+    to_mailbox: bool = True
+    sample: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def all_placeholders(self) -> tuple[str, ...]:
+        return COMMON_PLACEHOLDERS + self.placeholders
+
+
+EVENTS: dict[str, EventType] = {}
+
+
+def register_event(event: EventType) -> EventType:
+    if event.id in EVENTS:
+        raise ValueError(f"event {event.id!r} registered twice")
+    EVENTS[event.id] = event
+    return event
+
+
+def get_event(event_id: str) -> EventType:
+    try:
+        return EVENTS[event_id]
+    except KeyError:
+        raise LookupError(f"unknown notification event {event_id!r}") from None
+
+
+_APP = ("reference_number", "procedure_title", "application_url")
+_APP_SAMPLE = {
+    "reference_number": "KYO-2026-000123",
+    "procedure_title": "高額療養費の支給申請",
+    "application_url": "https://madoguchi.example.jp/applications/…/",
+}
+
+register_event(
+    EventType(
+        id="application.submitted",
+        label=_("申請の受付"),
+        placeholders=_APP,
+        subject={"ja": "【受付】{{ procedure_title }}", "en": "Received: {{ procedure_title }}"},
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }} の申請を受け付けました。\n"
+            "受付番号: {{ reference_number }}\n\n申請の状況は次のページで確認できます。\n{{ application_url }}\n\n"
+            "{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\nWe received your application for {{ procedure_title }}.\n"
+            "Reference number: {{ reference_number }}\n\nCheck its status here:\n{{ application_url }}\n\n"
+            "{{ organization_name }}",
+        },
+        sample=_APP_SAMPLE,
+    )
+)
+register_event(
+    EventType(
+        id="application.correction_requested",
+        label=_("補正のお願い"),
+        placeholders=(*_APP, "message", "due_date"),
+        subject={
+            "ja": "【補正のお願い】{{ procedure_title }}",
+            "en": "Correction needed: {{ procedure_title }}",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }}（受付番号 {{ reference_number }}）について、"
+            "内容の補正をお願いします。\n\n{{ message }}\n\n期限: {{ due_date }}\n\n"
+            "次のページから補正できます。\n{{ application_url }}\n\n{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\nPlease correct your application for {{ procedure_title }} "
+            "(reference {{ reference_number }}).\n\n{{ message }}\n\nDue: {{ due_date }}\n\n"
+            "Correct it here:\n{{ application_url }}\n\n{{ organization_name }}",
+        },
+        sample={**_APP_SAMPLE, "message": "領収書の写真が読み取れません。", "due_date": "2026年12月10日"},
+    )
+)
+register_event(
+    EventType(
+        id="application.decided",
+        label=_("審査結果"),
+        placeholders=(*_APP, "decision"),
+        subject={"ja": "【審査結果】{{ procedure_title }}", "en": "Decision: {{ procedure_title }}"},
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }}（受付番号 {{ reference_number }}）の"
+            "審査結果: {{ decision }}\n\n詳しくは次のページをご覧ください。\n{{ application_url }}\n\n"
+            "{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\nDecision on {{ procedure_title }} (reference "
+            "{{ reference_number }}): {{ decision }}\n\nDetails:\n{{ application_url }}\n\n{{ organization_name }}",
+        },
+        sample={**_APP_SAMPLE, "decision": "承認"},
+    )
+)
+register_event(
+    EventType(
+        id="reservation.reminder",
+        label=_("予約日のお知らせ"),
+        placeholders=("facility", "starts_at", "reservation_url"),
+        subject={"ja": "【予約のお知らせ】{{ facility }}", "en": "Reminder: {{ facility }}"},
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ starts_at }} に {{ facility }} のご予約があります。\n"
+            "予約の確認・変更はこちら:\n{{ reservation_url }}\n\n{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\nYou have a reservation at {{ facility }} on {{ starts_at }}.\n"
+            "View or change it here:\n{{ reservation_url }}\n\n{{ organization_name }}",
+        },
+        sample={"facility": "保養所 箱根荘", "starts_at": "2026年12月24日 15:00", "reservation_url": "https://…"},
+    )
+)
+register_event(
+    EventType(
+        id="document.delivered",
+        label=_("書類の到着"),
+        placeholders=("document_title",),
+        subject={"ja": "【書類のお知らせ】{{ document_title }}", "en": "New document: {{ document_title }}"},
+        body={
+            "ja": "{{ recipient_name }} 様\n\nメールボックスに「{{ document_title }}」が届きました。\n"
+            "次のページでご確認ください。\n{{ mailbox_url }}\n\n{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\n“{{ document_title }}” has arrived in your mailbox.\n"
+            "{{ mailbox_url }}\n\n{{ organization_name }}",
+        },
+        to_mailbox=False,
+        sample={"document_title": "2026年11月分 給与明細"},
+    )
+)
+register_event(
+    EventType(
+        id="push.information",
+        label=_("お知らせ（一斉配信）"),
+        placeholders=("title", "body"),
+        subject={"ja": "【お知らせ】{{ title }}", "en": "Notice: {{ title }}"},
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ body }}\n\n{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\n{{ body }}\n\n{{ organization_name }}",
+        },
+        sample={"title": "特定健診のご案内", "body": "40歳から74歳の組合員の方は、特定健診を無料で受けられます。"},
+    )
+)
+
+# What e-mail and LINE receive instead of sensitive content.
+SENSITIVE_NOTICE = {
+    "subject": {"ja": "【窓口】{{ organization_name }}からのお知らせ", "en": "A message from {{ organization_name }}"},
+    "body": {
+        "ja": "{{ recipient_name }} 様\n\n{{ organization_name }}から、メールボックスに新しいお知らせが届きました。\n"
+        "内容は、ログインして次のページでご確認ください。\n{{ mailbox_url }}\n\n"
+        "※ 個人情報を守るため、このメールには内容を記載していません。",
+        "en": "Dear {{ recipient_name }},\n\nYou have a new message from {{ organization_name }} in your mailbox.\n"
+        "Please sign in and read it here:\n{{ mailbox_url }}\n\n"
+        "To protect your personal information, this e-mail does not contain the message itself.",
+    },
+}

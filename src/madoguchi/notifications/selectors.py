@@ -1,0 +1,113 @@
+"""Reads for the mailbox and the staff screens. ``access_*`` fetch and check (404/403)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from madoguchi.accounts.models import Membership, Organization
+from madoguchi.notifications.constants import MANAGER_ROLES, NotificationStatus
+from madoguchi.notifications.models import (
+    DeliveryBatch,
+    MailboxMessage,
+    Notification,
+    NotificationTemplate,
+    PushCampaign,
+)
+
+
+def mailbox_list(*, user: Any) -> QuerySet[MailboxMessage]:
+    return (
+        MailboxMessage.objects.filter(user=user)
+        .select_related("organization")
+        .defer("body")
+        .order_by("-created_at")
+    )
+
+
+def mailbox_unread_count(*, user: Any) -> int:
+    return MailboxMessage.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def access_mailbox_message(*, user: Any, message_id: Any) -> MailboxMessage:
+    """The message if it is ``user``'s own; 404 for anybody else's (no hint it exists)."""
+    try:
+        return MailboxMessage.objects.select_related("organization").get(pk=message_id, user=user)
+    except (MailboxMessage.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:  # malformed UUID (ValidationError)
+        raise Http404 from exc
+
+
+def access_staff_organization(*, user: Any, org_slug: str, manage: bool = False) -> Organization:
+    """The organization if ``user`` is a member of it (and a manager when ``manage``)."""
+    organization = Organization.objects.filter(slug=org_slug).first()
+    if organization is None:
+        raise Http404
+    roles = set(Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True))
+    if not roles or (manage and not roles & set(MANAGER_ROLES)):
+        raise PermissionDenied
+    return organization
+
+
+def staff_organizations(*, user: Any) -> QuerySet[Organization]:
+    return Organization.objects.filter(memberships__user=user).distinct().order_by("id")
+
+
+def notification_list(*, organization: Any, status: str | None = None) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(organization=organization).select_related("recipient")
+    if status in NotificationStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+def notification_status_counts(*, organization: Any) -> dict[str, int]:
+    counts = dict(
+        Notification.objects.filter(organization=organization)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in NotificationStatus.values}
+
+
+def access_notification(*, organization: Any, notification_id: Any) -> Notification:
+    try:
+        return Notification.objects.get(pk=notification_id, organization=organization)
+    except (Notification.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:
+        raise Http404 from exc
+
+
+def template_list(*, organization: Any) -> dict[tuple[str, str], NotificationTemplate]:
+    return {(t.event, t.language): t for t in NotificationTemplate.objects.filter(organization=organization)}
+
+
+def batch_list(*, organization: Any) -> QuerySet[DeliveryBatch]:
+    return DeliveryBatch.objects.filter(organization=organization).order_by("-created_at")
+
+
+def access_batch(*, organization: Any, batch_id: Any) -> DeliveryBatch:
+    try:
+        return DeliveryBatch.objects.get(pk=batch_id, organization=organization)
+    except (DeliveryBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:
+        raise Http404 from exc
+
+
+def campaign_list(*, organization: Any) -> QuerySet[PushCampaign]:
+    return PushCampaign.objects.filter(organization=organization).order_by("-created_at")
+
+
+def access_campaign(*, organization: Any, campaign_id: Any) -> PushCampaign:
+    try:
+        return PushCampaign.objects.get(pk=campaign_id, organization=organization)
+    except (PushCampaign.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:
+        raise Http404 from exc

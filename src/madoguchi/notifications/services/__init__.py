@@ -1,0 +1,43 @@
+"""Writes of the notifications app. Import from here: ``from madoguchi.notifications.services import …``."""
+
+from madoguchi.notifications.services.batches import delivery_batch_create, delivery_batch_process, member_register
+from madoguchi.notifications.services.mailbox import mailbox_deliver, mailbox_mark_read
+from madoguchi.notifications.services.outbox import (
+    notification_deliver,
+    notification_enqueue,
+    notification_resend,
+    notifications_dispatch,
+    notifications_sweep,
+)
+from madoguchi.notifications.services.preferences import contact_preference_get, contact_preference_update
+from madoguchi.notifications.services.push import (
+    push_campaign_create,
+    push_campaign_pause,
+    push_campaign_start,
+    push_campaign_step,
+    push_recipient_count,
+)
+from madoguchi.notifications.services.templates import template_check, template_preview, template_save
+
+__all__ = [
+    "contact_preference_get",
+    "contact_preference_update",
+    "delivery_batch_create",
+    "delivery_batch_process",
+    "mailbox_deliver",
+    "mailbox_mark_read",
+    "member_register",
+    "notification_deliver",
+    "notification_enqueue",
+    "notification_resend",
+    "notifications_dispatch",
+    "notifications_sweep",
+    "push_campaign_create",
+    "push_campaign_pause",
+    "push_campaign_start",
+    "push_campaign_step",
+    "push_recipient_count",
+    "template_check",
+    "template_preview",
+    "template_save",
+]

@@ -1,0 +1,350 @@
+"""The outbox: write notification rows in the caller's transaction, send them after commit.
+
+Guarantees (see docs/notifications.md):
+
+* **Nothing sent before commit.** ``notification_enqueue`` only inserts rows and registers
+  ``transaction.on_commit`` to hand their ids to Celery. A rolled-back event sends nothing.
+* **Nothing lost.** The row is the truth, the broker message only a wake-up call. If the
+  process dies between commit and enqueue, the broker is down, or a worker is killed while
+  sending, ``notifications_sweep`` (Celery beat, or ``madoguchi notifications sweep``)
+  re-dispatches rows that are due and rows whose sending lease expired.
+* **Never twice for the same (recipient, channel, event, dedupe key).** A unique constraint
+  makes enqueueing idempotent, and a worker must *claim* a row with an atomic
+  ``UPDATE … WHERE status='queued'`` before sending, so two workers (or a retried task)
+  can never both send the same row. The only remaining window is a crash after the
+  provider accepted the message and before the row is marked sent; the resend then
+  carries the same Message-ID / X-Line-Retry-Key / X-Madoguchi-Delivery, so receivers can
+  drop it (LINE does so itself).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import DomainError
+from madoguchi.notifications.channels import DeliveryError, OutgoingMessage, get_channel
+from madoguchi.notifications.constants import ChannelKind, NotificationStatus
+from madoguchi.notifications.events import SENSITIVE_NOTICE, get_event
+from madoguchi.notifications.models import ContactPreference, Notification, NotificationTemplate, WebhookEndpoint
+from madoguchi.notifications.templating import render_text
+
+logger = logging.getLogger(__name__)
+
+PERSONAL_CHANNELS = (ChannelKind.MAILBOX, ChannelKind.EMAIL, ChannelKind.LINE)
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def _language(user: Any) -> str:
+    language = (getattr(user, "preferred_language", "") or "ja")[:2]
+    return language if language in ("ja", "en") else "ja"
+
+
+def mailbox_url() -> str:
+    return settings.SITE_URL + reverse("notifications:mailbox")
+
+
+def template_texts(*, organization: Any, event: str, language: str) -> tuple[str, str]:
+    """(subject, body) templates: the organization's override, else the default wording."""
+    custom = NotificationTemplate.objects.filter(
+        organization=organization, event=event, language=language
+    ).first()
+    if custom is not None:
+        return custom.subject, custom.body
+    event_type = get_event(event)
+    return event_type.subject.get(language, event_type.subject["ja"]), event_type.body.get(
+        language, event_type.body["ja"]
+    )
+
+
+def _full_context(*, recipient: Any, organization: Any, context: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "organization_name": organization.name,
+        "recipient_name": (getattr(recipient, "display_name", "") or getattr(recipient, "email", "")),
+        "mailbox_url": mailbox_url(),
+        "site_url": settings.SITE_URL,
+        **context,
+    }
+
+
+def notification_enqueue(
+    *,
+    recipient: Any,
+    event: str,
+    organization: Any,
+    context: dict[str, Any],
+    dedupe_key: str,
+    sensitive: bool = False,
+    channels: Iterable[str] | None = None,
+    preference: ContactPreference | None = None,
+    webhooks: list[WebhookEndpoint] | None = None,
+) -> list[Notification]:
+    """Write the outbox rows for one event and one person; send them after commit.
+
+    Call it inside the transaction of the event (e.g. in ``application_submit``). The rows
+    are idempotent: the same (recipient, event, dedupe_key) never creates a second row per
+    channel, so calling this again (a retried request, a re-run batch) sends nothing new.
+    ``sensitive=True`` keeps the content in the mailbox only; e-mail and LINE get a notice
+    with a link. ``channels`` limits the personal channels (default: the person's choice).
+    ``preference`` / ``webhooks`` may be passed by bulk callers to save queries.
+    Returns the rows that exist for this call (new or earlier).
+    """
+    event_type = get_event(event)
+    dedupe_key = str(dedupe_key)[:200]
+    language = _language(recipient)
+    values = _full_context(recipient=recipient, organization=organization, context=context)
+    subject_t, body_t = template_texts(organization=organization, event=event, language=language)
+    full_subject, full_body = render_text(subject_t, values)[:300], render_text(body_t, values)
+    if preference is None:
+        preference = ContactPreference.objects.filter(user=recipient).first()
+    wanted = set(channels) if channels is not None else set(PERSONAL_CHANNELS)
+    if not event_type.to_mailbox:
+        wanted.discard(ChannelKind.MAILBOX)
+
+    group = uuid.uuid4()
+    now = timezone.now()
+    user_key = f"user:{recipient.pk}"
+    rows: list[Notification] = []
+    for kind in PERSONAL_CHANNELS:
+        if kind not in wanted:
+            continue
+        channel = get_channel(kind)
+        address = channel.address_for(user=recipient, preference=preference)
+        if not address:
+            continue
+        if sensitive and not channel.carries_sensitive_content:
+            subject = render_text(SENSITIVE_NOTICE["subject"][language], values)[:300]
+            body = render_text(SENSITIVE_NOTICE["body"][language], values)
+        else:
+            subject, body = full_subject, full_body
+        rows.append(
+            Notification(
+                group=group,
+                organization=organization,
+                recipient=recipient,
+                recipient_key=user_key,
+                channel=kind,
+                event=event,
+                dedupe_key=dedupe_key,
+                language=language,
+                sensitive=sensitive,
+                address=address[:500],
+                subject=subject,
+                body=body,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    if webhooks is None:
+        webhooks = list(WebhookEndpoint.objects.filter(organization=organization, active=True))
+    for endpoint in webhooks:
+        if not endpoint.wants(event):
+            continue
+        rows.append(
+            Notification(
+                group=group,
+                organization=organization,
+                recipient=recipient,
+                recipient_key=f"webhook:{endpoint.pk}",
+                channel=ChannelKind.WEBHOOK,
+                event=event,
+                dedupe_key=f"{user_key}:{dedupe_key}"[:200],
+                language=language,
+                sensitive=sensitive,
+                address=endpoint.url,
+                subject=full_subject if not sensitive else event,
+                body="",
+                payload={
+                    "dedupe_key": dedupe_key,
+                    "recipient": {"id": recipient.pk},
+                    "sensitive": sensitive,
+                    "data": {} if sensitive else {k: str(v) for k, v in context.items()},
+                },
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    if not rows:
+        return []
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # With ignore_conflicts the rows that already existed were not inserted; read back
+        # what exists for these keys (ours or earlier ones).
+        keys = Q()
+        for row in rows:
+            keys |= Q(recipient_key=row.recipient_key, channel=row.channel, dedupe_key=row.dedupe_key)
+        existing = list(Notification.objects.filter(keys, event=event))
+        new_ids = [n.pk for n in existing if n.group == group]
+        if new_ids:
+            transaction.on_commit(lambda: notifications_dispatch(new_ids))
+    return existing
+
+
+# ---------------------------------------------------------------------------- dispatch
+
+
+def notifications_dispatch(ids: Iterable[Any], *, countdown: float | None = None) -> int:
+    """Hand notification ids to Celery. A broker failure only logs: the sweeper retries."""
+    from madoguchi.notifications.tasks import notification_send
+
+    sent = 0
+    for notification_id in ids:
+        try:
+            if countdown:
+                notification_send.apply_async(args=[str(notification_id)], countdown=countdown)
+            else:
+                notification_send.apply_async(args=[str(notification_id)])
+            sent += 1
+        except Exception:  # noqa: BLE001 - broker down, or an eager send that blew up
+            logger.exception("could not dispatch notification %s; the sweeper will retry", notification_id)
+    return sent
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = float(_setting("NOTIFICATION_RETRY_BASE_SECONDS", 30))
+    cap = float(_setting("NOTIFICATION_RETRY_MAX_SECONDS", 3600))
+    return timedelta(seconds=min(cap, base * (2 ** max(0, attempts - 1))))
+
+
+def _message(row: Notification) -> OutgoingMessage:
+    return OutgoingMessage(
+        id=str(row.pk),
+        kind=row.channel,
+        event=row.event,
+        address=row.address,
+        subject=row.subject,
+        body=row.body,
+        language=row.language,
+        recipient_key=row.recipient_key,
+        recipient_id=row.recipient_id,
+        organization_id=row.organization_id,
+        organization_slug=row.organization.slug,
+        payload=row.payload,
+        created_at=row.created_at.isoformat(),
+    )
+
+
+def notification_deliver(*, notification_id: Any, now: Any = None) -> str:
+    """Claim one queued notification and send it once. Returns the resulting status.
+
+    The claim is an atomic conditional UPDATE, so only one worker ever sends a row; the
+    lease lets the sweeper take the row back if this worker dies mid-send.
+    """
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    lease = timedelta(seconds=float(_setting("NOTIFICATION_LEASE_SECONDS", 120)))
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.QUEUED, next_attempt_at__lte=now
+    ).update(
+        status=NotificationStatus.SENDING,
+        claim_token=token,
+        lease_until=now + lease,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return "skipped"
+    row = Notification.objects.select_related("organization").get(pk=notification_id)
+    mine = Notification.objects.filter(pk=row.pk, claim_token=token, status=NotificationStatus.SENDING)
+    try:
+        get_channel(row.channel).send(_message(row))
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row
+        permanent = isinstance(exc, DeliveryError) and exc.permanent
+        if not isinstance(exc, DeliveryError):
+            logger.exception("channel %s crashed on notification %s", row.channel, row.pk)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        max_attempts = int(_setting("NOTIFICATION_MAX_ATTEMPTS", 6))
+        if permanent or row.attempts >= max_attempts:
+            mine.update(
+                status=NotificationStatus.FAILED,
+                failed_at=timezone.now(),
+                last_error=error,
+                lease_until=None,
+                claim_token=None,
+            )
+            return NotificationStatus.FAILED
+        delay = _backoff(row.attempts)
+        mine.update(
+            status=NotificationStatus.QUEUED,
+            next_attempt_at=timezone.now() + delay,
+            last_error=error,
+            lease_until=None,
+            claim_token=None,
+        )
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            # In eager mode (demo) a retry would run at once; the sweeper sends it when due.
+            transaction.on_commit(lambda: notifications_dispatch([row.pk], countdown=delay.total_seconds()))
+        return NotificationStatus.QUEUED
+    updated = mine.update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), lease_until=None, claim_token=None, last_error=""
+    )
+    if not updated:
+        logger.warning("notification %s was sent after its lease had expired", row.pk)
+    return NotificationStatus.SENT
+
+
+def notifications_sweep(*, now: Any = None, grace_seconds: float | None = None, limit: int = 5000) -> dict[str, int]:
+    """Recover what a crash could have stranded, and hand due rows to the workers.
+
+    * rows in ``sending`` whose lease expired (the worker died) go back to ``queued``;
+    * ``queued`` rows that have been due for longer than the grace period and were not
+      dispatched recently (lost broker message, crash between commit and enqueue, a retry
+      that is due) are dispatched again. Dispatching twice is harmless: only one claim wins.
+    """
+    now = now or timezone.now()
+    grace = timedelta(
+        seconds=float(_setting("NOTIFICATION_REDISPATCH_SECONDS", 60) if grace_seconds is None else grace_seconds)
+    )
+    expired = Notification.objects.filter(status=NotificationStatus.SENDING, lease_until__lt=now).update(
+        status=NotificationStatus.QUEUED, claim_token=None, lease_until=None, next_attempt_at=now - grace
+    )
+    cutoff = now - grace
+    due = list(
+        Notification.objects.filter(status=NotificationStatus.QUEUED, next_attempt_at__lte=cutoff)
+        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lte=cutoff))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if due:
+        Notification.objects.filter(pk__in=due).update(dispatched_at=now)
+        notifications_dispatch(due)
+    from madoguchi.notifications.services.push import push_campaigns_resume_stalled
+
+    resumed = push_campaigns_resume_stalled(now=now)
+    return {"lease_expired": expired, "redispatched": len(due), "campaigns_resumed": resumed}
+
+
+def notification_resend(*, notification: Notification, actor: Any) -> Notification:
+    """Staff: send a notification that failed after its last retry once more."""
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().get(pk=notification.pk)
+        if row.status != NotificationStatus.FAILED:
+            raise DomainError(_("送信に失敗した通知だけを再送できます。"), code="not_failed")
+        now = timezone.now()
+        row.status = NotificationStatus.QUEUED
+        row.attempts = 0
+        row.next_attempt_at = now
+        row.failed_at = None
+        row.save(update_fields=["status", "attempts", "next_attempt_at", "failed_at"])
+        audit_record(
+            actor=actor,
+            action="notification.resend",
+            target=row,
+            before={"status": NotificationStatus.FAILED, "last_error": row.last_error},
+            after={"status": row.status},
+        )
+        transaction.on_commit(lambda: notifications_dispatch([row.pk]))
+    return row
