@@ -1,0 +1,143 @@
+"""Search quality on an FAQ corpus, through the real import command and the real search API.
+
+    python3 bench/search_quality.py [--corpus DIR/corpus.json] [--queries FILE ...] [--baseline]
+
+Defaults: ../shared/data/faq-kosodate/corpus.json with its development.json, plus our own
+held-out colloquial queries (bench/data/heldout_colloquial.json). Each query file is a JSON list
+of objects with ``query`` and ``faq_id`` (the expected answer). A fresh SQLite database in a
+temporary directory is used, so nothing touches your data.
+
+Prints Hit@1, Hit@3, Hit@10 and MRR per query file (and, with --baseline, the same for a plain
+character-bigram BM25 over question + answer computed in the same run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data" / "faq-kosodate"
+
+
+def setup_django(tmp: str) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "madoguchi.config.settings"
+    os.environ["MADOGUCHI_DATA_DIR"] = tmp
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def metrics(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "Hit@1": sum(1 for r in ranks if r is not None and r <= 1) / n,
+        "Hit@3": sum(1 for r in ranks if r is not None and r <= 3) / n,
+        "Hit@10": sum(1 for r in ranks if r is not None and r <= 10) / n,
+        "MRR": sum(1.0 / r for r in ranks if r is not None and r <= 10) / n,
+    }
+
+
+def line(label: str, m: dict[str, float], n: int) -> str:
+    return (
+        f"{label:<34} n={n:<4} Hit@1 {m['Hit@1']:.3f}  Hit@3 {m['Hit@3']:.3f}  "
+        f"Hit@10 {m['Hit@10']:.3f}  MRR {m['MRR']:.3f}"
+    )
+
+
+class BigramBaseline:
+    """Plain character-bigram BM25 over question + answer (no normalization beyond NFKC)."""
+
+    def __init__(self, corpus: list[dict]) -> None:
+        import unicodedata
+
+        self.norm = lambda s: unicodedata.normalize("NFKC", s).lower()
+        self.ids = [row["faq_id"] for row in corpus]
+        self.docs = [Counter(self._grams(row["question"] + " " + row["answer"])) for row in corpus]
+        self.lens = [sum(d.values()) for d in self.docs]
+        self.avg = sum(self.lens) / len(self.lens)
+        self.df: Counter[str] = Counter()
+        for d in self.docs:
+            self.df.update(d.keys())
+
+    def _grams(self, text: str) -> list[str]:
+        text = "".join(ch for ch in self.norm(text) if not ch.isspace())
+        return [text[i : i + 2] for i in range(len(text) - 1)]
+
+    def search(self, query: str, k: int = 10) -> list[int]:
+        n = len(self.docs)
+        scores = []
+        q = Counter(self._grams(query))
+        for i, d in enumerate(self.docs):
+            s = 0.0
+            for g in q:
+                tf = d.get(g)
+                if tf:
+                    idf = math.log(1 + (n - self.df[g] + 0.5) / (self.df[g] + 0.5))
+                    s += idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * self.lens[i] / self.avg))
+            scores.append(s)
+        order = sorted(range(n), key=lambda i: -scores[i])[:k]
+        return [self.ids[i] for i in order if scores[i] > 0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", default=str(SHARED / "corpus.json"))
+    parser.add_argument("--queries", nargs="*")
+    parser.add_argument("--baseline", action="store_true", help="also score a plain bigram BM25")
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+    query_files = args.queries or [
+        str(Path(args.corpus).parent / "development.json"),
+        str(ROOT / "bench" / "data" / "heldout_colloquial.json"),
+    ]
+    corpus = json.loads(Path(args.corpus).read_text(encoding="utf-8"))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(tmp)
+        from django.core.management import call_command
+        from django.test import Client
+
+        from madoguchi.knowledge.models import FaqEntry
+
+        call_command("faq", "import", args.corpus, stdout=open(os.devnull, "w"))
+        url_to_id = {f"/help/faq/{pk}/": ref for pk, ref in FaqEntry.objects.values_list("pk", "source_ref")}
+        client = Client()
+        baseline = BigramBaseline(corpus) if args.baseline else None
+        print(f"corpus: {args.corpus} ({len(corpus)} FAQs, imported {len(url_to_id)})")
+        for path in query_files:
+            queries = json.loads(Path(path).read_text(encoding="utf-8"))
+            ranks: list[int | None] = []
+            base_ranks: list[int | None] = []
+            for q in queries:
+                response = client.get("/api/v1/search", {"q": q["query"], "limit": 10, "type": "faq"})
+                assert response.status_code == 200, (response.status_code, response.content[:300])
+                ids = [url_to_id.get(r["url"]) for r in response.json()["results"]]
+                expected = str(q["faq_id"])
+                rank = ids.index(expected) + 1 if expected in ids else None
+                ranks.append(rank)
+                if args.show_misses and (rank is None or rank > 1):
+                    print(f"  miss rank={rank} {q['query']} → want {expected}, got {ids[:3]}")
+                if baseline:
+                    got = baseline.search(q["query"])
+                    base_ranks.append(got.index(q["faq_id"]) + 1 if q["faq_id"] in got else None)
+            name = Path(path).name
+            print(line(f"madoguchi  {name}", metrics(ranks), len(ranks)))
+            if baseline:
+                print(line(f"bigram BM25 {name}", metrics(base_ranks), len(base_ranks)))
+
+
+if __name__ == "__main__":
+    main()

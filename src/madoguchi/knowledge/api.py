@@ -1,0 +1,63 @@
+"""JSON API: ``GET /api/v1/search?q=…&limit=N`` (site search over FAQ, procedures, notices)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from madoguchi.accounts.models import Organization
+from madoguchi.core.errors import FieldErrors
+from madoguchi.knowledge import selectors, services
+
+router = Router(tags=["search"])
+
+
+class SearchParams(Schema):
+    q: str = ""
+    limit: int = 10
+    type: str | None = None
+    organization: str | None = None
+
+
+class SearchResultOut(Schema):
+    type: str
+    title: str
+    url: str
+    snippet: str
+    score: float
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    results: list[SearchResultOut]
+
+
+@router.get("/search", response=SearchOut, summary="サイト内検索 / Site search")
+def search(request, params: Query[SearchParams]):
+    errors: dict[str, list[str]] = {}
+    query = params.q.strip()
+    if not query:
+        errors["q"] = [_("検索する言葉を入力してください。")]
+    elif len(query) > 200:
+        errors["q"] = [_("検索する言葉は200文字以内にしてください。")]
+    if not 1 <= params.limit <= selectors.MAX_LIMIT:
+        errors["limit"] = [_("limit は 1 から %(max)s までの数にしてください。") % {"max": selectors.MAX_LIMIT}]
+    types = [t.strip() for t in (params.type or "").split(",") if t.strip()]
+    bad_types = [t for t in types if t not in ("faq", "procedure", "notice")]
+    if bad_types:
+        errors["type"] = [_("type は faq, procedure, notice のいずれかにしてください。")]
+    organization = None
+    if params.organization:
+        organization = Organization.objects.filter(slug=params.organization).first()
+        if organization is None:
+            errors["organization"] = [_("指定された団体が見つかりません。")]
+    if errors:
+        raise FieldErrors(errors)
+    page = selectors.site_search(
+        query=query, user=request.user, organization=organization, types=types, limit=params.limit
+    )
+    services.search_log_query(
+        query=query, result_count=len(page.results), scope=organization.slug if organization else ""
+    )
+    return {"query": page.query, "total": page.total, "results": [r.as_dict() for r in page.results]}

@@ -1,0 +1,171 @@
+"""Japanese text analysis for search: normalization, Sudachi terms and character bigrams.
+
+- ``normalize``: NFKC (全角/半角), lower case, one kind of 長音 and wave dash, repeated 長音 folded.
+- ``fold_kana``: カタカナ → ひらがな, so ホケンショウ and ほけんしょう meet.
+- ``terms``: content words from SudachiPy (mode C, plus the mode-A parts of long compounds), each
+  as its ``normalized_form`` (送り仮名 variants, 旧字体 and spelling variants collapse:
+  引越し/引っ越し, 申込/申し込み, 國民/国民, コンピュータ/コンピューター), kana-folded.
+- ``bigrams``: character 2-grams of the normalized, kana-folded text, for typos and words the
+  dictionary does not know.
+
+The Sudachi dictionary is loaded once per process; tokenizers are per thread.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+_local = threading.local()
+_dictionary = None
+_dictionary_lock = threading.Lock()
+
+# Parts of speech that carry no meaning for search.
+_SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
+# Frequent words of questions that say nothing about the topic (after normalized_form + kana fold).
+STOPWORDS = frozenset(
+    """
+    する ある いる なる れる られる せる させる こと もの ため よう ところ とき 時 場合 方 方法 について
+    教える くださる 下さる ください です ます ござる おる いう 言う 思う 知る 分かる わかる 良い よい いい
+    この その あの どの これ それ あれ どれ ここ そこ どこ 何 なに なん 誰 だれ いつ どう どんな
+    たい ほしい 欲しい 様 さん 等 など 的 の ん ない ね よ か な
+    為る 居る 成る 有る 遣る 下さる 頂く 致す 御座る 仕舞う 呉れる 貰う 置く 見る 来る 行く 出来る 得る
+    ちゃう じゃう とく もう ちょっと 一寸 今 まず 先ず
+    """.split()
+)
+_LONG_VOWELS = re.compile("[ー―‐‑–—−ｰ~〜～-]+")
+_REPEAT_LONG = re.compile("ー{2,}")
+_PUNCT = re.compile(r"[\s\u3000、。，．,.!?！？「」『』（）()【】\[\]{}<>＜＞・:：;；/／\\|\"'`…※▼▲●○◎△×*＊#＃&＆=＝+＋]+")
+_KATAKANA = re.compile("[\u30a1-\u30f6]")
+
+
+def normalize(text: str) -> str:
+    """NFKC + lower case + one 長音. Keeps punctuation (Sudachi uses it as boundaries)."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    # 長音・ダッシュ・波線 after kana/長音 become ー; elsewhere (e.g. "10~12") a plain hyphen.
+    text = _LONG_VOWELS.sub(lambda m: _long_vowel(text, m), text)
+    return _REPEAT_LONG.sub("ー", text)
+
+
+def _long_vowel(text: str, match: re.Match) -> str:
+    mark = match.group(0)[0]
+    if mark in "~〜～":  # wave dashes: decoration after words, "from-to" between numbers
+        return " "
+    before = text[match.start() - 1] if match.start() else ""
+    if before and ("\u3041" <= before <= "\u30ff"):
+        return "ー"
+    return "-"
+
+
+def fold_kana(text: str) -> str:
+    """カタカナ → ひらがな (ヴ and small letters included)."""
+    return _KATAKANA.sub(lambda m: chr(ord(m.group(0)) - 0x60), text)
+
+
+def search_key(text: str) -> str:
+    """The comparable form of a string: normalized, kana folded, no punctuation or spaces."""
+    return _PUNCT.sub("", fold_kana(normalize(text)))
+
+
+def _get_dictionary():
+    global _dictionary
+    if _dictionary is None:
+        with _dictionary_lock:
+            if _dictionary is None:
+                from sudachipy import Dictionary
+
+                _dictionary = Dictionary(dict="core")
+    return _dictionary
+
+
+def _tokenizer():
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import SplitMode
+
+        tokenizer = _get_dictionary().tokenizer(mode=SplitMode.C)
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+def _split_mode_a():
+    from sudachipy import SplitMode
+
+    return SplitMode.A
+
+
+def morphemes(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, normalized term, reading, part of speech) for each morpheme of normalized text."""
+    text = normalize(text)
+    if not text.strip():
+        return []
+    result = []
+    for chunk in _chunks(text):
+        for m in _tokenizer().tokenize(chunk):
+            pos = m.part_of_speech()[0]
+            result.append((m.surface(), fold_kana(m.normalized_form().lower()), m.reading_form(), pos))
+    return result
+
+
+def _chunks(text: str, size: int = 4000):
+    # Sudachi refuses very long inputs; split on line ends.
+    buffer = ""
+    for line in text.splitlines(keepends=True):
+        if len(buffer) + len(line) > size and buffer:
+            yield buffer
+            buffer = ""
+        buffer += line[:size]
+    if buffer:
+        yield buffer
+
+
+def terms(text: str) -> list[str]:
+    """Content-word terms of ``text`` (with repeats, in order)."""
+    text = normalize(text)
+    if not text.strip():
+        return []
+    out: list[str] = []
+    mode_a = _split_mode_a()
+    for chunk in _chunks(text):
+        for m in _tokenizer().tokenize(chunk):
+            pos = m.part_of_speech()
+            if pos[0] in _SKIP_POS:
+                continue
+            term = fold_kana(m.normalized_form().lower())
+            if term in STOPWORDS or not term.strip() or _is_noise(term):
+                continue
+            out.append(term)
+            # long compounds (国民健康保険証) also match their parts (保険証 → 保険, 証)
+            if pos[0] == "名詞" and len(m.surface()) >= 3:
+                parts = m.split(mode_a)
+                if len(parts) > 1:
+                    for part in parts:
+                        sub = fold_kana(part.normalized_form().lower())
+                        if sub != term and sub not in STOPWORDS and len(sub) > 1 and not _is_noise(sub):
+                            out.append(sub)
+    return out
+
+
+def _is_noise(term: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "PSZ" for ch in term)
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of each punctuation-free run (a one-character run counts as itself)."""
+    folded = fold_kana(normalize(text))
+    out: list[str] = []
+    for run in _PUNCT.split(folded):
+        if not run:
+            continue
+        if len(run) == 1:
+            out.append(run)
+            continue
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def cached_terms(text: str) -> tuple[str, ...]:
+    return tuple(terms(text))

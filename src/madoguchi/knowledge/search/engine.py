@@ -1,0 +1,212 @@
+"""Ranking: BM25 over Sudachi terms (with synonym expansion) fused with BM25 over bigrams.
+
+Two rankers look at every query:
+
+- **words** — BM25F-style scores over normalized Sudachi terms; terms that the synonym
+  dictionary adds count with ``SYNONYM_WEIGHT``.
+- **grams** — BM25 over character bigrams of the normalized, kana-folded text. It finds typos,
+  unknown words, and kana/kanji spellings the dictionary splits differently.
+
+The final score is ``words/max(words) + GRAM_MIX * grams/max(grams)`` over the candidates, so
+each ranker counts by how far a document is from the best one, not by raw magnitudes.
+``coverage`` (share of the query's word weight found in the best document) tells the chatbot
+how sure it may be.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+from madoguchi.knowledge.search import analyzer
+from madoguchi.knowledge.search import synonyms as synonym_dictionary
+from madoguchi.knowledge.search.index import IndexedDoc, MemoryIndex, current_index, read_state
+
+K1 = 1.2
+B = 0.75
+GRAM_K1 = 1.2
+GRAM_B = 0.75
+SYNONYM_WEIGHT = 0.6
+GRAM_MIX = 0.6
+MAX_QUERY_CHARS = 200
+CANDIDATES = 200
+
+
+@dataclass
+class Hit:
+    doc: IndexedDoc
+    score: float
+    coverage: float
+    matched_terms: set[str] = field(default_factory=set)
+
+
+@dataclass
+class QueryAnalysis:
+    text: str
+    terms: list[str]
+    expansions: dict[str, float]
+    grams: list[str]
+
+
+@dataclass
+class SearchOutcome:
+    hits: list[Hit]
+    analysis: QueryAnalysis
+    total: int
+
+
+# --- synonyms, cached per process and invalidated by SearchIndexState.synonyms_version -----
+_synonyms_lock = threading.Lock()
+_synonyms_cache: dict[str, object] = {"key": None, "set": None}
+
+
+def current_synonyms(state: tuple[int, str, int]) -> synonym_dictionary.SynonymSet:
+    key = (state[1], state[2])
+    if _synonyms_cache["key"] == key and _synonyms_cache["set"] is not None:
+        return _synonyms_cache["set"]  # type: ignore[return-value]
+    with _synonyms_lock:
+        if _synonyms_cache["key"] != key or _synonyms_cache["set"] is None:
+            from madoguchi.knowledge.models import Synonym
+
+            entries = [
+                (synonym_dictionary.split_words(words), bidirectional)
+                for words, bidirectional in Synonym.objects.values_list("words", "bidirectional")
+            ]
+            _synonyms_cache["set"] = synonym_dictionary.build(entries)
+            _synonyms_cache["key"] = key
+    return _synonyms_cache["set"]  # type: ignore[return-value]
+
+
+def analyse_query(text: str, synonyms: synonym_dictionary.SynonymSet) -> QueryAnalysis:
+    text = (text or "")[:MAX_QUERY_CHARS]
+    terms = analyzer.terms(text)
+    expansions: dict[str, float] = {}
+    for term, votes in synonyms.expand(terms, analyzer.search_key(text)).items():
+        expansions[term] = SYNONYM_WEIGHT * min(1.0, 0.75 + 0.25 * votes)
+    return QueryAnalysis(text=text, terms=terms, expansions=expansions, grams=analyzer.bigrams(text))
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _bm25(
+    weights: dict[str, float],
+    postings: dict[str, dict[int, float]],
+    n: int,
+    avg_len: float,
+    lengths: dict[int, float],
+    allowed,
+    k1: float,
+    b: float,
+) -> tuple[dict[int, float], dict[int, set[str]]]:
+    scores: dict[int, float] = {}
+    matched: dict[int, set[str]] = {}
+    for term, qw in weights.items():
+        plist = postings.get(term)
+        if not plist:
+            continue
+        idf = _idf(n, len(plist)) * qw
+        for row_id, tf in plist.items():
+            if not allowed(row_id):
+                continue
+            norm = k1 * (1.0 - b + b * lengths[row_id] / avg_len)
+            scores[row_id] = scores.get(row_id, 0.0) + idf * tf * (k1 + 1.0) / (tf + norm)
+            matched.setdefault(row_id, set()).add(term)
+    return scores, matched
+
+
+def search_documents(
+    query: str,
+    *,
+    staff_organization_ids: frozenset[int] = frozenset(),
+    organization_id: int | None = None,
+    doc_types: frozenset[str] | None = None,
+    limit: int = 10,
+) -> SearchOutcome:
+    """Rank documents the viewer may see. Staff-only documents need a membership in their org."""
+    state = read_state()
+    index = current_index(state)
+    analysis = analyse_query(query, current_synonyms(state))
+    if not index.size or not (analysis.terms or analysis.grams):
+        return SearchOutcome(hits=[], analysis=analysis, total=0)
+
+    docs = index.docs
+
+    def allowed(row_id: int) -> bool:
+        doc = docs[row_id]
+        if organization_id is not None and doc.organization_id not in (organization_id, None):
+            return False
+        if doc_types is not None and doc.doc_type not in doc_types:
+            return False
+        if doc.visibility != "public" and doc.organization_id not in staff_organization_ids:
+            return False
+        return True
+
+    cache: dict[int, bool] = {}
+
+    def allowed_cached(row_id: int) -> bool:
+        value = cache.get(row_id)
+        if value is None:
+            value = cache[row_id] = allowed(row_id)
+        return value
+
+    word_weights: dict[str, float] = {}
+    for term in analysis.terms:
+        word_weights[term] = word_weights.get(term, 0.0) + 1.0
+    for term, weight in analysis.expansions.items():
+        word_weights.setdefault(term, weight)
+    gram_weights: dict[str, float] = {}
+    for gram in analysis.grams:
+        gram_weights[gram] = gram_weights.get(gram, 0.0) + 1.0
+
+    n = index.size
+    w_scores, w_matched = _bm25(
+        word_weights, index.w_post, n, index.w_avg, _LengthView(docs, "w"), allowed_cached, K1, B
+    )
+    c_scores, _ = _bm25(
+        gram_weights, index.c_post, n, index.c_avg, _LengthView(docs, "c"), allowed_cached, GRAM_K1, GRAM_B
+    )
+    if not w_scores and not c_scores:
+        return SearchOutcome(hits=[], analysis=analysis, total=0)
+
+    w_max = max(w_scores.values(), default=0.0) or 1.0
+    c_max = max(c_scores.values(), default=0.0) or 1.0
+    combined: dict[int, float] = {}
+    for row_id, score in w_scores.items():
+        combined[row_id] = score / w_max
+    for row_id, score in c_scores.items():
+        combined[row_id] = combined.get(row_id, 0.0) + GRAM_MIX * score / c_max
+    ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))
+
+    # coverage: share of the query's own-term idf weight present in the document
+    query_idf = {t: _idf(n, len(index.w_post.get(t, ()))) for t in set(analysis.terms)}
+    total_idf = sum(query_idf.values()) or 1.0
+    top = max(combined.values())
+    hits = []
+    for row_id, score in ranked[: max(limit, 1)]:
+        matched = w_matched.get(row_id, set())
+        coverage = sum(v for t, v in query_idf.items() if t in matched) / total_idf
+        hits.append(
+            Hit(doc=docs[row_id], score=round(score / top, 4), coverage=round(coverage, 3), matched_terms=matched)
+        )
+    return SearchOutcome(hits=hits, analysis=analysis, total=len(combined))
+
+
+class _LengthView:
+    """Document length lookup without building a dict per query."""
+
+    __slots__ = ("docs", "attr")
+
+    def __init__(self, docs: dict[int, IndexedDoc], kind: str) -> None:
+        self.docs = docs
+        self.attr = "wlen" if kind == "w" else "clen"
+
+    def __getitem__(self, row_id: int) -> float:
+        return getattr(self.docs[row_id], self.attr)
+
+
+def index_stats(index: MemoryIndex | None = None) -> dict[str, int]:
+    index = index or current_index()
+    return {"documents": index.size, "terms": len(index.w_post), "bigrams": len(index.c_post)}

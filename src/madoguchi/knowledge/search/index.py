@@ -1,0 +1,198 @@
+"""Analysed documents and the per-process in-memory inverted index.
+
+Storage is the ``SearchDocument`` table: each row carries its own weighted term and bigram
+frequencies (computed once, when content changes). Each web process keeps an inverted index
+in memory and, before answering, compares its version with ``SearchIndexState.version``
+(one indexed primary-key read). When the counter moved it loads only the rows whose version is
+newer and patches its postings (a new ``generation``, set by a rebuild or a new database, makes
+it reload everything), so an edit in one process is visible in every other process
+on its next query, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+from madoguchi.knowledge.search import analyzer
+
+# Field weights of the word ranker (a BM25F-style sum of weighted term frequencies).
+TITLE_WEIGHT = 3.0
+KEYWORD_WEIGHT = 2.0
+BODY_WEIGHT = 1.0
+# Character bigrams: the title counts more than the body.
+GRAM_TITLE_WEIGHT = 2.0
+GRAM_KEYWORD_WEIGHT = 1.0
+GRAM_BODY_WEIGHT = 0.5
+# Only so much of a long body is analysed (long pages would otherwise drown short answers).
+BODY_LIMIT = 3000
+
+
+def analyse(*, title: str, body: str, keywords: str = "") -> dict:
+    """The stored features of one document."""
+    body = body[:BODY_LIMIT]
+    w: Counter[str] = Counter()
+    for term in analyzer.terms(title):
+        w[term] += TITLE_WEIGHT
+    for term in analyzer.terms(keywords):
+        w[term] += KEYWORD_WEIGHT
+    for term in analyzer.terms(body):
+        w[term] += BODY_WEIGHT
+    c: Counter[str] = Counter()
+    for gram in analyzer.bigrams(title):
+        c[gram] += GRAM_TITLE_WEIGHT
+    for gram in analyzer.bigrams(keywords):
+        c[gram] += GRAM_KEYWORD_WEIGHT
+    for gram in analyzer.bigrams(body):
+        c[gram] += GRAM_BODY_WEIGHT
+    return {
+        "w": {k: round(v, 3) for k, v in w.items()},
+        "c": {k: round(v, 3) for k, v in c.items()},
+        "wl": round(sum(w.values()), 3),
+        "cl": round(sum(c.values()), 3),
+    }
+
+
+@dataclass
+class IndexedDoc:
+    row_id: int
+    doc_type: str
+    object_id: int
+    organization_id: int | None
+    visibility: str
+    title: str
+    body: str
+    url: str
+    terms: dict[str, float]
+    grams: dict[str, float]
+    wlen: float
+    clen: float
+
+
+class MemoryIndex:
+    """Postings term → {row id: weighted tf}, patched row by row."""
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.generation = ""
+        self.docs: dict[int, IndexedDoc] = {}
+        self.w_post: dict[str, dict[int, float]] = {}
+        self.c_post: dict[str, dict[int, float]] = {}
+        self.w_total = 0.0
+        self.c_total = 0.0
+        self.lock = threading.Lock()
+
+    # --- maintenance ------------------------------------------------------------------
+    def clear(self) -> None:
+        self.docs.clear()
+        self.w_post.clear()
+        self.c_post.clear()
+        self.w_total = self.c_total = 0.0
+
+    def remove(self, row_id: int) -> None:
+        doc = self.docs.pop(row_id, None)
+        if doc is None:
+            return
+        for term in doc.terms:
+            postings = self.w_post.get(term)
+            if postings is not None:
+                postings.pop(row_id, None)
+                if not postings:
+                    del self.w_post[term]
+        for gram in doc.grams:
+            postings = self.c_post.get(gram)
+            if postings is not None:
+                postings.pop(row_id, None)
+                if not postings:
+                    del self.c_post[gram]
+        self.w_total -= doc.wlen
+        self.c_total -= doc.clen
+
+    def add(self, doc: IndexedDoc) -> None:
+        self.remove(doc.row_id)
+        self.docs[doc.row_id] = doc
+        for term, tf in doc.terms.items():
+            self.w_post.setdefault(term, {})[doc.row_id] = tf
+        for gram, tf in doc.grams.items():
+            self.c_post.setdefault(gram, {})[doc.row_id] = tf
+        self.w_total += doc.wlen
+        self.c_total += doc.clen
+
+    @property
+    def size(self) -> int:
+        return len(self.docs)
+
+    @property
+    def w_avg(self) -> float:
+        return self.w_total / len(self.docs) if self.docs else 1.0
+
+    @property
+    def c_avg(self) -> float:
+        return self.c_total / len(self.docs) if self.docs else 1.0
+
+
+def doc_from_row(row) -> IndexedDoc:
+    features = row.features or {}
+    return IndexedDoc(
+        row_id=row.id,
+        doc_type=row.doc_type,
+        object_id=row.object_id,
+        organization_id=row.organization_id,
+        visibility=row.visibility,
+        title=row.title,
+        body=row.body,
+        url=row.url,
+        terms=features.get("w", {}),
+        grams=features.get("c", {}),
+        wlen=features.get("wl", 0.0) or 0.0,
+        clen=features.get("cl", 0.0) or 0.0,
+    )
+
+
+_INDEX = MemoryIndex()
+
+
+def read_state() -> tuple[int, str, int]:
+    """(version, generation, synonyms version) in one primary-key read."""
+    from madoguchi.knowledge.models import SearchIndexState
+
+    state = (
+        SearchIndexState.objects.filter(id=1).values_list("version", "generation", "synonyms_version").first()
+    )
+    return state if state else (0, "", 0)
+
+
+def current_index(state: tuple[int, str, int] | None = None) -> MemoryIndex:
+    """The process index, refreshed from the database if another process changed it."""
+    from madoguchi.knowledge.models import SearchDocument
+
+    index = _INDEX
+    version, generation, _synonyms_version = state or read_state()
+    if version == index.version and generation == index.generation:
+        return index
+    with index.lock:
+        if version == index.version and generation == index.generation:
+            return index
+        if generation != index.generation or index.version > version:
+            index.clear()
+            rows = SearchDocument.objects.filter(is_deleted=False)
+        else:
+            rows = SearchDocument.objects.filter(version__gt=index.version)
+        for row in rows.only(
+            "id", "doc_type", "object_id", "organization_id", "visibility", "title", "body", "url",
+            "features", "is_deleted",
+        ).iterator(chunk_size=500):
+            if row.is_deleted:
+                index.remove(row.id)
+            else:
+                index.add(doc_from_row(row))
+        index.version = version
+        index.generation = generation
+    return index
+
+
+def reset_process_index() -> None:
+    """Forget the in-memory copy (tests use a fresh database per test)."""
+    global _INDEX
+    _INDEX = MemoryIndex()

@@ -1,0 +1,218 @@
+"""Reads of the knowledge app: site search, FAQ pages, staff reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import F, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from madoguchi.accounts.models import Organization
+from madoguchi.knowledge.constants import DocType, QuerySource, Visibility
+from madoguchi.knowledge.models import FaqEntry, Inquiry, Notice, SearchQueryLog
+from madoguchi.knowledge.search.engine import Hit, search_documents
+from madoguchi.knowledge.search.snippets import make_snippet
+
+MAX_LIMIT = 50
+
+
+def staff_organization_ids(user: Any) -> frozenset[int]:
+    """Organizations whose staff-only content this user may see."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Organization.objects.values_list("id", flat=True))
+    return frozenset(user.memberships.values_list("organization_id", flat=True))
+
+
+def staff_organizations(user: Any):
+    return Organization.objects.filter(id__in=staff_organization_ids(user)).order_by("name")
+
+
+@dataclass
+class SearchResult:
+    type: str
+    title: str
+    url: str
+    snippet: str  # safe HTML: escaped text with <mark>
+    score: float
+    coverage: float
+    object_id: int
+    organization_id: int | None
+    visibility: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "title": self.title,
+            "url": self.url,
+            "snippet": str(self.snippet),
+            "score": self.score,
+        }
+
+
+@dataclass
+class SearchPage:
+    query: str
+    results: list[SearchResult]
+    total: int
+
+
+def _result(hit: Hit, terms: set[str], grams: set[str]) -> SearchResult:
+    doc = hit.doc
+    body = doc.body or doc.title
+    return SearchResult(
+        type=doc.doc_type,
+        title=doc.title,
+        url=doc.url,
+        snippet=make_snippet(body=body, terms=terms | hit.matched_terms, grams=grams),
+        score=hit.score,
+        coverage=hit.coverage,
+        object_id=doc.object_id,
+        organization_id=doc.organization_id,
+        visibility=doc.visibility,
+    )
+
+
+def site_search(
+    *,
+    query: str,
+    user: Any = None,
+    organization: Organization | None = None,
+    types: list[str] | None = None,
+    limit: int = 10,
+) -> SearchPage:
+    """Search FAQ, procedures and notices the viewer may see (staff-only needs a membership)."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    doc_types = frozenset(t for t in (types or []) if t in DocType.values) or None
+    outcome = search_documents(
+        query,
+        staff_organization_ids=staff_organization_ids(user),
+        organization_id=organization.pk if organization else None,
+        doc_types=doc_types,
+        limit=limit,
+    )
+    terms = set(outcome.analysis.terms)
+    grams = set(outcome.analysis.grams)
+    results = [_result(hit, terms, grams) for hit in outcome.hits]
+    return SearchPage(query=outcome.analysis.text, results=results, total=outcome.total)
+
+
+def search_hits(*, query: str, user: Any = None, organization: Organization | None = None, limit: int = 5):
+    """Raw FAQ hits (with coverage) for the chatbot."""
+    return search_documents(
+        query,
+        staff_organization_ids=staff_organization_ids(user),
+        organization_id=organization.pk if organization else None,
+        doc_types=frozenset({DocType.FAQ}),
+        limit=limit,
+    )
+
+
+# --- FAQ pages ------------------------------------------------------------------------------
+def access_faq(*, user: Any, faq_id: int) -> FaqEntry:
+    """The FAQ entry if this viewer may read it; 404 otherwise (staff-only stays invisible)."""
+    faq = (
+        FaqEntry.objects.select_related("organization")
+        .prefetch_related("related_procedures")
+        .filter(pk=faq_id, is_archived=False)
+        .first()
+    )
+    if faq is None:
+        raise Http404
+    if faq.visibility != Visibility.PUBLIC and faq.organization_id not in staff_organization_ids(user):
+        raise Http404
+    return faq
+
+
+def faq_visible_q(user: Any) -> Q:
+    return Q(is_archived=False) & (
+        Q(visibility=Visibility.PUBLIC) | Q(organization_id__in=staff_organization_ids(user))
+    )
+
+
+def faq_categories(*, user: Any = None, organization: Organization | None = None) -> list[tuple[str, int]]:
+    qs = FaqEntry.objects.filter(faq_visible_q(user))
+    if organization:
+        qs = qs.filter(organization=organization)
+    counts: dict[str, int] = {}
+    for category in qs.values_list("category", flat=True):
+        counts[category or "その他"] = counts.get(category or "その他", 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+def faq_list(*, user: Any = None, category: str | None = None, organization: Organization | None = None):
+    qs = FaqEntry.objects.filter(faq_visible_q(user)).select_related("organization")
+    if organization:
+        qs = qs.filter(organization=organization)
+    if category:
+        qs = qs.filter(category="" if category == "その他" else category)
+    return qs.order_by("category", "id")
+
+
+def faq_list_for_procedure(*, procedure: Any, user: Any = None):
+    """FAQ entries linked to a procedure, for its page (templates: knowledge/_related_faqs.html)."""
+    return procedure.faqs.filter(faq_visible_q(user)).order_by("id")
+
+
+def notice_access(*, user: Any, notice_id: int) -> Notice:
+    notice = Notice.objects.filter(pk=notice_id, published_at__lte=timezone.now()).first()
+    if notice is None:
+        raise Http404
+    if notice.visibility != Visibility.PUBLIC and notice.organization_id not in staff_organization_ids(user):
+        raise Http404
+    return notice
+
+
+# --- staff reports --------------------------------------------------------------------------
+def _logs(days: int, source: str):
+    since = timezone.localdate() - timedelta(days=days)
+    return SearchQueryLog.objects.filter(day__gte=since, source=source)
+
+
+def zero_result_queries(*, days: int = 30, limit: int = 50):
+    return (
+        _logs(days, QuerySource.SEARCH)
+        .values("query")
+        .annotate(total=Sum("zero_results"), searches=Sum("searches"))
+        .filter(total__gt=0)
+        .order_by("-total", "query")[:limit]
+    )
+
+
+def low_click_queries(*, days: int = 30, min_searches: int = 3, limit: int = 50):
+    """Queries searched several times whose results were rarely opened (clicks < 20% of searches)."""
+    rows = (
+        _logs(days, QuerySource.SEARCH)
+        .values("query")
+        .annotate(searches_total=Sum("searches"), clicks_total=Sum("clicks"), zero=Sum("zero_results"))
+        .filter(searches_total__gte=min_searches)
+        .filter(clicks_total__lt=F("searches_total") * 0.2)
+        .exclude(zero=F("searches_total"))
+        .order_by("-searches_total", "query")
+    )
+    return rows[:limit]
+
+
+def unanswered_chat_questions(*, days: int = 30, limit: int = 50):
+    return (
+        _logs(days, QuerySource.CHAT)
+        .values("query")
+        .annotate(total=Sum("unanswered"))
+        .filter(total__gt=0)
+        .order_by("-total", "query")[:limit]
+    )
+
+
+def inquiry_list(*, user: Any):
+    return Inquiry.objects.filter(organization_id__in=staff_organization_ids(user)).select_related("organization")
+
+
+def faqs_due_for_review(*, user: Any, today=None):
+    today = today or timezone.localdate()
+    return FaqEntry.objects.filter(
+        organization_id__in=staff_organization_ids(user), is_archived=False, review_on__lte=today
+    ).order_by("review_on")
