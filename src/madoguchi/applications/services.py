@@ -190,6 +190,31 @@ def draft_create(*, applicant: Any, procedure: Procedure, data: dict[str, Any] |
     return draft_start(applicant=applicant, procedure=procedure, data=cleaned)
 
 
+# Field types that take a file (kept in step with procedures.selectors.ATTACHMENT_TYPES).
+FILE_FIELD_TYPES = {"file", "files", "image", "images", "attachment", "photo"}
+
+
+def draft_attachment_add(*, draft: Draft, field_key: str, uploaded: UploadedFile) -> Attachment:
+    """API: store a file for a file field of the draft's procedure; returns the attachment.
+
+    The caller puts ``{"attachment_id": ...}`` into the draft's data (PATCH), so one upload
+    can be retried or replaced without touching the other values. Raises FieldErrors.
+    """
+    if draft.application_id:
+        raise DomainError(_("この申請はすでに送信されています。"), code="already_submitted")
+    from madoguchi.procedures.validation import iter_fields
+
+    spec = next((f for _step, f in iter_fields(draft.version.definition) if f["key"] == field_key), None)
+    if spec is None:
+        raise FieldErrors({field_key: [_("この項目はこの手続にありません。")]})
+    if spec.get("type") not in FILE_FIELD_TYPES:
+        raise FieldErrors({field_key: [_("この項目にはファイルを添付できません。")]})
+    try:
+        return attachment_create(owner=draft.applicant, uploaded=uploaded, spec=spec, field_key=field_key)
+    except FieldValidationError as exc:
+        raise FieldErrors({field_key: exc.messages()}) from exc
+
+
 def draft_set_proxy(
     *, draft: Draft, relationship: str, principal_name: str, power_of_attorney: UploadedFile | None
 ) -> Draft:

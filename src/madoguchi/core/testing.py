@@ -131,3 +131,57 @@ def make_api_token(user: User | None = None, **extra: Any) -> tuple[User, str]:
 def bearer(token: str) -> dict[str, str]:
     """Django test-client kwargs for ``Authorization: Bearer <token>``."""
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+class ApiClient:
+    """Django's test client speaking JSON to ``/api/v1`` with a bearer token (or anonymous).
+
+    ``api.post("/drafts", {"procedure": "org/slug"})`` → response; ``response.json()`` works.
+    """
+
+    prefix = "/api/v1"
+
+    def __init__(self, token: str | None = None, client: Any = None) -> None:
+        from django.test import Client
+
+        self.client = client or Client()
+        self.auth = bearer(token) if token else {}
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith("/api/") else self.prefix + path
+
+    def get(self, path: str, params: dict[str, Any] | None = None, **headers: Any):
+        return self.client.get(self._url(path), params or {}, **self.auth, **headers)
+
+    def post(self, path: str, data: Any = None, **headers: Any):
+        return self.client.post(
+            self._url(path),
+            data if data is not None else {},
+            content_type="application/json",
+            **self.auth,
+            **headers,
+        )
+
+    def patch(self, path: str, data: Any = None, **headers: Any):
+        return self.client.patch(
+            self._url(path),
+            data if data is not None else {},
+            content_type="application/json",
+            **self.auth,
+            **headers,
+        )
+
+    def delete(self, path: str, **headers: Any):
+        return self.client.delete(self._url(path), **self.auth, **headers)
+
+    def raw(self, method: str, path: str, body: bytes, content_type: str, **headers: Any):
+        return self.client.generic(
+            method, self._url(path), body, content_type=content_type, **self.auth, **headers
+        )
+
+    def upload(self, path: str, name: str, content: bytes, **headers: Any):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return self.client.post(
+            self._url(path), {"file": SimpleUploadedFile(name, content)}, **self.auth, **headers
+        )
