@@ -8,13 +8,27 @@ from django.views.decorators.http import require_POST
 from madoguchi.accounts import services
 from madoguchi.accounts.forms import LoginLinkForm
 
+# Set by the applicant pages when a visitor typed the first step before signing in.
+APPLICATION_STASH_SESSION_KEY = "applications.stash"
+
 
 def login_view(request):
     form = LoginLinkForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         services.login_link_send(email=form.cleaned_data["email"], next_url=form.cleaned_data["next"])
-        return render(request, "accounts/login_sent.html", {"email": form.cleaned_data["email"]})
-    return render(request, "accounts/login.html", {"form": form})
+        return render(
+            request,
+            "accounts/login_sent.html",
+            {
+                "email": form.cleaned_data["email"],
+                "has_stash": APPLICATION_STASH_SESSION_KEY in request.session,
+            },
+        )
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "has_stash": APPLICATION_STASH_SESSION_KEY in request.session},
+    )
 
 
 def login_verify(request, token: str):
@@ -25,6 +39,7 @@ def login_verify(request, token: str):
             return render(request, "accounts/login_invalid.html", {"expired": True}, status=400)
         except signing.BadSignature:
             return render(request, "accounts/login_invalid.html", {"expired": False}, status=400)
+        # login() keeps the session's data (the typed values waiting for the first draft).
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(next_url)
     # A GET only shows a button: mail scanners that prefetch links must not sign anyone in.

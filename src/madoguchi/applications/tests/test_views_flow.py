@@ -1,0 +1,338 @@
+"""The applicant's whole journey with the Django test client, page by page (no JavaScript)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.applications.models import Application, Draft
+from madoguchi.core.testing import make_procedure, make_user
+
+pytestmark = pytest.mark.django_db
+
+MAX_PAGE_BYTES = 150 * 1024
+
+
+@pytest.fixture
+def applicant(client):
+    user = make_user()
+    client.force_login(user)
+    return user
+
+
+def start_draft(client, procedure) -> Draft:
+    response = client.post(reverse("applications:start", args=[procedure.organization.slug, procedure.slug]))
+    assert response.status_code == 302
+    return Draft.objects.latest("created_at")
+
+
+def step_url(draft, key):
+    return reverse("applications:draft_step", args=[draft.pk, key])
+
+
+def fill_simple_draft(client, procedure) -> Draft:
+    draft = start_draft(client, procedure)
+    client.post(step_url(draft, "about"), {"name": "山田 太郎", "note": "", "action": "next"})
+    client.post(step_url(draft, "detail"), {"kind": "a", "kind_other": "", "action": "next"})
+    return draft
+
+
+def submit_token(response) -> str:
+    match = re.search(r'name="submit_token" value="([^"]+)"', response.content.decode())
+    assert match, "the confirm page carries a submit token"
+    return match.group(1)
+
+
+def submit(client, draft) -> Application:
+    confirm = client.get(reverse("applications:draft_confirm", args=[draft.pk]))
+    response = client.post(
+        reverse("applications:draft_confirm", args=[draft.pk]), {"submit_token": submit_token(confirm)}
+    )
+    assert response.status_code == 302
+    return Application.objects.get(source_draft=draft)
+
+
+def test_start_opens_a_draft_and_leads_to_the_first_step(client, applicant):
+    procedure = make_procedure()
+    response = client.post(
+        reverse("applications:start", args=[procedure.organization.slug, procedure.slug]), follow=True
+    )
+    draft = Draft.objects.get(applicant=applicant)
+    assert response.redirect_chain[-1][0] == step_url(draft, "about")
+    body = response.content.decode()
+    assert "ステップ 1 / 3" in body
+    assert 'aria-current="step"' in body
+
+
+def test_step_errors_are_listed_at_the_top_and_keep_everything_typed(client, applicant):
+    draft = start_draft(client, make_procedure())
+    response = client.post(
+        step_url(draft, "about"), {"name": "", "note": "駐車場を使います", "action": "next"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'role="alert"' in body
+    assert 'href="#id_name"' in body
+    assert "氏名を入力してください。" in body
+    assert "駐車場を使います" in body  # nothing typed is lost
+    assert "エラー" in body.split("</title>")[0]
+    draft.refresh_from_db()
+    assert draft.data["note"] == "駐車場を使います"
+    assert "about" not in draft.completed_steps
+
+
+def test_a_valid_step_moves_on_to_the_next_step(client, applicant):
+    draft = start_draft(client, make_procedure())
+    response = client.post(step_url(draft, "about"), {"name": "山田 太郎", "note": "", "action": "next"})
+    assert response.status_code == 302
+    assert response["Location"] == step_url(draft, "detail")
+    draft.refresh_from_db()
+    assert draft.data["name"] == "山田 太郎"
+
+
+def test_back_saves_without_errors_blocking(client, applicant):
+    draft = start_draft(client, make_procedure())
+    client.post(step_url(draft, "about"), {"name": "山田 太郎", "note": "", "action": "next"})
+    response = client.post(step_url(draft, "detail"), {"kind": "other", "kind_other": "", "action": "back"})
+    assert response.status_code == 302
+    assert response["Location"] == step_url(draft, "about")
+    draft.refresh_from_db()
+    assert draft.data["kind"] == "other"
+
+
+def test_save_and_leave_keeps_the_draft_in_my_list(client, applicant):
+    procedure = make_procedure()
+    draft = start_draft(client, procedure)
+    response = client.post(step_url(draft, "about"), {"name": "", "note": "途中", "action": "save"})
+    assert response["Location"] == reverse("applications:mine")
+    mine = client.get(reverse("applications:mine")).content.decode()
+    assert procedure.title in mine
+    assert reverse("applications:draft_resume", args=[draft.pk]) in mine
+
+
+def test_a_field_shown_only_for_an_answer_on_the_same_page_has_a_hint_and_is_checked_only_then(
+    client, applicant
+):
+    draft = start_draft(client, make_procedure())
+    client.post(step_url(draft, "about"), {"name": "山田 太郎", "action": "next"})
+    page = client.get(step_url(draft, "detail")).content.decode()
+    assert "「種別」で「その他」を選んだ方のみ" in page
+    missing = client.post(step_url(draft, "detail"), {"kind": "other", "kind_other": "", "action": "next"})
+    assert "その他の内容を入力してください。" in missing.content.decode()
+    fine = client.post(step_url(draft, "detail"), {"kind": "a", "kind_other": "", "action": "next"})
+    assert fine["Location"] == reverse("applications:draft_confirm", args=[draft.pk])
+
+
+def test_a_field_hidden_by_an_earlier_answer_is_not_shown():
+    definition = {
+        "steps": [
+            {
+                "key": "one",
+                "title": "1",
+                "fields": [
+                    {
+                        "key": "has_car",
+                        "type": "select",
+                        "label": "車",
+                        "options": [{"value": "yes", "label": "あり"}, {"value": "no", "label": "なし"}],
+                    }
+                ],
+            },
+            {
+                "key": "two",
+                "title": "2",
+                "fields": [
+                    {
+                        "key": "plate",
+                        "type": "text",
+                        "label": "ナンバー",
+                        "show_if": {"field": "has_car", "equals": "yes"},
+                    },
+                    {"key": "memo", "type": "text", "label": "メモ"},
+                ],
+            },
+        ]
+    }
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user())
+    draft = start_draft(client, make_procedure(definition=definition))
+    client.post(step_url(draft, "one"), {"has_car": "no", "action": "next"})
+    page = client.get(step_url(draft, "two")).content.decode()
+    assert 'name="plate"' not in page
+    assert 'name="memo"' in page
+
+
+def test_confirm_lists_every_answer_by_step_with_fix_links(client, applicant):
+    draft = fill_simple_draft(client, make_procedure())
+    body = client.get(reverse("applications:draft_confirm", args=[draft.pk])).content.decode()
+    assert "山田 太郎" in body
+    assert "種別A" in body
+    assert body.count("修正する") >= 2
+    assert step_url(draft, "about") + "?return_to=confirm" in body
+
+
+def test_fixing_from_confirm_returns_to_confirm(client, applicant):
+    draft = fill_simple_draft(client, make_procedure())
+    response = client.post(
+        step_url(draft, "about"), {"name": "山田 花子", "return_to": "confirm", "action": "next"}
+    )
+    assert response["Location"] == reverse("applications:draft_confirm", args=[draft.pk])
+
+
+def test_double_submit_creates_one_application_and_redirects_to_the_receipt(client, applicant):
+    draft = fill_simple_draft(client, make_procedure())
+    confirm_url = reverse("applications:draft_confirm", args=[draft.pk])
+    token = submit_token(client.get(confirm_url))
+    first = client.post(confirm_url, {"submit_token": token})
+    second = client.post(confirm_url, {"submit_token": token})
+    assert Application.objects.count() == 1
+    application = Application.objects.get()
+    receipt_url = reverse("applications:receipt", args=[application.pk])
+    assert first["Location"] == receipt_url
+    assert second["Location"] == receipt_url
+
+
+def test_back_button_resubmit_with_an_older_token_returns_the_same_application(client, applicant):
+    draft = fill_simple_draft(client, make_procedure())
+    confirm_url = reverse("applications:draft_confirm", args=[draft.pk])
+    old_token = submit_token(client.get(confirm_url))
+    new_token = submit_token(client.get(confirm_url))
+    client.post(confirm_url, {"submit_token": new_token})
+    again = client.post(confirm_url, {"submit_token": old_token})
+    assert Application.objects.count() == 1
+    assert again["Location"] == reverse("applications:receipt", args=[Application.objects.get().pk])
+
+
+def test_submit_without_a_known_token_does_not_submit(client, applicant):
+    draft = fill_simple_draft(client, make_procedure())
+    response = client.post(reverse("applications:draft_confirm", args=[draft.pk]), {"submit_token": "forged"})
+    assert response.status_code == 200
+    assert Application.objects.count() == 0
+    assert "もう一度「申請する」を押してください" in response.content.decode()
+
+
+def test_confirm_of_an_incomplete_draft_links_to_the_fields_to_fix(client, applicant):
+    draft = start_draft(client, make_procedure())
+    body = client.get(reverse("applications:draft_confirm", args=[draft.pk])).content.decode()
+    assert "氏名を入力してください。" in body
+    assert step_url(draft, "about") + "?return_to=confirm&amp;check=1#id_name" in body
+    assert 'name="submit_token"' not in body
+
+
+def test_receipt_shows_the_reference_number_and_what_happens_next(client, applicant):
+    procedure = make_procedure(standard_processing_days=10)
+    application = submit(client, fill_simple_draft(client, procedure))
+    body = client.get(reverse("applications:receipt", args=[application.pk])).content.decode()
+    assert application.reference_number in body
+    assert "reference-big" in body
+    assert "10開庁日" in body
+    assert reverse("applications:detail", args=[application.pk]) in body
+    assert reverse("applications:receipt_pdf", args=[application.pk]) in body
+    assert "令和" in body
+
+
+def test_after_submission_the_draft_pages_lead_to_the_receipt(client, applicant):
+    draft = fill_simple_draft(client, make_procedure())
+    application = submit(client, draft)
+    receipt_url = reverse("applications:receipt", args=[application.pk])
+    assert client.get(step_url(draft, "about"))["Location"] == receipt_url
+    assert client.get(reverse("applications:draft_confirm", args=[draft.pk]))["Location"] == receipt_url
+
+
+def test_status_page_shows_the_timeline_and_withdraw_asks_for_confirmation(client, applicant):
+    application = submit(client, fill_simple_draft(client, make_procedure()))
+    status = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert "受付済み" in status
+    assert "申請を受け付けました。" in status
+    withdraw_url = reverse("applications:withdraw", args=[application.pk])
+    assert withdraw_url in status
+    page = client.get(withdraw_url)
+    assert "申請を取り下げますか" in page.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED  # a GET changes nothing
+    response = client.post(withdraw_url, {"reason": "別の窓口で手続しました"})
+    assert response["Location"] == reverse("applications:detail", args=[application.pk])
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.WITHDRAWN
+    status = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert "別の窓口で手続しました" in status
+    assert withdraw_url not in status
+
+
+def test_a_decided_application_cannot_be_withdrawn(client, applicant):
+    application = submit(client, fill_simple_draft(client, make_procedure()))
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.APPROVED)
+    response = client.post(reverse("applications:withdraw", args=[application.pk]), {"reason": ""})
+    assert response.status_code == 409
+    assert "取り下げられません" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+
+
+def test_my_list_shows_drafts_and_applications_with_status(client, applicant):
+    procedure = make_procedure()
+    application = submit(client, fill_simple_draft(client, procedure))
+    start_draft(client, procedure)
+    body = client.get(reverse("applications:mine")).content.decode()
+    assert application.reference_number in body
+    assert "受付済み" in body
+    assert "続きを入力する" in body
+
+
+def test_discarding_a_draft_asks_first(client, applicant):
+    draft = start_draft(client, make_procedure())
+    url = reverse("applications:draft_discard", args=[draft.pk])
+    assert "削除しますか" in client.get(url).content.decode()
+    assert Draft.objects.filter(pk=draft.pk).exists()
+    response = client.post(url)
+    assert response["Location"] == reverse("applications:mine")
+    assert not Draft.objects.filter(pk=draft.pk).exists()
+
+
+def test_resume_goes_to_the_first_page_not_completed(client, applicant):
+    draft = start_draft(client, make_procedure())
+    client.post(step_url(draft, "about"), {"name": "山田 太郎", "action": "next"})
+    response = client.get(reverse("applications:draft_resume", args=[draft.pk]))
+    assert response["Location"] == step_url(draft, "detail")
+
+
+def test_an_unknown_step_is_not_found(client, applicant):
+    draft = start_draft(client, make_procedure())
+    assert client.get(step_url(draft, "nope")).status_code == 404
+
+
+def test_every_applicant_page_is_smaller_than_150_kb(client, applicant):
+    from django.contrib.staticfiles import finders
+
+    css = len(open(finders.find("css/madoguchi.css"), "rb").read())
+    procedure = make_procedure()
+    draft = fill_simple_draft(client, procedure)
+
+    def check(url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert len(response.content) + css < MAX_PAGE_BYTES, url
+        assert "<script" not in response.content.decode()  # no inline scripts (CSP)
+        assert "style=" not in response.content.decode()  # no inline styles (CSP)
+
+    for url in [
+        reverse("procedures:catalog"),
+        reverse("procedures:detail", args=[procedure.organization.slug, procedure.slug]),
+        step_url(draft, "about"),
+        reverse("applications:draft_confirm", args=[draft.pk]),
+        reverse("applications:draft_discard", args=[draft.pk]),
+    ]:
+        check(url)
+    application = submit(client, draft)
+    for url in [
+        reverse("applications:receipt", args=[application.pk]),
+        reverse("applications:detail", args=[application.pk]),
+        reverse("applications:withdraw", args=[application.pk]),
+        reverse("applications:mine"),
+    ]:
+        check(url)

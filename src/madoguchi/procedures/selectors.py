@@ -1,0 +1,142 @@
+"""Reads of the public procedure catalog (screens: catalog, procedure page)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import jaconv
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+
+from madoguchi.accounts.models import Organization
+from madoguchi.procedures.constants import Category, VersionStatus
+from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.validation import iter_fields, iter_steps
+
+SEARCH_FIELDS = ("title", "summary", "keywords", "description")
+MAX_QUERY_TOKENS = 5
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_query(query: str) -> str:
+    """NFKC (全角英数→半角, 半角カナ→全角), lower case, single spaces."""
+    value = unicodedata.normalize("NFKC", query or "").lower()
+    return _SPACES.sub(" ", value).strip()
+
+
+def search_variants(token: str) -> set[str]:
+    """Spellings of one search word that stored text may use.
+
+    The catalog text is typed by staff, so the same word may be stored in ひらがな or
+    カタカナ, in 全角 or 半角. Matching any spelling is enough here; ranking and
+    morphological search belong to the knowledge search engine.
+    """
+    token = normalize_query(token)
+    if not token:
+        return set()
+    hira = jaconv.kata2hira(token)
+    kata = jaconv.hira2kata(token)
+    variants = {token, hira, kata}
+    variants |= {jaconv.z2h(v, kana=True, ascii=False, digit=False) for v in (token, kata)}  # ｶﾀｶﾅ
+    wide = jaconv.h2z(token, kana=False, ascii=True, digit=True)  # ＡＢＣ１２
+    variants |= {wide, wide.upper()}  # SQLite compares only ASCII case-insensitively
+    return {v for v in variants if v}
+
+
+def _token_filter(token: str) -> Q:
+    condition = Q()
+    for variant in search_variants(token):
+        for field in SEARCH_FIELDS:
+            condition |= Q(**{f"{field}__icontains": variant})
+    return condition
+
+
+def public_procedures() -> QuerySet[Procedure]:
+    """Procedures anyone may see: public, with a published current version."""
+    return Procedure.objects.filter(
+        is_public=True,
+        current_version__isnull=False,
+        current_version__status=VersionStatus.PUBLISHED,
+    )
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    q: str = ""
+    category: str = ""
+    organization: str = ""  # organization slug
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.category or self.organization)
+
+
+def procedure_catalog(*, query: CatalogQuery) -> QuerySet[Procedure]:
+    """Public procedures matching a keyword (all words), a category and an organization."""
+    procedures = public_procedures().select_related("organization", "department")
+    if query.category:
+        procedures = procedures.filter(category=query.category)
+    if query.organization:
+        procedures = procedures.filter(organization__slug=query.organization)
+    tokens = [t for t in normalize_query(query.q).split(" ") if t][:MAX_QUERY_TOKENS]
+    for token in tokens:
+        procedures = procedures.filter(_token_filter(token))
+    if tokens:
+        title_hit = Q()
+        for variant in search_variants(tokens[0]):
+            title_hit |= Q(title__icontains=variant)
+        procedures = procedures.annotate(
+            title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField())
+        ).order_by("title_rank", "organization_id", "title")
+    else:
+        procedures = procedures.order_by("organization_id", "title")
+    return procedures
+
+
+def catalog_organizations() -> QuerySet[Organization]:
+    """Organizations that publish at least one public procedure (for the filter)."""
+    ids = public_procedures().values("organization_id")
+    return Organization.objects.filter(id__in=ids).order_by("id")
+
+
+def catalog_categories() -> list[tuple[str, Any]]:
+    used = set(public_procedures().values_list("category", flat=True).distinct())
+    return [(value, label) for value, label in Category.choices if value in used]
+
+
+def procedure_get_public(*, org_slug: str, procedure_slug: str) -> Procedure:
+    """The public procedure at /<org>/<procedure>/, or 404."""
+    procedure = (
+        public_procedures()
+        .select_related("organization", "department", "current_version")
+        .filter(organization__slug=org_slug, slug=procedure_slug)
+        .first()
+    )
+    if procedure is None:
+        raise Http404
+    return procedure
+
+
+# File-like field types whose labels make the 「必要なもの」 list.
+ATTACHMENT_TYPES = {"file", "files", "image", "images", "attachment", "photo"}
+
+
+def procedure_requirements(procedure: Procedure) -> list[str]:
+    """What an applicant should have ready: the definition's own list, else its uploads."""
+    definition = procedure.current_version.definition if procedure.current_version else {}
+    listed = definition.get("requirements") or []
+    if listed:
+        return [str(item) for item in listed]
+    return [
+        str(spec.get("label", spec["key"]))
+        for _step, spec in iter_fields(definition)
+        if spec.get("type") in ATTACHMENT_TYPES
+    ]
+
+
+def procedure_step_count(procedure: Procedure) -> int:
+    definition = procedure.current_version.definition if procedure.current_version else {}
+    return len(iter_steps(definition))
