@@ -140,7 +140,11 @@ def _schema_errors(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path", "header")]
-        fields.setdefault(".".join(loc) or "__all__", []).append(schema_message(err))
+        if not loc and err.get("type") == "missing":
+            message = _("リクエストの本文（JSON のオブジェクト）を送ってください。")
+        else:
+            message = schema_message(err)
+        fields.setdefault(".".join(loc) or "__all__", []).append(message)
     return _error(request, 422, "invalid", _("入力内容に誤りがあります。"), fields)
 
 
