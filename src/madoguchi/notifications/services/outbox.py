@@ -309,7 +309,7 @@ def notifications_sweep(*, now: Any = None, grace_seconds: float | None = None, 
         seconds=float(_setting("NOTIFICATION_REDISPATCH_SECONDS", 60) if grace_seconds is None else grace_seconds)
     )
     expired = Notification.objects.filter(status=NotificationStatus.SENDING, lease_until__lt=now).update(
-        status=NotificationStatus.QUEUED, claim_token=None, lease_until=None, next_attempt_at=now - grace
+        status=NotificationStatus.QUEUED, claim_token=None, lease_until=None
     )
     cutoff = now - grace
     due = list(

@@ -1,0 +1,195 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from madoguchi.core.testing import make_organization, make_staff, make_user
+from madoguchi.notifications.channels import DeliveryError
+from madoguchi.notifications.channels.email import EmailChannel
+from madoguchi.notifications.constants import NotificationStatus
+from madoguchi.notifications.models import MailboxMessage, Notification
+from madoguchi.notifications.services import (
+    contact_preference_update,
+    notification_deliver,
+    notification_enqueue,
+    notification_resend,
+    notifications_sweep,
+)
+from madoguchi.notifications.tests.helpers import deliver_all
+
+pytestmark = pytest.mark.django_db
+
+CONTEXT = {"reference_number": "T-2026-000001", "procedure_title": "児童手当の認定請求", "application_url": "http://x/"}
+
+
+def _enqueue(user, organization, **extra):
+    return notification_enqueue(
+        recipient=user,
+        event="application.submitted",
+        organization=organization,
+        context=CONTEXT,
+        dedupe_key=extra.pop("dedupe_key", "app-1"),
+        **extra,
+    )
+
+
+def test_nothing_is_sent_before_commit(django_capture_on_commit_callbacks):
+    user, organization = make_user(), make_organization()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            rows = _enqueue(user, organization)
+            assert {r.channel for r in rows} == {"mailbox", "email"}
+            assert mail.outbox == [] and not MailboxMessage.objects.exists()
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1 and MailboxMessage.objects.filter(user=user).count() == 1
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+
+
+def test_a_rolled_back_event_sends_nothing(django_capture_on_commit_callbacks):
+    user, organization = make_user(), make_organization()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                _enqueue(user, organization)
+                raise RuntimeError("the event failed")
+    assert callbacks == [] and mail.outbox == [] and not Notification.objects.exists()
+
+
+def test_enqueue_twice_with_the_same_dedupe_key_creates_one_row_per_channel(django_capture_on_commit_callbacks):
+    user, organization = make_user(), make_organization()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _enqueue(user, organization)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        second = _enqueue(user, organization)
+    assert callbacks == []  # nothing new to send
+    assert {r.pk for r in first} == {r.pk for r in second}
+    assert Notification.objects.count() == 2 and len(mail.outbox) == 1
+
+
+def test_a_crash_between_commit_and_enqueue_loses_nothing():
+    user, organization = make_user(), make_organization()
+    # commit happens, but the process dies before the on-commit hand-over to Celery runs
+    _enqueue(user, organization)
+    assert mail.outbox == []
+    assert notifications_sweep()["redispatched"] == 0  # not overdue yet: the task may still come
+    result = notifications_sweep(now=timezone.now() + timedelta(minutes=5))
+    assert result["redispatched"] == 2
+    assert len(mail.outbox) == 1 and MailboxMessage.objects.count() == 1
+    assert notifications_sweep(now=timezone.now() + timedelta(minutes=10))["redispatched"] == 0
+
+
+def test_a_retried_task_never_sends_twice():
+    user, organization = make_user(), make_organization()
+    (email,) = _enqueue(user, organization, channels=["email"])
+    assert notification_deliver(notification_id=email.pk) == NotificationStatus.SENT
+    assert notification_deliver(notification_id=email.pk) == "skipped"  # the broker delivered it again
+    assert len(mail.outbox) == 1
+
+
+def test_a_temporary_failure_is_retried_with_backoff_and_sent_once(monkeypatch):
+    user, organization = make_user(), make_organization()
+    (email,) = _enqueue(user, organization, channels=["email"])
+    calls = []
+    original = EmailChannel.send
+
+    def flaky(self, message):
+        calls.append(message.id)
+        if len(calls) == 1:
+            raise DeliveryError("SMTP unavailable: connection refused")
+        return original(self, message)
+
+    monkeypatch.setattr(EmailChannel, "send", flaky)
+    assert notification_deliver(notification_id=email.pk) == NotificationStatus.QUEUED
+    email.refresh_from_db()
+    assert email.attempts == 1 and "connection refused" in email.last_error
+    assert email.next_attempt_at > timezone.now() + timedelta(seconds=20)
+    assert notification_deliver(notification_id=email.pk) == "skipped"  # not due yet
+    assert deliver_all(later_seconds=3600) == [NotificationStatus.SENT]
+    assert deliver_all(later_seconds=7200) == []
+    assert len(calls) == 2 and len(mail.outbox) == 1
+
+
+def test_a_worker_killed_while_sending_is_recovered_after_its_lease():
+    user, organization = make_user(), make_organization()
+    (email,) = _enqueue(user, organization, channels=["email"])
+    # the worker claimed the row and died before finishing
+    Notification.objects.filter(pk=email.pk).update(
+        status=NotificationStatus.SENDING, attempts=1, lease_until=timezone.now() + timedelta(seconds=120)
+    )
+    assert notifications_sweep(now=timezone.now() + timedelta(seconds=60))["lease_expired"] == 0
+    result = notifications_sweep(now=timezone.now() + timedelta(seconds=300))
+    assert result["lease_expired"] == 1 and result["redispatched"] == 1
+    email.refresh_from_db()
+    assert email.status == NotificationStatus.SENT and len(mail.outbox) == 1
+
+
+def test_failures_after_the_last_retry_are_listed_and_can_be_resent(monkeypatch, settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    organization = make_organization()
+    user, staff = make_user(), make_staff(organization)
+    (email,) = _enqueue(user, organization, channels=["email"])
+
+    def down(self, message):
+        raise DeliveryError("SMTP unavailable")
+
+    monkeypatch.setattr(EmailChannel, "send", down)
+    assert deliver_all() == [NotificationStatus.QUEUED]
+    assert deliver_all(later_seconds=3600) == [NotificationStatus.FAILED]
+    email.refresh_from_db()
+    assert email.status == NotificationStatus.FAILED and email.failed_at is not None
+    assert notifications_sweep(now=timezone.now() + timedelta(days=1))["redispatched"] == 0
+
+    monkeypatch.undo()
+    notification_resend(notification=email, actor=staff)
+    assert deliver_all() == [NotificationStatus.SENT]
+    assert len(mail.outbox) == 1
+
+
+def test_a_refused_address_is_not_retried(monkeypatch):
+    user, organization = make_user(), make_organization()
+    (email,) = _enqueue(user, organization, channels=["email"])
+
+    def refused(self, message):
+        raise DeliveryError("recipient refused", permanent=True)
+
+    monkeypatch.setattr(EmailChannel, "send", refused)
+    assert deliver_all() == [NotificationStatus.FAILED]
+
+
+def test_sensitive_content_stays_in_the_mailbox_and_email_and_line_get_a_link():
+    user, organization = make_user(), make_organization()
+    contact_preference_update(
+        user=user, email_enabled=True, line_enabled=True, line_user_id="U" + "0123456789abcdef" * 2
+    )
+    rows = notification_enqueue(
+        recipient=user,
+        event="application.decided",
+        organization=organization,
+        context={**CONTEXT, "decision": "不支給（所得が基準額を超えるため）"},
+        dedupe_key="decided-1",
+        sensitive=True,
+    )
+    by_channel = {r.channel: r for r in rows}
+    assert set(by_channel) == {"mailbox", "email", "line"}
+    assert "不支給" in by_channel["mailbox"].body
+    for channel in ("email", "line"):
+        assert "不支給" not in by_channel[channel].body and "児童手当" not in by_channel[channel].subject
+        assert "/mailbox/" in by_channel[channel].body
+    deliver_all()
+    assert "不支給" not in mail.outbox[0].body
+    assert "不支給" in MailboxMessage.objects.get(user=user).body
+
+
+def test_channels_follow_the_applicants_settings():
+    user, organization = make_user(), make_organization()
+    contact_preference_update(user=user, email_enabled=False, line_enabled=False)
+    rows = _enqueue(user, organization)
+    assert [r.channel for r in rows] == ["mailbox"]
+
+
+def test_english_speakers_get_the_english_wording():
+    user, organization = make_user(preferred_language="en"), make_organization()
+    (email,) = _enqueue(user, organization, channels=["email"])
+    assert email.subject == "Received: 児童手当の認定請求" and email.language == "en"
