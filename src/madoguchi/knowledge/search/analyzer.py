@@ -121,31 +121,53 @@ def _chunks(text: str, size: int = 4000):
         yield buffer
 
 
-def terms(text: str) -> list[str]:
-    """Content-word terms of ``text`` (with repeats, in order)."""
+def terms(text: str, *, parts: bool = True) -> list[str]:
+    """Content-word terms of ``text`` (with repeats, in order).
+
+    With ``parts`` (documents and queries), long compounds also yield their mode-A parts
+    (国民健康保険証 → 国民, 健康, 保険, 証) and two adjacent nouns also yield their join (保険 + 証 →
+    保険証), so a compound matches whichever way the dictionary split it on either side.
+    """
     text = normalize(text)
     if not text.strip():
         return []
     out: list[str] = []
     mode_a = _split_mode_a()
     for chunk in _chunks(text):
+        previous_noun = previous_tail = ""
         for m in _tokenizer().tokenize(chunk):
             pos = m.part_of_speech()
             if pos[0] in _SKIP_POS:
+                previous_noun = previous_tail = ""
                 continue
             term = fold_kana(m.normalized_form().lower())
+            is_noun = pos[0] in _NOUN_POS and not _is_noise(term)
+            pieces = m.split(mode_a) if parts and is_noun and len(m.surface()) >= 3 else ()
+            if parts and is_noun and previous_noun:
+                out.append(previous_noun + term)
+                head = fold_kana(pieces[0].normalized_form().lower()) if len(pieces) > 1 else term
+                if previous_tail and (previous_tail != previous_noun or head != term):
+                    out.append(previous_tail + head)  # 国民健康保険 + 証 → 保険証
+            if is_noun:
+                previous_noun = term
+                previous_tail = fold_kana(pieces[-1].normalized_form().lower()) if len(pieces) > 1 else term
+            else:
+                previous_noun = previous_tail = ""
             if term in STOPWORDS or not term.strip() or _is_noise(term):
                 continue
             out.append(term)
             # long compounds (国民健康保険証) also match their parts (保険証 → 保険, 証)
-            if pos[0] == "名詞" and len(m.surface()) >= 3:
-                parts = m.split(mode_a)
-                if len(parts) > 1:
-                    for part in parts:
-                        sub = fold_kana(part.normalized_form().lower())
-                        if sub != term and sub not in STOPWORDS and len(sub) > 1 and not _is_noise(sub):
-                            out.append(sub)
+            if pos[0] == "名詞" and len(pieces) > 1:
+                subs = [fold_kana(piece.normalized_form().lower()) for piece in pieces]
+                for sub in subs:
+                    if sub != term and sub not in STOPWORDS and len(sub) > 1 and not _is_noise(sub):
+                        out.append(sub)
+                if len(subs) > 2:  # 国民|健康|保険|証 → 健康保険, 保険証
+                    out.extend(a + b for a, b in zip(subs, subs[1:]) if not (_is_noise(a) or _is_noise(b)))
     return out
+
+
+_NOUN_POS = {"名詞", "接尾辞", "接頭辞"}
 
 
 def _is_noise(term: str) -> bool:

@@ -27,8 +27,8 @@ K1 = 1.2
 B = 0.75
 GRAM_K1 = 1.2
 GRAM_B = 0.75
-SYNONYM_WEIGHT = 0.6
-GRAM_MIX = 0.6
+SYNONYM_WEIGHT = 0.7
+GRAM_MIX = 0.5
 MAX_QUERY_CHARS = 200
 CANDIDATES = 200
 
@@ -45,8 +45,12 @@ class Hit:
 class QueryAnalysis:
     text: str
     terms: list[str]
-    expansions: dict[str, float]
+    expansions: list[frozenset[str]]
     grams: list[str]
+
+    @property
+    def expansion_terms(self) -> set[str]:
+        return set().union(*self.expansions) if self.expansions else set()
 
 
 @dataclass
@@ -81,9 +85,7 @@ def current_synonyms(state: tuple[int, str, int]) -> synonym_dictionary.SynonymS
 def analyse_query(text: str, synonyms: synonym_dictionary.SynonymSet) -> QueryAnalysis:
     text = (text or "")[:MAX_QUERY_CHARS]
     terms = analyzer.terms(text)
-    expansions: dict[str, float] = {}
-    for term, votes in synonyms.expand(terms, analyzer.search_key(text)).items():
-        expansions[term] = SYNONYM_WEIGHT * min(1.0, 0.75 + 0.25 * votes)
+    expansions = synonyms.expand(terms, analyzer.search_key(text))
     return QueryAnalysis(text=text, terms=terms, expansions=expansions, grams=analyzer.bigrams(text))
 
 
@@ -155,8 +157,6 @@ def search_documents(
     word_weights: dict[str, float] = {}
     for term in analysis.terms:
         word_weights[term] = word_weights.get(term, 0.0) + 1.0
-    for term, weight in analysis.expansions.items():
-        word_weights.setdefault(term, weight)
     gram_weights: dict[str, float] = {}
     for gram in analysis.grams:
         gram_weights[gram] = gram_weights.get(gram, 0.0) + 1.0
@@ -164,6 +164,9 @@ def search_documents(
     n = index.size
     w_scores, w_matched = _bm25(
         word_weights, index.w_post, n, index.w_avg, _LengthView(docs, "w"), allowed_cached, K1, B
+    )
+    _add_synonym_groups(
+        w_scores, w_matched, analysis.expansions, index, _LengthView(docs, "w"), allowed_cached
     )
     c_scores, _ = _bm25(
         gram_weights, index.c_post, n, index.c_avg, _LengthView(docs, "c"), allowed_cached, GRAM_K1, GRAM_B
@@ -192,6 +195,37 @@ def search_documents(
             Hit(doc=docs[row_id], score=round(score / top, 4), coverage=round(coverage, 3), matched_terms=matched)
         )
     return SearchOutcome(hits=hits, analysis=analysis, total=len(combined))
+
+
+def _add_synonym_groups(scores, matched, groups, index, lengths, allowed) -> None:
+    """Each synonym entry is an OR-group: a document gets its best member, times SYNONYM_WEIGHT."""
+    if not groups:
+        return
+    n = index.size
+    avg = index.w_avg
+    contributions: dict[str, dict[int, float]] = {}
+    for term in set().union(*groups):
+        if term in contributions:
+            continue
+        plist = index.w_post.get(term)
+        if not plist:
+            continue
+        idf = _idf(n, len(plist))
+        per_doc = {}
+        for row_id, tf in plist.items():
+            if allowed(row_id):
+                norm = K1 * (1.0 - B + B * lengths[row_id] / avg)
+                per_doc[row_id] = idf * tf * (K1 + 1.0) / (tf + norm)
+        contributions[term] = per_doc
+    for group in groups:
+        best: dict[int, tuple[float, str]] = {}
+        for term in group:
+            for row_id, value in contributions.get(term, {}).items():
+                if value > best.get(row_id, (0.0, ""))[0]:
+                    best[row_id] = (value, term)
+        for row_id, (value, term) in best.items():
+            scores[row_id] = scores.get(row_id, 0.0) + SYNONYM_WEIGHT * value
+            matched.setdefault(row_id, set()).add(term)
 
 
 class _LengthView:

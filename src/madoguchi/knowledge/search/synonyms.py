@@ -40,7 +40,7 @@ class SynonymSet:
     def add(self, sources: Iterable[str], targets: Iterable[str]) -> None:
         target_terms: set[str] = set()
         for target in targets:
-            target_terms.update(_expression(target).terms)
+            target_terms.update(t for t in _expression(target).terms if _useful_target(t))
         if not target_terms:
             return
         for source in sources:
@@ -66,25 +66,32 @@ class SynonymSet:
         for i, word in enumerate(words):
             self.add([word], words[:i] + words[i + 1 :])
 
-    def expand(self, query_terms: list[str], query_key: str) -> dict[str, int]:
-        """Terms to add for this query → how many entries suggested each (more = stronger)."""
-        found: dict[str, int] = {}
+    def expand(self, query_terms: list[str], query_key: str) -> list[frozenset[str]]:
+        """Groups of terms to add for this query: one group per matched entry (an OR-group)."""
+        groups: dict[frozenset[str], None] = {}
         matched: set[Expression] = set()
-        n = len(query_terms)
+        own = set(query_terms)
         for i, term in enumerate(query_terms):
             for expr, targets in self.by_first_term.get(term, ()):
                 k = len(expr.terms)
-                if tuple(query_terms[i : i + k]) == expr.terms and i + k <= n:
+                if tuple(query_terms[i : i + k]) == expr.terms:
                     matched.add(expr)
-                    for t in targets:
-                        found[t] = found.get(t, 0) + 1
+                    group = frozenset(targets - own)
+                    if group:
+                        groups[group] = None
         for expr, targets in self.by_key:
             if expr not in matched and expr.key in query_key:
-                for t in targets:
-                    found[t] = found.get(t, 0) + 1
-        for term in query_terms:
-            found.pop(term, None)
-        return found
+                group = frozenset(targets - own)
+                if group:
+                    groups[group] = None
+        return list(groups)
+
+
+def _useful_target(term: str) -> bool:
+    """Single characters and two-kana fragments match too much to be added to a query."""
+    if len(term) < 2:
+        return False
+    return not (len(term) <= 3 and _HIRAGANA_ONLY.match(term))
 
 
 def _words(text: str) -> list[str]:
@@ -99,7 +106,7 @@ def _substring_matchable(key: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def _expression(text: str) -> Expression:
-    return Expression(text=text, terms=tuple(analyzer.terms(text)), key=analyzer.search_key(text))
+    return Expression(text=text, terms=tuple(analyzer.terms(text, parts=False)), key=analyzer.search_key(text))
 
 
 @lru_cache(maxsize=1)
