@@ -48,3 +48,44 @@ def condition_holds(cond: dict[str, Any], data: dict[str, Any]) -> bool:
     if "not_empty" in cond:
         return (not _empty(value)) == bool(cond["not_empty"])
     raise ValueError(f"unknown condition: {cond!r}")
+
+
+_LEAF_OPERATORS = ("equals", "in", "not_empty")
+
+
+def condition_problems(cond: Any) -> list[str]:
+    """Structural problems of a condition (unknown operator, wrong shapes), in English ids.
+
+    ``check_definition`` turns these into messages for form builders.
+    """
+    if not isinstance(cond, dict) or not cond:
+        return ["not an object"]
+    if "all" in cond or "any" in cond:
+        op = "all" if "all" in cond else "any"
+        items = cond[op]
+        if not isinstance(items, list) or not items:
+            return [f"'{op}' needs a non-empty list"]
+        return [problem for item in items for problem in condition_problems(item)]
+    if "not" in cond:
+        return condition_problems(cond["not"])
+    field = cond.get("field")
+    if not isinstance(field, str) or not field:
+        return ["'field' is missing"]
+    operators = [op for op in _LEAF_OPERATORS if op in cond]
+    if len(operators) != 1:
+        return [f"exactly one of {', '.join(_LEAF_OPERATORS)} is needed"]
+    if "in" in cond and not isinstance(cond["in"], list):
+        return ["'in' needs a list"]
+    return []
+
+
+def condition_fields(cond: Any) -> list[str]:
+    """Field paths a (well-formed) condition reads, e.g. ["kind", "address.prefecture"]."""
+    if not isinstance(cond, dict):
+        return []
+    for op in ("all", "any"):
+        if op in cond and isinstance(cond[op], list):
+            return [f for item in cond[op] for f in condition_fields(item)]
+    if "not" in cond:
+        return condition_fields(cond["not"])
+    return [cond["field"]] if isinstance(cond.get("field"), str) else []

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# Characters people type for a hyphen or dash in numbers and codes (after NFKC).
+HYPHENS = "-‐‑‒–—―−ー－ｰ"
+_HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
+_SPACE_RE = re.compile(r"\s+")
 
 
 def normalize_text(value: str) -> str:
@@ -14,3 +20,28 @@ def normalize_text(value: str) -> str:
 def to_halfwidth_digits(value: str) -> str:
     """全角数字・記号 → 半角 for codes, numbers and phone numbers."""
     return unicodedata.normalize("NFKC", value).strip()
+
+
+def to_halfwidth(value: str) -> str:
+    """NFKC (全角英数記号 → 半角, 半角カナ → 全角カナ, ㍻ → 平成), trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def remove_spaces(value: str) -> str:
+    return _SPACE_RE.sub("", value)
+
+
+def unify_hyphens(value: str, to: str = "-") -> str:
+    """Every hyphen-like character (ー, －, −, ‐ …) → ``to``."""
+    return _HYPHEN_RE.sub(to, value)
+
+
+def digits_only(value: str, *, drop: str = "") -> str | None:
+    """半角化 and remove spaces, hyphens and the characters in ``drop``.
+
+    Returns the digits, or None when anything other than digits remains.
+    """
+    value = unify_hyphens(remove_spaces(to_halfwidth(value)), "")
+    for char in drop:
+        value = value.replace(char, "")
+    return value if value.isascii() and value.isdigit() else None

@@ -3,13 +3,26 @@
 Each type knows how to read its value from an HTML form post, how to clean a raw value
 (from the form or from JSON) into the stored value, and how to display it. Validation for
 both the HTML pages and the API is derived from the definition through these types.
+The format of definitions and every type's options are described in docs/procedures.md.
 """
 
 # Import the modules that register built-in types.
-from madoguchi.procedures.fields import basic  # noqa: F401,E402
+from madoguchi.procedures.fields import (  # noqa: F401,E402
+    address,
+    basic,
+    choices,
+    contact,
+    dates,
+    files,
+    info,
+    names,
+    numbers,
+)
+from madoguchi.procedures.fields.address import apply_lookup, lookup_requested
 from madoguchi.procedures.fields.base import (
     FieldType,
     FieldValidationError,
+    Part,
     ValidationContext,
     get_field_type,
     register,
@@ -17,8 +30,11 @@ from madoguchi.procedures.fields.base import (
 )
 
 __all__ = [
+    "apply_lookup",
+    "lookup_requested",
     "FieldType",
     "FieldValidationError",
+    "Part",
     "ValidationContext",
     "get_field_type",
     "register",

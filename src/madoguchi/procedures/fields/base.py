@@ -29,8 +29,47 @@ class ValidationContext:
     attachment_lookup: Any = None  # callable(attachment_id) -> Attachment | None (owned by user)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One input of a composite field (氏名の「姓」, 住所の「市区町村」 …)."""
+
+    name: str
+    label: Any
+    required: bool = True
+    autocomplete: str = ""
+    inputmode: str = ""
+    hint: Any = ""
+    short: bool = False
+
+
+def field_label(spec: dict) -> str:
+    return str(spec.get("label") or spec.get("key", ""))
+
+
+def get_rules(spec: dict) -> dict:
+    rules = spec.get("validation") or {}
+    return rules if isinstance(rules, dict) else {}
+
+
+def post_getlist(post, name: str) -> list[str]:
+    """``QueryDict.getlist`` that also works for plain dicts (tests, API adapters)."""
+    if hasattr(post, "getlist"):
+        return [str(v) for v in post.getlist(name)]
+    value = post.get(name)
+    if value is None or value == "":
+        return []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
 class FieldType:
-    """Base of all field types. Subclasses set ``type_id`` and override ``clean``."""
+    """Base of all field types. Subclasses set ``type_id`` and override ``clean``.
+
+    A type answers five questions: how to read its raw value from an HTML post
+    (``parse_form``), when it counts as empty (``is_empty``), how to turn a raw value
+    into the stored value (``clean``), how to show a stored value (``display``), and what
+    its spec must contain (``check_spec``, used before publishing). The template tag asks
+    ``widget_context`` for what the type's template needs.
+    """
 
     type_id: ClassVar[str] = ""
     label: ClassVar[Any] = ""
@@ -39,12 +78,19 @@ class FieldType:
     template_name: ClassVar[str] = "procedures/fields/text.html"
     # False for types that carry no value (static information blocks).
     has_value: ClassVar[bool] = True
+    # Spec keys a definition may set for this type, besides the common ones (docs/procedures.md).
+    options: ClassVar[tuple[str, ...]] = ()
+
+    def parts_for(self, spec: dict) -> list[Part]:
+        """The parts of a composite field for this spec (may depend on options)."""
+        return [Part(name=p, label=p) for p in self.parts]
 
     def parse_form(self, spec: dict, post, files, prefix: str = "") -> Any:
         """Read the raw value from a form post (QueryDict)."""
         name = prefix + spec["key"]
-        if self.parts:
-            return {part: post.get(f"{name}.{part}", "") for part in self.parts}
+        parts = self.parts_for(spec)
+        if parts:
+            return {part.name: post.get(f"{name}.{part.name}", "") for part in parts}
         return post.get(name, "")
 
     def is_empty(self, raw: Any) -> bool:
@@ -70,6 +116,24 @@ class FieldType:
 
     def required_message(self, spec: dict):
         return _("%(label)sを入力してください。") % {"label": spec.get("label", "")}
+
+    def check_spec(self, spec: dict) -> list[str]:
+        """Problems with this type's options in ``spec`` (plain Japanese, for form builders)."""
+        return []
+
+    # ------------------------------------------------------------------ rendering
+
+    def input_value(self, value: Any, spec: dict) -> str:
+        """The text to put back into a single input (raw as typed, or the stored value)."""
+        if value is None or isinstance(value, dict | list):
+            return ""
+        if isinstance(value, bool):
+            return ""
+        return str(value)
+
+    def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
+        """Extra template context for this type (values of parts, options, hints …)."""
+        return {"value": self.input_value(value, spec)}
 
 
 registry: dict[str, FieldType] = {}

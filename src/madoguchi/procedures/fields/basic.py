@@ -7,7 +7,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.procedures.fields.base import FieldType, FieldValidationError, ValidationContext, register
+from madoguchi.procedures.fields.base import (
+    FieldType,
+    FieldValidationError,
+    ValidationContext,
+    get_rules,
+    register,
+)
+from madoguchi.procedures.fields.spec import check_non_negative_ints, check_options, check_pattern
 from madoguchi.procedures.normalize import normalize_text
 
 
@@ -34,6 +41,7 @@ class TextField(FieldType):
     label = _("1行テキスト")
     template_name = "procedures/fields/text.html"
     default_max_length = 200
+    options = ("placeholder", "autocomplete", "inputmode")
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         if not isinstance(raw, str):
@@ -49,6 +57,18 @@ class TextField(FieldType):
         check_length(value, spec)
         return value
 
+    def check_spec(self, spec: dict) -> list[str]:
+        rules = get_rules(spec)
+        problems = check_non_negative_ints(rules, "min_length", "max_length")
+        return problems + check_pattern(rules)
+
+    def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
+        return {
+            "value": self.input_value(value, spec),
+            "autocomplete": spec.get("autocomplete", ""),
+            "inputmode": spec.get("inputmode", ""),
+        }
+
 
 @register("textarea")
 class TextareaField(TextField):
@@ -61,6 +81,7 @@ class TextareaField(TextField):
 class SelectField(FieldType):
     label = _("プルダウン")
     template_name = "procedures/fields/select.html"
+    options = ("options",)
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         allowed = {str(o["value"]) for o in spec.get("options", [])}
@@ -73,3 +94,24 @@ class SelectField(FieldType):
     def display(self, value: Any, spec: dict) -> str:
         labels = {str(o["value"]): o["label"] for o in spec.get("options", [])}
         return labels.get(str(value), str(value or ""))
+
+    def required_message(self, spec: dict):
+        return _("%(label)sを選んでください。") % {"label": spec.get("label", "")}
+
+    def check_spec(self, spec: dict) -> list[str]:
+        return check_options(spec)
+
+    def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
+        current = self.input_value(value, spec)
+        return {
+            "value": current,
+            "choices": [
+                {
+                    "value": str(o.get("value")),
+                    "label": o.get("label", ""),
+                    "selected": str(o.get("value")) == current,
+                }
+                for o in spec.get("options", [])
+                if isinstance(o, dict)
+            ],
+        }

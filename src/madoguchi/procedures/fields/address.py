@@ -1,0 +1,210 @@
+"""郵便番号 and 住所 (postal code → prefecture/city/town, offline)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.procedures import postal
+from madoguchi.procedures.fields.base import (
+    FieldType,
+    FieldValidationError,
+    Part,
+    ValidationContext,
+    field_label,
+    register,
+)
+from madoguchi.procedures.normalize import normalize_text
+
+MAX_PART_LENGTH = 100
+
+
+def postal_lookup_url() -> str:
+    """URL prefix of GET /api/v1/postal-codes/{code} for fields.js ("" if not mounted)."""
+    try:
+        return reverse("api:postal_code_lookup", kwargs={"code": "0000000"}).removesuffix("0000000")
+    except NoReverseMatch:
+        return ""
+
+
+def check_postal_code(text: str, label: str) -> tuple[str, list[dict[str, str]]]:
+    """Normalize and look up a code; raise FieldValidationError with a plain message."""
+    code = postal.normalize_postal_code(text)
+    if code is None:
+        raise FieldValidationError(
+            _("%(label)sは7桁の数字で入力してください（例: 160-0022）。") % {"label": label}
+        )
+    found = postal.lookup(code)
+    if not found:
+        raise FieldValidationError(
+            _("%(label)s「%(code)s」は見つかりませんでした。番号をご確認ください。")
+            % {"label": label, "code": code}
+        )
+    return code, found
+
+
+@register("postal_code")
+class PostalCodeField(FieldType):
+    label = _("郵便番号")
+    template_name = "procedures/fields/postal_code.html"
+
+    def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
+        code, _found = check_postal_code(raw if isinstance(raw, str) else str(raw), field_label(spec))
+        return code
+
+    def display(self, value: Any, spec: dict) -> str:
+        return f"〒{value}" if value else ""
+
+    def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
+        return {"value": self.input_value(value, spec)}
+
+
+ADDRESS_PARTS = (
+    Part(
+        "postal_code",
+        _("郵便番号"),
+        autocomplete="postal-code",
+        inputmode="numeric",
+        hint=_("例: 160-0022"),
+        short=True,
+    ),
+    Part("prefecture", _("都道府県"), autocomplete="address-level1"),
+    Part("city", _("市区町村"), autocomplete="address-level2", hint=_("例: 新宿区、八王子市")),
+    Part("street", _("町名・番地"), autocomplete="address-line1", hint=_("例: 西新宿2-8-1")),
+    Part("building", _("建物名・部屋番号"), required=False, autocomplete="address-line2"),
+)
+
+
+@register("address")
+class AddressField(FieldType):
+    """A Japanese address. Options: ``postal_code`` (default true) asks for the code too."""
+
+    label = _("住所")
+    template_name = "procedures/fields/address.html"
+    parts = tuple(p.name for p in ADDRESS_PARTS)
+    options = ("postal_code",)
+
+    def parts_for(self, spec: dict) -> list[Part]:
+        return [
+            p for p in ADDRESS_PARTS if p.name != "postal_code" or spec.get("postal_code", True) is not False
+        ]
+
+    def clean(self, raw: Any, spec: dict, context: ValidationContext) -> dict[str, str]:
+        label = field_label(spec)
+        if not isinstance(raw, dict):
+            raise FieldValidationError(_("%(label)sは項目に分けて入力してください。") % {"label": label})
+        cleaned: dict[str, str] = {}
+        errors: dict[str, Any] = {}
+        found: list[dict[str, str]] = []
+        for part in self.parts_for(spec):
+            value = raw.get(part.name)
+            text = normalize_text(value) if isinstance(value, str) else ""
+            names = {"label": label, "part": part.label}
+            if not text:
+                if part.required:
+                    errors[part.name] = (
+                        _("%(label)sの%(part)sを選んでください。")
+                        if part.name == "prefecture"
+                        else _("%(label)sの%(part)sを入力してください。")
+                    ) % names
+                else:
+                    cleaned[part.name] = ""
+                continue
+            if part.name == "postal_code":
+                try:
+                    cleaned[part.name], found = check_postal_code(text, f"{label}の{part.label}")
+                except FieldValidationError as exc:
+                    errors[part.name] = exc.message
+            elif part.name == "prefecture":
+                prefecture = postal.normalize_prefecture(text)
+                if prefecture is None:
+                    errors[part.name] = _("%(label)sの%(part)sは一覧から選んでください。") % names
+                else:
+                    cleaned[part.name] = prefecture
+            elif len(text) > MAX_PART_LENGTH:
+                errors[part.name] = _("%(label)sの%(part)sは%(n)s文字以内で入力してください。") % {
+                    **names,
+                    "n": MAX_PART_LENGTH,
+                }
+            else:
+                cleaned[part.name] = text
+        prefecture = cleaned.get("prefecture")
+        if found and prefecture and prefecture not in {f["prefecture"] for f in found}:
+            errors["prefecture"] = _(
+                "郵便番号 %(code)s は%(expected)sの番号です。%(label)sの都道府県か郵便番号をご確認ください。"
+            ) % {"code": cleaned["postal_code"], "expected": found[0]["prefecture"], "label": label}
+        if errors:
+            raise FieldValidationError(parts=errors)
+        return cleaned
+
+    def display(self, value: Any, spec: dict) -> str:
+        if not isinstance(value, dict):
+            return "" if value in (None, "") else str(value)
+        line = "".join(value.get(k, "") for k in ("prefecture", "city", "street"))
+        if value.get("building"):
+            line = f"{line} {value['building']}"
+        return f"〒{value['postal_code']} {line}" if value.get("postal_code") else line
+
+    def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
+        return {"prefectures": postal.PREFECTURES, "lookup_url": postal_lookup_url()}
+
+
+# ---------------------------------------------------------------------------- 住所検索 (no JS)
+
+LOOKUP_PREFIX = "lookup:"
+
+
+def lookup_requested(post) -> str | None:
+    """The address field key if the post came from a 「住所を検索」 button, else None."""
+    for name in post:
+        if name.startswith(LOOKUP_PREFIX):
+            return name[len(LOOKUP_PREFIX) :]
+    return None
+
+
+def apply_lookup(definition: dict, step_key: str, post) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Fill an address from its postal code for a post sent with a ``lookup:<key>`` button.
+
+    Returns ``(raw, errors)``: the step's raw values as typed, with 都道府県・市区町村・町名
+    filled in from the postal code, and messages keyed like validation errors
+    (``"<key>.postal_code"``, ``"<key>.street"``) to show next to the inputs. Nothing is
+    saved and nothing typed is lost: a 町名・番地 already typed is kept. A file chosen in
+    the same post is not kept (browsers cannot refill file inputs); stored files stay.
+    """
+    from madoguchi.procedures.validation import get_step, parse_step_form
+
+    raw = parse_step_form(definition, step_key, post, {})
+    key = lookup_requested(post)
+    spec = next((s for s in get_step(definition, step_key).get("fields", []) if s.get("key") == key), None)
+    if spec is None or spec.get("type") != "address":
+        return raw, {}
+    label = field_label(spec)
+    value = dict(raw.get(key) or {})
+    raw[key] = value
+    code = postal.normalize_postal_code(value.get("postal_code", ""))
+    if code is None:
+        message = _(
+            "%(label)s: 郵便番号を7桁の数字で入力してから「住所を検索」を押してください（例: 160-0022）。"
+        )
+        return raw, {f"{key}.postal_code": [str(message % {"label": label})]}
+    value["postal_code"] = code
+    found = postal.lookup(code)
+    if not found:
+        message = _(
+            "%(label)s: 郵便番号「%(code)s」に当たる住所が見つかりませんでした。番号をご確認いただくか、住所を直接入力してください。"
+        )
+        return raw, {f"{key}.postal_code": [str(message % {"label": label, "code": code})]}
+    value["prefecture"] = found[0]["prefecture"]
+    if len({f["city"] for f in found}) == 1:
+        value["city"] = found[0]["city"]
+    if len(found) > 1:
+        message = _(
+            "%(label)s: この郵便番号には複数の地域があります（%(towns)s）。町名・番地を入力してください。"
+        )
+        towns = "、".join(f"{f['city']}{f['town']}" for f in found)
+        return raw, {f"{key}.street": [str(message % {"label": label, "towns": towns})]}
+    if not (value.get("street") or "").strip() and found[0]["town"]:
+        value["street"] = found[0]["town"]
+    return raw, {}

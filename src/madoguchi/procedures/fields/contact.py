@@ -1,0 +1,103 @@
+"""Contact details: e-mail address and Japanese telephone number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.procedures import phone
+from madoguchi.procedures.fields.base import (
+    FieldType,
+    FieldValidationError,
+    ValidationContext,
+    field_label,
+    register,
+)
+from madoguchi.procedures.normalize import digits_only, remove_spaces, to_halfwidth
+
+_email_validator = EmailValidator()
+
+
+def normalize_email(text: str) -> str | None:
+    """全角 → 半角, spaces removed, domain lower-cased; None if not an address."""
+    value = remove_spaces(to_halfwidth(text))
+    if value.count("@") != 1 or len(value) > 254:
+        return None
+    local, domain = value.split("@")
+    value = f"{local}@{domain.lower().rstrip('.')}"
+    try:
+        _email_validator(value)
+    except ValidationError:
+        return None
+    return value
+
+
+@register("email")
+class EmailField(FieldType):
+    label = _("メールアドレス")
+    template_name = "procedures/fields/email.html"
+
+    def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
+        value = normalize_email(raw) if isinstance(raw, str) else None
+        if value is None:
+            raise FieldValidationError(
+                _(
+                    "%(label)sの形式が正しくありません。taro.yamada@example.jp のように、@ を含めて入力してください。"
+                )
+                % {"label": field_label(spec)}
+            )
+        return value
+
+
+PHONE_KINDS = {
+    phone.KIND_MOBILE: _("携帯電話"),
+    phone.KIND_FIXED: _("固定電話"),
+    phone.KIND_IP: _("IP電話（050）"),
+    phone.KIND_FREE: _("フリーダイヤル"),
+    phone.KIND_NAVI: _("ナビダイヤル"),
+}
+
+
+@register("phone")
+class PhoneField(FieldType):
+    label = _("電話番号")
+    template_name = "procedures/fields/phone.html"
+    options = ("kinds",)
+
+    def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
+        label = field_label(spec)
+        example = _("例: 090-1234-5678、03-1234-5678")
+        text = raw if isinstance(raw, str) else ""
+        value = phone.normalize_phone(text)
+        if value is None:
+            digits = digits_only(text, drop="()（）+") if text else None
+            if digits is None:
+                message = _("%(label)sは数字で入力してください（%(example)s）。")
+            elif not digits.startswith("0") and not remove_spaces(to_halfwidth(text)).startswith("+"):
+                message = _("%(label)sは市外局番（0から始まる番号）から入力してください（%(example)s）。")
+            else:
+                message = _(
+                    "%(label)sの桁数または番号が正しくありません。固定電話は10桁、携帯電話は11桁です（%(example)s）。"
+                )
+            raise FieldValidationError(message % {"label": label, "example": example})
+        kinds = spec.get("kinds")
+        if kinds and phone.classify(value.replace("-", "")) not in kinds:
+            allowed = "・".join(str(PHONE_KINDS.get(k, k)) for k in kinds)
+            raise FieldValidationError(
+                _("%(label)sは%(kinds)sの番号を入力してください。") % {"label": label, "kinds": allowed}
+            )
+        return value
+
+    def check_spec(self, spec: dict) -> list[str]:
+        kinds = spec.get("kinds")
+        if kinds is None:
+            return []
+        if not isinstance(kinds, list) or not kinds or any(k not in PHONE_KINDS for k in kinds):
+            return [
+                str(_("kinds には %(allowed)s から選んだリストを指定してください。"))
+                % {"allowed": ", ".join(PHONE_KINDS)}
+            ]
+        return []

@@ -1,0 +1,36 @@
+"""A static block of information inside a step (no value)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.procedures.fields.base import FieldType, ValidationContext, register
+
+
+@register("info")
+class InfoField(FieldType):
+    """Options: ``text`` (required), ``title``."""
+
+    label = _("説明文")
+    template_name = "procedures/fields/info.html"
+    has_value = False
+    options = ("text", "title")
+
+    def parse_form(self, spec: dict, post, files, prefix: str = "") -> Any:
+        return None
+
+    def clean(self, raw: Any, spec: dict, context: ValidationContext) -> None:
+        return None
+
+    def display(self, value: Any, spec: dict) -> str:
+        return ""
+
+    def check_spec(self, spec: dict) -> list[str]:
+        if not str(spec.get("text") or "").strip():
+            return [str(_("説明文（text）を設定してください。"))]
+        return []
+
+    def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
+        return {"text": spec.get("text", ""), "title": spec.get("title", "")}

@@ -1,0 +1,173 @@
+"""和暦 (Japanese era) dates: parsing what people type and displaying dates.
+
+Era starts (Gregorian). The day an era starts is the first day of the new era; the
+previous era ends the day before (明治45年7月29日 → 大正元年7月30日).
+
+- 明治 1868-01-25. The 改元の詔 made 明治 apply retroactively from 慶応4年1月1日, which
+  is 1868-01-25 in the Gregorian calendar. We use that retroactive start rather than the
+  day of the proclamation (1868-10-23) so that every day of 1868 from 慶応4年1月1日 is
+  明治元年, as in official tables. Japan used the lunisolar calendar until 明治5年12月2日
+  (1872-12-31); dates before 1873-01-01 are treated in the proleptic Gregorian calendar,
+  so 明治1〜5年 month/day numbers do not match historical documents. No living applicant
+  is affected; a procedure that needs such dates should ask for the Gregorian year.
+- 大正 1912-07-30, 昭和 1926-12-25, 平成 1989-01-08, 令和 2019-05-01.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from madoguchi.procedures.normalize import remove_spaces, to_halfwidth
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    initial: str
+    start: dt.date
+
+
+ERAS: tuple[Era, ...] = (
+    Era("明治", "M", dt.date(1868, 1, 25)),
+    Era("大正", "T", dt.date(1912, 7, 30)),
+    Era("昭和", "S", dt.date(1926, 12, 25)),
+    Era("平成", "H", dt.date(1989, 1, 8)),
+    Era("令和", "R", dt.date(2019, 5, 1)),
+)
+_BY_NAME = {e.name: e for e in ERAS} | {e.name[0]: e for e in ERAS} | {e.initial: e for e in ERAS}
+
+
+class WarekiError(ValueError):
+    """The text is not a date we can read. ``message`` is plain Japanese (no field name).
+
+    ``suggestion`` is the date the person probably meant (era mix-ups), else None.
+    """
+
+    def __init__(self, message: str, *, suggestion: dt.date | None = None):
+        super().__init__(message)
+        self.message = message
+        self.suggestion = suggestion
+
+
+def era_of(day: dt.date) -> Era | None:
+    found = None
+    for era in ERAS:
+        if day >= era.start:
+            found = era
+    return found
+
+
+def era_end(era: Era) -> dt.date | None:
+    """The last day of ``era`` (None for the current era)."""
+    index = ERAS.index(era)
+    if index + 1 < len(ERAS):
+        return ERAS[index + 1].start - dt.timedelta(days=1)
+    return None
+
+
+def _year_text(year: int) -> str:
+    return "元" if year == 1 else str(year)
+
+
+def to_wareki(day: dt.date) -> str:
+    """2024-04-01 → "令和6年4月1日"; 2019-05-01 → "令和元年5月1日". Before 明治: Gregorian."""
+    era = era_of(day)
+    if era is None:
+        return f"{day.year}年{day.month}月{day.day}日"
+    year = day.year - era.start.year + 1
+    return f"{era.name}{_year_text(year)}年{day.month}月{day.day}日"
+
+
+def wareki_year(day: dt.date) -> str:
+    """2024-04-01 → "令和6年" (the era year only)."""
+    era = era_of(day)
+    if era is None:
+        return ""
+    return f"{era.name}{_year_text(day.year - era.start.year + 1)}年"
+
+
+def format_date_ja(day: dt.date) -> str:
+    """2024-04-01 → "2024年4月1日（令和6年）" for confirmation pages and receipts."""
+    text = f"{day.year}年{day.month}月{day.day}日"
+    era_year = wareki_year(day)
+    return f"{text}（{era_year}）" if era_year else text
+
+
+_ERA_ALT = "|".join(
+    sorted(
+        {re.escape(k) for k in _BY_NAME} | {re.escape(e.initial.lower()) for e in ERAS}, key=len, reverse=True
+    )
+)
+_SEP = r"[-/.年]"
+_PATTERNS = (
+    # 2024-04-01, 2024/4/1, 2024.4.1, 2024年4月1日
+    ("gregorian", re.compile(r"(?P<y>\d{4})(?:[-/.]|年)(?P<m>\d{1,2})(?:[-/.]|月)(?P<d>\d{1,2})日?")),
+    # 20240401
+    ("gregorian", re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")),
+    # 令和6年4月1日, 令和元年5月1日, R6.4.1, R6/4/1, H31.4.30, 令6.4.1
+    (
+        "era",
+        re.compile(
+            rf"(?P<era>{_ERA_ALT})(?P<y>元|\d{{1,2}})(?:{_SEP})(?P<m>\d{{1,2}})(?:[-/.]|月)(?P<d>\d{{1,2}})日?"
+        ),
+    ),
+)
+
+
+def _clean_text(text: str) -> str:
+    text = remove_spaces(to_halfwidth(text))
+    # 全角の長音・ダッシュ類 typed as separators → "-"
+    return re.sub("[ー−‐–—―]", "-", text)
+
+
+def parse_date(text: str) -> dt.date:
+    """Read a date typed in any common Japanese way. Raises WarekiError.
+
+    Accepts 2024-04-01, 2024/4/1, 2024年4月1日, 20240401, 令和6年4月1日, 令和元年5月1日,
+    R6.4.1, R6/4/1, H31.4.30, 昭和/大正/明治 and their initials (M/T/S/H/R, also lower case
+    and the first kanji 令/平/昭/大/明), 全角 digits, ㍻-style ligatures and stray spaces.
+    """
+    cleaned = _clean_text(text)
+    for kind, pattern in _PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if not match:
+            continue
+        month, day = int(match["m"]), int(match["d"])
+        if kind == "gregorian":
+            year = int(match["y"])
+            return _make_date(year, month, day, shown=f"{year}年{month}月{day}日")
+        era = _BY_NAME.get(match["era"]) or _BY_NAME[match["era"].upper()]
+        era_year = 1 if match["y"] == "元" else int(match["y"])
+        shown = f"{era.name}{match['y']}年{month}月{day}日"
+        if era_year < 1:
+            raise WarekiError(_("%(date)sは存在しません。") % {"date": shown})
+        result = _make_date(era.start.year + era_year - 1, month, day, shown=shown)
+        end = era_end(era)
+        if result < era.start or (end is not None and result > end):
+            if era_of(result) is None:
+                raise WarekiError(_("%(date)sは存在しません。") % {"date": shown})
+            raise WarekiError(
+                _("%(date)sは存在しません。%(suggestion)sのことですか？")
+                % {"date": shown, "suggestion": to_wareki(result)},
+                suggestion=result,
+            )
+        return result
+    raise WarekiError(
+        _("日付として読み取れません。2024年4月1日、2024/4/1、令和6年4月1日 のように入力してください。")
+    )
+
+
+def _make_date(year: int, month: int, day: int, *, shown: str) -> dt.date:
+    if not 1 <= month <= 12:
+        raise WarekiError(_("%(date)sは存在しない日付です（月は1〜12です）。") % {"date": shown})
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise WarekiError(
+            _("%(date)sは存在しない日付です。%(month)s月の日付をご確認ください。")
+            % {"date": shown, "month": month}
+        ) from None
