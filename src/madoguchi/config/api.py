@@ -61,7 +61,7 @@ API_APPS = [
     "opendata",
     "audit",
 ]
-ROOT_MOUNTED = {"procedures", "applications", "knowledge"}  # knowledge: GET /api/v1/search (issue 7)
+ROOT_MOUNTED = {"procedures", "applications", "knowledge", "reservations"}  # knowledge: GET /api/v1/search (issue 7); reservations declares /reservations/... itself
 for _app in API_APPS:
     _module = f"madoguchi.{_app}.api"
     if find_spec(_module) is not None:
