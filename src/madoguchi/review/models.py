@@ -1,0 +1,350 @@
+"""Back office: routes (Workflow/Task), cases and their tasks, corrections, decisions, notices.
+
+A *Route* is the template (Wagtail's Workflow): ordered *RouteStep*s, each with one or more
+*StepSlot*s (who acts). A *Case* runs an application or an internal proposal (起案) through
+a route; each slot of the current step becomes a *TaskState* row. Rows are never deleted:
+the history of who did what stays in the table and in the audit chain.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.accounts.constants import Role
+from madoguchi.accounts.models import Department, Organization
+from madoguchi.applications.models import Application
+from madoguchi.core.models import TimeStampedModel
+from madoguchi.procedures.models import Procedure
+from madoguchi.review.constants import (
+    CaseKind,
+    CaseStatus,
+    CheckKind,
+    CorrectionStatus,
+    Outcome,
+    StepKind,
+    StepMode,
+    TaskStatus,
+)
+
+# ---------------------------------------------------------------------------- routes
+
+
+class Route(TimeStampedModel):
+    """A route of steps for one procedure, or for internal proposals (procedure empty)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="routes")
+    procedure = models.ForeignKey(
+        Procedure, null=True, blank=True, on_delete=models.CASCADE, related_name="routes"
+    )
+    name = models.CharField(_("経路名"), max_length=200)
+    is_default = models.BooleanField(_("既定の経路"), default=True)
+
+    class Meta:
+        ordering = ["organization_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RouteStep(models.Model):
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("段階名"), max_length=100)
+    kind = models.CharField(max_length=20, choices=StepKind.choices, default=StepKind.REVIEW)
+    mode = models.CharField(max_length=10, choices=StepMode.choices, default=StepMode.ALL)
+    required_count = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["route_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "position"], name="route_step_position_unique"),
+            models.CheckConstraint(condition=Q(required_count__gte=1), name="route_step_required_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+
+class StepSlot(models.Model):
+    """Who acts in a step: a named person, or anyone with ``role`` in ``department``."""
+
+    step = models.ForeignKey(RouteStep, on_delete=models.CASCADE, related_name="slots")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    label = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["step_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(role="") | Q(user__isnull=False), name="step_slot_has_actor")
+        ]
+
+
+# ---------------------------------------------------------------------------- proposals (起案)
+
+
+class Proposal(TimeStampedModel):
+    """An internal proposal (起案) decided through the same engine as applications."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="proposals")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="proposals")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
+    reference_number = models.CharField(_("起案番号"), max_length=32, unique=True)
+    title = models.CharField(_("件名"), max_length=200)
+    body = models.TextField(_("起案内容"))
+
+
+class ProposalAttachment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="proposals/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+# ---------------------------------------------------------------------------- cases
+
+
+class Case(models.Model):
+    """One application or proposal going through a route. Denormalized for fast queues."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    kind = models.CharField(max_length=12, choices=CaseKind.choices)
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="case"
+    )
+    proposal = models.OneToOneField(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="case"
+    )
+    procedure = models.ForeignKey(
+        Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="cases")
+    current_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    current_step_name = models.CharField(max_length=100, blank=True)
+    # Incremented each time a step (re)starts; tasks of older rounds do not count.
+    step_round = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    title = models.CharField(max_length=200)
+    reference_number = models.CharField(max_length=32)
+    applicant_label = models.CharField(max_length=200, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    due_date = models.DateField(null=True, blank=True)
+    suspended_since = models.DateField(null=True, blank=True)
+    suspended_days = models.PositiveIntegerField(default=0)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    # 電子決定率: False when the decision was taken on paper and only recorded here.
+    is_electronic = models.BooleanField(default=True)
+    business_key = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=CaseKind.APPLICATION, application__isnull=False, proposal__isnull=True))
+                | (Q(kind=CaseKind.PROPOSAL, proposal__isnull=False, application__isnull=True)),
+                name="case_kind_matches_subject",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "due_date"], name="case_org_queue_idx"),
+            models.Index(fields=["department", "status", "due_date"], name="case_dept_queue_idx"),
+            models.Index(fields=["assignee", "status", "due_date"], name="case_assignee_queue_idx"),
+            models.Index(fields=["procedure", "business_key"], name="case_business_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference_number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CaseStatus.OPEN, CaseStatus.CORRECTION)
+
+
+class TaskState(models.Model):
+    """One slot of one step for one case (Wagtail's TaskState). Pending until acted on."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    step = models.ForeignKey(RouteStep, on_delete=models.PROTECT, related_name="+")
+    slot = models.ForeignKey(StepSlot, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    round = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # 代決: the actor decided in place of the person the task was for.
+    substitute = models.BooleanField(default=False)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        indexes = [
+            models.Index(fields=["case", "status"], name="task_case_status_idx"),
+            models.Index(fields=["department", "role", "status"], name="task_dept_role_status_idx"),
+            models.Index(fields=["assignee", "status"], name="task_assignee_status_idx"),
+            models.Index(fields=["claimed_by", "status"], name="task_claimed_status_idx"),
+        ]
+
+
+class Comment(models.Model):
+    """Internal comment (内部メモ). Never shown to applicants."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+# ---------------------------------------------------------------------------- corrections (補正)
+
+
+class DataRevision(models.Model):
+    """Every version of an application's data; number 1 is what was submitted."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    reason = models.CharField(max_length=20)  # submitted / correction
+    correction = models.ForeignKey(
+        "CorrectionRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="data_revision_unique")]
+
+
+class CorrectionRequest(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="corrections")
+    fields = models.JSONField()  # list of field keys the applicant may change
+    message = models.TextField()
+    status = models.CharField(max_length=12, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(status="open"), name="one_open_correction_per_application"
+            )
+        ]
+
+
+# ---------------------------------------------------------------------------- decisions and notices
+
+
+class Decision(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+
+class Notice(models.Model):
+    """A signed decision notice (決定通知書 / 不承認通知書), stored as the exact signed bytes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="notice")
+    title = models.CharField(max_length=100)
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    signer_subject = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+# ---------------------------------------------------------------------------- automatic checks
+
+
+class ProcedureCheck(models.Model):
+    """An automatic check shown to reviewers as pass/fail with a reason.
+
+    eligibility: ``{"rule": <procedures.conditions condition>}``; fails with ``message``.
+    duplicate:   ``{"fields": ["member_number", "period"]}``; fails when another live
+                 application of the same procedure has the same values (business key).
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="review_checks")
+    kind = models.CharField(max_length=20, choices=CheckKind.choices)
+    label = models.CharField(max_length=200)
+    config = models.JSONField(default=dict)
+    message = models.CharField(_("不適合のときの説明"), max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["procedure_id", "id"]
+
+
+# ---------------------------------------------------------------------------- staff MFA
+
+
+class StaffTotp(models.Model):
+    """A staff member's TOTP authenticator (RFC 6238). Confirmed once a code was accepted."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_totp")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last accepted time step: a code cannot be replayed.
+    last_step = models.BigIntegerField(default=0)
+
+
+class NoticeTemplate(models.Model):
+    """Per-procedure wording of a decision notice. ``body`` uses $placeholders (string.Template):
+    $applicant $reference_number $procedure $organization $decided_on $reason $submitted_on."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="notice_templates")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    title = models.CharField(max_length=100)
+    body = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "outcome"], name="notice_template_unique")
+        ]

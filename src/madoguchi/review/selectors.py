@@ -1,0 +1,425 @@
+"""Reads for back-office screens. ``access_*`` fetches and checks permission (404 otherwise).
+
+Queues are shaped so that each page costs a constant number of queries and uses one of
+the Case queue indexes (organization|department|assignee, status, due_date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from madoguchi.accounts.constants import Role
+from madoguchi.audit.models import AuditEntry
+from madoguchi.review.business_days import add_business_days
+from madoguchi.review.constants import ACT_ROLES, CaseStatus, TaskStatus
+from madoguchi.review.models import Case, Comment, CorrectionRequest, DataRevision, Notice, TaskState
+from madoguchi.review.permissions import StaffScope
+
+QUEUE_PAGE_SIZE = 50
+DUE_SOON_BUSINESS_DAYS = 3
+
+
+class Queue:
+    MINE = "mine"
+    TEAM = "team"
+    CENTRE = "centre"
+    ALL = (MINE, TEAM, CENTRE)
+
+
+def staff_scope(user: Any) -> StaffScope:
+    return StaffScope.of(user)
+
+
+def require_reviewer(user: Any) -> StaffScope:
+    scope = staff_scope(user)
+    if not scope.can_review:
+        raise Http404
+    return scope
+
+
+def _uuid_or_404(value: Any):
+    import uuid
+
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise Http404 from None
+
+
+def visible_cases(*, user: Any) -> QuerySet[Case]:
+    scope = staff_scope(user)
+    return Case.objects.filter(scope.case_visibility_q())
+
+
+def access_case(*, user: Any, case_id: Any, for_update: bool = False) -> Case:
+    """The case if ``user`` may see it; Http404 otherwise (no hint that it exists)."""
+    case_id = _uuid_or_404(case_id)
+    scope = staff_scope(user)
+    if not scope.can_review:
+        raise Http404
+    qs = Case.objects.select_related(
+        "application__version",
+        "application__applicant",
+        "proposal__author",
+        "procedure",
+        "route",
+        "department",
+        "organization",
+        "assignee",
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    case = qs.filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    if scope.may_view_case(case):
+        return case
+    if TaskState.objects.filter(scope.task_match_q(), case=case).exists():
+        return case
+    raise Http404
+
+
+def access_case_for_application(*, user: Any, application_id: Any) -> Case:
+    application_id = _uuid_or_404(application_id)
+    case_id = Case.objects.filter(application_id=application_id).values_list("pk", flat=True).first()
+    if case_id is None:
+        raise Http404
+    return access_case(user=user, case_id=case_id)
+
+
+# ---------------------------------------------------------------------------- queues
+
+
+@dataclass
+class QueueFilters:
+    status: str = CaseStatus.OPEN
+    procedure_id: int | None = None
+    due: str = ""  # "" | overdue | soon
+    reference: str = ""
+    sort: str = "due"  # due | new
+    page: int = 1
+
+
+@dataclass
+class QueuePage:
+    rows: list[Case]
+    page: int
+    has_next: bool
+    today: dt.date
+    soon: dt.date
+
+
+def due_soon_date(today: dt.date | None = None) -> dt.date:
+    return add_business_days(today or timezone.localdate(), DUE_SOON_BUSINESS_DAYS)
+
+
+def case_queue(*, user: Any, queue: str, filters: QueueFilters | None = None) -> QueuePage:
+    """One page of a work queue, sorted by deadline. Raises Http404 for a queue you lack."""
+    filters = filters or QueueFilters()
+    scope = require_reviewer(user)
+    qs = Case.objects.all()
+    if queue == Queue.MINE:
+        mine_ids = list(
+            TaskState.objects.filter(
+                Q(assignee=user) | Q(claimed_by=user), status=TaskStatus.PENDING
+            ).values_list("case_id", flat=True)[:1000]
+        )
+        qs = qs.filter(Q(assignee=user) | Q(pk__in=mine_ids)) if mine_ids else qs.filter(assignee=user)
+    elif queue == Queue.TEAM:
+        dept_ids = {g.department_id for g in scope.grants if g.department_id and g.role not in {Role.COUNTER}}
+        org_ids = {
+            g.organization_id
+            for g in scope.grants
+            if g.department_id is None and g.role not in {Role.COUNTER, Role.AUDITOR}
+        }
+        cond = Q(pk__in=[])
+        if dept_ids:
+            cond |= Q(department_id__in=dept_ids)
+        if org_ids:
+            cond |= Q(organization_id__in=org_ids)
+        # Tasks for my department on other departments' cases (合議 etc.): few, so listed.
+        cross = (
+            list(
+                TaskState.objects.filter(status=TaskStatus.PENDING, department_id__in=dept_ids)
+                .exclude(case__department_id__in=dept_ids)
+                .values_list("case_id", flat=True)[:1000]
+            )
+            if dept_ids
+            else []
+        )
+        if cross:
+            cond |= Q(pk__in=cross)
+        qs = qs.filter(cond)
+    elif queue == Queue.CENTRE:
+        org_ids = scope.organization_ids(roles={Role.CENTRE, Role.ADMIN, Role.AUDITOR})
+        if not org_ids:
+            raise Http404
+        qs = qs.filter(organization_id__in=org_ids)
+    else:
+        raise Http404
+    today = timezone.localdate()
+    soon = due_soon_date(today)
+    if filters.status in CaseStatus.values:
+        qs = qs.filter(status=filters.status)
+    if filters.procedure_id:
+        qs = qs.filter(procedure_id=filters.procedure_id)
+    if filters.due == "overdue":
+        qs = qs.filter(due_date__lt=today)
+    elif filters.due == "soon":
+        qs = qs.filter(due_date__gte=today, due_date__lte=soon)
+    if filters.reference:
+        qs = qs.filter(reference_number__startswith=filters.reference.strip().upper())
+    order = ["-opened_at"] if filters.sort == "new" else ["due_date", "opened_at"]
+    page = max(1, min(filters.page, 200))
+    start = (page - 1) * QUEUE_PAGE_SIZE
+    rows = list(
+        qs.select_related("assignee", "department").order_by(*order)[start : start + QUEUE_PAGE_SIZE + 1]
+    )
+    return QueuePage(
+        rows=rows[:QUEUE_PAGE_SIZE], page=page, has_next=len(rows) > QUEUE_PAGE_SIZE, today=today, soon=soon
+    )
+
+
+# ---------------------------------------------------------------------------- the case page
+
+
+def case_tasks(case: Case) -> list[TaskState]:
+    return list(
+        TaskState.objects.filter(case=case)
+        .select_related("step", "department", "assignee", "claimed_by", "actor", "on_behalf_of")
+        .order_by("id")
+    )
+
+
+def case_comments(case: Case) -> list[Comment]:
+    return list(Comment.objects.filter(case=case).select_related("author"))
+
+
+def case_history(case: Case) -> list[AuditEntry]:
+    """All audit entries of the case and its subject (application or proposal), oldest first."""
+    q = Q(target_type="review.case", target_id=str(case.pk))
+    if case.application_id:
+        q |= Q(target_type="applications.application", target_id=str(case.application_id))
+    if case.proposal_id:
+        q |= Q(target_type="review.proposal", target_id=str(case.proposal_id))
+    return list(AuditEntry.objects.filter(q).select_related("actor").order_by("id")[:500])
+
+
+def case_corrections(case: Case) -> list[CorrectionRequest]:
+    return list(CorrectionRequest.objects.filter(case=case).select_related("requested_by"))
+
+
+def case_notices(case: Case) -> list[Notice]:
+    return list(Notice.objects.filter(case=case).defer("pdf").order_by("created_at"))
+
+
+def application_revisions(application_id: Any) -> list[DataRevision]:
+    return list(DataRevision.objects.filter(application_id=application_id).order_by("number"))
+
+
+def revision_diff(definition: dict, older: dict, newer: dict) -> list[dict[str, Any]]:
+    """Changed fields between two versions of the data, with labels and display values."""
+    from madoguchi.procedures.fields import get_field_type
+    from madoguchi.procedures.validation import iter_fields
+
+    changes = []
+    seen = set()
+    for _step, spec in iter_fields(definition):
+        key = spec["key"]
+        seen.add(key)
+        if older.get(key) == newer.get(key):
+            continue
+        field_type = get_field_type(spec["type"])
+        changes.append(
+            {
+                "key": key,
+                "label": spec.get("label", key),
+                "before": field_type.display(older.get(key), spec),
+                "after": field_type.display(newer.get(key), spec),
+            }
+        )
+    for key in sorted((set(older) | set(newer)) - seen):
+        if not key.startswith("__") and older.get(key) != newer.get(key):
+            changes.append(
+                {
+                    "key": key,
+                    "label": key,
+                    "before": str(older.get(key, "")),
+                    "after": str(newer.get(key, "")),
+                }
+            )
+    return changes
+
+
+def revisions_with_diffs(case: Case) -> list[dict[str, Any]]:
+    if not case.application_id:
+        return []
+    revisions = application_revisions(case.application_id)
+    definition = case.application.version.definition
+    out = []
+    for older, newer in zip(revisions, revisions[1:], strict=False):
+        out.append({"revision": newer, "changes": revision_diff(definition, older.data, newer.data)})
+    return out
+
+
+# ---------------------------------------------------------------------------- notices
+
+
+def access_notice(*, user: Any, notice_id: Any) -> Notice:
+    """The applicant of the case, or staff who may see the case; 404 for everyone else."""
+    notice_id = _uuid_or_404(notice_id)
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    notice = Notice.objects.select_related("case__application").filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404
+    application = notice.case.application
+    if application is not None and application.applicant_id == user.pk:
+        return notice
+    if notice.case.proposal_id and notice.case.proposal.author_id == user.pk:
+        return notice
+    access_case(user=user, case_id=notice.case_id)  # raises Http404
+    return notice
+
+
+def application_notices(*, user: Any, application_id: Any) -> list[Notice]:
+    """Signed notices of an applicant's own application (for the status page)."""
+    return list(
+        Notice.objects.filter(case__application_id=application_id, case__application__applicant=user)
+        .defer("pdf")
+        .order_by("created_at")
+    )
+
+
+# ---------------------------------------------------------------------------- corrections (applicant)
+
+
+def access_correction(*, user: Any, correction_id: Any) -> CorrectionRequest:
+    correction_id = _uuid_or_404(correction_id)
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    correction = (
+        CorrectionRequest.objects.select_related("application__version__procedure", "case")
+        .filter(pk=correction_id, application__applicant=user)
+        .first()
+    )
+    if correction is None:
+        raise Http404
+    return correction
+
+
+def open_correction_for(*, user: Any, application_id: Any) -> CorrectionRequest | None:
+    return CorrectionRequest.objects.filter(
+        application_id=application_id, application__applicant=user, status="open"
+    ).first()
+
+
+# ---------------------------------------------------------------------------- 電子決定率
+
+
+def e_decision_rate(
+    *,
+    organization_id: int,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    department_id: int | None = None,
+    kind: str | None = None,
+) -> dict[str, Any]:
+    """電子決定率 = decisions taken electronically / all decisions, for a period."""
+    from django.db.models import Count
+
+    qs = Case.objects.filter(organization_id=organization_id, decided_at__isnull=False)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if since:
+        qs = qs.filter(decided_at__date__gte=since)
+    if until:
+        qs = qs.filter(decided_at__date__lte=until)
+    agg = qs.aggregate(total=Count("pk"), electronic=Count("pk", filter=Q(is_electronic=True)))
+    total, electronic = agg["total"], agg["electronic"]
+    return {"total": total, "electronic": electronic, "rate": (electronic / total) if total else None}
+
+
+# ---------------------------------------------------------------------------- everything the case page shows
+
+
+def case_page(*, case: Case, user: Any) -> dict[str, Any]:
+    """The case page: data rows, attachments, checks, route with tasks, history, comments,
+    corrections, versions and what this user can do next. A constant number of queries."""
+    from madoguchi.applications.models import Attachment
+    from madoguchi.procedures.validation import display_rows
+    from madoguchi.review.checks import run_checks
+    from madoguchi.review.models import RouteStep
+
+    scope = staff_scope(user)
+    tasks = case_tasks(case)
+    for task in tasks:
+        task.case = case
+    current = [t for t in tasks if t.round == case.step_round and t.status == TaskStatus.PENDING]
+    actionable = [t for t in current if scope.may_act(t)] if case.status == CaseStatus.OPEN else []
+    substitutable = [t for t in current if scope.may_substitute(t)] if case.status == CaseStatus.OPEN else []
+    claimable = [t for t in current if scope.may_claim(t)] if case.is_open else []
+    reassignable = [t for t in current if scope.may_reassign(t)] if case.is_open else []
+    pull_back = [
+        t
+        for t in tasks
+        if t.actor_id == user.pk
+        and t.status == TaskStatus.APPROVED
+        and case.status == CaseStatus.OPEN
+        and (t.round == case.step_round or t.position == (case.current_position or 0) - 1)
+    ][-1:]
+    steps = list(
+        RouteStep.objects.filter(route_id=case.route_id).prefetch_related("slots__department", "slots__user")
+    )
+    application = case.application
+    rows, attachments, fields = [], [], []
+    if application is not None:
+        definition = application.version.definition
+        rows = display_rows(definition, application.data)
+        attachments = list(Attachment.objects.filter(application=application).order_by("created_at"))
+        fields = [{"key": r["key"], "label": r["label"]} for r in rows]
+        from madoguchi.procedures.validation import iter_fields
+
+        shown = {r["key"] for r in rows}
+        fields += [
+            {"key": spec["key"], "label": spec.get("label", spec["key"])}
+            for _s, spec in iter_fields(definition)
+            if spec["key"] not in shown and spec.get("type") not in ("info", "heading")
+        ]
+    proposal_attachments = list(case.proposal.attachments.all()) if case.proposal_id else []
+    today = timezone.localdate()
+    return {
+        "case": case,
+        "application": application,
+        "rows": rows,
+        "attachments": attachments,
+        "proposal_attachments": proposal_attachments,
+        "checks": run_checks(case),
+        "steps": steps,
+        "tasks": tasks,
+        "current_tasks": current,
+        "actionable": actionable,
+        "substitutable": substitutable,
+        "claimable": claimable,
+        "reassignable": reassignable,
+        "pull_back": pull_back,
+        "is_decision_step": any(t.step.kind == "decision" for t in current),
+        "previous_steps": [s for s in steps if s.position < (case.current_position or 0)],
+        "history": case_history(case),
+        "comments": case_comments(case),
+        "corrections": case_corrections(case),
+        "revisions": revisions_with_diffs(case),
+        "notices": case_notices(case),
+        "correctable_fields": fields,
+        "today": today,
+        "soon": due_soon_date(today),
+        "can_comment": scope.has_role(*ACT_ROLES, organization_id=case.organization_id) or bool(actionable),
+    }

@@ -1,0 +1,235 @@
+"""補正: the reviewer marks fields and explains; the applicant changes only those and resubmits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.applications.models import Application, Attachment
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.procedures.fields import FieldValidationError
+from madoguchi.procedures.validation import clean_fields, iter_fields, validate_all
+from madoguchi.review import selectors
+from madoguchi.review.business_days import add_business_days, business_days_between
+from madoguchi.review.checks import business_key_for
+from madoguchi.review.constants import CaseStatus, CorrectionStatus
+from madoguchi.review.models import Case, CorrectionRequest, DataRevision
+from madoguchi.review.permissions import StaffScope
+from madoguchi.review.services.cases import (
+    _current_pending,
+    _lock,
+    _mark_in_review,
+    _require_open,
+    _set_application_status,
+    _with_case,
+)
+
+
+def correctable_fields(definition: dict) -> dict[str, dict]:
+    return {spec["key"]: spec for _step, spec in iter_fields(definition)}
+
+
+def correction_request(*, user: Any, case_id: Any, fields: list[str], message: str) -> CorrectionRequest:
+    """Ask the applicant to correct ``fields``. The deadline clock stops until they answer."""
+    message = (message or "").strip()
+    scope = StaffScope.of(user)
+    with transaction.atomic():
+        case = _lock(user, case_id)
+        if case.application is None:
+            raise DomainError(
+                _("起案には補正を依頼できません。差戻しを使ってください。"), code="not_application"
+            )
+        _require_open(case)
+        if not any(
+            _with_case(t, case) and (scope.may_act(t) or scope.may_substitute(t))
+            for t in _current_pending(case)
+        ):
+            raise PermissionDeniedError(_("この案件に補正を依頼する権限がありません。"))
+        specs = correctable_fields(case.application.version.definition)
+        errors: dict[str, list[str]] = {}
+        fields = [f for f in dict.fromkeys(fields or []) if f]
+        if not fields:
+            errors["fields"] = [_("補正してもらう項目を1つ以上選んでください。")]
+        elif any(f not in specs for f in fields):
+            errors["fields"] = [_("この手続にない項目が選ばれています。")]
+        if not message:
+            errors["message"] = [_("申請者に伝える補正の内容を入力してください。")]
+        elif len(message) > 2000:
+            errors["message"] = [_("補正の内容は2000文字以内で入力してください。")]
+        if errors:
+            raise FieldErrors(errors)
+        correction = CorrectionRequest.objects.create(
+            case=case, application=case.application, fields=fields, message=message, requested_by=user
+        )
+        case.status = CaseStatus.CORRECTION
+        case.suspended_since = timezone.localdate()
+        case.save(update_fields=["status", "suspended_since", "updated_at"])
+        labels = "、".join(str(specs[f].get("label", f)) for f in fields)
+        _mark_in_review(case, user)
+        _set_application_status(
+            case,
+            status=ApplicationStatus.CORRECTION_REQUESTED,
+            kind="correction_requested",
+            message=_("補正をお願いします（対象: %(labels)s）。%(message)s")
+            % {"labels": labels, "message": message},
+            actor=user,
+        )
+        audit_record(
+            actor=user,
+            action="case.correction_requested",
+            target=case,
+            after={"correction": str(correction.pk), "fields": fields, "message": message},
+        )
+        correction_id = str(correction.pk)
+        transaction.on_commit(lambda: _send_correction_mail(correction_id))
+    return correction
+
+
+def _send_correction_mail(correction_id: str) -> None:
+    from madoguchi.review.tasks import send_correction_mail
+
+    send_correction_mail.delay(correction_id)
+
+
+def _store_uploads(*, user: Any, specs: dict[str, dict], raw: dict[str, Any], old: dict[str, Any]) -> dict:
+    from madoguchi.applications.services import attachment_create
+
+    errors: dict[str, list[str]] = {}
+    for key, value in list(raw.items()):
+        if isinstance(value, UploadedFile):
+            try:
+                attachment = attachment_create(owner=user, uploaded=value, spec=specs[key], field_key=key)
+            except FieldValidationError as exc:
+                errors.setdefault(key, []).extend(exc.messages())
+                raw[key] = old.get(key)
+                continue
+            raw[key] = {"attachment_id": str(attachment.id)}
+    return errors
+
+
+def correction_submit(*, user: Any, correction_id: Any, raw: dict[str, Any]) -> Application:
+    """The applicant's corrected values for the marked fields only; other keys are ignored.
+
+    Raises FieldErrors (nothing saved) when a value is invalid.
+    """
+    correction = selectors.access_correction(user=user, correction_id=correction_id)
+    with transaction.atomic():
+        correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+        application = (
+            Application.objects.select_for_update()
+            .select_related("version")
+            .get(pk=correction.application_id)
+        )
+        if correction.status != CorrectionStatus.OPEN:
+            raise DomainError(_("この補正はすでに提出されています。"), code="already_answered")
+        if application.status != ApplicationStatus.CORRECTION_REQUESTED:
+            raise DomainError(_("この申請は現在補正できません。"), code="not_correctable")
+        definition = application.version.definition
+        all_specs = correctable_fields(definition)
+        marked = [key for key in correction.fields if key in all_specs]
+        specs = {key: all_specs[key] for key in marked}
+        given = {key: raw.get(key) for key in marked}
+        errors = _store_uploads(user=user, specs=specs, raw=given, old=application.data)
+        try:
+            cleaned = clean_fields(
+                list(specs.values()), given, context=_context(user), known={**application.data, **given}
+            )
+        except FieldErrors as exc:
+            for key, msgs in exc.errors.items():
+                errors.setdefault(key, []).extend(msgs)
+            cleaned = {}
+        if errors:
+            raise FieldErrors(errors)
+        merged = {k: v for k, v in application.data.items() if k not in marked}
+        merged.update(cleaned)
+        plain = {k: v for k, v in merged.items() if not k.startswith("__")}
+        # The whole application must still be valid (cross-field rules, newly required fields).
+        final = validate_all(definition, plain, context=_context(user))
+        for key, value in merged.items():
+            if key.startswith("__"):
+                final[key] = value
+        before = {key: application.data.get(key) for key in marked}
+        application.data = final
+        application.save(update_fields=["data", "updated_at"])
+        _link_attachments(application, final)
+        number = (
+            DataRevision.objects.filter(application=application)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+            or 0
+        ) + 1
+        DataRevision.objects.create(
+            application=application,
+            number=number,
+            data=final,
+            reason="correction",
+            correction=correction,
+            created_by=user,
+        )
+        correction.status = CorrectionStatus.ANSWERED
+        correction.answered_at = timezone.now()
+        correction.save(update_fields=["status", "answered_at"])
+        case = Case.objects.select_for_update().get(pk=correction.case_id)
+        case.application = application
+        _resume(case)
+        case.business_key = business_key_for(case.procedure_id, final)
+        case.save(
+            update_fields=[
+                "status",
+                "suspended_since",
+                "suspended_days",
+                "due_date",
+                "business_key",
+                "updated_at",
+            ]
+        )
+        _set_application_status(
+            case,
+            status=ApplicationStatus.IN_REVIEW,
+            kind="corrected",
+            message=_("補正された内容を受け付けました。審査を再開します。"),
+            actor=user,
+        )
+        audit_record(
+            actor=user,
+            action="application.corrected",
+            target=application,
+            before=before,
+            after={key: final.get(key) for key in marked} | {"revision": number},
+        )
+    return application
+
+
+def _resume(case: Case) -> None:
+    today = timezone.localdate()
+    if case.suspended_since:
+        paused = business_days_between(case.suspended_since, today)
+        case.suspended_days += paused
+        if case.due_date and paused:
+            case.due_date = add_business_days(case.due_date, paused)
+    case.suspended_since = None
+    case.status = CaseStatus.OPEN
+
+
+def _context(user: Any):
+    from madoguchi.applications.services import validation_context
+
+    return validation_context(user=user)
+
+
+def _link_attachments(application: Application, data: dict[str, Any]) -> None:
+    ids = []
+    for value in data.values():
+        if isinstance(value, dict) and "attachment_id" in value:
+            ids.append(value["attachment_id"])
+        elif isinstance(value, list):
+            ids += [v["attachment_id"] for v in value if isinstance(v, dict) and "attachment_id" in v]
+    if ids:
+        Attachment.objects.filter(id__in=ids, owner=application.applicant).update(application=application)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from madoguchi.review import applicant_views, views
+
+app_name = "review"
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("login/", views.staff_login, name="login"),
+    path("login/mfa/", views.staff_login_mfa, name="login_mfa"),
+    path("logout/", views.staff_logout, name="logout"),
+    path("mfa/", views.mfa_setup, name="mfa_setup"),
+    path("queue/<str:queue>/", views.queue, name="queue"),
+    path("cases/<uuid:case_id>/", views.case_detail, name="case"),
+    path("cases/<uuid:case_id>/act/", views.case_action, name="case_action"),
+    path("cases/<uuid:case_id>/attachments/<uuid:attachment_id>/", views.case_attachment, name="attachment"),
+    path("notices/<uuid:notice_id>.pdf", views.notice_download, name="notice"),
+    path("proposals/new/", views.proposal_new, name="proposal_new"),
+    path("stats/", views.stats, name="stats"),
+    # Applicant's correction page; served at /corrections/ once config/urls.py mounts
+    # review.applicant_urls. Until then this fallback keeps the link in the e-mail working.
+    path("corrections/<uuid:correction_id>/", applicant_views.correction_respond, name="correction_respond"),
+    path("corrections/<uuid:correction_id>/done/", applicant_views.correction_done, name="correction_done"),
+]

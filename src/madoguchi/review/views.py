@@ -1,0 +1,367 @@
+"""Back-office pages under /staff/. Each view parses the request and calls one service or selector."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from madoguchi.accounts.models import User
+from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.review import selectors, services, totp
+from madoguchi.review.constants import CaseStatus
+from madoguchi.review.forms import StaffLoginForm, TotpForm
+from madoguchi.review.services import auth as staff_auth
+
+MFA_SESSION_KEY = "review_mfa_user"
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('review:login')}?next={request.get_full_path()}")
+        if not selectors.staff_scope(request.user).is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------------------- sign-in
+
+
+def _safe_next(url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/"):
+        return url
+    return reverse("review:queue", args=["mine"])
+
+
+def staff_login(request):
+    form = StaffLoginForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    errors = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = staff_auth.staff_authenticate(
+                request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        else:
+            next_url = _safe_next(form.cleaned_data["next"])
+            if staff_auth.staff_needs_totp(user):
+                request.session[MFA_SESSION_KEY] = {"user": user.pk, "next": next_url}
+                return redirect("review:login_mfa")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(next_url)
+    elif request.method == "POST":
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    return render(
+        request, "review/login.html", {"form": form, "errors": errors}, status=422 if errors else 200
+    )
+
+
+def staff_login_mfa(request):
+    pending = request.session.get(MFA_SESSION_KEY)
+    if not pending:
+        return redirect("review:login")
+    form = TotpForm(request.POST or None)
+    errors = {}
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+        if user is None:
+            return redirect("review:login")
+        try:
+            staff_auth.staff_totp_verify(user=user, code=form.cleaned_data["code"])
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        else:
+            del request.session[MFA_SESSION_KEY]
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(pending["next"])
+    elif request.method == "POST":
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    return render(
+        request, "review/login_mfa.html", {"form": form, "errors": errors}, status=422 if errors else 200
+    )
+
+
+@staff_required
+def mfa_setup(request):
+    device = staff_auth.staff_totp_begin(user=request.user)
+    errors = {}
+    if request.method == "POST":
+        try:
+            staff_auth.staff_totp_verify(user=request.user, code=request.POST.get("code", ""))
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        else:
+            messages.success(request, _("2段階認証を設定しました。次回から確認コードが必要です。"))
+            return redirect("review:queue", "mine")
+    return render(
+        request,
+        "review/mfa_setup.html",
+        {
+            "device": device,
+            "errors": errors,
+            "nav": "mfa",
+            "uri": totp.provisioning_uri(device.secret, account=request.user.email),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@require_POST
+def staff_logout(request):
+    logout(request)
+    return redirect("review:login")
+
+
+# ---------------------------------------------------------------------------- queues
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@staff_required
+def queue(request, queue: str = "mine"):
+    filters = selectors.QueueFilters(
+        status=request.GET.get("status") or "open",
+        procedure_id=_int(request.GET.get("procedure")),
+        due=request.GET.get("due", ""),
+        reference=request.GET.get("q", "")[:40],
+        sort=request.GET.get("sort", "due"),
+        page=_int(request.GET.get("page"), 1),
+    )
+    page = selectors.case_queue(user=request.user, queue=queue, filters=filters)
+    scope = selectors.staff_scope(request.user)
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "page": page,
+            "queue": queue,
+            "filters": filters,
+            "nav": "queue",
+            "has_centre": scope.has_role("centre", "admin", "auditor"),
+            "querystring": _without_page(request.GET),
+            "status_choices": CaseStatus.choices,
+        },
+    )
+
+
+def _without_page(query) -> str:
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def root(request):
+    return redirect("review:queue", "mine")
+
+
+# ---------------------------------------------------------------------------- the case page
+
+
+@staff_required
+def case_detail(request, case_id, *, errors=None, error_message="", posted=None, status=200):
+    case = selectors.access_case(user=request.user, case_id=case_id)
+    context = selectors.case_page(case=case, user=request.user)
+    context.update(
+        {"errors": errors or {}, "error_message": error_message, "posted": posted or {}, "nav": "queue"}
+    )
+    return render(request, "review/case.html", context, status=status)
+
+
+ACTIONS = {
+    "claim": lambda r, c: services.case_claim(user=r.user, case_id=c),
+    "approve": lambda r, c: services.task_approve(
+        user=r.user,
+        case_id=c,
+        task_id=r.POST.get("task"),
+        comment=r.POST.get("comment", ""),
+        substitute=r.POST.get("substitute") == "1",
+    ),
+    "return": lambda r, c: services.task_return(
+        user=r.user,
+        case_id=c,
+        task_id=r.POST.get("task"),
+        comment=r.POST.get("comment", ""),
+        to_position=_int(r.POST.get("to_position")),
+        substitute=r.POST.get("substitute") == "1",
+    ),
+    "pull_back": lambda r, c: services.task_pull_back(user=r.user, case_id=c, task_id=r.POST.get("task")),
+    "decide": lambda r, c: services.case_decide(
+        user=r.user,
+        case_id=c,
+        task_id=r.POST.get("task"),
+        outcome=r.POST.get("outcome", ""),
+        reason=r.POST.get("reason", ""),
+        substitute=r.POST.get("substitute") == "1",
+    ),
+    "comment": lambda r, c: services.comment_add(user=r.user, case_id=c, body=r.POST.get("body", "")),
+    "correction": lambda r, c: services.correction_request(
+        user=r.user, case_id=c, fields=r.POST.getlist("fields"), message=r.POST.get("message", "")
+    ),
+    "reassign": lambda r, c: services.task_reassign(
+        user=r.user,
+        case_id=c,
+        task_id=r.POST.get("task"),
+        to_user=User.objects.filter(email=(r.POST.get("to_email") or "").strip().lower()).first(),
+    ),
+}
+
+DONE = {
+    "claim": _("この案件を担当しました。"),
+    "approve": _("承認し、次の段階へ回しました。"),
+    "return": _("差し戻しました。"),
+    "pull_back": _("引き戻しました。"),
+    "decide": _("決定しました。通知書を作成し、電子署名しました。"),
+    "comment": _("内部メモを追加しました（申請者には表示されません）。"),
+    "correction": _("申請者に補正を依頼しました。補正が届くまで処理期限は止まります。"),
+    "reassign": _("担当者を変更しました。"),
+}
+
+
+@staff_required
+@require_POST
+def case_action(request, case_id):
+    action = request.POST.get("action", "")
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    try:
+        handler(request, case_id)
+    except FieldErrors as exc:
+        return case_detail(request, case_id, errors=exc.as_dict(), posted=request.POST, status=422)
+    except DomainError as exc:
+        return case_detail(
+            request,
+            case_id,
+            error_message=str(exc.message),
+            posted=request.POST,
+            status=exc.status if exc.status != 404 else 409,
+        )
+    messages.success(request, DONE[action])
+    return redirect("review:case", case_id)
+
+
+@staff_required
+def case_attachment(request, case_id, attachment_id):
+    from madoguchi.applications.models import Attachment
+    from madoguchi.review.models import ProposalAttachment
+
+    case = selectors.access_case(user=request.user, case_id=case_id)
+    attachment = None
+    if case.application_id:
+        attachment = Attachment.objects.filter(pk=attachment_id, application_id=case.application_id).first()
+    elif case.proposal_id:
+        attachment = ProposalAttachment.objects.filter(pk=attachment_id, proposal_id=case.proposal_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+# ---------------------------------------------------------------------------- notices
+
+
+def notice_download(request, notice_id):
+    """The signed notice, for the applicant of the case or authorized staff (404 for others)."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+    notice = selectors.access_notice(user=request.user, notice_id=notice_id)
+    response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
+    filename = f"{notice.case.reference_number}-{notice.title}.pdf"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------- 起案
+
+
+@staff_required
+def proposal_new(request):
+    from madoguchi.accounts.models import Department
+    from madoguchi.review.models import Route
+
+    scope = selectors.staff_scope(request.user)
+    org_ids = {g.organization_id for g in scope.grants}
+    dept_ids = {g.department_id for g in scope.grants if g.department_id}
+    whole_orgs = {g.organization_id for g in scope.grants if g.department_id is None}
+    departments = list(
+        Department.objects.filter(organization_id__in=org_ids)
+        .select_related("organization")
+        .order_by("organization_id", "id")
+    )
+    departments = [d for d in departments if d.pk in dept_ids or d.organization_id in whole_orgs]
+    routes = list(Route.objects.filter(organization_id__in=org_ids, procedure__isnull=True))
+    errors, error_message = {}, ""
+    if request.method == "POST":
+        try:
+            case = services.proposal_create(
+                user=request.user,
+                department_id=request.POST.get("department"),
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                files=request.FILES.getlist("files"),
+                route_id=_int(request.POST.get("route")),
+            )
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        except DomainError as exc:
+            error_message = str(exc.message)
+        else:
+            messages.success(
+                request,
+                _("起案しました（%(ref)s）。経路に沿って回付されます。") % {"ref": case.reference_number},
+            )
+            return redirect("review:case", case.pk)
+    return render(
+        request,
+        "review/proposal_new.html",
+        {
+            "departments": departments,
+            "routes": routes,
+            "errors": errors,
+            "error_message": error_message,
+            "posted": request.POST,
+            "nav": "proposal",
+        },
+        status=422 if errors or error_message else 200,
+    )
+
+
+@staff_required
+def stats(request):
+    scope = selectors.require_reviewer(request.user)
+    from madoguchi.accounts.models import Organization
+
+    rows = []
+    for org in Organization.objects.filter(pk__in=scope.organization_ids()):
+        rows.append(
+            {
+                "organization": org,
+                "all": selectors.e_decision_rate(organization_id=org.pk),
+                "proposals": selectors.e_decision_rate(organization_id=org.pk, kind="proposal"),
+            }
+        )
+    return render(request, "review/stats.html", {"rows": rows, "nav": "stats"})
