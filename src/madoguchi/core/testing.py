@@ -185,3 +185,54 @@ class ApiClient:
         return self.client.post(
             self._url(path), {"file": SimpleUploadedFile(name, content)}, **self.auth, **headers
         )
+
+
+# --- reservations -------------------------------------------------------------------------
+
+
+def make_resource(organization: Organization | None = None, **extra: Any):
+    """A first-come resource open every day 09:00–17:00 in 30-minute slots, booking always open."""
+    import datetime as dt
+
+    from madoguchi.reservations.constants import ResourceKind
+    from madoguchi.reservations.models import Resource
+
+    organization = organization or make_organization()
+    n = next(_seq)
+    every_day = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    defaults: dict[str, Any] = {
+        "kind": ResourceKind.COUNTER,
+        "slug": f"res{n}",
+        "name": f"テスト窓口{n}",
+        "opening_hours": every_day,
+        "slot_minutes": 30,
+        "capacity": 2,
+        "max_party_size": 4,
+        "per_person_limit": 2,
+        "opens_days_before": 365,
+        "opens_at_time": dt.time(0, 0),
+        "closes_hours_before": 0,
+        "closed_on_holidays": False,
+        "closed_year_end": False,
+    }
+    defaults.update(extra)
+    return Resource.objects.create(organization=organization, **defaults)
+
+
+def make_slot(resource=None, *, starts_in_hours: float = 48, capacity: int | None = None, **extra: Any):
+    """A slot of ``resource`` starting ``starts_in_hours`` from now (30 minutes long)."""
+    import datetime as dt
+
+    from madoguchi.reservations.models import Slot
+
+    resource = resource or make_resource()
+    starts_at = extra.pop("starts_at", None) or timezone.now().replace(microsecond=0) + dt.timedelta(
+        hours=starts_in_hours
+    )
+    return Slot.objects.create(
+        resource=resource,
+        starts_at=starts_at,
+        ends_at=extra.pop("ends_at", None) or starts_at + dt.timedelta(minutes=30),
+        capacity=resource.capacity if capacity is None else capacity,
+        **extra,
+    )

@@ -1,0 +1,286 @@
+"""Reads shaped for screens. ``access_*`` fetches and checks permission (404 when not yours)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from madoguchi.accounts.models import Membership
+from madoguchi.core.errors import PermissionDeniedError
+from madoguchi.reservations import rules
+from madoguchi.reservations.constants import ACTIVE, STAFF_ROLES, AllocationMode, BookingStatus, EntryStatus
+from madoguchi.reservations.models import Booking, Lottery, LotteryEntry, Resource, Slot
+
+FULL_FLAG_TTL = 60
+
+
+def full_flag_key(slot_id: int) -> str:
+    return f"resv:full:{slot_id}"
+
+
+def slot_known_full(slot_id: int) -> bool:
+    """A cheap, cache-only hint that a slot is full (set when its last place is taken)."""
+    return bool(cache.get(full_flag_key(slot_id)))
+
+
+# --------------------------------------------------------------------------- public
+
+
+def resource_list() -> QuerySet[Resource]:
+    return Resource.objects.filter(is_public=True).select_related("organization", "department")
+
+
+def access_resource(*, organization_slug: str, resource_slug: str) -> Resource:
+    try:
+        return Resource.objects.select_related("organization", "department").get(
+            organization__slug=organization_slug, slug=resource_slug, is_public=True
+        )
+    except Resource.DoesNotExist:
+        raise Http404 from None
+
+
+def access_public_slot(*, resource: Resource, slot_id: int) -> Slot:
+    try:
+        return Slot.objects.select_related("resource__organization").get(pk=slot_id, resource=resource)
+    except Slot.DoesNotExist:
+        raise Http404 from None
+
+
+def slot_state(slot: Slot, now: dt.datetime) -> tuple[str, str]:
+    """(state, message) of a slot for first-come booking: open / full / blocked / lottery / not_yet / closed."""
+    if slot.is_blocked:
+        return "blocked", str(slot.block_reason or "")
+    if slot.lottery_id:
+        return "lottery", ""
+    window = rules.booking_window(slot.resource, slot.starts_at)
+    state = window.state(now)
+    if state != "open":
+        return state, str(rules.window_message(state, window))
+    if slot.remaining <= 0:
+        return "full", ""
+    return "open", ""
+
+
+def resource_calendar(*, resource: Resource, now: dt.datetime | None = None, days: int = 60) -> list[dict[str, Any]]:
+    """Upcoming slots grouped by local date, each with its state, for the public resource page."""
+    now = now or timezone.now()
+    slots = (
+        Slot.objects.filter(resource=resource, starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=days))
+        .select_related("resource")
+        .order_by("starts_at")
+    )
+    grouped: OrderedDict[dt.date, list[dict[str, Any]]] = OrderedDict()
+    for slot in slots:
+        state, message = slot_state(slot, now)
+        day = timezone.localtime(slot.starts_at).date()
+        grouped.setdefault(day, []).append({"slot": slot, "state": state, "message": message})
+    return [{"date": day, "slots": items} for day, items in grouped.items()]
+
+
+def lottery_open_list(*, resource: Resource) -> QuerySet[Lottery]:
+    return Lottery.objects.filter(resource=resource).order_by("-entries_open_at")
+
+
+def access_lottery(*, lottery_id: int) -> Lottery:
+    try:
+        return Lottery.objects.select_related("resource__organization").get(pk=lottery_id, resource__is_public=True)
+    except Lottery.DoesNotExist:
+        raise Http404 from None
+
+
+def lottery_slots(lottery: Lottery) -> QuerySet[Slot]:
+    return lottery.slots.order_by("starts_at")
+
+
+def lottery_summary(lottery: Lottery) -> dict[str, Any]:
+    """Public figures of a lottery: entries and winners per slot (no personal data)."""
+    rows = []
+    record = lottery.draw_record or {}
+    allocations = record.get("allocations", {})
+    for slot in lottery_slots(lottery):
+        rows.append(
+            {
+                "slot": slot,
+                "first_choices": lottery.entries.filter(first_choice=slot).exclude(status=EntryStatus.WITHDRAWN).count(),
+                "winners": sum(1 for s in allocations.values() if s == slot.pk),
+            }
+        )
+    return {
+        "rows": rows,
+        "entries": lottery.entries.exclude(status=EntryStatus.WITHDRAWN).count(),
+        "winners": len(allocations),
+        "waitlist": len(record.get("waitlist", [])),
+    }
+
+
+# --------------------------------------------------------------------------- applicants
+
+
+def booking_list(*, user: Any) -> QuerySet[Booking]:
+    return Booking.objects.filter(user=user).select_related("resource__organization", "slot").order_by(
+        "-slot__starts_at"
+    )
+
+
+def upcoming_bookings(*, user: Any, now: dt.datetime | None = None) -> QuerySet[Booking]:
+    now = now or timezone.now()
+    return booking_list(user=user).filter(status__in=ACTIVE, slot__ends_at__gte=now).order_by("slot__starts_at")
+
+
+def past_bookings(*, user: Any, now: dt.datetime | None = None) -> QuerySet[Booking]:
+    now = now or timezone.now()
+    return booking_list(user=user).exclude(status__in=ACTIVE, slot__ends_at__gte=now)
+
+
+def access_booking(*, user: Any, booking_id: Any) -> Booking:
+    try:
+        return Booking.objects.select_related("resource__organization", "slot", "user").get(pk=booking_id, user=user)
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:  # malformed UUID (django ValidationError)
+        raise Http404 from exc
+
+
+def entry_list(*, user: Any) -> QuerySet[LotteryEntry]:
+    return (
+        LotteryEntry.objects.filter(user=user)
+        .select_related("lottery__resource", "first_choice", "second_choice", "booking")
+        .order_by("-created_at")
+    )
+
+
+def access_entry(*, user: Any, entry_id: int) -> LotteryEntry:
+    try:
+        return LotteryEntry.objects.select_related("lottery__resource").get(pk=entry_id, user=user)
+    except (LotteryEntry.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def entry_waitlist_position(entry: LotteryEntry) -> int | None:
+    """Current place on the waiting list (people ahead who are still waiting, plus one)."""
+    if entry.status != EntryStatus.WAITLISTED or entry.priority is None:
+        return None
+    ahead = LotteryEntry.objects.filter(
+        lottery_id=entry.lottery_id, status=EntryStatus.WAITLISTED, priority__lt=entry.priority
+    ).count()
+    return ahead + 1
+
+
+def change_options(*, booking: Booking, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Other open slots of the same resource the booking can move to."""
+    now = now or timezone.now()
+    options = []
+    for day in resource_calendar(resource=booking.resource, now=now):
+        for item in day["slots"]:
+            if item["slot"].pk != booking.slot_id and item["state"] == "open" and item["slot"].remaining >= booking.places:
+                options.append(item)
+    return options
+
+
+# --------------------------------------------------------------------------- staff
+
+
+def _staff_memberships(user: Any) -> QuerySet[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, role__in=STAFF_ROLES)
+
+
+def staff_resource_filter(user: Any) -> Q:
+    query = Q(pk__in=[])
+    for membership in _staff_memberships(user):
+        part = Q(organization_id=membership.organization_id)
+        if membership.department_id:
+            part &= Q(department_id=membership.department_id) | Q(department__isnull=True)
+        query |= part
+    return query
+
+
+def staff_resource_list(*, user: Any) -> QuerySet[Resource]:
+    return Resource.objects.filter(staff_resource_filter(user)).select_related("organization", "department")
+
+
+def is_staff_for(user: Any, resource: Resource) -> bool:
+    return staff_resource_list(user=user).filter(pk=resource.pk).exists()
+
+
+def check_staff(user: Any, resource: Resource) -> None:
+    if not is_staff_for(user, resource):
+        raise PermissionDeniedError("この予約枠を扱う権限がありません。")
+
+
+def access_staff_resource(*, user: Any, resource_id: int) -> Resource:
+    try:
+        return staff_resource_list(user=user).get(pk=resource_id)
+    except (Resource.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_staff_booking(*, user: Any, booking_id: Any) -> Booking:
+    try:
+        return Booking.objects.select_related("resource", "slot", "user", "application").get(
+            resource__in=staff_resource_list(user=user), pk=booking_id
+        )
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:  # malformed UUID
+        raise Http404 from exc
+
+
+def access_staff_slot(*, user: Any, slot_id: int) -> Slot:
+    try:
+        return Slot.objects.select_related("resource").get(resource__in=staff_resource_list(user=user), pk=slot_id)
+    except (Slot.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_staff_lottery(*, user: Any, lottery_id: int) -> Lottery:
+    try:
+        return Lottery.objects.select_related("resource").get(resource__in=staff_resource_list(user=user), pk=lottery_id)
+    except (Lottery.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def staff_day(*, resource: Resource, day: dt.date) -> list[dict[str, Any]]:
+    """The day's slots of a resource with their bookings (cancelled ones last), for the counter."""
+    tz = rules.local_tz()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    slots = Slot.objects.filter(resource=resource, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+    bookings = (
+        Booking.objects.filter(slot__in=slots)
+        .select_related("user", "application")
+        .order_by("slot__starts_at", "created_at")
+    )
+    by_slot: dict[int, list[Booking]] = {}
+    for booking in bookings:
+        by_slot.setdefault(booking.slot_id, []).append(booking)
+    rows = []
+    for slot in slots.order_by("starts_at"):
+        items = by_slot.get(slot.pk, [])
+        items.sort(key=lambda b: b.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED))
+        rows.append({"slot": slot, "bookings": items})
+    return rows
+
+
+def staff_find_booking_by_code(*, user: Any, code: str) -> Booking | None:
+    return (
+        Booking.objects.filter(resource__in=staff_resource_list(user=user), code=code)
+        .select_related("resource", "slot", "user")
+        .first()
+    )
+
+
+def lottery_entries_for_staff(lottery: Lottery) -> QuerySet[LotteryEntry]:
+    return lottery.entries.select_related("user", "first_choice", "second_choice", "booking").order_by(
+        "priority", "id"
+    )
+
+
+def is_first_come(resource: Resource) -> bool:
+    return resource.allocation == AllocationMode.FIRST_COME

@@ -1,0 +1,46 @@
+"""Every state change of reservations goes through these functions (HackSoft-style services).
+
+Split by entity: ``slots`` (generation, blocks, closures), ``bookings`` (book, change,
+cancel, confirm, check-in, no-show, reminders) and ``lotteries`` (entries, draw, waiting list).
+"""
+
+from madoguchi.reservations.services.bookings import (
+    booking_cancel,
+    booking_change,
+    booking_check_in,
+    booking_confirm,
+    booking_create,
+    booking_link_application,
+    booking_mark_no_show,
+    booking_reminders_send,
+    normalize_code,
+)
+from madoguchi.reservations.services.lotteries import (
+    lottery_create,
+    lottery_draw,
+    lottery_enter,
+    lottery_entry_withdraw,
+    lottery_expire_offers,
+)
+from madoguchi.reservations.services.slots import closure_add, slot_block, slot_unblock, slots_generate
+
+__all__ = [
+    "booking_cancel",
+    "booking_change",
+    "booking_check_in",
+    "booking_confirm",
+    "booking_create",
+    "booking_link_application",
+    "booking_mark_no_show",
+    "booking_reminders_send",
+    "closure_add",
+    "lottery_create",
+    "lottery_draw",
+    "lottery_enter",
+    "lottery_entry_withdraw",
+    "lottery_expire_offers",
+    "normalize_code",
+    "slot_block",
+    "slot_unblock",
+    "slots_generate",
+]

@@ -1,0 +1,312 @@
+"""Book, change, cancel, confirm, check in, mark no-shows, send reminders.
+
+Capacity is enforced by the database: the slot row is locked (``select_for_update``) for the
+check and the increment, and ``booked_count <= capacity`` is a CheckConstraint, so even a
+bug in this code cannot overbook. Lock order everywhere: slots (by id) → user → booking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import DomainError, PermissionDeniedError
+from madoguchi.reservations import emails, rules
+from madoguchi.reservations.constants import ACTIVE, AllocationMode, BookingStatus, EntryStatus
+from madoguchi.reservations.models import Booking, Slot
+from madoguchi.reservations.selectors import check_staff, is_staff_for
+from madoguchi.reservations.services.common import (
+    add_places,
+    booking_snapshot,
+    clean_party_and_data,
+    create_booking_row,
+)
+
+
+def _check_bookable(slot: Slot, now: dt.datetime) -> None:
+    resource = slot.resource
+    if not resource.is_public:
+        raise DomainError(_("この予約先は現在受け付けていません。"), code="not_available", status=404)
+    if slot.lottery_id or resource.allocation == AllocationMode.LOTTERY:
+        raise DomainError(_("この枠は抽選で受け付けています。抽選の申込ページからお申し込みください。"), code="lottery")
+    if slot.is_blocked:
+        raise DomainError(_("この枠は受付を停止しています。別の日時をお選びください。"), code="blocked")
+    window = rules.booking_window(resource, slot.starts_at)
+    state = window.state(now)
+    if state != "open":
+        raise DomainError(rules.window_message(state, window), code=f"window_{state}")
+
+
+def _full_error() -> DomainError:
+    return DomainError(_("申し訳ありません。この枠は満席になりました。別の日時をお選びください。"), code="full")
+
+
+def booking_create(
+    *,
+    user: Any,
+    slot_id: int,
+    party_size: Any = 1,
+    data: dict[str, Any] | None = None,
+    idempotency_key: str = "",
+    application: Any = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """First-come booking of one slot. Raises FieldErrors (input) or DomainError (full, window …)."""
+    now = now or timezone.now()
+    try:
+        slot = Slot.objects.select_related("resource").get(pk=slot_id)
+    except (Slot.DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("指定された枠が見つかりません。"), code="not_found", status=404) from None
+    resource = slot.resource
+    # Input first, outside the lock: a typo never waits for a place.
+    party_size, cleaned = clean_party_and_data(resource=resource, user=user, party_size=party_size, data=data)
+    if application is not None and (
+        application.applicant_id != user.pk or application.organization_id != resource.organization_id
+    ):
+        raise DomainError(_("この申請はこの予約に結び付けられません。"), code="application_mismatch")
+    places = resource.places_for(party_size)
+    key = (idempotency_key or "")[:100]
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().select_related("resource").get(pk=slot.pk)
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if key:
+            existing = Booking.objects.filter(user=user, idempotency_key=key).select_related("slot").first()
+            if existing:
+                return existing
+        _check_bookable(slot, now)
+        if Booking.objects.filter(user=user, slot=slot, status__in=ACTIVE).exists():
+            raise DomainError(_("この枠はすでに予約済みです。予約一覧でご確認ください。"), code="duplicate")
+        held = Booking.objects.filter(
+            user=user, resource=resource, status__in=ACTIVE, slot__ends_at__gte=now
+        ).count()
+        if held >= resource.per_person_limit:
+            raise DomainError(
+                _("この予約先の予約は1人%(n)s件までです。ほかの予約を取り消すか、変更をご利用ください。")
+                % {"n": resource.per_person_limit},
+                code="limit",
+            )
+        if slot.booked_count + places > slot.capacity:
+            raise _full_error()
+        add_places(slot, places)
+        booking = create_booking_row(
+            resource=resource,
+            slot=slot,
+            user=user,
+            status=BookingStatus.CONFIRMED,
+            party_size=party_size,
+            places=places,
+            data=cleaned,
+            idempotency_key=key,
+            application=application,
+            confirmed_at=now,
+        )
+        audit_record(actor=user, action="reservation.booking.created", target=booking, after=booking_snapshot(booking))
+        emails.booking_confirmed(booking)
+    return booking
+
+
+def _lock_booking(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("resource", "slot", "user").get(pk=booking.pk)
+
+
+def booking_change(*, booking: Booking, new_slot_id: int, actor: Any, now: dt.datetime | None = None) -> Booking:
+    """Move a confirmed booking to another slot of the same resource (both slots locked)."""
+    now = now or timezone.now()
+    if actor.pk != booking.user_id:
+        raise PermissionDeniedError(_("この予約を変更する権限がありません。"))
+    try:
+        new_slot_id = int(new_slot_id)
+    except (TypeError, ValueError):
+        raise DomainError(_("変更先の枠を選んでください。"), code="invalid") from None
+    with transaction.atomic():
+        ids = sorted({booking.slot_id, new_slot_id})
+        slots = {s.pk: s for s in Slot.objects.select_for_update().select_related("resource").filter(pk__in=ids).order_by("pk")}
+        booking = _lock_booking(booking)
+        new_slot = slots.get(new_slot_id)
+        if new_slot is None or new_slot.resource_id != booking.resource_id:
+            raise DomainError(_("変更先の枠が見つかりません。"), code="not_found", status=404)
+        if booking.status != BookingStatus.CONFIRMED:
+            raise DomainError(_("この予約は変更できません（%(status)s）。") % {"status": booking.get_status_display()}, code="not_changeable")
+        if new_slot.pk == booking.slot_id:
+            return booking
+        if booking.slot.starts_at <= now:
+            raise DomainError(_("開始時刻を過ぎた予約は変更できません。"), code="started")
+        _check_bookable(new_slot, now)
+        if Booking.objects.filter(user=booking.user, slot=new_slot, status__in=ACTIVE).exists():
+            raise DomainError(_("変更先の枠はすでに予約済みです。"), code="duplicate")
+        if new_slot.booked_count + booking.places > new_slot.capacity:
+            raise _full_error()
+        before = booking_snapshot(booking)
+        old_slot = slots[booking.slot_id]
+        add_places(old_slot, -booking.places)
+        add_places(new_slot, booking.places)
+        booking.slot = new_slot
+        booking.reminder_sent_at = None
+        booking.save(update_fields=["slot", "reminder_sent_at", "updated_at"])
+        audit_record(
+            actor=actor, action="reservation.booking.changed", target=booking, before=before, after=booking_snapshot(booking)
+        )
+        emails.booking_changed(booking)
+    return booking
+
+
+def booking_cancel(*, booking: Booking, actor: Any, now: dt.datetime | None = None, reason: str = "") -> Booking:
+    """Cancel (the applicant before the start, or staff) and give the places back."""
+    now = now or timezone.now()
+    by_staff = actor.pk != booking.user_id
+    if by_staff and not is_staff_for(actor, booking.resource):
+        raise PermissionDeniedError(_("この予約を取り消す権限がありません。"))
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().select_related("resource").get(pk=booking.slot_id)
+        booking = _lock_booking(booking)
+        if booking.status not in ACTIVE:
+            raise DomainError(_("この予約はすでに%(status)sです。") % {"status": booking.get_status_display()}, code="not_active")
+        if not by_staff and slot.starts_at <= now:
+            raise DomainError(_("開始時刻を過ぎた予約は取り消せません。窓口にご連絡ください。"), code="started")
+        before = booking_snapshot(booking)
+        add_places(slot, -booking.places)
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        entry = getattr(booking, "lottery_entry", None)
+        if entry is not None:
+            entry.status = EntryStatus.DECLINED
+            entry.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="reservation.booking.cancelled",
+            target=booking,
+            before=before,
+            after={**booking_snapshot(booking), "by_staff": by_staff, "reason": reason[:200]},
+        )
+        emails.booking_cancelled(booking)
+        if slot.lottery_id:
+            from madoguchi.reservations.services.lotteries import offer_to_waitlist
+
+            offer_to_waitlist(slot=slot, now=now)
+    return booking
+
+
+def booking_confirm(*, booking: Booking, actor: Any, now: dt.datetime | None = None) -> Booking:
+    """A lottery winner confirms their place before the deadline."""
+    now = now or timezone.now()
+    if actor.pk != booking.user_id:
+        raise PermissionDeniedError(_("この予約を確定する権限がありません。"))
+    with transaction.atomic():
+        booking = _lock_booking(booking)
+        if booking.status == BookingStatus.CONFIRMED:
+            return booking
+        if booking.status != BookingStatus.PENDING:
+            raise DomainError(_("この予約は確定できません（%(status)s）。") % {"status": booking.get_status_display()}, code="not_pending")
+        if booking.expires_at and booking.expires_at <= now:
+            raise DomainError(_("確定期限を過ぎたため、確定できません。"), code="expired")
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+        booking.save(update_fields=["status", "confirmed_at", "updated_at"])
+        entry = getattr(booking, "lottery_entry", None)
+        if entry is not None:
+            entry.status = EntryStatus.CONFIRMED
+            entry.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="reservation.booking.confirmed", target=booking, after=booking_snapshot(booking))
+        emails.booking_confirmed(booking)
+    return booking
+
+
+def normalize_code(raw: str) -> str:
+    """Accept codes typed with spaces, hyphens, lower case or full-width characters."""
+    text = unicodedata.normalize("NFKC", raw or "").upper()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def booking_check_in(*, booking: Booking, actor: Any, now: dt.datetime | None = None) -> Booking:
+    """Staff check a visitor in on the day of the booking."""
+    now = now or timezone.now()
+    check_staff(actor, booking.resource)
+    with transaction.atomic():
+        booking = _lock_booking(booking)
+        if booking.status == BookingStatus.CHECKED_IN:
+            raise DomainError(
+                _("この予約はすでに受付済みです（%(time)s）。")
+                % {"time": timezone.localtime(booking.checked_in_at).strftime("%H:%M")},
+                code="already_checked_in",
+            )
+        if booking.status == BookingStatus.PENDING:
+            raise DomainError(_("当選の確定が済んでいない予約です。"), code="not_confirmed")
+        if booking.status != BookingStatus.CONFIRMED:
+            raise DomainError(_("この予約は%(status)sのため受付できません。") % {"status": booking.get_status_display()}, code="not_active")
+        day = timezone.localtime(booking.slot.starts_at).date()
+        if day != timezone.localtime(now).date():
+            raise DomainError(_("この予約は %(day)s の予約です。当日のみ受付できます。") % {"day": day.isoformat()}, code="wrong_day")
+        booking.status = BookingStatus.CHECKED_IN
+        booking.checked_in_at = now
+        booking.checked_in_by = actor
+        booking.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
+        audit_record(actor=actor, action="reservation.booking.checked_in", target=booking, after=booking_snapshot(booking))
+    return booking
+
+
+def booking_mark_no_show(*, booking: Booking, actor: Any, now: dt.datetime | None = None) -> Booking:
+    """Staff record that a confirmed visitor did not come (after the slot started)."""
+    now = now or timezone.now()
+    check_staff(actor, booking.resource)
+    with transaction.atomic():
+        booking = _lock_booking(booking)
+        if booking.status != BookingStatus.CONFIRMED:
+            raise DomainError(_("この予約は%(status)sのため来場なしにできません。") % {"status": booking.get_status_display()}, code="not_active")
+        if booking.slot.starts_at > now:
+            raise DomainError(_("開始時刻の前は来場なしにできません。"), code="not_started")
+        booking.status = BookingStatus.NO_SHOW
+        booking.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="reservation.booking.no_show", target=booking, after=booking_snapshot(booking))
+    return booking
+
+
+def booking_link_application(*, booking: Booking, application: Any, actor: Any) -> Booking:
+    """Link a booking to an application (S6: 来庁予約 → 書かない窓口 → 審査)."""
+    if actor.pk != booking.user_id:
+        check_staff(actor, booking.resource)
+    if application.applicant_id != booking.user_id or application.organization_id != booking.resource.organization_id:
+        raise DomainError(_("この申請はこの予約に結び付けられません。"), code="application_mismatch")
+    with transaction.atomic():
+        booking = _lock_booking(booking)
+        before = {"application": str(booking.application_id) if booking.application_id else None}
+        booking.application = application
+        booking.save(update_fields=["application", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="reservation.booking.application_linked",
+            target=booking,
+            before=before,
+            after={"application": str(application.pk)},
+        )
+    return booking
+
+
+def booking_reminders_send(*, now: dt.datetime | None = None, hours: int | None = None) -> int:
+    """Send a reminder once for each confirmed booking starting within ``hours``."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    hours = settings.RESERVATIONS_REMINDER_HOURS if hours is None else hours
+    due = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED,
+        reminder_sent_at__isnull=True,
+        slot__starts_at__gt=now,
+        slot__starts_at__lte=now + dt.timedelta(hours=hours),
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        # Claim first, so two workers never send the same reminder.
+        if Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
+            continue
+        booking = Booking.objects.select_related("resource", "slot", "user").get(pk=pk)
+        emails.booking_reminder(booking)
+        sent += 1
+    return sent

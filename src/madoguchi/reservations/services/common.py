@@ -1,0 +1,81 @@
+"""Small pieces shared by the reservation services."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from madoguchi.core.errors import FieldErrors
+from madoguchi.procedures.fields import ValidationContext
+from madoguchi.procedures.validation import clean_fields
+from madoguchi.reservations.constants import CODE_ALPHABET, CODE_LENGTH
+from madoguchi.reservations.models import Booking, Resource, Slot
+from madoguchi.reservations.selectors import FULL_FLAG_TTL, full_flag_key
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def booking_snapshot(booking: Booking) -> dict[str, Any]:
+    return {
+        "status": booking.status,
+        "slot": booking.slot_id,
+        "starts_at": booking.slot.starts_at.isoformat() if booking.slot_id else None,
+        "party_size": booking.party_size,
+        "places": booking.places,
+    }
+
+
+def clean_party_and_data(*, resource: Resource, user: Any, party_size: Any, data: dict[str, Any] | None) -> tuple[int, dict]:
+    """Check party size and the resource's required information; every problem at once."""
+    errors: dict[str, list[str]] = {}
+    size = 0
+    try:
+        size = int(str(party_size).strip())
+    except (TypeError, ValueError):
+        errors["party_size"] = [_("人数を数字で入力してください。")]
+    else:
+        if size < 1 or size > resource.max_party_size:
+            errors["party_size"] = [
+                _("人数は1人から%(n)s人までで入力してください。") % {"n": resource.max_party_size}
+            ]
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = clean_fields(resource.required_fields or [], data or {}, context=ValidationContext(user=user))
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise FieldErrors(errors)
+    return size, cleaned
+
+
+def add_places(slot: Slot, places: int) -> None:
+    """Change booked_count in the database (the CheckConstraint refuses overbooking)."""
+    Slot.objects.filter(pk=slot.pk).update(booked_count=F("booked_count") + places)
+    slot.booked_count += places
+    if slot.booked_count >= slot.capacity:
+        key = full_flag_key(slot.pk)
+        transaction.on_commit(lambda: cache.set(key, 1, FULL_FLAG_TTL))
+    elif places < 0:
+        key = full_flag_key(slot.pk)
+        transaction.on_commit(lambda: cache.delete(key))
+
+
+def create_booking_row(**fields: Any) -> Booking:
+    """Insert a booking with a fresh unique check-in code (retry on the rare collision)."""
+    from django.db import IntegrityError
+
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(code=new_code(), **fields)
+        except IntegrityError as exc:
+            if "code" not in str(exc).lower():
+                raise
+    raise RuntimeError("could not find a free check-in code")

@@ -1,0 +1,232 @@
+"""Applicant pages: book, see, change, cancel, confirm; .ics and QR; lottery entries.
+
+Everything works without JavaScript on a phone; forms keep what was typed on errors.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.reservations import forms, ics, qr, selectors, services
+from madoguchi.reservations.views.gate import OUTCOME_HEADER, full_page, waiting_room_gate
+
+PARTY_ANCHORS = {"party_size": "id_party_size", "first_choice": "id_first_choice", "second_choice": "id_second_choice"}
+
+
+def _login_redirect(request):
+    return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+
+
+@waiting_room_gate
+def booking_new(request, organization_slug: str, resource_slug: str, slot_id: int):
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    resource = selectors.access_resource(organization_slug=organization_slug, resource_slug=resource_slug)
+    slot = selectors.access_public_slot(resource=resource, slot_id=slot_id)
+    errors: dict[str, list[str]] = {}
+    problem = ""
+    status = 200
+    values: dict = {}
+    party_size = request.POST.get("party_size", "1")
+    key = request.POST.get("idempotency_key") or forms.new_idempotency_key()
+    if request.method == "POST":
+        values = forms.read_info(resource, request.POST)
+        try:
+            booking = services.booking_create(
+                user=request.user, slot_id=slot.pk, party_size=party_size, data=values, idempotency_key=key
+            )
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        except DomainError as exc:
+            if exc.code == "full":
+                detail = reverse("reservations:resource_detail", args=[organization_slug, resource_slug])
+                return full_page(request, resource_name=resource.name, detail_url=detail, status=409)
+            problem, status = str(exc.message), exc.status
+        else:
+            messages.success(request, _("予約が完了しました。確認メールもお送りしました。"))
+            response = redirect("reservations:booking_detail", booking.pk)
+            response[OUTCOME_HEADER] = "booked"
+            return response
+    state, state_message = selectors.slot_state(slot, timezone.now())
+    context = {
+        "resource": resource,
+        "slot": slot,
+        "state": state,
+        "state_message": state_message,
+        "problem": problem,
+        "errors": errors,
+        "summary": forms.error_summary(errors, PARTY_ANCHORS),
+        "rows": forms.info_rows(resource, values, errors),
+        "party_size": party_size,
+        "party_range": range(1, resource.max_party_size + 1),
+        "idempotency_key": key,
+    }
+    return render(request, "reservations/booking_form.html", context, status=status)
+
+
+@login_required
+def mine(request):
+    entries = list(selectors.entry_list(user=request.user))
+    for entry in entries:
+        entry.current_waitlist_position = selectors.entry_waitlist_position(entry)
+    return render(
+        request,
+        "reservations/mine.html",
+        {
+            "upcoming": selectors.upcoming_bookings(user=request.user),
+            "past": selectors.past_bookings(user=request.user)[:30],
+            "entries": entries,
+        },
+    )
+
+
+@login_required
+def booking_detail(request, booking_id):
+    booking = selectors.access_booking(user=request.user, booking_id=booking_id)
+    return render(
+        request,
+        "reservations/booking_detail.html",
+        {"booking": booking, "can_change": booking.status == "confirmed" and booking.slot.starts_at > timezone.now()},
+    )
+
+
+@login_required
+def booking_ics(request, booking_id):
+    booking = selectors.access_booking(user=request.user, booking_id=booking_id)
+    response = HttpResponse(ics.booking_ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.code}.ics"'
+    return response
+
+
+@login_required
+def booking_qr(request, booking_id):
+    booking = selectors.access_booking(user=request.user, booking_id=booking_id)
+    response = HttpResponse(qr.booking_qr_svg(booking), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def booking_cancel(request, booking_id):
+    booking = selectors.access_booking(user=request.user, booking_id=booking_id)
+    problem = ""
+    if request.method == "POST":
+        try:
+            services.booking_cancel(booking=booking, actor=request.user)
+        except DomainError as exc:
+            problem = str(exc.message)
+        else:
+            messages.success(request, _("予約を取り消しました。"))
+            return redirect("reservations:booking_detail", booking.pk)
+    return render(request, "reservations/booking_cancel.html", {"booking": booking, "problem": problem})
+
+
+@login_required
+def booking_change(request, booking_id):
+    booking = selectors.access_booking(user=request.user, booking_id=booking_id)
+    problem = ""
+    chosen = request.POST.get("slot", "")
+    if request.method == "POST":
+        if not chosen:
+            problem = _("変更先の日時を選んでください。")
+        else:
+            try:
+                services.booking_change(booking=booking, new_slot_id=chosen, actor=request.user)
+            except DomainError as exc:
+                problem = str(exc.message)
+            else:
+                messages.success(request, _("予約の日時を変更しました。"))
+                return redirect("reservations:booking_detail", booking.pk)
+    return render(
+        request,
+        "reservations/booking_change.html",
+        {
+            "booking": booking,
+            "options": selectors.change_options(booking=booking),
+            "problem": problem,
+            "chosen": chosen,
+        },
+        status=409 if problem and request.method == "POST" and chosen else 200,
+    )
+
+
+@login_required
+@require_POST
+def booking_confirm(request, booking_id):
+    booking = selectors.access_booking(user=request.user, booking_id=booking_id)
+    try:
+        services.booking_confirm(booking=booking, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("予約を確定しました。"))
+    return redirect("reservations:booking_detail", booking.pk)
+
+
+@login_required
+def lottery_enter(request, lottery_id: int):
+    lottery = selectors.access_lottery(lottery_id=lottery_id)
+    resource = lottery.resource
+    errors: dict[str, list[str]] = {}
+    problem = ""
+    values: dict = {}
+    post = request.POST
+    if request.method == "POST":
+        values = forms.read_info(resource, post)
+        try:
+            entry = services.lottery_enter(
+                lottery_obj=lottery,
+                user=request.user,
+                first_choice_id=post.get("first_choice"),
+                second_choice_id=post.get("second_choice") or None,
+                party_size=post.get("party_size", "1"),
+                data=values,
+            )
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        except DomainError as exc:
+            problem = str(exc.message)
+        else:
+            messages.success(
+                request, _("抽選に申し込みました（申込番号 %(id)s）。結果はメールでお知らせします。") % {"id": entry.pk}
+            )
+            return redirect("reservations:mine")
+    return render(
+        request,
+        "reservations/lottery_enter.html",
+        {
+            "lottery": lottery,
+            "resource": resource,
+            "slots": selectors.lottery_slots(lottery),
+            "errors": errors,
+            "summary": forms.error_summary(errors, PARTY_ANCHORS),
+            "rows": forms.info_rows(resource, values, errors),
+            "problem": problem,
+            "first_choice": post.get("first_choice", ""),
+            "second_choice": post.get("second_choice", ""),
+            "party_size": post.get("party_size", "1"),
+            "party_range": range(1, resource.max_party_size + 1),
+        },
+        status=409 if problem else 200,
+    )
+
+
+@login_required
+@require_POST
+def entry_withdraw(request, entry_id: int):
+    entry = selectors.access_entry(user=request.user, entry_id=entry_id)
+    try:
+        services.lottery_entry_withdraw(entry=entry, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("抽選の申込を取り下げました。"))
+    return redirect("reservations:mine")
