@@ -43,7 +43,11 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "base": base,
         "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, spaceAfter=4 * mm),
-        "reference": ParagraphStyle("reference", parent=base, fontSize=22, leading=30),
+        # 受付番号 and URLs are ASCII: a proportional Latin font reads better than the CID one.
+        "reference": ParagraphStyle(
+            "reference", parent=base, fontName="Helvetica-Bold", fontSize=22, leading=30
+        ),
+        "url": ParagraphStyle("url", parent=base, fontName="Helvetica", fontSize=9, leading=13),
         "label": ParagraphStyle("label", parent=base, textColor=colors.HexColor("#444444")),
         "h2": ParagraphStyle(
             "h2", parent=base, fontSize=13, leading=20, spaceBefore=5 * mm, spaceAfter=2 * mm
@@ -126,7 +130,7 @@ def receipt_pdf(application: Application) -> bytes:
             ),
             styles["small"],
         ),
-        _p(status_url, styles["small"]),
+        _p(status_url, styles["url"]),
     ]
     doc.build(story)
     return buffer.getvalue()

@@ -1,0 +1,108 @@
+"""The receipt PDF (受付票): Japanese text extractable, JST with 和暦, no マイナンバー."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zoneinfo
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+
+from madoguchi.applications.models import Application
+from madoguchi.applications.pdf import receipt_pdf
+from madoguchi.applications.selectors import jst_label, wareki_date
+from madoguchi.applications.services import application_submit, draft_save_step, draft_start
+from madoguchi.core.testing import make_organization, make_procedure, make_user
+
+pytestmark = pytest.mark.django_db
+
+needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+
+
+def submitted(definition=None, data=None, **procedure_extra) -> Application:
+    user = make_user(display_name="山田 太郎")
+    procedure = make_procedure(
+        make_organization(name="東京都職員共済組合"),
+        definition=definition,
+        title="高額療養費の支給申請",
+        **procedure_extra,
+    )
+    draft = draft_start(applicant=user, procedure=procedure)
+    for step in procedure.current_version.definition["steps"]:
+        keys = {f["key"] for f in step["fields"]}
+        draft = draft_save_step(
+            draft=draft, step_key=step["key"], raw={k: v for k, v in (data or {}).items() if k in keys}
+        )
+    return application_submit(draft=draft, actor=user, idempotency_key="pdf")
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_wareki_dates_use_the_era_and_gannen():
+    assert wareki_date(datetime(2026, 1, 2).date()) == "令和8年1月2日"
+    assert wareki_date(datetime(2019, 5, 1).date()) == "令和元年5月1日"
+    assert wareki_date(datetime(2019, 4, 30).date()) == "平成31年4月30日"
+
+
+def test_reception_time_is_shown_in_japan_time():
+    utc = datetime(2026, 3, 31, 15, 30, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    assert jst_label(utc) == "令和8年4月1日（2026年）0時30分"
+
+
+def test_receipt_pdf_is_a_pdf():
+    content = receipt_pdf(submitted(data={"name": "山田 太郎", "kind": "a"}))
+    assert content.startswith(b"%PDF")
+
+
+@needs_pdftotext
+def test_receipt_pdf_has_extractable_japanese_text(tmp_path):
+    application = submitted(data={"name": "山田 太郎", "kind": "a"})
+    text = pdf_text(receipt_pdf(application), tmp_path)
+    assert "申請受付票" in text
+    assert "東京都職員共済組合" in text
+    assert "高額療養費の支給申請" in text
+    assert application.reference_number in text
+    assert "令和" in text
+    assert "山田 太郎" in text
+    assert "種別A" in text
+    assert "オンライン" in text
+
+
+@needs_pdftotext
+def test_receipt_pdf_never_shows_a_mynumber(tmp_path):
+    from madoguchi.procedures.fields import registry
+
+    if "mynumber" not in registry:
+        pytest.skip("the mynumber field type is not registered yet")
+    definition = {
+        "steps": [
+            {
+                "key": "a",
+                "title": "本人確認",
+                "fields": [{"key": "my", "type": "mynumber", "label": "個人番号", "required": True}],
+            }
+        ]
+    }
+    application = submitted(definition=definition, data={"my": "123456789018"})
+    text = pdf_text(receipt_pdf(application), tmp_path).replace(" ", "")
+    assert "123456789018" not in text
+    assert "1234" not in text
+    assert "個人番号" in text
+
+
+def test_receipt_pdf_url_answers_a_pdf_to_the_owner(client):
+    application = submitted(data={"name": "山田 太郎", "kind": "a"})
+    client.force_login(application.applicant)
+    response = client.get(reverse("applications:receipt_pdf", args=[application.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert application.reference_number in response["Content-Disposition"]
