@@ -120,7 +120,11 @@ register_event(
             "en": "Dear {{ recipient_name }},\n\nYou have a reservation at {{ facility }} on {{ starts_at }}.\n"
             "View or change it here:\n{{ reservation_url }}\n\n{{ organization_name }}",
         },
-        sample={"facility": "保養所 箱根荘", "starts_at": "2026年12月24日 15:00", "reservation_url": "https://…"},
+        sample={
+            "facility": "保養所 箱根荘",
+            "starts_at": "2026年12月24日 15:00",
+            "reservation_url": "https://…",
+        },
     )
 )
 register_event(
@@ -149,13 +153,19 @@ register_event(
             "ja": "{{ recipient_name }} 様\n\n{{ body }}\n\n{{ organization_name }}",
             "en": "Dear {{ recipient_name }},\n\n{{ body }}\n\n{{ organization_name }}",
         },
-        sample={"title": "特定健診のご案内", "body": "40歳から74歳の組合員の方は、特定健診を無料で受けられます。"},
+        sample={
+            "title": "特定健診のご案内",
+            "body": "40歳から74歳の組合員の方は、特定健診を無料で受けられます。",
+        },
     )
 )
 
 # What e-mail and LINE receive instead of sensitive content.
 SENSITIVE_NOTICE = {
-    "subject": {"ja": "【窓口】{{ organization_name }}からのお知らせ", "en": "A message from {{ organization_name }}"},
+    "subject": {
+        "ja": "【窓口】{{ organization_name }}からのお知らせ",
+        "en": "A message from {{ organization_name }}",
+    },
     "body": {
         "ja": "{{ recipient_name }} 様\n\n{{ organization_name }}から、メールボックスに新しいお知らせが届きました。\n"
         "内容は、ログインして次のページでご確認ください。\n{{ mailbox_url }}\n\n"

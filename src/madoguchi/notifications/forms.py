@@ -16,7 +16,9 @@ class AccessibleForm(forms.Form):
         super().add_error(field, error)
         for name in self.errors:
             if name in self.fields:
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{name}-error"}
+                )
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         for name, messages in errors.items():
@@ -61,11 +63,21 @@ class PushForm(AccessibleForm):
     title = forms.CharField(label=_("件名"), max_length=200)
     body = forms.CharField(label=_("本文"), widget=forms.Textarea(attrs={"rows": 6}))
     kind = forms.ChoiceField(label=_("配信対象"), choices=())
-    min_age = forms.CharField(label=_("下限の年齢"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "short"}))
-    max_age = forms.CharField(label=_("上限の年齢"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "short"}))
+    min_age = forms.CharField(
+        label=_("下限の年齢"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "short"}),
+    )
+    max_age = forms.CharField(
+        label=_("上限の年齢"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "short"}),
+    )
     procedure = forms.CharField(label=_("手続の識別名（スラッグ）"), required=False)
     rate_per_minute = forms.CharField(
-        label=_("1分あたりの送信数"), initial="600", widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "short"})
+        label=_("1分あたりの送信数"),
+        initial="600",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "short"}),
     )
 
     def __init__(self, *args, **kwargs):

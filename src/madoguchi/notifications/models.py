@@ -96,7 +96,8 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient_key", "channel", "event", "dedupe_key"], name="notification_once"
+                fields=["organization", "recipient_key", "channel", "event", "dedupe_key"],
+                name="notification_once",
             ),
         ]
         indexes = [
@@ -136,7 +137,9 @@ class Member(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
     number = models.CharField(_("職員番号・組合員番号"), max_length=32)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_numbers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_numbers"
+    )
     birth_date = models.DateField(_("生年月日"), null=True, blank=True)
 
     class Meta:
@@ -157,7 +160,9 @@ class DeliveryBatch(models.Model):
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("件名"), max_length=200)
-    document_kind = models.CharField(max_length=20, choices=DocumentKind.choices, default=DocumentKind.PAYSLIP)
+    document_kind = models.CharField(
+        max_length=20, choices=DocumentKind.choices, default=DocumentKind.PAYSLIP
+    )
     archive = models.FileField(upload_to="delivery-batches/%Y/%m/", max_length=300)
     status = models.CharField(max_length=12, choices=BatchStatus.choices, default=BatchStatus.PENDING)
     total = models.PositiveIntegerField(default=0)

@@ -47,7 +47,9 @@ def access_staff_organization(*, user: Any, org_slug: str, manage: bool = False)
     organization = Organization.objects.filter(slug=org_slug).first()
     if organization is None:
         raise Http404
-    roles = set(Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True))
+    roles = set(
+        Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True)
+    )
     if not roles or (manage and not roles & set(MANAGER_ROLES)):
         raise PermissionDenied
     return organization

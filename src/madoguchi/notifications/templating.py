@@ -29,12 +29,14 @@ def check_template_text(text: str, allowed: Iterable[str]) -> list[str]:
         errors.append(
             _("使えない差し込み項目があります: %(names)s。使える項目: %(allowed)s")
             % {
-                "names": "、".join("{{ %s }}" % n for n in unknown),
-                "allowed": "、".join("{{ %s }}" % n for n in sorted(allowed_set)),
+                "names": "、".join("{{ " + n + " }}" for n in unknown),
+                "allowed": "、".join("{{ " + n + " }}" for n in sorted(allowed_set)),
             }
         )
     if _STRAY.search(PLACEHOLDER.sub("", text)):
-        errors.append(_("「{{」と「}}」の対応が正しくありません。差し込み項目は {{ 項目名 }} の形で書いてください。"))
+        errors.append(
+            _("「{{」と「}}」の対応が正しくありません。差し込み項目は {{ 項目名 }} の形で書いてください。")
+        )
     return errors
 
 

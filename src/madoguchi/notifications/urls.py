@@ -10,12 +10,22 @@ urlpatterns = [
     path("<uuid:message_id>/download/", mailbox.download, name="download"),
     path("staff/", staff.home, name="staff_home"),
     path("staff/<slug:org_slug>/", staff.notifications, name="staff_notifications"),
-    path("staff/<slug:org_slug>/n/<uuid:notification_id>/", staff.notification_detail, name="staff_notification"),
     path(
-        "staff/<slug:org_slug>/n/<uuid:notification_id>/resend/", staff.notification_resend, name="staff_resend"
+        "staff/<slug:org_slug>/n/<uuid:notification_id>/",
+        staff.notification_detail,
+        name="staff_notification",
+    ),
+    path(
+        "staff/<slug:org_slug>/n/<uuid:notification_id>/resend/",
+        staff.notification_resend,
+        name="staff_resend",
     ),
     path("staff/<slug:org_slug>/templates/", staff.templates, name="staff_templates"),
-    path("staff/<slug:org_slug>/templates/<str:event>/<str:language>/", staff.template_edit, name="staff_template"),
+    path(
+        "staff/<slug:org_slug>/templates/<str:event>/<str:language>/",
+        staff.template_edit,
+        name="staff_template",
+    ),
     path("staff/<slug:org_slug>/batches/", staff.batches, name="staff_batches"),
     path("staff/<slug:org_slug>/batches/<uuid:batch_id>/", staff.batch_detail, name="staff_batch"),
     path("staff/<slug:org_slug>/push/", staff.pushes, name="staff_push"),

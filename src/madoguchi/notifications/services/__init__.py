@@ -1,6 +1,10 @@
 """Writes of the notifications app. Import from here: ``from madoguchi.notifications.services import …``."""
 
-from madoguchi.notifications.services.batches import delivery_batch_create, delivery_batch_process, member_register
+from madoguchi.notifications.services.batches import (
+    delivery_batch_create,
+    delivery_batch_process,
+    member_register,
+)
 from madoguchi.notifications.services.mailbox import mailbox_deliver, mailbox_mark_read
 from madoguchi.notifications.services.outbox import (
     notification_deliver,

@@ -81,10 +81,22 @@ def parse_mapping(data: bytes) -> list[dict[str, str]]:
     """CSV → [{"number", "file", "title"}]; raises FieldErrors on the ``mapping`` field."""
     text = _decode_csv(data)
     if text is None:
-        raise FieldErrors({"mapping": [_("対応表（CSV）の文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。")]})
+        raise FieldErrors(
+            {
+                "mapping": [
+                    _(
+                        "対応表（CSV）の文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。"
+                    )
+                ]
+            }
+        )
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
-    number_col, file_col, title_col = _pick(header, NUMBER_COLUMNS), _pick(header, FILE_COLUMNS), _pick(header, TITLE_COLUMNS)
+    number_col, file_col, title_col = (
+        _pick(header, NUMBER_COLUMNS),
+        _pick(header, FILE_COLUMNS),
+        _pick(header, TITLE_COLUMNS),
+    )
     if number_col is None or file_col is None:
         raise FieldErrors({"mapping": [_("対応表の1行目に「職員番号」と「ファイル名」の列名が必要です。")]})
     rows = []
@@ -93,12 +105,25 @@ def parse_mapping(data: bytes) -> list[dict[str, str]]:
         file_name = unicodedata.normalize("NFC", (record.get(file_col) or "").strip())
         if not number and not file_name:
             continue  # blank line
-        rows.append({"number": number, "file": file_name, "title": (record.get(title_col) or "").strip() if title_col else ""})
+        rows.append(
+            {
+                "number": number,
+                "file": file_name,
+                "title": (record.get(title_col) or "").strip() if title_col else "",
+            }
+        )
     if not rows:
         raise FieldErrors({"mapping": [_("対応表にデータの行がありません。")]})
     limit = int(getattr(settings, "NOTIFICATION_BATCH_MAX_ROWS", 50000))
     if len(rows) > limit:
-        raise FieldErrors({"mapping": [_("一度に配信できるのは%(limit)s件までです。分けてアップロードしてください。") % {"limit": limit}]})
+        raise FieldErrors(
+            {
+                "mapping": [
+                    _("一度に配信できるのは%(limit)s件までです。分けてアップロードしてください。")
+                    % {"limit": limit}
+                ]
+            }
+        )
     return rows
 
 
@@ -131,13 +156,17 @@ def delivery_batch_create(
         infos = [i for i in zf.infolist() if not i.is_dir()]
         max_bytes = int(getattr(settings, "NOTIFICATION_BATCH_MAX_BYTES", 1024 * 1024 * 1024))
         if sum(i.file_size for i in infos) > max_bytes:
-            raise FieldErrors({"archive": [_("ZIP を展開した大きさが上限を超えています。分けてアップロードしてください。")]})
+            raise FieldErrors(
+                {"archive": [_("ZIP を展開した大きさが上限を超えています。分けてアップロードしてください。")]}
+            )
         if mapping is not None:
             mapping_bytes = b"".join(mapping.chunks())
         else:
             csvs = [i for i in infos if _zip_name(i).lower().endswith(".csv")]
             if len(csvs) != 1:
-                raise FieldErrors({"mapping": [_("対応表（CSV）を添付するか、ZIP の中に1つだけ入れてください。")]})
+                raise FieldErrors(
+                    {"mapping": [_("対応表（CSV）を添付するか、ZIP の中に1つだけ入れてください。")]}
+                )
             mapping_bytes = zf.read(csvs[0])
     rows = parse_mapping(mapping_bytes)
     archive.seek(0)
@@ -154,12 +183,19 @@ def delivery_batch_create(
         batch.save(force_insert=True)
         DeliveryBatchRow.objects.bulk_create(
             DeliveryBatchRow(
-                batch=batch, line_number=n, employee_number=r["number"][:64], file_name=r["file"][:255], title=r["title"][:200]
+                batch=batch,
+                line_number=n,
+                employee_number=r["number"][:64],
+                file_name=r["file"][:255],
+                title=r["title"][:200],
             )
             for n, r in enumerate(rows, start=2)  # line 1 is the header
         )
         audit_record(
-            actor=actor, action="delivery_batch.created", target=batch, after={"title": title, "rows": len(rows)}
+            actor=actor,
+            action="delivery_batch.created",
+            target=batch,
+            after={"title": title, "rows": len(rows)},
         )
         transaction.on_commit(lambda: _dispatch(batch.pk))
     return batch
@@ -173,13 +209,16 @@ def _dispatch(batch_id: Any) -> None:
 
 def delivery_batch_process(*, batch_id: Any) -> DeliveryBatch:
     """Deliver every pending row. Safe to run again: delivered rows are skipped."""
-    DeliveryBatch.objects.filter(pk=batch_id, status=BatchStatus.PENDING).update(status=BatchStatus.PROCESSING)
+    DeliveryBatch.objects.filter(pk=batch_id, status=BatchStatus.PENDING).update(
+        status=BatchStatus.PROCESSING
+    )
     batch = DeliveryBatch.objects.select_related("organization", "created_by").get(pk=batch_id)
     pending = list(batch.rows.filter(status=BatchRowStatus.PENDING))
     members = {
         normalize_number(m.number): m.user
-        for m in Member.objects.filter(organization=batch.organization, number__in={r.employee_number for r in pending})
-        .select_related("user")
+        for m in Member.objects.filter(
+            organization=batch.organization, number__in={r.employee_number for r in pending}
+        ).select_related("user")
     }
     with batch.archive.open("rb") as handle, zipfile.ZipFile(handle) as zf:
         index = zip_index(zf)
@@ -190,7 +229,10 @@ def delivery_batch_process(*, batch_id: Any) -> DeliveryBatch:
                 if not row.employee_number:
                     row.status, row.message = BatchRowStatus.FAILED, _("職員番号が空欄です。")
                 elif user is None:
-                    row.status, row.message = BatchRowStatus.UNMATCHED, _("この職員番号の人が登録されていません。")
+                    row.status, row.message = (
+                        BatchRowStatus.UNMATCHED,
+                        _("この職員番号の人が登録されていません。"),
+                    )
                 elif info is None:
                     row.status, row.message = BatchRowStatus.FAILED, _("ZIP の中にこのファイルがありません。")
                 else:
@@ -225,7 +267,11 @@ def delivery_batch_process(*, batch_id: Any) -> DeliveryBatch:
             actor="system",
             action="delivery_batch.finished",
             target=batch,
-            after={"delivered": batch.delivered_count, "unmatched": batch.unmatched_count, "failed": batch.failed_count},
+            after={
+                "delivered": batch.delivered_count,
+                "unmatched": batch.unmatched_count,
+                "failed": batch.failed_count,
+            },
         )
     return batch
 
@@ -233,6 +279,8 @@ def delivery_batch_process(*, batch_id: Any) -> DeliveryBatch:
 def member_register(*, organization: Any, number: str, user: Any, birth_date: Any = None) -> Member:
     """Link an employee/member number to a person (idempotent on the number)."""
     member, _created = Member.objects.update_or_create(
-        organization=organization, number=normalize_number(number), defaults={"user": user, "birth_date": birth_date}
+        organization=organization,
+        number=normalize_number(number),
+        defaults={"user": user, "birth_date": birth_date},
     )
     return member

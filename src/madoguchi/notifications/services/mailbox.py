@@ -49,7 +49,9 @@ def mailbox_deliver(
     )
     if content is not None:
         message.file_name = (file_name or "document.pdf")[-255:]
-        message.content_type = content_type or mimetypes.guess_type(message.file_name)[0] or "application/octet-stream"
+        message.content_type = (
+            content_type or mimetypes.guess_type(message.file_name)[0] or "application/octet-stream"
+        )
         message.size = len(content)
         message.sha256 = hashlib.sha256(content).hexdigest()
         # a random stored name: the original file name may contain a person's name

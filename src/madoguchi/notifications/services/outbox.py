@@ -8,7 +8,7 @@ Guarantees (see docs/notifications.md):
   process dies between commit and enqueue, the broker is down, or a worker is killed while
   sending, ``notifications_sweep`` (Celery beat, or ``madoguchi notifications sweep``)
   re-dispatches rows that are due and rows whose sending lease expired.
-* **Never twice for the same (recipient, channel, event, dedupe key).** A unique constraint
+* **Never twice for the same (organization, recipient, channel, event, dedupe key).** A unique constraint
   makes enqueueing idempotent, and a worker must *claim* a row with an atomic
   ``UPDATE … WHERE status='queued'`` before sending, so two workers (or a retried task)
   can never both send the same row. The only remaining window is a crash after the
@@ -37,7 +37,12 @@ from madoguchi.core.errors import DomainError
 from madoguchi.notifications.channels import DeliveryError, OutgoingMessage, get_channel
 from madoguchi.notifications.constants import ChannelKind, NotificationStatus
 from madoguchi.notifications.events import SENSITIVE_NOTICE, get_event
-from madoguchi.notifications.models import ContactPreference, Notification, NotificationTemplate, WebhookEndpoint
+from madoguchi.notifications.models import (
+    ContactPreference,
+    Notification,
+    NotificationTemplate,
+    WebhookEndpoint,
+)
 from madoguchi.notifications.templating import render_text
 
 logger = logging.getLogger(__name__)
@@ -187,7 +192,7 @@ def notification_enqueue(
         keys = Q()
         for row in rows:
             keys |= Q(recipient_key=row.recipient_key, channel=row.channel, dedupe_key=row.dedupe_key)
-        existing = list(Notification.objects.filter(keys, event=event))
+        existing = list(Notification.objects.filter(keys, organization=organization, event=event))
         new_ids = [n.pk for n in existing if n.group == group]
         if new_ids:
             transaction.on_commit(lambda: notifications_dispatch(new_ids))
@@ -289,14 +294,20 @@ def notification_deliver(*, notification_id: Any, now: Any = None) -> str:
             transaction.on_commit(lambda: notifications_dispatch([row.pk], countdown=delay.total_seconds()))
         return NotificationStatus.QUEUED
     updated = mine.update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), lease_until=None, claim_token=None, last_error=""
+        status=NotificationStatus.SENT,
+        sent_at=timezone.now(),
+        lease_until=None,
+        claim_token=None,
+        last_error="",
     )
     if not updated:
         logger.warning("notification %s was sent after its lease had expired", row.pk)
     return NotificationStatus.SENT
 
 
-def notifications_sweep(*, now: Any = None, grace_seconds: float | None = None, limit: int = 5000) -> dict[str, int]:
+def notifications_sweep(
+    *, now: Any = None, grace_seconds: float | None = None, limit: int = 5000
+) -> dict[str, int]:
     """Recover what a crash could have stranded, and hand due rows to the workers.
 
     * rows in ``sending`` whose lease expired (the worker died) go back to ``queued``;
@@ -306,7 +317,9 @@ def notifications_sweep(*, now: Any = None, grace_seconds: float | None = None, 
     """
     now = now or timezone.now()
     grace = timedelta(
-        seconds=float(_setting("NOTIFICATION_REDISPATCH_SECONDS", 60) if grace_seconds is None else grace_seconds)
+        seconds=float(
+            _setting("NOTIFICATION_REDISPATCH_SECONDS", 60) if grace_seconds is None else grace_seconds
+        )
     )
     expired = Notification.objects.filter(status=NotificationStatus.SENDING, lease_until__lt=now).update(
         status=NotificationStatus.QUEUED, claim_token=None, lease_until=None

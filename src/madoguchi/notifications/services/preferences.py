@@ -26,7 +26,9 @@ def contact_preference_update(
     errors: dict[str, list[str]] = {}
     if line_user_id and not LINE_USER_ID.match(line_user_id):
         errors["line_user_id"] = [
-            _("LINE ユーザー ID は「U」で始まる33文字の英数字です（公式アカウントの連携画面に表示されます）。")
+            _(
+                "LINE ユーザー ID は「U」で始まる33文字の英数字です（公式アカウントの連携画面に表示されます）。"
+            )
         ]
     elif line_enabled and not line_user_id:
         errors["line_user_id"] = [_("LINE で受け取るには、LINE ユーザー ID を入力してください。")]
@@ -48,6 +50,10 @@ def contact_preference_update(
             action="contact_preference.updated",
             target=preference,
             before=before,
-            after={"email_enabled": email_enabled, "line_enabled": line_enabled, "line_linked": bool(line_user_id)},
+            after={
+                "email_enabled": email_enabled,
+                "line_enabled": line_enabled,
+                "line_linked": bool(line_user_id),
+            },
         )
     return preference

@@ -35,7 +35,13 @@ def push_recipient_count(*, organization: Any, segment: dict[str, Any]) -> int:
 
 
 def push_campaign_create(
-    *, organization: Any, actor: Any, title: str, body: str, segment: dict[str, Any], rate_per_minute: Any = 600
+    *,
+    organization: Any,
+    actor: Any,
+    title: str,
+    body: str,
+    segment: dict[str, Any],
+    rate_per_minute: Any = 600,
 ) -> PushCampaign:
     errors: dict[str, list[str]] = {}
     title, body = (title or "").strip(), (body or "").strip()
@@ -60,10 +66,18 @@ def push_campaign_create(
         raise FieldErrors(errors)
     with transaction.atomic():
         campaign = PushCampaign.objects.create(
-            organization=organization, created_by=actor, title=title, body=body, segment=cleaned, rate_per_minute=rate
+            organization=organization,
+            created_by=actor,
+            title=title,
+            body=body,
+            segment=cleaned,
+            rate_per_minute=rate,
         )
         audit_record(
-            actor=actor, action="push_campaign.created", target=campaign, after={"title": title, "segment": cleaned}
+            actor=actor,
+            action="push_campaign.created",
+            target=campaign,
+            after={"title": title, "segment": cleaned},
         )
     return campaign
 
@@ -76,7 +90,9 @@ def push_campaign_start(*, campaign: PushCampaign, actor: Any) -> PushCampaign:
             raise DomainError(_("この配信はすでに送信中か、送信が終わっています。"), code="not_startable")
         before = {"status": locked.status}
         if locked.status == CampaignStatus.DRAFT:
-            locked.recipient_total = segment_users(organization=locked.organization, segment=locked.segment).count()
+            locked.recipient_total = segment_users(
+                organization=locked.organization, segment=locked.segment
+            ).count()
             locked.started_at = timezone.now()
         locked.status = CampaignStatus.SENDING
         locked.lease_until = None
@@ -133,9 +149,9 @@ def push_campaign_step(*, campaign_id: Any, now: Any = None) -> float | None:
     campaign = PushCampaign.objects.select_related("organization").get(pk=campaign_id)
     chunk = max(1, math.ceil(campaign.rate_per_minute * step_seconds() / 60))
     users = list(
-        segment_users(organization=campaign.organization, segment=campaign.segment).filter(pk__gt=campaign.cursor)[
-            :chunk
-        ]
+        segment_users(organization=campaign.organization, segment=campaign.segment).filter(
+            pk__gt=campaign.cursor
+        )[:chunk]
     )
     preferences = {p.user_id: p for p in ContactPreference.objects.filter(user__in=users)}
     webhooks = list(WebhookEndpoint.objects.filter(organization=campaign.organization, active=True))

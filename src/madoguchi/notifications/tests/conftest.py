@@ -29,7 +29,9 @@ class SmtpSink:
                 {
                     "to": list(envelope.rcpt_tos),
                     "raw": envelope.original_content or envelope.content,
-                    "message": message_from_bytes(envelope.original_content or envelope.content, policy=policy.default),
+                    "message": message_from_bytes(
+                        envelope.original_content or envelope.content, policy=policy.default
+                    ),
                 }
             )
         return "250 Message accepted for delivery"

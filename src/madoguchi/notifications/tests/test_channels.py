@@ -89,7 +89,9 @@ def test_line_pushes_through_the_messaging_api_with_a_retry_key(http_server, set
     assert body["messages"][0]["text"].startswith("【受付】高額療養費")
 
 
-@pytest.mark.parametrize(("status", "outcome"), [(409, "ok"), (429, "temporary"), (500, "temporary"), (400, "permanent")])
+@pytest.mark.parametrize(
+    ("status", "outcome"), [(409, "ok"), (429, "temporary"), (500, "temporary"), (400, "permanent")]
+)
 def test_line_answers_are_classified(http_server, settings, status, outcome):
     settings.LINE_API_BASE, settings.LINE_CHANNEL_ACCESS_TOKEN = http_server.url, "token-123"
     http_server.status = status
@@ -115,12 +117,19 @@ def test_webhook_is_signed_with_hmac_sha256_and_the_receiver_can_verify_it(http_
 
     def receiver(request):
         headers = request["headers"]
-        ok = verify("s3cret", headers["X-Madoguchi-Timestamp"], request["body"], headers["X-Madoguchi-Signature"])
+        ok = verify(
+            "s3cret", headers["X-Madoguchi-Timestamp"], request["body"], headers["X-Madoguchi-Signature"]
+        )
         verified.append(ok)
         return 204 if ok else 401
 
     http_server.on_request = receiver
-    message = _message(kind="webhook", address=endpoint.url, recipient_key=f"webhook:{endpoint.pk}", payload={"data": {"x": "1"}})
+    message = _message(
+        kind="webhook",
+        address=endpoint.url,
+        recipient_key=f"webhook:{endpoint.pk}",
+        payload={"data": {"x": "1"}},
+    )
     WebhookChannel().send(message)
     assert verified == [True]
     request = http_server.requests[0]
@@ -139,9 +148,13 @@ def test_webhook_development_channel_records_the_signed_request():
     endpoint = WebhookEndpoint.objects.create(
         organization=make_organization(), name="dev", url="http://127.0.0.1:9/hook", secret="k"
     )
-    WebhookDevChannel().send(_message(kind="webhook", address=endpoint.url, recipient_key=f"webhook:{endpoint.pk}"))
+    WebhookDevChannel().send(
+        _message(kind="webhook", address=endpoint.url, recipient_key=f"webhook:{endpoint.pk}")
+    )
     row = DevOutboxMessage.objects.get()
-    assert verify("k", row.headers["X-Madoguchi-Timestamp"], row.body.encode(), row.headers["X-Madoguchi-Signature"])
+    assert verify(
+        "k", row.headers["X-Madoguchi-Timestamp"], row.body.encode(), row.headers["X-Madoguchi-Signature"]
+    )
 
 
 def test_mailbox_channel_delivers_once_per_notification():

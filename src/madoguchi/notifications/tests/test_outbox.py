@@ -21,7 +21,11 @@ from madoguchi.notifications.tests.helpers import deliver_all
 
 pytestmark = pytest.mark.django_db
 
-CONTEXT = {"reference_number": "T-2026-000001", "procedure_title": "児童手当の認定請求", "application_url": "http://x/"}
+CONTEXT = {
+    "reference_number": "T-2026-000001",
+    "procedure_title": "児童手当の認定請求",
+    "application_url": "http://x/",
+}
 
 
 def _enqueue(user, organization, **extra):
@@ -57,7 +61,9 @@ def test_a_rolled_back_event_sends_nothing(django_capture_on_commit_callbacks):
     assert callbacks == [] and mail.outbox == [] and not Notification.objects.exists()
 
 
-def test_enqueue_twice_with_the_same_dedupe_key_creates_one_row_per_channel(django_capture_on_commit_callbacks):
+def test_enqueue_twice_with_the_same_dedupe_key_creates_one_row_per_channel(
+    django_capture_on_commit_callbacks,
+):
     user, organization = make_user(), make_organization()
     with django_capture_on_commit_callbacks(execute=True):
         first = _enqueue(user, organization)

@@ -39,7 +39,9 @@ def download(request, message_id):
     if not item.file:
         return redirect("notifications:message", message_id=item.pk)
     services.mailbox_mark_read(message=item, user=request.user, downloaded=True)
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file_name or "document.pdf")
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.file_name or "document.pdf"
+    )
     response["Content-Type"] = item.content_type or "application/octet-stream"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -109,7 +109,9 @@ def template_edit(request, org_slug, event, language):
                     actor=request.user,
                 )
                 messages.success(request, _("テンプレートを保存しました。"))
-                return redirect("notifications:staff_template", org_slug=org_slug, event=event, language=language)
+                return redirect(
+                    "notifications:staff_template", org_slug=org_slug, event=event, language=language
+                )
             else:
                 preview = services.template_preview(
                     organization=organization, event=event, language=language, subject=subject, body=body
@@ -151,7 +153,11 @@ def batches(request, org_slug):
     return render(
         request,
         "notifications/staff/batches.html",
-        {"organization": organization, "form": form, "batches": selectors.batch_list(organization=organization)[:50]},
+        {
+            "organization": organization,
+            "form": form,
+            "batches": selectors.batch_list(organization=organization)[:50],
+        },
     )
 
 
@@ -184,7 +190,9 @@ def pushes(request, org_slug):
                         segment=form.segment(),
                         rate_per_minute=form.cleaned_data["rate_per_minute"],
                     )
-                    return redirect("notifications:staff_push_detail", org_slug=org_slug, campaign_id=campaign.pk)
+                    return redirect(
+                        "notifications:staff_push_detail", org_slug=org_slug, campaign_id=campaign.pk
+                    )
                 count = services.push_recipient_count(organization=organization, segment=form.segment())
             except FieldErrors as exc:
                 form.add_service_errors(exc.as_dict())
