@@ -211,7 +211,11 @@ def step_fields(step: dict, data: dict[str, Any]) -> list[dict[str, Any]]:
             elif not condition_holds(cond, data):
                 continue
         elif spec.get("required_if") and condition_fields(spec["required_if"]) & set(own):
-            hint = _("%(condition)s必須です") % {"condition": condition_hint(spec["required_if"], own)}
+            hint = _("%(condition)s入力してください") % {
+                "condition": condition_hint(spec["required_if"], own)
+            }
+        if hint:  # shown as the field's help text, tied to the input with aria-describedby
+            spec = {**spec, "help": f"{hint}。{spec['help']}" if spec.get("help") else f"{hint}。"}
         shown.append({"spec": spec, "key": spec["key"], "value": data.get(spec["key"]), "hint": hint})
     return shown
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
 from django.contrib import messages
@@ -37,19 +36,6 @@ STASH_SESSION_KEY = "applications.stash"
 STASH_DONE_SESSION_KEY = "applications.stash_done"
 SUBMIT_TOKENS_SESSION_KEY = "applications.submit_tokens"
 RETURN_TO_VALUES = {"confirm", "resume"}
-
-_FIELD_TAG_AVAILABLE: bool | None = None
-
-
-def _field_template() -> str:
-    """The fields engineer's {% render_field %} tag, or a plain fallback until it exists."""
-    global _FIELD_TAG_AVAILABLE
-    if _FIELD_TAG_AVAILABLE is None:
-        try:
-            _FIELD_TAG_AVAILABLE = find_spec("madoguchi.procedures.templatetags.procedure_fields") is not None
-        except ModuleNotFoundError:  # the templatetags package itself is not there yet
-            _FIELD_TAG_AVAILABLE = False
-    return "applications/_field_tag.html" if _FIELD_TAG_AVAILABLE else "applications/_field_fallback.html"
 
 
 def _error_page(request, exc: DomainError):
@@ -207,8 +193,10 @@ def _run_lookup(definition: dict, step_key: str, post, raw: dict[str, Any]):
     if isinstance(result, tuple):
         result, errors = result
     if hasattr(result, "getlist"):  # a filled-in copy of the post
-        return {**raw, **parse_step_form(definition, step_key, result, {})}, errors or {}
-    return {**raw, **(result or {})}, errors or {}
+        result = parse_step_form(definition, step_key, result, {})
+    # apply_lookup reads no files: keep a file chosen in the same post so it is stored too.
+    files = {k: v for k, v in raw.items() if isinstance(v, UploadedFile)}
+    return {**raw, **(result or {}), **files}, errors or {}
 
 
 def _render_step(request, *, procedure, step, data, errors, steps, draft, back_url, return_to="", status=200):
@@ -228,7 +216,6 @@ def _render_step(request, *, procedure, step, data, errors, steps, draft, back_u
             "fields": fields,
             "errors": errors,
             "error_list": selectors.error_links(step, errors),
-            "field_template": _field_template(),
             "back_url": back_url,
             "return_to": return_to,
             "is_first": number == 1,
