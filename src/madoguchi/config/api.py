@@ -61,7 +61,7 @@ API_APPS = [
     "opendata",
     "audit",
 ]
-ROOT_MOUNTED = {"procedures", "applications", "knowledge", "reservations"}  # knowledge: GET /api/v1/search (issue 7); reservations declares /reservations/... itself
+ROOT_MOUNTED = {"procedures", "applications", "knowledge", "reservations", "notifications"}  # knowledge: GET /api/v1/search (issue 7); reservations declares /reservations/... itself; notifications declares /mailbox/... and /notifications/...
 for _app in API_APPS:
     _module = f"madoguchi.{_app}.api"
     if find_spec(_module) is not None:
