@@ -42,7 +42,9 @@ def search(request, params: Query[SearchParams]):
     elif len(query) > 200:
         errors["q"] = [_("検索する言葉は200文字以内にしてください。")]
     if not 1 <= params.limit <= selectors.MAX_LIMIT:
-        errors["limit"] = [_("limit は 1 から %(max)s までの数にしてください。") % {"max": selectors.MAX_LIMIT}]
+        errors["limit"] = [
+            _("limit は 1 から %(max)s までの数にしてください。") % {"max": selectors.MAX_LIMIT}
+        ]
     types = [t.strip() for t in (params.type or "").split(",") if t.strip()]
     bad_types = [t for t in types if t not in ("faq", "procedure", "notice")]
     if bad_types:
@@ -61,3 +63,36 @@ def search(request, params: Query[SearchParams]):
         query=query, result_count=len(page.results), scope=organization.slug if organization else ""
     )
     return {"query": page.query, "total": page.total, "results": [r.as_dict() for r in page.results]}
+
+
+class ChatFaqOut(Schema):
+    id: int
+    question: str
+    answer: str
+    url: str
+    source: str
+
+
+class ChatOut(Schema):
+    kind: str
+    question: str
+    best: ChatFaqOut | None
+    alternatives: list[ChatFaqOut]
+    choices: list[ChatFaqOut]
+    inquiry_url: str
+
+
+@router.get("/chat", response=ChatOut, summary="FAQ チャットボット / FAQ chatbot")
+def chat(request, message: str = ""):
+    """The chatbot's reply: ``answer`` (best + alternatives), ``clarify`` (choices) or ``fallback``."""
+    from madoguchi.knowledge.chat import chat_reply
+
+    message = message.strip()
+    if not message:
+        raise FieldErrors({"message": [_("質問を入力してください。")]})
+    if len(message) > 200:
+        raise FieldErrors({"message": [_("質問は200文字以内で入力してください。")]})
+    reply = chat_reply(question=message, user=request.user)
+    if reply.kind == "fallback":
+        services.chat_log_unanswered(query=message)
+    return reply.as_dict()

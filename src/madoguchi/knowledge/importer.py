@@ -29,7 +29,13 @@ HEADER_ALIASES = {
     "番号": "id",
     "出典": "attribution",
 }
-VISIBILITY_ALIASES = {"一般公開": "public", "公開": "public", "職員のみ": "staff", "職員": "staff", "内部": "staff"}
+VISIBILITY_ALIASES = {
+    "一般公開": "public",
+    "公開": "public",
+    "職員のみ": "staff",
+    "職員": "staff",
+    "内部": "staff",
+}
 
 
 class ImportFileError(Exception):
@@ -89,7 +95,9 @@ def parse(raw: bytes, *, filename: str = "") -> list[tuple[int, dict[str, Any]]]
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
         raise ImportFileError("CSV の1行目に見出し（question, answer など）が必要です。")
-    headers = {HEADER_ALIASES.get(h.strip().lstrip("\ufeff"), h.strip().lower()) for h in reader.fieldnames if h}
+    headers = {
+        HEADER_ALIASES.get(h.strip().lstrip("\ufeff"), h.strip().lower()) for h in reader.fieldnames if h
+    }
     if not {"question", "answer"} <= headers:
         raise ImportFileError("CSV の見出しに question（質問）と answer（回答）の列が必要です。")
     return [(number, _normalize_row(row)) for number, row in enumerate(reader, start=2)]

@@ -74,7 +74,8 @@ def sanitize_answer(value: str) -> str:
     if not _TAG.search(value):
         paragraphs = [p.strip() for p in re.split(r"\n{2,}", value) if p.strip()]
         return "".join(
-            "<p>" + "<br>".join(escape(line, quote=False) for line in p.split("\n")) + "</p>" for p in paragraphs
+            "<p>" + "<br>".join(escape(line, quote=False) for line in p.split("\n")) + "</p>"
+            for p in paragraphs
         )
     parser = _Sanitizer()
     parser.feed(value)

@@ -208,7 +208,9 @@ def unanswered_chat_questions(*, days: int = 30, limit: int = 50):
 
 
 def inquiry_list(*, user: Any):
-    return Inquiry.objects.filter(organization_id__in=staff_organization_ids(user)).select_related("organization")
+    return Inquiry.objects.filter(organization_id__in=staff_organization_ids(user)).select_related(
+        "organization"
+    )
 
 
 def faqs_due_for_review(*, user: Any, today=None):

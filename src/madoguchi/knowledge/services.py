@@ -192,9 +192,9 @@ def faq_update(*, faq: FaqEntry, actor: Any, check_permission: bool = True, **ch
         faq = FaqEntry.objects.select_for_update().get(pk=faq.pk)
         before = {k: str(getattr(faq, k)) for k in FAQ_FIELDS}
         changed = [k for k in FAQ_FIELDS if getattr(faq, k) != data[k]]
-        related_changed = related is not None and set(faq.related_procedures.values_list("pk", flat=True)) != {
-            getattr(p, "pk", p) for p in related
-        }
+        related_changed = related is not None and set(
+            faq.related_procedures.values_list("pk", flat=True)
+        ) != {getattr(p, "pk", p) for p in related}
         if not changed and not related_changed:
             return faq
         for key in FAQ_FIELDS:
@@ -347,7 +347,9 @@ def notice_create(
 
 
 # --- synonyms ----------------------------------------------------------------------------
-def synonym_create(*, organization: Organization, actor: Any, words: str, bidirectional: bool = True) -> Synonym:
+def synonym_create(
+    *, organization: Organization, actor: Any, words: str, bidirectional: bool = True
+) -> Synonym:
     from madoguchi.knowledge.search.synonyms import split_words
 
     check_member(actor, organization)
@@ -484,7 +486,9 @@ def _index_many(docs: Iterable[_Doc]) -> int:
                 "url": doc.url[:500],
                 "version": state.version,
                 "is_deleted": not doc.searchable,
-                "features": (analyse(title=doc.title, body=doc.body, keywords=doc.keywords) if doc.searchable else {}),
+                "features": (
+                    analyse(title=doc.title, body=doc.body, keywords=doc.keywords) if doc.searchable else {}
+                ),
             }
             SearchDocument.objects.update_or_create(
                 doc_type=doc.doc_type, object_id=doc.object_id, defaults=defaults
@@ -579,14 +583,18 @@ def scrub_query(text: str) -> str:
     return _SPACES.sub(" ", text).strip()[:100]
 
 
-def search_log_query(*, query: str, result_count: int, source: str = QuerySource.SEARCH, scope: str = "") -> int | None:
+def search_log_query(
+    *, query: str, result_count: int, source: str = QuerySource.SEARCH, scope: str = ""
+) -> int | None:
     """Count a search (and whether it found nothing). Returns the log row id for click tracking."""
     cleaned = scrub_query(query)
     if not cleaned:
         return None
     today = timezone.localdate()
     with transaction.atomic():
-        log, _created = SearchQueryLog.objects.get_or_create(day=today, source=source, scope=scope, query=cleaned)
+        log, _created = SearchQueryLog.objects.get_or_create(
+            day=today, source=source, scope=scope, query=cleaned
+        )
         SearchQueryLog.objects.filter(pk=log.pk).update(
             searches=F("searches") + 1, zero_results=F("zero_results") + (1 if result_count == 0 else 0)
         )
@@ -612,8 +620,8 @@ def chat_log_unanswered(*, query: str, scope: str = "") -> None:
 def inquiry_create(
     *, organization: Organization, name: str, email: str, body: str, conversation: str = ""
 ) -> Inquiry:
-    from django.core.validators import validate_email
     from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
 
     errors: dict[str, list[str]] = {}
     name, email, body = name.strip(), email.strip(), body.strip()
@@ -650,5 +658,11 @@ def inquiry_set_status(*, inquiry: Inquiry, actor: Any, status: str) -> Inquiry:
         before = inquiry.status
         inquiry.status = status
         inquiry.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="inquiry.status", target=inquiry, before={"status": before}, after={"status": status})
+        audit_record(
+            actor=actor,
+            action="inquiry.status",
+            target=inquiry,
+            before={"status": before},
+            after={"status": status},
+        )
     return inquiry

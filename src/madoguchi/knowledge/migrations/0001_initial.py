@@ -6,158 +6,330 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('procedures', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("procedures", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchIndexState',
+            name="SearchIndexState",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('version', models.BigIntegerField(default=0)),
-                ('generation', models.CharField(default='', max_length=32)),
-                ('synonyms_version', models.BigIntegerField(default=0)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("version", models.BigIntegerField(default=0)),
+                ("generation", models.CharField(default="", max_length=32)),
+                ("synonyms_version", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='FaqEntry',
+            name="FaqEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('question', models.CharField(max_length=500, verbose_name='質問')),
-                ('answer', models.TextField(help_text='使えるタグ: p, br, ul, ol, li, a, strong, em', verbose_name='回答')),
-                ('category', models.CharField(blank=True, max_length=100, verbose_name='分類')),
-                ('subcategory', models.CharField(blank=True, max_length=100, verbose_name='小分類')),
-                ('keywords', models.CharField(blank=True, help_text='読点またはカンマで区切ります。', max_length=500, verbose_name='キーワード・言い換え')),
-                ('visibility', models.CharField(choices=[('public', '一般公開'), ('staff', '職員のみ')], default='public', max_length=10, verbose_name='公開範囲')),
-                ('review_on', models.DateField(blank=True, null=True, verbose_name='見直し予定日')),
-                ('source_ref', models.CharField(blank=True, max_length=100, verbose_name='取込元の番号')),
-                ('attribution', models.CharField(blank=True, max_length=200, verbose_name='出典')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('is_archived', models.BooleanField(default=False, verbose_name='公開終了')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faqs', to='accounts.organization')),
-                ('related_procedures', models.ManyToManyField(blank=True, related_name='faqs', to='procedures.procedure', verbose_name='関連する手続')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                ("question", models.CharField(max_length=500, verbose_name="質問")),
+                (
+                    "answer",
+                    models.TextField(
+                        help_text="使えるタグ: p, br, ul, ol, li, a, strong, em", verbose_name="回答"
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=100, verbose_name="分類")),
+                ("subcategory", models.CharField(blank=True, max_length=100, verbose_name="小分類")),
+                (
+                    "keywords",
+                    models.CharField(
+                        blank=True,
+                        help_text="読点またはカンマで区切ります。",
+                        max_length=500,
+                        verbose_name="キーワード・言い換え",
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "一般公開"), ("staff", "職員のみ")],
+                        default="public",
+                        max_length=10,
+                        verbose_name="公開範囲",
+                    ),
+                ),
+                ("review_on", models.DateField(blank=True, null=True, verbose_name="見直し予定日")),
+                ("source_ref", models.CharField(blank=True, max_length=100, verbose_name="取込元の番号")),
+                ("attribution", models.CharField(blank=True, max_length=200, verbose_name="出典")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("is_archived", models.BooleanField(default=False, verbose_name="公開終了")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="faqs",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "related_procedures",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="faqs",
+                        to="procedures.procedure",
+                        verbose_name="関連する手続",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization_id', 'category', 'id'],
+                "ordering": ["organization_id", "category", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FaqRevision',
+            name="FaqRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('question', models.CharField(max_length=500)),
-                ('answer', models.TextField()),
-                ('category', models.CharField(blank=True, max_length=100)),
-                ('keywords', models.CharField(blank=True, max_length=500)),
-                ('visibility', models.CharField(choices=[('public', '一般公開'), ('staff', '職員のみ')], max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('edited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('faq', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='knowledge.faqentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("question", models.CharField(max_length=500)),
+                ("answer", models.TextField()),
+                ("category", models.CharField(blank=True, max_length=100)),
+                ("keywords", models.CharField(blank=True, max_length=500)),
+                (
+                    "visibility",
+                    models.CharField(choices=[("public", "一般公開"), ("staff", "職員のみ")], max_length=10),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "edited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "faq",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="knowledge.faqentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['faq_id', '-version'],
+                "ordering": ["faq_id", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Inquiry',
+            name="Inquiry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('name', models.CharField(max_length=100, verbose_name='お名前')),
-                ('email', models.EmailField(max_length=254, verbose_name='メールアドレス')),
-                ('body', models.TextField(verbose_name='お問い合わせ内容')),
-                ('conversation', models.TextField(blank=True, verbose_name='チャットのやりとり')),
-                ('status', models.CharField(choices=[('new', '未対応'), ('answered', '回答済み'), ('closed', '対応不要')], default='new', max_length=10)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inquiries', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                ("name", models.CharField(max_length=100, verbose_name="お名前")),
+                ("email", models.EmailField(max_length=254, verbose_name="メールアドレス")),
+                ("body", models.TextField(verbose_name="お問い合わせ内容")),
+                ("conversation", models.TextField(blank=True, verbose_name="チャットのやりとり")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("new", "未対応"), ("answered", "回答済み"), ("closed", "対応不要")],
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inquiries",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('title', models.CharField(max_length=200, verbose_name='件名')),
-                ('body', models.TextField(verbose_name='本文')),
-                ('visibility', models.CharField(choices=[('public', '一般公開'), ('staff', '職員のみ')], default='public', max_length=10, verbose_name='公開範囲')),
-                ('published_at', models.DateTimeField(verbose_name='掲載日時')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                ("title", models.CharField(max_length=200, verbose_name="件名")),
+                ("body", models.TextField(verbose_name="本文")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "一般公開"), ("staff", "職員のみ")],
+                        default="public",
+                        max_length=10,
+                        verbose_name="公開範囲",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(verbose_name="掲載日時")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SearchDocument',
+            name="SearchDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(choices=[('faq', 'よくある質問'), ('procedure', '手続'), ('notice', 'お知らせ')], max_length=12)),
-                ('object_id', models.BigIntegerField()),
-                ('visibility', models.CharField(choices=[('public', '一般公開'), ('staff', '職員のみ')], default='public', max_length=10)),
-                ('title', models.CharField(max_length=500)),
-                ('body', models.TextField(blank=True)),
-                ('url', models.CharField(max_length=500)),
-                ('features', models.JSONField(default=dict)),
-                ('version', models.BigIntegerField(db_index=True, default=0)),
-                ('is_deleted', models.BooleanField(default=False)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[("faq", "よくある質問"), ("procedure", "手続"), ("notice", "お知らせ")],
+                        max_length=12,
+                    ),
+                ),
+                ("object_id", models.BigIntegerField()),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "一般公開"), ("staff", "職員のみ")],
+                        default="public",
+                        max_length=10,
+                    ),
+                ),
+                ("title", models.CharField(max_length=500)),
+                ("body", models.TextField(blank=True)),
+                ("url", models.CharField(max_length=500)),
+                ("features", models.JSONField(default=dict)),
+                ("version", models.BigIntegerField(db_index=True, default=0)),
+                ("is_deleted", models.BooleanField(default=False)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="accounts.organization",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SearchQueryLog',
+            name="SearchQueryLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('source', models.CharField(choices=[('search', '検索'), ('chat', 'チャット')], default='search', max_length=10)),
-                ('scope', models.CharField(blank=True, default='', max_length=50)),
-                ('query', models.CharField(max_length=200)),
-                ('searches', models.PositiveIntegerField(default=0)),
-                ('zero_results', models.PositiveIntegerField(default=0)),
-                ('clicks', models.PositiveIntegerField(default=0)),
-                ('unanswered', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("search", "検索"), ("chat", "チャット")], default="search", max_length=10
+                    ),
+                ),
+                ("scope", models.CharField(blank=True, default="", max_length=50)),
+                ("query", models.CharField(max_length=200)),
+                ("searches", models.PositiveIntegerField(default=0)),
+                ("zero_results", models.PositiveIntegerField(default=0)),
+                ("clicks", models.PositiveIntegerField(default=0)),
+                ("unanswered", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['-day', '-searches'],
-                'constraints': [models.UniqueConstraint(fields=('day', 'source', 'scope', 'query'), name='search_query_log_unique')],
+                "ordering": ["-day", "-searches"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "source", "scope", "query"), name="search_query_log_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Synonym',
+            name="Synonym",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('words', models.CharField(help_text='カンマまたは読点で区切ります。例: 保険証, 健康保険証', max_length=500, verbose_name='言葉')),
-                ('bidirectional', models.BooleanField(default=True, verbose_name='どの言葉からでも互いに探す')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='synonyms', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "words",
+                    models.CharField(
+                        help_text="カンマまたは読点で区切ります。例: 保険証, 健康保険証",
+                        max_length=500,
+                        verbose_name="言葉",
+                    ),
+                ),
+                (
+                    "bidirectional",
+                    models.BooleanField(default=True, verbose_name="どの言葉からでも互いに探す"),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="synonyms",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='faqentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_ref', ''), _negated=True), fields=('organization', 'source_ref'), name='faq_source_ref_unique'),
+            model_name="faqentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_ref", ""), _negated=True),
+                fields=("organization", "source_ref"),
+                name="faq_source_ref_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faqrevision',
-            constraint=models.UniqueConstraint(fields=('faq', 'version'), name='faq_revision_unique'),
+            model_name="faqrevision",
+            constraint=models.UniqueConstraint(fields=("faq", "version"), name="faq_revision_unique"),
         ),
         migrations.AddConstraint(
-            model_name='searchdocument',
-            constraint=models.UniqueConstraint(fields=('doc_type', 'object_id'), name='search_document_unique'),
+            model_name="searchdocument",
+            constraint=models.UniqueConstraint(
+                fields=("doc_type", "object_id"), name="search_document_unique"
+            ),
         ),
     ]

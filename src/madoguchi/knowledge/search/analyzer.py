@@ -37,7 +37,9 @@ STOPWORDS = frozenset(
 )
 _LONG_VOWELS = re.compile("[ー―‐‑–—−ｰ~〜～-]+")
 _REPEAT_LONG = re.compile("ー{2,}")
-_PUNCT = re.compile(r"[\s\u3000、。，．,.!?！？「」『』（）()【】\[\]{}<>＜＞・:：;；/／\\|\"'`…※▼▲●○◎△×*＊#＃&＆=＝+＋]+")
+_PUNCT = re.compile(
+    r"[\s\u3000、。，．,.!?！？「」『』（）()【】\[\]{}<>＜＞・:：;；/／\\|\"'`…※▼▲●○◎△×*＊#＃&＆=＝+＋]+"
+)
 _KATAKANA = re.compile("[\u30a1-\u30f6]")
 
 
@@ -163,7 +165,11 @@ def terms(text: str, *, parts: bool = True) -> list[str]:
                     if sub != term and sub not in STOPWORDS and len(sub) > 1 and not _is_noise(sub):
                         out.append(sub)
                 if len(subs) > 2:  # 国民|健康|保険|証 → 健康保険, 保険証
-                    out.extend(a + b for a, b in zip(subs, subs[1:]) if not (_is_noise(a) or _is_noise(b)))
+                    out.extend(
+                        a + b
+                        for a, b in zip(subs, subs[1:], strict=False)
+                        if not (_is_noise(a) or _is_noise(b))
+                    )
     return out
 
 

@@ -192,7 +192,12 @@ def search_documents(
         matched = w_matched.get(row_id, set())
         coverage = sum(v for t, v in query_idf.items() if t in matched) / total_idf
         hits.append(
-            Hit(doc=docs[row_id], score=round(score / top, 4), coverage=round(coverage, 3), matched_terms=matched)
+            Hit(
+                doc=docs[row_id],
+                score=round(score / top, 4),
+                coverage=round(coverage, 3),
+                matched_terms=matched,
+            )
         )
     return SearchOutcome(hits=hits, analysis=analysis, total=len(combined))
 

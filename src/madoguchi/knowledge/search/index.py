@@ -180,8 +180,16 @@ def current_index(state: tuple[int, str, int] | None = None) -> MemoryIndex:
         else:
             rows = SearchDocument.objects.filter(version__gt=index.version)
         for row in rows.only(
-            "id", "doc_type", "object_id", "organization_id", "visibility", "title", "body", "url",
-            "features", "is_deleted",
+            "id",
+            "doc_type",
+            "object_id",
+            "organization_id",
+            "visibility",
+            "title",
+            "body",
+            "url",
+            "features",
+            "is_deleted",
         ).iterator(chunk_size=500):
             if row.is_deleted:
                 index.remove(row.id)

@@ -106,7 +106,9 @@ def _substring_matchable(key: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def _expression(text: str) -> Expression:
-    return Expression(text=text, terms=tuple(analyzer.terms(text, parts=False)), key=analyzer.search_key(text))
+    return Expression(
+        text=text, terms=tuple(analyzer.terms(text, parts=False)), key=analyzer.search_key(text)
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,82 @@
+"""The FAQ chatbot: pick the best answer, offer alternatives, ask when unsure, or hand over.
+
+No generative model: every answer is an FAQ entry shown with its source. Decisions use the
+search engine's scores: ``coverage`` (how much of the question the best FAQ covers) and the
+gap between the first and second results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from madoguchi.knowledge import selectors
+from madoguchi.knowledge.models import FaqEntry
+
+# Below this share of the question's own words found in the best FAQ, the bot does not answer.
+MIN_COVERAGE = 0.3
+# When the second result scores at least this close to the first, ask which one is meant.
+CLARIFY_GAP = 0.06
+ALTERNATIVES = 3
+
+
+@dataclass
+class ChatReply:
+    kind: str  # "answer" | "clarify" | "fallback"
+    question: str
+    best: FaqEntry | None = None
+    alternatives: list[FaqEntry] = field(default_factory=list)
+    choices: list[FaqEntry] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def faq(f: FaqEntry) -> dict[str, Any]:
+            return {
+                "id": f.pk,
+                "question": f.question,
+                "answer": f.answer,
+                "url": f"/help/faq/{f.pk}/",
+                "source": f.attribution or f.organization.name,
+            }
+
+        return {
+            "kind": self.kind,
+            "question": self.question,
+            "best": faq(self.best) if self.best else None,
+            "alternatives": [faq(f) for f in self.alternatives],
+            "choices": [faq(f) for f in self.choices],
+            "inquiry_url": "/help/inquiry?from=chat",
+        }
+
+
+def chat_reply(*, question: str, user: Any = None, organization=None) -> ChatReply:
+    question = (question or "").strip()[:200]
+    if not question:
+        return ChatReply(kind="fallback", question=question)
+    outcome = selectors.search_hits(
+        query=question, user=user, organization=organization, limit=ALTERNATIVES + 1
+    )
+    hits = outcome.hits
+    if not hits or hits[0].coverage < MIN_COVERAGE:
+        return ChatReply(kind="fallback", question=question)
+    faqs = {
+        f.pk: f
+        for f in FaqEntry.objects.select_related("organization").filter(
+            pk__in=[h.doc.object_id for h in hits]
+        )
+    }
+    ordered = [faqs[h.doc.object_id] for h in hits if h.doc.object_id in faqs]
+    if not ordered:
+        return ChatReply(kind="fallback", question=question)
+    if len(hits) > 1 and hits[1].score >= 1.0 - CLARIFY_GAP and hits[1].coverage >= MIN_COVERAGE:
+        close = [f for h, f in zip(hits, ordered, strict=False) if h.score >= 1.0 - 2 * CLARIFY_GAP][
+            :ALTERNATIVES
+        ]
+        return ChatReply(kind="clarify", question=question, choices=close)
+    return ChatReply(
+        kind="answer", question=question, best=ordered[0], alternatives=ordered[1 : ALTERNATIVES + 1]
+    )
+
+
+def chat_reply_for_choice(*, faq_id: int, user: Any = None) -> ChatReply:
+    faq = selectors.access_faq(user=user, faq_id=faq_id)
+    return ChatReply(kind="answer", question=faq.question, best=faq)
