@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from madoguchi.core.apiauth import require_user
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
@@ -178,3 +178,57 @@ def notification_events(request):
 def staff_push_count(request, org_slug: str, payload: SegmentIn):
     organization = _staff_organization(request, org_slug, manage=True)
     return {"count": services.push_recipient_count(organization=organization, segment=payload.dict())}
+
+
+class PushIn(Schema):
+    title: str
+    body: str
+    segment: SegmentIn
+    rate_per_minute: int = 600
+
+
+class PushOut(Schema):
+    id: UUID
+    title: str
+    status: str
+    recipient_total: int
+    processed: int
+    rate_per_minute: int
+
+
+@router.post("/notifications/{org_slug}/push", response={201: PushOut}, url_name="staff_push_create")
+def staff_push_create(request, org_slug: str, payload: PushIn):
+    organization = _staff_organization(request, org_slug, manage=True)
+    campaign = services.push_campaign_create(
+        organization=organization,
+        actor=request.user,
+        title=payload.title,
+        body=payload.body,
+        segment=payload.segment.dict(),
+        rate_per_minute=payload.rate_per_minute,
+    )
+    return Status(201, campaign)
+
+
+@router.post(
+    "/notifications/{org_slug}/push/{campaign_id}/start", response=PushOut, url_name="staff_push_start"
+)
+def staff_push_start(request, org_slug: str, campaign_id: str):
+    organization = _staff_organization(request, org_slug, manage=True)
+    campaign = selectors.access_campaign(organization=organization, campaign_id=campaign_id)
+    return services.push_campaign_start(campaign=campaign, actor=request.user)
+
+
+@router.post(
+    "/notifications/{org_slug}/push/{campaign_id}/pause", response=PushOut, url_name="staff_push_pause"
+)
+def staff_push_pause(request, org_slug: str, campaign_id: str):
+    organization = _staff_organization(request, org_slug, manage=True)
+    campaign = selectors.access_campaign(organization=organization, campaign_id=campaign_id)
+    return services.push_campaign_pause(campaign=campaign, actor=request.user)
+
+
+@router.get("/notifications/{org_slug}/push/{campaign_id}", response=PushOut, url_name="staff_push_detail")
+def staff_push_detail(request, org_slug: str, campaign_id: str):
+    organization = _staff_organization(request, org_slug, manage=True)
+    return selectors.access_campaign(organization=organization, campaign_id=campaign_id)

@@ -53,3 +53,36 @@ def test_api_staff_preview_and_permissions(client):
         "subject": "KYO-2026-000123",
         "body": "高額療養費の支給申請",
     }
+
+
+def test_api_push_is_created_started_and_sent_once(client, django_capture_on_commit_callbacks):
+    from madoguchi.notifications.models import Notification
+    from madoguchi.notifications.services import member_register
+
+    organization = make_organization()
+    for n in range(3):
+        member_register(organization=organization, number=f"{n}", user=make_user())
+    client.force_login(make_staff(organization, role=Role.CENTRE))
+    created = client.post(
+        reverse("api:staff_push_create", kwargs={"org_slug": organization.slug}),
+        {"title": "お知らせ", "body": "本文", "segment": {"kind": "all_members"}, "rate_per_minute": 60},
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    campaign_id = created.json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            reverse(
+                "api:staff_push_start", kwargs={"org_slug": organization.slug, "campaign_id": campaign_id}
+            )
+        )
+    assert started.status_code == 200 and started.json()["recipient_total"] == 3
+    detail = client.get(
+        reverse("api:staff_push_detail", kwargs={"org_slug": organization.slug, "campaign_id": campaign_id})
+    )
+    assert detail.json()["status"] == "done" and detail.json()["processed"] == 3
+    assert Notification.objects.filter(event="push.information", channel="email").count() == 3
+    again = client.post(
+        reverse("api:staff_push_start", kwargs={"org_slug": organization.slug, "campaign_id": campaign_id})
+    )
+    assert again.status_code == 409
