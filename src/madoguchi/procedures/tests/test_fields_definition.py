@@ -148,3 +148,12 @@ def test_a_definition_that_is_not_even_a_list_of_steps_is_refused():
         check_definition({"steps": [{"key": "1a", "fields": [{"key": "x.y", "type": "text", "label": "X"}]}]})
         != []
     )
+
+
+def test_the_complete_example_in_the_docs_is_a_valid_definition():
+    import json
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[4] / "docs" / "procedures.md").read_text(encoding="utf-8")
+    example = text.split("## A complete example", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    assert check_definition(json.loads(example)) == []
