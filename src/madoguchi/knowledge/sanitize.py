@@ -14,6 +14,7 @@ ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "b", "i", "h3"
 VOID_TAGS = {"br"}
 DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"}
 _SAFE_URL = re.compile(r"^(https?://|mailto:|tel:|/(?!/)|#)", re.IGNORECASE)
+_BLOCK = re.compile(r"<(p|ul|ol|br|h3|h4)\b")
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 
@@ -80,7 +81,11 @@ def sanitize_answer(value: str) -> str:
     parser = _Sanitizer()
     parser.feed(value)
     parser.close()
-    return "".join(parser.out)
+    html = "".join(parser.out)
+    if not _BLOCK.search(html):  # inline tags only: keep the line breaks people typed
+        paragraphs = [p.strip() for p in re.split(r"\n{2,}", html) if p.strip()]
+        html = "".join("<p>" + p.replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return html
 
 
 def html_to_text(value: str) -> str:

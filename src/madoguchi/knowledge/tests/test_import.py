@@ -1,0 +1,108 @@
+"""``madoguchi faq import FILE [--organization SLUG]``: CSV/JSON, encodings, per-row errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from madoguchi.accounts.models import Organization
+from madoguchi.knowledge import selectors
+from madoguchi.knowledge.constants import KOSODATE_CREDIT, Visibility
+from madoguchi.knowledge.models import FaqEntry
+
+pytestmark = pytest.mark.django_db
+
+CSV = "question,answer,category,visibility\nごみの日を教えてください。,地域ごとに決まっています。,ごみ,public\n"
+
+
+def run_import(path, *args):
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    call_command("faq", "import", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_json_in_the_faq_kosodate_format_goes_to_the_default_organization_as_public(tmp_path):
+    path = tmp_path / "kosodate-corpus.json"
+    rows = [{"faq_id": 1, "question": "母子手帳を受け取りたい", "answer": "窓口でお渡しします。", "category1": "妊娠・出産"}]
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    out, err = run_import(path)
+    assert "1 created" in out and err == ""
+    faq = FaqEntry.objects.get()
+    assert faq.organization.slug == "default" and faq.visibility == Visibility.PUBLIC
+    assert faq.category == "妊娠・出産" and faq.source_ref == "1" and faq.attribution == KOSODATE_CREDIT
+    assert [r.title for r in selectors.site_search(query="母子手帳").results] == ["母子手帳を受け取りたい"]
+
+
+def test_default_organization_is_the_first_existing_one_when_there_is_no_default_slug(tmp_path, org):
+    path = tmp_path / "faq.csv"
+    path.write_text(CSV, encoding="utf-8")
+    run_import(path)
+    assert FaqEntry.objects.get().organization == org
+    assert Organization.objects.count() == 1
+
+
+def test_csv_with_a_utf8_bom_is_read(tmp_path, org):
+    path = tmp_path / "faq.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + CSV.encode("utf-8"))
+    out, _ = run_import(path, "--organization", "city")
+    assert "1 created" in out
+    assert FaqEntry.objects.get().question == "ごみの日を教えてください。"
+
+
+def test_shift_jis_csv_with_japanese_headers_is_read(tmp_path, org):
+    path = tmp_path / "faq.csv"
+    text = "質問,回答,分類,公開範囲\n粗大ごみの出し方は？,申し込みが必要です。,ごみ,職員のみ\n"
+    path.write_bytes(text.encode("cp932"))
+    out, _ = run_import(path, "--organization", "city")
+    assert "1 created" in out
+    faq = FaqEntry.objects.get()
+    assert faq.question == "粗大ごみの出し方は？" and faq.visibility == Visibility.STAFF
+
+
+def test_bad_rows_are_reported_with_their_row_numbers_and_good_rows_are_imported(tmp_path, org):
+    path = tmp_path / "faq.csv"
+    path.write_text(
+        "question,answer,visibility,review_on\n"
+        "良い質問,良い回答,public,2027-04-01\n"
+        ",回答だけ,public,\n"
+        "公開範囲が変,回答,everyone,\n"
+        "日付が変,回答,public,来年\n",
+        encoding="utf-8",
+    )
+    out, err = run_import(path, "--organization", "city")
+    assert "1 created" in out and "3 rows with errors" in out
+    assert "row 3: question: 質問を入力してください。" in err
+    assert "row 4: visibility:" in err
+    assert "row 5: review_on: 見直し予定日は 2026-04-01 のように入力してください。" in err
+    assert list(FaqEntry.objects.values_list("question", flat=True)) == ["良い質問"]
+
+
+def test_importing_the_same_file_again_updates_instead_of_duplicating(tmp_path, org):
+    path = tmp_path / "faq.json"
+    path.write_text(json.dumps([{"id": "a1", "question": "質問", "answer": "古い回答"}], ensure_ascii=False))
+    run_import(path, "--organization", "city")
+    path.write_text(json.dumps([{"id": "a1", "question": "質問", "answer": "新しい回答"}], ensure_ascii=False))
+    out, _ = run_import(path, "--organization", "city")
+    assert "0 created, 1 updated" in out
+    faq = FaqEntry.objects.get()
+    assert "新しい回答" in faq.answer and faq.version == 2
+
+
+def test_broken_json_and_unknown_organizations_stop_with_a_message(tmp_path, org):
+    path = tmp_path / "faq.json"
+    path.write_text("[{", encoding="utf-8")
+    with pytest.raises(CommandError, match="JSON の形式が正しくありません"):
+        run_import(path, "--organization", "city")
+    with pytest.raises(CommandError, match="organization not found"):
+        run_import(path, "--organization", "nowhere")
+
+
+def test_csv_without_question_and_answer_columns_is_refused(tmp_path, org):
+    path = tmp_path / "faq.csv"
+    path.write_text("title,body\nA,B\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="question"):
+        run_import(path, "--organization", "city")
