@@ -6,7 +6,6 @@ from django.contrib import admin
 
 from madoguchi.reservations.constants import LOTTERY_ALGORITHM
 from madoguchi.reservations.lottery import seed_commitment
-
 from madoguchi.reservations.models import Booking, Closure, Lottery, LotteryEntry, Resource, Slot
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
@@ -132,7 +132,9 @@ def resources(request):
     return [_resource_out(r) for r in selectors.resource_list()]
 
 
-@router.get("/reservations/resources/{resource_id}/slots", response=list[SlotOut], url_name="reservations_slots")
+@router.get(
+    "/reservations/resources/{resource_id}/slots", response=list[SlotOut], url_name="reservations_slots"
+)
 def slots(request, resource_id: int):
     resource = selectors.resource_list().filter(pk=resource_id).first()
     if resource is None:
@@ -165,8 +167,7 @@ def booking_create(request, payload: BookingIn):
     scope = gate_scope(slot.resource.organization.slug, slot.resource.slug)
     admission = waiting_room.check_request(request, scope)
     if not admission.admitted:
-        response = router.api.create_response(
-            request,
+        response = JsonResponse(
             {
                 "error": {
                     "code": "waiting_room",
@@ -176,6 +177,7 @@ def booking_create(request, payload: BookingIn):
                 }
             },
             status=429,
+            json_dumps_params={"ensure_ascii": False},
         )
         response["Retry-After"] = str(admission.retry_after)
         waiting_room.apply_cookies(response, scope, admission)
@@ -187,7 +189,7 @@ def booking_create(request, payload: BookingIn):
         data=payload.data,
         idempotency_key=payload.idempotency_key,
     )
-    response = router.api.create_response(request, BookingOut(**_booking_out(booking)).model_dump(mode="json"), status=201)
+    response = JsonResponse(BookingOut(**_booking_out(booking)).model_dump(mode="json"), status=201)
     waiting_room.apply_cookies(response, scope, admission)
     return response
 
@@ -204,28 +206,40 @@ def booking_detail(request, booking_id: str):
     return _booking_out(selectors.access_booking(user=user, booking_id=booking_id))
 
 
-@router.post("/reservations/bookings/{booking_id}/cancel", response=BookingOut, url_name="reservations_booking_cancel")
+@router.post(
+    "/reservations/bookings/{booking_id}/cancel", response=BookingOut, url_name="reservations_booking_cancel"
+)
 def booking_cancel(request, booking_id: str):
     user = require_user(request)
     booking = selectors.access_booking(user=user, booking_id=booking_id)
     return _booking_out(services.booking_cancel(booking=booking, actor=user))
 
 
-@router.post("/reservations/bookings/{booking_id}/change", response=BookingOut, url_name="reservations_booking_change")
+@router.post(
+    "/reservations/bookings/{booking_id}/change", response=BookingOut, url_name="reservations_booking_change"
+)
 def booking_change(request, booking_id: str, payload: ChangeIn):
     user = require_user(request)
     booking = selectors.access_booking(user=user, booking_id=booking_id)
     return _booking_out(services.booking_change(booking=booking, new_slot_id=payload.slot_id, actor=user))
 
 
-@router.post("/reservations/bookings/{booking_id}/confirm", response=BookingOut, url_name="reservations_booking_confirm")
+@router.post(
+    "/reservations/bookings/{booking_id}/confirm",
+    response=BookingOut,
+    url_name="reservations_booking_confirm",
+)
 def booking_confirm(request, booking_id: str):
     user = require_user(request)
     booking = selectors.access_booking(user=user, booking_id=booking_id)
     return _booking_out(services.booking_confirm(booking=booking, actor=user))
 
 
-@router.post("/reservations/lotteries/{lottery_id}/entries", response={201: EntryOut}, url_name="reservations_lottery_enter")
+@router.post(
+    "/reservations/lotteries/{lottery_id}/entries",
+    response={201: EntryOut},
+    url_name="reservations_lottery_enter",
+)
 def lottery_enter(request, lottery_id: int, payload: EntryIn):
     user = require_user(request)
     lottery = selectors.access_lottery(lottery_id=lottery_id)

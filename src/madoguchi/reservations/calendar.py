@@ -36,7 +36,9 @@ def is_business_day(day: dt.date) -> bool:
     return not (is_weekend(day) or is_public_holiday(day) or is_year_end_closure(day))
 
 
-def closure_reason(day: dt.date, *, closed_on_holidays: bool = True, closed_year_end: bool = True) -> str | None:
+def closure_reason(
+    day: dt.date, *, closed_on_holidays: bool = True, closed_year_end: bool = True
+) -> str | None:
     """Why a resource with these rules is closed on ``day`` (holiday name, 年末年始) or None."""
     if closed_year_end and is_year_end_closure(day):
         return "年末年始"

@@ -60,7 +60,9 @@ def _booking_lines(booking) -> str:
 def booking_confirmed(booking) -> None:
     send_after_commit(
         _("【予約完了】%(name)s") % {"name": booking.resource.name},
-        _("予約を受け付けました。当日は受付コードかQRコードを窓口でお見せください。") + "\n\n" + _booking_lines(booking),
+        _("予約を受け付けました。当日は受付コードかQRコードを窓口でお見せください。")
+        + "\n\n"
+        + _booking_lines(booking),
         booking.user.email,
     )
 
@@ -84,7 +86,9 @@ def booking_cancelled(booking) -> None:
 def booking_reminder(booking) -> None:
     _send(
         _("【明日のご予約】%(name)s") % {"name": booking.resource.name},
-        _("ご予約の日時が近づきました。来られなくなった場合は取消しをお願いします。") + "\n\n" + _booking_lines(booking),
+        _("ご予約の日時が近づきました。来られなくなった場合は取消しをお願いします。")
+        + "\n\n"
+        + _booking_lines(booking),
         booking.user.email,
     )
 
@@ -92,7 +96,8 @@ def booking_reminder(booking) -> None:
 def lottery_entered(entry) -> None:
     send_after_commit(
         _("【抽選申込受付】%(title)s") % {"title": entry.lottery.title},
-        _("抽選の申込を受け付けました。申込番号: %(id)s\n抽選結果はメールでお知らせします。") % {"id": entry.pk},
+        _("抽選の申込を受け付けました。申込番号: %(id)s\n抽選結果はメールでお知らせします。")
+        % {"id": entry.pk},
         entry.user.email,
     )
 
@@ -101,7 +106,9 @@ def lottery_won(booking, *, offered: bool = False) -> None:
     deadline = timezone.localtime(booking.expires_at).strftime("%Y-%m-%d %H:%M")
     intro = (
         _("キャンセル待ちから繰り上げ当選しました。") if offered else _("抽選の結果、当選しました。")
-    ) + _("%(deadline)s までに予約を確定してください。期限を過ぎると次の方に権利が移ります。") % {"deadline": deadline}
+    ) + _("%(deadline)s までに予約を確定してください。期限を過ぎると次の方に権利が移ります。") % {
+        "deadline": deadline
+    }
     send_after_commit(
         _("【当選】%(name)s") % {"name": booking.resource.name},
         intro + "\n\n" + _booking_lines(booking),

@@ -76,7 +76,9 @@ def error_summary(errors: dict[str, list[str]], anchors: dict[str, str]) -> list
     """Error summary items linking to the fields (``anchors``: error key → element id)."""
     items = []
     for key, messages in errors.items():
-        target = anchors.get(key) or anchors.get(key.split(".")[0]) or f"id_{INFO_PREFIX}{key.replace('.', '_')}"
+        target = (
+            anchors.get(key) or anchors.get(key.split(".")[0]) or f"id_{INFO_PREFIX}{key.replace('.', '_')}"
+        )
         for message in messages:
             items.append({"href": f"#{target}", "message": str(message)})
     return items

@@ -105,7 +105,9 @@ def allocate(*, seed: str, entries: list[EntryInput], capacities: dict[int, int]
 def verify_record(record: dict[str, Any]) -> bool:
     """Recompute a published record from its seed and entries; True when it matches."""
     entries = [
-        EntryInput(entry_id=e["entry"], first_choice=e["first"], second_choice=e["second"], places=e["places"])
+        EntryInput(
+            entry_id=e["entry"], first_choice=e["first"], second_choice=e["second"], places=e["places"]
+        )
         for e in record["entries"]
     ]
     capacities = {int(k): v for k, v in record["capacities"].items()}

@@ -222,7 +222,9 @@ class LotteryEntry(TimeStampedModel):
     """One person's entry (申込) with 1st/2nd choice and party size."""
 
     lottery = models.ForeignKey(Lottery, on_delete=models.PROTECT, related_name="entries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lottery_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lottery_entries"
+    )
     first_choice = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="+")
     second_choice = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     party_size = models.PositiveSmallIntegerField(_("人数"), default=1)

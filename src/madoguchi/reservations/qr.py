@@ -21,5 +21,7 @@ def checkin_url(booking) -> str:
 def booking_qr_svg(booking, *, scale: int = 6) -> bytes:
     qr = segno.make(checkin_url(booking), error="m")
     out = io.BytesIO()
-    qr.save(out, kind="svg", scale=scale, border=4, xmldecl=True, svgns=True, title=f"受付コード {booking.code}")
+    qr.save(
+        out, kind="svg", scale=scale, border=4, xmldecl=True, svgns=True, title=f"受付コード {booking.code}"
+    )
     return out.getvalue()

@@ -107,5 +107,10 @@ def validate_opening_hours(value) -> list[str]:
                 _parse_time(start)
                 _parse_time(end)
             except (TypeError, ValueError):
-                problems.append(str(_("%(key)s の時間 %(p)s は HH:MM の組で指定してください。") % {"key": key, "p": period}))
+                problems.append(
+                    str(
+                        _("%(key)s の時間 %(p)s は HH:MM の組で指定してください。")
+                        % {"key": key, "p": period}
+                    )
+                )
     return problems

@@ -67,11 +67,15 @@ def slot_state(slot: Slot, now: dt.datetime) -> tuple[str, str]:
     return "open", ""
 
 
-def resource_calendar(*, resource: Resource, now: dt.datetime | None = None, days: int = 60) -> list[dict[str, Any]]:
+def resource_calendar(
+    *, resource: Resource, now: dt.datetime | None = None, days: int = 60
+) -> list[dict[str, Any]]:
     """Upcoming slots grouped by local date, each with its state, for the public resource page."""
     now = now or timezone.now()
     slots = (
-        Slot.objects.filter(resource=resource, starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=days))
+        Slot.objects.filter(
+            resource=resource, starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=days)
+        )
         .select_related("resource")
         .order_by("starts_at")
     )
@@ -89,7 +93,9 @@ def lottery_open_list(*, resource: Resource) -> QuerySet[Lottery]:
 
 def access_lottery(*, lottery_id: int) -> Lottery:
     try:
-        return Lottery.objects.select_related("resource__organization").get(pk=lottery_id, resource__is_public=True)
+        return Lottery.objects.select_related("resource__organization").get(
+            pk=lottery_id, resource__is_public=True
+        )
     except Lottery.DoesNotExist:
         raise Http404 from None
 
@@ -107,7 +113,9 @@ def lottery_summary(lottery: Lottery) -> dict[str, Any]:
         rows.append(
             {
                 "slot": slot,
-                "first_choices": lottery.entries.filter(first_choice=slot).exclude(status=EntryStatus.WITHDRAWN).count(),
+                "first_choices": lottery.entries.filter(first_choice=slot)
+                .exclude(status=EntryStatus.WITHDRAWN)
+                .count(),
                 "winners": sum(1 for s in allocations.values() if s == slot.pk),
             }
         )
@@ -123,14 +131,18 @@ def lottery_summary(lottery: Lottery) -> dict[str, Any]:
 
 
 def booking_list(*, user: Any) -> QuerySet[Booking]:
-    return Booking.objects.filter(user=user).select_related("resource__organization", "slot").order_by(
-        "-slot__starts_at"
+    return (
+        Booking.objects.filter(user=user)
+        .select_related("resource__organization", "slot")
+        .order_by("-slot__starts_at")
     )
 
 
 def upcoming_bookings(*, user: Any, now: dt.datetime | None = None) -> QuerySet[Booking]:
     now = now or timezone.now()
-    return booking_list(user=user).filter(status__in=ACTIVE, slot__ends_at__gte=now).order_by("slot__starts_at")
+    return (
+        booking_list(user=user).filter(status__in=ACTIVE, slot__ends_at__gte=now).order_by("slot__starts_at")
+    )
 
 
 def past_bookings(*, user: Any, now: dt.datetime | None = None) -> QuerySet[Booking]:
@@ -140,7 +152,9 @@ def past_bookings(*, user: Any, now: dt.datetime | None = None) -> QuerySet[Book
 
 def access_booking(*, user: Any, booking_id: Any) -> Booking:
     try:
-        return Booking.objects.select_related("resource__organization", "slot", "user").get(pk=booking_id, user=user)
+        return Booking.objects.select_related("resource__organization", "slot", "user").get(
+            pk=booking_id, user=user
+        )
     except (Booking.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     except Exception as exc:  # malformed UUID (django ValidationError)
@@ -178,7 +192,11 @@ def change_options(*, booking: Booking, now: dt.datetime | None = None) -> list[
     options = []
     for day in resource_calendar(resource=booking.resource, now=now):
         for item in day["slots"]:
-            if item["slot"].pk != booking.slot_id and item["state"] == "open" and item["slot"].remaining >= booking.places:
+            if (
+                item["slot"].pk != booking.slot_id
+                and item["state"] == "open"
+                and item["slot"].remaining >= booking.places
+            ):
                 options.append(item)
     return options
 
@@ -235,14 +253,18 @@ def access_staff_booking(*, user: Any, booking_id: Any) -> Booking:
 
 def access_staff_slot(*, user: Any, slot_id: int) -> Slot:
     try:
-        return Slot.objects.select_related("resource").get(resource__in=staff_resource_list(user=user), pk=slot_id)
+        return Slot.objects.select_related("resource").get(
+            resource__in=staff_resource_list(user=user), pk=slot_id
+        )
     except (Slot.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
 def access_staff_lottery(*, user: Any, lottery_id: int) -> Lottery:
     try:
-        return Lottery.objects.select_related("resource").get(resource__in=staff_resource_list(user=user), pk=lottery_id)
+        return Lottery.objects.select_related("resource").get(
+            resource__in=staff_resource_list(user=user), pk=lottery_id
+        )
     except (Lottery.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -251,7 +273,9 @@ def staff_day(*, resource: Resource, day: dt.date) -> list[dict[str, Any]]:
     """The day's slots of a resource with their bookings (cancelled ones last), for the counter."""
     tz = rules.local_tz()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    slots = Slot.objects.filter(resource=resource, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+    slots = Slot.objects.filter(
+        resource=resource, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+    )
     bookings = (
         Booking.objects.filter(slot__in=slots)
         .select_related("user", "application")

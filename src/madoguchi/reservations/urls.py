@@ -30,7 +30,9 @@ urlpatterns = [
     path("staff/r/<int:resource_id>/closures/", staff.staff_closure_add, name="staff_closure_add"),
     path("staff/slots/<int:slot_id>/block/", staff.staff_slot_block, name="staff_slot_block"),
     path(
-        "staff/bookings/<uuid:booking_id>/<str:action>/", staff.staff_booking_action, name="staff_booking_action"
+        "staff/bookings/<uuid:booking_id>/<str:action>/",
+        staff.staff_booking_action,
+        name="staff_booking_action",
     ),
     path("staff/lotteries/<int:lottery_id>/", staff.staff_lottery, name="staff_lottery"),
 ]

@@ -42,7 +42,9 @@ class Admission:
 
 
 class AdmissionStore(Protocol):
-    def take(self, *, key: str, ticket: int, now: float, rate: float, burst: int, ttl: int) -> tuple[int, int, int]:
+    def take(
+        self, *, key: str, ticket: int, now: float, rate: float, burst: int, ttl: int
+    ) -> tuple[int, int, int]:
         """Atomically refill, serve the queue and admit or enqueue. Returns (admitted, ticket, position)."""
 
 
@@ -194,7 +196,9 @@ def ticket_read(value: str | None, scope: str) -> int:
     return int(data.get("t", 0)) if data.get("s") == scope else 0
 
 
-def admit(*, scope: str, ticket: int = 0, now: float | None = None, store: AdmissionStore | None = None) -> Admission:
+def admit(
+    *, scope: str, ticket: int = 0, now: float | None = None, store: AdmissionStore | None = None
+) -> Admission:
     """Ask the bucket for admission for a visitor (with their ticket if they have one)."""
     conf = config()
     store = store or default_store()

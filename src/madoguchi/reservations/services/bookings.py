@@ -35,7 +35,9 @@ def _check_bookable(slot: Slot, now: dt.datetime) -> None:
     if not resource.is_public:
         raise DomainError(_("この予約先は現在受け付けていません。"), code="not_available", status=404)
     if slot.lottery_id or resource.allocation == AllocationMode.LOTTERY:
-        raise DomainError(_("この枠は抽選で受け付けています。抽選の申込ページからお申し込みください。"), code="lottery")
+        raise DomainError(
+            _("この枠は抽選で受け付けています。抽選の申込ページからお申し込みください。"), code="lottery"
+        )
     if slot.is_blocked:
         raise DomainError(_("この枠は受付を停止しています。別の日時をお選びください。"), code="blocked")
     window = rules.booking_window(resource, slot.starts_at)
@@ -45,7 +47,9 @@ def _check_bookable(slot: Slot, now: dt.datetime) -> None:
 
 
 def _full_error() -> DomainError:
-    return DomainError(_("申し訳ありません。この枠は満席になりました。別の日時をお選びください。"), code="full")
+    return DomainError(
+        _("申し訳ありません。この枠は満席になりました。別の日時をお選びください。"), code="full"
+    )
 
 
 def booking_create(
@@ -107,7 +111,9 @@ def booking_create(
             application=application,
             confirmed_at=now,
         )
-        audit_record(actor=user, action="reservation.booking.created", target=booking, after=booking_snapshot(booking))
+        audit_record(
+            actor=user, action="reservation.booking.created", target=booking, after=booking_snapshot(booking)
+        )
         emails.booking_confirmed(booking)
     return booking
 
@@ -116,7 +122,9 @@ def _lock_booking(booking: Booking) -> Booking:
     return Booking.objects.select_for_update().select_related("resource", "slot", "user").get(pk=booking.pk)
 
 
-def booking_change(*, booking: Booking, new_slot_id: int, actor: Any, now: dt.datetime | None = None) -> Booking:
+def booking_change(
+    *, booking: Booking, new_slot_id: int, actor: Any, now: dt.datetime | None = None
+) -> Booking:
     """Move a confirmed booking to another slot of the same resource (both slots locked)."""
     now = now or timezone.now()
     if actor.pk != booking.user_id:
@@ -127,13 +135,22 @@ def booking_change(*, booking: Booking, new_slot_id: int, actor: Any, now: dt.da
         raise DomainError(_("変更先の枠を選んでください。"), code="invalid") from None
     with transaction.atomic():
         ids = sorted({booking.slot_id, new_slot_id})
-        slots = {s.pk: s for s in Slot.objects.select_for_update().select_related("resource").filter(pk__in=ids).order_by("pk")}
+        slots = {
+            s.pk: s
+            for s in Slot.objects.select_for_update()
+            .select_related("resource")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        }
         booking = _lock_booking(booking)
         new_slot = slots.get(new_slot_id)
         if new_slot is None or new_slot.resource_id != booking.resource_id:
             raise DomainError(_("変更先の枠が見つかりません。"), code="not_found", status=404)
         if booking.status != BookingStatus.CONFIRMED:
-            raise DomainError(_("この予約は変更できません（%(status)s）。") % {"status": booking.get_status_display()}, code="not_changeable")
+            raise DomainError(
+                _("この予約は変更できません（%(status)s）。") % {"status": booking.get_status_display()},
+                code="not_changeable",
+            )
         if new_slot.pk == booking.slot_id:
             return booking
         if booking.slot.starts_at <= now:
@@ -151,13 +168,19 @@ def booking_change(*, booking: Booking, new_slot_id: int, actor: Any, now: dt.da
         booking.reminder_sent_at = None
         booking.save(update_fields=["slot", "reminder_sent_at", "updated_at"])
         audit_record(
-            actor=actor, action="reservation.booking.changed", target=booking, before=before, after=booking_snapshot(booking)
+            actor=actor,
+            action="reservation.booking.changed",
+            target=booking,
+            before=before,
+            after=booking_snapshot(booking),
         )
         emails.booking_changed(booking)
     return booking
 
 
-def booking_cancel(*, booking: Booking, actor: Any, now: dt.datetime | None = None, reason: str = "") -> Booking:
+def booking_cancel(
+    *, booking: Booking, actor: Any, now: dt.datetime | None = None, reason: str = ""
+) -> Booking:
     """Cancel (the applicant before the start, or staff) and give the places back."""
     now = now or timezone.now()
     by_staff = actor.pk != booking.user_id
@@ -167,9 +190,14 @@ def booking_cancel(*, booking: Booking, actor: Any, now: dt.datetime | None = No
         slot = Slot.objects.select_for_update().select_related("resource").get(pk=booking.slot_id)
         booking = _lock_booking(booking)
         if booking.status not in ACTIVE:
-            raise DomainError(_("この予約はすでに%(status)sです。") % {"status": booking.get_status_display()}, code="not_active")
+            raise DomainError(
+                _("この予約はすでに%(status)sです。") % {"status": booking.get_status_display()},
+                code="not_active",
+            )
         if not by_staff and slot.starts_at <= now:
-            raise DomainError(_("開始時刻を過ぎた予約は取り消せません。窓口にご連絡ください。"), code="started")
+            raise DomainError(
+                _("開始時刻を過ぎた予約は取り消せません。窓口にご連絡ください。"), code="started"
+            )
         before = booking_snapshot(booking)
         add_places(slot, -booking.places)
         booking.status = BookingStatus.CANCELLED
@@ -204,7 +232,10 @@ def booking_confirm(*, booking: Booking, actor: Any, now: dt.datetime | None = N
         if booking.status == BookingStatus.CONFIRMED:
             return booking
         if booking.status != BookingStatus.PENDING:
-            raise DomainError(_("この予約は確定できません（%(status)s）。") % {"status": booking.get_status_display()}, code="not_pending")
+            raise DomainError(
+                _("この予約は確定できません（%(status)s）。") % {"status": booking.get_status_display()},
+                code="not_pending",
+            )
         if booking.expires_at and booking.expires_at <= now:
             raise DomainError(_("確定期限を過ぎたため、確定できません。"), code="expired")
         booking.status = BookingStatus.CONFIRMED
@@ -214,7 +245,12 @@ def booking_confirm(*, booking: Booking, actor: Any, now: dt.datetime | None = N
         if entry is not None:
             entry.status = EntryStatus.CONFIRMED
             entry.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="reservation.booking.confirmed", target=booking, after=booking_snapshot(booking))
+        audit_record(
+            actor=actor,
+            action="reservation.booking.confirmed",
+            target=booking,
+            after=booking_snapshot(booking),
+        )
         emails.booking_confirmed(booking)
     return booking
 
@@ -240,15 +276,26 @@ def booking_check_in(*, booking: Booking, actor: Any, now: dt.datetime | None = 
         if booking.status == BookingStatus.PENDING:
             raise DomainError(_("当選の確定が済んでいない予約です。"), code="not_confirmed")
         if booking.status != BookingStatus.CONFIRMED:
-            raise DomainError(_("この予約は%(status)sのため受付できません。") % {"status": booking.get_status_display()}, code="not_active")
+            raise DomainError(
+                _("この予約は%(status)sのため受付できません。") % {"status": booking.get_status_display()},
+                code="not_active",
+            )
         day = timezone.localtime(booking.slot.starts_at).date()
         if day != timezone.localtime(now).date():
-            raise DomainError(_("この予約は %(day)s の予約です。当日のみ受付できます。") % {"day": day.isoformat()}, code="wrong_day")
+            raise DomainError(
+                _("この予約は %(day)s の予約です。当日のみ受付できます。") % {"day": day.isoformat()},
+                code="wrong_day",
+            )
         booking.status = BookingStatus.CHECKED_IN
         booking.checked_in_at = now
         booking.checked_in_by = actor
         booking.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
-        audit_record(actor=actor, action="reservation.booking.checked_in", target=booking, after=booking_snapshot(booking))
+        audit_record(
+            actor=actor,
+            action="reservation.booking.checked_in",
+            target=booking,
+            after=booking_snapshot(booking),
+        )
     return booking
 
 
@@ -259,12 +306,18 @@ def booking_mark_no_show(*, booking: Booking, actor: Any, now: dt.datetime | Non
     with transaction.atomic():
         booking = _lock_booking(booking)
         if booking.status != BookingStatus.CONFIRMED:
-            raise DomainError(_("この予約は%(status)sのため来場なしにできません。") % {"status": booking.get_status_display()}, code="not_active")
+            raise DomainError(
+                _("この予約は%(status)sのため来場なしにできません。")
+                % {"status": booking.get_status_display()},
+                code="not_active",
+            )
         if booking.slot.starts_at > now:
             raise DomainError(_("開始時刻の前は来場なしにできません。"), code="not_started")
         booking.status = BookingStatus.NO_SHOW
         booking.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="reservation.booking.no_show", target=booking, after=booking_snapshot(booking))
+        audit_record(
+            actor=actor, action="reservation.booking.no_show", target=booking, after=booking_snapshot(booking)
+        )
     return booking
 
 
@@ -272,7 +325,10 @@ def booking_link_application(*, booking: Booking, application: Any, actor: Any) 
     """Link a booking to an application (S6: 来庁予約 → 書かない窓口 → 審査)."""
     if actor.pk != booking.user_id:
         check_staff(actor, booking.resource)
-    if application.applicant_id != booking.user_id or application.organization_id != booking.resource.organization_id:
+    if (
+        application.applicant_id != booking.user_id
+        or application.organization_id != booking.resource.organization_id
+    ):
         raise DomainError(_("この申請はこの予約に結び付けられません。"), code="application_mismatch")
     with transaction.atomic():
         booking = _lock_booking(booking)

@@ -32,7 +32,9 @@ def booking_snapshot(booking: Booking) -> dict[str, Any]:
     }
 
 
-def clean_party_and_data(*, resource: Resource, user: Any, party_size: Any, data: dict[str, Any] | None) -> tuple[int, dict]:
+def clean_party_and_data(
+    *, resource: Resource, user: Any, party_size: Any, data: dict[str, Any] | None
+) -> tuple[int, dict]:
     """Check party size and the resource's required information; every problem at once."""
     errors: dict[str, list[str]] = {}
     size = 0
@@ -47,7 +49,9 @@ def clean_party_and_data(*, resource: Resource, user: Any, party_size: Any, data
             ]
     cleaned: dict[str, Any] = {}
     try:
-        cleaned = clean_fields(resource.required_fields or [], data or {}, context=ValidationContext(user=user))
+        cleaned = clean_fields(
+            resource.required_fields or [], data or {}, context=ValidationContext(user=user)
+        )
     except FieldErrors as exc:
         errors.update(exc.errors)
     if errors:

@@ -122,18 +122,32 @@ def lottery_enter(
         raise FieldErrors(errors)
     with transaction.atomic():
         locked = Lottery.objects.select_for_update().get(pk=lottery_obj.pk)
-        if locked.status != LotteryStatus.OPEN or not (locked.entries_open_at <= now < locked.entries_close_at):
+        if locked.status != LotteryStatus.OPEN or not (
+            locked.entries_open_at <= now < locked.entries_close_at
+        ):
             raise DomainError(_("この抽選は申込期間外です。"), code="closed")
-        if LotteryEntry.objects.filter(lottery=locked, user=user).exclude(status=EntryStatus.WITHDRAWN).exists():
+        if (
+            LotteryEntry.objects.filter(lottery=locked, user=user)
+            .exclude(status=EntryStatus.WITHDRAWN)
+            .exists()
+        ):
             raise DomainError(_("この抽選にはすでに申し込んでいます。申込は1人1件です。"), code="duplicate")
-        held = Booking.objects.filter(user=user, resource=resource, status__in=ACTIVE, slot__ends_at__gte=now).count()
+        held = Booking.objects.filter(
+            user=user, resource=resource, status__in=ACTIVE, slot__ends_at__gte=now
+        ).count()
         if held >= resource.per_person_limit:
             raise DomainError(
-                _("この予約先の予約は1人%(n)s件までのため、申し込めません。") % {"n": resource.per_person_limit},
+                _("この予約先の予約は1人%(n)s件までのため、申し込めません。")
+                % {"n": resource.per_person_limit},
                 code="limit",
             )
         entry = LotteryEntry.objects.create(
-            lottery=locked, user=user, first_choice_id=first, second_choice_id=second, party_size=size, data=cleaned
+            lottery=locked,
+            user=user,
+            first_choice_id=first,
+            second_choice_id=second,
+            party_size=size,
+            data=cleaned,
         )
         audit_record(
             actor=user,
@@ -145,17 +159,24 @@ def lottery_enter(
     return entry
 
 
-def lottery_entry_withdraw(*, entry: LotteryEntry, actor: Any, now: dt.datetime | None = None) -> LotteryEntry:
+def lottery_entry_withdraw(
+    *, entry: LotteryEntry, actor: Any, now: dt.datetime | None = None
+) -> LotteryEntry:
     now = now or timezone.now()
     if actor.pk != entry.user_id:
         raise PermissionDeniedError(_("この申込を取り下げる権限がありません。"))
     with transaction.atomic():
         entry = LotteryEntry.objects.select_for_update().select_related("lottery").get(pk=entry.pk)
         if entry.status != EntryStatus.ENTERED or now >= entry.lottery.entries_close_at:
-            raise DomainError(_("抽選の締切後は申込を取り下げられません。当選後は予約の取消しをご利用ください。"), code="closed")
+            raise DomainError(
+                _("抽選の締切後は申込を取り下げられません。当選後は予約の取消しをご利用ください。"),
+                code="closed",
+            )
         entry.status = EntryStatus.WITHDRAWN
         entry.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="reservation.lottery.withdrawn", target=entry, after={"status": entry.status})
+        audit_record(
+            actor=actor, action="reservation.lottery.withdrawn", target=entry, after={"status": entry.status}
+        )
     return entry
 
 
@@ -185,7 +206,11 @@ def lottery_draw(*, lottery_obj: Lottery, actor: Any, now: dt.datetime | None = 
         resource = item.resource
         slots = {s.pk: s for s in Slot.objects.select_for_update().filter(lottery=item).order_by("pk")}
         capacities = {pk: (0 if s.is_blocked else s.remaining) for pk, s in slots.items()}
-        entries = list(LotteryEntry.objects.filter(lottery=item, status=EntryStatus.ENTERED).select_related("user").order_by("pk"))
+        entries = list(
+            LotteryEntry.objects.filter(lottery=item, status=EntryStatus.ENTERED)
+            .select_related("user")
+            .order_by("pk")
+        )
         inputs = _entry_inputs(entries, resource)
         result = lottery.allocate(seed=item.seed, entries=inputs, capacities=capacities)
         by_id = {e.pk: e for e in entries}
@@ -227,7 +252,15 @@ def lottery_draw(*, lottery_obj: Lottery, actor: Any, now: dt.datetime | None = 
         item.draw_record = record
         item.draw_record_sha256 = lottery.record_digest(record)
         item.save(
-            update_fields=["status", "algorithm", "drawn_at", "drawn_by", "draw_record", "draw_record_sha256", "updated_at"]
+            update_fields=[
+                "status",
+                "algorithm",
+                "drawn_at",
+                "drawn_by",
+                "draw_record",
+                "draw_record_sha256",
+                "updated_at",
+            ]
         )
         audit_record(
             actor=actor,
@@ -320,7 +353,11 @@ def lottery_expire_offers(*, now: dt.datetime | None = None) -> int:
             booking.save(update_fields=["status", "updated_at"])
             LotteryEntry.objects.filter(booking=booking).update(status=EntryStatus.EXPIRED, updated_at=now)
             audit_record(
-                actor="system", action="reservation.booking.expired", target=booking, before=before, after=booking_snapshot(booking)
+                actor="system",
+                action="reservation.booking.expired",
+                target=booking,
+                before=before,
+                after=booking_snapshot(booking),
             )
             offer_to_waitlist(slot=slot, now=now)
             expired += 1

@@ -23,17 +23,23 @@ def slots_generate(*, resource: Resource, start: dt.date, end: dt.date, actor: A
     """
     if actor is not None and getattr(actor, "is_authenticated", False):
         check_staff(actor, resource)
-    closures = dict(Closure.objects.filter(resource=resource, date__range=(start, end)).values_list("date", "reason"))
+    closures = dict(
+        Closure.objects.filter(resource=resource, date__range=(start, end)).values_list("date", "reason")
+    )
     new: list[Slot] = []
     day = start
     while day <= end:
         if rules.closed_reason(resource, day, closures) is None:
             for starts_at, ends_at in rules.slot_times(resource, day):
-                new.append(Slot(resource=resource, starts_at=starts_at, ends_at=ends_at, capacity=resource.capacity))
+                new.append(
+                    Slot(resource=resource, starts_at=starts_at, ends_at=ends_at, capacity=resource.capacity)
+                )
         day += dt.timedelta(days=1)
     with transaction.atomic():
         existing = set(
-            Slot.objects.filter(resource=resource, starts_at__in=[s.starts_at for s in new]).values_list("starts_at", flat=True)
+            Slot.objects.filter(resource=resource, starts_at__in=[s.starts_at for s in new]).values_list(
+                "starts_at", flat=True
+            )
         )
         fresh = [s for s in new if s.starts_at not in existing]
         Slot.objects.bulk_create(fresh, ignore_conflicts=True)
@@ -55,7 +61,9 @@ def slot_block(*, slot: Slot, actor: Any, reason: str = "") -> Slot:
         slot.is_blocked = True
         slot.block_reason = (reason or "")[:200]
         slot.save(update_fields=["is_blocked", "block_reason"])
-        audit_record(actor=actor, action="reservation.slot.blocked", target=slot, after={"reason": slot.block_reason})
+        audit_record(
+            actor=actor, action="reservation.slot.blocked", target=slot, after={"reason": slot.block_reason}
+        )
     return slot
 
 
@@ -74,18 +82,27 @@ def closure_add(*, resource: Resource, date: dt.date, actor: Any, reason: str = 
     """Close a resource for a day (臨時休業): block that day's slots. Returns (closure, bookings affected)."""
     check_staff(actor, resource)
     with transaction.atomic():
-        closure, created = Closure.objects.get_or_create(resource=resource, date=date, defaults={"reason": reason[:200]})
+        closure, created = Closure.objects.get_or_create(
+            resource=resource, date=date, defaults={"reason": reason[:200]}
+        )
         if not created:
             raise DomainError(_("この日はすでに休業日として登録されています。"), code="duplicate")
         tz = rules.local_tz()
         start = dt.datetime.combine(date, dt.time.min, tzinfo=tz)
-        slots = Slot.objects.filter(resource=resource, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+        slots = Slot.objects.filter(
+            resource=resource, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+        )
         slots.update(is_blocked=True, block_reason=reason[:200] or str(_("臨時休業")))
         affected = sum(s.bookings.filter(status__in=ACTIVE).count() for s in slots)
         audit_record(
             actor=actor,
             action="reservation.closure.added",
             target=closure,
-            after={"resource": resource.pk, "date": date.isoformat(), "reason": reason[:200], "bookings_affected": affected},
+            after={
+                "resource": resource.pk,
+                "date": date.isoformat(),
+                "reason": reason[:200],
+                "bookings_affected": affected,
+            },
         )
     return closure, affected

@@ -18,7 +18,11 @@ from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.reservations import forms, ics, qr, selectors, services
 from madoguchi.reservations.views.gate import OUTCOME_HEADER, full_page, waiting_room_gate
 
-PARTY_ANCHORS = {"party_size": "id_party_size", "first_choice": "id_first_choice", "second_choice": "id_second_choice"}
+PARTY_ANCHORS = {
+    "party_size": "id_party_size",
+    "first_choice": "id_first_choice",
+    "second_choice": "id_second_choice",
+}
 
 
 def _login_redirect(request):
@@ -94,7 +98,10 @@ def booking_detail(request, booking_id):
     return render(
         request,
         "reservations/booking_detail.html",
-        {"booking": booking, "can_change": booking.status == "confirmed" and booking.slot.starts_at > timezone.now()},
+        {
+            "booking": booking,
+            "can_change": booking.status == "confirmed" and booking.slot.starts_at > timezone.now(),
+        },
     )
 
 
@@ -196,7 +203,9 @@ def lottery_enter(request, lottery_id: int):
             problem = str(exc.message)
         else:
             messages.success(
-                request, _("抽選に申し込みました（申込番号 %(id)s）。結果はメールでお知らせします。") % {"id": entry.pk}
+                request,
+                _("抽選に申し込みました（申込番号 %(id)s）。結果はメールでお知らせします。")
+                % {"id": entry.pk},
             )
             return redirect("reservations:mine")
     return render(

@@ -8,7 +8,9 @@ from madoguchi.reservations.services import slots_generate
 
 
 class Command(BaseCommand):
-    help = "Create slots from each resource's opening hours for the coming days (idempotent; skips closed days)."
+    help = (
+        "Create slots from each resource's opening hours for the coming days (idempotent; skips closed days)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=60)

@@ -4,7 +4,9 @@ from madoguchi.reservations.services import booking_reminders_send
 
 
 class Command(BaseCommand):
-    help = "Send reminder e-mails for bookings starting soon (same as the Celery beat task; safe to run often)."
+    help = (
+        "Send reminder e-mails for bookings starting soon (same as the Celery beat task; safe to run often)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--hours", type=int, default=None)

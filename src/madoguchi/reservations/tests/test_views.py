@@ -1,0 +1,321 @@
+import json
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from madoguchi.core.testing import make_resource, make_slot, make_staff, make_user
+from madoguchi.reservations.constants import BookingStatus
+from madoguchi.reservations.models import Booking
+from madoguchi.reservations.services import booking_create
+from madoguchi.reservations.waiting_room import pass_cookie_name, ticket_cookie_name
+
+pytestmark = pytest.mark.django_db
+
+
+def _book_url(slot):
+    r = slot.resource
+    return reverse("reservations:booking_new", args=[r.organization.slug, r.slug, slot.pk])
+
+
+def _scope(slot):
+    return f"{slot.resource.organization.slug}.{slot.resource.slug}"
+
+
+# ---------------------------------------------------------------- public, cache-friendly pages
+
+
+def test_public_pages_are_cacheable_and_set_no_cookies(client):
+    slot = make_slot()
+    resource = slot.resource
+    for url in (
+        reverse("reservations:resource_list"),
+        reverse("reservations:resource_detail", args=[resource.organization.slug, resource.slug]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "public" in response["Cache-Control"] and "max-age=" in response["Cache-Control"]
+        assert "Cookie" not in response.get("Vary", "")
+        assert not response.cookies
+    detail = client.get(
+        reverse("reservations:resource_detail", args=[resource.organization.slug, resource.slug])
+    )
+    assert _book_url(slot) in detail.content.decode()
+
+
+def test_public_pages_stay_cacheable_for_signed_in_visitors(client):
+    slot = make_slot()
+    client.force_login(make_user())
+    response = client.get(
+        reverse("reservations:resource_detail", args=[slot.resource.organization.slug, slot.resource.slug])
+    )
+    assert "public" in response["Cache-Control"]
+    assert "Cookie" not in response.get("Vary", "")
+
+
+# ---------------------------------------------------------------- booking on a phone, no JS
+
+
+def test_booking_flow_without_javascript(client):
+    slot = make_slot(make_resource(max_party_size=3))
+    user = make_user()
+    client.force_login(user)
+    form = client.get(_book_url(slot))
+    assert form.status_code == 200
+    assert pass_cookie_name(_scope(slot)) in form.cookies
+    key = form.context["idempotency_key"]
+    response = client.post(_book_url(slot), {"party_size": "2", "idempotency_key": key})
+    assert response.status_code == 302
+    assert response["X-Reservation-Outcome"] == "booked"
+    booking = Booking.objects.get(user=user)
+    assert response["Location"] == reverse("reservations:booking_detail", args=[booking.pk])
+    # a double submit of the same form does not book twice
+    client.post(_book_url(slot), {"party_size": "2", "idempotency_key": key})
+    assert Booking.objects.filter(user=user).count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert booking.code_display in page
+    assert reverse("reservations:booking_qr", args=[booking.pk]) in page
+    svg = client.get(reverse("reservations:booking_qr", args=[booking.pk]))
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    ics = client.get(reverse("reservations:booking_ics", args=[booking.pk]))
+    assert ics["Content-Type"].startswith("text/calendar")
+    body = ics.content.decode()
+    assert "BEGIN:VEVENT" in body and "DTSTART:" in body and booking.code_display in body
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    slot = make_slot()
+    response = client.get(_book_url(slot))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_field_errors_are_shown_next_to_fields_and_keep_what_was_typed(client):
+    resource = make_resource(
+        required_fields=[
+            {"key": "name", "type": "text", "label": "氏名", "required": True},
+            {"key": "note", "type": "text", "label": "ご用件", "validation": {"max_length": 5}},
+        ]
+    )
+    slot = make_slot(resource)
+    client.force_login(make_user())
+    response = client.post(
+        _book_url(slot), {"party_size": "1", "info-name": "", "info-note": "とても長いご用件です"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="error-summary"' in page
+    assert 'href="#id_info-name"' in page
+    assert 'aria-describedby="id_info-note-error"' in page
+    assert "とても長いご用件です" in page
+    assert not Booking.objects.exists()
+
+
+def test_a_full_slot_answers_full_and_later_visitors_get_the_cached_full_page(
+    client, django_assert_num_queries
+):
+    slot = make_slot(capacity=1)
+    booking_create(user=make_user(), slot_id=slot.pk)
+    client.force_login(make_user())
+    # the last place was taken via the service: its on_commit set the hint only in a real commit,
+    # so the first visitor hits the database and is told it is full
+    response = client.post(_book_url(slot), {"party_size": "1"})
+    assert response.status_code == 409
+    assert response["X-Reservation-Outcome"] == "full"
+    from django.core.cache import cache
+
+    from madoguchi.reservations.selectors import full_flag_key
+
+    cache.set(full_flag_key(slot.pk), 1, 60)
+    with django_assert_num_queries(0):
+        response = client.get(_book_url(slot))
+    assert response["X-Reservation-Outcome"] == "full"
+
+
+def test_cancel_from_the_booking_page_returns_the_place(client):
+    slot = make_slot(capacity=1)
+    user = make_user()
+    booking = booking_create(user=user, slot_id=slot.pk)
+    client.force_login(user)
+    assert client.get(reverse("reservations:booking_cancel", args=[booking.pk])).status_code == 200
+    response = client.post(reverse("reservations:booking_cancel", args=[booking.pk]))
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    assert slot.booked_count == 0
+
+
+def test_change_page_moves_the_booking(client):
+    resource = make_resource()
+    first, second = make_slot(resource, starts_in_hours=30), make_slot(resource, starts_in_hours=60)
+    user = make_user()
+    booking = booking_create(user=user, slot_id=first.pk)
+    client.force_login(user)
+    page = client.get(reverse("reservations:booking_change", args=[booking.pk])).content.decode()
+    assert f'value="{second.pk}"' in page
+    empty = client.post(reverse("reservations:booking_change", args=[booking.pk]), {})
+    assert "変更先の日時を選んでください" in empty.content.decode()
+    client.post(reverse("reservations:booking_change", args=[booking.pk]), {"slot": str(second.pk)})
+    booking.refresh_from_db()
+    assert booking.slot_id == second.pk
+
+
+# ---------------------------------------------------------------- isolation
+
+
+def test_another_users_booking_is_not_found(client):
+    booking = booking_create(user=make_user(), slot_id=make_slot().pk)
+    client.force_login(make_user())
+    for name in ("booking_detail", "booking_ics", "booking_qr", "booking_cancel", "booking_change"):
+        assert client.get(reverse(f"reservations:{name}", args=[booking.pk])).status_code == 404
+    assert client.post(reverse("reservations:booking_cancel", args=[booking.pk])).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_api_hides_other_peoples_bookings(client):
+    booking = booking_create(user=make_user(), slot_id=make_slot().pk)
+    client.force_login(make_user())
+    response = client.get(reverse("api:reservations_booking", args=[booking.pk]))
+    assert response.status_code == 404
+    assert client.get(reverse("api:reservations_bookings")).json() == []
+
+
+# ---------------------------------------------------------------- waiting room at the door
+
+
+@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+def test_above_the_rate_visitors_get_a_light_waiting_page_with_their_place(client, django_assert_num_queries):
+    slot = make_slot()
+    first = client.get(_book_url(slot))  # anonymous: admitted (token), then sent to sign in
+    assert first.status_code == 302
+    client.cookies.clear()
+    with django_assert_num_queries(0):
+        waiting = client.get(_book_url(slot))
+    assert waiting.status_code == 200
+    page = waiting.content.decode()
+    assert '<meta http-equiv="refresh" content="30">' in page
+    assert "1 番目" in page
+    assert waiting["Retry-After"] == "30"
+    assert waiting["X-Reservation-Outcome"].startswith("queued; position=1")
+    assert "no-store" in waiting["Cache-Control"]
+    assert ticket_cookie_name(_scope(slot)) in waiting.cookies
+    assert "sessionid" not in waiting.cookies
+    # refreshing keeps the place; a second visitor queues behind
+    assert "1 番目" in client.get(_book_url(slot)).content.decode()
+    other = client.__class__()
+    assert "2 番目" in other.get(_book_url(slot)).content.decode()
+
+
+@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+def test_a_queued_form_post_keeps_what_was_typed(client):
+    slot = make_slot()
+    client.get(_book_url(slot))  # uses the only token
+    client.cookies.clear()
+    client.force_login(make_user())
+    response = client.post(_book_url(slot), {"party_size": "2", "info-name": "山田"})
+    page = response.content.decode()
+    assert response["X-Reservation-Outcome"].startswith("queued")
+    assert 'name="info-name" value="山田"' in page
+    assert "http-equiv" not in page
+    assert not Booking.objects.exists()
+
+
+@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+def test_a_visitor_with_a_pass_goes_straight_through(client):
+    slot = make_slot()
+    client.force_login(make_user())
+    assert client.get(_book_url(slot)).status_code == 200  # admitted, pass cookie set
+    assert client.get(_book_url(slot)).status_code == 200  # the pass, not a token
+    assert client.post(_book_url(slot), {"party_size": "1"}).status_code == 302
+
+
+@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+def test_the_api_answers_429_with_the_queue_position(client):
+    slot = make_slot()
+    client.get(_book_url(slot))
+    client.cookies.clear()
+    client.force_login(make_user())
+    response = client.post(
+        reverse("api:reservations_booking_create"),
+        json.dumps({"slot_id": slot.pk}),
+        content_type="application/json",
+    )
+    assert response.status_code == 429
+    assert response.json()["error"]["queue_position"] == 1
+    assert response["Retry-After"]
+
+
+# ---------------------------------------------------------------- API
+
+
+def test_api_books_and_reports_field_errors_and_conflicts(client):
+    resource = make_resource(
+        capacity=1, required_fields=[{"key": "name", "type": "text", "label": "氏名", "required": True}]
+    )
+    slot = make_slot(resource)
+    client.force_login(make_user())
+    url = reverse("api:reservations_booking_create")
+    bad = client.post(url, json.dumps({"slot_id": slot.pk, "data": {}}), content_type="application/json")
+    assert bad.status_code == 422
+    assert "name" in bad.json()["error"]["fields"]
+    ok = client.post(
+        url, json.dumps({"slot_id": slot.pk, "data": {"name": "山田"}}), content_type="application/json"
+    )
+    assert ok.status_code == 201
+    assert ok.json()["status"] == "confirmed"
+    client.force_login(make_user())
+    full = client.post(
+        url, json.dumps({"slot_id": slot.pk, "data": {"name": "佐藤"}}), content_type="application/json"
+    )
+    assert full.status_code == 409 and full.json()["error"]["code"] == "full"
+    slots = client.get(reverse("api:reservations_slots", args=[resource.pk])).json()
+    assert slots[0]["remaining"] == 0 and slots[0]["state"] == "full"
+
+
+# ---------------------------------------------------------------- staff
+
+
+def test_staff_check_in_by_typed_or_scanned_code(client):
+    resource = make_resource(closes_hours_before=0)
+    slot = make_slot(resource, starts_in_hours=0)  # starts now: today, whenever the test runs
+    booking = booking_create(
+        user=make_user(), slot_id=slot.pk, now=slot.starts_at - timezone.timedelta(hours=1)
+    )
+    staff = make_staff(resource.organization, role="counter")
+    client.force_login(staff)
+    page = client.get(reverse("reservations:staff_checkin") + f"?code={booking.code.lower()}")
+    assert page.status_code == 200
+    assert booking.code_display in page.content.decode()
+    response = client.post(reverse("reservations:staff_booking_action", args=[booking.pk, "check-in"]))
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CHECKED_IN
+
+
+def test_staff_pages_are_not_found_for_people_outside_the_organization(client):
+    resource = make_resource()
+    booking = booking_create(user=make_user(), slot_id=make_slot(resource).pk)
+    client.force_login(make_user())
+    assert client.get(reverse("reservations:staff_day", args=[resource.pk])).status_code == 404
+    assert (
+        client.post(reverse("reservations:staff_booking_action", args=[booking.pk, "check-in"])).status_code
+        == 404
+    )
+    missing = client.get(reverse("reservations:staff_checkin") + f"?code={booking.code}")
+    assert missing.status_code == 404 and "見つかりません" in missing.content.decode()
+
+
+def test_staff_day_lists_bookings_and_blocks_slots(client):
+    resource = make_resource()
+    slot = make_slot(resource)
+    booking = booking_create(user=make_user(), slot_id=slot.pk)
+    staff = make_staff(resource.organization, role="counter")
+    client.force_login(staff)
+    day = timezone.localtime(slot.starts_at).date()
+    page = client.get(reverse("reservations:staff_day", args=[resource.pk]) + f"?date={day.isoformat()}")
+    assert booking.code_display in page.content.decode()
+    client.post(reverse("reservations:staff_slot_block", args=[slot.pk]), {"reason": "設備点検"})
+    slot.refresh_from_db()
+    assert slot.is_blocked and slot.block_reason == "設備点検"
+    bad_date = client.get(reverse("reservations:staff_day", args=[resource.pk]) + "?date=2026-13-40")
+    assert "日付は" in bad_date.content.decode()
