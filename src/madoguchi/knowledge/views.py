@@ -408,4 +408,3 @@ def staff_inquiries(request):
         "knowledge/staff/inquiries.html",
         {"inquiries": selectors.inquiry_list(user=request.user)[:100], "statuses": InquiryStatus.choices},
     )
-

@@ -14,7 +14,9 @@ from madoguchi.knowledge.models import FaqEntry
 
 pytestmark = pytest.mark.django_db
 
-CSV = "question,answer,category,visibility\nごみの日を教えてください。,地域ごとに決まっています。,ごみ,public\n"
+CSV = (
+    "question,answer,category,visibility\nごみの日を教えてください。,地域ごとに決まっています。,ごみ,public\n"
+)
 
 
 def run_import(path, *args):
@@ -27,7 +29,14 @@ def run_import(path, *args):
 
 def test_json_in_the_faq_kosodate_format_goes_to_the_default_organization_as_public(tmp_path):
     path = tmp_path / "kosodate-corpus.json"
-    rows = [{"faq_id": 1, "question": "母子手帳を受け取りたい", "answer": "窓口でお渡しします。", "category1": "妊娠・出産"}]
+    rows = [
+        {
+            "faq_id": 1,
+            "question": "母子手帳を受け取りたい",
+            "answer": "窓口でお渡しします。",
+            "category1": "妊娠・出産",
+        }
+    ]
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     out, err = run_import(path)
     assert "1 created" in out and err == ""
@@ -85,7 +94,9 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(tmp_path, 
     path = tmp_path / "faq.json"
     path.write_text(json.dumps([{"id": "a1", "question": "質問", "answer": "古い回答"}], ensure_ascii=False))
     run_import(path, "--organization", "city")
-    path.write_text(json.dumps([{"id": "a1", "question": "質問", "answer": "新しい回答"}], ensure_ascii=False))
+    path.write_text(
+        json.dumps([{"id": "a1", "question": "質問", "answer": "新しい回答"}], ensure_ascii=False)
+    )
     out, _ = run_import(path, "--organization", "city")
     assert "0 created, 1 updated" in out
     faq = FaqEntry.objects.get()

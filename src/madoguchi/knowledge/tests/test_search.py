@@ -98,7 +98,9 @@ def test_published_public_procedures_are_found_and_drafts_are_not(org):
 
 
 def test_notices_are_found(org, staff):
-    services.notice_create(organization=org, actor=staff, title="年末年始の窓口休業", body="12月29日から1月3日まで休みます。")
+    services.notice_create(
+        organization=org, actor=staff, title="年末年始の窓口休業", body="12月29日から1月3日まで休みます。"
+    )
     results = selectors.site_search(query="年末年始 休み").results
     assert results[0].type == "notice" and results[0].url.startswith("/help/notices/")
 

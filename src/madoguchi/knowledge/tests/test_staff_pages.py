@@ -1,0 +1,120 @@
+"""Staff pages need a signed-in user with a membership in the organization."""
+
+from __future__ import annotations
+
+import pytest
+
+from madoguchi.core.testing import make_organization, make_staff, make_user
+from madoguchi.knowledge import services
+from madoguchi.knowledge.constants import Visibility
+from madoguchi.knowledge.models import FaqEntry, Synonym
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/help/staff/")
+    assert response.status_code == 302 and "/accounts/" in response["Location"]
+
+
+def test_signed_in_people_without_a_membership_are_refused(client):
+    client.force_login(make_user())
+    assert client.get("/help/staff/").status_code == 403
+    assert client.get("/help/staff/synonyms").status_code == 403
+
+
+def test_staff_see_zero_result_queries_and_unanswered_chat_questions(client, staff, city_faqs):
+    client.get("/help/search", {"q": "ぴよぴよ"})
+    client.post("/help/chat", {"q": "宇宙旅行の予約をしたい"})
+    client.force_login(staff)
+    page = client.get("/help/staff/").content.decode()
+    assert "ぴよぴよ" in page and "宇宙旅行の予約をしたい" in page
+
+
+def test_staff_edit_creates_a_new_version_and_keeps_the_old_one(client, staff, city_faqs):
+    faq = city_faqs["gomi"]
+    client.force_login(staff)
+    response = client.post(
+        f"/help/staff/faq/{faq.pk}/edit",
+        {
+            "organization": "city",
+            "question": "ごみの収集日を教えてください。",
+            "answer": "地域ごとの収集カレンダーをご覧ください。",
+            "category": "ごみ",
+            "keywords": "ゴミの日, 収集日",
+            "visibility": "public",
+            "review_on": "2027-04-01",
+        },
+    )
+    assert response.status_code == 302
+    faq.refresh_from_db()
+    assert faq.version == 2 and faq.question == "ごみの収集日を教えてください。"
+    assert list(faq.revisions.values_list("version", flat=True)) == [2, 1]
+
+
+def test_staff_form_errors_keep_the_typed_text(client, staff):
+    client.force_login(staff)
+    response = client.post(
+        "/help/staff/faq/new",
+        {
+            "organization": "city",
+            "question": "",
+            "answer": "回答だけ書きました",
+            "visibility": "public",
+            "review_on": "来年",
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "質問を入力してください。" in page and "回答だけ書きました" in page
+    assert "見直し予定日は 2026-04-01 のように入力してください。" in page
+    assert FaqEntry.objects.count() == 0
+
+
+def test_staff_of_another_organization_cannot_edit_the_faq(client, city_faqs):
+    client.force_login(make_staff(make_organization()))
+    assert client.get(f"/help/staff/faq/{city_faqs['gomi'].pk}/edit").status_code == 404
+
+
+def test_staff_add_a_synonym_on_the_synonym_page(client, staff):
+    client.force_login(staff)
+    response = client.post(
+        "/help/staff/synonyms", {"organization": "city", "words": "ゴミ袋, 指定袋", "bidirectional": "1"}
+    )
+    assert response.status_code == 302
+    assert Synonym.objects.get().words == "ゴミ袋, 指定袋"
+
+
+def test_service_refuses_edits_by_non_members(city_faqs):
+    from madoguchi.core.errors import PermissionDeniedError
+
+    with pytest.raises(PermissionDeniedError):
+        services.faq_update(faq=city_faqs["gomi"], actor=make_user(), question="変更")
+
+
+def test_staff_only_faq_page_is_404_for_the_public_and_shown_to_members(client, faq_factory, staff):
+    faq = faq_factory("職員向けの質問", visibility=Visibility.STAFF)
+    assert client.get(f"/help/faq/{faq.pk}/").status_code == 404
+    client.force_login(staff)
+    assert client.get(f"/help/faq/{faq.pk}/").status_code == 200
+
+
+def test_search_page_works_without_javascript_and_explains_an_empty_query(client, city_faqs):
+    page = client.get("/help/search", {"q": "ごみの日"}).content.decode()
+    assert "ごみの日を教えてください。" in page and "<mark>" in page
+    empty = client.get("/help/search", {"q": ""}).content.decode()
+    assert "検索する言葉を入力してください。" in empty and 'href="#q"' in empty
+
+
+def test_result_links_count_clicks_and_refuse_other_sites(client, city_faqs):
+    from madoguchi.knowledge.models import SearchQueryLog
+
+    client.get("/help/search", {"q": "ごみの日"})
+    log = SearchQueryLog.objects.get()
+    target = f"/help/faq/{city_faqs['gomi'].pk}/"
+    response = client.get("/help/go", {"l": log.pk, "u": target})
+    assert response.status_code == 302 and response["Location"] == target
+    log.refresh_from_db()
+    assert log.clicks == 1
+    assert client.get("/help/go", {"u": "https://evil.example/"}).status_code == 404
+    assert client.get("/help/go", {"u": "//evil.example/"}).status_code == 404
