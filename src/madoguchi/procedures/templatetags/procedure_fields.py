@@ -98,6 +98,8 @@ def field_context(spec: dict, value: Any, errors: dict | None) -> dict[str, Any]
         )
     ctx["parts"] = parts
     ctx["has_error"] = bool(own_errors) or any(p["errors"] for p in parts)
+    # Composite fields mark only the parts in error, so correct parts do not turn red.
+    ctx["wrapper_error"] = bool(own_errors) if parts else ctx["has_error"]
     ctx["type_hint_id"] = f"{base_id}-typehint" if ctx.get("type_hint") else ""
     ctx["describedby"] = _ids(ctx["hint_id"], ctx["type_hint_id"], ctx["error_id"])
     return ctx

@@ -154,3 +154,38 @@ def test_user_input_is_escaped():
 def test_field_anchor_matches_the_input_ids():
     assert field_anchor("applicant.family_kana") == "id_applicant.family_kana"
     assert field_anchor("title") == "id_title"
+
+
+def _every_type_spec():
+    from madoguchi.procedures.fields import registry
+
+    for type_id in sorted(registry):
+        spec = {"key": f"f_{type_id}", "type": type_id, "label": type_id, "help": "ヒント", "required": True}
+        if type_id in {"select", "radio", "checkboxes"}:
+            spec["options"] = OPTIONS
+        if type_id == "consent":
+            spec["statement"] = "同意します。"
+        if type_id == "info":
+            spec = {"key": "f_info", "type": "info", "text": "ご案内"}
+        yield spec
+
+
+def test_every_type_refers_only_to_ids_that_exist_and_ids_are_unique():
+    for spec in _every_type_spec():
+        key = spec["key"]
+        for value, errors in [
+            (None, None),
+            ("2024-04-01", {key: ["誤り"], f"{key}.given": ["誤り"], f"{key}.city": ["誤り"]}),
+        ]:
+            html = render(spec, value, errors)
+            ids = re.findall(r'\bid="([^"]+)"', html)
+            assert len(ids) == len(set(ids)), (spec["type"], ids)
+            referenced = [
+                i for group in re.findall(r'aria-describedby="([^"]+)"', html) for i in group.split()
+            ]
+            referenced += re.findall(r'<label for="([^"]+)"', html)
+            missing = [i for i in referenced if i not in ids]
+            assert not missing, (spec["type"], missing)
+            if errors and spec["type"] != "info":
+                assert 'aria-invalid="true"' in html, spec["type"]
+                assert "誤り" in html, spec["type"]
