@@ -202,6 +202,7 @@ def draft_submit(
             status=400,
         )
     draft = selectors.access_draft(user=user, draft_id=draft_id)
+    draft.applicant = user  # access_draft matched applicant=user; saves loading the user again
     application, created = services.application_submit_with_result(
         draft=draft, actor=user, idempotency_key=idempotency_key, channel=_channel(request)
     )
