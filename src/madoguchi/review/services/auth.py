@@ -57,10 +57,6 @@ def staff_totp_verify(*, user: Any, code: str, now: float | None = None) -> None
 
 
 def staff_totp_begin(*, user: Any) -> StaffTotp:
-    """Create (or restart an unconfirmed) authenticator secret for the user."""
-    device, created = StaffTotp.objects.get_or_create(user=user, defaults={"secret": totp.new_secret()})
-    if not created and device.confirmed_at is None:
-        device.secret = totp.new_secret()
-        device.last_step = 0
-        device.save(update_fields=["secret", "last_step"])
+    """The user's authenticator secret, created on first visit of the set-up page."""
+    device, _created = StaffTotp.objects.get_or_create(user=user, defaults={"secret": totp.new_secret()})
     return device

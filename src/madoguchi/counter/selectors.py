@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from madoguchi.accounts.constants import Role
+from madoguchi.counter.models import CounterVisit
+from madoguchi.procedures.models import Procedure
+from madoguchi.review.permissions import StaffScope
+
+COUNTER_ROLES = {Role.COUNTER, Role.CENTRE, Role.ADMIN}
+
+
+def counter_organization_ids(user: Any) -> set[int]:
+    return StaffScope.of(user).organization_ids(roles=COUNTER_ROLES)
+
+
+def counter_procedures(*, user: Any) -> QuerySet[Procedure]:
+    return (
+        Procedure.objects.filter(
+            organization_id__in=counter_organization_ids(user), current_version__isnull=False
+        )
+        .select_related("organization")
+        .order_by("organization_id", "title")
+    )
+
+
+def recent_visits(*, user: Any) -> list[CounterVisit]:
+    return list(
+        CounterVisit.objects.filter(staff=user)
+        .select_related("procedure", "application")
+        .order_by("-created_at")[:20]
+    )
+
+
+def access_visit(*, user: Any, visit_id: Any) -> CounterVisit:
+    """A visit of an organization where the user works at the counter; 404 otherwise."""
+    visit = (
+        CounterVisit.objects.select_related(
+            "procedure__organization", "draft__version", "application", "staff"
+        )
+        .filter(pk=visit_id, organization_id__in=counter_organization_ids(user))
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit

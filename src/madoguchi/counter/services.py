@@ -1,0 +1,177 @@
+"""書かない窓口: staff start, fill and submit an application for a visitor, who confirms it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.accounts.models import User
+from madoguchi.applications import services as app_services
+from madoguchi.applications.constants import Channel
+from madoguchi.applications.models import Application
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.counter import selectors
+from madoguchi.counter.models import CounterVisit, VisitStatus
+from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.validation import iter_steps
+from madoguchi.review.constants import IdentityCheck
+
+
+def _visitor_user(*, name: str, email: str) -> User:
+    if email:
+        user, _created = User.objects.get_or_create(email=email, defaults={"display_name": name})
+        return user
+    # No e-mail: a placeholder account that nobody can sign in to (no password, .invalid domain).
+    return User.objects.create_user(f"counter-{uuid.uuid4().hex[:16]}@visitor.invalid", display_name=name)
+
+
+def visit_start(
+    *,
+    staff: Any,
+    procedure_id: Any,
+    visitor_name: str,
+    visitor_email: str = "",
+    identity_method: str,
+    identity_note: str = "",
+) -> CounterVisit:
+    """Start entering an application for a visitor, recording how identity was checked."""
+    visitor_name = (visitor_name or "").strip()
+    visitor_email = (visitor_email or "").strip().lower()
+    identity_note = (identity_note or "").strip()
+    errors: dict[str, list[str]] = {}
+    procedure = None
+    try:
+        procedure = selectors.counter_procedures(user=staff).get(pk=int(procedure_id))
+    except (Procedure.DoesNotExist, ValueError, TypeError):
+        errors["procedure"] = [_("手続を選んでください。")]
+    if not visitor_name:
+        errors["visitor_name"] = [_("来庁者の氏名を入力してください。")]
+    elif len(visitor_name) > 100:
+        errors["visitor_name"] = [_("氏名は100文字以内で入力してください。")]
+    if visitor_email and ("@" not in visitor_email or len(visitor_email) > 254):
+        errors["visitor_email"] = [_("メールアドレスの形式が正しくありません（例: taro@example.jp）。")]
+    if identity_method not in IdentityCheck.values:
+        errors["identity_method"] = [_("本人確認の方法を選んでください。")]
+    elif identity_method == IdentityCheck.OTHER and not identity_note:
+        errors["identity_note"] = [_("「その他」のときは、確認に使った書類を入力してください。")]
+    if errors:
+        raise FieldErrors(errors)
+    assert procedure is not None
+    with transaction.atomic():
+        visitor = _visitor_user(name=visitor_name, email=visitor_email)
+        draft = app_services.draft_start(applicant=visitor, procedure=procedure)
+        visit = CounterVisit.objects.create(
+            organization=procedure.organization,
+            procedure=procedure,
+            staff=staff,
+            visitor=visitor,
+            visitor_name=visitor_name,
+            identity_method=identity_method,
+            identity_note=identity_note[:200],
+            draft=draft,
+        )
+        audit_record(
+            actor=staff,
+            action="counter.visit_started",
+            target=visit,
+            after={
+                "procedure": procedure.pk,
+                "identity_method": identity_method,
+                "has_email": bool(visitor_email),
+            },
+        )
+    return visit
+
+
+def _editable(visit: CounterVisit) -> None:
+    if visit.status not in (VisitStatus.ENTERING, VisitStatus.CONFIRMING) or visit.draft is None:
+        raise DomainError(_("この受付はすでに完了しています。"), code="closed")
+
+
+def visit_save_step(*, staff: Any, visit_id: Any, step_key: str, raw: dict[str, Any]) -> CounterVisit:
+    """Save one step typed by staff (errors keep what was typed; FieldErrors raised)."""
+    visit = selectors.access_visit(user=staff, visit_id=visit_id)
+    _editable(visit)
+    if visit.status == VisitStatus.CONFIRMING:
+        CounterVisit.objects.filter(pk=visit.pk).update(status=VisitStatus.ENTERING)
+        visit.status = VisitStatus.ENTERING
+    app_services.draft_save_step(draft=visit.draft, step_key=step_key, raw=raw)
+    return visit
+
+
+def missing_steps(visit: CounterVisit) -> list[dict]:
+    done = set(visit.draft.completed_steps) if visit.draft else set()
+    return [s for s in iter_steps(visit.draft.version.definition) if s["key"] not in done]
+
+
+def visit_hand_over(*, staff: Any, visit_id: Any) -> CounterVisit:
+    """Show the confirmation screen to the visitor (tablet). All steps must be complete."""
+    visit = selectors.access_visit(user=staff, visit_id=visit_id)
+    _editable(visit)
+    missing = missing_steps(visit)
+    if missing:
+        raise FieldErrors(
+            {
+                "steps": [
+                    _("入力が終わっていない画面があります: %(steps)s")
+                    % {"steps": "、".join(s.get("title", s["key"]) for s in missing)}
+                ]
+            }
+        )
+    visit.status = VisitStatus.CONFIRMING
+    visit.save(update_fields=["status", "updated_at"])
+    return visit
+
+
+def visit_confirm(*, staff: Any, visit_id: Any) -> Application:
+    """The visitor approved the content on the tablet: submit with channel=counter, entered_by=staff.
+
+    Idempotent: pressing twice gives the same application.
+    """
+    visit = selectors.access_visit(user=staff, visit_id=visit_id)
+    if visit.application_id:
+        return visit.application
+    if visit.status != VisitStatus.CONFIRMING:
+        raise DomainError(_("来庁者の確認画面を表示してから申請してください。"), code="not_confirming")
+    with transaction.atomic():
+        visit = CounterVisit.objects.select_for_update().get(pk=visit.pk)
+        if visit.application_id:
+            return visit.application
+        application = app_services.application_submit(
+            draft=visit.draft,
+            actor=staff,
+            idempotency_key=f"counter:{visit.pk}",
+            channel=Channel.COUNTER,
+            entered_by=staff,
+        )
+        visit.application = application
+        visit.status = VisitStatus.SUBMITTED
+        visit.confirmed_at = timezone.now()
+        visit.save(update_fields=["application", "status", "confirmed_at", "updated_at"])
+        audit_record(
+            actor=staff,
+            action="counter.visitor_confirmed",
+            target=visit,
+            after={
+                "application": str(application.pk),
+                "reference_number": application.reference_number,
+                "identity_method": visit.identity_method,
+                "identity_note": visit.identity_note,
+            },
+        )
+    return application
+
+
+def visit_cancel(*, staff: Any, visit_id: Any) -> CounterVisit:
+    visit = selectors.access_visit(user=staff, visit_id=visit_id)
+    if visit.status == VisitStatus.SUBMITTED:
+        raise PermissionDeniedError(_("受付済みの申請は中止できません。"))
+    visit.status = VisitStatus.CANCELLED
+    visit.save(update_fields=["status", "updated_at"])
+    audit_record(actor=staff, action="counter.visit_cancelled", target=visit)
+    return visit

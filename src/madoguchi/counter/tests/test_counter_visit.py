@@ -1,0 +1,114 @@
+import pytest
+
+from madoguchi.accounts.constants import Role
+from madoguchi.applications.constants import Channel
+from madoguchi.audit.models import AuditEntry
+from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.testing import make_department, make_organization, make_procedure, make_staff
+from madoguchi.counter import services
+from madoguchi.counter.models import CounterVisit, VisitStatus
+from madoguchi.review.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(db):
+    org = make_organization()
+    dept = make_department(org)
+
+    class Desk:
+        organization = org
+        staff = make_staff(org, Role.COUNTER, dept)
+        procedure = make_procedure(org, department=dept)
+
+    return Desk
+
+
+def fill(desk, visit):
+    services.visit_save_step(staff=desk.staff, visit_id=visit.pk, step_key="about", raw={"name": "窓口 花子"})
+    services.visit_save_step(staff=desk.staff, visit_id=visit.pk, step_key="detail", raw={"kind": "a"})
+
+
+def start(desk, **extra):
+    kwargs = {
+        "staff": desk.staff,
+        "procedure_id": desk.procedure.pk,
+        "visitor_name": "窓口 花子",
+        "identity_method": "mynumber_card",
+    } | extra
+    return services.visit_start(**kwargs)
+
+
+def test_counter_entry_records_channel_staff_and_identity_check(desk):
+    visit = start(desk)
+    fill(desk, visit)
+    services.visit_hand_over(staff=desk.staff, visit_id=visit.pk)
+    application = services.visit_confirm(staff=desk.staff, visit_id=visit.pk)
+    assert application.channel == Channel.COUNTER and application.entered_by == desk.staff
+    assert application.data["name"] == "窓口 花子"
+    visit = CounterVisit.objects.get(pk=visit.pk)
+    assert visit.status == VisitStatus.SUBMITTED and visit.confirmed_at
+    entry = AuditEntry.objects.get(action="counter.visitor_confirmed")
+    assert entry.after["identity_method"] == "mynumber_card" and entry.actor == desk.staff
+    assert Case.objects.filter(application=application).exists()  # goes to review like any application
+
+
+def test_confirming_twice_creates_one_application(desk):
+    visit = start(desk)
+    fill(desk, visit)
+    services.visit_hand_over(staff=desk.staff, visit_id=visit.pk)
+    first = services.visit_confirm(staff=desk.staff, visit_id=visit.pk)
+    assert services.visit_confirm(staff=desk.staff, visit_id=visit.pk) == first
+
+
+def test_visitor_cannot_be_asked_to_confirm_an_incomplete_entry(desk):
+    visit = start(desk)
+    services.visit_save_step(staff=desk.staff, visit_id=visit.pk, step_key="about", raw={"name": "窓口 花子"})
+    with pytest.raises(FieldErrors):
+        services.visit_hand_over(staff=desk.staff, visit_id=visit.pk)
+    with pytest.raises(DomainError):
+        services.visit_confirm(staff=desk.staff, visit_id=visit.pk)
+
+
+def test_start_needs_an_identity_check_and_a_name(desk):
+    with pytest.raises(FieldErrors) as exc:
+        start(desk, visitor_name="", identity_method="")
+    assert set(exc.value.errors) == {"visitor_name", "identity_method"}
+    with pytest.raises(FieldErrors) as exc:
+        start(desk, identity_method="other")
+    assert "identity_note" in exc.value.errors
+
+
+def test_counter_staff_of_another_organization_cannot_open_the_visit(desk):
+    from django.http import Http404
+
+    visit = start(desk)
+    stranger = make_staff(make_organization(), Role.COUNTER)
+    with pytest.raises(Http404):
+        services.visit_save_step(staff=stranger, visit_id=visit.pk, step_key="about", raw={"name": "x"})
+
+
+def test_walk_through_pages_to_the_printed_receipt(client, desk):
+    client.force_login(desk.staff)
+    bad = client.post("/counter/", {"procedure": desk.procedure.pk, "visitor_name": ""})
+    assert bad.status_code == 422 and "来庁者の氏名を入力してください" in bad.content.decode()
+    response = client.post(
+        "/counter/",
+        {"procedure": desk.procedure.pk, "visitor_name": "窓口 花子", "identity_method": "driver_license"},
+    )
+    assert response.status_code == 302
+    visit = CounterVisit.objects.get()
+    step1 = client.post(response["Location"], {"name": ""})
+    assert step1.status_code == 422
+    step1 = client.post(response["Location"], {"name": "窓口 花子"})
+    step2 = client.post(step1["Location"], {"kind": "a"})
+    assert step2["Location"] == f"/counter/visits/{visit.pk}/review/"
+    handed = client.post(step2["Location"])
+    assert handed["Location"] == f"/counter/visits/{visit.pk}/confirm/"
+    page = client.get(handed["Location"]).content.decode()
+    assert "この内容で申請します" in page and "窓口 花子" in page
+    done = client.post(handed["Location"])
+    receipt = client.get(done["Location"]).content.decode()
+    visit.refresh_from_db()
+    assert visit.application.reference_number in receipt and "受付票" in receipt

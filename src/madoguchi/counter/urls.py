@@ -1,0 +1,13 @@
+from django.urls import path
+
+from madoguchi.counter import views
+
+app_name = "counter"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("visits/<uuid:visit_id>/steps/<slug:step_key>/", views.step, name="step"),
+    path("visits/<uuid:visit_id>/review/", views.review, name="review"),
+    path("visits/<uuid:visit_id>/confirm/", views.confirm, name="confirm"),
+    path("visits/<uuid:visit_id>/receipt/", views.receipt, name="receipt"),
+    path("visits/<uuid:visit_id>/cancel/", views.cancel, name="cancel"),
+]

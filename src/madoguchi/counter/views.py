@@ -1,0 +1,179 @@
+"""書かない窓口 pages under /counter/. Views parse input and call one service or selector."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.counter import selectors, services
+from madoguchi.counter.models import VisitStatus
+from madoguchi.procedures.validation import display_rows, get_step, iter_steps, parse_step_form
+from madoguchi.review.constants import IdentityCheck
+from madoguchi.review.views import staff_required
+
+
+def _counter_staff(request):
+    if not selectors.counter_organization_ids(request.user):
+        raise Http404
+
+
+@staff_required
+def home(request):
+    _counter_staff(request)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            visit = services.visit_start(
+                staff=request.user,
+                procedure_id=request.POST.get("procedure"),
+                visitor_name=request.POST.get("visitor_name", ""),
+                visitor_email=request.POST.get("visitor_email", ""),
+                identity_method=request.POST.get("identity_method", ""),
+                identity_note=request.POST.get("identity_note", ""),
+            )
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        else:
+            first = iter_steps(visit.draft.version.definition)[0]["key"]
+            return redirect("counter:step", visit.pk, first)
+    return render(
+        request,
+        "counter/home.html",
+        {
+            "procedures": selectors.counter_procedures(user=request.user),
+            "visits": selectors.recent_visits(user=request.user),
+            "identity_choices": IdentityCheck.choices,
+            "errors": errors,
+            "posted": request.POST,
+            "nav": "counter",
+        },
+        status=422 if errors else 200,
+    )
+
+
+@staff_required
+def step(request, visit_id, step_key):
+    visit = selectors.access_visit(user=request.user, visit_id=visit_id)
+    if visit.status == VisitStatus.SUBMITTED:
+        return redirect("counter:receipt", visit.pk)
+    if visit.draft is None:
+        raise Http404
+    definition = visit.draft.version.definition
+    try:
+        current = get_step(definition, step_key)
+    except KeyError:
+        raise Http404 from None
+    steps = iter_steps(definition)
+    errors: dict = {}
+    if request.method == "POST":
+        raw = parse_step_form(definition, step_key, request.POST, request.FILES)
+        try:
+            services.visit_save_step(staff=request.user, visit_id=visit.pk, step_key=step_key, raw=raw)
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("counter:home")
+        else:
+            keys = [s["key"] for s in steps]
+            index = keys.index(step_key)
+            if index + 1 < len(keys):
+                return redirect("counter:step", visit.pk, keys[index + 1])
+            return redirect("counter:review", visit.pk)
+        visit = selectors.access_visit(user=request.user, visit_id=visit_id)
+    fields = [(spec, visit.draft.data.get(spec["key"])) for spec in current.get("fields", [])]
+    return render(
+        request,
+        "counter/step.html",
+        {
+            "visit": visit,
+            "step": current,
+            "steps": steps,
+            "fields": fields,
+            "errors": errors,
+            "nav": "counter",
+        },
+        status=422 if errors else 200,
+    )
+
+
+@staff_required
+def review(request, visit_id):
+    visit = selectors.access_visit(user=request.user, visit_id=visit_id)
+    if visit.status == VisitStatus.SUBMITTED:
+        return redirect("counter:receipt", visit.pk)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            services.visit_hand_over(staff=request.user, visit_id=visit.pk)
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        else:
+            return redirect("counter:confirm", visit.pk)
+    rows = display_rows(visit.draft.version.definition, visit.draft.data) if visit.draft else []
+    return render(
+        request,
+        "counter/review.html",
+        {
+            "visit": visit,
+            "rows": rows,
+            "errors": errors,
+            "missing": services.missing_steps(visit),
+            "nav": "counter",
+        },
+        status=422 if errors else 200,
+    )
+
+
+@staff_required
+def confirm(request, visit_id):
+    """The tablet screen the visitor reads and approves (large text, no staff menu)."""
+    visit = selectors.access_visit(user=request.user, visit_id=visit_id)
+    if visit.status == VisitStatus.SUBMITTED:
+        return redirect("counter:receipt", visit.pk)
+    if visit.status != VisitStatus.CONFIRMING:
+        return redirect("counter:review", visit.pk)
+    error_message = ""
+    if request.method == "POST":
+        try:
+            services.visit_confirm(staff=request.user, visit_id=visit.pk)
+        except (FieldErrors, DomainError) as exc:
+            error_message = str(exc.message)
+        else:
+            return redirect("counter:receipt", visit.pk)
+    rows = display_rows(visit.draft.version.definition, visit.draft.data)
+    return render(
+        request,
+        "counter/confirm.html",
+        {"visit": visit, "rows": rows, "error_message": error_message},
+        status=422 if error_message else 200,
+    )
+
+
+@staff_required
+def receipt(request, visit_id):
+    visit = selectors.access_visit(user=request.user, visit_id=visit_id)
+    if visit.application is None:
+        return redirect("counter:review", visit.pk)
+    rows = display_rows(visit.application.version.definition, visit.application.data)
+    return render(
+        request,
+        "counter/receipt.html",
+        {"visit": visit, "application": visit.application, "rows": rows, "nav": "counter"},
+    )
+
+
+@staff_required
+@require_POST
+def cancel(request, visit_id):
+    try:
+        services.visit_cancel(staff=request.user, visit_id=visit_id)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("受付を中止しました。"))
+    return redirect("counter:home")
