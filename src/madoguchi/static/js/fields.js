@@ -40,6 +40,10 @@
       var result = holds(cond, root);
       if (result === null) return;
       field.hidden = !result;
+      // The applicant page may wrap a conditional field with its condition hint.
+      var wrapper = field.parentElement;
+      if (wrapper && wrapper.classList.contains("conditional") &&
+          wrapper.querySelectorAll("[data-show-if]").length === 1) wrapper.hidden = !result;
       field.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !result; });
     });
   }
