@@ -23,10 +23,7 @@ from madoguchi.knowledge.search import analyzer
 from madoguchi.knowledge.search import synonyms as synonym_dictionary
 from madoguchi.knowledge.search.index import IndexedDoc, MemoryIndex, current_index, read_state
 
-K1 = 1.2
-B = 0.75
-GRAM_K1 = 1.2
-GRAM_B = 0.75
+K1 = 1.2  # b = 0.75: see MemoryIndex.compute_norms
 SYNONYM_WEIGHT = 0.7
 GRAM_MIX = 0.5
 MAX_QUERY_CHARS = 200
@@ -97,26 +94,29 @@ def _bm25(
     weights: dict[str, float],
     postings: dict[str, dict[int, float]],
     n: int,
-    avg_len: float,
-    lengths: dict[int, float],
-    allowed,
+    norms: dict[int, float],
     k1: float,
-    b: float,
-) -> tuple[dict[int, float], dict[int, set[str]]]:
+    matched: dict[int, set[str]] | None = None,
+) -> dict[int, float]:
+    """BM25 over all documents (filtering happens on the few scored ones afterwards)."""
     scores: dict[int, float] = {}
-    matched: dict[int, set[str]] = {}
+    get = scores.get
+    k1p1 = k1 + 1.0
     for term, qw in weights.items():
         plist = postings.get(term)
         if not plist:
             continue
-        idf = _idf(n, len(plist)) * qw
+        idf = _idf(n, len(plist)) * qw * k1p1
         for row_id, tf in plist.items():
-            if not allowed(row_id):
-                continue
-            norm = k1 * (1.0 - b + b * lengths[row_id] / avg_len)
-            scores[row_id] = scores.get(row_id, 0.0) + idf * tf * (k1 + 1.0) / (tf + norm)
-            matched.setdefault(row_id, set()).add(term)
-    return scores, matched
+            scores[row_id] = get(row_id, 0.0) + idf * tf / (tf + norms[row_id])
+        if matched is not None:
+            for row_id in plist:
+                bucket = matched.get(row_id)
+                if bucket is None:
+                    matched[row_id] = {term}
+                else:
+                    bucket.add(term)
+    return scores
 
 
 def search_documents(
@@ -146,14 +146,6 @@ def search_documents(
             return False
         return True
 
-    cache: dict[int, bool] = {}
-
-    def allowed_cached(row_id: int) -> bool:
-        value = cache.get(row_id)
-        if value is None:
-            value = cache[row_id] = allowed(row_id)
-        return value
-
     word_weights: dict[str, float] = {}
     for term in analysis.terms:
         word_weights[term] = word_weights.get(term, 0.0) + 1.0
@@ -162,15 +154,14 @@ def search_documents(
         gram_weights[gram] = gram_weights.get(gram, 0.0) + 1.0
 
     n = index.size
-    w_scores, w_matched = _bm25(
-        word_weights, index.w_post, n, index.w_avg, _LengthView(docs, "w"), allowed_cached, K1, B
-    )
-    _add_synonym_groups(
-        w_scores, w_matched, analysis.expansions, index, _LengthView(docs, "w"), allowed_cached
-    )
-    c_scores, _ = _bm25(
-        gram_weights, index.c_post, n, index.c_avg, _LengthView(docs, "c"), allowed_cached, GRAM_K1, GRAM_B
-    )
+    w_matched: dict[int, set[str]] = {}
+    w_scores = _bm25(word_weights, index.w_post, n, index.w_norm, K1, w_matched)
+    _add_synonym_groups(w_scores, w_matched, analysis.expansions, index)
+    c_scores = _bm25(gram_weights, index.c_post, n, index.c_norm, K1)
+    restricted = organization_id is not None or doc_types is not None or index.has_restricted
+    if restricted:
+        w_scores = {r: v for r, v in w_scores.items() if allowed(r)}
+        c_scores = {r: v for r, v in c_scores.items() if allowed(r)}
     if not w_scores and not c_scores:
         return SearchOutcome(hits=[], analysis=analysis, total=0)
 
@@ -202,26 +193,20 @@ def search_documents(
     return SearchOutcome(hits=hits, analysis=analysis, total=len(combined))
 
 
-def _add_synonym_groups(scores, matched, groups, index, lengths, allowed) -> None:
+def _add_synonym_groups(scores, matched, groups, index: MemoryIndex) -> None:
     """Each synonym entry is an OR-group: a document gets its best member, times SYNONYM_WEIGHT."""
     if not groups:
         return
     n = index.size
-    avg = index.w_avg
+    norms = index.w_norm
+    k1p1 = K1 + 1.0
     contributions: dict[str, dict[int, float]] = {}
     for term in set().union(*groups):
-        if term in contributions:
-            continue
         plist = index.w_post.get(term)
         if not plist:
             continue
-        idf = _idf(n, len(plist))
-        per_doc = {}
-        for row_id, tf in plist.items():
-            if allowed(row_id):
-                norm = K1 * (1.0 - B + B * lengths[row_id] / avg)
-                per_doc[row_id] = idf * tf * (K1 + 1.0) / (tf + norm)
-        contributions[term] = per_doc
+        idf = _idf(n, len(plist)) * k1p1
+        contributions[term] = {row_id: idf * tf / (tf + norms[row_id]) for row_id, tf in plist.items()}
     for group in groups:
         best: dict[int, tuple[float, str]] = {}
         for term in group:
@@ -231,19 +216,6 @@ def _add_synonym_groups(scores, matched, groups, index, lengths, allowed) -> Non
         for row_id, (value, term) in best.items():
             scores[row_id] = scores.get(row_id, 0.0) + SYNONYM_WEIGHT * value
             matched.setdefault(row_id, set()).add(term)
-
-
-class _LengthView:
-    """Document length lookup without building a dict per query."""
-
-    __slots__ = ("docs", "attr")
-
-    def __init__(self, docs: dict[int, IndexedDoc], kind: str) -> None:
-        self.docs = docs
-        self.attr = "wlen" if kind == "w" else "clen"
-
-    def __getitem__(self, row_id: int) -> float:
-        return getattr(self.docs[row_id], self.attr)
 
 
 def index_stats(index: MemoryIndex | None = None) -> dict[str, int]:

@@ -11,6 +11,7 @@ on its next query, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -81,10 +82,25 @@ class MemoryIndex:
         self.c_post: dict[str, dict[int, float]] = {}
         self.w_total = 0.0
         self.c_total = 0.0
+        self.restricted_count = 0  # documents that are not public
+        # BM25 length normalisation per document, recomputed after each refresh
+        self.w_norm: dict[int, float] = {}
+        self.c_norm: dict[int, float] = {}
         self.lock = threading.Lock()
 
+    def compute_norms(self, k1: float = 1.2, b: float = 0.75) -> None:
+        """BM25's k1 * (1 - b + b * len / avg len) for every document, for both rankers."""
+        w_avg, c_avg = self.w_avg or 1.0, self.c_avg or 1.0
+        self.w_norm = {i: k1 * (1.0 - b + b * d.wlen / w_avg) for i, d in self.docs.items()}
+        self.c_norm = {i: k1 * (1.0 - b + b * d.clen / c_avg) for i, d in self.docs.items()}
+
     # --- maintenance ------------------------------------------------------------------
+    @property
+    def has_restricted(self) -> bool:
+        return self.restricted_count > 0
+
     def clear(self) -> None:
+        self.restricted_count = 0
         self.docs.clear()
         self.w_post.clear()
         self.c_post.clear()
@@ -108,6 +124,7 @@ class MemoryIndex:
                     del self.c_post[gram]
         self.w_total -= doc.wlen
         self.c_total -= doc.clen
+        self.restricted_count -= doc.visibility != "public"
 
     def add(self, doc: IndexedDoc) -> None:
         self.remove(doc.row_id)
@@ -118,6 +135,7 @@ class MemoryIndex:
             self.c_post.setdefault(gram, {})[doc.row_id] = tf
         self.w_total += doc.wlen
         self.c_total += doc.clen
+        self.restricted_count += doc.visibility != "public"
 
     @property
     def size(self) -> int:
@@ -195,8 +213,12 @@ def current_index(state: tuple[int, str, int] | None = None) -> MemoryIndex:
                 index.remove(row.id)
             else:
                 index.add(doc_from_row(row))
+        index.compute_norms()
         index.version = version
         index.generation = generation
+        # the index lives as long as the process: keep the garbage collector from rescanning it
+        gc.collect()
+        gc.freeze()
     return index
 
 
