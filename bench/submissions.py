@@ -1,0 +1,556 @@
+#!/usr/bin/env python3
+"""Submission benchmark: complete API submissions per second, compared with raw pgbench.
+
+What it does (each run starts from scratch, nothing of it is part of the test suite):
+
+1. drops and creates the PostgreSQL database ``mdg_bench`` and migrates it;
+2. creates one organization, a 15-field procedure and one user + API token per client;
+3. starts gunicorn on 127.0.0.1:8201 (DEBUG off) with the given workers/threads;
+4. runs N concurrent clients (keep-alive HTTP, http.client) for a fixed duration; each
+   client loops over a *complete submission*: ``POST /api/v1/drafts`` with all 15 values,
+   then ``POST /api/v1/drafts/{id}/submit`` with a fresh Idempotency-Key;
+5. stops gunicorn, checks the result in the database (one application per 201, gap-free
+   受付番号, intact audit chain), then runs raw ``pgbench`` with a one-row INSERT script,
+   the same client count and duration, and prints submissions/s ÷ pgbench TPS.
+
+Usage (from the repository root)::
+
+    python3 bench/submissions.py                       # 32 clients, 20 s, -w 4 --threads 4
+    python3 bench/submissions.py --duration 30 --workers 6 --threads 2
+
+Keep runs short: the machine is shared. See bench/README.md and docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import multiprocessing as mp
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://postgres@127.0.0.1:5432"
+DB_NAME = "mdg_bench"
+HOST = "127.0.0.1"
+
+DEFINITION = {
+    "steps": [
+        {
+            "key": "applicant",
+            "title": "申請者",
+            "fields": [
+                {"key": "name", "type": "name", "label": "氏名", "required": True},
+                {"key": "birth_date", "type": "date", "label": "生年月日", "required": True},
+                {"key": "email", "type": "email", "label": "メールアドレス", "required": True},
+                {"key": "phone", "type": "phone", "label": "電話番号", "required": True},
+                {"key": "address", "type": "address", "label": "住所", "required": True},
+                {
+                    "key": "member_number",
+                    "type": "text",
+                    "label": "組合員番号",
+                    "required": True,
+                    "validation": {"pattern": "[0-9]{8}"},
+                },
+            ],
+        },
+        {
+            "key": "claim",
+            "title": "申請内容",
+            "fields": [
+                {
+                    "key": "patient",
+                    "type": "select",
+                    "label": "受診した方",
+                    "required": True,
+                    "options": [{"value": "self", "label": "本人"}, {"value": "family", "label": "家族"}],
+                },
+                {
+                    "key": "care",
+                    "type": "radio",
+                    "label": "受診の種類",
+                    "required": True,
+                    "options": [
+                        {"value": "inpatient", "label": "入院"},
+                        {"value": "outpatient", "label": "外来"},
+                    ],
+                },
+                {
+                    "key": "months",
+                    "type": "checkboxes",
+                    "label": "受診した月",
+                    "required": True,
+                    "options": [{"value": f"2026-{m:02d}", "label": f"{m}月"} for m in range(1, 13)],
+                },
+                {"key": "hospital", "type": "text", "label": "医療機関名", "required": True},
+                {"key": "amount", "type": "money", "label": "支払った金額", "required": True},
+                {"key": "days", "type": "integer", "label": "受診日数", "required": True},
+                {"key": "bank_note", "type": "text", "label": "振込先の補足"},
+                {"key": "note", "type": "textarea", "label": "備考"},
+                {"key": "consent", "type": "consent", "label": "申請内容の確認", "required": True},
+            ],
+        },
+    ]
+}
+
+DATA = {
+    "name": {"family": "山田", "given": "太郎", "family_kana": "ヤマダ", "given_kana": "タロウ"},
+    "birth_date": "1980-04-01",
+    "email": "taro.yamada@example.jp",
+    "phone": "090-1234-5678",
+    "address": {
+        "postal_code": "160-0023",
+        "prefecture": "東京都",
+        "city": "新宿区",
+        "street": "西新宿2-8-1",
+        "building": "",
+    },
+    "member_number": "12345678",
+    "patient": "self",
+    "care": "outpatient",
+    "months": ["2026-01", "2026-02"],
+    "hospital": "新宿中央病院",
+    "amount": "85,000円",
+    "days": 3,
+    "bank_note": "",
+    "note": "領収書は後日郵送します。",
+    "consent": True,
+}
+
+
+# ---------------------------------------------------------------------------- setup
+
+
+def sh(cmd: list[str], **kwargs) -> str:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs).stdout
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    return sh(["psql", "-h", HOST, "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]).strip()
+
+
+def server_env(args, data_dir: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"{PG_URL}/{DB_NAME}",
+            "DEBUG": "0",
+            "DB_CONN_MAX_AGE": str(args.conn_max_age),
+            "MADOGUCHI_DATA_DIR": data_dir,
+            "LOG_LEVEL": "ERROR",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+    )
+    if args.celery_broker:
+        env.update({"CELERY_BROKER_URL": args.celery_broker, "CELERY_TASK_ALWAYS_EAGER": "0"})
+    return env
+
+
+def setup_database(env: dict[str, str]) -> None:
+    psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DB_NAME}")
+    sh([sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"], env=env, cwd=ROOT)
+
+
+def create_fixtures(clients: int) -> tuple[str, list[str]]:
+    """Organization, procedure and one user + token per client (through the real services)."""
+    import django
+
+    django.setup()
+    from django.db import connections
+    from django.utils import timezone
+
+    from madoguchi.accounts.constants import OrganizationKind
+    from madoguchi.accounts.models import Organization, User
+    from madoguchi.core.apiauth import api_token_create
+    from madoguchi.procedures.constants import Category, VersionStatus
+    from madoguchi.procedures.models import Procedure, ProcedureVersion
+
+    organization = Organization.objects.create(
+        slug="bench-kyosai", name="ベンチ共済組合", kind=OrganizationKind.MUNICIPALITY, reference_prefix="BEN"
+    )
+    procedure = Procedure.objects.create(
+        organization=organization, slug="kogaku", title="高額療養費の支給申請", category=Category.HEALTH
+    )
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=1,
+        definition=DEFINITION,
+        status=VersionStatus.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    procedure.current_version = version
+    procedure.save(update_fields=["current_version"])
+    tokens = []
+    for n in range(clients):
+        user = User.objects.create_user(f"bench{n}@example.jp")
+        _api_token, token = api_token_create(user=user, name="bench")
+        tokens.append(token)
+    connections.close_all()
+    return f"{organization.slug}/{procedure.slug}", tokens
+
+
+def gunicorn_command(args, config_path: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "madoguchi.config.wsgi",
+        "--bind",
+        f"{HOST}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread" if args.threads > 1 else "sync",
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "30",
+        "--backlog",
+        "2048",
+        "--preload",
+        "--config",
+        config_path,
+    ]
+
+
+GUNICORN_CONFIG = """
+import sys
+
+def post_fork(server, worker):
+    if {interval!r}:
+        sys.setswitchinterval({interval!r})
+    if {without_review_hook!r}:  # diagnostic only: measure the submission without the review case
+        from django.db.models.signals import post_save
+        from madoguchi.applications.models import Application
+        post_save.disconnect(sender=Application, dispatch_uid="review.application_saved")
+"""
+
+
+def start_server(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
+    config_path = os.path.join(tmp, "gunicorn_conf.py")
+    Path(config_path).write_text(
+        GUNICORN_CONFIG.format(interval=args.switch_interval, without_review_hook=args.without_review_hook)
+    )
+    log = open(os.path.join(tmp, "gunicorn.log"), "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        gunicorn_command(args, config_path), env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, args.port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    stop_server(process)
+    raise SystemExit("gunicorn did not start; see " + os.path.join(tmp, "gunicorn.log"))
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for child in pids:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# ---------------------------------------------------------------------------- load
+
+
+def one_submission(conn: http.client.HTTPConnection, token: str, body: bytes) -> tuple[float, float, int]:
+    """Create a filled draft and submit it. Returns (create seconds, submit seconds, status)."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    t0 = time.perf_counter()
+    conn.request("POST", "/api/v1/drafts", body, headers)
+    response = conn.getresponse()
+    payload = response.read()
+    if response.status != 201:
+        return time.perf_counter() - t0, 0.0, response.status
+    draft_id = json.loads(payload)["id"]
+    t1 = time.perf_counter()
+    conn.request(
+        "POST",
+        f"/api/v1/drafts/{draft_id}/submit",
+        b"",
+        {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+    )
+    response = conn.getresponse()
+    response.read()
+    return t1 - t0, time.perf_counter() - t1, response.status
+
+
+def client_thread(port, token, body, start_at, measure_from, stop_at, out: list, errors: list) -> None:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    while time.time() < start_at:
+        time.sleep(0.001)
+    while True:
+        began = time.time()
+        if began >= stop_at:
+            break
+        try:
+            create_s, submit_s, status = one_submission(conn, token, body)
+        except (OSError, http.client.HTTPException) as exc:
+            errors.append(type(exc).__name__)
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, port, timeout=30)
+            continue
+        ended = time.time()
+        if status != 201:
+            errors.append(str(status))
+        elif began >= measure_from and ended <= stop_at:
+            out.append((create_s, submit_s))
+    conn.close()
+
+
+def client_process(port, tokens, body, start_at, measure_from, stop_at, queue) -> None:
+    out: list = []
+    errors: list = []
+    threads = [
+        threading.Thread(
+            target=client_thread, args=(port, token, body, start_at, measure_from, stop_at, out, errors)
+        )
+        for token in tokens
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queue.put((out, errors))
+
+
+def run_load(args, reference: str, tokens: list[str]) -> tuple[list, list, float]:
+    body = json.dumps({"procedure": reference, "data": DATA}, ensure_ascii=False).encode()
+    start_at = time.time() + 1.0
+    measure_from = start_at + args.warmup
+    stop_at = measure_from + args.duration
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    groups = [tokens[i :: args.client_procs] for i in range(args.client_procs)]
+    procs = [
+        ctx.Process(
+            target=client_process, args=(args.port, group, body, start_at, measure_from, stop_at, queue)
+        )
+        for group in groups
+        if group
+    ]
+    for proc in procs:
+        proc.start()
+    samples: list = []
+    errors: list = []
+    for _ in procs:
+        out, errs = queue.get()
+        samples += out
+        errors += errs
+    for proc in procs:
+        proc.join()
+    return samples, errors, args.duration
+
+
+def smoke_test(args, reference: str, token: str) -> None:
+    conn = http.client.HTTPConnection(HOST, args.port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn.request("POST", "/api/v1/drafts", json.dumps({"procedure": reference, "data": DATA}), headers)
+    response = conn.getresponse()
+    payload = response.read()
+    if response.status != 201:
+        raise SystemExit(f"draft creation failed ({response.status}): {payload.decode()}")
+    draft_id = json.loads(payload)["id"]
+    conn.request("POST", f"/api/v1/drafts/{draft_id}/submit", b"", {**headers, "Idempotency-Key": "smoke"})
+    response = conn.getresponse()
+    payload = response.read()
+    if response.status != 201:
+        raise SystemExit(f"submission failed ({response.status}): {payload.decode()}")
+    conn.close()
+
+
+# ---------------------------------------------------------------------------- checks and pgbench
+
+
+def check_database(expected_min: int) -> dict[str, object]:
+    from django.db import connections
+
+    from madoguchi.applications.models import Application, ReferenceSequence
+    from madoguchi.audit.services import audit_verify
+
+    applications = Application.objects.count()
+    last_value = ReferenceSequence.objects.get().last_value
+    numbers = set(Application.objects.values_list("reference_number", flat=True))
+    ok, checked, message = audit_verify()
+    connections.close_all()
+    return {
+        "applications": applications,
+        "reference_last_value": last_value,
+        "gap_free": applications == last_value == len(numbers),
+        "at_least_measured": applications >= expected_min,
+        "audit_chain": f"{'ok' if ok else 'BROKEN'} ({checked} entries; {message})",
+    }
+
+
+def run_pgbench(clients: int, duration: int, tmp: str) -> float:
+    psql(
+        "CREATE TABLE IF NOT EXISTS bench_scratch (id bigserial PRIMARY KEY, v integer, at timestamptz DEFAULT now())",
+        DB_NAME,
+    )
+    script = os.path.join(tmp, "insert.sql")
+    Path(script).write_text("\\set r random(1, 1000000)\nINSERT INTO bench_scratch (v) VALUES (:r);\n")
+    jobs = max(1, min(clients, os.cpu_count() or 1))
+    output = sh(
+        ["pgbench", "-h", HOST, "-U", "postgres", "-n", "-c", str(clients), "-j", str(jobs)]
+        + ["-T", str(duration), "-f", script, DB_NAME]
+    )
+    match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", output)
+    if not match:
+        raise SystemExit("could not read pgbench output:\n" + output)
+    return float(match.group(1))
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--client-procs", type=int, default=2, help="client processes sharing the threads")
+    parser.add_argument("--duration", type=int, default=20, help="measured seconds (≤ 60)")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8201)
+    parser.add_argument("--conn-max-age", type=int, default=600, help="DB_CONN_MAX_AGE for gunicorn")
+    parser.add_argument("--switch-interval", type=float, default=0.0, help="sys.setswitchinterval in workers")
+    parser.add_argument("--celery-broker", default="", help="e.g. redis://127.0.0.1:6379/14 (default: eager)")
+    parser.add_argument(
+        "--without-review-hook",
+        action="store_true",
+        help="diagnostic: do not open the review case on submission (shows what it costs)",
+    )
+    parser.add_argument("--no-pgbench", action="store_true")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop mdg_bench afterwards")
+    args = parser.parse_args()
+    if args.duration > 60:
+        parser.error("keep runs at 60 s or less (the machine is shared)")
+
+    tmp = tempfile.mkdtemp(prefix="mdg-bench-")
+    env = server_env(args, tmp)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DEBUG", "MADOGUCHI_DATA_DIR", "LOG_LEVEL")})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.config.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+
+    print(f"date            {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(f"commit          {sh(['git', '-C', str(ROOT), 'rev-parse', '--short', 'HEAD']).strip()}")
+    print(f"machine         {os.cpu_count()} CPUs, load average at start {load_average()}")
+    print(
+        f"server          gunicorn -w {args.workers} --threads {args.threads}, DEBUG off, "
+        f"CONN_MAX_AGE {args.conn_max_age}, celery {'broker ' + args.celery_broker if args.celery_broker else 'eager'}"
+        + (f", switchinterval {args.switch_interval}" if args.switch_interval else "")
+        + (", WITHOUT the review hook (diagnostic)" if args.without_review_hook else "")
+    )
+    print(
+        f"load            {args.clients} clients in {args.client_procs} processes, keep-alive, "
+        f"{args.warmup:.0f} s warm-up + {args.duration} s measured"
+    )
+
+    setup_database(env)
+    reference, tokens = create_fixtures(args.clients)
+    server = start_server(args, env, tmp)
+    try:
+        smoke_test(args, reference, tokens[0])
+        cpu_before = process_tree_cpu_seconds(server.pid)
+        started = time.perf_counter()
+        samples, errors, seconds = run_load(args, reference, tokens)
+        elapsed = time.perf_counter() - started
+        server_cpu = process_tree_cpu_seconds(server.pid) - cpu_before
+        load_end = load_average()
+    finally:
+        stop_server(server)
+
+    totals = [c + s for c, s in samples]
+    submits = [s for _c, s in samples]
+    rate = len(samples) / seconds
+    print()
+    print(
+        f"completed       {len(samples)} submissions in {seconds} s → {rate:.1f} submissions/s "
+        f"({2 * rate:.0f} HTTP requests/s)"
+    )
+    print(
+        "latency (ms)    complete submission (draft + submit): "
+        + "  ".join(f"p{p} {1000 * percentile(totals, p):.0f}" for p in (50, 95, 99))
+        + f"  max {1000 * max(totals, default=float('nan')):.0f}"
+    )
+    print(
+        "                submit request only:                  "
+        + "  ".join(f"p{p} {1000 * percentile(submits, p):.0f}" for p in (50, 95, 99))
+    )
+    if totals:
+        print(f"                mean {1000 * statistics.fmean(totals):.0f}")
+    print(
+        f"server CPU      {server_cpu:.1f} s in {elapsed:.0f} s of load "
+        f"({server_cpu / elapsed:.2f} cores; ≈{1000 * server_cpu / max(1, len(samples)) * seconds / elapsed:.1f} ms "
+        "per submission incl. warm-up share)"
+    )
+    print(f"errors          {len(errors)}" + (f" {sorted(set(errors))}" if errors else ""))
+    print(f"load average    at end of the HTTP run {load_end}")
+    checks = check_database(len(samples))
+    print(f"database        {checks}")
+
+    if not args.no_pgbench:
+        tps = run_pgbench(args.clients, args.duration, tmp)
+        print(f"pgbench         {tps:.0f} TPS (one-row INSERT, {args.clients} clients, {args.duration} s)")
+        print(f"ratio           submissions/s ÷ pgbench TPS = {rate / tps:.3f}")
+    target = rate >= 200 and percentile(totals, 99) <= 0.5
+    print(f"target          ≥ 200 submissions/s with p99 ≤ 500 ms: {'met' if target else 'NOT met'}")
+
+    if not args.keep_db:
+        psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
