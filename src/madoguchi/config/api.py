@@ -61,13 +61,14 @@ API_APPS = [
     "opendata",
     "audit",
 ]
-ROOT_MOUNTED = {"procedures", "applications", "knowledge", "reservations", "notifications"}  # knowledge: GET /api/v1/search (issue 7); reservations declares /reservations/... itself; notifications declares /mailbox/... and /notifications/...
-for _app in API_APPS:
-    _module = f"madoguchi.{_app}.api"
+# Routers declare their own full paths ("/procedures", "/drafts/{id}/submit", "/search",
+# "/reservations/...", "/mailbox/...", "/staff/..."), so every router is mounted at the root.
+API_MODULES = [f"madoguchi.{app}.api" for app in API_APPS] + ["madoguchi.procedures.api_postal"]
+for _module in API_MODULES:
     if find_spec(_module) is not None:
         _router = getattr(import_module(_module), "router", None)
         if _router is not None:
-            api.add_router("/" if _app in ROOT_MOUNTED else f"/{_app.replace('_', '-')}", _router)
+            api.add_router("/", _router)
 
 # Last: any other path under /api/v1/ answers a JSON 404 instead of the HTML error page.
 _fallback = Router(auth=None)
