@@ -11,8 +11,8 @@ from madoguchi.review import selectors, services
 from madoguchi.review.services.corrections import correctable_fields
 
 
-def _widgets(correction, values: dict, errors: dict) -> list[dict]:
-    """What the template needs to draw each marked field (type, parts, options, value, errors)."""
+def _fields(correction, values: dict) -> list[dict]:
+    """The marked fields: spec, the value to show in the input, and the current value as text."""
     specs = correctable_fields(correction.application.version.definition)
     out = []
     for key in correction.fields:
@@ -20,29 +20,11 @@ def _widgets(correction, values: dict, errors: dict) -> list[dict]:
         if spec is None:
             continue
         field_type = get_field_type(spec["type"])
-        value = values.get(key)
-        widget = "text"
-        if field_type.parts:
-            widget = "parts"
-        elif spec["type"] in ("textarea",):
-            widget = "textarea"
-        elif spec.get("options"):
-            widget = "select"
-        elif spec["type"] in ("file", "files", "image", "attachment", "upload"):
-            widget = "file"
-        part_values = value if isinstance(value, dict) else {}
-        field_errors = [m for k, msgs in errors.items() if k == key or k.startswith(key + ".") for m in msgs]
         out.append(
             {
-                "key": key,
-                "label": spec.get("label", key),
-                "help": spec.get("help", ""),
-                "widget": widget,
-                "parts": [{"name": p, "value": part_values.get(p, "")} for p in field_type.parts],
-                "options": spec.get("options", []),
-                "value": "" if isinstance(value, dict | list) or value is None else str(value),
+                "spec": spec,
+                "value": values.get(key),
                 "current": field_type.display(correction.application.data.get(key), spec),
-                "errors": field_errors,
             }
         )
     return out
@@ -80,7 +62,7 @@ def correction_respond(request, correction_id):
             "application": application,
             "errors": errors,
             "error_message": error_message,
-            "widgets": _widgets(correction, values, errors),
+            "fields": _fields(correction, values),
         },
         status=422 if errors or error_message else 200,
     )
