@@ -80,7 +80,12 @@ def _store_step_uploads(*, draft: Draft, step: dict, raw: dict[str, Any]) -> dic
                 # keep what was there before, so a bad new file does not lose a good old one
                 raw[key] = draft.data.get(key)
                 continue
-            raw[key] = {"attachment_id": str(attachment.id)}
+            raw[key] = {
+                "attachment_id": str(attachment.id),
+                "name": attachment.original_name,
+                "size": attachment.size,
+                "content_type": attachment.content_type,
+            }
     return errors
 
 
