@@ -30,6 +30,11 @@ def step_seconds() -> float:
     return float(getattr(settings, "NOTIFICATION_PUSH_STEP_SECONDS", 10))
 
 
+def _lease() -> timedelta:
+    """How long one step may hold the campaign (the same lease as one notification send)."""
+    return timedelta(seconds=max(float(getattr(settings, "NOTIFICATION_LEASE_SECONDS", 120)), step_seconds() * 3))
+
+
 def push_recipient_count(*, organization: Any, segment: dict[str, Any]) -> int:
     return segment_users(organization=organization, segment=segment_clean(segment)).count()
 
@@ -138,7 +143,7 @@ def push_campaign_step(*, campaign_id: Any, now: Any = None) -> float | None:
     """Send to the next chunk. Returns seconds until the next step, or None when finished
     (or paused, or another worker holds the step)."""
     now = now or timezone.now()
-    lease = timedelta(seconds=max(60.0, step_seconds() * 6))
+    lease = _lease()
     claimed = (
         PushCampaign.objects.filter(pk=campaign_id, status=CampaignStatus.SENDING)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
@@ -189,7 +194,7 @@ def push_campaign_step(*, campaign_id: Any, now: Any = None) -> float | None:
 def push_campaigns_resume_stalled(*, now: Any = None) -> int:
     """Sweeper: re-dispatch campaigns whose step chain broke (worker died, broker lost)."""
     now = now or timezone.now()
-    stall = now - timedelta(seconds=max(120.0, step_seconds() * 12))
+    stall = now - _lease()
     stalled = list(
         PushCampaign.objects.filter(status=CampaignStatus.SENDING)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
