@@ -246,3 +246,9 @@ def test_withdrawal_by_the_applicant_closes_the_case(office):
 def test_route_must_end_with_a_decision(office):
     with pytest.raises(FieldErrors):
         office.route(office.procedure_a, [step("審査", slots=[slot(office.dept_a, Role.REVIEWER)])])
+
+
+def test_backoffice_demo_loader_is_idempotent_without_demo_organizations(db):
+    from madoguchi.review.demo import load_backoffice_demo
+
+    assert list(load_backoffice_demo())[-1] == "back-office demo data loaded."

@@ -1,0 +1,167 @@
+"""Back-office demo data: routes, checks and notice wording for scenarios S1, S3, S4 and S11.
+
+Idempotent. Call after the demo organizations, users and procedures exist, e.g. from
+``madoguchi.demo.loader.load_demo``: ``from madoguchi.review.demo import load_backoffice_demo``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db import transaction
+
+from madoguchi.accounts.constants import Role
+from madoguchi.accounts.models import Department, Organization
+from madoguchi.procedures.models import Procedure
+from madoguchi.review.constants import CheckKind, StepKind, StepMode
+from madoguchi.review.models import NoticeTemplate, ProcedureCheck, Route
+from madoguchi.review.services import route_create
+
+
+def _dept(org: Organization, slug: str) -> Department | None:
+    return Department.objects.filter(organization=org, slug=slug).first()
+
+
+def _slot(department, role="", user=None):
+    return {"department": department, "role": role, "user": user}
+
+
+def _procedure_route(org, slug, name, steps) -> str:
+    procedure = Procedure.objects.filter(organization=org, slug=slug).first()
+    if procedure is None:
+        return f"  skip {slug}: procedure not loaded"
+    if Route.objects.filter(procedure=procedure, name=name).exists():
+        return f"  route {name}: exists"
+    route_create(organization=org, procedure=procedure, name=name, steps=steps)
+    return f"  route {name}: created"
+
+
+def load_backoffice_demo() -> Iterator[str]:
+    with transaction.atomic():
+        kyosai = Organization.objects.filter(slug="kyosai").first()
+        tokyo = Organization.objects.filter(slug="tokyo").first()
+        if kyosai is not None and (hoken := _dept(kyosai, "hoken")):
+            # S1 高額療養費: 保険課 審査 → 保険課長 決裁; duplicate check on 組合員番号 + 診療月
+            yield _procedure_route(
+                kyosai,
+                "kogaku-ryoyohi",
+                "高額療養費（審査 → 課長決裁）",
+                [
+                    {"name": "保険課 審査", "kind": StepKind.REVIEW, "slots": [_slot(hoken, Role.REVIEWER)]},
+                    {
+                        "name": "保険課長 決裁",
+                        "kind": StepKind.DECISION,
+                        "slots": [_slot(hoken, Role.APPROVER)],
+                    },
+                ],
+            )
+            procedure = Procedure.objects.filter(organization=kyosai, slug="kogaku-ryoyohi").first()
+            if procedure is not None:
+                ProcedureCheck.objects.get_or_create(
+                    procedure=procedure,
+                    kind=CheckKind.DUPLICATE,
+                    defaults={
+                        "label": "同じ組合員・同じ診療月の申請",
+                        "config": {"fields": ["member_number", "treatment_month"]},
+                        "message": "同じ組合員番号・診療月の申請がすでにあります。",
+                    },
+                )
+                NoticeTemplate.objects.get_or_create(
+                    procedure=procedure,
+                    outcome="approved",
+                    defaults={
+                        "title": "高額療養費支給決定通知書",
+                        "body": "$applicant 様\n\n$submitted_on に受け付けた高額療養費の支給申請"
+                        "（受付番号 $reference_number）について、次のとおり支給することに決定しました。\n\n$reason",
+                    },
+                )
+        if tokyo is not None:
+            soumu, jinzai, center = (
+                _dept(tokyo, "soumu"),
+                _dept(tokyo, "jinzai-ikusei"),
+                _dept(tokyo, "jimu-center"),
+            )
+            if soumu and jinzai:
+                # S3 研修申込: 所属長承認 → 人材育成課（センター）決定
+                yield _procedure_route(
+                    tokyo,
+                    "kenshu-moshikomi",
+                    "研修申込（所属長承認 → 人材育成課決定）",
+                    [
+                        {
+                            "name": "所属長承認",
+                            "kind": StepKind.APPROVAL,
+                            "slots": [_slot(soumu, Role.APPROVER)],
+                        },
+                        {
+                            "name": "人材育成課 決定",
+                            "kind": StepKind.DECISION,
+                            "slots": [_slot(jinzai, Role.REVIEWER)],
+                        },
+                    ],
+                )
+            if center:
+                # S4 扶養手当: 総務事務センターで審査・決定; eligibility: 同居
+                yield _procedure_route(
+                    tokyo,
+                    "fuyo-teate",
+                    "扶養手当（総務事務センター）",
+                    [
+                        {
+                            "name": "センター 審査",
+                            "kind": StepKind.REVIEW,
+                            "slots": [_slot(center, Role.CENTRE)],
+                        },
+                        {
+                            "name": "センター 認定",
+                            "kind": StepKind.DECISION,
+                            "slots": [_slot(center, Role.CENTRE)],
+                        },
+                    ],
+                )
+                procedure = Procedure.objects.filter(organization=tokyo, slug="fuyo-teate").first()
+                if procedure is not None:
+                    ProcedureCheck.objects.get_or_create(
+                        procedure=procedure,
+                        kind=CheckKind.ELIGIBILITY,
+                        defaults={
+                            "label": "同居の扶養親族",
+                            "config": {"rule": {"field": "living_together", "equals": "yes"}},
+                            "message": "別居の場合は仕送りの証明が必要です。添付書類を確認してください。",
+                        },
+                    )
+                    ProcedureCheck.objects.get_or_create(
+                        procedure=procedure,
+                        kind=CheckKind.DUPLICATE,
+                        defaults={
+                            "label": "同じ職員・同じ扶養親族の届出",
+                            "config": {"fields": ["staff_number", "dependant_birth_date"]},
+                            "message": "同じ職員番号・扶養親族の届出がすでにあります。",
+                        },
+                    )
+            if (
+                soumu
+                and jinzai
+                and center
+                and not Route.objects.filter(organization=tokyo, procedure__isnull=True).exists()
+            ):
+                # S11 起案 → 合議（人材育成課・総務事務センター 並列）→ 決裁（所属長）
+                route_create(
+                    organization=tokyo,
+                    name="起案（合議 → 所属長決裁）",
+                    steps=[
+                        {
+                            "name": "合議",
+                            "kind": StepKind.CONSULTATION,
+                            "mode": StepMode.ALL,
+                            "slots": [_slot(jinzai, Role.REVIEWER), _slot(center, Role.CENTRE)],
+                        },
+                        {
+                            "name": "所属長 決裁",
+                            "kind": StepKind.DECISION,
+                            "slots": [_slot(soumu, Role.APPROVER)],
+                        },
+                    ],
+                )
+                yield "  proposal route: created"
+    yield "back-office demo data loaded."
