@@ -2,7 +2,7 @@
 
 Capacity is enforced by the database: the slot row is locked (``select_for_update``) for the
 check and the increment, and ``booked_count <= capacity`` is a CheckConstraint, so even a
-bug in this code cannot overbook. Lock order everywhere: slots (by id) → user → booking.
+bug in this code cannot overbook. Lock order everywhere: user → slots (by id) → booking.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,24 +79,30 @@ def booking_create(
     places = resource.places_for(party_size)
     key = (idempotency_key or "")[:100]
     with transaction.atomic():
-        slot = Slot.objects.select_for_update().select_related("resource").get(pk=slot.pk)
+        # The person first (serializes one person's parallel attempts, for the per-person
+        # limit), then their own bookings, and only then the contended slot row, so the slot
+        # lock is held for as few statements as possible.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        wanted = Q(resource=resource, status__in=ACTIVE, slot__ends_at__gte=now)
         if key:
-            existing = Booking.objects.filter(user=user, idempotency_key=key).select_related("slot").first()
-            if existing:
-                return existing
-        _check_bookable(slot, now)
-        if Booking.objects.filter(user=user, slot=slot, status__in=ACTIVE).exists():
+            wanted |= Q(idempotency_key=key)
+        mine = list(Booking.objects.filter(Q(user=user) & wanted).select_related("slot"))
+        existing = next((b for b in mine if key and b.idempotency_key == key), None)
+        if existing:
+            return existing
+        active = [
+            b for b in mine if b.status in ACTIVE and b.resource_id == resource.pk and b.slot.ends_at >= now
+        ]
+        if any(b.slot_id == slot.pk for b in active):
             raise DomainError(_("この枠はすでに予約済みです。予約一覧でご確認ください。"), code="duplicate")
-        held = Booking.objects.filter(
-            user=user, resource=resource, status__in=ACTIVE, slot__ends_at__gte=now
-        ).count()
-        if held >= resource.per_person_limit:
+        if len(active) >= resource.per_person_limit:
             raise DomainError(
                 _("この予約先の予約は1人%(n)s件までです。ほかの予約を取り消すか、変更をご利用ください。")
                 % {"n": resource.per_person_limit},
                 code="limit",
             )
+        slot = Slot.objects.select_for_update().select_related("resource").get(pk=slot.pk)
+        _check_bookable(slot, now)
         if slot.booked_count + places > slot.capacity:
             raise _full_error()
         add_places(slot, places)

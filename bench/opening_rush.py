@@ -1,0 +1,521 @@
+#!/usr/bin/env python3
+"""Opening rush: 2,000 simulated people race for 200 places through the real server.
+
+What it does (each run starts from scratch; nothing of it is part of the test suite):
+
+1. drops and creates the PostgreSQL database ``mdg_rush`` and migrates it; clears the
+   reservation keys (``*resv:*``) in Redis DB 3;
+2. creates one 説明会 (briefing) resource with one slot of 200 places, one person per
+   booking and a limit of one booking per person, plus N users, each with a signed-in
+   session (rows written straight into the session table);
+3. starts gunicorn on 127.0.0.1:8301 (DEBUG off, ``REDIS_URL=redis://127.0.0.1:6379/3``)
+   with the waiting room at ``--rate`` admissions/s (burst ``--burst``);
+4. measures a baseline: ``GET /healthz`` throughput with the same client concurrency;
+5. releases all N users at once. Each one behaves like a phone without JavaScript:
+   ``GET`` the booking form → if queued, wait ``Retry-After`` seconds and ``GET`` again
+   (the ``<meta refresh>``) → ``POST`` the form (CSRF token, idempotency key) → booked,
+   or told the slot is full. At most ``--concurrency`` requests are in flight;
+6. stops gunicorn and checks the database: exactly 200 bookings, ``booked_count`` 200,
+   no person with two bookings; prints the outcome for every user (summarised, and in
+   full with ``--outcomes``), bookings/s, p50/p95/p99 latency, the share of responses
+   answered by the waiting room and the baseline ratio.
+
+Usage (from the repository root)::
+
+    python3 bench/opening_rush.py                   # 2000 users, 200 places, rate 60/s
+    python3 bench/opening_rush.py --users 500 --rate 30 --workers 3 --threads 8
+
+Keep runs short (the machine is shared); one run takes well under two minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import http.client
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://postgres@127.0.0.1:5432"
+DB_NAME = "mdg_rush"
+REDIS_URL = "redis://127.0.0.1:6379/3"
+HOST, PORT = "127.0.0.1", 8301
+SERVER_LOG = Path("/tmp/mdg_opening_rush_server.log")
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+KEY_INPUT = re.compile(r'name="idempotency_key" value="([^"]+)"')
+
+
+def server_env(args) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"{PG_URL}/{DB_NAME}",
+            "REDIS_URL": REDIS_URL,
+            "DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "madoguchi.config.settings",
+            "PYTHONPATH": str(ROOT / "src"),
+            "CELERY_TASK_ALWAYS_EAGER": "1",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "RESERVATIONS_WAITING_ROOM_RATE": str(args.rate),
+            "RESERVATIONS_WAITING_ROOM_BURST": str(args.burst),
+            "RESERVATIONS_WAITING_ROOM_MAX_RETRY": str(args.max_retry),
+            "LOG_LEVEL": "ERROR",
+            "DB_CONN_MAX_AGE": "600",
+        }
+    )
+    return env
+
+
+# ----------------------------------------------------------------------------- setup
+
+
+def create_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def clear_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match="*resv:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def setup_django(args) -> None:
+    os.environ.update(server_env(args))
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def create_data(users: int, places: int) -> tuple[str, list[str]]:
+    """Resource, slot, users and signed-in sessions. Returns (booking URL, session keys)."""
+    import datetime as dt
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from madoguchi.accounts.constants import OrganizationKind
+    from madoguchi.accounts.models import Organization, User
+    from madoguchi.reservations.constants import ResourceKind
+    from madoguchi.reservations.models import Resource, Slot
+
+    call_command("migrate", verbosity=0)
+    org = Organization.objects.create(
+        slug="rush-city", name="ラッシュ市", kind=OrganizationKind.MUNICIPALITY, reference_prefix="RUSH"
+    )
+    resource = Resource.objects.create(
+        organization=org,
+        kind=ResourceKind.BRIEFING,
+        slug="briefing",
+        name="障害福祉サービス事業者 指定申請説明会",
+        capacity=places,
+        max_party_size=1,
+        per_person_limit=1,
+        opens_days_before=30,
+        opens_at_time=dt.time(0, 0),
+        closes_hours_before=24,
+    )
+    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=7)
+    slot = Slot.objects.create(
+        resource=resource, starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=places
+    )
+    User.objects.bulk_create(
+        [User(email=f"rush{n:05d}@example.jp", password="!unusable") for n in range(users)], batch_size=1000
+    )
+    store = SessionStore()
+    sessions, keys = [], []
+    expire = timezone.now() + dt.timedelta(hours=2)
+    for user in User.objects.filter(email__startswith="rush").order_by("email"):
+        key = secrets.token_hex(16)
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        keys.append(key)
+    Session.objects.bulk_create(sessions, batch_size=1000)
+    from django.db import connections
+
+    connections.close_all()
+    return f"/reservations/r/{org.slug}/{resource.slug}/book/{slot.pk}/", keys
+
+
+# ----------------------------------------------------------------------------- server
+
+
+def start_server(args) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "madoguchi.config.wsgi:application",
+        "-b",
+        f"{HOST}:{PORT}",
+        "-w",
+        str(args.workers),
+        "-k",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "10",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    log = open(SERVER_LOG, "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=server_env(args), start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    stop_server(proc)
+    raise SystemExit("gunicorn did not start on port 8301")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+# ----------------------------------------------------------------------------- clients
+
+
+@dataclass
+class User:
+    index: int
+    cookies: dict[str, str]
+    state: str = "get"  # get → post → done
+    outcome: str = ""  # booking / full / queue position N / error
+    position: int | None = None
+    form: dict[str, str] = field(default_factory=dict)
+    tries: int = 0
+
+
+@dataclass
+class Stats:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: list[float] = field(default_factory=list)
+    post_latencies: list[float] = field(default_factory=list)
+    kinds: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    booked_at: list[float] = field(default_factory=list)
+
+
+class Connection:
+    def __init__(self):
+        self.conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+
+    def request(self, method: str, path: str, headers: dict[str, str], body: str | None = None):
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                return response, data
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def _cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def _store_cookies(user: User, response) -> None:
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar = SimpleCookie()
+        jar.load(header)
+        for name, morsel in jar.items():
+            if morsel["max-age"] == "0" or morsel.value == "":
+                user.cookies.pop(name, None)
+            else:
+                user.cookies[name] = morsel.value
+
+
+def step(user: User, conn: Connection, url: str, stats: Stats, t0: float) -> float | None:
+    """Do the user's next request; return the delay before the next one, or None when done."""
+    headers = {"Cookie": _cookie_header(user.cookies), "Host": f"{HOST}:{PORT}"}
+    body = None
+    method = "GET"
+    if user.state == "post":
+        method = "POST"
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        from urllib.parse import urlencode
+
+        body = urlencode({**user.form, "party_size": "1"})
+    started = time.perf_counter()
+    try:
+        response, data = conn.request(method, url, headers, body)
+    except (http.client.HTTPException, OSError):
+        with stats.lock:
+            stats.kinds["connection_error"] += 1
+        user.tries += 1
+        if user.tries > 5:
+            user.outcome = "error: connection"
+            return None
+        return 1.0
+    elapsed = time.perf_counter() - started
+    _store_cookies(user, response)
+    outcome = response.headers.get("X-Reservation-Outcome", "")
+    with stats.lock:
+        stats.latencies.append(elapsed)
+        if method == "POST":
+            stats.post_latencies.append(elapsed)
+        stats.statuses[response.status] += 1
+    kind = "form"
+    delay: float | None
+    if response.status >= 500:
+        kind, delay = "server_error", 1.0
+        user.tries += 1
+        if user.tries > 5:
+            user.outcome, delay = "error: 5xx", None
+    elif outcome.startswith("queued"):
+        kind = "queued"
+        user.position = int(re.search(r"position=(\d+)", outcome).group(1))
+        user.outcome = f"queue position {user.position}"
+        user.state = "get"
+        delay = float(response.headers.get("Retry-After", "2"))
+    elif outcome == "full":
+        kind = "full_gate" if method == "GET" else "full"
+        user.outcome, delay = "full", None
+    elif outcome == "booked" and response.status == 302:
+        kind = "booked"
+        user.outcome, delay = "booking", None
+        with stats.lock:
+            stats.booked_at.append(time.perf_counter() - t0)
+    elif method == "GET" and response.status == 200:
+        text = data.decode("utf-8", "replace")
+        csrf, key = CSRF_INPUT.search(text), KEY_INPUT.search(text)
+        if not (csrf and key):
+            kind, user.outcome, delay = "unexpected", f"error: form without token ({response.status})", None
+        else:
+            user.form = {"csrfmiddlewaretoken": csrf.group(1), "idempotency_key": key.group(1)}
+            user.state, delay = "post", 0.0
+    else:
+        kind, user.outcome, delay = "unexpected", f"error: HTTP {response.status} {outcome}", None
+    with stats.lock:
+        stats.kinds[kind] += 1
+    return delay
+
+
+def run_rush(url: str, session_keys: list[str], concurrency: int, time_limit: float):
+    users = [User(index=n, cookies={"sessionid": key}) for n, key in enumerate(session_keys)]
+    stats = Stats()
+    queue: list[tuple[float, int]] = [(0.0, u.index) for u in users]  # everyone arrives at once
+    heapq.heapify(queue)
+    qlock = threading.Condition()
+    in_flight = [0]
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+
+    def worker():
+        conn = Connection()
+        while True:
+            with qlock:
+                while True:
+                    if not queue and in_flight[0] == 0:
+                        qlock.notify_all()
+                        return
+                    if time.perf_counter() > deadline:
+                        return
+                    if queue:
+                        due, index = queue[0]
+                        wait = t0 + due - time.perf_counter()
+                        if wait <= 0:
+                            heapq.heappop(queue)
+                            in_flight[0] += 1
+                            break
+                        qlock.wait(min(wait, 0.5))
+                    else:
+                        qlock.wait(0.5)
+            user = users[index]
+            delay = step(user, conn, url, stats, t0)
+            with qlock:
+                in_flight[0] -= 1
+                if delay is not None:
+                    heapq.heappush(queue, (time.perf_counter() - t0 + delay, index))
+                qlock.notify_all()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=time_limit + 30)
+    return users, stats, time.perf_counter() - t0
+
+
+def run_baseline(concurrency: int, seconds: float) -> float:
+    count = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker():
+        conn = Connection()
+        n = 0
+        while time.perf_counter() < stop:
+            response, _ = conn.request("GET", "/healthz", {"Host": f"{HOST}:{PORT}"})
+            if response.status == 200:
+                n += 1
+        with lock:
+            count[0] += n
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return count[0] / (time.perf_counter() - started)
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def check_database(places: int) -> dict[str, int]:
+    from django.db import connections
+    from django.db.models import Count
+
+    from madoguchi.reservations.models import Booking, Slot
+
+    connections.close_all()
+    active = Booking.objects.filter(status="confirmed")
+    duplicates = active.values("user").annotate(n=Count("id")).filter(n__gt=1).count()
+    slot = Slot.objects.get()
+    return {"bookings": active.count(), "booked_count": slot.booked_count, "duplicates": duplicates}
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--places", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=60.0, help="waiting-room admissions per second")
+    parser.add_argument("--burst", type=int, default=60)
+    parser.add_argument("--max-retry", type=int, default=10, help="longest Retry-After in seconds")
+    parser.add_argument("--concurrency", type=int, default=48, help="requests in flight at most")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--time-limit", type=float, default=75.0)
+    parser.add_argument("--baseline-seconds", type=float, default=5.0)
+    parser.add_argument("--outcomes", action="store_true", help="print the outcome of every user")
+    args = parser.parse_args()
+
+    t_setup = time.perf_counter()
+    create_database()
+    clear_redis()
+    setup_django(args)
+    url, keys = create_data(args.users, args.places)
+    print(
+        f"setup: {args.users} users with sessions, 1 slot × {args.places} places ({time.perf_counter() - t_setup:.1f} s)"
+    )
+    proc = start_server(args)
+    try:
+        baseline = run_baseline(args.concurrency, args.baseline_seconds)
+        print(f"baseline: GET /healthz {baseline:.0f} req/s ({args.concurrency} in flight)")
+        users, stats, elapsed = run_rush(url, keys, args.concurrency, args.time_limit)
+    finally:
+        stop_server(proc)
+    result = check_database(args.places)
+
+    outcomes = Counter(
+        "queue position" if u.outcome.startswith("queue") else (u.outcome or "no answer") for u in users
+    )
+    total = sum(stats.kinds.values())
+    answered_by_gate = stats.kinds["queued"] + stats.kinds["full_gate"]
+    server_errors = sum(n for status, n in stats.statuses.items() if status >= 500)
+    booked_times = sorted(stats.booked_at)
+    booking_span = booked_times[-1] - booked_times[0] if len(booked_times) > 1 else 0.0
+    requests_per_s = total / elapsed if elapsed else 0.0
+
+    print(
+        f"rush: {total} requests in {elapsed:.1f} s ({requests_per_s:.0f} req/s), gunicorn -w {args.workers} --threads {args.threads}, waiting room {args.rate:g}/s burst {args.burst}"
+    )
+    ok = result["bookings"] == args.places and result["booked_count"] == args.places
+    print(
+        f"exactly-{args.places} check: {'OK' if ok else 'FAILED'} (bookings {result['bookings']}, booked_count {result['booked_count']})"
+    )
+    print(f"duplicates: {result['duplicates']}")
+    print(
+        f"server errors (5xx): {server_errors}; connection errors: {stats.kinds['connection_error']}; unexpected: {stats.kinds['unexpected']}"
+    )
+    print("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    every = all(u.outcome in ("booking", "full") or u.outcome.startswith("queue position") for u in users)
+    print(f"every user got a booking, a full answer or a queue position: {'yes' if every else 'NO'}")
+    if booking_span:
+        print(
+            f"bookings/s: {len(booked_times) / booking_span:.0f} (first at {booked_times[0]:.2f} s, last at {booked_times[-1]:.2f} s)"
+        )
+    print(
+        "latency all requests: p50 {:.0f} ms, p95 {:.0f} ms, p99 {:.0f} ms".format(
+            *(1000 * percentile(stats.latencies, p) for p in (50, 95, 99))
+        )
+    )
+    print(
+        "latency booking POSTs: p50 {:.0f} ms, p95 {:.0f} ms, p99 {:.0f} ms".format(
+            *(1000 * percentile(stats.post_latencies, p) for p in (50, 95, 99))
+        )
+    )
+    print(
+        f"answered by the waiting room: {answered_by_gate / total:.0%} of responses "
+        f"({stats.kinds['queued']} queue pages, {stats.kinds['full_gate']} cached full pages)"
+    )
+    print(f"response kinds: {dict(stats.kinds)}")
+    print(f"server log: {SERVER_LOG}")
+    print(
+        f"baseline ratio: rush {requests_per_s:.0f} req/s ÷ /healthz {baseline:.0f} req/s = {requests_per_s / baseline:.2f}"
+    )
+    if args.outcomes:
+        for u in users:
+            print(f"user {u.index:05d}: {u.outcome or 'no answer'}")
+    failed = not ok or result["duplicates"] or server_errors or not every
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
