@@ -229,9 +229,12 @@ def case_open_for_application(*, application: Application, actor: Any = None) ->
             if procedure.standard_processing_days
             else None
         )
-        applicant_label = application.principal_name or application.applicant.display_name or ""
-        if not applicant_label:
-            applicant_label = str(application.data.get("name") or application.applicant.email)
+        applicant_label = (
+            application.principal_name
+            or _first_name_value(application)
+            or application.applicant.display_name
+            or application.applicant.email
+        )
         case = Case.objects.create(
             organization_id=application.organization_id,
             department_id=procedure.department_id,
@@ -267,7 +270,21 @@ def case_open_for_application(*, application: Application, actor: Any = None) ->
     return case
 
 
+def _first_name_value(application: Application) -> str:
+    """The first name-like field of the form (type ``name``, or key ``name``)."""
+    from madoguchi.procedures.validation import iter_fields
+
+    for _step, spec in iter_fields(application.version.definition):
+        if spec.get("type") == "name" or spec["key"] == "name":
+            value = application.data.get(spec["key"])
+            if value:
+                return _flatten_name(value)
+    return ""
+
+
 def _flatten_name(value: Any) -> str:
+    if isinstance(value, dict) and ("family" in value or "given" in value):
+        return " ".join(str(value.get(k) or "") for k in ("family", "given")).strip()
     if isinstance(value, dict):
         return " ".join(str(v) for v in value.values() if v)
     return str(value)
