@@ -185,7 +185,8 @@ def notification_enqueue(
         )
     if not rows:
         return []
-    with transaction.atomic():
+    # No savepoint needed: ON CONFLICT DO NOTHING cannot fail on the idempotency key.
+    with transaction.atomic(savepoint=False):
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         # With ignore_conflicts the rows that already existed were not inserted; read back
         # what exists for these keys (ours or earlier ones).
