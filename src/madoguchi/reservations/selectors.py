@@ -68,14 +68,21 @@ def slot_state(slot: Slot, now: dt.datetime) -> tuple[str, str]:
 
 
 def resource_calendar(
-    *, resource: Resource, now: dt.datetime | None = None, days: int = 60
+    *, resource: Resource, now: dt.datetime | None = None, days: int = 60, start: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    """Upcoming slots grouped by local date, each with its state, for the public resource page."""
+    """Upcoming slots grouped by local date, each with its state, for the public resource page.
+
+    ``start`` (a local date) and ``days`` choose the period; never earlier than ``now``.
+    """
     now = now or timezone.now()
+    begin = now
+    if start is not None:
+        begin = max(now, dt.datetime.combine(start, dt.time.min, tzinfo=rules.local_tz()))
+    end = dt.datetime.combine(
+        timezone.localtime(begin).date() + dt.timedelta(days=days), dt.time.min, tzinfo=rules.local_tz()
+    )
     slots = (
-        Slot.objects.filter(
-            resource=resource, starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=days)
-        )
+        Slot.objects.filter(resource=resource, starts_at__gte=begin, starts_at__lt=end)
         .select_related("resource")
         .order_by("starts_at")
     )
@@ -128,6 +135,23 @@ def lottery_summary(lottery: Lottery) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- applicants
+
+
+def booking_info_rows(booking: Booking) -> list[dict[str, str]]:
+    """The required information of a booking as (label, display text), in the form's order."""
+    from madoguchi.procedures.fields import get_field_type
+
+    rows = []
+    for spec in booking.resource.required_fields or []:
+        key = spec.get("key")
+        if key not in (booking.data or {}):
+            continue
+        try:
+            text = get_field_type(spec["type"]).display(booking.data[key], spec)
+        except KeyError:
+            text = str(booking.data[key])
+        rows.append({"label": spec.get("label", key), "value": text})
+    return rows
 
 
 def booking_list(*, user: Any) -> QuerySet[Booking]:

@@ -44,6 +44,17 @@ def test_public_pages_are_cacheable_and_set_no_cookies(client):
     assert _book_url(slot) in detail.content.decode()
 
 
+def test_the_resource_page_shows_two_weeks_at_a_time(client):
+    resource = make_resource()
+    near, far = make_slot(resource, starts_in_hours=30), make_slot(resource, starts_in_hours=24 * 20)
+    url = reverse("reservations:resource_detail", args=[resource.organization.slug, resource.slug])
+    first = client.get(url).content.decode()
+    assert _book_url(near) in first and _book_url(far) not in first
+    later = client.get(url + "?from=" + (timezone.localdate() + timezone.timedelta(days=14)).isoformat())
+    assert _book_url(far) in later.content.decode()
+    assert client.get(url + "?from=not-a-date").status_code == 200
+
+
 def test_public_pages_stay_cacheable_for_signed_in_visitors(client):
     slot = make_slot()
     client.force_login(make_user())
@@ -276,16 +287,22 @@ def test_api_books_and_reports_field_errors_and_conflicts(client):
 
 
 def test_staff_check_in_by_typed_or_scanned_code(client):
-    resource = make_resource(closes_hours_before=0)
+    resource = make_resource(
+        closes_hours_before=0, required_fields=[{"key": "name", "type": "text", "label": "お名前"}]
+    )
     slot = make_slot(resource, starts_in_hours=0)  # starts now: today, whenever the test runs
     booking = booking_create(
-        user=make_user(), slot_id=slot.pk, now=slot.starts_at - timezone.timedelta(hours=1)
+        user=make_user(),
+        slot_id=slot.pk,
+        data={"name": "窓口 太郎"},
+        now=slot.starts_at - timezone.timedelta(hours=1),
     )
     staff = make_staff(resource.organization, role="counter")
     client.force_login(staff)
     page = client.get(reverse("reservations:staff_checkin") + f"?code={booking.code.lower()}")
     assert page.status_code == 200
     assert booking.code_display in page.content.decode()
+    assert "<dt>お名前</dt><dd>窓口 太郎</dd>" in page.content.decode()
     response = client.post(reverse("reservations:staff_booking_action", args=[booking.pk, "check-in"]))
     assert response.status_code == 302
     booking.refresh_from_db()

@@ -6,6 +6,8 @@ shared cache can absorb an opening rush on them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -15,6 +17,7 @@ from madoguchi.reservations.views.gate import public_context
 
 LIST_MAX_AGE = 300
 AVAILABILITY_MAX_AGE = 10
+PERIOD_DAYS = 14
 
 
 def _public(response, max_age: int):
@@ -32,9 +35,19 @@ def resource_list(request):
 def resource_detail(request, organization_slug: str, resource_slug: str):
     resource = selectors.access_resource(organization_slug=organization_slug, resource_slug=resource_slug)
     now = timezone.now()
+    today = timezone.localdate()
+    try:
+        start = max(today, dt.date.fromisoformat(request.GET.get("from", "")))
+    except ValueError:
+        start = today
+    start = min(start, today + dt.timedelta(days=366))
     context = public_context(
         resource=resource,
-        days=selectors.resource_calendar(resource=resource, now=now),
+        days=selectors.resource_calendar(resource=resource, now=now, start=start, days=PERIOD_DAYS),
+        period_start=start,
+        period_end=start + dt.timedelta(days=PERIOD_DAYS - 1),
+        previous_start=start - dt.timedelta(days=PERIOD_DAYS) if start > today else None,
+        next_start=start + dt.timedelta(days=PERIOD_DAYS),
         lotteries=selectors.lottery_open_list(resource=resource),
         generated_at=now,
         max_age=AVAILABILITY_MAX_AGE,

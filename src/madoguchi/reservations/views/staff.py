@@ -67,7 +67,12 @@ def staff_checkin(request):
     return render(
         request,
         "reservations/staff/checkin.html",
-        {"code": request.GET.get("code", ""), "booking": booking, "problem": problem},
+        {
+            "code": request.GET.get("code", ""),
+            "booking": booking,
+            "info_rows": selectors.booking_info_rows(booking) if booking else [],
+            "problem": problem,
+        },
         status=404 if problem else 200,
     )
 
