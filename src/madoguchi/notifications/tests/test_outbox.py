@@ -199,3 +199,38 @@ def test_english_speakers_get_the_english_wording():
     user, organization = make_user(preferred_language="en"), make_organization()
     (email,) = _enqueue(user, organization, channels=["email"])
     assert email.subject == "Received: 児童手当の認定請求" and email.language == "en"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_for_the_same_row_send_it_once(monkeypatch):
+    import threading
+
+    from django.db import connection, connections
+
+    from madoguchi.notifications.services import outbox
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (concurrent connections)")
+    user, organization = make_user(), make_organization()
+    monkeypatch.setattr(
+        outbox, "notifications_dispatch", lambda ids, **kw: 0
+    )  # no Celery: the threads are the workers
+    (email,) = _enqueue(user, organization, channels=["email"])
+    barrier = threading.Barrier(6)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(notification_deliver(notification_id=email.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["sent"] + ["skipped"] * 5
+    assert len(mail.outbox) == 1
