@@ -1,4 +1,4 @@
-"""JSON door to the back office, mounted at /api/v1/review/. Same services as the pages:
+"""JSON door to the back office, under /api/v1/staff/. Same services as the pages:
 404 for cases you may not see, 403 when you may see but not act, 409 for stale/closed,
 422 with per-field messages for bad input."""
 
@@ -132,7 +132,7 @@ def _case(request, case_id) -> dict:
     }
 
 
-@router.get("/queue/{queue}", response=QueueOut)
+@router.get("/staff/queue/{queue}", response=QueueOut)
 def queue(request, queue: str, status: str = "open", due: str = "", page: int = 1, sort: str = "due"):
     user = require_user(request)
     result = selectors.case_queue(
@@ -141,19 +141,19 @@ def queue(request, queue: str, status: str = "open", due: str = "", page: int = 
     return {"page": result.page, "has_next": result.has_next, "cases": [_row(c) for c in result.rows]}
 
 
-@router.get("/cases/{case_id}", response=CaseOut)
+@router.get("/staff/cases/{case_id}", response=CaseOut)
 def case_detail(request, case_id: str):
     require_user(request)
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/claim", response=CaseOut)
+@router.post("/staff/cases/{case_id}/claim", response=CaseOut)
 def claim(request, case_id: str):
     services.case_claim(user=require_user(request), case_id=case_id)
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/tasks/{task_id}/approve", response=CaseOut)
+@router.post("/staff/cases/{case_id}/tasks/{task_id}/approve", response=CaseOut)
 def approve(request, case_id: str, task_id: int, payload: CommentIn):
     services.task_approve(
         user=require_user(request),
@@ -165,7 +165,7 @@ def approve(request, case_id: str, task_id: int, payload: CommentIn):
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/tasks/{task_id}/return", response=CaseOut)
+@router.post("/staff/cases/{case_id}/tasks/{task_id}/return", response=CaseOut)
 def send_back(request, case_id: str, task_id: int, payload: ReturnIn):
     services.task_return(
         user=require_user(request),
@@ -178,13 +178,13 @@ def send_back(request, case_id: str, task_id: int, payload: ReturnIn):
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/tasks/{task_id}/pull-back", response=CaseOut)
+@router.post("/staff/cases/{case_id}/tasks/{task_id}/pull-back", response=CaseOut)
 def pull_back(request, case_id: str, task_id: int):
     services.task_pull_back(user=require_user(request), case_id=case_id, task_id=task_id)
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/tasks/{task_id}/decide", response=CaseOut)
+@router.post("/staff/cases/{case_id}/tasks/{task_id}/decide", response=CaseOut)
 def decide(request, case_id: str, task_id: int, payload: DecideIn):
     services.case_decide(
         user=require_user(request),
@@ -197,7 +197,7 @@ def decide(request, case_id: str, task_id: int, payload: DecideIn):
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/corrections", response=CaseOut)
+@router.post("/staff/cases/{case_id}/corrections", response=CaseOut)
 def request_correction(request, case_id: str, payload: CorrectionIn):
     services.correction_request(
         user=require_user(request), case_id=case_id, fields=payload.fields, message=payload.message
@@ -205,7 +205,7 @@ def request_correction(request, case_id: str, payload: CorrectionIn):
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/comments", response=CaseOut)
+@router.post("/staff/cases/{case_id}/comments", response=CaseOut)
 def add_comment(request, case_id: str, payload: NoteIn):
     services.comment_add(user=require_user(request), case_id=case_id, body=payload.body)
     return _case(request, case_id)

@@ -189,6 +189,9 @@ class TaskState(models.Model):
     position = models.PositiveSmallIntegerField()
     round = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    # True when the task is for another department than the case's (合議): listed in that
+    # department's queue through a small indexed lookup.
+    cross_department = models.BooleanField(default=False)
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -216,6 +219,11 @@ class TaskState(models.Model):
         indexes = [
             models.Index(fields=["case", "status"], name="task_case_status_idx"),
             models.Index(fields=["department", "role", "status"], name="task_dept_role_status_idx"),
+            models.Index(
+                fields=["department"],
+                condition=Q(status="pending", cross_department=True),
+                name="task_cross_pending_idx",
+            ),
             models.Index(fields=["assignee", "status"], name="task_assignee_status_idx"),
             models.Index(fields=["claimed_by", "status"], name="task_claimed_status_idx"),
         ]

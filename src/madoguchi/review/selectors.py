@@ -126,9 +126,9 @@ def case_queue(*, user: Any, queue: str, filters: QueueFilters | None = None) ->
     qs = Case.objects.all()
     if queue == Queue.MINE:
         mine_ids = list(
-            TaskState.objects.filter(
-                Q(assignee=user) | Q(claimed_by=user), status=TaskStatus.PENDING
-            ).values_list("case_id", flat=True)[:1000]
+            TaskState.objects.filter(Q(assignee=user) | Q(claimed_by=user), status=TaskStatus.PENDING)
+            .order_by()
+            .values_list("case_id", flat=True)[:1000]
         )
         qs = qs.filter(Q(assignee=user) | Q(pk__in=mine_ids)) if mine_ids else qs.filter(assignee=user)
     elif queue == Queue.TEAM:
@@ -146,8 +146,10 @@ def case_queue(*, user: Any, queue: str, filters: QueueFilters | None = None) ->
         # Tasks for my department on other departments' cases (合議 etc.): few, so listed.
         cross = (
             list(
-                TaskState.objects.filter(status=TaskStatus.PENDING, department_id__in=dept_ids)
-                .exclude(case__department_id__in=dept_ids)
+                TaskState.objects.filter(
+                    status=TaskStatus.PENDING, cross_department=True, department_id__in=dept_ids
+                )
+                .order_by()
                 .values_list("case_id", flat=True)[:1000]
             )
             if dept_ids

@@ -162,6 +162,7 @@ def _start_step(
                 role=slot.role,
                 assignee_id=slot.user_id,
                 claimed_by_id=previous.get(slot.pk) if not slot.user_id else None,
+                cross_department=bool(slot.department_id) and slot.department_id != case.department_id,
             )
         )
     TaskState.objects.bulk_create(new_tasks)

@@ -252,3 +252,24 @@ def test_backoffice_demo_loader_is_idempotent_without_demo_organizations(db):
     from madoguchi.review.demo import load_backoffice_demo
 
     assert list(load_backoffice_demo())[-1] == "back-office demo data loaded."
+
+
+def test_consultation_with_another_department_appears_in_that_departments_team_queue(office):
+    from madoguchi.review import selectors
+
+    office.route(
+        office.procedure_a,
+        [
+            step("審査", slots=[slot(office.dept_a, Role.REVIEWER)]),
+            step("合議", StepKind.CONSULTATION, slots=[slot(office.dept_b, Role.APPROVER)]),
+            step("決裁", StepKind.DECISION, slots=[slot(office.dept_a, Role.APPROVER)]),
+        ],
+    )
+    case = make_application(office.procedure_a).case
+    assert case not in selectors.case_queue(user=office.approver_b, queue="team").rows
+    services.task_approve(user=office.reviewer_a, case_id=case.pk, task_id=pending(case)[0].pk)
+    assert refresh(case) in selectors.case_queue(user=office.approver_b, queue="team").rows
+    [consult] = pending(case)
+    assert consult.cross_department
+    services.task_approve(user=office.approver_b, case_id=case.pk, task_id=consult.pk, comment="異議なし")
+    assert refresh(case).current_position == 3
