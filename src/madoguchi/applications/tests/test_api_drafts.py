@@ -227,3 +227,28 @@ def test_upload_over_the_field_size_limit_answers_422(api):
     response = api.upload(f"/drafts/{draft_id}/attachments/photo", "big.png", PNG + b"\x00" * 200)
     assert response.status_code == 422
     assert "大きすぎます" in response.json()["error"]["fields"]["photo"][0]
+
+
+def test_an_uploaded_file_referenced_in_data_is_linked_to_the_application_on_submit(api):
+    procedure = make_procedure(definition=FILE_DEFINITION)
+    draft_id = api.post("/drafts", {"procedure": ref(procedure), "data": {"name": "山田"}}).json()["id"]
+    attachment_id = api.upload(f"/drafts/{draft_id}/attachments/receipt", "r.png", PNG).json()[
+        "attachment_id"
+    ]
+    response = api.patch(f"/drafts/{draft_id}", {"data": {"receipt": {"attachment_id": attachment_id}}})
+    assert response.status_code == 200, response.content
+    submitted = api.post(f"/drafts/{draft_id}/submit", HTTP_IDEMPOTENCY_KEY="with-file")
+    assert submitted.status_code == 201
+    assert str(Attachment.objects.get(pk=attachment_id).application_id) == submitted.json()["id"]
+
+
+def test_someone_elses_attachment_cannot_be_referenced(api):
+    procedure = make_procedure(definition=FILE_DEFINITION)
+    _other, other_token = make_api_token()
+    other = ApiClient(other_token)
+    other_draft = other.post("/drafts", {"procedure": ref(procedure)}).json()["id"]
+    stolen = other.upload(f"/drafts/{other_draft}/attachments/receipt", "r.png", PNG).json()["attachment_id"]
+    draft_id = api.post("/drafts", {"procedure": ref(procedure)}).json()["id"]
+    response = api.patch(f"/drafts/{draft_id}", {"data": {"receipt": {"attachment_id": stolen}}})
+    assert response.status_code == 422
+    assert "receipt" in response.json()["error"]["fields"]
