@@ -136,10 +136,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep",
         "schedule": float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30")),
     },
+    "notifications-purge": {"task": "notifications.purge", "schedule": 24 * 60 * 60.0},
 }
 
 # --- Notifications (docs/notifications.md) ----------------------------------------------
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "6"))
+NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "400"))  # delivery records
 NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
 NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
 NOTIFICATION_LEASE_SECONDS = float(os.environ.get("NOTIFICATION_LEASE_SECONDS", "120"))

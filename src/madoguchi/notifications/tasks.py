@@ -21,6 +21,13 @@ def notifications_sweep_task() -> dict:
     return notifications_sweep()
 
 
+@shared_task(name="notifications.purge", ignore_result=True)
+def notifications_purge_task() -> dict:
+    from madoguchi.notifications.services import notifications_purge
+
+    return notifications_purge()
+
+
 @shared_task(name="notifications.push_step", ignore_result=True, acks_late=True)
 def push_campaign_step_task(campaign_id: str) -> None:
     from madoguchi.notifications.services import push_campaign_step

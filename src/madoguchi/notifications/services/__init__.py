@@ -11,6 +11,7 @@ from madoguchi.notifications.services.outbox import (
     notification_enqueue,
     notification_resend,
     notifications_dispatch,
+    notifications_purge,
     notifications_sweep,
 )
 from madoguchi.notifications.services.preferences import contact_preference_get, contact_preference_update
@@ -35,6 +36,7 @@ __all__ = [
     "notification_enqueue",
     "notification_resend",
     "notifications_dispatch",
+    "notifications_purge",
     "notifications_sweep",
     "push_campaign_create",
     "push_campaign_pause",

@@ -362,3 +362,15 @@ def notification_resend(*, notification: Notification, actor: Any) -> Notificati
         )
         transaction.on_commit(lambda: notifications_dispatch([row.pk]))
     return row
+
+
+def notifications_purge(*, now: Any = None) -> dict[str, int]:
+    """Data retention: delete delivery records (not mailbox messages) past their retention."""
+    from madoguchi.notifications.models import DevOutboxMessage
+
+    now = now or timezone.now()
+    days = int(_setting("NOTIFICATION_RETENTION_DAYS", 400))
+    old = now - timedelta(days=days)
+    sent, _detail = Notification.objects.filter(status=NotificationStatus.SENT, sent_at__lt=old).delete()
+    dev, _detail = DevOutboxMessage.objects.filter(created_at__lt=now - timedelta(days=30)).delete()
+    return {"notifications_deleted": sent, "dev_messages_deleted": dev}

@@ -234,3 +234,18 @@ def test_workers_racing_for_the_same_row_send_it_once(monkeypatch):
         thread.join()
     assert sorted(results) == ["sent"] + ["skipped"] * 5
     assert len(mail.outbox) == 1
+
+
+def test_the_sweep_and_purge_commands_recover_and_expire_rows(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    user, organization = make_user(), make_organization()
+    (email,) = _enqueue(user, organization, channels=["email"])  # committed, never handed to Celery
+    out = StringIO()
+    call_command("notifications", "sweep", "--grace", "0", stdout=out)
+    assert "redispatched=1" in out.getvalue() and len(mail.outbox) == 1
+    settings.NOTIFICATION_RETENTION_DAYS = 0
+    call_command("notifications", "purge", stdout=out)
+    assert "notifications_deleted=1" in out.getvalue() and not Notification.objects.exists()
