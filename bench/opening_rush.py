@@ -16,9 +16,9 @@ What it does (each run starts from scratch; nothing of it is part of the test su
    (the ``<meta refresh>``) → ``POST`` the form (CSRF token, idempotency key) → booked,
    or told the slot is full. At most ``--concurrency`` requests are in flight;
 6. stops gunicorn and checks the database: exactly 200 bookings, ``booked_count`` 200,
-   no person with two bookings; prints the outcome for every user (summarised, and in
-   full with ``--outcomes``), bookings/s, p50/p95/p99 latency, the share of responses
-   answered by the waiting room and the baseline ratio.
+   no person with two bookings; prints the outcome for every user (counts, one letter per
+   user, and a line per user with ``--outcomes``), bookings/s, p50/p95/p99 latency, the
+   share of responses answered by the waiting room and the baseline ratios.
 
 Usage (from the repository root)::
 
@@ -336,10 +336,13 @@ def step(user: User, conn: Connection, url: str, stats: Stats, t0: float) -> flo
     return delay
 
 
-def run_rush(url: str, session_keys: list[str], concurrency: int, time_limit: float):
+def run_rush(url: str, session_keys: list[str], concurrency: int, time_limit: float, ramp: float):
+    import random
+
     users = [User(index=n, cookies={"sessionid": key}) for n, key in enumerate(session_keys)]
     stats = Stats()
-    queue: list[tuple[float, int]] = [(0.0, u.index) for u in users]  # everyone arrives at once
+    arrivals = random.Random(6)  # everyone presses reload within ``ramp`` seconds of the opening
+    queue: list[tuple[float, int]] = [(arrivals.uniform(0, ramp), u.index) for u in users]
     heapq.heapify(queue)
     qlock = threading.Condition()
     in_flight = [0]
@@ -442,6 +445,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--time-limit", type=float, default=75.0)
+    parser.add_argument("--ramp", type=float, default=2.0, help="users arrive within this many seconds")
     parser.add_argument("--baseline-seconds", type=float, default=5.0)
     parser.add_argument("--outcomes", action="store_true", help="print the outcome of every user")
     args = parser.parse_args()
@@ -458,7 +462,7 @@ def main() -> int:
     try:
         baseline = run_baseline(args.concurrency, args.baseline_seconds)
         print(f"baseline: GET /healthz {baseline:.0f} req/s ({args.concurrency} in flight)")
-        users, stats, elapsed = run_rush(url, keys, args.concurrency, args.time_limit)
+        users, stats, elapsed = run_rush(url, keys, args.concurrency, args.time_limit, args.ramp)
     finally:
         stop_server(proc)
     result = check_database(args.places)
@@ -510,6 +514,14 @@ def main() -> int:
     print(
         f"baseline ratio: rush {requests_per_s:.0f} req/s ÷ /healthz {baseline:.0f} req/s = {requests_per_s / baseline:.2f}"
     )
+    if booking_span:
+        rate = len(booked_times) / booking_span
+        print(f"bookings/s ÷ /healthz req/s = {rate:.0f} ÷ {baseline:.0f} = {rate / baseline:.3f}")
+    letters = {"booking": "B", "full": "F"}
+    line = "".join(letters.get(u.outcome, "Q" if u.outcome.startswith("queue") else "E") for u in users)
+    print("every user (B booking, F full, Q still queued at the time limit, E error):")
+    for start in range(0, len(line), 100):
+        print(f"  {start:5d} {line[start : start + 100]}")
     if args.outcomes:
         for u in users:
             print(f"user {u.index:05d}: {u.outcome or 'no answer'}")
