@@ -177,7 +177,7 @@ def generate(rows: int) -> dict:
                     "applicant_label": "'申請者' || g",
                     "assignee_id": f"CASE WHEN g % 1000 = 1 THEN {reviewer.pk} END",
                     "opened_at": "now() - (g % 90) * interval '1 day'",
-                    "due_date": "current_date + ((g * 7919) % 120 - 60)",
+                    "due_date": "current_date + ((g::bigint * 7919) % 120 - 60)::int",
                     "suspended_days": "0",
                     "outcome": "CASE WHEN g % 5 = 0 THEN 'approved' ELSE '' END",
                     "is_electronic": "TRUE",
