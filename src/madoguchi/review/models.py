@@ -166,9 +166,15 @@ class Case(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["organization", "status", "due_date", "opened_at"], name="case_org_queue2_idx"),
-            models.Index(fields=["department", "status", "due_date", "opened_at"], name="case_dept_queue2_idx"),
-            models.Index(fields=["assignee", "status", "due_date", "opened_at"], name="case_assignee_queue2_idx"),
+            models.Index(
+                fields=["organization", "status", "due_date", "opened_at"], name="case_org_queue2_idx"
+            ),
+            models.Index(
+                fields=["department", "status", "due_date", "opened_at"], name="case_dept_queue2_idx"
+            ),
+            models.Index(
+                fields=["assignee", "status", "due_date", "opened_at"], name="case_assignee_queue2_idx"
+            ),
             models.Index(fields=["procedure", "business_key"], name="case_business_key_idx"),
         ]
 

@@ -5,38 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('applications', '0001_initial'),
-        ('procedures', '0001_initial'),
-        ('review', '0002_taskstate_cross_department_and_more'),
+        ("accounts", "0001_initial"),
+        ("applications", "0001_initial"),
+        ("procedures", "0001_initial"),
+        ("review", "0002_taskstate_cross_department_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_org_queue_idx',
+            model_name="case",
+            name="case_org_queue_idx",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_dept_queue_idx',
+            model_name="case",
+            name="case_dept_queue_idx",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_assignee_queue_idx',
+            model_name="case",
+            name="case_assignee_queue_idx",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['organization', 'status', 'due_date', 'opened_at'], name='case_org_queue2_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["organization", "status", "due_date", "opened_at"], name="case_org_queue2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['department', 'status', 'due_date', 'opened_at'], name='case_dept_queue2_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["department", "status", "due_date", "opened_at"], name="case_dept_queue2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['assignee', 'status', 'due_date', 'opened_at'], name='case_assignee_queue2_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["assignee", "status", "due_date", "opened_at"], name="case_assignee_queue2_idx"
+            ),
         ),
     ]
