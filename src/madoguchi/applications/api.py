@@ -36,7 +36,7 @@ from madoguchi.procedures.selectors import procedure_get_public
 router = Router(tags=["applications"])
 
 IDEMPOTENCY_KEY_MAX = 100
-_IDEMPOTENCY_KEY = re.compile(rf"^[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX}}}$")  # visible ASCII
+_IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX}}}")  # visible ASCII, fullmatch
 
 
 # ---------------------------------------------------------------------------- shaping
@@ -195,7 +195,7 @@ def draft_submit(
             code="idempotency_key_required",
             status=400,
         )
-    if not _IDEMPOTENCY_KEY.match(idempotency_key):
+    if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise DomainError(
             _("Idempotency-Key は空白を含まない 1〜100 文字の英数字・記号にしてください。"),
             code="idempotency_key_invalid",
