@@ -390,6 +390,7 @@ def application_submit_with_result(
                 organization=procedure.organization, now=now
             )
             application.save(force_insert=True)
+            _open_review_case(application, actor=entered_by or actor)
             audit_record(
                 actor=actor,
                 action="application.submitted",
@@ -400,7 +401,7 @@ def application_submit_with_result(
                     "channel": channel,
                 },
             )
-            transaction.on_commit(lambda: _after_submit(application.pk))
+            _notify_submitted(application)
             return application, True
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race.
@@ -410,6 +411,13 @@ def application_submit_with_result(
         if existing:
             return existing, False
         raise
+
+
+def _open_review_case(application: Application, *, actor: Any) -> None:
+    """Every application gets its review case (route, deadline) in the same transaction."""
+    from madoguchi.review.services import case_open_for_application
+
+    case_open_for_application(application=application, actor=actor)
 
 
 def _link_attachments(application: Application, data: dict[str, Any]) -> None:
@@ -423,10 +431,25 @@ def _link_attachments(application: Application, data: dict[str, Any]) -> None:
         Attachment.objects.filter(id__in=ids, owner=application.applicant).update(application=application)
 
 
-def _after_submit(application_id) -> None:
-    from madoguchi.applications.tasks import send_receipt_mail
+def _notify_submitted(application: Application) -> None:
+    """Outbox rows for the receipt notice, written in the submitting transaction."""
+    from django.conf import settings
+    from django.urls import reverse
 
-    send_receipt_mail.delay(str(application_id))
+    from madoguchi.notifications.services import notification_enqueue
+
+    procedure = application.procedure
+    notification_enqueue(
+        recipient=application.applicant,
+        event="application.submitted",
+        organization=procedure.organization,
+        context={
+            "reference_number": application.reference_number,
+            "procedure_title": procedure.title,
+            "application_url": settings.SITE_URL + reverse("applications:detail", args=[application.pk]),
+        },
+        dedupe_key=f"application:{application.pk}",
+    )
 
 
 def application_withdraw(*, application: Application, actor: Any, reason: str = "") -> Application:
@@ -457,4 +480,7 @@ def application_withdraw(*, application: Application, actor: Any, reason: str = 
             before=before,
             after={"status": locked.status},
         )
+        from madoguchi.review.services import case_close_withdrawn
+
+        case_close_withdrawn(application=locked, actor=actor)
     return locked

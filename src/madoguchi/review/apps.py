@@ -5,6 +5,3 @@ class ReviewConfig(AppConfig):
     name = "madoguchi.review"
     label = "review"
     verbose_name = "審査・決裁"
-
-    def ready(self) -> None:
-        from madoguchi.review import signals  # noqa: F401
