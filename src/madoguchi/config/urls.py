@@ -10,9 +10,9 @@ from madoguchi.config.api import api
 from madoguchi.core import views as core_views
 
 # app → URL prefix; an app without urls.py is skipped, so apps can grow independently.
+# The catalog ("" → "/<org>/<procedure>/") comes last so it never shadows another prefix.
 APP_PREFIXES = {
     "accounts": "accounts/",
-    "procedures": "",
     "applications": "applications/",
     "review": "staff/",
     "counter": "counter/",
@@ -25,6 +25,9 @@ APP_PREFIXES = {
     "insights": "insights/",
     "opendata": "opendata/",
     "audit": "audit/",
+    "review.applicant_urls": "corrections/",
+    "procedures.builder.urls": "builder/",
+    "procedures": "",
 }
 
 urlpatterns = [
@@ -35,8 +38,9 @@ urlpatterns = [
     path("dev/", include("madoguchi.core.urls")),
 ]
 for app, prefix in APP_PREFIXES.items():
-    if find_spec(f"madoguchi.{app}.urls") is not None:
-        urlpatterns.append(path(prefix, include(f"madoguchi.{app}.urls")))
+    module = f"madoguchi.{app}" if app.endswith("urls") else f"madoguchi.{app}.urls"
+    if find_spec(module) is not None:
+        urlpatterns.append(path(prefix, include(module)))
 
 if not settings.DEBUG:
     handler404 = "madoguchi.core.views.not_found"
