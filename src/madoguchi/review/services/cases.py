@@ -24,6 +24,7 @@ from madoguchi.review.business_days import add_business_days
 from madoguchi.review.checks import business_key_for
 from madoguchi.review.constants import CaseKind, CaseStatus, Outcome, StepKind, TaskStatus
 from madoguchi.review.models import Case, Comment, DataRevision, Decision, Notice, RouteStep, TaskState
+from madoguchi.review.notify import notify_decided
 from madoguchi.review.permissions import StaffScope, user_fits_task
 from madoguchi.review.services.routes import route_for_procedure
 
@@ -679,8 +680,7 @@ def _finalize(
             ),
             actor=user,
         )
-        application_id = str(case.application_id)
-        transaction.on_commit(lambda: _send_decision_mail(application_id))
+        notify_decided(application=case.application, approved=approved)
 
 
 def _approval_rows(case: Case) -> list[tuple[str, str]]:
@@ -697,7 +697,3 @@ def _approval_rows(case: Case) -> list[tuple[str, str]]:
     return rows
 
 
-def _send_decision_mail(application_id: str) -> None:
-    from madoguchi.review.tasks import send_decision_mail
-
-    send_decision_mail.delay(application_id)

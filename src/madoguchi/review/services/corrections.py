@@ -20,6 +20,7 @@ from madoguchi.review.business_days import add_business_days, business_days_betw
 from madoguchi.review.checks import business_key_for
 from madoguchi.review.constants import CaseStatus, CorrectionStatus
 from madoguchi.review.models import Case, CorrectionRequest, DataRevision
+from madoguchi.review.notify import notify_correction_requested
 from madoguchi.review.permissions import StaffScope
 from madoguchi.review.services.cases import (
     _current_pending,
@@ -86,15 +87,8 @@ def correction_request(*, user: Any, case_id: Any, fields: list[str], message: s
             target=case,
             after={"correction": str(correction.pk), "fields": fields, "message": message},
         )
-        correction_id = str(correction.pk)
-        transaction.on_commit(lambda: _send_correction_mail(correction_id))
+        notify_correction_requested(application=case.application, correction=correction)
     return correction
-
-
-def _send_correction_mail(correction_id: str) -> None:
-    from madoguchi.review.tasks import send_correction_mail
-
-    send_correction_mail.delay(correction_id)
 
 
 def _store_uploads(*, user: Any, specs: dict[str, dict], raw: dict[str, Any], old: dict[str, Any]) -> dict:
