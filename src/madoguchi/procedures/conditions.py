@@ -6,8 +6,11 @@ A condition is a small JSON object, evaluated without eval:
     {"field": "kind", "in": ["a", "b"]}
     {"field": "consent", "not_empty": true}
     {"all": [cond, ...]} / {"any": [cond, ...]} / {"not": cond}
+    {"expr": "age(birth_date) >= 65 and kind != 'other'"}   (docs/rules.md)
 
-The rules issue extends this with an expression language; these forms stay valid.
+The expression form is the rule language of ``procedures.rules``. A condition holds only
+when it is definitely true. (``condition_holds`` also reads a bare string as an
+expression, but definitions must use ``{"expr": ...}``: check_definition says so.)
 """
 
 from __future__ import annotations
@@ -28,7 +31,32 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def condition_holds(cond: dict[str, Any], data: dict[str, Any]) -> bool:
+def _matches(value: Any, expected: Any) -> bool:
+    if isinstance(value, bool):  # yes_no answers: True matches "yes"/"true"/"はい"
+        from madoguchi.procedures.rules.evaluate import to_bool
+
+        return to_bool(expected if isinstance(expected, bool) else str(expected)) is value
+    return str(value) == str(expected)
+
+
+def expression_of(cond: Any) -> str | None:
+    """The expression text of an expression condition, else None."""
+    if isinstance(cond, str):
+        return cond
+    if isinstance(cond, dict) and "expr" in cond:
+        return cond["expr"] if isinstance(cond["expr"], str) else ""
+    return None
+
+
+def condition_holds(cond: dict[str, Any] | str, data: dict[str, Any]) -> bool:
+    expression = expression_of(cond)
+    if expression is not None:
+        from madoguchi.procedures import rules
+
+        try:
+            return rules.holds(expression, data)
+        except rules.RuleSyntaxError:
+            return False  # check_definition refuses such definitions before publishing
     if "all" in cond:
         return all(condition_holds(c, data) for c in cond["all"])
     if "any" in cond:
@@ -38,12 +66,14 @@ def condition_holds(cond: dict[str, Any], data: dict[str, Any]) -> bool:
     value = _value(data, cond["field"])
     if "equals" in cond:
         if isinstance(value, list):
-            return str(cond["equals"]) in [str(v) for v in value]
-        return str(value) == str(cond["equals"]) if value is not None else False
+            return any(_matches(v, cond["equals"]) for v in value)
+        return _matches(value, cond["equals"]) if value is not None else False
     if "in" in cond:
         allowed = [str(v) for v in cond["in"]]
         if isinstance(value, list):
             return any(str(v) in allowed for v in value)
+        if isinstance(value, bool):
+            return any(_matches(value, v) for v in cond["in"])
         return str(value) in allowed if value is not None else False
     if "not_empty" in cond:
         return (not _empty(value)) == bool(cond["not_empty"])
@@ -58,6 +88,19 @@ def condition_problems(cond: Any) -> list[str]:
 
     ``check_definition`` turns these into messages for form builders.
     """
+    if isinstance(cond, str):
+        return ['write an expression as {"expr": "..."}']
+    expression = expression_of(cond)
+    if expression is not None:
+        from madoguchi.procedures import rules
+
+        if len(cond) != 1:
+            return ["'expr' cannot be combined with other keys"]
+        try:
+            rules.parse(expression)
+        except rules.RuleSyntaxError as exc:
+            return [exc.message]
+        return []
     if not isinstance(cond, dict) or not cond:
         return ["not an object"]
     if "all" in cond or "any" in cond:
@@ -81,6 +124,14 @@ def condition_problems(cond: Any) -> list[str]:
 
 def condition_fields(cond: Any) -> list[str]:
     """Field paths a (well-formed) condition reads, e.g. ["kind", "address.prefecture"]."""
+    expression = expression_of(cond)
+    if expression is not None:
+        from madoguchi.procedures import rules
+
+        try:
+            return rules.fields_of(expression)
+        except rules.RuleSyntaxError:
+            return []
     if not isinstance(cond, dict):
         return []
     for op in ("all", "any"):

@@ -53,36 +53,99 @@ def clean_fields(
     *,
     context: ValidationContext,
     known: dict[str, Any] | None = None,
+    checks: list[dict] | None = None,
 ) -> dict[str, Any]:
     """Clean ``raw`` values of ``fields``. ``known`` holds other steps' values for conditions.
 
-    Hidden fields are dropped. Raises FieldErrors with every problem at once.
+    Hidden fields are dropped; computed fields are calculated; ``checks`` (a step's
+    cross-field checks and eligibility rules, docs/rules.md) run on the cleaned values.
+    Raises FieldErrors with every problem at once.
     """
     known = dict(known or {})
-    # Conditions see this step's raw values too (e.g. a radio on the same page).
-    view = {**known, **raw}
+    # First clean every answer, so conditions and rules see cleaned values (3 for "３",
+    # "2024-04-01" for "令和6年4月1日"); answers that do not clean are seen as typed.
+    attempted: dict[str, Any] = {}
+    failures: dict[str, FieldValidationError] = {}
+    for spec in fields:
+        field_type = get_field_type(spec["type"])
+        if not field_type.has_value or field_type.computes:
+            continue
+        value = raw.get(spec["key"])
+        if field_type.is_empty(value):
+            continue
+        try:
+            attempted[spec["key"]] = field_type.clean(value, spec, context)
+        except FieldValidationError as exc:
+            failures[spec["key"]] = exc
+    view = {**known, **raw, **attempted}
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for spec in fields:
         field_type = get_field_type(spec["type"])
-        if not field_type.has_value or not field_is_shown(spec, view):
-            continue
         key = spec["key"]
+        if not field_type.has_value:
+            continue
+        if not field_is_shown(spec, view):
+            view.pop(key, None)  # a hidden answer counts as empty for later rules
+            continue
+        if field_type.computes:
+            value = field_type.compute(spec, view)
+            view[key] = value
+            if value is not None:
+                cleaned[key] = value
+            continue
         value = raw.get(key)
         if field_type.is_empty(value):
             if field_is_required(spec, view):
                 errors.setdefault(key, []).append(str(field_type.required_message(spec)))
             continue
-        try:
-            cleaned[key] = field_type.clean(value, spec, context)
-        except FieldValidationError as exc:
+        if key in failures:
+            exc = failures[key]
             if exc.message:
                 errors.setdefault(key, []).append(str(exc.message))
             for part, message in exc.parts.items():
                 errors.setdefault(f"{key}.{part}", []).append(str(message))
+            continue
+        cleaned[key] = attempted[key]
+    for check in checks or ():
+        _run_check(check, fields, view, errors)
     if errors:
         raise FieldErrors(errors)
     return cleaned
+
+
+def _run_check(check: dict, fields: list[dict], view: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """A cross-field check or eligibility rule fails only when it is definitely false."""
+    from madoguchi.procedures import rules
+
+    expression = check.get("rule") if isinstance(check, dict) else None
+    if not isinstance(expression, str):
+        return
+    try:
+        refs = [path.split(".")[0] for path in rules.fields_of(expression)]
+        if any(ref in errors or any(k.startswith(f"{ref}.") for k in errors) for ref in refs):
+            return  # fix the answers first; the check runs again then
+        if rules.passes(expression, view):
+            return
+    except rules.RuleSyntaxError:
+        return  # check_definition refuses such definitions before publishing
+    own = [spec["key"] for spec in fields if get_field_type(spec["type"]).has_value]
+    target = check.get("field")
+    if target not in own:
+        target = next((ref for ref in reversed(refs) if ref in own), None) or (own[0] if own else "__all__")
+    message = str(check.get("message") or _("入力内容の組み合わせをご確認ください。"))
+    errors.setdefault(target, []).append(message)
+
+
+def step_checks(definition: dict, step_key: str | None = None) -> list[dict]:
+    """The checks of one step, or of every step."""
+    return [
+        check
+        for step in iter_steps(definition)
+        if step_key is None or step.get("key") == step_key
+        for check in (step.get("checks") or [])
+        if isinstance(check, dict)
+    ]
 
 
 def parse_step_form(definition: dict, step_key: str, post, files) -> dict[str, Any]:
@@ -100,7 +163,9 @@ def validate_step(
     definition: dict, step_key: str, raw: dict[str, Any], *, context: ValidationContext, known: dict[str, Any]
 ) -> dict[str, Any]:
     step = get_step(definition, step_key)
-    return clean_fields(step.get("fields", []), raw, context=context, known=known)
+    return clean_fields(
+        step.get("fields", []), raw, context=context, known=known, checks=step_checks(definition, step_key)
+    )
 
 
 def validate_all(definition: dict, raw: dict[str, Any], *, context: ValidationContext) -> dict[str, Any]:
@@ -108,7 +173,7 @@ def validate_all(definition: dict, raw: dict[str, Any], *, context: ValidationCo
     all_fields = [spec for _step, spec in iter_fields(definition)]
     known_keys = {spec["key"] for spec in all_fields}
     unknown = sorted(set(raw) - known_keys)
-    cleaned = clean_fields(all_fields, raw, context=context, known=raw)
+    cleaned = clean_fields(all_fields, raw, context=context, known=raw, checks=step_checks(definition))
     if unknown:
         raise FieldErrors({key: [str(_("この項目はこの手続にありません。"))] for key in unknown})
     return cleaned
@@ -120,6 +185,8 @@ def display_rows(definition: dict, data: dict[str, Any]) -> list[dict[str, Any]]
     for step, spec in iter_fields(definition):
         field_type = get_field_type(spec["type"])
         if not field_type.has_value or not field_is_shown(spec, data):
+            continue
+        if field_type.computes and data.get(spec["key"]) is None:
             continue
         rows.append(
             {

@@ -80,6 +80,12 @@ class FieldType:
     has_value: ClassVar[bool] = True
     # Spec keys a definition may set for this type, besides the common ones (docs/procedures.md).
     options: ClassVar[tuple[str, ...]] = ()
+    # True for read-only values calculated from other answers (``compute`` instead of ``clean``).
+    computes: ClassVar[bool] = False
+    # False for types that cannot sit inside a repeating group (files, groups).
+    groupable: ClassVar[bool] = True
+    # True when the stored value is secret (マイナンバー): never shown in full, logged or exported.
+    sensitive: ClassVar[bool] = False
 
     def parts_for(self, spec: dict) -> list[Part]:
         """The parts of a composite field for this spec (may depend on options)."""
@@ -107,6 +113,10 @@ class FieldType:
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> Any:
         """Return the stored value or raise FieldValidationError. ``raw`` is non-empty."""
         raise NotImplementedError
+
+    def compute(self, spec: dict, data: dict[str, Any]) -> Any:
+        """The value of a computed field from the other answers (``computes`` types only)."""
+        return None
 
     def display(self, value: Any, spec: dict) -> str:
         """Plain-text rendering for the 確認画面, receipts and exports."""
