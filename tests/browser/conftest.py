@@ -1,0 +1,112 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+- Chromium is ``/usr/bin/chromium`` (``MADOGUCHI_BROWSER`` overrides). ``npx playwright install``
+  is not used: it downloads a browser, which our machines cannot do.
+- Without Chromium (or Playwright) the tests are skipped — unless ``CI=true``, where they fail.
+- Every test module here sets ``pytestmark = harness.BROWSER`` (marker ``browser`` and a transactional
+  database, because the live server answers from another thread).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# (reading DevMail, counting applications) are plain synchronous calls, so allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.browser.harness import Recorder, Site  # noqa: E402
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PHONE = {"width": 390, "height": 844}
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def chromium_path() -> str | None:
+    configured = os.environ.get("MADOGUCHI_BROWSER")
+    if configured:
+        return configured if Path(configured).exists() else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _unavailable(reason: str):
+    if _in_ci():
+        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[test]')")
+    if chromium_path() is None:
+        _unavailable("Chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def site(live_server, settings, tmp_path) -> Site:
+    """The live server with the demo data, real DevMail and uploads in a temporary folder."""
+    from madoguchi.demo.loader import load_demo
+
+    settings.EMAIL_BACKEND = "madoguchi.core.devmail.DevMailBackend"
+    settings.SITE_URL = live_server.url
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEBUG = False
+    load_demo()
+    return Site(url=live_server.url, tmp=tmp_path)
+
+
+@pytest.fixture
+def open_page(chromium, site) -> Iterator[Callable[..., Recorder]]:
+    """``open_page(javascript=True, width=390, height=844)`` → a Recorder around a new page."""
+    contexts = []
+
+    def new_context(*, javascript: bool, width: int, height: int):
+        context = chromium.new_context(
+            java_script_enabled=javascript,
+            viewport={"width": width, "height": height},
+            locale="ja-JP",
+            timezone_id="Asia/Tokyo",
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    def make(
+        *, javascript: bool = True, width: int = PHONE["width"], height: int = PHONE["height"]
+    ) -> Recorder:
+        page = new_context(javascript=javascript, width=width, height=height).new_page()
+        helper_page = []
+
+        def helper():
+            if not helper_page:
+                helper_page.append(new_context(javascript=True, width=width, height=height).new_page())
+            return helper_page[0]
+
+        return Recorder(page, site=site, javascript=javascript, helper=helper)
+
+    yield make
+    for context in contexts:
+        context.close()
