@@ -14,6 +14,7 @@ from madoguchi.audit.services import audit_verify
 from madoguchi.demo import loader
 from madoguchi.demo.banner import banner_lines
 from madoguchi.procedures.constants import VersionStatus
+from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.fields import get_field_type
 from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.validation import iter_fields
@@ -73,6 +74,12 @@ def test_scenario_procedures_are_published_with_several_steps():
     s1_types = {spec["type"] for _step, spec in iter_fields(s1.current_version.definition)}
     assert {"text", "name", "date", "phone", "money", "file", "consent", "info"} <= s1_types
     assert Procedure.objects.filter(current_version__isnull=False).values("category").distinct().count() >= 5
+
+
+def test_every_demo_definition_passes_the_publishing_checks():
+    for path in loader.procedure_files():
+        definition = json.loads(path.read_text(encoding="utf-8"))["definition"]
+        assert check_definition(definition) == [], path.name
 
 
 def test_every_demo_field_type_is_registered_and_every_condition_names_an_earlier_field():
