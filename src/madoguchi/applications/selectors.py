@@ -16,7 +16,8 @@ from madoguchi.applications.constants import ProxyRelationship
 from madoguchi.applications.models import Application, Attachment, Draft
 from madoguchi.applications.services import PROXY_REQUESTED_KEY
 from madoguchi.core.errors import FieldErrors
-from madoguchi.procedures.conditions import condition_holds
+from madoguchi.procedures import rules
+from madoguchi.procedures.conditions import condition_holds, expression_of
 from madoguchi.procedures.validation import (
     display_rows,
     iter_fields,
@@ -102,6 +103,12 @@ def condition_fields(cond: dict[str, Any] | None) -> set[str]:
     """Field keys a show_if / required_if condition reads (first path segment)."""
     if not cond:
         return set()
+    expression = expression_of(cond)
+    if expression is not None:
+        try:
+            return {path.split(".")[0] for path in rules.fields_of(expression)}
+        except rules.RuleSyntaxError:
+            return set()
     keys: set[str] = set()
     for combinator in ("all", "any"):
         for sub in cond.get(combinator, []):
@@ -174,6 +181,9 @@ def _option_label(spec: dict | None, value: Any) -> str:
 
 def condition_hint(cond: dict[str, Any], specs: dict[str, dict]) -> str:
     """Plain words for a condition, e.g. 「種別」で「その他」を選んだ方のみ."""
+    expression = expression_of(cond)
+    if expression is not None:
+        return _("次に当てはまる方のみ：%(condition)s") % {"condition": rules.explain(expression, specs)}
     if "field" in cond:
         spec = specs.get(str(cond["field"]).split(".")[0])
         label = (spec or {}).get("label", cond["field"])
@@ -354,10 +364,13 @@ def _ordered_errors(step: dict, errors: dict[str, list[str]]) -> list[str]:
 
 def error_links(step: dict, errors: dict[str, list[str]]) -> list[dict[str, str]]:
     """[{"href": "#id_name", "message": "..."}] in the order of the fields on the page."""
+    own = {spec["key"] for spec in step.get("fields", [])}
     links = []
     for key in _ordered_errors(step, errors):
+        # A message about the page as a whole (e.g. a check on a page without inputs) links to the form.
+        href = f"#{field_input_id(key)}" if key.split(".")[0] in own else "#step-form"
         for message in errors[key]:
-            links.append({"key": key, "href": f"#{field_input_id(key)}", "message": str(message)})
+            links.append({"key": key, "href": href, "message": str(message)})
     return links
 
 
@@ -406,7 +419,8 @@ def problem_links(draft: Draft, problems: dict[str, list[str]]) -> list[dict[str
             links += [{"key": key, "href": url, "message": str(m)} for m in messages]
             continue
         step_key = field_step(definition, key)
-        if step_key is None:
+        if step_key is None:  # not about one input: shown without a link
+            links += [{"key": key, "href": "", "message": str(m)} for m in messages]
             continue
         url = (
             reverse("applications:draft_step", args=[draft.pk, step_key])

@@ -383,3 +383,45 @@ def test_postal_code_lookup_with_a_bad_code_says_so_next_to_the_field(client, ap
     body = response.content.decode()
     assert "郵便番号を7桁の数字で入力してから" in body
     assert 'id="id_addr.postal_code-error"' in body
+
+
+EXPRESSION_DEFINITION = {
+    "steps": [
+        {
+            "key": "one",
+            "title": "1",
+            "fields": [
+                {
+                    "key": "kind",
+                    "type": "select",
+                    "label": "種別",
+                    "options": [{"value": "a", "label": "種別A"}, {"value": "other", "label": "その他"}],
+                },
+                {
+                    "key": "other_text",
+                    "type": "text",
+                    "label": "内容",
+                    "show_if": {"expr": "kind == 'other'"},
+                },
+            ],
+        },
+        {
+            "key": "two",
+            "title": "2",
+            "fields": [
+                {"key": "why", "type": "text", "label": "理由", "show_if": {"expr": "kind == 'other'"}},
+                {"key": "memo", "type": "text", "label": "メモ"},
+            ],
+        },
+    ]
+}
+
+
+def test_expression_conditions_are_explained_on_the_same_page_and_decided_on_later_pages(client, applicant):
+    draft = start_draft(client, make_procedure(definition=EXPRESSION_DEFINITION))
+    first = client.get(step_url(draft, "one")).content.decode()
+    assert "次に当てはまる方のみ：「種別」で「その他」を選んだ" in first
+    client.post(step_url(draft, "one"), {"kind": "a", "action": "next"})
+    assert 'name="why"' not in client.get(step_url(draft, "two")).content.decode()
+    client.post(step_url(draft, "one"), {"kind": "other", "other_text": "x", "action": "next"})
+    assert 'name="why"' in client.get(step_url(draft, "two")).content.decode()
