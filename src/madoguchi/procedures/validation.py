@@ -154,7 +154,7 @@ def parse_step_form(definition: dict, step_key: str, post, files) -> dict[str, A
     raw: dict[str, Any] = {}
     for spec in step.get("fields", []):
         field_type = get_field_type(spec["type"])
-        if field_type.has_value:
+        if field_type.has_value and not field_type.computes:
             raw[spec["key"]] = field_type.parse_form(spec, post, files)
     return raw
 

@@ -9,14 +9,21 @@ The format of definitions and every type's options are described in docs/procedu
 # Import the modules that register built-in types.
 from madoguchi.procedures.fields import (  # noqa: F401,E402
     address,
+    answers,
+    bank,
     basic,
     choices,
+    computed,
     contact,
     dates,
     files,
+    group,
+    identity,
     info,
+    measures,
     names,
     numbers,
+    temporal,
 )
 from madoguchi.procedures.fields.address import apply_lookup, lookup_requested
 from madoguchi.procedures.fields.base import (

@@ -176,8 +176,15 @@ def apply_lookup(definition: dict, step_key: str, post) -> tuple[dict[str, Any],
     from madoguchi.procedures.validation import get_step, parse_step_form
 
     raw = parse_step_form(definition, step_key, post, {})
-    key = lookup_requested(post)
-    spec = next((s for s in get_step(definition, step_key).get("fields", []) if s.get("key") == key), None)
+    key = lookup_requested(post) or ""
+    base, _dot, action = key.partition(".")
+    specs = get_step(definition, step_key).get("fields", [])
+    group = next((s for s in specs if s.get("key") == base and s.get("type") == "group"), None)
+    if group is not None:  # 「行を追加」「削除」 of a repeating group (fields/group.py)
+        from madoguchi.procedures.fields.group import apply_group_action
+
+        return apply_group_action(group, raw, action), {}
+    spec = next((s for s in specs if s.get("key") == key), None)
     if spec is None or spec.get("type") != "address":
         return raw, {}
     label = field_label(spec)

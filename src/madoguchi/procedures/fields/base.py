@@ -80,6 +80,8 @@ class FieldType:
     has_value: ClassVar[bool] = True
     # Spec keys a definition may set for this type, besides the common ones (docs/procedures.md).
     options: ClassVar[tuple[str, ...]] = ()
+    # Options a new field of this type starts with in the builder (valid for check_definition).
+    defaults: ClassVar[dict[str, Any]] = {}
     # True for read-only values calculated from other answers (``compute`` instead of ``clean``).
     computes: ClassVar[bool] = False
     # False for types that cannot sit inside a repeating group (files, groups).

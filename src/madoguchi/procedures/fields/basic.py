@@ -82,6 +82,7 @@ class SelectField(FieldType):
     label = _("プルダウン")
     template_name = "procedures/fields/select.html"
     options = ("options",)
+    defaults = {"options": [{"value": "a", "label": "選択肢A"}, {"value": "b", "label": "選択肢B"}]}
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         allowed = {str(o["value"]) for o in spec.get("options", [])}

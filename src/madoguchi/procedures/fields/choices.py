@@ -32,6 +32,7 @@ class CheckboxesField(FieldType):
     label = _("チェックボックス（複数選択）")
     template_name = "procedures/fields/checkboxes.html"
     options = ("options",)
+    defaults = {"options": [{"value": "a", "label": "選択肢A"}, {"value": "b", "label": "選択肢B"}]}
 
     def parse_form(self, spec: dict, post, files, prefix: str = "") -> list[str]:
         return post_getlist(post, prefix + spec["key"])
@@ -111,6 +112,7 @@ class ConsentField(FieldType):
     label = _("同意")
     template_name = "procedures/fields/consent.html"
     options = ("statement", "checkbox_label")
+    defaults = {"statement": "（同意していただく内容を書いてください）"}
 
     def is_empty(self, raw: Any) -> bool:
         if raw is None or raw is False:

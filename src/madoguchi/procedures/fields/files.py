@@ -61,6 +61,7 @@ class FileField(FieldType):
     label = _("ファイル")
     template_name = "procedures/fields/file.html"
     options = ("accept", "max_bytes")
+    groupable = False
 
     def parse_form(self, spec: dict, post, files, prefix: str = "") -> Any:
         """The new UploadedFile if one was sent, else the kept attachment reference, else ""."""

@@ -17,6 +17,7 @@ class InfoField(FieldType):
     template_name = "procedures/fields/info.html"
     has_value = False
     options = ("text", "title")
+    defaults = {"text": "（ご案内の文章を書いてください）"}
 
     def parse_form(self, spec: dict, post, files, prefix: str = "") -> Any:
         return None

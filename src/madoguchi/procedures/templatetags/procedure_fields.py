@@ -97,6 +97,8 @@ def field_context(spec: dict, value: Any, errors: dict | None) -> dict[str, Any]
             }
         )
     ctx["parts"] = parts
+    if hasattr(field_type, "row_contexts"):  # repeating groups render their rows' fields
+        ctx.update(field_type.row_contexts(spec, value, errors, render_field))
     ctx["has_error"] = bool(own_errors) or any(p["errors"] for p in parts)
     # Composite fields mark only the parts in error, so correct parts do not turn red.
     ctx["wrapper_error"] = bool(own_errors) if parts else ctx["has_error"]
