@@ -16,6 +16,9 @@ from madoguchi.procedures.conditions import condition_fields, condition_problems
 from madoguchi.procedures.fields import registry
 
 KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
+CHECK_KINDS = ("check", "eligibility")
+# key → spec of the definition being checked (parts of composite fields depend on options)
+specs_seen: dict[str, dict] = {}
 _COMMON_KEYS = ("key", "type", "label", "help", "required", "required_if", "show_if", "validation")
 
 
@@ -38,7 +41,8 @@ def check_definition(definition: Any) -> list[str]:
     # field key → (index of its step, field type); filled in order so conditions can see
     # which fields come before them.
     seen: dict[str, tuple[int, str]] = {}
-    pending_conditions: list[tuple[int, str, str, str, Any]] = []
+    pending_conditions: list[tuple[int, str, str | None, str, Any]] = []
+    specs_seen.clear()
 
     for index, step in enumerate(steps, start=1):
         if not isinstance(step, dict):
@@ -60,8 +64,12 @@ def check_definition(definition: Any) -> list[str]:
         for position, spec in enumerate(fields, start=1):
             problems += _check_field(spec, step_key, index, position, seen, pending_conditions)
 
+    for step_index, step in enumerate(steps, start=1):
+        if isinstance(step, dict) and "checks" in step:
+            problems += _check_step_checks(step, step_index, pending_conditions)
+
     for step_index, step_key, field_key, which, cond in pending_conditions:
-        where = _where(step_key, field_key)
+        where = _where(step_key, field_key) if field_key else _where(step_key)
         for path in condition_fields(cond):
             target = path.split(".")[0]
             if target == field_key:
@@ -81,8 +89,12 @@ def check_definition(definition: Any) -> list[str]:
                     % {"where": where, "which": which, "target": target}
                 )
             elif "." in path:
-                part = path.split(".", 1)[1]
-                part_names = {p.name for p in registry[seen[target][1]].parts_for({})} or set()
+                part = path.split(".")[1]
+                target_spec = specs_seen.get(target, {})
+                if seen[target][1] == "group":
+                    part_names = {f.get("key") for f in target_spec.get("fields") or [] if isinstance(f, dict)}
+                else:
+                    part_names = {p.name for p in registry[seen[target][1]].parts_for(target_spec)}
                 if part not in part_names:
                     problems.append(
                         _(
@@ -129,6 +141,9 @@ def _check_field(
         return problems
     if not key.startswith("#") and key not in seen:
         seen[key] = (step_index, type_id)
+        specs_seen[key] = spec
+    if field_type.computes and isinstance(spec.get("expression"), str) and not field_type.check_spec(spec):
+        pending_conditions.append((step_index, step_key, key, "expression", {"expr": spec["expression"]}))
     if field_type.has_value and not str(spec.get("label") or "").strip():
         problems.append(_("%(where)s: 見出し（label）を設定してください。") % {"where": where})
     if "validation" in spec and not isinstance(spec["validation"], dict):
@@ -149,4 +164,43 @@ def _check_field(
             pending_conditions.append((step_index, step_key, key, which, cond))
     if not field_type.has_value and (spec.get("required") or spec.get("required_if")):
         problems.append(_("%(where)s: 入力のない項目に required は指定できません。") % {"where": where})
+    return problems
+
+
+def _check_step_checks(step: dict, step_index: int, pending: list) -> list[str]:
+    """A step's ``checks``: cross-field checks and eligibility rules (docs/rules.md)."""
+    from madoguchi.procedures import rules
+
+    step_key = step.get("key") if isinstance(step.get("key"), str) else f"#{step_index}"
+    checks = step.get("checks")
+    where = _where(step_key)
+    if not isinstance(checks, list):
+        return [_("%(where)s: checks はリストにしてください。") % {"where": where}]
+    problems: list[str] = []
+    own = {f.get("key") for f in step.get("fields") or [] if isinstance(f, dict)}
+    for n, check in enumerate(checks, start=1):
+        label = _("%(where)sの%(n)s番目のチェック") % {"where": where, "n": n}
+        if not isinstance(check, dict):
+            problems.append(_("%(label)sがJSONオブジェクトになっていません。") % {"label": label})
+            continue
+        rule = check.get("rule")
+        if not isinstance(rule, str) or not rule.strip():
+            problems.append(_("%(label)s: 条件（rule）を設定してください。") % {"label": label})
+        else:
+            try:
+                rules.parse(rule)
+            except rules.RuleSyntaxError as exc:
+                problems.append(_("%(label)s: 式に誤りがあります（%(m)s）。") % {"label": label, "m": exc.message})
+            else:
+                pending.append((step_index, step_key, None, f"checks[{n}]", {"expr": rule}))
+        if not str(check.get("message") or "").strip():
+            problems.append(
+                _("%(label)s: 当てはまらないときに表示する文（message）を設定してください。") % {"label": label}
+            )
+        if check.get("kind", "check") not in CHECK_KINDS:
+            problems.append(_("%(label)s: kind は check か eligibility にしてください。") % {"label": label})
+        if "field" in check and check["field"] not in own:
+            problems.append(
+                _("%(label)s: field はこの手順の項目の key にしてください。") % {"label": label}
+            )
     return problems

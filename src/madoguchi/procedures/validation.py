@@ -132,7 +132,8 @@ def _run_check(check: dict, fields: list[dict], view: dict[str, Any], errors: di
     own = [spec["key"] for spec in fields if get_field_type(spec["type"]).has_value]
     target = check.get("field")
     if target not in own:
-        target = next((ref for ref in reversed(refs) if ref in own), None) or (own[0] if own else "__all__")
+        mine = [ref for ref in refs if ref in own]  # the one that comes last on the page
+        target = max(mine, key=own.index) if mine else (own[0] if own else "__all__")
     message = str(check.get("message") or _("入力内容の組み合わせをご確認ください。"))
     errors.setdefault(target, []).append(message)
 
