@@ -190,7 +190,6 @@ def chat(request):
         request,
         "knowledge/chat.html",
         {"turns": rendered, "error": error, "question": question},
-        status=422 if error else 200,
     )
 
 
@@ -252,7 +251,6 @@ def inquiry(request):
                 ("body", _("お問い合わせ内容"), "textarea", "off", _("5,000文字以内で入力してください。")),
             ],
         },
-        status=422 if errors else 200,
     )
 
 
@@ -342,7 +340,6 @@ def staff_faq_edit(request, faq_id: int | None = None):
             "visibilities": Visibility.choices,
             "revisions": faq.revisions.all()[:10] if faq else [],
         },
-        status=422 if errors else 200,
     )
 
 
@@ -386,7 +383,6 @@ def staff_synonyms(request):
             "values": values,
             "errors": errors,
         },
-        status=422 if errors else 200,
     )
 
 
