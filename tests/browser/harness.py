@@ -176,7 +176,17 @@ class Recorder:
             )
         )
 
+    def weight_summary(self) -> str:
+        if not self.reports:
+            return "no pages checked"
+        heaviest = max(self.reports, key=lambda r: r.weight)
+        return (
+            f"{len(self.reports)} pages checked; heaviest HTML+CSS+JS {heaviest.weight / 1024:.1f} KB "
+            f"({heaviest.label}); budget {PAGE_BUDGET_BYTES // 1024} KB"
+        )
+
     def assert_no_problems(self) -> None:
+        print(self.weight_summary())
         assert not self.problems, "\n".join(["problems found:", *self.problems])
 
 
