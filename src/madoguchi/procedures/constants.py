@@ -18,3 +18,40 @@ class Category(models.TextChoices):
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("下書き")
     PUBLISHED = "published", _("公開済み")
+
+
+class LifeEvent(models.TextChoices):
+    """ライフイベント: how people look for procedures (出産, 引越し …)."""
+
+    BIRTH = "birth", _("妊娠・出産")
+    CHILDCARE = "childcare", _("子育て")
+    SCHOOL = "school", _("入園・入学")
+    WORK = "work", _("就職・退職")
+    MARRIAGE = "marriage", _("結婚・離婚")
+    MOVING = "moving", _("引越し・住まい")
+    ILLNESS = "illness", _("病気・けが")
+    CARE = "care", _("介護・高齢")
+    DISABILITY = "disability", _("障害")
+    DEATH = "death", _("おくやみ")
+    BUSINESS = "business", _("事業・起業")
+    DISASTER = "disaster", _("災害")
+
+
+class FeeKind(models.TextChoices):
+    NONE = "none", _("手数料なし")
+    FIXED = "fixed", _("定額（申請時に確定）")
+    AFTER_REVIEW = "after_review", _("審査後に決定")
+
+
+class IdentityLevel(models.TextChoices):
+    """How sure we must be of who applies (本人確認の水準)."""
+
+    NONE = "none", _("本人確認なし")
+    ACCOUNT = "account", _("ログインのみ（メールアドレス確認）")
+    DOCUMENT = "document", _("本人確認書類の画像を添付")
+    MYNUMBER_CARD = "mynumber_card", _("マイナンバーカード（公的個人認証）")
+
+
+class BulkStatus(models.TextChoices):
+    CHECKED = "checked", _("確認待ち")
+    CONFIRMED = "confirmed", _("提出済み")

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Department, Organization
 from madoguchi.core.models import TimeStampedModel
-from madoguchi.procedures.constants import Category, VersionStatus
+from madoguchi.procedures.constants import (
+    BulkStatus,
+    Category,
+    FeeKind,
+    IdentityLevel,
+    VersionStatus,
+)
 
 
 class Procedure(TimeStampedModel):
@@ -31,9 +39,31 @@ class Procedure(TimeStampedModel):
     current_version = models.ForeignKey(
         "ProcedureVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # --- builder (issue 3) -------------------------------------------------------------
+    life_events = models.JSONField(_("ライフイベント"), default=list, blank=True)  # LifeEvent values
+    fee_kind = models.CharField(_("手数料"), max_length=16, choices=FeeKind.choices, default=FeeKind.NONE)
+    fee_amount = models.PositiveIntegerField(_("手数料の額（円）"), null=True, blank=True)
+    identity_level = models.CharField(
+        _("本人確認"), max_length=16, choices=IdentityLevel.choices, default=IdentityLevel.ACCOUNT
+    )
+    # Shared in the template library: other organizations may copy and adapt it.
+    is_template = models.BooleanField(_("テンプレートとして共有"), default=False)
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    # 一括提出 (S2): organizations (所属所) whose staff may upload CSV/Excel for this procedure.
+    bulk_submitters = models.ManyToManyField(
+        Organization, blank=True, related_name="bulk_procedures", verbose_name=_("一括提出できる団体")
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organization", "slug"], name="procedure_slug_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="procedure_slug_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(fee_kind="fixed") | models.Q(fee_amount__isnull=False),
+                name="procedure_fixed_fee_has_amount",
+            ),
+        ]
         ordering = ["organization_id", "title"]
 
     def __str__(self) -> str:
@@ -62,3 +92,76 @@ class ProcedureVersion(TimeStampedModel):
     @property
     def is_published(self) -> bool:
         return self.status == VersionStatus.PUBLISHED
+
+
+class ProcedureDraft(TimeStampedModel):
+    """The builder's working copy of a procedure's definition (not yet published).
+
+    ``history`` is the undo stack: the definitions before each change, newest last
+    (at most ``HISTORY_LIMIT``). ``revision`` counts changes, so a page sent from an
+    old copy of the builder is refused instead of overwriting newer work.
+    """
+
+    HISTORY_LIMIT = 50
+
+    procedure = models.OneToOneField(Procedure, on_delete=models.CASCADE, related_name="draft")
+    definition = models.JSONField()
+    history = models.JSONField(default=list)
+    revision = models.PositiveIntegerField(default=0)
+    base_version = models.ForeignKey(
+        ProcedureVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    def __str__(self) -> str:
+        return f"{self.procedure.title} (draft r{self.revision})"
+
+
+class BulkUpload(TimeStampedModel):
+    """One CSV/Excel file of rows for a procedure (一括提出), checked before it is confirmed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="bulk_uploads")
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bulk_uploads")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    encoding = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=12, choices=BulkStatus.choices, default=BulkStatus.CHECKED)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "file_sha256"], name="bulk_upload_file_once"),
+        ]
+
+    @property
+    def error_rows(self) -> int:
+        return self.total_rows - self.valid_rows
+
+
+class BulkRow(models.Model):
+    """One row of a bulk upload: cleaned values when valid, messages per column when not.
+
+    Values of sensitive fields (マイナンバー) are kept only in their encrypted cleaned form.
+    """
+
+    upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()  # line in the file (header = 1)
+    data = models.JSONField(default=dict)
+    errors = models.JSONField(default=dict)  # {"column label": ["message", …]}
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["upload_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["upload", "number"], name="bulk_row_unique")]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
