@@ -194,6 +194,33 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
+def reading(text: str) -> str:
+    """The text as it is read, in hiragana (よなき for 夜泣き and 夜なき alike); punctuation kept
+    as separators. Unknown words keep their own spelling."""
+    text = normalize(text)
+    if not text.strip():
+        return ""
+    out: list[str] = []
+    for chunk in _chunks(text):
+        for m in _tokenizer().tokenize(chunk):
+            pos = m.part_of_speech()[0]
+            if pos in ("補助記号", "空白", "記号"):
+                out.append(" ")
+                continue
+            yomi = m.reading_form()
+            out.append(fold_kana(yomi if yomi and yomi != "キゴウ" else m.surface()))
+    return "".join(out)
+
+
+def reading_bigrams(text: str) -> list[str]:
+    """Bigrams of the hiragana reading: kana spellings and kanji spellings meet."""
+    out: list[str] = []
+    for run in _PUNCT.split(reading(text)):
+        if len(run) >= 2:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
 @lru_cache(maxsize=4096)
 def cached_terms(text: str) -> tuple[str, ...]:
     return tuple(terms(text))

@@ -25,7 +25,8 @@ from madoguchi.knowledge.search.index import IndexedDoc, MemoryIndex, current_in
 
 K1 = 1.2  # b = 0.75: see MemoryIndex.compute_norms
 SYNONYM_WEIGHT = 0.7
-GRAM_MIX = 0.5
+GRAM_MIX = 0.4
+YOMI_MIX = 0.2
 MAX_QUERY_CHARS = 200
 CANDIDATES = 200
 
@@ -42,12 +43,10 @@ class Hit:
 class QueryAnalysis:
     text: str
     terms: list[str]
-    expansions: list[frozenset[str]]
+    # (query terms an entry stands for, the terms it adds) per matched synonym entry
+    expansions: list[tuple[frozenset[str], frozenset[str]]]
     grams: list[str]
-
-    @property
-    def expansion_terms(self) -> set[str]:
-        return set().union(*self.expansions) if self.expansions else set()
+    readings: list[str]
 
 
 @dataclass
@@ -83,7 +82,13 @@ def analyse_query(text: str, synonyms: synonym_dictionary.SynonymSet) -> QueryAn
     text = (text or "")[:MAX_QUERY_CHARS]
     terms = analyzer.terms(text)
     expansions = synonyms.expand(terms, analyzer.search_key(text))
-    return QueryAnalysis(text=text, terms=terms, expansions=expansions, grams=analyzer.bigrams(text))
+    return QueryAnalysis(
+        text=text,
+        terms=terms,
+        expansions=expansions,
+        grams=analyzer.bigrams(text),
+        readings=analyzer.reading_bigrams(text),
+    )
 
 
 def _idf(n: int, df: int) -> float:
@@ -156,12 +161,17 @@ def search_documents(
     n = index.size
     w_matched: dict[int, set[str]] = {}
     w_scores = _bm25(word_weights, index.w_post, n, index.w_norm, K1, w_matched)
-    _add_synonym_groups(w_scores, w_matched, analysis.expansions, index)
+    _add_synonym_groups(w_scores, w_matched, [g for _, g in analysis.expansions], index)
     c_scores = _bm25(gram_weights, index.c_post, n, index.c_norm, K1)
+    y_weights: dict[str, float] = {}
+    for gram in analysis.readings:
+        y_weights[gram] = y_weights.get(gram, 0.0) + 1.0
+    y_scores = _bm25(y_weights, index.y_post, n, index.y_norm, K1) if YOMI_MIX else {}
     restricted = organization_id is not None or doc_types is not None or index.has_restricted
     if restricted:
         w_scores = {r: v for r, v in w_scores.items() if allowed(r)}
         c_scores = {r: v for r, v in c_scores.items() if allowed(r)}
+        y_scores = {r: v for r, v in y_scores.items() if allowed(r)}
     if not w_scores and not c_scores:
         return SearchOutcome(hits=[], analysis=analysis, total=0)
 
@@ -172,6 +182,9 @@ def search_documents(
         combined[row_id] = score / w_max
     for row_id, score in c_scores.items():
         combined[row_id] = combined.get(row_id, 0.0) + GRAM_MIX * score / c_max
+    y_max = max(y_scores.values(), default=0.0) or 1.0
+    for row_id, score in y_scores.items():
+        combined[row_id] = combined.get(row_id, 0.0) + YOMI_MIX * score / y_max
     ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))
 
     # coverage: share of the query's own-term idf weight present in the document
@@ -181,7 +194,11 @@ def search_documents(
     hits = []
     for row_id, score in ranked[: max(limit, 1)]:
         matched = w_matched.get(row_id, set())
-        coverage = sum(v for t, v in query_idf.items() if t in matched) / total_idf
+        covered = {t for t in query_idf if t in matched}
+        for sources, group in analysis.expansions:
+            if group & matched:
+                covered |= sources
+        coverage = sum(v for t, v in query_idf.items() if t in covered) / total_idf
         hits.append(
             Hit(
                 doc=docs[row_id],

@@ -47,11 +47,20 @@ def analyse(*, title: str, body: str, keywords: str = "") -> dict:
         c[gram] += GRAM_KEYWORD_WEIGHT
     for gram in analyzer.bigrams(body):
         c[gram] += GRAM_BODY_WEIGHT
+    y: Counter[str] = Counter()
+    for gram in analyzer.reading_bigrams(title):
+        y[gram] += GRAM_TITLE_WEIGHT
+    for gram in analyzer.reading_bigrams(keywords):
+        y[gram] += GRAM_KEYWORD_WEIGHT
+    for gram in analyzer.reading_bigrams(body):
+        y[gram] += GRAM_BODY_WEIGHT
     return {
         "w": {k: round(v, 3) for k, v in w.items()},
         "c": {k: round(v, 3) for k, v in c.items()},
+        "y": {k: round(v, 3) for k, v in y.items()},
         "wl": round(sum(w.values()), 3),
         "cl": round(sum(c.values()), 3),
+        "yl": round(sum(y.values()), 3),
     }
 
 
@@ -67,8 +76,10 @@ class IndexedDoc:
     url: str
     terms: dict[str, float]
     grams: dict[str, float]
+    readings: dict[str, float]
     wlen: float
     clen: float
+    ylen: float
 
 
 class MemoryIndex:
@@ -80,12 +91,15 @@ class MemoryIndex:
         self.docs: dict[int, IndexedDoc] = {}
         self.w_post: dict[str, dict[int, float]] = {}
         self.c_post: dict[str, dict[int, float]] = {}
+        self.y_post: dict[str, dict[int, float]] = {}
         self.w_total = 0.0
         self.c_total = 0.0
+        self.y_total = 0.0
         self.restricted_count = 0  # documents that are not public
         # BM25 length normalisation per document, recomputed after each refresh
         self.w_norm: dict[int, float] = {}
         self.c_norm: dict[int, float] = {}
+        self.y_norm: dict[int, float] = {}
         self.lock = threading.Lock()
 
     def compute_norms(self, k1: float = 1.2, b: float = 0.75) -> None:
@@ -93,6 +107,8 @@ class MemoryIndex:
         w_avg, c_avg = self.w_avg or 1.0, self.c_avg or 1.0
         self.w_norm = {i: k1 * (1.0 - b + b * d.wlen / w_avg) for i, d in self.docs.items()}
         self.c_norm = {i: k1 * (1.0 - b + b * d.clen / c_avg) for i, d in self.docs.items()}
+        y_avg = (self.y_total / len(self.docs) if self.docs else 1.0) or 1.0
+        self.y_norm = {i: k1 * (1.0 - b + b * d.ylen / y_avg) for i, d in self.docs.items()}
 
     # --- maintenance ------------------------------------------------------------------
     @property
@@ -104,7 +120,8 @@ class MemoryIndex:
         self.docs.clear()
         self.w_post.clear()
         self.c_post.clear()
-        self.w_total = self.c_total = 0.0
+        self.y_post.clear()
+        self.w_total = self.c_total = self.y_total = 0.0
 
     def remove(self, row_id: int) -> None:
         doc = self.docs.pop(row_id, None)
@@ -116,14 +133,16 @@ class MemoryIndex:
                 postings.pop(row_id, None)
                 if not postings:
                     del self.w_post[term]
-        for gram in doc.grams:
-            postings = self.c_post.get(gram)
-            if postings is not None:
-                postings.pop(row_id, None)
-                if not postings:
-                    del self.c_post[gram]
+        for source, target in ((doc.grams, self.c_post), (doc.readings, self.y_post)):
+            for gram in source:
+                postings = target.get(gram)
+                if postings is not None:
+                    postings.pop(row_id, None)
+                    if not postings:
+                        del target[gram]
         self.w_total -= doc.wlen
         self.c_total -= doc.clen
+        self.y_total -= doc.ylen
         self.restricted_count -= doc.visibility != "public"
 
     def add(self, doc: IndexedDoc) -> None:
@@ -133,8 +152,11 @@ class MemoryIndex:
             self.w_post.setdefault(term, {})[doc.row_id] = tf
         for gram, tf in doc.grams.items():
             self.c_post.setdefault(gram, {})[doc.row_id] = tf
+        for gram, tf in doc.readings.items():
+            self.y_post.setdefault(gram, {})[doc.row_id] = tf
         self.w_total += doc.wlen
         self.c_total += doc.clen
+        self.y_total += doc.ylen
         self.restricted_count += doc.visibility != "public"
 
     @property
@@ -163,8 +185,10 @@ def doc_from_row(row) -> IndexedDoc:
         url=row.url,
         terms=features.get("w", {}),
         grams=features.get("c", {}),
+        readings=features.get("y", {}),
         wlen=features.get("wl", 0.0) or 0.0,
         clen=features.get("cl", 0.0) or 0.0,
+        ylen=features.get("yl", 0.0) or 0.0,
     )
 
 

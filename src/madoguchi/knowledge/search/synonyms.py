@@ -40,7 +40,11 @@ class SynonymSet:
     def add(self, sources: Iterable[str], targets: Iterable[str]) -> None:
         target_terms: set[str] = set()
         for target in targets:
-            target_terms.update(t for t in _expression(target).terms if _useful_target(t))
+            terms = _expression(target).terms
+            if len(terms) == 1:
+                target_terms.update(t for t in terms if len(t) >= 2 or not _HIRAGANA_ONLY.match(t))
+            else:  # parts of a longer expression: short kana fragments would match too much
+                target_terms.update(t for t in terms if _useful_target(t))
         if not target_terms:
             return
         for source in sources:
@@ -49,7 +53,7 @@ class SynonymSet:
             if not own:
                 continue
             self.size += 1
-            if expr.terms:
+            if expr.terms and _terms_cover(expr):
                 self.by_first_term.setdefault(expr.terms[0], []).append((expr, own))
             if _substring_matchable(expr.key):
                 self.by_key.append((expr, own))
@@ -66,9 +70,9 @@ class SynonymSet:
         for i, word in enumerate(words):
             self.add([word], words[:i] + words[i + 1 :])
 
-    def expand(self, query_terms: list[str], query_key: str) -> list[frozenset[str]]:
-        """Groups of terms to add for this query: one group per matched entry (an OR-group)."""
-        groups: dict[frozenset[str], None] = {}
+    def expand(self, query_terms: list[str], query_key: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+        """(query terms the entry stands for, terms to add) for each matched entry (an OR-group)."""
+        groups: dict[frozenset[str], set[str]] = {}
         matched: set[Expression] = set()
         own = set(query_terms)
         for i, term in enumerate(query_terms):
@@ -78,17 +82,24 @@ class SynonymSet:
                     matched.add(expr)
                     group = frozenset(targets - own)
                     if group:
-                        groups[group] = None
+                        groups.setdefault(group, set()).update(expr.terms)
         for expr, targets in self.by_key:
             if expr not in matched and expr.key in query_key:
                 group = frozenset(targets - own)
                 if group:
-                    groups[group] = None
-        return list(groups)
+                    # the query terms inside the matched text are what the entry stands for
+                    groups.setdefault(group, set()).update(t for t in own if t in expr.key)
+        return [(frozenset(sources), group) for group, sources in groups.items()]
+
+
+def _terms_cover(expr: Expression) -> bool:
+    """Match by terms only when the terms carry most of the expression: 子どもができた keeps only
+    子供 (できる is a stopword), which would fire on every question about children."""
+    return len("".join(expr.terms)) >= 0.6 * len(expr.key)
 
 
 def _useful_target(term: str) -> bool:
-    """Single characters and two-kana fragments match too much to be added to a query."""
+    """Single characters and short kana fragments of longer expressions match too much."""
     if len(term) < 2:
         return False
     return not (len(term) <= 3 and _HIRAGANA_ONLY.match(term))

@@ -24,14 +24,31 @@ def site(live_server, settings, tmp_path) -> harness.Site:
     settings.DEBUG = False
     org = make_organization(slug="city", name="テスト市")
     for question, answer, visibility in [
-        ("国民健康保険証を紛失しました。", "保険年金課の窓口で再発行の手続きができます。本人確認書類をお持ちください。", Visibility.PUBLIC),
-        ("ごみの日を教えてください。", "ごみの収集日は地域によって異なります。収集カレンダーをご覧ください。", Visibility.PUBLIC),
-        ("粗大ごみの申込方法を教えてください。", "粗大ごみ受付センターに電話で申し込んでください。", Visibility.PUBLIC),
+        (
+            "国民健康保険証を紛失しました。",
+            "保険年金課の窓口で再発行の手続きができます。本人確認書類をお持ちください。",
+            Visibility.PUBLIC,
+        ),
+        (
+            "ごみの日を教えてください。",
+            "ごみの収集日は地域によって異なります。収集カレンダーをご覧ください。",
+            Visibility.PUBLIC,
+        ),
+        (
+            "粗大ごみの申込方法を教えてください。",
+            "粗大ごみ受付センターに電話で申し込んでください。",
+            Visibility.PUBLIC,
+        ),
         ("児童手当はいつ振り込まれますか？", "年3回、指定の口座に振り込みます。", Visibility.PUBLIC),
         ("職員向け：保険証の再交付事務の手順", "内部の手順です。", Visibility.STAFF),
     ]:
         services.faq_create(
-            organization=org, actor="test", question=question, answer=answer, visibility=visibility, check_permission=False
+            organization=org,
+            actor="test",
+            question=question,
+            answer=answer,
+            visibility=visibility,
+            check_permission=False,
         )
     return harness.Site(url=live_server.url, tmp=tmp_path)
 
