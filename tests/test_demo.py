@@ -114,15 +114,11 @@ def test_a_changed_definition_is_published_as_a_new_version_and_the_old_one_is_k
     old = procedure.current_version
     old_definition = copy.deepcopy(old.definition)
 
-    real_read = loader.json.loads
-
-    def changed(text, *args, **kwargs):
-        data = real_read(text, *args, **kwargs)
-        if data.get("slug") == "kogaku-ryoyohi":
-            data["definition"]["steps"][0]["title"] = "組合員の情報（改訂）"
-        return data
-
-    monkeypatch.setattr(loader.json, "loads", changed)
+    specs = loader.procedure_specs()
+    for spec in specs:
+        if spec["slug"] == "kogaku-ryoyohi":
+            spec["definition"]["steps"][0]["title"] = "組合員の情報（改訂）"
+    monkeypatch.setattr(loader, "procedure_specs", lambda: specs)
     result = loader.load_demo()
 
     procedure.refresh_from_db()

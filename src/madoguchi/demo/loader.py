@@ -70,6 +70,11 @@ def procedure_files() -> list[Path]:
     return sorted((DATA_DIR / "procedures").glob("*.json"))
 
 
+def procedure_specs() -> list[dict[str, Any]]:
+    """The demo procedures: metadata plus the form definition, one JSON file each."""
+    return [json.loads(path.read_text(encoding="utf-8")) for path in procedure_files()]
+
+
 # ---------------------------------------------------------------------------- organizations
 
 
@@ -218,6 +223,6 @@ def load_demo() -> DemoResult:
         data = read_json("organizations.json")
         organizations = _load_organizations(data, result)
         _load_users(data, organizations, result)
-        for path in procedure_files():
-            _load_procedure(json.loads(path.read_text(encoding="utf-8")), organizations, result)
+        for spec in procedure_specs():
+            _load_procedure(spec, organizations, result)
     return result
