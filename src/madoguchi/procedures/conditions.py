@@ -140,3 +140,35 @@ def condition_fields(cond: Any) -> list[str]:
     if "not" in cond:
         return condition_fields(cond["not"])
     return [cond["field"]] if isinstance(cond.get("field"), str) else []
+
+
+def _quote(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def to_expression(cond: Any) -> str:
+    """The rule-language text of a condition in any form (the builder edits expressions)."""
+    expression = expression_of(cond)
+    if expression is not None:
+        return expression
+    if not isinstance(cond, dict):
+        return ""
+    for op, word in (("all", " and "), ("any", " or ")):
+        if op in cond and isinstance(cond[op], list):
+            parts = [to_expression(c) for c in cond[op]]
+            return word.join(f"({p})" if len(cond[op]) > 1 else p for p in parts)
+    if "not" in cond:
+        return f"not ({to_expression(cond['not'])})"
+    field = cond.get("field", "")
+    if "equals" in cond:
+        return f"{field} == {_quote(cond['equals'])}"
+    if "in" in cond and isinstance(cond["in"], list):
+        return f"{field} in [{', '.join(_quote(v) for v in cond['in'])}]"
+    if "not_empty" in cond:
+        return f"not empty({field})" if cond["not_empty"] else f"empty({field})"
+    return ""

@@ -1,0 +1,1 @@
+"""The no-code procedure builder (staff pages under /builder/, docs/procedures.md)."""

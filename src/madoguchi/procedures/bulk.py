@@ -1,0 +1,301 @@
+"""一括提出 (S2 組合員資格取得届): a CSV or Excel file of rows becomes applications.
+
+1. ``bulk_upload_check`` reads the file (UTF-8, UTF-8 with BOM, Shift_JIS/CP932 or xlsx),
+   matches columns to fields (by the column titles of ``bulk_columns`` or by key paths
+   such as ``name.family``), validates every row with the procedure's own rules
+   (``validate_all``) and stores the result: cleaned values for good rows, messages per
+   column for bad ones. Nothing is submitted yet.
+2. The uploader reads the report and ``bulk_upload_confirm`` turns every good row into
+   an application (``application_submit`` with channel "bulk" and one idempotency key per
+   file hash and row).
+
+The same file uploaded again (same SHA-256 for the same procedure) creates nothing new:
+the earlier upload is returned. Confirming twice submits nothing twice. Values of
+sensitive fields (マイナンバー) are never stored in clear: good rows keep the encrypted
+cleaned value, bad rows keep no value for them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.accounts.models import Membership, Organization
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.procedures.constants import BulkStatus
+from madoguchi.procedures.fields import ValidationContext, get_field_type
+from madoguchi.procedures.models import BulkRow, BulkUpload, Procedure
+from madoguchi.procedures.validation import iter_fields, validate_all
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+SKIPPED_TYPES = {"file", "group", "signature", "info", "computed"}
+ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS"))
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str  # what the template CSV's header says, e.g. 氏名（姓）
+    path: str  # key or key.part
+    key: str
+    part: str = ""
+
+
+def bulk_columns(definition: dict) -> list[Column]:
+    """The columns of a bulk file for this definition, in field order."""
+    columns = []
+    for _step, spec in iter_fields(definition):
+        field_type = get_field_type(spec["type"])
+        if not field_type.has_value or field_type.computes or spec["type"] in SKIPPED_TYPES:
+            continue
+        label = str(spec.get("label") or spec["key"])
+        parts = field_type.parts_for(spec)
+        if parts:
+            for part in parts:
+                columns.append(Column(f"{label}（{part.label}）", f"{spec['key']}.{part.name}", spec["key"], part.name))
+        else:
+            columns.append(Column(label, spec["key"], spec["key"]))
+    return columns
+
+
+def template_csv(definition: dict) -> bytes:
+    """An empty file with the header row (UTF-8 with BOM, for Excel)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([c.title for c in bulk_columns(definition)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _norm(text: Any) -> str:
+    return unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "").replace("　", "")
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_table(data: bytes) -> tuple[list[list[str]], str]:
+    """Rows of cells (header first) and the encoding or format that was read."""
+    if data.startswith(XLSX_MAGIC):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - any broken zip/xml: a plain message is enough
+            raise FieldErrors({"file": [_("Excelファイルを読み取れませんでした。xlsx形式で保存し直してください。")]}) from None
+        sheet = workbook.worksheets[0]
+        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        return rows, "xlsx"
+    for encoding, name in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        return rows, name if not (encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf")) else "UTF-8 (BOM)"
+    raise FieldErrors({"file": [_("文字コードを判別できませんでした。UTF-8 か Shift_JIS のCSVで保存してください。")]})
+
+
+# ---------------------------------------------------------------------------- permission
+
+
+def bulk_can_upload(user: Any, procedure: Procedure) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    allowed = {procedure.organization_id, *procedure.bulk_submitters.values_list("id", flat=True)}
+    return Membership.objects.filter(user=user, organization_id__in=allowed).exists()
+
+
+def bulk_procedures(user: Any) -> list[Procedure]:
+    """Published procedures for which ``user`` may upload bulk files."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    orgs = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+    queryset = Procedure.objects.filter(current_version__isnull=False).select_related("organization")
+    if not user.is_superuser:
+        queryset = queryset.filter(bulk_submitters__in=orgs)
+    return list(queryset.distinct().order_by("organization_id", "title"))
+
+
+def _uploader_organization(user: Any, procedure: Procedure) -> Organization:
+    membership = (
+        Membership.objects.filter(user=user, organization__in=procedure.bulk_submitters.all())
+        .select_related("organization")
+        .first()
+    ) or Membership.objects.filter(user=user, organization=procedure.organization).select_related("organization").first()
+    return membership.organization if membership else procedure.organization
+
+
+# ---------------------------------------------------------------------------- checking
+
+
+def _row_raw(definition: dict, columns: dict[int, Column], cells: list[str]) -> dict[str, Any]:
+    specs = {spec["key"]: spec for _step, spec in iter_fields(definition)}
+    raw: dict[str, Any] = {}
+    for index, column in columns.items():
+        text = cells[index].strip() if index < len(cells) else ""
+        spec = specs[column.key]
+        if column.part:
+            raw.setdefault(column.key, {})[column.part] = text
+            continue
+        options = spec.get("options") or []
+        if spec["type"] == "checkboxes":
+            pieces = [p.strip() for p in text.replace("、", ";").replace(",", ";").split(";") if p.strip()]
+            by_label = {_norm(o.get("label")): str(o.get("value")) for o in options if isinstance(o, dict)}
+            raw[column.key] = [by_label.get(_norm(p), p) for p in pieces]
+        elif options and text:
+            by_label = {_norm(o.get("label")): str(o.get("value")) for o in options if isinstance(o, dict)}
+            raw[column.key] = by_label.get(_norm(text), text)
+        elif spec["type"] == "consent":
+            raw[column.key] = "yes" if _norm(text) in {"同意", "同意する", "はい", "yes", "1", "○", "true"} else ""
+        else:
+            raw[column.key] = text
+    return raw
+
+
+def _column_errors(errors: dict[str, list[str]], titles: dict[str, str], labels: dict[str, str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        title = titles.get(key) or titles.get(key.split(".")[0]) or labels.get(key.split(".")[0]) or key
+        out.setdefault(title, []).extend(messages)
+    return out
+
+
+def bulk_upload_check(*, actor: Any, procedure: Procedure, file_name: str, data: bytes) -> tuple[BulkUpload, bool]:
+    """Read and check a file. Returns (upload, created); an identical earlier file is returned as is."""
+    if not bulk_can_upload(actor, procedure):
+        raise PermissionDeniedError(_("この手続の一括提出を行う権限がありません。"))
+    version = procedure.current_version
+    if version is None:
+        raise DomainError(_("この手続は公開されていません。"), code="not_published")
+    if not data:
+        raise FieldErrors({"file": [_("ファイルが空です。")]})
+    if len(data) > MAX_BYTES:
+        raise FieldErrors({"file": [_("ファイルが大きすぎます（5MBまで）。行を分けて提出してください。")]})
+    digest = hashlib.sha256(data).hexdigest()
+    existing = BulkUpload.objects.filter(procedure=procedure, file_sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    table, encoding = read_table(data)
+    table = [row for row in table if any(cell.strip() for cell in row)]
+    if not table:
+        raise FieldErrors({"file": [_("ファイルに行がありません。1行目に見出し、2行目から内容を入れてください。")]})
+    definition = version.definition
+    columns = bulk_columns(definition)
+    by_header = {}
+    for column in columns:
+        by_header[_norm(column.title)] = column
+        by_header[_norm(column.path)] = column
+    matched: dict[int, Column] = {}
+    unknown = []
+    for index, header in enumerate(table[0]):
+        column = by_header.get(_norm(header))
+        if column is None:
+            if header.strip():
+                unknown.append(header.strip())
+        elif column not in matched.values():
+            matched[index] = column
+    if unknown:
+        raise FieldErrors(
+            {"file": [_("見出しの「%(names)s」はこの手続の項目にありません。ひな形のCSVの見出しを使ってください。") % {"names": "」「".join(unknown)}]}
+        )
+    if not matched:
+        raise FieldErrors({"file": [_("1行目の見出しがこの手続の項目と一致しません。ひな形のCSVを使ってください。")]})
+    if len(table) - 1 > MAX_ROWS:
+        raise FieldErrors({"file": [_("1つのファイルは%(n)s行までです。") % {"n": MAX_ROWS}]})
+    titles = {c.path: c.title for c in columns}
+    labels = {spec["key"]: str(spec.get("label") or spec["key"]) for _s, spec in iter_fields(definition)}
+    sensitive = {spec["key"] for _s, spec in iter_fields(definition) if get_field_type(spec["type"]).sensitive}
+    context = ValidationContext(user=actor)
+    rows: list[BulkRow] = []
+    for number, cells in enumerate(table[1:], start=2):
+        raw = _row_raw(definition, matched, cells)
+        try:
+            cleaned = validate_all(definition, raw, context=context)
+            rows.append(BulkRow(number=number, data=cleaned, errors={}))
+        except FieldErrors as exc:
+            shown = {k: v for k, v in raw.items() if k not in sensitive}
+            rows.append(BulkRow(number=number, data=shown, errors=_column_errors(exc.as_dict(), titles, labels)))
+    try:
+        with transaction.atomic():
+            upload = BulkUpload.objects.create(
+                procedure=procedure,
+                version=version,
+                organization=_uploader_organization(actor, procedure),
+                uploaded_by=actor,
+                file_name=(file_name or "upload.csv")[-255:],
+                file_sha256=digest,
+                encoding=encoding,
+                total_rows=len(rows),
+                valid_rows=sum(1 for r in rows if not r.errors),
+            )
+            for row in rows:
+                row.upload = upload
+            BulkRow.objects.bulk_create(rows, batch_size=500)
+            audit_record(
+                actor=actor,
+                action="bulk.checked",
+                target=upload,
+                after={"procedure": procedure.pk, "rows": upload.total_rows, "valid": upload.valid_rows},
+            )
+    except IntegrityError:  # the same file at the same moment
+        return BulkUpload.objects.get(procedure=procedure, file_sha256=digest), False
+    return upload, True
+
+
+def bulk_upload_confirm(*, actor: Any, upload: BulkUpload) -> int:
+    """Submit every good row as an application; returns how many applications were created now."""
+    from madoguchi.applications.constants import Channel
+    from madoguchi.applications.models import Draft
+    from madoguchi.applications.services import application_submit_with_result
+
+    if upload.uploaded_by_id != getattr(actor, "pk", None) and not bulk_can_upload(actor, upload.procedure):
+        raise PermissionDeniedError(_("この一括提出を確定する権限がありません。"))
+    created = 0
+    with transaction.atomic():
+        locked = BulkUpload.objects.select_for_update().get(pk=upload.pk)
+        for row in locked.rows.filter(errors={}, application__isnull=True).order_by("number"):
+            draft = Draft.objects.create(applicant=locked.uploaded_by, version=locked.version, data=row.data)
+            application, was_created = application_submit_with_result(
+                draft=draft,
+                actor=actor,
+                idempotency_key=f"bulk:{locked.file_sha256[:40]}:{row.number}",
+                channel=Channel.BULK,
+                entered_by=actor,
+            )
+            if not was_created:
+                draft.delete()
+            row.application = application
+            row.save(update_fields=["application"])
+            created += int(was_created)
+        if locked.status != BulkStatus.CONFIRMED:
+            locked.status = BulkStatus.CONFIRMED
+            locked.confirmed_at = timezone.now()
+            locked.save(update_fields=["status", "confirmed_at", "updated_at"])
+            audit_record(actor=actor, action="bulk.confirmed", target=locked, after={"applications": created})
+    upload.refresh_from_db()
+    return created
