@@ -23,6 +23,7 @@ from django.utils import timezone
 from madoguchi.accounts.models import Department, Membership, Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.procedures.constants import VersionStatus
+from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.models import Procedure, ProcedureVersion
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -159,6 +160,9 @@ PROCEDURE_FIELDS = (
     "standard_processing_days",
     "allows_proxy",
     "contact",
+    "life_events",
+    "fee_kind",
+    "fee_amount",
 )
 
 
@@ -190,6 +194,9 @@ def _load_procedure(
         )
 
     definition = spec["definition"]
+    problems = check_definition(definition)
+    if problems:  # the demo never publishes a form the builder would refuse
+        raise ValueError(f"demo procedure {org.slug}/{spec['slug']}: {problems}")
     current = procedure.current_version
     if current is None or current.definition != definition:
         latest = procedure.versions.order_by("-number").first()
