@@ -25,11 +25,13 @@ _dictionary_lock = threading.Lock()
 # Parts of speech that carry no meaning for search.
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 # Frequent words of questions that say nothing about the topic (after normalized_form + kana fold).
+# Interrogatives that name what is asked (どこ → 場所, いつ → 時期, 誰 → 申請者) stay terms: the
+# synonym dictionary maps them to the words FAQ questions use.
 STOPWORDS = frozenset(
     """
     する ある いる なる れる られる せる させる こと もの ため よう ところ とき 時 場合 方 方法 について
     教える くださる 下さる ください です ます ござる おる いう 言う 思う 知る 分かる わかる 良い よい いい
-    この その あの どの これ それ あれ どれ ここ そこ どこ 何 なに なん 誰 だれ いつ どう どんな
+    この その あの どの これ それ あれ どれ ここ そこ 何 なに なん どう どんな
     たい ほしい 欲しい 様 さん 等 など 的 の ん ない ね よ か な
     為る 居る 成る 有る 遣る 下さる 頂く 致す 御座る 仕舞う 呉れる 貰う 置く 見る 来る 行く 出来る 得る
     ちゃう じゃう とく もう ちょっと 一寸 今 まず 先ず
