@@ -139,3 +139,22 @@ def test_the_banner_lists_the_applicant_the_staff_password_and_the_scenario_urls
     assert "http://127.0.0.1:8123/dev/mail/" in text
     assert "http://127.0.0.1:8123/kyosai/kogaku-ryoyohi/" in text
     assert "/api/v1/docs" in text
+
+
+def test_madoguchi_demo_without_serving_migrates_loads_and_prints_logins_and_urls(
+    capsys, settings, tmp_path, monkeypatch
+):
+    from madoguchi import cli
+
+    for name in ("DEBUG", "SITE_URL"):  # `madoguchi demo` sets these defaults; undo after the test
+        monkeypatch.delenv(name, raising=False)
+    settings.DATA_DIR = tmp_path / "var"
+    cli.main(["madoguchi", "demo", "--no-serve", "--port", "8123"])
+    cli.main(["madoguchi", "demo", "--no-serve", "--port", "8123"])
+
+    out = capsys.readouterr().out
+    assert "demo data loaded (nothing new)." in out
+    assert "hanako@example.jp" in out
+    assert "http://127.0.0.1:8123/dev/mail/" in out
+    assert "http://127.0.0.1:8123/api/v1/docs" in out
+    assert Procedure.objects.filter(organization__slug="shinjuku", slug="shogai-fukushi-shitei").exists()
