@@ -123,6 +123,8 @@ class SearchIndexState(models.Model):
     # a random token replaced by every rebuild: processes holding another one reload everything
     generation = models.CharField(max_length=32, default="")
     synonyms_version = models.BigIntegerField(default=0)
+    # procedures changed after this moment are re-indexed by services.search_sync_procedures()
+    procedures_synced_at = models.DateTimeField(null=True, blank=True)
 
 
 class SearchDocument(models.Model):

@@ -87,6 +87,7 @@ def site_search(
 ) -> SearchPage:
     """Search FAQ, procedures and notices the viewer may see (staff-only needs a membership)."""
     limit = max(1, min(int(limit), MAX_LIMIT))
+    _maybe_sync_procedures()
     doc_types = frozenset(t for t in (types or []) if t in DocType.values) or None
     outcome = search_documents(
         query,
@@ -99,6 +100,31 @@ def site_search(
     grams = set(outcome.analysis.grams)
     results = [_result(hit, terms, grams) for hit in outcome.hits]
     return SearchPage(query=outcome.analysis.text, results=results, total=outcome.total)
+
+
+PROCEDURE_SYNC_EVERY = 30.0  # seconds, per process
+_last_procedure_sync = [0.0]
+
+
+def _maybe_sync_procedures() -> None:
+    """Every 30 s per process, pick up procedures edited by services that did not re-index."""
+    import time
+
+    from madoguchi.knowledge.models import SearchIndexState
+    from madoguchi.procedures.models import Procedure
+
+    now = time.monotonic()
+    if now - _last_procedure_sync[0] < PROCEDURE_SYNC_EVERY:
+        return
+    _last_procedure_sync[0] = now
+    synced_at = SearchIndexState.objects.filter(id=1).values_list("procedures_synced_at", flat=True).first()
+    stale = Procedure.objects.all()
+    if synced_at is not None:
+        stale = stale.filter(updated_at__gt=synced_at)
+    if stale.exists():
+        from madoguchi.knowledge.services import search_sync_procedures
+
+        search_sync_procedures()
 
 
 def search_hits(*, query: str, user: Any = None, organization: Organization | None = None, limit: int = 5):

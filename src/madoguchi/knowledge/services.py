@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -509,6 +509,29 @@ def search_index_notice(*, notice: Notice) -> None:
     _index_many([_notice_document(notice)])
 
 
+PROCEDURE_SYNC_OVERLAP = timedelta(minutes=5)
+
+
+def search_sync_procedures() -> int:
+    """Index procedures changed since the last sync (procedure services may also call
+    ``search_index_procedure`` directly). Overlaps the previous window by a few minutes so a
+    change committed late is not missed; re-indexing a procedure twice is harmless."""
+    from madoguchi.procedures.models import Procedure
+
+    now = timezone.now()
+    with transaction.atomic():
+        state = _state_for_update()
+        since = state.procedures_synced_at
+        procedures = Procedure.objects.select_related("organization")
+        if since is not None:
+            procedures = procedures.filter(updated_at__gt=since - PROCEDURE_SYNC_OVERLAP)
+        docs = [_procedure_document(p) for p in procedures]
+        state.procedures_synced_at = now
+        state.save(update_fields=["procedures_synced_at"])
+        _index_many(docs)
+    return len(docs)
+
+
 def search_remove(*, doc_type: str, object_id: int) -> None:
     with transaction.atomic():
         state = _state_for_update()
@@ -541,7 +564,8 @@ def search_rebuild() -> dict[str, int]:
         state = _state_for_update()
         state.version += 1
         state.generation = secrets.token_hex(8)
-        state.save(update_fields=["version", "generation"])
+        state.procedures_synced_at = timezone.now()
+        state.save(update_fields=["version", "generation", "procedures_synced_at"])
         SearchDocument.objects.bulk_create(
             [
                 SearchDocument(

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.accounts.models import Organization
@@ -25,7 +26,11 @@ from madoguchi.knowledge.search.synonyms import builtin_lines
 
 CHAT_SESSION_KEY = "knowledge_chat"
 CHAT_MAX_TURNS = 12
-TYPE_LABELS = {DocType.FAQ: _("よくある質問"), DocType.PROCEDURE: _("手続"), DocType.NOTICE: _("お知らせ")}
+TYPE_LABELS = {
+    DocType.FAQ: gettext_lazy("よくある質問"),
+    DocType.PROCEDURE: gettext_lazy("手続"),
+    DocType.NOTICE: gettext_lazy("お知らせ"),
+}
 
 
 def _organization_param(request) -> Organization | None:

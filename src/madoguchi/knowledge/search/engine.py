@@ -28,7 +28,10 @@ SYNONYM_WEIGHT = 0.7
 GRAM_MIX = 0.4
 YOMI_MIX = 0.2
 MAX_QUERY_CHARS = 200
-CANDIDATES = 200
+# results below this share of the best score are noise (e.g. only a reading bigram in common)
+MIN_RELATIVE_SCORE = 0.15
+# documents without a common word need this share of the query's character or reading bigrams
+MIN_EVIDENCE = 0.3
 
 
 @dataclass
@@ -185,12 +188,31 @@ def search_documents(
     y_max = max(y_scores.values(), default=0.0) or 1.0
     for row_id, score in y_scores.items():
         combined[row_id] = combined.get(row_id, 0.0) + YOMI_MIX * score / y_max
-    ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))
+    # A document that shares no word with the query must share a good part of its characters or
+    # of its reading (a typo, a kana spelling); one common bigram is not a match.
+    query_grams, query_readings = set(analysis.grams), set(analysis.readings)
+    for row_id in [r for r in combined if r not in w_matched]:
+        char_share = sum(1 for g in query_grams if row_id in index.c_post.get(g, ())) / (
+            len(query_grams) or 1
+        )
+        if char_share >= MIN_EVIDENCE:
+            continue
+        reading_share = sum(1 for g in query_readings if row_id in index.y_post.get(g, ())) / (
+            len(query_readings) or 1
+        )
+        if reading_share < MIN_EVIDENCE:
+            del combined[row_id]
+    if not combined:
+        return SearchOutcome(hits=[], analysis=analysis, total=0)
+    top = max(combined.values())
+    ranked = sorted(
+        ((r, v) for r, v in combined.items() if v >= MIN_RELATIVE_SCORE * top),
+        key=lambda item: (-item[1], item[0]),
+    )
 
     # coverage: share of the query's own-term idf weight present in the document
     query_idf = {t: _idf(n, len(index.w_post.get(t, ()))) for t in set(analysis.terms)}
     total_idf = sum(query_idf.values()) or 1.0
-    top = max(combined.values())
     hits = []
     for row_id, score in ranked[: max(limit, 1)]:
         matched = w_matched.get(row_id, set())
@@ -207,7 +229,7 @@ def search_documents(
                 matched_terms=matched,
             )
         )
-    return SearchOutcome(hits=hits, analysis=analysis, total=len(combined))
+    return SearchOutcome(hits=hits, analysis=analysis, total=len(ranked))
 
 
 def _add_synonym_groups(scores, matched, groups, index: MemoryIndex) -> None:

@@ -97,6 +97,19 @@ def test_published_public_procedures_are_found_and_drafts_are_not(org):
     assert [(r.type, r.title) for r in results] == [("procedure", "児童手当の認定請求")]
 
 
+def test_procedures_changed_without_reindexing_are_picked_up_by_the_periodic_sync(org, monkeypatch):
+    from madoguchi.knowledge import selectors as knowledge_selectors
+
+    make_procedure(org, title="犬の登録", summary="犬を飼い始めたら登録してください。")
+    monkeypatch.setattr(knowledge_selectors, "PROCEDURE_SYNC_EVERY", 0.0)
+    assert titles("犬の登録") == ["犬の登録"]
+    procedure = make_procedure(org, title="猫の譲渡会の申込")
+    assert titles("猫の譲渡会") == ["猫の譲渡会の申込"]
+    procedure.is_public = False
+    procedure.save(update_fields=["is_public", "updated_at"])
+    assert titles("猫の譲渡会") == []
+
+
 def test_notices_are_found(org, staff):
     services.notice_create(
         organization=org, actor=staff, title="年末年始の窓口休業", body="12月29日から1月3日まで休みます。"
