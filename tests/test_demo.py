@@ -139,6 +139,7 @@ def test_the_banner_lists_the_applicant_the_staff_password_and_the_scenario_urls
     assert "http://127.0.0.1:8123/dev/mail/" in text
     assert "http://127.0.0.1:8123/kyosai/kogaku-ryoyohi/" in text
     assert "/api/v1/docs" in text
+    assert "/staff/login/" in text
 
 
 def test_madoguchi_demo_without_serving_migrates_loads_and_prints_logins_and_urls(
@@ -149,6 +150,7 @@ def test_madoguchi_demo_without_serving_migrates_loads_and_prints_logins_and_url
     for name in ("DEBUG", "SITE_URL"):  # `madoguchi demo` sets these defaults; undo after the test
         monkeypatch.delenv(name, raising=False)
     settings.DATA_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "var" / "media"
     cli.main(["madoguchi", "demo", "--no-serve", "--port", "8123"])
     cli.main(["madoguchi", "demo", "--no-serve", "--port", "8123"])
 
@@ -158,3 +160,20 @@ def test_madoguchi_demo_without_serving_migrates_loads_and_prints_logins_and_url
     assert "http://127.0.0.1:8123/dev/mail/" in out
     assert "http://127.0.0.1:8123/api/v1/docs" in out
     assert Procedure.objects.filter(organization__slug="shinjuku", slug="shogai-fukushi-shitei").exists()
+
+
+def test_sample_applications_are_submitted_once_with_their_receipt_photo(settings, tmp_path):
+    from madoguchi.applications.models import Application
+    from madoguchi.demo.samples import load_sample_applications
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    loader.load_demo()
+    first = load_sample_applications()
+    second = load_sample_applications()
+
+    assert [a.pk for a in first] == [a.pk for a in second]
+    assert Application.objects.count() == 2
+    s1 = Application.objects.get(procedure__slug="kogaku-ryoyohi")
+    assert s1.reference_number.startswith("KYO-")
+    assert s1.attachments.count() == 1
+    assert s1.data["paid_amount"] == 185000

@@ -40,14 +40,16 @@ def demo(args: list[str]) -> None:
 
     from madoguchi.demo.banner import banner_lines
     from madoguchi.demo.loader import load_demo
+    from madoguchi.demo.samples import load_sample_applications
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     print(f"database: {settings.DATABASES['default']['NAME']}", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     result = load_demo()
+    samples = load_sample_applications()
     for line in result.lines():
         print(line)
-    for line in banner_lines(result, base_url=base_url):
+    for line in banner_lines(result, base_url=base_url, samples=samples):
         print(line)
     sys.stdout.flush()
     if options.no_serve:

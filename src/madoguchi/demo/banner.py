@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
@@ -23,7 +24,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(1, width - used)
 
 
-def banner_lines(result: DemoResult, *, base_url: str) -> Iterator[str]:
+def banner_lines(result: DemoResult, *, base_url: str, samples: Sequence[Any] = ()) -> Iterator[str]:
     base = base_url.rstrip("/")
     yield ""
     yield "=" * 72
@@ -35,7 +36,7 @@ def banner_lines(result: DemoResult, *, base_url: str) -> Iterator[str]:
         ("手続をさがす (catalog)", _url(base, "procedures:catalog", fallback="/")),
         ("届いたメール (dev mail: sign-in links)", _url(base, "core:dev_mail")),
         ("API ドキュメント (OpenAPI)", _url(base, "api:openapi-view", fallback="/api/v1/docs")),
-        ("職員画面 (staff)", _url(base, "review:queue")),
+        ("職員ログイン (staff sign-in)", _url(base, "review:login")),
         ("Django 管理画面 (admin)", _url(base, "admin:index")),
     ]
     for label, url in links:
@@ -48,7 +49,9 @@ def banner_lines(result: DemoResult, *, base_url: str) -> Iterator[str]:
         if login.kind == "applicant":
             yield f"  {login.email:<32} {login.display_name} — {login.note}"
     yield ""
-    yield f"職員 (staff) — パスワード: {staff_password()}  （デモ専用です）"
+    staff_login = _url(base, "review:login")
+    where = f" — {staff_login} でログイン" if staff_login else ""
+    yield f"職員 (staff){where} — パスワード: {staff_password()}  （デモ専用です）"
     for login in result.logins:
         if login.kind != "applicant":
             yield f"  {login.email:<32} {login.display_name}"
@@ -58,4 +61,9 @@ def banner_lines(result: DemoResult, *, base_url: str) -> Iterator[str]:
     yield "手続 (procedures)"
     for procedure in result.procedures:
         yield f"  {_pad(procedure.title, 34)}{base}/{procedure.organization.slug}/{procedure.slug}/"
+    if samples:
+        yield ""
+        yield "申請の例 (sample applications, by hanako@example.jp)"
+        for application in samples:
+            yield f"  {application.reference_number:<18}{application.procedure.title}"
     yield ""
