@@ -112,34 +112,37 @@ def start_step(request, org_slug: str, procedure_slug: str):
     if not steps:
         raise Http404
     step = steps[0]
+    # Files cannot wait in the session: they are asked for on the same page after signing in.
+    files = [spec for spec in step.get("fields", []) if spec.get("type") in ATTACHMENT_TYPES]
+    file_keys = {spec["key"] for spec in files}
+    shown_step = {**step, "fields": [spec for spec in step.get("fields", []) if spec["key"] not in file_keys]}
     errors: dict[str, list[str]] = {}
     data = dict(stash.get("raw") or {})
     if request.method == "POST":
-        raw = parse_step_form(definition, step["key"], request.POST, request.FILES)
+        raw = parse_step_form(definition, step["key"], request.POST, {})
         lookup_key = _lookup_key(request.POST)
         if lookup_key:
             raw, errors = _run_lookup(definition, step["key"], request.POST, raw)
-        data = _json_safe(raw)
+        data = {k: v for k, v in _json_safe(raw).items() if k not in file_keys}
         request.session[STASH_SESSION_KEY] = {**stash, "raw": data}
         if not lookup_key:
             try:
                 validate_step(definition, step["key"], raw, context=ValidationContext(), known={})
             except FieldErrors as exc:
-                file_keys = {s["key"] for s in step.get("fields", []) if s.get("type") in ATTACHMENT_TYPES}
                 errors = {k: v for k, v in exc.as_dict().items() if k.split(".")[0] not in file_keys}
             if not errors:
                 resume = reverse("applications:start_resume", args=[org_slug, procedure_slug])
                 return redirect_to_login(resume)
-    steps_info = selectors.definition_steps(definition, data)
     return _render_step(
         request,
         procedure=procedure,
-        step=step,
+        step=shown_step,
         data=data,
         errors=errors,
-        steps=steps_info,
+        steps=selectors.definition_steps(definition, data),
         draft=None,
         back_url=reverse("procedures:detail", args=[org_slug, procedure_slug]),
+        deferred_files=[str(spec.get("label", spec["key"])) for spec in files],
     )
 
 
@@ -165,9 +168,12 @@ def start_resume(request, org_slug: str, procedure_slug: str):
         return _error_page(request, exc)
     del request.session[STASH_SESSION_KEY]
     request.session[STASH_DONE_SESSION_KEY] = {**done, str(procedure.pk): str(draft.pk)}
-    first = iter_steps(draft.version.definition)[0]["key"]
+    first = iter_steps(draft.version.definition)[0]
+    known = {spec["key"] for spec in first.get("fields", [])}  # the version may have changed meanwhile
+    raw = {k: v for k, v in (stash.get("raw") or {}).items() if k in known}
+    first = first["key"]
     try:
-        services.draft_save_step(draft=draft, step_key=first, raw=dict(stash.get("raw") or {}))
+        services.draft_save_step(draft=draft, step_key=first, raw=raw)
     except FieldErrors:
         return redirect(reverse("applications:draft_step", args=[draft.pk, first]) + "?check=1")
     if draft.data.get(services.PROXY_REQUESTED_KEY):
@@ -199,7 +205,9 @@ def _run_lookup(definition: dict, step_key: str, post, raw: dict[str, Any]):
     return {**raw, **(result or {}), **files}, errors or {}
 
 
-def _render_step(request, *, procedure, step, data, errors, steps, draft, back_url, return_to="", status=200):
+def _render_step(
+    request, *, procedure, step, data, errors, steps, draft, back_url, return_to="", deferred_files=()
+):
     keys = [s.key for s in steps]
     number = keys.index(step["key"]) + 1 if step["key"] in keys else 1
     fields = selectors.step_fields(step, data)
@@ -219,8 +227,8 @@ def _render_step(request, *, procedure, step, data, errors, steps, draft, back_u
             "back_url": back_url,
             "return_to": return_to,
             "is_first": number == 1,
+            "deferred_files": deferred_files,
         },
-        status=status,
     )
 
 

@@ -119,3 +119,38 @@ def test_a_proxy_visitor_is_asked_for_the_proxy_details_after_signing_in(client)
     draft = Draft.objects.get()
     assert response["Location"] == reverse("applications:draft_proxy", args=[draft.pk]) + "?return_to=resume"
     assert draft.data["name"] == "山田 太郎"
+
+
+FILE_FIRST_DEFINITION = {
+    "steps": [
+        {
+            "key": "docs",
+            "title": "書類",
+            "fields": [
+                {"key": "name", "type": "text", "label": "氏名", "required": True},
+                {"key": "receipt", "type": "file", "label": "領収書の写し", "required": True},
+            ],
+        }
+    ]
+}
+
+
+def test_files_on_the_first_step_are_asked_for_after_signing_in(client):
+    procedure = make_procedure(definition=FILE_FIRST_DEFINITION)
+    org, slug = procedure.organization.slug, procedure.slug
+    client.post(reverse("applications:start", args=[org, slug]))
+    page = client.get(reverse("applications:start_step", args=[org, slug])).content.decode()
+    assert 'type="file"' not in page
+    assert "ログインしたあとでこのページで添付します" in page
+    assert "領収書の写し" in page
+    sent = client.post(reverse("applications:start_step", args=[org, slug]), {"name": "山田 太郎"})
+    assert sent["Location"].startswith(reverse("accounts:login"))  # the missing file does not block
+
+    client.force_login(make_user())
+    resumed = client.get(reverse("applications:start_resume", args=[org, slug]))
+    draft = Draft.objects.get()
+    assert resumed["Location"] == reverse("applications:draft_step", args=[draft.pk, "docs"]) + "?check=1"
+    page = client.get(resumed["Location"]).content.decode()
+    assert 'value="山田 太郎"' in page
+    assert 'type="file"' in page
+    assert "領収書の写しのファイルを選んでください。" in page
