@@ -103,7 +103,7 @@ def catalog_organizations() -> QuerySet[Organization]:
 
 
 def catalog_categories() -> list[tuple[str, Any]]:
-    used = set(public_procedures().values_list("category", flat=True).distinct())
+    used = set(public_procedures().order_by().values_list("category", flat=True).distinct())
     return [(value, label) for value, label in Category.choices if value in used]
 
 
