@@ -63,7 +63,9 @@ def bulk_columns(definition: dict) -> list[Column]:
         parts = field_type.parts_for(spec)
         if parts:
             for part in parts:
-                columns.append(Column(f"{label}（{part.label}）", f"{spec['key']}.{part.name}", spec["key"], part.name))
+                columns.append(
+                    Column(f"{label}（{part.label}）", f"{spec['key']}.{part.name}", spec["key"], part.name)
+                )
         else:
             columns.append(Column(label, spec["key"], spec["key"]))
     return columns
@@ -103,7 +105,9 @@ def read_table(data: bytes) -> tuple[list[list[str]], str]:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any broken zip/xml: a plain message is enough
-            raise FieldErrors({"file": [_("Excelファイルを読み取れませんでした。xlsx形式で保存し直してください。")]}) from None
+            raise FieldErrors(
+                {"file": [_("Excelファイルを読み取れませんでした。xlsx形式で保存し直してください。")]}
+            ) from None
         sheet = workbook.worksheets[0]
         rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         workbook.close()
@@ -114,8 +118,12 @@ def read_table(data: bytes) -> tuple[list[list[str]], str]:
         except UnicodeDecodeError:
             continue
         rows = list(csv.reader(io.StringIO(text, newline="")))
-        return rows, name if not (encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf")) else "UTF-8 (BOM)"
-    raise FieldErrors({"file": [_("文字コードを判別できませんでした。UTF-8 か Shift_JIS のCSVで保存してください。")]})
+        return rows, name if not (
+            encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf")
+        ) else "UTF-8 (BOM)"
+    raise FieldErrors(
+        {"file": [_("文字コードを判別できませんでした。UTF-8 か Shift_JIS のCSVで保存してください。")]}
+    )
 
 
 # ---------------------------------------------------------------------------- permission
@@ -146,7 +154,9 @@ def _uploader_organization(user: Any, procedure: Procedure) -> Organization:
         Membership.objects.filter(user=user, organization__in=procedure.bulk_submitters.all())
         .select_related("organization")
         .first()
-    ) or Membership.objects.filter(user=user, organization=procedure.organization).select_related("organization").first()
+    ) or Membership.objects.filter(user=user, organization=procedure.organization).select_related(
+        "organization"
+    ).first()
     return membership.organization if membership else procedure.organization
 
 
@@ -171,13 +181,17 @@ def _row_raw(definition: dict, columns: dict[int, Column], cells: list[str]) -> 
             by_label = {_norm(o.get("label")): str(o.get("value")) for o in options if isinstance(o, dict)}
             raw[column.key] = by_label.get(_norm(text), text)
         elif spec["type"] == "consent":
-            raw[column.key] = "yes" if _norm(text) in {"同意", "同意する", "はい", "yes", "1", "○", "true"} else ""
+            raw[column.key] = (
+                "yes" if _norm(text) in {"同意", "同意する", "はい", "yes", "1", "○", "true"} else ""
+            )
         else:
             raw[column.key] = text
     return raw
 
 
-def _column_errors(errors: dict[str, list[str]], titles: dict[str, str], labels: dict[str, str]) -> dict[str, list[str]]:
+def _column_errors(
+    errors: dict[str, list[str]], titles: dict[str, str], labels: dict[str, str]
+) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, messages in errors.items():
         title = titles.get(key) or titles.get(key.split(".")[0]) or labels.get(key.split(".")[0]) or key
@@ -185,7 +199,9 @@ def _column_errors(errors: dict[str, list[str]], titles: dict[str, str], labels:
     return out
 
 
-def bulk_upload_check(*, actor: Any, procedure: Procedure, file_name: str, data: bytes) -> tuple[BulkUpload, bool]:
+def bulk_upload_check(
+    *, actor: Any, procedure: Procedure, file_name: str, data: bytes
+) -> tuple[BulkUpload, bool]:
     """Read and check a file. Returns (upload, created); an identical earlier file is returned as is."""
     if not bulk_can_upload(actor, procedure):
         raise PermissionDeniedError(_("この手続の一括提出を行う権限がありません。"))
@@ -203,7 +219,9 @@ def bulk_upload_check(*, actor: Any, procedure: Procedure, file_name: str, data:
     table, encoding = read_table(data)
     table = [row for row in table if any(cell.strip() for cell in row)]
     if not table:
-        raise FieldErrors({"file": [_("ファイルに行がありません。1行目に見出し、2行目から内容を入れてください。")]})
+        raise FieldErrors(
+            {"file": [_("ファイルに行がありません。1行目に見出し、2行目から内容を入れてください。")]}
+        )
     definition = version.definition
     columns = bulk_columns(definition)
     by_header = {}
@@ -221,15 +239,26 @@ def bulk_upload_check(*, actor: Any, procedure: Procedure, file_name: str, data:
             matched[index] = column
     if unknown:
         raise FieldErrors(
-            {"file": [_("見出しの「%(names)s」はこの手続の項目にありません。ひな形のCSVの見出しを使ってください。") % {"names": "」「".join(unknown)}]}
+            {
+                "file": [
+                    _(
+                        "見出しの「%(names)s」はこの手続の項目にありません。ひな形のCSVの見出しを使ってください。"
+                    )
+                    % {"names": "」「".join(unknown)}
+                ]
+            }
         )
     if not matched:
-        raise FieldErrors({"file": [_("1行目の見出しがこの手続の項目と一致しません。ひな形のCSVを使ってください。")]})
+        raise FieldErrors(
+            {"file": [_("1行目の見出しがこの手続の項目と一致しません。ひな形のCSVを使ってください。")]}
+        )
     if len(table) - 1 > MAX_ROWS:
         raise FieldErrors({"file": [_("1つのファイルは%(n)s行までです。") % {"n": MAX_ROWS}]})
     titles = {c.path: c.title for c in columns}
     labels = {spec["key"]: str(spec.get("label") or spec["key"]) for _s, spec in iter_fields(definition)}
-    sensitive = {spec["key"] for _s, spec in iter_fields(definition) if get_field_type(spec["type"]).sensitive}
+    sensitive = {
+        spec["key"] for _s, spec in iter_fields(definition) if get_field_type(spec["type"]).sensitive
+    }
     context = ValidationContext(user=actor)
     rows: list[BulkRow] = []
     for number, cells in enumerate(table[1:], start=2):
@@ -239,7 +268,9 @@ def bulk_upload_check(*, actor: Any, procedure: Procedure, file_name: str, data:
             rows.append(BulkRow(number=number, data=cleaned, errors={}))
         except FieldErrors as exc:
             shown = {k: v for k, v in raw.items() if k not in sensitive}
-            rows.append(BulkRow(number=number, data=shown, errors=_column_errors(exc.as_dict(), titles, labels)))
+            rows.append(
+                BulkRow(number=number, data=shown, errors=_column_errors(exc.as_dict(), titles, labels))
+            )
     try:
         with transaction.atomic():
             upload = BulkUpload.objects.create(

@@ -92,7 +92,9 @@ def check_definition(definition: Any) -> list[str]:
                 part = path.split(".")[1]
                 target_spec = specs_seen.get(target, {})
                 if seen[target][1] == "group":
-                    part_names = {f.get("key") for f in target_spec.get("fields") or [] if isinstance(f, dict)}
+                    part_names = {
+                        f.get("key") for f in target_spec.get("fields") or [] if isinstance(f, dict)
+                    }
                 else:
                     part_names = {p.name for p in registry[seen[target][1]].parts_for(target_spec)}
                 if part not in part_names:
@@ -190,17 +192,18 @@ def _check_step_checks(step: dict, step_index: int, pending: list) -> list[str]:
             try:
                 rules.parse(rule)
             except rules.RuleSyntaxError as exc:
-                problems.append(_("%(label)s: 式に誤りがあります（%(m)s）。") % {"label": label, "m": exc.message})
+                problems.append(
+                    _("%(label)s: 式に誤りがあります（%(m)s）。") % {"label": label, "m": exc.message}
+                )
             else:
                 pending.append((step_index, step_key, None, f"checks[{n}]", {"expr": rule}))
         if not str(check.get("message") or "").strip():
             problems.append(
-                _("%(label)s: 当てはまらないときに表示する文（message）を設定してください。") % {"label": label}
+                _("%(label)s: 当てはまらないときに表示する文（message）を設定してください。")
+                % {"label": label}
             )
         if check.get("kind", "check") not in CHECK_KINDS:
             problems.append(_("%(label)s: kind は check か eligibility にしてください。") % {"label": label})
         if "field" in check and check["field"] not in own:
-            problems.append(
-                _("%(label)s: field はこの手順の項目の key にしてください。") % {"label": label}
-            )
+            problems.append(_("%(label)s: field はこの手順の項目の key にしてください。") % {"label": label})
     return problems

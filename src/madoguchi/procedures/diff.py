@@ -89,7 +89,9 @@ def _field_changes(old: dict, new: dict, specs: dict[str, dict]) -> list[Change]
         if before == after:
             continue
         if not after:
-            changes.append(Change("changed", _("『%(name)s』の%(word)sを削除") % {"name": name, "word": word}))
+            changes.append(
+                Change("changed", _("『%(name)s』の%(word)sを削除") % {"name": name, "word": word})
+            )
         else:
             verb = _("を設定") if not before else _("を変更")
             changes.append(
@@ -99,11 +101,19 @@ def _field_changes(old: dict, new: dict, specs: dict[str, dict]) -> list[Change]
                     % {"name": name, "word": word, "verb": verb, "rule": _condition_text(after, specs)},
                 )
             )
-    old_options = {str(o.get("value")): o.get("label") for o in old.get("options") or [] if isinstance(o, dict)}
-    new_options = {str(o.get("value")): o.get("label") for o in new.get("options") or [] if isinstance(o, dict)}
+    old_options = {
+        str(o.get("value")): o.get("label") for o in old.get("options") or [] if isinstance(o, dict)
+    }
+    new_options = {
+        str(o.get("value")): o.get("label") for o in new.get("options") or [] if isinstance(o, dict)
+    }
     for value, label in new_options.items():
         if value not in old_options:
-            changes.append(Change("added", _("『%(name)s』に選択肢「%(option)s」を追加") % {"name": name, "option": label}))
+            changes.append(
+                Change(
+                    "added", _("『%(name)s』に選択肢「%(option)s」を追加") % {"name": name, "option": label}
+                )
+            )
         elif old_options[value] != label:
             changes.append(
                 Change(
@@ -114,7 +124,12 @@ def _field_changes(old: dict, new: dict, specs: dict[str, dict]) -> list[Change]
             )
     for value, label in old_options.items():
         if value not in new_options:
-            changes.append(Change("removed", _("『%(name)s』から選択肢「%(option)s」を削除") % {"name": name, "option": label}))
+            changes.append(
+                Change(
+                    "removed",
+                    _("『%(name)s』から選択肢「%(option)s」を削除") % {"name": name, "option": label},
+                )
+            )
     old_rules, new_rules = old.get("validation") or {}, new.get("validation") or {}
     if old_rules != new_rules:
         parts = [
@@ -122,12 +137,22 @@ def _field_changes(old: dict, new: dict, specs: dict[str, dict]) -> list[Change]
             for rule in sorted(set(old_rules) | set(new_rules))
             if old_rules.get(rule) != new_rules.get(rule)
         ]
-        changes.append(Change("changed", _("『%(name)s』の入力チェックを変更（%(parts)s）") % {"name": name, "parts": "、".join(parts)}))
+        changes.append(
+            Change(
+                "changed",
+                _("『%(name)s』の入力チェックを変更（%(parts)s）")
+                % {"name": name, "parts": "、".join(parts)},
+            )
+        )
     other = sorted((set(old) | set(new)) - _COMMON)
     changed_options = [option for option in other if old.get(option) != new.get(option)]
     if changed_options:
         changes.append(
-            Change("changed", _("『%(name)s』の設定を変更（%(options)s）") % {"name": name, "options": "、".join(changed_options)})
+            Change(
+                "changed",
+                _("『%(name)s』の設定を変更（%(options)s）")
+                % {"name": name, "options": "、".join(changed_options)},
+            )
         )
     return changes
 
@@ -145,7 +170,8 @@ def definition_diff(old: dict, new: dict) -> list[Change]:
             changes.append(
                 Change(
                     "changed",
-                    _("手順『%(old)s』の見出しを『%(new)s』に変更") % {"old": _label(old_steps[key]), "new": _label(step)},
+                    _("手順『%(old)s』の見出しを『%(new)s』に変更")
+                    % {"old": _label(old_steps[key]), "new": _label(step)},
                 )
             )
     for key, step in old_steps.items():
@@ -171,7 +197,11 @@ def definition_diff(old: dict, new: dict) -> list[Change]:
         _old_position, old_step, old_spec = old_fields[key]
         if old_step != step_key:
             changes.append(
-                Change("moved", _("項目『%(name)s』を手順『%(step)s』に移動") % {"name": _label(spec), "step": step_title})
+                Change(
+                    "moved",
+                    _("項目『%(name)s』を手順『%(step)s』に移動")
+                    % {"name": _label(spec), "step": step_title},
+                )
             )
         changes += _field_changes(old_spec, spec, specs)
     for key, (_position, _step, spec) in old_fields.items():
@@ -191,9 +221,17 @@ def definition_diff(old: dict, new: dict) -> list[Change]:
             if text not in old_rules:
                 word = _("対象者の確認") if check.get("kind") == "eligibility" else _("入力内容のチェック")
                 changes.append(
-                    Change("added", _("%(word)sを追加: %(message)s") % {"word": word, "message": check.get("message", "")})
+                    Change(
+                        "added",
+                        _("%(word)sを追加: %(message)s")
+                        % {"word": word, "message": check.get("message", "")},
+                    )
                 )
         for text, check in old_rules.items():
             if text not in new_rules:
-                changes.append(Change("removed", _("チェックを削除: %(message)s") % {"message": check.get("message", "")}))
+                changes.append(
+                    Change(
+                        "removed", _("チェックを削除: %(message)s") % {"message": check.get("message", "")}
+                    )
+                )
     return changes

@@ -73,12 +73,23 @@ def parse_document(data: bytes | str) -> dict[str, Any]:
         document = json.loads(data)
     except json.JSONDecodeError as exc:
         raise FieldErrors(
-            {"file": [_("JSONとして読めません（%(line)s行目）。書き出したファイルをそのまま選んでください。") % {"line": exc.lineno}]}
+            {
+                "file": [
+                    _("JSONとして読めません（%(line)s行目）。書き出したファイルをそのまま選んでください。")
+                    % {"line": exc.lineno}
+                ]
+            }
         ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise FieldErrors({"file": [_("窓口の手続の書き出しファイルではありません。")]})
     if document.get("format_version") != FORMAT_VERSION:
-        raise FieldErrors({"file": [_("この形式の版（%(v)s）には対応していません。") % {"v": document.get("format_version")}]})
+        raise FieldErrors(
+            {
+                "file": [
+                    _("この形式の版（%(v)s）には対応していません。") % {"v": document.get("format_version")}
+                ]
+            }
+        )
     if not isinstance(document.get("procedure"), dict) or not isinstance(document.get("definition"), dict):
         raise FieldErrors({"file": [_("procedure と definition が必要です。")]})
     return document
@@ -102,16 +113,40 @@ def procedure_import(*, actor: Any, organization: Organization, data: bytes | st
 def procedure_import_into_draft(*, actor: Any, procedure: Procedure, data: bytes | str):
     """Replace the draft of an existing procedure with the definition of a document."""
     document = parse_document(data)
-    return services.procedure_draft_replace(actor=actor, procedure=procedure, definition=document["definition"])
+    return services.procedure_draft_replace(
+        actor=actor, procedure=procedure, definition=document["definition"]
+    )
 
 
 # ---------------------------------------------------------------------------- CSV dictionary
 
 DICTIONARY_HEADER = (
-    "手順", "手順key", "項目key", "見出し", "種類", "種類ID", "必須", "表示する条件", "必須になる条件",
-    "入力チェック", "選択肢", "説明", "その他の設定",
+    "手順",
+    "手順key",
+    "項目key",
+    "見出し",
+    "種類",
+    "種類ID",
+    "必須",
+    "表示する条件",
+    "必須になる条件",
+    "入力チェック",
+    "選択肢",
+    "説明",
+    "その他の設定",
 )
-_SHOWN_ELSEWHERE = {"key", "type", "label", "help", "required", "required_if", "show_if", "validation", "options", "fields"}
+_SHOWN_ELSEWHERE = {
+    "key",
+    "type",
+    "label",
+    "help",
+    "required",
+    "required_if",
+    "show_if",
+    "validation",
+    "options",
+    "fields",
+}
 
 
 def _options(spec: dict) -> str:
@@ -121,7 +156,9 @@ def _options(spec: dict) -> str:
 
 def _dictionary_rows(step: dict, spec: dict, specs: dict[str, dict], prefix: str = "") -> list[list[str]]:
     field_type = registry.get(spec.get("type"))
-    required = _("はい") if spec.get("required") else (_("条件付き") if spec.get("required_if") else _("いいえ"))
+    required = (
+        _("はい") if spec.get("required") else (_("条件付き") if spec.get("required_if") else _("いいえ"))
+    )
     if field_type is not None and not field_type.has_value:
         required = "—"
     other = {k: v for k, v in spec.items() if k not in _SHOWN_ELSEWHERE}
@@ -148,7 +185,12 @@ def _dictionary_rows(step: dict, spec: dict, specs: dict[str, dict], prefix: str
 
 
 def data_dictionary_csv(definition: dict) -> bytes:
-    specs = {f.get("key"): f for s in definition.get("steps") or [] for f in s.get("fields") or [] if isinstance(f, dict)}
+    specs = {
+        f.get("key"): f
+        for s in definition.get("steps") or []
+        for f in s.get("fields") or []
+        if isinstance(f, dict)
+    }
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(DICTIONARY_HEADER)
@@ -158,8 +200,20 @@ def data_dictionary_csv(definition: dict) -> bytes:
                 writer.writerows(_dictionary_rows(step, spec, specs))
         for check in step.get("checks") or []:
             writer.writerow(
-                [step.get("title", ""), step.get("key", ""), "", check.get("message", ""),
-                 _("対象者の確認") if check.get("kind") == "eligibility" else _("入力内容のチェック"), "check", "",
-                 explain(check.get("rule", ""), specs), "", check.get("rule", ""), "", "", ""]
+                [
+                    step.get("title", ""),
+                    step.get("key", ""),
+                    "",
+                    check.get("message", ""),
+                    _("対象者の確認") if check.get("kind") == "eligibility" else _("入力内容のチェック"),
+                    "check",
+                    "",
+                    explain(check.get("rule", ""), specs),
+                    "",
+                    check.get("rule", ""),
+                    "",
+                    "",
+                    "",
+                ]
             )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

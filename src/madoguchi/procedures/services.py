@@ -39,7 +39,9 @@ def builder_organizations(user: Any) -> list[Organization]:
         return []
     if user.is_superuser:
         return list(Organization.objects.all())
-    ids = Membership.objects.filter(user=user, role__in=BUILDER_ROLES).values_list("organization_id", flat=True)
+    ids = Membership.objects.filter(user=user, role__in=BUILDER_ROLES).values_list(
+        "organization_id", flat=True
+    )
     return list(Organization.objects.filter(id__in=ids))
 
 
@@ -65,7 +67,9 @@ def _require_org(actor: Any, organization: Organization, department: Department 
     if getattr(actor, "is_superuser", False):
         return
     memberships = Membership.objects.filter(user=actor, organization=organization, role__in=BUILDER_ROLES)
-    if not any(m.department_id is None or (department and m.department_id == department.pk) for m in memberships):
+    if not any(
+        m.department_id is None or (department and m.department_id == department.pk) for m in memberships
+    ):
         raise PermissionDeniedError(_("この団体で手続を作成する権限がありません。"))
 
 
@@ -137,7 +141,9 @@ def _check_settings(organization: Organization, values: dict[str, Any]) -> dict[
             except ValueError:
                 days = -1
             if not 1 <= days <= 365:
-                errors["standard_processing_days"] = [_("標準処理期間は1〜365の日数（開庁日）で入力してください。")]
+                errors["standard_processing_days"] = [
+                    _("標準処理期間は1〜365の日数（開庁日）で入力してください。")
+                ]
             cleaned["standard_processing_days"] = days
     if "fee_kind" in cleaned and cleaned["fee_kind"] not in FeeKind.values:
         errors["fee_kind"] = [_("手数料の種類を選んでください。")]
@@ -192,13 +198,18 @@ def procedure_create(
     _require_org(actor, organization, department)
     if slug:
         if not SLUG_RE.fullmatch(slug):
-            raise FieldErrors({"slug": [_("URLに使う名前は半角の小文字英数字と - にしてください（例: kogaku-ryoyohi）。")]})
+            raise FieldErrors(
+                {"slug": [_("URLに使う名前は半角の小文字英数字と - にしてください（例: kogaku-ryoyohi）。")]}
+            )
         if Procedure.objects.filter(organization=organization, slug=slug).exists():
             raise FieldErrors({"slug": [_("この名前はすでに使われています。別の名前にしてください。")]})
     with transaction.atomic():
         procedure = Procedure.objects.create(
             organization=organization,
-            slug=slug or _unique_slug(organization, slugify(values.get("title", "")) or f"p-{timezone.now():%Y%m%d-%H%M%S}"),
+            slug=slug
+            or _unique_slug(
+                organization, slugify(values.get("title", "")) or f"p-{timezone.now():%Y%m%d-%H%M%S}"
+            ),
             copied_from=copied_from,
             **values,
         )
@@ -231,7 +242,9 @@ def procedure_update_settings(*, actor: Any, procedure: Procedure, **values: Any
                 setattr(procedure, name, value)
         if after:
             procedure.save(update_fields=[*after.keys(), "updated_at"])
-            audit_record(actor=actor, action="procedure.settings_changed", target=procedure, before=before, after=after)
+            audit_record(
+                actor=actor, action="procedure.settings_changed", target=procedure, before=before, after=after
+            )
     return procedure
 
 
@@ -247,12 +260,16 @@ def procedure_draft(*, procedure: Procedure) -> ProcedureDraft:
     definition = copy.deepcopy(version.definition) if version else operations.empty_definition()
     try:
         with transaction.atomic():
-            return ProcedureDraft.objects.create(procedure=procedure, definition=definition, base_version=version)
+            return ProcedureDraft.objects.create(
+                procedure=procedure, definition=definition, base_version=version
+            )
     except IntegrityError:  # opened twice at once
         return ProcedureDraft.objects.get(procedure=procedure)
 
 
-def _save_draft(*, actor: Any, draft: ProcedureDraft, definition: dict, action: str, detail: dict) -> ProcedureDraft:
+def _save_draft(
+    *, actor: Any, draft: ProcedureDraft, definition: dict, action: str, detail: dict
+) -> ProcedureDraft:
     draft.history = [*draft.history, draft.definition][-ProcedureDraft.HISTORY_LIMIT :]
     draft.definition = definition
     draft.revision += 1
@@ -285,7 +302,9 @@ def procedure_draft_change(
         draft = ProcedureDraft.objects.select_for_update().get(procedure=procedure)
         if revision is not None and revision != draft.revision:
             raise DomainError(
-                _("この手続は別の画面で変更されています。画面を読み込み直してから、もう一度操作してください。"),
+                _(
+                    "この手続は別の画面で変更されています。画面を読み込み直してから、もう一度操作してください。"
+                ),
                 code="stale_revision",
             )
         try:
@@ -297,11 +316,15 @@ def procedure_draft_change(
         for name in ("key", "step_key", "type_id"):
             if name in arguments:
                 detail[name] = arguments[name]
-        draft = _save_draft(actor=actor, draft=draft, definition=definition, action="procedure.draft_changed", detail=detail)
+        draft = _save_draft(
+            actor=actor, draft=draft, definition=definition, action="procedure.draft_changed", detail=detail
+        )
     return draft, extra
 
 
-def procedure_draft_replace(*, actor: Any, procedure: Procedure, definition: dict, reason: str = "import") -> ProcedureDraft:
+def procedure_draft_replace(
+    *, actor: Any, procedure: Procedure, definition: dict, reason: str = "import"
+) -> ProcedureDraft:
     """Replace the whole draft definition (JSON import, restoring an old version)."""
     _require_edit(actor, procedure)
     if not isinstance(definition, dict) or not isinstance(definition.get("steps"), list):
@@ -318,7 +341,9 @@ def procedure_draft_replace(*, actor: Any, procedure: Procedure, definition: dic
         )
 
 
-def procedure_draft_restore_version(*, actor: Any, procedure: Procedure, version: ProcedureVersion) -> ProcedureDraft:
+def procedure_draft_restore_version(
+    *, actor: Any, procedure: Procedure, version: ProcedureVersion
+) -> ProcedureDraft:
     """Start the draft again from a published version (the version itself stays as it is)."""
     if version.procedure_id != procedure.pk:
         raise DomainError(_("この手続の版ではありません。"), code="not_found", status=404)
@@ -340,7 +365,9 @@ def procedure_draft_undo(*, actor: Any, procedure: Procedure) -> ProcedureDraft:
         draft.revision += 1
         draft.updated_by = actor
         draft.save(update_fields=["history", "definition", "revision", "updated_by", "updated_at"])
-        audit_record(actor=actor, action="procedure.draft_undone", target=procedure, after={"revision": draft.revision})
+        audit_record(
+            actor=actor, action="procedure.draft_undone", target=procedure, after={"revision": draft.revision}
+        )
     return draft
 
 
@@ -359,7 +386,9 @@ def procedure_publish(*, actor: Any, procedure: Procedure, revision: int | None 
         draft = ProcedureDraft.objects.select_for_update().get(procedure=procedure)
         if revision is not None and revision != draft.revision:
             raise DomainError(
-                _("この手続は別の画面で変更されています。画面を読み込み直して内容を確かめてから公開してください。"),
+                _(
+                    "この手続は別の画面で変更されています。画面を読み込み直して内容を確かめてから公開してください。"
+                ),
                 code="stale_revision",
             )
         problems = check_definition(draft.definition)
@@ -404,7 +433,9 @@ def procedure_share_as_template(*, actor: Any, procedure: Procedure, shared: boo
         if procedure.is_template != shared:
             procedure.is_template = shared
             procedure.save(update_fields=["is_template", "updated_at"])
-            audit_record(actor=actor, action="procedure.template_shared", target=procedure, after={"shared": shared})
+            audit_record(
+                actor=actor, action="procedure.template_shared", target=procedure, after={"shared": shared}
+            )
     return procedure
 
 

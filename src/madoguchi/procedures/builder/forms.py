@@ -33,7 +33,10 @@ class SettingsForm(forms.Form):
     description = forms.CharField(label=_l("説明"), required=False, widget=forms.Textarea)
     category = forms.ChoiceField(label=_l("分類"), choices=Category.choices, required=False)
     life_events = forms.MultipleChoiceField(
-        label=_l("ライフイベント"), choices=LifeEvent.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_l("ライフイベント"),
+        choices=LifeEvent.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     department = forms.CharField(label=_l("担当部署"), required=False)
     keywords = forms.CharField(label=_l("検索キーワード（スペース区切り）"), required=False)
@@ -68,14 +71,21 @@ _MIN_MAX = (
 _LENGTH = (
     OptionInput("validation.min_length", "int", _l("最小文字数")),
     OptionInput("validation.max_length", "int", _l("最大文字数")),
-    OptionInput("validation.pattern", "text", _l("形式（正規表現）"), _l("分かる方だけ。例: ^[A-Z]{2}[0-9]{6}$")),
+    OptionInput(
+        "validation.pattern", "text", _l("形式（正規表現）"), _l("分かる方だけ。例: ^[A-Z]{2}[0-9]{6}$")
+    ),
     OptionInput("validation.pattern_message", "text", _l("形式が違うときのメッセージ")),
 )
 _OPTIONS = OptionInput(
-    "options", "lines", _l("選択肢（1行に1つ）"), _l("「値: 表示名」と書くと値を指定できます（例: other: その他）。")
+    "options",
+    "lines",
+    _l("選択肢（1行に1つ）"),
+    _l("「値: 表示名」と書くと値を指定できます（例: other: その他）。"),
 )
 _DATE_BOUNDS = (
-    OptionInput("validation.min", "text", _l("この日以降"), _l("例: 2024-04-01、today（今日）、today-365（1年前）")),
+    OptionInput(
+        "validation.min", "text", _l("この日以降"), _l("例: 2024-04-01、today（今日）、today-365（1年前）")
+    ),
     OptionInput("validation.max", "text", _l("この日以前"), _l("例: today、today+30")),
 )
 OPTION_INPUTS: dict[str, tuple[OptionInput, ...]] = {
@@ -114,10 +124,20 @@ OPTION_INPUTS: dict[str, tuple[OptionInput, ...]] = {
     "name": (OptionInput("kana", "bool_default_true", _l("フリガナも入力してもらう")),),
     "address": (OptionInput("postal_code", "bool_default_true", _l("郵便番号も入力してもらう")),),
     "phone": (
-        OptionInput("kinds", "choices", _l("受け付ける番号の種類（空欄ならすべて）"), choices=tuple(PHONE_KINDS.items())),
+        OptionInput(
+            "kinds",
+            "choices",
+            _l("受け付ける番号の種類（空欄ならすべて）"),
+            choices=tuple(PHONE_KINDS.items()),
+        ),
     ),
     "file": (
-        OptionInput("accept", "choices", _l("受け付けるファイルの種類（空欄なら画像とPDF）"), choices=tuple(TYPE_LABELS.items())),
+        OptionInput(
+            "accept",
+            "choices",
+            _l("受け付けるファイルの種類（空欄なら画像とPDF）"),
+            choices=tuple(TYPE_LABELS.items()),
+        ),
         OptionInput("max_bytes", "int", _l("最大サイズ（バイト）")),
     ),
     "number_with_unit": (
@@ -130,7 +150,9 @@ OPTION_INPUTS: dict[str, tuple[OptionInput, ...]] = {
         OptionInput("no_label", "text", _l("「いいえ」の文言"), _l("空欄なら「いいえ」")),
     ),
     "computed": (
-        OptionInput("expression", "expr", _l("計算式"), _l("例: sum(items.amount)、age(birth_date)、paid - 80100")),
+        OptionInput(
+            "expression", "expr", _l("計算式"), _l("例: sum(items.amount)、age(birth_date)、paid - 80100")
+        ),
         OptionInput("format", "select", _l("表示の形式"), choices=tuple((f, f) for f in FORMATS)),
         OptionInput("places", "int", _l("小数点以下の桁数（形式が number のとき）")),
         OptionInput("unit", "text", _l("単位")),
@@ -278,7 +300,9 @@ def read_field_form(spec: dict, post) -> tuple[dict, dict[str, list[str]], dict[
         label = post.get("label", "").strip()
         values["label"] = label
         if not label:
-            errors["label"] = [_("見出しを入力してください。申請者に表示され、エラーメッセージにも使われます。")]
+            errors["label"] = [
+                _("見出しを入力してください。申請者に表示され、エラーメッセージにも使われます。")
+            ]
         new["label"] = label
     help_text = post.get("help", "").strip()
     values["help"] = help_text
@@ -329,11 +353,17 @@ def read_field_form(spec: dict, post) -> tuple[dict, dict[str, list[str]], dict[
                 continue
             normalized = text.replace(",", "").replace("，", "")
             try:
-                number: Any = int(normalized) if option.kind == "int" else (
-                    int(normalized) if re.fullmatch(r"-?\d+", normalized) else float(normalized)
+                number: Any = (
+                    int(normalized)
+                    if option.kind == "int"
+                    else (int(normalized) if re.fullmatch(r"-?\d+", normalized) else float(normalized))
                 )
             except ValueError:
-                errors[name] = [_("数字で入力してください。") if option.kind == "number" else _("整数で入力してください。")]
+                errors[name] = [
+                    _("数字で入力してください。")
+                    if option.kind == "number"
+                    else _("整数で入力してください。")
+                ]
                 continue
             _set(new, option.path, number)
         elif option.kind == "expr":

@@ -53,7 +53,9 @@ def find_step(definition: dict, step_key: str) -> dict:
     for step in _steps(definition):
         if step.get("key") == step_key:
             return step
-    raise BuilderError(_("手順「%(key)s」が見つかりません。画面を読み込み直してください。") % {"key": step_key})
+    raise BuilderError(
+        _("手順「%(key)s」が見つかりません。画面を読み込み直してください。") % {"key": step_key}
+    )
 
 
 def find_field(definition: dict, key: str) -> tuple[dict, int, dict]:
@@ -80,7 +82,9 @@ def add_step(definition: dict, *, title: str = "") -> dict:
     return result
 
 
-def update_step(definition: dict, *, step_key: str, title: str, description: str = "", new_key: str = "") -> dict:
+def update_step(
+    definition: dict, *, step_key: str, title: str, description: str = "", new_key: str = ""
+) -> dict:
     result = _copy(definition)
     step = find_step(result, step_key)
     if not title.strip():

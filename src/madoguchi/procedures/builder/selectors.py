@@ -117,7 +117,12 @@ def editor_steps(definition: dict) -> list[dict[str, Any]]:
                 }
             )
         checks = [
-            {"index": n, "kind": c.get("kind", "check"), "message": c.get("message", ""), **rule_summary(c.get("rule", ""), specs)}
+            {
+                "index": n,
+                "kind": c.get("kind", "check"),
+                "message": c.get("message", ""),
+                **rule_summary(c.get("rule", ""), specs),
+            }
             for n, c in enumerate(step.get("checks") or [])
             if isinstance(c, dict)
         ]
@@ -150,9 +155,32 @@ def version_list(procedure: Procedure) -> list[ProcedureVersion]:
 
 def field_types() -> list[dict[str, str]]:
     order = [
-        "text", "textarea", "name", "date", "address", "postal_code", "phone", "email", "radio", "select",
-        "checkboxes", "yes_no", "integer", "money", "decimal", "number_with_unit", "date_range", "time",
-        "file", "group", "computed", "consent", "signature", "mynumber", "bank_account", "info",
+        "text",
+        "textarea",
+        "name",
+        "date",
+        "address",
+        "postal_code",
+        "phone",
+        "email",
+        "radio",
+        "select",
+        "checkboxes",
+        "yes_no",
+        "integer",
+        "money",
+        "decimal",
+        "number_with_unit",
+        "date_range",
+        "time",
+        "file",
+        "group",
+        "computed",
+        "consent",
+        "signature",
+        "mynumber",
+        "bank_account",
+        "info",
     ]
     ids = [t for t in order if t in registry] + sorted(t for t in registry if t not in order)
     return [{"id": t, "label": str(registry[t].label)} for t in ids]

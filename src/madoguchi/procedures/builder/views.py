@@ -25,7 +25,13 @@ from madoguchi.procedures import bulk, exchange, services
 from madoguchi.procedures.builder import forms, selectors
 from madoguchi.procedures.constants import FeeKind
 from madoguchi.procedures.diff import definition_diff
-from madoguchi.procedures.fields import FieldValidationError, ValidationContext, apply_lookup, lookup_requested, registry
+from madoguchi.procedures.fields import (
+    FieldValidationError,
+    ValidationContext,
+    apply_lookup,
+    lookup_requested,
+    registry,
+)
 from madoguchi.procedures.uploads import check_upload
 from madoguchi.procedures.validation import display_rows, get_step, iter_steps, parse_step_form, validate_step
 
@@ -54,7 +60,9 @@ def staff_required(view):
 
 
 def _error_page(request, exc: DomainError):
-    return render(request, "core/error.html", {"title": _("ご案内"), "message": exc.message}, status=exc.status)
+    return render(
+        request, "core/error.html", {"title": _("ご案内"), "message": exc.message}, status=exc.status
+    )
 
 
 def _editor(procedure, anchor: str = ""):
@@ -156,7 +164,11 @@ def templates(request):
     return render(
         request,
         "procedures/builder/templates.html",
-        {"templates": selectors.template_library(), "organizations": services.builder_organizations(request.user), "nav": "templates"},
+        {
+            "templates": selectors.template_library(),
+            "organizations": services.builder_organizations(request.user),
+            "nav": "templates",
+        },
     )
 
 
@@ -172,10 +184,14 @@ def template_copy(request, procedure_id: int):
     if organization is None:
         raise Http404
     try:
-        procedure = services.procedure_copy_template(actor=request.user, template=template, organization=organization)
+        procedure = services.procedure_copy_template(
+            actor=request.user, template=template, organization=organization
+        )
     except DomainError as exc:
         return _error_page(request, exc)
-    messages.success(request, _("テンプレートをコピーしました。内容を自団体に合わせて直してから公開してください。"))
+    messages.success(
+        request, _("テンプレートをコピーしました。内容を自団体に合わせて直してから公開してください。")
+    )
     return _editor(procedure)
 
 
@@ -194,7 +210,9 @@ def import_new(request):
             errors["file"] = [_("書き出したJSONファイルを選んでください。")]
         else:
             try:
-                procedure = exchange.procedure_import(actor=request.user, organization=organization, data=uploaded.read())
+                procedure = exchange.procedure_import(
+                    actor=request.user, organization=organization, data=uploaded.read()
+                )
             except FieldErrors as exc:
                 errors = exc.as_dict()
             except DomainError as exc:
@@ -270,11 +288,17 @@ def operate(request, procedure_id: int):
         arguments[name] = value.strip() if isinstance(value, str) else value
     try:
         _draft, extra = services.procedure_draft_change(
-            actor=request.user, procedure=procedure, operation=operation, revision=_revision(request), **arguments
+            actor=request.user,
+            procedure=procedure,
+            operation=operation,
+            revision=_revision(request),
+            **arguments,
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _editor(procedure, f"step-{arguments.get('step_key', '')}" if arguments.get("step_key") else "")
+        return _editor(
+            procedure, f"step-{arguments.get('step_key', '')}" if arguments.get("step_key") else ""
+        )
     if operation in {"add_field", "duplicate_field"} and extra:
         messages.success(request, _("項目を追加しました。見出しや入力チェックを設定してください。"))
         return redirect("builder:field", procedure.pk, extra)
@@ -364,7 +388,11 @@ def field(request, procedure_id: int, key: str):
             except DomainError as exc:
                 errors["key" if "key" in str(exc.message) else "__all__"] = [exc.message]
             else:
-                messages.success(request, _("項目「%(label)s」を保存しました。") % {"label": new_spec.get("label") or new_spec["key"]})
+                messages.success(
+                    request,
+                    _("項目「%(label)s」を保存しました。")
+                    % {"label": new_spec.get("label") or new_spec["key"]},
+                )
                 return _editor(procedure, f"field-{new_spec['key']}")
     others = [s for k, s in specs.items() if k != key]
     return render(
@@ -403,7 +431,11 @@ def step(request, procedure_id: int, step_key: str):
         current = get_step(draft.definition, step_key)
     except KeyError:
         raise Http404 from None
-    values = {"title": current.get("title", ""), "description": current.get("description", ""), "key": step_key}
+    values = {
+        "title": current.get("title", ""),
+        "description": current.get("description", ""),
+        "key": step_key,
+    }
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip() for name in ("title", "description", "key")}
@@ -426,7 +458,14 @@ def step(request, procedure_id: int, step_key: str):
     return render(
         request,
         "procedures/builder/step.html",
-        {"procedure": procedure, "draft": draft, "step_key": step_key, "values": values, "errors": errors, "nav": "edit"},
+        {
+            "procedure": procedure,
+            "draft": draft,
+            "step_key": step_key,
+            "values": values,
+            "errors": errors,
+            "nav": "edit",
+        },
         status=422 if errors else 200,
     )
 
@@ -451,9 +490,16 @@ def _store_preview_files(step: dict, raw: dict[str, Any], errors: dict[str, list
                 errors.setdefault(spec["key"], []).extend(exc.messages())
                 raw[spec["key"]] = ""
                 continue
-            reference = {"attachment_id": f"preview-{spec['key']}", "name": value.name, "size": value.size, "content_type": content_type}
+            reference = {
+                "attachment_id": f"preview-{spec['key']}",
+                "name": value.name,
+                "size": value.size,
+                "content_type": content_type,
+            }
             raw[spec["key"]] = reference
-        if isinstance(raw.get(spec["key"]), dict) and str(raw[spec["key"]].get("attachment_id", "")).startswith("preview-"):
+        if isinstance(raw.get(spec["key"]), dict) and str(
+            raw[spec["key"]].get("attachment_id", "")
+        ).startswith("preview-"):
             known[raw[spec["key"]]["attachment_id"]] = raw[spec["key"]]
     return known
 
@@ -479,7 +525,13 @@ def preview(request, procedure_id: int):
         return render(
             request,
             "procedures/builder/preview_confirm.html",
-            {"procedure": procedure, "rows": display_rows(definition, state["data"]), "keys": keys, "steps": steps, "nav": "edit"},
+            {
+                "procedure": procedure,
+                "rows": display_rows(definition, state["data"]),
+                "keys": keys,
+                "steps": steps,
+                "nav": "edit",
+            },
         )
     if step_key not in keys:
         raise Http404
@@ -495,10 +547,16 @@ def preview(request, procedure_id: int):
             known_files = _store_preview_files(current, raw, errors)
             context = ValidationContext(
                 user=request.user,
-                attachment_lookup=lambda aid: SimpleNamespace(
-                    id=aid, original_name=known_files[aid]["name"], size=known_files[aid]["size"],
-                    content_type=known_files[aid]["content_type"],
-                ) if aid in known_files else None,
+                attachment_lookup=lambda aid: (
+                    SimpleNamespace(
+                        id=aid,
+                        original_name=known_files[aid]["name"],
+                        size=known_files[aid]["size"],
+                        content_type=known_files[aid]["content_type"],
+                    )
+                    if aid in known_files
+                    else None
+                ),
             )
             try:
                 cleaned = validate_step(definition, step_key, raw, context=context, known=data)
@@ -521,7 +579,9 @@ def preview(request, procedure_id: int):
     order = [s.get("key") for s in current.get("fields", [])]
     error_list = [
         {"href": f"#id_{key}", "message": message}
-        for key in sorted(errors, key=lambda k: order.index(k.split(".")[0]) if k.split(".")[0] in order else len(order))
+        for key in sorted(
+            errors, key=lambda k: order.index(k.split(".")[0]) if k.split(".")[0] in order else len(order)
+        )
         for message in errors[key]
     ]
     return render(
@@ -538,8 +598,7 @@ def preview(request, procedure_id: int):
             "done": state.get("done", []),
             "nav": "edit",
         },
-        status=422 if errors else 200,
-    )
+    )  # 200 with the messages: the errors are what 試しに送信 is for
 
 
 # ---------------------------------------------------------------------------- publish, versions
@@ -553,13 +612,19 @@ def publish(request, procedure_id: int):
     draft = services.procedure_draft(procedure=procedure)
     if request.method == "POST":
         try:
-            version = services.procedure_publish(actor=request.user, procedure=procedure, revision=_revision(request))
+            version = services.procedure_publish(
+                actor=request.user, procedure=procedure, revision=_revision(request)
+            )
         except FieldErrors:
             pass  # shown again below from check_definition
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("第%(n)s版を公開しました。申請の途中の方は、始めたときの版のまま続けられます。") % {"n": version.number})
+            messages.success(
+                request,
+                _("第%(n)s版を公開しました。申請の途中の方は、始めたときの版のまま続けられます。")
+                % {"n": version.number},
+            )
             return _editor(procedure)
         draft = services.procedure_draft(procedure=procedure)
     overview = selectors.publish_overview(procedure, draft.definition)
@@ -578,7 +643,11 @@ def diff(request, procedure_id: int):
     versions = {str(v.number): v for v in selectors.version_list(procedure)}
     old = versions.get(request.GET.get("from", ""))
     new = versions.get(request.GET.get("to", ""))
-    old_definition = old.definition if old else (procedure.current_version.definition if procedure.current_version else {"steps": []})
+    old_definition = (
+        old.definition
+        if old
+        else (procedure.current_version.definition if procedure.current_version else {"steps": []})
+    )
     new_definition = new.definition if new else services.procedure_draft(procedure=procedure).definition
     return render(
         request,
@@ -602,7 +671,9 @@ def restore(request, procedure_id: int, number: int):
     if version is None:
         raise Http404
     services.procedure_draft_restore_version(actor=request.user, procedure=procedure, version=version)
-    messages.success(request, _("第%(n)s版の内容を下書きに読み込みました（「元に戻す」で取り消せます）。") % {"n": number})
+    messages.success(
+        request, _("第%(n)s版の内容を下書きに読み込みました（「元に戻す」で取り消せます）。") % {"n": number}
+    )
     return _editor(procedure)
 
 
@@ -616,7 +687,10 @@ def share(request, procedure_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("テンプレートとして共有しました。") if shared else _("テンプレートの共有をやめました。"))
+        messages.success(
+            request,
+            _("テンプレートとして共有しました。") if shared else _("テンプレートの共有をやめました。"),
+        )
     return _editor(procedure)
 
 
@@ -637,7 +711,9 @@ def export_json(request, procedure_id: int):
     else:
         definition = services.procedure_draft(procedure=procedure).definition
     return _download(
-        exchange.export_json(procedure, definition).encode(), f"{procedure.slug}.json", "application/json; charset=utf-8"
+        exchange.export_json(procedure, definition).encode(),
+        f"{procedure.slug}.json",
+        "application/json; charset=utf-8",
     )
 
 
@@ -645,7 +721,11 @@ def export_json(request, procedure_id: int):
 def dictionary_csv(request, procedure_id: int):
     procedure = selectors.access_procedure(user=request.user, procedure_id=procedure_id)
     definition = services.procedure_draft(procedure=procedure).definition
-    return _download(exchange.data_dictionary_csv(definition), f"{procedure.slug}-dictionary.csv", "text/csv; charset=utf-8")
+    return _download(
+        exchange.data_dictionary_csv(definition),
+        f"{procedure.slug}-dictionary.csv",
+        "text/csv; charset=utf-8",
+    )
 
 
 @staff_required
@@ -672,7 +752,11 @@ def import_into(request, procedure_id: int):
 
 @staff_required
 def bulk_index(request):
-    return render(request, "procedures/builder/bulk_index.html", {"procedures": bulk.bulk_procedures(request.user), "nav": "bulk"})
+    return render(
+        request,
+        "procedures/builder/bulk_index.html",
+        {"procedures": bulk.bulk_procedures(request.user), "nav": "bulk"},
+    )
 
 
 @staff_required
@@ -681,7 +765,11 @@ def bulk_upload(request, procedure_id: int):
     procedure = selectors.access_bulk_procedure(user=request.user, procedure_id=procedure_id)
     errors: dict[str, list[str]] = {}
     if request.GET.get("template"):
-        return _download(bulk.template_csv(procedure.current_version.definition), f"{procedure.slug}-template.csv", "text/csv; charset=utf-8")
+        return _download(
+            bulk.template_csv(procedure.current_version.definition),
+            f"{procedure.slug}-template.csv",
+            "text/csv; charset=utf-8",
+        )
     if request.method == "POST":
         uploaded = request.FILES.get("file")
         if uploaded is None:
@@ -697,7 +785,12 @@ def bulk_upload(request, procedure_id: int):
                 return _error_page(request, exc)
             else:
                 if not created:
-                    messages.info(request, _("このファイルは以前にも取り込まれています。前回の結果を表示します（新しい申請は作られません）。"))
+                    messages.info(
+                        request,
+                        _(
+                            "このファイルは以前にも取り込まれています。前回の結果を表示します（新しい申請は作られません）。"
+                        ),
+                    )
                 return redirect("builder:bulk_result", upload.pk)
     return render(
         request,
@@ -728,5 +821,10 @@ def bulk_result(request, upload_id):
     return render(
         request,
         "procedures/builder/bulk_result.html",
-        {"upload": upload, "bad_rows": [r for r in rows if r.errors], "good_rows": [r for r in rows if not r.errors], "nav": "bulk"},
+        {
+            "upload": upload,
+            "bad_rows": [r for r in rows if r.errors],
+            "good_rows": [r for r in rows if not r.errors],
+            "nav": "bulk",
+        },
     )

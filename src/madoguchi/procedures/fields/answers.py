@@ -41,7 +41,9 @@ class YesNoField(FieldType):
             return True
         if text in _NO:
             return False
-        raise FieldValidationError(_("%(label)sは「はい」か「いいえ」で答えてください。") % {"label": field_label(spec)})
+        raise FieldValidationError(
+            _("%(label)sは「はい」か「いいえ」で答えてください。") % {"label": field_label(spec)}
+        )
 
     def display(self, value: Any, spec: dict) -> str:
         if value is True:
@@ -97,13 +99,17 @@ class SignatureField(FieldType):
 
     def is_empty(self, raw: Any) -> bool:
         if isinstance(raw, dict):
-            return not str(raw.get("name") or "").strip() and not raw.get("agree") and not raw.get("agreed_at")
+            return (
+                not str(raw.get("name") or "").strip() and not raw.get("agree") and not raw.get("agreed_at")
+            )
         return super().is_empty(raw)
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> dict[str, str]:
         label = field_label(spec)
         if not isinstance(raw, dict):
-            raise FieldValidationError(_("%(label)sは氏名の入力と同意のチェックが必要です。") % {"label": label})
+            raise FieldValidationError(
+                _("%(label)sは氏名の入力と同意のチェックが必要です。") % {"label": label}
+            )
         name = " ".join(normalize_text(str(raw.get("name") or "")).split())
         errors: dict[str, Any] = {}
         if not name:

@@ -25,7 +25,14 @@ from madoguchi.procedures.fields.base import (
 from madoguchi.procedures.normalize import digits_only
 
 ACCOUNT_TYPES = {"ordinary": _("普通"), "current": _("当座"), "savings": _("貯蓄")}
-_TYPE_WORDS = {"普通": "ordinary", "当座": "current", "貯蓄": "savings", "1": "ordinary", "2": "current", "4": "savings"}
+_TYPE_WORDS = {
+    "普通": "ordinary",
+    "当座": "current",
+    "貯蓄": "savings",
+    "1": "ordinary",
+    "2": "current",
+    "4": "savings",
+}
 HOLDER_MAX = 30
 _SMALL = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 _DASHES = re.compile(r"[ー‐‑‒–—―−－~〜～]")
@@ -36,8 +43,18 @@ PARTS = (
     Part("bank_code", _("金融機関コード（4桁）"), inputmode="numeric", hint=_("例: 0001"), short=True),
     Part("branch_code", _("支店コード（3桁）"), inputmode="numeric", hint=_("例: 001"), short=True),
     Part("account_type", _("預金種別")),
-    Part("account_number", _("口座番号（7桁まで）"), inputmode="numeric", hint=_("7桁より短い番号は前に0を付けて7桁にします。"), short=True),
-    Part("holder_kana", _("口座名義（カナ）"), hint=_("通帳に記載のとおりカタカナで入力してください（例: ヤマダ タロウ）。")),
+    Part(
+        "account_number",
+        _("口座番号（7桁まで）"),
+        inputmode="numeric",
+        hint=_("7桁より短い番号は前に0を付けて7桁にします。"),
+        short=True,
+    ),
+    Part(
+        "holder_kana",
+        _("口座名義（カナ）"),
+        hint=_("通帳に記載のとおりカタカナで入力してください（例: ヤマダ タロウ）。"),
+    ),
 )
 
 
@@ -83,8 +100,10 @@ class BankAccountField(FieldType):
         cleaned: dict[str, str] = {}
         for part in PARTS:
             if not text[part.name]:
-                word = _("%(label)sの%(part)sを選んでください。") if part.name == "account_type" else _(
-                    "%(label)sの%(part)sを入力してください。"
+                word = (
+                    _("%(label)sの%(part)sを選んでください。")
+                    if part.name == "account_type"
+                    else _("%(label)sの%(part)sを入力してください。")
                 )
                 errors[part.name] = word % {"label": label, "part": part.label}
         if "bank_code" not in errors:
@@ -100,8 +119,10 @@ class BankAccountField(FieldType):
             else:
                 cleaned["branch_code"] = code
         if "account_type" not in errors:
-            kind = text["account_type"] if text["account_type"] in ACCOUNT_TYPES else _TYPE_WORDS.get(
+            kind = (
                 text["account_type"]
+                if text["account_type"] in ACCOUNT_TYPES
+                else _TYPE_WORDS.get(text["account_type"])
             )
             if kind is None:
                 errors["account_type"] = _("預金種別は普通・当座・貯蓄から選んでください。")
@@ -122,7 +143,9 @@ class BankAccountField(FieldType):
                 )
             else:
                 if len(holder) > HOLDER_MAX:
-                    errors["holder_kana"] = _("口座名義は%(n)s文字以内で入力してください。") % {"n": HOLDER_MAX}
+                    errors["holder_kana"] = _("口座名義は%(n)s文字以内で入力してください。") % {
+                        "n": HOLDER_MAX
+                    }
                 else:
                     cleaned["holder_kana"] = holder
         if errors:

@@ -99,7 +99,9 @@ class ComputedField(FieldType):
             except rules.RuleSyntaxError as exc:
                 problems.append(str(_("計算式に誤りがあります: %(message)s")) % {"message": exc.message})
         if spec.get("format", "number") not in FORMATS:
-            problems.append(str(_("format は %(formats)s のいずれかにしてください。")) % {"formats": ", ".join(FORMATS)})
+            problems.append(
+                str(_("format は %(formats)s のいずれかにしてください。")) % {"formats": ", ".join(FORMATS)}
+            )
         if "places" in spec and (not is_int(spec["places"]) or not 0 <= spec["places"] <= 10):
             problems.append(str(_("places は0〜10の整数にしてください。")))
         return problems

@@ -55,7 +55,10 @@ class GroupField(FieldType):
     template_name = "procedures/fields/group.html"
     options = ("fields", "item_label")
     groupable = False
-    defaults = {"item_label": "家族", "fields": [{"key": "name", "type": "text", "label": "氏名", "required": True}]}
+    defaults = {
+        "item_label": "家族",
+        "fields": [{"key": "name", "type": "text", "label": "氏名", "required": True}],
+    }
 
     def parse_form(self, spec: dict, post, files, prefix: str = "") -> list[dict]:
         name = prefix + spec["key"]
@@ -80,7 +83,9 @@ class GroupField(FieldType):
 
     def is_empty(self, raw: Any) -> bool:
         if isinstance(raw, list | tuple):
-            return all(self._row_is_empty(row) and not (isinstance(row, dict) and row.get(PENDING)) for row in raw)
+            return all(
+                self._row_is_empty(row) and not (isinstance(row, dict) and row.get(PENDING)) for row in raw
+            )
         return super().is_empty(raw)
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> list[dict]:
@@ -96,7 +101,10 @@ class GroupField(FieldType):
         cleaned: list[dict] = []
         for index, row in enumerate(raw):
             if not isinstance(row, dict):
-                errors[str(index)] = _("%(item)s %(n)s の形式が正しくありません。") % {"item": item, "n": index + 1}
+                errors[str(index)] = _("%(item)s %(n)s の形式が正しくありません。") % {
+                    "item": item,
+                    "n": index + 1,
+                }
                 continue
             if row.get(PENDING) and self._row_is_empty(row):
                 errors[str(index)] = _("%(item)s %(n)s を入力してください。") % {"item": item, "n": index + 1}
@@ -138,7 +146,9 @@ class GroupField(FieldType):
                 field_type = registry[sub["type"]]
                 if not field_type.has_value or row.get(sub["key"]) in (None, "", []):
                     continue
-                shown.append(f"{sub.get('label', sub['key'])}: {field_type.display(row.get(sub['key']), sub)}")
+                shown.append(
+                    f"{sub.get('label', sub['key'])}: {field_type.display(row.get(sub['key']), sub)}"
+                )
             lines.append(f"{item} {number}（{'、'.join(shown)}）")
         return " ／ ".join(lines)
 
@@ -155,18 +165,25 @@ class GroupField(FieldType):
         seen: set[str] = set()
         for position, sub in enumerate(subs, start=1):
             if not isinstance(sub, dict):
-                problems.append(str(_("グループの%(n)s番目の項目がJSONオブジェクトになっていません。")) % {"n": position})
+                problems.append(
+                    str(_("グループの%(n)s番目の項目がJSONオブジェクトになっていません。")) % {"n": position}
+                )
                 continue
             key = sub.get("key")
             where = str(_("グループの項目「%(key)s」")) % {"key": key}
             if not isinstance(key, str) or not KEY_RE.fullmatch(key):
-                problems.append(str(_("グループの%(n)s番目の項目の key は英字で始まる英数字と _ にしてください。")) % {"n": position})
+                problems.append(
+                    str(_("グループの%(n)s番目の項目の key は英字で始まる英数字と _ にしてください。"))
+                    % {"n": position}
+                )
             elif key in seen:
                 problems.append(str(_("グループの項目の key「%(key)s」が重複しています。")) % {"key": key})
             seen.add(str(key))
             field_type = registry.get(sub.get("type")) if isinstance(sub.get("type"), str) else None
             if field_type is None:
-                problems.append(f"{where}: " + str(_("種類「%(type)s」はありません。")) % {"type": sub.get("type")})
+                problems.append(
+                    f"{where}: " + str(_("種類「%(type)s」はありません。")) % {"type": sub.get("type")}
+                )
                 continue
             if not field_type.groupable:
                 problems.append(f"{where}: " + str(_("この種類はグループの中に置けません。")))

@@ -104,7 +104,9 @@ class MyNumberField(FieldType):
             )
         if not is_valid_mynumber(digits):
             raise FieldValidationError(
-                _("%(label)sが正しくありません。番号をもう一度ご確認ください（マイナンバーカードの裏面に記載されています）。")
+                _(
+                    "%(label)sが正しくありません。番号をもう一度ご確認ください（マイナンバーカードの裏面に記載されています）。"
+                )
                 % {"label": label}
             )
         return {"token": crypto.encrypt_text(digits, purpose=PURPOSE), "last4": digits[-4:]}

@@ -54,7 +54,9 @@ class NumberWithUnitField(FieldType):
         label = field_label(spec)
         units = _units(spec)
         if not isinstance(raw, dict):
-            raise FieldValidationError(_("%(label)sは数値と単位に分けて入力してください。") % {"label": label})
+            raise FieldValidationError(
+                _("%(label)sは数値と単位に分けて入力してください。") % {"label": label}
+            )
         errors: dict[str, Any] = {}
         unit = str(raw.get("unit") or "").strip()
         if len(units) == 1 and not unit:
@@ -91,7 +93,11 @@ class NumberWithUnitField(FieldType):
         units = _units(spec)
         return {
             "units": [
-                {"value": str(u["value"]), "label": u.get("label", u["value"]), "selected": str(u["value"]) == current}
+                {
+                    "value": str(u["value"]),
+                    "label": u.get("label", u["value"]),
+                    "selected": str(u["value"]) == current,
+                }
                 for u in units
             ],
             "single_unit": units[0].get("label", units[0]["value"]) if len(units) == 1 else "",

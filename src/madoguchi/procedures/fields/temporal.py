@@ -23,12 +23,14 @@ from madoguchi.procedures.fields.dates import parse_iso, resolve_bound
 from madoguchi.procedures.fields.spec import is_int
 from madoguchi.procedures.normalize import remove_spaces, to_halfwidth
 
-_TIME_RE = re.compile(r"(午前|午後|AM|PM)?(\d{1,2})(?::(\d{1,2})|時(?:(\d{1,2})分?|半)?)?(AM|PM)?", re.IGNORECASE)
+_TIME_RE = re.compile(
+    r"(午前|午後|AM|PM)?(\d{1,2})(?::(\d{1,2})|時(?:(\d{1,2})分?|半)?)?(AM|PM)?", re.IGNORECASE
+)
 _TIME_ISO = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 
 def parse_time(text: str) -> dt.time | None:
-    """"9:30", "０９：３０", "9時30分", "9時半", "午後2時", "2pm", "0930" → time; None if unreadable."""
+    """ "9:30", "０９：３０", "9時30分", "9時半", "午後2時", "2pm", "0930" → time; None if unreadable."""
     value = remove_spaces(to_halfwidth(text)).replace("：", ":")
     if re.fullmatch(r"\d{3,4}", value):
         value = f"{value[:-2]}:{value[-2:]}"
@@ -132,7 +134,9 @@ class DateRangeField(FieldType):
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> dict[str, str]:
         label = field_label(spec)
         if not isinstance(raw, dict):
-            raise FieldValidationError(_("%(label)sは開始日と終了日に分けて入力してください。") % {"label": label})
+            raise FieldValidationError(
+                _("%(label)sは開始日と終了日に分けて入力してください。") % {"label": label}
+            )
         days: dict[str, dt.date] = {}
         errors: dict[str, Any] = {}
         rules = get_rules(spec)
@@ -194,7 +198,9 @@ class DateRangeField(FieldType):
                     resolve_bound(rules[name])
                 except ValueError:
                     problems.append(
-                        str(_('validation.%(name)s は "2024-04-01"、"today"、"today+30" の形にしてください。'))
+                        str(
+                            _('validation.%(name)s は "2024-04-01"、"today"、"today+30" の形にしてください。')
+                        )
                         % {"name": name}
                     )
         if "max_days" in rules and (not is_int(rules["max_days"]) or rules["max_days"] < 1):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from madoguchi.procedures.rules.parser import RuleSyntaxError, parse

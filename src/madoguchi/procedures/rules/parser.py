@@ -92,7 +92,8 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN_RE.match(text, position)
         if match is None:
             raise RuleSyntaxError(
-                _("%(n)s文字目の「%(char)s」は使えない文字です。") % {"n": position + 1, "char": text[position]},
+                _("%(n)s文字目の「%(char)s」は使えない文字です。")
+                % {"n": position + 1, "char": text[position]},
                 position,
             )
         kind = match.lastgroup or ""

@@ -8,7 +8,14 @@ from django.db import DatabaseError, IntegrityError, transaction
 from madoguchi.accounts.constants import Role
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
-from madoguchi.core.testing import SIMPLE_DEFINITION, make_department, make_organization, make_procedure, make_staff, make_user
+from madoguchi.core.testing import (
+    SIMPLE_DEFINITION,
+    make_department,
+    make_organization,
+    make_procedure,
+    make_staff,
+    make_user,
+)
 from madoguchi.procedures import services
 from madoguchi.procedures.constants import FeeKind, VersionStatus
 from madoguchi.procedures.diff import definition_diff
@@ -37,8 +44,15 @@ def change(owner, procedure, operation, **arguments):
 
 def test_an_owner_creates_a_procedure_with_settings_and_an_empty_draft(owner, org):
     procedure = new_procedure(
-        owner, org, life_events=["childcare", "birth"], fee_kind=FeeKind.FIXED, fee_amount=300,
-        standard_processing_days="14", identity_level="document", allows_proxy=True, contact="子育て支援課 03-1234-5678",
+        owner,
+        org,
+        life_events=["childcare", "birth"],
+        fee_kind=FeeKind.FIXED,
+        fee_amount=300,
+        standard_processing_days="14",
+        identity_level="document",
+        allows_proxy=True,
+        contact="子育て支援課 03-1234-5678",
     )
     assert procedure.life_events == ["birth", "childcare"]
     assert procedure.standard_processing_days == 14 and procedure.fee_amount == 300
@@ -188,7 +202,17 @@ def test_a_check_can_be_added_and_removed(owner, org):
     procedure = make_procedure(org)
     with pytest.raises(DomainError, match="式に誤りがあります"):
         change(owner, procedure, "add_check", step_key="about", rule="name ==", message="m")
-    draft, _ = change(owner, procedure, "add_check", step_key="about", rule="len(name) <= 20", message="短く", kind="eligibility")
-    assert draft.definition["steps"][0]["checks"] == [{"rule": "len(name) <= 20", "message": "短く", "kind": "eligibility"}]
+    draft, _ = change(
+        owner,
+        procedure,
+        "add_check",
+        step_key="about",
+        rule="len(name) <= 20",
+        message="短く",
+        kind="eligibility",
+    )
+    assert draft.definition["steps"][0]["checks"] == [
+        {"rule": "len(name) <= 20", "message": "短く", "kind": "eligibility"}
+    ]
     draft, _ = change(owner, procedure, "remove_check", step_key="about", index=0)
     assert "checks" not in draft.definition["steps"][0]

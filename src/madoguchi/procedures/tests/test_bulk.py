@@ -24,11 +24,21 @@ DEFINITION = {
                 {"key": "name", "type": "name", "label": "氏名", "required": True},
                 {"key": "birth", "type": "date", "label": "生年月日", "required": True},
                 {"key": "acquired", "type": "date", "label": "資格取得日", "required": True},
-                {"key": "kind", "type": "select", "label": "区分", "required": True,
-                 "options": [{"value": "regular", "label": "一般組合員"}, {"value": "short", "label": "短期組合員"}]},
+                {
+                    "key": "kind",
+                    "type": "select",
+                    "label": "区分",
+                    "required": True,
+                    "options": [
+                        {"value": "regular", "label": "一般組合員"},
+                        {"value": "short", "label": "短期組合員"},
+                    ],
+                },
                 {"key": "my", "type": "mynumber", "label": "個人番号", "required": True},
             ],
-            "checks": [{"rule": "acquired >= birth", "message": "資格取得日は生年月日より後にしてください。"}],
+            "checks": [
+                {"rule": "acquired >= birth", "message": "資格取得日は生年月日より後にしてください。"}
+            ],
         }
     ]
 }
@@ -72,7 +82,9 @@ def test_good_and_bad_rows_are_reported_per_row_and_column(setup, encoding):
 def test_a_cross_field_check_fails_on_its_row(setup):
     procedure, clerk = setup
     row = "佐藤,一郎,サトウ,イチロウ,2000-01-01,1999-12-31,短期組合員,123456789018\r\n"
-    upload, _ = bulk_upload_check(actor=clerk, procedure=procedure, file_name="a.csv", data=(HEADER + row).encode())
+    upload, _ = bulk_upload_check(
+        actor=clerk, procedure=procedure, file_name="a.csv", data=(HEADER + row).encode()
+    )
     assert upload.rows.get().errors == {"資格取得日": ["資格取得日は生年月日より後にしてください。"]}
 
 
@@ -97,7 +109,18 @@ def test_excel_files_are_read_too(setup):
     sheet.append(HEADER.strip().split(","))
     import datetime as dt
 
-    sheet.append(["山田", "花子", "ヤマダ", "ハナコ", dt.datetime(1990, 5, 1), "2024-04-01", "短期組合員", "123456789018"])
+    sheet.append(
+        [
+            "山田",
+            "花子",
+            "ヤマダ",
+            "ハナコ",
+            dt.datetime(1990, 5, 1),
+            "2024-04-01",
+            "短期組合員",
+            "123456789018",
+        ]
+    )
     out = io.BytesIO()
     book.save(out)
     upload, _ = bulk_upload_check(actor=clerk, procedure=procedure, file_name="m.xlsx", data=out.getvalue())
@@ -112,4 +135,6 @@ def test_unknown_columns_and_strangers_are_refused(setup):
     assert "「氏名」「電話」" in info.value.as_dict()["file"][0]
     stranger = make_staff(make_organization(), role=Role.OWNER)
     with pytest.raises(PermissionDeniedError):
-        bulk_upload_check(actor=stranger, procedure=procedure, file_name="a.csv", data=(HEADER + GOOD).encode())
+        bulk_upload_check(
+            actor=stranger, procedure=procedure, file_name="a.csv", data=(HEADER + GOOD).encode()
+        )

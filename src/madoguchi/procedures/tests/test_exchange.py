@@ -20,14 +20,38 @@ RICH = {
             "title": "申請者",
             "fields": [
                 {"key": "name", "type": "name", "label": "氏名", "required": True},
-                {"key": "birth", "type": "date", "label": "生年月日", "required": True, "validation": {"past_only": True}},
-                {"key": "kind", "type": "radio", "label": "種別", "options": [{"value": "a", "label": "本人"}, {"value": "b", "label": "家族"}]},
-                {"key": "family", "type": "group", "label": "家族", "item_label": "家族",
-                 "show_if": {"expr": "kind == 'b'"},
-                 "fields": [{"key": "age", "type": "integer", "label": "年齢", "unit": "歳"}]},
-                {"key": "total", "type": "computed", "label": "人数", "expression": "count(family.age) + 1", "format": "integer"},
+                {
+                    "key": "birth",
+                    "type": "date",
+                    "label": "生年月日",
+                    "required": True,
+                    "validation": {"past_only": True},
+                },
+                {
+                    "key": "kind",
+                    "type": "radio",
+                    "label": "種別",
+                    "options": [{"value": "a", "label": "本人"}, {"value": "b", "label": "家族"}],
+                },
+                {
+                    "key": "family",
+                    "type": "group",
+                    "label": "家族",
+                    "item_label": "家族",
+                    "show_if": {"expr": "kind == 'b'"},
+                    "fields": [{"key": "age", "type": "integer", "label": "年齢", "unit": "歳"}],
+                },
+                {
+                    "key": "total",
+                    "type": "computed",
+                    "label": "人数",
+                    "expression": "count(family.age) + 1",
+                    "format": "integer",
+                },
             ],
-            "checks": [{"kind": "eligibility", "rule": "age(birth) >= 18", "message": "18歳以上の方が対象です。"}],
+            "checks": [
+                {"kind": "eligibility", "rule": "age(birth) >= 18", "message": "18歳以上の方が対象です。"}
+            ],
         }
     ]
 }
@@ -36,8 +60,14 @@ RICH = {
 def test_export_then_import_then_export_gives_the_same_bytes():
     org = make_organization()
     owner = make_staff(org, role=Role.OWNER)
-    procedure = make_procedure(org, definition=RICH, title="家族手当の申請", life_events=["childcare"],
-                               standard_processing_days=10, contact="人事課")
+    procedure = make_procedure(
+        org,
+        definition=RICH,
+        title="家族手当の申請",
+        life_events=["childcare"],
+        standard_processing_days=10,
+        contact="人事課",
+    )
     first = exchange.export_json(procedure, procedure.current_version.definition)
     imported = exchange.procedure_import(actor=owner, organization=make_staff_org(owner), data=first.encode())
     second = exchange.export_json(imported, imported.draft.definition)
@@ -54,7 +84,10 @@ def make_staff_org(owner):
     [
         (b"{", "JSONとして読めません"),
         (b'{"format": "other"}', "書き出しファイルではありません"),
-        (b'{"format": "madoguchi.procedure", "format_version": 9, "procedure": {}, "definition": {}}', "対応していません"),
+        (
+            b'{"format": "madoguchi.procedure", "format_version": 9, "procedure": {}, "definition": {}}',
+            "対応していません",
+        ),
         ("\udcff".encode("utf-8", "surrogatepass"), "UTF-8"),
     ],
 )
@@ -72,7 +105,10 @@ def test_importing_into_a_draft_keeps_undo():
     document = exchange.export_json(procedure, RICH)
     draft = exchange.procedure_import_into_draft(actor=owner, procedure=procedure, data=document)
     assert draft.definition == RICH
-    assert services.procedure_draft_undo(actor=owner, procedure=procedure).definition == procedure.current_version.definition
+    assert (
+        services.procedure_draft_undo(actor=owner, procedure=procedure).definition
+        == procedure.current_version.definition
+    )
 
 
 def test_the_data_dictionary_is_utf8_with_bom_and_lists_every_field_and_rule():

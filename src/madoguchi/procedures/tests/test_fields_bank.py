@@ -10,8 +10,14 @@ bank = get_field_type("bank_account")
 
 
 def clean(**parts):
-    raw = {"bank_code": "0001", "branch_code": "001", "account_type": "ordinary", "account_number": "1234567",
-           "holder_kana": "ヤマダ タロウ", **parts}
+    raw = {
+        "bank_code": "0001",
+        "branch_code": "001",
+        "account_type": "ordinary",
+        "account_number": "1234567",
+        "holder_kana": "ヤマダ タロウ",
+        **parts,
+    }
     return bank.clean(raw, SPEC, ValidationContext())
 
 

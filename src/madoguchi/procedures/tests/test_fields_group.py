@@ -17,7 +17,12 @@ FAMILY = {
     "fields": [
         {"key": "name", "type": "text", "label": "氏名", "required": True},
         {"key": "age", "type": "integer", "label": "年齢", "unit": "歳"},
-        {"key": "relation", "type": "select", "label": "続柄", "options": [{"value": "child", "label": "子"}]},
+        {
+            "key": "relation",
+            "type": "select",
+            "label": "続柄",
+            "options": [{"value": "child", "label": "子"}],
+        },
     ],
 }
 DEFINITION = {"steps": [{"key": "a", "title": "家族", "fields": [FAMILY]}]}
@@ -65,7 +70,9 @@ def test_a_required_group_needs_one_row():
 
 
 def test_form_rows_are_read_by_index_and_rendered_back_with_ids_that_match_errors():
-    raw = parse_step_form(DEFINITION, "a", post(family__rows="2", family__0__name="山田", family__1__age="x"), {})
+    raw = parse_step_form(
+        DEFINITION, "a", post(family__rows="2", family__0__name="山田", family__1__age="x"), {}
+    )
     assert raw["family"][0]["name"] == "山田" and raw["family"][1]["age"] == "x"
     with pytest.raises(FieldErrors) as info:
         clean(raw["family"])
@@ -77,18 +84,29 @@ def test_form_rows_are_read_by_index_and_rendered_back_with_ids_that_match_error
 
 
 def test_add_and_remove_buttons_change_rows_without_losing_what_was_typed():
-    raw, errors = apply_lookup(DEFINITION, "a", post(family__rows="1", family__0__name="山田", **{"lookup:family__add": "1"}))
+    raw, errors = apply_lookup(
+        DEFINITION, "a", post(family__rows="1", family__0__name="山田", **{"lookup:family__add": "1"})
+    )
     assert errors == {} and len(raw["family"]) == 2 and raw["family"][0]["name"] == "山田"
     html = render_field(FAMILY, raw["family"], {})
     assert 'name="family.rows" value="2"' in html
     raw, errors = apply_lookup(
-        DEFINITION, "a", post(family__rows="2", family__0__name="山田", family__1__name="花子", **{"lookup:family__remove__0": "1"})
+        DEFINITION,
+        "a",
+        post(
+            family__rows="2",
+            family__0__name="山田",
+            family__1__name="花子",
+            **{"lookup:family__remove__0": "1"},
+        ),
     )
     assert [row["name"] for row in raw["family"]] == ["花子"]
 
 
 def test_a_row_just_added_stays_until_the_page_is_sent_again():
-    raw, _errors = apply_lookup(DEFINITION, "a", post(family__rows="1", family__0__name="山田", **{"lookup:family__add": "1"}))
+    raw, _errors = apply_lookup(
+        DEFINITION, "a", post(family__rows="1", family__0__name="山田", **{"lookup:family__add": "1"})
+    )
     with pytest.raises(FieldErrors):  # keeps the draft "as typed", so the new row is shown
         clean(raw["family"])
     again = parse_step_form(DEFINITION, "a", post(family__rows="2", family__0__name="山田"), {})
@@ -110,6 +128,9 @@ def test_display_lists_each_row():
 def test_groups_cannot_hold_files_or_groups():
     from madoguchi.procedures.definition import check_definition
 
-    bad = {**FAMILY, "fields": [{"key": "f", "type": "file", "label": "F"}, {"key": "g", "type": "group", "label": "G"}]}
+    bad = {
+        **FAMILY,
+        "fields": [{"key": "f", "type": "file", "label": "F"}, {"key": "g", "type": "group", "label": "G"}],
+    }
     problems = check_definition({"steps": [{"key": "a", "fields": [bad]}]})
     assert sum("グループの中に置けません" in p for p in problems) == 2

@@ -109,7 +109,9 @@ def test_submitted_application_and_audit_entry_hold_no_clear_number():
     user = make_user()
     draft = draft_start(applicant=user, procedure=make_procedure(definition=definition))
     with pytest.raises(FieldErrors):
-        draft_save_step(draft=draft, step_key="a", raw={"my": mynumber.parse_form(SPEC, QueryDict("my=123456789012"), {})})
+        draft_save_step(
+            draft=draft, step_key="a", raw={"my": mynumber.parse_form(SPEC, QueryDict("my=123456789012"), {})}
+        )
     draft.refresh_from_db()
     assert "123456789012" not in json.dumps(draft.data)
     draft = draft_save_step(draft=draft, step_key="a", raw={"my": VALID})

@@ -10,8 +10,18 @@ CTX = ValidationContext()
 
 @pytest.mark.parametrize(
     "typed,stored",
-    [("9:30", "09:30"), ("０９：３０", "09:30"), ("9時30分", "09:30"), ("9時半", "09:30"), ("午後2時", "14:00"),
-     ("2pm", "14:00"), ("14時", "14:00"), ("0930", "09:30"), ("午前0時", "00:00"), ("23:59", "23:59")],
+    [
+        ("9:30", "09:30"),
+        ("０９：３０", "09:30"),
+        ("9時30分", "09:30"),
+        ("9時半", "09:30"),
+        ("午後2時", "14:00"),
+        ("2pm", "14:00"),
+        ("14時", "14:00"),
+        ("0930", "09:30"),
+        ("午前0時", "00:00"),
+        ("23:59", "23:59"),
+    ],
 )
 def test_times_are_read_in_many_forms(typed, stored):
     assert get_field_type("time").clean(typed, {"label": "来庁時刻"}, CTX) == stored
@@ -33,7 +43,16 @@ def test_time_limits_and_steps():
             time.clean(typed, spec, CTX)
         assert words in str(info.value.message)
     assert time.display("09:05", spec) == "9時05分"
-    assert check_definition({"steps": [{"key": "a", "fields": [{"key": "t", "type": "time", "label": "T", "validation": {"min": "9時"}}]}]})
+    assert check_definition(
+        {
+            "steps": [
+                {
+                    "key": "a",
+                    "fields": [{"key": "t", "type": "time", "label": "T", "validation": {"min": "9時"}}],
+                }
+            ]
+        }
+    )
 
 
 RANGE = {"key": "period", "type": "date_range", "label": "休業期間"}
@@ -42,7 +61,10 @@ RANGE = {"key": "period", "type": "date_range", "label": "休業期間"}
 def test_a_date_range_in_wareki_is_stored_in_iso():
     value = get_field_type("date_range").clean({"start": "令和6年4月1日", "end": "2024/4/30"}, RANGE, CTX)
     assert value == {"start": "2024-04-01", "end": "2024-04-30"}
-    assert get_field_type("date_range").display(value, RANGE) == "2024年4月1日（令和6年）〜2024年4月30日（令和6年）"
+    assert (
+        get_field_type("date_range").display(value, RANGE)
+        == "2024年4月1日（令和6年）〜2024年4月30日（令和6年）"
+    )
 
 
 def test_an_end_before_the_start_is_refused_on_the_end_date():
@@ -62,7 +84,13 @@ def test_a_range_longer_than_allowed_and_missing_parts_are_refused():
     assert set(info.value.parts) == {"start", "end"}
 
 
-UNIT = {"key": "w", "type": "number_with_unit", "label": "期間", "units": [{"value": "month", "label": "か月"}, {"value": "year", "label": "年"}], "places": 0}
+UNIT = {
+    "key": "w",
+    "type": "number_with_unit",
+    "label": "期間",
+    "units": [{"value": "month", "label": "か月"}, {"value": "year", "label": "年"}],
+    "places": 0,
+}
 
 
 def test_number_with_unit_stores_the_number_as_text_and_the_unit():

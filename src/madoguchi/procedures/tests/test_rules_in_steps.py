@@ -16,13 +16,27 @@ DEFINITION = {
             "title": "申請者",
             "fields": [
                 {"key": "birth", "type": "date", "label": "生年月日", "required": True},
-                {"key": "kind", "type": "radio", "label": "種別", "required": True,
-                 "options": [{"value": "self", "label": "本人"}, {"value": "other", "label": "その他"}]},
-                {"key": "other", "type": "text", "label": "その他の内容",
-                 "show_if": {"expr": "kind == 'other'"}, "required_if": {"expr": "kind == 'other'"}},
+                {
+                    "key": "kind",
+                    "type": "radio",
+                    "label": "種別",
+                    "required": True,
+                    "options": [{"value": "self", "label": "本人"}, {"value": "other", "label": "その他"}],
+                },
+                {
+                    "key": "other",
+                    "type": "text",
+                    "label": "その他の内容",
+                    "show_if": {"expr": "kind == 'other'"},
+                    "required_if": {"expr": "kind == 'other'"},
+                },
             ],
             "checks": [
-                {"kind": "eligibility", "rule": "age(birth) >= 65", "message": "この手続は65歳以上の方が対象です。"}
+                {
+                    "kind": "eligibility",
+                    "rule": "age(birth) >= 65",
+                    "message": "この手続は65歳以上の方が対象です。",
+                }
             ],
         },
         {
@@ -36,7 +50,11 @@ DEFINITION = {
             ],
             "checks": [
                 {"rule": "end >= start", "message": "終了日は開始日以降の日付にしてください。"},
-                {"rule": "amount <= limit", "message": "申請額は上限額以下にしてください。", "field": "amount"},
+                {
+                    "rule": "amount <= limit",
+                    "message": "申請額は上限額以下にしてください。",
+                    "field": "amount",
+                },
             ],
         },
     ]
@@ -56,7 +74,10 @@ def errors_of(call):
 def test_an_applicant_below_the_age_is_stopped_early_with_the_explanation():
     errors = errors_of(lambda: step("about", {"birth": "2000-01-01", "kind": "self"}))
     assert errors == {"birth": ["この手続は65歳以上の方が対象です。"]}
-    assert step("about", {"birth": "昭和30年1月1日", "kind": "self"}) == {"birth": "1955-01-01", "kind": "self"}
+    assert step("about", {"birth": "昭和30年1月1日", "kind": "self"}) == {
+        "birth": "1955-01-01",
+        "kind": "self",
+    }
 
 
 def test_an_eligibility_rule_waits_until_its_field_is_valid():
@@ -74,16 +95,29 @@ def test_a_cross_field_check_is_shown_on_the_last_field_it_reads_or_the_named_on
     errors = errors_of(
         lambda: step("leave", {"start": "2024-04-10", "end": "2024-04-01", "amount": "5000", "limit": "3000"})
     )
-    assert errors == {"end": ["終了日は開始日以降の日付にしてください。"], "amount": ["申請額は上限額以下にしてください。"]}
+    assert errors == {
+        "end": ["終了日は開始日以降の日付にしてください。"],
+        "amount": ["申請額は上限額以下にしてください。"],
+    }
 
 
 def test_checks_compare_cleaned_values_not_text():
-    cleaned = step("leave", {"start": "令和6年4月1日", "end": "2024/4/10", "amount": "１０，０００円", "limit": "1万2000円"})
+    cleaned = step(
+        "leave",
+        {"start": "令和6年4月1日", "end": "2024/4/10", "amount": "１０，０００円", "limit": "1万2000円"},
+    )
     assert cleaned["amount"] == 10000
 
 
 def test_validate_all_runs_the_checks_of_every_step():
-    data = {"birth": "2000-01-01", "kind": "self", "start": "2024-04-01", "end": "2024-04-02", "amount": 1, "limit": 2}
+    data = {
+        "birth": "2000-01-01",
+        "kind": "self",
+        "start": "2024-04-01",
+        "end": "2024-04-02",
+        "amount": 1,
+        "limit": 2,
+    }
     assert set(errors_of(lambda: validate_all(DEFINITION, data, context=CTX))) == {"birth"}
 
 
@@ -126,9 +160,18 @@ def test_a_group_part_path_is_checked_against_its_sub_fields():
             {
                 "key": "one",
                 "fields": [
-                    {"key": "family", "type": "group", "label": "家族",
-                     "fields": [{"key": "income", "type": "money", "label": "収入"}]},
-                    {"key": "total", "type": "computed", "label": "合計", "expression": "sum(family.income) + sum(family.wage)"},
+                    {
+                        "key": "family",
+                        "type": "group",
+                        "label": "家族",
+                        "fields": [{"key": "income", "type": "money", "label": "収入"}],
+                    },
+                    {
+                        "key": "total",
+                        "type": "computed",
+                        "label": "合計",
+                        "expression": "sum(family.income) + sum(family.wage)",
+                    },
                 ],
             }
         ]

@@ -15,7 +15,9 @@ CASES = json.loads((Path(rules.__file__).parent / "cases.json").read_text(encodi
 def test_every_case_of_the_shared_table_gives_the_expected_value(case):
     result = evaluate_text(case["expr"], case.get("data", {}), today=case.get("today", "2024-04-01"))
     assert result == case["expect"]
-    assert type(result) is type(case["expect"]) or isinstance(result, float) and isinstance(case["expect"], int)
+    assert (
+        type(result) is type(case["expect"]) or isinstance(result, float) and isinstance(case["expect"], int)
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,7 +57,11 @@ def test_deep_nesting_and_very_long_rules_are_refused():
 
 
 def test_fields_of_lists_each_field_once_in_order():
-    assert fields_of("end >= start and days(start, end) <= 30 or empty(home.city)") == ["end", "start", "home.city"]
+    assert fields_of("end >= start and days(start, end) <= 30 or empty(home.city)") == [
+        "end",
+        "start",
+        "home.city",
+    ]
     assert fields_of("sum(family.income) <= limit") == ["family.income", "limit"]
 
 
@@ -63,8 +69,18 @@ SPECS = {
     "start": {"key": "start", "type": "date", "label": "開始日"},
     "end": {"key": "end", "type": "date", "label": "終了日"},
     "birth": {"key": "birth", "type": "date", "label": "生年月日"},
-    "kind": {"key": "kind", "type": "radio", "label": "種別", "options": [{"value": "other", "label": "その他"}]},
-    "family": {"key": "family", "type": "group", "label": "家族", "fields": [{"key": "income", "label": "収入"}]},
+    "kind": {
+        "key": "kind",
+        "type": "radio",
+        "label": "種別",
+        "options": [{"value": "other", "label": "その他"}],
+    },
+    "family": {
+        "key": "family",
+        "type": "group",
+        "label": "家族",
+        "fields": [{"key": "income", "label": "収入"}],
+    },
     "limit": {"key": "limit", "type": "money", "label": "上限額"},
     "married": {"key": "married", "type": "yes_no", "label": "配偶者"},
 }

@@ -27,7 +27,11 @@ EXTRA_CASES = [
     {"expr": "x == y", "data": {"x": [1, 2], "y": 2}},
     {"expr": "p.q.r", "data": {"p": [{"q": {"r": 1}}, {"q": {"r": 2}}]}},
     {"expr": "sum(p.q.r) / count(p)", "data": {"p": [{"q": {"r": 1}}, {"q": {"r": 2}}]}},
-    {"expr": "age(b) >= 18 and kind != 'child'", "data": {"b": "2006-04-02", "kind": "self"}, "today": "2024-04-01"},
+    {
+        "expr": "age(b) >= 18 and kind != 'child'",
+        "data": {"b": "2006-04-02", "kind": "self"},
+        "today": "2024-04-01",
+    },
     {"expr": "add_days(today(), 30) >= end", "data": {"end": "2024-05-01"}, "today": "2024-04-01"},
     {"expr": "round(income * 0.1)", "data": {"income": "１２，３４５円"}},
     {"expr": "if(empty(note), 0, len(note))", "data": {"note": "あいう"}},
@@ -42,7 +46,11 @@ def run_node(cases):
     try:
         path.write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
         done = subprocess.run(
-            [node, "-e", SCRIPT, str(FIELDS_JS), str(path)], capture_output=True, text=True, timeout=60, check=True
+            [node, "-e", SCRIPT, str(FIELDS_JS), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
     finally:
         path.unlink(missing_ok=True)
