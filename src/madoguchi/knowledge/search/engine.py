@@ -188,33 +188,40 @@ def search_documents(
     y_max = max(y_scores.values(), default=0.0) or 1.0
     for row_id, score in y_scores.items():
         combined[row_id] = combined.get(row_id, 0.0) + YOMI_MIX * score / y_max
-    # A document that shares no word with the query must share a good part of its characters or
-    # of its reading (a typo, a kana spelling); one common bigram is not a match.
-    query_grams, query_readings = set(analysis.grams), set(analysis.readings)
-    for row_id in [r for r in combined if r not in w_matched]:
-        char_share = sum(1 for g in query_grams if row_id in index.c_post.get(g, ())) / (
-            len(query_grams) or 1
-        )
-        if char_share >= MIN_EVIDENCE:
-            continue
-        reading_share = sum(1 for g in query_readings if row_id in index.y_post.get(g, ())) / (
-            len(query_readings) or 1
-        )
-        if reading_share < MIN_EVIDENCE:
-            del combined[row_id]
-    if not combined:
-        return SearchOutcome(hits=[], analysis=analysis, total=0)
     top = max(combined.values())
     ranked = sorted(
         ((r, v) for r, v in combined.items() if v >= MIN_RELATIVE_SCORE * top),
         key=lambda item: (-item[1], item[0]),
     )
+    # A document that shares no word with the query must share a good part of its characters or
+    # of its reading (a typo, a kana spelling); one common bigram is not a match. Checked lazily
+    # in rank order, only as far as the results need.
+    query_grams, query_readings = set(analysis.grams), set(analysis.readings)
+
+    def enough_evidence(row_id: int) -> bool:
+        if row_id in w_matched:
+            return True
+        shared = sum(1 for g in query_grams if row_id in index.c_post.get(g, ()))
+        if shared >= MIN_EVIDENCE * (len(query_grams) or 1):
+            return True
+        shared = sum(1 for g in query_readings if row_id in index.y_post.get(g, ()))
+        return shared >= MIN_EVIDENCE * (len(query_readings) or 1)
+
+    kept: list[tuple[int, float]] = []
+    for row_id, score in ranked:
+        if enough_evidence(row_id):
+            kept.append((row_id, score))
+            if len(kept) >= max(limit, 1):
+                break
+    if not kept:
+        return SearchOutcome(hits=[], analysis=analysis, total=0)
+    top = kept[0][1]
 
     # coverage: share of the query's own-term idf weight present in the document
     query_idf = {t: _idf(n, len(index.w_post.get(t, ()))) for t in set(analysis.terms)}
     total_idf = sum(query_idf.values()) or 1.0
     hits = []
-    for row_id, score in ranked[: max(limit, 1)]:
+    for row_id, score in kept:
         matched = w_matched.get(row_id, set())
         covered = {t for t in query_idf if t in matched}
         for sources, group in analysis.expansions:
@@ -229,6 +236,7 @@ def search_documents(
                 matched_terms=matched,
             )
         )
+    # total: candidates above the relative threshold (the evidence check ran only on the first ones)
     return SearchOutcome(hits=hits, analysis=analysis, total=len(ranked))
 
 

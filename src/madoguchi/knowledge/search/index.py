@@ -12,6 +12,7 @@ on its next query, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -74,9 +75,10 @@ class IndexedDoc:
     title: str
     body: str
     url: str
-    terms: dict[str, float]
-    grams: dict[str, float]
-    readings: dict[str, float]
+    # weighted frequencies when loaded; only the keys once added to a MemoryIndex
+    terms: dict[str, float] | tuple[str, ...]
+    grams: dict[str, float] | tuple[str, ...]
+    readings: dict[str, float] | tuple[str, ...]
     wlen: float
     clen: float
     ylen: float
@@ -146,14 +148,21 @@ class MemoryIndex:
         self.restricted_count -= doc.visibility != "public"
 
     def add(self, doc: IndexedDoc) -> None:
+        """Add postings; the document keeps only its (interned) keys, for removal later."""
         self.remove(doc.row_id)
         self.docs[doc.row_id] = doc
-        for term, tf in doc.terms.items():
-            self.w_post.setdefault(term, {})[doc.row_id] = tf
-        for gram, tf in doc.grams.items():
-            self.c_post.setdefault(gram, {})[doc.row_id] = tf
-        for gram, tf in doc.readings.items():
-            self.y_post.setdefault(gram, {})[doc.row_id] = tf
+        row_id = doc.row_id
+        for features, postings, attr in (
+            (doc.terms, self.w_post, "terms"),
+            (doc.grams, self.c_post, "grams"),
+            (doc.readings, self.y_post, "readings"),
+        ):
+            keys = []
+            for key, tf in features.items():
+                key = sys.intern(key)
+                postings.setdefault(key, {})[row_id] = _FLOATS.setdefault(tf, tf)
+                keys.append(key)
+            setattr(doc, attr, tuple(keys))
         self.w_total += doc.wlen
         self.c_total += doc.clen
         self.y_total += doc.ylen
@@ -193,6 +202,8 @@ def doc_from_row(row) -> IndexedDoc:
 
 
 _INDEX = MemoryIndex()
+# weighted frequencies repeat (0.5, 1.0, 3.0 …): share one float object per value
+_FLOATS: dict[float, float] = {}
 
 
 def read_state() -> tuple[int, str, int]:
@@ -250,3 +261,7 @@ def reset_process_index() -> None:
     """Forget the in-memory copy (tests use a fresh database per test)."""
     global _INDEX
     _INDEX = MemoryIndex()
+
+
+# weighted frequencies repeat (0.5, 1.0, 3.0 …): share one float object per value
+_FLOATS: dict[float, float] = {}
