@@ -25,6 +25,7 @@ from madoguchi.procedures.validation import (
     validate_all,
     validate_step,
 )
+from madoguchi.procedures.wareki import to_wareki
 
 
 def draft_list(*, user: Any) -> QuerySet[Draft]:
@@ -319,22 +320,10 @@ def draft_list_rows(*, user: Any) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------- dates
 
-_ERAS = (  # (first day, name)
-    (date(2019, 5, 1), "令和"),
-    (date(1989, 1, 8), "平成"),
-    (date(1926, 12, 25), "昭和"),
-    (date(1912, 7, 30), "大正"),
-    (date(1868, 1, 25), "明治"),
-)
-
 
 def wareki_date(day: date) -> str:
-    """2026-01-02 → 令和8年1月2日 (元年 for the first year)."""
-    for start, name in _ERAS:
-        if day >= start:
-            year = day.year - start.year + 1
-            return f"{name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
-    return f"{day.year}年{day.month}月{day.day}日"
+    """2026-01-02 → 令和8年1月2日 (元年 for the first year of an era)."""
+    return to_wareki(day)
 
 
 def jst_label(moment: datetime) -> str:
