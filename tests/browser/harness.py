@@ -176,6 +176,38 @@ class Recorder:
             )
         )
 
+    def check_focus(self, label: str, *, presses: int = 40) -> None:
+        """Tab through the page: every element that takes focus must show it (WCAG 2.4.7)."""
+        page = self.page
+        page.evaluate(
+            "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
+        )
+        missing = []
+        seen = set()
+        for _ in range(presses):
+            page.keyboard.press("Tab")
+            info = page.evaluate(
+                """() => {
+                    const e = document.activeElement;
+                    if (!e || e === document.body) return null;
+                    const s = getComputedStyle(e);
+                    const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+                    const shadow = s.boxShadow && s.boxShadow !== 'none';
+                    const id = e.tagName + '#' + (e.id || '') + '[' + (e.getAttribute('name') || e.getAttribute('href') || '') + ']';
+                    return {id, visible: outline || shadow, html: e.outerHTML.slice(0, 120)};
+                }"""
+            )
+            if info is None or info["id"] in seen:
+                if info is not None:
+                    break  # wrapped around
+                continue
+            seen.add(info["id"])
+            if not info["visible"]:
+                missing.append(info["html"])
+        where = f"{label} [{'JS' if self.javascript else 'no JS'}] {self.path}"
+        for html in missing:
+            self.problems.append(f"{where}: focus not visible on {html}")
+
     def weight_summary(self) -> str:
         if not self.reports:
             return "no pages checked"

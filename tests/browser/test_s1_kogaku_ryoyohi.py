@@ -81,6 +81,7 @@ def test_member_applies_for_kogaku_ryoyohi_on_a_phone_and_gets_one_reference_num
 
     rec.goto("/")
     rec.check("catalog")
+    rec.check_focus("catalog")
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(spec["title"])).first.click()
     assert rec.path == S1_PATH
@@ -100,6 +101,7 @@ def test_member_applies_for_kogaku_ryoyohi_on_a_phone_and_gets_one_reference_num
             harness.press_next(page)
             assert "/steps/member/" in rec.path, "a wrong 組合員番号 must keep the applicant on the step"
             rec.check("step member with an error")
+            rec.check_focus("step member with an error")
             check_error_is_explained(rec, "member_number", expect="8桁")
             assert page.locator('[name="member_name.family"]').input_value() == "山田", "typed values lost"
             assert page.locator('[name="member_number"]').input_value() == "1234"
@@ -110,6 +112,7 @@ def test_member_applies_for_kogaku_ryoyohi_on_a_phone_and_gets_one_reference_num
 
     assert rec.path.endswith("/confirm/"), rec.path
     rec.check("confirm")
+    rec.check_focus("confirm")
     confirm_text = page.locator("main").inner_text()
     for expected in ("12345678", "山田", "都立広尾病院", "ryoshusho.jpg"):
         assert expected in confirm_text, f"{expected} missing on the confirmation page"
