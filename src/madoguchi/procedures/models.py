@@ -97,16 +97,16 @@ class ProcedureVersion(TimeStampedModel):
 class ProcedureDraft(TimeStampedModel):
     """The builder's working copy of a procedure's definition (not yet published).
 
-    ``history`` is the undo stack: the definitions before each change, newest last
-    (at most ``HISTORY_LIMIT``). ``revision`` counts changes, so a page sent from an
-    old copy of the builder is refused instead of overwriting newer work.
+    The undo stack is ``DraftSnapshot`` rows (the definitions before each change, at most
+    ``HISTORY_LIMIT``): one small INSERT per change instead of rewriting the whole stack.
+    ``revision`` counts changes, so a page sent from an old copy of the builder is refused
+    instead of overwriting newer work.
     """
 
     HISTORY_LIMIT = 50
 
     procedure = models.OneToOneField(Procedure, on_delete=models.CASCADE, related_name="draft")
     definition = models.JSONField()
-    history = models.JSONField(default=list)
     revision = models.PositiveIntegerField(default=0)
     base_version = models.ForeignKey(
         ProcedureVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -115,6 +115,17 @@ class ProcedureDraft(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.procedure.title} (draft r{self.revision})"
+
+
+class DraftSnapshot(models.Model):
+    """A draft definition as it was before one change (元に戻す pops the newest)."""
+
+    draft = models.ForeignKey(ProcedureDraft, on_delete=models.CASCADE, related_name="snapshots")
+    definition = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["draft_id", "-id"]
 
 
 class BulkUpload(TimeStampedModel):

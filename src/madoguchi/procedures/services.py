@@ -24,7 +24,7 @@ from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedErro
 from madoguchi.procedures.builder import operations
 from madoguchi.procedures.constants import Category, FeeKind, IdentityLevel, LifeEvent, VersionStatus
 from madoguchi.procedures.definition import check_definition
-from madoguchi.procedures.models import Procedure, ProcedureDraft, ProcedureVersion
+from madoguchi.procedures.models import DraftSnapshot, Procedure, ProcedureDraft, ProcedureVersion
 
 BUILDER_ROLES = (Role.OWNER, Role.ADMIN)
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
@@ -270,11 +270,14 @@ def procedure_draft(*, procedure: Procedure) -> ProcedureDraft:
 def _save_draft(
     *, actor: Any, draft: ProcedureDraft, definition: dict, action: str, detail: dict
 ) -> ProcedureDraft:
-    draft.history = [*draft.history, draft.definition][-ProcedureDraft.HISTORY_LIMIT :]
+    DraftSnapshot.objects.create(draft=draft, definition=draft.definition)
+    if draft.revision % 10 == 0:  # now and then, forget what is beyond the undo limit
+        keep = draft.snapshots.order_by("-id").values_list("id", flat=True)[: ProcedureDraft.HISTORY_LIMIT]
+        draft.snapshots.exclude(id__in=list(keep)).delete()
     draft.definition = definition
     draft.revision += 1
     draft.updated_by = actor
-    draft.save(update_fields=["history", "definition", "revision", "updated_by", "updated_at"])
+    draft.save(update_fields=["definition", "revision", "updated_by", "updated_at"])
     audit_record(
         actor=actor,
         action=action,
@@ -358,13 +361,14 @@ def procedure_draft_undo(*, actor: Any, procedure: Procedure) -> ProcedureDraft:
     procedure_draft(procedure=procedure)
     with transaction.atomic():
         draft = ProcedureDraft.objects.select_for_update().get(procedure=procedure)
-        if not draft.history:
+        snapshot = draft.snapshots.order_by("-id").first()
+        if snapshot is None:
             raise DomainError(_("元に戻せる変更はありません。"), code="nothing_to_undo")
-        draft.definition = draft.history[-1]
-        draft.history = draft.history[:-1]
+        draft.definition = snapshot.definition
+        snapshot.delete()
         draft.revision += 1
         draft.updated_by = actor
-        draft.save(update_fields=["history", "definition", "revision", "updated_by", "updated_at"])
+        draft.save(update_fields=["definition", "revision", "updated_by", "updated_at"])
         audit_record(
             actor=actor, action="procedure.draft_undone", target=procedure, after={"revision": draft.revision}
         )
@@ -409,8 +413,8 @@ def procedure_publish(*, actor: Any, procedure: Procedure, revision: int | None 
         locked.current_version = version
         locked.save(update_fields=["current_version", "updated_at"])
         draft.base_version = version
-        draft.history = []
-        draft.save(update_fields=["base_version", "history", "updated_at"])
+        draft.save(update_fields=["base_version", "updated_at"])
+        draft.snapshots.all().delete()  # undo stops at what was published
         audit_record(
             actor=actor,
             action="procedure.version_published",

@@ -248,7 +248,7 @@ def edit(request, procedure_id: int):
             "problems": overview["problems"],
             "changes": overview["changes"],
             "versions": selectors.version_list(procedure),
-            "can_undo": bool(draft.history),
+            "can_undo": draft.snapshots.exists(),
             "nav": "edit",
         },
     )
@@ -267,6 +267,15 @@ OPERATION_ARGUMENTS = {
     "remove_check": ("step_key", "index"),
 }
 INT_ARGUMENTS = {"offset", "position", "index"}
+BUTTON_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "up": ("move_field", {"offset": -1}),
+    "down": ("move_field", {"offset": 1}),
+    "duplicate": ("duplicate_field", {}),
+    "remove": ("remove_field", {}),
+    "step_up": ("move_step", {"offset": -1}),
+    "step_down": ("move_step", {"offset": 1}),
+    "step_remove": ("remove_step", {}),
+}
 
 
 @staff_required
@@ -275,15 +284,18 @@ def operate(request, procedure_id: int):
     """One builder operation named by ``op`` (the buttons of the editor page; builder.js too)."""
     procedure = selectors.access_procedure(user=request.user, procedure_id=procedure_id)
     operation = request.POST.get("op", "")
+    preset: dict[str, Any] = {}
+    if request.POST.get("action") in BUTTON_ACTIONS:  # the row buttons share one form per field/step
+        operation, preset = BUTTON_ACTIONS[request.POST["action"]]
     if operation not in OPERATION_ARGUMENTS:
         raise Http404
     arguments: dict[str, Any] = {}
     for name in OPERATION_ARGUMENTS[operation]:
-        value = request.POST.get(name, "")
+        value = preset[name] if name in preset else request.POST.get(name, "")
         if name in INT_ARGUMENTS:
             try:
                 value = int(value)
-            except ValueError:
+            except (TypeError, ValueError):
                 raise Http404 from None
         arguments[name] = value.strip() if isinstance(value, str) else value
     try:

@@ -160,7 +160,7 @@ def test_build_edit_preview_and_publish_without_javascript(owner_client, org):
     assert response.status_code == 302
     procedure.refresh_from_db()
     assert procedure.current_version.number == 1
-    post_op(owner_client, procedure, op="remove_field", key="radio")
+    post_op(owner_client, procedure, action="remove", key="radio")
     assert (
         "項目『種別』を削除"
         in owner_client.get(reverse("builder:diff", args=[procedure.pk])).content.decode()
