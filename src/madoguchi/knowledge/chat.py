@@ -67,11 +67,13 @@ def chat_reply(*, question: str, user: Any = None, organization=None) -> ChatRep
     ordered = [faqs[h.doc.object_id] for h in hits if h.doc.object_id in faqs]
     if not ordered:
         return ChatReply(kind="fallback", question=question)
-    if len(hits) > 1 and hits[1].score >= 1.0 - CLARIFY_GAP and hits[1].coverage >= MIN_COVERAGE:
-        close = [f for h, f in zip(hits, ordered, strict=False) if h.score >= 1.0 - 2 * CLARIFY_GAP][
-            :ALTERNATIVES
-        ]
-        return ChatReply(kind="clarify", question=question, choices=close)
+    # one-word questions (「税金」「保育園」) match many answers equally well: ask which one
+    broad = len(set(outcome.analysis.terms)) <= 1 and len(hits) >= 3 and hits[2].coverage >= hits[0].coverage
+    close = len(hits) > 1 and hits[1].score >= 1.0 - CLARIFY_GAP and hits[1].coverage >= MIN_COVERAGE
+    if broad or close:
+        threshold = 0.0 if broad else 1.0 - 2 * CLARIFY_GAP
+        choices = [f for h, f in zip(hits, ordered, strict=False) if h.score >= threshold][:ALTERNATIVES]
+        return ChatReply(kind="clarify", question=question, choices=choices)
     return ChatReply(
         kind="answer", question=question, best=ordered[0], alternatives=ordered[1 : ALTERNATIVES + 1]
     )

@@ -95,3 +95,12 @@ def test_chat_answer_for_another_organizations_staff_member_hides_staff_faq(faq_
 
     outsider = make_staff(make_organization())
     assert chat_reply(question="庁内ネットワークの申請", user=outsider).kind == "fallback"
+
+
+def test_a_one_word_question_gets_a_choice_of_answers(faq_factory):
+    faq_factory("ごみの日を教えてください。", "地域ごとに決まっています。")
+    faq_factory("粗大ごみの出し方を教えてください。", "申し込みが必要です。")
+    faq_factory("ごみの分別について教えてください。", "分別表をご覧ください。")
+    reply = chat_reply(question="ごみ")
+    assert reply.kind == "clarify"
+    assert len(reply.choices) == 3
