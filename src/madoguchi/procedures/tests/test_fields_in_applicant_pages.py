@@ -92,3 +92,60 @@ def test_a_pdf_named_jpg_is_refused_next_to_the_file_input_and_the_rest_is_kept(
     assert "この種類のファイルは添付できません" in html
     assert 'id="id_receipt-error"' in html
     assert 'value="新宿3-1-1"' in html
+
+
+NEW_TYPES = {
+    "steps": [
+        {
+            "key": "family",
+            "title": "家族",
+            "fields": [
+                {"key": "birth", "type": "date", "label": "生年月日", "required": True},
+                {"key": "family", "type": "group", "label": "ご家族", "item_label": "家族",
+                 "fields": [{"key": "name", "type": "text", "label": "氏名", "required": True},
+                            {"key": "income", "type": "money", "label": "収入"}]},
+                {"key": "total", "type": "computed", "label": "収入の合計", "expression": "sum(family.income)", "format": "money"},
+                {"key": "my", "type": "mynumber", "label": "個人番号"},
+            ],
+            "checks": [{"kind": "eligibility", "rule": "age(birth) >= 18", "message": "この手続は18歳以上の方が対象です。"}],
+        }
+    ]
+}
+
+
+@pytest.fixture
+def new_types_page(client):
+    user = make_user()
+    client.force_login(user)
+    draft = draft_start(applicant=user, procedure=make_procedure(definition=NEW_TYPES))
+    return draft, reverse("applications:draft_step", args=[draft.pk, "family"])
+
+
+def test_a_group_row_is_added_on_the_applicant_page_without_javascript(client, new_types_page):
+    draft, url = new_types_page
+    response = client.post(url, {"birth": "1980-01-01", "family.rows": "1", "family.0.name": "山田 花子",
+                                 "family.0.income": "1,000", "lookup:family.add": "1"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="family.rows" value="2"' in body and 'value="山田 花子"' in body and "家族 2" in body
+    assert "error-summary" not in body  # adding a row is not a mistake
+
+
+def test_rows_computed_total_and_encrypted_number_are_saved(client, new_types_page):
+    draft, url = new_types_page
+    response = client.post(url, {"birth": "昭和55年1月1日", "family.rows": "2", "family.0.name": "山田 花子",
+                                 "family.0.income": "1,000", "family.1.name": "山田 次郎", "family.1.income": "２０００",
+                                 "my": "1234 5678 9018", "action": "next"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.data["family"] == [{"name": "山田 花子", "income": 1000}, {"name": "山田 次郎", "income": 2000}]
+    assert draft.data["total"] == 3000
+    assert "123456789018" not in str(draft.data) and draft.data["my"]["last4"] == "9018"
+
+
+def test_an_applicant_outside_the_target_is_stopped_on_the_step_with_the_explanation(client, new_types_page):
+    draft, url = new_types_page
+    response = client.post(url, {"birth": "2020-01-01", "family.rows": "1", "action": "next"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "この手続は18歳以上の方が対象です。" in body
+    assert 'href="#id_birth"' in body

@@ -513,10 +513,13 @@
   }
 
   function formatNumber(value, format, places) {
-    var fixed = places >= 0 ? Math.abs(value).toFixed(places) : String(Math.abs(value));
+    // Same rounding as the server (half away from zero), then as few digits as needed.
+    var factor = Math.pow(10, places >= 0 ? places : 2);
+    var rounded = (value < 0 ? -1 : 1) * Math.floor(Math.abs(value) * factor + 0.5) / factor;
+    var fixed = String(Math.abs(rounded));
     var parts = fixed.split(".");
     if (format === "money" || format === "integer") parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return (value < 0 ? "-" : "") + parts.join(".");
+    return (rounded < 0 ? "-" : "") + parts.join(".");
   }
 
   function recompute(root) {
