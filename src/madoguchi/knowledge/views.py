@@ -23,6 +23,7 @@ from madoguchi.knowledge import selectors, services
 from madoguchi.knowledge.constants import DocType, InquiryStatus, Visibility
 from madoguchi.knowledge.models import FaqEntry, Synonym
 from madoguchi.knowledge.search.synonyms import builtin_lines
+from madoguchi.procedures.models import Procedure
 
 CHAT_SESSION_KEY = "knowledge_chat"
 CHAT_MAX_TURNS = 12
@@ -311,7 +312,9 @@ def staff_faq_edit(request, faq_id: int | None = None):
             "visibility": faq.visibility,
             "review_on": faq.review_on.isoformat() if faq.review_on else "",
         }
+        related = {str(pk) for pk in faq.related_procedures.values_list("pk", flat=True)}
     else:
+        related = set()
         values = {k: "" for k in keys} | {
             "visibility": Visibility.PUBLIC,
             "organization": organizations[0].slug,
@@ -321,6 +324,10 @@ def staff_faq_edit(request, faq_id: int | None = None):
         values = {k: request.POST.get(k, "") for k in keys}
         organization = next((o for o in organizations if o.slug == values["organization"]), None)
         data = {k: values[k] for k in keys if k != "organization"}
+        related = set(request.POST.getlist("related_procedures"))
+        data["related_procedures"] = list(
+            Procedure.objects.filter(organization=organization, pk__in=[p for p in related if p.isdigit()])
+        )
         try:
             if organization is None:
                 raise FieldErrors({"organization": [_("団体を選んでください。")]})
@@ -344,6 +351,10 @@ def staff_faq_edit(request, faq_id: int | None = None):
             "organizations": organizations,
             "visibilities": Visibility.choices,
             "revisions": faq.revisions.all()[:10] if faq else [],
+            "procedures": Procedure.objects.filter(organization__in=organizations).order_by(
+                "organization_id", "title"
+            ),
+            "related": related,
         },
     )
 

@@ -118,3 +118,27 @@ def test_result_links_count_clicks_and_refuse_other_sites(client, city_faqs):
     assert log.clicks == 1
     assert client.get("/help/go", {"u": "https://evil.example/"}).status_code == 404
     assert client.get("/help/go", {"u": "//evil.example/"}).status_code == 404
+
+
+def test_staff_link_an_faq_to_procedures_and_the_faq_page_lists_them(client, staff, org, city_faqs):
+    from madoguchi.core.testing import make_procedure
+    from madoguchi.knowledge import selectors
+
+    procedure = make_procedure(org, title="粗大ごみ収集の申込")
+    faq = city_faqs["sodai"]
+    client.force_login(staff)
+    form = client.get(f"/help/staff/faq/{faq.pk}/edit").content.decode()
+    assert "粗大ごみ収集の申込" in form
+    response = client.post(
+        f"/help/staff/faq/{faq.pk}/edit",
+        {
+            "organization": "city",
+            "question": faq.question,
+            "answer": faq.answer,
+            "visibility": "public",
+            "related_procedures": [str(procedure.pk)],
+        },
+    )
+    assert response.status_code == 302
+    assert list(selectors.faq_list_for_procedure(procedure=procedure)) == [faq]
+    assert "粗大ごみ収集の申込" in client.get(f"/help/faq/{faq.pk}/").content.decode()
