@@ -425,3 +425,46 @@ def test_expression_conditions_are_explained_on_the_same_page_and_decided_on_lat
     assert 'name="why"' not in client.get(step_url(draft, "two")).content.decode()
     client.post(step_url(draft, "one"), {"kind": "other", "other_text": "x", "action": "next"})
     assert 'name="why"' in client.get(step_url(draft, "two")).content.decode()
+
+
+def test_the_whole_journey_from_start_to_withdrawal(client, applicant, tmp_path):
+    """start → steps → an error that keeps what was typed → confirm → double submit → one
+    application → receipt → PDF with Japanese text → status → withdraw."""
+    import shutil
+    import subprocess
+
+    procedure = make_procedure(title="高額療養費の支給申請")
+    draft = start_draft(client, procedure)
+    wrong = client.post(step_url(draft, "about"), {"name": "", "note": "入院分です", "action": "next"})
+    assert "氏名を入力してください。" in wrong.content.decode()
+    assert "入院分です" in wrong.content.decode()
+    client.post(step_url(draft, "about"), {"name": "山田 花子", "note": "入院分です", "action": "next"})
+    client.post(step_url(draft, "detail"), {"kind": "other", "kind_other": "差額ベッド代", "action": "next"})
+
+    confirm_url = reverse("applications:draft_confirm", args=[draft.pk])
+    confirm = client.get(confirm_url)
+    assert "差額ベッド代" in confirm.content.decode()
+    token = submit_token(confirm)
+    client.post(confirm_url, {"submit_token": token})
+    receipt = client.post(confirm_url, {"submit_token": token}, follow=True)
+    assert Application.objects.count() == 1
+    application = Application.objects.get()
+    assert application.reference_number in receipt.content.decode()
+
+    pdf = client.get(reverse("applications:receipt_pdf", args=[application.pk])).content
+    assert pdf.startswith(b"%PDF")
+    assert b"HeiseiKakuGo-W5" in pdf  # the Japanese CID font
+    if shutil.which("pdftotext"):
+        (tmp_path / "r.pdf").write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(tmp_path / "r.pdf"), "-"], capture_output=True, check=True
+        ).stdout.decode()
+        assert "高額療養費の支給申請" in text
+        assert "差額ベッド代" in text
+
+    status = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert "受付済み" in status
+    client.post(reverse("applications:withdraw", args=[application.pk]), {"reason": ""})
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.WITHDRAWN
+    assert "取下げ" in client.get(reverse("applications:detail", args=[application.pk])).content.decode()
