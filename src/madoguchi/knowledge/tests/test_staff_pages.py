@@ -142,3 +142,16 @@ def test_staff_link_an_faq_to_procedures_and_the_faq_page_lists_them(client, sta
     assert response.status_code == 302
     assert list(selectors.faq_list_for_procedure(procedure=procedure)) == [faq]
     assert "粗大ごみ収集の申込" in client.get(f"/help/faq/{faq.pk}/").content.decode()
+
+
+def test_queries_searched_often_but_rarely_opened_are_listed_as_low_click(client, city_faqs):
+    from madoguchi.knowledge import selectors
+    from madoguchi.knowledge.models import SearchQueryLog
+
+    for _ in range(3):
+        client.get("/help/search", {"q": "ごみの日"})
+        client.get("/help/search", {"q": "児童手当"})
+    log = SearchQueryLog.objects.get(query="児童手当")
+    client.get("/help/go", {"l": log.pk, "u": "/help/"})
+    client.get("/help/go", {"l": log.pk, "u": "/help/"})
+    assert [row["query"] for row in selectors.low_click_queries()] == ["ごみの日"]
