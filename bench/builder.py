@@ -84,7 +84,12 @@ def definition_with_100_fields() -> dict:
                 "key": f"step{s + 1}",
                 "title": f"手順{s + 1}",
                 "fields": fields,
-                "checks": [{"rule": f"f{first + 8} <= 50 or empty(f{first + 8})", "message": "50人以下にしてください。"}],
+                "checks": [
+                    {
+                        "rule": f"f{first + 8} <= 50 or empty(f{first + 8})",
+                        "message": "50人以下にしてください。",
+                    }
+                ],
             }
         )
     return {"steps": steps}
@@ -123,7 +128,9 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     started = time.perf_counter()
     old = setup_databases(verbosity=0, interactive=False)
-    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} (set up in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} (set up in {time.perf_counter() - started:.1f} s)"
+    )
     try:
         run(args.rounds, Client)
     finally:
@@ -148,7 +155,9 @@ def run(rounds: int, Client) -> None:
     client.force_login(owner)
     base = f"/builder/{procedure.pk}"
     document = exchange.export_json(procedure, definition).encode()
-    print(f"definition: 100 fields in 5 steps, {len(json.dumps(definition, ensure_ascii=False).encode()):,} bytes of JSON; {rounds} rounds each")
+    print(
+        f"definition: 100 fields in 5 steps, {len(json.dumps(definition, ensure_ascii=False).encode()):,} bytes of JSON; {rounds} rounds each"
+    )
 
     def revision() -> int:
         procedure.draft.refresh_from_db()
@@ -160,8 +169,14 @@ def run(rounds: int, Client) -> None:
         n = next(edits)
         return client.post(
             f"{base}/fields/f40/",
-            {"revision": revision(), "key": "f40", "label": f"項目41（{n}）", "required": "on",
-             "opt.validation.min_length": "1", "opt.validation.max_length": "100"},
+            {
+                "revision": revision(),
+                "key": "f40",
+                "label": f"項目41（{n}）",
+                "required": "on",
+                "opt.validation.min_length": "1",
+                "opt.validation.max_length": "100",
+            },
         )
 
     def import_json():
@@ -169,8 +184,16 @@ def run(rounds: int, Client) -> None:
 
         return client.post(f"{base}/import/", {"file": SimpleUploadedFile("p.json", document)})
 
-    post = {"step": "step2", "f20": "x" * 10, "f22": "昭和50年1月1日", "f23": "abc", "f24": "taro@example.jp",
-            "f25": "a", "f28": "１２０", "f29": "1,000円"}
+    post = {
+        "step": "step2",
+        "f20": "x" * 10,
+        "f22": "昭和50年1月1日",
+        "f23": "abc",
+        "f24": "taro@example.jp",
+        "f25": "a",
+        "f28": "１２０",
+        "f29": "1,000円",
+    }
     baseline_times = measure("baseline", rounds, lambda: client.get("/healthz"))
     baseline = statistics.median(baseline_times)
     print(row("baseline", baseline_times, baseline) + "   (GET /healthz)")
@@ -179,7 +202,11 @@ def run(rounds: int, Client) -> None:
     print(row("edit-field", measure("edit-field", rounds, edit_field), baseline))
     print(row("import-json", measure("import-json", rounds, import_json), baseline))
     print(row("editor", measure("editor", rounds, lambda: client.get(f"{base}/")), baseline))
-    print(row("preview", measure("preview", rounds, lambda: client.get(f"{base}/preview/?step=step2")), baseline))
+    print(
+        row(
+            "preview", measure("preview", rounds, lambda: client.get(f"{base}/preview/?step=step2")), baseline
+        )
+    )
     try_times = measure("try-submit", rounds, lambda: client.post(f"{base}/preview/", post))
     print(row("try-submit", try_times, baseline))
     publish_times = []
@@ -193,7 +220,9 @@ def run(rounds: int, Client) -> None:
         assert response.status_code == 302, response.status_code
     print(row("publish", publish_times, baseline) + f"   ({len(publish_times)} versions)")
     body = client.get(f"{base}/preview/?step=step2").content
-    print(f"preview page: {len(body) / 1024:.1f} KB of HTML for 20 fields; editor page: {len(client.get(f'{base}/').content) / 1024:.1f} KB")
+    print(
+        f"preview page: {len(body) / 1024:.1f} KB of HTML for 20 fields; editor page: {len(client.get(f'{base}/').content) / 1024:.1f} KB"
+    )
     print(f"load average: {os.getloadavg()[0]:.2f} (2 shared cores)")
 
 

@@ -101,13 +101,32 @@ NEW_TYPES = {
             "title": "家族",
             "fields": [
                 {"key": "birth", "type": "date", "label": "生年月日", "required": True},
-                {"key": "family", "type": "group", "label": "ご家族", "item_label": "家族",
-                 "fields": [{"key": "name", "type": "text", "label": "氏名", "required": True},
-                            {"key": "income", "type": "money", "label": "収入"}]},
-                {"key": "total", "type": "computed", "label": "収入の合計", "expression": "sum(family.income)", "format": "money"},
+                {
+                    "key": "family",
+                    "type": "group",
+                    "label": "ご家族",
+                    "item_label": "家族",
+                    "fields": [
+                        {"key": "name", "type": "text", "label": "氏名", "required": True},
+                        {"key": "income", "type": "money", "label": "収入"},
+                    ],
+                },
+                {
+                    "key": "total",
+                    "type": "computed",
+                    "label": "収入の合計",
+                    "expression": "sum(family.income)",
+                    "format": "money",
+                },
                 {"key": "my", "type": "mynumber", "label": "個人番号"},
             ],
-            "checks": [{"kind": "eligibility", "rule": "age(birth) >= 18", "message": "この手続は18歳以上の方が対象です。"}],
+            "checks": [
+                {
+                    "kind": "eligibility",
+                    "rule": "age(birth) >= 18",
+                    "message": "この手続は18歳以上の方が対象です。",
+                }
+            ],
         }
     ]
 }
@@ -123,8 +142,16 @@ def new_types_page(client):
 
 def test_a_group_row_is_added_on_the_applicant_page_without_javascript(client, new_types_page):
     draft, url = new_types_page
-    response = client.post(url, {"birth": "1980-01-01", "family.rows": "1", "family.0.name": "山田 花子",
-                                 "family.0.income": "1,000", "lookup:family.add": "1"})
+    response = client.post(
+        url,
+        {
+            "birth": "1980-01-01",
+            "family.rows": "1",
+            "family.0.name": "山田 花子",
+            "family.0.income": "1,000",
+            "lookup:family.add": "1",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert 'name="family.rows" value="2"' in body and 'value="山田 花子"' in body and "家族 2" in body
@@ -133,12 +160,25 @@ def test_a_group_row_is_added_on_the_applicant_page_without_javascript(client, n
 
 def test_rows_computed_total_and_encrypted_number_are_saved(client, new_types_page):
     draft, url = new_types_page
-    response = client.post(url, {"birth": "昭和55年1月1日", "family.rows": "2", "family.0.name": "山田 花子",
-                                 "family.0.income": "1,000", "family.1.name": "山田 次郎", "family.1.income": "２０００",
-                                 "my": "1234 5678 9018", "action": "next"})
+    response = client.post(
+        url,
+        {
+            "birth": "昭和55年1月1日",
+            "family.rows": "2",
+            "family.0.name": "山田 花子",
+            "family.0.income": "1,000",
+            "family.1.name": "山田 次郎",
+            "family.1.income": "２０００",
+            "my": "1234 5678 9018",
+            "action": "next",
+        },
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert draft.data["family"] == [{"name": "山田 花子", "income": 1000}, {"name": "山田 次郎", "income": 2000}]
+    assert draft.data["family"] == [
+        {"name": "山田 花子", "income": 1000},
+        {"name": "山田 次郎", "income": 2000},
+    ]
     assert draft.data["total"] == 3000
     assert "123456789018" not in str(draft.data) and draft.data["my"]["last4"] == "9018"
 
