@@ -52,7 +52,9 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    statements = {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}.get(schema_editor.connection.vendor, [])
+    statements = {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}.get(
+        schema_editor.connection.vendor, []
+    )
     for statement in statements:
         schema_editor.execute(statement)
 

@@ -5,26 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procedures', '0003_published_versions_immutable'),
+        ("procedures", "0003_published_versions_immutable"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='proceduredraft',
-            name='history',
+            model_name="proceduredraft",
+            name="history",
         ),
         migrations.CreateModel(
-            name='DraftSnapshot',
+            name="DraftSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('definition', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('draft', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='procedures.proceduredraft')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("definition", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "draft",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="procedures.proceduredraft",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['draft_id', '-id'],
+                "ordering": ["draft_id", "-id"],
             },
         ),
     ]
