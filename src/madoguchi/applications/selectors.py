@@ -297,6 +297,22 @@ def proxy_relationship_label(value: str) -> str:
     return str(ProxyRelationship(value).label) if value in ProxyRelationship.values else value
 
 
+def open_correction(application: Application) -> dict[str, str] | None:
+    """An open 補正 request for the status page: its message and where to answer it.
+
+    The review app owns corrections; without it (or without a request) this is None.
+    """
+    try:
+        from madoguchi.review.applicant_urls import correction_url
+        from madoguchi.review.selectors import open_correction_for
+    except ImportError:
+        return None
+    correction = open_correction_for(user=application.applicant, application_id=application.pk)
+    if correction is None:
+        return None
+    return {"message": correction.message, "url": correction_url(correction.pk)}
+
+
 def application_attachments(application: Application) -> QuerySet[Attachment]:
     return Attachment.objects.filter(application=application).order_by("created_at")
 

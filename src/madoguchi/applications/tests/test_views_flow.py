@@ -468,3 +468,18 @@ def test_the_whole_journey_from_start_to_withdrawal(client, applicant, tmp_path)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.WITHDRAWN
     assert "取下げ" in client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+
+
+def test_status_page_asks_for_an_open_correction_with_a_link(client, applicant, monkeypatch):
+    import uuid
+    from types import SimpleNamespace
+
+    from madoguchi.review import selectors as review_selectors
+
+    application = submit(client, fill_simple_draft(client, make_procedure()))
+    correction = SimpleNamespace(pk=uuid.uuid4(), message="氏名の漢字を確認してください。")
+    monkeypatch.setattr(review_selectors, "open_correction_for", lambda **kwargs: correction)
+    body = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert "内容の修正（補正）をお願いしています" in body
+    assert "氏名の漢字を確認してください。" in body
+    assert f"/corrections/{correction.pk}/" in body

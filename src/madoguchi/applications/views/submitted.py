@@ -71,6 +71,7 @@ def detail(request, application_id):
             "attachments": selectors.application_attachments(application),
             "groups": selectors.group_rows(selectors.application_answer_rows(application)),
             "can_withdraw": application.status in WITHDRAWABLE,
+            "correction": selectors.open_correction(application),
         },
     )
 
