@@ -130,7 +130,9 @@ def draft_proxy(request, draft_id):
     errors: dict[str, list[str]] = {}
     values = {"proxy_relationship": draft.proxy_relationship, "principal_name": draft.principal_name}
     if request.method == "POST":
-        if request.POST.get("action") == "back":
+        if request.POST.get("action") == "back":  # nothing to keep: the service saves only complete details
+            if return_to == "confirm":
+                return redirect("applications:draft_confirm", draft.pk)
             return redirect("procedures:detail", procedure.organization.slug, procedure.slug)
         values = {
             "proxy_relationship": request.POST.get("proxy_relationship", ""),
