@@ -390,6 +390,10 @@ def application_submit_with_result(
                 organization=procedure.organization, now=now
             )
             application.save(force_insert=True)
+            # The receipt notice goes to the outbox before the review case is opened: the case
+            # writes audit entries, and the audit chain stays locked from its first entry to
+            # the commit, so everything written before it keeps that shared lock short.
+            _notify_submitted(application)
             _open_review_case(application, actor=entered_by or actor)
             audit_record(
                 actor=actor,
@@ -401,7 +405,6 @@ def application_submit_with_result(
                     "channel": channel,
                 },
             )
-            _notify_submitted(application)
             return application, True
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race.
