@@ -93,7 +93,9 @@ class BigramBaseline:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", default=str(SHARED / "corpus.json"))
     parser.add_argument("--queries", nargs="*")
     parser.add_argument("--baseline", action="store_true", help="also score a plain bigram BM25")
