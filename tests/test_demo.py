@@ -6,6 +6,7 @@ import copy
 import json
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import authenticate
 
 from madoguchi.accounts.constants import Role
@@ -177,3 +178,23 @@ def test_sample_applications_are_submitted_once_with_their_receipt_photo(setting
     assert s1.reference_number.startswith("KYO-")
     assert s1.attachments.count() == 1
     assert s1.data["paid_amount"] == 185000
+
+
+def test_the_apps_demo_loaders_run_after_the_base_data_and_can_run_twice():
+    from madoguchi.demo.extras import APP_DEMOS, load_app_demos
+
+    def rows_in_every_table() -> dict[str, int]:
+        # The audit log may record that an import ran again; everything else must stay put.
+        return {
+            m._meta.label: m.objects.count()
+            for m in apps.get_models()
+            if m._meta.managed and m._meta.app_label != "audit"
+        }
+
+    loader.load_demo()
+    first = list(load_app_demos())
+    after_first = rows_in_every_table()
+    second = list(load_app_demos())
+
+    assert len(first) == len(second) == len(APP_DEMOS)
+    assert rows_in_every_table() == after_first

@@ -39,6 +39,7 @@ def demo(args: list[str]) -> None:
     from django.core.management import call_command
 
     from madoguchi.demo.banner import banner_lines
+    from madoguchi.demo.extras import load_app_demos
     from madoguchi.demo.loader import load_demo
     from madoguchi.demo.samples import load_sample_applications
 
@@ -46,9 +47,11 @@ def demo(args: list[str]) -> None:
     print(f"database: {settings.DATABASES['default']['NAME']}", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     result = load_demo()
-    samples = load_sample_applications()
     for line in result.lines():
         print(line)
+    for line in load_app_demos():
+        print(line)
+    samples = load_sample_applications()
     for line in banner_lines(result, base_url=base_url, samples=samples):
         print(line)
     sys.stdout.flush()

@@ -68,6 +68,7 @@ def chromium(playwright_instance):
 @pytest.fixture
 def site(live_server, settings, tmp_path) -> Site:
     """The live server with the demo data, real DevMail and uploads in a temporary folder."""
+    from madoguchi.demo.extras import load_app_demos
     from madoguchi.demo.loader import load_demo
 
     settings.EMAIL_BACKEND = "madoguchi.core.devmail.DevMailBackend"
@@ -75,6 +76,7 @@ def site(live_server, settings, tmp_path) -> Site:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DEBUG = False
     load_demo()
+    list(load_app_demos())  # review routes, FAQ: the site as `madoguchi demo` shows it
     return Site(url=live_server.url, tmp=tmp_path)
 
 
