@@ -167,6 +167,18 @@ def test_staff_builds_previews_and_publishes_and_an_applicant_submits(open_page)
     rec.check("editor after publishing")
     rec.assert_no_problems()
 
+    narrow = open_page(javascript=False, width=320, height=640)
+    force_login(narrow, staff)
+    for path in (
+        f"/builder/{procedure.pk}/",
+        f"/builder/{procedure.pk}/preview/",
+        f"/builder/{procedure.pk}/fields/start/",
+    ):
+        narrow.goto(path)
+        narrow.check(f"320px {path}")
+        assert narrow.horizontal_overflow() == 0, f"{path} scrolls sideways at 320px"
+    narrow.assert_no_problems()
+
     applicant = make_user(email="builder-applicant@example.jp")
     phone = open_page(javascript=True)
     force_login(phone, applicant)
