@@ -297,6 +297,18 @@ def proxy_relationship_label(value: str) -> str:
     return str(ProxyRelationship(value).label) if value in ProxyRelationship.values else value
 
 
+def decision_notices(application: Application) -> list[dict[str, str]]:
+    """Signed decision notices (決定通知書 / 不承認通知書) the applicant can download."""
+    from django.urls import reverse
+
+    from madoguchi.review.selectors import application_notices
+
+    return [
+        {"title": n.title, "url": reverse("review:notice", args=[n.pk]), "created_at": n.created_at}
+        for n in application_notices(user=application.applicant, application_id=application.pk)
+    ]
+
+
 def open_correction(application: Application) -> dict[str, str] | None:
     """An open 補正 request for the status page: its message and where to answer it.
 

@@ -72,6 +72,7 @@ def detail(request, application_id):
             "groups": selectors.group_rows(selectors.application_answer_rows(application)),
             "can_withdraw": application.status in WITHDRAWABLE,
             "correction": selectors.open_correction(application),
+            "notices": selectors.decision_notices(application),
         },
     )
 

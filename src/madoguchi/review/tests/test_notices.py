@@ -103,3 +103,11 @@ def test_signing_key_is_created_once_and_private(office, settings):
     assert oct(os.stat(key).st_mode & 0o777) == "0o600"
     again = ensure_organization_identity(office.org)
     assert again == (key, cert, ca) and Path(key).read_bytes() == Path(again[0]).read_bytes()
+
+
+def test_status_page_links_the_signed_notice_for_its_applicant(client, office):
+    notice = decide(office)
+    application = notice.case.application
+    client.force_login(application.applicant)
+    html = client.get(f"/applications/{application.pk}/").content.decode()
+    assert f"/staff/notices/{notice.pk}.pdf" in html and notice.title in html
