@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,7 +146,9 @@ def bulk_procedures(user: Any) -> list[Procedure]:
     orgs = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
     queryset = Procedure.objects.filter(current_version__isnull=False).select_related("organization")
     if not user.is_superuser:
-        queryset = queryset.filter(bulk_submitters__in=orgs)
+        queryset = queryset.filter(
+            Q(bulk_submitters__in=orgs) | Q(organization__in=orgs, bulk_submitters__isnull=False)
+        )
     return list(queryset.distinct().order_by("organization_id", "title"))
 
 

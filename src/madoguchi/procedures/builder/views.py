@@ -104,8 +104,8 @@ def _settings_values(form_data, procedure=None) -> dict[str, Any]:
     }
     values["life_events"] = form_data.getlist("life_events") if hasattr(form_data, "getlist") else []
     values["allows_proxy"] = form_data.get("allows_proxy") == "on"
-    if procedure is not None:
-        values.pop("is_public", None)
+    if procedure is not None:  # 一般公開 is chosen on the settings page of an existing procedure
+        values["is_public"] = form_data.get("is_public") == "on"
     return values
 
 

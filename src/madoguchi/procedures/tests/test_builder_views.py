@@ -274,3 +274,31 @@ def test_bulk_upload_report_and_confirm(client, org):
     again = client.post(url, {"file": upload}, follow=True)
     assert "以前にも取り込まれています" in again.content.decode()
     assert Application.objects.filter(procedure=procedure).count() == 1
+
+
+def test_a_copied_template_is_made_public_from_the_settings_page(owner_client, org):
+    from madoguchi.procedures import services
+
+    template = make_procedure(make_organization(), title="共有の手続")
+    template.is_template = True
+    template.save(update_fields=["is_template"])
+    owner_client.post(reverse("builder:template_copy", args=[template.pk]), {"organization": org.pk})
+    copy_ = Procedure.objects.get(copied_from=template)
+    assert copy_.is_public is False
+    page = owner_client.get(reverse("builder:settings", args=[copy_.pk])).content.decode()
+    assert 'name="is_public"' in page
+    response = owner_client.post(
+        reverse("builder:settings", args=[copy_.pk]),
+        {
+            "title": "共有の手続（当区版）",
+            "category": "other",
+            "fee_kind": "none",
+            "identity_level": "account",
+            "is_public": "on",
+        },
+    )
+    assert response.status_code == 302
+    copy_.refresh_from_db()
+    assert copy_.is_public and copy_.title == "共有の手続（当区版）"
+    services.procedure_publish(actor=copy_.draft.updated_by, procedure=copy_)
+    assert owner_client.get(f"/{org.slug}/{copy_.slug}/").status_code == 200
