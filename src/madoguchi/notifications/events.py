@@ -129,6 +129,24 @@ register_event(
 )
 register_event(
     EventType(
+        id="reservation.updated",
+        label=_("予約・抽選のお知らせ"),
+        placeholders=("title", "body", "facility", "reservation_url"),
+        subject={"ja": "{{ title }}", "en": "{{ title }}"},
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ body }}\n\n{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\n{{ body }}\n\n{{ organization_name }}",
+        },
+        sample={
+            "title": "【予約完了】保養所 箱根荘",
+            "body": "予約を受け付けました。当日は受付コードかQRコードを窓口でお見せください。",
+            "facility": "保養所 箱根荘",
+            "reservation_url": "https://…",
+        },
+    )
+)
+register_event(
+    EventType(
         id="document.delivered",
         label=_("書類の到着"),
         placeholders=("document_title",),

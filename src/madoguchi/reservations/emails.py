@@ -1,33 +1,29 @@
-"""E-mails about bookings and lottery entries, sent after the transaction commits.
+"""Notices about bookings and lottery entries, through the notifications outbox.
 
-No personal data beyond what the recipient already knows goes into a message: the place,
-the time, the check-in code and a link. When the notifications app exists these become
-notification templates; until then they are plain ``send_mail`` calls.
+The outbox row is written in the booking's transaction and sent after commit on the
+person's chosen channels (e-mail, LINE, mailbox), retried and never sent twice for the
+same dedupe key. No personal data beyond what the recipient already knows goes into a
+message: the place, the time, the check-in code and a link.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
+from madoguchi.notifications.services import notification_enqueue
 
 
-def _send(subject: str, body: str, to: str) -> None:
-    try:
-        send_mail(subject, body, None, [to])
-    except Exception:  # noqa: BLE001 - the booking stands; the page already showed the confirmation
-        logger.exception("reservations: mail to a user could not be sent (subject %s)", subject)
-
-
-def send_after_commit(subject: str, body: str, to: str) -> None:
-    transaction.on_commit(lambda: _send(subject, body, to))
+def _notify(*, user, resource, subject: str, body: str, dedupe_key: str, url: str = "") -> None:
+    notification_enqueue(
+        recipient=user,
+        event="reservation.updated",
+        organization=resource.organization,
+        context={"title": subject, "body": body, "facility": resource.name, "reservation_url": url},
+        dedupe_key=dedupe_key,
+    )
 
 
 def _when(slot) -> str:
@@ -58,47 +54,60 @@ def _booking_lines(booking) -> str:
 
 
 def booking_confirmed(booking) -> None:
-    send_after_commit(
-        _("【予約完了】%(name)s") % {"name": booking.resource.name},
-        _("予約を受け付けました。当日は受付コードかQRコードを窓口でお見せください。")
+    _notify(
+        user=booking.user,
+        resource=booking.resource,
+        subject=_("【予約完了】%(name)s") % {"name": booking.resource.name},
+        body=_("予約を受け付けました。当日は受付コードかQRコードを窓口でお見せください。")
         + "\n\n"
         + _booking_lines(booking),
-        booking.user.email,
+        dedupe_key=f"booking:{booking.pk}:confirmed",
+        url=booking_url(booking),
     )
 
 
 def booking_changed(booking) -> None:
-    send_after_commit(
-        _("【予約変更】%(name)s") % {"name": booking.resource.name},
-        _("予約の日時を変更しました。") + "\n\n" + _booking_lines(booking),
-        booking.user.email,
+    _notify(
+        user=booking.user,
+        resource=booking.resource,
+        subject=_("【予約変更】%(name)s") % {"name": booking.resource.name},
+        body=_("予約の日時を変更しました。") + "\n\n" + _booking_lines(booking),
+        dedupe_key=f"booking:{booking.pk}:changed:{booking.slot_id}:{timezone.now():%Y%m%d%H%M%S%f}",
+        url=booking_url(booking),
     )
 
 
 def booking_cancelled(booking) -> None:
-    send_after_commit(
-        _("【予約取消し】%(name)s") % {"name": booking.resource.name},
-        _("次の予約を取り消しました。") + "\n\n" + _booking_lines(booking),
-        booking.user.email,
+    _notify(
+        user=booking.user,
+        resource=booking.resource,
+        subject=_("【予約取消し】%(name)s") % {"name": booking.resource.name},
+        body=_("次の予約を取り消しました。") + "\n\n" + _booking_lines(booking),
+        dedupe_key=f"booking:{booking.pk}:cancelled",
     )
 
 
 def booking_reminder(booking) -> None:
-    _send(
-        _("【明日のご予約】%(name)s") % {"name": booking.resource.name},
-        _("ご予約の日時が近づきました。来られなくなった場合は取消しをお願いします。")
+    _notify(
+        user=booking.user,
+        resource=booking.resource,
+        subject=_("【明日のご予約】%(name)s") % {"name": booking.resource.name},
+        body=_("ご予約の日時が近づきました。来られなくなった場合は取消しをお願いします。")
         + "\n\n"
         + _booking_lines(booking),
-        booking.user.email,
+        dedupe_key=f"booking:{booking.pk}:reminder:{booking.slot_id}",
+        url=booking_url(booking),
     )
 
 
 def lottery_entered(entry) -> None:
-    send_after_commit(
-        _("【抽選申込受付】%(title)s") % {"title": entry.lottery.title},
-        _("抽選の申込を受け付けました。申込番号: %(id)s\n抽選結果はメールでお知らせします。")
+    _notify(
+        user=entry.user,
+        resource=entry.lottery.resource,
+        subject=_("【抽選申込受付】%(title)s") % {"title": entry.lottery.title},
+        body=_("抽選の申込を受け付けました。申込番号: %(id)s\n抽選結果はメールでお知らせします。")
         % {"id": entry.pk},
-        entry.user.email,
+        dedupe_key=f"lottery-entry:{entry.pk}:entered",
     )
 
 
@@ -109,20 +118,25 @@ def lottery_won(booking, *, offered: bool = False) -> None:
     ) + _("%(deadline)s までに予約を確定してください。期限を過ぎると次の方に権利が移ります。") % {
         "deadline": deadline
     }
-    send_after_commit(
-        _("【当選】%(name)s") % {"name": booking.resource.name},
-        intro + "\n\n" + _booking_lines(booking),
-        booking.user.email,
+    _notify(
+        user=booking.user,
+        resource=booking.resource,
+        subject=_("【当選】%(name)s") % {"name": booking.resource.name},
+        body=intro + "\n\n" + _booking_lines(booking),
+        dedupe_key=f"booking:{booking.pk}:won:{'offered' if offered else 'drawn'}",
+        url=booking_url(booking),
     )
 
 
 def lottery_waitlisted(entry) -> None:
-    send_after_commit(
-        _("【抽選結果】%(title)s") % {"title": entry.lottery.title},
-        _(
+    _notify(
+        user=entry.user,
+        resource=entry.lottery.resource,
+        dedupe_key=f"lottery-entry:{entry.pk}:waitlisted",
+        subject=_("【抽選結果】%(title)s") % {"title": entry.lottery.title},
+        body=_(
             "抽選の結果、今回は落選となり、キャンセル待ち %(n)s 番として登録しました。"
             "空きが出た場合は順番にメールでお知らせします。"
         )
         % {"n": entry.waitlist_position},
-        entry.user.email,
     )

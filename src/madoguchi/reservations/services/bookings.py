@@ -366,10 +366,13 @@ def booking_reminders_send(*, now: dt.datetime | None = None, hours: int | None 
     ).values_list("pk", flat=True)
     sent = 0
     for pk in list(due):
-        # Claim first, so two workers never send the same reminder.
-        if Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
-            continue
-        booking = Booking.objects.select_related("resource", "slot", "user").get(pk=pk)
-        emails.booking_reminder(booking)
+        # Claim and write the outbox row in one transaction: two workers never send the same
+        # reminder, and a crash never leaves a claimed booking without its notice.
+        with transaction.atomic():
+            claimed = Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+            if claimed != 1:
+                continue
+            booking = Booking.objects.select_related("resource__organization", "slot", "user").get(pk=pk)
+            emails.booking_reminder(booking)
         sent += 1
     return sent

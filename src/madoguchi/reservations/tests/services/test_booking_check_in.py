@@ -86,11 +86,12 @@ def test_no_show_only_after_the_start():
 
 
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
-def test_reminders_are_sent_once_for_bookings_starting_soon():
+def test_reminders_are_sent_once_for_bookings_starting_soon(django_capture_on_commit_callbacks):
     soon = booking_create(user=make_user(), slot_id=make_slot(starts_in_hours=10).pk)
     booking_create(user=make_user(), slot_id=make_slot(starts_in_hours=72).pk)
     mail.outbox.clear()
-    assert booking_reminders_send(now=timezone.now(), hours=24) == 1
-    assert booking_reminders_send(now=timezone.now(), hours=24) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert booking_reminders_send(now=timezone.now(), hours=24) == 1
+        assert booking_reminders_send(now=timezone.now(), hours=24) == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [soon.user.email]
