@@ -16,11 +16,7 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# (reading DevMail, counting applications) are plain synchronous calls, so allow them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from tests.browser.harness import Recorder, Site  # noqa: E402
+from tests.browser.harness import Recorder, Site
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
@@ -46,7 +42,18 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package", autouse=True)
+def _sync_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
+    ORM calls while a loop runs. The ORM calls of these tests (database setup, reading DevMail,
+    counting applications) are plain synchronous calls, so allow them — only for this package,
+    which also owns the Playwright instance, so other tests keep Django's check."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[object]:
     try:
         from playwright.sync_api import sync_playwright
@@ -58,7 +65,7 @@ def playwright_instance() -> Iterator[object]:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium(playwright_instance):
     browser = playwright_instance.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
     yield browser
