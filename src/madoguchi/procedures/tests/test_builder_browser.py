@@ -20,6 +20,17 @@ from tests.browser.conftest import chromium, open_page, playwright_instance, sit
 
 pytestmark = harness.BROWSER
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _sync_orm_beside_playwright():
+    """Playwright's sync API keeps an asyncio loop running in this thread; the ORM calls of
+    this test (and the test database's teardown, which may come after the browser closes
+    or not) are plain synchronous calls, so allow them once this module runs (the harness
+    does the same for tests/browser)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
 FIELDS = [
     ("name", "氏名"),
     ("date", "生年月日"),
