@@ -1,0 +1,206 @@
+"""The English catalog: key messages come out in English, and the catalog is (nearly) complete.
+
+Source strings are Japanese msgids; src/madoguchi/locale/en/LC_MESSAGES/django.po holds the
+English. See docs/i18n.md for refreshing it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from madoguchi.core.errors import FieldErrors
+from madoguchi.procedures.fields import ValidationContext
+from madoguchi.procedures.validation import validate_all
+from madoguchi.procedures.wareki import WarekiError, parse_date
+
+PO_FILE = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES" / "django.po"
+MIN_TRANSLATED_SHARE = 0.97
+
+ONE_FIELD = {
+    "steps": [
+        {
+            "key": "about",
+            "title": "About you",
+            "fields": [{"key": "name", "type": "text", "label": "Full name", "required": True}],
+        }
+    ]
+}
+
+
+# ------------------------------------------------------------------ a tiny .po reader
+
+
+def _unquote(line: str) -> str:
+    return ast.literal_eval(line)
+
+
+def read_po(path: Path) -> list[dict]:
+    """Entries of a .po file as dicts: msgid, msgid_plural, msgstr (list), fuzzy, obsolete."""
+    entries: list[dict] = []
+    current: dict | None = None
+    target: tuple[str, int | None] | None = None
+    flags: set[str] = set()
+
+    def finish() -> None:
+        nonlocal current
+        if current is not None:
+            entries.append(current)
+        current = None
+
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line:
+            finish()
+            flags = set()
+            continue
+        if line.startswith("#~"):
+            if current is None:
+                current = {"msgid": "", "msgid_plural": None, "msgstr": {}, "fuzzy": False, "obsolete": True}
+            continue
+        if line.startswith("#,"):
+            finish()
+            flags |= {flag.strip() for flag in line[2:].split(",")}
+            continue
+        if line.startswith("#"):
+            continue
+        if line.startswith("msgid ") and (current is None or current.get("msgstr")):
+            finish()
+            current = {
+                "msgid": "",
+                "msgid_plural": None,
+                "msgstr": {},
+                "fuzzy": "fuzzy" in flags,
+                "obsolete": False,
+            }
+            flags = set()
+        assert current is not None, f"unexpected line in {path.name}: {raw!r}"
+        if line.startswith("msgid_plural "):
+            current["msgid_plural"] = _unquote(line[len("msgid_plural ") :])
+            target = ("msgid_plural", None)
+        elif line.startswith("msgid "):
+            current["msgid"] = _unquote(line[len("msgid ") :])
+            target = ("msgid", None)
+        elif line.startswith("msgstr["):
+            index = int(line[len("msgstr[") : line.index("]")])
+            current["msgstr"][index] = _unquote(line[line.index("]") + 1 :].strip())
+            target = ("msgstr", index)
+        elif line.startswith("msgstr "):
+            current["msgstr"][0] = _unquote(line[len("msgstr ") :])
+            target = ("msgstr", 0)
+        elif line.startswith('"') and target is not None:
+            name, index = target
+            if name == "msgstr":
+                current["msgstr"][index] += _unquote(line)
+            else:
+                current[name] += _unquote(line)
+    finish()
+    return [entry for entry in entries if not entry["obsolete"] and entry["msgid"] != ""]
+
+
+def is_translated(entry: dict) -> bool:
+    forms = entry["msgstr"]
+    needed = 2 if entry["msgid_plural"] else 1
+    return len(forms) >= needed and all(forms.get(i) for i in range(needed))
+
+
+# ------------------------------------------------------------------ the catalog file
+
+
+def test_the_catalog_has_no_fuzzy_entries_and_at_least_97_percent_translated():
+    entries = read_po(PO_FILE)
+    assert len(entries) > 1000, "the catalog looks truncated"
+    fuzzy = [entry["msgid"] for entry in entries if entry["fuzzy"]]
+    untranslated = [entry["msgid"] for entry in entries if not is_translated(entry)]
+    for msgid in untranslated:
+        print("untranslated:", msgid)
+    assert fuzzy == [], f"fuzzy entries (check and clear the flag): {fuzzy}"
+    share = 1 - len(untranslated) / len(entries)
+    assert share >= MIN_TRANSLATED_SHARE, (
+        f"only {share:.1%} of msgids are translated; see docs/i18n.md. Untranslated: {untranslated}"
+    )
+
+
+def test_the_header_of_the_catalog_is_not_fuzzy_and_names_english():
+    text = PO_FILE.read_text(encoding="utf-8")
+    header = text.split("\n\n", 1)[0]
+    assert "#, fuzzy" not in header
+    assert '"Language: en\\n"' in header
+    assert "nplurals=2" in header
+
+
+def test_the_compiled_catalog_is_committed_next_to_the_po_file():
+    mo_file = PO_FILE.with_suffix(".mo")
+    assert mo_file.exists(), "run msgfmt (see docs/i18n.md)"
+    assert mo_file.stat().st_size > 10_000
+
+
+# ------------------------------------------------------------------ messages in English
+
+
+def test_the_required_message_of_a_field_comes_out_in_english():
+    with translation.override("en"):
+        with pytest.raises(FieldErrors) as caught:
+            validate_all(ONE_FIELD, {"name": ""}, context=ValidationContext())
+        assert caught.value.as_dict() == {"name": ["Please enter Full name."]}
+        assert str(caught.value.message) == "Some of the input is not valid."
+
+
+def test_the_required_message_stays_japanese_by_default():
+    with translation.override("ja"):
+        with pytest.raises(FieldErrors) as caught:
+            validate_all(ONE_FIELD, {"name": ""}, context=ValidationContext())
+        assert caught.value.as_dict() == {"name": ["Full nameを入力してください。"]}
+
+
+def test_the_wareki_era_suggestion_comes_out_in_english():
+    with translation.override("en"):
+        with pytest.raises(WarekiError) as caught:
+            parse_date("平成32年4月1日")
+    assert caught.value.message == "平成32年4月1日 does not exist. Did you mean 令和2年4月1日?"
+
+
+def test_an_unreadable_date_is_explained_in_english():
+    with translation.override("en"):
+        with pytest.raises(WarekiError) as caught:
+            parse_date("そのうち")
+    assert caught.value.message.startswith("This cannot be read as a date.")
+
+
+def test_plural_messages_choose_the_english_form():
+    with translation.override("en"):
+        one = translation.ngettext("%(n)sステップ", "%(n)sステップ", 1) % {"n": 1}
+        many = translation.ngettext("%(n)sステップ", "%(n)sステップ", 3) % {"n": 3}
+    assert (one, many) == ("1 step", "3 steps")
+
+
+@pytest.mark.django_db
+def test_the_login_page_title_comes_out_in_english(client):
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Sign in")
+    assert "Madoguchi (窓口)" in title
+    assert "ログイン" not in page
+    assert "Send sign-in link" in page
+
+
+@pytest.mark.django_db
+def test_after_choosing_english_the_home_page_shows_english_navigation(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert '<html lang="en">' in page
+    for text in ("Skip to main content", "Find a procedure", "Frequently asked questions", "Sign in"):
+        assert text in page
+    assert "手続をさがす" not in page
+
+
+@pytest.mark.django_db
+def test_without_a_choice_the_home_page_is_japanese(client):
+    page = client.get("/").content.decode()
+    assert '<html lang="ja">' in page
+    assert "手続をさがす" in page
