@@ -245,7 +245,15 @@ def procedure_update_settings(*, actor: Any, procedure: Procedure, **values: Any
             audit_record(
                 actor=actor, action="procedure.settings_changed", target=procedure, before=before, after=after
             )
+            _reindex(procedure)
     return procedure
+
+
+def _reindex(procedure: Procedure) -> None:
+    """Keep the site search in step with the catalog (title, keywords, visibility, version)."""
+    from madoguchi.knowledge.services import search_index_procedure
+
+    search_index_procedure(procedure=procedure)
 
 
 # ---------------------------------------------------------------------------- draft
@@ -421,6 +429,7 @@ def procedure_publish(*, actor: Any, procedure: Procedure, revision: int | None 
             target=version,
             after={"procedure": locked.slug, "number": version.number},
         )
+        _reindex(locked)
     procedure.current_version = version
     return version
 

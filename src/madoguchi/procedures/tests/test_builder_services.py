@@ -216,3 +216,15 @@ def test_a_check_can_be_added_and_removed(owner, org):
     ]
     draft, _ = change(owner, procedure, "remove_check", step_key="about", index=0)
     assert "checks" not in draft.definition["steps"][0]
+
+
+def test_publishing_makes_the_procedure_findable_in_site_search_at_once(owner, org, monkeypatch):
+    from madoguchi.knowledge import selectors as knowledge
+
+    monkeypatch.setattr(knowledge, "PROCEDURE_SYNC_EVERY", float("inf"))  # no periodic catch-up
+    procedure = new_procedure(owner, org, keywords="子育て 給付")
+    services.procedure_draft_replace(actor=owner, procedure=procedure, definition=SIMPLE_DEFINITION)
+    assert not knowledge.site_search(query="子育て支援金").results
+    services.procedure_publish(actor=owner, procedure=procedure)
+    [hit] = [r for r in knowledge.site_search(query="子育て支援金").results if r.type == "procedure"]
+    assert "子育て支援金" in hit.title
