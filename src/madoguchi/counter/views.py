@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.applications.views.common import lookup_button, run_lookup
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.counter import selectors, services
 from madoguchi.counter.models import VisitStatus
@@ -71,14 +72,21 @@ def step(request, visit_id, step_key):
     errors: dict = {}
     if request.method == "POST":
         raw = parse_step_form(definition, step_key, request.POST, request.FILES)
+        # 「郵便番号から住所を入力」 and a group's 行を追加/削除 buttons: save and show the step again.
+        looked_up = bool(lookup_button(request.POST))
+        lookup_errors: dict = {}
+        if looked_up:
+            raw, lookup_errors = run_lookup(definition, step_key, request.POST, raw)
         try:
             services.visit_save_step(staff=request.user, visit_id=visit.pk, step_key=step_key, raw=raw)
         except FieldErrors as exc:
-            errors = exc.as_dict()
+            errors = lookup_errors if looked_up else exc.as_dict()
         except DomainError as exc:
             messages.error(request, str(exc.message))
             return redirect("counter:home")
         else:
+            errors = lookup_errors
+        if not looked_up and not errors:
             keys = [s["key"] for s in steps]
             index = keys.index(step_key)
             if index + 1 < len(keys):

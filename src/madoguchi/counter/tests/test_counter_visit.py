@@ -112,3 +112,30 @@ def test_walk_through_pages_to_the_printed_receipt(client, desk):
     receipt = client.get(done["Location"]).content.decode()
     visit.refresh_from_db()
     assert visit.application.reference_number in receipt and "受付票" in receipt
+
+
+def test_postal_code_lookup_on_a_counter_step_fills_the_address_and_stays_on_the_step(client):
+    org = make_organization()
+    dept = make_department(org)
+    staff = make_staff(org, Role.COUNTER, dept)
+    definition = {
+        "steps": [
+            {
+                "key": "home",
+                "title": "住所",
+                "fields": [{"key": "addr", "type": "address", "label": "住所", "required": True}],
+            }
+        ]
+    }
+    procedure = make_procedure(org, definition=definition, department=dept)
+    visit = services.visit_start(
+        staff=staff, procedure_id=procedure.pk, visitor_name="窓口 花子", identity_method="mynumber_card"
+    )
+    client.force_login(staff)
+    url = f"/counter/visits/{visit.pk}/steps/home/"
+    page = client.post(url, {"addr.postal_code": "160-0022", "lookup:addr": "1"})
+    assert page.status_code in (200, 422)
+    html = page.content.decode()
+    assert "東京都" in html and "新宿区" in html
+    visit.refresh_from_db()
+    assert visit.draft.data["addr"]["city"] == "新宿区"
