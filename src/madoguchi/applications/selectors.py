@@ -226,7 +226,8 @@ def step_fields(step: dict, data: dict[str, Any]) -> list[dict[str, Any]]:
                 "condition": condition_hint(spec["required_if"], own)
             }
         if hint:  # shown as the field's help text, tied to the input with aria-describedby
-            spec = {**spec, "help": f"{hint}。{spec['help']}" if spec.get("help") else f"{hint}。"}
+            sentence = _("%(hint)s。") % {"hint": hint}
+            spec = {**spec, "help": f"{sentence}{spec['help']}" if spec.get("help") else sentence}
         shown.append({"spec": spec, "key": spec["key"], "value": data.get(spec["key"]), "hint": hint})
     return shown
 

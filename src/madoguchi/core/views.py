@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from madoguchi.core.models import DevMail
@@ -28,7 +29,7 @@ def dev_mail(request):
 
 def not_found(request, exception=None):
     return render(
-        request, "core/error.html", {"title": "404", "message": "ページが見つかりません。"}, status=404
+        request, "core/error.html", {"title": "404", "message": _("ページが見つかりません。")}, status=404
     )
 
 
@@ -36,6 +37,6 @@ def server_error(request):
     return render(
         request,
         "core/error.html",
-        {"title": "500", "message": "エラーが発生しました。時間をおいてもう一度お試しください。"},
+        {"title": "500", "message": _("エラーが発生しました。時間をおいてもう一度お試しください。")},
         status=500,
     )
