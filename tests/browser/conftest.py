@@ -42,30 +42,31 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="package", autouse=True)
-def _sync_orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
-    ORM calls while a loop runs. The ORM calls of these tests (database setup, reading DevMail,
-    counting applications) are plain synchronous calls, so allow them — only for this package,
-    which also owns the Playwright instance, so other tests keep Django's check."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def playwright_instance() -> Iterator[object]:
+    """One Playwright per test module (other apps' browser tests import these fixtures).
+
+    Module scope matters: Playwright's sync API keeps an asyncio loop running in this
+    thread, so a second instance cannot start while one lives, and Django refuses ORM calls
+    while a loop runs. (A package-scoped fixture imported into another app's test module
+    would live until the end of the session.) So the instance ends with its module, and
+    for exactly that time the
+    tests' plain synchronous ORM calls (database setup, reading DevMail, counting
+    applications) are allowed; the rest of the suite keeps Django's async-safety check.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install -e '.[test]')")
     if chromium_path() is None:
         _unavailable("Chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        yield playwright
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            yield playwright
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def chromium(playwright_instance):
     browser = playwright_instance.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
     yield browser
