@@ -49,10 +49,9 @@ def playwright_instance() -> Iterator[object]:
     Module scope matters: Playwright's sync API keeps an asyncio loop running in this
     thread, so a second instance cannot start while one lives, and Django refuses ORM calls
     while a loop runs. (A package-scoped fixture imported into another app's test module
-    would live until the end of the session.) So the instance ends with its module, and
-    for exactly that time the
-    tests' plain synchronous ORM calls (database setup, reading DevMail, counting
-    applications) are allowed; the rest of the suite keeps Django's async-safety check.
+    would live until the end of the session.) So the instance ends with its module, and for
+    exactly that time the tests' plain synchronous ORM calls (database setup, reading DevMail,
+    counting applications) are allowed; the rest of the suite keeps Django's async check.
     """
     try:
         from playwright.sync_api import sync_playwright
