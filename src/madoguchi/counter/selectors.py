@@ -4,9 +4,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from madoguchi.accounts.constants import Role
-from madoguchi.counter.models import CounterVisit
+from madoguchi.counter import codes
+from madoguchi.counter.models import CounterVisit, HandoffCode
 from madoguchi.procedures.models import Procedure
 from madoguchi.review.permissions import StaffScope
 
@@ -47,3 +49,26 @@ def access_visit(*, user: Any, visit_id: Any) -> CounterVisit:
     if visit is None:
         raise Http404
     return visit
+
+
+def access_handoff(*, user: Any, code: str) -> HandoffCode:
+    """The hand-over code of a draft of an organization where the user works at the counter.
+
+    Http404 for unknown codes and for other organizations' codes alike. Used or expired codes
+    are returned (the caller explains why they no longer work).
+    """
+    handoff = (
+        HandoffCode.objects.select_related("draft__version__procedure__organization", "draft__applicant")
+        .filter(code_hash=codes.code_hash(code), organization_id__in=counter_organization_ids(user))
+        .first()
+    )
+    if handoff is None:
+        raise Http404
+    return handoff
+
+
+def active_handoff(*, draft: Any, code: str) -> HandoffCode | None:
+    """The applicant's code for the draft if it still works (for showing it again)."""
+    return HandoffCode.objects.filter(
+        draft=draft, code_hash=codes.code_hash(code), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()

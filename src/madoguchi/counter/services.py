@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import User
 from madoguchi.applications import services as app_services
 from madoguchi.applications.constants import Channel
-from madoguchi.applications.models import Application
+from madoguchi.applications.models import Application, Draft
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
-from madoguchi.counter import selectors
-from madoguchi.counter.models import CounterVisit, VisitStatus
+from madoguchi.counter import codes, selectors
+from madoguchi.counter.models import CounterVisit, HandoffCode, VisitStatus
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.validation import iter_steps
 from madoguchi.review.constants import IdentityCheck
@@ -174,4 +174,128 @@ def visit_cancel(*, staff: Any, visit_id: Any) -> CounterVisit:
     visit.status = VisitStatus.CANCELLED
     visit.save(update_fields=["status", "updated_at"])
     audit_record(actor=staff, action="counter.visit_cancelled", target=visit)
+    return visit
+
+
+# ---------------------------------------------------------------------------- QR hand-over of a phone draft
+
+
+def handoff_create(*, applicant: Any, draft_id: Any) -> tuple[HandoffCode, str]:
+    """Issue a one-time code (30 minutes) for the applicant's draft; earlier unused codes stop working.
+
+    Returns the stored row and the plain code, which is not stored and cannot be shown again.
+    """
+    from madoguchi.applications.selectors import access_draft
+
+    draft = access_draft(user=applicant, draft_id=draft_id)
+    if draft.application_id:
+        raise DomainError(_("この申請はすでに送信されています。"), code="already_submitted")
+    now = timezone.now()
+    code = codes.new_code()
+    with transaction.atomic():
+        HandoffCode.objects.filter(draft=draft, used_at__isnull=True, expires_at__gt=now).update(
+            expires_at=now
+        )
+        handoff = HandoffCode.objects.create(
+            organization=draft.version.procedure.organization,
+            draft=draft,
+            code_hash=codes.code_hash(code),
+            expires_at=now + codes.LIFETIME,
+        )
+        audit_record(
+            actor=applicant,
+            action="counter.handoff_issued",
+            target=handoff,
+            after={"draft": str(draft.pk), "expires_at": handoff.expires_at.isoformat()},
+        )
+    return handoff, code
+
+
+def handoff_check_usable(handoff: HandoffCode) -> None:
+    if handoff.used_at is not None:
+        raise DomainError(
+            _("このコードはすでに使われています。来庁者に新しいコードを表示してもらってください。"),
+            code="used",
+            status=410,
+        )
+    if handoff.expires_at <= timezone.now():
+        raise DomainError(
+            _("このコードは有効期限（30分）が切れています。来庁者に新しいコードを表示してもらってください。"),
+            code="expired",
+            status=410,
+        )
+    if handoff.draft.application_id:
+        raise DomainError(_("この申請はすでに送信されています。"), code="already_submitted")
+
+
+def handoff_redeem(
+    *,
+    staff: Any,
+    code: str,
+    visitor_name: str,
+    identity_method: str,
+    identity_note: str = "",
+) -> CounterVisit:
+    """Counter staff take over a visitor's phone draft: record the identity check, open a visit.
+
+    The draft stays the visitor's (the application's applicant is the visitor; entered_by is the
+    staff member, channel counter, once the visitor confirms). Single use; 404 for codes of
+    other organizations, 410 for used or expired ones.
+    """
+    visitor_name = (visitor_name or "").strip()
+    identity_note = (identity_note or "").strip()
+    handoff = selectors.access_handoff(user=staff, code=code)  # Http404 when not ours
+    handoff_check_usable(handoff)
+    errors: dict[str, list[str]] = {}
+    if not visitor_name:
+        errors["visitor_name"] = [_("来庁者の氏名を入力してください。")]
+    elif len(visitor_name) > 100:
+        errors["visitor_name"] = [_("氏名は100文字以内で入力してください。")]
+    if identity_method not in IdentityCheck.values:
+        errors["identity_method"] = [_("本人確認の方法を選んでください。")]
+    elif identity_method == IdentityCheck.OTHER and not identity_note:
+        errors["identity_note"] = [_("「その他」のときは、確認に使った書類を入力してください。")]
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        handoff = (
+            HandoffCode.objects.select_for_update()
+            .select_related("draft__version__procedure")
+            .get(pk=handoff.pk)
+        )
+        handoff_check_usable(handoff)  # a second tablet may have redeemed it meanwhile
+        draft: Draft = handoff.draft
+        procedure = draft.version.procedure
+        active = CounterVisit.objects.filter(
+            draft=draft, status__in=(VisitStatus.ENTERING, VisitStatus.CONFIRMING)
+        ).first()
+        if active is not None:
+            raise DomainError(_("この下書きは別の窓口で受付中です。"), code="in_progress")
+        # A cancelled visit of the same draft lets go of it (the draft is one-to-one with a visit).
+        CounterVisit.objects.filter(draft=draft).update(draft=None)
+        visit = CounterVisit.objects.create(
+            organization=procedure.organization,
+            procedure=procedure,
+            staff=staff,
+            visitor=draft.applicant,
+            visitor_name=visitor_name,
+            identity_method=identity_method,
+            identity_note=identity_note[:200],
+            draft=draft,
+        )
+        handoff.used_at = timezone.now()
+        handoff.used_by = staff
+        handoff.visit = visit
+        handoff.save(update_fields=["used_at", "used_by", "visit"])
+        audit_record(
+            actor=staff,
+            action="counter.handoff_redeemed",
+            target=visit,
+            after={
+                "procedure": procedure.pk,
+                "draft": str(draft.pk),
+                "handoff": str(handoff.pk),
+                "identity_method": identity_method,
+            },
+        )
     return visit

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.applications.views.common import lookup_button, run_lookup
 from madoguchi.core.errors import DomainError, FieldErrors
-from madoguchi.counter import selectors, services
+from madoguchi.counter import codes, selectors, services
 from madoguchi.counter.models import VisitStatus
 from madoguchi.procedures.validation import display_rows, get_step, iter_steps, parse_step_form
 from madoguchi.review.constants import IdentityCheck
@@ -185,3 +185,89 @@ def cancel(request, visit_id):
     else:
         messages.success(request, _("受付を中止しました。"))
     return redirect("counter:home")
+
+
+# ---------------------------------------------------------------------------- QR hand-over
+
+
+@staff_required
+def handoff_lookup(request):
+    """Type the code the visitor shows (ABCD-2345); a scanned QR code opens ``handoff`` directly."""
+    _counter_staff(request)
+    code = request.GET.get("code", "")
+    errors: dict = {}
+    status = 200
+    if "code" in request.GET:
+        if not codes.looks_valid(code):
+            errors = {
+                "code": [
+                    _("コードは8文字です（例: ABCD-2345）。来庁者の画面の文字をそのまま入力してください。")
+                ]
+            }
+            status = 422
+        else:
+            try:
+                selectors.access_handoff(user=request.user, code=code)
+            except Http404:
+                errors = {"code": [_("このコードは見つかりません。入力に間違いがないか確認してください。")]}
+                status = 404
+            else:
+                return redirect("counter:handoff", codes.normalize(code))
+    return render(
+        request,
+        "counter/handoff_lookup.html",
+        {"errors": errors, "code": code, "nav": "counter"},
+        status=status,
+    )
+
+
+@staff_required
+def handoff_take(request, code):
+    """The visitor's draft behind a code: record the identity check and open a counter visit."""
+    handoff = selectors.access_handoff(user=request.user, code=code)  # 404: unknown or not ours
+    errors: dict = {}
+    error_message = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            visit = services.handoff_redeem(
+                staff=request.user,
+                code=code,
+                visitor_name=request.POST.get("visitor_name", ""),
+                identity_method=request.POST.get("identity_method", ""),
+                identity_note=request.POST.get("identity_note", ""),
+            )
+        except FieldErrors as exc:
+            errors, status = exc.as_dict(), 422
+        except DomainError as exc:
+            error_message, status = str(exc.message), exc.status
+        else:
+            messages.success(request, _("来庁者の下書きを読み込みました。内容を確認してください。"))
+            return redirect("counter:review", visit.pk)
+        handoff = selectors.access_handoff(user=request.user, code=code)
+    try:
+        services.handoff_check_usable(handoff)
+    except DomainError as exc:  # used or expired: say so, and show none of the visitor's data
+        error_message, status, usable = str(exc.message), exc.status, False
+    else:
+        usable = True
+    draft = handoff.draft
+    posted = request.POST if request.method == "POST" else {"visitor_name": draft.applicant.display_name}
+    return render(
+        request,
+        "counter/handoff_take.html",
+        {
+            "handoff": handoff,
+            "code": codes.display(code),
+            "draft": draft,
+            "procedure": draft.version.procedure,
+            "usable": usable,
+            "rows": display_rows(draft.version.definition, draft.data) if usable else [],
+            "identity_choices": IdentityCheck.choices,
+            "errors": errors,
+            "error_message": error_message,
+            "posted": posted,
+            "nav": "counter",
+        },
+        status=status,
+    )

@@ -1,0 +1,61 @@
+"""カウンターで見せるQRコード: the visitor shows a one-time code so counter staff take over the draft.
+
+The code is issued by ``counter.services.handoff_create`` (stored hashed); the plain code is
+kept in the visitor's session only, so the page can show it again until it expires or is used.
+"""
+
+from __future__ import annotations
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from madoguchi.applications import selectors
+from madoguchi.applications.views.common import error_page
+from madoguchi.core.errors import DomainError
+
+HANDOFF_SESSION_KEY = "applications.handoff_codes"
+
+
+def qr_svg(url: str, *, label: str) -> str:
+    """The QR code as inline SVG (server-side; no script, no inline style)."""
+    svg = segno.make(url, error="m").svg_inline(scale=5, border=4, svgclass="qr-code", title=label)
+    labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    return mark_safe(labelled)  # noqa: S308 — segno's own markup; the label is escaped
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def draft_handoff(request, draft_id):
+    from madoguchi.counter import codes
+    from madoguchi.counter import selectors as counter_selectors
+    from madoguchi.counter import services as counter_services
+
+    draft = selectors.access_draft(user=request.user, draft_id=draft_id)
+    if draft.application_id:
+        return redirect("applications:detail", draft.application_id)
+    stored = request.session.get(HANDOFF_SESSION_KEY, {})
+    if request.method == "POST":
+        try:
+            _handoff, code = counter_services.handoff_create(applicant=request.user, draft_id=draft.pk)
+        except DomainError as exc:
+            return error_page(request, exc)
+        request.session[HANDOFF_SESSION_KEY] = {**stored, str(draft.pk): code}
+        return redirect("applications:draft_handoff", draft.pk)
+    code = stored.get(str(draft.pk), "")
+    handoff = counter_selectors.active_handoff(draft=draft, code=code) if code else None
+    context = {"draft": draft, "procedure": draft.version.procedure, "handoff": handoff}
+    if handoff is not None:
+        url = request.build_absolute_uri(reverse("counter:handoff", args=[code]))
+        context |= {
+            "code": codes.display(code),
+            "qr": qr_svg(url, label=_("窓口の職員が読み取るQRコード")),
+        }
+    return render(request, "applications/handoff.html", context)
