@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -18,6 +19,7 @@ from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.review import selectors, services, totp
 from madoguchi.review.constants import CaseStatus
 from madoguchi.review.forms import StaffLoginForm, TotpForm
+from madoguchi.review.permissions import StaffScope
 from madoguchi.review.services import auth as staff_auth
 
 MFA_SESSION_KEY = "review_mfa_user"
@@ -38,9 +40,16 @@ def staff_required(view):
 # ---------------------------------------------------------------------------- sign-in
 
 
-def _safe_next(url: str) -> str:
+def _safe_next(url: str, user: Any = None) -> str:
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/"):
         return url
+    return _home_for(user)
+
+
+def _home_for(user: Any) -> str:
+    """Reviewers land on their queue; counter-only staff on the 書かない窓口."""
+    if user is not None and not StaffScope.of(user).can_review:
+        return reverse("counter:home")
     return reverse("review:queue", args=["mine"])
 
 
@@ -55,7 +64,7 @@ def staff_login(request):
         except FieldErrors as exc:
             errors = exc.as_dict()
         else:
-            next_url = _safe_next(form.cleaned_data["next"])
+            next_url = _safe_next(form.cleaned_data["next"], user)
             if staff_auth.staff_needs_totp(user):
                 request.session[MFA_SESSION_KEY] = {"user": user.pk, "next": next_url}
                 return redirect("review:login_mfa")
@@ -168,7 +177,7 @@ def _without_page(query) -> str:
 
 
 def root(request):
-    return redirect("review:queue", "mine")
+    return redirect(_home_for(request.user if request.user.is_authenticated else None))
 
 
 # ---------------------------------------------------------------------------- the case page

@@ -21,6 +21,18 @@ def test_staff_sign_in_with_password(client, staff):
     assert client.get("/staff/queue/mine/").status_code == 200
 
 
+def test_counter_only_staff_land_on_the_counter_after_sign_in(client, office):
+    from madoguchi.accounts.constants import Role
+    from madoguchi.core.testing import make_staff
+
+    clerk = make_staff(office.org, Role.COUNTER, office.dept_a)
+    clerk.set_password(PASSWORD)
+    clerk.save()
+    response = client.post("/staff/login/", {"email": clerk.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/counter/"
+    assert client.get("/counter/").status_code == 200
+
+
 def test_wrong_password_keeps_the_email_and_explains(client, staff):
     response = client.post("/staff/login/", {"email": staff.email, "password": "nope"})
     html = response.content.decode()
