@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from markupsafe import Markup
+from django.utils.safestring import SafeString, mark_safe
 
 from madoguchi.knowledge.search import analyzer
 
@@ -37,12 +37,12 @@ def _best_passage(body: str, grams: set[str]) -> str:
     return passage
 
 
-def highlight(text: str, terms: set[str]) -> Markup:
+def highlight(text: str, terms: set[str]) -> SafeString:
     """Escape ``text`` and wrap the morphemes whose normalized term is in ``terms`` in <mark>."""
     if not text:
-        return Markup("")
+        return mark_safe("")
     if not terms:
-        return Markup(escape(text))
+        return mark_safe(escape(text))
     out: list[str] = []
     position = 0
     spans: list[tuple[int, int]] = []
@@ -57,7 +57,7 @@ def highlight(text: str, terms: set[str]) -> Markup:
         out.append("<mark>" + escape(text[start:end]) + "</mark>")
         position = end
     out.append(escape(text[position:]))
-    return Markup("".join(out))
+    return mark_safe("".join(out))
 
 
 def _morpheme_spans(text: str):
@@ -72,6 +72,6 @@ def _morpheme_spans(text: str):
         offset += len(line)
 
 
-def make_snippet(*, body: str, terms: set[str], grams: set[str]) -> Markup:
+def make_snippet(*, body: str, terms: set[str], grams: set[str]) -> SafeString:
     passage = _best_passage(body.replace("\r", ""), grams).replace("\n", " ")
     return highlight(passage, terms)
