@@ -18,20 +18,21 @@ class Command(BaseCommand):
     help = "Create demo reservation resources, slots and a lodging lottery (idempotent)."
 
     def handle(self, *args, **options):
+        # The organizations of `madoguchi demo` (created here too when run on its own).
         city, _ = Organization.objects.get_or_create(
-            slug="demo-city",
-            defaults={"name": "デモ市", "kind": OrganizationKind.MUNICIPALITY, "reference_prefix": "DEMO"},
+            slug="shinjuku",
+            defaults={"name": "新宿区", "kind": OrganizationKind.MUNICIPALITY, "reference_prefix": "SJK"},
         )
         kyosai, _ = Organization.objects.get_or_create(
-            slug="demo-kyosai",
+            slug="kyosai",
             defaults={
-                "name": "デモ職員共済組合",
+                "name": "東京都職員共済組合",
                 "kind": OrganizationKind.ASSOCIATION,
                 "reference_prefix": "KYO",
             },
         )
         staff, _ = User.objects.get_or_create(
-            email="counter@demo-city.example.jp", defaults={"display_name": "窓口 花子"}
+            email="counter@shinjuku.example.jp", defaults={"display_name": "窓口 花子"}
         )
         Membership.objects.get_or_create(user=staff, organization=city, role=Role.COUNTER)
         Membership.objects.get_or_create(user=staff, organization=kyosai, role=Role.OWNER)
@@ -129,4 +130,4 @@ class Command(BaseCommand):
                     actor=None,
                 )
                 self.stdout.write("lottery created for the first three nights in 30 days")
-        self.stdout.write("staff sign-in: counter@demo-city.example.jp (e-mail link on /accounts/login/)")
+        self.stdout.write("reservation staff: counter@shinjuku.example.jp (password set by madoguchi demo)")
