@@ -30,20 +30,7 @@ from madoguchi.procedures.rules import explain
 
 FORMAT = "madoguchi.procedure"
 FORMAT_VERSION = 1
-SETTINGS_EXPORTED = (
-    "title",
-    "summary",
-    "description",
-    "category",
-    "keywords",
-    "life_events",
-    "standard_processing_days",
-    "fee_kind",
-    "fee_amount",
-    "identity_level",
-    "allows_proxy",
-    "contact",
-)
+SETTINGS_EXPORTED = ("title", *services.PORTABLE_SETTINGS, "contact")
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 

@@ -437,6 +437,22 @@ def procedure_publish(*, actor: Any, procedure: Procedure, revision: int | None 
 # ---------------------------------------------------------------------------- templates
 
 
+# Settings that travel with a procedure to another organization (templates, JSON export).
+# Title and contact are the receiving organization's own.
+PORTABLE_SETTINGS = (
+    "summary",
+    "description",
+    "category",
+    "keywords",
+    "life_events",
+    "standard_processing_days",
+    "fee_kind",
+    "fee_amount",
+    "identity_level",
+    "allows_proxy",
+)
+
+
 def procedure_share_as_template(*, actor: Any, procedure: Procedure, shared: bool) -> Procedure:
     """Offer (or stop offering) the published procedure in the template library."""
     _require_edit(actor, procedure)
@@ -458,21 +474,7 @@ def procedure_copy_template(
     """Copy a shared template into ``organization`` as a new procedure with a draft to adapt."""
     if not template.is_template or template.current_version is None:
         raise DomainError(_("このテンプレートは現在共有されていません。"), code="not_found", status=404)
-    settings = {
-        name: getattr(template, name)
-        for name in (
-            "summary",
-            "description",
-            "category",
-            "keywords",
-            "life_events",
-            "standard_processing_days",
-            "fee_kind",
-            "fee_amount",
-            "identity_level",
-            "allows_proxy",
-        )
-    }
+    settings = {name: getattr(template, name) for name in PORTABLE_SETTINGS}
     return procedure_create(
         actor=actor,
         organization=organization,
