@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
-from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from madoguchi.applications import selectors
 from madoguchi.core.errors import DomainError
-from madoguchi.procedures.validation import parse_step_form
 
 # Values typed by a visitor who is not signed in yet, kept until they sign in.
 STASH_SESSION_KEY = "applications.stash"
@@ -33,28 +28,6 @@ def return_to_of(request) -> str:
 
 def url_with_return(url: str, return_to: str) -> str:
     return f"{url}?return_to={return_to}" if return_to else url
-
-
-def lookup_button(post) -> str:
-    """The name of the 「郵便番号から住所を入力」 button that sent the form, else ""."""
-    return next((key for key in post if key.startswith("lookup:")), "")
-
-
-def run_lookup(definition: dict, step_key: str, post, raw: dict[str, Any]):
-    """郵便番号 → 住所 without JavaScript: procedures.fields.apply_lookup fills the values."""
-    fields_module = import_module("madoguchi.procedures.fields")
-    apply_lookup = getattr(fields_module, "apply_lookup", None)
-    if apply_lookup is None:
-        return raw, {}
-    result = apply_lookup(definition, step_key, post)
-    errors: dict[str, list[str]] = {}
-    if isinstance(result, tuple):
-        result, errors = result
-    if hasattr(result, "getlist"):  # a filled-in copy of the post
-        result = parse_step_form(definition, step_key, result, {})
-    # apply_lookup reads no files: keep a file chosen in the same post so it is stored too.
-    files = {k: v for k, v in raw.items() if isinstance(v, UploadedFile)}
-    return {**raw, **(result or {}), **files}, errors or {}
 
 
 def render_step(

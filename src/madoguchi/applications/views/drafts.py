@@ -17,12 +17,11 @@ from madoguchi.applications.constants import ProxyRelationship
 from madoguchi.applications.views.common import (
     SUBMIT_TOKENS_SESSION_KEY,
     error_page,
-    lookup_button,
     render_step,
     return_to_of,
-    run_lookup,
 )
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.procedures.lookup import lookup_button, run_lookup
 from madoguchi.procedures.validation import get_step, parse_step_form
 
 

@@ -20,13 +20,12 @@ from madoguchi.applications.views.common import (
     STASH_DONE_SESSION_KEY,
     STASH_SESSION_KEY,
     error_page,
-    lookup_button,
     render_step,
-    run_lookup,
     url_with_return,
 )
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.fields import ValidationContext
+from madoguchi.procedures.lookup import lookup_button, run_lookup
 from madoguchi.procedures.selectors import ATTACHMENT_TYPES, procedure_get_public
 from madoguchi.procedures.validation import iter_steps, parse_step_form, validate_step
 
