@@ -76,6 +76,9 @@ class Application(TimeStampedModel):
     is_proxy = models.BooleanField(default=False)
     proxy_relationship = models.CharField(max_length=20, choices=ProxyRelationship.choices, blank=True)
     principal_name = models.CharField(max_length=100, blank=True)
+    # When the work that follows a submission — the review case and the receipt notice — was
+    # done (NULL: still to do). See application_follow_up in services.py.
+    followed_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -90,6 +93,11 @@ class Application(TimeStampedModel):
         indexes = [
             models.Index(fields=["applicant", "-submitted_at"]),
             models.Index(fields=["procedure", "status", "-submitted_at"]),
+            models.Index(
+                fields=["submitted_at"],
+                name="application_follow_up_due",
+                condition=models.Q(followed_up_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +20,8 @@ from madoguchi.procedures.fields import FieldValidationError, ValidationContext
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.uploads import check_upload
 from madoguchi.procedures.validation import get_step, validate_all, validate_step
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------- context
 
@@ -374,8 +378,9 @@ def application_submit_with_result(
                 principal_name=locked.principal_name,
             )
             # Rows that point at the application are written first (foreign keys are checked at
-            # commit), so the two locks every submission shares — the 受付番号 counter and the
-            # audit chain — are held for as few statements as possible (docs/performance.md).
+            # commit); the two locks every submission shares — the organization's 受付番号
+            # counter and the audit chain — are taken last, so they are held for three
+            # statements and the COMMIT (docs/performance.md, "Submissions").
             _link_attachments(application, cleaned)
             ApplicationEvent.objects.create(
                 application_id=application.id,
@@ -390,11 +395,6 @@ def application_submit_with_result(
                 organization=procedure.organization, now=now
             )
             application.save(force_insert=True)
-            # The receipt notice goes to the outbox before the review case is opened: the case
-            # writes audit entries, and the audit chain stays locked from its first entry to
-            # the commit, so everything written before it keeps that shared lock short.
-            _notify_submitted(application)
-            _open_review_case(application, actor=entered_by or actor)
             audit_record(
                 actor=actor,
                 action="application.submitted",
@@ -405,6 +405,8 @@ def application_submit_with_result(
                     "channel": channel,
                 },
             )
+            application_id = application.pk
+            transaction.on_commit(lambda: application_follow_up_dispatch(application_id))
             return application, True
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race.
@@ -414,13 +416,6 @@ def application_submit_with_result(
         if existing:
             return existing, False
         raise
-
-
-def _open_review_case(application: Application, *, actor: Any) -> None:
-    """Every application gets its review case (route, deadline) in the same transaction."""
-    from madoguchi.review.services import case_open_for_application
-
-    case_open_for_application(application=application, actor=actor)
 
 
 def _link_attachments(application: Application, data: dict[str, Any]) -> None:
@@ -453,6 +448,73 @@ def _notify_submitted(application: Application) -> None:
         },
         dedupe_key=f"application:{application.pk}",
     )
+
+
+# ---------------------------------------------------------------------------- after the submission
+
+
+def application_follow_up(*, application_id: Any, actor: Any = None) -> bool:
+    """Do the work that follows a submission, exactly once: open the review case (route,
+    deadline, first tasks) and write the receipt notice to the outbox.
+
+    It runs in its own transaction right after the submission commits (a Celery task, eager in
+    the embedded set-up), so the submission itself stays short; ``applications_follow_up_sweep``
+    catches up with any that a crash or a broker outage left behind. Returns False when there
+    was nothing to do (already done, or no such application).
+    """
+    from madoguchi.review.services import case_close_withdrawn, case_open_for_application
+
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("procedure__organization", "applicant", "entered_by", "version")
+            .filter(pk=application_id)
+            .first()
+        )
+        if application is None or application.followed_up_at is not None:
+            return False
+        _notify_submitted(application)
+        case_open_for_application(
+            application=application, actor=actor or application.entered_by or application.applicant
+        )
+        if application.status == ApplicationStatus.WITHDRAWN:  # withdrawn before this ran
+            case_close_withdrawn(application=application, actor=actor or application.applicant)
+        application.followed_up_at = timezone.now()
+        application.save(update_fields=["followed_up_at"])
+    return True
+
+
+def application_follow_up_dispatch(application_id: Any) -> None:
+    """Hand the follow-up to Celery after commit. A broker failure only logs: the sweeper
+    (beat, or ``madoguchi applications sweep``) does it later."""
+    from madoguchi.applications.tasks import application_follow_up_task
+
+    try:
+        application_follow_up_task.apply_async(args=[str(application_id)])
+    except Exception:  # noqa: BLE001 - broker down, or an eager follow-up that failed
+        logger.exception("could not follow up application %s; the sweeper will", application_id)
+
+
+def applications_follow_up_sweep(*, grace_seconds: float | None = None, limit: int = 1000) -> dict[str, int]:
+    """Follow up applications whose follow-up has not happened ``grace_seconds`` after they
+    were submitted (the process died after the commit, the broker was down, a worker crashed)."""
+    from django.conf import settings
+
+    grace = grace_seconds if grace_seconds is not None else settings.APPLICATION_FOLLOW_UP_GRACE_SECONDS
+    cutoff = timezone.now() - timedelta(seconds=grace)
+    pending = list(
+        Application.objects.filter(followed_up_at__isnull=True, submitted_at__lte=cutoff)
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = failed = 0
+    for application_id in pending:
+        try:
+            done += application_follow_up(application_id=application_id)
+        except Exception:  # noqa: BLE001 - one bad application must not stop the others
+            failed += 1
+            logger.exception("follow-up of application %s failed", application_id)
+    return {"pending": len(pending), "done": done, "failed": failed}
 
 
 def application_withdraw(*, application: Application, actor: Any, reason: str = "") -> Application:

@@ -42,8 +42,13 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an entry. Call inside the transaction of the change it records."""
-    with transaction.atomic():
+    """Append an entry. Call inside the transaction of the change it records.
+
+    The chain head stays locked until that transaction ends, so call this as late as the
+    change allows. No savepoint: the caller's transaction already makes the entry and the
+    change all-or-nothing, and a failure here must roll back both.
+    """
+    with transaction.atomic(savepoint=False):
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         actor_obj = actor if getattr(actor, "is_authenticated", False) else None
         entry = AuditEntry(

@@ -137,7 +137,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30")),
     },
     "notifications-purge": {"task": "notifications.purge", "schedule": 24 * 60 * 60.0},
+    "applications-follow-up-sweep": {
+        "task": "applications.follow_up_sweep",
+        "schedule": float(os.environ.get("APPLICATION_FOLLOW_UP_SWEEP_SECONDS", "30")),
+    },
 }
+# A submission's review case and receipt notice are made right after its commit; the sweeper
+# steps in for those still missing this many seconds later (applications/services.py).
+APPLICATION_FOLLOW_UP_GRACE_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_GRACE_SECONDS", "60"))
 
 # --- Notifications (docs/notifications.md) ----------------------------------------------
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "6"))

@@ -16,14 +16,18 @@ VALID_DATA = {"name": "山田 太郎", "note": "", "kind": "a"}
 
 
 def make_application(procedure, applicant=None, data: dict[str, Any] | None = None, **submit: Any):
-    """Submit an application through the real applications services (opens its case)."""
+    """Submit an application through the real applications services and run its follow-up
+    (which opens the case; after a real commit it runs by itself)."""
     from madoguchi.applications import services as app_services
 
     applicant = applicant or make_user()
     draft = app_services.draft_create(applicant=applicant, procedure=procedure, data=data or dict(VALID_DATA))
     submit.setdefault("actor", applicant)
     submit.setdefault("idempotency_key", f"test-{next(_seq)}")
-    return app_services.application_submit(draft=draft, **submit)
+    application = app_services.application_submit(draft=draft, **submit)
+    app_services.application_follow_up(application_id=application.pk)
+    application.refresh_from_db()
+    return application
 
 
 class Office:

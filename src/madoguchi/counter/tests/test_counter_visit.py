@@ -40,11 +40,12 @@ def start(desk, **extra):
     return services.visit_start(**kwargs)
 
 
-def test_counter_entry_records_channel_staff_and_identity_check(desk):
+def test_counter_entry_records_channel_staff_and_identity_check(desk, django_capture_on_commit_callbacks):
     visit = start(desk)
     fill(desk, visit)
     services.visit_hand_over(staff=desk.staff, visit_id=visit.pk)
-    application = services.visit_confirm(staff=desk.staff, visit_id=visit.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the follow-up opens the case after commit
+        application = services.visit_confirm(staff=desk.staff, visit_id=visit.pk)
     assert application.channel == Channel.COUNTER and application.entered_by == desk.staff
     assert application.data["name"] == "窓口 花子"
     visit = CounterVisit.objects.get(pk=visit.pk)
