@@ -16,7 +16,9 @@ urlpatterns = [
     path("drafts/<uuid:draft_id>/steps/<str:step_key>/", views.draft_step, name="draft_step"),
     path("drafts/<uuid:draft_id>/confirm/", views.draft_confirm, name="draft_confirm"),
     path("drafts/<uuid:draft_id>/discard/", views.draft_discard, name="draft_discard"),
-    path("drafts/<uuid:draft_id>/handoff/", draft_handoff, name="draft_handoff"),  # カウンターで見せるQRコード
+    path(
+        "drafts/<uuid:draft_id>/handoff/", draft_handoff, name="draft_handoff"
+    ),  # カウンターで見せるQRコード
     # submitted applications
     path("<uuid:application_id>/", views.detail, name="detail"),
     path("<uuid:application_id>/receipt/", views.receipt, name="receipt"),

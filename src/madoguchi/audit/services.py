@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from madoguchi.audit.models import AuditChainHead, AuditEntry
@@ -46,28 +47,77 @@ def audit_record(
 
     The chain head stays locked until that transaction ends, so call this as late as the
     change allows. No savepoint: the caller's transaction already makes the entry and the
-    change all-or-nothing, and a failure here must roll back both.
+    change all-or-nothing, and a failure here must roll back both. Every state change of the
+    system passes here, so its three statements are written out once (see ``_chain_sql``)
+    instead of being built by the ORM on each call (docs/performance.md).
     """
-    with transaction.atomic(savepoint=False):
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-        entry = AuditEntry(
-            at=timezone.now(),
-            actor=actor_obj,
-            actor_label=str(actor) if actor_obj else (actor if isinstance(actor, str) else "system"),
-            action=action,
-            target_type=target._meta.label_lower if hasattr(target, "_meta") else str(type(target).__name__),
-            target_id=str(getattr(target, "pk", target)),
-            before=json.loads(_canonical(before)) if before is not None else None,
-            after=json.loads(_canonical(after)) if after is not None else None,
-            previous_hash=head.last_hash,
-        )
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    entry = AuditEntry(
+        actor=actor_obj,
+        actor_label=str(actor) if actor_obj else (actor if isinstance(actor, str) else "system"),
+        action=action,
+        target_type=target._meta.label_lower if hasattr(target, "_meta") else str(type(target).__name__),
+        target_id=str(getattr(target, "pk", target)),
+        before=json.loads(_canonical(before)) if before is not None else None,
+        after=json.loads(_canonical(after)) if after is not None else None,
+    )
+    sql = _chain_sql(connection)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql.lock_head, [1])
+        row = cursor.fetchone()
+        if row is None:  # a fresh database whose seed row was flushed
+            AuditChainHead.objects.get_or_create(id=1)
+            cursor.execute(sql.lock_head, [1])
+            row = cursor.fetchone()
+        entry.at = timezone.now()
+        entry.previous_hash = row[0]
         entry.entry_hash = compute_hash(entry)
-        entry.save()
-        head.last_entry_id = entry.id
-        head.last_hash = entry.entry_hash
-        head.save(update_fields=["last_entry_id", "last_hash"])
+        values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in sql.insert_fields]
+        cursor.execute(sql.insert_entry, values)
+        entry.id = cursor.fetchone()[0]
+        cursor.execute(sql.update_head, [entry.id, entry.entry_hash, 1])
+    entry._state.adding = False
+    entry._state.db = connection.alias
     return entry
+
+
+@dataclass(frozen=True)
+class _ChainSql:
+    lock_head: str
+    insert_entry: str
+    update_head: str
+    insert_fields: tuple[Any, ...]
+
+
+_CHAIN_SQL: dict[str, _ChainSql] = {}
+
+
+def _chain_sql(conn: Any) -> _ChainSql:
+    """The three statements of ``audit_record`` for this database, built once per vendor."""
+    cached = _CHAIN_SQL.get(conn.vendor)
+    if cached is not None:
+        return cached
+    quote = conn.ops.quote_name
+    head = AuditChainHead._meta
+    entries = AuditEntry._meta
+    fields = tuple(f for f in entries.concrete_fields if not f.primary_key)
+    for_update = " FOR UPDATE" if conn.features.has_select_for_update else ""
+    sql = _ChainSql(
+        lock_head=(
+            f"SELECT {quote('last_hash')} FROM {quote(head.db_table)} WHERE {quote('id')} = %s{for_update}"
+        ),
+        insert_entry=(
+            f"INSERT INTO {quote(entries.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(entries.pk.column)}"
+        ),
+        update_head=(
+            f"UPDATE {quote(head.db_table)} SET {quote('last_entry_id')} = %s, {quote('last_hash')} = %s "
+            f"WHERE {quote('id')} = %s"
+        ),
+        insert_fields=fields,
+    )
+    _CHAIN_SQL[conn.vendor] = sql
+    return sql
 
 
 def audit_verify() -> tuple[bool, int, str]:

@@ -99,9 +99,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES and env_bool("DB_SERVER_SIDE_BINDING", True):
+    # Parameters bound by the server, and statements a connection runs often (every
+    # submission's) prepared once per connection: about half of PostgreSQL's CPU per
+    # submission (docs/performance.md). Behind PgBouncer in transaction mode set
+    # DB_SERVER_SIDE_BINDING=0 (or run PgBouncer ≥ 1.21 with max_prepared_statements).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))}
+    )
 # Optional streaming replica for read-mostly apps (docs/deployment.md, config/dbrouter.py).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
-DATABASE_REPLICA_APPS = [a for a in os.environ.get("DATABASE_REPLICA_APPS", "insights,opendata,knowledge").split(",") if a]
+DATABASE_REPLICA_APPS = [
+    a for a in os.environ.get("DATABASE_REPLICA_APPS", "insights,opendata,knowledge").split(",") if a
+]
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
@@ -129,7 +139,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Killed workers' unacked messages come back after this; the notifications sweeper
 # recovers much sooner from the database, so this only bounds duplicate wake-ups.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
 # Run exactly one beat process per deployment (docs/deployment.md).
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
@@ -158,7 +170,9 @@ NOTIFICATION_PUSH_STEP_SECONDS = float(os.environ.get("NOTIFICATION_PUSH_STEP_SE
 NOTIFICATION_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATION_MESSAGE_ID_DOMAIN", "madoguchi.invalid")
 # channel kind → implementation ("default" is the real one; "dev" writes to the database)
 NOTIFICATION_CHANNEL_BACKENDS = {
-    "line": os.environ.get("LINE_BACKEND", "default" if os.environ.get("LINE_CHANNEL_ACCESS_TOKEN") else "dev"),
+    "line": os.environ.get(
+        "LINE_BACKEND", "default" if os.environ.get("LINE_CHANNEL_ACCESS_TOKEN") else "dev"
+    ),
     "webhook": os.environ.get("WEBHOOK_BACKEND", "default"),
 }
 LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")

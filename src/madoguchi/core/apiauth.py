@@ -136,11 +136,7 @@ def api_token_authenticate(*, token: str) -> Any | None:
 
     if not token.startswith(TOKEN_PREFIX) or len(token) > _MAX_TOKEN_LENGTH:
         return None
-    api_token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
-        .first()
-    )
+    api_token = _active_token(hash_token(token))
     if api_token is None or not api_token.user.is_active:
         return None
     now = timezone.now()
@@ -149,3 +145,33 @@ def api_token_authenticate(*, token: str) -> Any | None:
     if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
     return api_token.user
+
+
+def _active_token(token_hash: str) -> Any | None:
+    """The unrevoked token with this digest and its user, in one statement written out once
+    (every API request runs it; see core/hotpath.py)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from madoguchi.core.hotpath import model_columns
+    from madoguchi.core.models import ApiToken
+
+    user_model = get_user_model()
+    tokens = model_columns(ApiToken, connection, "t")
+    users = model_columns(user_model, connection, "u")
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {tokens.sql}, {users.sql} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "
+        f"JOIN {quote(user_model._meta.db_table)} {quote('u')} "
+        f"ON {quote('u')}.{quote(user_model._meta.pk.column)} = {quote('t')}.{quote('user_id')} "
+        f"WHERE {quote('t')}.{quote('token_hash')} = %s AND {quote('t')}.{quote('revoked_at')} IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(tokens.fields)
+    api_token = tokens.instance(row[:split], connection)
+    api_token.user = users.instance(row[split:], connection)
+    return api_token

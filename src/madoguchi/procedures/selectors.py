@@ -109,15 +109,14 @@ def catalog_categories() -> list[tuple[str, Any]]:
 
 def procedure_get_public(*, org_slug: str, procedure_slug: str) -> Procedure:
     """The public procedure at /<org>/<procedure>/, or 404."""
-    procedure = (
-        public_procedures()
-        .select_related("organization", "department", "current_version")
-        .filter(organization__slug=org_slug, slug=procedure_slug)
-        .first()
-    )
-    if procedure is None:
-        raise Http404
-    return procedure
+    try:  # get(), not first(): (organization, slug) is unique, so no ORDER BY is needed
+        return (
+            public_procedures()
+            .select_related("organization", "department", "current_version")
+            .get(organization__slug=org_slug, slug=procedure_slug)
+        )
+    except Procedure.DoesNotExist:
+        raise Http404 from None
 
 
 # File-like field types whose labels make the 「必要なもの」 list.

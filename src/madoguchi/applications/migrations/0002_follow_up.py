@@ -12,23 +12,26 @@ def mark_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('applications', '0001_initial'),
-        ('procedures', '0004_draft_snapshots'),
+        ("accounts", "0001_initial"),
+        ("applications", "0001_initial"),
+        ("procedures", "0004_draft_snapshots"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='followed_up_at',
+            model_name="application",
+            name="followed_up_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(mark_existing, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(condition=models.Q(('followed_up_at__isnull', True)), fields=['submitted_at'], name='application_follow_up_due'),
+            model_name="application",
+            index=models.Index(
+                condition=models.Q(("followed_up_at__isnull", True)),
+                fields=["submitted_at"],
+                name="application_follow_up_due",
+            ),
         ),
     ]
