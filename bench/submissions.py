@@ -461,12 +461,17 @@ def wait_for_follow_ups(timeout: float = 600) -> dict[str, float]:
     applications = Application.objects.count()
     pending_at_start = Application.objects.filter(followed_up_at__isnull=True).count()
     deadline = started + timeout
+    followed_up_after = None
     while time.perf_counter() < deadline:
         pending = Application.objects.filter(followed_up_at__isnull=True).count()
         unsent = Notification.objects.exclude(status=NotificationStatus.SENT).count()
+        if pending == 0 and followed_up_after is None:
+            followed_up_after = time.perf_counter() - started
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"  {time.perf_counter() - started:5.1f} s: {pending} to follow up, {unsent} notices not sent")
         if pending == 0 and unsent == 0:
             break
-        time.sleep(0.25)
+        time.sleep(0.25 if not os.environ.get("BENCH_VERBOSE") else 2)
     seconds = time.perf_counter() - started
     connections.close_all()
     return {

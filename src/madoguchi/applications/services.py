@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.applications.constants import WITHDRAWABLE, ApplicationStatus, Channel, ProxyRelationship
 from madoguchi.applications.models import Application, ApplicationEvent, Attachment, Draft, ReferenceSequence
-from madoguchi.audit.services import audit_record
+from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.fields import FieldValidationError, ValidationContext
 from madoguchi.procedures.models import Procedure
@@ -462,14 +463,18 @@ def application_follow_up(*, application_id: Any, actor: Any = None) -> bool:
     """
     from madoguchi.review.services import case_close_withdrawn, case_open_for_application
 
-    with transaction.atomic():
-        application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("procedure__organization", "applicant", "entered_by", "version")
-            .filter(pk=application_id)
-            .first()
-        )
-        if application is None or application.followed_up_at is not None:
+    # audit_batch: the case's audit entries are chained at the end, so the chain head (locked
+    # by every audited change) is held for the last statements only, not the whole follow-up.
+    with transaction.atomic(), audit_batch():
+        try:
+            application = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("procedure__organization", "applicant", "entered_by", "version")
+                .get(pk=application_id)
+            )
+        except (Application.DoesNotExist, ValueError, ValidationError):
+            return False
+        if application.followed_up_at is not None:
             return False
         _notify_submitted(application)
         case_open_for_application(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,13 +48,15 @@ def audit_record(
     """Append an entry. Call inside the transaction of the change it records.
 
     The chain head stays locked until that transaction ends, so call this as late as the
-    change allows. No savepoint: the caller's transaction already makes the entry and the
-    change all-or-nothing, and a failure here must roll back both. Every state change of the
-    system passes here, so its three statements are written out once (see ``_chain_sql``)
-    instead of being built by the ORM on each call (docs/performance.md).
+    change allows — or inside ``audit_batch()``, which appends the block's entries together
+    at its end. No savepoint: the caller's transaction already makes the entry and the change
+    all-or-nothing, and a failure here must roll back both. Every state change of the system
+    passes here, so its statements are written out once (see ``_chain_sql``) instead of being
+    built by the ORM on each call (docs/performance.md).
     """
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     entry = AuditEntry(
+        at=timezone.now(),
         actor=actor_obj,
         actor_label=str(actor) if actor_obj else (actor if isinstance(actor, str) else "system"),
         action=action,
@@ -61,24 +65,59 @@ def audit_record(
         before=json.loads(_canonical(before)) if before is not None else None,
         after=json.loads(_canonical(after)) if after is not None else None,
     )
-    sql = _chain_sql(connection)
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    batch = getattr(connection, "_madoguchi_audit_batch", None)
+    if batch is not None:
+        batch.append(entry)  # chained when the batch ends (audit_batch)
+        return entry
+    _append(connection, [entry])
+    return entry
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Hold back the audit entries written in the block and chain them together at its end.
+
+    Use it inside a transaction that writes several entries with other work between them
+    (opening a review case writes two): the chain head — one row every audited change of the
+    whole system locks — is then locked for the block's last few statements instead of from
+    its first entry to the commit. Entries are still written in the same transaction, so they
+    commit or roll back with the change. Nested blocks join the outermost one.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_batch() must run inside transaction.atomic()")
+    if getattr(connection, "_madoguchi_audit_batch", None) is not None:
+        yield
+        return
+    entries: list[AuditEntry] = []
+    connection._madoguchi_audit_batch = entries
+    try:
+        yield
+    finally:
+        connection._madoguchi_audit_batch = None
+    if entries:
+        _append(connection, entries)
+
+
+def _append(conn: Any, entries: list[AuditEntry]) -> None:
+    """Lock the chain head, chain and insert ``entries`` in order, move the head."""
+    sql = _chain_sql(conn)
+    with transaction.atomic(using=conn.alias, savepoint=False), conn.cursor() as cursor:
         cursor.execute(sql.lock_head, [1])
         row = cursor.fetchone()
         if row is None:  # a fresh database whose seed row was flushed
-            AuditChainHead.objects.get_or_create(id=1)
+            AuditChainHead.objects.using(conn.alias).get_or_create(id=1)
             cursor.execute(sql.lock_head, [1])
             row = cursor.fetchone()
-        entry.at = timezone.now()
-        entry.previous_hash = row[0]
-        entry.entry_hash = compute_hash(entry)
-        values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in sql.insert_fields]
-        cursor.execute(sql.insert_entry, values)
-        entry.id = cursor.fetchone()[0]
-        cursor.execute(sql.update_head, [entry.id, entry.entry_hash, 1])
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    return entry
+        previous_hash = row[0]
+        for entry in entries:
+            entry.previous_hash = previous_hash
+            entry.entry_hash = previous_hash = compute_hash(entry)
+            values = [f.get_db_prep_save(getattr(entry, f.attname), conn) for f in sql.insert_fields]
+            cursor.execute(sql.insert_entry, values)
+            entry.id = cursor.fetchone()[0]
+            entry._state.adding = False
+            entry._state.db = conn.alias
+        cursor.execute(sql.update_head, [entries[-1].id, entries[-1].entry_hash, 1])
 
 
 @dataclass(frozen=True)

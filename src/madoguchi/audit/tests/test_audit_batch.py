@@ -1,0 +1,57 @@
+"""audit_batch(): entries of a block are chained together at its end, in the same transaction."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from madoguchi.audit.models import AuditEntry
+from madoguchi.audit.services import audit_batch, audit_record, audit_verify
+from madoguchi.core.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_entries_are_chained_at_the_end_of_the_block_in_order():
+    user = make_user()
+    audit_record(actor=user, action="before.batch", target=user)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with audit_batch():
+            audit_record(actor=user, action="batch.first", target=user)
+            inside = len(queries.captured_queries)
+            user.save(update_fields=["display_name"])  # other work between the entries
+            audit_record(actor=user, action="batch.second", target=user, after={"n": 2})
+            assert AuditEntry.objects.filter(action__startswith="batch.").count() == 0
+    assert inside == 0  # nothing written (and nothing locked) when the entry was recorded
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+    assert actions[-3:] == ["before.batch", "batch.first", "batch.second"]
+    first, second = AuditEntry.objects.order_by("-id")[:2][::-1]
+    assert second.previous_hash == first.entry_hash
+    assert audit_verify()[0]
+
+
+def test_a_failing_block_writes_no_entries():
+    user = make_user()
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), audit_batch():
+        audit_record(actor=user, action="batch.lost", target=user)
+        1 / 0  # noqa: B018
+    assert not AuditEntry.objects.filter(action="batch.lost").exists()
+    assert audit_verify()[0]
+
+
+def test_nested_blocks_join_the_outer_one():
+    user = make_user()
+    with transaction.atomic(), audit_batch():
+        with audit_batch():
+            audit_record(actor=user, action="batch.inner", target=user)
+        assert not AuditEntry.objects.filter(action="batch.inner").exists()
+        audit_record(actor=user, action="batch.outer", target=user)
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "batch.inner",
+        "batch.outer",
+    ]
+    assert audit_verify()[0]
+
+
+def test_outside_a_transaction_it_refuses(transactional_db):
+    with pytest.raises(RuntimeError), audit_batch():
+        pass
