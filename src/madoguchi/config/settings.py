@@ -137,6 +137,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's fixup would close the database connections around every task; ours (config/celery.py)
+# closes them only when DB_CONN_MAX_AGE has passed or they broke. Recycle after this many tasks.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 # Killed workers' unacked messages come back after this; the notifications sweeper
 # recovers much sooner from the database, so this only bounds duplicate wake-ups.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
