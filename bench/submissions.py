@@ -241,17 +241,12 @@ import sys
 def post_fork(server, worker):
     if {interval!r}:
         sys.setswitchinterval({interval!r})
-    if {without_review_hook!r}:  # diagnostic only: measure the submission without the review case
-        import madoguchi.applications.services as services
-        services._open_review_case = lambda application, actor: None
 """
 
 
 def start_server(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
     config_path = os.path.join(tmp, "gunicorn_conf.py")
-    Path(config_path).write_text(
-        GUNICORN_CONFIG.format(interval=args.switch_interval, without_review_hook=args.without_review_hook)
-    )
+    Path(config_path).write_text(GUNICORN_CONFIG.format(interval=args.switch_interval))
     log = open(os.path.join(tmp, "gunicorn.log"), "w")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         gunicorn_command(args, config_path), env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
@@ -468,7 +463,9 @@ def wait_for_follow_ups(timeout: float = 600) -> dict[str, float]:
         if pending == 0 and followed_up_after is None:
             followed_up_after = time.perf_counter() - started
         if os.environ.get("BENCH_VERBOSE"):
-            print(f"  {time.perf_counter() - started:5.1f} s: {pending} to follow up, {unsent} notices not sent")
+            print(
+                f"  {time.perf_counter() - started:5.1f} s: {pending} to follow up, {unsent} notices not sent"
+            )
         if pending == 0 and unsent == 0:
             break
         time.sleep(0.25 if not os.environ.get("BENCH_VERBOSE") else 2)
@@ -552,11 +549,6 @@ def main() -> None:
         help="when the Celery worker doing the follow-ups runs: after the load (default) or during it",
     )
     parser.add_argument("--follow-up-concurrency", type=int, default=2)
-    parser.add_argument(
-        "--without-review-hook",
-        action="store_true",
-        help="diagnostic: do not open the review case on submission (shows what it costs)",
-    )
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--keep-db", action="store_true", help="do not drop mdg_bench afterwards")
     args = parser.parse_args()
@@ -586,7 +578,6 @@ def main() -> None:
             else "follow-up eager (in the web process after each commit)"
         )
         + (f", switchinterval {args.switch_interval}" if args.switch_interval else "")
-        + (", WITHOUT the review hook (diagnostic)" if args.without_review_hook else "")
     )
     print(
         f"load            {args.clients} clients in {args.client_procs} processes, keep-alive, "
@@ -666,7 +657,9 @@ def main() -> None:
         tps = run_pgbench(args.clients, args.duration, tmp)
         print(f"pgbench         {tps:.0f} TPS (one-row INSERT, {args.clients} clients, {args.duration} s)")
         print(f"ratio           submissions/s ÷ pgbench TPS = {rate / tps:.3f}")
-    target = rate >= 200 and percentile(totals, 99) <= 0.5 and not errors and checks["all_followed_up"] is True
+    target = (
+        rate >= 200 and percentile(totals, 99) <= 0.5 and not errors and checks["all_followed_up"] is True
+    )
     print(f"target          ≥ 200 submissions/s with p99 ≤ 500 ms: {'met' if target else 'NOT met'}")
 
     if args.celery_broker.startswith("redis://"):
