@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 _CHUNK = 64 * 1024
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -81,7 +82,10 @@ class RequestSizeLimitMiddleware:
             and not content_type.startswith("multipart/form-data")
         ):
             return unsupported_media_type(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path_info.startswith(API_PREFIX):
+            return method_not_allowed(response)
+        return response
 
     @staticmethod
     def _buffer_chunked(request, limit: int) -> int | None:
@@ -113,6 +117,21 @@ def _api_error(status: int, code: str, message: str) -> JsonResponse:
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def method_not_allowed(response: HttpResponse) -> HttpResponse:
+    """django-ninja answers an unsupported method with a plain-text 405; the API's errors are
+    JSON of one shape, so say it in that shape (keeping the Allow header)."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        return response
+    allowed = response.get("Allow", "")
+    message = _("この URL ではこの HTTP メソッドは使えません。")
+    if allowed:
+        message += _("使えるもの: %(methods)s") % {"methods": allowed}
+    json_response = _api_error(405, "method_not_allowed", message)
+    if allowed:
+        json_response["Allow"] = allowed
+    return json_response
 
 
 def _html_error(status: int, message: str) -> HttpResponse:

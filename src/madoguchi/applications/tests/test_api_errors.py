@@ -75,6 +75,15 @@ def test_unknown_api_paths_answer_404_in_the_error_shape(api):
         assert assert_error_shape(api.client.get(path), 404)["code"] == "not_found"
 
 
+def test_an_unsupported_method_answers_405_in_the_error_shape(api, draft_id):
+    response = api.client.put(
+        f"/api/v1/drafts/{draft_id}/submit", b"{}", content_type="application/json", **api.auth
+    )
+    error = assert_error_shape(response, 405)
+    assert error["code"] == "method_not_allowed" and "POST" in error["message"]
+    assert "POST" in response["Allow"]
+
+
 def test_deeply_nested_json_answers_4xx(api, draft_id):
     body = ('{"data": {"name": ' + "[" * 100_000 + "]" * 100_000 + "}}").encode()
     response = api.raw("PATCH", f"/drafts/{draft_id}", body, "application/json")
