@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -99,3 +101,18 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class SignInCarry(models.Model):
+    """What a visitor had in their session when they asked for a sign-in link (the values typed
+    on a procedure's first page), kept until the link is used — in whatever browser opens it.
+
+    On a smartphone the mail app often opens links in another browser than the one the form was
+    typed in; without this the typed values would be lost there. Encrypted at rest (it may hold
+    personal data), used once, and gone after LOGIN_LINK_MAX_AGE. The link carries only the id.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField()
+    payload = models.TextField()  # AES-GCM token of the JSON (core.crypto, purpose "sign-in-carry")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)

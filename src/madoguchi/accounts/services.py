@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.models import User
+from madoguchi.accounts.models import SignInCarry, User
+from madoguchi.core.crypto import DecryptionError, decrypt_text, encrypt_text
 
 _SALT = "madoguchi.accounts.login-link"
 
@@ -23,15 +28,20 @@ def safe_next(next_url: str | None) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def login_link_create(*, email: str, next_url: str = "") -> str:
+def login_link_create(*, email: str, next_url: str = "", carry: dict[str, Any] | None = None) -> str:
+    """The sign-in URL for ``email``. ``carry``: session values to restore in the browser that
+    opens the link (stored encrypted on the server; the link holds only their id)."""
     email = email.strip().lower()
-    token = signing.dumps({"email": email, "next": safe_next(next_url)}, salt=_SALT, compress=True)
+    payload: dict[str, Any] = {"email": email, "next": safe_next(next_url)}
+    if carry:
+        payload["carry"] = str(_carry_store(email=email, values=carry))
+    token = signing.dumps(payload, salt=_SALT, compress=True)
     return settings.SITE_URL + reverse("accounts:login_verify", args=[token])
 
 
-def login_link_send(*, email: str, next_url: str = "") -> None:
+def login_link_send(*, email: str, next_url: str = "", carry: dict[str, Any] | None = None) -> None:
     """Send the sign-in link. The mail says nothing about whether an account exists."""
-    link = login_link_create(email=email, next_url=next_url)
+    link = login_link_create(email=email, next_url=next_url, carry=carry)
     minutes = settings.LOGIN_LINK_MAX_AGE // 60
     body = _(
         "窓口 Madoguchi へのログイン用リンクです。\n\n%(link)s\n\n"
@@ -42,8 +52,9 @@ def login_link_send(*, email: str, next_url: str = "") -> None:
     )
 
 
-def login_link_verify(*, token: str) -> tuple[User, str]:
-    """Return (user, next_url); creates the applicant account on first sign-in.
+def login_link_verify(*, token: str) -> tuple[User, str, dict[str, Any]]:
+    """Return (user, next_url, carried session values); creates the applicant account on
+    first sign-in. The carried values are handed out once.
 
     Raises signing.BadSignature / signing.SignatureExpired for bad or old links.
     """
@@ -51,4 +62,31 @@ def login_link_verify(*, token: str) -> tuple[User, str]:
     user, _created = User.objects.get_or_create(email=payload["email"])
     if not user.is_active:
         raise signing.BadSignature("inactive")
-    return user, safe_next(payload.get("next"))
+    carried = _carry_take(carry_id=payload.get("carry"), email=payload["email"])
+    return user, safe_next(payload.get("next")), carried
+
+
+_CARRY_PURPOSE = "sign-in-carry"
+
+
+def _carry_store(*, email: str, values: dict[str, Any]) -> Any:
+    cutoff = timezone.now() - timedelta(seconds=settings.LOGIN_LINK_MAX_AGE)
+    SignInCarry.objects.filter(created_at__lt=cutoff).delete()  # links that can no longer be used
+    plaintext = json.dumps(values, ensure_ascii=False, cls=DjangoJSONEncoder)
+    row = SignInCarry.objects.create(email=email, payload=encrypt_text(plaintext, purpose=_CARRY_PURPOSE))
+    return row.pk
+
+
+def _carry_take(*, carry_id: Any, email: str) -> dict[str, Any]:
+    if not carry_id:
+        return {}
+    with transaction.atomic():
+        row = SignInCarry.objects.select_for_update().filter(pk=carry_id, email=email).first()
+        if row is None:  # already used (the link was opened twice), or expired and purged
+            return {}
+        row.delete()
+    try:
+        values = json.loads(decrypt_text(row.payload, purpose=_CARRY_PURPOSE))
+    except (DecryptionError, ValueError):
+        return {}
+    return values if isinstance(values, dict) else {}

@@ -84,6 +84,38 @@ def test_signing_in_after_the_first_step_creates_the_draft_with_everything_typed
     )
 
 
+def test_the_typed_values_follow_the_link_into_another_browser(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    """A phone's mail app often opens links in another browser than the one the form was in."""
+    from django.test import Client
+
+    from madoguchi.accounts.models import SignInCarry
+
+    procedure = make_procedure()
+    org, slug = procedure.organization.slug, procedure.slug
+    client.post(reverse("applications:start", args=[org, slug]))
+    client.post(reverse("applications:start_step", args=[org, slug]), {"name": "山田 花子", "note": "別の端末"})
+    resume_url = reverse("applications:start_resume", args=[org, slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:login"), {"email": "hanako@example.jp", "next": resume_url})
+    link = re.search(r"/accounts/login/[^\s]+/", mailoutbox[-1].body).group(0)
+    carry = SignInCarry.objects.get()
+    assert "山田" not in carry.payload and "hanako" not in link  # encrypted; the link holds an id only
+
+    other_browser = Client()
+    assert other_browser.post(link)["Location"] == resume_url
+    resumed = other_browser.get(resume_url)
+    draft = Draft.objects.get(applicant__email="hanako@example.jp")
+    assert draft.data["name"] == "山田 花子" and draft.data["note"] == "別の端末"
+    assert resumed["Location"] == reverse("applications:draft_resume", args=[draft.pk])
+    assert not SignInCarry.objects.exists()  # used once
+
+    # The same link opened again (back in the first browser) signs in but carries nothing twice.
+    assert client.post(link)["Location"] == resume_url
+    assert Draft.objects.filter(applicant__email="hanako@example.jp").count() == 1
+
+
 def test_opening_the_resume_page_twice_creates_one_draft(client):
     procedure = make_procedure()
     org, slug = procedure.organization.slug, procedure.slug
