@@ -8,8 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone

@@ -95,7 +95,9 @@ def test_the_typed_values_follow_the_link_into_another_browser(
     procedure = make_procedure()
     org, slug = procedure.organization.slug, procedure.slug
     client.post(reverse("applications:start", args=[org, slug]))
-    client.post(reverse("applications:start_step", args=[org, slug]), {"name": "山田 花子", "note": "別の端末"})
+    client.post(
+        reverse("applications:start_step", args=[org, slug]), {"name": "山田 花子", "note": "別の端末"}
+    )
     resume_url = reverse("applications:start_resume", args=[org, slug])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:login"), {"email": "hanako@example.jp", "next": resume_url})
