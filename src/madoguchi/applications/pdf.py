@@ -1,7 +1,7 @@
 """Receipt PDF (受付票) with reportlab.
 
-Japanese text uses reportlab's built-in CID font HeiseiKakuGo-W5: the PDF viewer supplies
-the glyphs, so nothing is downloaded or shipped and the text stays extractable.
+Japanese text uses ``core.pdffonts.japanese_font()``: an embedded TrueType subset when a
+Japanese font is installed, else reportlab's built-in CID font (see that module).
 A マイナンバー is never printed (selectors.application_answer_rows masks it).
 """
 
@@ -17,24 +17,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from madoguchi.applications import selectors
 from madoguchi.applications.constants import Channel
 from madoguchi.applications.models import Application
-
-FONT = "HeiseiKakuGo-W5"
-_registered = False
+from madoguchi.core.pdffonts import japanese_font
 
 
 def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
+    return japanese_font()
 
 
 def _styles() -> dict[str, ParagraphStyle]:

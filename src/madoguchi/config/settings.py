@@ -196,6 +196,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_LINK_MAX_AGE = int(os.environ.get("LOGIN_LINK_MAX_AGE", str(30 * 60)))
+# A Japanese TrueType font to embed in PDFs (core/pdffonts.py); empty: look in the usual places.
+PDF_JAPANESE_FONT = os.environ.get("PDF_JAPANESE_FONT", "")
 
 # --- Internationalization: Japanese first, English available --------------------------
 LANGUAGE_CODE = "ja"

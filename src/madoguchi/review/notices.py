@@ -9,9 +9,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.core.pdffonts import japanese_font
 from madoguchi.review.constants import Outcome
-
-FONT = "HeiseiKakuGo-W5"
 
 DEFAULTS = {
     Outcome.APPROVED: (
@@ -29,14 +28,6 @@ DEFAULTS = {
         "審査請求をすることができます。",
     ),
 }
-
-
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def wareki(day) -> str:
@@ -79,9 +70,9 @@ def render_notice_pdf(
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
+    font = japanese_font()
     title, body, values = notice_text(case=case, decision=decision)
-    base = ParagraphStyle("ja", fontName=FONT, fontSize=10.5, leading=17, wordWrap="CJK")
+    base = ParagraphStyle("ja", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK")
     right = ParagraphStyle("right", parent=base, alignment=2)
     heading = ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1, spaceAfter=8 * mm)
     buf = io.BytesIO()

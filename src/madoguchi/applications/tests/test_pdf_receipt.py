@@ -76,6 +76,40 @@ def test_receipt_pdf_has_extractable_japanese_text(tmp_path):
     assert "オンライン" in text
 
 
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
+def test_receipt_pdf_embeds_the_japanese_font_when_one_is_installed(tmp_path):
+    """CI installs fonts-ipaexfont-gothic: the receipt then carries its own glyphs (a subset)."""
+    from madoguchi.core import pdffonts
+
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(receipt_pdf(submitted(data={"name": "山田 太郎", "kind": "a"})))
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+    if pdffonts.font_path() is None:
+        assert "HeiseiKakuGo" in listing
+        pytest.skip("no Japanese TrueType font installed here: the CID font is used (not embedded)")
+    assert "HeiseiKakuGo" not in listing, listing
+    truetype = [line.split() for line in listing.splitlines() if " TrueType " in line]
+    assert truetype and all(cols[-5] == "yes" for cols in truetype), listing  # emb column
+    assert len(path.read_bytes()) < 200_000  # a subset, not the 6 MB font
+
+
+def test_without_a_font_file_the_cid_font_is_used(settings):
+    from reportlab.pdfbase import pdfmetrics
+
+    from madoguchi.core import pdffonts
+
+    settings.PDF_JAPANESE_FONT = "/nonexistent/font.ttf"
+    pdffonts.reset_for_tests()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(pdffonts, "CANDIDATES", ())
+            assert pdffonts.japanese_font() == pdffonts.CID_FONT
+            assert pdffonts.CID_FONT in pdfmetrics.getRegisteredFontNames()
+            assert receipt_pdf(submitted(data={"name": "山田 太郎", "kind": "a"})).startswith(b"%PDF")
+    finally:
+        pdffonts.reset_for_tests()
+
+
 @pytest.fixture
 def mynumber_type():
     """The real マイナンバー type when registered, else a plain stand-in for this test."""
