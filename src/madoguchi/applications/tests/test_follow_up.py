@@ -121,3 +121,19 @@ def test_the_shared_locks_are_taken_last():
     after_counter = statements[counter + 1 :]
     assert len(after_counter) <= 4, after_counter  # application INSERT + audit entry (head, entry, head)
     assert not any("review_" in sql or "notifications_" in sql for sql in statements)
+
+
+@pytest.mark.django_db(transaction=True)  # real commits, as in a worker
+def test_the_follow_up_task_delivers_the_receipt_itself():
+    from madoguchi.applications.tasks import application_follow_up_task
+    from madoguchi.notifications.constants import NotificationStatus
+
+    with mock.patch("madoguchi.applications.services.application_follow_up_dispatch"):
+        application = _submit()  # committed; its follow-up not dispatched
+    with mock.patch(
+        "madoguchi.notifications.tasks.notification_send.apply_async",
+        side_effect=AssertionError("no extra task for the receipt"),
+    ):
+        assert application_follow_up_task.run(str(application.pk)) is True
+    notices = Notification.objects.filter(event="application.submitted", recipient=application.applicant)
+    assert notices.exists() and all(n.status == NotificationStatus.SENT for n in notices)
