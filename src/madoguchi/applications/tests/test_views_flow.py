@@ -453,7 +453,7 @@ def test_the_whole_journey_from_start_to_withdrawal(client, applicant, tmp_path)
 
     pdf = client.get(reverse("applications:receipt_pdf", args=[application.pk])).content
     assert pdf.startswith(b"%PDF")
-    assert b"HeiseiKakuGo-W5" in pdf  # the Japanese CID font
+    assert b"/FontFile2" in pdf or b"HeiseiKakuGo-W5" in pdf  # an embedded Japanese font, or the CID one
     if shutil.which("pdftotext"):
         (tmp_path / "r.pdf").write_bytes(pdf)
         text = subprocess.run(
