@@ -145,3 +145,20 @@ def test_reference_numbers_count_up_per_organization(api):
         submit(api, new_draft(api, COMPLETE, procedure), f"k{n}").json()["reference_number"] for n in range(3)
     ]
     assert [n[-6:] for n in numbers] == ["000001", "000002", "000003"]
+
+
+def test_a_complete_submission_stays_a_handful_of_statements(api):
+    """Regression guard for the hot path (docs/performance.md, "Submissions"): a mobile app's
+    complete submission — create the draft with its values, submit it — was 44–54 statements
+    before the follow-up left the submitting transaction; it is 15 now."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    procedure = make_procedure()
+    new_draft(api, COMPLETE, procedure=procedure)  # warm up: the year's 受付番号 counter row
+    submit(api, new_draft(api, COMPLETE, procedure=procedure), key="warm")
+    with CaptureQueriesContext(connection) as queries:
+        draft_id = new_draft(api, COMPLETE, procedure=procedure)
+        assert submit(api, draft_id, key="counted").status_code == 201
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 16, "\n".join(statements)
