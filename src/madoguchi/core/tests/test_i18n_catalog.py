@@ -203,3 +203,21 @@ def test_without_a_choice_the_home_page_is_japanese(client):
     page = client.get("/").content.decode()
     assert '<html lang="ja">' in page
     assert "手続をさがす" in page
+
+
+def test_the_scripts_messages_come_with_the_page_in_its_language():
+    """fields.js has no catalog of its own: the page hands it its messages as a JSON block."""
+    import json
+    import re
+
+    from madoguchi.procedures.templatetags.procedure_fields import fields_script
+
+    with translation.override("en"):
+        html = str(fields_script())
+    block = re.search(r'<script id="mdg-fields-messages" type="application/json">(.*?)</script>', html, re.S)
+    messages = json.loads(block.group(1))
+    assert messages["postal_searching"] == "Looking up the address…"
+    assert "%(areas)s" in messages["postal_many"] and messages["yes"] == "Yes"
+    assert re.search(r'<script src="[^"]*fields\.js" defer></script>', html)
+    with translation.override("ja"):
+        assert json.loads(re.search(r">(\{.*\})<", str(fields_script())).group(1))["no"] == "いいえ"

@@ -18,8 +18,9 @@ from typing import Any
 from django import template
 from django.template.loader import get_template
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from madoguchi.procedures.fields import get_field_type
 
@@ -114,7 +115,29 @@ def render_field(spec: dict, value: Any = None, errors: dict | None = None) -> S
     return SafeString(html)
 
 
+def fields_script_messages() -> dict[str, str]:
+    """What fields.js says to the applicant, in the page's language (a JSON block, not code)."""
+    return {
+        "yes": _("はい"),
+        "no": _("いいえ"),
+        "postal_digits": _("郵便番号を7桁の数字で入力してください（例: 160-0022）。"),
+        "postal_searching": _("住所を検索しています…"),
+        "postal_not_found": _(
+            "この郵便番号の住所は見つかりませんでした。番号をご確認いただくか、住所を直接入力してください。"
+        ),
+        "postal_many": _("この郵便番号には複数の地域があります（%(areas)s）。町名・番地を入力してください。"),
+        "postal_filled": _("住所を入力しました。続けて番地を入力してください。"),
+        "postal_kept_street": _("都道府県と市区町村を入力しました。町名・番地は入力済みの内容のままです。"),
+        "list_separator": _("、"),
+    }
+
+
 @register.simple_tag
 def fields_script() -> SafeString:
-    """The optional progressive-enhancement script (show_if, 住所検索 without reloading)."""
-    return format_html('<script src="{}" defer></script>', static("js/fields.js"))
+    """The optional progressive-enhancement script (show_if, 住所検索 without reloading), with its
+    messages translated on the server (no inline code: CSP allows the JSON block)."""
+    return format_html(
+        '{}<script src="{}" defer></script>',
+        json_script(fields_script_messages(), "mdg-fields-messages"),
+        static("js/fields.js"),
+    )

@@ -11,6 +11,14 @@
 (function () {
   "use strict";
 
+  // Messages come translated from the page (procedure_fields.fields_script); Japanese if absent.
+  var MESSAGES = (function () {
+    if (typeof document === "undefined") return {}; // node: the rule-parity test
+    var block = document.getElementById("mdg-fields-messages");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function msg(key, fallback) { return MESSAGES[key] || fallback; }
+
   /* ------------------------------------------------------------------ rules
    * The expression language of procedures/rules (docs/rules.md), the same semantics as
    * the Python evaluator; procedures/rules/cases.json is the shared table both pass.
@@ -533,7 +541,7 @@
       else if (typeof value === "number") {
         text = formatNumber(value, format, format === "money" || format === "integer" ? 0 : places);
         text += out.getAttribute("data-unit") || "";
-      } else if (typeof value === "boolean") text = value ? "はい" : "いいえ";
+      } else if (typeof value === "boolean") text = value ? msg("yes", "はい") : msg("no", "いいえ");
       else text = String(value);
       out.textContent = text;
     });
@@ -556,15 +564,15 @@
     event.preventDefault();
     var digits = code.normalize("NFKC").replace(/[^0-9]/g, "");
     if (digits.length !== 7) {
-      status.textContent = "郵便番号を7桁の数字で入力してください（例: 160-0022）。";
+      status.textContent = msg("postal_digits", "郵便番号を7桁の数字で入力してください（例: 160-0022）。");
       byId("postal_code").focus();
       return;
     }
-    status.textContent = "住所を検索しています…";
+    status.textContent = msg("postal_searching", "住所を検索しています…");
     fetch(base + encodeURIComponent(digits), { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 404) {
-          status.textContent = "この郵便番号の住所は見つかりませんでした。番号をご確認いただくか、住所を直接入力してください。";
+          status.textContent = msg("postal_not_found", "この郵便番号の住所は見つかりませんでした。番号をご確認いただくか、住所を直接入力してください。");
           return null;
         }
         if (!response.ok) throw new Error(String(response.status));
@@ -579,13 +587,14 @@
         if (cities.every(function (c) { return c === first.city; })) setValue(byId("city"), first.city);
         var street = byId("street");
         if (data.addresses.length > 1) {
-          status.textContent = "この郵便番号には複数の地域があります（" +
-            data.addresses.map(function (a) { return a.city + a.town; }).join("、") + "）。町名・番地を入力してください。";
+          var areas = data.addresses.map(function (a) { return a.city + a.town; }).join(msg("list_separator", "、"));
+          status.textContent = msg("postal_many", "この郵便番号には複数の地域があります（%(areas)s）。町名・番地を入力してください。")
+            .replace("%(areas)s", areas);
         } else if (street && street.value.trim() === "") {
           setValue(street, first.town);
-          status.textContent = "住所を入力しました。続けて番地を入力してください。";
+          status.textContent = msg("postal_filled", "住所を入力しました。続けて番地を入力してください。");
         } else {
-          status.textContent = "都道府県と市区町村を入力しました。町名・番地は入力済みの内容のままです。";
+          status.textContent = msg("postal_kept_street", "都道府県と市区町村を入力しました。町名・番地は入力済みの内容のままです。");
         }
         if (street) street.focus();
       })
