@@ -80,11 +80,17 @@ class ChatOut(Schema):
     alternatives: list[ChatFaqOut]
     choices: list[ChatFaqOut]
     inquiry_url: str
+    intent: str | None = None
+    message: str | None = None
+    handover: bool = False
+    contact: str | None = None
 
 
 @router.get("/chat", response=ChatOut, summary="FAQ チャットボット / FAQ chatbot")
 def chat(request, message: str = ""):
-    """The chatbot's reply: ``answer`` (best + alternatives), ``clarify`` (choices) or ``fallback``."""
+    """The chatbot's reply: ``answer`` (best + alternatives), ``clarify`` (choices), ``fallback``,
+    or ``smalltalk`` (a greeting, thanks…: ``intent`` and the ``message`` to show; with
+    ``handover`` the inquiry form and the office ``contact`` are offered)."""
     from madoguchi.knowledge.chat import chat_reply
 
     message = message.strip()

@@ -2,7 +2,8 @@
 
 No generative model: every answer is an FAQ entry shown with its source. Decisions use the
 search engine's scores: ``coverage`` (how much of the question the best FAQ covers) and the
-gap between the first and second results.
+gap between the first and second results. Before searching, greetings and small talk
+(「こんにちは」「ありがとう」「担当者と話したい」) get a short fitting answer from ``smalltalk.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from madoguchi.knowledge import selectors
+from madoguchi.knowledge import selectors, smalltalk
 from madoguchi.knowledge.models import FaqEntry
 
 # Below this share of the question's own words found in the best FAQ, the bot does not answer.
@@ -22,11 +23,13 @@ ALTERNATIVES = 3
 
 @dataclass
 class ChatReply:
-    kind: str  # "answer" | "clarify" | "fallback"
+    kind: str  # "answer" | "clarify" | "fallback" | "smalltalk"
     question: str
     best: FaqEntry | None = None
     alternatives: list[FaqEntry] = field(default_factory=list)
     choices: list[FaqEntry] = field(default_factory=list)
+    intent: smalltalk.Intent | None = None
+    contact: str = ""  # the office contact, shown when the person asks for a human
 
     def as_dict(self) -> dict[str, Any]:
         def faq(f: FaqEntry) -> dict[str, Any]:
@@ -45,13 +48,27 @@ class ChatReply:
             "alternatives": [faq(f) for f in self.alternatives],
             "choices": [faq(f) for f in self.choices],
             "inquiry_url": "/help/inquiry?from=chat",
+            "intent": self.intent.id if self.intent else None,
+            "message": str(self.intent.answer) if self.intent else None,
+            "handover": bool(self.intent and self.intent.handover),
+            "contact": self.contact or None,
         }
+
+
+def smalltalk_reply(*, question: str, intent: smalltalk.Intent, organization=None) -> ChatReply:
+    contact = ""
+    if intent.handover:
+        contact = smalltalk.office_contact(selectors.contact_organization(organization=organization))
+    return ChatReply(kind="smalltalk", question=question, intent=intent, contact=contact)
 
 
 def chat_reply(*, question: str, user: Any = None, organization=None) -> ChatReply:
     question = (question or "").strip()[:200]
     if not question:
         return ChatReply(kind="fallback", question=question)
+    intent = smalltalk.classify(question)
+    if intent is not None:
+        return smalltalk_reply(question=question, intent=intent, organization=organization)
     outcome = selectors.search_hits(
         query=question, user=user, organization=organization, limit=ALTERNATIVES + 1
     )

@@ -138,6 +138,19 @@ def search_hits(*, query: str, user: Any = None, organization: Organization | No
     )
 
 
+def contact_organization(*, organization: Organization | None = None) -> Organization | None:
+    """Whose office the chat names when someone asks for a person: the given one, else the
+    default organization (slug "default"), else the first."""
+    from madoguchi.knowledge.constants import DEFAULT_ORGANIZATION_SLUG
+
+    if organization is not None:
+        return organization
+    return (
+        Organization.objects.filter(slug=DEFAULT_ORGANIZATION_SLUG).first()
+        or Organization.objects.order_by("id").first()
+    )
+
+
 # --- FAQ pages ------------------------------------------------------------------------------
 def access_faq(*, user: Any, faq_id: int) -> FaqEntry:
     """The FAQ entry if this viewer may read it; 404 otherwise (staff-only stays invisible)."""

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from madoguchi.accounts.models import Organization
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.knowledge import chat as chatbot
-from madoguchi.knowledge import selectors, services
+from madoguchi.knowledge import selectors, services, smalltalk
 from madoguchi.knowledge.constants import DocType, InquiryStatus, Visibility
 from madoguchi.knowledge.models import FaqEntry, Synonym
 from madoguchi.knowledge.search.synonyms import builtin_lines
@@ -146,6 +146,7 @@ def _turn(reply: chatbot.ChatReply) -> dict:
         "best": reply.best.pk if reply.best else None,
         "alternatives": [f.pk for f in reply.alternatives],
         "choices": [f.pk for f in reply.choices],
+        "intent": reply.intent.id if reply.intent else None,
     }
 
 
@@ -189,13 +190,20 @@ def chat(request):
             "best": visible.get(t["best"]),
             "alternatives": [visible[pk] for pk in t["alternatives"] if pk in visible],
             "choices": [visible[pk] for pk in t["choices"] if pk in visible],
+            "intent": smalltalk.intent_by_id(t.get("intent")),
         }
         for t in turns
     ]
+    handover = any(t["intent"] and t["intent"].handover for t in rendered)
     return render(
         request,
         "knowledge/chat.html",
-        {"turns": rendered, "error": error, "question": question},
+        {
+            "turns": rendered,
+            "error": error,
+            "question": question,
+            "contact": smalltalk.office_contact(selectors.contact_organization()) if handover else "",
+        },
     )
 
 
@@ -213,6 +221,8 @@ def _conversation_text(request) -> str:
         ).filter(selectors.faq_visible_q(request.user))
     }
     for turn in _conversation(request):
+        if turn["kind"] == "smalltalk":  # greetings and thanks say nothing to the person answering
+            continue
         lines.append(_("質問: %(q)s") % {"q": turn["question"]})
         best = visible.get(turn.get("best"))
         if best:

@@ -38,6 +38,10 @@
         data.alternatives.forEach(function (f) { var li = el("li"); li.appendChild(faqLink(f)); ul.appendChild(li); });
         box.appendChild(ul);
       }
+    } else if (data.kind === "smalltalk" && data.message) {
+      box.appendChild(el("p", { "class": "bot-label" }, data.message));
+      if (data.contact) { box.appendChild(el("p", { "class": "hint" }, data.contact)); }
+      if (!data.handover) { log.appendChild(box); return; }
     } else if (data.kind === "clarify") {
       box.appendChild(el("p", { "class": "bot-label" }, T.choose));
       var list = el("ul");
