@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from madoguchi.review import applicant_views, views
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("notices/<uuid:notice_id>.pdf", views.notice_download, name="notice"),
     path("proposals/new/", views.proposal_new, name="proposal_new"),
     path("stats/", views.stats, name="stats"),
+    path("routes/", include("madoguchi.review.route_editor.urls")),
     # Applicant's correction page; served at /corrections/ once config/urls.py mounts
     # review.applicant_urls. Until then this fallback keeps the link in the e-mail working.
     path("corrections/<uuid:correction_id>/", applicant_views.correction_respond, name="correction_respond"),
