@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts.constants import Role
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("一般公開")
@@ -27,3 +29,7 @@ class InquiryStatus(models.TextChoices):
 # Credit line of the open FAQ set shipped for the demo (CC BY 4.0): keep it wherever shown.
 KOSODATE_CREDIT = "出典: 子育てオープンデータ協議会 汎用FAQ (CC BY 4.0)"
 DEFAULT_ORGANIZATION_SLUG = "default"
+
+# Who writes an organization's notices (お知らせ): the same roles that build its procedures.
+# (accounts.constants.Role has no "editor" role.) Superusers may too.
+NOTICE_ROLES = frozenset({Role.OWNER, Role.ADMIN})

@@ -76,7 +76,11 @@ class FaqRevision(models.Model):
 
 
 class Notice(TimeStampedModel):
-    """A short announcement (お知らせ) shown in search results."""
+    """A short announcement (お知らせ) shown in search results.
+
+    ``published_at`` empty = not published (a draft, or taken down by staff); a moment in the
+    future = shown from then on.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="notices")
     title = models.CharField(_("件名"), max_length=200)
@@ -84,13 +88,17 @@ class Notice(TimeStampedModel):
     visibility = models.CharField(
         _("公開範囲"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    published_at = models.DateTimeField(_("掲載日時"))
+    published_at = models.DateTimeField(_("掲載日時"), null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class Synonym(TimeStampedModel):

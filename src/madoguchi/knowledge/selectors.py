@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from madoguchi.accounts.models import Organization
-from madoguchi.knowledge.constants import DocType, QuerySource, Visibility
+from madoguchi.knowledge.constants import NOTICE_ROLES, DocType, QuerySource, Visibility
 from madoguchi.knowledge.models import FaqEntry, Inquiry, Notice, SearchQueryLog
 from madoguchi.knowledge.search.engine import Hit, search_documents
 from madoguchi.knowledge.search.snippets import make_snippet
@@ -202,6 +202,37 @@ def notice_access(*, user: Any, notice_id: int) -> Notice:
     if notice is None:
         raise Http404
     if notice.visibility != Visibility.PUBLIC and notice.organization_id not in staff_organization_ids(user):
+        raise Http404
+    return notice
+
+
+# --- notices for staff ----------------------------------------------------------------------
+def notice_organization_ids(user: Any) -> frozenset[int]:
+    """Organizations whose notices this user may write (owner or admin role; superusers: all)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Organization.objects.values_list("id", flat=True))
+    return frozenset(user.memberships.filter(role__in=NOTICE_ROLES).values_list("organization_id", flat=True))
+
+
+def notice_organizations(user: Any):
+    return Organization.objects.filter(id__in=notice_organization_ids(user)).order_by("name")
+
+
+def notice_staff_list(*, user: Any):
+    """The notices of the organizations this user writes for: drafts first, then newest."""
+    return (
+        Notice.objects.filter(organization_id__in=notice_organization_ids(user))
+        .select_related("organization")
+        .order_by(F("published_at").desc(nulls_first=True), "-updated_at", "-id")
+    )
+
+
+def access_staff_notice(*, user: Any, notice_id: int) -> Notice:
+    """A notice this user may edit; 404 for another organization's (and for everyone else)."""
+    notice = Notice.objects.select_related("organization").filter(pk=notice_id).first()
+    if notice is None or notice.organization_id not in notice_organization_ids(user):
         raise Http404
     return notice
 

@@ -18,4 +18,9 @@ urlpatterns = [
     path("staff/faq/<int:faq_id>/edit", views.staff_faq_edit, name="staff_faq_edit"),
     path("staff/synonyms", views.staff_synonyms, name="staff_synonyms"),
     path("staff/inquiries", views.staff_inquiries, name="staff_inquiries"),
+    path("staff/notices/", views.staff_notices, name="staff_notices"),
+    path("staff/notices/new", views.staff_notice_edit, name="staff_notice_new"),
+    path("staff/notices/<int:notice_id>/edit", views.staff_notice_edit, name="staff_notice_edit"),
+    path("staff/notices/<int:notice_id>/publish", views.staff_notice_publish, name="staff_notice_publish"),
+    path("staff/notices/<int:notice_id>/delete", views.staff_notice_delete, name="staff_notice_delete"),
 ]

@@ -6,11 +6,13 @@ JavaScript; knowledge/static/knowledge/widget.js is an optional enhancement.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -300,6 +302,7 @@ def staff_dashboard(request):
             "faqs": FaqEntry.objects.filter(organization__in=organizations, is_archived=False).order_by(
                 "-updated_at"
             )[:20],
+            "writes_notices": bool(selectors.notice_organization_ids(request.user)),
         },
     )
 
@@ -430,3 +433,108 @@ def staff_inquiries(request):
         "knowledge/staff/inquiries.html",
         {"inquiries": selectors.inquiry_list(user=request.user)[:100], "statuses": InquiryStatus.choices},
     )
+
+
+# --- staff: notices (お知らせ) ----------------------------------------------------------------
+NOTICE_KEYS = ("organization", "title", "body", "visibility")
+
+
+def _require_notice_writer(request) -> list[Organization]:
+    organizations = list(selectors.notice_organizations(request.user))
+    if not organizations:
+        raise PermissionDenied
+    return organizations
+
+
+@login_required
+def staff_notices(request):
+    _require_notice_writer(request)
+    return render(
+        request,
+        "knowledge/staff/notices.html",
+        {"notices": selectors.notice_staff_list(user=request.user)[:200], "now": timezone.now()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_notice_edit(request, notice_id: int | None = None):
+    organizations = _require_notice_writer(request)
+    notice = selectors.access_staff_notice(user=request.user, notice_id=notice_id) if notice_id else None
+    if notice:
+        values = {
+            "organization": notice.organization.slug,
+            "title": notice.title,
+            "body": notice.body,
+            "visibility": notice.visibility,
+        }
+    else:
+        values = {
+            "organization": organizations[0].slug,
+            "title": "",
+            "body": "",
+            "visibility": Visibility.PUBLIC,
+        }
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in NOTICE_KEYS}
+        data = {k: values[k] for k in NOTICE_KEYS if k != "organization"}
+        try:
+            if notice:
+                notice = services.notice_update(notice=notice, actor=request.user, **data)
+                messages.success(request, _("お知らせを保存しました。"))
+            else:
+                organization = next((o for o in organizations if o.slug == values["organization"]), None)
+                if organization is None:
+                    raise FieldErrors({"organization": [_("団体を選んでください。")]})
+                publish = request.POST.get("action") == "publish"
+                notice = services.notice_create(
+                    organization=organization, actor=request.user, publish=publish, **data
+                )
+                messages.success(
+                    request,
+                    _("お知らせを公開しました。") if publish else _("お知らせを下書きとして保存しました。"),
+                )
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            return redirect("knowledge:staff_notices")
+    return render(
+        request,
+        "knowledge/staff/notice_form.html",
+        {
+            "notice": notice,
+            "values": values,
+            "errors": errors,
+            "organizations": organizations,
+            "visibilities": Visibility.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def staff_notice_publish(request, notice_id: int):
+    _require_notice_writer(request)
+    notice = selectors.access_staff_notice(user=request.user, notice_id=notice_id)
+    if request.POST.get("action") == "unpublish":
+        services.notice_unpublish(notice=notice, actor=request.user)
+        messages.success(request, _("「%(title)s」の公開をやめました。") % {"title": notice.title})
+    else:
+        services.notice_publish(notice=notice, actor=request.user)
+        messages.success(request, _("「%(title)s」を公開しました。") % {"title": notice.title})
+    return redirect("knowledge:staff_notices")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_notice_delete(request, notice_id: int):
+    _require_notice_writer(request)
+    notice = selectors.access_staff_notice(user=request.user, notice_id=notice_id)
+    if request.method == "POST":
+        services.notice_delete(notice=notice, actor=request.user)
+        messages.success(request, _("「%(title)s」を削除しました。") % {"title": notice.title})
+        return redirect("knowledge:staff_notices")
+    return render(request, "knowledge/staff/notice_delete.html", {"notice": notice})

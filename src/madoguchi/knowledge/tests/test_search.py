@@ -110,9 +110,14 @@ def test_procedures_changed_without_reindexing_are_picked_up_by_the_periodic_syn
     assert titles("猫の譲渡会") == []
 
 
-def test_notices_are_found(org, staff):
+def test_notices_are_found(org):
+    from madoguchi.accounts.constants import Role
+
     services.notice_create(
-        organization=org, actor=staff, title="年末年始の窓口休業", body="12月29日から1月3日まで休みます。"
+        organization=org,
+        actor=make_staff(org, role=Role.OWNER),
+        title="年末年始の窓口休業",
+        body="12月29日から1月3日まで休みます。",
     )
     results = selectors.site_search(query="年末年始 休み").results
     assert results[0].type == "notice" and results[0].url.startswith("/help/notices/")
