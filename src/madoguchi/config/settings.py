@@ -198,6 +198,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_LINK_MAX_AGE = int(os.environ.get("LOGIN_LINK_MAX_AGE", str(30 * 60)))
 # A Japanese TrueType font to embed in PDFs (core/pdffonts.py); empty: look in the usual places.
 PDF_JAPANESE_FONT = os.environ.get("PDF_JAPANESE_FONT", "")
+# The office contact the FAQ chatbot gives to people who want to talk to a person (knowledge/smalltalk.py).
+KNOWLEDGE_OFFICE_CONTACT = os.environ.get("KNOWLEDGE_OFFICE_CONTACT", "")
 
 # --- Internationalization: Japanese first, English available --------------------------
 LANGUAGE_CODE = "ja"
