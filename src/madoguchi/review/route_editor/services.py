@@ -310,10 +310,21 @@ def route_revise(
         after = _resolved_snapshot(name, resolved)
         open_cases = Case.objects.filter(route=route, status__in=OPEN_STATUSES).count()
         if before == after:
-            if make_default and not route.is_default:
-                route = route_make_default(user=user, route_id=route.pk)
-                return Revision(route=route, open_cases=open_cases)
-            return Revision(route=route, unchanged=True, open_cases=open_cases)
+            # Only the flag may differ; it matters to new cases only, so it changes in place.
+            if make_default == route.is_default:
+                return Revision(route=route, unchanged=True, open_cases=open_cases)
+            if make_default:
+                return Revision(route=route_make_default(user=user, route_id=route.pk), open_cases=open_cases)
+            route.is_default = False
+            route.save(update_fields=["is_default", "updated_at"])
+            audit_record(
+                actor=user,
+                action="route.default_cleared",
+                target=route,
+                before={"default": route.pk},
+                after={"default": None},
+            )
+            return Revision(route=route, open_cases=open_cases)
         was_default = route.is_default
         if Case.objects.filter(route=route).exists():
             previous = _current_default(

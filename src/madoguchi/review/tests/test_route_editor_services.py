@@ -239,6 +239,20 @@ def test_revise_without_changes_writes_nothing(office, admin):
     assert result.unchanged and AuditEntry.objects.count() == entries
 
 
+def test_unticking_default_on_an_unchanged_route_in_use_only_clears_the_flag(office, admin):
+    route = define(admin, office)
+    make_application(office.procedure_a)
+
+    result = services.route_revise(
+        user=admin, route_id=route.pk, name="保険課の経路", steps=two_steps(office), make_default=False
+    )
+
+    route.refresh_from_db()
+    assert result.route.pk == route.pk and not result.replaced and not route.is_default
+    assert Route.objects.count() == 1
+    assert AuditEntry.objects.filter(action="route.default_cleared", target_id=str(route.pk)).exists()
+
+
 def test_revise_with_errors_changes_nothing(office, admin):
     route = define(admin, office)
     steps = two_steps(office)
