@@ -2,7 +2,8 @@
 conflicts (full, window, limits) as 409, other people's bookings as 404.
 
 Booking attempts pass the same waiting room as the HTML pages: while queued the API answers
-429 with ``queue_position`` and ``retry_after`` (and a Retry-After header).
+429 with ``queue_position`` and ``retry_after`` (and a Retry-After header); a client address
+over its ceiling of waiting tickets gets 429 with code ``waiting_room_limited``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.http import Http404, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from madoguchi.core.apiauth import require_user
@@ -165,23 +167,9 @@ def booking_create(request, payload: BookingIn):
     if slot is None:
         raise Http404
     scope = gate_scope(slot.resource.organization.slug, slot.resource.slug)
-    admission = waiting_room.check_request(request, scope)
+    admission = waiting_room.check_request(request, scope, client=f"user:{user.pk}")
     if not admission.admitted:
-        response = JsonResponse(
-            {
-                "error": {
-                    "code": "waiting_room",
-                    "message": "ただいまアクセスが集中しています。順番にご案内しますので、時間をおいて再度お試しください。",
-                    "queue_position": admission.position,
-                    "retry_after": admission.retry_after,
-                }
-            },
-            status=429,
-            json_dumps_params={"ensure_ascii": False},
-        )
-        response["Retry-After"] = str(admission.retry_after)
-        waiting_room.apply_cookies(response, scope, admission)
-        return response
+        return _waiting_room_refusal(admission)
     booking = services.booking_create(
         user=user,
         slot_id=payload.slot_id,
@@ -191,6 +179,32 @@ def booking_create(request, payload: BookingIn):
     )
     response = JsonResponse(BookingOut(**_booking_out(booking)).model_dump(mode="json"), status=201)
     waiting_room.apply_cookies(response, scope, admission)
+    return response
+
+
+def _waiting_room_refusal(admission: waiting_room.Admission) -> JsonResponse:
+    """429 while queued (with the place in the queue) or refused a place (too many from the address).
+
+    The ticket belongs to the signed-in user, so the API sets no client cookie."""
+    if admission.limited:
+        error = {
+            "code": "waiting_room_limited",
+            "message": _(
+                "お使いの接続元から、すでに多くの方が順番待ちをしています。時間をおいて再度お試しください。"
+            ),
+            "retry_after": admission.retry_after,
+        }
+    else:
+        error = {
+            "code": "waiting_room",
+            "message": _(
+                "ただいまアクセスが集中しています。順番にご案内しますので、時間をおいて再度お試しください。"
+            ),
+            "queue_position": admission.position,
+            "retry_after": admission.retry_after,
+        }
+    response = JsonResponse({"error": error}, status=429, json_dumps_params={"ensure_ascii": False})
+    response["Retry-After"] = str(admission.retry_after)
     return response
 
 

@@ -1,13 +1,26 @@
 """Admission control (waiting room) for first-come openings.
 
-A token bucket per scope (e.g. one resource) lives in the shared cache. Tokens refill at
+A token bucket per scope (one resource) lives in the shared cache. Tokens refill at
 ``RESERVATIONS_WAITING_ROOM_RATE`` per second up to ``RESERVATIONS_WAITING_ROOM_BURST``.
 A visitor without a pass takes a token when nobody is queued; otherwise they draw a ticket
 and wait. Refilled tokens serve the queue in ticket order first (first come, first served),
 so the queue position shown is honest and the retry time is ``position / rate``.
 
-Admitted visitors get a signed, time-limited pass (``django.core.signing``) in a cookie;
-queued visitors get a signed ticket in a cookie so a refresh keeps their place.
+Fair limits on tickets (docs/reservations.md, "Fair limits"):
+
+* A ticket belongs to a *client*: a signed random id in a site-wide cookie (HTML pages, which
+  must not touch the session) or the signed-in user (API). A client holds at most one live
+  ticket per scope; asking again returns the same ticket. The ticket number never travels in
+  a cookie, so it cannot be forged or copied to other browsers, and it is used up by the
+  admission it buys.
+* Per client address (an IPv4 address, or an IPv6 /64) at most
+  ``RESERVATIONS_WAITING_ROOM_IP_LIMIT`` tickets may be *waiting* in one scope at a time
+  (issued, not yet served). The ceiling is generous because a carrier NAT puts thousands of
+  phones behind a few addresses; addresses in ``RESERVATIONS_WAITING_ROOM_IP_ALLOW``
+  (counter terminals, known NAT ranges) have none. Over the ceiling the visitor is refused a
+  place, with a retry time for when that address's oldest ticket is served.
+
+Admitted visitors get a signed, time-limited pass (``django.core.signing``) in a cookie.
 
 Two stores implement the bucket: Redis (one Lua script, atomic across all app servers) and
 a process-local store for the embedded/dev setup (locmem cache). A contract test runs the
@@ -16,51 +29,81 @@ same checks against both.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import math
+import secrets
 import threading
 import time
-from dataclasses import dataclass
-from typing import Protocol
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 
 PASS_COOKIE = "mdg_wr_pass"
-TICKET_COOKIE = "mdg_wr_ticket"
+CLIENT_COOKIE = "mdg_wr_client"
+CLIENT_COOKIE_AGE = 24 * 3600
 _PASS_SALT = "madoguchi.reservations.waiting-room.pass"
-_TICKET_SALT = "madoguchi.reservations.waiting-room.ticket"
+_CLIENT_SALT = "madoguchi.reservations.waiting-room.client"
 KEY_PREFIX = "resv:wr:"
+BUCKET_TTL = 3600  # an idle bucket (and its tickets) is forgotten after an hour
+
+ADMITTED, QUEUED, LIMITED = 1, 0, -1
 
 
 @dataclass(frozen=True)
 class Admission:
     admitted: bool
-    ticket: int  # 0 when admitted straight away
+    ticket: int  # 0 when admitted straight away or refused a place; -1 when holding a pass
     position: int  # people ahead, including you (0 when admitted)
     retry_after: int  # seconds until trying again is worthwhile
+    limited: bool = False  # refused a place: too many waiting tickets from this address
+    new_client: str = ""  # a client id to hand out in the client cookie ("" = nothing to set)
 
 
 class AdmissionStore(Protocol):
     def take(
-        self, *, key: str, ticket: int, now: float, rate: float, burst: int, ttl: int
+        self,
+        *,
+        scope: str,
+        client: str,
+        address: str,
+        limit: int,
+        now: float,
+        rate: float,
+        burst: int,
+        ttl: int,
     ) -> tuple[int, int, int]:
-        """Atomically refill, serve the queue and admit or enqueue. Returns (admitted, ticket, position)."""
+        """Atomically refill, serve the queue and admit, enqueue or refuse.
+
+        Returns ``(status, ticket, position)``: status ``ADMITTED``, ``QUEUED`` or ``LIMITED``;
+        for ``LIMITED`` the position is how far the address's oldest waiting ticket is from
+        being served.
+        """
+
+
+def bucket_keys(scope: str, address: str) -> tuple[str, str, str]:
+    """Bucket hash, client → ticket hash, the address's waiting tickets (one Redis hash slot)."""
+    base = f"{KEY_PREFIX}{{{scope}}}"
+    return base, base + ":c", base + ":a:" + address
 
 
 # --------------------------------------------------------------------------- the algorithm
 
 
 def bucket_step(
-    state: dict[str, float], *, ticket: int, now: float, rate: float, burst: int
-) -> tuple[dict[str, float], tuple[int, int, int]]:
-    """One atomic step over the bucket state; the Lua script below is the same algorithm."""
+    state: dict[str, Any], *, client: str, address: str, limit: int, now: float, rate: float, burst: int
+) -> tuple[int, int, int]:
+    """One atomic step over the bucket state (changed in place); the Lua script below is the same."""
     tokens = state.get("tokens", float(burst))
     ts = state.get("ts", now)
     issued = int(state.get("issued", 0))
     served = int(state.get("served", 0))
-    if ticket > issued:  # the bucket was reset (expired) since this ticket was drawn
-        ticket = 0
+    clients: dict[str, int] = state.setdefault("clients", {})
+    addresses: dict[str, list[int]] = state.setdefault("addresses", {})
     if now > ts:
         tokens += (now - ts) * rate
         ts = now
@@ -70,27 +113,44 @@ def bucket_step(
         served += n
         tokens -= n
     tokens = min(tokens, float(burst))
-    if ticket > 0:
-        result = (1, ticket, 0) if ticket <= served else (0, ticket, ticket - served)
+    mine = clients.get(client, 0) if client else 0
+    if mine > issued:  # the bucket was reset (expired) since this ticket was drawn
+        mine = 0
+    if mine > 0:
+        if mine <= served:
+            del clients[client]  # the ticket is used up by the admission it buys
+            result = (ADMITTED, mine, 0)
+        else:
+            result = (QUEUED, mine, mine - served)
     elif issued == served and tokens >= 1:
         tokens -= 1
-        result = (1, 0, 0)
+        result = (ADMITTED, 0, 0)
     else:
-        issued += 1
-        result = (0, issued, issued - served)
-    return {"tokens": tokens, "ts": ts, "issued": issued, "served": served}, result
+        held = addresses.get(address) if limit > 0 and address else None
+        if held is not None:
+            del held[: bisect_right(held, served)]  # served tickets no longer count
+        if held and len(held) >= limit:
+            result = (LIMITED, 0, held[0] - served)
+        else:
+            issued += 1
+            if client:
+                clients[client] = issued
+            if limit > 0 and address:
+                addresses.setdefault(address, []).append(issued)
+            result = (QUEUED, issued, issued - served)
+    state.update(tokens=tokens, ts=ts, issued=issued, served=served)
+    return result
 
 
 _LUA = """
-local key = KEYS[1]
+local key = KEYS[1]; local ckey = KEYS[2]; local akey = KEYS[3]
 local now = tonumber(ARGV[1]); local rate = tonumber(ARGV[2]); local burst = tonumber(ARGV[3])
-local ticket = tonumber(ARGV[4]); local ttl = tonumber(ARGV[5])
+local client = ARGV[4]; local limit = tonumber(ARGV[5]); local ttl = tonumber(ARGV[6])
 local s = redis.call('HMGET', key, 'tokens', 'ts', 'issued', 'served')
 local tokens = tonumber(s[1]) or burst
 local ts = tonumber(s[2]) or now
 local issued = tonumber(s[3]) or 0
 local served = tonumber(s[4]) or 0
-if ticket > issued then ticket = 0 end
 if now > ts then tokens = tokens + (now - ts) * rate; ts = now end
 local waiting = issued - served
 if waiting > 0 and tokens >= 1 then
@@ -98,30 +158,51 @@ if waiting > 0 and tokens >= 1 then
   served = served + n; tokens = tokens - n
 end
 if tokens > burst then tokens = burst end
-local admitted = 0; local position = 0
-if ticket > 0 then
-  if ticket <= served then admitted = 1 else position = ticket - served end
+local mine = 0
+if client ~= '' then mine = tonumber(redis.call('HGET', ckey, client)) or 0 end
+if mine > issued then mine = 0 end
+local status = 0; local ticket = 0; local position = 0
+if mine > 0 then
+  ticket = mine
+  if mine <= served then status = 1; redis.call('HDEL', ckey, client) else position = mine - served end
 elseif issued == served and tokens >= 1 then
-  tokens = tokens - 1; admitted = 1
+  tokens = tokens - 1; status = 1
 else
-  issued = issued + 1; ticket = issued; position = issued - served
+  local track = limit > 0
+  local full = false
+  if track then
+    redis.call('ZREMRANGEBYSCORE', akey, '-inf', served)
+    if redis.call('ZCARD', akey) >= limit then
+      local oldest = redis.call('ZRANGE', akey, 0, 0, 'WITHSCORES')
+      status = -1; position = tonumber(oldest[2]) - served; full = true
+    end
+  end
+  if not full then
+    issued = issued + 1; ticket = issued; position = issued - served
+    if client ~= '' then redis.call('HSET', ckey, client, issued) end
+    if track then redis.call('ZADD', akey, issued, issued); redis.call('EXPIRE', akey, ttl) end
+  end
 end
 redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(ts), 'issued', issued, 'served', served)
 redis.call('EXPIRE', key, ttl)
-return {admitted, ticket, position}
+redis.call('EXPIRE', ckey, ttl)
+return {status, ticket, position}
 """
 
 
 class RedisAdmissionStore:
-    """The bucket as a Redis hash, changed by one Lua script (atomic for all app servers)."""
+    """The bucket as Redis keys changed by one Lua script (atomic for all app servers)."""
 
     def __init__(self, client):
         self.client = client
         self.script = client.register_script(_LUA)
 
-    def take(self, *, key, ticket, now, rate, burst, ttl):
-        admitted, ticket, position = self.script(keys=[key], args=[repr(now), repr(rate), burst, ticket, ttl])
-        return int(admitted), int(ticket), int(position)
+    def take(self, *, scope, client, address, limit, now, rate, burst, ttl):
+        status, ticket, position = self.script(
+            keys=list(bucket_keys(scope, address)),
+            args=[repr(now), repr(rate), burst, client, limit if address else 0, ttl],
+        )
+        return int(status), int(ticket), int(position)
 
 
 class LocalAdmissionStore:
@@ -129,15 +210,17 @@ class LocalAdmissionStore:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.states: dict[str, tuple[float, dict[str, float]]] = {}
+        self.states: dict[str, tuple[float, dict[str, Any]]] = {}
 
-    def take(self, *, key, ticket, now, rate, burst, ttl):
+    def take(self, *, scope, client, address, limit, now, rate, burst, ttl):
         with self.lock:
-            expires, state = self.states.get(key, (0.0, {}))
+            expires, state = self.states.get(scope, (0.0, {}))
             if expires < now:
                 state = {}
-            state, result = bucket_step(state, ticket=ticket, now=now, rate=rate, burst=burst)
-            self.states[key] = (now + ttl, state)
+            result = bucket_step(
+                state, client=client, address=address, limit=limit, now=now, rate=rate, burst=burst
+            )
+            self.states[scope] = (now + ttl, state)
             return result
 
 
@@ -156,7 +239,7 @@ def default_store() -> AdmissionStore:
     return _local_store
 
 
-# --------------------------------------------------------------------------- passes
+# --------------------------------------------------------------------------- settings, addresses
 
 
 def config() -> dict[str, float]:
@@ -165,7 +248,67 @@ def config() -> dict[str, float]:
         "burst": int(settings.RESERVATIONS_WAITING_ROOM_BURST),
         "pass_ttl": int(settings.RESERVATIONS_WAITING_ROOM_PASS_TTL),
         "max_retry": int(settings.RESERVATIONS_WAITING_ROOM_MAX_RETRY),
+        "per_ip": int(settings.RESERVATIONS_WAITING_ROOM_IP_LIMIT),
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:  # reported by the system check reservations.E001
+            continue
+    return tuple(networks)
+
+
+def allowlist() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``RESERVATIONS_WAITING_ROOM_IP_ALLOW`` parsed (addresses or CIDR ranges)."""
+    return _networks(tuple(settings.RESERVATIONS_WAITING_ROOM_IP_ALLOW))
+
+
+def allowlist_errors() -> list[str]:
+    """Entries of the allow-list that are not an address or a CIDR range (system check)."""
+    bad = []
+    for entry in settings.RESERVATIONS_WAITING_ROOM_IP_ALLOW:
+        if not entry.strip():
+            continue
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            bad.append(entry)
+    return bad
+
+
+def client_address(request) -> str:
+    """The visitor's address: ``REMOTE_ADDR``, or behind our proxy (``BEHIND_PROXY=1``) the
+    last ``X-Forwarded-For`` entry — the one our load balancer added, which a client cannot forge."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def address_group(address: str) -> str:
+    """What the ceiling counts: an IPv4 address, or the /64 of an IPv6 address (one subscriber
+    usually owns a whole /64, so counting single IPv6 addresses would limit nothing).
+    Returns "" for an address that is unknown, unparsable or allow-listed (no ceiling)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if any(ip in network for network in allowlist()):
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+# --------------------------------------------------------------------------- passes and clients
 
 
 def pass_issue(scope: str) -> str:
@@ -182,63 +325,56 @@ def pass_valid(value: str | None, scope: str) -> bool:
     return data.get("s") == scope
 
 
-def ticket_issue(scope: str, ticket: int) -> str:
-    return signing.dumps({"s": scope, "t": ticket}, salt=_TICKET_SALT)
+def client_new() -> str:
+    return secrets.token_urlsafe(12)
 
 
-def ticket_read(value: str | None, scope: str) -> int:
+def client_issue(client: str) -> str:
+    return signing.dumps({"c": client}, salt=_CLIENT_SALT, compress=False)
+
+
+def client_read(value: str | None) -> str:
+    """The client id from a signed cookie value, or "" when missing, forged or too old."""
     if not value:
-        return 0
+        return ""
     try:
-        data = signing.loads(value, salt=_TICKET_SALT, max_age=3600)
+        data = signing.loads(value, salt=_CLIENT_SALT, max_age=CLIENT_COOKIE_AGE)
     except signing.BadSignature:
-        return 0
-    return int(data.get("t", 0)) if data.get("s") == scope else 0
+        return ""
+    client = data.get("c")
+    return client if isinstance(client, str) and 0 < len(client) <= 64 else ""
 
 
 def admit(
-    *, scope: str, ticket: int = 0, now: float | None = None, store: AdmissionStore | None = None
+    *,
+    scope: str,
+    client: str = "",
+    address: str = "",
+    now: float | None = None,
+    store: AdmissionStore | None = None,
 ) -> Admission:
-    """Ask the bucket for admission for a visitor (with their ticket if they have one)."""
+    """Ask the bucket for admission for a visitor (``client`` finds the ticket they hold).
+
+    ``address`` is the visitor's address as :func:`address_group` returns it ("" = no ceiling).
+    """
     conf = config()
     store = store or default_store()
     rate = max(conf["rate"], 0.001)
-    admitted, ticket, position = store.take(
-        key=KEY_PREFIX + scope,
-        ticket=ticket,
+    status, ticket, position = store.take(
+        scope=scope,
+        client=client,
+        address=address,
+        limit=max(int(conf["per_ip"]), 0),
         now=time.time() if now is None else now,
         rate=rate,
         burst=int(conf["burst"]),
-        ttl=3600,
+        ttl=BUCKET_TTL,
     )
-    if admitted:
+    if status == ADMITTED:
         return Admission(admitted=True, ticket=ticket, position=0, retry_after=0)
     retry = min(int(conf["max_retry"]), max(2, math.ceil(position / rate)))
-    return Admission(admitted=False, ticket=ticket, position=position, retry_after=retry)
-
-
-def set_pass_cookie(response, scope: str) -> None:
-    response.set_cookie(
-        PASS_COOKIE + "_" + scope.replace(":", "_"),
-        pass_issue(scope),
-        max_age=config()["pass_ttl"],
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-        path="/",
-    )
-    response.delete_cookie(TICKET_COOKIE + "_" + scope.replace(":", "_"), path="/")
-
-
-def set_ticket_cookie(response, scope: str, ticket: int) -> None:
-    response.set_cookie(
-        TICKET_COOKIE + "_" + scope.replace(":", "_"),
-        ticket_issue(scope, ticket),
-        max_age=3600,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-        path="/",
+    return Admission(
+        admitted=False, ticket=ticket, position=position, retry_after=retry, limited=status == LIMITED
     )
 
 
@@ -246,18 +382,49 @@ def pass_cookie_name(scope: str) -> str:
     return PASS_COOKIE + "_" + scope.replace(":", "_")
 
 
-def ticket_cookie_name(scope: str) -> str:
-    return TICKET_COOKIE + "_" + scope.replace(":", "_")
+def set_pass_cookie(response, scope: str) -> None:
+    response.set_cookie(
+        pass_cookie_name(scope),
+        pass_issue(scope),
+        max_age=config()["pass_ttl"],
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        path="/",
+    )
 
 
-def check_request(request, scope: str) -> Admission:
-    """Admit the request if it carries a valid pass; otherwise ask the bucket."""
+def set_client_cookie(response, client: str) -> None:
+    response.set_cookie(
+        CLIENT_COOKIE,
+        client_issue(client),
+        max_age=CLIENT_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        path="/",
+    )
+
+
+def check_request(request, scope: str, *, client: str = "") -> Admission:
+    """Admit the request if it carries a valid pass; otherwise ask the bucket.
+
+    ``client`` binds the ticket to someone known (the API passes the signed-in user); by
+    default the client is the signed id in the ``mdg_wr_client`` cookie, handed out here.
+    """
     if not settings.RESERVATIONS_WAITING_ROOM_ENABLED:
         return Admission(admitted=True, ticket=0, position=0, retry_after=0)
     if pass_valid(request.COOKIES.get(pass_cookie_name(scope)), scope):
         return Admission(admitted=True, ticket=-1, position=0, retry_after=0)  # -1: already holds a pass
-    ticket = ticket_read(request.COOKIES.get(ticket_cookie_name(scope)), scope)
-    return admit(scope=scope, ticket=ticket)
+    new_client = ""
+    if not client:
+        client = client_read(request.COOKIES.get(CLIENT_COOKIE))
+        if not client:
+            client = new_client = client_new()
+    admission = admit(scope=scope, client=client, address=address_group(client_address(request)))
+    if new_client and not admission.admitted and not admission.limited:
+        return replace(admission, new_client=new_client)
+    return admission
 
 
 def apply_cookies(response, scope: str, admission: Admission) -> None:
@@ -265,5 +432,5 @@ def apply_cookies(response, scope: str, admission: Admission) -> None:
         return
     if admission.admitted:
         set_pass_cookie(response, scope)
-    else:
-        set_ticket_cookie(response, scope, admission.ticket)
+    elif admission.new_client:
+        set_client_cookie(response, admission.new_client)

@@ -369,7 +369,9 @@ def booking_reminders_send(*, now: dt.datetime | None = None, hours: int | None 
         # Claim and write the outbox row in one transaction: two workers never send the same
         # reminder, and a crash never leaves a claimed booking without its notice.
         with transaction.atomic():
-            claimed = Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+            claimed = Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            )
             if claimed != 1:
                 continue
             booking = Booking.objects.select_related("resource__organization", "slot", "user").get(pk=pk)

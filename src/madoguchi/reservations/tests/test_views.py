@@ -9,7 +9,7 @@ from madoguchi.core.testing import make_resource, make_slot, make_staff, make_us
 from madoguchi.reservations.constants import BookingStatus
 from madoguchi.reservations.models import Booking
 from madoguchi.reservations.services import booking_create
-from madoguchi.reservations.waiting_room import pass_cookie_name, ticket_cookie_name
+from madoguchi.reservations.waiting_room import CLIENT_COOKIE, pass_cookie_name
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +209,7 @@ def test_above_the_rate_visitors_get_a_light_waiting_page_with_their_place(clien
     assert waiting["Retry-After"] == "30"
     assert waiting["X-Reservation-Outcome"].startswith("queued; position=1")
     assert "no-store" in waiting["Cache-Control"]
-    assert ticket_cookie_name(_scope(slot)) in waiting.cookies
+    assert CLIENT_COOKIE in waiting.cookies
     assert "sessionid" not in waiting.cookies
     # refreshing keeps the place; a second visitor queues behind
     assert "1 番目" in client.get(_book_url(slot)).content.decode()

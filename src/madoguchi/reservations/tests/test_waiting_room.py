@@ -1,20 +1,36 @@
-"""Admission control: the token bucket (both stores), passes, tickets and the gate."""
+"""Admission control: the token bucket (both stores), fair limits on tickets, passes and clients."""
 
+import os
 import uuid
 
 import pytest
 from django.core import signing
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from madoguchi.reservations import waiting_room
-from madoguchi.reservations.waiting_room import LocalAdmissionStore, RedisAdmissionStore, admit
+from madoguchi.reservations.apps import check_waiting_room_settings
+from madoguchi.reservations.waiting_room import (
+    ADMITTED,
+    LocalAdmissionStore,
+    RedisAdmissionStore,
+    address_group,
+    admit,
+    bucket_step,
+)
 
 RATE = override_settings(RESERVATIONS_WAITING_ROOM_RATE=2.0, RESERVATIONS_WAITING_ROOM_BURST=3)
+CEILING = override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=2.0,
+    RESERVATIONS_WAITING_ROOM_BURST=1,
+    RESERVATIONS_WAITING_ROOM_IP_LIMIT=3,
+)
+# The reservation tests use Redis database 9 only (REDIS_URL when it is set to a Redis URL).
+REDIS_TEST_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9"
 
 
 def _redis_store():
     redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/3")
+    client = redis.Redis.from_url(REDIS_TEST_URL)
     try:
         client.ping()
     except redis.exceptions.ConnectionError:
@@ -27,49 +43,169 @@ def store(request):
     return LocalAdmissionStore() if request.param == "local" else _redis_store()
 
 
+def _scope():
+    return f"test-{uuid.uuid4().hex}"
+
+
+# --------------------------------------------------------------------------- the bucket
+
+
 @RATE
 def test_visitors_within_the_burst_are_admitted_then_queue_in_order(store):
-    scope = f"test-{uuid.uuid4().hex}"
+    scope = _scope()
     now = 1_000_000.0
-    admitted = [admit(scope=scope, now=now, store=store) for _ in range(3)]
+    admitted = [admit(scope=scope, client=f"c{i}", now=now, store=store) for i in range(3)]
     assert all(a.admitted for a in admitted)
-    queued = [admit(scope=scope, now=now, store=store) for _ in range(4)]
+    queued = [admit(scope=scope, client=f"q{i}", now=now, store=store) for i in range(4)]
     assert [q.position for q in queued] == [1, 2, 3, 4]
     assert [q.ticket for q in queued] == [1, 2, 3, 4]
-    assert all(not q.admitted for q in queued)
+    assert all(not q.admitted and not q.limited for q in queued)
     assert queued[3].retry_after == 2  # 4 people / 2 per second
 
 
 @RATE
 def test_the_queue_is_served_first_come_first_served_as_tokens_refill(store):
-    scope = f"test-{uuid.uuid4().hex}"
+    scope = _scope()
     now = 2_000_000.0
-    for _ in range(3):
-        admit(scope=scope, now=now, store=store)
-    tickets = [admit(scope=scope, now=now, store=store).ticket for _ in range(3)]
-    # one second later two tokens came back: tickets 1 and 2 are in, a newcomer queues behind 3
-    newcomer = admit(scope=scope, now=now + 1, store=store)
+    for i in range(3):
+        admit(scope=scope, client=f"early{i}", now=now, store=store)
+    for name in ("a", "b", "c"):
+        admit(scope=scope, client=name, now=now, store=store)
+    # one second later two tokens came back: a and b are in, a newcomer queues behind c
+    newcomer = admit(scope=scope, client="newcomer", now=now + 1, store=store)
     assert not newcomer.admitted and newcomer.position == 2
-    assert admit(scope=scope, ticket=tickets[0], now=now + 1, store=store).admitted
-    assert admit(scope=scope, ticket=tickets[1], now=now + 1, store=store).admitted
-    third = admit(scope=scope, ticket=tickets[2], now=now + 1, store=store)
+    assert admit(scope=scope, client="a", now=now + 1, store=store).admitted
+    assert admit(scope=scope, client="b", now=now + 1, store=store).admitted
+    third = admit(scope=scope, client="c", now=now + 1, store=store)
     assert not third.admitted and third.position == 1
-    assert admit(scope=scope, ticket=tickets[2], now=now + 1.5, store=store).admitted
+    assert admit(scope=scope, client="c", now=now + 1.5, store=store).admitted
 
 
 @RATE
 def test_an_idle_bucket_refills_only_up_to_the_burst(store):
-    scope = f"test-{uuid.uuid4().hex}"
+    scope = _scope()
     now = 3_000_000.0
-    results = [admit(scope=scope, now=now + 3600, store=store) for _ in range(5)]
+    results = [admit(scope=scope, client=f"c{i}", now=now + 3600, store=store) for i in range(5)]
     assert [r.admitted for r in results] == [True, True, True, False, False]
 
 
+def test_a_ticket_from_a_reset_bucket_is_forgotten():
+    state = {"clients": {"old": 999}}
+    assert bucket_step(state, client="old", address="", limit=0, now=1.0, rate=1.0, burst=1) == (
+        ADMITTED,
+        0,
+        0,
+    )
+
+
+# --------------------------------------------------------------------------- one ticket per client
+
+
 @RATE
-def test_a_ticket_from_a_reset_bucket_draws_a_new_ticket(store):
-    scope = f"test-{uuid.uuid4().hex}"
-    result = admit(scope=scope, ticket=999, now=4_000_000.0, store=store)
-    assert result.admitted and result.ticket == 0
+def test_many_tickets_asked_by_one_client_are_one_ticket(store):
+    scope = _scope()
+    now = 5_000_000.0
+    for i in range(3):
+        admit(scope=scope, client=f"early{i}", now=now, store=store)
+    asks = [
+        admit(scope=scope, client="script", address="198.51.100.7", now=now, store=store) for _ in range(50)
+    ]
+    assert {(a.ticket, a.position) for a in asks} == {(1, 1)}
+    assert admit(scope=scope, client="someone-else", now=now, store=store).position == 2
+
+
+@RATE
+def test_a_ticket_is_used_up_by_the_admission_it_buys(store):
+    scope = _scope()
+    now = 6_000_000.0
+    for i in range(3):
+        admit(scope=scope, client=f"early{i}", now=now, store=store)
+    assert admit(scope=scope, client="shared", now=now, store=store).ticket == 1
+    admit(scope=scope, client="behind", now=now, store=store)
+    assert admit(scope=scope, client="shared", now=now + 0.5, store=store).admitted
+    # a copy of the same client cookie in another browser goes to the back, behind "behind"
+    copy = admit(scope=scope, client="shared", now=now + 0.5, store=store)
+    assert not copy.admitted and copy.ticket == 3 and copy.position == 2
+
+
+# --------------------------------------------------------------------------- the ceiling per address
+
+
+@CEILING
+def test_many_clients_from_one_address_under_the_ceiling_all_get_tickets_then_the_next_is_refused(store):
+    scope = _scope()
+    now = 7_000_000.0
+    assert admit(scope=scope, client="first", address="203.0.113.5", now=now, store=store).admitted
+    tickets = [
+        admit(scope=scope, client=f"p{i}", address="203.0.113.5", now=now, store=store) for i in range(3)
+    ]
+    assert [t.ticket for t in tickets] == [1, 2, 3]
+    refused = admit(scope=scope, client="p3", address="203.0.113.5", now=now, store=store)
+    assert refused.limited and not refused.admitted and refused.ticket == 0
+    assert refused.retry_after == 2  # the address's oldest ticket is 1 place from being served, min 2 s
+    # the refusal took no place; other addresses and the ticket holders are unaffected
+    assert admit(scope=scope, client="other", address="203.0.113.6", now=now, store=store).ticket == 4
+    assert admit(scope=scope, client="p0", address="203.0.113.5", now=now, store=store).position == 1
+
+
+@CEILING
+def test_an_address_gets_room_again_as_its_tickets_are_served(store):
+    scope = _scope()
+    now = 8_000_000.0
+    admit(scope=scope, client="first", address="203.0.113.5", now=now, store=store)
+    for i in range(3):
+        admit(scope=scope, client=f"p{i}", address="203.0.113.5", now=now, store=store)
+    assert admit(scope=scope, client="late", address="203.0.113.5", now=now, store=store).limited
+    later = admit(scope=scope, client="late", address="203.0.113.5", now=now + 1, store=store)  # 2 served
+    assert later.position == 2 and not later.limited
+
+
+@CEILING
+def test_an_address_without_a_group_has_no_ceiling(store):
+    scope = _scope()
+    now = 9_000_000.0
+    results = [admit(scope=scope, client=f"c{i}", address="", now=now, store=store) for i in range(10)]
+    assert not any(r.limited for r in results)
+    assert results[-1].ticket == 9
+
+
+@override_settings(RESERVATIONS_WAITING_ROOM_IP_LIMIT=0)
+def test_a_ceiling_of_zero_means_none(store):
+    scope = _scope()
+    results = [
+        admit(scope=scope, client=f"c{i}", address="203.0.113.5", now=1e7, store=store) for i in range(60)
+    ]
+    assert not any(r.limited for r in results)
+
+
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_IP_ALLOW=["192.0.2.0/28", " 2001:db8:1::/48", "10.1.2.3", "junk"]
+)
+def test_address_groups_skip_allow_listed_addresses_and_group_ipv6_by_64():
+    assert address_group("192.0.2.10") == ""  # the counter terminals' range
+    assert address_group("10.1.2.3") == ""
+    assert address_group("::ffff:10.1.2.3") == ""
+    assert address_group("192.0.2.20") == "192.0.2.20"
+    assert address_group("2001:db8:1:5::9") == ""
+    assert address_group("2001:db8:2:5::9") == address_group("2001:db8:2:5:ffff::1") == "2001:db8:2:5::/64"
+    assert address_group("not an address") == address_group("") == ""
+
+
+@override_settings(RESERVATIONS_WAITING_ROOM_IP_ALLOW=["192.0.2.0/24", "192.0.2.300", ""])
+def test_a_malformed_allow_list_entry_is_a_system_check_error():
+    errors = check_waiting_room_settings()
+    assert [e.id for e in errors] == ["reservations.E001"]
+    assert "192.0.2.300" in errors[0].msg
+
+
+def test_the_client_address_is_remote_addr_or_the_proxys_last_forwarded_entry():
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert waiting_room.client_address(request) == "10.0.0.2"
+    with override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):  # BEHIND_PROXY=1
+        assert waiting_room.client_address(request) == "203.0.113.9"  # "1.2.3.4" was sent by the client
+
+
+# --------------------------------------------------------------------------- passes and clients
 
 
 def test_passes_are_signed_scoped_and_time_limited():
@@ -82,8 +218,9 @@ def test_passes_are_signed_scoped_and_time_limited():
         assert not waiting_room.pass_valid(value, "org.res")
 
 
-def test_tickets_cannot_be_forged():
-    value = waiting_room.ticket_issue("org.res", 42)
-    assert waiting_room.ticket_read(value, "org.res") == 42
-    forged = signing.dumps({"s": "org.res", "t": 1}, salt="another-salt")
-    assert waiting_room.ticket_read(forged, "org.res") == 0
+def test_client_ids_cannot_be_forged():
+    value = waiting_room.client_issue("abc")
+    assert waiting_room.client_read(value) == "abc"
+    assert waiting_room.client_read(signing.dumps({"c": "abc"}, salt="another-salt")) == ""
+    assert waiting_room.client_read(value[:-2] + "xx") == ""
+    assert waiting_room.client_read(None) == ""

@@ -40,6 +40,7 @@ def full_page(request, *, resource_name: str = "", detail_url: str = "", status:
 
 
 def waiting_page(request, admission: waiting_room.Admission, *, scope: str):
+    """The queue page (200), or the "too many places from this address" page (429)."""
     replay = []
     if request.method == "POST":
         replay = [
@@ -49,9 +50,15 @@ def waiting_page(request, admission: waiting_room.Admission, *, scope: str):
             for value in request.POST.getlist(key)
         ]
     context = public_context(admission=admission, replay=replay, action=request.get_full_path())
-    response = render(request, "reservations/waiting_room.html", context, status=200)
+    status = 429 if admission.limited else 200
+    response = render(request, "reservations/waiting_room.html", context, status=status)
     response["Retry-After"] = str(admission.retry_after)
-    response[OUTCOME_HEADER] = f"queued; position={admission.position}; retry-after={admission.retry_after}"
+    if admission.limited:
+        response[OUTCOME_HEADER] = f"limited; retry-after={admission.retry_after}"
+    else:
+        response[OUTCOME_HEADER] = (
+            f"queued; position={admission.position}; retry-after={admission.retry_after}"
+        )
     patch_cache_control(response, no_store=True, private=True)
     waiting_room.apply_cookies(response, scope, admission)
     return response

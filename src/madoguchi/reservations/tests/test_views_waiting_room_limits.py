@@ -1,0 +1,130 @@
+"""Fair limits at the door: one ticket per browser (or signed-in API user) and a generous
+ceiling of waiting tickets per address, with allow-listed addresses exempt.
+
+These run against the process-local store, and against Redis when the cache is Redis
+(``REDIS_URL=redis://127.0.0.1:6379/9``)."""
+
+import json
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from madoguchi.core.testing import make_slot, make_user
+from madoguchi.reservations.models import Booking
+from madoguchi.reservations.waiting_room import CLIENT_COOKIE
+
+pytestmark = pytest.mark.django_db
+
+SLOW = {"RESERVATIONS_WAITING_ROOM_RATE": 0.01, "RESERVATIONS_WAITING_ROOM_BURST": 1}
+NAT = "203.0.113.5"
+
+
+def _book_url(slot):
+    r = slot.resource
+    return reverse("reservations:booking_new", args=[r.organization.slug, r.slug, slot.pk])
+
+
+def _use_the_only_token(slot):
+    Client(REMOTE_ADDR="198.51.100.1").get(_book_url(slot))
+
+
+@override_settings(**SLOW)
+def test_one_browser_asking_many_times_holds_one_ticket():
+    slot = make_slot()
+    _use_the_only_token(slot)
+    browser = Client(REMOTE_ADDR=NAT)
+    pages = [browser.get(_book_url(slot)) for _ in range(20)]
+    assert {p["X-Reservation-Outcome"].split(";")[1] for p in pages} == {" position=1"}
+    assert CLIENT_COOKIE in pages[0].cookies and CLIENT_COOKIE not in pages[1].cookies  # handed out once
+    assert "2 番目" in Client(REMOTE_ADDR=NAT).get(_book_url(slot)).content.decode()
+
+
+@override_settings(**SLOW, RESERVATIONS_WAITING_ROOM_IP_LIMIT=5)
+def test_many_browsers_behind_one_address_get_places_up_to_the_ceiling_then_a_clear_429(
+    django_assert_num_queries,
+):
+    slot = make_slot()
+    _use_the_only_token(slot)
+    phones = [Client(REMOTE_ADDR=NAT) for _ in range(5)]
+    pages = [phone.get(_book_url(slot)) for phone in phones]
+    assert [p.status_code for p in pages] == [200] * 5
+    assert [f"{n} 番目" in p.content.decode() for n, p in enumerate(pages, start=1)] == [True] * 5
+    with django_assert_num_queries(0):
+        refused = Client(REMOTE_ADDR=NAT).get(_book_url(slot))
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "ただいま順番待ちに加われません" in page
+    assert "すでに多くの方が順番待ちをしています" in page
+    assert refused["Retry-After"] == "30"  # capped by RESERVATIONS_WAITING_ROOM_MAX_RETRY
+    assert '<meta http-equiv="refresh" content="30">' in page
+    assert refused["X-Reservation-Outcome"] == "limited; retry-after=30"
+    assert "no-store" in refused["Cache-Control"]
+    assert not refused.cookies  # no place, nothing to remember
+    # the phones already queued keep their places; another address is not affected
+    assert "3 番目" in phones[2].get(_book_url(slot)).content.decode()
+    assert "6 番目" in Client(REMOTE_ADDR="203.0.113.77").get(_book_url(slot)).content.decode()
+
+
+@override_settings(
+    **SLOW, RESERVATIONS_WAITING_ROOM_IP_LIMIT=2, RESERVATIONS_WAITING_ROOM_IP_ALLOW=["203.0.113.0/24"]
+)
+def test_an_allow_listed_address_has_no_ceiling():
+    slot = make_slot()
+    _use_the_only_token(slot)
+    pages = [Client(REMOTE_ADDR=NAT).get(_book_url(slot)) for _ in range(6)]
+    assert [p.status_code for p in pages] == [200] * 6
+    assert "6 番目" in pages[-1].content.decode()
+
+
+@override_settings(**SLOW, RESERVATIONS_WAITING_ROOM_IP_LIMIT=1)
+def test_a_form_post_over_the_ceiling_keeps_what_was_typed():
+    slot = make_slot()
+    _use_the_only_token(slot)
+    Client(REMOTE_ADDR=NAT).get(_book_url(slot))
+    browser = Client(REMOTE_ADDR=NAT)
+    browser.force_login(make_user())
+    response = browser.post(_book_url(slot), {"party_size": "2", "info-name": "山田"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert 'name="info-name" value="山田"' in page
+    assert "もう一度送信する" in page and "http-equiv" not in page
+    assert not Booking.objects.exists()
+
+
+@override_settings(
+    **SLOW, RESERVATIONS_WAITING_ROOM_IP_LIMIT=1, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
+)
+def test_behind_the_proxy_the_ceiling_counts_the_forwarded_address():
+    slot = make_slot()
+    _use_the_only_token(slot)
+    balancer = "10.0.0.2"
+    first = Client(REMOTE_ADDR=balancer, HTTP_X_FORWARDED_FOR=NAT).get(_book_url(slot))
+    second = Client(REMOTE_ADDR=balancer, HTTP_X_FORWARDED_FOR="203.0.113.8").get(_book_url(slot))
+    assert (first.status_code, second.status_code) == (200, 200)  # not one client: the balancer
+    spoofed = Client(REMOTE_ADDR=balancer, HTTP_X_FORWARDED_FOR=f"192.0.2.1, {NAT}")
+    assert spoofed.get(_book_url(slot)).status_code == 429
+
+
+@override_settings(**SLOW, RESERVATIONS_WAITING_ROOM_IP_LIMIT=2)
+def test_the_api_binds_the_ticket_to_the_user_and_answers_429_over_the_ceiling():
+    slot = make_slot()
+    _use_the_only_token(slot)
+    url = reverse("api:reservations_booking_create")
+    body = json.dumps({"slot_id": slot.pk})
+
+    def post(user):
+        client = Client(REMOTE_ADDR=NAT)  # a fresh client each time: no cookies kept
+        client.force_login(user)
+        return client.post(url, body, content_type="application/json")
+
+    script = make_user()
+    answers = [post(script) for _ in range(10)]
+    assert {a.json()["error"]["queue_position"] for a in answers} == {1}
+    assert post(make_user()).json()["error"]["queue_position"] == 2
+    refused = post(make_user())
+    assert refused.status_code == 429
+    error = refused.json()["error"]
+    assert error["code"] == "waiting_room_limited"
+    assert "接続元" in error["message"]
+    assert refused["Retry-After"] == str(error["retry_after"])
