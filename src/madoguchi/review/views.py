@@ -322,7 +322,11 @@ def proposal_new(request):
         .order_by("organization_id", "id")
     )
     departments = [d for d in departments if d.pk in dept_ids or d.organization_id in whole_orgs]
+    from madoguchi.review.route_editor.selectors import replaced_by
+
     routes = list(Route.objects.filter(organization_id__in=org_ids, procedure__isnull=True))
+    retired = replaced_by([r.pk for r in routes])  # edited routes live on only for their old cases
+    routes = [r for r in routes if r.pk not in retired]
     errors, error_message = {}, ""
     if request.method == "POST":
         try:

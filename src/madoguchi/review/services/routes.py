@@ -121,8 +121,14 @@ def route_for_procedure(*, procedure: Any) -> Route:
 
 
 def route_for_proposals(*, organization: Any, route_id: int | None = None) -> Route:
+    from madoguchi.review.route_editor.selectors import replaced_by
+
     qs = Route.objects.filter(organization=organization, procedure__isnull=True)
     route = qs.filter(pk=route_id).first() if route_id else qs.filter(is_default=True).order_by("-id").first()
+    if route is not None and route_id and replaced_by([route.pk]):
+        raise FieldErrors(
+            {"route": [_("この経路は新しい経路に置き換えられています。経路を選び直してください。")]}
+        )
     if route is None:
         raise FieldErrors({"route": [_("起案の経路が設定されていません。管理者に連絡してください。")]})
     return route

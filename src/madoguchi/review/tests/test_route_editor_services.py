@@ -318,3 +318,21 @@ def test_owner_of_a_department_edits_only_its_procedures_routes(office, admin, o
         services.route_make_default(user=owner_a, route_id=theirs.pk)
     with pytest.raises(FieldErrors):
         define(owner_a, office, target=f"proposals:{office.org.pk}")
+
+
+def test_a_replaced_proposal_route_is_no_longer_offered_or_accepted(office, admin):
+    old = define(admin, office, target=f"proposals:{office.org.pk}", name="起案の経路")
+    proposer = make_staff(office.org, Role.REVIEWER, office.dept_a)
+    review_services.proposal_create(
+        user=proposer, department_id=office.dept_a.pk, title="備品購入", body="理由", route_id=old.pk
+    )  # a case now uses the route, so editing it saves a new one
+    revision = services.route_revise(
+        user=admin, route_id=old.pk, name="起案の経路（改）", steps=two_steps(office), make_default=True
+    )
+    assert revision.route.pk != old.pk
+    with pytest.raises(FieldErrors) as caught:
+        review_services.proposal_create(
+            user=proposer, department_id=office.dept_a.pk, title="次の起案", body="理由", route_id=old.pk
+        )
+    assert "route" in caught.value.errors
+    assert review_services.route_for_proposals(organization=office.org) == revision.route
