@@ -71,6 +71,9 @@ def server_env(args) -> dict[str, str]:
             "RESERVATIONS_WAITING_ROOM_RATE": str(args.rate),
             "RESERVATIONS_WAITING_ROOM_BURST": str(args.burst),
             "RESERVATIONS_WAITING_ROOM_MAX_RETRY": str(args.max_retry),
+            # All 2,000 simulated people come from 127.0.0.1: exempt it from the per-address
+            # ceiling on waiting tickets (docs/reservations.md, "Fair limits on tickets").
+            "RESERVATIONS_WAITING_ROOM_IP_ALLOW": "127.0.0.1",
             "LOG_LEVEL": "ERROR",
             "DB_CONN_MAX_AGE": "600",
         }
