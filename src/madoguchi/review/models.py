@@ -315,6 +315,27 @@ class Notice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class PaperDecision(models.Model):
+    """A decision taken on paper (紙決裁) and recorded afterwards: who signed, and the scan.
+
+    The case is closed like an electronic decision but with ``Case.is_electronic=False``;
+    no signed notice is generated (the paper one was sent on paper)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="paper_decision")
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="paper")
+    decided_on = models.DateField(_("決裁日"))
+    signed_by = models.CharField(_("決裁者（氏名・職名）"), max_length=200)
+    document_number = models.CharField(_("文書番号"), max_length=100, blank=True)
+    scan = models.FileField(upload_to="paper-decisions/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
 # ---------------------------------------------------------------------------- automatic checks
 
 

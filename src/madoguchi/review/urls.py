@@ -12,6 +12,7 @@ urlpatterns = [
     path("queue/<str:queue>/", views.queue, name="queue"),
     path("cases/<uuid:case_id>/", views.case_detail, name="case"),
     path("cases/<uuid:case_id>/act/", views.case_action, name="case_action"),
+    path("cases/<uuid:case_id>/paper-decision/", include("madoguchi.review.paper_urls")),
     path("cases/<uuid:case_id>/attachments/<uuid:attachment_id>/", views.case_attachment, name="attachment"),
     path("notices/<uuid:notice_id>.pdf", views.notice_download, name="notice"),
     path("proposals/new/", views.proposal_new, name="proposal_new"),

@@ -12,6 +12,7 @@ from madoguchi.review.services.cases import (
     task_return,
 )
 from madoguchi.review.services.corrections import correction_request, correction_submit
+from madoguchi.review.services.paper import case_decide_on_paper, paper_decision_allowed
 from madoguchi.review.services.proposals import proposal_create
 from madoguchi.review.services.routes import route_create, route_for_procedure, route_for_proposals
 
@@ -19,10 +20,12 @@ __all__ = [
     "case_claim",
     "case_close_withdrawn",
     "case_decide",
+    "case_decide_on_paper",
     "case_open_for_application",
     "comment_add",
     "correction_request",
     "correction_submit",
+    "paper_decision_allowed",
     "proposal_create",
     "route_create",
     "route_for_procedure",
