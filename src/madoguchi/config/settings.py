@@ -295,3 +295,9 @@ CELERY_BEAT_SCHEDULE.update(
         "reservations-expire-offers": {"task": "reservations.expire_lottery_offers", "schedule": 5 * 60},
     }
 )
+# The search re-indexes procedures on their "procedure.changed" event; this sweep catches the
+# ones changed around it (Django admin, scripts). knowledge/tasks.py.
+CELERY_BEAT_SCHEDULE["knowledge-search-sync-procedures"] = {
+    "task": "knowledge.search_sync_procedures",
+    "schedule": float(os.environ.get("SEARCH_PROCEDURE_SYNC_SECONDS", "60")),
+}

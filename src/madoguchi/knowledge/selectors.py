@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from madoguchi.accounts.models import Organization
 from madoguchi.knowledge.constants import NOTICE_ROLES, DocType, QuerySource, Visibility
-from madoguchi.knowledge.models import FaqEntry, Inquiry, Notice, SearchQueryLog
+from madoguchi.knowledge.models import FaqEntry, Inquiry, Notice, SearchQueryLog, Synonym
 from madoguchi.knowledge.search.engine import Hit, search_documents
 from madoguchi.knowledge.search.snippets import make_snippet
 
 MAX_LIMIT = 50
+# Whoever looks: a signed-in user, an anonymous visitor, or nobody (scripts, the demo loader).
+Viewer = AbstractBaseUser | AnonymousUser | None
 
 
-def staff_organization_ids(user: Any) -> frozenset[int]:
+def staff_organization_ids(user: Viewer) -> frozenset[int]:
     """Organizations whose staff-only content this user may see."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
@@ -28,8 +32,17 @@ def staff_organization_ids(user: Any) -> frozenset[int]:
     return frozenset(user.memberships.values_list("organization_id", flat=True))
 
 
-def staff_organizations(user: Any):
+def staff_organizations(user: Viewer) -> QuerySet[Organization]:
     return Organization.objects.filter(id__in=staff_organization_ids(user)).order_by("name")
+
+
+def is_member(user: Viewer, organization: Organization) -> bool:
+    """Staff of the organization (any role), or a superuser."""
+    return organization.pk in staff_organization_ids(user)
+
+
+def can_write_notices(user: Viewer, organization: Organization) -> bool:
+    return organization.pk in notice_organization_ids(user)
 
 
 @dataclass
@@ -80,14 +93,13 @@ def _result(hit: Hit, terms: set[str], grams: set[str]) -> SearchResult:
 def site_search(
     *,
     query: str,
-    user: Any = None,
+    user: Viewer = None,
     organization: Organization | None = None,
     types: list[str] | None = None,
     limit: int = 10,
 ) -> SearchPage:
     """Search FAQ, procedures and notices the viewer may see (staff-only needs a membership)."""
     limit = max(1, min(int(limit), MAX_LIMIT))
-    _maybe_sync_procedures()
     doc_types = frozenset(t for t in (types or []) if t in DocType.values) or None
     outcome = search_documents(
         query,
@@ -102,32 +114,7 @@ def site_search(
     return SearchPage(query=outcome.analysis.text, results=results, total=outcome.total)
 
 
-PROCEDURE_SYNC_EVERY = 30.0  # seconds, per process
-_last_procedure_sync = [0.0]
-
-
-def _maybe_sync_procedures() -> None:
-    """Every 30 s per process, pick up procedures edited by services that did not re-index."""
-    import time
-
-    from madoguchi.knowledge.models import SearchIndexState
-    from madoguchi.procedures.models import Procedure
-
-    now = time.monotonic()
-    if now - _last_procedure_sync[0] < PROCEDURE_SYNC_EVERY:
-        return
-    _last_procedure_sync[0] = now
-    synced_at = SearchIndexState.objects.filter(id=1).values_list("procedures_synced_at", flat=True).first()
-    stale = Procedure.objects.all()
-    if synced_at is not None:
-        stale = stale.filter(updated_at__gt=synced_at)
-    if stale.exists():
-        from madoguchi.knowledge.services import search_sync_procedures
-
-        search_sync_procedures()
-
-
-def search_hits(*, query: str, user: Any = None, organization: Organization | None = None, limit: int = 5):
+def search_hits(*, query: str, user: Viewer = None, organization: Organization | None = None, limit: int = 5):
     """Raw FAQ hits (with coverage) for the chatbot."""
     return search_documents(
         query,
@@ -152,7 +139,7 @@ def contact_organization(*, organization: Organization | None = None) -> Organiz
 
 
 # --- FAQ pages ------------------------------------------------------------------------------
-def access_faq(*, user: Any, faq_id: int) -> FaqEntry:
+def access_faq(*, user: Viewer, faq_id: int) -> FaqEntry:
     """The FAQ entry if this viewer may read it; 404 otherwise (staff-only stays invisible)."""
     faq = (
         FaqEntry.objects.select_related("organization")
@@ -167,13 +154,13 @@ def access_faq(*, user: Any, faq_id: int) -> FaqEntry:
     return faq
 
 
-def faq_visible_q(user: Any) -> Q:
+def faq_visible_q(user: Viewer) -> Q:
     return Q(is_archived=False) & (
         Q(visibility=Visibility.PUBLIC) | Q(organization_id__in=staff_organization_ids(user))
     )
 
 
-def faq_categories(*, user: Any = None, organization: Organization | None = None) -> list[tuple[str, int]]:
+def faq_categories(*, user: Viewer = None, organization: Organization | None = None) -> list[tuple[str, int]]:
     qs = FaqEntry.objects.filter(faq_visible_q(user))
     if organization:
         qs = qs.filter(organization=organization)
@@ -183,7 +170,7 @@ def faq_categories(*, user: Any = None, organization: Organization | None = None
     return sorted(counts.items(), key=lambda item: -item[1])
 
 
-def faq_list(*, user: Any = None, category: str | None = None, organization: Organization | None = None):
+def faq_list(*, user: Viewer = None, category: str | None = None, organization: Organization | None = None):
     qs = FaqEntry.objects.filter(faq_visible_q(user)).select_related("organization")
     if organization:
         qs = qs.filter(organization=organization)
@@ -192,12 +179,12 @@ def faq_list(*, user: Any = None, category: str | None = None, organization: Org
     return qs.order_by("category", "id")
 
 
-def faq_list_for_procedure(*, procedure: Any, user: Any = None):
+def faq_list_for_procedure(*, procedure: Any, user: Viewer = None):
     """FAQ entries linked to a procedure, for its page (templates: knowledge/_related_faqs.html)."""
     return procedure.faqs.filter(faq_visible_q(user)).order_by("id")
 
 
-def notice_access(*, user: Any, notice_id: int) -> Notice:
+def notice_access(*, user: Viewer, notice_id: int) -> Notice:
     notice = Notice.objects.filter(pk=notice_id, published_at__lte=timezone.now()).first()
     if notice is None:
         raise Http404
@@ -207,7 +194,7 @@ def notice_access(*, user: Any, notice_id: int) -> Notice:
 
 
 # --- notices for staff ----------------------------------------------------------------------
-def notice_organization_ids(user: Any) -> frozenset[int]:
+def notice_organization_ids(user: Viewer) -> frozenset[int]:
     """Organizations whose notices this user may write (owner or admin role; superusers: all)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
@@ -216,11 +203,11 @@ def notice_organization_ids(user: Any) -> frozenset[int]:
     return frozenset(user.memberships.filter(role__in=NOTICE_ROLES).values_list("organization_id", flat=True))
 
 
-def notice_organizations(user: Any):
+def notice_organizations(user: Viewer):
     return Organization.objects.filter(id__in=notice_organization_ids(user)).order_by("name")
 
 
-def notice_staff_list(*, user: Any):
+def notice_staff_list(*, user: Viewer):
     """The notices of the organizations this user writes for: drafts first, then newest."""
     return (
         Notice.objects.filter(organization_id__in=notice_organization_ids(user))
@@ -229,7 +216,7 @@ def notice_staff_list(*, user: Any):
     )
 
 
-def access_staff_notice(*, user: Any, notice_id: int) -> Notice:
+def access_staff_notice(*, user: Viewer, notice_id: int) -> Notice:
     """A notice this user may edit; 404 for another organization's (and for everyone else)."""
     notice = Notice.objects.select_related("organization").filter(pk=notice_id).first()
     if notice is None or notice.organization_id not in notice_organization_ids(user):
@@ -238,7 +225,7 @@ def access_staff_notice(*, user: Any, notice_id: int) -> Notice:
 
 
 # --- staff reports --------------------------------------------------------------------------
-def _logs(days: int, source: str):
+def _logs(days: int, source: str) -> QuerySet[SearchQueryLog]:
     since = timezone.localdate() - timedelta(days=days)
     return SearchQueryLog.objects.filter(day__gte=since, source=source)
 
@@ -277,14 +264,66 @@ def unanswered_chat_questions(*, days: int = 30, limit: int = 50):
     )
 
 
-def inquiry_list(*, user: Any):
+def inquiry_list(*, user: Viewer):
     return Inquiry.objects.filter(organization_id__in=staff_organization_ids(user)).select_related(
         "organization"
     )
 
 
-def faqs_due_for_review(*, user: Any, today=None):
+def faqs_due_for_review(*, user: Viewer, today=None):
     today = today or timezone.localdate()
     return FaqEntry.objects.filter(
         organization_id__in=staff_organization_ids(user), is_archived=False, review_on__lte=today
     ).order_by("review_on")
+
+
+# --- small reads for the pages ------------------------------------------------------------
+def organization_by_slug(slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug).first()
+
+
+def faqs_visible_by_id(*, user: Viewer, ids: Iterable[int | None]) -> dict[int, FaqEntry]:
+    """The entries among ``ids`` this viewer may read, by id (the chat re-reads its turns)."""
+    wanted = {pk for pk in ids if pk}
+    if not wanted:
+        return {}
+    return {f.pk: f for f in FaqEntry.objects.filter(pk__in=wanted).filter(faq_visible_q(user))}
+
+
+def faq_related_procedures(*, faq: FaqEntry) -> list[tuple[Any, str]]:
+    """(procedure, URL of its public page) for the public, published procedures linked to an FAQ."""
+    from madoguchi.knowledge.search.documents import procedure_url
+
+    return [
+        (p, procedure_url(p))
+        for p in faq.related_procedures.filter(is_public=True, current_version__isnull=False).select_related(
+            "organization"
+        )
+    ]
+
+
+def faq_staff_recent(*, user: Viewer) -> QuerySet[FaqEntry]:
+    return FaqEntry.objects.filter(
+        organization_id__in=staff_organization_ids(user), is_archived=False
+    ).order_by("-updated_at")
+
+
+def access_staff_faq(*, user: Viewer, faq_id: int) -> FaqEntry:
+    """An FAQ entry this member may edit; 404 for another organization's."""
+    faq = FaqEntry.objects.select_related("organization").filter(pk=faq_id).first()
+    if faq is None or faq.organization_id not in staff_organization_ids(user):
+        raise Http404
+    return faq
+
+
+def procedures_of(*, organizations: Iterable[Organization]) -> QuerySet[Any]:
+    """The organizations' procedures, for the FAQ form's "related procedures" choice."""
+    from madoguchi.procedures.models import Procedure
+
+    return Procedure.objects.filter(organization__in=list(organizations)).order_by("organization_id", "title")
+
+
+def synonym_staff_list(*, user: Viewer) -> QuerySet[Synonym]:
+    return Synonym.objects.filter(organization_id__in=staff_organization_ids(user)).select_related(
+        "organization"
+    )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Department, Membership, Organization
 from madoguchi.audit.services import audit_record
+from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.procedures.builder import operations
 from madoguchi.procedures.constants import Category, FeeKind, IdentityLevel, LifeEvent, VersionStatus
@@ -250,10 +251,8 @@ def procedure_update_settings(*, actor: Any, procedure: Procedure, **values: Any
 
 
 def _reindex(procedure: Procedure) -> None:
-    """Keep the site search in step with the catalog (title, keywords, visibility, version)."""
-    from madoguchi.knowledge.services import search_index_procedure
-
-    search_index_procedure(procedure=procedure)
+    """Announce the change (title, keywords, visibility, version); the site search reacts to it."""
+    events.emit("procedure.changed", procedure=procedure)
 
 
 # ---------------------------------------------------------------------------- draft

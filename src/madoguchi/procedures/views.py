@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from madoguchi.knowledge.selectors import faq_list_for_procedure
 from madoguchi.procedures import selectors
 from madoguchi.procedures.forms import CatalogSearchForm
 
@@ -34,6 +33,5 @@ def procedure_detail(request, org_slug: str, procedure_slug: str):
             "procedure": procedure,
             "requirements": selectors.procedure_requirements(procedure),
             "step_count": selectors.procedure_step_count(procedure),
-            "related_faqs": faq_list_for_procedure(procedure=procedure, user=request.user),
         },
     )

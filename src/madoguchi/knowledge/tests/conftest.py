@@ -7,14 +7,6 @@ from madoguchi.knowledge import services
 from madoguchi.knowledge.constants import Visibility
 
 
-@pytest.fixture(autouse=True)
-def no_background_procedure_sync(monkeypatch):
-    """The periodic procedure sync runs only in the test that is about it."""
-    from madoguchi.knowledge import selectors
-
-    monkeypatch.setattr(selectors, "PROCEDURE_SYNC_EVERY", float("inf"))
-
-
 @pytest.fixture
 def org(db):
     return make_organization(slug="city", name="テスト市")

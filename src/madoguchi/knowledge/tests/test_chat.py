@@ -55,7 +55,8 @@ def test_inquiry_form_keeps_what_was_typed_and_explains_each_error(client, org):
     assert "お名前を入力してください。" in page
     assert "メールアドレスは name@example.jp のように入力してください。" in page
     assert 'value="hanako@"' in page and "長い質問の本文" in page
-    assert 'href="#id_name"' in page and 'aria-describedby="id_email-hint id_email-error1"' in page
+    assert 'href="#id_name"' in page and 'aria-describedby="id_email_helptext id_email_error"' in page
+    assert 'id="id_email_error"' in page and 'id="id_email_helptext"' in page
     assert Inquiry.objects.count() == 0
 
 

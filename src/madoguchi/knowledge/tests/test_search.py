@@ -9,6 +9,7 @@ from madoguchi.core.testing import make_organization, make_procedure, make_staff
 from madoguchi.knowledge import selectors, services
 from madoguchi.knowledge.constants import Visibility
 from madoguchi.knowledge.search import index as search_index
+from madoguchi.knowledge.search.indexing import search_index_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -91,23 +92,35 @@ def test_archived_faq_disappears_from_search(city_faqs, staff):
 def test_published_public_procedures_are_found_and_drafts_are_not(org):
     published = make_procedure(org, title="児童手当の認定請求", summary="子どもを育てている方への手当です。")
     draft = make_procedure(org, title="児童手当の未公開手続", published=False)
-    services.search_index_procedure(procedure=published)
-    services.search_index_procedure(procedure=draft)
+    search_index_procedure(procedure=published)
+    search_index_procedure(procedure=draft)
     results = selectors.site_search(query="児童手当").results
     assert [(r.type, r.title) for r in results] == [("procedure", "児童手当の認定請求")]
 
 
-def test_procedures_changed_without_reindexing_are_picked_up_by_the_periodic_sync(org, monkeypatch):
-    from madoguchi.knowledge import selectors as knowledge_selectors
+def test_procedures_changed_without_the_event_are_picked_up_by_the_beat_sync(org):
+    from madoguchi.knowledge.tasks import search_sync_procedures
 
     make_procedure(org, title="犬の登録", summary="犬を飼い始めたら登録してください。")
-    monkeypatch.setattr(knowledge_selectors, "PROCEDURE_SYNC_EVERY", 0.0)
+    assert titles("犬の登録") == []  # searching never writes the index
+    search_sync_procedures.delay()
     assert titles("犬の登録") == ["犬の登録"]
     procedure = make_procedure(org, title="猫の譲渡会の申込")
+    search_sync_procedures.delay()
     assert titles("猫の譲渡会") == ["猫の譲渡会の申込"]
     procedure.is_public = False
     procedure.save(update_fields=["is_public", "updated_at"])
+    search_sync_procedures.delay()
     assert titles("猫の譲渡会") == []
+
+
+def test_a_procedure_changed_event_reindexes_the_procedure(org):
+    from madoguchi.core import events
+
+    procedure = make_procedure(org, title="犬の登録", summary="犬を飼い始めたら登録してください。")
+    assert titles("犬の登録") == []
+    assert events.emit("procedure.changed", procedure=procedure) >= 1
+    assert titles("犬の登録") == ["犬の登録"]
 
 
 def test_notices_are_found(org):

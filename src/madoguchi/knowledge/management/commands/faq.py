@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from madoguchi.accounts.models import Organization
 from madoguchi.knowledge import importer, services
 from madoguchi.knowledge.constants import Visibility
+from madoguchi.knowledge.search.indexing import search_rebuild
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["action"] == "rebuild-index":
-            counts = services.search_rebuild()
+            counts = search_rebuild()
             self.stdout.write(
                 f"search index rebuilt: {counts['faq']} FAQ, {counts['procedure']} procedures, "
                 f"{counts['notice']} notices"

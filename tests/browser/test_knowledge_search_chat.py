@@ -8,6 +8,7 @@ FAQ set instead of the whole demo.
 from __future__ import annotations
 
 import pytest
+
 from tests.browser import harness
 from tests.browser.conftest import chromium, open_page, playwright_instance  # noqa: F401 - shared fixtures
 
