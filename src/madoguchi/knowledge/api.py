@@ -59,9 +59,7 @@ def search(request, params: Query[SearchParams]):
     page = selectors.site_search(
         query=query, user=request.user, organization=organization, types=types, limit=params.limit
     )
-    services.search_log_query(
-        query=query, result_count=len(page.results), scope=organization.slug if organization else ""
-    )
+    services.search_log_query(query=query, result_count=len(page.results), organization=organization)
     return {"query": page.query, "total": page.total, "results": [r.as_dict() for r in page.results]}
 
 

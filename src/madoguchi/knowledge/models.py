@@ -131,7 +131,7 @@ class SearchIndexState(models.Model):
     # a random token replaced by every rebuild: processes holding another one reload everything
     generation = models.CharField(max_length=32, default="")
     synonyms_version = models.BigIntegerField(default=0)
-    # procedures changed after this moment are re-indexed by services.search_sync_procedures()
+    # procedures changed after this moment are re-indexed by search.indexing.search_sync_procedures() (the beat task)
     procedures_synced_at = models.DateTimeField(null=True, blank=True)
 
 
@@ -161,7 +161,11 @@ class SearchQueryLog(models.Model):
 
     day = models.DateField()
     source = models.CharField(max_length=10, choices=QuerySource.choices, default=QuerySource.SEARCH)
-    # slug of the organization the person searched in ("" = the whole site)
+    # the organization the person searched in: its staff see the row (none: superusers only)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="search_logs"
+    )
+    # slug of that organization at the time ("" = the whole site); part of the daily key
     scope = models.CharField(max_length=50, blank=True, default="")
     query = models.CharField(max_length=200)
     searches = models.PositiveIntegerField(default=0)

@@ -1,72 +1,46 @@
-"""Sanitize FAQ answers: a small allow-list of tags, safe links, everything else escaped.
+"""Sanitize FAQ answers with nh3 (the Ammonia sanitizer): a small allow-list of tags, safe links.
 
-Plain text (no tags) becomes paragraphs and line breaks. Written on the standard library's
-HTML parser so no extra dependency is needed; the allow-list is deliberately tiny.
+Plain text (no tags) becomes paragraphs and line breaks. Links keep only ``http(s):``,
+``mailto:``, ``tel:``, fragments and paths on this site; a path that a browser would read as
+another host (``//evil.example``, ``/\\evil.example``, with tabs or line breaks slipped in) loses
+its ``href``.
 """
 
 from __future__ import annotations
 
 import re
 from html import escape
-from html.parser import HTMLParser
+
+import nh3
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em", "b", "i", "h3", "h4"}
-VOID_TAGS = {"br"}
 DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"}
-_SAFE_URL = re.compile(r"^(https?://|mailto:|tel:|/(?!/)|#)", re.IGNORECASE)
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_SAFE_URL = re.compile(r"^(https?://|mailto:|tel:|#|/(?![/\\]))", re.IGNORECASE)
+# Browsers drop these from URLs before reading them ("/\t/evil.example" is "//evil.example").
+_URL_IGNORED = re.compile(r"[\t\n\r\x00-\x1f]")
 _BLOCK = re.compile(r"<(p|ul|ol|br|h3|h4)\b")
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 
-class _Sanitizer(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.open: list[str] = []
-        self.dropping = 0
+def _keep_safe_links(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href":
+        url = _URL_IGNORED.sub("", value).strip()
+        return url if _SAFE_URL.match(url) else None
+    return value
 
-    def handle_starttag(self, tag, attrs):
-        if tag in DROP_CONTENT:
-            self.dropping += 1
-            return
-        if self.dropping or tag not in ALLOWED_TAGS:
-            return
-        if tag == "a":
-            href = next((v for k, v in attrs if k == "href" and v), "")
-            href = href.strip()
-            if not _SAFE_URL.match(href):
-                self.out.append("<a>")
-            else:
-                self.out.append(f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">')
-        else:
-            self.out.append(f"<{tag}>")
-        if tag not in VOID_TAGS:
-            self.open.append(tag)
 
-    def handle_startendtag(self, tag, attrs):
-        if tag in VOID_TAGS and not self.dropping:
-            self.out.append(f"<{tag}>")
-
-    def handle_endtag(self, tag):
-        if tag in DROP_CONTENT:
-            self.dropping = max(0, self.dropping - 1)
-            return
-        if self.dropping or tag not in ALLOWED_TAGS or tag in VOID_TAGS or tag not in self.open:
-            return
-        while self.open:
-            current = self.open.pop()
-            self.out.append(f"</{current}>")
-            if current == tag:
-                break
-
-    def handle_data(self, data):
-        if not self.dropping:
-            self.out.append(escape(data, quote=False))
-
-    def close(self):
-        super().close()
-        while self.open:
-            self.out.append(f"</{self.open.pop()}>")
+def _clean(value: str) -> str:
+    return nh3.clean(
+        value,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROP_CONTENT,
+        attributes={"a": {"href"}},
+        attribute_filter=_keep_safe_links,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
 
 
 def sanitize_answer(value: str) -> str:
@@ -78,10 +52,7 @@ def sanitize_answer(value: str) -> str:
             "<p>" + "<br>".join(escape(line, quote=False) for line in p.split("\n")) + "</p>"
             for p in paragraphs
         )
-    parser = _Sanitizer()
-    parser.feed(value)
-    parser.close()
-    html = "".join(parser.out)
+    html = _clean(value)
     if not _BLOCK.search(html):  # inline tags only: keep the line breaks people typed
         paragraphs = [p.strip() for p in re.split(r"\n{2,}", html) if p.strip()]
         html = "".join("<p>" + p.replace("\n", "<br>") + "</p>" for p in paragraphs)

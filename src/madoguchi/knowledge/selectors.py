@@ -225,14 +225,18 @@ def access_staff_notice(*, user: Viewer, notice_id: int) -> Notice:
 
 
 # --- staff reports --------------------------------------------------------------------------
-def _logs(days: int, source: str) -> QuerySet[SearchQueryLog]:
+def _logs(user: Viewer, days: int, source: str) -> QuerySet[SearchQueryLog]:
+    """The viewer's organizations' query logs (superusers: all, also rows without organization)."""
     since = timezone.localdate() - timedelta(days=days)
-    return SearchQueryLog.objects.filter(day__gte=since, source=source)
+    rows = SearchQueryLog.objects.filter(day__gte=since, source=source)
+    if getattr(user, "is_superuser", False):
+        return rows
+    return rows.filter(organization_id__in=staff_organization_ids(user))
 
 
-def zero_result_queries(*, days: int = 30, limit: int = 50):
+def zero_result_queries(*, user: Viewer, days: int = 30, limit: int = 50):
     return (
-        _logs(days, QuerySource.SEARCH)
+        _logs(user, days, QuerySource.SEARCH)
         .values("query")
         .annotate(total=Sum("zero_results"), searches=Sum("searches"))
         .filter(total__gt=0)
@@ -240,10 +244,10 @@ def zero_result_queries(*, days: int = 30, limit: int = 50):
     )
 
 
-def low_click_queries(*, days: int = 30, min_searches: int = 3, limit: int = 50):
+def low_click_queries(*, user: Viewer, days: int = 30, min_searches: int = 3, limit: int = 50):
     """Queries searched several times whose results were rarely opened (clicks < 20% of searches)."""
     rows = (
-        _logs(days, QuerySource.SEARCH)
+        _logs(user, days, QuerySource.SEARCH)
         .values("query")
         .annotate(searches_total=Sum("searches"), clicks_total=Sum("clicks"), zero=Sum("zero_results"))
         .filter(searches_total__gte=min_searches)
@@ -254,9 +258,9 @@ def low_click_queries(*, days: int = 30, min_searches: int = 3, limit: int = 50)
     return rows[:limit]
 
 
-def unanswered_chat_questions(*, days: int = 30, limit: int = 50):
+def unanswered_chat_questions(*, user: Viewer, days: int = 30, limit: int = 50):
     return (
-        _logs(days, QuerySource.CHAT)
+        _logs(user, days, QuerySource.CHAT)
         .values("query")
         .annotate(total=Sum("unanswered"))
         .filter(total__gt=0)

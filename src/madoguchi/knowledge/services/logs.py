@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from madoguchi.accounts.models import Organization
 from madoguchi.knowledge.constants import QuerySource
 from madoguchi.knowledge.models import SearchQueryLog
 
@@ -27,18 +28,36 @@ def scrub_query(text: str) -> str:
     return _SPACES.sub(" ", text).strip()[:100]
 
 
+def _log_row(*, day, source: str, organization: Organization | None, query: str) -> SearchQueryLog:
+    """Today's row for this query in this organization (the whole site counts as the default one)."""
+    if organization is None:
+        from madoguchi.knowledge.selectors import contact_organization
+
+        organization = contact_organization()
+    log, _created = SearchQueryLog.objects.get_or_create(
+        day=day,
+        source=source,
+        scope=organization.slug if organization else "",
+        query=query,
+        defaults={"organization": organization},
+    )
+    return log
+
+
 def search_log_query(
-    *, query: str, result_count: int, source: str = QuerySource.SEARCH, scope: str = ""
+    *,
+    query: str,
+    result_count: int,
+    source: str = QuerySource.SEARCH,
+    organization: Organization | None = None,
 ) -> int | None:
-    """Count a search (and whether it found nothing). Returns the log row id for click tracking."""
+    """Count a search (and whether it found nothing) for the organization searched in (none: the
+    default organization). Returns the log row id for click tracking."""
     cleaned = scrub_query(query)
     if not cleaned:
         return None
-    today = timezone.localdate()
     with transaction.atomic():
-        log, _created = SearchQueryLog.objects.get_or_create(
-            day=today, source=source, scope=scope, query=cleaned
-        )
+        log = _log_row(day=timezone.localdate(), source=source, organization=organization, query=cleaned)
         SearchQueryLog.objects.filter(pk=log.pk).update(
             searches=F("searches") + 1, zero_results=F("zero_results") + (1 if result_count == 0 else 0)
         )
@@ -49,12 +68,12 @@ def search_log_click(*, log_id: int) -> None:
     SearchQueryLog.objects.filter(pk=log_id).update(clicks=F("clicks") + 1)
 
 
-def chat_log_unanswered(*, query: str, scope: str = "") -> None:
+def chat_log_unanswered(*, query: str, organization: Organization | None = None) -> None:
     cleaned = scrub_query(query)
     if not cleaned:
         return
     with transaction.atomic():
-        log, _created = SearchQueryLog.objects.get_or_create(
-            day=timezone.localdate(), source=QuerySource.CHAT, scope=scope, query=cleaned
+        log = _log_row(
+            day=timezone.localdate(), source=QuerySource.CHAT, organization=organization, query=cleaned
         )
         SearchQueryLog.objects.filter(pk=log.pk).update(unanswered=F("unanswered") + 1)

@@ -144,7 +144,7 @@ def test_staff_link_an_faq_to_procedures_and_the_faq_page_lists_them(client, sta
     assert "粗大ごみ収集の申込" in client.get(f"/help/faq/{faq.pk}/").content.decode()
 
 
-def test_queries_searched_often_but_rarely_opened_are_listed_as_low_click(client, city_faqs):
+def test_queries_searched_often_but_rarely_opened_are_listed_as_low_click(client, city_faqs, staff):
     from madoguchi.knowledge import selectors
     from madoguchi.knowledge.models import SearchQueryLog
 
@@ -154,4 +154,29 @@ def test_queries_searched_often_but_rarely_opened_are_listed_as_low_click(client
     log = SearchQueryLog.objects.get(query="児童手当")
     client.get("/help/go", {"l": log.pk, "u": "/help/"})
     client.get("/help/go", {"l": log.pk, "u": "/help/"})
-    assert [row["query"] for row in selectors.low_click_queries()] == ["ごみの日"]
+    assert [row["query"] for row in selectors.low_click_queries(user=staff)] == ["ごみの日"]
+
+
+def test_staff_see_only_their_own_organizations_search_and_chat_logs(client, org, staff, city_faqs):
+    other = make_organization(slug="other-town", name="よその町")
+    other_staff = make_staff(other)
+    client.get("/help/search", {"q": "ぴよぴよ", "organization": "other-town"})
+    client.get("/help/search", {"q": "もこもこ", "organization": "city"})
+    services.chat_log_unanswered(query="よその町の宇宙旅行", organization=other)
+    client.force_login(staff)
+    page = client.get("/help/staff/").content.decode()
+    assert "もこもこ" in page
+    assert "ぴよぴよ" not in page and "よその町の宇宙旅行" not in page
+    client.force_login(other_staff)
+    page = client.get("/help/staff/").content.decode()
+    assert "ぴよぴよ" in page and "よその町の宇宙旅行" in page
+    assert "もこもこ" not in page
+
+
+def test_logs_of_one_organization_are_empty_for_another_organizations_staff(org, staff):
+    from madoguchi.knowledge import selectors
+
+    other = make_organization(slug="other-town", name="よその町")
+    services.search_log_query(query="ぴよぴよ", result_count=0, organization=other)
+    assert list(selectors.zero_result_queries(user=staff)) == []
+    assert [r["query"] for r in selectors.zero_result_queries(user=make_staff(other))] == ["ぴよぴよ"]

@@ -49,6 +49,7 @@ def search(request: HttpRequest) -> HttpResponse:
     error = ""
     page = None
     log_id = None
+    organization = organization_param(request)
     if "q" in request.GET and not query:
         error = _("検索する言葉を入力してください。")
     elif len(query) > 200:
@@ -57,11 +58,13 @@ def search(request: HttpRequest) -> HttpResponse:
         page = selectors.site_search(
             query=query,
             user=request.user,
-            organization=organization_param(request),
+            organization=organization,
             types=[doc_type] if doc_type in DocType.values else None,
             limit=20,
         )
-        log_id = services.search_log_query(query=query, result_count=len(page.results))
+        log_id = services.search_log_query(
+            query=query, result_count=len(page.results), organization=organization
+        )
     return render(
         request,
         "knowledge/search.html",

@@ -45,9 +45,9 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         "knowledge/staff/dashboard.html",
         {
             "organizations": organizations,
-            "zero_results": selectors.zero_result_queries(),
-            "low_clicks": selectors.low_click_queries(),
-            "unanswered": selectors.unanswered_chat_questions(),
+            "zero_results": selectors.zero_result_queries(user=request.user),
+            "low_clicks": selectors.low_click_queries(user=request.user),
+            "unanswered": selectors.unanswered_chat_questions(user=request.user),
             "due": selectors.faqs_due_for_review(user=request.user)[:20],
             "new_inquiries": selectors.inquiry_list(user=request.user)
             .filter(status=InquiryStatus.NEW)
