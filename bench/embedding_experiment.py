@@ -99,7 +99,13 @@ def main() -> None:
         from madoguchi.knowledge.models import FaqEntry
         from madoguchi.knowledge.search import analyzer, engine
 
-        call_command("faq", "import", str(sq.SHARED / "corpus.json"), stdout=open(os.devnull, "w"))
+        call_command(
+            "faq",
+            "import",
+            str(sq.SHARED / "corpus.json"),
+            "--keep-placeholders",
+            stdout=open(os.devnull, "w"),
+        )
         tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
         skip = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 

@@ -83,7 +83,7 @@ def main() -> None:
         path = Path(tmp) / "faqs.json"
         path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         started = time.perf_counter()
-        call_command("faq", "import", str(path), stdout=open(os.devnull, "w"))
+        call_command("faq", "import", str(path), "--keep-placeholders", stdout=open(os.devnull, "w"))
         print(f"imported {len(rows)} FAQs in {time.perf_counter() - started:.1f} s (analysis + index rows)")
 
         client = Client()

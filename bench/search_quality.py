@@ -114,7 +114,7 @@ def main() -> None:
 
         from madoguchi.knowledge.models import FaqEntry
 
-        call_command("faq", "import", args.corpus, stdout=open(os.devnull, "w"))
+        call_command("faq", "import", args.corpus, "--keep-placeholders", stdout=open(os.devnull, "w"))
         url_to_id = {f"/help/faq/{pk}/": ref for pk, ref in FaqEntry.objects.values_list("pk", "source_ref")}
         client = Client()
         baseline = BigramBaseline(corpus) if args.baseline else None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import harness
-from tests.browser.conftest import chromium, open_page, playwright_instance  # noqa: F401 - shared fixtures
 
 pytestmark = harness.BROWSER
 
@@ -68,7 +67,7 @@ def test_search_on_a_phone_finds_the_answer_and_hides_staff_only_faq(phone, java
     rec.goto("/help/search")
     rec.check("search form")
     rec.page.get_by_label("キーワードや質問を入力してください").fill("保険証なくしちゃった")
-    rec.page.get_by_role("button", name="検索").click()
+    rec.page.locator("main").get_by_role("button", name="検索").click()
     rec.page.wait_for_load_state("load")
     rec.check("search results")
     titles = rec.page.locator(".result h3").all_inner_texts()

@@ -25,6 +25,7 @@ class SearchResultOut(Schema):
     url: str
     snippet: str
     score: float
+    organization: str | None = None
 
 
 class SearchOut(Schema):
@@ -71,6 +72,12 @@ class ChatFaqOut(Schema):
     source: str
 
 
+class ChatProcedureOut(Schema):
+    title: str
+    url: str
+    organization: str = ""
+
+
 class ChatOut(Schema):
     kind: str
     question: str
@@ -82,6 +89,7 @@ class ChatOut(Schema):
     message: str | None = None
     handover: bool = False
     contact: str | None = None
+    procedures: list[ChatProcedureOut] = []
 
 
 @router.get("/chat", response=ChatOut, summary="FAQ チャットボット / FAQ chatbot")

@@ -6,6 +6,8 @@ class KnowledgeConfig(AppConfig):
     label = "knowledge"
 
     def ready(self) -> None:
+        from madoguchi.knowledge import notifications
         from madoguchi.knowledge.search import hooks
 
         hooks.register()
+        notifications.register()

@@ -19,6 +19,20 @@ MIN_COVERAGE = 0.3
 # When the second result scores at least this close to the first, ask which one is meant.
 CLARIFY_GAP = 0.06
 ALTERNATIVES = 3
+# Online procedures offered next to an answer (or instead of one).
+PROCEDURES = 2
+
+
+@dataclass
+class ProcedureLink:
+    """An online procedure the chat offers next to its answer."""
+
+    title: str
+    url: str
+    organization: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"title": self.title, "url": self.url, "organization": self.organization}
 
 
 @dataclass
@@ -30,6 +44,7 @@ class ChatReply:
     choices: list[FaqEntry] = field(default_factory=list)
     intent: smalltalk.Intent | None = None
     contact: str = ""  # the office contact, shown when the person asks for a human
+    procedures: list[ProcedureLink] = field(default_factory=list)  # apply online here
 
     def as_dict(self) -> dict[str, Any]:
         def faq(f: FaqEntry) -> dict[str, Any]:
@@ -52,6 +67,7 @@ class ChatReply:
             "message": str(self.intent.answer) if self.intent else None,
             "handover": bool(self.intent and self.intent.handover),
             "contact": self.contact or None,
+            "procedures": [p.as_dict() for p in self.procedures],
         }
 
 
@@ -62,6 +78,34 @@ def smalltalk_reply(*, question: str, intent: smalltalk.Intent, organization=Non
     return ChatReply(kind="smalltalk", question=question, intent=intent, contact=contact)
 
 
+def procedures_for(
+    *, question: str, best: FaqEntry | None = None, user: Any = None, organization=None
+) -> list[ProcedureLink]:
+    """Online procedures for this question: those linked to the answer, then the procedures
+    the question itself finds with enough of its words (at most ``PROCEDURES`` in all)."""
+    links: list[ProcedureLink] = []
+    if best is not None:
+        links = [
+            ProcedureLink(title=p.title, url=url, organization=p.organization.name)
+            for p, url in selectors.faq_related_procedures(faq=best)
+        ]
+    if len(links) < PROCEDURES:
+        outcome = selectors.search_procedure_hits(
+            query=question, user=user, organization=organization, limit=PROCEDURES
+        )
+        names = selectors.organization_names({h.doc.organization_id for h in outcome.hits})
+        for hit in outcome.hits:
+            if hit.coverage >= MIN_COVERAGE and all(link.url != hit.doc.url for link in links):
+                links.append(
+                    ProcedureLink(
+                        title=hit.doc.title,
+                        url=hit.doc.url,
+                        organization=names.get(hit.doc.organization_id, ""),
+                    )
+                )
+    return links[:PROCEDURES]
+
+
 def chat_reply(*, question: str, user: Any = None, organization=None) -> ChatReply:
     question = (question or "").strip()[:200]
     if not question:
@@ -69,6 +113,14 @@ def chat_reply(*, question: str, user: Any = None, organization=None) -> ChatRep
     intent = smalltalk.classify(question)
     if intent is not None:
         return smalltalk_reply(question=question, intent=intent, organization=organization)
+    reply = _faq_reply(question=question, user=user, organization=organization)
+    reply.procedures = procedures_for(
+        question=question, best=reply.best, user=user, organization=organization
+    )
+    return reply
+
+
+def _faq_reply(*, question: str, user: Any = None, organization=None) -> ChatReply:
     outcome = selectors.search_hits(
         query=question, user=user, organization=organization, limit=ALTERNATIVES + 1
     )
@@ -98,4 +150,9 @@ def chat_reply(*, question: str, user: Any = None, organization=None) -> ChatRep
 
 def chat_reply_for_choice(*, faq_id: int, user: Any = None) -> ChatReply:
     faq = selectors.access_faq(user=user, faq_id=faq_id)
-    return ChatReply(kind="answer", question=faq.question, best=faq)
+    return ChatReply(
+        kind="answer",
+        question=faq.question,
+        best=faq,
+        procedures=procedures_for(question=faq.question, best=faq, user=user),
+    )

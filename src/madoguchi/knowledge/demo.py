@@ -7,6 +7,7 @@ demo loader writes directly (without the procedure services' "procedure.changed"
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from madoguchi.knowledge import importer, services
@@ -14,6 +15,13 @@ from madoguchi.knowledge.constants import KOSODATE_CREDIT
 from madoguchi.knowledge.search.indexing import search_sync_procedures
 
 DEMO_FAQ_PATH = Path(__file__).resolve().parent / "data" / "faq-kosodate.json"
+# Demo values for the set's template placeholders (○○市 → 新宿区 …); entries with others are skipped.
+DEMO_FILLS_PATH = Path(__file__).resolve().parent / "data" / "faq-kosodate-fills-demo.json"
+
+
+def demo_fills() -> dict[str, str]:
+    data = json.loads(DEMO_FILLS_PATH.read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 def load_faq_demo(*, organization=None) -> services.ImportReport:
@@ -23,6 +31,7 @@ def load_faq_demo(*, organization=None) -> services.ImportReport:
         actor="demo",
         rows=importer.read_file(DEMO_FAQ_PATH),
         attribution=KOSODATE_CREDIT,
+        fills=demo_fills(),
     )
     search_sync_procedures()
     return report

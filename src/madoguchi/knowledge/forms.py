@@ -194,6 +194,17 @@ class InquiryForm(ServiceForm):
         return {k: self.cleaned_data.get(k) or "" for k in ("name", "email", "body")}
 
 
+class InquiryReplyForm(ServiceForm):
+    body = shown_required(
+        forms.CharField(
+            label=_("回答"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 10}),
+            help_text=_("お問い合わせの方のメールボックスとメールに届きます。5,000文字以内。"),
+        )
+    )
+
+
 class InquiryStatusForm(ServiceForm):
     inquiry = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("状態"), choices=InquiryStatus.choices)

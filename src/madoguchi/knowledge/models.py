@@ -191,6 +191,24 @@ class Inquiry(TimeStampedModel):
     body = models.TextField(_("お問い合わせ内容"))
     conversation = models.TextField(_("チャットのやりとり"), blank=True)
     status = models.CharField(max_length=10, choices=InquiryStatus.choices, default=InquiryStatus.NEW)
+    # the signed-in person who asked (replies also go to their mailbox); empty for visitors
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="inquiries"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "status", "-created_at"], name="inquiry_queue")]
+
+
+class InquiryReply(TimeStampedModel):
+    """A staff answer to an inquiry, sent to the person through the notifications outbox."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(_("回答"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -8,12 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from madoguchi.accounts.models import Organization
-from madoguchi.knowledge.constants import NOTICE_ROLES, DocType, QuerySource, Visibility
+from madoguchi.knowledge.constants import NOTICE_ROLES, DocType, InquiryStatus, QuerySource, Visibility
 from madoguchi.knowledge.models import FaqEntry, Inquiry, Notice, SearchQueryLog, Synonym
 from madoguchi.knowledge.search.engine import Hit, search_documents
 from madoguchi.knowledge.search.snippets import make_snippet
@@ -56,6 +56,9 @@ class SearchResult:
     object_id: int
     organization_id: int | None
     visibility: str
+    organization_name: str = ""
+    # found outside the organization the visitor searched in (shown only on request, labelled)
+    other_organization: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +67,7 @@ class SearchResult:
             "url": self.url,
             "snippet": str(self.snippet),
             "score": self.score,
+            "organization": self.organization_name or None,
         }
 
 
@@ -95,22 +99,35 @@ def site_search(
     query: str,
     user: Viewer = None,
     organization: Organization | None = None,
+    everywhere: bool = False,
     types: list[str] | None = None,
     limit: int = 10,
 ) -> SearchPage:
-    """Search FAQ, procedures and notices the viewer may see (staff-only needs a membership)."""
+    """Search FAQ, procedures and notices the viewer may see (staff-only needs a membership).
+
+    With an ``organization``, only its content (and content of no organization) is searched;
+    ``everywhere=True`` searches every organization and marks what comes from the others.
+    Each result carries its organization's name, to label it."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     doc_types = frozenset(t for t in (types or []) if t in DocType.values) or None
     outcome = search_documents(
         query,
         staff_organization_ids=staff_organization_ids(user),
-        organization_id=organization.pk if organization else None,
+        organization_id=organization.pk if organization and not everywhere else None,
         doc_types=doc_types,
         limit=limit,
     )
     terms = set(outcome.analysis.terms)
     grams = set(outcome.analysis.grams)
     results = [_result(hit, terms, grams) for hit in outcome.hits]
+    names = dict(
+        Organization.objects.filter(id__in={r.organization_id for r in results}).values_list("id", "name")
+    )
+    for result in results:
+        result.organization_name = names.get(result.organization_id, "")
+        result.other_organization = bool(
+            organization and result.organization_id not in (organization.pk, None)
+        )
     return SearchPage(query=outcome.analysis.text, results=results, total=outcome.total)
 
 
@@ -123,6 +140,24 @@ def search_hits(*, query: str, user: Viewer = None, organization: Organization |
         doc_types=frozenset({DocType.FAQ}),
         limit=limit,
     )
+
+
+def search_procedure_hits(
+    *, query: str, user: Viewer = None, organization: Organization | None = None, limit: int = 2
+):
+    """Raw procedure hits (with coverage): the chat offers the online procedure that matches."""
+    return search_documents(
+        query,
+        staff_organization_ids=staff_organization_ids(user),
+        organization_id=organization.pk if organization else None,
+        doc_types=frozenset({DocType.PROCEDURE}),
+        limit=limit,
+    )
+
+
+def organization_names(ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    return dict(Organization.objects.filter(id__in=wanted).values_list("id", "name")) if wanted else {}
 
 
 def contact_organization(*, organization: Organization | None = None) -> Organization | None:
@@ -268,10 +303,44 @@ def unanswered_chat_questions(*, user: Viewer, days: int = 30, limit: int = 50):
     )
 
 
-def inquiry_list(*, user: Viewer):
+def inquiry_list(*, user: Viewer) -> QuerySet[Inquiry]:
     return Inquiry.objects.filter(organization_id__in=staff_organization_ids(user)).select_related(
         "organization"
     )
+
+
+def inquiry_queue(*, user: Viewer, status: str = "", limit: int = 200) -> list[Inquiry]:
+    """The inquiries queue: 未対応 first, oldest first (they have waited longest); then the
+    answered and closed ones, newest first."""
+    rows = inquiry_list(user=user).annotate(reply_count=Count("replies"))
+    waiting = rows.filter(status=InquiryStatus.NEW).order_by("created_at", "id")
+    done = rows.exclude(status=InquiryStatus.NEW).order_by("-created_at", "-id")
+    if status == InquiryStatus.NEW:
+        return list(waiting[:limit])
+    if status in InquiryStatus.values:
+        return list(done.filter(status=status)[:limit])
+    first = list(waiting[:limit])
+    return first + list(done[: max(0, limit - len(first))])
+
+
+def inquiry_counts(*, user: Viewer) -> dict[str, int]:
+    counts = dict(
+        inquiry_list(user=user).values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return {value: counts.get(value, 0) for value in InquiryStatus.values}
+
+
+def access_staff_inquiry(*, user: Viewer, inquiry_id: int) -> Inquiry:
+    """An inquiry of one of this member's organizations, with its replies; 404 otherwise."""
+    inquiry = (
+        Inquiry.objects.select_related("organization", "user")
+        .prefetch_related("replies__author")
+        .filter(pk=inquiry_id, organization_id__in=staff_organization_ids(user))
+        .first()
+    )
+    if inquiry is None:
+        raise Http404
+    return inquiry
 
 
 def faqs_due_for_review(*, user: Viewer, today=None):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/faq/<int:faq_id>/edit", staff.staff_faq_edit, name="staff_faq_edit"),
     path("staff/synonyms", staff.staff_synonyms, name="staff_synonyms"),
     path("staff/inquiries", staff.staff_inquiries, name="staff_inquiries"),
+    path("staff/inquiries/<int:inquiry_id>/", staff.staff_inquiry, name="staff_inquiry"),
     path("staff/notices/", staff.staff_notices, name="staff_notices"),
     path("staff/notices/new", staff.staff_notice_edit, name="staff_notice_new"),
     path("staff/notices/<int:notice_id>/edit", staff.staff_notice_edit, name="staff_notice_edit"),

@@ -9,7 +9,7 @@ Every public function is re-exported here, so callers write ``services.faq_creat
 
 from madoguchi.knowledge.services.faqs import FAQ_FIELDS, clean_faq, faq_archive, faq_create, faq_update
 from madoguchi.knowledge.services.imports import ImportReport, faq_import, organization_get_default
-from madoguchi.knowledge.services.inquiries import inquiry_create, inquiry_set_status
+from madoguchi.knowledge.services.inquiries import inquiry_answer, inquiry_create, inquiry_set_status
 from madoguchi.knowledge.services.logs import (
     chat_log_unanswered,
     scrub_query,
@@ -42,6 +42,7 @@ __all__ = [
     "faq_create",
     "faq_import",
     "faq_update",
+    "inquiry_answer",
     "inquiry_create",
     "inquiry_set_status",
     "notice_create",

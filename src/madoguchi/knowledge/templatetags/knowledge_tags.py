@@ -21,3 +21,20 @@ def related_faqs(context, procedure):
 
     user = getattr(context.get("request"), "user", None)
     return {"faqs": faq_list_for_procedure(procedure=procedure, user=user)}
+
+
+@register.inclusion_tag("knowledge/_site_answers.html", takes_context=True)
+def site_answers(context, query: str, organization_slug: str = ""):
+    """``{% site_answers q org_slug %}``: FAQ entries and notices for the words typed into another
+    page's search (the catalog at "/"), with the chat and the inquiry form when nothing matches."""
+    from madoguchi.knowledge import selectors
+
+    query = (query or "").strip()[:200]
+    if not query:
+        return {"show": False}
+    organization = selectors.organization_by_slug(organization_slug) if organization_slug else None
+    user = getattr(context.get("request"), "user", None)
+    page = selectors.site_search(
+        query=query, user=user, organization=organization, types=["faq", "notice"], limit=5
+    )
+    return {"show": True, "query": query, "results": page.results, "organization": organization}

@@ -16,7 +16,8 @@ def test_search_returns_typed_results_with_highlighted_snippets(client, city_faq
     body = response.json()
     assert len(body["results"]) == 2
     first = body["results"][0]
-    assert set(first) == {"type", "title", "url", "snippet", "score"}
+    assert set(first) == {"type", "title", "url", "snippet", "score", "organization"}
+    assert first["organization"] == "テスト市"
     assert first["type"] == "faq"
     assert first["title"] == "ごみの日を教えてください。"
     assert first["url"] == f"/help/faq/{city_faqs['gomi'].pk}/"

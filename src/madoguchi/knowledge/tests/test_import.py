@@ -117,3 +117,99 @@ def test_csv_without_question_and_answer_columns_is_refused(tmp_path, org):
     path.write_text("title,body\nA,B\n", encoding="utf-8")
     with pytest.raises(CommandError, match="question"):
         run_import(path, "--organization", "city")
+
+
+def test_importing_a_csv_without_ids_again_matches_identical_questions_and_reports_them_unchanged(
+    tmp_path, org
+):
+    path = tmp_path / "faq.csv"
+    path.write_text(CSV + "保育園に入りたい,保育課にご相談ください。,子育て,public\n", encoding="utf-8")
+    assert "2 created" in run_import(path, "--organization", "city")[0]
+    out, _ = run_import(path, "--organization", "city")
+    assert "0 created, 0 updated, 2 unchanged" in out
+    path.write_text(CSV + "保育園に入りたい,保育課か支所にご相談ください。,子育て,public\n", encoding="utf-8")
+    assert "0 created, 1 updated, 1 unchanged" in run_import(path, "--organization", "city")[0]
+    assert FaqEntry.objects.filter(organization=org).count() == 2
+
+
+def test_template_placeholders_are_filled_or_the_row_is_skipped_and_reported(tmp_path, org):
+    rows = [
+        {"faq_id": 1, "question": "○○市の窓口はどこですか？", "answer": "市役所1階です。\n電話（電話番号）"},
+        {
+            "faq_id": 2,
+            "question": "児童手当はいつ振り込まれますか？",
+            "answer": "毎回○日（○日が休日の場合の取り扱いを記載してください。）に支払います。",
+        },
+        {
+            "faq_id": 3,
+            "question": "母子手帳は？",
+            "answer": "窓口でお渡しします。\n▼詳しくはこちら\n（自治体HP内関連ページのURL）",
+        },
+    ]
+    path = tmp_path / "faq.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    fills = tmp_path / "fills.json"
+    fills.write_text(
+        json.dumps({"○○市": "テスト市", "（電話番号）": "03-0000-0000", "（自治体HP内関連ページのURL）": ""}),
+        encoding="utf-8",
+    )
+    out, err = run_import(path, "--organization", "city", "--fill", str(fills))
+    assert "2 created" in out and "1 skipped for placeholders (2 filled" in out
+    assert "row 2: skipped, template placeholders left:" in err and "○日" in err
+    texts = [f.question + f.answer for f in FaqEntry.objects.filter(organization=org)]
+    assert any("テスト市の窓口" in t and "03-0000-0000" in t for t in texts)
+    assert not any("○" in t or "（電話番号）" in t or "こちら" in t or "URL" in t for t in texts)
+
+
+def test_an_entry_imported_before_is_archived_when_its_row_is_now_skipped(tmp_path, org):
+    rows = [{"faq_id": 7, "question": "○○市の窓口はどこですか？", "answer": "1階です。"}]
+    path = tmp_path / "faq.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    run_import(path, "--organization", "city", "--keep-placeholders")
+    assert FaqEntry.objects.get(source_ref="7").is_archived is False
+    out, _ = run_import(path, "--organization", "city")
+    assert "1 archived" in out
+    assert FaqEntry.objects.get(source_ref="7").is_archived is True
+    assert selectors.site_search(query="窓口はどこ").results == []
+
+
+def test_the_demo_faq_shows_no_template_placeholders(org):
+    from madoguchi.knowledge.demo import load_faq_demo
+    from madoguchi.knowledge.placeholders import find
+
+    report = load_faq_demo(organization=org)
+    assert report.created > 300 and report.skipped
+    shown = FaqEntry.objects.filter(organization=org, is_archived=False)
+    leftovers = [(f.source_ref, find(f.question + f.answer)) for f in shown if find(f.question + f.answer)]
+    assert leftovers == []
+    assert not shown.filter(answer__contains="○○市").exists()
+    assert not shown.filter(answer__contains="休日の場合の取り扱い").exists()
+    again = load_faq_demo(organization=org)
+    assert again.created == 0 and again.updated == 0 and again.unchanged == report.created
+
+
+def test_faq_import_before_the_database_exists_says_what_to_run_first(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import madoguchi.knowledge
+
+    path = tmp_path / "faq.csv"
+    path.write_text(CSV, encoding="utf-8")
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3",
+        "DJANGO_SETTINGS_MODULE": "madoguchi.config.settings",
+        "MADOGUCHI_DATA_DIR": str(tmp_path),
+        "PYTHONPATH": str(Path(madoguchi.knowledge.__file__).resolve().parents[2]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from madoguchi.cli import main; main()", "faq", "import", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "madoguchi migrate" in result.stderr and "Traceback" not in result.stderr

@@ -40,6 +40,7 @@ def _turn(reply: chatbot.ChatReply) -> dict[str, Any]:
         "alternatives": [f.pk for f in reply.alternatives],
         "choices": [f.pk for f in reply.choices],
         "intent": reply.intent.id if reply.intent else None,
+        "procedures": [p.as_dict() for p in reply.procedures],
     }
 
 
@@ -83,6 +84,7 @@ def chat(request: HttpRequest) -> HttpResponse:
             "alternatives": [visible[pk] for pk in t["alternatives"] if pk in visible],
             "choices": [visible[pk] for pk in t["choices"] if pk in visible],
             "intent": smalltalk.intent_by_id(t.get("intent")),
+            "procedures": t.get("procedures", []),
         }
         for t in turns
     ]
@@ -130,7 +132,10 @@ def inquiry(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.inquiry_create(
-                    organization=organization, conversation=conversation, **form.service_data()
+                    organization=organization,
+                    conversation=conversation,
+                    user=request.user,
+                    **form.service_data(),
                 )
             except FieldErrors as exc:
                 form.add_service_errors(exc)
@@ -143,6 +148,8 @@ def inquiry(request: HttpRequest) -> HttpResponse:
             if conversation
             else {}
         )
+        if request.user.is_authenticated:  # prefilled from the account; still editable
+            initial |= {"name": getattr(request.user, "display_name", ""), "email": request.user.email}
         form = InquiryForm(initial=initial)
     return render(
         request,

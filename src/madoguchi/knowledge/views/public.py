@@ -50,6 +50,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     log_id = None
     organization = organization_param(request)
+    everywhere = bool(request.GET.get("everywhere"))
     if "q" in request.GET and not query:
         error = _("検索する言葉を入力してください。")
     elif len(query) > 200:
@@ -59,6 +60,7 @@ def search(request: HttpRequest) -> HttpResponse:
             query=query,
             user=request.user,
             organization=organization,
+            everywhere=everywhere,
             types=[doc_type] if doc_type in DocType.values else None,
             limit=20,
         )
@@ -76,6 +78,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "page": page,
             "error": error,
             "log_id": log_id,
+            "organization": organization,
+            "everywhere": everywhere,
         },
     )
 

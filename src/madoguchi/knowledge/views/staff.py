@@ -19,7 +19,7 @@ from madoguchi.accounts.models import Organization
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.knowledge import selectors, services
 from madoguchi.knowledge.constants import InquiryStatus, Visibility
-from madoguchi.knowledge.forms import FaqForm, InquiryStatusForm, NoticeForm, SynonymForm
+from madoguchi.knowledge.forms import FaqForm, InquiryReplyForm, InquiryStatusForm, NoticeForm, SynonymForm
 from madoguchi.knowledge.search.synonyms import builtin_lines
 
 
@@ -54,6 +54,7 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
             .count(),
             "faqs": selectors.faq_staff_recent(user=request.user)[:20],
             "writes_notices": bool(selectors.notice_organization_ids(request.user)),
+            "nav": "knowledge",
         },
     )
 
@@ -150,23 +151,61 @@ def staff_synonyms(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def staff_inquiries(request: HttpRequest) -> HttpResponse:
+    """The inquiries queue: 未対応 first, oldest first; filter by status."""
     _require_staff(request)
-    if request.method == "POST":
-        form = InquiryStatusForm(request.POST)
-        if form.is_valid():
-            inquiry = get_object_or_404(
-                selectors.inquiry_list(user=request.user), pk=form.cleaned_data["inquiry"]
-            )
-            services.inquiry_set_status(
-                inquiry=inquiry, actor=request.user, status=form.cleaned_data["status"]
-            )
-        return redirect("knowledge:staff_inquiries")
+    status = request.GET.get("status", "")
     return render(
         request,
         "knowledge/staff/inquiries.html",
-        {"inquiries": selectors.inquiry_list(user=request.user)[:100], "statuses": InquiryStatus.choices},
+        {
+            "inquiries": selectors.inquiry_queue(user=request.user, status=status),
+            "status": status if status in InquiryStatus.values else "",
+            "statuses": InquiryStatus.choices,
+            "counts": selectors.inquiry_counts(user=request.user),
+            "nav": "inquiries",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
+    """One inquiry: what was asked (and the chat before it), the answers, answer or change status."""
+    _require_staff(request)
+    inquiry = selectors.access_staff_inquiry(user=request.user, inquiry_id=inquiry_id)
+    form = InquiryReplyForm()
+    if request.method == "POST" and request.POST.get("action") == "status":
+        status_form = InquiryStatusForm(request.POST)
+        if status_form.is_valid():
+            services.inquiry_set_status(
+                inquiry=inquiry, actor=request.user, status=status_form.cleaned_data["status"]
+            )
+            messages.success(request, _("状態を変更しました。"))
+        return redirect("knowledge:staff_inquiry", inquiry_id=inquiry.pk)
+    if request.method == "POST":
+        form = InquiryReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.inquiry_answer(inquiry=inquiry, actor=request.user, body=form.cleaned_data["body"])
+            except FieldErrors as exc:
+                form.add_service_errors(exc)
+            except PermissionDeniedError as exc:
+                raise PermissionDenied(str(exc)) from exc
+            else:
+                messages.success(
+                    request, _("回答を送りました。お問い合わせの方のメールボックスとメールに届きます。")
+                )
+                return redirect("knowledge:staff_inquiry", inquiry_id=inquiry.pk)
+    return render(
+        request,
+        "knowledge/staff/inquiry_detail.html",
+        {
+            "inquiry": inquiry,
+            "form": form,
+            "status_form": InquiryStatusForm(initial={"inquiry": inquiry.pk, "status": inquiry.status}),
+            "nav": "inquiries",
+        },
     )
 
 

@@ -10,12 +10,12 @@
     open: "質問する", close: "閉じる", title: "よくある質問から探します", label: "ご質問",
     send: "送信", none: "ご質問に合う回答が見つかりませんでした。", inquiry: "お問い合わせフォームへ",
     choose: "どれについて知りたいですか？", more: "ほかの候補", source: "出典:", error: "通信できませんでした。時間をおいてもう一度お試しください。",
-    empty: "質問を入力してください。"
+    empty: "質問を入力してください。", online: "オンラインで手続きできます。"
   } : {
     open: "Ask a question", close: "Close", title: "Search our FAQ", label: "Your question",
     send: "Send", none: "No matching answer was found.", inquiry: "Contact form",
     choose: "Which one do you mean?", more: "Other answers", source: "Source:", error: "Could not connect. Please try again later.",
-    empty: "Please enter a question."
+    empty: "Please enter a question.", online: "You can apply online:"
   };
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -49,6 +49,12 @@
       box.appendChild(list);
     } else {
       box.appendChild(el("p", { "class": "bot-label" }, T.none));
+    }
+    if (data.procedures && data.procedures.length) {
+      box.appendChild(el("p", { "class": "bot-label" }, T.online));
+      var procs = el("ul");
+      data.procedures.forEach(function (p) { var li = el("li"); li.appendChild(el("a", { href: p.url }, p.title)); procs.appendChild(li); });
+      box.appendChild(procs);
     }
     var more = el("p"); more.appendChild(el("a", { href: data.inquiry_url }, T.inquiry)); box.appendChild(more);
     log.appendChild(box);

@@ -1,0 +1,61 @@
+"""Scenario S8: 「保険証をなくした」 on a phone — search in the header, the chat, then the online
+procedure or the inquiry form; staff answer the inquiry inside Madoguchi.
+
+The demo is loaded once for the module (one walk through the scenario). Every page is checked by
+axe (WCAG 2.1 AA), for weight and for requests to other hosts.
+"""
+
+from __future__ import annotations
+
+from tests.browser import harness
+
+pytestmark = harness.BROWSER
+
+
+def submit(rec: harness.Recorder, button) -> None:
+    button.click()
+    rec.page.wait_for_load_state("load")
+
+
+def test_s8_lost_insurance_card_search_chat_procedure_and_inquiry(open_page, site):
+    rec = open_page(javascript=True, width=320)
+    page = rec.page
+    rec.goto("/")
+    rec.check("home")
+
+    # 1. the search box in the header of every page
+    page.get_by_label("手続・よくある質問をさがす").fill("保険証をなくした")
+    submit(rec, page.locator(".site-search").get_by_role("button", name="検索"))
+    rec.check("search results")
+    titles = page.locator(".result h3").all_inner_texts()
+    assert "国民健康保険証を紛失しました。" in titles[:3], titles
+    assert "資格確認書の再交付申請" in titles, titles
+    assert rec.horizontal_overflow() == 0
+
+    # 2. not sure yet: ask the chat
+    submit(rec, page.locator("main").get_by_role("link", name="チャットで質問する"))
+    rec.check("chat start")
+    page.get_by_label("ご質問").fill("保険証をなくした")
+    submit(rec, page.get_by_role("button", name="送信"))
+    rec.check("chat answer")
+    latest = page.locator(".chat-turn").last
+    assert "国民健康保険証" in latest.inner_text()
+    assert "オンラインで手続きできます。" in latest.inner_text()
+
+    # 3a. the online procedure it offers
+    submit(rec, latest.locator(".chat-procedures a").first)
+    rec.check("procedure page")
+    assert page.locator("h1").inner_text() == "資格確認書の再交付申請"
+
+    # 3b. or the inquiry form, with the conversation already written in
+    rec.goto("/help/chat")
+    submit(rec, page.locator(".chat-turn").last.get_by_role("link", name="お問い合わせフォーム"))
+    rec.check("inquiry form")
+    assert "質問: 保険証をなくした" in page.get_by_label("お問い合わせ内容").input_value()
+    page.get_by_label("お名前").fill("窓口 花子")
+    page.get_by_label("メールアドレス").fill("hanako.s8@example.jp")
+    submit(rec, page.get_by_role("button", name="送信する"))
+    assert page.locator("h1").inner_text() == "お問い合わせを受け付けました"
+    rec.check("inquiry sent")
+    assert rec.horizontal_overflow() == 0
+    rec.assert_no_problems()
