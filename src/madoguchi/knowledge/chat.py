@@ -126,7 +126,7 @@ def _faq_reply(*, question: str, user: Any = None, organization=None) -> ChatRep
     )
     hits = outcome.hits
     if not hits or hits[0].coverage < MIN_COVERAGE:
-        return ChatReply(kind="fallback", question=question)
+        return _semantic_clarify(question=question, user=user, organization=organization)
     faqs = {
         f.pk: f
         for f in FaqEntry.objects.select_related("organization").filter(
@@ -146,6 +146,27 @@ def _faq_reply(*, question: str, user: Any = None, organization=None) -> ChatRep
     return ChatReply(
         kind="answer", question=question, best=ordered[0], alternatives=ordered[1 : ALTERNATIVES + 1]
     )
+
+
+def _semantic_clarify(*, question: str, user: Any = None, organization=None) -> ChatReply:
+    """The words found no good answer: offer the FAQ entries nearest by meaning, if any is near
+    enough; otherwise fall back to the inquiry form."""
+    from madoguchi.knowledge.semantic.rerank import NEIGHBOUR_MIN_COSINE
+
+    near = [
+        doc
+        for doc, cosine in selectors.semantic_neighbours(
+            query=question, user=user, organization=organization, limit=ALTERNATIVES
+        )
+        if cosine >= NEIGHBOUR_MIN_COSINE
+    ]
+    if not near:
+        return ChatReply(kind="fallback", question=question)
+    faqs = selectors.faqs_visible_by_id(user=user, ids=[d.object_id for d in near])
+    choices = [faqs[d.object_id] for d in near if d.object_id in faqs]
+    if not choices:
+        return ChatReply(kind="fallback", question=question)
+    return ChatReply(kind="clarify", question=question, choices=choices)
 
 
 def chat_reply_for_choice(*, faq_id: int, user: Any = None) -> ChatReply:

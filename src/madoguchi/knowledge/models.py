@@ -212,3 +212,21 @@ class InquiryReply(TimeStampedModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class SearchEmbedding(models.Model):
+    """The vectors of one searchable item under one model: its title alone and its title with
+    the start of its body, stacked (float32, L2-normalised). ``text_hash`` says which text they
+    were computed from, so unchanged content is never embedded twice (also across rebuilds)."""
+
+    doc_type = models.CharField(max_length=12, choices=DocType.choices)
+    object_id = models.BigIntegerField()
+    model = models.CharField(max_length=40)
+    text_hash = models.CharField(max_length=64)
+    vectors = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["doc_type", "object_id", "model"], name="search_embedding_unique")
+        ]

@@ -15,8 +15,9 @@ from django.utils import timezone
 from madoguchi.accounts.models import Organization
 from madoguchi.knowledge.constants import NOTICE_ROLES, DocType, InquiryStatus, QuerySource, Visibility
 from madoguchi.knowledge.models import FaqEntry, Inquiry, Notice, SearchQueryLog, Synonym
-from madoguchi.knowledge.search.engine import Hit, search_documents
+from madoguchi.knowledge.search.engine import Hit, SearchOutcome, search_documents
 from madoguchi.knowledge.search.snippets import make_snippet
+from madoguchi.knowledge.semantic import embedders, rerank
 
 MAX_LIMIT = 50
 # Whoever looks: a signed-in user, an anonymous visitor, or nobody (scripts, the demo loader).
@@ -110,7 +111,7 @@ def site_search(
     Each result carries its organization's name, to label it."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     doc_types = frozenset(t for t in (types or []) if t in DocType.values) or None
-    outcome = search_documents(
+    outcome = _ranked(
         query,
         staff_organization_ids=staff_organization_ids(user),
         organization_id=organization.pk if organization and not everywhere else None,
@@ -131,9 +132,76 @@ def site_search(
     return SearchPage(query=outcome.analysis.text, results=results, total=outcome.total)
 
 
+def search_state() -> tuple:
+    """The index's (version, generation, synonyms version): keys the per-process vector copy."""
+    from madoguchi.knowledge.search.index import read_state
+
+    return read_state()
+
+
+def _ranked(query: str, *, limit: int, **scope: Any) -> SearchOutcome:
+    """Lexical search, then the semantic stage over a wider candidate list when a model is on."""
+    if embedders.current() is None:
+        return search_documents(query, limit=limit, **scope)
+    outcome = search_documents(query, limit=max(limit, rerank.CANDIDATES), **scope)
+    outcome.hits = rerank.rerank(query, outcome.hits, state_key=outcome.state)[:limit]
+    return outcome
+
+
+def semantic_neighbours(
+    *,
+    query: str,
+    user: Viewer = None,
+    organization: Organization | None = None,
+    doc_types: frozenset[str] = frozenset({DocType.FAQ}),
+    limit: int = 3,
+) -> list[tuple[Any, float]]:
+    """(indexed document, cosine) nearest to ``query`` by meaning among what the viewer may
+    see; empty when the semantic stage is off. For the chat's clarifying question and for staff."""
+    from madoguchi.knowledge.search.index import current_index
+
+    if embedders.current() is None:
+        return []
+    state = search_state()
+    allowed_staff = staff_organization_ids(user)
+    by_key = {}
+    for doc in current_index(state).docs.values():
+        if doc.doc_type not in doc_types:
+            continue
+        if organization is not None and doc.organization_id not in (organization.pk, None):
+            continue
+        if doc.visibility != Visibility.PUBLIC and doc.organization_id not in allowed_staff:
+            continue
+        by_key[(doc.doc_type, doc.object_id)] = doc
+    found = rerank.nearest(query, candidates=list(by_key), state_key=state, limit=limit)
+    return [(by_key[key], cosine) for key, cosine in found]
+
+
+def nearest_faqs_for_queries(*, user: Viewer, queries: list[str], limit: int = 3) -> dict[str, list]:
+    """For logged queries (zero results, few clicks): the member's organizations' FAQ entries
+    nearest by meaning — a quick way to see which synonym or FAQ is missing. Empty when the
+    semantic stage is off."""
+    from madoguchi.knowledge.search.index import current_index
+
+    if embedders.current() is None or not queries:
+        return {}
+    state = search_state()
+    own = staff_organization_ids(user)
+    keys = {
+        (doc.doc_type, doc.object_id): doc
+        for doc in current_index(state).docs.values()
+        if doc.doc_type == DocType.FAQ and doc.organization_id in own
+    }
+    out = {}
+    for query in queries:
+        found = rerank.nearest(query, candidates=list(keys), state_key=state, limit=limit)
+        out[query] = [(keys[key], cosine) for key, cosine in found]
+    return out
+
+
 def search_hits(*, query: str, user: Viewer = None, organization: Organization | None = None, limit: int = 5):
     """Raw FAQ hits (with coverage) for the chatbot."""
-    return search_documents(
+    return _ranked(
         query,
         staff_organization_ids=staff_organization_ids(user),
         organization_id=organization.pk if organization else None,

@@ -11,3 +11,11 @@ def search_sync_procedures() -> int:
     from madoguchi.knowledge.search.indexing import search_sync_procedures as sync
 
     return sync()
+
+
+@shared_task(name="knowledge.embed_pending", ignore_result=True)
+def embed_pending() -> int:
+    """Embed the searchable items whose vectors are missing or stale (safe to run twice)."""
+    from madoguchi.knowledge.semantic.store import embed_pending as embed
+
+    return embed()

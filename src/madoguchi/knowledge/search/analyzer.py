@@ -13,6 +13,7 @@ The Sudachi dictionary is loaded once per process; tokenizers are per thread.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import unicodedata
@@ -80,7 +81,7 @@ def _get_dictionary():
             if _dictionary is None:
                 from sudachipy import Dictionary
 
-                _dictionary = Dictionary(dict="core")
+                _dictionary = Dictionary(dict=os.environ.get("SUDACHI_DICT", "core"))
     return _dictionary
 
 

@@ -57,6 +57,8 @@ class SearchOutcome:
     hits: list[Hit]
     analysis: QueryAnalysis
     total: int
+    # (version, generation, synonyms version) of the index this answer came from
+    state: tuple = ()
 
 
 # --- synonyms, cached per process and invalidated by SearchIndexState.synonyms_version -----
@@ -140,7 +142,7 @@ def search_documents(
     index = current_index(state)
     analysis = analyse_query(query, current_synonyms(state))
     if not index.size or not (analysis.terms or analysis.grams):
-        return SearchOutcome(hits=[], analysis=analysis, total=0)
+        return SearchOutcome(hits=[], analysis=analysis, total=0, state=state)
 
     docs = index.docs
 
@@ -176,7 +178,7 @@ def search_documents(
         c_scores = {r: v for r, v in c_scores.items() if allowed(r)}
         y_scores = {r: v for r, v in y_scores.items() if allowed(r)}
     if not w_scores and not c_scores:
-        return SearchOutcome(hits=[], analysis=analysis, total=0)
+        return SearchOutcome(hits=[], analysis=analysis, total=0, state=state)
 
     w_max = max(w_scores.values(), default=0.0) or 1.0
     c_max = max(c_scores.values(), default=0.0) or 1.0
@@ -214,7 +216,7 @@ def search_documents(
             if len(kept) >= max(limit, 1):
                 break
     if not kept:
-        return SearchOutcome(hits=[], analysis=analysis, total=0)
+        return SearchOutcome(hits=[], analysis=analysis, total=0, state=state)
     top = kept[0][1]
 
     # coverage: share of the query's own-term idf weight present in the document
@@ -237,7 +239,7 @@ def search_documents(
             )
         )
     # total: candidates above the relative threshold (the evidence check ran only on the first ones)
-    return SearchOutcome(hits=hits, analysis=analysis, total=len(ranked))
+    return SearchOutcome(hits=hits, analysis=analysis, total=len(ranked), state=state)
 
 
 def _add_synonym_groups(scores, matched, groups, index: MemoryIndex) -> None:

@@ -24,6 +24,7 @@ from madoguchi.knowledge.search.documents import (
     procedure_document,
 )
 from madoguchi.knowledge.search.index import analyse
+from madoguchi.knowledge.semantic import store as semantic_store
 
 # The beat sweep re-reads procedures changed a little before its last run, so a change that
 # committed late is not missed; re-indexing a procedure twice is harmless.
@@ -67,6 +68,7 @@ def index_documents(docs: Iterable[Document]) -> int:
         state = state_for_update()
         state.version += 1
         state.save(update_fields=["version"])
+        transaction.on_commit(semantic_store.schedule)
         for doc in docs:
             SearchDocument.objects.update_or_create(
                 doc_type=doc.doc_type, object_id=doc.object_id, defaults=_row_values(doc, state.version)
@@ -154,4 +156,5 @@ def search_rebuild() -> dict[str, int]:
             batch_size=500,
         )
         audit_record(actor="system", action="search.rebuilt", target=state, after=counts)
+        transaction.on_commit(semantic_store.schedule)
     return counts

@@ -22,6 +22,9 @@ from madoguchi.knowledge.constants import InquiryStatus, Visibility
 from madoguchi.knowledge.forms import FaqForm, InquiryReplyForm, InquiryStatusForm, NoticeForm, SynonymForm
 from madoguchi.knowledge.search.synonyms import builtin_lines
 
+# Logged queries per list that get their nearest FAQ entries by meaning (one embedding each).
+NEAREST_ROWS = 10
+
 
 def _require_staff(request: HttpRequest) -> list[Organization]:
     organizations = list(selectors.staff_organizations(request.user))
@@ -40,13 +43,22 @@ def _require_notice_writer(request: HttpRequest) -> list[Organization]:
 @login_required
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     organizations = _require_staff(request)
+    zero_results = list(selectors.zero_result_queries(user=request.user))
+    low_clicks = list(selectors.low_click_queries(user=request.user))
+    nearest = selectors.nearest_faqs_for_queries(
+        user=request.user,
+        queries=[r["query"] for r in (zero_results[:NEAREST_ROWS] + low_clicks[:NEAREST_ROWS])],
+    )
+    for row in zero_results + low_clicks:
+        row["nearest"] = [doc for doc, _cosine in nearest.get(row["query"], [])]
     return render(
         request,
         "knowledge/staff/dashboard.html",
         {
             "organizations": organizations,
-            "zero_results": selectors.zero_result_queries(user=request.user),
-            "low_clicks": selectors.low_click_queries(user=request.user),
+            "semantic": bool(nearest),
+            "zero_results": zero_results,
+            "low_clicks": low_clicks,
             "unanswered": selectors.unanswered_chat_questions(user=request.user),
             "due": selectors.faqs_due_for_review(user=request.user)[:20],
             "new_inquiries": selectors.inquiry_list(user=request.user)
