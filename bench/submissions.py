@@ -179,9 +179,9 @@ def create_fixtures(clients: int) -> tuple[str, list[str]]:
     from django.db import connections
     from django.utils import timezone
 
+    from madoguchi.accounts.apiauth import api_token_create
     from madoguchi.accounts.constants import OrganizationKind
     from madoguchi.accounts.models import Organization, User
-    from madoguchi.core.apiauth import api_token_create
     from madoguchi.procedures.constants import Category, VersionStatus
     from madoguchi.procedures.models import Procedure, ProcedureVersion
 

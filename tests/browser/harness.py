@@ -258,6 +258,24 @@ def axe_violations_of_snapshot(helper: Any, url: str, html: str) -> list[str]:
 # ---------------------------------------------------------------------------- sign-in
 
 
+def staff_second_factor(rec: Recorder) -> None:
+    """The staff sign-in's second step for a demo staff member: the code of the demo's shared
+    authenticator (settings.DEMO_TOTP_SECRET). A code is accepted once per person, so when the
+    current one was used already (a second sign-in within 30 s) the next one is typed."""
+    import time
+
+    import pyotp
+    from django.conf import settings
+
+    page = rec.page
+    for offset in (0, 30):
+        if not rec.path.startswith("/staff/login/verify/"):
+            return
+        page.fill("#id_code", pyotp.TOTP(settings.DEMO_TOTP_SECRET).at(time.time() + offset))
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+
+
 def latest_login_link(email: str) -> str:
     from madoguchi.core.models import DevMail
 

@@ -59,6 +59,7 @@ def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str = "") -> 
     page.fill("#id_password", loader.staff_password())
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    harness.staff_second_factor(rec)
     assert not rec.path.startswith("/staff/login/"), f"{email} could not sign in"
 
 

@@ -16,3 +16,19 @@ class Role(models.TextChoices):
     CENTRE = "centre", _("総務事務センター")
     AUDITOR = "auditor", _("監査")
     ADMIN = "admin", _("管理者")
+
+
+class AuthLevel(models.TextChoices):
+    """How much a session proves (accounts/sessions.py). Only ``staff`` opens staff pages."""
+
+    APPLICANT = "applicant", _("申請者")
+    STAFF = "staff", _("職員（2段階認証済み）")
+
+
+class AuthMethod(models.TextChoices):
+    """How a session was made; kept in the session next to its level."""
+
+    EMAIL_LINK = "email_link", _("メールのリンク")
+    PASSWORD_TOTP = "password+totp", _("パスワードと確認コード")
+    PASSWORD_PASSKEY = "password+passkey", _("パスワードとパスキー")
+    OIDC = "oidc", _("外部の認証基盤（OpenID Connect）")

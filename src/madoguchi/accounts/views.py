@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.contrib.auth import login, logout
-from django.core import signing
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from madoguchi.accounts import services
+from madoguchi.accounts import services, throttle
 from madoguchi.accounts.forms import LoginLinkForm
+from madoguchi.accounts.sessions import StaffSignInRefused, applicant_session_begin
+from madoguchi.accounts.staff_signin import SignInThrottled
 
 # Set by the applicant pages when a visitor typed the first step before signing in.
 APPLICATION_STASH_SESSION_KEY = "applications.stash"
@@ -16,37 +17,37 @@ CARRIED_SESSION_KEYS = (APPLICATION_STASH_SESSION_KEY,)
 
 def login_view(request):
     form = LoginLinkForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    has_stash = APPLICATION_STASH_SESSION_KEY in request.session
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        blocked = throttle.throttle_check("link", account=email, request=request)
+        if blocked:
+            # Same answer for every address (known or not); what was typed stays in the form,
+            # and the values typed on a procedure's first page stay in the session.
+            form.add_error("email", str(SignInThrottled(blocked).message))
+            response = render(
+                request, "accounts/login.html", {"form": form, "has_stash": has_stash}, status=429
+            )
+            response["Retry-After"] = str(blocked.retry_after)
+            return response
+        throttle.throttle_hit("link", account=email, request=request)
         carry = {key: request.session[key] for key in CARRIED_SESSION_KEYS if key in request.session}
-        services.login_link_send(
-            email=form.cleaned_data["email"], next_url=form.cleaned_data["next"], carry=carry
-        )
-        return render(
-            request,
-            "accounts/login_sent.html",
-            {
-                "email": form.cleaned_data["email"],
-                "has_stash": APPLICATION_STASH_SESSION_KEY in request.session,
-            },
-        )
-    return render(
-        request,
-        "accounts/login.html",
-        {"form": form, "has_stash": APPLICATION_STASH_SESSION_KEY in request.session},
-    )
+        services.login_link_send(email=email, next_url=form.cleaned_data["next"], carry=carry)
+        return render(request, "accounts/login_sent.html", {"email": email, "has_stash": has_stash})
+    return render(request, "accounts/login.html", {"form": form, "has_stash": has_stash})
 
 
 def login_verify(request, token: str):
     if request.method == "POST":
         try:
             user, next_url, carried = services.login_link_verify(token=token)
-        except signing.SignatureExpired:
-            return render(request, "accounts/login_invalid.html", {"expired": True}, status=400)
-        except signing.BadSignature:
+            # login() keeps the session's data (the typed values waiting for the first draft);
+            # in another browser than the one they were typed in, they come from the carry.
+            applicant_session_begin(request, user)
+        except services.LinkInvalid as exc:
+            return render(request, "accounts/login_invalid.html", {"expired": exc.expired}, status=400)
+        except StaffSignInRefused:
             return render(request, "accounts/login_invalid.html", {"expired": False}, status=400)
-        # login() keeps the session's data (the typed values waiting for the first draft); in
-        # another browser than the one they were typed in, they come from the carry instead.
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         for key, value in carried.items():
             if key in CARRIED_SESSION_KEYS:
                 request.session.setdefault(key, value)
@@ -57,5 +58,7 @@ def login_verify(request, token: str):
 
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated:
+        services.login_links_void(email=request.user.email)
     logout(request)
     return redirect("/")

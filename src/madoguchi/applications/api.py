@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Status, UploadedFile
 
+from madoguchi.accounts.apiauth import require_user
 from madoguchi.applications import selectors, services
 from madoguchi.applications.constants import ApplicationStatus, Channel
 from madoguchi.applications.models import Application, Draft
@@ -28,7 +29,6 @@ from madoguchi.applications.schemas import (
     DraftUpdateIn,
     WithdrawIn,
 )
-from madoguchi.core.apiauth import require_user
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.api import PageParams, page_of
 from madoguchi.procedures.selectors import procedure_get_public

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.audit import selectors
 
 
+@staff_required
 def chain_status(request):
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('review:login')}?next={request.get_full_path()}")
     if not selectors.may_audit(request.user):
         raise Http404
     return render(

@@ -26,7 +26,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from madoguchi.core.apiauth import SessionOrTokenAuth
+from madoguchi.accounts.apiauth import SessionOrTokenAuth
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 
 api = NinjaAPI(

@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "madoguchi.accounts.admin_apps.MadoguchiAdminConfig",  # the Django admin behind the staff door
     "madoguchi.core",
     "madoguchi.accounts",
     "madoguchi.audit",
@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "madoguchi.knowledge.context_processors.site_search",
+                "madoguchi.accounts.context_processors.staff_session",
             ],
         },
     }
@@ -197,6 +198,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_LINK_MAX_AGE = int(os.environ.get("LOGIN_LINK_MAX_AGE", str(30 * 60)))
+# Sign-in throttling (accounts/throttle.py, decision 0017): per account tight, per client address
+# wide (a counter's terminal or a carrier NAT is many people). Rates in the `limits` syntax.
+SIGN_IN_THROTTLES = {
+    "password": {
+        "account": os.environ.get("THROTTLE_PASSWORD_PER_ACCOUNT", "10 per 15 minutes"),
+        "address": os.environ.get("THROTTLE_PASSWORD_PER_ADDRESS", "100 per 15 minutes"),
+    },
+    "second_factor": {
+        "account": os.environ.get("THROTTLE_SECOND_FACTOR_PER_ACCOUNT", "10 per 15 minutes"),
+        "address": os.environ.get("THROTTLE_SECOND_FACTOR_PER_ADDRESS", "100 per 15 minutes"),
+    },
+    "link": {
+        "account": os.environ.get("THROTTLE_LINK_PER_ACCOUNT", "5 per 15 minutes"),
+        "address": os.environ.get("THROTTLE_LINK_PER_ADDRESS", "200 per 15 minutes"),
+    },
+}
+# Where the counts live: Redis when REDIS_URL is set (shared by every web process), else memory.
+SIGN_IN_THROTTLE_STORAGE = os.environ.get("SIGN_IN_THROTTLE_STORAGE", REDIS_URL or "memory://")
+# Staff sign-in: how long the password step waits for the second factor.
+STAFF_SIGN_IN_PENDING_SECONDS = int(os.environ.get("STAFF_SIGN_IN_PENDING_SECONDS", str(10 * 60)))
+# The Django admin (/django-admin/): mounted only when asked for, and by default in DEBUG (the demo).
+# Even then it opens only for superusers with a staff session (password + second factor).
+DJANGO_ADMIN = env_bool("DJANGO_ADMIN", DEBUG)
+# The demo's staff share this public authenticator secret (demo/loader.py); empty: demo staff
+# enrol their own app at first sign-in. A dev value like the demo password, never a real secret.
+DEMO_TOTP_SECRET = os.environ.get("DEMO_TOTP_SECRET", "MADOGUCHIDEMOTOTPKEYFORTRYINGIT2")
+# Passkeys (WebAuthn): the relying party is this site's host unless set.
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "")
+WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "窓口 Madoguchi")
 # A Japanese TrueType font to embed in PDFs (core/pdffonts.py); empty: look in the usual places.
 PDF_JAPANESE_FONT = os.environ.get("PDF_JAPANESE_FONT", "")
 # The office contact the FAQ chatbot gives to people who want to talk to a person (knowledge/smalltalk.py).

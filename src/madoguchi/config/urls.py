@@ -13,6 +13,7 @@ from madoguchi.core import views as core_views
 # The catalog ("" → "/<org>/<procedure>/") comes last so it never shadows another prefix.
 APP_PREFIXES = {
     "accounts": "accounts/",
+    "accounts.staff_urls": "staff/",  # the staff door (sign-in, second factor); before review
     "applications": "applications/",
     "review": "staff/",
     "counter": "counter/",
@@ -34,9 +35,12 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("django-admin/", admin.site.urls),
     path("dev/", include("madoguchi.core.urls")),
 ]
+# The Django admin: only when DJANGO_ADMIN is on, and only for superusers in a staff session
+# (accounts/admin_site.py).
+if settings.DJANGO_ADMIN:
+    urlpatterns.append(path("django-admin/", admin.site.urls))
 for app, prefix in APP_PREFIXES.items():
     module = f"madoguchi.{app}" if app.endswith("urls") else f"madoguchi.{app}.urls"
     if find_spec(module) is not None:

@@ -121,7 +121,7 @@ def make_procedure(
 
 def make_api_token(user: User | None = None, **extra: Any) -> tuple[User, str]:
     """A user with a personal API token; returns (user, token in clear)."""
-    from madoguchi.core.apiauth import api_token_create
+    from madoguchi.accounts.apiauth import api_token_create
 
     user = user or make_user()
     _api_token, token = api_token_create(user=user, **extra)

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from madoguchi.accounts.constants import Role
+from madoguchi.accounts.permissions import StaffScope
 from madoguchi.counter import codes
 from madoguchi.counter.models import CounterVisit, HandoffCode
 from madoguchi.procedures.models import Procedure
-from madoguchi.review.permissions import StaffScope
 
 COUNTER_ROLES = {Role.COUNTER, Role.CENTRE, Role.ADMIN}
 

@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.counter import codes, selectors, services
 from madoguchi.counter.models import VisitStatus
 from madoguchi.procedures.lookup import lookup_button, run_lookup
 from madoguchi.procedures.validation import display_rows, get_step, iter_steps, parse_step_form
 from madoguchi.review.constants import IdentityCheck
-from madoguchi.review.views import staff_required
 
 
 def _counter_staff(request):

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from madoguchi.demo.loader import DemoResult, staff_password
@@ -36,7 +37,7 @@ def banner_lines(result: DemoResult, *, base_url: str, samples: Sequence[Any] = 
         ("手続をさがす (catalog)", _url(base, "procedures:catalog", fallback="/")),
         ("届いたメール (dev mail: sign-in links)", _url(base, "core:dev_mail")),
         ("API ドキュメント (OpenAPI)", _url(base, "api:openapi-view", fallback="/api/v1/docs")),
-        ("職員ログイン (staff sign-in)", _url(base, "review:login")),
+        ("職員ログイン (staff sign-in)", _url(base, "staff_auth:login")),
         ("Django 管理画面 (admin)", _url(base, "admin:index")),
     ]
     for label, url in links:
@@ -49,9 +50,14 @@ def banner_lines(result: DemoResult, *, base_url: str, samples: Sequence[Any] = 
         if login.kind == "applicant":
             yield f"  {login.email:<32} {login.display_name} — {login.note}"
     yield ""
-    staff_login = _url(base, "review:login")
+    staff_login = _url(base, "staff_auth:login")
     where = f" — {staff_login} でログイン" if staff_login else ""
     yield f"職員 (staff){where} — パスワード: {staff_password()}  （デモ専用です）"
+    if settings.DEMO_TOTP_SECRET:
+        yield (
+            f"  2段階認証 (second step): 確認コードは画面に表示されます。認証アプリで試す場合のキー: "
+            f"{settings.DEMO_TOTP_SECRET}"
+        )
     for login in result.logins:
         if login.kind != "applicant":
             yield f"  {login.email:<32} {login.display_name}"

@@ -39,6 +39,24 @@ def staff_password() -> str:
     return os.environ.get("MADOGUCHI_DEMO_PASSWORD") or DEFAULT_STAFF_PASSWORD
 
 
+def _enrol_demo_authenticator(user: User) -> None:
+    """Demo staff share one public authenticator secret (settings.DEMO_TOTP_SECRET), so the
+    staff sign-in's second step can be tried: the code page shows the current code while the
+    dev mail page is on, and the secret can be added to any authenticator app."""
+    from django.conf import settings
+
+    from madoguchi.accounts.models import TotpDevice
+    from madoguchi.core.crypto import encrypt_text
+
+    if not settings.DEMO_TOTP_SECRET or TotpDevice.objects.filter(user=user).exists():
+        return
+    TotpDevice.objects.create(
+        user=user,
+        secret=encrypt_text(settings.DEMO_TOTP_SECRET, purpose="totp"),
+        confirmed_at=timezone.now(),
+    )
+
+
 @dataclass
 class Login:
     email: str
@@ -126,6 +144,8 @@ def _load_users(data: dict[str, Any], organizations: dict[str, Organization], re
             user.set_password(password)
             user.save(update_fields=["password"])
         result.count("users", created)
+        if kind != "applicant":
+            _enrol_demo_authenticator(user)
         roles = []
         for membership in spec.get("memberships", []):
             org = organizations[membership["organization"]]

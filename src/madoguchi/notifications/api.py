@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
-from madoguchi.core.apiauth import require_user
+from madoguchi.accounts.apiauth import require_user
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.notifications import selectors, services
 from madoguchi.notifications.events import EVENTS

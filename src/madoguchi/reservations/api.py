@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from madoguchi.core.apiauth import require_user
+from madoguchi.accounts.apiauth import require_user
 from madoguchi.reservations import selectors, services, waiting_room
 from madoguchi.reservations.models import Slot
 from madoguchi.reservations.views.gate import gate_scope

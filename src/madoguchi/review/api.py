@@ -9,7 +9,7 @@ import uuid
 
 from ninja import Router, Schema
 
-from madoguchi.core.apiauth import require_user
+from madoguchi.accounts.apiauth import require_user
 from madoguchi.review import selectors, services
 
 router = Router(tags=["review"])

@@ -357,19 +357,6 @@ class ProcedureCheck(models.Model):
         ordering = ["procedure_id", "id"]
 
 
-# ---------------------------------------------------------------------------- staff MFA
-
-
-class StaffTotp(models.Model):
-    """A staff member's TOTP authenticator (RFC 6238). Confirmed once a code was accepted."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_totp")
-    secret = models.CharField(max_length=64)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    # The last accepted time step: a code cannot be replayed.
-    last_step = models.BigIntegerField(default=0)
-
-
 class NoticeTemplate(models.Model):
     """Per-procedure wording of a decision notice. ``body`` uses $placeholders (string.Template):
     $applicant $reference_number $procedure $organization $decided_on $reason $submitted_on."""

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.review import selectors, services
 from madoguchi.review.models import PaperDecision
-from madoguchi.review.views import staff_required
 
 
 @staff_required

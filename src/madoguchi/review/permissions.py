@@ -1,4 +1,4 @@
-"""Who may see and act on which case. Computed once per request from the memberships.
+"""Who may see and act on which case, built on the staff member's grants (accounts.permissions).
 
 Rules (docs/backoffice.md):
 - A membership without department, or with an organization-wide role (centre, auditor,
@@ -12,73 +12,24 @@ Rules (docs/backoffice.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from madoguchi.accounts.constants import Role
-from madoguchi.accounts.models import Membership
+from madoguchi.accounts.permissions import StaffScope
 from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES, SUBSTITUTE_ROLES, VIEW_ROLES, TaskStatus
 
 
-@dataclass(frozen=True)
-class Grant:
-    organization_id: int
-    department_id: int | None
-    role: str
-
-
-@dataclass
-class StaffScope:
-    user: Any
-    grants: list[Grant] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, user: Any) -> StaffScope:
-        cached = getattr(user, "_madoguchi_staff_scope", None)
-        if cached is not None:
-            return cached
-        grants: list[Grant] = []
-        if getattr(user, "is_authenticated", False) and user.is_active:
-            grants = [
-                Grant(m.organization_id, m.department_id, m.role)
-                for m in Membership.objects.filter(user=user).only("organization_id", "department_id", "role")
-            ]
-        scope = cls(user=user, grants=grants)
-        try:
-            user._madoguchi_staff_scope = scope
-        except AttributeError:
-            pass
-        return scope
-
-    # ------------------------------------------------------------------ questions
-
-    @property
-    def is_staff(self) -> bool:
-        return any(g.role in VIEW_ROLES or g.role == Role.COUNTER for g in self.grants)
+class CaseScope(StaffScope):
+    """A staff member's scope (accounts.permissions.StaffScope) plus the rules about cases."""
 
     @property
     def can_review(self) -> bool:
         return any(g.role in VIEW_ROLES for g in self.grants)
 
-    def has_role(self, *roles: str, organization_id: int | None = None) -> bool:
-        return any(
-            g.role in roles and (organization_id is None or g.organization_id == organization_id)
-            for g in self.grants
-        )
-
-    def organization_ids(self, roles=VIEW_ROLES) -> set[int]:
-        return {g.organization_id for g in self.grants if g.role in roles}
-
-    def covers(self, *, organization_id: int, department_id: int | None, roles) -> bool:
-        """A grant with one of ``roles`` over that department (org-wide grants cover all)."""
-        for g in self.grants:
-            if g.organization_id != organization_id or g.role not in roles:
-                continue
-            if g.department_id is None or g.role in ORG_WIDE_ROLES or g.department_id == department_id:
-                return True
-        return False
+    def organization_ids(self, roles: Iterable[str] | None = None) -> set[int]:
+        return super().organization_ids(VIEW_ROLES if roles is None else roles)
 
     # ------------------------------------------------------------------ case visibility
 
@@ -170,7 +121,7 @@ def user_fits_task(user: Any, task: Any) -> bool:
     """Whether ``user`` could act on ``task`` as its regular actor (for reassignment)."""
     if task.assignee_id and task.assignee_id == user.pk:
         return True
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     if not task.role:  # a slot for a named person: any acting staff of that department
         return scope.covers(
             organization_id=task.case.organization_id,

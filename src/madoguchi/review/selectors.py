@@ -19,7 +19,7 @@ from madoguchi.audit.models import AuditEntry
 from madoguchi.review.business_days import add_business_days
 from madoguchi.review.constants import ACT_ROLES, CaseStatus, TaskStatus
 from madoguchi.review.models import Case, Comment, CorrectionRequest, DataRevision, Notice, TaskState
-from madoguchi.review.permissions import StaffScope
+from madoguchi.review.permissions import CaseScope
 
 QUEUE_PAGE_SIZE = 50
 DUE_SOON_BUSINESS_DAYS = 3
@@ -32,11 +32,11 @@ class Queue:
     ALL = (MINE, TEAM, CENTRE)
 
 
-def staff_scope(user: Any) -> StaffScope:
-    return StaffScope.of(user)
+def staff_scope(user: Any) -> CaseScope:
+    return CaseScope.of(user)
 
 
-def require_reviewer(user: Any) -> StaffScope:
+def require_reviewer(user: Any) -> CaseScope:
     scope = staff_scope(user)
     if not scope.can_review:
         raise Http404

@@ -5,10 +5,6 @@ from madoguchi.review import applicant_views, views
 app_name = "review"
 urlpatterns = [
     path("", views.root, name="root"),
-    path("login/", views.staff_login, name="login"),
-    path("login/mfa/", views.staff_login_mfa, name="login_mfa"),
-    path("logout/", views.staff_logout, name="logout"),
-    path("mfa/", views.mfa_setup, name="mfa_setup"),
     path("queue/<str:queue>/", views.queue, name="queue"),
     path("cases/<uuid:case_id>/", views.case_detail, name="case"),
     path("cases/<uuid:case_id>/act/", views.case_action, name="case_action"),

@@ -2,135 +2,28 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.models import User
 from madoguchi.core.errors import DomainError, FieldErrors
-from madoguchi.review import selectors, services, totp
+from madoguchi.review import selectors, services
 from madoguchi.review.constants import CaseStatus
-from madoguchi.review.forms import StaffLoginForm, TotpForm
-from madoguchi.review.permissions import StaffScope
-from madoguchi.review.services import auth as staff_auth
-
-MFA_SESSION_KEY = "review_mfa_user"
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('review:login')}?next={request.get_full_path()}")
-        if not selectors.staff_scope(request.user).is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-# ---------------------------------------------------------------------------- sign-in
-
-
-def _safe_next(url: str, user: Any = None) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/"):
-        return url
-    return _home_for(user)
+from madoguchi.review.permissions import CaseScope
 
 
 def _home_for(user: Any) -> str:
     """Reviewers land on their queue; counter-only staff on the 書かない窓口."""
-    if user is not None and not StaffScope.of(user).can_review:
+    if user is not None and not CaseScope.of(user).can_review:
         return reverse("counter:home")
     return reverse("review:queue", args=["mine"])
-
-
-def staff_login(request):
-    form = StaffLoginForm(request.POST or None, initial={"next": request.GET.get("next", "")})
-    errors = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = staff_auth.staff_authenticate(
-                request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
-            )
-        except FieldErrors as exc:
-            errors = exc.as_dict()
-        else:
-            next_url = _safe_next(form.cleaned_data["next"], user)
-            if staff_auth.staff_needs_totp(user):
-                request.session[MFA_SESSION_KEY] = {"user": user.pk, "next": next_url}
-                return redirect("review:login_mfa")
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(next_url)
-    elif request.method == "POST":
-        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
-    return render(
-        request, "review/login.html", {"form": form, "errors": errors}, status=422 if errors else 200
-    )
-
-
-def staff_login_mfa(request):
-    pending = request.session.get(MFA_SESSION_KEY)
-    if not pending:
-        return redirect("review:login")
-    form = TotpForm(request.POST or None)
-    errors = {}
-    if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(pk=pending["user"], is_active=True).first()
-        if user is None:
-            return redirect("review:login")
-        try:
-            staff_auth.staff_totp_verify(user=user, code=form.cleaned_data["code"])
-        except FieldErrors as exc:
-            errors = exc.as_dict()
-        else:
-            del request.session[MFA_SESSION_KEY]
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(pending["next"])
-    elif request.method == "POST":
-        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
-    return render(
-        request, "review/login_mfa.html", {"form": form, "errors": errors}, status=422 if errors else 200
-    )
-
-
-@staff_required
-def mfa_setup(request):
-    device = staff_auth.staff_totp_begin(user=request.user)
-    errors = {}
-    if request.method == "POST":
-        try:
-            staff_auth.staff_totp_verify(user=request.user, code=request.POST.get("code", ""))
-        except FieldErrors as exc:
-            errors = exc.as_dict()
-        else:
-            messages.success(request, _("2段階認証を設定しました。次回から確認コードが必要です。"))
-            return redirect("review:queue", "mine")
-    return render(
-        request,
-        "review/mfa_setup.html",
-        {
-            "device": device,
-            "errors": errors,
-            "nav": "mfa",
-            "uri": totp.provisioning_uri(device.secret, account=request.user.email),
-        },
-        status=422 if errors else 200,
-    )
-
-
-@require_POST
-def staff_logout(request):
-    logout(request)
-    return redirect("review:login")
 
 
 # ---------------------------------------------------------------------------- queues

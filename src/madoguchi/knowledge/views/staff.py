@@ -7,7 +7,6 @@ organization's FAQ, notice or inquiry answers 404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.models import Organization
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.knowledge import selectors, services
@@ -40,7 +40,7 @@ def _require_notice_writer(request: HttpRequest) -> list[Organization]:
     return organizations
 
 
-@login_required
+@staff_required
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     organizations = _require_staff(request)
     zero_results = list(selectors.zero_result_queries(user=request.user))
@@ -71,7 +71,7 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def staff_faq_edit(request: HttpRequest, faq_id: int | None = None) -> HttpResponse:
     organizations = _require_staff(request)
@@ -121,7 +121,7 @@ def staff_faq_edit(request: HttpRequest, faq_id: int | None = None) -> HttpRespo
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def staff_synonyms(request: HttpRequest) -> HttpResponse:
     organizations = _require_staff(request)
@@ -162,7 +162,7 @@ def staff_synonyms(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def staff_inquiries(request: HttpRequest) -> HttpResponse:
     """The inquiries queue: 未対応 first, oldest first; filter by status."""
     _require_staff(request)
@@ -180,7 +180,7 @@ def staff_inquiries(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def staff_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     """One inquiry: what was asked (and the chat before it), the answers, answer or change status."""
@@ -222,7 +222,7 @@ def staff_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
 
 
 # --- notices (お知らせ) ----------------------------------------------------------------------
-@login_required
+@staff_required
 def staff_notices(request: HttpRequest) -> HttpResponse:
     _require_notice_writer(request)
     return render(
@@ -232,7 +232,7 @@ def staff_notices(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def staff_notice_edit(request: HttpRequest, notice_id: int | None = None) -> HttpResponse:
     organizations = _require_notice_writer(request)
@@ -279,7 +279,7 @@ def staff_notice_edit(request: HttpRequest, notice_id: int | None = None) -> Htt
     return render(request, "knowledge/staff/notice_form.html", {"notice": notice, "form": form})
 
 
-@login_required
+@staff_required
 @require_http_methods(["POST"])
 def staff_notice_publish(request: HttpRequest, notice_id: int) -> HttpResponse:
     _require_notice_writer(request)
@@ -293,7 +293,7 @@ def staff_notice_publish(request: HttpRequest, notice_id: int) -> HttpResponse:
     return redirect("knowledge:staff_notices")
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def staff_notice_delete(request: HttpRequest, notice_id: int) -> HttpResponse:
     _require_notice_writer(request)

@@ -5,13 +5,13 @@ uploading batches and sending pushes requires a manager role (constants.MANAGER_
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.notifications import selectors, services
 from madoguchi.notifications.constants import NotificationStatus
@@ -21,7 +21,7 @@ from madoguchi.notifications.services.outbox import template_texts
 from madoguchi.notifications.services.templates import LANGUAGES
 
 
-@login_required
+@staff_required
 def home(request):
     organizations = selectors.staff_organizations(user=request.user)
     if len(organizations) == 1:
@@ -29,7 +29,7 @@ def home(request):
     return render(request, "notifications/staff/home.html", {"organizations": organizations})
 
 
-@login_required
+@staff_required
 def notifications(request, org_slug):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug)
     status = request.GET.get("status", "")
@@ -49,7 +49,7 @@ def notifications(request, org_slug):
     )
 
 
-@login_required
+@staff_required
 def notification_detail(request, org_slug, notification_id):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug)
     notification = selectors.access_notification(organization=organization, notification_id=notification_id)
@@ -60,7 +60,7 @@ def notification_detail(request, org_slug, notification_id):
     )
 
 
-@login_required
+@staff_required
 @require_POST
 def notification_resend(request, org_slug, notification_id):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug)
@@ -74,7 +74,7 @@ def notification_resend(request, org_slug, notification_id):
     return redirect("notifications:staff_notification", org_slug=org_slug, notification_id=notification.pk)
 
 
-@login_required
+@staff_required
 def templates(request, org_slug):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug, manage=True)
     saved = selectors.template_list(organization=organization)
@@ -85,7 +85,7 @@ def templates(request, org_slug):
     return render(request, "notifications/staff/templates.html", {"organization": organization, "rows": rows})
 
 
-@login_required
+@staff_required
 def template_edit(request, org_slug, event, language):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug, manage=True)
     event_type = EVENTS.get(event)
@@ -133,7 +133,7 @@ def template_edit(request, org_slug, event, language):
     )
 
 
-@login_required
+@staff_required
 def batches(request, org_slug):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug, manage=True)
     if request.method == "POST":
@@ -161,7 +161,7 @@ def batches(request, org_slug):
     )
 
 
-@login_required
+@staff_required
 def batch_detail(request, org_slug, batch_id):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug, manage=True)
     batch = selectors.access_batch(organization=organization, batch_id=batch_id)
@@ -173,7 +173,7 @@ def batch_detail(request, org_slug, batch_id):
     )
 
 
-@login_required
+@staff_required
 def pushes(request, org_slug):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug, manage=True)
     count = None
@@ -210,7 +210,7 @@ def pushes(request, org_slug):
     )
 
 
-@login_required
+@staff_required
 def push_detail(request, org_slug, campaign_id):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug, manage=True)
     campaign = selectors.access_campaign(organization=organization, campaign_id=campaign_id)

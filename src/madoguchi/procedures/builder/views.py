@@ -6,7 +6,6 @@ selector, and renders or redirects. builder.js only adds drag and drop on top.
 
 from __future__ import annotations
 
-from functools import wraps
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,12 +13,13 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from madoguchi.accounts.models import Membership, Organization
+from madoguchi.accounts.decorators import staff_required
+from madoguchi.accounts.models import Organization
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures import bulk, exchange, services
 from madoguchi.procedures.builder import forms, selectors
@@ -36,27 +36,6 @@ from madoguchi.procedures.uploads import check_upload
 from madoguchi.procedures.validation import display_rows, get_step, iter_steps, parse_step_form, validate_step
 
 PREVIEW_SESSION = "builder.preview.%s"
-
-
-def _login_url() -> str:
-    try:
-        return reverse("review:login")
-    except NoReverseMatch:
-        return reverse("accounts:login")
-
-
-def staff_required(view):
-    """Signed in and a member of some organization (builder or bulk rights are checked per page)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"{_login_url()}?next={request.get_full_path()}")
-        if not request.user.is_superuser and not Membership.objects.filter(user=request.user).exists():
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _error_page(request, exc: DomainError):

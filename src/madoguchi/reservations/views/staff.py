@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import DomainError
 from madoguchi.reservations import selectors, services
 
@@ -21,7 +21,7 @@ def _day_url(resource_id: int, day: dt.date) -> str:
     return reverse("reservations:staff_day", args=[resource_id]) + f"?date={day.isoformat()}"
 
 
-@login_required
+@staff_required
 def staff_home(request):
     return render(
         request,
@@ -30,7 +30,7 @@ def staff_home(request):
     )
 
 
-@login_required
+@staff_required
 def staff_day(request, resource_id: int):
     resource = selectors.access_staff_resource(user=request.user, resource_id=resource_id)
     try:
@@ -56,7 +56,7 @@ def staff_day(request, resource_id: int):
     )
 
 
-@login_required
+@staff_required
 def staff_checkin(request):
     """Type a code (or arrive here by scanning the QR code with any camera) and confirm."""
     code = services.normalize_code(request.GET.get("code", ""))
@@ -77,7 +77,7 @@ def staff_checkin(request):
     )
 
 
-@login_required
+@staff_required
 @require_POST
 def staff_booking_action(request, booking_id, action: str):
     booking = selectors.access_staff_booking(user=request.user, booking_id=booking_id)
@@ -101,7 +101,7 @@ def staff_booking_action(request, booking_id, action: str):
     return redirect(_day_url(booking.resource_id, timezone.localtime(booking.slot.starts_at).date()))
 
 
-@login_required
+@staff_required
 @require_POST
 def staff_slot_block(request, slot_id: int):
     slot = selectors.access_staff_slot(user=request.user, slot_id=slot_id)
@@ -114,7 +114,7 @@ def staff_slot_block(request, slot_id: int):
     return redirect(_day_url(slot.resource_id, timezone.localtime(slot.starts_at).date()))
 
 
-@login_required
+@staff_required
 @require_POST
 def staff_closure_add(request, resource_id: int):
     resource = selectors.access_staff_resource(user=request.user, resource_id=resource_id)
@@ -138,7 +138,7 @@ def staff_closure_add(request, resource_id: int):
     return redirect(_day_url(resource.pk, day))
 
 
-@login_required
+@staff_required
 def staff_lottery(request, lottery_id: int):
     lottery = selectors.access_staff_lottery(user=request.user, lottery_id=lottery_id)
     if request.method == "POST":

@@ -21,7 +21,7 @@ from madoguchi.audit.models import AuditEntry
 from madoguchi.procedures.models import Procedure
 from madoguchi.review.constants import ACT_ROLES, OPEN_STATUSES
 from madoguchi.review.models import Route, RouteStep, StepSlot
-from madoguchi.review.permissions import StaffScope
+from madoguchi.review.permissions import CaseScope
 
 EDITOR_ROLES = {Role.OWNER, Role.ADMIN}
 PROPOSALS = "proposals"
@@ -59,15 +59,15 @@ class OrganizationSection:
     sections: list[TargetSection] = field(default_factory=list)
 
 
-def editor_scope(user: Any) -> StaffScope:
+def editor_scope(user: Any) -> CaseScope:
     """The scope of a user who may edit at least one route; 404 for everyone else."""
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     if not scope.has_role(*EDITOR_ROLES):
         raise Http404
     return scope
 
 
-def may_edit(scope: StaffScope, *, organization_id: int, procedure: Procedure | None) -> bool:
+def may_edit(scope: CaseScope, *, organization_id: int, procedure: Procedure | None) -> bool:
     department_id = procedure.department_id if procedure is not None else None
     if procedure is not None and procedure.organization_id != organization_id:
         return False

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import FieldErrors
 from madoguchi.review.constants import StepKind, StepMode
 from madoguchi.review.route_editor import selectors, services
 from madoguchi.review.route_editor.forms import RouteDraft
-from madoguchi.review.views import staff_required
 
 
 def _render(request, template: str, context: dict, *, status: int = 200):

@@ -25,7 +25,7 @@ from madoguchi.review.checks import business_key_for
 from madoguchi.review.constants import CaseKind, CaseStatus, Outcome, StepKind, TaskStatus
 from madoguchi.review.models import Case, Comment, DataRevision, Decision, Notice, RouteStep, TaskState
 from madoguchi.review.notify import notify_decided
-from madoguchi.review.permissions import StaffScope, user_fits_task
+from madoguchi.review.permissions import CaseScope, user_fits_task
 from madoguchi.review.services.routes import route_for_procedure
 
 # ---------------------------------------------------------------------------- helpers
@@ -118,7 +118,7 @@ def _current_pending(case: Case) -> list[TaskState]:
     )
 
 
-def _check_actor(scope: StaffScope, task: TaskState, *, substitute: bool) -> tuple[bool, Any]:
+def _check_actor(scope: CaseScope, task: TaskState, *, substitute: bool) -> tuple[bool, Any]:
     """(acting as substitute 代決?, on behalf of whom). Raises PermissionDeniedError."""
     if task.status != TaskStatus.PENDING or task.round != task.case.step_round:
         raise DomainError(_("この項目はすでに処理されています。画面を更新してください。"), code="stale")
@@ -318,7 +318,7 @@ def case_close_withdrawn(*, application: Application, actor: Any = None) -> Case
 
 def case_claim(*, user: Any, case_id: Any) -> Case:
     """Take the pending tasks of the case that are yours to take (担当する)."""
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     with transaction.atomic():
         case = _lock(user, case_id)
         _require_open(case)
@@ -347,7 +347,7 @@ def _with_case(task: TaskState, case: Case) -> bool:
 
 def task_reassign(*, user: Any, case_id: Any, task_id: Any, to_user: Any) -> TaskState:
     """Hand a pending task to another staff member who could do it (振替)."""
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     with transaction.atomic():
         case = _lock(user, case_id)
         _require_open(case)
@@ -382,7 +382,7 @@ def comment_add(*, user: Any, case_id: Any, body: str) -> Comment:
         raise FieldErrors({"body": [_("コメントを入力してください。")]})
     if len(body) > 4000:
         raise FieldErrors({"body": [_("コメントは4000文字以内で入力してください。")]})
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     with transaction.atomic():
         case = selectors.access_case(user=user, case_id=case_id)
         if not scope.has_role(*_comment_roles(), organization_id=case.organization_id) and not _addressed(
@@ -405,7 +405,7 @@ def _comment_roles():
     return ACT_ROLES
 
 
-def _addressed(scope: StaffScope, case: Case) -> bool:
+def _addressed(scope: CaseScope, case: Case) -> bool:
     return TaskState.objects.filter(scope.task_match_q(), case=case).exists()
 
 
@@ -416,7 +416,7 @@ def task_approve(
     *, user: Any, case_id: Any, task_id: Any, comment: str = "", substitute: bool = False
 ) -> Case:
     """Pass a review/approval/consultation task (承認・合議同意). Advances when the step is done."""
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     with transaction.atomic():
         case = _lock(user, case_id)
         _require_open(case)
@@ -479,7 +479,7 @@ def task_return(
     comment = (comment or "").strip()
     if not comment:
         raise FieldErrors({"comment": [_("差戻しの理由を入力してください。")]})
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     with transaction.atomic():
         case = _lock(user, case_id)
         _require_open(case)
@@ -589,7 +589,7 @@ def case_decide(
         errors["reason"] = [_("理由は2000文字以内で入力してください。")]
     if errors:
         raise FieldErrors(errors)
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     with transaction.atomic():
         case = _lock(user, case_id)
         _require_open(case)
@@ -695,5 +695,3 @@ def _approval_rows(case: Case) -> list[tuple[str, str]]:
             who += _("（代決: %(name)s に代わり）") % {"name": t.on_behalf_of or t.get_role_display() or "-"}
         rows.append((t.step.name, f"{who} {timezone.localtime(t.acted_at):%Y-%m-%d %H:%M}"))
     return rows
-
-

@@ -21,7 +21,7 @@ from madoguchi.review.checks import business_key_for
 from madoguchi.review.constants import CaseStatus, CorrectionStatus
 from madoguchi.review.models import Case, CorrectionRequest, DataRevision
 from madoguchi.review.notify import notify_correction_requested
-from madoguchi.review.permissions import StaffScope
+from madoguchi.review.permissions import CaseScope
 from madoguchi.review.services.cases import (
     _current_pending,
     _lock,
@@ -39,7 +39,7 @@ def correctable_fields(definition: dict) -> dict[str, dict]:
 def correction_request(*, user: Any, case_id: Any, fields: list[str], message: str) -> CorrectionRequest:
     """Ask the applicant to correct ``fields``. The deadline clock stops until they answer."""
     message = (message or "").strip()
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     with transaction.atomic():
         case = _lock(user, case_id)
         if case.application is None:

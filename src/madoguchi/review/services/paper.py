@@ -27,7 +27,7 @@ from madoguchi.procedures.uploads import check_upload
 from madoguchi.review.constants import CaseStatus, Outcome, StepKind, TaskStatus
 from madoguchi.review.models import Case, Decision, PaperDecision
 from madoguchi.review.notify import notify_decided
-from madoguchi.review.permissions import StaffScope
+from madoguchi.review.permissions import CaseScope
 from madoguchi.review.services.cases import (
     _close_remaining,
     _current_pending,
@@ -50,7 +50,7 @@ def paper_decision_allowed(*, user: Any, case: Case) -> bool:
     a pending task of the current decision step is theirs, or theirs to decide as 代決)."""
     if case.status != CaseStatus.OPEN:
         return False
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     for task in _current_pending(case):
         task.case = case
         if task.step.kind == StepKind.DECISION and (scope.may_act(task) or scope.may_substitute(task)):

@@ -16,7 +16,7 @@ from madoguchi.procedures.fields import FieldValidationError
 from madoguchi.procedures.uploads import check_upload
 from madoguchi.review.constants import CaseKind
 from madoguchi.review.models import Case, Proposal, ProposalAttachment
-from madoguchi.review.permissions import StaffScope
+from madoguchi.review.permissions import CaseScope
 from madoguchi.review.services.cases import _start_step
 from madoguchi.review.services.routes import route_for_proposals
 
@@ -54,7 +54,7 @@ def proposal_create(
         department = Department.objects.select_related("organization").get(pk=int(department_id))
     except (Department.DoesNotExist, ValueError, TypeError):
         errors["department"] = [_("起案する部署を選んでください。")]
-    scope = StaffScope.of(user)
+    scope = CaseScope.of(user)
     if department is not None and not any(
         g.organization_id == department.organization_id and g.department_id in (None, department.pk)
         for g in scope.grants

@@ -14,9 +14,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from madoguchi.accounts.models import User
-from madoguchi.core.apiauth import api_token_create, api_token_revoke
-from madoguchi.core.models import ApiToken
+from madoguchi.accounts.apiauth import api_token_create, api_token_revoke
+from madoguchi.accounts.models import ApiToken, User
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from madoguchi.accounts.apiauth import api_token_create, api_token_revoke, hash_token
+from madoguchi.accounts.models import ApiToken
 from madoguchi.audit.models import AuditEntry
-from madoguchi.core.apiauth import api_token_create, api_token_revoke, hash_token
-from madoguchi.core.models import ApiToken
 from madoguchi.core.testing import ApiClient, make_api_token, make_procedure, make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,12 @@ Two doors lead to the same ``request.user``:
 - the browser session cookie, as for the HTML pages. Unsafe methods (POST, PATCH, DELETE)
   must then carry the CSRF token (``X-CSRFToken`` header), exactly like the forms;
 - ``Authorization: Bearer <token>`` for scripts and mobile apps. The token is looked up by
-  its SHA-256 digest (see ``madoguchi.core.models.ApiToken``). Browsers never attach this
+  its SHA-256 digest (see ``madoguchi.accounts.models.ApiToken``). Browsers never attach this
   header by themselves, so token requests need no CSRF token.
+
+A bearer token is an applicant's key: staff accounts (a membership or admin rights) can
+neither be issued a token nor use one. A token is a long-lived secret without a second factor,
+and staff powers are opened only by the staff sign-in (decision 0016, docs/identity.md).
 
 Anonymous requests pass through with ``request.user`` anonymous (the catalog is public);
 endpoints that need a signed-in user call ``require_user(request)``.
@@ -26,7 +30,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie
 
-from madoguchi.core.errors import PermissionDeniedError
+from madoguchi.core.errors import DomainError, PermissionDeniedError
 
 TOKEN_PREFIX = "mdg_"
 # last_used_at is written at most this often per token, so reads stay reads.
@@ -92,9 +96,17 @@ def hash_token(token: str) -> str:
 
 def api_token_create(*, user: Any, name: str = "", expires_at=None) -> tuple[Any, str]:
     """Create a token for ``user``. Returns (ApiToken, the token in clear — shown only once)."""
+    from madoguchi.accounts.models import ApiToken
+    from madoguchi.accounts.permissions import has_staff_powers
     from madoguchi.audit.services import audit_record
-    from madoguchi.core.models import ApiToken
 
+    if has_staff_powers(user):
+        raise DomainError(
+            _(
+                "職員のアカウントには API トークンを発行できません。職員ログイン（2段階認証）をお使いください。"
+            ),
+            code="staff_token_refused",
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         api_token = ApiToken.objects.create(
@@ -132,12 +144,12 @@ def api_token_revoke(*, api_token: Any, actor: Any) -> Any:
 
 def api_token_authenticate(*, token: str) -> Any | None:
     """The active user owning ``token``, or None. One query on the hot path."""
-    from madoguchi.core.models import ApiToken
+    from madoguchi.accounts.models import ApiToken
 
     if not token.startswith(TOKEN_PREFIX) or len(token) > _MAX_TOKEN_LENGTH:
         return None
     api_token = _active_token(hash_token(token))
-    if api_token is None or not api_token.user.is_active:
+    if api_token is None or not api_token.user.is_active or api_token.user_is_staff:
         return None
     now = timezone.now()
     if api_token.expires_at is not None and api_token.expires_at <= now:
@@ -148,22 +160,28 @@ def api_token_authenticate(*, token: str) -> Any | None:
 
 
 def _active_token(token_hash: str) -> Any | None:
-    """The unrevoked token with this digest and its user, in one statement written out once
-    (every API request runs it; see core/hotpath.py)."""
+    """The unrevoked token with this digest, its user, and whether that user has staff powers
+    (``user_is_staff``), in one statement written out once (every API request runs it; see
+    core/hotpath.py)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from madoguchi.accounts.models import ApiToken, Membership
     from madoguchi.core.hotpath import model_columns
-    from madoguchi.core.models import ApiToken
 
     user_model = get_user_model()
     tokens = model_columns(ApiToken, connection, "t")
     users = model_columns(user_model, connection, "u")
     quote = connection.ops.quote_name
+    user_pk = f"{quote('u')}.{quote(user_model._meta.pk.column)}"
+    has_membership = (
+        f"EXISTS (SELECT 1 FROM {quote(Membership._meta.db_table)} {quote('m')} "
+        f"WHERE {quote('m')}.{quote('user_id')} = {user_pk})"
+    )
     sql = (
-        f"SELECT {tokens.sql}, {users.sql} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "
+        f"SELECT {tokens.sql}, {users.sql}, {has_membership} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "
         f"JOIN {quote(user_model._meta.db_table)} {quote('u')} "
-        f"ON {quote('u')}.{quote(user_model._meta.pk.column)} = {quote('t')}.{quote('user_id')} "
+        f"ON {user_pk} = {quote('t')}.{quote('user_id')} "
         f"WHERE {quote('t')}.{quote('token_hash')} = %s AND {quote('t')}.{quote('revoked_at')} IS NULL"
     )
     with connection.cursor() as cursor:
@@ -173,5 +191,7 @@ def _active_token(token_hash: str) -> Any | None:
         return None
     split = len(tokens.fields)
     api_token = tokens.instance(row[:split], connection)
-    api_token.user = users.instance(row[split:], connection)
+    user = users.instance(row[split:-1], connection)
+    api_token.user = user
+    api_token.user_is_staff = bool(row[-1]) or user.is_superuser or user.is_staff
     return api_token
