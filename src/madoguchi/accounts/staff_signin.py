@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.accounts import throttle, totp
+from madoguchi.accounts import passkeys, throttle, totp
 from madoguchi.accounts.permissions import has_staff_powers
 from madoguchi.core.errors import DomainError, FieldErrors
 
@@ -108,6 +108,21 @@ def staff_totp_sign_in(*, request: Any, user: Any, code: str, enrol_secret: str 
             totp.totp_confirm(user=user, secret=enrol_secret, code=code)
         else:
             totp.totp_verify(user=user, code=code)
+    except FieldErrors:
+        second_factor_failed(request=request, user=user)
+        raise
+    second_factor_passed(user=user)
+
+
+def staff_passkey_sign_in(*, request: Any, user: Any, credential: Any, challenge: bytes) -> None:
+    """Check a passkey assertion for the pending user. Throttled like every second factor."""
+    second_factor_check(request=request, user=user)
+    try:
+        if not challenge:
+            raise FieldErrors({"passkey": [passkeys.NOT_ACCEPTED]})
+        passkeys.passkey_verify(
+            user=user, credential=credential, challenge=challenge, rp=passkeys.relying_party(request)
+        )
     except FieldErrors:
         second_factor_failed(request=request, user=user)
         raise

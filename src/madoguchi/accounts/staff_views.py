@@ -7,12 +7,14 @@ the ``next`` page) and answers 422 or 429 with the message next to the field.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from madoguchi.accounts import staff_signin, totp
+from madoguchi.accounts import passkeys, staff_signin, totp
 from madoguchi.accounts.constants import AuthMethod
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.forms import StaffLoginForm, TotpForm
@@ -214,6 +216,7 @@ def security(request):
         {
             "has_totp": totp.totp_enrolled(request.user),
             "passkeys": list(Passkey.objects.filter(user=request.user)),
+            "can_remove_passkey": passkeys.may_remove_passkey(user=request.user),
             "nav": "security",
         },
     )
@@ -250,3 +253,101 @@ def security_totp(request):
     context.update({"nav": "security", "replacing": totp.totp_enrolled(request.user)})
     response = render(request, "accounts/staff/security_totp.html", context, status=status)
     return _throttled(response, throttled) if throttled else response
+
+
+# ---------------------------------------------------------------------------- passkeys (WebAuthn)
+
+
+def _json_body(request) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _take_challenge(request, key: str) -> bytes:
+    from webauthn.helpers import base64url_to_bytes
+
+    raw = request.session.pop(key, "")
+    try:
+        return base64url_to_bytes(raw) if raw else b""
+    except ValueError:
+        return b""
+
+
+def _keep_challenge(request, key: str, challenge: bytes) -> None:
+    from webauthn.helpers import bytes_to_base64url
+
+    request.session[key] = bytes_to_base64url(challenge)
+
+
+@never_cache
+@require_POST
+def passkey_sign_in_options(request):
+    pending = staff_signin.pending_get(request)
+    if pending is None:
+        return JsonResponse({"message": _("もう一度、パスワードからログインしてください。")}, status=400)
+    options, challenge = passkeys.passkey_authentication_options(
+        user=pending.user, rp=passkeys.relying_party(request)
+    )
+    _keep_challenge(request, passkeys.SIGN_IN_SESSION_KEY, challenge)
+    return JsonResponse({"options": json.loads(options)})
+
+
+@never_cache
+@require_POST
+def passkey_sign_in_verify(request):
+    pending = staff_signin.pending_get(request)
+    if pending is None:
+        return JsonResponse({"message": _("もう一度、パスワードからログインしてください。")}, status=400)
+    try:
+        staff_signin.staff_passkey_sign_in(
+            request=request,
+            user=pending.user,
+            credential=_json_body(request).get("credential"),
+            challenge=_take_challenge(request, passkeys.SIGN_IN_SESSION_KEY),
+        )
+    except staff_signin.SignInThrottled as exc:
+        response = JsonResponse({"message": str(exc.message)}, status=429)
+        return _throttled(response, exc)
+    except FieldErrors as exc:
+        return JsonResponse({"message": exc.as_dict()["passkey"][0]}, status=422)
+    _finish(request, pending, AuthMethod.PASSWORD_PASSKEY)
+    return JsonResponse({"redirect": pending.next_url or reverse("review:root")})
+
+
+@staff_required
+@require_POST
+def passkey_register_options(request):
+    options, challenge = passkeys.passkey_registration_options(
+        user=request.user, rp=passkeys.relying_party(request)
+    )
+    _keep_challenge(request, passkeys.REGISTER_SESSION_KEY, challenge)
+    return JsonResponse({"options": json.loads(options)})
+
+
+@staff_required
+@require_POST
+def passkey_register_verify(request):
+    body = _json_body(request)
+    try:
+        passkeys.passkey_register(
+            user=request.user,
+            credential=body.get("credential"),
+            challenge=_take_challenge(request, passkeys.REGISTER_SESSION_KEY),
+            rp=passkeys.relying_party(request),
+            name=str(body.get("name") or ""),
+        )
+    except FieldErrors as exc:
+        return JsonResponse({"message": exc.as_dict()["passkey"][0]}, status=422)
+    messages.success(request, _("パスキーを登録しました。次回から、パスワードの後にパスキーを使えます。"))
+    return JsonResponse({"redirect": reverse("staff_auth:security")})
+
+
+@staff_required
+@require_POST
+def passkey_remove(request, passkey_id: int):
+    passkeys.passkey_remove(user=request.user, passkey_id=passkey_id, actor=request.user)
+    messages.success(request, _("パスキーを削除しました。"))
+    return redirect("staff_auth:security")
