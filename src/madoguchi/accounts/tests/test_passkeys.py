@@ -117,3 +117,16 @@ def test_the_last_second_factor_cannot_be_removed(client, staff):
     client.force_login(staff)
     client.post(f"/staff/security/passkeys/{passkey.pk}/remove/")
     assert list(Passkey.objects.values_list("name", flat=True)) == ["予備のキー"]
+
+
+def test_the_pages_offer_passkeys_where_they_apply(client, staff):
+    register(client, staff, FakeAuthenticator(), name="事務室のキー")
+    client.force_login(staff)
+    security = client.get("/staff/security/").content.decode()
+    assert "事務室のキー" in security and "data-passkey-register" in security
+    assert "accounts/passkeys.js" in security
+    client.logout()
+    client.post("/staff/login/", {"email": staff.email, "password": PASSWORD})
+    verify = client.get("/staff/login/verify/").content.decode()
+    assert "data-passkey-sign-in" in verify and "accounts/passkeys.js" in verify
+    assert 'name="code"' not in verify  # no authenticator app enrolled: no code form
