@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Status, UploadedFile
 
 from madoguchi.accounts.apiauth import require_user
+from madoguchi.accounts.oidc.assurance import request_identity_check
 from madoguchi.applications import selectors, services
 from madoguchi.applications.constants import ApplicationStatus, Channel
 from madoguchi.applications.models import Application, Draft
@@ -29,6 +30,7 @@ from madoguchi.applications.schemas import (
     DraftUpdateIn,
     WithdrawIn,
 )
+from madoguchi.applications.verified import draft_apply_verified, verified_profile_for
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.api import PageParams, page_of
 from madoguchi.procedures.selectors import procedure_get_public
@@ -122,7 +124,9 @@ def draft_create(request, payload: DraftCreateIn):
         procedure = procedure_get_public(org_slug=org_slug, procedure_slug=slug)
     except Http404:
         raise FieldErrors({"procedure": [_("この手続は見つからないか、現在受け付けていません。")]}) from None
+    request_identity_check(request, identity_level=procedure.identity_level)
     draft = services.draft_create(applicant=user, procedure=procedure, data=payload.data)
+    draft = draft_apply_verified(draft=draft, profile=verified_profile_for(request))
     return Status(201, _draft_out(draft, procedure))
 
 
@@ -137,6 +141,7 @@ def draft_update(request, draft_id: str, payload: DraftUpdateIn):
     draft = selectors.access_draft(user=require_user(request), draft_id=draft_id)
     _check_storable(payload.data)
     procedure = draft.version.procedure
+    request_identity_check(request, identity_level=procedure.identity_level)
     draft = services.draft_update(draft=draft, data=payload.data)
     return _draft_out(draft, procedure)
 
@@ -163,6 +168,7 @@ def draft_attachment_upload(request, draft_id: str, field_key: str, file: Upload
         )
     if file is None:
         raise FieldErrors({"file": [_("添付するファイルを選んでください。")]})
+    request_identity_check(request, identity_level=draft.version.procedure.identity_level)
     attachment = services.draft_attachment_add(draft=draft, field_key=field_key, uploaded=file)
     return Status(
         201,
@@ -203,6 +209,7 @@ def draft_submit(
         )
     draft = selectors.access_draft(user=user, draft_id=draft_id)
     draft.applicant = user  # access_draft matched applicant=user; saves loading the user again
+    request_identity_check(request, identity_level=draft.version.procedure.identity_level)
     application, created = services.application_submit_with_result(
         draft=draft, actor=user, idempotency_key=idempotency_key, channel=_channel(request)
     )

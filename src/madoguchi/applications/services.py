@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.applications.constants import WITHDRAWABLE, ApplicationStatus, Channel, ProxyRelationship
 from madoguchi.applications.models import Application, ApplicationEvent, Attachment, Draft, ReferenceSequence
+from madoguchi.applications.verified import verified_overlay
 from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.fields import FieldValidationError, ValidationContext
@@ -132,7 +133,10 @@ def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draf
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
-        errors = _store_step_uploads(draft=draft, step=step, raw=raw)
+        # values an identity provider verified stay as they are (applications/verified.py)
+        raw, errors = verified_overlay(data=draft.data, raw=raw, definition=definition)
+        for key, msgs in _store_step_uploads(draft=draft, step=step, raw=raw).items():
+            errors.setdefault(key, []).extend(msgs)
         context = validation_context(user=draft.applicant)
         try:
             cleaned = validate_step(definition, step_key, raw, context=context, known=draft.data)
@@ -175,6 +179,9 @@ def draft_update(*, draft: Draft, data: dict[str, Any]) -> Draft:
     """API: merge values into a draft. Each given value is checked by its field type."""
     if draft.application_id:
         raise DomainError(_("この申請はすでに送信されています。"), code="already_submitted")
+    data, verified_errors = verified_overlay(data=draft.data, raw=data, definition=draft.version.definition)
+    if verified_errors:
+        raise FieldErrors(verified_errors)
     cleaned = _clean_partial(version=draft.version, data=data, user=draft.applicant, known=draft.data)
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft.pk)

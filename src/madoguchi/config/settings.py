@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from madoguchi.accounts.oidc.config import providers_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/madoguchi
 
 
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "madoguchi.accounts.admin_apps.MadoguchiAdminConfig",  # the Django admin behind the staff door
     "madoguchi.core",
     "madoguchi.accounts",
+    "madoguchi.accounts.oidc",
     "madoguchi.audit",
     "madoguchi.procedures",
     "madoguchi.applications",
@@ -227,6 +230,9 @@ DEMO_TOTP_SECRET = os.environ.get("DEMO_TOTP_SECRET", "MADOGUCHIDEMOTOTPKEYFORTR
 # Passkeys (WebAuthn): the relying party is this site's host unless set.
 WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "")
 WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "窓口 Madoguchi")
+# OpenID Connect providers for applicants and staff: OIDC_PROVIDERS=id1,id2 and OIDC_<ID>_* per
+# provider (docs/identity.md). Empty: the e-mail link (and the staff password) only.
+OIDC_PROVIDERS = providers_from_env(os.environ)
 # A Japanese TrueType font to embed in PDFs (core/pdffonts.py); empty: look in the usual places.
 PDF_JAPANESE_FONT = os.environ.get("PDF_JAPANESE_FONT", "")
 # The office contact the FAQ chatbot gives to people who want to talk to a person (knowledge/smalltalk.py).

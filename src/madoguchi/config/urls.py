@@ -36,6 +36,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("dev/", include("madoguchi.core.urls")),
+    path("accounts/oidc/", include("madoguchi.accounts.oidc.urls")),  # identity providers (docs/identity.md)
 ]
 # The Django admin: only when DJANGO_ADMIN is on, and only for superusers in a staff session
 # (accounts/admin_site.py).

@@ -48,6 +48,7 @@ class IdentityLevel(models.TextChoices):
 
     NONE = "none", _("本人確認なし")
     ACCOUNT = "account", _("ログインのみ（メールアドレス確認）")
+    PROVIDER = "provider", _("外部のIDでログイン（自治体のID・gBizID など）")
     DOCUMENT = "document", _("本人確認書類の画像を添付")
     MYNUMBER_CARD = "mynumber_card", _("マイナンバーカード（公的個人認証）")
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.oidc.assurance import IdentityLevelRequired, request_identity_check
+from madoguchi.accounts.oidc.views import level_required_response
 from madoguchi.applications import selectors
+from madoguchi.applications.verified import verified_display
 from madoguchi.core.errors import DomainError
 
 # Values typed by a visitor who is not signed in yet, kept until they sign in.
@@ -19,6 +22,16 @@ def error_page(request, exc: DomainError):
     return render(
         request, "core/error.html", {"title": _("ご案内"), "message": exc.message}, status=exc.status
     )
+
+
+def identity_gate(request, procedure):
+    """None when this session may apply for ``procedure``; else the page that says how to sign
+    in at the level the procedure declares (``Procedure.identity_level``). It comes back here."""
+    try:
+        request_identity_check(request, identity_level=procedure.identity_level)
+    except IdentityLevelRequired as exc:
+        return level_required_response(request, exc, next_url=request.get_full_path(), procedure=procedure)
+    return None
 
 
 def return_to_of(request) -> str:
@@ -36,6 +49,10 @@ def render_step(
     keys = [s.key for s in steps]
     number = keys.index(step["key"]) + 1 if step["key"] in keys else 1
     fields = selectors.step_fields(step, data)
+    verified = verified_display(definition={"steps": [step]}, data=data)
+    for f in fields:  # shown as text, marked verified: the server keeps their values
+        if f["key"] in verified:
+            f["verified"] = verified[f["key"]]
     return render(
         request,
         "applications/step.html",

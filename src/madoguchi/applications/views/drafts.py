@@ -17,6 +17,7 @@ from madoguchi.applications.constants import ProxyRelationship
 from madoguchi.applications.views.common import (
     SUBMIT_TOKENS_SESSION_KEY,
     error_page,
+    identity_gate,
     render_step,
     return_to_of,
 )
@@ -31,6 +32,9 @@ def draft_resume(request, draft_id):
     draft = selectors.access_draft(user=request.user, draft_id=draft_id)
     if draft.application_id:
         return redirect("applications:receipt", draft.application_id)
+    gate = identity_gate(request, draft.version.procedure)
+    if gate:
+        return gate
     step = selectors.draft_resume_step(draft)
     if step is None:
         return redirect("applications:draft_confirm", draft.pk)
@@ -74,6 +78,10 @@ def draft_step(request, draft_id, step_key: str):
     steps = selectors.draft_steps(draft)
     if step_key not in {s.key for s in steps}:
         return redirect("applications:draft_resume", draft.pk)
+    # Below the level the procedure needs: a GET shows how to sign in; a POST saves first.
+    gate = identity_gate(request, draft.version.procedure)
+    if gate and request.method != "POST":
+        return gate
     return_to = return_to_of(request)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -92,6 +100,8 @@ def draft_step(request, draft_id, step_key: str):
             saved_errors = exc.as_dict()
         except DomainError as exc:
             return error_page(request, exc)
+        if gate:
+            return gate
         if action == "next" and saved_errors:
             errors = saved_errors
         elif action != "lookup":  # 戻る and 保存 never block on errors
@@ -125,6 +135,9 @@ def draft_proxy(request, draft_id):
     procedure = draft.version.procedure
     if not procedure.allows_proxy or not selectors.draft_wants_proxy(draft):
         raise Http404
+    gate = identity_gate(request, procedure)
+    if gate and request.method != "POST":
+        return gate
     return_to = return_to_of(request)
     errors: dict[str, list[str]] = {}
     values = {"proxy_relationship": draft.proxy_relationship, "principal_name": draft.principal_name}
@@ -149,7 +162,7 @@ def draft_proxy(request, draft_id):
         except DomainError as exc:
             return error_page(request, exc)
         else:
-            return _after_step(draft, selectors.PROXY_STEP, "next", return_to)
+            return gate or _after_step(draft, selectors.PROXY_STEP, "next", return_to)
     steps = selectors.draft_steps(draft)
     return render(
         request,
@@ -188,6 +201,9 @@ def draft_confirm(request, draft_id):
     draft = selectors.access_draft(user=request.user, draft_id=draft_id)
     if draft.application_id:
         return redirect("applications:receipt", draft.application_id)
+    gate = identity_gate(request, draft.version.procedure)  # also before submitting
+    if gate:
+        return gate
     problems: dict[str, list[str]] | None = None
     if request.method == "POST":
         token = request.POST.get("submit_token", "")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
@@ -14,12 +13,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from madoguchi.accounts.oidc.assurance import required_assurance
+from madoguchi.accounts.oidc.constants import Assurance
 from madoguchi.applications import selectors, services
 from madoguchi.applications.forms import StartForm
+from madoguchi.applications.verified import draft_apply_verified, verified_profile_for
 from madoguchi.applications.views.common import (
     STASH_DONE_SESSION_KEY,
     STASH_SESSION_KEY,
     error_page,
+    identity_gate,
     render_step,
     url_with_return,
 )
@@ -40,10 +43,14 @@ def start(request, org_slug: str, procedure_slug: str):
         if not request.user.is_authenticated:
             request.session[STASH_SESSION_KEY] = {"procedure": procedure.pk, "as_proxy": as_proxy, "raw": {}}
             return redirect("applications:start_step", org_slug, procedure_slug)
+        gate = identity_gate(request, procedure)
+        if gate:
+            return gate
         try:
             draft = services.draft_start(applicant=request.user, procedure=procedure, as_proxy=as_proxy)
         except DomainError as exc:
             return error_page(request, exc)
+        draft_apply_verified(draft=draft, profile=verified_profile_for(request))
         return redirect("applications:draft_resume", draft.pk)
     return render(request, "applications/start.html", {"procedure": procedure, "form": form})
 
@@ -106,6 +113,8 @@ def start_step(request, org_slug: str, procedure_slug: str):
                 errors = {k: v for k, v in exc.as_dict().items() if k.split(".")[0] not in file_keys}
             if not errors:
                 resume = reverse("applications:start_resume", args=[org_slug, procedure_slug])
+                if required_assurance(procedure.identity_level) > Assurance.EMAIL:
+                    return redirect(resume)  # the page there offers the sign-in the procedure needs
                 return redirect_to_login(resume)
     return render_step(
         request,
@@ -120,10 +129,14 @@ def start_step(request, org_slug: str, procedure_slug: str):
     )
 
 
-@login_required
 def start_resume(request, org_slug: str, procedure_slug: str):
     """After signing in: the draft is created from what was typed before, nothing is lost."""
     procedure = procedure_get_public(org_slug=org_slug, procedure_slug=procedure_slug)
+    if not request.user.is_authenticated and required_assurance(procedure.identity_level) <= Assurance.EMAIL:
+        return redirect_to_login(request.get_full_path())
+    gate = identity_gate(request, procedure)  # what was typed waits in the session meanwhile
+    if gate:
+        return gate
     stash = _stash(request, procedure)
     done = request.session.get(STASH_DONE_SESSION_KEY, {})
     if stash is None:
@@ -142,6 +155,7 @@ def start_resume(request, org_slug: str, procedure_slug: str):
         return error_page(request, exc)
     del request.session[STASH_SESSION_KEY]
     request.session[STASH_DONE_SESSION_KEY] = {**done, str(procedure.pk): str(draft.pk)}
+    draft = draft_apply_verified(draft=draft, profile=verified_profile_for(request))
     first = iter_steps(draft.version.definition)[0]
     known = {spec["key"] for spec in first.get("fields", [])}  # the version may have changed meanwhile
     raw = {k: v for k, v in (stash.get("raw") or {}).items() if k in known}
