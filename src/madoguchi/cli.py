@@ -27,11 +27,45 @@ def demo(args: list[str]) -> None:
     parser.add_argument(
         "--no-serve", action="store_true", help="prepare the database, print the logins, exit"
     )
+    parser.add_argument(
+        "--oidc",
+        action="store_true",
+        help="also start the development OpenID provider (needs the test extra: django-oauth-toolkit)",
+    )
+    parser.add_argument("--oidc-port", type=int, default=0, help="its port (default: --port + 50)")
     options = parser.parse_args(args)
 
     base_url = f"http://{options.host}:{options.port}"
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("SITE_URL", base_url)
+    devop = _start_demo_oidc(options, base_url) if options.oidc else None
+    try:
+        _demo(options, base_url, devop)
+    finally:
+        if devop is not None:
+            devop.stop()
+
+
+def _start_demo_oidc(options, base_url: str):
+    """The development OpenID provider in its own process, and the OIDC_* variables that use it.
+
+    A demo convenience only: production lists real providers in OIDC_PROVIDERS (docs/identity.md).
+    """
+    from pathlib import Path
+
+    from madoguchi.accounts.oidc.devop.process import start_devop
+
+    data_dir = Path(os.environ.get("MADOGUCHI_DATA_DIR", Path.cwd() / "var")) / "devop"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    print("starting the development OpenID provider …", flush=True)
+    devop = start_devop(
+        data_dir=data_dir, port=options.oidc_port or options.port + 50, redirect_bases=(base_url,)
+    )
+    os.environ.update(devop.environment())
+    return devop
+
+
+def _demo(options, base_url: str, devop) -> None:
     import django
 
     django.setup()
@@ -54,6 +88,13 @@ def demo(args: list[str]) -> None:
     samples = load_sample_applications()
     for line in banner_lines(result, base_url=base_url, samples=samples):
         print(line)
+    if devop is not None:
+        print(f"開発用IDプロバイダ (development OpenID provider): {devop.issuer}  — デモ専用です")
+        print("  /accounts/login/ の「開発用IDでログイン」から:")
+        print(
+            "    hanako / devop-hanako-2026  マイナンバーカードで本人確認済みの人（氏名・住所・生年月日が入ります）"
+        )
+        print("    taro   / devop-taro-2026    ふつうのアカウント")
     sys.stdout.flush()
     if options.no_serve:
         return

@@ -7,3 +7,6 @@ class OidcConfig(AppConfig):
     name = "madoguchi.accounts.oidc"
     label = "accounts_oidc"
     verbose_name = "OpenID Connect"
+
+    def ready(self) -> None:
+        from madoguchi.accounts.oidc import checks  # noqa: F401 - registers the system check

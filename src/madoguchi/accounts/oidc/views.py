@@ -177,13 +177,13 @@ def oidc_link_complete(request):
 
 
 def level_required_response(
-    request, exc: IdentityLevelRequired, *, next_url: str, procedure: Any = None, status: int = 403
+    request, exc: IdentityLevelRequired, *, next_url: str, procedure: Any = None, status: int = 200
 ):
     """The page that tells an applicant how to reach the level a procedure needs.
 
     Called by the applicant pages instead of their own content. What they typed stays where it
     is (the draft, or the session for a visitor), and each way to sign in comes back to
-    ``next_url``.
+    ``next_url``. A page of guidance, so 200 (the API answers 403).
     """
     providers = provider_list(audience=Audience.APPLICANT, minimum=exc.required)
     level = "verified" if exc.required >= Assurance.VERIFIED else ""

@@ -156,3 +156,18 @@ def test_entra_reads_the_address_from_preferred_username_and_groups_from_the_cla
     assert kind.email({"preferred_username": "Kenji@Tokyo.example.jp"}) == "kenji@tokyo.example.jp"
     assert kind.groups({"groups": ["a", "b"]}, "") == ["a", "b"]
     assert kind.groups({"roles": "x"}, "roles") == ["x"]
+
+
+def test_the_system_check_reports_an_http_issuer_and_a_development_provider(settings):
+    from madoguchi.accounts.oidc.checks import oidc_providers_check
+
+    settings.DEBUG = False
+    settings.OIDC_PROVIDERS = {
+        "plain": {"issuer": "http://idp.example.jp", "client_id": "c"},
+        "devop": {"issuer": "http://127.0.0.1:18250/o", "client_id": "c", "dev": True},
+        "good": {"issuer": "https://idp.example.jp", "client_id": "c"},
+    }
+    ids = sorted(m.id for m in oidc_providers_check(None))
+    assert ids == ["accounts_oidc.E002", "accounts_oidc.W001"]
+    settings.OIDC_PROVIDERS = {"bad": {"issuer": "https://i", "client_id": "c", "kind": "nope"}}
+    assert [m.id for m in oidc_providers_check(None)] == ["accounts_oidc.E001"]
