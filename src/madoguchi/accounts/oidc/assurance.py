@@ -3,7 +3,8 @@
 e-mail link (``EMAIL``) < an account at an identity provider (``ACCOUNT``) < an identity the
 provider verified, e.g. with the マイナンバーカード (``VERIFIED``). The level belongs to the
 session, not to the user: a person who once signed in with their card and today used an e-mail
-link has today's level. API requests with a personal token count as ``EMAIL``.
+link has today's level. It counts only while the session's door marker (accounts/sessions.py)
+says the session was made by an OIDC login. API requests with a personal token count as ``EMAIL``.
 """
 
 from __future__ import annotations
@@ -53,11 +54,17 @@ def session_assurance(request: Any) -> Assurance:
         return Assurance.NONE
     if getattr(request, "auth_method", "") == "token":
         return Assurance.EMAIL
+    from madoguchi.accounts.constants import AuthMethod
+    from madoguchi.accounts.sessions import session_auth
+
+    auth = session_auth(request)
+    if auth is None or auth.method != AuthMethod.OIDC:
+        return Assurance.EMAIL  # the e-mail link (or a staff session applying for itself)
     session = getattr(request, "session", None)
     try:
-        return Assurance(int(session.get(SESSION_ASSURANCE_KEY, Assurance.EMAIL)))
+        return Assurance(int(session.get(SESSION_ASSURANCE_KEY, Assurance.ACCOUNT)))
     except (TypeError, ValueError, AttributeError):
-        return Assurance.EMAIL
+        return Assurance.ACCOUNT
 
 
 def session_set_assurance(request: Any, level: Assurance, *, identity_id: int | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The OpenID Connect protocol, through Authlib (docs/decisions/0015-authlib-for-openid-connect.md).
+"""The OpenID Connect protocol, through Authlib (docs/decisions/0018-authlib-for-openid-connect.md).
 
 Authorization code flow with PKCE (S256). Authlib keeps ``state``, ``nonce`` and the PKCE
 verifier in the session and forgets them when the provider calls back, so a state answers

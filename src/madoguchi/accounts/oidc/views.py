@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,17 +16,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.accounts import services as account_services
+from madoguchi.accounts.constants import AuthMethod
 from madoguchi.accounts.oidc import client, services
 from madoguchi.accounts.oidc.assurance import IdentityLevelRequired, session_set_assurance
 from madoguchi.accounts.oidc.constants import Assurance, Audience
 from madoguchi.accounts.oidc.providers import Provider, provider_get, provider_list
+from madoguchi.accounts.sessions import applicant_session_begin
 from madoguchi.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
 NEXT_SESSION_KEY = "accounts_oidc.next"
 PENDING_SESSION_KEY = "accounts_oidc.pending"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _carried_keys() -> tuple[str, ...]:
@@ -118,7 +118,7 @@ def sign_in(request, user, *, assurance: Assurance, identity_id: int | None) -> 
     """``login()`` that keeps what the visitor typed even when another account was signed in
     (Django empties the session then), and records the session's assurance level."""
     carried = {key: request.session[key] for key in _carried_keys() if key in request.session}
-    login(request, user, backend=BACKEND)
+    applicant_session_begin(request, user, method=AuthMethod.OIDC)  # refuses staff (checked before)
     for key, value in carried.items():
         request.session.setdefault(key, value)
     session_set_assurance(request, assurance, identity_id=identity_id)

@@ -8,9 +8,11 @@ import json
 import pytest
 from django.urls import reverse
 
+from madoguchi.accounts.constants import AuthLevel, AuthMethod
 from madoguchi.accounts.oidc.assurance import SESSION_ASSURANCE_KEY, SESSION_IDENTITY_KEY
 from madoguchi.accounts.oidc.constants import Assurance
 from madoguchi.accounts.oidc.models import OidcIdentity
+from madoguchi.accounts.testing import mark_session
 from madoguchi.applications.models import Application, Draft
 from madoguchi.applications.verified import VERIFIED_KEY
 from madoguchi.core.crypto import encrypt_text
@@ -72,6 +74,8 @@ def providers(settings):
 
 def signed_in(client, user, level: Assurance = Assurance.EMAIL, identity: OidcIdentity | None = None):
     client.force_login(user)
+    if level > Assurance.EMAIL:  # as an OIDC login marks the session
+        mark_session(client, level=AuthLevel.APPLICANT, method=AuthMethod.OIDC)
     session = client.session
     session[SESSION_ASSURANCE_KEY] = int(level)
     if identity is not None:
