@@ -33,7 +33,7 @@ def _empty(value: Any) -> bool:
 
 def _matches(value: Any, expected: Any) -> bool:
     if isinstance(value, bool):  # yes_no answers: True matches "yes"/"true"/"はい"
-        from madoguchi.procedures.rules.evaluate import to_bool
+        from madoguchi.procedures.rules.values import to_bool
 
         return to_bool(expected if isinstance(expected, bool) else str(expected)) is value
     return str(value) == str(expected)

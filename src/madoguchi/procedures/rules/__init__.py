@@ -3,7 +3,7 @@
 Used for show_if / required_if (``{"expr": "..."}``), cross-field checks and eligibility
 pre-checks on steps (``"checks"``), and computed fields (``"expression"``). Text is
 tokenized and parsed into a tree of tuples and evaluated by walking it: no ``eval``, no
-attribute access, only the functions listed in ``evaluate.FUNCTIONS``. The same language
+attribute access, only the functions listed in ``functions.FUNCTIONS``. The same language
 is implemented in ``static/js/fields.js``; ``cases.json`` is the shared table both are
 tested against.
 
@@ -16,7 +16,6 @@ tested against.
 """
 
 from madoguchi.procedures.rules.evaluate import (
-    FUNCTIONS,
     evaluate,
     evaluate_text,
     holds,
@@ -25,6 +24,7 @@ from madoguchi.procedures.rules.evaluate import (
     truth,
 )
 from madoguchi.procedures.rules.explain import explain
+from madoguchi.procedures.rules.functions import FUNCTIONS
 from madoguchi.procedures.rules.parser import RuleSyntaxError, fields_of, parse
 
 __all__ = [

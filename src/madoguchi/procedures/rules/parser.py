@@ -30,6 +30,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from madoguchi.procedures.rules.functions import FUNCTIONS
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 40
 
@@ -232,8 +234,6 @@ class _Parser:
             return items
 
     def parse_primary(self) -> tuple:
-        from madoguchi.procedures.rules.evaluate import FUNCTIONS
-
         token = self.current
         if token.kind == "number":
             self.advance()
