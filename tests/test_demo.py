@@ -14,6 +14,7 @@ from madoguchi.accounts.models import Department, Membership, Organization, User
 from madoguchi.audit.services import audit_verify
 from madoguchi.demo import loader
 from madoguchi.demo.banner import banner_lines
+from madoguchi.procedures.conditions import condition_keys
 from madoguchi.procedures.constants import VersionStatus
 from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.fields import get_field_type
@@ -27,14 +28,6 @@ MODELS = (Organization, Department, User, Membership, Procedure, ProcedureVersio
 
 def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
-
-
-def _condition_fields(cond: dict) -> list[str]:
-    if "all" in cond or "any" in cond:
-        return [k for c in cond.get("all", cond.get("any", [])) for k in _condition_fields(c)]
-    if "not" in cond:
-        return _condition_fields(cond["not"])
-    return [cond["field"].split(".")[0]]
 
 
 def test_loading_the_demo_twice_creates_nothing_the_second_time():
@@ -91,7 +84,7 @@ def test_every_demo_field_type_is_registered_and_every_condition_names_an_earlie
             get_field_type(spec["type"])  # raises KeyError for an unknown type
             for rule in ("show_if", "required_if"):
                 if spec.get(rule):
-                    for key in _condition_fields(spec[rule]):
+                    for key in condition_keys(spec[rule]):
                         assert key in seen, f"{path.name}: {spec['key']}.{rule} names {key}"
             seen.add(spec["key"])
         assert len(seen) == len(list(iter_fields(definition))), f"{path.name}: duplicate field keys"

@@ -17,7 +17,7 @@ from madoguchi.applications.models import Application, Attachment, Draft
 from madoguchi.applications.services import PROXY_REQUESTED_KEY
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures import rules
-from madoguchi.procedures.conditions import condition_holds, expression_of
+from madoguchi.procedures.conditions import condition_holds, condition_keys, expression_of
 from madoguchi.procedures.validation import (
     display_rows,
     iter_fields,
@@ -100,27 +100,6 @@ def draft_wants_proxy(draft: Draft) -> bool:
     return bool(draft.is_proxy or draft.data.get(PROXY_REQUESTED_KEY))
 
 
-def condition_fields(cond: dict[str, Any] | None) -> set[str]:
-    """Field keys a show_if / required_if condition reads (first path segment)."""
-    if not cond:
-        return set()
-    expression = expression_of(cond)
-    if expression is not None:
-        try:
-            return {path.split(".")[0] for path in rules.fields_of(expression)}
-        except rules.RuleSyntaxError:
-            return set()
-    keys: set[str] = set()
-    for combinator in ("all", "any"):
-        for sub in cond.get(combinator, []):
-            keys |= condition_fields(sub)
-    if "not" in cond:
-        keys |= condition_fields(cond["not"])
-    if "field" in cond:
-        keys.add(str(cond["field"]).split(".")[0])
-    return keys
-
-
 def _step_is_applicable(step: dict, data: dict[str, Any]) -> bool:
     """A step is skipped when its own show_if is false or all its fields are hidden."""
     if step.get("show_if") and not condition_holds(step["show_if"], data):
@@ -131,7 +110,7 @@ def _step_is_applicable(step: dict, data: dict[str, Any]) -> bool:
         return True
     for spec in specs:
         cond = spec.get("show_if")
-        if not cond or condition_fields(cond) & own or condition_holds(cond, data):
+        if not cond or condition_keys(cond) & own or condition_holds(cond, data):
             return True
     return False
 
@@ -217,11 +196,11 @@ def step_fields(step: dict, data: dict[str, Any]) -> list[dict[str, Any]]:
         cond = spec.get("show_if")
         hint = ""
         if cond:
-            if condition_fields(cond) & set(own):
+            if condition_keys(cond) & set(own):
                 hint = condition_hint(cond, own)
             elif not condition_holds(cond, data):
                 continue
-        elif spec.get("required_if") and condition_fields(spec["required_if"]) & set(own):
+        elif spec.get("required_if") and condition_keys(spec["required_if"]) & set(own):
             hint = _("%(condition)s入力してください") % {
                 "condition": condition_hint(spec["required_if"], own)
             }

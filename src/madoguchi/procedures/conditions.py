@@ -142,6 +142,11 @@ def condition_fields(cond: Any) -> list[str]:
     return [cond["field"]] if isinstance(cond.get("field"), str) else []
 
 
+def condition_keys(cond: Any) -> set[str]:
+    """Field keys a condition reads (the first segment of each path: ``home`` for ``home.city``)."""
+    return {path.split(".")[0] for path in condition_fields(cond)} if cond else set()
+
+
 def _quote(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -199,7 +199,3 @@ def display_rows(definition: dict, data: dict[str, Any]) -> list[dict[str, Any]]
             }
         )
     return rows
-
-
-# 住所検索 without JavaScript lives with the address type; re-exported here for views.
-from madoguchi.procedures.fields.address import LOOKUP_PREFIX, apply_lookup, lookup_requested  # noqa: E402,F401

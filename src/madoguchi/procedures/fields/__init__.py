@@ -25,7 +25,6 @@ from madoguchi.procedures.fields import (  # noqa: F401,E402
     numbers,
     temporal,
 )
-from madoguchi.procedures.fields.address import apply_lookup, lookup_requested
 from madoguchi.procedures.fields.base import (
     FieldType,
     FieldValidationError,
@@ -37,8 +36,6 @@ from madoguchi.procedures.fields.base import (
 )
 
 __all__ = [
-    "apply_lookup",
-    "lookup_requested",
     "FieldType",
     "FieldValidationError",
     "Part",

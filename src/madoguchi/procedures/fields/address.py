@@ -150,68 +150,37 @@ class AddressField(FieldType):
     def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
         return {"prefectures": postal.PREFECTURES, "lookup_url": postal_lookup_url()}
 
+    def button(self, spec: dict, value: Any, action: str) -> tuple[Any, dict[str, list[str]]]:
+        """「住所を検索」 without JavaScript: fill 都道府県・市区町村・町名 from the postal code.
 
-# ---------------------------------------------------------------------------- 住所検索 (no JS)
-
-LOOKUP_PREFIX = "lookup:"
-
-
-def lookup_requested(post) -> str | None:
-    """The address field key if the post came from a 「住所を検索」 button, else None."""
-    for name in post:
-        if name.startswith(LOOKUP_PREFIX):
-            return name[len(LOOKUP_PREFIX) :]
-    return None
-
-
-def apply_lookup(definition: dict, step_key: str, post) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Fill an address from its postal code for a post sent with a ``lookup:<key>`` button.
-
-    Returns ``(raw, errors)``: the step's raw values as typed, with 都道府県・市区町村・町名
-    filled in from the postal code, and messages keyed like validation errors
-    (``"<key>.postal_code"``, ``"<key>.street"``) to show next to the inputs. Nothing is
-    saved and nothing typed is lost: a 町名・番地 already typed is kept. A file chosen in
-    the same post is not kept (browsers cannot refill file inputs); stored files stay.
-    """
-    from madoguchi.procedures.validation import get_step, parse_step_form
-
-    raw = parse_step_form(definition, step_key, post, {})
-    key = lookup_requested(post) or ""
-    base, _dot, action = key.partition(".")
-    specs = get_step(definition, step_key).get("fields", [])
-    group = next((s for s in specs if s.get("key") == base and s.get("type") == "group"), None)
-    if group is not None:  # 「行を追加」「削除」 of a repeating group (fields/group.py)
-        from madoguchi.procedures.fields.group import apply_group_action
-
-        return apply_group_action(group, raw, action), {}
-    spec = next((s for s in specs if s.get("key") == key), None)
-    if spec is None or spec.get("type") != "address":
-        return raw, {}
-    label = field_label(spec)
-    value = dict(raw.get(key) or {})
-    raw[key] = value
-    code = postal.normalize_postal_code(value.get("postal_code", ""))
-    if code is None:
-        message = _(
-            "%(label)s: 郵便番号を7桁の数字で入力してから「住所を検索」を押してください（例: 160-0022）。"
-        )
-        return raw, {f"{key}.postal_code": [str(message % {"label": label})]}
-    value["postal_code"] = code
-    found = postal.lookup(code)
-    if not found:
-        message = _(
-            "%(label)s: 郵便番号「%(code)s」に当たる住所が見つかりませんでした。番号をご確認いただくか、住所を直接入力してください。"
-        )
-        return raw, {f"{key}.postal_code": [str(message % {"label": label, "code": code})]}
-    value["prefecture"] = found[0]["prefecture"]
-    if len({f["city"] for f in found}) == 1:
-        value["city"] = found[0]["city"]
-    if len(found) > 1:
-        message = _(
-            "%(label)s: この郵便番号には複数の地域があります（%(towns)s）。町名・番地を入力してください。"
-        )
-        towns = "、".join(f"{f['city']}{f['town']}" for f in found)
-        return raw, {f"{key}.street": [str(message % {"label": label, "towns": towns})]}
-    if not (value.get("street") or "").strip() and found[0]["town"]:
-        value["street"] = found[0]["town"]
-    return raw, {}
+        A 町名・番地 already typed is kept; messages are keyed like validation errors
+        (``<key>.postal_code`` for an unknown code, ``<key>.street`` when a code has several towns).
+        """
+        key = spec["key"]
+        label = field_label(spec)
+        value = dict(value or {}) if isinstance(value, dict) else {}
+        code = postal.normalize_postal_code(value.get("postal_code", ""))
+        if code is None:
+            message = _(
+                "%(label)s: 郵便番号を7桁の数字で入力してから「住所を検索」を押してください（例: 160-0022）。"
+            )
+            return value, {f"{key}.postal_code": [str(message % {"label": label})]}
+        value["postal_code"] = code
+        found = postal.lookup(code)
+        if not found:
+            message = _(
+                "%(label)s: 郵便番号「%(code)s」に当たる住所が見つかりませんでした。番号をご確認いただくか、住所を直接入力してください。"
+            )
+            return value, {f"{key}.postal_code": [str(message % {"label": label, "code": code})]}
+        value["prefecture"] = found[0]["prefecture"]
+        if len({f["city"] for f in found}) == 1:
+            value["city"] = found[0]["city"]
+        if len(found) > 1:
+            message = _(
+                "%(label)s: この郵便番号には複数の地域があります（%(towns)s）。町名・番地を入力してください。"
+            )
+            towns = "、".join(f"{f['city']}{f['town']}" for f in found)
+            return value, {f"{key}.street": [str(message % {"label": label, "towns": towns})]}
+        if not (value.get("street") or "").strip() and found[0]["town"]:
+            value["street"] = found[0]["town"]
+        return value, {}

@@ -133,6 +133,15 @@ class FieldType:
         """Problems with this type's options in ``spec`` (plain Japanese, for form builders)."""
         return []
 
+    def button(self, spec: dict, value: Any, action: str) -> tuple[Any, dict[str, list[str]]]:
+        """A button inside the field that redisplays the page without JavaScript (住所検索, 行を追加).
+
+        The button is named ``lookup:<key>`` or ``lookup:<key>.<action>``; ``value`` is the
+        field's raw value as posted. Returns the new raw value and messages keyed like
+        validation errors. Nothing is saved. Types without such a button keep the value.
+        """
+        return value, {}
+
     # ------------------------------------------------------------------ rendering
 
     def input_value(self, value: Any, spec: dict) -> str:

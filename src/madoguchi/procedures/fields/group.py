@@ -199,6 +199,10 @@ class GroupField(FieldType):
             problems.append(str(_("validation.min_items が max_items より大きくなっています。")))
         return problems
 
+    def button(self, spec: dict, value: Any, action: str) -> tuple[Any, dict[str, list[str]]]:
+        """「行を追加」 (``add``) and 「削除」 (``remove.<n>``) without JavaScript."""
+        return apply_group_action(spec, {spec["key"]: value}, action)[spec["key"]], {}
+
     def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
         item = spec.get("item_label") or spec.get("label") or spec.get("key")
         return {"item_label": item, "max_items": row_limit(spec)}

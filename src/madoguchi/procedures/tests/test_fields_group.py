@@ -4,7 +4,8 @@ import pytest
 from django.http import QueryDict
 
 from madoguchi.core.errors import FieldErrors
-from madoguchi.procedures.fields import ValidationContext, apply_lookup
+from madoguchi.procedures.fields import ValidationContext
+from madoguchi.procedures.lookup import apply_lookup
 from madoguchi.procedures.templatetags.procedure_fields import render_field
 from madoguchi.procedures.validation import clean_fields, display_rows, parse_step_form
 

@@ -7,7 +7,8 @@ from ninja.testing import TestClient
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures import postal
 from madoguchi.procedures.api_postal import postal_code_lookup, router
-from madoguchi.procedures.fields import FieldValidationError, ValidationContext, apply_lookup, get_field_type
+from madoguchi.procedures.fields import FieldValidationError, ValidationContext, get_field_type
+from madoguchi.procedures.lookup import apply_lookup
 from madoguchi.procedures.validation import parse_step_form
 
 POSTAL = get_field_type("postal_code")

@@ -3,7 +3,7 @@
 import pytest
 
 from madoguchi.core.errors import FieldErrors
-from madoguchi.procedures.conditions import condition_fields, condition_holds
+from madoguchi.procedures.conditions import condition_fields, condition_holds, condition_keys
 from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.fields import ValidationContext
 from madoguchi.procedures.validation import validate_all, validate_step
@@ -126,6 +126,18 @@ def test_condition_helpers_understand_expressions():
     assert not condition_holds({"expr": "a > 1"}, {})
     assert not condition_holds({"expr": "a >"}, {"a": 2})
     assert condition_fields({"expr": "a > b.c"}) == ["a", "b.c"]
+
+
+def test_condition_keys_reads_expressions_and_structured_conditions_alike():
+    expression = {"expr": "age(birth) >= 65 and home.prefecture == '東京都'"}
+    assert condition_keys(expression) == {"birth", "home"}
+    assert condition_keys({"all": [{"field": "kind", "equals": "a"}, {"not": expression}]}) == {
+        "kind",
+        "birth",
+        "home",
+    }
+    assert condition_keys({"expr": "a >"}) == set()
+    assert condition_keys(None) == set()
 
 
 def test_check_definition_finds_broken_and_misplaced_rules():

@@ -20,12 +20,8 @@ from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures import services
 from madoguchi.procedures.builder import selectors
 from madoguchi.procedures.builder.views.common import to_editor
-from madoguchi.procedures.fields import (
-    FieldValidationError,
-    ValidationContext,
-    apply_lookup,
-    lookup_requested,
-)
+from madoguchi.procedures.fields import FieldValidationError, ValidationContext
+from madoguchi.procedures.lookup import apply_lookup, lookup_requested
 from madoguchi.procedures.uploads import check_upload
 from madoguchi.procedures.validation import display_rows, iter_steps, parse_step_form, validate_step
 
