@@ -18,7 +18,7 @@ from madoguchi.applications.models import Application, ApplicationEvent, Attachm
 from madoguchi.applications.verified import verified_overlay
 from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
-from madoguchi.procedures.fields import FieldValidationError, ValidationContext
+from madoguchi.procedures.fields import FieldValidationError, ValidationContext, takes_file
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.uploads import check_upload
 from madoguchi.procedures.validation import get_step, validate_all, validate_step
@@ -207,10 +207,6 @@ def draft_create(*, applicant: Any, procedure: Procedure, data: dict[str, Any] |
     return draft_start(applicant=applicant, procedure=procedure, data=cleaned)
 
 
-# Field types that take a file (kept in step with procedures.selectors.ATTACHMENT_TYPES).
-FILE_FIELD_TYPES = {"file", "files", "image", "images", "attachment", "photo"}
-
-
 def draft_attachment_add(*, draft: Draft, field_key: str, uploaded: UploadedFile) -> Attachment:
     """API: store a file for a file field of the draft's procedure; returns the attachment.
 
@@ -224,7 +220,7 @@ def draft_attachment_add(*, draft: Draft, field_key: str, uploaded: UploadedFile
     spec = next((f for _step, f in iter_fields(draft.version.definition) if f["key"] == field_key), None)
     if spec is None:
         raise FieldErrors({field_key: [_("この項目はこの手続にありません。")]})
-    if spec.get("type") not in FILE_FIELD_TYPES:
+    if not takes_file(spec):
         raise FieldErrors({field_key: [_("この項目にはファイルを添付できません。")]})
     try:
         return attachment_create(owner=draft.applicant, uploaded=uploaded, spec=spec, field_key=field_key)

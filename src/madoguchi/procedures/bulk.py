@@ -21,7 +21,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +35,11 @@ from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedErro
 from madoguchi.procedures.constants import BulkStatus
 from madoguchi.procedures.fields import ValidationContext, get_field_type
 from madoguchi.procedures.models import BulkRow, BulkUpload, Procedure
+from madoguchi.procedures.normalize import loose_key
 from madoguchi.procedures.validation import iter_fields, validate_all
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-SKIPPED_TYPES = {"file", "group", "signature", "info", "computed"}
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS"))
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -58,7 +57,7 @@ def bulk_columns(definition: dict) -> list[Column]:
     columns = []
     for _step, spec in iter_fields(definition):
         field_type = get_field_type(spec["type"])
-        if not field_type.has_value or field_type.computes or spec["type"] in SKIPPED_TYPES:
+        if not field_type.has_value or field_type.computes or not field_type.in_bulk:
             continue
         label = str(spec.get("label") or spec["key"])
         parts = field_type.parts_for(spec)
@@ -77,10 +76,6 @@ def template_csv(definition: dict) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow([c.title for c in bulk_columns(definition)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _norm(text: Any) -> str:
-    return unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "").replace("　", "")
 
 
 # ---------------------------------------------------------------------------- reading
@@ -174,21 +169,8 @@ def _row_raw(definition: dict, columns: dict[int, Column], cells: list[str]) -> 
         spec = specs[column.key]
         if column.part:
             raw.setdefault(column.key, {})[column.part] = text
-            continue
-        options = spec.get("options") or []
-        if spec["type"] == "checkboxes":
-            pieces = [p.strip() for p in text.replace("、", ";").replace(",", ";").split(";") if p.strip()]
-            by_label = {_norm(o.get("label")): str(o.get("value")) for o in options if isinstance(o, dict)}
-            raw[column.key] = [by_label.get(_norm(p), p) for p in pieces]
-        elif options and text:
-            by_label = {_norm(o.get("label")): str(o.get("value")) for o in options if isinstance(o, dict)}
-            raw[column.key] = by_label.get(_norm(text), text)
-        elif spec["type"] == "consent":
-            raw[column.key] = (
-                "yes" if _norm(text) in {"同意", "同意する", "はい", "yes", "1", "○", "true"} else ""
-            )
         else:
-            raw[column.key] = text
+            raw[column.key] = get_field_type(spec["type"]).bulk_cell(spec, text)
     return raw
 
 
@@ -229,12 +211,12 @@ def bulk_upload_check(
     columns = bulk_columns(definition)
     by_header = {}
     for column in columns:
-        by_header[_norm(column.title)] = column
-        by_header[_norm(column.path)] = column
+        by_header[loose_key(column.title)] = column
+        by_header[loose_key(column.path)] = column
     matched: dict[int, Column] = {}
     unknown = []
     for index, header in enumerate(table[0]):
-        column = by_header.get(_norm(header))
+        column = by_header.get(loose_key(header))
         if column is None:
             if header.strip():
                 unknown.append(header.strip())

@@ -91,12 +91,7 @@ def check_definition(definition: Any) -> list[str]:
             elif "." in path:
                 part = path.split(".")[1]
                 target_spec = specs_seen.get(target, {})
-                if seen[target][1] == "group":
-                    part_names = {
-                        f.get("key") for f in target_spec.get("fields") or [] if isinstance(f, dict)
-                    }
-                else:
-                    part_names = {p.name for p in registry[seen[target][1]].parts_for(target_spec)}
+                part_names = set(registry[seen[target][1]].rule_parts(target_spec))
                 if part not in part_names:
                     problems.append(
                         _(

@@ -45,3 +45,8 @@ def digits_only(value: str, *, drop: str = "") -> str | None:
     for char in drop:
         value = value.replace(char, "")
     return value if value.isascii() and value.isdigit() else None
+
+
+def loose_key(value: object) -> str:
+    """Text compared loosely (a spreadsheet's header or option label): NFKC, no spaces at all."""
+    return unicodedata.normalize("NFKC", str(value or "")).strip().replace(" ", "").replace("　", "")

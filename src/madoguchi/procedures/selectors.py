@@ -13,6 +13,7 @@ from django.http import Http404
 
 from madoguchi.accounts.models import Organization
 from madoguchi.procedures.constants import Category, VersionStatus
+from madoguchi.procedures.fields import takes_file
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.validation import iter_fields, iter_steps
 
@@ -119,10 +120,6 @@ def procedure_get_public(*, org_slug: str, procedure_slug: str) -> Procedure:
         raise Http404 from None
 
 
-# File-like field types whose labels make the 「必要なもの」 list.
-ATTACHMENT_TYPES = {"file", "files", "image", "images", "attachment", "photo"}
-
-
 def procedure_requirements(procedure: Procedure) -> list[str]:
     """What an applicant should have ready: the definition's own list, else its uploads."""
     definition = procedure.current_version.definition if procedure.current_version else {}
@@ -130,9 +127,7 @@ def procedure_requirements(procedure: Procedure) -> list[str]:
     if listed:
         return [str(item) for item in listed]
     return [
-        str(spec.get("label", spec["key"]))
-        for _step, spec in iter_fields(definition)
-        if spec.get("type") in ATTACHMENT_TYPES
+        str(spec.get("label", spec["key"])) for _step, spec in iter_fields(definition) if takes_file(spec)
     ]
 
 

@@ -27,9 +27,9 @@ from madoguchi.applications.views.common import (
     url_with_return,
 )
 from madoguchi.core.errors import DomainError, FieldErrors
-from madoguchi.procedures.fields import ValidationContext
+from madoguchi.procedures.fields import ValidationContext, takes_file
 from madoguchi.procedures.lookup import lookup_button, run_lookup
-from madoguchi.procedures.selectors import ATTACHMENT_TYPES, procedure_get_public
+from madoguchi.procedures.selectors import procedure_get_public
 from madoguchi.procedures.validation import iter_steps, parse_step_form, validate_step
 
 
@@ -94,7 +94,7 @@ def start_step(request, org_slug: str, procedure_slug: str):
         raise Http404
     step = steps[0]
     # Files cannot wait in the session: they are asked for on the same page after signing in.
-    files = [spec for spec in step.get("fields", []) if spec.get("type") in ATTACHMENT_TYPES]
+    files = [spec for spec in step.get("fields", []) if takes_file(spec)]
     file_keys = {spec["key"] for spec in files}
     shown_step = {**step, "fields": [spec for spec in step.get("fields", []) if spec["key"] not in file_keys]}
     errors: dict[str, list[str]] = {}

@@ -1,7 +1,7 @@
 """Forms of the builder: procedure settings (a Django form) and the field editor.
 
-The field editor is data-driven: ``OPTION_INPUTS`` lists, per field type, the inputs a
-builder sees (label, kind, where the value goes in the spec). ``read_field_form`` turns a
+The field editor is data-driven: each field type lists the inputs a builder sees for its
+options (``FieldType.builder_inputs``: label, kind, where the value goes in the spec). ``read_field_form`` turns a
 post into a new spec and per-input messages; the domain checks stay in the field types
 (``check_spec``) and the rule language, which the view runs on the result.
 """
@@ -9,7 +9,6 @@ post into a new spec and per-input messages; the domain checks stay in the field
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -20,9 +19,7 @@ from madoguchi.procedures import rules
 from madoguchi.procedures.conditions import to_expression
 from madoguchi.procedures.constants import Category, FeeKind, IdentityLevel, LifeEvent
 from madoguchi.procedures.fields import registry
-from madoguchi.procedures.fields.computed import FORMATS
-from madoguchi.procedures.fields.contact import PHONE_KINDS
-from madoguchi.procedures.uploads import TYPE_LABELS
+from madoguchi.procedures.fields.inputs import BuilderInput
 
 
 class SettingsForm(forms.Form):
@@ -52,133 +49,10 @@ class SettingsForm(forms.Form):
 # ---------------------------------------------------------------------------- field editor
 
 
-@dataclass(frozen=True)
-class OptionInput:
-    path: str  # where in the spec: "unit", "validation.max_length"
-    kind: str  # text, textarea, int, number, bool, bool_default_true, lines, choices, select, expr, subfields
-    label: Any
-    hint: Any = ""
-    choices: tuple[tuple[str, Any], ...] = ()
-
-    @property
-    def name(self) -> str:
-        return f"opt.{self.path}"
-
-
-_MIN_MAX = (
-    OptionInput("validation.min", "number", _l("最小値")),
-    OptionInput("validation.max", "number", _l("最大値")),
-)
-_LENGTH = (
-    OptionInput("validation.min_length", "int", _l("最小文字数")),
-    OptionInput("validation.max_length", "int", _l("最大文字数")),
-    OptionInput(
-        "validation.pattern", "text", _l("形式（正規表現）"), _l("分かる方だけ。例: ^[A-Z]{2}[0-9]{6}$")
-    ),
-    OptionInput("validation.pattern_message", "text", _l("形式が違うときのメッセージ")),
-)
-_OPTIONS = OptionInput(
-    "options",
-    "lines",
-    _l("選択肢（1行に1つ）"),
-    _l("「値: 表示名」と書くと値を指定できます（例: other: その他）。"),
-)
-_DATE_BOUNDS = (
-    OptionInput(
-        "validation.min", "text", _l("この日以降"), _l("例: 2024-04-01、today（今日）、today-365（1年前）")
-    ),
-    OptionInput("validation.max", "text", _l("この日以前"), _l("例: today、today+30")),
-)
-OPTION_INPUTS: dict[str, tuple[OptionInput, ...]] = {
-    "text": _LENGTH,
-    "textarea": _LENGTH,
-    "select": (_OPTIONS,),
-    "radio": (_OPTIONS,),
-    "checkboxes": (
-        _OPTIONS,
-        OptionInput("validation.min_items", "int", _l("最低いくつ選ぶか")),
-        OptionInput("validation.max_items", "int", _l("最大いくつ選べるか")),
-    ),
-    "consent": (
-        OptionInput("statement", "textarea", _l("同意していただく内容")),
-        OptionInput("checkbox_label", "text", _l("チェックボックスの文言"), _l("空欄なら「同意します」")),
-    ),
-    "info": (OptionInput("title", "text", _l("見出し")), OptionInput("text", "textarea", _l("本文"))),
-    "integer": (OptionInput("unit", "text", _l("単位"), _l("例: 人、日")), *_MIN_MAX),
-    "money": _MIN_MAX,
-    "decimal": (
-        OptionInput("places", "int", _l("小数点以下の桁数")),
-        OptionInput("unit", "text", _l("単位")),
-        *_MIN_MAX,
-    ),
-    "date": (
-        *_DATE_BOUNDS,
-        OptionInput("validation.past_only", "bool", _l("今日より後の日付は入力できない")),
-        OptionInput("validation.future_only", "bool", _l("今日より前の日付は入力できない")),
-    ),
-    "date_range": (*_DATE_BOUNDS, OptionInput("validation.max_days", "int", _l("最長の日数"))),
-    "time": (
-        OptionInput("validation.min", "text", _l("この時刻以降"), _l("例: 09:00")),
-        OptionInput("validation.max", "text", _l("この時刻以前"), _l("例: 17:00")),
-        OptionInput("step_minutes", "int", _l("何分単位か"), _l("例: 15")),
-    ),
-    "name": (OptionInput("kana", "bool_default_true", _l("フリガナも入力してもらう")),),
-    "address": (OptionInput("postal_code", "bool_default_true", _l("郵便番号も入力してもらう")),),
-    "phone": (
-        OptionInput(
-            "kinds",
-            "choices",
-            _l("受け付ける番号の種類（空欄ならすべて）"),
-            choices=tuple(PHONE_KINDS.items()),
-        ),
-    ),
-    "file": (
-        OptionInput(
-            "accept",
-            "choices",
-            _l("受け付けるファイルの種類（空欄なら画像とPDF）"),
-            choices=tuple(TYPE_LABELS.items()),
-        ),
-        OptionInput("max_bytes", "int", _l("最大サイズ（バイト）")),
-    ),
-    "number_with_unit": (
-        OptionInput("units", "lines", _l("単位（1行に1つ）"), _l("例: month: か月")),
-        OptionInput("places", "int", _l("小数点以下の桁数")),
-        *_MIN_MAX,
-    ),
-    "yes_no": (
-        OptionInput("yes_label", "text", _l("「はい」の文言"), _l("空欄なら「はい」")),
-        OptionInput("no_label", "text", _l("「いいえ」の文言"), _l("空欄なら「いいえ」")),
-    ),
-    "computed": (
-        OptionInput(
-            "expression", "expr", _l("計算式"), _l("例: sum(items.amount)、age(birth_date)、paid - 80100")
-        ),
-        OptionInput("format", "select", _l("表示の形式"), choices=tuple((f, f) for f in FORMATS)),
-        OptionInput("places", "int", _l("小数点以下の桁数（形式が number のとき）")),
-        OptionInput("unit", "text", _l("単位")),
-    ),
-    "signature": (OptionInput("statement", "textarea", _l("署名していただく内容")),),
-    "group": (
-        OptionInput("item_label", "text", _l("1件の呼び方"), _l("例: 家族、医療機関")),
-        OptionInput("validation.min_items", "int", _l("最低件数")),
-        OptionInput("validation.max_items", "int", _l("最大件数（50まで）")),
-        OptionInput(
-            "fields",
-            "subfields",
-            _l("1件ごとに入力する項目（1行に1つ）"),
-            _l("「key | 種類 | 見出し | 必須」の形で書きます。例: name | text | 氏名 | 必須"),
-        ),
-    ),
-}
-FORMAT_LABELS = {
-    "number": _l("数値"),
-    "integer": _l("整数"),
-    "money": _l("金額（円）"),
-    "text": _l("文字"),
-    "date": _l("日付"),
-    "yes_no": _l("はい／いいえ"),
-}
+def builder_inputs(type_id: str) -> tuple[BuilderInput, ...]:
+    """The inputs the field editor shows for a type's options (declared by the type)."""
+    field_type = registry.get(type_id)
+    return field_type.builder_inputs if field_type is not None else ()
 
 
 def _get(spec: dict, path: str) -> Any:
@@ -270,7 +144,7 @@ def field_form_values(spec: dict) -> dict[str, Any]:
         "show_if": to_expression(spec["show_if"]) if spec.get("show_if") else "",
         "required_if": to_expression(spec["required_if"]) if spec.get("required_if") else "",
     }
-    for option in OPTION_INPUTS.get(spec.get("type", ""), ()):
+    for option in builder_inputs(spec.get("type", "")):
         current = _get(spec, option.path)
         if option.kind == "lines":
             values[option.name] = _lines_text(current)
@@ -324,7 +198,7 @@ def read_field_form(spec: dict, post) -> tuple[dict, dict[str, list[str]], dict[
         except rules.RuleSyntaxError as exc:
             errors[which] = [exc.message]
         new[which] = {"expr": text}
-    for option in OPTION_INPUTS.get(type_id, ()):
+    for option in builder_inputs(type_id):
         name = option.name
         if option.kind in {"bool", "bool_default_true"}:
             checked = post.get(name) == "on"
@@ -383,10 +257,8 @@ def read_field_form(spec: dict, post) -> tuple[dict, dict[str, list[str]], dict[
 def option_rows(spec: dict, values: dict[str, Any], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     """The type-specific inputs with their values and messages, for the template."""
     rows = []
-    for option in OPTION_INPUTS.get(spec.get("type", ""), ()):
+    for option in builder_inputs(spec.get("type", "")):
         choices = option.choices
-        if option.path == "format":
-            choices = tuple((value, FORMAT_LABELS.get(value, value)) for value, _label in option.choices)
         rows.append(
             {
                 "name": option.name,

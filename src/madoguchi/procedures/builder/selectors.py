@@ -102,7 +102,7 @@ def editor_steps(definition: dict) -> list[dict[str, Any]]:
             for which, word in (("show_if", "表示する条件"), ("required_if", "必須になる条件")):
                 if spec.get(which):
                     rules_here.append({"word": word, **rule_summary(to_expression(spec[which]), specs)})
-            if spec.get("type") == "computed" and spec.get("expression"):
+            if field_type is not None and field_type.computes and spec.get("expression"):
                 rules_here.append({"word": "計算式", **rule_summary(spec["expression"], specs)})
             fields.append(
                 {

@@ -35,6 +35,19 @@ from madoguchi.procedures.fields.base import (
     registry,
 )
 
+
+def type_of(spec: dict) -> FieldType | None:
+    """The registered type of a field spec, or None for an unknown type id."""
+    type_id = spec.get("type")
+    return registry.get(type_id) if isinstance(type_id, str) else None
+
+
+def takes_file(spec: dict) -> bool:
+    """True when the field's value is an uploaded file."""
+    field_type = type_of(spec)
+    return bool(field_type and field_type.takes_file)
+
+
 __all__ = [
     "FieldType",
     "FieldValidationError",
@@ -43,4 +56,6 @@ __all__ = [
     "get_field_type",
     "register",
     "registry",
+    "takes_file",
+    "type_of",
 ]

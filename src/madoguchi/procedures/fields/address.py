@@ -16,6 +16,7 @@ from madoguchi.procedures.fields.base import (
     field_label,
     register,
 )
+from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.normalize import normalize_text
 
 MAX_PART_LENGTH = 100
@@ -83,6 +84,8 @@ class AddressField(FieldType):
 
     label = _("住所")
     template_name = "procedures/fields/address.html"
+    builder_inputs = (BuilderInput("postal_code", "bool_default_true", _("郵便番号も入力してもらう")),)
+    script_hooks = ("data-postal-lookup",)
     parts = tuple(p.name for p in ADDRESS_PARTS)
     options = ("postal_code",)
 

@@ -16,6 +16,7 @@ from madoguchi.procedures.fields.base import (
     field_label,
     register,
 )
+from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.normalize import normalize_text
 
 _YES = {"yes", "true", "on", "1", "はい", "y"}
@@ -28,6 +29,11 @@ class YesNoField(FieldType):
 
     label = _("はい／いいえ")
     template_name = "procedures/fields/yes_no.html"
+    builder_inputs = (
+        BuilderInput("yes_label", "text", _("「はい」の文言"), _("空欄なら「はい」")),
+        BuilderInput("no_label", "text", _("「いいえ」の文言"), _("空欄なら「いいえ」")),
+    )
+    is_yes_no = True
     options = ("yes_label", "no_label")
 
     def is_empty(self, raw: Any) -> bool:
@@ -90,6 +96,9 @@ class SignatureField(FieldType):
 
     label = _("署名・同意")
     template_name = "procedures/fields/signature.html"
+    builder_inputs = (BuilderInput("statement", "textarea", _("署名していただく内容")),)
+    script_hooks = ("data-single",)
+    in_bulk = False
     parts = ("name", "agree")
     options = ("statement",)
     defaults = {"statement": "（署名していただく内容を書いてください）"}

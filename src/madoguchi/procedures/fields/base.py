@@ -5,6 +5,8 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.procedures.fields.inputs import BuilderInput
+
 
 class FieldValidationError(Exception):
     """A field's value is invalid. ``parts`` maps a sub-input (e.g. ``kana``) to messages."""
@@ -88,6 +90,21 @@ class FieldType:
     groupable: ClassVar[bool] = True
     # True when the stored value is secret (マイナンバー): never shown in full, logged or exported.
     sensitive: ClassVar[bool] = False
+    # The builder's inputs for this type's options (fields/inputs.py); the common ones (key,
+    # label, help, required, show_if, required_if) are the builder's own.
+    builder_inputs: ClassVar[tuple[BuilderInput, ...]] = ()
+    # False for types a bulk file (CSV/Excel, one cell per input) cannot carry: files, groups, signatures.
+    in_bulk: ClassVar[bool] = True
+    # True when the stored value is a date (or a period of dates): rules compare it as 前/後.
+    is_date: ClassVar[bool] = False
+    # True when the value reads as はい/いいえ in rules (yes_no, consent).
+    is_yes_no: ClassVar[bool] = False
+    # True when the value is an uploaded file (the 「必要なもの」 list, attachment linking).
+    takes_file: ClassVar[bool] = False
+    # True when the value is a person's name (the name shown on a review case).
+    is_person_name: ClassVar[bool] = False
+    # Data attributes of the type's template that static/js/fields.js acts on (tested to exist).
+    script_hooks: ClassVar[tuple[str, ...]] = ()
 
     def parts_for(self, spec: dict) -> list[Part]:
         """The parts of a composite field for this spec (may depend on options)."""
@@ -111,6 +128,14 @@ class FieldType:
         if isinstance(raw, list | tuple):
             return len(raw) == 0
         return False
+
+    def bulk_cell(self, spec: dict, text: str) -> Any:
+        """The raw value of one cell of a bulk file (CSV/Excel); parts have a cell each."""
+        return text
+
+    def rule_parts(self, spec: dict) -> dict[str, str]:
+        """What a rule may read after a dot (``home.prefecture``): part name → label."""
+        return {part.name: str(part.label) for part in self.parts_for(spec)}
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> Any:
         """Return the stored value or raise FieldValidationError. ``raw`` is non-empty."""

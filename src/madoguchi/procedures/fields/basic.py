@@ -14,8 +14,9 @@ from madoguchi.procedures.fields.base import (
     get_rules,
     register,
 )
+from madoguchi.procedures.fields.inputs import LENGTH, OPTIONS, BuilderInput
 from madoguchi.procedures.fields.spec import check_non_negative_ints, check_options, check_pattern
-from madoguchi.procedures.normalize import normalize_text
+from madoguchi.procedures.normalize import loose_key, normalize_text
 
 
 def check_length(value: str, spec: dict) -> None:
@@ -36,10 +37,38 @@ def check_length(value: str, spec: dict) -> None:
         )
 
 
+def option_by_label(spec: dict) -> dict[str, str]:
+    """Loosely compared option label → option value (for bulk files and imports)."""
+    return {
+        loose_key(o.get("label")): str(o.get("value"))
+        for o in spec.get("options") or []
+        if isinstance(o, dict)
+    }
+
+
 @register("text")
 class TextField(FieldType):
     label = _("1行テキスト")
     template_name = "procedures/fields/text.html"
+    builder_inputs = (
+        *LENGTH,
+        BuilderInput("placeholder", "text", _("入力欄に薄く表示する例")),
+        BuilderInput(
+            "autocomplete", "text", _("自動入力の種類（autocomplete）"), _("分かる方だけ。例: organization")
+        ),
+        BuilderInput(
+            "inputmode",
+            "select",
+            _("スマートフォンのキーボード"),
+            choices=(
+                ("", _("標準")),
+                ("numeric", _("数字")),
+                ("email", _("メール")),
+                ("tel", _("電話")),
+                ("url", _("URL")),
+            ),
+        ),
+    )
     default_max_length = 200
     options = ("placeholder", "autocomplete", "inputmode")
 
@@ -81,8 +110,15 @@ class TextareaField(TextField):
 class SelectField(FieldType):
     label = _("プルダウン")
     template_name = "procedures/fields/select.html"
+    builder_inputs = (OPTIONS,)
     options = ("options",)
     defaults = {"options": [{"value": "a", "label": "選択肢A"}, {"value": "b", "label": "選択肢B"}]}
+
+    def bulk_cell(self, spec: dict, text: str) -> Any:
+        """A cell may hold the option's value or its label."""
+        if not text:
+            return text
+        return option_by_label(spec).get(loose_key(text), text)
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         allowed = {str(o["value"]) for o in spec.get("options", [])}

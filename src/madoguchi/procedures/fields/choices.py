@@ -15,8 +15,13 @@ from madoguchi.procedures.fields.base import (
     post_getlist,
     register,
 )
-from madoguchi.procedures.fields.basic import SelectField
+from madoguchi.procedures.fields.basic import SelectField, option_by_label
+from madoguchi.procedures.fields.inputs import OPTIONS, BuilderInput
 from madoguchi.procedures.fields.spec import check_non_negative_ints, check_options
+from madoguchi.procedures.normalize import loose_key
+
+# What a bulk file's cell may say for a given consent.
+CONSENT_WORDS = {"同意", "同意する", "はい", "yes", "1", "○", "true"}
 
 
 @register("radio")
@@ -31,6 +36,11 @@ class CheckboxesField(FieldType):
 
     label = _("チェックボックス（複数選択）")
     template_name = "procedures/fields/checkboxes.html"
+    builder_inputs = (
+        OPTIONS,
+        BuilderInput("validation.min_items", "int", _("最低いくつ選ぶか")),
+        BuilderInput("validation.max_items", "int", _("最大いくつ選べるか")),
+    )
     options = ("options",)
     defaults = {"options": [{"value": "a", "label": "選択肢A"}, {"value": "b", "label": "選択肢B"}]}
 
@@ -41,6 +51,12 @@ class CheckboxesField(FieldType):
         if isinstance(raw, list | tuple):
             return all(v is None or str(v).strip() == "" for v in raw)
         return super().is_empty(raw)
+
+    def bulk_cell(self, spec: dict, text: str) -> Any:
+        """Several values or labels in one cell, separated by 「、」 「,」 or 「;」."""
+        pieces = [p.strip() for p in text.replace("、", ";").replace(",", ";").split(";") if p.strip()]
+        by_label = option_by_label(spec)
+        return [by_label.get(loose_key(p), p) for p in pieces]
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> list[str]:
         label = field_label(spec)
@@ -111,6 +127,11 @@ class ConsentField(FieldType):
 
     label = _("同意")
     template_name = "procedures/fields/consent.html"
+    builder_inputs = (
+        BuilderInput("statement", "textarea", _("同意していただく内容")),
+        BuilderInput("checkbox_label", "text", _("チェックボックスの文言"), _("空欄なら「同意します」")),
+    )
+    is_yes_no = True
     options = ("statement", "checkbox_label")
     defaults = {"statement": "（同意していただく内容を書いてください）"}
 
@@ -118,6 +139,9 @@ class ConsentField(FieldType):
         if raw is None or raw is False:
             return True
         return isinstance(raw, str) and raw.strip().lower() in _NO
+
+    def bulk_cell(self, spec: dict, text: str) -> Any:
+        return "yes" if loose_key(text) in CONSENT_WORDS else ""
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> bool:
         if raw is True or (isinstance(raw, str) and raw.strip().lower() in _YES):

@@ -13,9 +13,18 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.procedures.fields.base import FieldType, ValidationContext, register
+from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.fields.spec import is_int
 
-FORMATS = ("number", "integer", "money", "text", "date", "yes_no")
+FORMAT_LABELS = {
+    "number": _("数値"),
+    "integer": _("整数"),
+    "money": _("金額（円）"),
+    "text": _("文字"),
+    "date": _("日付"),
+    "yes_no": _("はい／いいえ"),
+}
+FORMATS = tuple(FORMAT_LABELS)
 
 
 def _half_up(value: float, places: int) -> float:
@@ -30,6 +39,15 @@ def _half_up(value: float, places: int) -> float:
 class ComputedField(FieldType):
     label = _("自動計算")
     template_name = "procedures/fields/computed.html"
+    builder_inputs = (
+        BuilderInput(
+            "expression", "expr", _("計算式"), _("例: sum(items.amount)、age(birth_date)、paid - 80100")
+        ),
+        BuilderInput("format", "select", _("表示の形式"), choices=tuple(FORMAT_LABELS.items())),
+        BuilderInput("places", "int", _("小数点以下の桁数（形式が number のとき）")),
+        BuilderInput("unit", "text", _("単位")),
+    )
+    script_hooks = ("data-expression",)
     options = ("expression", "format", "places", "unit")
     computes = True
     defaults = {"expression": "0", "format": "number"}

@@ -16,6 +16,7 @@ from madoguchi.procedures.fields.base import (
     field_label,
     register,
 )
+from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.normalize import digits_only, remove_spaces, to_halfwidth
 
 _email_validator = EmailValidator()
@@ -65,6 +66,14 @@ PHONE_KINDS = {
 class PhoneField(FieldType):
     label = _("電話番号")
     template_name = "procedures/fields/phone.html"
+    builder_inputs = (
+        BuilderInput(
+            "kinds",
+            "choices",
+            _("受け付ける番号の種類（空欄ならすべて）"),
+            choices=tuple(PHONE_KINDS.items()),
+        ),
+    )
     options = ("kinds",)
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:

@@ -22,6 +22,7 @@ from madoguchi.procedures.fields.base import (
     get_rules,
     register,
 )
+from madoguchi.procedures.fields.inputs import DATE_BOUNDS, BuilderInput
 
 _BOUND_RE = re.compile(r"today(?:([+-])(\d+))?")
 
@@ -50,6 +51,13 @@ def parse_iso(value: Any) -> dt.date | None:
 class DateField(FieldType):
     label = _("日付")
     template_name = "procedures/fields/date.html"
+    builder_inputs = (
+        *DATE_BOUNDS,
+        BuilderInput("validation.past_only", "bool", _("今日より後の日付は入力できない")),
+        BuilderInput("validation.future_only", "bool", _("今日より前の日付は入力できない")),
+    )
+    is_date = True
+    script_hooks = ("data-date",)
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         label = field_label(spec)

@@ -23,6 +23,7 @@ from madoguchi.procedures.fields.base import (
     field_label,
     register,
 )
+from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.uploads import DEFAULT_ACCEPT, TYPE_LABELS, check_upload
 
 EXTENSIONS = {
@@ -60,6 +61,17 @@ class FileField(FieldType):
 
     label = _("ファイル")
     template_name = "procedures/fields/file.html"
+    builder_inputs = (
+        BuilderInput(
+            "accept",
+            "choices",
+            _("受け付けるファイルの種類（空欄なら画像とPDF）"),
+            choices=tuple(TYPE_LABELS.items()),
+        ),
+        BuilderInput("max_bytes", "int", _("最大サイズ（バイト）")),
+    )
+    in_bulk = False
+    takes_file = True
     options = ("accept", "max_bytes")
     groupable = False
 

@@ -28,6 +28,7 @@ from madoguchi.procedures.fields.base import (
     register,
     registry,
 )
+from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.fields.spec import check_non_negative_ints
 
 DEFAULT_MAX = 10
@@ -53,6 +54,18 @@ def row_minimum(spec: dict) -> int:
 class GroupField(FieldType):
     label = _("繰り返し（複数件の入力）")
     template_name = "procedures/fields/group.html"
+    builder_inputs = (
+        BuilderInput("item_label", "text", _("1件の呼び方"), _("例: 家族、医療機関")),
+        BuilderInput("validation.min_items", "int", _("最低件数")),
+        BuilderInput("validation.max_items", "int", _("最大件数（50まで）")),
+        BuilderInput(
+            "fields",
+            "subfields",
+            _("1件ごとに入力する項目（1行に1つ）"),
+            _("「key | 種類 | 見出し | 必須」の形で書きます。例: name | text | 氏名 | 必須"),
+        ),
+    )
+    in_bulk = False
     options = ("fields", "item_label")
     groupable = False
     defaults = {
@@ -198,6 +211,14 @@ class GroupField(FieldType):
         if isinstance(rules.get("min_items"), int) and rules.get("min_items", 0) > row_limit(spec):
             problems.append(str(_("validation.min_items が max_items より大きくなっています。")))
         return problems
+
+    def rule_parts(self, spec: dict) -> dict[str, str]:
+        """A rule reads a sub-field of every row: ``family.income`` → a list."""
+        return {
+            str(sub["key"]): str(sub.get("label") or sub["key"])
+            for sub in spec.get("fields") or []
+            if isinstance(sub, dict) and sub.get("key")
+        }
 
     def button(self, spec: dict, value: Any, action: str) -> tuple[Any, dict[str, list[str]]]:
         """「行を追加」 (``add``) and 「削除」 (``remove.<n>``) without JavaScript."""

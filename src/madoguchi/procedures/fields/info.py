@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.procedures.fields.base import FieldType, ValidationContext, register
+from madoguchi.procedures.fields.inputs import BuilderInput
 
 
 @register("info")
@@ -15,6 +16,7 @@ class InfoField(FieldType):
 
     label = _("説明文")
     template_name = "procedures/fields/info.html"
+    builder_inputs = (BuilderInput("title", "text", _("見出し")), BuilderInput("text", "textarea", _("本文")))
     has_value = False
     options = ("text", "title")
     defaults = {"text": "（ご案内の文章を書いてください）"}

@@ -15,6 +15,7 @@ from madoguchi.procedures.fields.base import (
     get_rules,
     register,
 )
+from madoguchi.procedures.fields.inputs import MIN_MAX, BuilderInput
 from madoguchi.procedures.fields.numbers import DecimalField
 from madoguchi.procedures.fields.spec import check_min_max_numbers, check_non_negative_ints, check_options
 
@@ -33,6 +34,11 @@ class NumberWithUnitField(FieldType):
 
     label = _("数値と単位")
     template_name = "procedures/fields/number_with_unit.html"
+    builder_inputs = (
+        BuilderInput("units", "lines", _("単位（1行に1つ）"), _("例: month: か月")),
+        BuilderInput("places", "int", _("小数点以下の桁数")),
+        *MIN_MAX,
+    )
     parts = ("value", "unit")
     options = ("units", "places")
     defaults = {"units": [{"value": "month", "label": "か月"}, {"value": "year", "label": "年"}]}

@@ -15,6 +15,7 @@ from madoguchi.procedures.fields.base import (
     field_label,
     register,
 )
+from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.normalize import normalize_text
 
 NAME_PARTS = (
@@ -38,6 +39,8 @@ class NameField(FieldType):
 
     label = _("氏名")
     template_name = "procedures/fields/name.html"
+    builder_inputs = (BuilderInput("kana", "bool_default_true", _("フリガナも入力してもらう")),)
+    is_person_name = True
     parts = tuple(p.name for p in NAME_PARTS + KANA_PARTS)
     options = ("kana",)
 

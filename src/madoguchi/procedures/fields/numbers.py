@@ -16,6 +16,7 @@ from madoguchi.procedures.fields.base import (
     get_rules,
     register,
 )
+from madoguchi.procedures.fields.inputs import MIN_MAX, BuilderInput
 from madoguchi.procedures.fields.spec import check_min_max_numbers, check_non_negative_ints
 from madoguchi.procedures.normalize import remove_spaces, to_halfwidth
 
@@ -61,6 +62,7 @@ def _check_range(value: Any, spec: dict, *, fmt=str) -> None:
 class IntegerField(FieldType):
     label = _("整数")
     template_name = "procedures/fields/number.html"
+    builder_inputs = (BuilderInput("unit", "text", _("単位"), _("例: 人、日")), *MIN_MAX)
     options = ("unit",)
     inputmode = "numeric"
 
@@ -121,6 +123,7 @@ class MoneyField(IntegerField):
 
     label = _("金額（円）")
     options = ()
+    builder_inputs = MIN_MAX
 
     def _parse(self, raw: Any, spec: dict) -> int:
         label = field_label(spec)
@@ -166,6 +169,11 @@ class DecimalField(FieldType):
 
     label = _("小数")
     template_name = "procedures/fields/number.html"
+    builder_inputs = (
+        BuilderInput("places", "int", _("小数点以下の桁数")),
+        BuilderInput("unit", "text", _("単位")),
+        *MIN_MAX,
+    )
     options = ("places", "unit")
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:

@@ -20,6 +20,7 @@ from madoguchi.procedures.fields.base import (
     register,
 )
 from madoguchi.procedures.fields.dates import parse_iso, resolve_bound
+from madoguchi.procedures.fields.inputs import DATE_BOUNDS, BuilderInput
 from madoguchi.procedures.fields.spec import is_int
 from madoguchi.procedures.normalize import remove_spaces, to_halfwidth
 
@@ -66,6 +67,11 @@ class TimeField(FieldType):
 
     label = _("時刻")
     template_name = "procedures/fields/time.html"
+    builder_inputs = (
+        BuilderInput("validation.min", "text", _("この時刻以降"), _("例: 09:00")),
+        BuilderInput("validation.max", "text", _("この時刻以前"), _("例: 17:00")),
+        BuilderInput("step_minutes", "int", _("何分単位か"), _("例: 15")),
+    )
     options = ("step_minutes",)
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
@@ -126,6 +132,9 @@ class DateRangeField(FieldType):
 
     label = _("期間（開始日〜終了日）")
     template_name = "procedures/fields/date_range.html"
+    builder_inputs = (*DATE_BOUNDS, BuilderInput("validation.max_days", "int", _("最長の日数")))
+    is_date = True
+    script_hooks = ("data-date",)
     parts = ("start", "end")
 
     def parts_for(self, spec: dict) -> list[Part]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from madoguchi.procedures.fields.base import FieldType, registry
 from madoguchi.procedures.rules.parser import RuleSyntaxError, parse
-
-DATE_TYPES = {"date", "date_range"}
 
 
 def _format_number(value: float) -> str:
@@ -22,21 +21,24 @@ class _Explainer:
             return None
         return self.specs.get(tree[1].split(".")[0])
 
+    def field_type(self, spec: dict | None) -> FieldType | None:
+        return registry.get(spec.get("type")) if spec else None
+
     def label(self, path: str) -> str:
         head, _sep, rest = path.partition(".")
         spec = self.specs.get(head)
         label = str((spec or {}).get("label") or head)
-        if rest and spec:
-            sub = next((f for f in spec.get("fields", []) if f.get("key") == rest.split(".")[0]), None)
-            part = str(sub.get("label") or rest) if sub else _PART_LABELS.get(rest, rest)
-            return f"「{label}」の「{part}」"
-        return f"「{label}」" + (f"の「{_PART_LABELS.get(rest, rest)}」" if rest else "")
+        if not rest:
+            return f"「{label}」"
+        field_type = self.field_type(spec)
+        parts = field_type.rule_parts(spec) if field_type is not None and spec is not None else {}
+        return f"「{label}」の「{parts.get(rest.split('.')[0], rest)}」"
 
     def is_date(self, tree: tuple) -> bool:
         if tree[0] == "call" and tree[1] in {"today", "add_days"}:
             return True
-        spec = self.spec_of(tree)
-        return bool(spec and spec.get("type") in DATE_TYPES)
+        field_type = self.field_type(self.spec_of(tree))
+        return bool(field_type and field_type.is_date)
 
     def value(self, tree: tuple, other: tuple | None = None) -> str:
         kind = tree[0]
@@ -144,30 +146,13 @@ class _Explainer:
             }
             return words[op] % {"a": a, "b": b}
         if kind == "ref":
-            spec = self.spec_of(tree)
-            if spec and spec.get("type") in {"yes_no", "consent"}:
+            field_type = self.field_type(self.spec_of(tree))
+            if field_type and field_type.is_yes_no:
                 return _("%(a)sが「はい」") % {"a": self.label(tree[1])}
             return _("%(a)sが入力されている") % {"a": self.label(tree[1])}
         if kind == "bool":
             return _("常に成り立つ") if tree[1] else _("常に成り立たない")
         return self.value(tree)
-
-
-_PART_LABELS = {
-    "family": "姓",
-    "given": "名",
-    "family_kana": "セイ",
-    "given_kana": "メイ",
-    "postal_code": "郵便番号",
-    "prefecture": "都道府県",
-    "city": "市区町村",
-    "street": "町名・番地",
-    "building": "建物名",
-    "start": "開始日",
-    "end": "終了日",
-    "value": "数値",
-    "unit": "単位",
-}
 
 
 def explain(expression: str, specs: dict[str, dict] | None = None) -> str:

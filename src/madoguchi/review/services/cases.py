@@ -274,10 +274,12 @@ def case_open_for_application(*, application: Application, actor: Any = None) ->
 
 def _first_name_value(application: Application) -> str:
     """The first name-like field of the form (type ``name``, or key ``name``)."""
+    from madoguchi.procedures.fields import type_of
     from madoguchi.procedures.validation import iter_fields
 
     for _step, spec in iter_fields(application.version.definition):
-        if spec.get("type") == "name" or spec["key"] == "name":
+        field_type = type_of(spec)
+        if (field_type is not None and field_type.is_person_name) or spec["key"] == "name":
             value = application.data.get(spec["key"])
             if value:
                 return _flatten_name(value)
