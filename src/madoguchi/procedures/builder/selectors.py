@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 
+from madoguchi.accounts.models import Membership
 from madoguchi.procedures import services
-from madoguchi.procedures.bulk import bulk_can_upload
 from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.diff import definition_diff
 from madoguchi.procedures.fields import registry
@@ -34,6 +35,28 @@ def access_procedure(*, user: Any, procedure_id: Any) -> Procedure:
     if not services.procedure_can_edit(user, procedure):
         raise Http404
     return procedure
+
+
+def bulk_can_upload(user: Any, procedure: Procedure) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    allowed = {procedure.organization_id, *procedure.bulk_submitters.values_list("id", flat=True)}
+    return Membership.objects.filter(user=user, organization_id__in=allowed).exists()
+
+
+def bulk_procedures(user: Any) -> list[Procedure]:
+    """Published procedures for which ``user`` may upload bulk files."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    orgs = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+    queryset = Procedure.objects.filter(current_version__isnull=False).select_related("organization")
+    if not user.is_superuser:
+        queryset = queryset.filter(
+            Q(bulk_submitters__in=orgs) | Q(organization__in=orgs, bulk_submitters__isnull=False)
+        )
+    return list(queryset.distinct().order_by("organization_id", "title"))
 
 
 def access_bulk_procedure(*, user: Any, procedure_id: Any) -> Procedure:

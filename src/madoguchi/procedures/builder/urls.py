@@ -1,6 +1,6 @@
 from django.urls import path
 
-from madoguchi.procedures.builder.views import bulk, catalog, editor, exchange, preview, versions
+from madoguchi.procedures.builder.views import catalog, editor, exchange, preview, versions
 
 app_name = "builder"
 
@@ -10,9 +10,6 @@ urlpatterns = [
     path("templates/", catalog.templates, name="templates"),
     path("templates/<int:procedure_id>/copy/", catalog.template_copy, name="template_copy"),
     path("import/", exchange.import_new, name="import"),
-    path("bulk/", bulk.bulk_index, name="bulk_index"),
-    path("bulk/<int:procedure_id>/", bulk.bulk_upload, name="bulk_upload"),
-    path("bulk/uploads/<uuid:upload_id>/", bulk.bulk_result, name="bulk_result"),
     path("<int:procedure_id>/", editor.edit, name="edit"),
     path("<int:procedure_id>/op/", editor.operate, name="operate"),
     path("<int:procedure_id>/undo/", editor.undo, name="undo"),

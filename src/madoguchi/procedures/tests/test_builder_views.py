@@ -1,4 +1,4 @@
-"""Builder pages without JavaScript: build, edit, preview with errors, publish, diff, exchange, bulk."""
+"""Builder pages without JavaScript: build, edit, preview with errors, publish, diff, exchange."""
 
 import io
 import json
@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from madoguchi.accounts.constants import Role
-from madoguchi.applications.models import Application
 from madoguchi.core.testing import make_organization, make_procedure, make_staff
 from madoguchi.procedures.models import Procedure
 
@@ -237,43 +236,6 @@ def test_export_import_dictionary_and_template_copy(owner_client, org):
     )
     assert response.status_code == 302
     assert Procedure.objects.filter(copied_from=procedure).exists()
-
-
-def test_bulk_upload_report_and_confirm(client, org):
-    definition = {
-        "steps": [
-            {
-                "key": "a",
-                "title": "組合員",
-                "fields": [
-                    {"key": "member_name", "type": "text", "label": "氏名", "required": True},
-                    {"key": "birth", "type": "date", "label": "生年月日", "required": True},
-                ],
-            }
-        ]
-    }
-    procedure = make_procedure(org, definition=definition, title="組合員資格取得届")
-    office = make_organization()
-    procedure.bulk_submitters.add(office)
-    clerk = make_staff(office, role=Role.COUNTER)
-    client.force_login(clerk)
-    assert procedure.title in client.get(reverse("builder:bulk_index")).content.decode()
-    url = reverse("builder:bulk_upload", args=[procedure.pk])
-    assert client.get(url + "?template=1").content.decode("utf-8-sig") == "氏名,生年月日\r\n"
-    data = "氏名,生年月日\r\n山田 太郎,昭和60年1月1日\r\n,2024-02-30\r\n".encode("cp932")
-    upload = io.BytesIO(data)
-    upload.name = "members.csv"
-    response = client.post(url, {"file": upload})
-    assert response.status_code == 302
-    page = client.get(response["Location"]).content.decode()
-    assert "3行目" in page and "氏名を入力してください。" in page and "1行を提出する" in page
-    client.post(response["Location"])
-    assert Application.objects.filter(procedure=procedure, channel="bulk").count() == 1
-    upload = io.BytesIO(data)
-    upload.name = "again.csv"
-    again = client.post(url, {"file": upload}, follow=True)
-    assert "以前にも取り込まれています" in again.content.decode()
-    assert Application.objects.filter(procedure=procedure).count() == 1
 
 
 def test_a_copied_template_is_made_public_from_the_settings_page(owner_client, org):

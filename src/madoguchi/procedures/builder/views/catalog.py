@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import DomainError, FieldErrors
-from madoguchi.procedures import bulk, services
+from madoguchi.procedures import services
 from madoguchi.procedures.builder import forms, selectors
 from madoguchi.procedures.builder.views.common import (
     error_page,
@@ -33,7 +33,7 @@ def index(request):
         {
             "procedures": procedures,
             "can_build": bool(services.builder_organizations(request.user)),
-            "bulk_procedures": bulk.bulk_procedures(request.user),
+            "bulk_procedures": selectors.bulk_procedures(request.user),
             "nav": "index",
         },
     )

@@ -6,11 +6,11 @@ import pytest
 from openpyxl import Workbook
 
 from madoguchi.accounts.constants import Role
+from madoguchi.applications.bulk import bulk_columns, bulk_upload_check, bulk_upload_confirm, template_csv
 from madoguchi.applications.constants import Channel
 from madoguchi.applications.models import Application
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.core.testing import make_organization, make_procedure, make_staff
-from madoguchi.procedures.bulk import bulk_columns, bulk_upload_check, bulk_upload_confirm, template_csv
 from madoguchi.procedures.fields.identity import reveal
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""一括提出 pages: the procedures a staff member may upload for, the upload, the report and confirmation."""
+"""一括提出 pages (under /builder/bulk/, beside the builder): the procedures a staff member may upload for, the upload, the report and confirmation."""
 
 from __future__ import annotations
 
@@ -8,24 +8,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.accounts.decorators import staff_required
+from madoguchi.applications import bulk
 from madoguchi.core.errors import DomainError, FieldErrors
-from madoguchi.procedures import bulk
 from madoguchi.procedures.builder import selectors
 from madoguchi.procedures.builder.views.common import download, error_page
 
 
 @staff_required
-def bulk_index(request):
+def index(request):
     return render(
         request,
-        "procedures/builder/bulk_index.html",
-        {"procedures": bulk.bulk_procedures(request.user), "nav": "bulk"},
+        "applications/bulk/index.html",
+        {"procedures": selectors.bulk_procedures(request.user), "nav": "bulk"},
     )
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def bulk_upload(request, procedure_id: int):
+def upload(request, procedure_id: int):
     procedure = selectors.access_bulk_procedure(user=request.user, procedure_id=procedure_id)
     errors: dict[str, list[str]] = {}
     if request.GET.get("template"):
@@ -55,10 +55,10 @@ def bulk_upload(request, procedure_id: int):
                             "このファイルは以前にも取り込まれています。前回の結果を表示します（新しい申請は作られません）。"
                         ),
                     )
-                return redirect("builder:bulk_result", upload.pk)
+                return redirect("bulk:result", upload.pk)
     return render(
         request,
-        "procedures/builder/bulk_upload.html",
+        "applications/bulk/upload.html",
         {
             "procedure": procedure,
             "columns": bulk.bulk_columns(procedure.current_version.definition),
@@ -72,7 +72,7 @@ def bulk_upload(request, procedure_id: int):
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def bulk_result(request, upload_id):
+def result(request, upload_id):
     upload = selectors.access_bulk_upload(user=request.user, upload_id=upload_id)
     if request.method == "POST":
         try:
@@ -80,11 +80,11 @@ def bulk_result(request, upload_id):
         except DomainError as exc:
             return error_page(request, exc)
         messages.success(request, _("%(n)s件の申請を提出しました。") % {"n": created})
-        return redirect("builder:bulk_result", upload.pk)
+        return redirect("bulk:result", upload.pk)
     rows = list(upload.rows.select_related("application").order_by("number"))
     return render(
         request,
-        "procedures/builder/bulk_result.html",
+        "applications/bulk/result.html",
         {
             "upload": upload,
             "bad_rows": [r for r in rows if r.errors],

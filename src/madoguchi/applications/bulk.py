@@ -25,13 +25,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Membership, Organization
+from madoguchi.applications.constants import Channel
+from madoguchi.applications.models import Draft
+from madoguchi.applications.services import application_submit_with_result
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.procedures.builder.selectors import bulk_can_upload
 from madoguchi.procedures.constants import BulkStatus
 from madoguchi.procedures.fields import ValidationContext, get_field_type
 from madoguchi.procedures.models import BulkRow, BulkUpload, Procedure
@@ -120,31 +123,6 @@ def read_table(data: bytes) -> tuple[list[list[str]], str]:
     raise FieldErrors(
         {"file": [_("文字コードを判別できませんでした。UTF-8 か Shift_JIS のCSVで保存してください。")]}
     )
-
-
-# ---------------------------------------------------------------------------- permission
-
-
-def bulk_can_upload(user: Any, procedure: Procedure) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    allowed = {procedure.organization_id, *procedure.bulk_submitters.values_list("id", flat=True)}
-    return Membership.objects.filter(user=user, organization_id__in=allowed).exists()
-
-
-def bulk_procedures(user: Any) -> list[Procedure]:
-    """Published procedures for which ``user`` may upload bulk files."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    orgs = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
-    queryset = Procedure.objects.filter(current_version__isnull=False).select_related("organization")
-    if not user.is_superuser:
-        queryset = queryset.filter(
-            Q(bulk_submitters__in=orgs) | Q(organization__in=orgs, bulk_submitters__isnull=False)
-        )
-    return list(queryset.distinct().order_by("organization_id", "title"))
 
 
 def _uploader_organization(user: Any, procedure: Procedure) -> Organization:
@@ -285,10 +263,6 @@ def bulk_upload_check(
 
 def bulk_upload_confirm(*, actor: Any, upload: BulkUpload) -> int:
     """Submit every good row as an application; returns how many applications were created now."""
-    from madoguchi.applications.constants import Channel
-    from madoguchi.applications.models import Draft
-    from madoguchi.applications.services import application_submit_with_result
-
     if upload.uploaded_by_id != getattr(actor, "pk", None) and not bulk_can_upload(actor, upload.procedure):
         raise PermissionDeniedError(_("この一括提出を確定する権限がありません。"))
     created = 0
