@@ -21,6 +21,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +45,9 @@ from madoguchi.procedures.validation import iter_fields, validate_all
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# Cells read at most (empty ones too), and what an xlsx may unpack to: bounds time and memory.
+MAX_CELLS = 300_000
+MAX_XLSX_UNPACKED_BYTES = 60 * 1024 * 1024
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS"))
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -96,27 +101,85 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def read_table(data: bytes) -> tuple[list[list[str]], str]:
-    """Rows of cells (header first) and the encoding or format that was read."""
-    if data.startswith(XLSX_MAGIC):
-        from openpyxl import load_workbook
+def _too_many_rows() -> FieldErrors:
+    return FieldErrors({"file": [_("1つのファイルは%(n)s行までです。") % {"n": MAX_ROWS}]})
 
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any broken zip/xml: a plain message is enough
-            raise FieldErrors(
-                {"file": [_("Excelファイルを読み取れませんでした。xlsx形式で保存し直してください。")]}
-            ) from None
+
+def _too_many_cells() -> FieldErrors:
+    return FieldErrors(
+        {
+            "file": [
+                _(
+                    "ファイルのセルが多すぎます（%(n)s個まで）。使っていない行や列を削除するか、ファイルを分けてください。"
+                )
+                % {"n": f"{MAX_CELLS:,}"}
+            ]
+        }
+    )
+
+
+def bounded_rows(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
+    """The non-empty rows (header first) of a table read lazily, stopping as soon as a limit is passed.
+
+    At most ``MAX_ROWS`` rows after the header and ``MAX_CELLS`` cells read (empty ones
+    count: they cost the same to read), so a file that unpacks to millions of cells is
+    refused after reading a bounded part of it, not after all of it.
+    """
+    table: list[list[str]] = []
+    cells = 0
+    for row in rows:
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise _too_many_cells()
+        values = [_cell(v) for v in row]
+        if not any(value.strip() for value in values):
+            continue
+        table.append(values)
+        if len(table) - 1 > MAX_ROWS:
+            raise _too_many_rows()
+    return table
+
+
+def _xlsx_rows(data: bytes) -> tuple[Any, Iterator[tuple[Any, ...]]]:
+    """(workbook, rows of the first sheet), streamed by openpyxl in read-only mode."""
+    from openpyxl import load_workbook
+
+    unreadable = FieldErrors(
+        {"file": [_("Excelファイルを読み取れませんでした。xlsx形式で保存し直してください。")]}
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise unreadable from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:  # a few hundred KB that unpack to millions of cells
+        raise _too_many_cells()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows, "xlsx"
+    except Exception:  # noqa: BLE001 - any broken zip/xml: a plain message is enough
+        raise unreadable from None
+    return workbook, sheet.iter_rows(values_only=True)
+
+
+def read_table(data: bytes) -> tuple[list[list[str]], str]:
+    """Non-empty rows of cells (header first) and the encoding or format that was read.
+
+    Reading stops early (``bounded_rows``) when a file has more rows or cells than a bulk
+    upload may have.
+    """
+    if data.startswith(XLSX_MAGIC):
+        workbook, rows = _xlsx_rows(data)
+        try:
+            return bounded_rows(rows), "xlsx"
+        finally:
+            workbook.close()
     for encoding, name in ENCODINGS:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = bounded_rows(csv.reader(io.StringIO(text, newline="")))
         return rows, name if not (
             encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf")
         ) else "UTF-8 (BOM)"
@@ -180,7 +243,6 @@ def bulk_upload_check(
     if existing is not None:
         return existing, False
     table, encoding = read_table(data)
-    table = [row for row in table if any(cell.strip() for cell in row)]
     if not table:
         raise FieldErrors(
             {"file": [_("ファイルに行がありません。1行目に見出し、2行目から内容を入れてください。")]}
@@ -215,8 +277,6 @@ def bulk_upload_check(
         raise FieldErrors(
             {"file": [_("1行目の見出しがこの手続の項目と一致しません。ひな形のCSVを使ってください。")]}
         )
-    if len(table) - 1 > MAX_ROWS:
-        raise FieldErrors({"file": [_("1つのファイルは%(n)s行までです。") % {"n": MAX_ROWS}]})
     titles = {c.path: c.title for c in columns}
     labels = {spec["key"]: str(spec.get("label") or spec["key"]) for _s, spec in iter_fields(definition)}
     sensitive = {

@@ -138,3 +138,113 @@ def test_unknown_columns_and_strangers_are_refused(setup):
         bulk_upload_check(
             actor=stranger, procedure=procedure, file_name="a.csv", data=(HEADER + GOOD).encode()
         )
+
+
+# ---------------------------------------------------------------------------- bounded reading (issue 11, item 6)
+
+
+@pytest.fixture
+def rows_read(monkeypatch):
+    """Counts the rows openpyxl's sheet parser and the csv reader hand out."""
+    import csv
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    count = {"xlsx": 0, "csv": 0}
+    parse = WorkSheetParser.parse
+
+    def counting_parse(self):
+        for row in parse(self):
+            count["xlsx"] += 1
+            yield row
+
+    reader = csv.reader
+
+    def counting_reader(*args, **kwargs):
+        for row in reader(*args, **kwargs):
+            count["csv"] += 1
+            yield row
+
+    monkeypatch.setattr(WorkSheetParser, "parse", counting_parse)
+    monkeypatch.setattr(csv, "reader", counting_reader)
+    return count
+
+
+def xlsx_of(rows) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_spreadsheet_with_too_many_rows_is_refused_after_reading_only_the_allowed_rows(
+    setup, rows_read, monkeypatch
+):
+    from madoguchi.applications import bulk
+
+    procedure, clerk = setup
+    monkeypatch.setattr(bulk, "MAX_ROWS", 20)
+    data = xlsx_of([HEADER.strip().split(","), *([GOOD.strip().split(",")] * 2000)])
+    with pytest.raises(FieldErrors) as info:
+        bulk_upload_check(actor=clerk, procedure=procedure, file_name="big.xlsx", data=data)
+    assert info.value.as_dict()["file"] == ["1つのファイルは20行までです。"]
+    assert rows_read["xlsx"] <= 22  # the header, 20 rows, and the one too many — not 2,001
+
+
+def test_a_spreadsheet_of_millions_of_cells_stops_at_the_cell_limit(setup, rows_read, monkeypatch):
+    from madoguchi.applications import bulk
+
+    procedure, clerk = setup
+    monkeypatch.setattr(bulk, "MAX_CELLS", 5_000)
+    wide = ["x"] * 1_000  # 1,000 columns × 300 rows: 300,000 cells in a small file
+    data = xlsx_of([wide] * 300)
+    with pytest.raises(FieldErrors) as info:
+        bulk_upload_check(actor=clerk, procedure=procedure, file_name="wide.xlsx", data=data)
+    assert "セルが多すぎます" in info.value.as_dict()["file"][0]
+    assert rows_read["xlsx"] <= 6  # 5,000 cells are 5 rows of 1,000
+
+
+def test_an_xlsx_that_unpacks_to_more_than_the_limit_is_refused_before_its_sheet_is_read(
+    setup, rows_read, monkeypatch
+):
+    from madoguchi.applications import bulk
+
+    procedure, clerk = setup
+    monkeypatch.setattr(bulk, "MAX_XLSX_UNPACKED_BYTES", 10_000)
+    data = xlsx_of([HEADER.strip().split(","), *([GOOD.strip().split(",")] * 200)])
+    with pytest.raises(FieldErrors) as info:
+        bulk_upload_check(actor=clerk, procedure=procedure, file_name="bomb.xlsx", data=data)
+    assert "セルが多すぎます" in info.value.as_dict()["file"][0]
+    assert rows_read["xlsx"] == 0
+
+
+def test_a_csv_with_too_many_rows_or_cells_is_refused_early(setup, rows_read, monkeypatch):
+    from madoguchi.applications import bulk
+
+    procedure, clerk = setup
+    monkeypatch.setattr(bulk, "MAX_ROWS", 20)
+    data = (HEADER + GOOD * 3000).encode("utf-8")
+    with pytest.raises(FieldErrors) as info:
+        bulk_upload_check(actor=clerk, procedure=procedure, file_name="big.csv", data=data)
+    assert info.value.as_dict()["file"] == ["1つのファイルは20行までです。"]
+    assert rows_read["csv"] <= 22
+    monkeypatch.setattr(bulk, "MAX_CELLS", 1_000)
+    rows_read["csv"] = 0
+    wide = ("," * 999 + "\r\n") * 100  # 100 rows of 1,000 empty cells
+    with pytest.raises(FieldErrors) as info:
+        bulk_upload_check(actor=clerk, procedure=procedure, file_name="wide.csv", data=wide.encode())
+    assert "セルが多すぎます" in info.value.as_dict()["file"][0]
+    assert rows_read["csv"] <= 2
+
+
+def test_blank_rows_between_the_data_do_not_count_towards_the_row_limit(setup, monkeypatch):
+    from madoguchi.applications import bulk
+
+    procedure, clerk = setup
+    monkeypatch.setattr(bulk, "MAX_ROWS", 2)
+    data = (HEADER + GOOD + ",,,,,,,\r\n" * 50 + GOOD.replace("太郎", "次郎")).encode("utf-8")
+    upload, _ = bulk_upload_check(actor=clerk, procedure=procedure, file_name="gaps.csv", data=data)
+    assert upload.total_rows == 2
