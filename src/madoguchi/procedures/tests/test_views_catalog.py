@@ -125,7 +125,7 @@ def test_procedure_urls_never_shadow_other_apps():
 
     for prefix in APP_PREFIXES.values():
         if prefix:
-            assert prefix.strip("/") in RESERVED_SLUGS
+            assert prefix.split("/")[0] in RESERVED_SLUGS  # e.g. builder/bulk/ lives under builder
     assert resolve("/applications/00000000-0000-0000-0000-000000000000/").url_name == "detail"
     assert resolve("/applications/00000000-0000-0000-0000-000000000000/").namespace == "applications"
     assert resolve("/minato/hoiku/").namespace == "procedures"
