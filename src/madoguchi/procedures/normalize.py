@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import jaconv
+
 # Characters people type for a hyphen or dash in numbers and codes (after NFKC).
 HYPHENS = "-‐‑‒–—―−ー－ｰ"
 _HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
@@ -50,3 +52,12 @@ def digits_only(value: str, *, drop: str = "") -> str | None:
 def loose_key(value: object) -> str:
     """Text compared loosely (a spreadsheet's header or option label): NFKC, no spaces at all."""
     return unicodedata.normalize("NFKC", str(value or "")).strip().replace(" ", "").replace("　", "")
+
+
+# 全角 symbols and the 全角 space stay as typed in text: （株）, ！, 「」 are Japanese punctuation.
+_KEEP_FULLWIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F) if not chr(c).isalnum()) + "\u3000"
+
+
+def fold_width(value: str) -> str:
+    """全角 letters and digits → 半角 (ＡＢ１２３ → AB123), everything else as typed (jaconv)."""
+    return jaconv.z2h(value, kana=False, ascii=True, digit=True, ignore=_KEEP_FULLWIDTH)

@@ -171,3 +171,77 @@ def _make_date(year: int, month: int, day: int, *, shown: str) -> dt.date:
             _("%(date)sは存在しない日付です。%(month)s月の日付をご確認ください。")
             % {"date": shown, "month": month}
         ) from None
+
+
+# ---------------------------------------------------------------------------- 年月 (year and month)
+
+_MONTH_PATTERNS = (
+    # 2026-10, 2026/10, 2026.10, 2026年10月
+    ("gregorian", re.compile(r"(?P<y>\d{4})(?:[-/.]|年)(?P<m>\d{1,2})月?")),
+    # 202610
+    ("gregorian", re.compile(r"(?P<y>\d{4})(?P<m>\d{2})")),
+    # 令和8年10月, 令和元年5月, R8.10, R8/10, 令8.10
+    ("era", re.compile(rf"(?P<era>{_ERA_ALT})(?P<y>元|\d{{1,2}})(?:{_SEP})(?P<m>\d{{1,2}})月?")),
+)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def to_wareki_month(year: int, month: int) -> str:
+    """(2026, 10) → "令和8年10月"; a month in which an era begins takes the new era (2019-05 → 令和元年5月)."""
+    last = month_end(year, month)
+    era = era_of(last)
+    if era is None:
+        return f"{year}年{month}月"
+    return f"{era.name}{_year_text(year - era.start.year + 1)}年{month}月"
+
+
+def format_month_ja(year: int, month: int) -> str:
+    """(2026, 10) → "2026年10月（令和8年）" for confirmation pages and receipts."""
+    era_year = wareki_year(month_end(year, month))
+    text = f"{year}年{month}月"
+    return f"{text}（{era_year}）" if era_year else text
+
+
+def parse_year_month(text: str) -> tuple[int, int]:
+    """Read a year and month typed in any common Japanese way. Raises WarekiError.
+
+    Accepts 2026-10, 2026/10, 2026年10月, 202610, 令和8年10月, 令和元年5月, R8.10, R8/10,
+    the era initials and first kanji as for dates, and 全角 digits. A month in which the era
+    did not run (令和元年4月, 平成31年5月) is refused with the month probably meant.
+    """
+    cleaned = _clean_text(text)
+    for kind, pattern in _MONTH_PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if not match:
+            continue
+        month = int(match["m"])
+        if kind == "gregorian":
+            year = int(match["y"])
+            shown = f"{year}年{month}月"
+        else:
+            era = _BY_NAME.get(match["era"]) or _BY_NAME[match["era"].upper()]
+            era_year = 1 if match["y"] == "元" else int(match["y"])
+            shown = f"{era.name}{match['y']}年{month}月"
+            if era_year < 1:
+                raise WarekiError(_("%(date)sは存在しません。") % {"date": shown})
+            year = era.start.year + era_year - 1
+        if not 1 <= month <= 12:
+            raise WarekiError(_("%(date)sは存在しない年月です（月は1〜12です）。") % {"date": shown})
+        if kind == "era":
+            first, last = dt.date(year, month, 1), month_end(year, month)
+            end = era_end(era)
+            if last < era.start or (end is not None and first > end):
+                if era_of(last) is None:
+                    raise WarekiError(_("%(date)sは存在しません。") % {"date": shown})
+                raise WarekiError(
+                    _("%(date)sは存在しません。%(suggestion)sのことですか？")
+                    % {"date": shown, "suggestion": to_wareki_month(year, month)}
+                )
+        return year, month
+    raise WarekiError(
+        _("年月として読み取れません。2026年10月、2026/10、令和8年10月 のように入力してください。")
+    )

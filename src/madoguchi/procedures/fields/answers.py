@@ -58,8 +58,10 @@ class YesNoField(FieldType):
             return str(spec.get("no_label") or _("いいえ"))
         return ""
 
-    def required_message(self, spec: dict):
-        return _("%(label)sは「はい」か「いいえ」を選んでください。") % {"label": spec.get("label", "")}
+    required_texts = (
+        _("%(label)sは「はい」か「いいえ」を選んでください。"),
+        _("「%(label)s」について、「はい」か「いいえ」を選んでください。"),
+    )
 
     def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
         current = None

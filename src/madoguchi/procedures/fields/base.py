@@ -48,6 +48,30 @@ def field_label(spec: dict) -> str:
     return str(spec.get("label") or spec.get("key", ""))
 
 
+def is_question(label: str) -> bool:
+    """A label written as a question (「公務員ですか」「ご家族はいますか？」)."""
+    return label.rstrip().endswith(("か", "？", "?", "か。"))
+
+
+def worded(spec: dict, texts: tuple[Any, Any], **names: Any) -> str:
+    """A message from ``(for a noun label, for a question label)``: 「氏名を入力してください」 but
+    「「公務員ですか」について、当てはまるものを選んでください」, never 「公務員ですかを選んでください」."""
+    label = field_label(spec)
+    noun, question = texts
+    return str((question if is_question(label) else noun) % {"label": label, **names})
+
+
+REQUIRED_TEXTS = (_("%(label)sを入力してください。"), _("「%(label)s」について、入力してください。"))
+CHOOSE_TEXTS = (
+    _("%(label)sを選んでください。"),
+    _("「%(label)s」について、当てはまるものを選んでください。"),
+)
+NOT_AN_OPTION_TEXTS = (
+    _("%(label)sは一覧から選んでください。"),
+    _("「%(label)s」の答えは一覧から選んでください。"),
+)
+
+
 def get_rules(spec: dict) -> dict:
     rules = spec.get("validation") or {}
     return rules if isinstance(rules, dict) else {}
@@ -151,8 +175,11 @@ class FieldType:
             return ""
         return str(value)
 
-    def required_message(self, spec: dict):
-        return _("%(label)sを入力してください。") % {"label": spec.get("label", "")}
+    # The message for a required field left empty: (noun label, question label); see ``worded``.
+    required_texts: ClassVar[tuple[Any, Any]] = REQUIRED_TEXTS
+
+    def required_message(self, spec: dict) -> str:
+        return worded(spec, self.required_texts)
 
     def check_spec(self, spec: dict) -> list[str]:
         """Problems with this type's options in ``spec`` (plain Japanese, for form builders)."""

@@ -7,16 +7,21 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.procedures.checkdigits import CHECKS, check_digit_problem, digits_of
 from madoguchi.procedures.fields.base import (
+    CHOOSE_TEXTS,
+    NOT_AN_OPTION_TEXTS,
     FieldType,
     FieldValidationError,
     ValidationContext,
+    field_label,
     get_rules,
     register,
+    worded,
 )
 from madoguchi.procedures.fields.inputs import LENGTH, OPTIONS, BuilderInput
 from madoguchi.procedures.fields.spec import check_non_negative_ints, check_options, check_pattern
-from madoguchi.procedures.normalize import loose_key, normalize_text
+from madoguchi.procedures.normalize import fold_width, loose_key, normalize_text
 
 
 def check_length(value: str, spec: dict) -> None:
@@ -52,6 +57,12 @@ class TextField(FieldType):
     template_name = "procedures/fields/text.html"
     builder_inputs = (
         *LENGTH,
+        BuilderInput(
+            "validation.check_digit",
+            "select",
+            _("確認用の数字（チェックディジット）で確かめる番号"),
+            choices=(("", _("確かめない")), *((key, check.name) for key, check in CHECKS.items())),
+        ),
         BuilderInput("placeholder", "text", _("入力欄に薄く表示する例")),
         BuilderInput(
             "autocomplete", "text", _("自動入力の種類（autocomplete）"), _("分かる方だけ。例: organization")
@@ -77,7 +88,14 @@ class TextField(FieldType):
             raise FieldValidationError(
                 _("%(label)sは文字で入力してください。") % {"label": spec.get("label", "")}
             )
-        value = normalize_text(raw)
+        value = fold_width(normalize_text(raw))
+        check_id = get_rules(spec).get("check_digit")
+        if check_id in CHECKS:
+            digits = digits_of(value)
+            problem = check_digit_problem(digits, check_id, field_label(spec))
+            if problem:
+                raise FieldValidationError(problem)
+            value = digits
         if "max_length" not in spec.get("validation", {}) and len(value) > self.default_max_length:
             spec = {
                 **spec,
@@ -89,6 +107,10 @@ class TextField(FieldType):
     def check_spec(self, spec: dict) -> list[str]:
         rules = get_rules(spec)
         problems = check_non_negative_ints(rules, "min_length", "max_length")
+        if "check_digit" in rules and rules["check_digit"] not in CHECKS:
+            problems.append(
+                _("validation.check_digit は %(ids)s のいずれかにしてください。") % {"ids": ", ".join(CHECKS)}
+            )
         return problems + check_pattern(rules)
 
     def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
@@ -123,17 +145,14 @@ class SelectField(FieldType):
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         allowed = {str(o["value"]) for o in spec.get("options", [])}
         if str(raw) not in allowed:
-            raise FieldValidationError(
-                _("%(label)sは一覧から選んでください。") % {"label": spec.get("label", "")}
-            )
+            raise FieldValidationError(worded(spec, NOT_AN_OPTION_TEXTS))
         return str(raw)
 
     def display(self, value: Any, spec: dict) -> str:
         labels = {str(o["value"]): o["label"] for o in spec.get("options", [])}
         return labels.get(str(value), str(value or ""))
 
-    def required_message(self, spec: dict):
-        return _("%(label)sを選んでください。") % {"label": spec.get("label", "")}
+    required_texts = CHOOSE_TEXTS
 
     def check_spec(self, spec: dict) -> list[str]:
         return check_options(spec)

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.procedures.fields.base import (
+    NOT_AN_OPTION_TEXTS,
     FieldType,
     FieldValidationError,
     ValidationContext,
@@ -14,6 +15,7 @@ from madoguchi.procedures.fields.base import (
     get_rules,
     post_getlist,
     register,
+    worded,
 )
 from madoguchi.procedures.fields.basic import SelectField, option_by_label
 from madoguchi.procedures.fields.inputs import OPTIONS, BuilderInput
@@ -62,16 +64,23 @@ class CheckboxesField(FieldType):
         label = field_label(spec)
         values = [raw] if isinstance(raw, str | int) and not isinstance(raw, bool) else raw
         if not isinstance(values, list | tuple):
-            raise FieldValidationError(_("%(label)sは一覧から選んでください。") % {"label": label})
+            raise FieldValidationError(worded(spec, NOT_AN_OPTION_TEXTS))
         chosen = {str(v) for v in values if str(v).strip() != ""}
         order = [str(o["value"]) for o in spec.get("options", [])]
         if chosen - set(order):
-            raise FieldValidationError(_("%(label)sは一覧から選んでください。") % {"label": label})
+            raise FieldValidationError(worded(spec, NOT_AN_OPTION_TEXTS))
         result = [v for v in order if v in chosen]
         rules = get_rules(spec)
         if "min_items" in rules and len(result) < rules["min_items"]:
             raise FieldValidationError(
-                _("%(label)sは%(n)sつ以上選んでください。") % {"label": label, "n": rules["min_items"]}
+                worded(
+                    spec,
+                    (
+                        _("%(label)sは%(n)sつ以上選んでください。"),
+                        _("「%(label)s」について、当てはまるものを%(n)sつ以上選んでください。"),
+                    ),
+                    n=rules["min_items"],
+                )
             )
         if "max_items" in rules and len(result) > rules["max_items"]:
             raise FieldValidationError(
@@ -87,8 +96,10 @@ class CheckboxesField(FieldType):
         values = value if isinstance(value, list) else [value]
         return "、".join(str(labels.get(str(v), v)) for v in values)
 
-    def required_message(self, spec: dict):
-        return _("%(label)sを1つ以上選んでください。") % {"label": spec.get("label", "")}
+    required_texts = (
+        _("%(label)sを1つ以上選んでください。"),
+        _("「%(label)s」について、当てはまるものを1つ以上選んでください。"),
+    )
 
     def check_spec(self, spec: dict) -> list[str]:
         rules = get_rules(spec)

@@ -133,8 +133,10 @@ class FileField(FieldType):
         name = value.get("name") or str(_("添付ファイル"))
         return f"{name}（{human_size(int(value['size']))}）" if value.get("size") else name
 
-    def required_message(self, spec: dict):
-        return _("%(label)sのファイルを選んでください。") % {"label": spec.get("label", "")}
+    required_texts = (
+        _("%(label)sのファイルを選んでください。"),
+        _("「%(label)s」のファイルを選んでください。"),
+    )
 
     def check_spec(self, spec: dict) -> list[str]:
         problems = []

@@ -165,8 +165,10 @@ class GroupField(FieldType):
             lines.append(f"{item} {number}（{'、'.join(shown)}）")
         return " ／ ".join(lines)
 
-    def required_message(self, spec: dict):
-        return _("%(label)sを1件以上入力してください。") % {"label": spec.get("label", "")}
+    required_texts = (
+        _("%(label)sを1件以上入力してください。"),
+        _("「%(label)s」について、1件以上入力してください。"),
+    )
 
     def check_spec(self, spec: dict) -> list[str]:
         from madoguchi.procedures.definition import KEY_RE
