@@ -18,6 +18,7 @@ from madoguchi.applications.services import PROXY_REQUESTED_KEY
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures import rules
 from madoguchi.procedures.conditions import condition_holds, condition_keys, expression_of
+from madoguchi.procedures.steps import step_is_applicable
 from madoguchi.procedures.validation import (
     display_rows,
     iter_fields,
@@ -100,21 +101,6 @@ def draft_wants_proxy(draft: Draft) -> bool:
     return bool(draft.is_proxy or draft.data.get(PROXY_REQUESTED_KEY))
 
 
-def _step_is_applicable(step: dict, data: dict[str, Any]) -> bool:
-    """A step is skipped when its own show_if is false or all its fields are hidden."""
-    if step.get("show_if") and not condition_holds(step["show_if"], data):
-        return False
-    own = {spec["key"] for spec in step.get("fields", [])}
-    specs = step.get("fields", [])
-    if not specs:
-        return True
-    for spec in specs:
-        cond = spec.get("show_if")
-        if not cond or condition_keys(cond) & own or condition_holds(cond, data):
-            return True
-    return False
-
-
 def draft_steps(draft: Draft) -> list[StepInfo]:
     """The pages of this draft in order (代理人 page first when applying as proxy)."""
     steps: list[StepInfo] = []
@@ -122,7 +108,7 @@ def draft_steps(draft: Draft) -> list[StepInfo]:
         steps.append(StepInfo(PROXY_STEP, str(_("代理人の情報")), draft.is_proxy, is_proxy=True))
     completed = set(draft.completed_steps)
     for step in iter_steps(draft.version.definition):
-        if _step_is_applicable(step, draft.data):
+        if step_is_applicable(step, draft.data):
             steps.append(StepInfo(step["key"], step.get("title", ""), step["key"] in completed))
     return steps
 
@@ -132,7 +118,7 @@ def definition_steps(definition: dict, data: dict[str, Any]) -> list[StepInfo]:
     return [
         StepInfo(step["key"], step.get("title", ""), False)
         for step in iter_steps(definition)
-        if _step_is_applicable(step, data)
+        if step_is_applicable(step, data)
     ]
 
 

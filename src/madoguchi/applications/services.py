@@ -20,6 +20,7 @@ from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.fields import FieldValidationError, ValidationContext, takes_file
 from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.prefill import prefill_values
 from madoguchi.procedures.uploads import check_upload
 from madoguchi.procedures.validation import get_step, validate_all, validate_step
 
@@ -118,6 +119,8 @@ def draft_start(
     data = dict(data or {})
     if as_proxy:
         data[PROXY_REQUESTED_KEY] = True
+    else:  # the applicant's own name and e-mail, for fields that ask for them (procedures/prefill.py)
+        data = {**prefill_values(version.definition, user=applicant), **data}
     return Draft.objects.create(applicant=applicant, version=version, data=data)
 
 

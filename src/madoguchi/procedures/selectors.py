@@ -15,7 +15,8 @@ from madoguchi.accounts.models import Organization
 from madoguchi.procedures.constants import Category, VersionStatus
 from madoguchi.procedures.fields import takes_file
 from madoguchi.procedures.models import Procedure
-from madoguchi.procedures.validation import iter_fields, iter_steps
+from madoguchi.procedures.steps import applicable_steps, page_total
+from madoguchi.procedures.validation import iter_fields
 
 SEARCH_FIELDS = ("title", "summary", "keywords", "description")
 MAX_QUERY_TOKENS = 5
@@ -132,5 +133,6 @@ def procedure_requirements(procedure: Procedure) -> list[str]:
 
 
 def procedure_step_count(procedure: Procedure) -> int:
+    """The pages of the form as it counts them (「ステップ 1 / N」): applicable steps and 確認."""
     definition = procedure.current_version.definition if procedure.current_version else {}
-    return len(iter_steps(definition))
+    return page_total(len(applicable_steps(definition, {})))

@@ -10,6 +10,7 @@ from madoguchi.accounts.oidc.views import level_required_response
 from madoguchi.applications import selectors
 from madoguchi.applications.verified import verified_display
 from madoguchi.core.errors import DomainError
+from madoguchi.procedures.steps import page_total
 
 # Values typed by a visitor who is not signed in yet, kept until they sign in.
 STASH_SESSION_KEY = "applications.stash"
@@ -62,7 +63,7 @@ def render_step(
             "step": step,
             "steps": steps,
             "number": number,
-            "total": len(steps) + 1,  # + 確認
+            "total": page_total(len(steps)),  # the steps and 確認
             "fields": fields,
             "errors": errors,
             "error_list": selectors.error_links(step, errors),

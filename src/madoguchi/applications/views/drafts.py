@@ -23,6 +23,7 @@ from madoguchi.applications.views.common import (
 )
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.lookup import lookup_button, run_lookup
+from madoguchi.procedures.steps import page_total
 from madoguchi.procedures.validation import get_step, parse_step_form
 
 
@@ -172,7 +173,7 @@ def draft_proxy(request, draft_id):
             "draft": draft,
             "steps": steps,
             "number": 1,
-            "total": len(steps) + 1,
+            "total": page_total(len(steps)),
             "values": values,
             "errors": errors,
             "error_list": selectors.proxy_error_links(errors),
@@ -234,8 +235,8 @@ def draft_confirm(request, draft_id):
             "procedure": draft.version.procedure,
             "draft": draft,
             "steps": steps,
-            "number": len(steps) + 1,
-            "total": len(steps) + 1,
+            "number": page_total(len(steps)),
+            "total": page_total(len(steps)),
             "groups": selectors.draft_answer_groups(draft),
             "problems": selectors.problem_links(draft, problems),
             "proxy_relationship": selectors.proxy_relationship_label(draft.proxy_relationship),

@@ -157,6 +157,13 @@ class FieldType:
         """The raw value of one cell of a bulk file (CSV/Excel); parts have a cell each."""
         return text
 
+    def from_profile(self, profile: dict[str, Any], spec: dict) -> Any:
+        """The raw value this field starts with for an applicant's profile (procedures/prefill.py).
+
+        ``None`` for types that take nothing from it. Only fields with ``"prefill": true`` ask.
+        """
+        return None
+
     def rule_parts(self, spec: dict) -> dict[str, str]:
         """What a rule may read after a dot (``home.prefecture``): part name → label."""
         return {part.name: str(part.label) for part in self.parts_for(spec)}

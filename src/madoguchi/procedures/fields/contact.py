@@ -41,6 +41,14 @@ class EmailField(FieldType):
     label = _("メールアドレス")
     template_name = "procedures/fields/email.html"
 
+    builder_inputs = (
+        BuilderInput("prefill", "bool", _("申請者のアカウントのメールアドレスを最初から入れておく")),
+    )
+    options = ("prefill",)
+
+    def from_profile(self, profile: dict[str, Any], spec: dict) -> Any:
+        return profile.get("email")
+
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         value = normalize_email(raw) if isinstance(raw, str) else None
         if value is None:

@@ -39,10 +39,24 @@ class NameField(FieldType):
 
     label = _("氏名")
     template_name = "procedures/fields/name.html"
-    builder_inputs = (BuilderInput("kana", "bool_default_true", _("フリガナも入力してもらう")),)
+    builder_inputs = (
+        BuilderInput("kana", "bool_default_true", _("フリガナも入力してもらう")),
+        BuilderInput("prefill", "bool", _("申請者のアカウントの氏名を最初から入れておく")),
+    )
     is_person_name = True
     parts = tuple(p.name for p in NAME_PARTS + KANA_PARTS)
-    options = ("kana",)
+    options = ("kana", "prefill")
+
+    def from_profile(self, profile: dict[str, Any], spec: dict) -> Any:
+        """「山田 花子」 → 姓 山田, 名 花子; a name that does not split in two is left to the applicant."""
+        if isinstance(profile.get("name"), dict):
+            return {part.name: str(profile["name"].get(part.name) or "") for part in self.parts_for(spec)}
+        pieces = str(profile.get("name") or "").replace("\u3000", " ").split()
+        if len(pieces) != 2:
+            return None
+        value = {part.name: "" for part in self.parts_for(spec)}
+        value.update(family=pieces[0], given=pieces[1])
+        return value
 
     def parts_for(self, spec: dict) -> list[Part]:
         return list(NAME_PARTS) + ([] if spec.get("kana") is False else list(KANA_PARTS))
