@@ -19,6 +19,7 @@ from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures import rules
 from madoguchi.procedures.conditions import condition_holds, condition_keys, expression_of
 from madoguchi.procedures.steps import step_is_applicable
+from madoguchi.procedures.translations import localize
 from madoguchi.procedures.validation import (
     display_rows,
     iter_fields,
@@ -109,14 +110,14 @@ def draft_steps(draft: Draft) -> list[StepInfo]:
     completed = set(draft.completed_steps)
     for step in iter_steps(draft.version.definition):
         if step_is_applicable(step, draft.data):
-            steps.append(StepInfo(step["key"], step.get("title", ""), step["key"] in completed))
+            steps.append(StepInfo(step["key"], localize(step).get("title", ""), step["key"] in completed))
     return steps
 
 
 def definition_steps(definition: dict, data: dict[str, Any]) -> list[StepInfo]:
     """Pages of a procedure before any draft exists (a visitor not signed in yet)."""
     return [
-        StepInfo(step["key"], step.get("title", ""), False)
+        StepInfo(step["key"], localize(step).get("title", ""), False)
         for step in iter_steps(definition)
         if step_is_applicable(step, data)
     ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.conditions import condition_holds
 from madoguchi.procedures.fields import FieldValidationError, ValidationContext, get_field_type
+from madoguchi.procedures.translations import localize
 
 
 def iter_steps(definition: dict) -> list[dict]:
@@ -62,6 +63,7 @@ def clean_fields(
     Raises FieldErrors with every problem at once.
     """
     known = dict(known or {})
+    fields = [localize(spec) for spec in fields]  # messages name fields in the page's language
     # First clean every answer, so conditions and rules see cleaned values (3 for "３",
     # "2024-04-01" for "令和6年4月1日"); answers that do not clean are seen as typed.
     attempted: dict[str, Any] = {}
@@ -184,6 +186,7 @@ def display_rows(definition: dict, data: dict[str, Any]) -> list[dict[str, Any]]
     """Rows for the 確認画面 and receipts: step title, label, display text."""
     rows = []
     for step, spec in iter_fields(definition):
+        step, spec = localize(step), localize(spec)
         field_type = get_field_type(spec["type"])
         if not field_type.has_value or not field_is_shown(spec, data):
             continue

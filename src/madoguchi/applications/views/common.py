@@ -11,6 +11,7 @@ from madoguchi.applications import selectors
 from madoguchi.applications.verified import verified_display
 from madoguchi.core.errors import DomainError
 from madoguchi.procedures.steps import page_total
+from madoguchi.procedures.translations import localize
 
 # Values typed by a visitor who is not signed in yet, kept until they sign in.
 STASH_SESSION_KEY = "applications.stash"
@@ -49,6 +50,7 @@ def render_step(
 ):
     keys = [s.key for s in steps]
     number = keys.index(step["key"]) + 1 if step["key"] in keys else 1
+    step = localize(step)  # title, description and fields in the page's language
     fields = selectors.step_fields(step, data)
     verified = verified_display(definition={"steps": [step]}, data=data)
     for f in fields:  # shown as text, marked verified: the server keeps their values

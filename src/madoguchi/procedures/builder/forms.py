@@ -84,7 +84,9 @@ def _lines_text(items: Any) -> str:
     return "\n".join(lines)
 
 
-def _parse_lines(text: str) -> list[dict]:
+def _parse_lines(text: str, old: Any = None) -> list[dict]:
+    """「値: 表示名」 lines; what else an option carried (its English label …) is kept by value."""
+    kept = {str(o.get("value")): o for o in old or [] if isinstance(o, dict)}
     items = []
     for line in text.splitlines():
         line = line.strip()
@@ -94,9 +96,9 @@ def _parse_lines(text: str) -> list[dict]:
         if not sep:
             value, sep, label = line.partition("：")
         if sep and value.strip() and label.strip():
-            items.append({"value": value.strip(), "label": label.strip()})
+            items.append({**kept.get(value.strip(), {}), "value": value.strip(), "label": label.strip()})
         else:
-            items.append({"value": line, "label": line})
+            items.append({**kept.get(line, {}), "value": line, "label": line})
     return items
 
 
@@ -140,6 +142,8 @@ def field_form_values(spec: dict) -> dict[str, Any]:
         "key": spec.get("key", ""),
         "label": spec.get("label", ""),
         "help": spec.get("help", ""),
+        "label_en": spec.get("label_en", ""),
+        "help_en": spec.get("help_en", ""),
         "required": bool(spec.get("required")),
         "show_if": to_expression(spec["show_if"]) if spec.get("show_if") else "",
         "required_if": to_expression(spec["required_if"]) if spec.get("required_if") else "",
@@ -182,6 +186,12 @@ def read_field_form(spec: dict, post) -> tuple[dict, dict[str, list[str]], dict[
     help_text = post.get("help", "").strip()
     values["help"] = help_text
     _set(new, "help", help_text or None)
+    for name in ("label_en", "help_en"):  # shown when the page is in English (procedures/translations.py)
+        if name == "label_en" and not field_type.has_value:
+            continue
+        text = post.get(name, "").strip()
+        values[name] = text
+        _set(new, name, text or None)
     if field_type.has_value and not field_type.computes:
         values["required"] = post.get("required") == "on"
         _set(new, "required", True if values["required"] else None)
@@ -216,7 +226,7 @@ def read_field_form(spec: dict, post) -> tuple[dict, dict[str, list[str]], dict[
         text = post.get(name, "").strip()
         values[name] = text
         if option.kind == "lines":
-            _set(new, option.path, _parse_lines(text) or None)
+            _set(new, option.path, _parse_lines(text, _get(spec, option.path)) or None)
         elif option.kind == "subfields":
             fields, problems = _parse_subfields(text, spec.get("fields") or [])
             if problems:

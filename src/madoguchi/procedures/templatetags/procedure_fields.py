@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from madoguchi.procedures.fields import get_field_type
+from madoguchi.procedures.translations import localize
 
 register = template.Library()
 
@@ -50,6 +51,7 @@ def _ids(*ids: str) -> str:
 
 def field_context(spec: dict, value: Any, errors: dict | None) -> dict[str, Any]:
     """Everything a field template needs (also handy for tests)."""
+    spec = localize(spec)
     field_type = get_field_type(spec["type"])
     key = spec["key"]
     base_id = field_anchor(key)
