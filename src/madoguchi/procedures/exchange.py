@@ -27,6 +27,7 @@ from madoguchi.procedures.conditions import to_expression
 from madoguchi.procedures.fields import registry
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.rules import explain
+from madoguchi.procedures.xlsform import definition_from_xlsform, xlsform_bytes
 
 FORMAT = "madoguchi.procedure"
 FORMAT_VERSION = 1
@@ -103,6 +104,53 @@ def procedure_import_into_draft(*, actor: Any, procedure: Procedure, data: bytes
     return services.procedure_draft_replace(
         actor=actor, procedure=procedure, definition=document["definition"]
     )
+
+
+# ---------------------------------------------------------------------------- XLSForm
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def is_xlsx(data: bytes | str) -> bool:
+    return isinstance(data, bytes) and data.startswith(XLSX_MAGIC)
+
+
+def procedure_import_xlsform(*, actor: Any, organization: Organization, data: bytes) -> Procedure:
+    """Create a new procedure (a draft, not yet public) from an XLSForm workbook.
+
+    Every problem is reported at once (FieldErrors on "file", by sheet, row and column);
+    nothing is created unless the whole form maps.
+    """
+    definition, settings = definition_from_xlsform(data)
+    return services.procedure_create(
+        actor=actor,
+        organization=organization,
+        title=settings.get("form_title") or _("取り込んだ手続"),
+        definition=definition,
+        is_public=False,
+    )
+
+
+def procedure_import_xlsform_into_draft(*, actor: Any, procedure: Procedure, data: bytes):
+    definition, _settings = definition_from_xlsform(data)
+    return services.procedure_draft_replace(actor=actor, procedure=procedure, definition=definition)
+
+
+def procedure_import_file(*, actor: Any, organization: Organization, data: bytes) -> Procedure:
+    """A new procedure from an exported JSON document or an XLSForm workbook (told apart by content)."""
+    if is_xlsx(data):
+        return procedure_import_xlsform(actor=actor, organization=organization, data=data)
+    return procedure_import(actor=actor, organization=organization, data=data)
+
+
+def procedure_import_file_into_draft(*, actor: Any, procedure: Procedure, data: bytes):
+    if is_xlsx(data):
+        return procedure_import_xlsform_into_draft(actor=actor, procedure=procedure, data=data)
+    return procedure_import_into_draft(actor=actor, procedure=procedure, data=data)
+
+
+def export_xlsform(procedure: Procedure, definition: dict) -> bytes:
+    return xlsform_bytes(definition, title=procedure.title, form_id=procedure.slug.replace("-", "_"))
 
 
 # ---------------------------------------------------------------------------- CSV dictionary

@@ -55,12 +55,13 @@ def applicant_profile(user: Any) -> dict[str, Any]:
 
 
 def prefill_values(definition: dict, *, user: Any) -> dict[str, Any]:
-    """Raw values for the fields of ``definition`` marked ``"prefill": true``."""
+    """Raw values a new draft starts with: a field's ``default``, then the applicant's own values
+    for the fields marked ``"prefill": true``."""
     profile = applicant_profile(user)
-    if not profile:
-        return {}
     values: dict[str, Any] = {}
     for _step, spec in iter_fields(definition):
+        if isinstance(spec.get("default"), str) and spec["default"]:  # a default answer (XLSForm "default")
+            values[spec["key"]] = spec["default"]
         field_type = type_of(spec)
         if not spec.get("prefill") or field_type is None:
             continue

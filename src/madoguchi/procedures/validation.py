@@ -109,11 +109,41 @@ def clean_fields(
                 errors.setdefault(f"{key}.{part}", []).append(str(message))
             continue
         cleaned[key] = attempted[key]
+    for spec in fields:
+        _check_choice_filter(spec, cleaned, view, errors)
     for check in checks or ():
         _run_check(check, fields, view, errors)
     if errors:
         raise FieldErrors(errors)
     return cleaned
+
+
+def _check_choice_filter(
+    spec: dict, cleaned: dict[str, Any], view: dict[str, Any], errors: dict[str, list[str]]
+) -> None:
+    """Cascading choices (XLSForm choice_filter ``column=${field}``): the chosen option must be one
+    whose ``filter[column]`` equals the answer to ``field``."""
+    rule = spec.get("choice_filter")
+    key = spec["key"]
+    if not isinstance(rule, dict) or key not in cleaned or key in errors:
+        return
+    expected = view.get(str(rule.get("field")))
+    if expected in (None, ""):
+        return
+    chosen = cleaned[key] if isinstance(cleaned[key], list) else [cleaned[key]]
+    allowed = {
+        str(option.get("value"))
+        for option in spec.get("options") or []
+        if isinstance(option, dict)
+        and str((option.get("filter") or {}).get(rule.get("column"))) == str(expected)
+    }
+    if any(str(value) not in allowed for value in chosen):
+        errors.setdefault(key, []).append(
+            str(
+                _("%(label)sは、前の答えに合うものを一覧から選んでください。")
+                % {"label": spec.get("label", key)}
+            )
+        )
 
 
 def _run_check(check: dict, fields: list[dict], view: dict[str, Any], errors: dict[str, list[str]]) -> None:

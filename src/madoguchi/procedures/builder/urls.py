@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:procedure_id>/versions/<int:number>/restore/", versions.restore, name="restore"),
     path("<int:procedure_id>/share/", versions.share, name="share"),
     path("<int:procedure_id>/export.json", exchange.export_json, name="export_json"),
+    path("<int:procedure_id>/xlsform.xlsx", exchange.export_xlsform, name="export_xlsform"),
     path("<int:procedure_id>/dictionary.csv", exchange.dictionary_csv, name="dictionary_csv"),
     path("<int:procedure_id>/import/", exchange.import_into, name="import_into"),
 ]

@@ -186,6 +186,8 @@ class FieldType:
     required_texts: ClassVar[tuple[Any, Any]] = REQUIRED_TEXTS
 
     def required_message(self, spec: dict) -> str:
+        if isinstance(spec.get("required_message"), str) and spec["required_message"].strip():
+            return spec["required_message"]  # written by the procedure owner (XLSForm's required_message)
         return worded(spec, self.required_texts)
 
     def check_spec(self, spec: dict) -> list[str]:

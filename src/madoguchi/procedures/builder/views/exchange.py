@@ -33,10 +33,10 @@ def import_new(request):
         if organization is None:
             errors["organization"] = [_("団体を選んでください。")]
         elif uploaded is None:
-            errors["file"] = [_("書き出したJSONファイルを選んでください。")]
+            errors["file"] = [_("書き出したJSONファイルかXLSForm（xlsx）を選んでください。")]
         else:
             try:
-                procedure = exchange.procedure_import(
+                procedure = exchange.procedure_import_file(
                     actor=request.user, organization=organization, data=uploaded.read()
                 )
             except FieldErrors as exc:
@@ -85,14 +85,30 @@ def import_into(request, procedure_id: int):
     procedure = selectors.access_procedure(user=request.user, procedure_id=procedure_id)
     uploaded = request.FILES.get("file")
     if uploaded is None:
-        messages.error(request, _("書き出したJSONファイルを選んでください。"))
+        messages.error(request, _("書き出したJSONファイルかXLSForm（xlsx）を選んでください。"))
         return to_editor(procedure)
     try:
-        exchange.procedure_import_into_draft(actor=request.user, procedure=procedure, data=uploaded.read())
+        exchange.procedure_import_file_into_draft(
+            actor=request.user, procedure=procedure, data=uploaded.read()
+        )
     except FieldErrors as exc:
         for found in exc.as_dict().values():
             for message in found:
                 messages.error(request, message)
     else:
-        messages.success(request, _("JSONの内容を下書きに読み込みました（「元に戻す」で取り消せます）。"))
+        messages.success(request, _("ファイルの内容を下書きに読み込みました（「元に戻す」で取り消せます）。"))
     return to_editor(procedure)
+
+
+@staff_required
+def export_xlsform(request, procedure_id: int):
+    procedure = selectors.access_procedure(user=request.user, procedure_id=procedure_id)
+    if request.GET.get("source") == "published" and procedure.current_version:
+        definition = procedure.current_version.definition
+    else:
+        definition = services.procedure_draft(procedure=procedure).definition
+    return download(
+        exchange.export_xlsform(procedure, definition),
+        f"{procedure.slug}-xlsform.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,173 @@
+"""A Madoguchi definition → an XLSForm workbook (survey / choices / settings), with openpyxl.
+
+Standard columns carry what XLSForm tools understand (type, name, label and
+``label::English (en)``, hint, required, relevant, calculation, default, appearance,
+choice_filter); ``bind::madoguchi:type`` carries the Madoguchi field type and
+``bind::madoguchi:spec`` the rest of the spec as JSON, so that importing the export gives
+back exactly the same definition (tests/test_xlsform.py). Steps are groups, repeating groups
+are repeats. A rule with no XPath equivalent (age(), days() …) travels only in the JSON.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from openpyxl import Workbook
+
+from madoguchi.procedures.fields import registry
+from madoguchi.procedures.xlsform.importer import NAMESPACE, SPEC_COLUMN, TYPE_COLUMN
+from madoguchi.procedures.xlsform.xpath import to_xpath
+
+NAMESPACE_URI = "https://madoguchi.example/xlsform"
+ENGLISH = "English (en)"
+SURVEY_COLUMNS = (
+    "type",
+    "name",
+    "label",
+    f"label::{ENGLISH}",
+    "hint",
+    f"hint::{ENGLISH}",
+    "required",
+    "required_message",
+    "relevant",
+    "calculation",
+    "default",
+    "appearance",
+    "choice_filter",
+    "repeat_count",
+    TYPE_COLUMN,
+    SPEC_COLUMN,
+)
+CHOICE_COLUMNS = ("list_name", "name", "label", f"label::{ENGLISH}")
+# Madoguchi type → the XLSForm question type that shows the same thing.
+XLSFORM_TYPES = {
+    "text": "text",
+    "textarea": "text",
+    "integer": "integer",
+    "money": "integer",
+    "decimal": "decimal",
+    "date": "date",
+    "time": "time",
+    "info": "note",
+    "computed": "calculate",
+    "file": "file",
+    "consent": "acknowledge",
+    "radio": "select_one",
+    "select": "select_one",
+    "checkboxes": "select_multiple",
+}
+_STANDARD = {"key", "type", "options", "fields"}
+
+
+def _json(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _expr(condition: Any) -> str | None:
+    if isinstance(condition, dict) and isinstance(condition.get("expr"), str):
+        return condition["expr"]
+    return None
+
+
+def _question_row(spec: dict, *, choice_rows: list[dict]) -> dict[str, str]:
+    type_id = spec["type"]
+    field_type = registry.get(type_id)
+    kind = XLSFORM_TYPES.get(type_id, "text")
+    row: dict[str, str] = {"name": spec["key"], TYPE_COLUMN: type_id}
+    if kind in {"select_one", "select_multiple"}:
+        list_name = spec["key"]
+        kind = f"{kind} {list_name}"
+        for option in spec.get("options") or []:
+            choice = {
+                "list_name": list_name,
+                "name": str(option.get("value")),
+                "label": str(option.get("label", "")),
+            }
+            if option.get("label_en"):
+                choice[f"label::{ENGLISH}"] = str(option["label_en"])
+            for column, value in (option.get("filter") or {}).items():
+                choice[column] = str(value)
+            choice_rows.append(choice)
+    row["type"] = kind
+    if type_id == "textarea":
+        row["appearance"] = "multiline"
+    if type_id == "select":
+        row["appearance"] = "minimal"
+    if type_id == "info":
+        row["label"] = str(spec.get("text", ""))
+        if spec.get("text_en"):
+            row[f"label::{ENGLISH}"] = str(spec["text_en"])
+    else:
+        row["label"] = str(spec.get("label", ""))
+        if spec.get("label_en"):
+            row[f"label::{ENGLISH}"] = str(spec["label_en"])
+    if spec.get("help"):
+        row["hint"] = str(spec["help"])
+    if spec.get("help_en"):
+        row[f"hint::{ENGLISH}"] = str(spec["help_en"])
+    if spec.get("required"):
+        row["required"] = "yes"
+    required_if = _expr(spec.get("required_if"))
+    if required_if and to_xpath(required_if):
+        row["required"] = to_xpath(required_if) or ""
+    if spec.get("required_message"):
+        row["required_message"] = str(spec["required_message"])
+    show_if = _expr(spec.get("show_if"))
+    if show_if and to_xpath(show_if, current=spec["key"]):
+        row["relevant"] = to_xpath(show_if, current=spec["key"]) or ""
+    if field_type is not None and field_type.computes and spec.get("expression"):
+        xpath = to_xpath(str(spec["expression"]))
+        if xpath:
+            row["calculation"] = xpath
+    if "default" in spec:
+        row["default"] = str(spec["default"])
+    if isinstance(spec.get("choice_filter"), dict):
+        row["choice_filter"] = f"{spec['choice_filter']['column']}=${{{spec['choice_filter']['field']}}}"
+    rest = {k: v for k, v in spec.items() if k not in _STANDARD}
+    row[SPEC_COLUMN] = _json(rest)
+    return row
+
+
+def xlsform_bytes(definition: dict, *, title: str = "", form_id: str = "") -> bytes:
+    """The definition as an XLSForm workbook (xlsx bytes)."""
+    survey: list[dict[str, str]] = []
+    choices: list[dict[str, str]] = []
+    for step in definition.get("steps") or []:
+        group = {"type": "begin_group", "name": step["key"], "label": str(step.get("title", ""))}
+        if step.get("title_en"):
+            group[f"label::{ENGLISH}"] = str(step["title_en"])
+        show_if = _expr(step.get("show_if"))
+        if show_if and to_xpath(show_if):
+            group["relevant"] = to_xpath(show_if) or ""
+        group[SPEC_COLUMN] = _json({k: v for k, v in step.items() if k != "fields"})
+        survey.append(group)
+        for spec in step.get("fields") or []:
+            if spec.get("type") == "group":
+                row = _question_row(spec, choice_rows=choices)
+                row["type"] = "begin_repeat"
+                survey.append(row)
+                for sub in spec.get("fields") or []:
+                    survey.append(_question_row(sub, choice_rows=choices))
+                survey.append({"type": "end_repeat", "name": spec["key"]})
+            else:
+                survey.append(_question_row(spec, choice_rows=choices))
+        survey.append({"type": "end_group", "name": step["key"]})
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    sheet.append(list(SURVEY_COLUMNS))
+    for row in survey:
+        sheet.append([row.get(column, "") for column in SURVEY_COLUMNS])
+    extra = sorted({column for row in choices for column in row} - set(CHOICE_COLUMNS))
+    choice_sheet = workbook.create_sheet("choices")
+    choice_sheet.append([*CHOICE_COLUMNS, *extra])
+    for row in choices:
+        choice_sheet.append([row.get(column, "") for column in (*CHOICE_COLUMNS, *extra)])
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_title", "form_id", "default_language", "namespaces"])
+    settings.append([title, form_id or "madoguchi_form", "日本語 (ja)", f'{NAMESPACE}="{NAMESPACE_URI}"'])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
