@@ -50,6 +50,10 @@ def valid_answer(spec: dict, folder: Path) -> Any:
         return "テスト入力"
     if kind == "email":
         return "hanako@example.jp"
+    if kind == "corporate_number":
+        return "7000012050002"  # a real 法人番号: its check digit holds
+    if kind == "year_month":
+        return "令和8年10月"
     if kind == "phone":
         return "03-5273-4111"
     if kind in {"integer", "money", "decimal"}:
