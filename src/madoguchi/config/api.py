@@ -12,14 +12,23 @@ Every error has one shape::
 Client mistakes never answer 500: malformed JSON → 400, wrong Content-Type → 415, oversized
 bodies → 413 (see core.middleware), invalid data or unknown fields → 422 with per-field
 messages, unknown or someone else's objects → 404, a missing/invalid token → 401, a failed
-CSRF check → 403, a refused state change (e.g. withdrawing a decided application) → 409.
+CSRF check → 403, a refused state change (e.g. withdrawing a decided application) → 409,
+a malformed multipart body → 400.
+
+A failure on the server answers the same shape, never an HTML page: 503 with ``"retryable":
+true`` and a ``Retry-After`` header when it is transient (the database or Redis unreachable, a
+serialization failure), else 500 with ``"retryable": false``. The OpenAPI description declares
+every one of these answers (``config/openapi.py``).
 """
 
+import logging
 from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
+from django.core import signals
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from ninja import NinjaAPI, Router
@@ -27,9 +36,22 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from madoguchi.accounts.apiauth import SessionOrTokenAuth
-from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.config.openapi import document_errors
+from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError, is_transient
 
-api = NinjaAPI(
+logger = logging.getLogger("django.request")
+
+# Seconds a client should wait before retrying after a transient server failure (503).
+RETRY_AFTER_SECONDS = 5
+
+
+class MadoguchiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = MadoguchiAPI(
     title="Madoguchi API",
     version="1",
     description=(
@@ -84,10 +106,11 @@ def _unknown_path(request, unknown: str):
 api.add_router("/", _fallback)
 
 
-def _error(request, status: int, code: str, message: str, fields: dict | None = None):
+def _error(request, status: int, code: str, message: str, fields: dict | None = None, **extra: Any):
     body: dict = {"error": {"code": code, "message": str(message)}}
     if fields is not None:
         body["error"]["fields"] = fields
+    body["error"].update(extra)
     return api.create_response(request, body, status=status)
 
 
@@ -183,3 +206,46 @@ def _unauthorized(request, exc):
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
     return _error(request, exc.status, exc.code, str(exc.message))
+
+
+@api.exception_handler(MultiPartParserError)
+def _malformed_multipart(request, exc: MultiPartParserError):
+    return _error(
+        request,
+        400,
+        "malformed",
+        _("リクエストの形式が正しくありません（multipart/form-data の本文を確認してください）。"),
+    )
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    """Anything else is our fault: log it as Django would, answer the error shape with a retry hint.
+
+    ``got_request_exception`` is sent as Django's own handler does, so error reporting (and the
+    test client, which re-raises) still sees the exception."""
+    logger.error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    signals.got_request_exception.send(sender=None, request=request)
+    if is_transient(exc):
+        response = _error(
+            request,
+            503,
+            "unavailable",
+            _("ただいま処理できません。しばらくしてからもう一度お試しください。"),
+            retryable=True,
+            retry_after=RETRY_AFTER_SECONDS,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return _error(
+        request,
+        500,
+        "server_error",
+        _("サーバーでエラーが発生しました。時間をおいてもう一度お試しください。"),
+        retryable=False,
+    )

@@ -37,3 +37,26 @@ class FieldErrors(DomainError):
 
     def as_dict(self) -> dict[str, list[str]]:
         return {key: [str(m) for m in msgs] for key, msgs in self.errors.items()}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures that the same request may not meet a little later: the database or
+    Redis unreachable or restarting, a dropped connection, a serialization failure or deadlock
+    (PostgreSQL reports those as ``OperationalError``), the task broker down."""
+    from django.db import InterfaceError, OperationalError
+
+    transient: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        transient += (RedisConnectionError, RedisTimeoutError)
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    try:
+        from kombu.exceptions import OperationalError as BrokerError
+
+        transient += (BrokerError,)
+    except ImportError:  # pragma: no cover - kombu comes with celery
+        pass
+    return isinstance(exc, transient)

@@ -34,6 +34,21 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    """Django's last resort. Under /api/ it answers the API's error shape (never an HTML page):
+    an exception outside the API's own handlers, e.g. in middleware, still reaches clients as
+    JSON they can act on."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "server_error",
+                    "message": _("サーバーでエラーが発生しました。時間をおいてもう一度お試しください。"),
+                    "retryable": False,
+                }
+            },
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return render(
         request,
         "core/error.html",
