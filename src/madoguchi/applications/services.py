@@ -452,6 +452,7 @@ def _notify_submitted(application: Application) -> None:
             "application_url": settings.SITE_URL + reverse("applications:detail", args=[application.pk]),
         },
         dedupe_key=f"application:{application.pk}",
+        department_id=procedure.department_id,
     )
 
 

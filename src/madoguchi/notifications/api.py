@@ -141,7 +141,9 @@ def mailbox_settings_update(request, payload: PreferenceIn):
 )
 def staff_notifications(request, org_slug: str, status: str = ""):
     organization = _staff_organization(request, org_slug)
-    return list(selectors.notification_list(organization=organization, status=status)[:500])
+    return list(
+        selectors.notification_list(user=request.user, organization=organization, status=status)[:500]
+    )
 
 
 @router.post(
@@ -151,7 +153,9 @@ def staff_notifications(request, org_slug: str, status: str = ""):
 )
 def staff_notification_resend(request, org_slug: str, notification_id: str):
     organization = _staff_organization(request, org_slug)
-    notification = selectors.access_notification(organization=organization, notification_id=notification_id)
+    notification = selectors.access_notification(
+        user=request.user, organization=organization, notification_id=notification_id
+    )
     return services.notification_resend(notification=notification, actor=request.user)
 
 

@@ -46,3 +46,8 @@ class CampaignStatus(models.TextChoices):
 
 # Roles (accounts.constants.Role values) that may manage templates, batches and pushes.
 MANAGER_ROLES = ("owner", "centre", "admin")
+
+# Roles that read the whole organization's delivery log even when their membership names a
+# department (as review's ORG_WIDE_ROLES); other department-limited staff read only the rows of
+# their departments (``selectors.notification_departments``).
+ORGANIZATION_WIDE_ROLES = ("centre", "auditor", "admin")

@@ -61,6 +61,11 @@ class Notification(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     group = models.UUIDField(db_index=True)  # rows written by the same enqueue call
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="notifications")
+    # The department whose work the message is about (the procedure's, the facility's): staff
+    # limited to departments read only their departments' delivery logs. Empty: organization-wide.
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

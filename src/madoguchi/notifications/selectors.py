@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from madoguchi.accounts.models import Membership, Organization
-from madoguchi.notifications.constants import MANAGER_ROLES, NotificationStatus
+from madoguchi.notifications.constants import MANAGER_ROLES, ORGANIZATION_WIDE_ROLES, NotificationStatus
 from madoguchi.notifications.models import (
     DeliveryBatch,
     MailboxMessage,
@@ -59,16 +59,41 @@ def staff_organizations(*, user: Any) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user).distinct().order_by("id")
 
 
-def notification_list(*, organization: Any, status: str | None = None) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(organization=organization).select_related("recipient")
+def notification_departments(*, user: Any, organization: Organization) -> frozenset[int] | None:
+    """The departments whose delivery log ``user`` may read in ``organization``; None for all.
+
+    A membership without a department, or with an organization-wide role, reads everything
+    (rows without a department included); department-limited staff read their departments' rows
+    only, and nobody else's (not even the organization-wide ones)."""
+    grants = list(
+        Membership.objects.filter(user=user, organization=organization).values_list("department_id", "role")
+    )
+    if any(department_id is None or role in ORGANIZATION_WIDE_ROLES for department_id, role in grants):
+        return None
+    return frozenset(department_id for department_id, _role in grants)
+
+
+def _delivery_log(*, user: Any, organization: Organization) -> QuerySet[Notification]:
+    queryset = Notification.objects.filter(organization=organization)
+    departments = notification_departments(user=user, organization=organization)
+    if departments is not None:
+        queryset = queryset.filter(department_id__in=departments)
+    return queryset
+
+
+def notification_list(
+    *, user: Any, organization: Organization, status: str | None = None
+) -> QuerySet[Notification]:
+    """The delivery log that ``user`` may read, newest first (see ``notification_departments``)."""
+    qs = _delivery_log(user=user, organization=organization).select_related("recipient")
     if status in NotificationStatus.values:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at")
 
 
-def notification_status_counts(*, organization: Any) -> dict[str, int]:
+def notification_status_counts(*, user: Any, organization: Organization) -> dict[str, int]:
     counts = dict(
-        Notification.objects.filter(organization=organization)
+        _delivery_log(user=user, organization=organization)
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
@@ -76,9 +101,10 @@ def notification_status_counts(*, organization: Any) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in NotificationStatus.values}
 
 
-def access_notification(*, organization: Any, notification_id: Any) -> Notification:
+def access_notification(*, user: Any, organization: Organization, notification_id: Any) -> Notification:
+    """One row of the delivery log; 404 when it is not in what ``user`` may read."""
     try:
-        return Notification.objects.get(pk=notification_id, organization=organization)
+        return _delivery_log(user=user, organization=organization).get(pk=notification_id)
     except (Notification.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     except Exception as exc:

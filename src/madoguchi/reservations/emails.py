@@ -23,6 +23,7 @@ def _notify(*, user, resource, subject: str, body: str, dedupe_key: str, url: st
         organization=resource.organization,
         context={"title": subject, "body": body, "facility": resource.name, "reservation_url": url},
         dedupe_key=dedupe_key,
+        department_id=resource.department_id,
     )
 
 

@@ -30,6 +30,7 @@ def notify_correction_requested(*, application: Application, correction) -> None
         context={**context, "message": correction.message, "due_date": _("できるだけ早めにお願いします")},
         dedupe_key=f"application:{application.pk}:correction:{correction.pk}",
         sensitive=True,
+        department_id=application.procedure.department_id,
     )
 
 
@@ -41,4 +42,5 @@ def notify_decided(*, application: Application, approved: bool) -> None:
         context={**_context(application), "decision": _("承認") if approved else _("不承認")},
         dedupe_key=f"application:{application.pk}:decided",
         sensitive=True,
+        department_id=application.procedure.department_id,
     )

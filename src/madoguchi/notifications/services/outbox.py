@@ -99,6 +99,7 @@ def notification_enqueue(
     channels: Iterable[str] | None = None,
     preference: ContactPreference | None = None,
     webhooks: list[WebhookEndpoint] | None = None,
+    department_id: int | None = None,
 ) -> list[Notification]:
     """Write the outbox rows for one event and one person; send them after commit.
 
@@ -108,6 +109,8 @@ def notification_enqueue(
     ``sensitive=True`` keeps the content in the mailbox only; e-mail and LINE get a notice
     with a link. ``channels`` limits the personal channels (default: the person's choice).
     ``preference`` / ``webhooks`` may be passed by bulk callers to save queries.
+    ``department_id``: the department whose work this is about (the procedure's, the facility's);
+    staff limited to departments see only their departments' rows in the delivery log.
     Returns the rows that exist for this call (new or earlier).
     """
     event_type = get_event(event)
@@ -142,6 +145,7 @@ def notification_enqueue(
             Notification(
                 group=group,
                 organization=organization,
+                department_id=department_id,
                 recipient=recipient,
                 recipient_key=user_key,
                 channel=kind,
@@ -165,6 +169,7 @@ def notification_enqueue(
             Notification(
                 group=group,
                 organization=organization,
+                department_id=department_id,
                 recipient=recipient,
                 recipient_key=f"webhook:{endpoint.pk}",
                 channel=ChannelKind.WEBHOOK,

@@ -33,9 +33,9 @@ def home(request):
 def notifications(request, org_slug):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug)
     status = request.GET.get("status", "")
-    page = Paginator(selectors.notification_list(organization=organization, status=status), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.notification_list(user=request.user, organization=organization, status=status), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/staff/notifications.html",
@@ -44,7 +44,7 @@ def notifications(request, org_slug):
             "page": page,
             "status": status,
             "statuses": NotificationStatus.choices,
-            "counts": selectors.notification_status_counts(organization=organization),
+            "counts": selectors.notification_status_counts(user=request.user, organization=organization),
         },
     )
 
@@ -52,7 +52,9 @@ def notifications(request, org_slug):
 @staff_required
 def notification_detail(request, org_slug, notification_id):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug)
-    notification = selectors.access_notification(organization=organization, notification_id=notification_id)
+    notification = selectors.access_notification(
+        user=request.user, organization=organization, notification_id=notification_id
+    )
     return render(
         request,
         "notifications/staff/notification.html",
@@ -64,7 +66,9 @@ def notification_detail(request, org_slug, notification_id):
 @require_POST
 def notification_resend(request, org_slug, notification_id):
     organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug)
-    notification = selectors.access_notification(organization=organization, notification_id=notification_id)
+    notification = selectors.access_notification(
+        user=request.user, organization=organization, notification_id=notification_id
+    )
     try:
         services.notification_resend(notification=notification, actor=request.user)
     except DomainError as exc:
