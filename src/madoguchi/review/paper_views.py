@@ -6,12 +6,13 @@ Each view parses the request and calls one service or selector (services/paper.p
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.decorators import staff_required
+from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.review import selectors, services
 from madoguchi.review.models import PaperDecision
@@ -73,11 +74,6 @@ def paper_decision_scan(request, case_id):
     paper = PaperDecision.objects.filter(case=case).first()
     if paper is None:
         raise Http404
-    response = FileResponse(
-        paper.scan.open("rb"),
-        as_attachment=True,
-        filename=paper.original_name,
-        content_type=paper.content_type,
+    return file_download(
+        paper.scan.open("rb"), original_name=paper.original_name, content_type=paper.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.models import User
+from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.review import selectors, services
 from madoguchi.review.constants import CaseStatus
@@ -172,10 +173,9 @@ def case_attachment(request, case_id, attachment_id):
         attachment = ProposalAttachment.objects.filter(pk=attachment_id, proposal_id=case.proposal_id).first()
     if attachment is None:
         raise Http404
-    return FileResponse(
+    return file_download(
         attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
+        original_name=attachment.original_name,
         content_type=attachment.content_type,
     )
 

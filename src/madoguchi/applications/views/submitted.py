@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,6 +16,7 @@ from madoguchi.applications import selectors, services
 from madoguchi.applications.constants import WITHDRAWABLE
 from madoguchi.applications.forms import WithdrawForm
 from madoguchi.applications.pdf import receipt_pdf
+from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError
 
 
@@ -113,8 +114,4 @@ def attachment_download(request, attachment_id):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(handle, original_name=attachment.original_name, content_type=attachment.content_type)

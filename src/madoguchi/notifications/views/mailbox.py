@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications import selectors, services
 from madoguchi.notifications.forms import ContactPreferenceForm
@@ -39,12 +39,9 @@ def download(request, message_id):
     if not item.file:
         return redirect("notifications:message", message_id=item.pk)
     services.mailbox_mark_read(message=item, user=request.user, downloaded=True)
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.file_name or "document.pdf"
+    return file_download(
+        item.file.open("rb"), original_name=item.file_name or "document", content_type=item.content_type
     )
-    response["Content-Type"] = item.content_type or "application/octet-stream"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
