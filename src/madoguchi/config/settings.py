@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "madoguchi.core.middleware.SecurityHeadersMiddleware",
+    # outside sessions and the size limit: sees Vary: Cookie and every answer (static files say their own)
+    "madoguchi.core.middleware.PersonalPagesNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "madoguchi.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

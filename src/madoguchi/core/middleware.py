@@ -1,10 +1,12 @@
-"""Security headers (CSP) and a hard request-size limit answered with a clean 413."""
+"""Security headers (CSP), no caching of personal pages, and a hard request-size limit answered
+with a clean 413."""
 
 from __future__ import annotations
 
 from tempfile import SpooledTemporaryFile
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -25,6 +27,39 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class PersonalPagesNoStoreMiddleware:
+    """Nothing personal is kept by a browser or a shared cache: ``Cache-Control: private, no-store``.
+
+    One rule for every page, view and download: a response is personal when the request carries
+    a session cookie or an ``Authorization`` header, or the response sets a cookie or varies on
+    it (the session was read). Such a response gets ``private, no-store`` unless the view said
+    something itself (``never_cache``, or the reservations pages that are the same for everyone
+    and say ``public``: they never touch the session). The decision reads headers only, so
+    public pages stay free of session lookups. Installed outside SessionMiddleware, so it sees
+    the ``Vary: Cookie`` that middleware adds.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        if is_personal(request, response):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def is_personal(request, response) -> bool:
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or request.META.get("HTTP_AUTHORIZATION"):
+        return True
+    if response.cookies:
+        return True
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",")}
+    return "cookie" in vary or "authorization" in vary
 
 
 def body_limit(content_type: str) -> int:
