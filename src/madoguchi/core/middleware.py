@@ -6,10 +6,10 @@ from __future__ import annotations
 from tempfile import SpooledTemporaryFile
 
 from django.conf import settings
-from django.utils.cache import patch_cache_control
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 _CHUNK = 64 * 1024
