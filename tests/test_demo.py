@@ -1,4 +1,9 @@
-"""The demo data: loads on an empty database, loads again without change, and is usable."""
+"""The demo data: loads on an empty database, loads again without change, and is usable.
+
+The demo is loaded once for the whole module (``demo`` below, inside a transaction that is
+rolled back at the end); each test runs in a savepoint of it, so what a test changes is undone
+and the next test sees the demo as loaded.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import json
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.db import transaction
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Department, Membership, Organization, User
@@ -26,12 +32,23 @@ pytestmark = pytest.mark.django_db
 MODELS = (Organization, Department, User, Membership, Procedure, ProcedureVersion)
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo loaded once on the empty test database; the result of that first load."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        counts_before = _counts()
+        result = loader.load_demo()
+        yield {"result": result, "counts_before": counts_before}
+        transaction.set_rollback(True)
+
+
 def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_loading_the_demo_twice_creates_nothing_the_second_time():
-    first = loader.load_demo()
+def test_loading_the_demo_twice_creates_nothing_the_second_time(demo):
+    first = demo["result"]
+    assert demo["counts_before"] == dict.fromkeys(demo["counts_before"], 0)  # it started empty
     after_first = _counts()
     second = loader.load_demo()
 
@@ -44,9 +61,7 @@ def test_loading_the_demo_twice_creates_nothing_the_second_time():
     assert checked > 0
 
 
-def test_demo_has_the_three_organizations_with_their_reference_prefixes():
-    loader.load_demo()
-
+def test_demo_has_the_three_organizations_with_their_reference_prefixes(demo):
     orgs = {o.slug: (o.name, o.kind, o.reference_prefix) for o in Organization.objects.all()}
     assert orgs["tokyo"] == ("東京都", "prefecture", "TKY")
     assert orgs["shinjuku"] == ("新宿区", "municipality", "SJK")
@@ -55,9 +70,7 @@ def test_demo_has_the_three_organizations_with_their_reference_prefixes():
         assert org.departments.count() >= 3
 
 
-def test_scenario_procedures_are_published_with_several_steps():
-    loader.load_demo()
-
+def test_scenario_procedures_are_published_with_several_steps(demo):
     s1 = Procedure.objects.get(organization__slug="kyosai", slug="kogaku-ryoyohi")
     s3 = Procedure.objects.get(organization__slug="tokyo", slug="kenshu-moshikomi")
     s7 = Procedure.objects.get(organization__slug="shinjuku", slug="shogai-fukushi-shitei")
@@ -90,9 +103,7 @@ def test_every_demo_field_type_is_registered_and_every_condition_names_an_earlie
         assert len(seen) == len(list(iter_fields(definition))), f"{path.name}: duplicate field keys"
 
 
-def test_demo_staff_sign_in_with_the_printed_password_and_applicants_have_no_password():
-    loader.load_demo()
-
+def test_demo_staff_sign_in_with_the_printed_password_and_applicants_have_no_password(demo):
     staff = authenticate(email="kyosai-hoken@example.jp", password=loader.staff_password())
     assert staff is not None
     assert Membership.objects.filter(user=staff, organization__slug="kyosai", role=Role.REVIEWER).exists()
@@ -102,8 +113,7 @@ def test_demo_staff_sign_in_with_the_printed_password_and_applicants_have_no_pas
     assert admin.is_superuser and admin.is_staff
 
 
-def test_a_changed_definition_is_published_as_a_new_version_and_the_old_one_is_kept(monkeypatch):
-    loader.load_demo()
+def test_a_changed_definition_is_published_as_a_new_version_and_the_old_one_is_kept(demo, monkeypatch):
     procedure = Procedure.objects.get(organization__slug="kyosai", slug="kogaku-ryoyohi")
     old = procedure.current_version
     old_definition = copy.deepcopy(old.definition)
@@ -122,8 +132,8 @@ def test_a_changed_definition_is_published_as_a_new_version_and_the_old_one_is_k
     assert old.definition == old_definition
 
 
-def test_the_banner_lists_the_applicant_the_staff_password_and_the_scenario_urls():
-    result = loader.load_demo()
+def test_the_banner_lists_the_applicant_the_staff_password_and_the_scenario_urls(demo):
+    result = demo["result"]
 
     text = "\n".join(banner_lines(result, base_url="http://127.0.0.1:8123"))
 
@@ -137,7 +147,7 @@ def test_the_banner_lists_the_applicant_the_staff_password_and_the_scenario_urls
 
 
 def test_madoguchi_demo_without_serving_migrates_loads_and_prints_logins_and_urls(
-    capsys, settings, tmp_path, monkeypatch
+    demo, capsys, settings, tmp_path, monkeypatch
 ):
     from madoguchi import cli
 
@@ -156,12 +166,11 @@ def test_madoguchi_demo_without_serving_migrates_loads_and_prints_logins_and_url
     assert Procedure.objects.filter(organization__slug="shinjuku", slug="shogai-fukushi-shitei").exists()
 
 
-def test_sample_applications_are_submitted_once_with_their_receipt_photo(settings, tmp_path):
+def test_sample_applications_are_submitted_once_with_their_receipt_photo(demo, settings, tmp_path):
     from madoguchi.applications.models import Application
     from madoguchi.demo.samples import load_sample_applications
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    loader.load_demo()
     first = load_sample_applications()
     second = load_sample_applications()
 
@@ -173,7 +182,7 @@ def test_sample_applications_are_submitted_once_with_their_receipt_photo(setting
     assert s1.data["paid_amount"] == 185000
 
 
-def test_the_apps_demo_loaders_run_after_the_base_data_and_can_run_twice():
+def test_the_apps_demo_loaders_run_after_the_base_data_and_can_run_twice(demo):
     from madoguchi.demo.extras import APP_DEMOS, load_app_demos
 
     def rows_in_every_table() -> dict[str, int]:
@@ -184,7 +193,6 @@ def test_the_apps_demo_loaders_run_after_the_base_data_and_can_run_twice():
             if m._meta.managed and m._meta.app_label != "audit"
         }
 
-    loader.load_demo()
     first = list(load_app_demos())
     after_first = rows_in_every_table()
     second = list(load_app_demos())
