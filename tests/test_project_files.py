@@ -37,3 +37,37 @@ def test_readme_links_only_to_files_that_exist():
     for target in re.findall(r"\]\(([^)#]+)\)", text):
         if "://" not in target:
             assert (ROOT / target).exists(), target
+
+
+def _pinned() -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (ROOT / "requirements" / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _sep, version = line.partition("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_every_dependency_of_the_project_and_its_test_extra_is_pinned_for_ci():
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    named = project["dependencies"] + project["optional-dependencies"]["test"]
+    pins = _pinned()
+    missing = [req for req in named if canonicalize_name(Requirement(req).name) not in pins]
+    assert missing == [], "pin them: python3 scripts/refresh_constraints.py (docs/development.md)"
+    for req in named:
+        requirement = Requirement(req)
+        assert requirement.specifier.contains(pins[canonicalize_name(requirement.name)]), req
+
+
+def test_ci_installs_through_the_constraints_file():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'export PIP_CONSTRAINT="$PWD/requirements/constraints.txt"' in ci
+    assert ci.index("PIP_CONSTRAINT") < ci.index('run_suite "$TEST_COMMAND"')

@@ -7,12 +7,17 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from madoguchi.audit.models import AuditChainHead, AuditEntry
+
+if TYPE_CHECKING:  # audit sits below accounts: the user type for hints only
+    from django.contrib.auth.models import AnonymousUser
+
+    from madoguchi.accounts.models import User
 
 
 def _canonical(payload: dict[str, Any]) -> str:
@@ -39,9 +44,9 @@ def compute_hash(entry: AuditEntry) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | AnonymousUser | str | None,
     action: str,
-    target: Any,
+    target: models.Model | str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
@@ -54,7 +59,7 @@ def audit_record(
     passes here, so its statements are written out once (see ``_chain_sql``) instead of being
     built by the ORM on each call (docs/performance.md).
     """
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    actor_obj = cast("User", actor) if getattr(actor, "is_authenticated", False) else None
     entry = AuditEntry(
         at=timezone.now(),
         actor=actor_obj,
@@ -89,11 +94,11 @@ def audit_batch() -> Iterator[None]:
         yield
         return
     entries: list[AuditEntry] = []
-    connection._madoguchi_audit_batch = entries
+    setattr(connection, "_madoguchi_audit_batch", entries)  # noqa: B010 - a private attribute of ours
     try:
         yield
     finally:
-        connection._madoguchi_audit_batch = None
+        setattr(connection, "_madoguchi_audit_batch", None)  # noqa: B010
     if entries:
         _append(connection, entries)
 

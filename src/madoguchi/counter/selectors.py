@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from madoguchi.accounts.constants import Role
+from madoguchi.accounts.models import User
 from madoguchi.accounts.permissions import StaffScope
+from madoguchi.applications.models import Draft
 from madoguchi.counter import codes
 from madoguchi.counter.models import CounterVisit, HandoffCode
 from madoguchi.procedures.models import Procedure
@@ -15,11 +17,11 @@ from madoguchi.procedures.models import Procedure
 COUNTER_ROLES = {Role.COUNTER, Role.CENTRE, Role.ADMIN}
 
 
-def counter_organization_ids(user: Any) -> set[int]:
+def counter_organization_ids(user: User) -> set[int]:
     return StaffScope.of(user).organization_ids(roles=COUNTER_ROLES)
 
 
-def counter_procedures(*, user: Any) -> QuerySet[Procedure]:
+def counter_procedures(*, user: User) -> QuerySet[Procedure]:
     return (
         Procedure.objects.filter(
             organization_id__in=counter_organization_ids(user), current_version__isnull=False
@@ -29,7 +31,7 @@ def counter_procedures(*, user: Any) -> QuerySet[Procedure]:
     )
 
 
-def recent_visits(*, user: Any) -> list[CounterVisit]:
+def recent_visits(*, user: User) -> list[CounterVisit]:
     return list(
         CounterVisit.objects.filter(staff=user)
         .select_related("procedure", "application")
@@ -37,7 +39,7 @@ def recent_visits(*, user: Any) -> list[CounterVisit]:
     )
 
 
-def access_visit(*, user: Any, visit_id: Any) -> CounterVisit:
+def access_visit(*, user: User, visit_id: uuid.UUID | str) -> CounterVisit:
     """A visit of an organization where the user works at the counter; 404 otherwise."""
     visit = (
         CounterVisit.objects.select_related(
@@ -51,7 +53,7 @@ def access_visit(*, user: Any, visit_id: Any) -> CounterVisit:
     return visit
 
 
-def access_handoff(*, user: Any, code: str) -> HandoffCode:
+def access_handoff(*, user: User, code: str) -> HandoffCode:
     """The hand-over code of a draft of an organization where the user works at the counter.
 
     Http404 for unknown codes and for other organizations' codes alike. Used or expired codes
@@ -67,7 +69,7 @@ def access_handoff(*, user: Any, code: str) -> HandoffCode:
     return handoff
 
 
-def active_handoff(*, draft: Any, code: str) -> HandoffCode | None:
+def active_handoff(*, draft: Draft, code: str) -> HandoffCode | None:
     """The applicant's code for the draft if it still works (for showing it again)."""
     return HandoffCode.objects.filter(
         draft=draft, code_hash=codes.code_hash(code), used_at__isnull=True, expires_at__gt=timezone.now()

@@ -32,8 +32,8 @@ def _visitor_user(*, name: str, email: str) -> User:
 
 def visit_start(
     *,
-    staff: Any,
-    procedure_id: Any,
+    staff: User,
+    procedure_id: int,
     visitor_name: str,
     visitor_email: str = "",
     identity_method: str,
@@ -93,23 +93,33 @@ def _editable(visit: CounterVisit) -> None:
         raise DomainError(_("この受付はすでに完了しています。"), code="closed")
 
 
-def visit_save_step(*, staff: Any, visit_id: Any, step_key: str, raw: dict[str, Any]) -> CounterVisit:
+def visit_save_step(
+    *, staff: User, visit_id: uuid.UUID | str, step_key: str, raw: dict[str, Any]
+) -> CounterVisit:
     """Save one step typed by staff (errors keep what was typed; FieldErrors raised)."""
     visit = selectors.access_visit(user=staff, visit_id=visit_id)
     _editable(visit)
     if visit.status == VisitStatus.CONFIRMING:
         CounterVisit.objects.filter(pk=visit.pk).update(status=VisitStatus.ENTERING)
         visit.status = VisitStatus.ENTERING
-    app_services.draft_save_step(draft=visit.draft, step_key=step_key, raw=raw)
+    app_services.draft_save_step(draft=_draft_of(visit), step_key=step_key, raw=raw)
     return visit
 
 
+def _draft_of(visit: CounterVisit) -> Draft:
+    """The visit's draft; a visit without one (its draft was deleted) cannot go on."""
+    if visit.draft is None:
+        raise DomainError(_("この受付は続けられません。最初からやり直してください。"), code="no_draft")
+    return visit.draft
+
+
 def missing_steps(visit: CounterVisit) -> list[dict]:
-    done = set(visit.draft.completed_steps) if visit.draft else set()
-    return [s for s in iter_steps(visit.draft.version.definition) if s["key"] not in done]
+    draft = _draft_of(visit)
+    done = set(draft.completed_steps)
+    return [s for s in iter_steps(draft.version.definition) if s["key"] not in done]
 
 
-def visit_hand_over(*, staff: Any, visit_id: Any) -> CounterVisit:
+def visit_hand_over(*, staff: User, visit_id: uuid.UUID | str) -> CounterVisit:
     """Show the confirmation screen to the visitor (tablet). All steps must be complete."""
     visit = selectors.access_visit(user=staff, visit_id=visit_id)
     _editable(visit)
@@ -128,22 +138,22 @@ def visit_hand_over(*, staff: Any, visit_id: Any) -> CounterVisit:
     return visit
 
 
-def visit_confirm(*, staff: Any, visit_id: Any) -> Application:
+def visit_confirm(*, staff: User, visit_id: uuid.UUID | str) -> Application:
     """The visitor approved the content on the tablet: submit with channel=counter, entered_by=staff.
 
     Idempotent: pressing twice gives the same application.
     """
     visit = selectors.access_visit(user=staff, visit_id=visit_id)
-    if visit.application_id:
+    if visit.application is not None:
         return visit.application
     if visit.status != VisitStatus.CONFIRMING:
         raise DomainError(_("来庁者の確認画面を表示してから申請してください。"), code="not_confirming")
     with transaction.atomic():
         visit = CounterVisit.objects.select_for_update().get(pk=visit.pk)
-        if visit.application_id:
+        if visit.application is not None:
             return visit.application
         application = app_services.application_submit(
-            draft=visit.draft,
+            draft=_draft_of(visit),
             actor=staff,
             idempotency_key=f"counter:{visit.pk}",
             channel=Channel.COUNTER,
@@ -167,7 +177,7 @@ def visit_confirm(*, staff: Any, visit_id: Any) -> Application:
     return application
 
 
-def visit_cancel(*, staff: Any, visit_id: Any) -> CounterVisit:
+def visit_cancel(*, staff: User, visit_id: uuid.UUID | str) -> CounterVisit:
     visit = selectors.access_visit(user=staff, visit_id=visit_id)
     if visit.status == VisitStatus.SUBMITTED:
         raise PermissionDeniedError(_("受付済みの申請は中止できません。"))
@@ -180,7 +190,7 @@ def visit_cancel(*, staff: Any, visit_id: Any) -> CounterVisit:
 # ---------------------------------------------------------------------------- QR hand-over of a phone draft
 
 
-def handoff_create(*, applicant: Any, draft_id: Any) -> tuple[HandoffCode, str]:
+def handoff_create(*, applicant: User, draft_id: uuid.UUID | str) -> tuple[HandoffCode, str]:
     """Issue a one-time code (30 minutes) for the applicant's draft; earlier unused codes stop working.
 
     Returns the stored row and the plain code, which is not stored and cannot be shown again.
@@ -230,7 +240,7 @@ def handoff_check_usable(handoff: HandoffCode) -> None:
 
 def handoff_redeem(
     *,
-    staff: Any,
+    staff: User,
     code: str,
     visitor_name: str,
     identity_method: str,

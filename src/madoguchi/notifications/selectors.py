@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from madoguchi.accounts.models import Membership, Organization
+from madoguchi.accounts.models import Membership, Organization, User
 from madoguchi.notifications.constants import MANAGER_ROLES, ORGANIZATION_WIDE_ROLES, NotificationStatus
 from madoguchi.notifications.models import (
     DeliveryBatch,
@@ -19,7 +19,7 @@ from madoguchi.notifications.models import (
 )
 
 
-def mailbox_list(*, user: Any) -> QuerySet[MailboxMessage]:
+def mailbox_list(*, user: User) -> QuerySet[MailboxMessage]:
     return (
         MailboxMessage.objects.filter(user=user)
         .select_related("organization")
@@ -28,11 +28,11 @@ def mailbox_list(*, user: Any) -> QuerySet[MailboxMessage]:
     )
 
 
-def mailbox_unread_count(*, user: Any) -> int:
+def mailbox_unread_count(*, user: User) -> int:
     return MailboxMessage.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def access_mailbox_message(*, user: Any, message_id: Any) -> MailboxMessage:
+def access_mailbox_message(*, user: User, message_id: uuid.UUID | str) -> MailboxMessage:
     """The message if it is ``user``'s own; 404 for anybody else's (no hint it exists)."""
     try:
         return MailboxMessage.objects.select_related("organization").get(pk=message_id, user=user)
@@ -42,7 +42,7 @@ def access_mailbox_message(*, user: Any, message_id: Any) -> MailboxMessage:
         raise Http404 from exc
 
 
-def access_staff_organization(*, user: Any, org_slug: str, manage: bool = False) -> Organization:
+def access_staff_organization(*, user: User, org_slug: str, manage: bool = False) -> Organization:
     """The organization if ``user`` is a member of it (and a manager when ``manage``)."""
     organization = Organization.objects.filter(slug=org_slug).first()
     if organization is None:
@@ -55,11 +55,11 @@ def access_staff_organization(*, user: Any, org_slug: str, manage: bool = False)
     return organization
 
 
-def staff_organizations(*, user: Any) -> QuerySet[Organization]:
+def staff_organizations(*, user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user).distinct().order_by("id")
 
 
-def notification_departments(*, user: Any, organization: Organization) -> frozenset[int] | None:
+def notification_departments(*, user: User, organization: Organization) -> frozenset[int] | None:
     """The departments whose delivery log ``user`` may read in ``organization``; None for all.
 
     A membership without a department, or with an organization-wide role, reads everything
@@ -73,7 +73,7 @@ def notification_departments(*, user: Any, organization: Organization) -> frozen
     return frozenset(department_id for department_id, _role in grants)
 
 
-def _delivery_log(*, user: Any, organization: Organization) -> QuerySet[Notification]:
+def _delivery_log(*, user: User, organization: Organization) -> QuerySet[Notification]:
     queryset = Notification.objects.filter(organization=organization)
     departments = notification_departments(user=user, organization=organization)
     if departments is not None:
@@ -82,7 +82,7 @@ def _delivery_log(*, user: Any, organization: Organization) -> QuerySet[Notifica
 
 
 def notification_list(
-    *, user: Any, organization: Organization, status: str | None = None
+    *, user: User, organization: Organization, status: str | None = None
 ) -> QuerySet[Notification]:
     """The delivery log that ``user`` may read, newest first (see ``notification_departments``)."""
     qs = _delivery_log(user=user, organization=organization).select_related("recipient")
@@ -91,7 +91,7 @@ def notification_list(
     return qs.order_by("-created_at")
 
 
-def notification_status_counts(*, user: Any, organization: Organization) -> dict[str, int]:
+def notification_status_counts(*, user: User, organization: Organization) -> dict[str, int]:
     counts = dict(
         _delivery_log(user=user, organization=organization)
         .values_list("status")
@@ -101,7 +101,9 @@ def notification_status_counts(*, user: Any, organization: Organization) -> dict
     return {status: counts.get(status, 0) for status in NotificationStatus.values}
 
 
-def access_notification(*, user: Any, organization: Organization, notification_id: Any) -> Notification:
+def access_notification(
+    *, user: User, organization: Organization, notification_id: uuid.UUID | str
+) -> Notification:
     """One row of the delivery log; 404 when it is not in what ``user`` may read."""
     try:
         return _delivery_log(user=user, organization=organization).get(pk=notification_id)
@@ -111,15 +113,15 @@ def access_notification(*, user: Any, organization: Organization, notification_i
         raise Http404 from exc
 
 
-def template_list(*, organization: Any) -> dict[tuple[str, str], NotificationTemplate]:
+def template_list(*, organization: Organization) -> dict[tuple[str, str], NotificationTemplate]:
     return {(t.event, t.language): t for t in NotificationTemplate.objects.filter(organization=organization)}
 
 
-def batch_list(*, organization: Any) -> QuerySet[DeliveryBatch]:
+def batch_list(*, organization: Organization) -> QuerySet[DeliveryBatch]:
     return DeliveryBatch.objects.filter(organization=organization).order_by("-created_at")
 
 
-def access_batch(*, organization: Any, batch_id: Any) -> DeliveryBatch:
+def access_batch(*, organization: Organization, batch_id: uuid.UUID | str) -> DeliveryBatch:
     try:
         return DeliveryBatch.objects.get(pk=batch_id, organization=organization)
     except (DeliveryBatch.DoesNotExist, ValueError, TypeError):
@@ -128,11 +130,11 @@ def access_batch(*, organization: Any, batch_id: Any) -> DeliveryBatch:
         raise Http404 from exc
 
 
-def campaign_list(*, organization: Any) -> QuerySet[PushCampaign]:
+def campaign_list(*, organization: Organization) -> QuerySet[PushCampaign]:
     return PushCampaign.objects.filter(organization=organization).order_by("-created_at")
 
 
-def access_campaign(*, organization: Any, campaign_id: Any) -> PushCampaign:
+def access_campaign(*, organization: Organization, campaign_id: uuid.UUID | str) -> PushCampaign:
     try:
         return PushCampaign.objects.get(pk=campaign_id, organization=organization)
     except (PushCampaign.DoesNotExist, ValueError, TypeError):

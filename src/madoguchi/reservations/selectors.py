@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import OrderedDict
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from madoguchi.accounts.models import Membership
+from madoguchi.accounts.models import Membership, User
 from madoguchi.core.errors import PermissionDeniedError
 from madoguchi.reservations import rules
 from madoguchi.reservations.constants import ACTIVE, STAFF_ROLES, AllocationMode, BookingStatus, EntryStatus
@@ -154,7 +155,7 @@ def booking_info_rows(booking: Booking) -> list[dict[str, str]]:
     return rows
 
 
-def booking_list(*, user: Any) -> QuerySet[Booking]:
+def booking_list(*, user: User) -> QuerySet[Booking]:
     return (
         Booking.objects.filter(user=user)
         .select_related("resource__organization", "slot")
@@ -162,19 +163,19 @@ def booking_list(*, user: Any) -> QuerySet[Booking]:
     )
 
 
-def upcoming_bookings(*, user: Any, now: dt.datetime | None = None) -> QuerySet[Booking]:
+def upcoming_bookings(*, user: User, now: dt.datetime | None = None) -> QuerySet[Booking]:
     now = now or timezone.now()
     return (
         booking_list(user=user).filter(status__in=ACTIVE, slot__ends_at__gte=now).order_by("slot__starts_at")
     )
 
 
-def past_bookings(*, user: Any, now: dt.datetime | None = None) -> QuerySet[Booking]:
+def past_bookings(*, user: User, now: dt.datetime | None = None) -> QuerySet[Booking]:
     now = now or timezone.now()
     return booking_list(user=user).exclude(status__in=ACTIVE, slot__ends_at__gte=now)
 
 
-def access_booking(*, user: Any, booking_id: Any) -> Booking:
+def access_booking(*, user: User, booking_id: uuid.UUID | str) -> Booking:
     try:
         return Booking.objects.select_related("resource__organization", "slot", "user").get(
             pk=booking_id, user=user
@@ -185,7 +186,7 @@ def access_booking(*, user: Any, booking_id: Any) -> Booking:
         raise Http404 from exc
 
 
-def entry_list(*, user: Any) -> QuerySet[LotteryEntry]:
+def entry_list(*, user: User) -> QuerySet[LotteryEntry]:
     return (
         LotteryEntry.objects.filter(user=user)
         .select_related("lottery__resource", "first_choice", "second_choice", "booking")
@@ -193,7 +194,7 @@ def entry_list(*, user: Any) -> QuerySet[LotteryEntry]:
     )
 
 
-def access_entry(*, user: Any, entry_id: int) -> LotteryEntry:
+def access_entry(*, user: User, entry_id: int) -> LotteryEntry:
     try:
         return LotteryEntry.objects.select_related("lottery__resource").get(pk=entry_id, user=user)
     except (LotteryEntry.DoesNotExist, ValueError, TypeError):
@@ -228,13 +229,13 @@ def change_options(*, booking: Booking, now: dt.datetime | None = None) -> list[
 # --------------------------------------------------------------------------- staff
 
 
-def _staff_memberships(user: Any) -> QuerySet[Membership]:
+def _staff_memberships(user: User) -> QuerySet[Membership]:
     if not getattr(user, "is_authenticated", False):
         return Membership.objects.none()
     return Membership.objects.filter(user=user, role__in=STAFF_ROLES)
 
 
-def staff_resource_filter(user: Any) -> Q:
+def staff_resource_filter(user: User) -> Q:
     query = Q(pk__in=[])
     for membership in _staff_memberships(user):
         part = Q(organization_id=membership.organization_id)
@@ -244,27 +245,27 @@ def staff_resource_filter(user: Any) -> Q:
     return query
 
 
-def staff_resource_list(*, user: Any) -> QuerySet[Resource]:
+def staff_resource_list(*, user: User) -> QuerySet[Resource]:
     return Resource.objects.filter(staff_resource_filter(user)).select_related("organization", "department")
 
 
-def is_staff_for(user: Any, resource: Resource) -> bool:
+def is_staff_for(user: User, resource: Resource) -> bool:
     return staff_resource_list(user=user).filter(pk=resource.pk).exists()
 
 
-def check_staff(user: Any, resource: Resource) -> None:
+def check_staff(user: User, resource: Resource) -> None:
     if not is_staff_for(user, resource):
         raise PermissionDeniedError("この予約枠を扱う権限がありません。")
 
 
-def access_staff_resource(*, user: Any, resource_id: int) -> Resource:
+def access_staff_resource(*, user: User, resource_id: int) -> Resource:
     try:
         return staff_resource_list(user=user).get(pk=resource_id)
     except (Resource.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def access_staff_booking(*, user: Any, booking_id: Any) -> Booking:
+def access_staff_booking(*, user: User, booking_id: uuid.UUID | str) -> Booking:
     try:
         return Booking.objects.select_related("resource", "slot", "user", "application").get(
             resource__in=staff_resource_list(user=user), pk=booking_id
@@ -275,7 +276,7 @@ def access_staff_booking(*, user: Any, booking_id: Any) -> Booking:
         raise Http404 from exc
 
 
-def access_staff_slot(*, user: Any, slot_id: int) -> Slot:
+def access_staff_slot(*, user: User, slot_id: int) -> Slot:
     try:
         return Slot.objects.select_related("resource").get(
             resource__in=staff_resource_list(user=user), pk=slot_id
@@ -284,7 +285,7 @@ def access_staff_slot(*, user: Any, slot_id: int) -> Slot:
         raise Http404 from None
 
 
-def access_staff_lottery(*, user: Any, lottery_id: int) -> Lottery:
+def access_staff_lottery(*, user: User, lottery_id: int) -> Lottery:
     try:
         return Lottery.objects.select_related("resource").get(
             resource__in=staff_resource_list(user=user), pk=lottery_id
@@ -316,7 +317,7 @@ def staff_day(*, resource: Resource, day: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def staff_find_booking_by_code(*, user: Any, code: str) -> Booking | None:
+def staff_find_booking_by_code(*, user: User, code: str) -> Booking | None:
     return (
         Booking.objects.filter(resource__in=staff_resource_list(user=user), code=code)
         .select_related("resource", "slot", "user")

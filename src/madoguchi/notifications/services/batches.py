@@ -9,11 +9,13 @@ where it stopped and a re-run never delivers twice.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import posixpath
 import unicodedata
+import uuid
 import zipfile
-from typing import Any
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -22,6 +24,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import Department, Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications.constants import BatchRowStatus, BatchStatus, DocumentKind
@@ -69,7 +72,7 @@ def _decode_csv(data: bytes) -> str | None:
     return None
 
 
-def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
+def _pick(header: Sequence[str], names: tuple[str, ...]) -> str | None:
     normalized = {unicodedata.normalize("NFKC", h).strip().lower(): h for h in header}
     for name in names:
         if name in normalized:
@@ -129,13 +132,13 @@ def parse_mapping(data: bytes) -> list[dict[str, str]]:
 
 def delivery_batch_create(
     *,
-    organization: Any,
-    actor: Any,
+    organization: Organization,
+    actor: User,
     title: str,
     archive: UploadedFile | None,
     mapping: UploadedFile | None = None,
     document_kind: str = DocumentKind.PAYSLIP,
-    department: Any = None,
+    department: Department | None = None,
 ) -> DeliveryBatch:
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
@@ -149,7 +152,7 @@ def delivery_batch_create(
         errors["archive"] = [_("PDF をまとめた ZIP ファイルを選んでください。")]
     elif not zipfile.is_zipfile(archive):
         errors["archive"] = [_("ZIP ファイルではありません。PDF をまとめた ZIP ファイルを選んでください。")]
-    if errors:
+    if errors or archive is None:  # no archive is already in ``errors``
         raise FieldErrors(errors)
     archive.seek(0)
     with zipfile.ZipFile(archive) as zf:
@@ -201,13 +204,13 @@ def delivery_batch_create(
     return batch
 
 
-def _dispatch(batch_id: Any) -> None:
+def _dispatch(batch_id: uuid.UUID | str) -> None:
     from madoguchi.notifications.tasks import delivery_batch_process_task
 
     delivery_batch_process_task.delay(str(batch_id))
 
 
-def delivery_batch_process(*, batch_id: Any) -> DeliveryBatch:
+def delivery_batch_process(*, batch_id: uuid.UUID | str) -> DeliveryBatch:
     """Deliver every pending row. Safe to run again: delivered rows are skipped."""
     DeliveryBatch.objects.filter(pk=batch_id, status=BatchStatus.PENDING).update(
         status=BatchStatus.PROCESSING
@@ -276,7 +279,9 @@ def delivery_batch_process(*, batch_id: Any) -> DeliveryBatch:
     return batch
 
 
-def member_register(*, organization: Any, number: str, user: Any, birth_date: Any = None) -> Member:
+def member_register(
+    *, organization: Organization, number: str, user: User, birth_date: dt.date | None = None
+) -> Member:
     """Link an employee/member number to a person (idempotent on the number)."""
     member, _created = Member.objects.update_or_create(
         organization=organization,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from madoguchi.accounts.models import Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.notifications.constants import DocumentKind
 from madoguchi.notifications.models import MailboxMessage
@@ -18,8 +18,8 @@ from madoguchi.notifications.services.outbox import notification_enqueue
 
 def mailbox_deliver(
     *,
-    user: Any,
-    organization: Any,
+    user: User,
+    organization: Organization,
     subject: str,
     source_key: str,
     kind: str = DocumentKind.OTHER,
@@ -27,7 +27,7 @@ def mailbox_deliver(
     content: bytes | None = None,
     file_name: str = "",
     content_type: str = "",
-    actor: Any = "system",
+    actor: User | str = "system",
     notify: bool = True,
 ) -> MailboxMessage:
     """Put a document (or a message) into ``user``'s mailbox, once per ``source_key``.
@@ -86,7 +86,7 @@ def _suffix(name: str) -> str:
     return suffix if suffix.isascii() and len(suffix) <= 6 else ""
 
 
-def mailbox_mark_read(*, message: MailboxMessage, user: Any, downloaded: bool = False) -> MailboxMessage:
+def mailbox_mark_read(*, message: MailboxMessage, user: User, downloaded: bool = False) -> MailboxMessage:
     """Record the read receipt (first opening) and, for documents, the first download."""
     now = timezone.now()
     with transaction.atomic():

@@ -19,6 +19,7 @@ Guarantees (see docs/notifications.md):
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import uuid
@@ -34,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError
 from madoguchi.notifications.channels import DeliveryError, OutgoingMessage, get_channel
@@ -56,7 +58,7 @@ def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-def _language(user: Any) -> str:
+def _language(user: User) -> str:
     language = (getattr(user, "preferred_language", "") or "ja")[:2]
     return language if language in ("ja", "en") else "ja"
 
@@ -65,7 +67,7 @@ def mailbox_url() -> str:
     return settings.SITE_URL + reverse("notifications:mailbox")
 
 
-def template_texts(*, organization: Any, event: str, language: str) -> tuple[str, str]:
+def template_texts(*, organization: Organization, event: str, language: str) -> tuple[str, str]:
     """(subject, body) templates: the organization's override, else the default wording."""
     custom = NotificationTemplate.objects.filter(
         organization=organization, event=event, language=language
@@ -78,7 +80,7 @@ def template_texts(*, organization: Any, event: str, language: str) -> tuple[str
     )
 
 
-def _full_context(*, recipient: Any, organization: Any, context: dict[str, Any]) -> dict[str, Any]:
+def _full_context(*, recipient: User, organization: Organization, context: dict[str, Any]) -> dict[str, Any]:
     return {
         "organization_name": organization.name,
         "recipient_name": (getattr(recipient, "display_name", "") or getattr(recipient, "email", "")),
@@ -90,9 +92,9 @@ def _full_context(*, recipient: Any, organization: Any, context: dict[str, Any])
 
 def notification_enqueue(
     *,
-    recipient: Any,
+    recipient: User,
     event: str,
-    organization: Any,
+    organization: Organization,
     context: dict[str, Any],
     dedupe_key: str,
     sensitive: bool = False,
@@ -278,7 +280,7 @@ def _message(row: Notification) -> OutgoingMessage:
     )
 
 
-def notification_deliver(*, notification_id: Any, now: Any = None) -> str:
+def notification_deliver(*, notification_id: uuid.UUID | str, now: dt.datetime | None = None) -> str:
     """Claim one queued notification and send it once. Returns the resulting status.
 
     The claim is an atomic conditional UPDATE, so only one worker ever sends a row; the
@@ -341,7 +343,7 @@ def notification_deliver(*, notification_id: Any, now: Any = None) -> str:
 
 
 def notifications_sweep(
-    *, now: Any = None, grace_seconds: float | None = None, limit: int = 5000
+    *, now: dt.datetime | None = None, grace_seconds: float | None = None, limit: int = 5000
 ) -> dict[str, int]:
     """Recover what a crash could have stranded, and hand due rows to the workers.
 
@@ -375,7 +377,7 @@ def notifications_sweep(
     return {"lease_expired": expired, "redispatched": len(due), "campaigns_resumed": resumed}
 
 
-def notification_resend(*, notification: Notification, actor: Any) -> Notification:
+def notification_resend(*, notification: Notification, actor: User) -> Notification:
     """Staff: send a notification that failed after its last retry once more."""
     with transaction.atomic():
         row = Notification.objects.select_for_update().get(pk=notification.pk)
@@ -398,7 +400,7 @@ def notification_resend(*, notification: Notification, actor: Any) -> Notificati
     return row
 
 
-def notifications_purge(*, now: Any = None) -> dict[str, int]:
+def notifications_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Data retention: delete delivery records (not mailbox messages) past their retention."""
     from madoguchi.notifications.models import DevOutboxMessage
 

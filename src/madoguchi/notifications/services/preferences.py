@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications.models import ContactPreference
@@ -15,12 +15,12 @@ from madoguchi.notifications.models import ContactPreference
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 
 
-def contact_preference_get(*, user: Any) -> ContactPreference:
+def contact_preference_get(*, user: User) -> ContactPreference:
     return ContactPreference.objects.filter(user=user).first() or ContactPreference(user=user)
 
 
 def contact_preference_update(
-    *, user: Any, email_enabled: bool, line_enabled: bool, line_user_id: str = ""
+    *, user: User, email_enabled: bool, line_enabled: bool, line_user_id: str = ""
 ) -> ContactPreference:
     line_user_id = (line_user_id or "").strip()
     errors: dict[str, list[str]] = {}

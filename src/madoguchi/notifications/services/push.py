@@ -8,7 +8,9 @@ a stalled worker never sends anyone the notice twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.notifications.constants import CampaignStatus
@@ -37,14 +40,14 @@ def _lease() -> timedelta:
     )
 
 
-def push_recipient_count(*, organization: Any, segment: dict[str, Any]) -> int:
+def push_recipient_count(*, organization: Organization, segment: dict[str, Any]) -> int:
     return segment_users(organization=organization, segment=segment_clean(segment)).count()
 
 
 def push_campaign_create(
     *,
-    organization: Any,
-    actor: Any,
+    organization: Organization,
+    actor: User,
     title: str,
     body: str,
     segment: dict[str, Any],
@@ -89,7 +92,7 @@ def push_campaign_create(
     return campaign
 
 
-def push_campaign_start(*, campaign: PushCampaign, actor: Any) -> PushCampaign:
+def push_campaign_start(*, campaign: PushCampaign, actor: User) -> PushCampaign:
     """Start (or resume after a pause). The recipient count is fixed at the first start."""
     with transaction.atomic():
         locked = PushCampaign.objects.select_for_update().get(pk=campaign.pk)
@@ -115,7 +118,7 @@ def push_campaign_start(*, campaign: PushCampaign, actor: Any) -> PushCampaign:
     return locked
 
 
-def push_campaign_pause(*, campaign: PushCampaign, actor: Any) -> PushCampaign:
+def push_campaign_pause(*, campaign: PushCampaign, actor: User) -> PushCampaign:
     with transaction.atomic():
         locked = PushCampaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status != CampaignStatus.SENDING:
@@ -132,7 +135,7 @@ def push_campaign_pause(*, campaign: PushCampaign, actor: Any) -> PushCampaign:
     return locked
 
 
-def _dispatch(campaign_id: Any, countdown: float | None = None) -> None:
+def _dispatch(campaign_id: uuid.UUID | str, countdown: float | None = None) -> None:
     from madoguchi.notifications.tasks import push_campaign_step_task
 
     if countdown:
@@ -141,7 +144,7 @@ def _dispatch(campaign_id: Any, countdown: float | None = None) -> None:
         push_campaign_step_task.apply_async(args=[str(campaign_id)])
 
 
-def push_campaign_step(*, campaign_id: Any, now: Any = None) -> float | None:
+def push_campaign_step(*, campaign_id: uuid.UUID | str, now: dt.datetime | None = None) -> float | None:
     """Send to the next chunk. Returns seconds until the next step, or None when finished
     (or paused, or another worker holds the step)."""
     now = now or timezone.now()
@@ -193,7 +196,7 @@ def push_campaign_step(*, campaign_id: Any, now: Any = None) -> float | None:
     return None if done else step_seconds()
 
 
-def push_campaigns_resume_stalled(*, now: Any = None) -> int:
+def push_campaigns_resume_stalled(*, now: dt.datetime | None = None) -> int:
     """Sweeper: re-dispatch campaigns whose step chain broke (worker died, broker lost)."""
     now = now or timezone.now()
     stall = now - _lease()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications.events import EVENTS
@@ -39,7 +38,7 @@ def template_check(*, event: str, language: str, subject: str, body: str) -> dic
 
 
 def template_save(
-    *, organization: Any, event: str, language: str, subject: str, body: str, actor: Any
+    *, organization: Organization, event: str, language: str, subject: str, body: str, actor: User
 ) -> NotificationTemplate:
     """Create or replace the wording; an unknown placeholder is refused here, not at send time."""
     errors = template_check(event=event, language=language, subject=subject, body=body)
@@ -67,7 +66,12 @@ def template_save(
 
 
 def template_preview(
-    *, organization: Any, event: str, language: str, subject: str | None = None, body: str | None = None
+    *,
+    organization: Organization,
+    event: str,
+    language: str,
+    subject: str | None = None,
+    body: str | None = None,
 ) -> tuple[str, str]:
     """Render the wording (given, saved, or default) with the event's sample values."""
     event_type = EVENTS[event]

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, PermissionDeniedError
 from madoguchi.reservations import emails, rules
@@ -55,7 +56,7 @@ def _full_error() -> DomainError:
 
 def booking_create(
     *,
-    user: Any,
+    user: User,
     slot_id: int,
     party_size: Any = 1,
     data: dict[str, Any] | None = None,
@@ -130,7 +131,7 @@ def _lock_booking(booking: Booking) -> Booking:
 
 
 def booking_change(
-    *, booking: Booking, new_slot_id: int, actor: Any, now: dt.datetime | None = None
+    *, booking: Booking, new_slot_id: int, actor: User, now: dt.datetime | None = None
 ) -> Booking:
     """Move a confirmed booking to another slot of the same resource (both slots locked)."""
     now = now or timezone.now()
@@ -186,7 +187,7 @@ def booking_change(
 
 
 def booking_cancel(
-    *, booking: Booking, actor: Any, now: dt.datetime | None = None, reason: str = ""
+    *, booking: Booking, actor: User, now: dt.datetime | None = None, reason: str = ""
 ) -> Booking:
     """Cancel (the applicant before the start, or staff) and give the places back."""
     now = now or timezone.now()
@@ -229,7 +230,7 @@ def booking_cancel(
     return booking
 
 
-def booking_confirm(*, booking: Booking, actor: Any, now: dt.datetime | None = None) -> Booking:
+def booking_confirm(*, booking: Booking, actor: User, now: dt.datetime | None = None) -> Booking:
     """A lottery winner confirms their place before the deadline."""
     now = now or timezone.now()
     if actor.pk != booking.user_id:
@@ -268,7 +269,7 @@ def normalize_code(raw: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-def booking_check_in(*, booking: Booking, actor: Any, now: dt.datetime | None = None) -> Booking:
+def booking_check_in(*, booking: Booking, actor: User, now: dt.datetime | None = None) -> Booking:
     """Staff check a visitor in on the day of the booking."""
     now = now or timezone.now()
     check_staff(actor, booking.resource)
@@ -306,7 +307,7 @@ def booking_check_in(*, booking: Booking, actor: Any, now: dt.datetime | None = 
     return booking
 
 
-def booking_mark_no_show(*, booking: Booking, actor: Any, now: dt.datetime | None = None) -> Booking:
+def booking_mark_no_show(*, booking: Booking, actor: User, now: dt.datetime | None = None) -> Booking:
     """Staff record that a confirmed visitor did not come (after the slot started)."""
     now = now or timezone.now()
     check_staff(actor, booking.resource)
@@ -328,7 +329,7 @@ def booking_mark_no_show(*, booking: Booking, actor: Any, now: dt.datetime | Non
     return booking
 
 
-def booking_link_application(*, booking: Booking, application: Any, actor: Any) -> Booking:
+def booking_link_application(*, booking: Booking, application: Any, actor: User) -> Booking:
     """Link a booking to an application (S6: 来庁予約 → 書かない窓口 → 審査)."""
     if actor.pk != booking.user_id:
         check_staff(actor, booking.resource)

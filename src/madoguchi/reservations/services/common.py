@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import User
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.fields import ValidationContext
 from madoguchi.procedures.validation import clean_fields
@@ -33,7 +34,7 @@ def booking_snapshot(booking: Booking) -> dict[str, Any]:
 
 
 def clean_party_and_data(
-    *, resource: Resource, user: Any, party_size: Any, data: dict[str, Any] | None
+    *, resource: Resource, user: User, party_size: Any, data: dict[str, Any] | None
 ) -> tuple[int, dict]:
     """Check party size and the resource's required information; every problem at once."""
     errors: dict[str, list[str]] = {}

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.reservations import emails, lottery
@@ -34,7 +35,7 @@ def lottery_create(
     entries_close_at: dt.datetime,
     confirm_by: dt.datetime,
     slots: list[Slot],
-    actor: Any,
+    actor: User,
     offer_hours: int = 48,
     seed: str | None = None,
 ) -> Lottery:
@@ -83,7 +84,7 @@ def lottery_create(
 def lottery_enter(
     *,
     lottery_obj: Lottery,
-    user: Any,
+    user: User,
     first_choice_id: Any,
     second_choice_id: Any = None,
     party_size: Any = 1,
@@ -118,7 +119,7 @@ def lottery_enter(
         size, cleaned = clean_party_and_data(resource=resource, user=user, party_size=party_size, data=data)
     except FieldErrors as exc:
         errors.update(exc.errors)
-    if errors:
+    if errors or first is None:  # a missing first choice is already in ``errors``
         raise FieldErrors(errors)
     with transaction.atomic():
         locked = Lottery.objects.select_for_update().get(pk=lottery_obj.pk)
@@ -160,7 +161,7 @@ def lottery_enter(
 
 
 def lottery_entry_withdraw(
-    *, entry: LotteryEntry, actor: Any, now: dt.datetime | None = None
+    *, entry: LotteryEntry, actor: User, now: dt.datetime | None = None
 ) -> LotteryEntry:
     now = now or timezone.now()
     if actor.pk != entry.user_id:
@@ -192,7 +193,7 @@ def _entry_inputs(entries: list[LotteryEntry], resource: Resource) -> list[lotte
     ]
 
 
-def lottery_draw(*, lottery_obj: Lottery, actor: Any, now: dt.datetime | None = None) -> Lottery:
+def lottery_draw(*, lottery_obj: Lottery, actor: User, now: dt.datetime | None = None) -> Lottery:
     """Draw after the entry period. Stores the full draw record and reveals the seed."""
     now = now or timezone.now()
     if actor is not None:
@@ -345,7 +346,11 @@ def lottery_expire_offers(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             slot = Slot.objects.select_for_update().select_related("resource").get(pk=slot_id)
             booking = Booking.objects.select_for_update().get(pk=booking_id)
-            if booking.status != BookingStatus.PENDING or booking.expires_at > now:
+            if (
+                booking.status != BookingStatus.PENDING
+                or booking.expires_at is None
+                or booking.expires_at > now
+            ):
                 continue
             before = booking_snapshot(booking)
             add_places(slot, -booking.places)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError
 from madoguchi.reservations import rules
@@ -16,7 +16,9 @@ from madoguchi.reservations.models import Closure, Resource, Slot
 from madoguchi.reservations.selectors import check_staff
 
 
-def slots_generate(*, resource: Resource, start: dt.date, end: dt.date, actor: Any = None) -> int:
+def slots_generate(
+    *, resource: Resource, start: dt.date, end: dt.date, actor: User | None = None
+) -> int:
     """Create the slots of ``start``..``end`` (inclusive) from the opening hours; skip closed days.
 
     Idempotent: existing slots are left as they are. Returns the number of new slots.
@@ -53,7 +55,7 @@ def slots_generate(*, resource: Resource, start: dt.date, end: dt.date, actor: A
     return len(fresh)
 
 
-def slot_block(*, slot: Slot, actor: Any, reason: str = "") -> Slot:
+def slot_block(*, slot: Slot, actor: User, reason: str = "") -> Slot:
     """Stop new bookings for a slot. Existing bookings stay; staff contact those people."""
     check_staff(actor, slot.resource)
     with transaction.atomic():
@@ -67,7 +69,7 @@ def slot_block(*, slot: Slot, actor: Any, reason: str = "") -> Slot:
     return slot
 
 
-def slot_unblock(*, slot: Slot, actor: Any) -> Slot:
+def slot_unblock(*, slot: Slot, actor: User) -> Slot:
     check_staff(actor, slot.resource)
     with transaction.atomic():
         slot = Slot.objects.select_for_update().select_related("resource").get(pk=slot.pk)
@@ -78,7 +80,9 @@ def slot_unblock(*, slot: Slot, actor: Any) -> Slot:
     return slot
 
 
-def closure_add(*, resource: Resource, date: dt.date, actor: Any, reason: str = "") -> tuple[Closure, int]:
+def closure_add(
+    *, resource: Resource, date: dt.date, actor: User, reason: str = ""
+) -> tuple[Closure, int]:
     """Close a resource for a day (臨時休業): block that day's slots. Returns (closure, bookings affected)."""
     check_staff(actor, resource)
     with transaction.atomic():
