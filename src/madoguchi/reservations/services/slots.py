@@ -16,9 +16,7 @@ from madoguchi.reservations.models import Closure, Resource, Slot
 from madoguchi.reservations.selectors import check_staff
 
 
-def slots_generate(
-    *, resource: Resource, start: dt.date, end: dt.date, actor: User | None = None
-) -> int:
+def slots_generate(*, resource: Resource, start: dt.date, end: dt.date, actor: User | None = None) -> int:
     """Create the slots of ``start``..``end`` (inclusive) from the opening hours; skip closed days.
 
     Idempotent: existing slots are left as they are. Returns the number of new slots.
@@ -80,9 +78,7 @@ def slot_unblock(*, slot: Slot, actor: User) -> Slot:
     return slot
 
 
-def closure_add(
-    *, resource: Resource, date: dt.date, actor: User, reason: str = ""
-) -> tuple[Closure, int]:
+def closure_add(*, resource: Resource, date: dt.date, actor: User, reason: str = "") -> tuple[Closure, int]:
     """Close a resource for a day (臨時休業): block that day's slots. Returns (closure, bookings affected)."""
     check_staff(actor, resource)
     with transaction.atomic():
