@@ -71,3 +71,12 @@ def test_ci_installs_through_the_constraints_file():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'export PIP_CONSTRAINT="$PWD/requirements/constraints.txt"' in ci
     assert ci.index("PIP_CONSTRAINT") < ci.index('run_suite "$TEST_COMMAND"')
+
+
+def test_browser_tests_live_under_tests_browser_only():
+    stray = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "src").rglob("test_*.py")
+        if "browser" in path.name or "playwright" in path.read_text(encoding="utf-8")
+    ]
+    assert stray == [], "move browser tests to tests/browser/ (docs/architecture.md, Tests)"

@@ -16,7 +16,6 @@ from madoguchi.accounts.constants import Role
 
 pytest.importorskip("playwright")
 from tests.browser import harness  # noqa: E402
-from tests.browser.conftest import chromium, open_page, playwright_instance, site  # noqa: E402,F401
 
 pytestmark = harness.BROWSER
 
@@ -30,6 +29,7 @@ def _sync_orm_beside_playwright():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
 
 FIELDS = [
     ("name", "氏名"),
@@ -70,7 +70,7 @@ def edit_field(rec, label: str, values: dict[str, str], *, required: bool = True
     assert "/fields/" not in rec.path, page.locator("#error-summary").all_inner_texts()
 
 
-def test_staff_builds_previews_and_publishes_and_an_applicant_submits(open_page):  # noqa: F811
+def test_staff_builds_previews_and_publishes_and_an_applicant_submits(open_page):
     from madoguchi.accounts.models import Organization
     from madoguchi.applications.models import Application
     from madoguchi.core.testing import make_staff, make_user

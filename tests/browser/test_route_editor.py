@@ -15,7 +15,6 @@ from madoguchi.accounts.constants import Role
 
 pytest.importorskip("playwright")
 from tests.browser import harness  # noqa: E402
-from tests.browser.conftest import chromium, open_page, playwright_instance  # noqa: E402,F401
 
 pytestmark = harness.BROWSER
 
@@ -44,7 +43,7 @@ def press(page, name: str) -> None:
         page.get_by_role("button", name=name, exact=True).click()
 
 
-def test_admin_builds_a_route_without_javascript_on_a_narrow_screen(open_page):  # noqa: F811
+def test_admin_builds_a_route_without_javascript_on_a_narrow_screen(open_page):
     from madoguchi.core.testing import make_staff
     from madoguchi.review.models import Route
     from madoguchi.review.testing import Office
