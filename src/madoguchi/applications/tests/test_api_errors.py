@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.core.testing import ApiClient, make_api_token, make_procedure
+from madoguchi.procedures.constants import Category
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,22 @@ def test_odd_payloads_never_answer_500(api, draft_id, payload):
 )
 def test_odd_query_parameters_and_headers_never_answer_500(api, draft_id, q, category, page, key):
     response = api.get("/procedures", {"q": q, "category": category, "page": page})
-    assert response.status_code in {200, 422}
+    plainly_valid = (
+        category in ("", *Category.values)
+        and "\x00" not in q
+        and page.isascii()
+        and page.isdigit()
+        and 1 <= int(page) <= 100_000
+    )
+    if plainly_valid:
+        assert response.status_code == 200, response.content
+    if response.status_code == 200:
+        assert {"count", "page", "items"} <= set(response.json())
+    else:
+        error = assert_error_shape(response, 422)  # and nothing else: never a 500
+        assert set(error["fields"]) <= {"q", "category", "page"}, error
+        if "category" in error["fields"]:
+            assert category not in Category.values
     response = api.post(f"/drafts/{draft_id}/submit", HTTP_IDEMPOTENCY_KEY=key)
     assert response.status_code in {200, 201} | CLIENT_ERRORS
     if response.status_code >= 400:

@@ -72,7 +72,7 @@ def test_step_errors_are_listed_at_the_top_and_keep_everything_typed(client, app
     response = client.post(
         step_url(draft, "about"), {"name": "", "note": "駐車場を使います", "action": "next"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = response.content.decode()
     assert 'role="alert"' in body
     assert 'href="#id_name"' in body

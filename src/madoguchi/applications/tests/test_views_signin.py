@@ -48,7 +48,7 @@ def test_first_step_errors_are_shown_before_sign_in_and_the_values_are_kept(clie
         reverse("applications:start_step", args=[org, slug]), {"name": "", "note": "午前中に伺います"}
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "氏名を入力してください。" in body
     assert "午前中に伺います" in body
 

@@ -10,6 +10,7 @@ from madoguchi.accounts.oidc.views import level_required_response
 from madoguchi.applications import selectors
 from madoguchi.applications.verified import verified_display
 from madoguchi.core.errors import DomainError
+from madoguchi.core.responses import form_status
 from madoguchi.procedures.steps import page_total
 from madoguchi.procedures.translations import localize
 
@@ -74,4 +75,5 @@ def render_step(
             "is_first": number == 1,
             "deferred_files": deferred_files,
         },
+        status=form_status(request, errors),
     )

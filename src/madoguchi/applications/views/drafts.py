@@ -22,6 +22,7 @@ from madoguchi.applications.views.common import (
     return_to_of,
 )
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.responses import form_status
 from madoguchi.procedures.lookup import lookup_button, run_lookup
 from madoguchi.procedures.steps import page_total
 from madoguchi.procedures.validation import get_step, parse_step_form
@@ -181,6 +182,7 @@ def draft_proxy(request, draft_id):
             "power_of_attorney": draft.data.get("__power_of_attorney"),
             "return_to": return_to,
         },
+        status=form_status(request, errors),
     )
 
 
@@ -206,6 +208,7 @@ def draft_confirm(request, draft_id):
     if gate:
         return gate
     problems: dict[str, list[str]] | None = None
+    refused = False
     if request.method == "POST":
         token = request.POST.get("submit_token", "")
         issued = request.session.get(SUBMIT_TOKENS_SESSION_KEY, {}).get(str(draft.pk), [])
@@ -215,7 +218,7 @@ def draft_confirm(request, draft_id):
                     draft=draft, actor=request.user, idempotency_key=f"web:{draft.pk}:{token}"
                 )
             except FieldErrors as exc:
-                problems = exc.as_dict()
+                problems, refused = exc.as_dict(), True
             except DomainError as exc:
                 return error_page(request, exc)
             else:
@@ -244,6 +247,7 @@ def draft_confirm(request, draft_id):
             "wants_proxy": selectors.draft_wants_proxy(draft),
             "submit_token": _issue_submit_token(request, draft),
         },
+        status=form_status(request, refused),
     )
 
 

@@ -27,6 +27,7 @@ from madoguchi.applications.views.common import (
     url_with_return,
 )
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.responses import form_status
 from madoguchi.procedures.fields import ValidationContext, takes_file
 from madoguchi.procedures.lookup import lookup_button, run_lookup
 from madoguchi.procedures.selectors import procedure_get_public
@@ -52,7 +53,12 @@ def start(request, org_slug: str, procedure_slug: str):
             return error_page(request, exc)
         draft_apply_verified(draft=draft, profile=verified_profile_for(request))
         return redirect("applications:draft_resume", draft.pk)
-    return render(request, "applications/start.html", {"procedure": procedure, "form": form})
+    return render(
+        request,
+        "applications/start.html",
+        {"procedure": procedure, "form": form},
+        status=form_status(request, form is not None and form.errors),
+    )
 
 
 def _stash(request, procedure) -> dict[str, Any] | None:

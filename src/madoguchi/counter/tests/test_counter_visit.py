@@ -135,7 +135,7 @@ def test_postal_code_lookup_on_a_counter_step_fills_the_address_and_stays_on_the
     client.force_login(staff)
     url = f"/counter/visits/{visit.pk}/steps/home/"
     page = client.post(url, {"addr.postal_code": "160-0022", "lookup:addr": "1"})
-    assert page.status_code in (200, 422)
+    assert page.status_code == 200  # a lookup is not a refused form: the step with the address filled in
     html = page.content.decode()
     assert "東京都" in html and "新宿区" in html
     visit.refresh_from_db()

@@ -118,7 +118,7 @@ def test_upload_page_delivers_and_shows_the_report(client, payroll, django_captu
     client.force_login(staff)
     url = reverse("notifications:staff_batches", args=[organization.slug])
     with_errors = client.post(url, {"title": "", "document_kind": "payslip"})
-    assert with_errors.status_code == 200 and 'id="title-error"' in with_errors.content.decode()
+    assert with_errors.status_code == 422 and 'id="title-error"' in with_errors.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,

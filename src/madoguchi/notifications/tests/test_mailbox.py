@@ -76,7 +76,7 @@ def test_settings_page_explains_a_missing_line_id_next_to_the_field(client):
     url = reverse("notifications:settings")
     response = client.post(url, {"email_enabled": "on", "line_enabled": "on", "line_user_id": ""})
     html = response.content.decode()
-    assert response.status_code == 200 and 'id="line_user_id-error"' in html
+    assert response.status_code == 422 and 'id="line_user_id-error"' in html
     assert "LINE で受け取るには" in html and not ContactPreference.objects.exists()
     response = client.post(url, {"line_enabled": "on", "line_user_id": "U" + "ab" * 16})
     assert response.status_code == 302

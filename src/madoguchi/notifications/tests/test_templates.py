@@ -88,7 +88,7 @@ def test_staff_page_shows_the_error_next_to_the_field_and_keeps_what_was_typed(c
     url = reverse("notifications:staff_template", args=[organization.slug, "application.submitted", "ja"])
     response = client.post(url, {"subject": "件名", "body": "{{ nope }} です", "action": "save"})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'id="body-error"' in html and 'aria-describedby="body-error"' in html
     assert "{{ nope }} です" in html and "error-summary" in html
     assert not NotificationTemplate.objects.exists()

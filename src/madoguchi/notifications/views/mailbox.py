@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import FieldErrors
+from madoguchi.core.responses import form_status
 from madoguchi.notifications import selectors, services
 from madoguchi.notifications.forms import ContactPreferenceForm
 
@@ -66,4 +67,6 @@ def settings_view(request):
                 "line_user_id": preference.line_user_id,
             }
         )
-    return render(request, "notifications/settings.html", {"form": form})
+    return render(
+        request, "notifications/settings.html", {"form": form}, status=form_status(request, form.errors)
+    )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.responses import form_status
 from madoguchi.notifications import selectors, services
 from madoguchi.notifications.constants import NotificationStatus
 from madoguchi.notifications.events import EVENTS
@@ -134,6 +135,7 @@ def template_edit(request, org_slug, event, language):
             "form": form,
             "preview": preview,
         },
+        status=form_status(request, form.errors),
     )
 
 
@@ -162,6 +164,7 @@ def batches(request, org_slug):
             "form": form,
             "batches": selectors.batch_list(organization=organization)[:50],
         },
+        status=form_status(request, form.errors),
     )
 
 
@@ -211,6 +214,7 @@ def pushes(request, org_slug):
             "count": count,
             "campaigns": selectors.campaign_list(organization=organization)[:50],
         },
+        status=form_status(request, form.errors),
     )
 
 

@@ -113,7 +113,7 @@ def test_field_errors_are_shown_next_to_fields_and_keep_what_was_typed(client):
     response = client.post(
         _book_url(slot), {"party_size": "1", "info-name": "", "info-note": "とても長いご用件です"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert 'class="error-summary"' in page
     assert 'href="#id_info-name"' in page

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.responses import form_status
 from madoguchi.reservations import forms, ics, qr, selectors, services
 from madoguchi.reservations.views.gate import OUTCOME_HEADER, full_page, waiting_room_gate
 
@@ -48,7 +49,7 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
                 user=request.user, slot_id=slot.pk, party_size=party_size, data=values, idempotency_key=key
             )
         except FieldErrors as exc:
-            errors = exc.as_dict()
+            errors, status = exc.as_dict(), form_status(request, True)
         except DomainError as exc:
             if exc.code == "full":
                 detail = reverse("reservations:resource_detail", args=[organization_slug, resource_slug])
@@ -224,7 +225,7 @@ def lottery_enter(request, lottery_id: int):
             "party_size": post.get("party_size", "1"),
             "party_range": range(1, resource.max_party_size + 1),
         },
-        status=409 if problem else 200,
+        status=409 if problem else form_status(request, errors),
     )
 
 
