@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from madoguchi.config.wsgi import application
-from madoguchi.core.testing import make_api_token, make_procedure
+from madoguchi.core.testing import make_api_token, make_procedure, wsgi_in_test_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,12 @@ def api_token(db):
     procedure = make_procedure()
     _user, token = make_api_token()
     return {"token": token, "procedure": procedure}
+
+
+@pytest.fixture(autouse=True)
+def _in_process():
+    with wsgi_in_test_transaction():
+        yield
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from typing import Any
 
@@ -253,3 +254,22 @@ def make_attachment(owner: User, *, name: str = "receipt.jpg", content: bytes = 
     from madoguchi.applications.services import attachment_create
 
     return attachment_create(owner=owner, uploaded=SimpleUploadedFile(name, content), spec=spec or {})
+
+
+@contextlib.contextmanager
+def wsgi_in_test_transaction():
+    """Call the WSGI application in-process (schemathesis, werkzeug) inside a test's transaction.
+
+    Around each request Django closes "old" database connections (``request_started`` and
+    ``request_finished``); the test client switches that off, a plain WSGI call does not — and
+    on PostgreSQL the test's own connection (with its transaction) would be closed."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
