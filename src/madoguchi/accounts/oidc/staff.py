@@ -9,8 +9,9 @@
   roles the map never names (granted by hand) are left alone.
 - Second factor: the ID token's ``amr`` naming one (``OIDC_<ID>_MFA_AMR``), else our own.
 
-The staff session itself (and our own second factor) belongs to the staff door in accounts;
-``staff_callback`` hands over to it.
+The staff session itself (and our own second factor) belongs to the staff door in accounts
+(``sessions.staff_session_begin``, ``staff_signin.pending_begin``); ``staff_callback`` hands over
+to it. Roles change through ``accounts.memberships`` (audited; they end the user's sessions).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts.constants import Role
+from madoguchi.accounts.memberships import membership_grant, membership_revoke
 from madoguchi.accounts.models import Department, Membership, Organization, User
 from madoguchi.accounts.oidc.client import VerifiedLogin
 from madoguchi.accounts.oidc.models import OidcIdentity
@@ -107,25 +110,9 @@ def _membership_grant(*, user: User, organization: Organization, grant: RoleGran
     )
     if grant.department and department is None:
         return
-    membership = Membership.objects.create(
-        user=user, organization=organization, department=department, role=grant.role
+    membership_grant(
+        user=user, organization=organization, role=grant.role, department=department, actor=actor
     )
-    audit_record(
-        actor=actor,
-        action="membership.granted",
-        target=membership,
-        after={"role": grant.role, "department": grant.department, "source": "oidc"},
-    )
-
-
-def _membership_revoke(*, membership: Membership, actor: Any) -> None:
-    audit_record(
-        actor=actor,
-        action="membership.revoked",
-        target=membership,
-        before={"role": membership.role, "source": "oidc"},
-    )
-    membership.delete()
 
 
 def oidc_staff_sign_in(*, login: VerifiedLogin) -> StaffSignIn:
@@ -177,7 +164,7 @@ def oidc_staff_sign_in(*, login: VerifiedLogin) -> StaffSignIn:
         for grant in granted:
             _membership_grant(user=user, organization=organization, grant=grant, actor=user)
         for grant in revoked:
-            _membership_revoke(membership=current[grant], actor=user)
+            membership_revoke(membership=current[grant], actor=user)
     # outside the transaction: a revocation stands even when it leaves no role to sign in with
     if not Membership.objects.filter(user=user, organization=organization).exists():
         raise StaffSignInRefused(NOT_STAFF)
@@ -187,10 +174,25 @@ def oidc_staff_sign_in(*, login: VerifiedLogin) -> StaffSignIn:
 
 
 def staff_callback(request, verified: VerifiedLogin, *, next_url: str):
-    """Until the staff door's session marker is on main, staff SSO is not offered."""
-    return render(
-        request,
-        "accounts_oidc/failed.html",
-        {"message": _("職員のシングルサインオンは、まだ使えません。"), "next_url": "/"},
-        status=403,
-    )
+    """After the organization's IdP: a staff session when its ``amr`` vouches for a second
+    factor, else the staff door's own second factor (the same step as after the password)."""
+    from madoguchi.accounts import staff_signin, totp
+    from madoguchi.accounts.constants import AuthMethod
+    from madoguchi.accounts.models import Passkey
+    from madoguchi.accounts.sessions import staff_session_begin
+
+    try:
+        result = oidc_staff_sign_in(login=verified)
+    except StaffSignInRefused as exc:
+        return render(
+            request, "accounts_oidc/failed.html", {"message": str(exc.message), "next_url": "/"}, status=403
+        )
+    if not next_url.startswith(("/staff/", "/builder/", "/counter/", "/django-admin/")):
+        next_url = reverse("review:root")
+    if result.second_factor:
+        staff_session_begin(request, result.user, method=AuthMethod.OIDC)
+        return redirect(next_url)
+    staff_signin.pending_begin(request, user=result.user, next_url=next_url)
+    if totp.totp_enrolled(result.user) or Passkey.objects.filter(user=result.user).exists():
+        return redirect("staff_auth:login_verify")
+    return redirect("staff_auth:login_enrol")

@@ -148,3 +148,69 @@ def test_a_cancelled_sign_in_at_the_provider_says_so(client, op):
     )
     assert response.status_code == 400
     assert "ログインを中止しました" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------- staff single sign-on
+
+
+@pytest.fixture
+def staff_op(devop, settings):
+    from madoguchi.core.testing import make_organization
+
+    make_organization("tokyo")
+    settings.OIDC_PROVIDERS = {
+        "devop_staff": devop.provider_config(
+            audience="staff", organization="tokyo", group_roles={"madoguchi-reviewers": ["reviewer"]}
+        )
+    }
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    return devop
+
+
+def staff_start(client):
+    response = client.get(reverse("accounts_oidc:login", args=["devop_staff"]) + "?next=/staff/")
+    return response["Location"]
+
+
+def test_staff_whose_idp_vouches_for_a_second_factor_get_a_staff_session_with_their_roles(client, staff_op):
+    from madoguchi.accounts.models import Membership, Organization
+    from madoguchi.accounts.sessions import SESSION_AUTH_KEY
+
+    kenji = User.objects.create_user("kenji.staff@example.jp")
+    Membership.objects.create(user=kenji, organization=Organization.objects.get(slug="tokyo"), role="counter")
+    response = come_back(client, staff_op.sign_in(staff_start(client), "kenji"))
+    assert response["Location"] == "/staff/"
+    assert client.session[SESSION_AUTH_KEY]["level"] == "staff"
+    assert client.session[SESSION_AUTH_KEY]["method"] == "oidc"
+    assert sorted(Membership.objects.filter(user=kenji).values_list("role", flat=True)) == [
+        "counter",
+        "reviewer",
+    ]
+    assert AuditEntry.objects.filter(action="staff.signed_in").count() == 1
+
+
+def test_staff_without_a_second_factor_at_the_idp_take_ours(client, staff_op):
+    from madoguchi.accounts.models import Membership, Organization
+    from madoguchi.accounts.sessions import SESSION_AUTH_KEY
+
+    yumi = User.objects.create_user("yumi.staff@example.jp")
+    Membership.objects.create(user=yumi, organization=Organization.objects.get(slug="tokyo"), role="reviewer")
+    response = come_back(client, staff_op.sign_in(staff_start(client), "yumi"))
+    assert response["Location"] == reverse("staff_auth:login_enrol")
+    assert SESSION_KEY not in client.session and SESSION_AUTH_KEY not in client.session
+    assert client.get(reverse("review:root")).status_code == 302  # no staff page yet
+
+
+def test_an_applicant_provider_cannot_make_a_staff_session(client, op):
+    from madoguchi.accounts.models import Membership, Organization
+    from madoguchi.core.testing import make_organization
+
+    make_organization("tokyo")
+    staff = User.objects.create_user("taro.oidc@example.jp")
+    Membership.objects.create(
+        user=staff, organization=Organization.objects.get(slug="tokyo"), role="reviewer"
+    )
+    OidcIdentity.objects.create(user=staff, provider="devop", subject="devop-taro")
+    response = come_back(client, op.sign_in(start(client), "taro"))
+    assert response.status_code == 403
+    assert SESSION_KEY not in client.session
