@@ -36,6 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
+
+from madoguchi.config.devvalues import throwaway_keys  # noqa: E402
+
 DB_NAME = "mdg_notif"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -129,6 +132,7 @@ def main() -> int:
     smtp_port = free_port()
     env = {
         **os.environ,
+        **throwaway_keys(),  # DEBUG=0 processes refuse the repository's public keys
         "PYTHONPATH": str(SRC),
         "DJANGO_SETTINGS_MODULE": "madoguchi.config.settings",
         "DATABASE_URL": DB_URL,

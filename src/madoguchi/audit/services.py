@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from madoguchi.audit.models import AuditChainHead, AuditEntry
@@ -24,7 +25,15 @@ def _canonical(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
+HASH_VERSION = 2
+
+
+def _sha256(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
 def entry_payload(entry: AuditEntry) -> dict[str, Any]:
+    """Format 1: everything an entry says, hashed together (entries written before format 2)."""
     return {
         "at": entry.at.isoformat(),
         "actor": entry.actor_id,
@@ -38,8 +47,32 @@ def entry_payload(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+def personal_payload(entry: AuditEntry) -> dict[str, Any]:
+    """Format 2: the part retention may remove — the actor's name as shown, before and after.
+    The actor's id stays in the chained part (the user row itself is anonymized, not deleted)."""
+    return {"actor_label": entry.actor_label, "before": entry.before, "after": entry.after}
+
+
+def compute_payload_hash(entry: AuditEntry) -> str:
+    return _sha256(personal_payload(entry))
+
+
 def compute_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(_canonical(entry_payload(entry)).encode()).hexdigest()
+    """The entry's hash from what it holds now (a redacted entry: from its stored payload hash)."""
+    if entry.hash_version == 1:
+        return _sha256(entry_payload(entry))
+    return _sha256(
+        {
+            "v": 2,
+            "at": entry.at.isoformat(),
+            "actor": entry.actor_id,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "payload_hash": entry.payload_hash if entry.redacted_at else compute_payload_hash(entry),
+            "previous_hash": entry.previous_hash,
+        }
+    )
 
 
 def audit_record(
@@ -116,6 +149,8 @@ def _append(conn: Any, entries: list[AuditEntry]) -> None:
         previous_hash = row[0]
         for entry in entries:
             entry.previous_hash = previous_hash
+            entry.hash_version = HASH_VERSION
+            entry.payload_hash = compute_payload_hash(entry)
             entry.entry_hash = previous_hash = compute_hash(entry)
             values = [f.get_db_prep_save(getattr(entry, f.attname), conn) for f in sql.insert_fields]
             cursor.execute(sql.insert_entry, values)
@@ -175,11 +210,39 @@ def audit_verify() -> tuple[bool, int, str]:
                 count,
                 f"entry {entry.id}: previous hash does not match (a row was deleted or reordered)",
             )
-        if compute_hash(entry) != entry.entry_hash:
-            return False, count, f"entry {entry.id}: content does not match its hash (the row was edited)"
+        problem = _entry_problem(entry)
+        if problem:
+            return False, count, f"entry {entry.id}: {problem}"
         previous = entry.entry_hash
         count += 1
     head = AuditChainHead.objects.filter(id=1).first()
     if head and head.last_hash != previous:
         return False, count, "the last entries were deleted (chain head does not match)"
     return True, count, "ok"
+
+
+def _entry_problem(entry: AuditEntry) -> str:
+    if entry.hash_version == 2 and entry.redacted_at is not None:
+        if entry.before is not None or entry.after is not None or entry.actor_label:
+            return "a redacted entry holds a payload again (the row was edited)"
+    elif entry.hash_version == 2 and compute_payload_hash(entry) != entry.payload_hash:
+        return "content does not match its hash (the row was edited)"
+    if compute_hash(entry) != entry.entry_hash:
+        return "content does not match its hash (the row was edited)"
+    return ""
+
+
+def audit_redact(*, entries: QuerySet[AuditEntry]) -> tuple[int, int]:
+    """Remove the personal payload of ``entries``; the chain still verifies (format 2 only).
+
+    ``before``, ``after`` and the actor's name as shown go; the action, target, time and actor
+    id stay, and so does ``payload_hash``, which the chain now uses instead of the payload.
+    Returns (entries redacted, format-1 entries left whole because their hash covers the
+    payload itself). Call inside the caller's transaction; the caller records why.
+    """
+    pending = entries.filter(redacted_at__isnull=True)
+    legacy = pending.filter(hash_version=1).count()
+    redacted = pending.filter(hash_version=2).update(
+        before=None, after=None, actor_label="", redacted_at=timezone.now()
+    )
+    return redacted, legacy

@@ -1,9 +1,10 @@
 """The Celery application. Tasks run eagerly unless REDIS_URL/CELERY_BROKER_URL is set."""
 
 import os
+import sys
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.config.settings")
 
@@ -24,3 +25,18 @@ def _database_connections_as_in_requests(sender=None, **_kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_init.connect
+@beat_init.connect
+def refuse_unsafe_start(**_kwargs) -> None:
+    """A worker or beat with DEBUG=0 on development values stops at once (core/checks.py).
+    Celery logs and swallows exceptions raised by signal handlers, so this exits instead."""
+    from madoguchi.core.checks import UnsafeProductionError
+    from madoguchi.core.checks import refuse_unsafe_start as check
+
+    try:
+        check()
+    except UnsafeProductionError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise SystemExit(1) from None

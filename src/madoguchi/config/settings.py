@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 
 from madoguchi.accounts.oidc.config import providers_from_env
+from madoguchi.config.devvalues import DEV_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/madoguchi
 
@@ -26,7 +27,9 @@ def env_bool(name: str, default: bool) -> bool:
 DATA_DIR = Path(os.environ.get("MADOGUCHI_DATA_DIR", Path.cwd() / "var"))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# Unset, it falls back to a public development value that only DEBUG=1 accepts: with DEBUG=0
+# no web, worker or beat process starts with it (core/checks.py, docs/deployment.md).
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or DEV_SECRET_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -152,6 +155,13 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 }
+# The key that signs the audit chain's checkpoints (audit/anchors.py): kept outside the
+# database, different from SECRET_KEY and the field-encryption keys. Each anchor is also appended to AUDIT_ANCHOR_FILE
+# when set (storage the database's administrators cannot rewrite). docs/deployment.md.
+AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY", "")
+AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", "")
+AUDIT_ANCHOR_SECONDS = float(os.environ.get("AUDIT_ANCHOR_SECONDS", str(60 * 60)))
+
 # Run exactly one beat process per deployment (docs/deployment.md).
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
@@ -159,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30")),
     },
     "notifications-purge": {"task": "notifications.purge", "schedule": 24 * 60 * 60.0},
+    "audit-anchor": {"task": "audit.anchor", "schedule": AUDIT_ANCHOR_SECONDS},
     "applications-follow-up-sweep": {
         "task": "applications.follow_up_sweep",
         "schedule": float(os.environ.get("APPLICATION_FOLLOW_UP_SWEEP_SECONDS", "30")),
@@ -296,11 +307,20 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
-# Key for encrypting マイナンバー and other secrets at rest (Fernet-style, derived if unset).
+# Keys for encrypting マイナンバー and other secrets at rest (core/crypto.py), separate from
+# SECRET_KEY: "id:key" pairs, newest first — the first encrypts, all decrypt. A key is 32 bytes
+# in urlsafe base64. FIELD_ENCRYPTION_KEY (one key, the id "1") is still read. Required with
+# DEBUG=0; in development an unset value derives a key from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = os.environ.get("FIELD_ENCRYPTION_KEYS", "")
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
 # --- E-mail -----------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "madoguchi.core.devmail.DevMailBackend")
+# The development backend keeps every mail in the database for /dev/mail/: the default only
+# with DEBUG=1; production refuses it (core/checks.py).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "madoguchi.core.devmail.DevMailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -309,7 +329,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "madoguchi@example.jp")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-DEV_MAIL_PAGE = env_bool("DEV_MAIL_PAGE", True)
+# /dev/mail/ shows every mail sent, sign-in links included: development and the demo only.
+DEV_MAIL_PAGE = env_bool("DEV_MAIL_PAGE", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.config.settings")
 application = get_wsgi_application()
+
+# gunicorn runs no system checks: refuse here to serve with DEBUG=0 on development values.
+from madoguchi.core.checks import refuse_unsafe_start  # noqa: E402
+
+refuse_unsafe_start()

@@ -5,3 +5,8 @@ class ReviewConfig(AppConfig):
     name = "madoguchi.review"
     label = "review"
     verbose_name = "審査・決裁"
+
+    def ready(self):
+        from madoguchi.core.keyrotation import register_encrypted_field
+
+        register_encrypted_field("review.DataRevision", "data", purposes=["mynumber"])

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from madoguchi.audit.models import AuditEntry
-from madoguchi.audit.services import audit_record, audit_verify, compute_hash
+from madoguchi.audit.services import audit_record, audit_verify, compute_hash, compute_payload_hash
 from madoguchi.core.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,7 @@ def test_editing_a_row_is_detected_and_named(chain, capsys):
 def test_editing_a_row_and_its_hash_breaks_the_next_link(chain):
     entry = AuditEntry.objects.get(pk=chain[1].pk)
     entry.actor_label = "someone else"
+    entry.payload_hash = compute_payload_hash(entry)
     entry.entry_hash = compute_hash(entry)
     entry.save()
     ok, _count, message = audit_verify()
