@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "madoguchi.ideas",
     "madoguchi.insights",
     "madoguchi.opendata",
+    "madoguchi.retention",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,10 @@ AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY", "")
 AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", "")
 AUDIT_ANCHOR_SECONDS = float(os.environ.get("AUDIT_ANCHOR_SECONDS", str(60 * 60)))
 
+# Data lifecycle (retention/): unsubmitted drafts and stray uploads are deleted after this many
+# days untouched; applications follow their procedure's 保存年限 (docs/deployment.md).
+RETENTION_DRAFT_DAYS = int(os.environ.get("RETENTION_DRAFT_DAYS", "90"))
+
 # Run exactly one beat process per deployment (docs/deployment.md).
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
@@ -170,6 +175,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notifications-purge": {"task": "notifications.purge", "schedule": 24 * 60 * 60.0},
     "audit-anchor": {"task": "audit.anchor", "schedule": AUDIT_ANCHOR_SECONDS},
+    "retention-daily": {"task": "retention.daily", "schedule": 24 * 60 * 60.0},
     "applications-follow-up-sweep": {
         "task": "applications.follow_up_sweep",
         "schedule": float(os.environ.get("APPLICATION_FOLLOW_UP_SWEEP_SECONDS", "30")),

@@ -26,6 +26,7 @@ APP_PREFIXES = {
     "insights": "insights/",
     "opendata": "opendata/",
     "audit": "audit/",
+    "retention": "records/",
     "review.applicant_urls": "corrections/",
     "applications.bulk_urls": "builder/bulk/",
     "procedures.builder.urls": "builder/",

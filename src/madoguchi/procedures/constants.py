@@ -56,3 +56,17 @@ class IdentityLevel(models.TextChoices):
 class BulkStatus(models.TextChoices):
     CHECKED = "checked", _("確認待ち")
     CONFIRMED = "confirmed", _("提出済み")
+
+
+class RetentionPeriod(models.TextChoices):
+    """保存年限: how long an application is kept after its decision (retention/, docs/retention.md)."""
+
+    ONE_YEAR = "1y", _("1年")
+    THREE_YEARS = "3y", _("3年")
+    FIVE_YEARS = "5y", _("5年")
+    TEN_YEARS = "10y", _("10年")
+    THIRTY_YEARS = "30y", _("30年")
+    PERMANENT = "permanent", _("常用（期限を定めず保存）")
+
+
+RETENTION_YEARS = {"1y": 1, "3y": 3, "5y": 5, "10y": 10, "30y": 30}  # PERMANENT: never purged

@@ -13,6 +13,7 @@ from madoguchi.procedures.constants import (
     Category,
     FeeKind,
     IdentityLevel,
+    RetentionPeriod,
     VersionStatus,
 )
 
@@ -45,6 +46,10 @@ class Procedure(TimeStampedModel):
     fee_amount = models.PositiveIntegerField(_("手数料の額（円）"), null=True, blank=True)
     identity_level = models.CharField(
         _("本人確認"), max_length=16, choices=IdentityLevel.choices, default=IdentityLevel.ACCOUNT
+    )
+    # 保存年限, counted from the decision (or withdrawal) date; retention/ purges after it.
+    retention_period = models.CharField(
+        _("保存年限"), max_length=10, choices=RetentionPeriod.choices, default=RetentionPeriod.FIVE_YEARS
     )
     # Shared in the template library: other organizations may copy and adapt it.
     is_template = models.BooleanField(_("テンプレートとして共有"), default=False)

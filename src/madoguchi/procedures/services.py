@@ -23,7 +23,14 @@ from madoguchi.audit.services import audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.procedures.builder import operations
-from madoguchi.procedures.constants import Category, FeeKind, IdentityLevel, LifeEvent, VersionStatus
+from madoguchi.procedures.constants import (
+    Category,
+    FeeKind,
+    IdentityLevel,
+    LifeEvent,
+    RetentionPeriod,
+    VersionStatus,
+)
 from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.models import DraftSnapshot, Procedure, ProcedureDraft, ProcedureVersion
 
@@ -91,6 +98,7 @@ SETTING_FIELDS = (
     "allows_proxy",
     "contact",
     "is_public",
+    "retention_period",
 )
 
 
@@ -167,6 +175,8 @@ def _check_settings(organization: Organization, values: dict[str, Any]) -> dict[
         cleaned["fee_amount"] = None
     if "identity_level" in cleaned and cleaned["identity_level"] not in IdentityLevel.values:
         errors["identity_level"] = [_("本人確認の方法を選んでください。")]
+    if "retention_period" in cleaned and cleaned["retention_period"] not in RetentionPeriod.values:
+        errors["retention_period"] = [_("保存年限を一覧から選んでください。")]
     for name in ("allows_proxy", "is_public"):
         if name in cleaned:
             cleaned[name] = bool(cleaned[name])

@@ -46,7 +46,12 @@ def create(request):
     if not organizations:
         raise Http404
     errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {"fee_kind": FeeKind.NONE, "identity_level": "account", "category": "other"}
+    values: dict[str, Any] = {
+        "fee_kind": FeeKind.NONE,
+        "identity_level": "account",
+        "category": "other",
+        "retention_period": "5y",
+    }
     if request.method == "POST":
         values = settings_values(request.POST)
         if organization is None:
