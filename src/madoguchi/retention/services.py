@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -241,7 +241,13 @@ def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> Rete
     draft_days = int(getattr(settings, "RETENTION_DRAFT_DAYS", 90))
     stale = now - timedelta(days=draft_days)
     drafts = Draft.objects.filter(application__isnull=True, updated_at__lt=stale)
-    uploads = Attachment.objects.filter(application__isnull=True, created_at__lt=stale)
+    # An old upload may still belong to a draft in use: keep uploads of anyone with a live draft.
+    live_draft = Draft.objects.filter(
+        applicant=OuterRef("owner"), application__isnull=True, updated_at__gte=stale
+    )
+    uploads = Attachment.objects.filter(application__isnull=True, created_at__lt=stale).exclude(
+        Exists(live_draft)
+    )
     report.drafts_deleted = drafts.count()
     report.uploads_deleted = uploads.count()
     if not dry_run:

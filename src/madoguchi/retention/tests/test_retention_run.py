@@ -235,3 +235,20 @@ def test_the_command_prints_the_dry_run_report(full_application):
 
 def test_the_daily_job_is_scheduled(settings):
     assert settings.CELERY_BEAT_SCHEDULE["retention-daily"]["task"] == "retention.daily"
+
+
+def test_stray_uploads_go_but_not_those_of_someone_with_a_draft_in_use(office, settings):
+    settings.RETENTION_DRAFT_DAYS = 30
+    from madoguchi.applications.services import draft_create
+
+    idle, busy = make_user(), make_user()
+    stray, kept = make_attachment(idle), make_attachment(busy)
+    Attachment.objects.update(created_at=timezone.now() - timedelta(days=40))
+    draft_create(applicant=busy, procedure=office["procedure"], data={"name": "入力中"})
+
+    report = retention_run(now=timezone.now())
+
+    assert report.uploads_deleted == 1
+    assert (
+        not Attachment.objects.filter(pk=stray.pk).exists() and Attachment.objects.filter(pk=kept.pk).exists()
+    )
