@@ -170,8 +170,8 @@ def main() -> int:
     import django
 
     django.setup()
+    from madoguchi.accounts.apiauth import api_token_create
     from madoguchi.accounts.constants import Role
-    from madoguchi.core.apiauth import api_token_create
     from madoguchi.core.testing import make_organization, make_procedure, make_staff, make_user
     from madoguchi.notifications.services import member_register
 

@@ -9,34 +9,26 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.retention import selectors, services
 
 
-def _login(request):
-    return redirect(f"{reverse('review:login')}?next={request.get_full_path()}")
-
-
+@staff_required(roles=services.HOLD_ROLES)
 def holds(request):
-    if not request.user.is_authenticated:
-        return _login(request)
-    if not selectors.hold_organizations(request.user):
-        raise Http404
     return render(
         request, "retention/holds.html", {"holds": selectors.active_holds(user=request.user), "nav": "holds"}
     )
 
 
+@staff_required(roles=services.HOLD_ROLES)
 @require_http_methods(["GET", "POST"])
 def hold(request, application_id):
-    if not request.user.is_authenticated:
-        return _login(request)
     application = selectors.access_application_for_hold(user=request.user, application_id=application_id)
     errors: dict[str, list[str]] = {}
     typed = {"reason": "", "clear_reason": ""}
