@@ -203,6 +203,8 @@ def test_faq_import_before_the_database_exists_says_what_to_run_first(tmp_path):
         "DJANGO_SETTINGS_MODULE": "madoguchi.config.settings",
         "MADOGUCHI_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(Path(madoguchi.knowledge.__file__).resolve().parents[2]),
+        # a development machine: without DEBUG=1 the start-up checks refuse the test keys
+        "DEBUG": "1",
     }
     result = subprocess.run(
         [sys.executable, "-c", "from madoguchi.cli import main; main()", "faq", "import", str(path)],
