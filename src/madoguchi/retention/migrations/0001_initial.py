@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_sign_in_carry"),
         ("applications", "0002_follow_up"),
-        ("procedures", "0005_retention_period"),
+        ("procedures", "0006_retention_period"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0004_draft_snapshots'),
+        ('procedures', '0005_identity_level_provider'),
     ]
 
     operations = [
