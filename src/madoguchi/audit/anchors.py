@@ -13,7 +13,7 @@ from ``madoguchi audit anchor``; each anchor is also appended as one JSON line t
 write, or ship it with the logs) and logged. ``anchors_verify`` checks every anchor's
 signature and link, that no anchor is missing from the sequence, that each anchored entry
 still has its anchored hash, that the file's anchors are all still in the database, and
-that the newest anchor is recent. See docs/decisions/0020-retention-and-audit-anchoring.md.
+that the newest anchor is recent. See docs/decisions/0021-retention-and-audit-anchoring.md.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ token to its purpose (``"mynumber"``), so a token cannot be replayed into anothe
 
 Without any key configured, development (``DEBUG=1``) derives the key ``dev`` from
 ``SECRET_KEY``; with ``DEBUG=0`` using this module raises ``ImproperlyConfigured`` and no
-process starts (core/checks.py). See docs/decisions/0019-versioned-field-encryption-keys.md.
+process starts (core/checks.py). See docs/decisions/0020-versioned-field-encryption-keys.md.
 
 Plaintext never leaves this module except as the return value of ``decrypt_text``.
 """
