@@ -82,6 +82,7 @@ API_APPS = [
     "insights",
     "opendata",
     "audit",
+    "ledger",
 ]
 # Routers declare their own full paths ("/procedures", "/drafts/{id}/submit", "/search",
 # "/reservations/...", "/mailbox/...", "/staff/..."), so every router is mounted at the root.

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "madoguchi.insights",
     "madoguchi.opendata",
     "madoguchi.retention",
+    "madoguchi.ledger",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +296,8 @@ MAX_JSON_BYTES = int(os.environ.get("MAX_JSON_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_JSON_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Larger multipart bodies for these path prefixes only (a municipality's 被災者台帳 file).
+REQUEST_SIZE_LIMITS_BY_PREFIX: dict[str, int] = {}
 
 # --- Security ---------------------------------------------------------------------------
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
@@ -370,3 +373,31 @@ CELERY_BEAT_SCHEDULE["knowledge-search-sync-procedures"] = {
     "task": "knowledge.search_sync_procedures",
     "schedule": float(os.environ.get("SEARCH_PROCEDURE_SYNC_SECONDS", "60")),
 }
+
+# --- 災害時都民台帳 (docs/ledger.md) ------------------------------------------------------
+# A 被災者台帳 file of 200,000 rows is about 40 MB as CSV (UTF-8), 15 MB as .xlsx.
+LEDGER_MAX_UPLOAD_BYTES = int(os.environ.get("LEDGER_MAX_UPLOAD_BYTES", str(80 * 1024 * 1024)))
+REQUEST_SIZE_LIMITS_BY_PREFIX.update(
+    {"/ledger/": LEDGER_MAX_UPLOAD_BYTES + 65536, "/api/v1/ledger/": LEDGER_MAX_UPLOAD_BYTES + 65536}
+)
+# Secret for the keyed matching keys (derived from SECRET_KEY when unset); see ledger/protect.py.
+LEDGER_MATCH_KEY = os.environ.get("LEDGER_MATCH_KEY", "")
+# Scores (points, docs/ledger.md): at or above AUTO two records are merged without asking;
+# from REVIEW up to AUTO they go to the review queue; below REVIEW they are not proposed.
+LEDGER_MATCH_AUTO = float(os.environ.get("LEDGER_MATCH_AUTO", "15"))
+LEDGER_MATCH_REVIEW = float(os.environ.get("LEDGER_MATCH_REVIEW", "8"))
+# Blocks larger than this are skipped (and counted) so one very common name cannot make a run quadratic.
+LEDGER_MAX_BLOCK = int(os.environ.get("LEDGER_MAX_BLOCK", "500"))
+# Totals that leave the ledger roles (exports): counts from 1 to this minus 1 are hidden.
+LEDGER_SUPPRESS_BELOW = int(os.environ.get("LEDGER_SUPPRESS_BELOW", "5"))
+# Days an archived event keeps its personal fields before they are erased (totals remain).
+LEDGER_RETENTION_DAYS = int(os.environ.get("LEDGER_RETENTION_DAYS", "365"))
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "ledger-purge-archived": {"task": "ledger.purge_archived", "schedule": 24 * 60 * 60.0},
+        "ledger-sync-applications": {
+            "task": "ledger.sync_applications",
+            "schedule": float(os.environ.get("LEDGER_SYNC_SECONDS", "300")),
+        },
+    }
+)

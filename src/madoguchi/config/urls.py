@@ -27,6 +27,7 @@ APP_PREFIXES = {
     "opendata": "opendata/",
     "audit": "audit/",
     "retention": "records/",
+    "ledger": "ledger/",
     "review.applicant_urls": "corrections/",
     "applications.bulk_urls": "builder/bulk/",
     "procedures.builder.urls": "builder/",

@@ -62,9 +62,13 @@ def is_personal(request, response) -> bool:
     return "cookie" in vary or "authorization" in vary
 
 
-def body_limit(content_type: str) -> int:
-    """Multipart bodies (file uploads) may be large; everything else is small."""
+def body_limit(content_type: str, path: str = "") -> int:
+    """Multipart bodies (file uploads) may be large; everything else is small. A few paths
+    take larger files (``REQUEST_SIZE_LIMITS_BY_PREFIX``, e.g. the ledger's 被災者台帳)."""
     if content_type.startswith("multipart/form-data"):
+        for prefix, limit in getattr(settings, "REQUEST_SIZE_LIMITS_BY_PREFIX", {}).items():
+            if path.startswith(prefix):
+                return max(limit, settings.MAX_REQUEST_BYTES)
         return settings.MAX_REQUEST_BYTES
     return settings.MAX_JSON_BYTES
 
@@ -91,7 +95,7 @@ class RequestSizeLimitMiddleware:
     def __call__(self, request):
         meta = request.META
         content_type = meta.get("CONTENT_TYPE", "")
-        limit = body_limit(content_type)
+        limit = body_limit(content_type, request.path_info)
         raw_length = meta.get("CONTENT_LENGTH") or ""
         chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
         if raw_length.strip():

@@ -273,3 +273,80 @@ def wsgi_in_test_transaction():
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
+# --- ledger (災害時都民台帳) ------------------------------------------------------------------
+
+
+def make_mfa_staff(organization: Organization, role: str = Role.REVIEWER, **extra: Any) -> User:
+    """A staff member who enrolled a TOTP authenticator (the ledger requires a second factor)."""
+    from madoguchi.review import totp
+    from madoguchi.review.models import StaffTotp
+
+    user = make_staff(organization, role, **extra)
+    StaffTotp.objects.create(user=user, secret=totp.new_secret(), confirmed_at=timezone.now())
+    return user
+
+
+def make_ledger_user(organization: Organization, kind: str, *, mfa: bool = True, **extra: Any) -> User:
+    from madoguchi.ledger.models import LedgerRole
+
+    user = make_mfa_staff(organization, **extra) if mfa else make_staff(organization, **extra)
+    LedgerRole.objects.create(user=user, organization=organization, kind=kind)
+    return user
+
+
+def make_ledger_event(*, municipalities: int = 2, names: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A prefecture, N municipalities (named 架空市1… unless ``names``), an open event and one
+    ledger user per organization: {"event", "prefecture", "municipalities", "pref_user", "users"}."""
+    import datetime as dt
+
+    from madoguchi.ledger.models import DisasterEvent, EventMunicipality
+
+    prefecture = make_organization(kind=OrganizationKind.PREFECTURE, name=f"テスト県{next(_seq)}")
+    orgs = [
+        make_organization(name=names[i] if i < len(names) else f"架空市{next(_seq)}")
+        for i in range(max(municipalities, len(names)))
+    ]
+    event = DisasterEvent.objects.create(
+        prefecture=prefecture, name="テスト地震", occurred_on=dt.date(2026, 9, 1)
+    )
+    for org in orgs:
+        EventMunicipality.objects.create(event=event, organization=org)
+    return {
+        "event": event,
+        "prefecture": prefecture,
+        "municipalities": orgs,
+        "pref_user": make_ledger_user(prefecture, "prefecture"),
+        "users": [make_ledger_user(org, "municipality") for org in orgs],
+    }
+
+
+LEDGER_HEADER = [
+    "台帳番号", "氏名", "フリガナ", "生年月日", "性別", "住所(住民票上)", "現在地", "住家の被害状況",
+    "罹災証明書番号", "罹災証明書交付日", "避難先", "連絡先", "要配慮者",
+    "援護:被災者生活再建支援金", "援護:災害弔慰金", "援護:住宅の応急修理", "援護:義援金", "援護:応急仮設住宅",
+]  # fmt: skip
+
+
+def ledger_row(key: str = "1", **values: str) -> list[str]:
+    """One row of the standard layout; keyword names are the standard keys (name=, kana= …)."""
+    row = {
+        "source_key": key, "name": "架空 太郎", "kana": "カクウ タロウ", "birth_date": "1980-01-02",
+        "sex": "男", "address": "東京都架空市本町1-2-3", "current_address": "", "damage_level": "半壊",
+        "certificate_number": "", "certificate_date": "", "shelter": "", "phone": "", "needs_care": "",
+        "support_rebuilding": "", "support_condolence": "", "support_repair": "", "support_donation": "",
+        "support_housing": "",
+    }  # fmt: skip
+    row.update(values)
+    return list(row.values())
+
+
+def ledger_csv(rows: list[list[str]], *, encoding: str = "utf-8", header: list[str] | None = None) -> bytes:
+    from madoguchi.ledger.writers import csv_bytes
+
+    return csv_bytes(rows, encoding=encoding, header=header or LEDGER_HEADER)
+
+
+def ledger_xlsx(rows: list[list[Any]], *, header: list[str] | None = None) -> bytes:
+    from madoguchi.ledger.writers import xlsx_bytes
+
+    return xlsx_bytes(rows, header=header or LEDGER_HEADER)

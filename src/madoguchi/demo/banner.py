@@ -63,6 +63,8 @@ def banner_lines(result: DemoResult, *, base_url: str, samples: Sequence[Any] = 
             yield f"  {login.email:<32} {login.display_name}"
             for role in login.roles:
                 yield f"  {'':<32}   {role}"
+            if login.note:
+                yield f"  {'':<32}   → {login.note}"
     yield ""
     yield "手続 (procedures)"
     for procedure in result.procedures:

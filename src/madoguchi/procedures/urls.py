@@ -8,7 +8,7 @@ from madoguchi.procedures import views
 # tests/test_views_catalog.py checks this list against config.urls.APP_PREFIXES.
 RESERVED_SLUGS = (
     "accounts applications staff counter mailbox reservations payments help feedback ideas "
-    "insights opendata audit api dev i18n django-admin static media healthz procedures corrections builder "
+    "insights opendata audit api dev i18n django-admin static media healthz procedures corrections builder ledger "
     "records"
 ).split()
 

@@ -1,0 +1,269 @@
+"""One row of a 被災者台帳 file → the values of a record (sealed personal fields, plain levels,
+feature keys), or the problems of each cell. The same code reads uploads, API batches and
+罹災証明書 applications, so every source is normalized alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from madoguchi.ledger import normalize as nz
+from madoguchi.ledger.constants import DamageLevel, Sex, SupportKind, SupportStatus
+from madoguchi.ledger.layout import COLUMNS_BY_KEY
+from madoguchi.ledger.protect import KeyMaker, seal
+
+MAX_TEXT = 200
+MAX_KEY = 64
+
+DAMAGE_WORDS: dict[str, str] = {str(level.label): level.value for level in DamageLevel}
+DAMAGE_WORDS.update(
+    {"一部損壊(準半壊に至らない)": DamageLevel.PARTIAL, "なし": DamageLevel.NONE, "無": DamageLevel.NONE}
+)
+SEX_WORDS = {
+    "男": Sex.MALE, "男性": Sex.MALE, "m": Sex.MALE, "1": Sex.MALE,
+    "女": Sex.FEMALE, "女性": Sex.FEMALE, "f": Sex.FEMALE, "2": Sex.FEMALE,
+    "その他": Sex.OTHER, "3": Sex.OTHER,
+    "": Sex.UNKNOWN, "不明": Sex.UNKNOWN, "9": Sex.UNKNOWN, "0": Sex.UNKNOWN,
+}  # fmt: skip
+YES_WORDS = {"はい", "○", "◯", "有", "あり", "要", "1", "true", "yes", "対象"}
+NO_WORDS = {"", "いいえ", "×", "無", "なし", "否", "0", "false", "no", "-"}
+SUPPORT_WORDS: dict[str, str] = {str(s.label): s.value for s in SupportStatus}
+SUPPORT_WORDS.update(
+    {"": SupportStatus.NOT_APPLIED, "実施済み": SupportStatus.PROVIDED, "支給済": SupportStatus.PROVIDED,
+     "支給済み": SupportStatus.PROVIDED, "済": SupportStatus.PROVIDED, "受付済": SupportStatus.APPLIED,
+     "該当なし": SupportStatus.NOT_ELIGIBLE}
+)  # fmt: skip
+SUPPORT_KEYS = [f"support_{k.value}" for k in SupportKind]
+
+
+@dataclass
+class Problem:
+    field: str
+    message: str
+    value: str = ""
+
+
+@dataclass
+class RowOutcome:
+    values: dict[str, Any] = field(default_factory=dict)  # RowData fields
+    problems: list[Problem] = field(default_factory=list)
+    personal: dict[str, Any] = field(default_factory=dict)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    return nz.clean_text(str(value))
+
+
+def _lookup(words: dict[str, str], value: str) -> str | None:
+    text = unicodedata.normalize("NFKC", value).replace(" ", "").lower()
+    if text in words:
+        return words[text]
+    for word, result in words.items():  # labels with （…） and full-width forms
+        if unicodedata.normalize("NFKC", word).replace(" ", "").lower() == text:
+            return result
+    return None
+
+
+class RowReader:
+    """Reads rows of one municipality's source into record values (one instance per job)."""
+
+    def __init__(self, *, event_id: int, salt: str, municipality_id: int, municipality_names: dict[str, int]):
+        self.event_id = event_id
+        self.keys = KeyMaker(event_id=event_id, salt=salt)
+        self.municipality_id = municipality_id
+        self.names = municipality_names
+        self.today = dt.date.today()
+
+    def read(self, raw: dict[str, Any]) -> RowOutcome:
+        """``raw``: standard key → cell value (missing keys are empty cells)."""
+        out = RowOutcome()
+        problems = out.problems
+        p = out.personal
+
+        def need(key: str) -> str:
+            text = _text(raw.get(key))
+            if not text:
+                problems.append(
+                    Problem(key, _("「%(column)s」が空欄です。") % {"column": COLUMNS_BY_KEY[key].header})
+                )
+            elif len(text) > (MAX_KEY if key == "source_key" else MAX_TEXT):
+                problems.append(
+                    Problem(
+                        key,
+                        _("%(n)s文字以内にしてください。")
+                        % {"n": MAX_KEY if key == "source_key" else MAX_TEXT},
+                        text,
+                    )
+                )
+            return text
+
+        source_key = need("source_key")
+        name = need("name")
+        kana_text = need("kana")
+        address = need("address")
+        p["name"] = name
+        p["address"] = address
+        kana = ""
+        if kana_text:
+            try:
+                kana = nz.to_kana(kana_text)
+            except nz.NormalizeError as exc:
+                problems.append(Problem("kana", exc.message, kana_text))
+        p["kana"] = kana or kana_text
+
+        birth = None
+        birth_raw = raw.get("birth_date")
+        if _text(birth_raw) == "":
+            problems.append(Problem("birth_date", _("「生年月日」が空欄です。")))
+        else:
+            try:
+                birth = nz.parse_date(birth_raw)
+            except nz.NormalizeError as exc:
+                problems.append(Problem("birth_date", exc.message, _text(birth_raw)))
+            else:
+                if birth > self.today:
+                    problems.append(Problem("birth_date", _("生年月日が未来の日付です。"), _text(birth_raw)))
+                elif birth.year < 1890:
+                    problems.append(
+                        Problem(
+                            "birth_date", _("生年月日が古すぎます。年をご確認ください。"), _text(birth_raw)
+                        )
+                    )
+        p["birth_date"] = birth.isoformat() if birth else _text(birth_raw)
+
+        sex_text = _text(raw.get("sex"))
+        sex = _lookup(SEX_WORDS, sex_text)
+        if sex is None:
+            problems.append(
+                Problem(
+                    "sex",
+                    _("性別は「男」「女」「その他」のいずれか（不明なら空欄）にしてください。"),
+                    sex_text,
+                )
+            )
+            sex = ""
+        p["sex"] = sex
+
+        damage_text = _text(raw.get("damage_level"))
+        damage = DamageLevel.UNASSESSED.value if not damage_text else _lookup(DAMAGE_WORDS, damage_text)
+        if damage is None:
+            problems.append(
+                Problem(
+                    "damage_level",
+                    _(
+                        "住家の被害状況は「全壊」「大規模半壊」「中規模半壊」「半壊」「準半壊」「一部損壊」「被害なし」のいずれか（未判定なら空欄）にしてください。"
+                    ),
+                    damage_text,
+                )
+            )
+            damage = DamageLevel.UNASSESSED.value
+
+        certificate = _text(raw.get("certificate_number"))
+        certificate_date = None
+        cert_raw = raw.get("certificate_date")
+        if _text(cert_raw):
+            try:
+                certificate_date = nz.parse_date(cert_raw)
+            except nz.NormalizeError as exc:
+                problems.append(Problem("certificate_date", exc.message, _text(cert_raw)))
+        elif certificate:
+            problems.append(
+                Problem("certificate_date", _("罹災証明書番号があるときは交付日も書いてください。"))
+            )
+        p["certificate_number"] = certificate
+        p["certificate_date"] = certificate_date.isoformat() if certificate_date else ""
+
+        current = _text(raw.get("current_address"))
+        shelter = _text(raw.get("shelter"))
+        phone_text = _text(raw.get("phone"))
+        phone = nz.normalize_phone(phone_text) if phone_text else ""
+        if phone_text and not (phone and 10 <= len(phone) <= 11):
+            problems.append(
+                Problem(
+                    "phone", _("連絡先は10桁か11桁の電話番号にしてください（例: 03-1234-5678）。"), phone_text
+                )
+            )
+        p.update({"current_address": current, "shelter": shelter, "phone": phone_text})
+
+        care_text = _text(raw.get("needs_care"))
+        care_word = unicodedata.normalize("NFKC", care_text).lower()
+        if care_word in YES_WORDS:
+            needs_care = True
+        elif care_word in NO_WORDS:
+            needs_care = False
+        else:
+            needs_care = False
+            problems.append(
+                Problem(
+                    "needs_care",
+                    _("要配慮者は「はい」か「いいえ」（空欄はいいえ）にしてください。"),
+                    care_text,
+                )
+            )
+        p["needs_care"] = needs_care
+
+        support: dict[str, str] = {}
+        for key in SUPPORT_KEYS:
+            text = _text(raw.get(key))
+            status = _lookup(SUPPORT_WORDS, text)
+            if status is None:
+                problems.append(
+                    Problem(
+                        key,
+                        _(
+                            "援護の実施状況は「未申請」「申請中」「実施済」「対象外」のいずれか（空欄は未申請）にしてください。"
+                        ),
+                        text,
+                    )
+                )
+                status = SupportStatus.NOT_APPLIED.value
+            support[key] = status
+
+        if problems:
+            return out
+
+        k = self.keys
+        family, given = nz.split_name(name)
+        kana_family, kana_given = nz.split_name(kana)
+        norm_address = nz.normalize_address(address)
+        located = current or shelter
+        evacuated_to = nz.find_municipality(located, self.names) if located else None
+        if evacuated_to == self.municipality_id:
+            evacuated_to = None
+        plain = {"damage_level": damage, "needs_care": needs_care, "sex": sex, **support}
+        out.values = {
+            "source_key": source_key,
+            "payload": seal(p, event_id=self.event_id),
+            "content_hash": k("content", json.dumps([p, plain], ensure_ascii=False, sort_keys=True)),
+            **plain,
+            "home_org_id": nz.find_municipality(address, self.names),
+            "evacuated_to_id": evacuated_to,
+            "k_dob": k("dob", birth.isoformat()),
+            "k_dob_y": k("dob_y", str(birth.year)),
+            "k_dob_md": k("dob_md", birth.strftime("%m-%d")),
+            "k_kana": k("kana", nz.kana_strict(kana)),
+            "k_kana_loose": k("kana_loose", nz.kana_loose(kana)),
+            "k_family_kana": k("family_kana", nz.kana_loose(kana_family)) if kana_given else None,
+            "k_given_kana": k("given_kana", nz.kana_loose(kana_given)) if kana_given else None,
+            "k_name": k("name", nz.fold_name(name)),
+            "k_family": k("family", nz.fold_name(family)) if given else None,
+            "k_given": k("given", nz.fold_name(given)) if given else None,
+            "k_address": k("address", norm_address),
+            "k_town": k("town", nz.address_town(norm_address)),
+            "k_phone": k("phone", phone),
+            "k_certificate": k("certificate", f"{self.municipality_id}:{nz.clean_text(certificate)}")
+            if certificate
+            else None,
+        }
+        return out
