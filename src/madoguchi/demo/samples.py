@@ -81,6 +81,35 @@ def _samples() -> list[dict[str, Any]]:
                 "reason": "窓口の申請をオンライン化する担当になったため、DXの基礎を学び、課内で共有したいと考えています。",
             },
         },
+        {
+            # S14: she is in a shelter in 中野区 after the demo's fictional earthquake; the
+            # ledger takes this application in as a second source about her (ledger/demo.py).
+            "key": "demo:risai-shomei",
+            "procedure": ("shinjuku", "risai-shomei"),
+            "files": {},
+            "data": {
+                "victim": {
+                    "family": "山田",
+                    "given": "花子",
+                    "family_kana": "ヤマダ",
+                    "given_kana": "ハナコ",
+                },
+                "birth_date": "1985-04-01",
+                "sex": "female",
+                "address": {
+                    "postal_code": "160-0023",
+                    "prefecture": "東京都",
+                    "city": "新宿区",
+                    "street": "西新宿2-8-1",
+                    "building": "",
+                },
+                "phone": "090-1234-5678",
+                "damage_note": "壁に大きなひびが入り、家に住めなくなりました。",
+                "current_place": "中野区立中央体育館（中野区中央1-1-1）",
+                "needs_care": "no",
+                "agreement": True,
+            },
+        },
     ]
 
 

@@ -29,7 +29,7 @@ USERS = {
     "nakano-daicho@example.jp": ("nakano", LedgerRoleKind.MUNICIPALITY),
     "suginami-daicho@example.jp": ("suginami", LedgerRoleKind.MUNICIPALITY),
 }
-SIZES = {"shinjuku": 120, "nakano": 90, "suginami": 70}
+SIZES = {"shinjuku": 60, "nakano": 50, "suginami": 40}
 SHELTERS = {
     "shinjuku": "新宿区立西新宿小学校（新宿区西新宿4-35-1）",
     "nakano": "中野区立中央体育館（中野区中央1-1-1）",
@@ -109,7 +109,7 @@ def _files() -> dict[str, list[FakePerson]]:
         files["nakano"].append(
             uncertain(person, key=f"NA{number:06d}", current=SHELTERS["nakano"], variant=i)
         )
-    # the demo applicant, who also applies for a 罹災証明書 to 新宿区 (_risai_application)
+    # the demo applicant, whose 罹災証明書 application to 新宿区 is a sample (demo/samples.py)
     files["nakano"].append(HANAKO)
     return files
 
@@ -163,49 +163,17 @@ def _rows_nakano(persons: list[FakePerson]) -> list[list[str]]:
     ]
 
 
-def _risai_application(event: DisasterEvent) -> None:
-    """山田 花子 (the demo applicant) applies for a 罹災証明書 in 新宿区 from a shelter in 中野区;
-    中野区's file lists her too, so the person has sources of two kinds."""
-    from madoguchi.applications import services
-    from madoguchi.applications.models import Application
-    from madoguchi.demo.loader import APPLICANT
+def _link_risai_procedure(event: DisasterEvent) -> None:
+    """新宿区's 罹災証明書 applications feed the event. The demo applicant's application (山田 花子,
+    from a shelter in 中野区, which lists her too) is a sample application (demo/samples.py),
+    submitted after this loader: 「罹災証明書の申請を取り込む」 on the event page brings it in
+    (in production the beat task ledger.sync_applications does it every few minutes)."""
     from madoguchi.ledger.services.feeds import feed_link
     from madoguchi.procedures.models import Procedure
 
     procedure = Procedure.objects.filter(organization__slug="shinjuku", slug="risai-shomei").first()
-    applicant = User.objects.filter(email=APPLICANT).first()
-    if procedure is None or applicant is None:
-        return
-    feed_link(event=event, procedure=procedure)
-    key = "demo:risai-shomei"
-    if not Application.objects.filter(applicant=applicant, idempotency_key=key).exists():
-        draft = services.draft_create(applicant=applicant, procedure=procedure, data={})
-        draft = services.draft_update(
-            draft=draft,
-            data={
-                "victim": {
-                    "family": "山田",
-                    "given": "花子",
-                    "family_kana": "ヤマダ",
-                    "given_kana": "ハナコ",
-                },
-                "birth_date": "1985-04-01",
-                "sex": "female",
-                "address": {
-                    "postal_code": "160-0023",
-                    "prefecture": "東京都",
-                    "city": "新宿区",
-                    "street": "西新宿2-8-1",
-                    "building": "",
-                },
-                "phone": "090-1234-5678",
-                "damage_note": "壁に大きなひびが入り、家に住めなくなりました。",
-                "current_place": SHELTERS["nakano"],
-                "needs_care": False,
-                "agreement": True,
-            },
-        )
-        services.application_submit(draft=draft, actor=applicant, idempotency_key=key)
+    if procedure is not None:
+        feed_link(event=event, procedure=procedure)
 
 
 def load_ledger_demo() -> Iterator[str]:
@@ -254,7 +222,7 @@ def load_ledger_demo() -> Iterator[str]:
         xlsx_bytes([p.row() for p in files["suginami"]]),
         "suginami.xlsx",
     )
-    _risai_application(event)
+    _link_risai_procedure(event)
     feeds_sync(event=event)
     job = matching_start(user=pref, event_id=event.pk)
     result = matching_process(job_id=job.pk) or {}

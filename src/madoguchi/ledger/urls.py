@@ -19,6 +19,7 @@ urlpatterns = [
     path(E + "uploads/<int:upload_id>/", uploads.upload_detail, name="upload"),
     path(E + "uploads/<int:upload_id>/columns/", uploads.upload_columns, name="upload_columns"),
     path(E + "uploads/<int:upload_id>/errors.csv", uploads.upload_errors_csv, name="upload_errors_csv"),
+    path(E + "feeds/sync/", events.feeds_sync, name="feeds_sync"),
     path(E + "matching/", matching.matching_start, name="matching_start"),
     path(E + "pairs/", matching.pairs, name="pairs"),
     path(E + "pairs/<int:pair_id>/", matching.pair_detail, name="pair"),

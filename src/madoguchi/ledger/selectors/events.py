@@ -96,10 +96,14 @@ def event_overview(*, access: EventAccess) -> dict[str, Any]:
     if not access.is_prefecture:
         uploads = uploads.filter(organization_id__in=access.municipality_ids)
     jobs = Job.objects.filter(event=event, kind="matching").order_by("-created_at")[:3]
+    feeds = event.feeds.select_related("procedure__organization")
+    if not access.is_prefecture:
+        feeds = feeds.filter(procedure__organization_id__in=access.municipality_ids)
     return {
         "participants": participants,
         "uploads": list(uploads.order_by("-created_at")[:10]),
         "matching_jobs": list(jobs) if access.is_prefecture else [],
+        "feeds": list(feeds),
         "pending_pairs": event.pairs.filter(status=PairStatus.PENDING).count() if access.is_prefecture else 0,
     }
 

@@ -17,8 +17,9 @@ from madoguchi.applications.models import Application
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError
 from madoguchi.ledger.constants import JobKind, JobStatus, SourceKind, UploadStatus
-from madoguchi.ledger.models import ApplicationFeed, DisasterEvent, EventMunicipality, Job, Upload
+from madoguchi.ledger.models import ApplicationFeed, DisasterEvent, EventMunicipality, Job, Record, Upload
 from madoguchi.ledger.rows import RowReader
+from madoguchi.ledger.selectors import access_event
 from madoguchi.ledger.services.uploads import municipality_names, stage_rows, upload_apply
 
 # ledger key → the 罹災証明書 procedure's field key (demo/data/procedures/shinjuku-risai-shomei.json)
@@ -69,15 +70,42 @@ def feeds_sync(*, event: DisasterEvent, actor: Any = "system") -> list[Upload]:
     """Bring every feed of the event up to date (beat, the event page's button, the demo)."""
     if not event.is_writable:
         raise DomainError(_("この災害は保存期間中のため、取り込めません。"))
-    return [
-        feed_sync(feed=feed, actor=actor)
-        for feed in ApplicationFeed.objects.filter(event=event).select_related("procedure")
-    ]
+    feeds = ApplicationFeed.objects.filter(event=event).select_related("procedure", "event")
+    return [upload for feed in feeds if (upload := feed_sync(feed=feed, actor=actor)) is not None]
 
 
-def feed_sync(*, feed: ApplicationFeed, actor: Any = "system") -> Upload:
+def feeds_sync_request(*, user: Any, event_id: Any) -> list[Upload]:
+    """The button: the prefecture, or a municipality whose procedure feeds the event."""
+    access = access_event(user=user, event_id=event_id)
+    feeds = ApplicationFeed.objects.filter(event=access.event)
+    if not access.is_prefecture:
+        feeds = feeds.filter(procedure__organization_id__in=access.municipality_ids)
+    if not feeds.exists():
+        raise DomainError(_("取り込む申請の手続がありません。"), status=404)
+    if not access.event.is_writable:
+        raise DomainError(_("この災害は保存期間中のため、取り込めません。"))
+    feeds = feeds.select_related("procedure", "event")
+    return [upload for feed in feeds if (upload := feed_sync(feed=feed, actor=user)) is not None]
+
+
+def _applications(feed: ApplicationFeed):
+    return (
+        Application.objects.filter(
+            procedure_id=feed.procedure_id, submitted_at__date__gte=feed.event.occurred_on
+        )
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .order_by("submitted_at")
+    )
+
+
+def feed_sync(*, feed: ApplicationFeed, actor: Any = "system") -> Upload | None:
+    """One feed; None when there is nothing to take in and nothing taken in before."""
     event = feed.event
     organization_id = feed.procedure.organization_id
+    applications = _applications(feed)
+    known = Record.objects.filter(event=event, municipality_id=organization_id, source=SourceKind.APPLICATION)
+    if not applications.exists() and not known.exists():
+        return None
     with transaction.atomic():
         EventMunicipality.objects.get_or_create(event=event, organization_id=organization_id)
         job = Job.objects.create(
@@ -99,11 +127,6 @@ def feed_sync(*, feed: ApplicationFeed, actor: Any = "system") -> Upload:
             mapping=dict(feed.mapping or DEFAULT_MAPPING),
             uploaded_by=job.created_by,
         )
-    applications = (
-        Application.objects.filter(procedure_id=feed.procedure_id, submitted_at__date__gte=event.occurred_on)
-        .exclude(status=ApplicationStatus.WITHDRAWN)
-        .order_by("submitted_at")
-    )
     reader = RowReader(
         event_id=event.pk,
         salt=event.key_salt,

@@ -22,7 +22,17 @@ def test_demo_event_has_three_wards_an_error_fixed_evacuees_and_uncertain_matche
         .values_list("status", flat=True)
     )
     assert statuses[:2] == [UploadStatus.HAS_ERRORS, UploadStatus.APPLIED]
-    assert Upload.objects.filter(event=event, source="application", status=UploadStatus.APPLIED).exists()
+    from madoguchi.demo.samples import load_sample_applications
+    from madoguchi.ledger.services.feeds import feeds_sync
+    from madoguchi.ledger.services.matching import matching_process, matching_start
+
+    load_sample_applications()
+    feeds_sync(event=event)
+    assert Upload.objects.filter(
+        event=event, source="application", status=UploadStatus.APPLIED, added=1
+    ).exists()
+    pref = event.prefecture.ledger_roles.get().user
+    matching_process(job_id=matching_start(user=pref, event_id=event.pk).pk)
     assert MatchPair.objects.filter(event=event, status=PairStatus.AUTO).count() >= 15
     assert MatchPair.objects.filter(event=event, status=PairStatus.PENDING).count() >= 3
     hanako = Record.objects.filter(event=event, source="application").get()

@@ -139,3 +139,25 @@ def job_status(request, event_id, job_id):
     response = JsonResponse(selectors.job_progress(job), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@ledger_staff_required
+@require_POST
+def feeds_sync(request, event_id):
+    from madoguchi.ledger.services.feeds import feeds_sync_request
+
+    try:
+        uploads = feeds_sync_request(user=request.user, event_id=event_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        added = sum(u.added for u in uploads)
+        changed = sum(u.changed for u in uploads)
+        messages.success(
+            request,
+            _("罹災証明書の申請を取り込みました（追加 %(a)s 件・変更 %(c)s 件）。")
+            % {"a": added, "c": changed},
+        )
+    return redirect("ledger:event", event_id)
