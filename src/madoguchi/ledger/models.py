@@ -150,7 +150,7 @@ class Upload(models.Model):
     status = models.CharField(max_length=14, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
     source = models.CharField(max_length=12, choices=SourceKind.choices, default=SourceKind.UPLOAD)
     original_name = models.CharField(max_length=255)
-    file_format = models.CharField(max_length=8, blank=True)  # csv / xlsx / json
+    file_format = models.CharField(max_length=12, blank=True)  # csv / xlsx / application
     encoding = models.CharField(max_length=16, blank=True)  # utf-8 / cp932
     size = models.PositiveIntegerField(default=0)
     sealed_file = models.FileField(upload_to="ledger/%Y/%m/", blank=True, max_length=300)

@@ -139,3 +139,10 @@ def test_prefecture_opens_an_event_with_errors_kept(client, world):
     assert response.status_code == 302
     client.force_login(world["users"][0])
     assert client.get("/ledger/events/new/").status_code == 404
+
+
+def test_the_staff_menu_leads_ledger_roles_to_the_ledger(client, world):
+    client.force_login(world["users"][0])
+    assert 'href="/ledger/"' in client.get("/staff/queue/mine/").content.decode()
+    client.force_login(make_mfa_staff(world["municipalities"][0]))
+    assert 'href="/ledger/"' not in client.get("/staff/queue/mine/").content.decode()
