@@ -84,14 +84,13 @@ def fixtures(municipalities: int = 4):
     """A prefecture, municipalities, an event and a municipality ledger user with a token."""
     import datetime as dt
 
+    import pyotp
     from django.utils import timezone
 
     from madoguchi.accounts.constants import OrganizationKind
-    from madoguchi.accounts.models import Organization, User
-    from madoguchi.core.apiauth import api_token_create
+    from madoguchi.accounts.models import Organization, TotpDevice, User
+    from madoguchi.core.crypto import encrypt_text
     from madoguchi.ledger.models import DisasterEvent, EventMunicipality, LedgerRole
-    from madoguchi.review import totp
-    from madoguchi.review.models import StaffTotp
 
     tag = uuid.uuid4().hex[:6]
     pref = Organization.objects.create(
@@ -115,9 +114,30 @@ def fixtures(municipalities: int = 4):
     prefecture_user = User.objects.create_user(f"bench-pref-{tag}@example.jp")
     LedgerRole.objects.create(user=prefecture_user, organization=pref, kind="prefecture")
     for u in (user, prefecture_user):
-        StaffTotp.objects.create(user=u, secret=totp.new_secret(), confirmed_at=timezone.now())
-    _row, token = api_token_create(user=user, name="bench")
-    return event, orgs, user, prefecture_user, token
+        TotpDevice.objects.create(
+            user=u, secret=encrypt_text(pyotp.random_base32(), purpose="totp"), confirmed_at=timezone.now()
+        )
+    return event, orgs, user, prefecture_user, staff_session_cookie(user)
+
+
+def staff_session_cookie(user) -> str:
+    """A staff session for ``user`` (as after password + second factor) and a CSRF token:
+    the ledger API is used from a staff session (staff get no API tokens)."""
+    import secrets
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from madoguchi.accounts.sessions import SESSION_AUTH_KEY
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[SESSION_AUTH_KEY] = {"level": "staff", "method": "password+totp", "at": int(time.time())}
+    store.create()
+    csrf = secrets.token_hex(16)
+    return f"sessionid={store.session_key}; csrftoken={csrf}|{csrf}"
 
 
 def start_server(env: dict[str, str], port: int, tmp: str) -> subprocess.Popen:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+import pyotp
+from django.conf import settings
+
 from madoguchi.demo import loader
-from madoguchi.ledger.demo import EVENT_NAME, demo_totp_secret
+from madoguchi.ledger.demo import EVENT_NAME
 from madoguchi.ledger.models import DisasterEvent, MatchPair, Record
 from madoguchi.ledger.writers import csv_bytes
-from madoguchi.review import totp
 from tests.browser import harness
 
 pytestmark = harness.BROWSER
@@ -35,10 +37,10 @@ def ledger_sign_in(rec: harness.Recorder, email: str) -> None:
     page.fill("#id_password", loader.staff_password())
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    assert rec.path.startswith("/staff/login/mfa/"), rec.path
-    page.fill("#id_code", totp.code_at(demo_totp_secret(email), totp.current_step()))
+    assert rec.path.startswith("/staff/login/verify/"), rec.path
+    page.fill("#id_code", pyotp.TOTP(settings.DEMO_TOTP_SECRET).now())
     with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+        page.get_by_role("button", name="ログインする").click()
     assert rec.path == "/ledger/", rec.path
 
 

@@ -278,11 +278,15 @@ def wsgi_in_test_transaction():
 
 def make_mfa_staff(organization: Organization, role: str = Role.REVIEWER, **extra: Any) -> User:
     """A staff member who enrolled a TOTP authenticator (the ledger requires a second factor)."""
-    from madoguchi.review import totp
-    from madoguchi.review.models import StaffTotp
+    import pyotp
+
+    from madoguchi.accounts.models import TotpDevice
+    from madoguchi.core.crypto import encrypt_text
 
     user = make_staff(organization, role, **extra)
-    StaffTotp.objects.create(user=user, secret=totp.new_secret(), confirmed_at=timezone.now())
+    TotpDevice.objects.create(
+        user=user, secret=encrypt_text(pyotp.random_base32(), purpose="totp"), confirmed_at=timezone.now()
+    )
     return user
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
-from madoguchi.core.apiauth import require_user
+from madoguchi.accounts.apiauth import require_user
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.ledger import selectors, services
 from madoguchi.ledger.access import api_check

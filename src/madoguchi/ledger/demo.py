@@ -7,9 +7,7 @@ Idempotent: when the event exists, nothing is loaded again.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
 
 from django.utils import timezone
@@ -60,14 +58,7 @@ NAKANO_MAPPING = {
 }
 
 
-def demo_totp_secret(email: str) -> str:
-    """The demo's TOTP secret of a demo ledger user (derived from the e-mail; demo only)."""
-    return base64.b32encode(hashlib.sha256(f"madoguchi-demo-totp:{email}".encode()).digest()[:20]).decode()
-
-
 def _roles() -> list[User]:
-    from madoguchi.review.models import StaffTotp
-
     users = []
     for email, (slug, kind) in USERS.items():
         user = User.objects.filter(email=email).first()
@@ -75,9 +66,6 @@ def _roles() -> list[User]:
             continue
         LedgerRole.objects.get_or_create(
             user=user, organization=Organization.objects.get(slug=slug), kind=kind
-        )
-        StaffTotp.objects.get_or_create(
-            user=user, defaults={"secret": demo_totp_secret(email), "confirmed_at": timezone.now()}
         )
         users.append(user)
     return users
@@ -231,4 +219,4 @@ def load_ledger_demo() -> Iterator[str]:
         f"{result.get('auto', 0)} automatic matches, {result.get('pending', 0)} to review"
     )
     yield "sign in at /staff/login/ as tokyo-daicho@example.jp (or shinjuku-/nakano-/suginami-daicho@example.jp), then open /ledger/"
-    yield "TOTP code for a demo ledger user: madoguchi ledger_demo_code EMAIL"
+    yield "the ledger needs the staff sign-in's second step: the demo's authenticator code (see below)"
