@@ -4,7 +4,7 @@ Every rule here exists because the same person is written differently by two mun
 
 - **Names** (漢字): NFKC (全角英数 → 半角, compatibility ideographs such as 神 → 神), every run of
   spaces removed, and 旧字体・異体字 folded to the common form (髙→高, 﨑→崎, 齋/齊/斉→斎,
-  邊/邉→辺 …; ``ITAIJI``). No maintained package folds 異体字 in names (decision 0020), so
+  邊/邉→辺 …; ``ITAIJI``). No maintained package folds 異体字 in names (decision 0022), so
   the table is ours and deliberately short: only variants that occur in personal names.
 - **Readings** (フリガナ): NFKC (半角ｶﾅ → 全角), ひらがな → カタカナ (jaconv), spaces and ・
   removed ("strict"). The "loose" form also folds what people hear alike: small kana → large

@@ -2,7 +2,7 @@
 
 Three statements of each kind (removed, changed, added) instead of one ORM call per row: a
 re-upload of 200,000 rows is then a few seconds of database work, and Record ids of unchanged
-and changed rows stay the same (persons and decisions keep pointing at them). Decision 0021
+and changed rows stay the same (persons and decisions keep pointing at them). Decision 0023
 explains why this is hand-written SQL; the columns come from the models' ``_meta``, so a new
 field of ``RowData`` is copied without touching this file. Works on PostgreSQL and on SQLite
 ≥ 3.33 (``UPDATE … FROM``).
