@@ -6,9 +6,9 @@ English. See docs/i18n.md for refreshing it.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
+import polib
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -32,80 +32,23 @@ ONE_FIELD = {
 }
 
 
-# ------------------------------------------------------------------ a tiny .po reader
+# ------------------------------------------------------------------ the catalog, read by polib
 
 
-def _unquote(line: str) -> str:
-    return ast.literal_eval(line)
+def read_po(path: Path) -> list[polib.POEntry]:
+    """The live entries of a .po file (obsolete ``#~`` ones and the header left out).
+
+    polib understands the whole format (msgctxt, plurals, continuation lines, flags), so an entry
+    with a context such as ``msgctxt "people"`` is one entry, not a parse error.
+    """
+    return [entry for entry in polib.pofile(str(path), encoding="utf-8") if not entry.obsolete]
 
 
-def read_po(path: Path) -> list[dict]:
-    """Entries of a .po file as dicts: msgid, msgid_plural, msgstr (list), fuzzy, obsolete."""
-    entries: list[dict] = []
-    current: dict | None = None
-    target: tuple[str, int | None] | None = None
-    flags: set[str] = set()
-
-    def finish() -> None:
-        nonlocal current
-        if current is not None:
-            entries.append(current)
-        current = None
-
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line:
-            finish()
-            flags = set()
-            continue
-        if line.startswith("#~"):
-            if current is None:
-                current = {"msgid": "", "msgid_plural": None, "msgstr": {}, "fuzzy": False, "obsolete": True}
-            continue
-        if line.startswith("#,"):
-            finish()
-            flags |= {flag.strip() for flag in line[2:].split(",")}
-            continue
-        if line.startswith("#"):
-            continue
-        if line.startswith("msgid ") and (current is None or current.get("msgstr")):
-            finish()
-            current = {
-                "msgid": "",
-                "msgid_plural": None,
-                "msgstr": {},
-                "fuzzy": "fuzzy" in flags,
-                "obsolete": False,
-            }
-            flags = set()
-        assert current is not None, f"unexpected line in {path.name}: {raw!r}"
-        if line.startswith("msgid_plural "):
-            current["msgid_plural"] = _unquote(line[len("msgid_plural ") :])
-            target = ("msgid_plural", None)
-        elif line.startswith("msgid "):
-            current["msgid"] = _unquote(line[len("msgid ") :])
-            target = ("msgid", None)
-        elif line.startswith("msgstr["):
-            index = int(line[len("msgstr[") : line.index("]")])
-            current["msgstr"][index] = _unquote(line[line.index("]") + 1 :].strip())
-            target = ("msgstr", index)
-        elif line.startswith("msgstr "):
-            current["msgstr"][0] = _unquote(line[len("msgstr ") :])
-            target = ("msgstr", 0)
-        elif line.startswith('"') and target is not None:
-            name, index = target
-            if name == "msgstr":
-                current["msgstr"][index] += _unquote(line)
-            else:
-                current[name] += _unquote(line)
-    finish()
-    return [entry for entry in entries if not entry["obsolete"] and entry["msgid"] != ""]
-
-
-def is_translated(entry: dict) -> bool:
-    forms = entry["msgstr"]
-    needed = 2 if entry["msgid_plural"] else 1
-    return len(forms) >= needed and all(forms.get(i) for i in range(needed))
+def is_translated(entry: polib.POEntry) -> bool:
+    if entry.msgid_plural:
+        forms = entry.msgstr_plural
+        return all(forms.get(index) for index in range(2))
+    return bool(entry.msgstr)
 
 
 # ------------------------------------------------------------------ the catalog file
@@ -114,8 +57,8 @@ def is_translated(entry: dict) -> bool:
 def test_the_catalog_has_no_fuzzy_entries_and_at_least_97_percent_translated():
     entries = read_po(PO_FILE)
     assert len(entries) > 1000, "the catalog looks truncated"
-    fuzzy = [entry["msgid"] for entry in entries if entry["fuzzy"]]
-    untranslated = [entry["msgid"] for entry in entries if not is_translated(entry)]
+    fuzzy = [entry.msgid for entry in entries if entry.fuzzy]
+    untranslated = [entry.msgid for entry in entries if not is_translated(entry)]
     for msgid in untranslated:
         print("untranslated:", msgid)
     assert fuzzy == [], f"fuzzy entries (check and clear the flag): {fuzzy}"
@@ -137,6 +80,43 @@ def test_the_compiled_catalog_is_committed_next_to_the_po_file():
     mo_file = PO_FILE.with_suffix(".mo")
     assert mo_file.exists(), "run msgfmt (see docs/i18n.md)"
     assert mo_file.stat().st_size > 10_000
+
+
+def test_the_reader_counts_entries_with_a_context_and_sees_their_missing_forms(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        """msgid ""
+msgstr ""
+"Language: en\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgctxt "people"
+msgid "%(n)s人"
+msgid_plural "%(n)s人"
+msgstr[0] "%(n)s person"
+msgstr[1] ""
+
+#, fuzzy
+msgctxt "people"
+msgid "承認"
+msgstr "Approval"
+
+msgid "人"
+msgstr "person"
+
+#~ msgid "古い"
+#~ msgstr "old"
+""",
+        encoding="utf-8",
+    )
+    entries = read_po(po)
+    assert [(entry.msgctxt, entry.msgid) for entry in entries] == [
+        ("people", "%(n)s人"),
+        ("people", "承認"),
+        (None, "人"),
+    ]
+    assert [is_translated(entry) for entry in entries] == [False, True, True]
+    assert [entry.fuzzy for entry in entries] == [False, True, False]
 
 
 # ------------------------------------------------------------------ messages in English
