@@ -77,7 +77,11 @@ class Recorder:
         self.reports: list[PageReport] = []
         self.foreign: list[str] = []
         self.console_errors: list[str] = []
+        # Pages answered 422 on purpose (a form sent back with its errors): Chromium logs every
+        # 4xx document as "Failed to load resource", which is not an error of the page.
+        self.form_error_pages: set[str] = set()
         page.on("request", self._on_request)
+        page.on("response", self._on_response)
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.console_errors.append(f"page error: {exc}"))
 
@@ -92,9 +96,21 @@ class Recorder:
         if host != self.site.host and host not in LOCAL_HOSTS:
             self.foreign.append(url)
 
+    def _on_response(self, response: Any) -> None:
+        if response.status == 422 and response.request.resource_type == "document":
+            self.form_error_pages.add(response.url)
+
     def _on_console(self, message: Any) -> None:
-        if message.type == "error":
-            self.console_errors.append(message.text)
+        if message.type != "error":
+            return
+        location = (message.location or {}).get("url", "")
+        if (
+            message.text.startswith("Failed to load resource")
+            and "status of 422" in message.text
+            and location in self.form_error_pages
+        ):
+            return
+        self.console_errors.append(message.text)
 
     # ------------------------------------------------------------------ navigation
 

@@ -14,14 +14,6 @@ from tests.browser import harness
 pytestmark = harness.BROWSER
 
 
-@pytest.fixture(autouse=True)
-def no_background_procedure_sync(monkeypatch):
-    """The periodic procedure sync does not run in these tests (as in knowledge/tests)."""
-    from madoguchi.knowledge import selectors
-
-    monkeypatch.setattr(selectors, "PROCEDURE_SYNC_EVERY", float("inf"))
-
-
 @pytest.fixture
 def site(live_server, settings, tmp_path) -> harness.Site:
     """Replaces the shared harness's demo site: just the FAQ entries these tests need."""
