@@ -35,3 +35,7 @@ class ProxyRelationship(models.TextChoices):
     LEGAL = "legal", _("法定代理人")
     AGENT = "agent", _("委任を受けた代理人（社会保険労務士・行政書士など）")
     OTHER = "other", _("その他")
+
+
+# Draft data key set when the applicant chose 代理申請 but has not yet given the proxy details.
+PROXY_REQUESTED_KEY = "__proxy_requested"

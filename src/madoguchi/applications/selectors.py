@@ -12,9 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.applications.constants import ProxyRelationship
+from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ProxyRelationship
 from madoguchi.applications.models import Application, Attachment, Draft
-from madoguchi.applications.services import PROXY_REQUESTED_KEY
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures import rules
 from madoguchi.procedures.conditions import condition_holds, condition_keys, expression_of

@@ -183,7 +183,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # A submission's review case and receipt notice are made right after its commit; the sweeper
-# steps in for those still missing this many seconds later (applications/services.py).
+# steps in for those still missing this many seconds later (applications/services/follow_up.py).
 APPLICATION_FOLLOW_UP_GRACE_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_GRACE_SECONDS", "60"))
 
 # --- Notifications (docs/notifications.md) ----------------------------------------------

@@ -128,7 +128,7 @@ def test_the_follow_up_task_delivers_the_receipt_itself():
     from madoguchi.applications.tasks import application_follow_up_task
     from madoguchi.notifications.constants import NotificationStatus
 
-    with mock.patch("madoguchi.applications.services.application_follow_up_dispatch"):
+    with mock.patch("madoguchi.applications.services.follow_up.application_follow_up_dispatch"):
         application = _submit()  # committed; its follow-up not dispatched
     with mock.patch(
         "madoguchi.notifications.tasks.notification_send.apply_async",

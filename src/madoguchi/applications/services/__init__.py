@@ -1,0 +1,55 @@
+"""State changes of drafts and applications. Every write goes through here.
+
+Split by what they do (issue 12):
+
+- ``attachments`` — storing an upload, the validation context, linking attachments;
+- ``drafts`` — opening, saving a step, API merges, 代理申請, discarding;
+- ``submission`` — a draft becomes an application exactly once (受付番号);
+- ``follow_up`` — what follows a submission (review case, receipt) with its sweeper, withdrawal.
+
+Callers keep writing ``from madoguchi.applications import services; services.draft_start(...)``:
+the public names are re-exported here.
+"""
+
+from madoguchi.applications.constants import PROXY_REQUESTED_KEY
+from madoguchi.applications.services.attachments import (
+    attachment_create,
+    attachments_link,
+    validation_context,
+)
+from madoguchi.applications.services.drafts import (
+    draft_attachment_add,
+    draft_create,
+    draft_discard,
+    draft_save_step,
+    draft_set_proxy,
+    draft_start,
+    draft_update,
+)
+from madoguchi.applications.services.follow_up import (
+    application_follow_up,
+    application_follow_up_dispatch,
+    application_withdraw,
+    applications_follow_up_sweep,
+)
+from madoguchi.applications.services.submission import application_submit, application_submit_with_result
+
+__all__ = [
+    "PROXY_REQUESTED_KEY",
+    "application_follow_up",
+    "application_follow_up_dispatch",
+    "application_submit",
+    "application_submit_with_result",
+    "application_withdraw",
+    "applications_follow_up_sweep",
+    "attachment_create",
+    "attachments_link",
+    "draft_attachment_add",
+    "draft_create",
+    "draft_discard",
+    "draft_save_step",
+    "draft_set_proxy",
+    "draft_start",
+    "draft_update",
+    "validation_context",
+]

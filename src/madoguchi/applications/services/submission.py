@@ -1,0 +1,158 @@
+"""Submission: a draft becomes an application exactly once, with its 受付番号."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationStatus, Channel
+from madoguchi.applications.models import Application, ApplicationEvent, Draft, ReferenceSequence
+from madoguchi.applications.services import follow_up
+from madoguchi.applications.services.attachments import attachments_link, validation_context
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import FieldErrors
+from madoguchi.procedures.validation import validate_all
+
+
+def _next_reference_number(*, organization, now) -> str:
+    """Count up the organization's 受付番号 for the year, in one statement.
+
+    ``UPDATE … RETURNING`` increments and locks the counter row until the transaction ends,
+    so numbers are gap-free: a rolled-back submission gives its number back.
+    """
+    year = timezone.localtime(now).year
+    meta = ReferenceSequence._meta
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote('last_value')} = {quote('last_value')} + 1 "
+        f"WHERE {quote(meta.get_field('organization').column)} = %s AND {quote('year')} = %s "
+        f"RETURNING {quote('last_value')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization.pk, year])
+        row = cursor.fetchone()
+        if row is None:  # first application of the year
+            try:
+                with transaction.atomic():
+                    ReferenceSequence.objects.create(organization=organization, year=year, last_value=0)
+            except IntegrityError:
+                pass  # created concurrently
+            cursor.execute(sql, [organization.pk, year])
+            row = cursor.fetchone()
+    return f"{organization.reference_prefix}-{year}-{row[0]:06d}"
+
+
+def application_submit(
+    *,
+    draft: Draft,
+    actor: Any,
+    idempotency_key: str,
+    channel: str = Channel.ONLINE,
+    entered_by: Any = None,
+) -> Application:
+    """Turn a draft into an application exactly once.
+
+    See ``application_submit_with_result`` (which also tells whether this call created it).
+    """
+    application, _created = application_submit_with_result(
+        draft=draft, actor=actor, idempotency_key=idempotency_key, channel=channel, entered_by=entered_by
+    )
+    return application
+
+
+def application_submit_with_result(
+    *,
+    draft: Draft,
+    actor: Any,
+    idempotency_key: str,
+    channel: str = Channel.ONLINE,
+    entered_by: Any = None,
+) -> tuple[Application, bool]:
+    """Turn a draft into an application exactly once; returns (application, created).
+
+    The same draft, or the same (applicant, idempotency_key), always yields the same
+    application: double clicks, back-button resubmits and API retries create nothing new.
+    Raises FieldErrors when the data is incomplete or invalid.
+    """
+    idempotency_key = (idempotency_key or f"draft:{draft.pk}")[:100]
+    try:
+        with transaction.atomic():
+            # Lock the draft row alone; its version, procedure and organization come from the
+            # caller's read when the draft still points at the same version (versions are
+            # immutable), which saves a four-table join on the hot path.
+            locked = Draft.objects.select_for_update().get(pk=draft.pk)
+            if locked.application_id:
+                return locked.application, False
+            locked.applicant = draft.applicant  # same row; reuses the caller's loaded user
+            if locked.version_id == draft.version_id and "version" in draft._state.fields_cache:
+                locked.version = draft.version
+            version = locked.version
+            procedure = version.procedure
+            if locked.data.get(PROXY_REQUESTED_KEY) and not locked.is_proxy:
+                raise FieldErrors({"__proxy": [_("代理人の情報と委任状を入力してください。")]})
+            attachments_only = {k: v for k, v in locked.data.items() if not k.startswith("__")}
+            cleaned = validate_all(
+                version.definition, attachments_only, context=validation_context(user=locked.applicant)
+            )
+            if locked.is_proxy:
+                cleaned["__power_of_attorney"] = locked.data.get("__power_of_attorney")
+            now = timezone.now()
+            application = Application(  # the UUID primary key exists before the INSERT
+                organization=procedure.organization,
+                procedure=procedure,
+                version=version,
+                applicant=locked.applicant,
+                status=ApplicationStatus.SUBMITTED,
+                data=cleaned,
+                submitted_at=now,
+                idempotency_key=idempotency_key,
+                channel=channel,
+                entered_by=entered_by,
+                is_proxy=locked.is_proxy,
+                proxy_relationship=locked.proxy_relationship,
+                principal_name=locked.principal_name,
+            )
+            # Rows that point at the application are written first (foreign keys are checked at
+            # commit); the two locks every submission shares — the organization's 受付番号
+            # counter and the audit chain — are taken last, so they are held for three
+            # statements and the COMMIT (docs/performance.md, "Submissions").
+            attachments_link(application=application, data=cleaned)
+            ApplicationEvent.objects.create(
+                application_id=application.id,
+                kind="submitted",
+                status=ApplicationStatus.SUBMITTED,
+                message=_("申請を受け付けました。"),
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            locked.application = application
+            locked.save(update_fields=["application", "updated_at"])
+            application.reference_number = _next_reference_number(
+                organization=procedure.organization, now=now
+            )
+            application.save(force_insert=True)
+            audit_record(
+                actor=actor,
+                action="application.submitted",
+                target=application,
+                after={
+                    "reference_number": application.reference_number,
+                    "status": application.status,
+                    "channel": channel,
+                },
+            )
+            application_id = application.pk
+            transaction.on_commit(lambda: follow_up.application_follow_up_dispatch(application_id))
+            return application, True
+    except IntegrityError:
+        # The (applicant, idempotency key) exists: an API retry with the same key, or a
+        # concurrent request that won the race. The unique constraint is the check, so the
+        # common case costs no lookup; this transaction rolled back and gave its number back.
+        existing = Application.objects.filter(
+            applicant_id=draft.applicant_id, idempotency_key=idempotency_key
+        ).first()
+        if existing:
+            return existing, False
+        raise
