@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "madoguchi.knowledge.context_processors.site_search",
                 "madoguchi.accounts.context_processors.staff_session",
+                "madoguchi.accounts.context_processors.menu_viewer",
             ],
         },
     }

@@ -5,6 +5,8 @@ from importlib.util import find_spec
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from madoguchi.config.api import api
 from madoguchi.core import views as core_views
@@ -36,7 +38,9 @@ APP_PREFIXES = {
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in the one layout, also on public pages cached for everyone, which
+    # carry no CSRF token; choosing a display language changes nothing worth forging.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("dev/", include("madoguchi.core.urls")),
     path("accounts/oidc/", include("madoguchi.accounts.oidc.urls")),  # identity providers (docs/identity.md)

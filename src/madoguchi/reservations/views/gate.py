@@ -24,8 +24,9 @@ def gate_scope(organization_slug: str, resource_slug: str) -> str:
 
 
 def public_context(**extra):
-    """Context for pages rendered without the session: hide the messages framework."""
-    return {"messages": [], **extra}
+    """Context for pages rendered without the session: hide the messages framework, and
+    show the menu for everyone (``public_page``: the layout reads no session)."""
+    return {"messages": [], "public_page": True, **extra}
 
 
 def full_page(request, *, resource_name: str = "", detail_url: str = "", status: int = 200):

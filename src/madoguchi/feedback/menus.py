@@ -1,0 +1,14 @@
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.menus import STAFF, MenuEntry, register
+
+register(
+    MenuEntry(
+        menu=STAFF,
+        key="feedback",
+        label=_("利用者の声"),
+        url_name="feedback:staff_index",
+        order=70,
+        also=("feedback:staff_export_csv", "feedback:staff_export_xlsx"),
+    ),
+)

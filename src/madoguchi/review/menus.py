@@ -1,0 +1,19 @@
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.menus import STAFF, MenuEntry, register
+from madoguchi.review.route_editor.selectors import EDITOR_ROLES
+
+register(
+    MenuEntry(menu=STAFF, key="queue", label=_("作業一覧"), url_name="review:queue", url_args=("mine",), order=10),
+    MenuEntry(menu=STAFF, key="proposal", label=_("起案する"), url_name="review:proposal_new", order=20),
+    MenuEntry(
+        menu=STAFF,
+        key="routes",
+        label=_("審査経路の設定"),
+        url_name="review:routes:index",
+        order=50,
+        roles=frozenset(EDITOR_ROLES),
+        also=("review:routes:create",),
+    ),
+    MenuEntry(menu=STAFF, key="stats", label=_("電子決定率"), url_name="review:stats", order=80),
+)
