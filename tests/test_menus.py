@@ -96,7 +96,9 @@ def _nav(html: str) -> str:
 
 def test_every_page_without_parameters_is_in_a_menu_or_linked_from_one(client):
     missing = [
-        name for name in pages_without_parameters() if name not in NOT_DESTINATIONS and _entry_for(name) is None
+        name
+        for name in pages_without_parameters()
+        if name not in NOT_DESTINATIONS and _entry_for(name) is None
     ]
     assert not missing, f"pages reachable only by typing their URL: {missing}"
 
@@ -125,8 +127,12 @@ def test_not_destinations_name_real_pages():
 
 
 def test_the_staff_menu_follows_roles():
-    reviewer = MenuViewer(user=object(), is_authenticated=True, is_staff_session=True, roles=frozenset({"reviewer"}))
-    owner = MenuViewer(user=object(), is_authenticated=True, is_staff_session=True, roles=frozenset({"owner"}))
+    reviewer = MenuViewer(
+        user=object(), is_authenticated=True, is_staff_session=True, roles=frozenset({"reviewer"})
+    )
+    owner = MenuViewer(
+        user=object(), is_authenticated=True, is_staff_session=True, roles=frozenset({"owner"})
+    )
     keys = lambda viewer: {item.key for item in menu_for(STAFF, viewer)}  # noqa: E731
     assert "builder" not in keys(reviewer) and "builder" in keys(owner)
     assert "queue" in keys(reviewer) and "bulk" in keys(reviewer)

@@ -273,6 +273,8 @@ def wsgi_in_test_transaction():
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
+
+
 # --- ledger (災害時都民台帳) ------------------------------------------------------------------
 
 

@@ -29,5 +29,7 @@ register(
         roles=NOTICE_ROLES,
         also=("knowledge:staff_notice_new",),
     ),
-    MenuEntry(menu=STAFF, key="inquiries", label=_("お問い合わせ"), url_name="knowledge:staff_inquiries", order=65),
+    MenuEntry(
+        menu=STAFF, key="inquiries", label=_("お問い合わせ"), url_name="knowledge:staff_inquiries", order=65
+    ),
 )

@@ -12,5 +12,7 @@ register(
         audience=SIGNED_IN,
         also=("notifications:settings",),
     ),
-    MenuEntry(menu=STAFF, key="notifications", label=_("通知・配信"), url_name="notifications:staff_home", order=75),
+    MenuEntry(
+        menu=STAFF, key="notifications", label=_("通知・配信"), url_name="notifications:staff_home", order=75
+    ),
 )

@@ -4,7 +4,9 @@ from madoguchi.core.menus import APPLICANT, STAFF, MenuEntry, register
 from madoguchi.procedures.services import BUILDER_ROLES
 
 register(
-    MenuEntry(menu=APPLICANT, key="catalog", label=_("手続をさがす"), url_name="procedures:catalog", order=10),
+    MenuEntry(
+        menu=APPLICANT, key="catalog", label=_("手続をさがす"), url_name="procedures:catalog", order=10
+    ),
     MenuEntry(
         menu=STAFF,
         key="builder",

@@ -14,6 +14,11 @@ register(
         also=("retention:close",),
     ),
     MenuEntry(
-        menu=STAFF, key="holds", label=_("訴訟ホールド"), url_name="retention:holds", order=92, roles=frozenset(HOLD_ROLES)
+        menu=STAFF,
+        key="holds",
+        label=_("訴訟ホールド"),
+        url_name="retention:holds",
+        order=92,
+        roles=frozenset(HOLD_ROLES),
     ),
 )

@@ -4,7 +4,9 @@ from madoguchi.core.menus import STAFF, MenuEntry, register
 from madoguchi.review.route_editor.selectors import EDITOR_ROLES
 
 register(
-    MenuEntry(menu=STAFF, key="queue", label=_("作業一覧"), url_name="review:queue", url_args=("mine",), order=10),
+    MenuEntry(
+        menu=STAFF, key="queue", label=_("作業一覧"), url_name="review:queue", url_args=("mine",), order=10
+    ),
     MenuEntry(menu=STAFF, key="proposal", label=_("起案する"), url_name="review:proposal_new", order=20),
     MenuEntry(
         menu=STAFF,

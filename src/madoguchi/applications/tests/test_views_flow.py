@@ -327,7 +327,9 @@ def test_every_applicant_page_is_smaller_than_150_kb(client, applicant):
         assert response.status_code == 200, url
         assert page_weight(response) < MAX_PAGE_BYTES, url
         # CSP: no inline JS (a JSON data block, type="application/json", is not code and never runs)
-        assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))", response.content.decode())
+        assert not re.search(
+            r"<script(?![^>]*\b(?:src=|type=\"application/json\"))", response.content.decode()
+        )
         assert "style=" not in response.content.decode()  # no inline styles (CSP)
 
     for url in [

@@ -44,7 +44,9 @@ class SettingsForm(forms.Form):
     allows_proxy = forms.BooleanField(label=_l("代理人による申請を受け付ける"), required=False)
     contact = forms.CharField(label=_l("問い合わせ先"), required=False)
     is_public = forms.BooleanField(label=_l("公開した版を申請者に表示する（一般公開）"), required=False)
-    retention_period = forms.ChoiceField(label=_l("保存年限"), choices=RetentionPeriod.choices, required=False)
+    retention_period = forms.ChoiceField(
+        label=_l("保存年限"), choices=RetentionPeriod.choices, required=False
+    )
 
 
 # ---------------------------------------------------------------------------- field editor

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procedures', '0005_identity_level_provider'),
+        ("procedures", "0005_identity_level_provider"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedure',
-            name='retention_period',
-            field=models.CharField(choices=[('1y', '1年'), ('3y', '3年'), ('5y', '5年'), ('10y', '10年'), ('30y', '30年'), ('permanent', '常用（期限を定めず保存）')], default='5y', max_length=10, verbose_name='保存年限'),
+            model_name="procedure",
+            name="retention_period",
+            field=models.CharField(
+                choices=[
+                    ("1y", "1年"),
+                    ("3y", "3年"),
+                    ("5y", "5年"),
+                    ("10y", "10年"),
+                    ("30y", "30年"),
+                    ("permanent", "常用（期限を定めず保存）"),
+                ],
+                default="5y",
+                max_length=10,
+                verbose_name="保存年限",
+            ),
         ),
     ]

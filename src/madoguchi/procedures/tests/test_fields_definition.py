@@ -18,7 +18,12 @@ def test_a_good_definition_has_no_problems():
 def test_a_definition_using_every_type_has_no_problems():
     fields = []
     for type_id in sorted(registry):
-        spec = {"key": f"f_{type_id}", "type": type_id, "label": type_id, **copy.deepcopy(registry[type_id].defaults)}
+        spec = {
+            "key": f"f_{type_id}",
+            "type": type_id,
+            "label": type_id,
+            **copy.deepcopy(registry[type_id].defaults),
+        }
         if type_id == "info":
             spec = {"key": "f_info", "type": "info", "text": "ご案内"}
         fields.append(spec)
