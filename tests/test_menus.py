@@ -159,7 +159,6 @@ def test_reservation_pages_use_the_one_layout_with_sign_out_and_language_switch(
 
 def test_the_language_switch_works_without_a_csrf_token():
     from django.test import Client
-
     from django.utils import translation
 
     client = Client(enforce_csrf_checks=True)
