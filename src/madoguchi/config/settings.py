@@ -402,3 +402,9 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- KPI dashboards (docs/kpi.md) -------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["insights-refresh-changed"] = {
+    "task": "insights.refresh_changed",
+    "schedule": float(os.environ.get("INSIGHTS_REFRESH_SECONDS", "600")),
+}

@@ -1,0 +1,222 @@
+"""Where the figures come from: one function per source, each counting one organization-month.
+
+Each source reads only the rows of that month (indexed by date), never all of history. Sources
+of apps that have no data model yet (feedback, payments, ideas) return nothing, so their KPIs
+show 「データなし」 instead of a made-up number (docs/kpi.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.apps import apps
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from madoguchi.applications.constants import ApplicationStatus, Channel
+from madoguchi.applications.models import Application
+from madoguchi.insights.constants import Metric
+from madoguchi.knowledge.constants import QuerySource
+from madoguchi.knowledge.models import SearchQueryLog
+from madoguchi.reservations.constants import BookingStatus
+from madoguchi.reservations.models import Booking
+from madoguchi.review.business_days import is_business_day
+from madoguchi.review.constants import CaseKind
+from madoguchi.review.models import Case, CorrectionRequest
+
+Key = tuple[int | None, int | None]  # (department_id, procedure_id)
+
+
+@dataclass
+class MonthWindow:
+    organization_id: int
+    month: dt.date  # first day
+    start: dt.datetime  # aware, JST midnight of the first day
+    end: dt.datetime  # aware, first day of the next month
+
+
+@dataclass
+class Tally:
+    """Figures being counted for one organization-month: (dept, procedure, metric) → value."""
+
+    values: Counter[tuple[int | None, int | None, str]] = field(default_factory=Counter)
+    histograms: dict[tuple[int | None, int | None, str], Counter[int]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+
+    def add(self, key: Key, metric: str, amount: int = 1) -> None:
+        if amount:
+            self.values[(key[0], key[1], metric)] += amount
+
+    def observe(self, key: Key, metric: str, days: int) -> None:
+        self.histograms[(key[0], key[1], metric)][days] += 1
+        self.values[(key[0], key[1], metric)] += 1
+
+
+Source = Callable[[MonthWindow, Tally], None]
+
+
+@lru_cache(maxsize=64)
+def _year_table(year: int) -> tuple[int, ...]:
+    """Business days from 1 January of ``year`` up to each day of that year (inclusive)."""
+    day, count, table = dt.date(year, 1, 1), 0, []
+    while day.year == year:
+        count += is_business_day(day)
+        table.append(count)
+        day += dt.timedelta(days=1)
+    return tuple(table)
+
+
+@lru_cache(maxsize=64)
+def _year_start(year: int) -> int:
+    """Business days from 2000-01-01 up to the end of the year before ``year``."""
+    return 0 if year <= 2000 else _year_start(year - 1) + _year_table(year - 1)[-1]
+
+
+def _business_ordinal(day: dt.date) -> int:
+    return _year_start(day.year) + _year_table(day.year)[day.timetuple().tm_yday - 1]
+
+
+def business_days_between(start: dt.date, end: dt.date) -> int:
+    """Business days in (start, end] — the same count as review.business_days, but O(1) cached."""
+    if end <= start:
+        return 0
+    return _business_ordinal(end) - _business_ordinal(start)
+
+
+ONLINE_CHANNELS = (Channel.ONLINE, Channel.API)
+
+
+def applications_source(window: MonthWindow, tally: Tally) -> None:
+    """Applications submitted in the month by channel, and how many were corrected or withdrawn."""
+    submitted = Application.objects.filter(
+        organization_id=window.organization_id, submitted_at__gte=window.start, submitted_at__lt=window.end
+    )
+    rows = submitted.values("procedure__department_id", "procedure_id", "channel").annotate(
+        n=Count("pk"), withdrawn=Count("pk", filter=Q(status=ApplicationStatus.WITHDRAWN))
+    )
+    for row in rows:
+        key = (row["procedure__department_id"], row["procedure_id"])
+        channel = row["channel"]
+        metric = (
+            Metric.APPS_ONLINE
+            if channel in ONLINE_CHANNELS
+            else Metric.APPS_BULK
+            if channel == Channel.BULK
+            else Metric.APPS_COUNTER
+        )
+        tally.add(key, metric, row["n"])
+        tally.add(key, Metric.WITHDRAWN, row["withdrawn"])
+    corrected = (
+        CorrectionRequest.objects.filter(application__in=submitted)
+        .values("application__procedure__department_id", "application__procedure_id")
+        .annotate(n=Count("application_id", distinct=True))
+    )
+    for crow in corrected:
+        tally.add(
+            (crow["application__procedure__department_id"], crow["application__procedure_id"]),
+            Metric.CORRECTED,
+            crow["n"],
+        )
+
+
+def cases_source(window: MonthWindow, tally: Tally) -> None:
+    """Decisions in the month: 電子決定率 (applications and 起案), processing time of applications."""
+    decided = Case.objects.filter(
+        organization_id=window.organization_id, decided_at__gte=window.start, decided_at__lt=window.end
+    ).values_list(
+        "department_id",
+        "procedure_id",
+        "kind",
+        "is_electronic",
+        "opened_at",
+        "decided_at",
+        "suspended_days",
+        "procedure__standard_processing_days",
+    )
+    for department_id, procedure_id, kind, electronic, opened, decided_at, suspended, standard in decided:
+        key = (department_id, procedure_id)
+        tally.add(key, Metric.CASES_DECIDED)
+        if electronic:
+            tally.add(key, Metric.CASES_ELECTRONIC)
+        if kind != CaseKind.APPLICATION:
+            continue
+        days = max(
+            0,
+            business_days_between(timezone.localdate(opened), timezone.localdate(decided_at))
+            - (suspended or 0),
+        )
+        tally.add(key, Metric.DECIDED)
+        tally.observe(key, Metric.PROCESSING_DAYS, days)
+        if standard:
+            tally.add(key, Metric.WITH_STANDARD)
+            if days <= standard:
+                tally.add(key, Metric.WITHIN_STANDARD)
+
+
+def bookings_source(window: MonthWindow, tally: Tally) -> None:
+    """Bookings of slots in the month that were checked in or marked as 来場なし."""
+    rows = (
+        Booking.objects.filter(
+            resource__organization_id=window.organization_id,
+            slot__starts_at__gte=window.start,
+            slot__starts_at__lt=window.end,
+            status__in=(BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW),
+        )
+        .values("resource__department_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        metric = (
+            Metric.BOOKINGS_ATTENDED if row["status"] == BookingStatus.CHECKED_IN else Metric.BOOKINGS_NO_SHOW
+        )
+        tally.add((row["resource__department_id"], None), metric, row["n"])
+
+
+def search_source(window: MonthWindow, tally: Tally) -> None:
+    """FAQ searches and chatbot questions (the daily, anonymous search log)."""
+    rows = (
+        SearchQueryLog.objects.filter(
+            organization_id=window.organization_id,
+            day__gte=window.month,
+            day__lt=_next_month(window.month),
+        )
+        .values("source")
+        .annotate(searches=Sum("searches"), zero=Sum("zero_results"), unanswered=Sum("unanswered"))
+    )
+    for row in rows:
+        if row["source"] == QuerySource.CHAT:
+            tally.add((None, None), Metric.CHATS, row["searches"] or 0)
+            tally.add((None, None), Metric.CHATS_UNANSWERED, row["unanswered"] or 0)
+        else:
+            tally.add((None, None), Metric.SEARCHES, row["searches"] or 0)
+            tally.add((None, None), Metric.SEARCHES_ZERO, row["zero"] or 0)
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def model_available(label: str) -> bool:
+    """True when an app has the model a source needs (apps still being built have none)."""
+    try:
+        apps.get_model(label)
+    except LookupError:
+        return False
+    return True
+
+
+# feedback (満足度, NPS), payments (キャッシュレス比率) and ideas (回答までの日数) add their sources
+# here once their models exist; until then the dashboard shows 「データなし」 for those KPIs.
+SOURCES: list[Source] = [applications_source, cases_source, bookings_source, search_source]
+
+
+def run_sources(window: MonthWindow, sources: Iterable[Source] | None = None) -> Tally:
+    tally = Tally()
+    for source in SOURCES if sources is None else sources:
+        source(window, tally)
+    return tally
