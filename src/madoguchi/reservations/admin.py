@@ -20,6 +20,7 @@ class ResourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "allocation", "organization"]
     search_fields = ["name", "slug", "service"]
     inlines = [ClosureInline]
+    filter_horizontal = ["procedures"]
 
 
 @admin.register(Slot)

@@ -62,6 +62,10 @@ class Resource(TimeStampedModel):
     # Procedure-style field list (validated by procedures.validation.clean_fields)
     required_fields = models.JSONField(_("予約時に伺う項目"), default=list, blank=True)
     is_public = models.BooleanField(_("公開"), default=True)
+    # The procedures whose page links here (a 説明会 before a 指定申請, a 保養所's calendar).
+    procedures = models.ManyToManyField(
+        "procedures.Procedure", blank=True, related_name="resources", verbose_name=_("関連する手続")
+    )
 
     class Meta:
         constraints = [

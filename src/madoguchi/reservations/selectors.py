@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Membership, User
 from madoguchi.core.errors import PermissionDeniedError
@@ -37,6 +38,11 @@ def resource_list() -> QuerySet[Resource]:
     return Resource.objects.filter(is_public=True).select_related("organization", "department")
 
 
+def resources_for_procedure(*, procedure: Any) -> QuerySet[Resource]:
+    """Public resources linked to a procedure (its 説明会, lodging calendar, counter)."""
+    return resource_list().filter(procedures=procedure).order_by("kind", "name")
+
+
 def access_resource(*, organization_slug: str, resource_slug: str) -> Resource:
     try:
         return Resource.objects.select_related("organization", "department").get(
@@ -48,17 +54,49 @@ def access_resource(*, organization_slug: str, resource_slug: str) -> Resource:
 
 def access_public_slot(*, resource: Resource, slot_id: int) -> Slot:
     try:
-        return Slot.objects.select_related("resource__organization").get(pk=slot_id, resource=resource)
+        return Slot.objects.select_related("resource__organization", "lottery").get(
+            pk=slot_id, resource=resource
+        )
     except Slot.DoesNotExist:
         raise Http404 from None
 
 
+def lottery_state(slot: Slot) -> tuple[str, str] | None:
+    """Why a slot is not booked first-come because of a lottery, or None when it is not.
+
+    ``lottery``: the slot belongs to a lottery (apply there). ``lottery_only``: the resource
+    gives every night by lottery and no lottery has been opened for this one yet. The same
+    answer decides the calendar and the booking service, so the calendar never offers a slot
+    the service then refuses.
+    """
+    if slot.lottery_id:
+        lottery = slot.lottery
+        return "lottery", str(
+            _(
+                "この日は抽選で受け付けています（「%(title)s」、申込は %(until)s まで）。抽選の申込ページからお申し込みください。"
+            )
+            % {
+                "title": lottery.title,
+                "until": timezone.localtime(lottery.entries_close_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    if slot.resource.allocation == AllocationMode.LOTTERY:
+        return "lottery_only", str(
+            _(
+                "この施設は抽選でのみ受け付けています。この日の抽選の募集はまだ始まっていません。募集の開始はこのページでお知らせします。"
+            )
+        )
+    return None
+
+
 def slot_state(slot: Slot, now: dt.datetime) -> tuple[str, str]:
-    """(state, message) of a slot for first-come booking: open / full / blocked / lottery / not_yet / closed."""
+    """(state, message) of a slot for first-come booking:
+    open / full / blocked / lottery / lottery_only / not_yet / closed."""
     if slot.is_blocked:
         return "blocked", str(slot.block_reason or "")
-    if slot.lottery_id:
-        return "lottery", ""
+    by_lottery = lottery_state(slot)
+    if by_lottery is not None:
+        return by_lottery
     window = rules.booking_window(slot.resource, slot.starts_at)
     state = window.state(now)
     if state != "open":
@@ -84,14 +122,21 @@ def resource_calendar(
     )
     slots = (
         Slot.objects.filter(resource=resource, starts_at__gte=begin, starts_at__lt=end)
-        .select_related("resource")
+        .select_related("resource", "lottery")
         .order_by("starts_at")
     )
     grouped: OrderedDict[dt.date, list[dict[str, Any]]] = OrderedDict()
     for slot in slots:
         state, message = slot_state(slot, now)
         day = timezone.localtime(slot.starts_at).date()
-        grouped.setdefault(day, []).append({"slot": slot, "state": state, "message": message})
+        grouped.setdefault(day, []).append(
+            {
+                "slot": slot,
+                "state": state,
+                "message": message,
+                "opens_at": rules.booking_window(resource, slot.starts_at).opens_at,
+            }
+        )
     return [{"date": day, "slots": items} for day, items in grouped.items()]
 
 
@@ -315,6 +360,48 @@ def staff_day(*, resource: Resource, day: dt.date) -> list[dict[str, Any]]:
         items.sort(key=lambda b: b.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED))
         rows.append({"slot": slot, "bookings": items})
     return rows
+
+
+def check_in_problem(booking: Booking, now: dt.datetime) -> tuple[str, str] | None:
+    """Why this booking cannot be checked in now, and what the counter can do instead — or None.
+
+    Shown on the check-in page before anyone presses a button, and raised by the service.
+    """
+    if booking.status == BookingStatus.CHECKED_IN:
+        return "already_checked_in", str(
+            _("この予約はすでに受付済みです（%(time)s）。")
+            % {"time": timezone.localtime(booking.checked_in_at or now).strftime("%H:%M")}
+        )
+    if booking.status == BookingStatus.PENDING:
+        return "not_confirmed", str(
+            _("当選の確定が済んでいない予約です。予約者がマイページの「予約」で確定してから受付できます。")
+        )
+    if booking.status != BookingStatus.CONFIRMED:
+        return "not_active", str(
+            _("この予約は%(status)sのため受付できません。") % {"status": booking.get_status_display()}
+        )
+    day = timezone.localtime(booking.slot.starts_at).date()
+    today = timezone.localtime(now).date()
+    when = f"{day.year}年{day.month}月{day.day}日"
+    if day > today:
+        return "wrong_day", str(
+            _(
+                "この予約は %(day)s の予約です。受付（来庁の記録）は予約の当日だけできます。"
+                "今日ご用件をお受けするときは、予約なしの来庁として対応するか、予約者と一緒に今日の空いている枠へ"
+                "予約を変更してください。"
+            )
+            % {"day": when}
+        )
+    if day < today:
+        return "wrong_day", str(
+            _(
+                "この予約は %(day)s の予約で、予約日を過ぎています。受付は予約の当日だけできます。"
+                "来られなかった予約は、その日の一覧で「来場なし」にできます。"
+                "今日ご用件をお受けするときは、予約なしの来庁として対応してください。"
+            )
+            % {"day": when}
+        )
+    return None
 
 
 def staff_find_booking_by_code(*, user: User, code: str) -> Booking | None:

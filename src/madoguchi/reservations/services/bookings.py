@@ -21,9 +21,9 @@ from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, PermissionDeniedError
 from madoguchi.reservations import emails, rules
-from madoguchi.reservations.constants import ACTIVE, AllocationMode, BookingStatus, EntryStatus
+from madoguchi.reservations.constants import ACTIVE, BookingStatus, EntryStatus
 from madoguchi.reservations.models import Booking, Slot
-from madoguchi.reservations.selectors import check_staff, is_staff_for
+from madoguchi.reservations.selectors import check_in_problem, check_staff, is_staff_for, lottery_state
 from madoguchi.reservations.services.common import (
     add_places,
     booking_snapshot,
@@ -36,10 +36,9 @@ def _check_bookable(slot: Slot, now: dt.datetime) -> None:
     resource = slot.resource
     if not resource.is_public:
         raise DomainError(_("この予約先は現在受け付けていません。"), code="not_available", status=404)
-    if slot.lottery_id or resource.allocation == AllocationMode.LOTTERY:
-        raise DomainError(
-            _("この枠は抽選で受け付けています。抽選の申込ページからお申し込みください。"), code="lottery"
-        )
+    by_lottery = lottery_state(slot)
+    if by_lottery is not None:
+        raise DomainError(by_lottery[1], code="lottery")
     if slot.is_blocked:
         raise DomainError(_("この枠は受付を停止しています。別の日時をお選びください。"), code="blocked")
     window = rules.booking_window(resource, slot.starts_at)
@@ -275,25 +274,9 @@ def booking_check_in(*, booking: Booking, actor: User, now: dt.datetime | None =
     check_staff(actor, booking.resource)
     with transaction.atomic():
         booking = _lock_booking(booking)
-        if booking.status == BookingStatus.CHECKED_IN:
-            raise DomainError(
-                _("この予約はすでに受付済みです（%(time)s）。")
-                % {"time": timezone.localtime(booking.checked_in_at).strftime("%H:%M")},
-                code="already_checked_in",
-            )
-        if booking.status == BookingStatus.PENDING:
-            raise DomainError(_("当選の確定が済んでいない予約です。"), code="not_confirmed")
-        if booking.status != BookingStatus.CONFIRMED:
-            raise DomainError(
-                _("この予約は%(status)sのため受付できません。") % {"status": booking.get_status_display()},
-                code="not_active",
-            )
-        day = timezone.localtime(booking.slot.starts_at).date()
-        if day != timezone.localtime(now).date():
-            raise DomainError(
-                _("この予約は %(day)s の予約です。当日のみ受付できます。") % {"day": day.isoformat()},
-                code="wrong_day",
-            )
+        problem = check_in_problem(booking, now)
+        if problem is not None:
+            raise DomainError(problem[1], code=problem[0])
         booking.status = BookingStatus.CHECKED_IN
         booking.checked_in_at = now
         booking.checked_in_by = actor

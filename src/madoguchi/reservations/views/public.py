@@ -41,9 +41,11 @@ def resource_detail(request, organization_slug: str, resource_slug: str):
     except ValueError:
         start = today
     start = min(start, today + dt.timedelta(days=366))
+    days = selectors.resource_calendar(resource=resource, now=now, start=start, days=PERIOD_DAYS)
     context = public_context(
         resource=resource,
-        days=selectors.resource_calendar(resource=resource, now=now, start=start, days=PERIOD_DAYS),
+        days=days,
+        states={item["state"] for day in days for item in day["slots"]} - {"open"},
         period_start=start,
         period_end=start + dt.timedelta(days=PERIOD_DAYS - 1),
         previous_start=start - dt.timedelta(days=PERIOD_DAYS) if start > today else None,

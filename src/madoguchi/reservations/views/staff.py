@@ -52,6 +52,8 @@ def staff_day(request, resource_id: int):
             "next_day": day + dt.timedelta(days=1),
             "lotteries": selectors.lottery_open_list(resource=resource),
             "now": timezone.now(),
+            "today": timezone.localdate(),
+            "is_today": day == timezone.localdate(),
         },
     )
 
@@ -71,6 +73,7 @@ def staff_checkin(request):
             "code": request.GET.get("code", ""),
             "booking": booking,
             "info_rows": selectors.booking_info_rows(booking) if booking else [],
+            "refusal": selectors.check_in_problem(booking, timezone.now()) if booking else None,
             "problem": problem,
         },
         status=404 if problem else 200,
