@@ -69,8 +69,8 @@ def lottery_state(slot: Slot) -> tuple[str, str] | None:
     answer decides the calendar and the booking service, so the calendar never offers a slot
     the service then refuses.
     """
-    if slot.lottery_id:
-        lottery = slot.lottery
+    lottery = slot.lottery if slot.lottery_id else None
+    if lottery is not None:
         return "lottery", str(
             _(
                 "この日は抽選で受け付けています（「%(title)s」、申込は %(until)s まで）。抽選の申込ページからお申し込みください。"
