@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,17 +14,18 @@ from django.utils.translation import gettext as _
 from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ProxyRelationship
 from madoguchi.applications.models import Application, Attachment, Draft
 from madoguchi.core.errors import FieldErrors
-from madoguchi.procedures import rules
-from madoguchi.procedures.conditions import condition_holds, condition_keys, expression_of
-from madoguchi.procedures.steps import step_is_applicable
-from madoguchi.procedures.translations import localize
-from madoguchi.procedures.validation import (
-    display_rows,
-    iter_fields,
-    iter_steps,
-    validate_all,
-    validate_step,
+from madoguchi.procedures.steps import (  # noqa: F401 - the step flow, re-exported for the applicant views
+    StepInfo,
+    condition_hint,
+    error_links,
+    field_input_id,
+    first_open_step,
+    flow_steps,
+    group_rows,
+    step_fields,
+    step_neighbours,
 )
+from madoguchi.procedures.validation import display_rows, iter_fields, validate_all, validate_step
 from madoguchi.procedures.wareki import to_wareki
 
 
@@ -81,20 +81,13 @@ def public_events(application: Application):
 
 
 # ---------------------------------------------------------------------------- draft flow
-# Which pages a draft has, which fields a step shows, and how answers are displayed.
-# Pure reads over the version's definition and the draft's data.
+# Which pages a draft has and how answers are displayed. The flow itself (applicable steps,
+# fields of a page, neighbours, error links) is procedures/steps.py, shared with the counter
+# and the builder's preview; a draft adds the 代理人 page.
 
 PROXY_STEP = "__proxy"
 MYNUMBER_TYPES = {"mynumber"}
 MASKED_MYNUMBER = "＊＊＊＊ ＊＊＊＊ ＊＊＊＊"
-
-
-@dataclass(frozen=True)
-class StepInfo:
-    key: str
-    title: str
-    completed: bool
-    is_proxy: bool = False
 
 
 def draft_wants_proxy(draft: Draft) -> bool:
@@ -106,95 +99,17 @@ def draft_steps(draft: Draft) -> list[StepInfo]:
     steps: list[StepInfo] = []
     if draft_wants_proxy(draft):
         steps.append(StepInfo(PROXY_STEP, str(_("代理人の情報")), draft.is_proxy, is_proxy=True))
-    completed = set(draft.completed_steps)
-    for step in iter_steps(draft.version.definition):
-        if step_is_applicable(step, draft.data):
-            steps.append(StepInfo(step["key"], localize(step).get("title", ""), step["key"] in completed))
-    return steps
+    return steps + flow_steps(draft.version.definition, draft.data, draft.completed_steps)
 
 
 def definition_steps(definition: dict, data: dict[str, Any]) -> list[StepInfo]:
     """Pages of a procedure before any draft exists (a visitor not signed in yet)."""
-    return [
-        StepInfo(step["key"], localize(step).get("title", ""), False)
-        for step in iter_steps(definition)
-        if step_is_applicable(step, data)
-    ]
-
-
-def step_neighbours(steps: list[StepInfo], key: str) -> tuple[StepInfo | None, StepInfo | None]:
-    keys = [s.key for s in steps]
-    if key not in keys:
-        return None, None
-    i = keys.index(key)
-    return (steps[i - 1] if i > 0 else None), (steps[i + 1] if i + 1 < len(steps) else None)
+    return flow_steps(definition, data)
 
 
 def draft_resume_step(draft: Draft) -> StepInfo | None:
     """The first page not yet completed, or None when every page is done."""
-    for step in draft_steps(draft):
-        if not step.completed:
-            return step
-    return None
-
-
-def _option_label(spec: dict | None, value: Any) -> str:
-    for option in (spec or {}).get("options", []):
-        if str(option.get("value")) == str(value):
-            return str(option.get("label", value))
-    return str(value)
-
-
-def condition_hint(cond: dict[str, Any], specs: dict[str, dict]) -> str:
-    """Plain words for a condition, e.g. 「種別」で「その他」を選んだ方のみ."""
-    expression = expression_of(cond)
-    if expression is not None:
-        return _("次に当てはまる方のみ：%(condition)s") % {"condition": rules.explain(expression, specs)}
-    if "field" in cond:
-        spec = specs.get(str(cond["field"]).split(".")[0])
-        label = (spec or {}).get("label", cond["field"])
-        if "equals" in cond:
-            return _("「%(label)s」で「%(value)s」を選んだ方のみ") % {
-                "label": label,
-                "value": _option_label(spec, cond["equals"]),
-            }
-        if "in" in cond:
-            values = "」「".join(_option_label(spec, v) for v in cond["in"])
-            return _("「%(label)s」で「%(value)s」のいずれかを選んだ方のみ") % {
-                "label": label,
-                "value": values,
-            }
-        if cond.get("not_empty"):
-            return _("「%(label)s」を入力した方のみ") % {"label": label}
-    return _("条件に当てはまる方のみ")
-
-
-def step_fields(step: dict, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The fields to show on a step page, each with its value and a condition hint.
-
-    Conditions on answers of earlier pages are decided here (the field is left out);
-    conditions on answers of this same page cannot be decided without JavaScript, so the
-    field is shown with a hint and validated only when it applies.
-    """
-    own = {spec["key"]: spec for spec in step.get("fields", [])}
-    shown = []
-    for spec in step.get("fields", []):
-        cond = spec.get("show_if")
-        hint = ""
-        if cond:
-            if condition_keys(cond) & set(own):
-                hint = condition_hint(cond, own)
-            elif not condition_holds(cond, data):
-                continue
-        elif spec.get("required_if") and condition_keys(spec["required_if"]) & set(own):
-            hint = _("%(condition)s入力してください") % {
-                "condition": condition_hint(spec["required_if"], own)
-            }
-        if hint:  # shown as the field's help text, tied to the input with aria-describedby
-            sentence = _("%(hint)s。") % {"hint": hint}
-            spec = {**spec, "help": f"{sentence}{spec['help']}" if spec.get("help") else sentence}
-        shown.append({"spec": spec, "key": spec["key"], "value": data.get(spec["key"]), "hint": hint})
-    return shown
+    return first_open_step(draft_steps(draft))
 
 
 def _masked_rows(definition: dict, data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -204,16 +119,6 @@ def _masked_rows(definition: dict, data: dict[str, Any]) -> list[dict[str, Any]]
         if types.get(row["key"]) in MYNUMBER_TYPES and row["value"]:
             row["value"] = MASKED_MYNUMBER  # マイナンバー is never shown back
     return rows
-
-
-def group_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows grouped by step, in order: [{"step", "title", "rows": [...]}]."""
-    groups: list[dict[str, Any]] = []
-    for row in rows:
-        if not groups or groups[-1]["step"] != row["step"]:
-            groups.append({"step": row["step"], "title": row["step_title"], "rows": []})
-        groups[-1]["rows"].append(row)
-    return groups
 
 
 def draft_answer_groups(draft: Draft) -> list[dict[str, Any]]:
@@ -327,34 +232,7 @@ def jst_label(moment: datetime) -> str:
 
 
 # ---------------------------------------------------------------------------- errors
-# The error summary at the top of a page links to each input (WCAG: error identification).
-
-
-def field_input_id(error_key: str) -> str:
-    """The HTML id of the input an error is about: ``name`` → ``id_name``, ``a.part`` → ``id_a.part``."""
-    return f"id_{error_key}"
-
-
-def _ordered_errors(step: dict, errors: dict[str, list[str]]) -> list[str]:
-    order = [spec["key"] for spec in step.get("fields", [])]
-
-    def position(key: str) -> tuple[int, str]:
-        base = key.split(".")[0]
-        return (order.index(base) if base in order else len(order), key)
-
-    return sorted(errors, key=position)
-
-
-def error_links(step: dict, errors: dict[str, list[str]]) -> list[dict[str, str]]:
-    """[{"href": "#id_name", "message": "..."}] in the order of the fields on the page."""
-    own = {spec["key"] for spec in step.get("fields", [])}
-    links = []
-    for key in _ordered_errors(step, errors):
-        # A message about the page as a whole (e.g. a check on a page without inputs) links to the form.
-        href = f"#{field_input_id(key)}" if key.split(".")[0] in own else "#step-form"
-        for message in errors[key]:
-            links.append({"key": key, "href": href, "message": str(message)})
-    return links
+# The error summary links to each input; the shared part is procedures/steps.py.
 
 
 PROXY_INPUT_IDS = {

@@ -13,6 +13,7 @@ from madoguchi.applications.models import Draft
 from madoguchi.counter import codes
 from madoguchi.counter.models import CounterVisit, HandoffCode
 from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.steps import StepInfo, flow_steps
 
 COUNTER_ROLES = {Role.COUNTER, Role.CENTRE, Role.ADMIN}
 
@@ -74,3 +75,13 @@ def active_handoff(*, draft: Draft, code: str) -> HandoffCode | None:
     return HandoffCode.objects.filter(
         draft=draft, code_hash=codes.code_hash(code), used_at__isnull=True, expires_at__gt=timezone.now()
     ).first()
+
+
+def visit_steps(draft: Draft) -> list[StepInfo]:
+    """The pages staff fill in for the visitor: the same applicable steps as online."""
+    return flow_steps(draft.version.definition, draft.data, draft.completed_steps)
+
+
+def visit_missing_steps(draft: Draft) -> list[StepInfo]:
+    """Applicable pages not completed yet (a page skipped by the answers is not missing)."""
+    return [step for step in visit_steps(draft) if not step.completed]

@@ -18,7 +18,6 @@ from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedErro
 from madoguchi.counter import codes, selectors
 from madoguchi.counter.models import CounterVisit, HandoffCode, VisitStatus
 from madoguchi.procedures.models import Procedure
-from madoguchi.procedures.validation import iter_steps
 from madoguchi.review.constants import IdentityCheck
 
 
@@ -113,23 +112,17 @@ def _draft_of(visit: CounterVisit) -> Draft:
     return visit.draft
 
 
-def missing_steps(visit: CounterVisit) -> list[dict]:
-    draft = _draft_of(visit)
-    done = set(draft.completed_steps)
-    return [s for s in iter_steps(draft.version.definition) if s["key"] not in done]
-
-
 def visit_hand_over(*, staff: User, visit_id: uuid.UUID | str) -> CounterVisit:
     """Show the confirmation screen to the visitor (tablet). All steps must be complete."""
     visit = selectors.access_visit(user=staff, visit_id=visit_id)
     _editable(visit)
-    missing = missing_steps(visit)
+    missing = selectors.visit_missing_steps(_draft_of(visit))
     if missing:
         raise FieldErrors(
             {
                 "steps": [
                     _("入力が終わっていない画面があります: %(steps)s")
-                    % {"steps": "、".join(s.get("title", s["key"]) for s in missing)}
+                    % {"steps": "、".join(s.title or s.key for s in missing)}
                 ]
             }
         )

@@ -13,7 +13,8 @@ from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.counter import codes, selectors, services
 from madoguchi.counter.models import VisitStatus
 from madoguchi.procedures.lookup import lookup_button, run_lookup
-from madoguchi.procedures.validation import display_rows, get_step, iter_steps, parse_step_form
+from madoguchi.procedures.steps import error_links, step_fields, step_neighbours
+from madoguchi.procedures.validation import display_rows, get_step, parse_step_form
 from madoguchi.review.constants import IdentityCheck
 
 
@@ -39,8 +40,10 @@ def home(request):
         except FieldErrors as exc:
             errors = exc.as_dict()
         else:
-            first = iter_steps(visit.draft.version.definition)[0]["key"]
-            return redirect("counter:step", visit.pk, first)
+            steps = selectors.visit_steps(visit.draft)
+            if not steps:  # every page skipped: straight to the list of answers
+                return redirect("counter:review", visit.pk)
+            return redirect("counter:step", visit.pk, steps[0].key)
     return render(
         request,
         "counter/home.html",
@@ -68,7 +71,9 @@ def step(request, visit_id, step_key):
         current = get_step(definition, step_key)
     except KeyError:
         raise Http404 from None
-    steps = iter_steps(definition)
+    steps = selectors.visit_steps(visit.draft)
+    if step_key not in {s.key for s in steps}:  # skipped by the answers so far
+        return redirect("counter:review", visit.pk)
     errors: dict = {}
     if request.method == "POST":
         raw = parse_step_form(definition, step_key, request.POST, request.FILES)
@@ -86,14 +91,13 @@ def step(request, visit_id, step_key):
             return redirect("counter:home")
         else:
             errors = lookup_errors
-        if not looked_up and not errors:
-            keys = [s["key"] for s in steps]
-            index = keys.index(step_key)
-            if index + 1 < len(keys):
-                return redirect("counter:step", visit.pk, keys[index + 1])
-            return redirect("counter:review", visit.pk)
         visit = selectors.access_visit(user=request.user, visit_id=visit_id)
-    fields = [(spec, visit.draft.data.get(spec["key"])) for spec in current.get("fields", [])]
+        steps = selectors.visit_steps(visit.draft)  # an answer may have added or skipped pages
+        if not looked_up and not errors:
+            _previous, following = step_neighbours(steps, step_key)
+            if following is not None:
+                return redirect("counter:step", visit.pk, following.key)
+            return redirect("counter:review", visit.pk)
     return render(
         request,
         "counter/step.html",
@@ -101,8 +105,9 @@ def step(request, visit_id, step_key):
             "visit": visit,
             "step": current,
             "steps": steps,
-            "fields": fields,
+            "fields": step_fields(current, visit.draft.data),
             "errors": errors,
+            "error_list": error_links(current, errors),
             "nav": "counter",
         },
         status=422 if errors else 200,
@@ -130,7 +135,7 @@ def review(request, visit_id):
             "visit": visit,
             "rows": rows,
             "errors": errors,
-            "missing": services.missing_steps(visit),
+            "missing": selectors.visit_missing_steps(visit.draft) if visit.draft else [],
             "nav": "counter",
         },
         status=422 if errors else 200,

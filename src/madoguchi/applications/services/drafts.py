@@ -16,6 +16,7 @@ from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.fields import FieldValidationError, takes_file
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.prefill import prefill_values
+from madoguchi.procedures.steps import step_values_merge
 from madoguchi.procedures.validation import get_step, validate_step
 
 
@@ -93,10 +94,7 @@ def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draf
             draft.data = {**draft.data, **{k: v for k, v in raw.items() if v is not None}}
             draft.completed_steps = [s for s in draft.completed_steps if s != step_key]
         else:
-            step_keys = {f["key"] for f in step.get("fields", [])}
-            data = {k: v for k, v in draft.data.items() if k not in step_keys}
-            data.update(cleaned)
-            draft.data = data
+            draft.data = step_values_merge(draft.data, step, cleaned)
             if step_key not in draft.completed_steps:
                 draft.completed_steps = [*draft.completed_steps, step_key]
         draft.save(update_fields=["data", "completed_steps", "updated_at"])

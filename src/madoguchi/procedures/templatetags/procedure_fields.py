@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from madoguchi.procedures.fields import get_field_type
+from madoguchi.procedures.steps import field_input_id
 from madoguchi.procedures.translations import localize
 
 register = template.Library()
@@ -31,7 +32,7 @@ register = template.Library()
 @register.filter
 def field_anchor(error_key: str) -> str:
     """The HTML id an error key points at: ``name`` → ``id_name``, ``name.given`` → ``id_name.given``."""
-    return f"id_{error_key}"
+    return field_input_id(error_key)
 
 
 def _messages(errors: dict | None, key: str) -> list[str]:

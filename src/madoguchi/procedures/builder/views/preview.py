@@ -22,6 +22,14 @@ from madoguchi.procedures.builder import selectors
 from madoguchi.procedures.builder.views.common import to_editor
 from madoguchi.procedures.fields import FieldValidationError, ValidationContext
 from madoguchi.procedures.lookup import apply_lookup, lookup_requested
+from madoguchi.procedures.steps import (
+    error_links,
+    flow_steps,
+    step_fields,
+    step_neighbours,
+    step_values_merge,
+)
+from madoguchi.procedures.translations import localize
 from madoguchi.procedures.uploads import check_upload
 from madoguchi.procedures.validation import display_rows, iter_steps, parse_step_form, validate_step
 
@@ -70,12 +78,15 @@ def preview(request, procedure_id: int):
     if not steps or not steps[0].get("fields"):
         messages.error(request, _("プレビューするには、手順に項目を1つ以上追加してください。"))
         return to_editor(procedure)
-    keys = [s["key"] for s in steps]
     state = _preview_state(request, procedure)
     if request.method == "POST" and request.POST.get("action") == "reset":
         request.session.pop(PREVIEW_SESSION % procedure.pk, None)
         return redirect("builder:preview", procedure.pk)
-    step_key = request.POST.get("step") or request.GET.get("step") or keys[0]
+    # the pages as the applicant goes through them (procedures/steps.py, shared with the
+    # applicant pages and the counter): a step skipped by the answers so far is skipped here too
+    flow = flow_steps(definition, state["data"], state.get("done", []))
+    keys = [s.key for s in flow]
+    step_key = request.POST.get("step") or request.GET.get("step") or (keys[0] if keys else "__confirm")
     if step_key == "__confirm":
         return render(
             request,
@@ -84,13 +95,16 @@ def preview(request, procedure_id: int):
                 "procedure": procedure,
                 "rows": display_rows(definition, state["data"]),
                 "keys": keys,
-                "steps": steps,
+                "steps": flow,
                 "nav": "edit",
             },
         )
-    if step_key not in keys:
+    if step_key not in {s["key"] for s in steps}:
         raise Http404
-    current = steps[keys.index(step_key)]
+    if step_key not in keys:  # skipped by the answers so far
+        first = keys[0] if keys else "__confirm"
+        return redirect(f"{reverse('builder:preview', args=[procedure.pk])}?step={first}")
+    current = steps[[s["key"] for s in steps].index(step_key)]
     errors: dict[str, list[str]] = {}
     data = dict(state["data"])
     if request.method == "POST":
@@ -121,35 +135,28 @@ def preview(request, procedure_id: int):
             if errors:
                 data.update({k: v for k, v in raw.items() if not isinstance(v, UploadedFile)})
             else:
-                own = {s["key"] for s in current.get("fields", [])}
-                data = {k: v for k, v in data.items() if k not in own}
-                data.update(cleaned)
+                data = step_values_merge(data, current, cleaned)
                 state["done"] = sorted(set(state.get("done", [])) | {step_key})
         state["data"] = data
         request.session[PREVIEW_SESSION % procedure.pk] = state
+        flow = flow_steps(definition, data, state.get("done", []))  # an answer may add or skip pages
         if not errors and not lookup_requested(request.POST):
-            index = keys.index(step_key)
-            following = keys[index + 1] if index + 1 < len(keys) else "__confirm"
-            return redirect(f"{reverse('builder:preview', args=[procedure.pk])}?step={following}")
-    order = [s.get("key") for s in current.get("fields", [])]
-    error_list = [
-        {"href": f"#id_{key}", "message": message}
-        for key in sorted(
-            errors, key=lambda k: order.index(k.split(".")[0]) if k.split(".")[0] in order else len(order)
-        )
-        for message in errors[key]
-    ]
+            _previous, following = step_neighbours(flow, step_key)
+            target = following.key if following is not None else "__confirm"
+            return redirect(f"{reverse('builder:preview', args=[procedure.pk])}?step={target}")
+    keys = [s.key for s in flow]
+    shown = localize(current)  # title, description and fields in the page's language, as applicants see them
     return render(
         request,
         "procedures/builder/preview.html",
         {
             "procedure": procedure,
-            "step": current,
-            "steps": steps,
-            "number": keys.index(step_key) + 1,
-            "fields": [{"spec": s, "value": data.get(s.get("key"))} for s in current.get("fields", [])],
+            "step": shown,
+            "steps": flow,
+            "number": keys.index(step_key) + 1 if step_key in keys else 1,
+            "fields": step_fields(shown, data),
             "errors": errors,
-            "error_list": error_list,
+            "error_list": error_links(shown, errors),
             "done": state.get("done", []),
             "nav": "edit",
         },
