@@ -200,3 +200,17 @@ def test_the_apps_demo_loaders_run_after_the_base_data_and_can_run_twice(demo):
 
     assert len(first) == len(second) == len(APP_DEMOS)
     assert rows_in_every_table() == after_first
+
+
+def test_the_demo_has_a_procedure_at_the_verified_level_whose_applicant_step_takes_verified_claims(demo):
+    """Playable with `madoguchi demo --oidc` (hanako at the development provider): docs/identity.md."""
+    procedure = Procedure.objects.get(organization__slug="shinjuku", slug="tenshutsu-card")
+    assert procedure.identity_level == "mynumber_card"
+    prefill = {
+        spec["key"]: spec.get("prefill") for _step, spec in iter_fields(procedure.current_version.definition)
+    }
+    assert {k: v for k, v in prefill.items() if v} == {
+        "name": "name",
+        "birth_date": "birth_date",
+        "address": "address",
+    }

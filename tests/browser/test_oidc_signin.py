@@ -125,3 +125,54 @@ def test_the_login_page_offers_the_provider_at_320_px_without_javascript(open_pa
     assert rec.path == "/applications/"
     rec.check("signed in through the provider")
     rec.assert_no_problems()
+
+
+def test_the_demo_procedure_says_what_to_sign_in_with_and_fills_in_the_card_verified_details(open_page, site):
+    """The demo's 転出届 (マイナンバーカード, `madoguchi demo --oidc`): the procedure page names the
+    level and offers the provider before starting; signed in there, the page says the login is
+    enough, and the applicant step comes filled in and locked."""
+    from datetime import date, timedelta
+
+    rec = open_page(javascript=False, width=320, height=640)
+    page = rec.page
+    rec.goto("/shinjuku/tenshutsu-card/")
+    section = page.locator("section.procedure-identity")
+    assert "マイナンバーカード（公的個人認証）" in section.inner_text()
+    assert "メールアドレスでのログインだけでは申請できません" in section.inner_text()
+    rec.check("procedure page: the identity level")
+    assert rec.horizontal_overflow() == 0
+    with page.expect_navigation():
+        section.get_by_role("link", name="開発用IDでログイン").click()
+    sign_in_at_the_provider(page, "hanako", "devop-hanako-2026")
+
+    assert rec.path == "/shinjuku/tenshutsu-card/", rec.path
+    assert "現在のログインで、この手続を申請できます。" in page.content()
+    rec.check("procedure page, signed in at the level")
+    with page.expect_navigation():
+        page.get_by_role("button", name="申請をはじめる").click()
+    harness.fill_date(page, "move_date", date.today() + timedelta(days=10))
+    for part, text in {
+        "postal_code": "330-0063",
+        "prefecture": "埼玉県",
+        "city": "さいたま市浦和区",
+        "street": "高砂3-15-1",
+    }.items():
+        harness._select_or_fill(page, f'[name="new_address.{part}"]', text)
+    page.check('input[name="members"][value="self"]')
+    harness.press_next(page)
+
+    assert page.locator(".field-verified").count() == 3
+    assert "佐藤 花子（サトウ ハナコ）" in page.locator(".field-verified").first.inner_text()
+    assert page.locator('input[name="birth_date"], input[name="birth_date.year"]').count() == 0
+    rec.check("applicant step, verified details")
+    page.fill('input[name="phone"]', "03-5273-4111")
+    harness.press_next(page)
+    rec.check("confirm")
+    with page.expect_navigation():
+        page.get_by_role("button", name="この内容で申請する").click()
+    application = Application.objects.get(procedure__slug="tenshutsu-card")
+    assert application.data["name"]["family"] == "佐藤"
+    assert application.data["birth_date"] == "1985-04-01"
+    assert application.data["address"]["city"] == "新宿区"
+    rec.check("receipt")
+    rec.assert_no_problems()

@@ -183,6 +183,7 @@ PROCEDURE_FIELDS = (
     "life_events",
     "fee_kind",
     "fee_amount",
+    "identity_level",
 )
 
 

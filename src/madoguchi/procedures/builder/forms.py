@@ -163,6 +163,8 @@ def field_form_values(spec: dict) -> dict[str, Any]:
             values[option.name] = current is not False
         elif option.kind == "choices":
             values[option.name] = list(current or [])
+        elif option.kind == "prefill":
+            values[option.name] = "true" if current is True else (current if isinstance(current, str) else "")
         else:
             values[option.name] = "" if current is None else str(current)
     return values
@@ -228,6 +230,12 @@ def read_field_form(spec: dict, post) -> tuple[dict, dict[str, list[str]], dict[
             continue
         text = post.get(name, "").strip()
         values[name] = text
+        if option.kind == "prefill":
+            if text and text not in dict(option.choices):
+                errors[name] = [_("選択肢から選んでください。")]
+                continue
+            _set(new, option.path, True if text == "true" else (text or None))
+            continue
         if option.kind == "lines":
             _set(new, option.path, _parse_lines(text, _get(spec, option.path)) or None)
         elif option.kind == "subfields":

@@ -16,7 +16,7 @@ from madoguchi.procedures.fields.base import (
     field_label,
     register,
 )
-from madoguchi.procedures.fields.inputs import BuilderInput
+from madoguchi.procedures.fields.inputs import BuilderInput, prefill_input
 from madoguchi.procedures.normalize import normalize_text
 
 MAX_PART_LENGTH = 100
@@ -84,10 +84,13 @@ class AddressField(FieldType):
 
     label = _("住所")
     template_name = "procedures/fields/address.html"
-    builder_inputs = (BuilderInput("postal_code", "bool_default_true", _("郵便番号も入力してもらう")),)
+    builder_inputs = (
+        BuilderInput("postal_code", "bool_default_true", _("郵便番号も入力してもらう")),
+        prefill_input(claim="address"),
+    )
     script_hooks = ("data-postal-lookup",)
     parts = tuple(p.name for p in ADDRESS_PARTS)
-    options = ("postal_code",)
+    options = ("postal_code", "prefill")
 
     def parts_for(self, spec: dict) -> list[Part]:
         return [

@@ -22,7 +22,7 @@ from madoguchi.procedures.fields.base import (
     get_rules,
     register,
 )
-from madoguchi.procedures.fields.inputs import DATE_BOUNDS, BuilderInput
+from madoguchi.procedures.fields.inputs import DATE_BOUNDS, BuilderInput, prefill_input
 
 _BOUND_RE = re.compile(r"today(?:([+-])(\d+))?")
 
@@ -55,7 +55,9 @@ class DateField(FieldType):
         *DATE_BOUNDS,
         BuilderInput("validation.past_only", "bool", _("今日より後の日付は入力できない")),
         BuilderInput("validation.future_only", "bool", _("今日より前の日付は入力できない")),
+        prefill_input(claim="birth_date"),
     )
+    options = ("prefill",)
     is_date = True
     script_hooks = ("data-date",)
 

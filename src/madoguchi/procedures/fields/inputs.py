@@ -12,6 +12,10 @@ Its ``kind`` says how the builder shows and reads it (builder/forms.py):
     select           one of ``choices``
     expr             a rule-language expression (checked when saved)
     subfields        the sub-fields of a repeating group, one per line
+    prefill          where a new application's value comes from (radio buttons of ``choices``):
+                     "" nothing, "true" the applicant's account (editable), or a verified claim
+                     ("name", "address", "birth_date": from a verified identity, locked;
+                     docs/identity.md). Stored as ``"prefill": true`` or the claim.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ INPUT_KINDS = (
     "select",
     "expr",
     "subfields",
+    "prefill",
 )
 
 
@@ -73,3 +78,30 @@ DATE_BOUNDS = (
     ),
     BuilderInput("validation.max", "text", _l("この日以前"), _l("例: today、today+30")),
 )
+
+
+def prefill_input(*, claim: str = "", account: Any = "") -> BuilderInput:
+    """The 「最初から入れておく値」 choice of a type that can take the applicant's account value
+    (``account``: its wording) and/or a verified claim (``claim``: "name", "address", "birth_date")."""
+    choices: list[tuple[str, Any]] = [("", _l("入れない（申請者が入力する）"))]
+    if account:
+        choices.append(("true", account))
+    if claim:
+        choices.append(
+            (
+                claim,
+                _l("本人確認済みの値（マイナンバーカードなどで確認。申請者は変更できません）"),
+            )
+        )
+    return BuilderInput(
+        "prefill",
+        "prefill",
+        _l("最初から入れておく値"),
+        _l(
+            "本人確認済みの値は、手続の設定で本人確認を「マイナンバーカード（公的個人認証）」にした手続で、"
+            "そのログインをした申請者に入ります。"
+        )
+        if claim
+        else "",
+        tuple(choices),
+    )

@@ -15,7 +15,7 @@ from madoguchi.procedures.fields.base import (
     field_label,
     register,
 )
-from madoguchi.procedures.fields.inputs import BuilderInput
+from madoguchi.procedures.fields.inputs import BuilderInput, prefill_input
 from madoguchi.procedures.normalize import normalize_text
 
 NAME_PARTS = (
@@ -41,7 +41,7 @@ class NameField(FieldType):
     template_name = "procedures/fields/name.html"
     builder_inputs = (
         BuilderInput("kana", "bool_default_true", _("フリガナも入力してもらう")),
-        BuilderInput("prefill", "bool", _("申請者のアカウントの氏名を最初から入れておく")),
+        prefill_input(claim="name", account=_("申請者のアカウントの氏名（申請者が変更できます）")),
     )
     is_person_name = True
     parts = tuple(p.name for p in NAME_PARTS + KANA_PARTS)

@@ -32,3 +32,29 @@ def oidc_providers(
             }
         )
     return {"buttons": buttons, "heading": heading}
+
+
+@register.inclusion_tag("accounts_oidc/_procedure_identity.html", takes_context=True)
+def procedure_identity(context, procedure, next_url: str = ""):
+    """On a procedure's page, before the applicant starts: the 本人確認 the procedure requires
+    (``Procedure.identity_level``), whether the current sign-in is enough, and what to sign in
+    with — the providers that reach the level, the e-mail link, or the counter when none can."""
+    from madoguchi.accounts.oidc.assurance import required_assurance, session_assurance
+
+    request = context.get("request")
+    required = required_assurance(procedure.identity_level)
+    current = session_assurance(request) if request is not None else Assurance.NONE
+    providers = provider_list(audience=Audience.APPLICANT, minimum=required)
+    return {
+        "procedure": procedure,
+        "level_label": procedure.get_identity_level_display(),
+        "required": int(required),
+        "required_label": Assurance(required).label,
+        "signed_in": current > Assurance.NONE,
+        "enough": current >= required,
+        "email_enough": required <= Assurance.EMAIL,
+        "document": procedure.identity_level == "document",
+        "has_providers": bool(providers),
+        "next_url": next_url,
+        "level": "verified" if required >= Assurance.VERIFIED else "",
+    }
