@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 
-from madoguchi.config.devvalues import throwaway_keys  # noqa: E402
+from madoguchi.core.devvalues import throwaway_keys  # noqa: E402
 
 DB_NAME = "mdg_notif"
 REDIS_URL = "redis://127.0.0.1:6379/5"

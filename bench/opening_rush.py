@@ -59,7 +59,7 @@ KEY_INPUT = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
 def server_env(args) -> dict[str, str]:
     sys.path.insert(0, str(ROOT / "src"))
-    from madoguchi.config.devvalues import throwaway_keys
+    from madoguchi.core.devvalues import throwaway_keys
 
     env = dict(os.environ)
     env.update(throwaway_keys())  # DEBUG=0 processes refuse the repository's public keys

@@ -149,7 +149,7 @@ def psql(sql: str, db: str = "postgres") -> str:
 
 def server_env(args, data_dir: str) -> dict[str, str]:
     sys.path.insert(0, str(ROOT / "src"))
-    from madoguchi.config.devvalues import throwaway_keys
+    from madoguchi.core.devvalues import throwaway_keys
 
     env = dict(os.environ)
     env.update(throwaway_keys())  # DEBUG=0 processes refuse the repository's public keys

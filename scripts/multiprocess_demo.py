@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 
-from madoguchi.config.devvalues import throwaway_keys  # noqa: E402
+from madoguchi.core.devvalues import throwaway_keys  # noqa: E402
 
 DB_NAME = "mdg_notif"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"

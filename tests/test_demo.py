@@ -150,7 +150,7 @@ def test_madoguchi_demo_without_serving_migrates_loads_and_prints_logins_and_url
     demo, capsys, settings, tmp_path, monkeypatch
 ):
     from madoguchi import cli
-    from madoguchi.config.devvalues import DEMO_ENVIRONMENT
+    from madoguchi.core.devvalues import DEMO_ENVIRONMENT
 
     for name in ("SITE_URL", *DEMO_ENVIRONMENT):  # `madoguchi demo` sets these defaults; undo after the test
         monkeypatch.delenv(name, raising=False)

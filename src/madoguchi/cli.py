@@ -36,10 +36,10 @@ def demo(args: list[str]) -> None:
     options = parser.parse_args(args)
 
     base_url = f"http://{options.host}:{options.port}"
-    from madoguchi.config.devvalues import DEMO_ENVIRONMENT
+    from madoguchi.core.devvalues import DEMO_ENVIRONMENT
 
     # The demo's explicit development values — debug mode, public demo-only keys, the dev mail
-    # page and e-mail backend — unless the environment already sets them (config/devvalues.py).
+    # page and e-mail backend — unless the environment already sets them (core/devvalues.py).
     for name, value in DEMO_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("SITE_URL", base_url)

@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 
 from madoguchi.accounts.oidc.config import providers_from_env
-from madoguchi.config.devvalues import DEV_SECRET_KEY
+from madoguchi.core.devvalues import DEV_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/madoguchi
 

@@ -1,7 +1,7 @@
 """Settings for the test suite: production's settings plus the suite's explicit test values.
 
 The suite runs with DEBUG unset, as production does, so it needs keys of its own. They are
-public, labelled test-only values (config/devvalues.py) that production refuses
+public, labelled test-only values (core/devvalues.py) that production refuses
 (core/checks.py); they are put into the environment before the settings are read, so
 subprocesses started by tests inherit them. The tests that exercise the refusal override the
 settings themselves. pytest selects this module (pyproject.toml, DJANGO_SETTINGS_MODULE).
@@ -9,7 +9,7 @@ settings themselves. pytest selects this module (pyproject.toml, DJANGO_SETTINGS
 
 import os
 
-from madoguchi.config.devvalues import TEST_ENVIRONMENT
+from madoguchi.core.devvalues import TEST_ENVIRONMENT
 
 os.environ.setdefault("MADOGUCHI_FAST_HASHER", "1")
 for _name, _value in TEST_ENVIRONMENT.items():

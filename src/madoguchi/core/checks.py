@@ -8,7 +8,7 @@ error, because those do not run Django's checks themselves. See docs/deployment.
 Refused with ``DEBUG=0``:
 
 - ``SECRET_KEY`` unset, shorter than 50 characters, or one of the public values of the
-  repository (``config/devvalues.py``): sign-in links and other signed values could be forged;
+  repository (``core/devvalues.py``): sign-in links and other signed values could be forged;
 - no field-encryption key (``FIELD_ENCRYPTION_KEYS``), a public one, a short passphrase, or a
   key equal to ``SECRET_KEY`` (the keys must be separate, so one leak does not give both);
 - ``DEV_MAIL_PAGE=1``: ``/dev/mail/`` shows everyone's sign-in links;
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from madoguchi.config.devvalues import PUBLIC_SECRETS
+from madoguchi.core.devvalues import PUBLIC_SECRETS
 
 TAG = "madoguchi_production"
 DEV_EMAIL_BACKENDS = frozenset({"madoguchi.core.devmail.DevMailBackend"})

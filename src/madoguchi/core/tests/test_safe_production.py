@@ -12,15 +12,15 @@ from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from madoguchi.config.devvalues import (
+from madoguchi.core import crypto
+from madoguchi.core.checks import TAG, UnsafeProductionError, refuse_unsafe_start
+from madoguchi.core.devvalues import (
     DEMO_FIELD_ENCRYPTION_KEYS,
     DEMO_SECRET_KEY,
     DEV_SECRET_KEY,
     TEST_ENVIRONMENT,
     TEST_SECRET_KEY,
 )
-from madoguchi.core import crypto
-from madoguchi.core.checks import TAG, UnsafeProductionError, refuse_unsafe_start
 
 SRC = Path(__file__).resolve().parents[3]
 GOOD_SECRET = "s" * 20 + "-a-production-secret-key-of-its-own-" + "x" * 20
@@ -109,7 +109,7 @@ def test_the_dev_email_backend_is_refused(production):
 
 
 def test_a_missing_anchor_key_is_a_warning_and_a_public_one_refused(production):
-    from madoguchi.config.devvalues import TEST_AUDIT_ANCHOR_KEY
+    from madoguchi.core.devvalues import TEST_AUDIT_ANCHOR_KEY
 
     production.AUDIT_ANCHOR_KEY = ""
     assert ids() == {"madoguchi.W001"}
