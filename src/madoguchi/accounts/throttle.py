@@ -23,7 +23,6 @@ is whatever address was typed.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -32,6 +31,8 @@ from typing import Any
 
 from django.conf import settings
 from limits import RateLimitItem, parse, storage, strategies
+
+from madoguchi.core.client_address import request_network
 
 KINDS = ("password", "second_factor", "link")
 
@@ -60,21 +61,9 @@ def _limits(kind: str) -> dict[str, RateLimitItem]:
 
 
 def client_address(request: Any) -> str:
-    """``REMOTE_ADDR``, or behind our proxy (``BEHIND_PROXY=1``) the last ``X-Forwarded-For``
-    entry (the one our load balancer added); an IPv6 address counts as its /64."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        address = forwarded or address
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
-        return "unknown"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if isinstance(ip, ipaddress.IPv6Address):
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    """What the address limits count (``core.client_address``: the proxy's last
+    ``X-Forwarded-For`` entry behind ``BEHIND_PROXY=1``, an IPv6 address as its /64)."""
+    return request_network(request) or "unknown"
 
 
 def _keys(kind: str, *, account: str, request: Any) -> list[tuple[RateLimitItem, tuple[str, ...]]]:

@@ -361,6 +361,8 @@ RESERVATIONS_WAITING_ROOM_MAX_RETRY = int(os.environ.get("RESERVATIONS_WAITING_R
 RESERVATIONS_WAITING_ROOM_IP_LIMIT = int(os.environ.get("RESERVATIONS_WAITING_ROOM_IP_LIMIT", "300"))
 RESERVATIONS_WAITING_ROOM_IP_ALLOW = os.environ.get("RESERVATIONS_WAITING_ROOM_IP_ALLOW", "").split(",")
 RESERVATIONS_REMINDER_HOURS = int(os.environ.get("RESERVATIONS_REMINDER_HOURS", "24"))
+# Bookings and lottery entries are anonymized this long after their slot ended (reservations).
+RESERVATIONS_RETENTION_DAYS = int(os.environ.get("RESERVATIONS_RETENTION_DAYS", "400"))
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})  # shared: each app adds its entries
 CELERY_BEAT_SCHEDULE.update(
     {

@@ -166,7 +166,10 @@ class Booking(TimeStampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    # None once retention has anonymized a past booking (services/personal.py).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
     status = models.CharField(max_length=12, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED)
     party_size = models.PositiveSmallIntegerField(_("人数"), default=1)
     places = models.PositiveSmallIntegerField(default=1)
@@ -226,8 +229,12 @@ class LotteryEntry(TimeStampedModel):
     """One person's entry (申込) with 1st/2nd choice and party size."""
 
     lottery = models.ForeignKey(Lottery, on_delete=models.PROTECT, related_name="entries")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lottery_entries"
+    user = models.ForeignKey(  # None once anonymized by retention
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lottery_entries",
     )
     first_choice = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="+")
     second_choice = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -43,6 +43,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 
+from madoguchi.core.client_address import address_network, parse_address, request_address
+
 PASS_COOKIE = "mdg_wr_pass"
 CLIENT_COOKIE = "mdg_wr_client"
 CLIENT_COOKIE_AGE = 24 * 3600
@@ -282,30 +284,19 @@ def allowlist_errors() -> list[str]:
 
 
 def client_address(request) -> str:
-    """The visitor's address: ``REMOTE_ADDR``, or behind our proxy (``BEHIND_PROXY=1``) the
-    last ``X-Forwarded-For`` entry — the one our load balancer added, which a client cannot forge."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's address (``core.client_address.request_address``: ``REMOTE_ADDR``, or behind
+    our proxy the last ``X-Forwarded-For`` entry — the one our load balancer added)."""
+    return request_address(request)
 
 
 def address_group(address: str) -> str:
-    """What the ceiling counts: an IPv4 address, or the /64 of an IPv6 address (one subscriber
-    usually owns a whole /64, so counting single IPv6 addresses would limit nothing).
-    Returns "" for an address that is unknown, unparsable or allow-listed (no ceiling)."""
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
+    """What the ceiling counts: an IPv4 address, or the /64 of an IPv6 address
+    (``core.client_address.address_network``). Returns "" for an address that is unknown,
+    unparsable or allow-listed (no ceiling)."""
+    ip = parse_address(address)
+    if ip is None or any(ip in network for network in allowlist()):
         return ""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if any(ip in network for network in allowlist()):
-        return ""
-    if isinstance(ip, ipaddress.IPv6Address):
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    return address_network(ip) or ""
 
 
 # --------------------------------------------------------------------------- passes and clients

@@ -3,7 +3,9 @@
 What goes at once: the account's e-mail address and name (the row stays, anonymized, so the
 applications it made keep their applicant), drafts and uploads never submitted, mailbox
 copies, contact preferences, API tokens, pending sign-in carries, every session (the password
-hash changes, which ends them). A sign-in link for the old address then opens a new, empty
+hash changes, which ends them). Future bookings are cancelled (their places go back, or to a
+lottery's waiting list) and entries in lotteries not yet drawn are withdrawn
+(reservations.services.reservations_close_account). A sign-in link for the old address then opens a new, empty
 account: nothing of the old one is reachable by e-mail any more.
 
 What stays: submitted applications. They are the organizations' records (公文書) and follow
@@ -51,7 +53,7 @@ def account_closure_preview(*, user: Any) -> ClosurePreview:
         decided=applications.exclude(status__in=WITHDRAWABLE).count(),
         drafts=Draft.objects.filter(applicant=user, application__isnull=True).count(),
         upcoming_bookings=Booking.objects.filter(
-            user=user, slot__starts_at__gte=timezone.now(), status="confirmed"
+            user=user, slot__starts_at__gt=timezone.now(), status__in=("pending", "confirmed")
         ).count(),
     )
 
@@ -63,6 +65,7 @@ def account_close(*, user: Any) -> dict[str, int]:
     from madoguchi.audit.models import AuditEntry
     from madoguchi.audit.services import audit_redact
     from madoguchi.notifications.models import ContactPreference, MailboxMessage
+    from madoguchi.reservations.services import reservations_close_account
 
     if not may_close(user):
         raise DomainError(_("職員のアカウントはここでは閉じられません。管理者に依頼してください。"))
@@ -87,6 +90,7 @@ def account_close(*, user: Any) -> dict[str, int]:
             if message.file and message.file.name:
                 message.file.storage.delete(message.file.name)
         counts["mailbox_messages"] = messages.delete()[0]
+        counts.update(reservations_close_account(user=user))
         ContactPreference.objects.filter(user=user).delete()
         user.api_tokens.all().delete()
         SignInCarry.objects.filter(email__iexact=old_email).delete()

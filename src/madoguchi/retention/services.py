@@ -7,7 +7,9 @@
    is removed (``purge.application_purge_data``), one transaction each, audited;
 2. drafts never submitted and untouched for ``RETENTION_DRAFT_DAYS``, and uploads never
    attached to an application for as long: deleted (files too), counted in ``DeletedCount``;
-3. delivery records, development mail and expired sign-in carries past their own limits.
+3. delivery records, development mail and expired sign-in carries past their own limits, and
+   bookings and lottery entries ``RESERVATIONS_RETENTION_DAYS`` after their slot ended
+   (anonymized: the person and what they typed go, the counts stay).
 
 ``dry_run`` reports the same numbers and changes nothing. A run is safe to repeat: what was
 done is not done again.
@@ -286,9 +288,11 @@ def _purge_logs(now: datetime) -> dict[str, int]:
     from madoguchi.accounts.models import SignInCarry
     from madoguchi.core.models import DevMail
     from madoguchi.notifications.services import notifications_purge
+    from madoguchi.reservations.services import reservations_purge
 
     result = {f"notifications: {k}": v for k, v in notifications_purge(now=now).items()}
     result["dev mail deleted"] = DevMail.objects.filter(sent_at__lt=now - timedelta(days=30)).delete()[0]
     carry_age = timedelta(seconds=int(getattr(settings, "LOGIN_LINK_MAX_AGE", 1800)))
     result["sign-in carries deleted"] = SignInCarry.objects.filter(created_at__lt=now - carry_age).delete()[0]
+    result.update({f"reservations: {k}": v for k, v in reservations_purge(now=now).items()})
     return result

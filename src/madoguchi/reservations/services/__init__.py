@@ -22,6 +22,7 @@ from madoguchi.reservations.services.lotteries import (
     lottery_entry_withdraw,
     lottery_expire_offers,
 )
+from madoguchi.reservations.services.personal import reservations_close_account, reservations_purge
 from madoguchi.reservations.services.slots import closure_add, slot_block, slot_unblock, slots_generate
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "lottery_entry_withdraw",
     "lottery_expire_offers",
     "normalize_code",
+    "reservations_close_account",
+    "reservations_purge",
     "slot_block",
     "slot_unblock",
     "slots_generate",
