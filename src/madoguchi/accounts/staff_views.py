@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -18,7 +17,6 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -30,6 +28,7 @@ from madoguchi.accounts.forms import StaffLoginForm, TotpForm
 from madoguchi.accounts.models import Passkey
 from madoguchi.accounts.sessions import staff_session_begin
 from madoguchi.core.errors import FieldErrors
+from madoguchi.core.qr import qr_svg
 
 ENROL_SESSION_KEY = "accounts.totp_enrol"
 
@@ -142,12 +141,6 @@ def staff_login_verify(request):
     return _throttled(response, throttled) if throttled else response
 
 
-def _qr_svg(uri: str) -> str:
-    return mark_safe(  # noqa: S308 - segno's own SVG of our own URI
-        segno.make(uri, error="m").svg_inline(scale=4, title=_("認証アプリ用のQRコード"), svgclass="qr")
-    )
-
-
 def _enrol_secret(request) -> str:
     secret = totp.open_enrol_secret(request.session.get(ENROL_SESSION_KEY, ""))
     if not secret:
@@ -159,7 +152,13 @@ def _enrol_secret(request) -> str:
 def _enrol_context(request, user, form, errors) -> dict[str, Any]:
     secret = _enrol_secret(request)
     uri = totp.provisioning_uri(secret, account=user.email)
-    return {"form": form, "errors": errors, "secret": secret, "uri": uri, "qr": _qr_svg(uri)}
+    return {
+        "form": form,
+        "errors": errors,
+        "secret": secret,
+        "uri": uri,
+        "qr": qr_svg(uri, label=_("認証アプリ用のQRコード"), scale=4, css_class="qr"),
+    }
 
 
 @never_cache

@@ -21,7 +21,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from madoguchi.applications.constants import Channel
 from madoguchi.applications.models import Draft
 from madoguchi.applications.services import application_submit_with_result
 from madoguchi.audit.services import audit_record
+from madoguchi.core import textfiles
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.procedures.builder.selectors import bulk_can_upload
 from madoguchi.procedures.constants import BulkStatus
@@ -48,8 +48,8 @@ MAX_ROWS = 5000
 # Cells read at most (empty ones too), and what an xlsx may unpack to: bounds time and memory.
 MAX_CELLS = 300_000
 MAX_XLSX_UNPACKED_BYTES = 60 * 1024 * 1024
-ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS"))
-XLSX_MAGIC = b"PK\x03\x04"
+# what the upload page says it read (BulkUpload.encoding)
+ENCODING_NAMES = {("utf-8", False): "UTF-8", ("utf-8", True): "UTF-8 (BOM)", ("cp932", False): "Shift_JIS"}
 
 
 @dataclass(frozen=True)
@@ -142,24 +142,16 @@ def bounded_rows(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
 
 def _xlsx_rows(data: bytes) -> tuple[Any, Iterator[tuple[Any, ...]]]:
     """(workbook, rows of the first sheet), streamed by openpyxl in read-only mode."""
-    from openpyxl import load_workbook
-
-    unreadable = FieldErrors(
-        {"file": [_("Excelファイルを読み取れませんでした。xlsx形式で保存し直してください。")]}
-    )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise unreadable from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:  # a few hundred KB that unpack to millions of cells
-        raise _too_many_cells()
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-    except Exception:  # noqa: BLE001 - any broken zip/xml: a plain message is enough
-        raise unreadable from None
-    return workbook, sheet.iter_rows(values_only=True)
+        # a few hundred KB that unpack to millions of cells are refused before parsing
+        workbook = textfiles.open_workbook(data, max_unpacked_bytes=MAX_XLSX_UNPACKED_BYTES)
+        return workbook, textfiles.first_sheet(workbook).iter_rows(values_only=True)
+    except textfiles.WorkbookTooLarge:
+        raise _too_many_cells() from None
+    except textfiles.UnreadableFile:
+        raise FieldErrors(
+            {"file": [_("Excelファイルを読み取れませんでした。xlsx形式で保存し直してください。")]}
+        ) from None
 
 
 def read_table(data: bytes) -> tuple[list[list[str]], str]:
@@ -168,24 +160,20 @@ def read_table(data: bytes) -> tuple[list[list[str]], str]:
     Reading stops early (``bounded_rows``) when a file has more rows or cells than a bulk
     upload may have.
     """
-    if data.startswith(XLSX_MAGIC):
+    if textfiles.is_xlsx(data):
         workbook, rows = _xlsx_rows(data)
         try:
             return bounded_rows(rows), "xlsx"
         finally:
             workbook.close()
-    for encoding, name in ENCODINGS:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        rows = bounded_rows(csv.reader(io.StringIO(text, newline="")))
-        return rows, name if not (
-            encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf")
-        ) else "UTF-8 (BOM)"
-    raise FieldErrors(
-        {"file": [_("文字コードを判別できませんでした。UTF-8 か Shift_JIS のCSVで保存してください。")]}
-    )
+    try:
+        decoded = textfiles.decode_text(data)
+    except textfiles.UnreadableFile:
+        raise FieldErrors(
+            {"file": [_("文字コードを判別できませんでした。UTF-8 か Shift_JIS のCSVで保存してください。")]}
+        ) from None
+    rows = bounded_rows(csv.reader(io.StringIO(decoded.text, newline="")))
+    return rows, ENCODING_NAMES[decoded.encoding, decoded.bom]
 
 
 def _uploader_organization(user: Any, procedure: Procedure) -> Organization:

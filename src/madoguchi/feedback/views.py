@@ -7,7 +7,6 @@ import csv
 import io
 import secrets
 
-import segno
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from madoguchi.accounts.models import Department, Organization
 from madoguchi.accounts.throttle import client_address
 from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.qr import qr_svg
 from madoguchi.core.responses import form_status
 from madoguchi.feedback import selectors, services
 from madoguchi.feedback.constants import SATISFACTION_TARGET, PointKind, ReviewChannel
@@ -234,8 +234,7 @@ def staff_poster(request: HttpRequest, code: str) -> HttpResponse:
     """A4 poster with the QR code and the short URL, printed from the browser (print CSS)."""
     point = selectors.access_staff_point(user=request.user, code=code)
     url = short_url(point)
-    qr = segno.make(url, error="m")
-    svg = qr.svg_inline(scale=10, border=2, title=_("アンケートのQRコード"))
+    svg = qr_svg(url, label=_("アンケートのQRコード"), scale=10, border=2, css_class="poster-qr-code")
     return render(
         request, "feedback/staff/poster.html", {"nav": "feedback", "point": point, "url": url, "qr_svg": svg}
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import Department, Organization, User
 from madoguchi.applications.models import ApplicationEvent
 from madoguchi.audit.services import audit_record
+from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
 from madoguchi.insights.models import MonthlyFigure, MonthRefresh, PaperProcedure, RefreshMark
 from madoguchi.insights.sources import MonthWindow, Source, run_sources
@@ -205,14 +206,10 @@ def paper_procedure_save(*, actor: User, organization: Organization, data: Paper
 def paper_procedures_import(*, actor: User, organization: Organization, content: bytes) -> int:
     """Import a CSV (UTF-8 with or without BOM, or Shift_JIS) with the columns
     手続名, 年度, 件数 and optionally 部署 (the department's slug). All rows or none."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise FieldErrors({"file": [_("文字コードを読み取れません。UTF-8 で保存してください。")]})
+    try:
+        text = textfiles.decode_text(content).text  # core/textfiles.py
+    except textfiles.UnreadableFile:
+        raise FieldErrors({"file": [_("文字コードを読み取れません。UTF-8 で保存してください。")]}) from None
     reader = csv.DictReader(io.StringIO(text))
     required = {"手続名", "年度", "件数"}
     if not reader.fieldnames or not required <= {name.strip() for name in reader.fieldnames}:

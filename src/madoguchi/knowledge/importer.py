@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from madoguchi.core import textfiles
+
 HEADER_ALIASES = {
     "質問": "question",
     "問い": "question",
@@ -44,15 +46,9 @@ class ImportFileError(Exception):
 
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM) first, then Shift_JIS (cp932, as Excel on Windows saves)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp932")
-    except UnicodeDecodeError as exc:
+        return textfiles.decode_text(raw).text  # core/textfiles.py
+    except textfiles.UnreadableFile as exc:
         raise ImportFileError(
             "文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。"
         ) from exc

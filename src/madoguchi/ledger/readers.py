@@ -11,8 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old .xls format
+from madoguchi.core import textfiles
 
 
 class ReadError(ValueError):
@@ -31,25 +30,20 @@ class Sheet:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding: UTF-8 (BOM dropped) when it decodes, else CP932."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8"
+    """The text and the encoding: UTF-8 (BOM dropped) when it decodes, else CP932 (core/textfiles.py)."""
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932"), "cp932"
-    except UnicodeDecodeError:
+        decoded = textfiles.decode_text(data)
+    except textfiles.UnreadableFile:
         raise ReadError(
             _("文字コードを読み取れません。UTF-8 か Shift_JIS（CP932）の CSV で保存してください。")
         ) from None
+    return decoded.text, decoded.encoding
 
 
 def open_sheet(data: bytes) -> Sheet:
-    if data.startswith(XLSX_MAGIC):
+    if textfiles.is_xlsx(data):
         return _open_xlsx(data)
-    if data.startswith(OLE_MAGIC):
+    if textfiles.is_old_excel(data):
         raise ReadError(_("古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存してください。"))
     return _open_csv(data)
 
@@ -83,15 +77,11 @@ def _open_csv(data: bytes) -> Sheet:
 
 
 def _open_xlsx(data: bytes) -> Sheet:
-    import zipfile
-
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        workbook = textfiles.open_workbook(data)
+        sheet = textfiles.first_sheet(workbook)
+    except textfiles.UnreadableFile:
         raise ReadError(_("Excel ファイルとして読み取れません。")) from None
-    sheet = workbook.worksheets[0]
     iterator = sheet.iter_rows(values_only=True)
     try:
         first = next(iterator)

@@ -21,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Organization
+from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures import services
 from madoguchi.procedures.conditions import to_expression
@@ -108,11 +109,9 @@ def procedure_import_into_draft(*, actor: Any, procedure: Procedure, data: bytes
 
 # ---------------------------------------------------------------------------- XLSForm
 
-XLSX_MAGIC = b"PK\x03\x04"
-
 
 def is_xlsx(data: bytes | str) -> bool:
-    return isinstance(data, bytes) and data.startswith(XLSX_MAGIC)
+    return isinstance(data, bytes) and textfiles.is_xlsx(data)
 
 
 def procedure_import_xlsform(*, actor: Any, organization: Organization, data: bytes) -> Procedure:

@@ -1,12 +1,11 @@
-"""QR codes for check-in, made on the server as SVG (segno; no JavaScript, no CDN)."""
+"""QR codes for check-in, made on the server as SVG (core/qr.py; no JavaScript, no CDN)."""
 
 from __future__ import annotations
 
-import io
-
-import segno
 from django.conf import settings
 from django.urls import reverse
+
+from madoguchi.core.qr import qr_svg_file
 
 
 def checkin_url(booking) -> str:
@@ -19,9 +18,4 @@ def checkin_url(booking) -> str:
 
 
 def booking_qr_svg(booking, *, scale: int = 6) -> bytes:
-    qr = segno.make(checkin_url(booking), error="m")
-    out = io.BytesIO()
-    qr.save(
-        out, kind="svg", scale=scale, border=4, xmldecl=True, svgns=True, title=f"受付コード {booking.code}"
-    )
-    return out.getvalue()
+    return qr_svg_file(checkin_url(booking), title=f"受付コード {booking.code}", scale=scale)

@@ -6,12 +6,9 @@ kept in the visitor's session only, so the page can show it again until it expir
 
 from __future__ import annotations
 
-import segno
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -19,15 +16,9 @@ from django.views.decorators.http import require_http_methods
 from madoguchi.applications import selectors
 from madoguchi.applications.views.common import error_page
 from madoguchi.core.errors import DomainError
+from madoguchi.core.qr import qr_svg
 
 HANDOFF_SESSION_KEY = "applications.handoff_codes"
-
-
-def qr_svg(url: str, *, label: str) -> str:
-    """The QR code as inline SVG (server-side; no script, no inline style)."""
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=4, svgclass="qr-code", title=label)
-    labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
-    return mark_safe(labelled)  # noqa: S308 — segno's own markup; the label is escaped
 
 
 @login_required
@@ -56,6 +47,6 @@ def draft_handoff(request, draft_id):
         url = request.build_absolute_uri(reverse("counter:handoff", args=[code]))
         context |= {
             "code": codes.display(code),
-            "qr": qr_svg(url, label=_("窓口の職員が読み取るQRコード")),
+            "qr": qr_svg(url, label=_("窓口の職員が読み取るQRコード"), css_class="qr-code"),
         }
     return render(request, "applications/handoff.html", context)

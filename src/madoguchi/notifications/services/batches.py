@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Department, Organization, User
 from madoguchi.audit.services import audit_record
+from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications.constants import BatchRowStatus, BatchStatus, DocumentKind
 from madoguchi.notifications.models import DeliveryBatch, DeliveryBatchRow, Member
@@ -64,12 +65,11 @@ def zip_index(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
 
 
 def _decode_csv(data: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+    """UTF-8 (with or without BOM) or Shift_JIS (core/textfiles.py); None when neither."""
+    try:
+        return textfiles.decode_text(data).text
+    except textfiles.UnreadableFile:
+        return None
 
 
 def _pick(header: Sequence[str], names: tuple[str, ...]) -> str | None:

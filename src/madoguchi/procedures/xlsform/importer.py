@@ -7,7 +7,6 @@ creates the procedure in one transaction). See docs/procedures.md, "XLSForm".
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.definition import KEY_RE, check_definition
 from madoguchi.procedures.fields import registry
@@ -123,13 +123,11 @@ def _text(value: Any) -> str:
 
 def read_sheets(data: bytes) -> dict[str, list[Row]]:
     """The rows of each sheet (by lower-cased sheet name), with their row numbers and headers."""
-    from openpyxl import load_workbook
-
     if len(data) > MAX_BYTES:
         raise FieldErrors({"file": [_("ファイルが大きすぎます（2MBまで）。")]})
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any broken zip/xml: one plain message
+        workbook = textfiles.open_workbook(data)  # core/textfiles.py
+    except textfiles.UnreadableFile:
         raise FieldErrors(
             {
                 "file": [
