@@ -12,8 +12,8 @@ def staff_session(request):
 
 
 def _viewer(request) -> MenuViewer:
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # absent on the last-resort error page
+    if user is None or not user.is_authenticated:
         return MenuViewer()
     staff = is_staff_session(request)
     return MenuViewer(
