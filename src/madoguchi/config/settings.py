@@ -410,3 +410,28 @@ CELERY_BEAT_SCHEDULE["insights-refresh-changed"] = {
     "task": "insights.refresh_changed",
     "schedule": float(os.environ.get("INSIGHTS_REFRESH_SECONDS", "600")),
 }
+
+# --- Payments (docs/payments.md) ----------------------------------------------------------
+# Enabled providers, in the order offered. "sandbox" is the built-in test PSP (demo, tests):
+# production sets this to its real providers, e.g. "stripe,slip".
+PAYMENT_PROVIDERS = [p.strip() for p in os.environ.get("PAYMENT_PROVIDERS", "sandbox,slip").split(",") if p.strip()]
+# The sandbox signs its webhooks with this public value (it protects nothing: test PSP only).
+PAYMENT_SANDBOX_WEBHOOK_SECRET = os.environ.get("PAYMENT_SANDBOX_WEBHOOK_SECRET", "sandbox-PUBLIC-webhook-secret")
+PAYMENT_SANDBOX_WEBHOOK_DELAY_SECONDS = float(os.environ.get("PAYMENT_SANDBOX_WEBHOOK_DELAY_SECONDS", "2"))
+# Deliver the sandbox's first webhook right after the hosted page (single-process demo).
+PAYMENT_SANDBOX_DELIVER_ON_COMMIT = env_bool("PAYMENT_SANDBOX_DELIVER_ON_COMMIT", True)
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # tests: a local stand-in
+STRIPE_PAYMENT_METHOD_TYPES = [
+    p.strip() for p in os.environ.get("STRIPE_PAYMENT_METHOD_TYPES", "card").split(",") if p.strip()
+]
+# 納付書: the collection agent's 収納企業コード (コンビニ barcode) and the Pay-easy 収納機関番号.
+PAYMENT_KONBINI_COMPANY_CODE = os.environ.get("PAYMENT_KONBINI_COMPANY_CODE", "12345")
+PAYMENT_PAYEASY_BILLER_NUMBER = os.environ.get("PAYMENT_PAYEASY_BILLER_NUMBER", "58021")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "payments-daily": {"task": "payments.daily", "schedule": 6 * 60 * 60.0},
+        "payments-sandbox-deliver": {"task": "payments.sandbox_deliver", "schedule": 10.0},
+    }
+)

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "madoguchi.payments"
     label = "payments"
+
+    def ready(self) -> None:
+        from madoguchi.core import events
+        from madoguchi.payments import (
+            notify,  # noqa: F401  (registers the notification events)
+            services,
+        )
+
+        # Lower apps announce; payments reacts (docs/payments.md, "Hooks").
+        events.subscribe("application.submitted", services.payment_open_for_application)
+        events.subscribe("case.deciding", services.on_case_deciding)
+        events.subscribe("document.release_check", services.on_release_check)

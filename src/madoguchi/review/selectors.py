@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from madoguchi.accounts.constants import Role
 from madoguchi.audit.models import AuditEntry
+from madoguchi.core import events
 from madoguchi.review.business_days import add_business_days
 from madoguchi.review.constants import ACT_ROLES, CaseStatus, TaskStatus
 from madoguchi.review.models import Case, Comment, CorrectionRequest, DataRevision, Notice, TaskState
@@ -283,6 +284,8 @@ def access_notice(*, user: Any, notice_id: Any) -> Notice:
         raise Http404
     application = notice.case.application
     if application is not None and application.applicant_id == user.pk:
+        # a subscriber (payments) raises DomainError while the fee is unpaid
+        events.emit("document.release_check", application=application)
         return notice
     if notice.case.proposal_id and notice.case.proposal.author_id == user.pk:
         return notice

@@ -187,7 +187,11 @@ def notice_download(request, notice_id):
     """The signed notice, for the applicant of the case or authorized staff (404 for others)."""
     if not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
-    notice = selectors.access_notice(user=request.user, notice_id=notice_id)
+    try:
+        notice = selectors.access_notice(user=request.user, notice_id=notice_id)
+    except DomainError as exc:  # not released yet (the fee is unpaid)
+        messages.error(request, exc.message)
+        return redirect(reverse("applications:mine"))
     response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
     filename = f"{notice.case.reference_number}-{notice.title}.pdf"
     from urllib.parse import quote

@@ -13,6 +13,7 @@ from madoguchi.applications.models import Application, ApplicationEvent, Draft, 
 from madoguchi.applications.services import follow_up
 from madoguchi.applications.services.attachments import attachments_link, validation_context
 from madoguchi.audit.services import audit_record
+from madoguchi.core import events
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.validation import validate_all
 
@@ -129,6 +130,8 @@ def application_submit_with_result(
             )
             locked.application = application
             locked.save(update_fields=["application", "updated_at"])
+            # payments opens what a fee procedure owes (computed on the server from the answers)
+            events.emit("application.submitted", application=application, actor=actor)
             application.reference_number = _next_reference_number(
                 organization=procedure.organization, now=now
             )

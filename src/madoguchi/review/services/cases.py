@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application, ApplicationEvent
 from madoguchi.audit.services import audit_record
+from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.review import selectors
 from madoguchi.review.business_days import add_business_days
@@ -640,7 +641,10 @@ def _finalize(
     case.decided_at = now
     case.assignee = None
     case.save(update_fields=["status", "outcome", "decided_at", "assignee", "updated_at"])
-    title, pdf = notices.render_notice_pdf(case=case, decision=decision, extra_rows=_approval_rows(case))
+    extra_rows = _approval_rows(case)
+    # payments may refuse (fee not decided yet) and adds the fee and its deadline to the notice
+    events.emit("case.deciding", case=case, outcome=outcome, notice_rows=extra_rows)
+    title, pdf = notices.render_notice_pdf(case=case, decision=decision, extra_rows=extra_rows)
     signed, subject = signing.sign_pdf(
         organization=case.organization,
         pdf=pdf,

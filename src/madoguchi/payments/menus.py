@@ -1,0 +1,14 @@
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.menus import STAFF, MenuEntry, register
+
+register(
+    MenuEntry(
+        menu=STAFF,
+        key="payments",
+        label=_("手数料の納付"),
+        url_name="payments:staff_list",
+        order=75,
+        also=("payments:staff_totals", "payments:reconciliation"),
+    ),
+)

@@ -1,0 +1,140 @@
+"""Notification events of payments: the applicant is told what to pay and by when, reminded,
+and told when the payment is confirmed; staff are told when a refund waits for their approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.notifications.events import EventType, register_event
+
+_P = ("reference_number", "procedure_title", "amount", "due_on", "payment_url")
+_SAMPLE = {
+    "reference_number": "SHJ-2026-000123",
+    "procedure_title": "住民票の写しの請求（郵送）",
+    "amount": "300",
+    "due_on": "2026年12月17日",
+    "payment_url": "https://madoguchi.example.jp/payments/…/",
+}
+
+register_event(
+    EventType(
+        id="payment.requested",
+        label=_("手数料のお支払いのお願い"),
+        placeholders=_P,
+        subject={
+            "ja": "【手数料のお支払い】{{ procedure_title }}（{{ reference_number }}）",
+            "en": "Fee to pay: {{ procedure_title }} ({{ reference_number }})",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }}（受付番号 {{ reference_number }}）の手数料は "
+            "{{ amount }} 円です。{{ due_on }} までにお支払いください。\n{{ payment_url }}",
+            "en": "Dear {{ recipient_name }},\n\nThe fee for {{ procedure_title }} ({{ reference_number }}) is "
+            "{{ amount }} yen. Please pay by {{ due_on }}.\n{{ payment_url }}",
+        },
+        sample=_SAMPLE,
+    )
+)
+register_event(
+    EventType(
+        id="payment.reminder",
+        label=_("手数料の納付期限が近づいています"),
+        placeholders=_P,
+        subject={
+            "ja": "【納付期限が近づいています】{{ procedure_title }}",
+            "en": "Payment due soon: {{ procedure_title }}",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }}（受付番号 {{ reference_number }}）の手数料 "
+            "{{ amount }} 円の納付期限は {{ due_on }} です。\n{{ payment_url }}",
+            "en": "Dear {{ recipient_name }},\n\nThe fee of {{ amount }} yen for {{ procedure_title }} "
+            "({{ reference_number }}) is due on {{ due_on }}.\n{{ payment_url }}",
+        },
+        sample=_SAMPLE,
+    )
+)
+register_event(
+    EventType(
+        id="payment.paid",
+        label=_("手数料の納付を確認しました"),
+        placeholders=_P,
+        subject={
+            "ja": "【納付を確認しました】{{ procedure_title }}",
+            "en": "Payment received: {{ procedure_title }}",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }}（受付番号 {{ reference_number }}）の手数料 "
+            "{{ amount }} 円の納付を確認しました。領収書はこちらから開けます。\n{{ payment_url }}",
+            "en": "Dear {{ recipient_name }},\n\nWe received {{ amount }} yen for {{ procedure_title }} "
+            "({{ reference_number }}). Your receipt is here:\n{{ payment_url }}",
+        },
+        sample=_SAMPLE,
+    )
+)
+register_event(
+    EventType(
+        id="payment.refund_waiting",
+        label=_("還付の承認待ち（職員）"),
+        placeholders=("reference_number", "amount", "staff_url"),
+        subject={
+            "ja": "【承認待ち】還付 {{ reference_number }}",
+            "en": "To approve: refund {{ reference_number }}",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n受付番号 {{ reference_number }} の還付 {{ amount }} 円が承認を待っています。\n"
+            "{{ staff_url }}",
+            "en": "Dear {{ recipient_name }},\n\nA refund of {{ amount }} yen for {{ reference_number }} waits for "
+            "your approval.\n{{ staff_url }}",
+        },
+        sample={
+            "reference_number": "SHJ-2026-000123",
+            "amount": "300",
+            "staff_url": "https://…/payments/staff/…",
+        },
+    )
+)
+
+
+def notify_applicant(payment: Any, event: str) -> None:
+    """Outbox rows in the caller's transaction (sent after commit); once per payment and event."""
+    from madoguchi.notifications.services import notification_enqueue
+
+    application = payment.application
+    notification_enqueue(
+        recipient=payment.applicant,
+        event=event,
+        organization=payment.organization,
+        context={
+            "reference_number": application.reference_number,
+            "procedure_title": payment.procedure.title,
+            "amount": f"{payment.amount or 0:,}",
+            "due_on": payment.due_on.strftime("%Y年%-m月%-d日") if payment.due_on else "",
+            "payment_url": settings.SITE_URL + reverse("payments:pay", args=[payment.pk]),
+        },
+        dedupe_key=f"payment:{payment.pk}:{event}",
+        department_id=payment.procedure.department_id,
+    )
+
+
+def notify_refund_waiting(refund: Any, approvers: list[Any]) -> None:
+    from madoguchi.notifications.constants import ChannelKind
+    from madoguchi.notifications.services import notification_enqueue
+
+    payment = refund.payment
+    url = settings.SITE_URL + reverse("payments:staff_payment", args=[payment.pk])
+    for user in approvers:
+        notification_enqueue(
+            recipient=user,
+            event="payment.refund_waiting",
+            organization=payment.organization,
+            context={
+                "reference_number": payment.application.reference_number,
+                "amount": f"{refund.amount:,}",
+                "staff_url": url,
+            },
+            dedupe_key=f"refund:{refund.pk}",
+            channels=(ChannelKind.MAILBOX, ChannelKind.EMAIL),
+        )

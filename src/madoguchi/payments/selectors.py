@@ -1,0 +1,178 @@
+"""Reads for the payments screens, the exports and the KPI."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.http import Http404
+
+from madoguchi.accounts.constants import Role
+from madoguchi.accounts.permissions import StaffScope
+from madoguchi.payments.constants import CASHLESS, LineOutcome, PaymentStatus, RefundStatus
+from madoguchi.payments.models import CollectionImport, CollectionLine, Payment
+
+STAFF_ROLES = {Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.OWNER, Role.AUDITOR, Role.ADMIN}
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def access_payment(*, user: Any, payment_id: Any) -> Payment:
+    """The applicant's own payment (404 for anyone else's)."""
+    payment = (
+        Payment.objects.select_related("application", "procedure", "organization")
+        .filter(pk=_uuid(payment_id), applicant_id=getattr(user, "pk", None))
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def payment_of_application(application: Any) -> Payment | None:
+    return Payment.objects.filter(application=application).select_related("procedure").first()
+
+
+def staff_organization_ids(user: Any) -> set[int] | None:
+    """Organizations whose payments the staff member sees (None: all, for superusers)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    return StaffScope.of(user).organization_ids(STAFF_ROLES)
+
+
+def staff_payments(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Payment]:
+    filters = filters or {}
+    qs = Payment.objects.select_related("application", "procedure", "organization").order_by("-created_at")
+    orgs = staff_organization_ids(user)
+    if orgs is not None:
+        qs = qs.filter(organization_id__in=orgs)
+    status = filters.get("status")
+    if status == "problems":  # failed checkouts, expired, or paid twice
+        qs = qs.filter(
+            Q(status=PaymentStatus.EXPIRED) | Q(attempts__status="failed") | Q(events__data__duplicate=True)
+        ).distinct()
+    elif status == "refund_waiting":
+        qs = qs.filter(refunds__status=RefundStatus.REQUESTED).distinct()
+    elif status in PaymentStatus.values:
+        qs = qs.filter(status=status)
+    if filters.get("procedure"):
+        qs = qs.filter(procedure_id=filters["procedure"])
+    if filters.get("since"):
+        qs = qs.filter(created_at__date__gte=filters["since"])
+    if filters.get("until"):
+        qs = qs.filter(created_at__date__lte=filters["until"])
+    if filters.get("q"):
+        q = str(filters["q"]).strip()
+        qs = qs.filter(Q(application__reference_number__icontains=q) | Q(customer_number=q))
+    return qs
+
+
+def access_staff_payment(*, user: Any, payment_id: Any) -> Payment:
+    payment = staff_payments(user=user).filter(pk=_uuid(payment_id)).first()
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def daily_totals(*, user: Any, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+    """Paid money per day, procedure and 歳入科目 (収入調定), net of refunds."""
+    qs = staff_payments(user=user).filter(paid_at__isnull=False)
+    if since:
+        qs = qs.filter(paid_at__date__gte=since)
+    if until:
+        qs = qs.filter(paid_at__date__lte=until)
+    return list(
+        qs.annotate(day=TruncDate("paid_at"))
+        .values("day", "procedure__title", "revenue_code", "revenue_name")
+        .annotate(count=Count("id"), paid=Sum("paid_amount"), refunded=Sum("refunded_amount"))
+        .annotate(net=F("paid") - F("refunded"))
+        .order_by("-day", "procedure__title")
+    )
+
+
+@dataclass(frozen=True)
+class CashlessRatio:
+    cashless: int
+    total: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.cashless / self.total if self.total else None
+
+
+def cashless_ratio(
+    *, organization_ids: set[int] | None = None, since: date | None = None, until: date | None = None
+) -> CashlessRatio:
+    """KPI キャッシュレス比率: cashless payments ÷ all payments (cash recorded by counter staff)."""
+    qs = Payment.objects.filter(paid_at__isnull=False)
+    if organization_ids is not None:
+        qs = qs.filter(organization_id__in=organization_ids)
+    if since:
+        qs = qs.filter(paid_at__date__gte=since)
+    if until:
+        qs = qs.filter(paid_at__date__lte=until)
+    counts = qs.aggregate(total=Count("id"), cashless=Count("id", filter=Q(method__in=list(CASHLESS))))
+    return CashlessRatio(cashless=counts["cashless"] or 0, total=counts["total"] or 0)
+
+
+EXPORT_HEADER = [
+    "受付番号",
+    "手続",
+    "歳入科目コード",
+    "歳入科目",
+    "調定額",
+    "納付額",
+    "還付額",
+    "状態",
+    "納付日",
+    "納付方法",
+    "お客様番号",
+]
+
+
+def export_rows(*, user: Any, filters: dict[str, Any] | None = None) -> list[list[Any]]:
+    """Rows for the accounting system (収入調定): one per payment."""
+    rows = []
+    for p in staff_payments(user=user, filters=filters).iterator(chunk_size=500):
+        rows.append(
+            [
+                p.application.reference_number,
+                p.procedure.title,
+                p.revenue_code,
+                p.revenue_name,
+                p.amount if p.amount is not None else "",
+                p.paid_amount,
+                p.refunded_amount,
+                p.get_status_display(),
+                p.paid_at.date().isoformat() if p.paid_at else "",
+                p.get_method_display() if p.method else "",
+                p.customer_number,
+            ]
+        )
+    return rows
+
+
+def collection_imports(*, user: Any) -> QuerySet[CollectionImport]:
+    qs = CollectionImport.objects.select_related("imported_by").order_by("-imported_at")
+    orgs = staff_organization_ids(user)
+    return qs if orgs is None else qs.filter(organization_id__in=orgs)
+
+
+def access_collection(*, user: Any, collection_id: Any) -> CollectionImport:
+    collection = collection_imports(user=user).filter(pk=collection_id).first()
+    if collection is None:
+        raise Http404
+    return collection
+
+
+def lines_for_action(collection: CollectionImport) -> QuerySet[CollectionLine]:
+    return collection.lines.exclude(outcome=LineOutcome.MATCHED).select_related("payment__application")

@@ -1,0 +1,45 @@
+"""Payments' state changes. Import from here (``from madoguchi.payments.services import …``)."""
+
+from madoguchi.payments.services.checkout import (
+    checkout_return,
+    checkout_start,
+    payment_apply_event,
+    providers_for,
+    webhook_receive,
+)
+from madoguchi.payments.services.fees import fee_quote, fee_setting_of, fee_setting_save, to_int
+from madoguchi.payments.services.lifecycle import (
+    on_case_deciding,
+    on_release_check,
+    payment_decide_amount,
+    payment_open_for_application,
+    payment_record_cash,
+    payments_expire_sweep,
+    release_allowed,
+)
+from madoguchi.payments.services.reconciliation import collection_import, collection_line_resolve
+from madoguchi.payments.services.refunds import refund_approve, refund_reject, refund_request
+
+__all__ = [
+    "checkout_return",
+    "checkout_start",
+    "collection_import",
+    "collection_line_resolve",
+    "fee_quote",
+    "fee_setting_of",
+    "fee_setting_save",
+    "on_case_deciding",
+    "on_release_check",
+    "payment_apply_event",
+    "payment_decide_amount",
+    "payment_open_for_application",
+    "payment_record_cash",
+    "payments_expire_sweep",
+    "providers_for",
+    "refund_approve",
+    "refund_reject",
+    "refund_request",
+    "release_allowed",
+    "to_int",
+    "webhook_receive",
+]

@@ -1,0 +1,375 @@
+"""What an application owes, from submission to settlement: opened at submission (hook),
+the amount decided by the reviewer, made payable at approval (hook), cash at the counter,
+reminders and the deadline. Every change is audited and written to the payment ledger."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.accounts.constants import Role
+from madoguchi.accounts.permissions import StaffScope
+from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.applications.models import Application, ApplicationEvent
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.payments import notify
+from madoguchi.payments.constants import EventKind, Method, PaymentGate, PaymentStatus
+from madoguchi.payments.models import Payment, PaymentEvent
+from madoguchi.payments.services.fees import MAX_AMOUNT, fee_quote, fee_setting_of, to_int
+
+REVIEW_ROLES = {Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.ADMIN}
+CASHIER_ROLES = {Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.ADMIN}
+
+
+def _numbers() -> tuple[str, str]:
+    """A Pay-easy お客様番号 (20 digits, never starting with 0) and 確認番号 (6 digits)."""
+    return str(secrets.randbelow(9 * 10**19) + 10**19), f"{secrets.randbelow(10**6):06d}"
+
+
+def _timeline(payment: Payment, message: str, *, actor: Any = None) -> None:
+    application = payment.application
+    ApplicationEvent.objects.create(
+        application=application,
+        kind="payment",
+        status=application.status,
+        message=message,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def ledger(payment: Payment, kind: str, *, actor: Any = None, amount: int | None = None, **data: Any) -> None:
+    PaymentEvent.objects.create(
+        payment=payment,
+        kind=kind,
+        amount=amount,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        data=data,
+    )
+
+
+def staff_can(user: Any, payment: Payment | Application, roles: set[str]) -> bool:
+    procedure = payment.procedure
+    return bool(getattr(user, "is_superuser", False)) or StaffScope.of(user).covers(
+        organization_id=procedure.organization_id, department_id=procedure.department_id, roles=roles
+    )
+
+
+def payment_open_for_application(*, application: Application, actor: Any = None) -> Payment | None:
+    """At submission (the ``application.submitted`` hook, inside the submitting transaction):
+    what the application owes, computed on the server from the procedure and the answers.
+    A procedure without a fee costs no query."""
+    procedure = application.procedure
+    quote = fee_quote(procedure=procedure, data=application.data)
+    if quote is None:
+        return None
+    setting = fee_setting_of(procedure)
+    customer_number, confirmation = _numbers()
+    payable = quote.amount is not None
+    payment = Payment(
+        application=application,
+        organization_id=application.organization_id,
+        procedure=procedure,
+        applicant_id=application.applicant_id,
+        status=PaymentStatus.PAYABLE if payable else PaymentStatus.AWAITING_AMOUNT,
+        gate=quote.gate,
+        amount=quote.amount,
+        unit_amount=quote.unit_amount,
+        quantity=quote.quantity,
+        revenue_code=setting.revenue_code,
+        revenue_name=setting.revenue_name,
+        due_on=timezone.localdate() + timedelta(days=setting.pay_within_days) if payable else None,
+        close_when_expired=setting.close_when_expired,
+        customer_number=customer_number,
+        confirmation_number=confirmation,
+    )
+    try:
+        with transaction.atomic():
+            payment.save(force_insert=True)
+    except IntegrityError:
+        return Payment.objects.filter(application=application).first()
+    ledger(payment, EventKind.CREATED, actor=actor, amount=payment.amount, quantity=quote.quantity)
+    audit_record(
+        actor=actor or application.applicant,
+        action="payment.created",
+        target=payment,
+        after={"amount": payment.amount, "status": payment.status, "application": str(application.pk)},
+    )
+    return payment
+
+
+def payment_decide_amount(*, user: Any, application_id: Any, amount: Any, reason: str) -> Payment:
+    """The reviewer fixes the fee of a procedure whose fee is decided after review, within the
+    builder's limits, with a reason (shown to the applicant). Allowed until it is paid."""
+    application = Application.objects.select_related("procedure").filter(pk=application_id).first()
+    if application is None or not staff_can(user, application, REVIEW_ROLES):
+        raise Http404
+    procedure = application.procedure
+    setting = fee_setting_of(procedure)
+    errors: dict[str, list[str]] = {}
+    value = to_int(amount)
+    reason = (reason or "").strip()
+    low, high = setting.min_amount or 0, setting.max_amount or MAX_AMOUNT
+    if value is None:
+        errors["amount"] = [_("金額を円単位の数字で入力してください。")]
+    elif not low <= value <= high:
+        errors["amount"] = [
+            _("金額は%(low)s円から%(high)s円の間で入力してください。")
+            % {"low": f"{low:,}", "high": f"{high:,}"}
+        ]
+    if not reason:
+        errors["reason"] = [_("金額の理由を入力してください。申請者に示されます。")]
+    elif len(reason) > 1000:
+        errors["reason"] = [_("理由は1000文字以内で入力してください。")]
+    if errors:
+        raise FieldErrors(errors)
+    assert value is not None
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(application=application).first()
+        if payment is None:
+            payment = payment_open_for_application(application=application, actor=user)
+            if payment is None:
+                raise DomainError(_("この手続には手数料がありません。"), code="no_fee")
+            payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status not in (PaymentStatus.AWAITING_AMOUNT, PaymentStatus.PAYABLE):
+            raise DomainError(_("納付済みまたは終了した請求の金額は変えられません。"), code="payment_closed")
+        if (
+            payment.attempts.filter(status="open").exclude(provider="slip").exists()
+            and payment.amount != value
+        ):
+            raise DomainError(
+                _("申請者が支払手続中です。しばらくしてからもう一度お試しください。"), code="checkout_open"
+            )
+        before = {"amount": payment.amount, "status": payment.status}
+        payment.amount = value
+        payment.unit_amount = value
+        payment.amount_reason = reason
+        payment.decided_by = user
+        decided = application.status == ApplicationStatus.APPROVED
+        if decided:
+            payment.status = PaymentStatus.PAYABLE
+            payment.due_on = timezone.localdate() + timedelta(days=setting.pay_within_days)
+        payment.save()
+        ledger(payment, EventKind.AMOUNT_DECIDED, actor=user, amount=value, reason=reason)
+        audit_record(
+            actor=user,
+            action="payment.amount_decided",
+            target=payment,
+            before=before,
+            after={"amount": value, "reason": reason, "status": payment.status},
+        )
+        if decided:
+            _announce(payment, actor=user)
+    return payment
+
+
+def _announce(payment: Payment, *, actor: Any) -> None:
+    _timeline(
+        payment,
+        _("手数料は%(amount)s円です。%(due)sまでにお支払いください。")
+        % {
+            "amount": f"{payment.amount:,}",
+            "due": payment.due_on.strftime("%Y年%-m月%-d日") if payment.due_on else "",
+        },
+        actor=actor,
+    )
+    notify.notify_applicant(payment, "payment.requested")
+
+
+def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, str]], **kwargs: Any) -> None:
+    """review's ``case.deciding`` hook, inside the decision's transaction: refuse to approve an
+    application whose fee is still to be decided; put the fee and its deadline on the notice;
+    make it payable. A rejection cancels what is unpaid."""
+    application = getattr(case, "application", None)
+    if application is None:
+        return
+    payment = Payment.objects.select_for_update().filter(application=application).first()
+    if payment is None:
+        return
+    if outcome != "approved":
+        if payment.is_open:
+            before = payment.status
+            payment.status = PaymentStatus.CANCELLED
+            payment.save(update_fields=["status", "updated_at"])
+            ledger(payment, EventKind.CANCELLED, reason="rejected")
+            audit_record(
+                actor="system",
+                action="payment.cancelled",
+                target=payment,
+                before={"status": before},
+                after={"status": payment.status, "reason": "rejected"},
+            )
+        return
+    if payment.status == PaymentStatus.AWAITING_AMOUNT and payment.amount is None:
+        raise DomainError(
+            _(
+                "手数料の額がまだ決まっていません。「手数料を決める」で額と理由を入力してから承認してください。"
+            ),
+            code="fee_undecided",
+        )
+    if payment.status == PaymentStatus.AWAITING_AMOUNT or (
+        payment.status == PaymentStatus.PAYABLE and payment.gate == PaymentGate.BEFORE_RELEASE
+    ):
+        setting = fee_setting_of(payment.procedure)
+        payment.status = PaymentStatus.PAYABLE
+        payment.due_on = timezone.localdate() + timedelta(days=setting.pay_within_days)
+        payment.save(update_fields=["status", "due_on", "updated_at"])
+        ledger(payment, EventKind.AMOUNT_DECIDED, amount=payment.amount, at_approval=True)
+        _announce(payment, actor=None)
+    notice_rows.append((_("手数料"), _("%(amount)s円") % {"amount": f"{payment.amount:,}"}))
+    if payment.status == PaymentStatus.PAID:
+        notice_rows.append((_("納付"), _("納付済み")))
+    elif payment.due_on:
+        notice_rows.append((_("納付期限"), payment.due_on.strftime("%Y-%m-%d")))
+        notice_rows.append((_("お支払い方法"), _("申請の状況ページからお支払いください。")))
+
+
+def release_allowed(application: Application) -> bool:
+    """Whether the decision notice / 交付物 may be handed out (paid, or nothing to pay)."""
+    payment = Payment.objects.filter(application=application).only("status", "gate").first()
+    if payment is None or payment.gate != PaymentGate.BEFORE_RELEASE:
+        return True
+    return payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.CANCELLED)
+
+
+def on_release_check(*, application: Application, **kwargs: Any) -> None:
+    """The ``document.release_check`` hook: refuse the notice while the fee is unpaid."""
+    if not release_allowed(application):
+        raise DomainError(
+            _("手数料のお支払いを確認した後に、通知書をお渡しします。"), code="payment_required", status=403
+        )
+
+
+def mark_paid(payment: Payment, *, amount: int, provider: str, method: str, actor: Any, **data: Any) -> None:
+    """The one place a payment becomes paid (caller holds the row lock, has checked the state)."""
+    before = payment.status
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = timezone.now()
+    payment.paid_amount = amount
+    payment.provider = provider
+    payment.method = method
+    payment.save(update_fields=["status", "paid_at", "paid_amount", "provider", "method", "updated_at"])
+    audit_record(
+        actor=actor or "system",
+        action="payment.paid",
+        target=payment,
+        before={"status": before},
+        after={"status": payment.status, "amount": amount, "provider": provider, "method": method, **data},
+    )
+    _timeline(
+        payment, _("手数料 %(amount)s円の納付を確認しました。") % {"amount": f"{amount:,}"}, actor=actor
+    )
+    notify.notify_applicant(payment, "payment.paid")
+
+
+def payment_record_cash(*, user: Any, payment_id: Any, amount: Any, note: str = "") -> Payment:
+    """Counter staff record a fee paid in cash (it counts against the キャッシュレス比率)."""
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("procedure", "application")
+            .filter(pk=payment_id)
+            .first()
+        )
+        if payment is None or not staff_can(user, payment, CASHIER_ROLES):
+            raise Http404
+        value = to_int(amount)
+        if payment.status == PaymentStatus.PAID:
+            return payment  # recorded already (a double click)
+        if payment.status not in (PaymentStatus.PAYABLE, PaymentStatus.EXPIRED):
+            raise DomainError(_("この請求は現金で受け取れる状態ではありません。"), code="not_payable")
+        if value != payment.amount:
+            raise FieldErrors(
+                {
+                    "amount": [
+                        _("請求額（%(amount)s円）と同じ額を入力してください。")
+                        % {"amount": f"{payment.amount:,}"}
+                    ]
+                }
+            )
+        ledger(payment, EventKind.CASH_RECORDED, actor=user, amount=value, note=note[:500])
+        mark_paid(payment, amount=value, provider="counter", method=Method.CASH, actor=user, note=note[:500])
+    return payment
+
+
+def payments_expire_sweep(*, today: date | None = None) -> dict[str, int]:
+    """Daily: remind three days before the deadline; after it, mark expired and (when the
+    procedure says so) close the application with a notice. Safe to run twice."""
+    from madoguchi.review.services import case_close_withdrawn
+
+    today = today or timezone.localdate()
+    reminded = expired = closed = 0
+    due_soon = Payment.objects.filter(
+        status=PaymentStatus.PAYABLE,
+        reminded_at__isnull=True,
+        due_on__lte=today + timedelta(days=3),
+        due_on__gte=today,
+    ).values_list("pk", flat=True)
+    for pk in list(due_soon):
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().filter(pk=pk, reminded_at__isnull=True).first()
+            if payment is None:
+                continue
+            payment.reminded_at = timezone.now()
+            payment.save(update_fields=["reminded_at"])
+            ledger(payment, EventKind.REMINDED)
+            notify.notify_applicant(payment, "payment.reminder")
+            reminded += 1
+    for pk in list(
+        Payment.objects.filter(status=PaymentStatus.PAYABLE, due_on__lt=today).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().filter(pk=pk, status=PaymentStatus.PAYABLE).first()
+            if payment is None or payment.attempts.filter(status="open").exclude(provider="slip").exists():
+                continue  # a checkout in progress finishes first
+            payment.status = PaymentStatus.EXPIRED
+            payment.save(update_fields=["status", "updated_at"])
+            ledger(payment, EventKind.EXPIRED)
+            audit_record(
+                actor="system",
+                action="payment.expired",
+                target=payment,
+                before={"status": PaymentStatus.PAYABLE},
+                after={"status": payment.status},
+            )
+            expired += 1
+            application = Application.objects.select_for_update().get(pk=payment.application_id)
+            if payment.close_when_expired and application.status in (
+                ApplicationStatus.SUBMITTED,
+                ApplicationStatus.IN_REVIEW,
+                ApplicationStatus.CORRECTION_REQUESTED,
+            ):
+                application.status = ApplicationStatus.WITHDRAWN
+                application.save(update_fields=["status", "updated_at"])
+                ApplicationEvent.objects.create(
+                    application=application,
+                    kind="payment_expired",
+                    status=ApplicationStatus.WITHDRAWN,
+                    message=_(
+                        "納付期限までに手数料のお支払いを確認できなかったため、この申請は終了しました。"
+                    ),
+                )
+                audit_record(
+                    actor="system",
+                    action="application.closed_unpaid",
+                    target=application,
+                    after={"status": application.status, "payment": str(payment.pk)},
+                )
+                case_close_withdrawn(application=application, actor="system")
+                closed += 1
+            else:
+                _timeline(
+                    payment, _("納付期限を過ぎました。お支払いについては担当窓口にお問い合わせください。")
+                )
+    return {"reminded": reminded, "expired": expired, "closed": closed}
+
+
+def payment_staff_check(user: Any, payment: Payment) -> None:
+    if not staff_can(user, payment, CASHIER_ROLES | {Role.AUDITOR, Role.OWNER}):
+        raise PermissionDeniedError(_("この請求を扱う権限がありません。"))

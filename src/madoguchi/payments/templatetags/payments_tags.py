@@ -1,0 +1,27 @@
+"""Template tags other apps' pages use to show fees without importing payments' code:
+``{% load payments_tags %}{% payment_panel application %}`` on the status page and
+``{% fee_preview draft %}`` on the confirmation page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from madoguchi.payments import selectors
+from madoguchi.payments.services import fee_quote
+
+register = template.Library()
+
+
+@register.inclusion_tag("payments/_panel.html")
+def payment_panel(application: Any) -> dict[str, Any]:
+    payment = selectors.payment_of_application(application)
+    return {"payment": payment}
+
+
+@register.inclusion_tag("payments/_preview.html")
+def fee_preview(draft: Any) -> dict[str, Any]:
+    procedure = draft.version.procedure
+    quote = fee_quote(procedure=procedure, data=draft.data or {})
+    return {"quote": quote}

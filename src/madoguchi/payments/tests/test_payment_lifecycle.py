@@ -1,0 +1,169 @@
+"""Fees at submission and after review; state transitions; the release gate; expiry."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.audit.models import AuditEntry
+from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.payments import services
+from madoguchi.payments.constants import EventKind, Method, PaymentGate, PaymentStatus
+from madoguchi.payments.models import Payment, PaymentEvent
+from madoguchi.payments.testing import fee_office, sandbox_pay, submit
+from madoguchi.procedures.constants import FeeKind
+from madoguchi.review import services as review
+from madoguchi.review.constants import TaskStatus
+from madoguchi.review.models import Notice, TaskState
+from madoguchi.review.selectors import access_notice
+from madoguchi.review.testing import make_application
+
+pytestmark = pytest.mark.django_db
+
+
+def approve(office, application, outcome="approved", reason=""):
+    case = application.case
+    task = TaskState.objects.get(case=case, status=TaskStatus.PENDING)
+    review.task_approve(user=office.reviewer_a, case_id=case.pk, task_id=task.pk)
+    task = TaskState.objects.get(case=case, status=TaskStatus.PENDING)
+    review.case_decide(
+        user=office.approver_a, case_id=case.pk, task_id=task.pk, outcome=outcome, reason=reason
+    )
+
+
+def test_a_procedure_without_fee_opens_no_payment():
+    office = fee_office(kind=FeeKind.NONE, amount=None)
+    application = make_application(office.procedure_a)
+    assert not Payment.objects.filter(application=application).exists()
+
+
+def test_a_fixed_fee_is_owed_at_submission_with_a_deadline_and_an_audit_entry():
+    office = fee_office(pay_within_days=10)
+    payment = submit(office)
+    assert payment.status == PaymentStatus.PAYABLE
+    assert payment.amount == 300
+    assert payment.revenue_code == "1401"
+    assert payment.due_on == timezone.localdate() + timedelta(days=10)
+    assert len(payment.customer_number) == 20 and len(payment.confirmation_number) == 6
+    assert PaymentEvent.objects.filter(payment=payment, kind=EventKind.CREATED).count() == 1
+    assert AuditEntry.objects.filter(action="payment.created", target_id=str(payment.pk)).exists()
+
+
+def test_a_computed_fee_multiplies_by_the_copies_typed_in_full_width_digits():
+    office = fee_office(quantity_field="note")
+    payment = submit(office, data={"name": "山田 太郎", "note": "３", "kind": "a"})
+    assert (payment.unit_amount, payment.quantity, payment.amount) == (300, 3, 900)
+
+
+def test_the_amount_comes_from_the_server_not_from_the_request(client):
+    from madoguchi.payments.models import SandboxCheckout
+
+    office = fee_office()
+    payment = submit(office)
+    client.force_login(payment.applicant)
+    response = client.post(
+        f"/payments/{payment.pk}/start/",
+        {"method": "sandbox", "idempotency_key": "t", "amount": "1", "unit_amount": "1"},
+    )
+    assert response.status_code == 302
+    assert SandboxCheckout.objects.get().amount == 300
+
+
+def test_after_review_the_reviewer_must_decide_the_fee_before_approving():
+    office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=1000)
+    application = make_application(office.procedure_a)
+    payment = Payment.objects.get(application=application)
+    assert payment.status == PaymentStatus.AWAITING_AMOUNT
+    assert payment.gate == PaymentGate.BEFORE_RELEASE
+    with pytest.raises(DomainError) as refused:
+        approve(office, application)
+    assert refused.value.code == "fee_undecided"
+    application.refresh_from_db()
+    assert application.status != ApplicationStatus.APPROVED
+
+
+def test_the_decided_fee_respects_the_builder_limits_and_needs_a_reason():
+    office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=1000)
+    application = make_application(office.procedure_a)
+    with pytest.raises(FieldErrors) as errors:
+        services.payment_decide_amount(
+            user=office.reviewer_a, application_id=application.pk, amount="5000", reason=""
+        )
+    assert set(errors.value.as_dict()) == {"amount", "reason"}
+
+
+def test_after_approval_the_fee_is_on_the_notice_and_the_notice_waits_for_payment():
+    office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=1000)
+    application = make_application(office.procedure_a)
+    services.payment_decide_amount(
+        user=office.reviewer_a, application_id=application.pk, amount="６００", reason="2通分"
+    )
+    approve(office, application)
+    payment = Payment.objects.get(application=application)
+    assert payment.status == PaymentStatus.PAYABLE and payment.amount == 600 and payment.due_on
+    notice = Notice.objects.get(case=application.case)
+    with pytest.raises(DomainError) as refused:
+        access_notice(user=application.applicant, notice_id=notice.pk)
+    assert refused.value.code == "payment_required"
+    assert access_notice(user=office.approver_a, notice_id=notice.pk) == notice  # staff still see it
+    attempt = sandbox_pay(payment)
+    from madoguchi.payments.services import checkout_return
+
+    checkout_return(user=application.applicant, payment_id=payment.pk, attempt_id=attempt.pk)
+    assert access_notice(user=application.applicant, notice_id=notice.pk) == notice
+
+
+def test_a_rejection_cancels_the_unpaid_fee():
+    office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None)
+    application = make_application(office.procedure_a)
+    approve(office, application, outcome="rejected", reason="要件を満たしません")
+    assert Payment.objects.get(application=application).status == PaymentStatus.CANCELLED
+
+
+def test_cash_at_the_counter_is_recorded_once_and_counts_as_not_cashless():
+    from madoguchi.payments.selectors import cashless_ratio
+
+    office = fee_office()
+    payment = submit(office)
+    services.payment_record_cash(user=office.reviewer_a, payment_id=payment.pk, amount="300")
+    services.payment_record_cash(user=office.reviewer_a, payment_id=payment.pk, amount="300")  # double click
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID and payment.method == Method.CASH
+    assert PaymentEvent.objects.filter(payment=payment, kind=EventKind.CASH_RECORDED).count() == 1
+    card = submit(office)
+    attempt = sandbox_pay(card)
+    services.checkout_return(user=card.applicant, payment_id=card.pk, attempt_id=attempt.pk)
+    ratio = cashless_ratio(organization_ids={office.org.pk})
+    assert (ratio.cashless, ratio.total, ratio.ratio) == (1, 2, 0.5)
+
+
+def test_cash_of_a_different_amount_is_refused_next_to_the_field():
+    office = fee_office()
+    payment = submit(office)
+    with pytest.raises(FieldErrors) as errors:
+        services.payment_record_cash(user=office.reviewer_a, payment_id=payment.pk, amount="200")
+    assert "amount" in errors.value.as_dict()
+
+
+def test_after_the_deadline_the_application_is_closed_with_a_notice():
+    office = fee_office(pay_within_days=5)
+    payment = submit(office)
+    later = timezone.localdate() + timedelta(days=6)
+    assert services.payments_expire_sweep(today=later)["closed"] == 1
+    assert services.payments_expire_sweep(today=later)["closed"] == 0  # twice is harmless
+    payment.refresh_from_db()
+    payment.application.refresh_from_db()
+    assert payment.status == PaymentStatus.EXPIRED
+    assert payment.application.status == ApplicationStatus.WITHDRAWN
+    assert payment.application.events.filter(kind="payment_expired").exists()
+
+
+def test_a_reminder_is_sent_once_before_the_deadline():
+    from madoguchi.notifications.models import Notification
+
+    office = fee_office(pay_within_days=2)
+    payment = submit(office)
+    assert services.payments_expire_sweep()["reminded"] == 1
+    assert services.payments_expire_sweep()["reminded"] == 0
+    assert Notification.objects.filter(event="payment.reminder", recipient=payment.applicant).exists()
