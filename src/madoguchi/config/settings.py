@@ -414,9 +414,13 @@ CELERY_BEAT_SCHEDULE["insights-refresh-changed"] = {
 # --- Payments (docs/payments.md) ----------------------------------------------------------
 # Enabled providers, in the order offered. "sandbox" is the built-in test PSP (demo, tests):
 # production sets this to its real providers, e.g. "stripe,slip".
-PAYMENT_PROVIDERS = [p.strip() for p in os.environ.get("PAYMENT_PROVIDERS", "sandbox,slip").split(",") if p.strip()]
+PAYMENT_PROVIDERS = [
+    p.strip() for p in os.environ.get("PAYMENT_PROVIDERS", "sandbox,slip").split(",") if p.strip()
+]
 # The sandbox signs its webhooks with this public value (it protects nothing: test PSP only).
-PAYMENT_SANDBOX_WEBHOOK_SECRET = os.environ.get("PAYMENT_SANDBOX_WEBHOOK_SECRET", "sandbox-PUBLIC-webhook-secret")
+PAYMENT_SANDBOX_WEBHOOK_SECRET = os.environ.get(
+    "PAYMENT_SANDBOX_WEBHOOK_SECRET", "sandbox-PUBLIC-webhook-secret"
+)
 PAYMENT_SANDBOX_WEBHOOK_DELAY_SECONDS = float(os.environ.get("PAYMENT_SANDBOX_WEBHOOK_DELAY_SECONDS", "2"))
 # Deliver the sandbox's first webhook right after the hosted page (single-process demo).
 PAYMENT_SANDBOX_DELIVER_ON_COMMIT = env_bool("PAYMENT_SANDBOX_DELIVER_ON_COMMIT", True)

@@ -90,13 +90,14 @@ def daily_totals(*, user: Any, since: date | None = None, until: date | None = N
         qs = qs.filter(paid_at__date__gte=since)
     if until:
         qs = qs.filter(paid_at__date__lte=until)
-    return list(
-        qs.annotate(day=TruncDate("paid_at"))
+    return [
+        dict(row)
+        for row in qs.annotate(day=TruncDate("paid_at"))
         .values("day", "procedure__title", "revenue_code", "revenue_name")
         .annotate(count=Count("id"), paid=Sum("paid_amount"), refunded=Sum("refunded_amount"))
         .annotate(net=F("paid") - F("refunded"))
         .order_by("-day", "procedure__title")
-    )
+    ]
 
 
 @dataclass(frozen=True)

@@ -57,28 +57,28 @@ class StripeCheckoutProvider:
     hosted = True
 
     def checkout_start(self, request: CheckoutRequest) -> CheckoutStart:
+        params: Any = {
+            "mode": "payment",
+            "payment_method_types": list(settings.STRIPE_PAYMENT_METHOD_TYPES),
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": "jpy",  # zero-decimal: the amount is in yen
+                        "unit_amount": request.amount,
+                        "product_data": {"name": request.description[:200]},
+                    },
+                }
+            ],
+            "client_reference_id": request.attempt_id,
+            "metadata": {"payment": request.payment_id, "attempt": request.attempt_id},
+            "success_url": request.return_url,
+            "cancel_url": request.cancel_url,
+            **({"customer_email": request.email} if request.email else {}),
+        }
         try:
             session = _client().v1.checkout.sessions.create(
-                params={
-                    "mode": "payment",
-                    "payment_method_types": list(settings.STRIPE_PAYMENT_METHOD_TYPES),
-                    "line_items": [
-                        {
-                            "quantity": 1,
-                            "price_data": {
-                                "currency": "jpy",  # zero-decimal: the amount is in yen
-                                "unit_amount": request.amount,
-                                "product_data": {"name": request.description[:200]},
-                            },
-                        }
-                    ],
-                    "client_reference_id": request.attempt_id,
-                    "metadata": {"payment": request.payment_id, "attempt": request.attempt_id},
-                    "success_url": request.return_url,
-                    "cancel_url": request.cancel_url,
-                    **({"customer_email": request.email} if request.email else {}),
-                },
-                options={"idempotency_key": request.idempotency_key},
+                params=params, options={"idempotency_key": request.idempotency_key}
             )
         except stripe.StripeError as exc:
             raise ProviderError(str(exc)) from exc

@@ -5,6 +5,7 @@ reminders and the deadline. Every change is audited and written to the payment l
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,7 +55,7 @@ def ledger(payment: Payment, kind: str, *, actor: Any = None, amount: int | None
     )
 
 
-def staff_can(user: Any, payment: Payment | Application, roles: set[str]) -> bool:
+def staff_can(user: Any, payment: Any, roles: Collection[str]) -> bool:
     procedure = payment.procedure
     return bool(getattr(user, "is_superuser", False)) or StaffScope.of(user).covers(
         organization_id=procedure.organization_id, department_id=procedure.department_id, roles=roles
@@ -293,6 +294,7 @@ def payment_record_cash(*, user: Any, payment_id: Any, amount: Any, note: str = 
                     ]
                 }
             )
+        assert value is not None
         ledger(payment, EventKind.CASH_RECORDED, actor=user, amount=value, note=note[:500])
         mark_paid(payment, amount=value, provider="counter", method=Method.CASH, actor=user, note=note[:500])
     return payment
