@@ -182,6 +182,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.follow_up_sweep",
         "schedule": float(os.environ.get("APPLICATION_FOLLOW_UP_SWEEP_SECONDS", "30")),
     },
+    # Staff: reminders before a step's deadline, and the daily digest (review/services/reminders.py).
+    "review-deadline-reminders": {"task": "review.deadline_reminders", "schedule": 24 * 60 * 60.0},
+    "review-staff-digest": {"task": "review.staff_digest", "schedule": 24 * 60 * 60.0},
 }
 # A submission's review case and receipt notice are made right after its commit; the sweeper
 # steps in for those still missing this many seconds later (applications/services/follow_up.py).

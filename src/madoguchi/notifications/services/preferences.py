@@ -57,3 +57,21 @@ def contact_preference_update(
             },
         )
     return preference
+
+
+def staff_digest_set(*, user: User, digest: bool) -> ContactPreference:
+    """Staff: work notices by e-mail at once (False) or in one e-mail a day (True).
+    The in-app notice (mailbox) arrives at once either way."""
+    with transaction.atomic():
+        preference, _created = ContactPreference.objects.select_for_update().get_or_create(user=user)
+        before = preference.staff_digest
+        preference.staff_digest = bool(digest)
+        preference.save(update_fields=["staff_digest", "updated_at"])
+        audit_record(
+            actor=user,
+            action="contact_preference.staff_digest",
+            target=preference,
+            before={"staff_digest": before},
+            after={"staff_digest": preference.staff_digest},
+        )
+    return preference

@@ -25,7 +25,7 @@ from madoguchi.review.business_days import add_business_days
 from madoguchi.review.checks import business_key_for
 from madoguchi.review.constants import CaseKind, CaseStatus, Outcome, StepKind, TaskStatus
 from madoguchi.review.models import Case, Comment, DataRevision, Decision, Notice, RouteStep, TaskState
-from madoguchi.review.notify import notify_decided
+from madoguchi.review.notify import notify_decided, notify_task_reassigned, notify_tasks_started
 from madoguchi.review.permissions import CaseScope, user_fits_task
 from madoguchi.review.services.routes import route_for_procedure
 
@@ -149,6 +149,11 @@ def _start_step(
         for t in TaskState.objects.filter(case=case, step=step, status=TaskStatus.APPROVED).order_by("id"):
             previous[t.slot_id] = t.actor_id
     carried = {t.slot_id for t in carry_over or []}
+    step_due = (
+        add_business_days(timezone.localdate(), step.deadline_days)
+        if step.deadline_days is not None
+        else None
+    )
     new_tasks = []
     for slot in step.slots.all():
         if slot.pk in carried:
@@ -165,9 +170,12 @@ def _start_step(
                 assignee_id=slot.user_id,
                 claimed_by_id=previous.get(slot.pk) if not slot.user_id else None,
                 cross_department=bool(slot.department_id) and slot.department_id != case.department_id,
+                due_date=step_due,
             )
         )
     TaskState.objects.bulk_create(new_tasks)
+    for task in new_tasks:
+        task.step = step
     for old in carry_over or []:
         TaskState.objects.create(
             case=case,
@@ -200,6 +208,7 @@ def _start_step(
             "tasks": len(new_tasks),
         },
     )
+    notify_tasks_started(case=case, tasks=new_tasks, actor=actor if not isinstance(actor, str) else None)
 
 
 def _step_complete(case: Case, step: RouteStep) -> bool:
@@ -375,6 +384,7 @@ def task_reassign(*, user: Any, case_id: Any, task_id: Any, to_user: Any) -> Tas
             before=before,
             after={"task": task.pk, "claimed_by": _label(to_user)},
         )
+        notify_task_reassigned(case=case, task=task, to_user=to_user, actor=user)
     return task
 
 

@@ -23,8 +23,12 @@ def route_create(
     actor: Any = None,
     is_default: bool = True,
 ) -> Route:
-    """Create a route. ``steps``: [{"name", "kind", "mode", "required_count", "slots": [
-    {"department": Department|None, "role": str, "user": User|None, "label": str}]}]."""
+    """Create a route. ``steps``: [{"name", "kind", "mode", "required_count", "distinct_actor",
+    "deadline_days", "slots": [{"department": Department|None, "role": str, "user": User|None,
+    "label": str}]}].
+
+    ``distinct_actor`` (職務の分離) defaults to on for decision steps and for every step of a
+    proposal (起案) route; ``deadline_days`` is the step's own deadline in business days."""
     errors: dict[str, list[str]] = {}
     if not steps:
         errors["steps"] = [_("段階を1つ以上設定してください。")]
@@ -65,6 +69,10 @@ def route_create(
                 kind=step.get("kind", StepKind.REVIEW),
                 mode=mode,
                 required_count=required,
+                distinct_actor=bool(
+                    step.get("distinct_actor", step.get("kind") == StepKind.DECISION or procedure is None)
+                ),
+                deadline_days=step.get("deadline_days"),
             )
             for slot in slots:
                 StepSlot.objects.create(
