@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.menus import STAFF, MenuEntry, register
+from madoguchi.review.constants import VIEW_ROLES
 from madoguchi.review.route_editor.selectors import EDITOR_ROLES
 
 register(
@@ -11,7 +12,7 @@ register(
         label=_("自分の仕事"),
         url_name="review:work",
         order=5,
-        roles=frozenset({"reviewer", "approver", "owner", "centre", "auditor", "admin"}),
+        roles=frozenset(VIEW_ROLES),
     ),
     MenuEntry(
         menu=STAFF, key="queue", label=_("作業一覧"), url_name="review:queue", url_args=("mine",), order=10
