@@ -6,7 +6,6 @@ app_name = "review"
 urlpatterns = [
     path("", views.root, name="root"),
     path("work/", views.work, name="work"),
-    path("work/notices/", views.work_notices, name="work_notices"),
     path("queue/<str:queue>/", views.queue, name="queue"),
     path("cases/<uuid:case_id>/", views.case_detail, name="case"),
     path("cases/<uuid:case_id>/act/", views.case_action, name="case_action"),

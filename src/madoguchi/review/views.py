@@ -66,10 +66,21 @@ def queue(request, queue: str = "mine"):
 
 @staff_required
 def work(request):
-    """The staff landing page: what waits for you (your steps, then your team), overdue first."""
-    from madoguchi.notifications.services import contact_preference_get
+    """The staff landing page: what waits for you (your steps, then your team), overdue first.
+    POST: how work notices arrive by e-mail (at once, or one digest a day)."""
+    from madoguchi.notifications.services import contact_preference_get, staff_digest_set
 
     page = selectors.waiting_work(user=request.user)
+    if request.method == "POST":
+        digest = request.POST.get("digest") == "1"
+        staff_digest_set(user=request.user, digest=digest)
+        messages.success(
+            request,
+            _("処理の依頼は、メールで1日1回まとめてお知らせします。")
+            if digest
+            else _("処理の依頼は、届いたときにメールでお知らせします。"),
+        )
+        return redirect("review:work")
     return render(
         request,
         "review/work.html",
@@ -79,24 +90,6 @@ def work(request):
             "staff_digest": contact_preference_get(user=request.user).staff_digest,
         },
     )
-
-
-@staff_required
-@require_POST
-def work_notices(request):
-    """Staff: how work notices arrive by e-mail (at once, or one digest a day)."""
-    from madoguchi.notifications.services import staff_digest_set
-
-    selectors.require_reviewer(request.user)
-    digest = request.POST.get("digest") == "1"
-    staff_digest_set(user=request.user, digest=digest)
-    messages.success(
-        request,
-        _("処理の依頼は、メールで1日1回まとめてお知らせします。")
-        if digest
-        else _("処理の依頼は、届いたときにメールでお知らせします。"),
-    )
-    return redirect("review:work")
 
 
 def _without_page(query) -> str:

@@ -140,6 +140,6 @@ def test_staff_root_lands_on_my_work_and_digest_can_be_chosen(client, office):
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("review:work")
     assert case.reference_number in body and "該当する案件はありません" not in body
-    response = client.post(reverse("review:work_notices"), {"digest": "1"})
+    response = client.post(reverse("review:work"), {"digest": "1"})
     assert response.status_code == 302
     assert ContactPreference.objects.get(user=office.reviewer_a).staff_digest is True
