@@ -2,11 +2,13 @@
 
 What goes at once: the account's e-mail address and name (the row stays, anonymized, so the
 applications it made keep their applicant), drafts and uploads never submitted, mailbox
-copies, contact preferences, API tokens, pending sign-in carries, every session (the password
-hash changes, which ends them). Future bookings are cancelled (their places go back, or to a
-lottery's waiting list) and entries in lotteries not yet drawn are withdrawn
-(reservations.services.reservations_close_account). A sign-in link for the old address then opens a new, empty
-account: nothing of the old one is reachable by e-mail any more.
+copies, contact preferences, API tokens, pending sign-in carries, the accounts at identity
+providers linked to it with the verified profile kept for each (氏名, 住所, 生年月日), every
+session (the password hash changes, which ends them). Future bookings are cancelled (their
+places go back, or to a lottery's waiting list) and entries in lotteries not yet drawn are
+withdrawn (reservations.services.reservations_close_account). A sign-in link for the old
+address, or a login at the provider, then opens a new, empty account: nothing of the old one
+is reachable any more.
 
 What stays: submitted applications. They are the organizations' records (公文書) and follow
 their procedure's 保存年限 (retention/services.py); applications still in review are decided
@@ -61,6 +63,7 @@ def account_closure_preview(*, user: Any) -> ClosurePreview:
 def account_close(*, user: Any) -> dict[str, int]:
     """Close ``user``'s account as described above; returns counts of what was removed."""
     from madoguchi.accounts.models import SignInCarry, User
+    from madoguchi.accounts.oidc.services import identities_remove
     from madoguchi.applications.models import Attachment, Draft
     from madoguchi.audit.models import AuditEntry
     from madoguchi.audit.services import audit_redact
@@ -94,6 +97,7 @@ def account_close(*, user: Any) -> dict[str, int]:
         ContactPreference.objects.filter(user=user).delete()
         user.api_tokens.all().delete()
         SignInCarry.objects.filter(email__iexact=old_email).delete()
+        counts["external_ids"] = identities_remove(user=user)
         redacted, _legacy = audit_redact(
             entries=AuditEntry.objects.filter(target_type=User._meta.label_lower, target_id=str(user.pk))
         )

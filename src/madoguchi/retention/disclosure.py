@@ -1,6 +1,7 @@
 """本人開示: everything Madoguchi holds about one person, as JSON and as a PDF.
 
-``personal_data(user)`` gathers, section by section: the account, applications (with the
+``personal_data(user)`` gathers, section by section: the account, the accounts at identity
+providers linked to it with the verified profile kept (氏名, 住所, 生年月日), applications (with the
 answers as shown on the status page — a マイナンバー only as its last four digits — the public
 timeline, attachments, correction requests and decisions), drafts, mailbox messages,
 notifications sent, contact preferences, reservations and lottery entries, counter visits,
@@ -206,8 +207,15 @@ def _audit(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _identities(user: Any) -> list[dict[str, Any]]:
+    from madoguchi.accounts.oidc.services import identities_disclosure
+
+    return identities_disclosure(user)
+
+
 SECTIONS: list[tuple[str, Any, Callable[[Any], Any]]] = [
     ("account", gettext_lazy("アカウント"), _account),
+    ("external_ids", gettext_lazy("外部のIDでのログインと本人確認済みの情報"), _identities),
     ("applications", gettext_lazy("申請"), _applications),
     ("drafts", gettext_lazy("作成中の申請（下書き）"), _drafts),
     ("mailbox", gettext_lazy("メールボックス"), _mailbox),

@@ -7,9 +7,11 @@
    is removed (``purge.application_purge_data``), one transaction each, audited;
 2. drafts never submitted and untouched for ``RETENTION_DRAFT_DAYS``, and uploads never
    attached to an application for as long: deleted (files too), counted in ``DeletedCount``;
-3. delivery records, development mail and expired sign-in carries past their own limits, and
+3. delivery records, development mail and expired sign-in carries past their own limits,
    bookings and lottery entries ``RESERVATIONS_RETENTION_DAYS`` after their slot ended
-   (anonymized: the person and what they typed go, the counts stay).
+   (anonymized: the person and what they typed go, the counts stay), and verified profiles
+   from identity providers no session can use any more
+   (``accounts.oidc.services.identity_profiles_expire``).
 
 ``dry_run`` reports the same numbers and changes nothing. A run is safe to repeat: what was
 done is not done again.
@@ -286,6 +288,7 @@ def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> Rete
 def _purge_logs(now: datetime) -> dict[str, int]:
     """Rows with their own, shorter limits: delivery records, dev mail, sign-in carries."""
     from madoguchi.accounts.models import SignInCarry
+    from madoguchi.accounts.oidc.services import identity_profiles_expire
     from madoguchi.core.models import DevMail
     from madoguchi.notifications.services import notifications_purge
     from madoguchi.reservations.services import reservations_purge
@@ -295,4 +298,5 @@ def _purge_logs(now: datetime) -> dict[str, int]:
     carry_age = timedelta(seconds=int(getattr(settings, "LOGIN_LINK_MAX_AGE", 1800)))
     result["sign-in carries deleted"] = SignInCarry.objects.filter(created_at__lt=now - carry_age).delete()[0]
     result.update({f"reservations: {k}": v for k, v in reservations_purge(now=now).items()})
+    result["verified profiles cleared"] = identity_profiles_expire(now=now)
     return result

@@ -10,3 +10,6 @@ class OidcConfig(AppConfig):
 
     def ready(self) -> None:
         from madoguchi.accounts.oidc import checks  # noqa: F401 - registers the system check
+        from madoguchi.core.keyrotation import register_encrypted_field
+
+        register_encrypted_field("accounts_oidc.OidcIdentity", "profile", purposes=["oidc-profile"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -88,6 +89,59 @@ def identity_profile(identity: OidcIdentity | None) -> dict[str, Any]:
     except (DecryptionError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def identity_profiles_expire(*, now: Any = None) -> int:
+    """Forget verified profiles nobody can use any more; returns how many were cleared.
+
+    A profile fills forms only in the session of the login that brought it
+    (``applications.verified``), and the next login replaces it, so it is not kept past the
+    longest a session lives (``SESSION_COOKIE_AGE``). The identity itself (who signs in) stays.
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=int(settings.SESSION_COOKIE_AGE))
+    return OidcIdentity.objects.filter(last_login_at__lt=cutoff).exclude(profile="").update(profile="")
+
+
+def identities_disclosure(user: Any) -> list[dict[str, Any]]:
+    """本人開示: the person's provider accounts and the verified profile kept for each."""
+    from madoguchi.accounts.oidc.providers import configured_providers
+
+    providers = configured_providers()
+    rows = []
+    for identity in OidcIdentity.objects.filter(user=user).order_by("created_at", "id"):
+        provider = providers.get(identity.provider)
+        rows.append(
+            {
+                "provider": str(provider.display_label) if provider else identity.provider,
+                "subject": identity.subject,
+                "email": identity.email,
+                "level": str(Assurance(identity.assurance).label)
+                if identity.assurance in Assurance.values
+                else str(identity.assurance),
+                "linked_at": timezone.localtime(identity.created_at).strftime("%Y-%m-%d %H:%M"),
+                "last_login_at": timezone.localtime(identity.last_login_at).strftime("%Y-%m-%d %H:%M"),
+                "verified_profile": identity_profile(identity) or None,
+            }
+        )
+    return rows
+
+
+def identities_remove(*, user: Any) -> int:
+    """Closing an account: its provider accounts (and their profiles) go; the audit entries about
+    them lose their personal payload. A later login at the provider makes a new, empty account."""
+    from madoguchi.audit.models import AuditEntry
+    from madoguchi.audit.services import audit_redact
+
+    identities = OidcIdentity.objects.filter(user=user)
+    ids = [str(pk) for pk in identities.values_list("pk", flat=True)]
+    if ids:
+        audit_redact(
+            entries=AuditEntry.objects.filter(target_type=OidcIdentity._meta.label_lower, target_id__in=ids)
+        )
+    return identities.delete()[0]
 
 
 # ---------------------------------------------------------------------------- identities
