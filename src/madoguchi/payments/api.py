@@ -86,12 +86,11 @@ def checkout(request, payment_id: str, payload: CheckoutIn):
         payment_id=payment.pk,
         provider_id=payload.provider,
         idempotency_key=payload.idempotency_key,
+        base_url=request.build_absolute_uri("/"),
     )
-    from django.conf import settings
-
     url = attempt.redirect_url
     if url.startswith("/"):
-        url = settings.SITE_URL + url
+        url = request.build_absolute_uri(url)
     return Status(
         201,
         {

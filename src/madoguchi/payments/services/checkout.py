@@ -43,9 +43,12 @@ def providers_for(payment: Payment) -> list[str]:
     return [p for p in enabled_ids() if not allowed or p in allowed]
 
 
-def checkout_start(*, user: Any, payment_id: Any, provider_id: str, idempotency_key: str) -> PaymentAttempt:
+def checkout_start(
+    *, user: Any, payment_id: Any, provider_id: str, idempotency_key: str, base_url: str = ""
+) -> PaymentAttempt:
     """Start (or, for the same key, find again) a checkout for the applicant's own payment.
-    The amount is the payment's, never the request's."""
+    The amount is the payment's, never the request's. ``base_url``: where the provider sends
+    the applicant back (the request's own origin; ``SITE_URL`` by default)."""
     if provider_id not in enabled_ids():
         raise DomainError(_("この支払方法は使えません。"), code="provider_unavailable", status=422)
     key = (idempotency_key or "")[:100] or None
@@ -86,8 +89,9 @@ def checkout_start(*, user: Any, payment_id: Any, provider_id: str, idempotency_
             )
     # The provider is called outside the lock; its own idempotency key (the attempt's) makes a
     # retry after a crash here return the same session.
-    return_url = settings.SITE_URL + reverse("payments:return", args=[payment.pk, attempt.pk])
-    cancel_url = settings.SITE_URL + reverse("payments:pay", args=[payment.pk]) + "?cancelled=1"
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    return_url = base + reverse("payments:return", args=[payment.pk, attempt.pk])
+    cancel_url = base + reverse("payments:pay", args=[payment.pk]) + "?cancelled=1"
     provider = get_provider(provider_id)
     try:
         start = provider.checkout_start(

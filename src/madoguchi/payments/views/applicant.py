@@ -62,6 +62,7 @@ def start(request, payment_id):
             payment_id=payment.pk,
             provider_id=provider_id,
             idempotency_key=request.POST.get("idempotency_key", ""),
+            base_url=request.build_absolute_uri("/"),
         )
     except DomainError as exc:
         if exc.code == "already_paid":
