@@ -373,6 +373,8 @@ CELERY_BEAT_SCHEDULE.update(
         "reservations-expire-offers": {"task": "reservations.expire_lottery_offers", "schedule": 5 * 60},
     }
 )
+# ideas: departments are reminded before an official answer's due date (docs/ideas.md)
+CELERY_BEAT_SCHEDULE["ideas-remind-due"] = {"task": "ideas.remind_due", "schedule": 24 * 60 * 60.0}
 # The search re-indexes procedures on their "procedure.changed" event; this sweep catches the
 # ones changed around it (Django admin, scripts). knowledge/tasks.py.
 CELERY_BEAT_SCHEDULE["knowledge-search-sync-procedures"] = {

@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SpaceKind(models.TextChoices):
+    PROPOSALS = "proposals", _("提案箱")
+    QUESTIONS = "questions", _("Q&A")
+
+
+class Visibility(models.TextChoices):
+    STAFF = "staff", _("職員のみ")
+    PUBLIC = "public", _("一般公開")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    RECEIVED = "received", _("受付")
+    CONSIDERING = "considering", _("検討中")
+    REALIZED = "realized", _("実現")
+    DONE = "done", _("実施済")
+    DECLINED = "declined", _("見送り")
+
+
+# Statuses an official answer may set (moderators/departments choose; never the author for their own).
+ANSWER_STATUSES = (
+    ProposalStatus.CONSIDERING,
+    ProposalStatus.REALIZED,
+    ProposalStatus.DONE,
+    ProposalStatus.DECLINED,
+)
+# Statuses that mean "adopted": shown on the 実現した提案 page; an author can never set them.
+ADOPTED_STATUSES = (ProposalStatus.REALIZED, ProposalStatus.DONE)
+
+
+class TargetKind(models.TextChoices):
+    PROPOSAL = "proposal", _("提案")
+    COMMENT = "comment", _("コメント")
+    QUESTION = "question", _("質問")
+    ANSWER = "answer", _("回答")
+
+
+class ReportReason(models.TextChoices):
+    ABUSE = "abuse", _("誹謗中傷・ハラスメント")
+    PERSONAL = "personal", _("個人情報が書かれている")
+    SPAM = "spam", _("宣伝・無関係な内容")
+    OTHER = "other", _("その他")
+
+
+# days before the official answer's due date when the department is reminded
+REMINDER_DAYS = 3

@@ -1,0 +1,114 @@
+"""Forms of the proposal box and Q&A pages: they shape input; rules and messages are the
+services' (``add_service_errors`` puts them next to the fields)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.errors import FieldErrors
+from madoguchi.ideas.constants import ANSWER_STATUSES, ReportReason
+
+
+def shown_required(field: forms.Field) -> forms.Field:
+    field.shown_required = True  # type: ignore[attr-defined]
+    return field
+
+
+class OfferedChoiceField(forms.ChoiceField):
+    def validate(self, value: Any) -> None:
+        return None
+
+
+class ServiceForm(forms.Form):
+    required_css_class = ""
+
+    def add_service_errors(self, exc: FieldErrors) -> None:
+        for key, messages in exc.as_dict().items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        out = []
+        for key, errors in self.errors.items():
+            anchor = self[key].auto_id if key in self.fields else ""
+            out.extend((anchor, str(message)) for message in errors)
+        return out
+
+
+class ProposalForm(ServiceForm):
+    title = shown_required(forms.CharField(label=_("件名"), required=False, max_length=200))
+    category = OfferedChoiceField(label=_("分類"), required=False)
+    body = shown_required(
+        forms.CharField(label=_("提案の内容"), required=False, widget=forms.Textarea(attrs={"rows": 10}))
+    )
+
+    def __init__(self, *args: Any, categories: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if categories:
+            self.fields["category"].choices = [("", _("（選んでください）"))] + [(c, c) for c in categories]
+        else:
+            del self.fields["category"]
+
+
+class QuestionForm(ServiceForm):
+    title = shown_required(
+        forms.CharField(
+            label=_("質問"),
+            required=False,
+            max_length=200,
+            help_text=_("一文で書きます。例: 在宅勤務の申請はいつまでに出せばよいですか？"),
+        )
+    )
+    tags = forms.CharField(
+        label=_("タグ"), required=False, help_text=_("空白で区切って5つまで。例: 在宅勤務 申請")
+    )
+    department = OfferedChoiceField(label=_("回答してほしい部署"), required=False)
+    body = forms.CharField(label=_("詳しい内容"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class CommentForm(ServiceForm):
+    body = shown_required(
+        forms.CharField(label=_("コメント"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    )
+
+
+class AnswerForm(ServiceForm):
+    body = shown_required(
+        forms.CharField(label=_("回答"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    )
+
+
+class ReportForm(ServiceForm):
+    reason = OfferedChoiceField(
+        label=_("通報の理由"), required=False, choices=ReportReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("補足"), required=False, max_length=300)
+
+
+class AssignForm(ServiceForm):
+    department = OfferedChoiceField(label=_("担当部署"), required=False)
+    due = forms.DateField(
+        label=_("公式回答の期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PrepareForm(ServiceForm):
+    answer_status = OfferedChoiceField(label=_("回答後の状態"), required=False, widget=forms.RadioSelect)
+    answer_body = shown_required(
+        forms.CharField(label=_("公式回答"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from madoguchi.ideas.constants import ProposalStatus
+
+        self.fields["answer_status"].choices = [(s, ProposalStatus(s).label) for s in ANSWER_STATUSES]
+
+
+class HideForm(ServiceForm):
+    reason = shown_required(
+        forms.CharField(label=_("非表示にする理由（投稿者に伝えます）"), required=False, max_length=300)
+    )

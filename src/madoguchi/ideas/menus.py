@@ -1,0 +1,14 @@
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.menus import STAFF, MenuEntry, register
+
+register(
+    MenuEntry(
+        menu=STAFF,
+        key="ideas",
+        label=_("提案箱・Q&A"),
+        url_name="ideas:index",
+        order=65,
+        also=("ideas:work",),
+    ),
+)

@@ -1,0 +1,174 @@
+"""Notification events of the proposal box and Q&A (registered once, in IdeasConfig.ready()),
+and who receives them. Rows are written by notification_enqueue inside the service's
+transaction (persist first) and sent after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.accounts.models import User
+from madoguchi.ideas.models import Proposal, Question
+from madoguchi.notifications.events import EVENTS, EventType, register_event
+from madoguchi.notifications.services import notification_enqueue
+
+_SAMPLE = {"title": "会議資料のペーパーレス化", "space": "デジタル提案箱+", "url": "https://…/ideas/…"}
+
+
+def register_events() -> None:
+    if "ideas.assigned" in EVENTS:
+        return
+    register_event(
+        EventType(
+            id="ideas.assigned",
+            label=_("提案・質問の担当になりました"),
+            placeholders=("title", "space", "url", "due_date"),
+            subject={"ja": "【担当】{{ title }}", "en": "Assigned to your department: {{ title }}"},
+            body={
+                "ja": "{{ recipient_name }} 様\n\n{{ space }} の「{{ title }}」に、あなたの部署からの"
+                "公式回答をお願いします。\n期限: {{ due_date }}\n\n{{ url }}\n\n{{ organization_name }}",
+                "en": "Dear {{ recipient_name }},\n\nYour department is asked for the official answer to "
+                "“{{ title }}” in {{ space }}.\nDue: {{ due_date }}\n\n{{ url }}\n\n{{ organization_name }}",
+            },
+            sample={**_SAMPLE, "due_date": "2026年12月31日"},
+        )
+    )
+    register_event(
+        EventType(
+            id="ideas.answer_due",
+            label=_("公式回答の期限が近づいています"),
+            placeholders=("title", "space", "url", "due_date"),
+            subject={"ja": "【期限が近づいています】{{ title }}", "en": "Answer due soon: {{ title }}"},
+            body={
+                "ja": "{{ recipient_name }} 様\n\n{{ space }} の「{{ title }}」への公式回答の期限は "
+                "{{ due_date }} です。\n\n{{ url }}\n\n{{ organization_name }}",
+                "en": "Dear {{ recipient_name }},\n\nThe official answer to “{{ title }}” in {{ space }} is "
+                "due on {{ due_date }}.\n\n{{ url }}\n\n{{ organization_name }}",
+            },
+            sample={**_SAMPLE, "due_date": "2026年12月31日"},
+        )
+    )
+    register_event(
+        EventType(
+            id="ideas.answered",
+            label=_("公式回答が公開されました"),
+            placeholders=("title", "space", "url", "status"),
+            subject={"ja": "【公式回答】{{ title }}", "en": "Official answer: {{ title }}"},
+            body={
+                "ja": "{{ recipient_name }} 様\n\n{{ space }} の「{{ title }}」に公式回答が公開されました"
+                "（{{ status }}）。\n\n{{ url }}\n\n{{ organization_name }}",
+                "en": "Dear {{ recipient_name }},\n\nAn official answer to “{{ title }}” in {{ space }} was "
+                "published ({{ status }}).\n\n{{ url }}\n\n{{ organization_name }}",
+            },
+            sample={**_SAMPLE, "status": "実現"},
+        )
+    )
+    register_event(
+        EventType(
+            id="ideas.moderated",
+            label=_("投稿が非表示になりました"),
+            placeholders=("title", "space", "url", "reason"),
+            subject={"ja": "【お知らせ】投稿を非表示にしました", "en": "Your post was hidden"},
+            body={
+                "ja": "{{ recipient_name }} 様\n\n{{ space }} のあなたの投稿「{{ title }}」を非表示にしました。\n"
+                "理由: {{ reason }}\n\n{{ url }}\n\n{{ organization_name }}",
+                "en": "Dear {{ recipient_name }},\n\nYour post “{{ title }}” in {{ space }} was hidden.\n"
+                "Reason: {{ reason }}\n\n{{ url }}\n\n{{ organization_name }}",
+            },
+            sample={**_SAMPLE, "reason": "個人情報が書かれていたため"},
+        )
+    )
+
+
+def proposal_url(proposal: Proposal) -> str:
+    space = proposal.space
+    return settings.SITE_URL + reverse(
+        "ideas:proposal", args=[space.organization.slug, space.slug, proposal.pk]
+    )
+
+
+def question_url(question: Question) -> str:
+    space = question.space
+    return settings.SITE_URL + reverse(
+        "ideas:question", args=[space.organization.slug, space.slug, question.pk]
+    )
+
+
+def department_members(*, organization_id: int, department_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id=organization_id,
+            memberships__department_id=department_id,
+        ).distinct()
+    )
+
+
+def _send(
+    recipients: Iterable[User], *, event: str, organization, context: dict, key: str, department_id=None
+) -> int:
+    sent = 0
+    for user in {u.pk: u for u in recipients}.values():
+        notification_enqueue(
+            recipient=user,
+            event=event,
+            organization=organization,
+            context=context,
+            dedupe_key=key,
+            department_id=department_id,
+        )
+        sent += 1
+    return sent
+
+
+def tell_department(*, post: Proposal | Question, event: str, key: str, actor: User | None = None) -> int:
+    """The department's members (not the person who caused it)."""
+    space = post.space
+    if post.department_id is None:
+        return 0
+    url = proposal_url(post) if isinstance(post, Proposal) else question_url(post)
+    due = getattr(post, "answer_due", None)
+    members = department_members(organization_id=space.organization_id, department_id=post.department_id)
+    return _send(
+        [m for m in members if actor is None or m.pk != actor.pk],
+        event=event,
+        organization=space.organization,
+        context={
+            "title": post.title,
+            "space": space.name,
+            "url": url,
+            "due_date": due.isoformat() if due else "—",
+        },
+        key=key,
+        department_id=post.department_id,
+    )
+
+
+def tell_author_and_followers(*, proposal: Proposal, status_label: str) -> int:
+    users = [proposal.author, *[f.user for f in proposal.follows.select_related("user")]]
+    space = proposal.space
+    return _send(
+        users,
+        event="ideas.answered",
+        organization=space.organization,
+        context={
+            "title": proposal.title,
+            "space": space.name,
+            "url": proposal_url(proposal),
+            "status": status_label,
+        },
+        key=f"ideas.answered:{proposal.pk}:{proposal.answer_published_at.isoformat() if proposal.answer_published_at else ''}",
+    )
+
+
+def tell_author_hidden(*, author: User, space, title: str, url: str, reason: str, key: str) -> int:
+    return _send(
+        [author],
+        event="ideas.moderated",
+        organization=space.organization,
+        context={"title": title, "space": space.name, "url": url, "reason": reason},
+        key=key,
+    )

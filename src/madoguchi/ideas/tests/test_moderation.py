@@ -1,0 +1,105 @@
+import pytest
+
+from madoguchi.audit.models import AuditEntry
+from madoguchi.core.errors import FieldErrors, PermissionDeniedError
+from madoguchi.core.testing import make_staff
+from madoguchi.ideas import services
+from madoguchi.ideas.constants import TargetKind
+from madoguchi.ideas.models import Proposal
+from madoguchi.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def _proposal(world):
+    return services.proposal_save(
+        viewer=world.v(world.author), space=world.box, title="件名", body="本文", publish=True
+    )
+
+
+def test_the_third_report_hides_the_post_and_a_repeat_report_does_not_count(world):
+    proposal = _proposal(world)
+    reporters = [world.peer, world.moderator, world.answerer]
+    results = []
+    for user in reporters[:2]:
+        results.append(
+            services.report_add(
+                viewer=world.v(user), kind=TargetKind.PROPOSAL, target=proposal, reason="spam"
+            )
+        )
+    results.append(
+        services.report_add(
+            viewer=world.v(world.peer), kind=TargetKind.PROPOSAL, target=proposal, reason="spam"
+        )
+    )
+    proposal.refresh_from_db()
+    assert not proposal.hidden and proposal.report_count == 2
+    results.append(
+        services.report_add(
+            viewer=world.v(world.answerer), kind=TargetKind.PROPOSAL, target=proposal, reason="abuse"
+        )
+    )
+    proposal.refresh_from_db()
+    assert proposal.hidden and results == [False, False, False, True]
+    assert AuditEntry.objects.filter(action="ideas.auto_hidden").count() == 1
+
+
+def test_moderator_hides_with_a_reason_told_to_the_author(world):
+    proposal = _proposal(world)
+    with pytest.raises(FieldErrors):
+        services.moderation_set_hidden(
+            viewer=world.v(world.moderator), kind="proposal", target=proposal, hidden=True, reason=""
+        )
+    services.moderation_set_hidden(
+        viewer=world.v(world.moderator),
+        kind="proposal",
+        target=proposal,
+        hidden=True,
+        reason="個人名が書かれていたため",
+    )
+    proposal.refresh_from_db()
+    assert proposal.hidden and proposal.hidden_reason == "個人名が書かれていたため"
+    note = Notification.objects.get(event="ideas.moderated", recipient=world.author, channel="mailbox")
+    assert "個人名が書かれていたため" in note.body
+    assert AuditEntry.objects.filter(action="ideas.hidden").exists()
+
+
+def test_peers_cannot_moderate(world):
+    proposal = _proposal(world)
+    with pytest.raises(PermissionDeniedError):
+        services.moderation_set_hidden(
+            viewer=world.v(world.peer), kind="proposal", target=proposal, hidden=True, reason="x"
+        )
+
+
+def test_a_muted_person_can_read_but_not_post(world):
+    services.mute_set(
+        viewer=world.v(world.moderator), space=world.box, user=world.peer, reason="繰り返しの迷惑投稿"
+    )
+    assert world.v(world.peer).can_read(world.box)
+    with pytest.raises(PermissionDeniedError):
+        services.proposal_save(viewer=world.v(world.peer), space=world.box, title="x", body="y", publish=True)
+
+
+def test_anonymous_space_shows_anonymous_to_peers_but_not_to_moderators(world):
+    from madoguchi.ideas.selectors import author_label
+
+    world.box.anonymous = True
+    world.box.save()
+    assert author_label(viewer=world.v(world.peer), space=world.box, author=world.author) == "匿名"
+    assert author_label(viewer=world.v(world.moderator), space=world.box, author=world.author) == "提案者"
+
+
+def test_staff_of_another_organization_never_see_the_space(world):
+    from django.http import Http404
+
+    from madoguchi.core.testing import make_organization
+    from madoguchi.ideas.selectors import access_space, search
+
+    stranger = make_staff(make_organization())
+    _proposal(world)
+    with pytest.raises(Http404):
+        access_space(viewer=world.v(stranger), org_slug=world.org.slug, slug=world.box.slug)
+    assert search(viewer=world.v(stranger), query="件名") == []
+    assert len(search(viewer=world.v(world.peer), query="件名")) == 1
+    assert Proposal.objects.count() == 1
