@@ -25,6 +25,10 @@ class Draft(TimeStampedModel):
     proxy_relationship = models.CharField(max_length=20, choices=ProxyRelationship.choices, blank=True)
     principal_name = models.CharField(_("本人の氏名"), max_length=100, blank=True)
     # Set when submitted; the draft is then kept read-only for idempotent re-submits.
+    # 変更届 (S7): the approved application (指定) this draft changes.
+    amends = models.ForeignKey(
+        "Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="amendment_drafts"
+    )
     application = models.OneToOneField(
         "Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_draft"
     )
@@ -78,6 +82,10 @@ class Application(TimeStampedModel):
     principal_name = models.CharField(max_length=100, blank=True)
     # When the work that follows a submission — the review case and the receipt notice — was
     # done (NULL: still to do). See application_follow_up in services.py.
+    # 変更届 (S7): the approved application (指定) this application changes.
+    amends = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="amendments"
+    )
     followed_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

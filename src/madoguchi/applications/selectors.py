@@ -45,6 +45,40 @@ def application_list(*, user: Any) -> QuerySet[Application]:
     )
 
 
+def amendable_applications(*, user: Any, procedure: Any) -> list[Application]:
+    """The user's approved applications (指定) that the 変更届 ``procedure`` can change, newest
+    first, each with a ``summary`` (the first text answers: 事業所の名称 …) to tell them apart."""
+    from madoguchi.applications.constants import ApplicationStatus
+
+    if not getattr(user, "is_authenticated", False) or not procedure.amends_id:
+        return []
+    found = list(
+        Application.objects.filter(
+            applicant=user, procedure_id=procedure.amends_id, status=ApplicationStatus.APPROVED
+        )
+        .select_related("procedure")
+        .order_by("-decided_at", "-submitted_at")
+    )
+    for application in found:
+        texts = [v for v in application.data.values() if isinstance(v, str) and 0 < len(v) <= 60]
+        application.summary = " ／ ".join(texts[:2])  # type: ignore[attr-defined]
+    return found
+
+
+def amendment_procedures(application: Application) -> list[Any]:
+    """Public procedures that change what ``application`` granted (its 変更届), once approved."""
+    from madoguchi.applications.constants import ApplicationStatus
+    from madoguchi.procedures.models import Procedure
+
+    if application.status != ApplicationStatus.APPROVED:
+        return []
+    return list(
+        Procedure.objects.filter(
+            amends_id=application.procedure_id, is_public=True, current_version__isnull=False
+        ).select_related("organization")
+    )
+
+
 def access_draft(*, user: Any, draft_id: Any) -> Draft:
     try:
         return Draft.objects.select_related("version__procedure__organization").get(

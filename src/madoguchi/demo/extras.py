@@ -20,6 +20,7 @@ APP_DEMOS: list[tuple[str, str, dict[str, Any]]] = [
     ("madoguchi.review.demo", "load_backoffice_demo", {}),  # routes, checks, notice wording
     ("madoguchi.knowledge.demo", "load_faq_demo", {"organization": "shinjuku"}),  # 子育て FAQ
     ("madoguchi.reservations.demo", "load_reservations_demo", {}),  # S5 lottery, S6 来庁予約, S7 説明会
+    ("madoguchi.demo.designation", "load_designation_demo", {}),  # S7 指定 (for its 変更届)
     ("madoguchi.ledger.demo", "load_ledger_demo", {}),  # S14 災害時都民台帳
     ("madoguchi.feedback.demo", "load_feedback_demo", {}),  # S6 QR review, figures per counter
     ("madoguchi.payments.demo", "load_payments_demo", {}),  # S13 受験手数料, 住民票 fee after review

@@ -251,6 +251,12 @@ def load_demo() -> DemoResult:
         data = read_json("organizations.json")
         organizations = _load_organizations(data, result)
         _load_users(data, organizations, result)
-        for spec in procedure_specs():
+        specs = procedure_specs()
+        for spec in specs:
             _load_procedure(spec, organizations, result)
+        for spec in specs:  # 変更届 (S7): the procedure whose designations it changes
+            if spec.get("amends"):
+                Procedure.objects.filter(organization__slug=spec["organization"], slug=spec["slug"]).update(
+                    amends=Procedure.objects.get(organization__slug=spec["organization"], slug=spec["amends"])
+                )
     return result

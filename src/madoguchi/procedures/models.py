@@ -56,6 +56,16 @@ class Procedure(TimeStampedModel):
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
+    # 変更届 (S7): this procedure changes what an approved application of ``amends`` granted (a
+    # 指定); it is started from that application, whose answers prefill the form.
+    amends = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("変更の届出の対象となる手続"),
+    )
     # 一括提出 (S2): organizations (所属所) whose staff may upload CSV/Excel for this procedure.
     bulk_submitters = models.ManyToManyField(
         Organization, blank=True, related_name="bulk_procedures", verbose_name=_("一括提出できる団体")

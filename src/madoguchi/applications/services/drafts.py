@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ProxyRelationship
-from madoguchi.applications.models import Attachment, Draft
+from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationStatus, ProxyRelationship
+from madoguchi.applications.models import Application, Attachment, Draft
 from madoguchi.applications.services.attachments import attachment_create, validation_context
 from madoguchi.applications.verified import verified_overlay
 from madoguchi.core.errors import DomainError, FieldErrors
@@ -17,7 +18,7 @@ from madoguchi.procedures.fields import FieldValidationError, takes_file
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.prefill import prefill_values
 from madoguchi.procedures.steps import step_values_merge
-from madoguchi.procedures.validation import get_step, validate_step
+from madoguchi.procedures.validation import get_step, iter_fields, validate_step
 
 
 def _store_step_uploads(*, draft: Draft, step: dict, raw: dict[str, Any]) -> dict[str, list[str]]:
@@ -45,25 +46,73 @@ def _store_step_uploads(*, draft: Draft, step: dict, raw: dict[str, Any]) -> dic
     return errors
 
 
+def check_amendable(*, applicant: Any, procedure: Procedure, amends: Any) -> Application:
+    """The approved application (指定) a 変更届 of ``procedure`` may change, or DomainError.
+
+    Only the applicant's own application (404 otherwise: one applicant never learns about
+    another's), of the procedure the 変更届 amends, and only once it was approved."""
+    if procedure.amends_id is None:
+        raise DomainError(_("この手続は変更の届出ではありません。"), code="not_amendment", status=422)
+    try:
+        application = (
+            Application.objects.filter(pk=getattr(amends, "pk", amends), applicant=applicant).first()
+            if amends
+            else None
+        )
+    except (ValueError, TypeError, DjangoValidationError):  # not an application id at all
+        application = None
+    if application is None or application.procedure_id != procedure.amends_id:
+        raise DomainError(_("変更する指定が見つかりません。"), code="amends_not_found", status=404)
+    if application.status != ApplicationStatus.APPROVED:
+        raise DomainError(
+            _("まだ指定（承認）されていない申請は、変更の届出の対象になりません。"),
+            code="amends_not_approved",
+            status=422,
+        )
+    return application
+
+
+def amendment_values(definition: dict, amends: Application) -> dict[str, Any]:
+    """What a 変更届 starts with: the designation's answers for the fields both forms share
+    (same key), except files (those belong to the earlier application)."""
+    values: dict[str, Any] = {}
+    for _step, spec in iter_fields(definition):
+        key = spec["key"]
+        if key in amends.data and not takes_file(spec) and amends.data[key] not in (None, "", [], {}):
+            values[key] = amends.data[key]
+    return values
+
+
 def draft_start(
-    *, applicant: Any, procedure: Procedure, data: dict[str, Any] | None = None, as_proxy: bool = False
+    *,
+    applicant: Any,
+    procedure: Procedure,
+    data: dict[str, Any] | None = None,
+    as_proxy: bool = False,
+    amends: Any = None,
 ) -> Draft:
     """Open a draft on the procedure's published version.
 
     ``as_proxy`` records the choice 「代理人として申請する」; the proxy details are then
-    required (draft_set_proxy) before the draft can be submitted.
+    required (draft_set_proxy) before the draft can be submitted. ``amends`` (a 変更届): the
+    approved application it changes, whose answers prefill the form (``check_amendable``).
     """
     version = procedure.current_version
     if version is None or not version.is_published or not procedure.is_public:
         raise DomainError(_("この手続は現在受け付けていません。"), code="not_available", status=404)
     if as_proxy and not procedure.allows_proxy:
         raise DomainError(_("この手続は代理申請を受け付けていません。"), code="proxy_not_allowed", status=422)
+    designation = None
+    if amends is not None or procedure.amends_id is not None:
+        designation = check_amendable(applicant=applicant, procedure=procedure, amends=amends)
     data = dict(data or {})
     if as_proxy:
         data[PROXY_REQUESTED_KEY] = True
     else:  # the applicant's own name and e-mail, for fields that ask for them (procedures/prefill.py)
         data = {**prefill_values(version.definition, user=applicant), **data}
-    return Draft.objects.create(applicant=applicant, version=version, data=data)
+    if designation is not None:
+        data = {**data, **amendment_values(version.definition, designation)}
+    return Draft.objects.create(applicant=applicant, version=version, data=data, amends=designation)
 
 
 def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draft:

@@ -115,6 +115,7 @@ def application_submit_with_result(
                 is_proxy=locked.is_proxy,
                 proxy_relationship=locked.proxy_relationship,
                 principal_name=locked.principal_name,
+                amends_id=locked.amends_id,
             )
             # Rows that point at the application are written first (foreign keys are checked at
             # commit); the two locks every submission shares — the organization's 受付番号

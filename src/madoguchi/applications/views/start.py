@@ -38,7 +38,13 @@ from madoguchi.procedures.validation import iter_steps, parse_step_form, validat
 def start(request, org_slug: str, procedure_slug: str):
     """「申請をはじめる」: asks 本人／代理人 when the procedure allows proxies, then opens a draft."""
     procedure = procedure_get_public(org_slug=org_slug, procedure_slug=procedure_slug)
+    amends = (request.POST.get("amends") or request.GET.get("amends") or "").strip() or None
+    if procedure.amends_id and not request.user.is_authenticated:
+        # A 変更届 starts from the signed-in applicant's own designation (listed on the page).
+        return redirect_to_login(reverse("procedures:detail", args=[org_slug, procedure_slug]))
     form = StartForm(request.POST or None) if procedure.allows_proxy else None
+    if request.method == "POST" and "applying_as" not in request.POST and form is not None:
+        form = StartForm(None)  # arrived from a designation's 「変更届を出す」: ask 本人／代理人 first
     if request.method == "POST" and (form is None or form.is_valid()):
         as_proxy = bool(form and form.as_proxy)
         if not request.user.is_authenticated:
@@ -48,7 +54,9 @@ def start(request, org_slug: str, procedure_slug: str):
         if gate:
             return gate
         try:
-            draft = services.draft_start(applicant=request.user, procedure=procedure, as_proxy=as_proxy)
+            draft = services.draft_start(
+                applicant=request.user, procedure=procedure, as_proxy=as_proxy, amends=amends
+            )
         except DomainError as exc:
             return error_page(request, exc)
         draft_apply_verified(draft=draft, profile=verified_profile_for(request))
@@ -56,7 +64,7 @@ def start(request, org_slug: str, procedure_slug: str):
     return render(
         request,
         "applications/start.html",
-        {"procedure": procedure, "form": form},
+        {"procedure": procedure, "form": form, "amends": amends},
         status=form_status(request, form is not None and form.errors),
     )
 
