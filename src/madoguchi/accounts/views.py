@@ -8,6 +8,7 @@ from madoguchi.accounts import services, throttle
 from madoguchi.accounts.forms import LoginLinkForm
 from madoguchi.accounts.sessions import StaffSignInRefused, applicant_session_begin
 from madoguchi.accounts.staff_signin import SignInThrottled
+from madoguchi.core.responses import form_status
 
 # Set by the applicant pages when a visitor typed the first step before signing in.
 APPLICATION_STASH_SESSION_KEY = "applications.stash"
@@ -34,7 +35,12 @@ def login_view(request):
         carry = {key: request.session[key] for key in CARRIED_SESSION_KEYS if key in request.session}
         services.login_link_send(email=email, next_url=form.cleaned_data["next"], carry=carry)
         return render(request, "accounts/login_sent.html", {"email": email, "has_stash": has_stash})
-    return render(request, "accounts/login.html", {"form": form, "has_stash": has_stash})
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "has_stash": has_stash},
+        status=form_status(request, form.errors),
+    )
 
 
 def login_verify(request, token: str):

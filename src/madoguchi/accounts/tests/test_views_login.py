@@ -24,7 +24,7 @@ def request_link(client, email, capture, outbox, next_url=""):
 def test_a_bad_email_is_explained_next_to_the_field_and_kept(client):
     response = client.post(reverse("accounts:login"), {"email": "taro@"})
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "メールアドレスの形式が正しくありません" in body
     assert 'href="#id_email"' in body
     assert 'aria-describedby="email-error"' in body

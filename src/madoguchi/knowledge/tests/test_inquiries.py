@@ -51,7 +51,7 @@ def test_an_empty_reply_is_refused_next_to_the_field(client, org, staff):
     inquiry = ask(org)
     client.force_login(staff)
     response = client.post(f"/help/staff/inquiries/{inquiry.pk}/", {"action": "answer", "body": "  "})
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert "回答を入力してください。" in page and 'id="id_body_error"' in page
     assert not Notification.objects.exists()

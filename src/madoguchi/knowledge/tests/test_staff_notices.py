@@ -140,7 +140,7 @@ def test_form_errors_are_shown_at_the_top_and_next_to_each_field_and_keep_the_ty
             "action": "publish",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert 'class="error-summary"' in page and 'href="#id_title"' in page
     assert 'id="id_title_error"' in page and "件名を入力してください。" in page

@@ -64,7 +64,7 @@ def test_staff_form_errors_keep_the_typed_text(client, staff):
             "review_on": "来年",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert "質問を入力してください。" in page and "回答だけ書きました" in page
     assert "見直し予定日は 2026-04-01 のように入力してください。" in page
@@ -83,6 +83,16 @@ def test_staff_add_a_synonym_on_the_synonym_page(client, staff):
     )
     assert response.status_code == 302
     assert Synonym.objects.get().words == "ゴミ袋, 指定袋"
+
+
+def test_a_synonym_without_words_is_refused_next_to_the_field(client, staff):
+    client.force_login(staff)
+    response = client.post(
+        "/help/staff/synonyms", {"organization": "city", "words": "", "bidirectional": "1"}
+    )
+    assert response.status_code == 422
+    assert 'id="id_words_error"' in response.content.decode()
+    assert not Synonym.objects.exists()
 
 
 def test_service_refuses_edits_by_non_members(city_faqs):

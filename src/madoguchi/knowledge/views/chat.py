@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.core.errors import FieldErrors
+from madoguchi.core.responses import form_status
 from madoguchi.knowledge import chat as chatbot
 from madoguchi.knowledge import selectors, services, smalltalk
 from madoguchi.knowledge.forms import InquiryForm
@@ -98,6 +99,7 @@ def chat(request: HttpRequest) -> HttpResponse:
             "question": question,
             "contact": smalltalk.office_contact(selectors.contact_organization()) if handover else "",
         },
+        status=form_status(request, error),
     )
 
 
@@ -155,6 +157,7 @@ def inquiry(request: HttpRequest) -> HttpResponse:
         request,
         "knowledge/inquiry.html",
         {"form": form, "organization": organization, "from_chat": bool(conversation)},
+        status=form_status(request, form.errors),
     )
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.models import Organization
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
+from madoguchi.core.responses import form_status
 from madoguchi.knowledge import selectors, services
 from madoguchi.knowledge.constants import InquiryStatus, Visibility
 from madoguchi.knowledge.forms import FaqForm, InquiryReplyForm, InquiryStatusForm, NoticeForm, SynonymForm
@@ -118,6 +119,7 @@ def staff_faq_edit(request: HttpRequest, faq_id: int | None = None) -> HttpRespo
         request,
         "knowledge/staff/faq_form.html",
         {"faq": faq, "form": form, "revisions": faq.revisions.all()[:10] if faq else []},
+        status=form_status(request, form.errors),
     )
 
 
@@ -159,6 +161,7 @@ def staff_synonyms(request: HttpRequest) -> HttpResponse:
             "builtin_count": sum(1 for line in builtin_lines() if line.strip() and not line.startswith("#")),
             "form": form,
         },
+        status=form_status(request, form.errors),
     )
 
 
@@ -218,6 +221,7 @@ def staff_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
             "status_form": InquiryStatusForm(initial={"inquiry": inquiry.pk, "status": inquiry.status}),
             "nav": "inquiries",
         },
+        status=form_status(request, form.errors),
     )
 
 
@@ -276,7 +280,12 @@ def staff_notice_edit(request: HttpRequest, notice_id: int | None = None) -> Htt
             raise PermissionDenied(str(exc)) from exc
         else:
             return redirect("knowledge:staff_notices")
-    return render(request, "knowledge/staff/notice_form.html", {"notice": notice, "form": form})
+    return render(
+        request,
+        "knowledge/staff/notice_form.html",
+        {"notice": notice, "form": form},
+        status=form_status(request, form.errors),
+    )
 
 
 @staff_required
