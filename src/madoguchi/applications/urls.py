@@ -1,7 +1,6 @@
 from django.urls import path
 
 from madoguchi.applications import views
-from madoguchi.applications.views.handoff import draft_handoff
 
 app_name = "applications"
 urlpatterns = [
@@ -16,9 +15,7 @@ urlpatterns = [
     path("drafts/<uuid:draft_id>/steps/<str:step_key>/", views.draft_step, name="draft_step"),
     path("drafts/<uuid:draft_id>/confirm/", views.draft_confirm, name="draft_confirm"),
     path("drafts/<uuid:draft_id>/discard/", views.draft_discard, name="draft_discard"),
-    path(
-        "drafts/<uuid:draft_id>/handoff/", draft_handoff, name="draft_handoff"
-    ),  # カウンターで見せるQRコード
+    # drafts/<id>/handoff/ (カウンターで見せるQRコード) is the counter's: counter/applicant_urls.py
     # submitted applications
     path("<uuid:application_id>/", views.detail, name="detail"),
     path("<uuid:application_id>/receipt/", views.receipt, name="receipt"),

@@ -2,13 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from madoguchi.accounts.constants import Role
-from madoguchi.accounts.models import Membership, User
 from madoguchi.audit.models import AuditChainHead, AuditEntry
-
-
-def may_audit(user: User) -> bool:
-    return Membership.objects.filter(user=user, role__in=[Role.AUDITOR, Role.ADMIN]).exists()
 
 
 def entries_for(*, targets: list[tuple[str, str]], limit: int = 500) -> list[AuditEntry]:

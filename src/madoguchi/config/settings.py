@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "madoguchi.opendata",
     "madoguchi.retention",
     "madoguchi.ledger",
+    "madoguchi.demo",  # no models; its load_demo command
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ APP_PREFIXES = {
     "accounts": "accounts/",
     "accounts.staff_urls": "staff/",  # the staff door (sign-in, second factor); before review
     "applications": "applications/",
+    "counter.applicant_urls": "applications/",  # the hand-over code a visitor shows at the counter
     "review": "staff/",
     "counter": "counter/",
     "notifications": "mailbox/",
@@ -27,7 +28,7 @@ APP_PREFIXES = {
     "ideas": "ideas/",
     "insights": "insights/",
     "opendata": "opendata/",
-    "audit": "audit/",
+    "accounts.audit_urls": "audit/",  # the audit chain's page (behind the staff door)
     "retention": "records/",
     "ledger": "ledger/",
     "review.applicant_urls": "corrections/",

@@ -2,6 +2,9 @@
 
 The code is issued by ``counter.services.handoff_create`` (stored hashed); the plain code is
 kept in the visitor's session only, so the page can show it again until it expires or is used.
+An applicant page that belongs to the counter (it sits above applications): mounted under
+/applications/ by ``counter/applicant_urls.py``, linked from the applicant's step pages and
+申請一覧 as ``handoff:draft``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from madoguchi.applications import selectors
 from madoguchi.applications.views.common import error_page
 from madoguchi.core.errors import DomainError
 from madoguchi.core.qr import qr_svg
+from madoguchi.counter import codes
+from madoguchi.counter import selectors as counter_selectors
+from madoguchi.counter import services as counter_services
 
 HANDOFF_SESSION_KEY = "applications.handoff_codes"
 
@@ -25,10 +31,6 @@ HANDOFF_SESSION_KEY = "applications.handoff_codes"
 @never_cache
 @require_http_methods(["GET", "POST"])
 def draft_handoff(request, draft_id):
-    from madoguchi.counter import codes
-    from madoguchi.counter import selectors as counter_selectors
-    from madoguchi.counter import services as counter_services
-
     draft = selectors.access_draft(user=request.user, draft_id=draft_id)
     if draft.application_id:
         return redirect("applications:detail", draft.application_id)
@@ -39,7 +41,7 @@ def draft_handoff(request, draft_id):
         except DomainError as exc:
             return error_page(request, exc)
         request.session[HANDOFF_SESSION_KEY] = {**stored, str(draft.pk): code}
-        return redirect("applications:draft_handoff", draft.pk)
+        return redirect("handoff:draft", draft.pk)
     code = stored.get(str(draft.pk), "")
     handoff = counter_selectors.active_handoff(draft=draft, code=code) if code else None
     context = {"draft": draft, "procedure": draft.version.procedure, "handoff": handoff}
@@ -49,4 +51,4 @@ def draft_handoff(request, draft_id):
             "code": codes.display(code),
             "qr": qr_svg(url, label=_("窓口の職員が読み取るQRコード"), css_class="qr-code"),
         }
-    return render(request, "applications/handoff.html", context)
+    return render(request, "counter/draft_handoff.html", context)
