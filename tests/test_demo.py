@@ -214,3 +214,64 @@ def test_the_demo_has_a_procedure_at_the_verified_level_whose_applicant_step_tak
         "birth_date": "birth_date",
         "address": "address",
     }
+
+
+# ---------------------------------------------------------------- issue 13: a guide per scenario
+
+
+def test_every_person_named_in_a_scenario_is_a_demo_user(demo):
+    from madoguchi.demo.scenarios import SCENARIOS
+
+    named = {email for scenario in SCENARIOS for email in scenario.people}
+    users = {login.email for login in demo["result"].logins}
+    assert named <= users, sorted(named - users)
+    assert [s.code for s in SCENARIOS] == [f"S{n}" for n in range(1, 15)]
+
+
+def test_every_role_of_s2_s4_s10_s12_s13_has_a_demo_user(demo):
+    def roles(email):
+        return {(m.organization.slug, m.role) for m in Membership.objects.filter(user__email=email)}
+
+    assert ("tokyo", Role.COUNTER) in roles("shozoku@example.jp")  # S2 所属所
+    assert ("tokyo", Role.CENTRE) in roles("tokyo-center2@example.jp")  # S4: another person enters data
+    assert ("tokyo", Role.OWNER) in roles("tokyo-jinji@example.jp")  # S12 payslips, S13 人事
+    assert ("tokyo", Role.AUDITOR) in roles("tokyo-dx@example.jp")  # S10 DX推進本部
+    shutoku = Procedure.objects.get(organization__slug="kyosai", slug="shikaku-shutoku")  # S2 資格取得届
+    assert list(shutoku.bulk_submitters.values_list("slug", flat=True)) == ["tokyo"]
+
+
+def test_the_banner_says_what_to_do_next_per_scenario_and_links_only_pages_that_exist(demo):
+    text = "\n".join(banner_lines(demo["result"], base_url="http://127.0.0.1:8123"))
+    assert "S2 所属所が組合員資格取得届を一括提出" in text
+    assert "http://127.0.0.1:8123/builder/bulk/" in text
+    assert "shozoku@example.jp" in text
+    assert "http://127.0.0.1:8123/api/v1/openapi.json" in text
+    assert "insights:dashboard" not in text
+
+
+def test_s4_checks_the_income_and_enters_data_after_the_approval(demo):
+    """S4 (issue 13): the eligibility check ignored an income of 1,500,000; no data-entry step."""
+    from types import SimpleNamespace
+
+    from madoguchi.review.checks import run_checks
+    from madoguchi.review.demo import load_backoffice_demo
+    from madoguchi.review.models import Route
+
+    list(load_backoffice_demo())
+    procedure = Procedure.objects.get(organization__slug="tokyo", slug="fuyo-teate")
+
+    def checks(**data):
+        case = SimpleNamespace(
+            procedure_id=procedure.pk, application_id=1, application=SimpleNamespace(data=data)
+        )
+        return {r.label: r.passed for r in run_checks(case)}
+
+    assert (
+        checks(annual_income=1_500_000, living_together="yes")["扶養親族の年間収入（130万円未満）"] is False
+    )
+    assert checks(annual_income=900_000, living_together="yes")["扶養親族の年間収入（130万円未満）"] is True
+    route = Route.objects.get(procedure=procedure, is_default=True)
+    steps = list(route.steps.order_by("position").values_list("name", "kind"))
+    assert steps[-2:] == [("センター 認定", "approval"), ("給与システムへのデータ入力", "decision")]
+    assert len(list(load_backoffice_demo())) > 0  # loads again without a second check or route
+    assert procedure.review_checks.count() == 3

@@ -309,6 +309,40 @@ def bulk_upload_check(
     return upload, True
 
 
+MEMBER_NUMBER_KEYS = ("member_number", "staff_number", "employee_number")
+
+
+def _row_person(*, upload: BulkUpload, data: dict[str, Any]) -> Any:
+    """Whom a row is about, so the 受付 notice reaches them and the application is theirs: the
+    person registered with the row's 組合員番号 at the procedure's organization, else the account
+    of the row's e-mail address (made now if needed: they sign in with the e-mail link). A row
+    without either stays the uploader's."""
+    from madoguchi.accounts.models import User
+    from madoguchi.notifications.models import Member
+
+    for key in MEMBER_NUMBER_KEYS:
+        number = str(data.get(key) or "").strip()
+        if number:
+            member = (
+                Member.objects.filter(organization_id=upload.procedure.organization_id, number=number)
+                .select_related("user")
+                .first()
+            )
+            if member is not None:
+                return member.user
+    for _step, item in iter_fields(upload.version.definition):
+        if item.get("type") == "email" and data.get(item["key"]):
+            email = User.objects.normalize_email(str(data[item["key"]]).strip())
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(email)
+                audit_record(
+                    actor="bulk", action="user.created", target=user, after={"bulk_upload": str(upload.pk)}
+                )
+            return user
+    return upload.uploaded_by
+
+
 def bulk_upload_confirm(*, actor: Any, upload: BulkUpload) -> int:
     """Submit every good row as an application; returns how many applications were created now."""
     if upload.uploaded_by_id != getattr(actor, "pk", None) and not bulk_can_upload(actor, upload.procedure):
@@ -317,7 +351,8 @@ def bulk_upload_confirm(*, actor: Any, upload: BulkUpload) -> int:
     with transaction.atomic():
         locked = BulkUpload.objects.select_for_update().get(pk=upload.pk)
         for row in locked.rows.filter(errors={}, application__isnull=True).order_by("number"):
-            draft = Draft.objects.create(applicant=locked.uploaded_by, version=locked.version, data=row.data)
+            person = _row_person(upload=locked, data=row.data)
+            draft = Draft.objects.create(applicant=person, version=locked.version, data=row.data)
             application, was_created = application_submit_with_result(
                 draft=draft,
                 actor=actor,

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI files for /api/v1/docs (no CDN)
     "madoguchi.accounts.admin_apps.MadoguchiAdminConfig",  # the Django admin behind the staff door
     "madoguchi.core",
     "madoguchi.accounts",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from madoguchi.demo.loader import DemoResult, staff_password
+from madoguchi.demo.scenarios import scenario_lines
 
 
 def _url(base: str, name: str, *args: object, fallback: str | None = None) -> str | None:
@@ -36,7 +37,8 @@ def banner_lines(result: DemoResult, *, base_url: str, samples: Sequence[Any] = 
     links = [
         ("手続をさがす (catalog)", _url(base, "procedures:catalog", fallback="/")),
         ("届いたメール (dev mail: sign-in links)", _url(base, "core:dev_mail")),
-        ("API ドキュメント (OpenAPI)", _url(base, "api:openapi-view", fallback="/api/v1/docs")),
+        ("API ドキュメント (Swagger UI)", _url(base, "api:openapi-view")),
+        ("API の定義 (OpenAPI JSON)", _url(base, "api:openapi-json")),
         ("職員ログイン (staff sign-in)", _url(base, "staff_auth:login")),
         ("Django 管理画面 (admin)", _url(base, "admin:index")),
     ]
@@ -65,6 +67,9 @@ def banner_lines(result: DemoResult, *, base_url: str, samples: Sequence[Any] = 
                 yield f"  {'':<32}   {role}"
             if login.note:
                 yield f"  {'':<32}   → {login.note}"
+    yield ""
+    yield "シナリオ (scenarios) — だれで、なにをするか / who does what next:"
+    yield from scenario_lines(base)
     yield ""
     yield "手続 (procedures)"
     for procedure in result.procedures:

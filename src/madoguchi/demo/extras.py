@@ -25,6 +25,7 @@ APP_DEMOS: list[tuple[str, str, dict[str, Any]]] = [
     ("madoguchi.feedback.demo", "load_feedback_demo", {}),  # S6 QR review, figures per counter
     ("madoguchi.payments.demo", "load_payments_demo", {}),  # S13 受験手数料, 住民票 fee after review
     ("madoguchi.ideas.demo", "load_ideas_demo", {}),  # S9 デジタル提案箱+ and SHIN-QA
+    ("madoguchi.notifications.demo", "load_members_demo", {}),  # S12 rosters for payslips
 ]
 
 

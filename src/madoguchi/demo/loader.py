@@ -214,6 +214,10 @@ def _load_procedure(
             actor=ACTOR, action="procedure.created", target=procedure, after={"title": procedure.title}
         )
 
+    wanted = {organizations[slug].pk for slug in spec.get("bulk_submitters", [])}
+    if set(procedure.bulk_submitters.values_list("pk", flat=True)) != wanted:  # S2: 所属所 upload
+        procedure.bulk_submitters.set(wanted)
+
     definition = spec["definition"]
     problems = check_definition(definition)
     if problems:  # the demo never publishes a form the builder would refuse

@@ -59,6 +59,15 @@ class BatchUploadForm(AccessibleForm):
     )
 
 
+class MemberImportForm(AccessibleForm):
+    roster = forms.FileField(
+        label=_("職員名簿（CSV）"),
+        help_text=_(
+            "列: 職員番号（または 組合員番号）, メールアドレス（任意で 氏名, 生年月日）。UTF-8 または Shift_JIS。"
+        ),
+    )
+
+
 class PushForm(AccessibleForm):
     title = forms.CharField(label=_("件名"), max_length=200)
     body = forms.CharField(label=_("本文"), widget=forms.Textarea(attrs={"rows": 6}))

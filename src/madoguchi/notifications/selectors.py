@@ -13,6 +13,7 @@ from madoguchi.notifications.constants import MANAGER_ROLES, ORGANIZATION_WIDE_R
 from madoguchi.notifications.models import (
     DeliveryBatch,
     MailboxMessage,
+    Member,
     Notification,
     NotificationTemplate,
     PushCampaign,
@@ -115,6 +116,10 @@ def access_notification(
 
 def template_list(*, organization: Organization) -> dict[tuple[str, str], NotificationTemplate]:
     return {(t.event, t.language): t for t in NotificationTemplate.objects.filter(organization=organization)}
+
+
+def member_count(*, organization: Organization) -> int:
+    return Member.objects.filter(organization=organization).count()
 
 
 def batch_list(*, organization: Organization) -> QuerySet[DeliveryBatch]:

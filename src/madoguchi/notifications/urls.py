@@ -27,6 +27,7 @@ urlpatterns = [
         name="staff_template",
     ),
     path("staff/<slug:org_slug>/batches/", staff.batches, name="staff_batches"),
+    path("staff/<slug:org_slug>/members/", staff.members, name="staff_members"),
     path("staff/<slug:org_slug>/batches/<uuid:batch_id>/", staff.batch_detail, name="staff_batch"),
     path("staff/<slug:org_slug>/push/", staff.pushes, name="staff_push"),
     path("staff/<slug:org_slug>/push/<uuid:campaign_id>/", staff.push_detail, name="staff_push_detail"),

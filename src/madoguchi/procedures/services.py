@@ -180,6 +180,12 @@ def _check_settings(organization: Organization, values: dict[str, Any]) -> dict[
     for name in ("allows_proxy", "is_public"):
         if name in cleaned:
             cleaned[name] = bool(cleaned[name])
+    if "bulk_submitters" in values:
+        wanted = {str(v) for v in values["bulk_submitters"] or [] if str(v).strip()}
+        found = list(Organization.objects.filter(pk__in=[v for v in wanted if v.isdigit()]))
+        if len(found) != len(wanted) or any(o.pk == organization.pk for o in found):
+            errors["bulk_submitters"] = [_("一括提出できる団体を一覧から選んでください。")]
+        cleaned["bulk_submitters"] = found
     if errors:
         raise FieldErrors(errors)
     return cleaned
@@ -242,9 +248,16 @@ def procedure_update_settings(*, actor: Any, procedure: Procedure, **values: Any
     _require_edit(actor, procedure)
     merged = {"fee_kind": procedure.fee_kind, "fee_amount": procedure.fee_amount, **values}
     cleaned = _check_settings(procedure.organization, merged)
+    submitters = cleaned.pop("bulk_submitters", None)
     with transaction.atomic():
         before = {}
         after = {}
+        if submitters is not None:
+            old_ids = sorted(procedure.bulk_submitters.values_list("pk", flat=True))
+            new_ids = sorted(o.pk for o in submitters)
+            if old_ids != new_ids:
+                procedure.bulk_submitters.set(submitters)
+                before["bulk_submitters"], after["bulk_submitters"] = old_ids, new_ids
         for name, value in cleaned.items():
             old = getattr(procedure, name)
             if old != value:
@@ -252,7 +265,7 @@ def procedure_update_settings(*, actor: Any, procedure: Procedure, **values: Any
                 after[name] = value.pk if hasattr(value, "pk") else value
                 setattr(procedure, name, value)
         if after:
-            procedure.save(update_fields=[*after.keys(), "updated_at"])
+            procedure.save(update_fields=[*(k for k in after if k != "bulk_submitters"), "updated_at"])
             audit_record(
                 actor=actor, action="procedure.settings_changed", target=procedure, before=before, after=after
             )

@@ -101,11 +101,12 @@ def load_backoffice_demo() -> Iterator[str]:
                     ],
                 )
             if center:
-                # S4 扶養手当: 総務事務センターで審査・決定; eligibility: 同居
+                # S4 扶養手当: 総務事務センターで審査 → 認定 → 給与システムへのデータ入力（完了で決定）;
+                # eligibility: 同居, 年間収入130万円未満
                 yield _procedure_route(
                     tokyo,
                     "fuyo-teate",
-                    "扶養手当（総務事務センター）",
+                    "扶養手当（総務事務センター：審査 → 認定 → データ入力）",
                     [
                         {
                             "name": "センター 審査",
@@ -114,6 +115,11 @@ def load_backoffice_demo() -> Iterator[str]:
                         },
                         {
                             "name": "センター 認定",
+                            "kind": StepKind.APPROVAL,
+                            "slots": [_slot(center, Role.CENTRE)],
+                        },
+                        {
+                            "name": "給与システムへのデータ入力",
                             "kind": StepKind.DECISION,
                             "slots": [_slot(center, Role.CENTRE)],
                         },
@@ -124,10 +130,19 @@ def load_backoffice_demo() -> Iterator[str]:
                     ProcedureCheck.objects.get_or_create(
                         procedure=procedure,
                         kind=CheckKind.ELIGIBILITY,
+                        label="同居の扶養親族",  # two eligibility checks: each found by its label
                         defaults={
-                            "label": "同居の扶養親族",
                             "config": {"rule": {"field": "living_together", "equals": "yes"}},
                             "message": "別居の場合は仕送りの証明が必要です。添付書類を確認してください。",
+                        },
+                    )
+                    ProcedureCheck.objects.get_or_create(
+                        procedure=procedure,
+                        kind=CheckKind.ELIGIBILITY,
+                        label="扶養親族の年間収入（130万円未満）",
+                        defaults={
+                            "config": {"rule": {"expr": "annual_income < 1300000"}},
+                            "message": "年間収入の見込みが130万円以上のため、扶養親族に認定できません。",
                         },
                     )
                     ProcedureCheck.objects.get_or_create(

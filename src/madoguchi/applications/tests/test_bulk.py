@@ -248,3 +248,56 @@ def test_blank_rows_between_the_data_do_not_count_towards_the_row_limit(setup, m
     data = (HEADER + GOOD + ",,,,,,,\r\n" * 50 + GOOD.replace("太郎", "次郎")).encode("utf-8")
     upload, _ = bulk_upload_check(actor=clerk, procedure=procedure, file_name="gaps.csv", data=data)
     assert upload.total_rows == 2
+
+
+# S2 (issue 13): the 受付 notice reaches each member, not the 所属所 clerk who uploaded
+MEMBER_DEFINITION = {
+    "steps": [
+        {
+            "key": "member",
+            "title": "組合員",
+            "fields": [
+                {"key": "member_number", "type": "text", "label": "組合員番号", "required": True},
+                {"key": "name", "type": "name", "label": "氏名", "required": True},
+                {"key": "email", "type": "email", "label": "メールアドレス", "required": True},
+            ],
+        }
+    ]
+}
+MEMBER_HEADER = (
+    "組合員番号,氏名（姓）,氏名（名）,氏名（セイ（フリガナ））,氏名（メイ（フリガナ））,メールアドレス\r\n"
+)
+
+
+def test_each_row_becomes_the_members_application_and_the_receipt_goes_to_the_member(
+    django_capture_on_commit_callbacks,
+):
+    from madoguchi.accounts.models import User
+    from madoguchi.core.testing import make_user
+    from madoguchi.notifications.models import Member, Notification
+
+    union = make_organization(name="共済組合")
+    office = make_organization(name="所属所")
+    procedure = make_procedure(union, definition=MEMBER_DEFINITION, title="組合員資格取得届")
+    procedure.bulk_submitters.add(office)
+    clerk = make_staff(office, role=Role.COUNTER)
+    known = make_user("known@example.jp")
+    Member.objects.create(organization=union, number="11112222", user=known)
+    rows = (
+        "11112222,山田,太郎,ヤマダ,タロウ,other-address@example.jp\r\n"  # registered member: by number
+        "33334444,鈴木,花子,スズキ,ハナコ,new-member@example.jp\r\n"  # no account yet: by e-mail
+    )
+    upload, _ = bulk_upload_check(
+        actor=clerk, procedure=procedure, file_name="m.csv", data=(MEMBER_HEADER + rows).encode()
+    )
+    assert [r.errors for r in upload.rows.order_by("number")] == [{}, {}]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bulk_upload_confirm(actor=clerk, upload=upload) == 2
+    new_member = User.objects.get(email="new-member@example.jp")
+    applicants = set(Application.objects.values_list("applicant_id", flat=True))
+    assert applicants == {known.pk, new_member.pk}
+    assert set(Application.objects.values_list("entered_by_id", flat=True)) == {clerk.pk}
+    told = set(
+        Notification.objects.filter(event="application.submitted").values_list("recipient_id", flat=True)
+    )
+    assert told == {known.pk, new_member.pk}

@@ -6,6 +6,7 @@ from madoguchi.notifications.services.batches import (
     member_register,
 )
 from madoguchi.notifications.services.mailbox import mailbox_deliver, mailbox_mark_read
+from madoguchi.notifications.services.members import MemberImportReport, member_import
 from madoguchi.notifications.services.outbox import (
     notification_deliver,
     notification_enqueue,
@@ -30,6 +31,8 @@ from madoguchi.notifications.services.push import (
 from madoguchi.notifications.services.templates import template_check, template_preview, template_save
 
 __all__ = [
+    "MemberImportReport",
+    "member_import",
     "contact_preference_get",
     "contact_preference_update",
     "delivery_batch_create",

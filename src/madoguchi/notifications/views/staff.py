@@ -17,7 +17,7 @@ from madoguchi.core.responses import form_status
 from madoguchi.notifications import selectors, services
 from madoguchi.notifications.constants import NotificationStatus
 from madoguchi.notifications.events import EVENTS
-from madoguchi.notifications.forms import BatchUploadForm, PushForm, TemplateForm
+from madoguchi.notifications.forms import BatchUploadForm, MemberImportForm, PushForm, TemplateForm
 from madoguchi.notifications.services.outbox import template_texts
 from madoguchi.notifications.services.templates import LANGUAGES
 
@@ -163,6 +163,35 @@ def batches(request, org_slug):
             "organization": organization,
             "form": form,
             "batches": selectors.batch_list(organization=organization)[:50],
+        },
+        status=form_status(request, form.errors),
+    )
+
+
+@staff_required
+def members(request, org_slug):
+    """職員名簿の取込 (S12): who gets which payslip, without Django admin."""
+    organization = selectors.access_staff_organization(user=request.user, org_slug=org_slug, manage=True)
+    report = None
+    if request.method == "POST":
+        form = MemberImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                report = services.member_import(
+                    actor=request.user, organization=organization, data=form.cleaned_data["roster"].read()
+                )
+            except FieldErrors as exc:
+                form.add_service_errors(exc.as_dict())
+    else:
+        form = MemberImportForm()
+    return render(
+        request,
+        "notifications/staff/members.html",
+        {
+            "organization": organization,
+            "form": form,
+            "report": report,
+            "member_count": selectors.member_count(organization=organization),
         },
         status=form_status(request, form.errors),
     )

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404
 
-from madoguchi.accounts.models import Membership
+from madoguchi.accounts.models import Membership, Organization
 from madoguchi.procedures import services
 from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.diff import definition_diff
@@ -44,6 +44,11 @@ def bulk_can_upload(user: Any, procedure: Procedure) -> bool:
         return True
     allowed = {procedure.organization_id, *procedure.bulk_submitters.values_list("id", flat=True)}
     return Membership.objects.filter(user=user, organization_id__in=allowed).exists()
+
+
+def bulk_submitter_choices(*, procedure: Procedure) -> list[Organization]:
+    """Organizations that may be allowed to upload bulk files for ``procedure`` (所属所 …)."""
+    return list(Organization.objects.exclude(pk=procedure.organization_id).order_by("name"))
 
 
 def bulk_procedures(user: Any) -> list[Procedure]:

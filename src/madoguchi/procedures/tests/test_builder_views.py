@@ -264,3 +264,35 @@ def test_a_copied_template_is_made_public_from_the_settings_page(owner_client, o
     assert copy_.is_public and copy_.title == "共有の手続（当区版）"
     services.procedure_publish(actor=copy_.draft.updated_by, procedure=copy_)
     assert owner_client.get(f"/{org.slug}/{copy_.slug}/").status_code == 200
+
+
+def test_the_settings_page_chooses_who_may_bulk_submit(owner_client, org):
+    """S2 (issue 13): bulk_submitters was settable only in code."""
+    procedure = make_procedure(org, title="組合員資格取得届")
+    office, other = make_organization(name="所属所"), make_organization(name="別の団体")
+    page = owner_client.get(reverse("builder:settings", args=[procedure.pk])).content.decode()
+    assert f'name="bulk_submitters" value="{office.pk}"' in page
+    assert f'name="bulk_submitters" value="{other.pk}"' in page
+    assert f'name="bulk_submitters" value="{org.pk}"' not in page  # not its own organization
+    settings = {
+        "title": procedure.title,
+        "category": "other",
+        "fee_kind": "none",
+        "identity_level": "account",
+    }
+    response = owner_client.post(
+        reverse("builder:settings", args=[procedure.pk]),
+        {**settings, "bulk_submitters_shown": "1", "bulk_submitters": [str(office.pk)]},
+    )
+    assert response.status_code == 302
+    assert list(procedure.bulk_submitters.all()) == [office]
+    refused = owner_client.post(
+        reverse("builder:settings", args=[procedure.pk]),
+        {**settings, "bulk_submitters_shown": "1", "bulk_submitters": [str(org.pk)]},
+    )
+    assert (
+        refused.status_code == 422
+        and "一括提出できる団体を一覧から選んでください。" in refused.content.decode()
+    )
+    owner_client.post(reverse("builder:settings", args=[procedure.pk]), settings)  # another form: kept
+    assert list(procedure.bulk_submitters.all()) == [office]

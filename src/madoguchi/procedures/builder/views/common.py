@@ -43,6 +43,8 @@ def settings_values(form_data, procedure=None) -> dict[str, Any]:
     values["allows_proxy"] = form_data.get("allows_proxy") == "on"
     if procedure is not None:  # 一般公開 is chosen on the settings page of an existing procedure
         values["is_public"] = form_data.get("is_public") == "on"
+    if procedure is not None and form_data.get("bulk_submitters_shown"):  # S2: 所属所 may upload
+        values["bulk_submitters"] = form_data.getlist("bulk_submitters")
     return values
 
 

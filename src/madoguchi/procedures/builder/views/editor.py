@@ -136,6 +136,7 @@ def settings(request, procedure_id: int):
     errors: dict[str, list[str]] = {}
     values = {name: getattr(procedure, name) for name in services.SETTING_FIELDS}
     values["department"] = procedure.department_id or ""
+    values["bulk_submitters"] = [str(pk) for pk in procedure.bulk_submitters.values_list("pk", flat=True)]
     if request.method == "POST":
         values = settings_values(request.POST, procedure)
         try:
@@ -154,6 +155,7 @@ def settings(request, procedure_id: int):
             "procedure": procedure,
             "organization": procedure.organization,
             "departments": procedure.organization.departments.all(),
+            "submitter_choices": selectors.bulk_submitter_choices(procedure=procedure),
             "values": values,
             "errors": errors,
             "form": forms.SettingsForm(),

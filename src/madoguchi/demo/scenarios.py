@@ -1,0 +1,196 @@
+"""The scenarios of PRODUCT.md as the demo loads them: who plays each role and what to do next.
+
+``madoguchi demo`` prints them after the logins (demo/banner.py). Each step names a page by
+its URL name, so a page that is not there yet (an app still being built) is left out rather
+than printed as a dead link; tests/test_demo.py checks that every demo e-mail named here is a
+demo user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    url_name: str = ""
+    args: tuple = ()
+    path: str = ""  # a page addressed by its path (a procedure: "/kyosai/kogaku-ryoyohi/")
+
+    def url(self, base: str) -> str | None:
+        if self.path:
+            return base + self.path
+        if not self.url_name:
+            return ""
+        try:
+            return base + reverse(self.url_name, args=self.args)
+        except NoReverseMatch:
+            return None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    code: str
+    title: str
+    people: tuple[str, ...]
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "S1",
+        "高額療養費の支給申請（スマートフォン）",
+        ("hanako@example.jp", "kyosai-hoken@example.jp", "kyosai-kacho@example.jp"),
+        (
+            Step("hanako が申請（領収書の写真を添付）", path="/kyosai/kogaku-ryoyohi/"),
+            Step(
+                "kyosai-hoken が審査 → kyosai-kacho が決裁（職員メニュー「作業一覧」）",
+                "review:queue",
+                ("mine",),
+            ),
+            Step("hanako のメールボックスに決定通知書", "notifications:mailbox"),
+        ),
+    ),
+    Scenario(
+        "S2",
+        "所属所が組合員資格取得届を一括提出",
+        ("shozoku@example.jp", "kyosai-hoken@example.jp"),
+        (
+            Step(
+                "shozoku が「一括提出」でひな形をダウンロードし、一覧表を提出（誤りのある行は理由が表示されます）",
+                "bulk:index",
+            ),
+            Step("受付のお知らせは組合員それぞれに届きます", "core:dev_mail"),
+            Step("kyosai-hoken が1件ずつ審査", "review:queue", ("mine",)),
+        ),
+    ),
+    Scenario(
+        "S3",
+        "職員の研修申込",
+        ("hanako@example.jp", "tokyo-kacho@example.jp", "tokyo-jinzai@example.jp"),
+        (
+            Step("hanako が申込", path="/tokyo/kenshu-moshikomi/"),
+            Step("tokyo-kacho（所属長）が承認 → tokyo-jinzai（人材育成課）が決定", "review:queue", ("mine",)),
+        ),
+    ),
+    Scenario(
+        "S4",
+        "扶養手当の認定（総務事務センター）",
+        ("hanako@example.jp", "tokyo-center@example.jp", "tokyo-center2@example.jp"),
+        (
+            Step("hanako が認定請求（扶養親族の年間収入を入力）", path="/tokyo/fuyo-teate/"),
+            Step(
+                "tokyo-center が審査（自動チェック: 同居・収入130万円未満）・認定", "review:queue", ("mine",)
+            ),
+            Step("tokyo-center2 が給与システムへのデータ入力を済ませて完了", "review:queue", ("mine",)),
+        ),
+    ),
+    Scenario(
+        "S5",
+        "保養施設の宿泊予約（繁忙期は抽選）",
+        ("hanako@example.jp", "counter@shinjuku.example.jp"),
+        (
+            Step("hanako が空いている夜を予約、または抽選に申込", "reservations:resource_list"),
+            Step("counter@shinjuku が抽選を実施（予約の管理）", "reservations:staff_home"),
+        ),
+    ),
+    Scenario(
+        "S6",
+        "来庁予約 → 書かない窓口",
+        ("hanako@example.jp", "counter@shinjuku.example.jp", "shinjuku-madoguchi@example.jp"),
+        (
+            Step("hanako が来庁予約", "reservations:resource_list"),
+            Step("counter@shinjuku がチェックイン → shinjuku-madoguchi が書かない窓口で入力", "counter:home"),
+        ),
+    ),
+    Scenario(
+        "S7",
+        "障害福祉サービス事業者の指定申請",
+        ("gyosei@example.jp", "shinjuku-fukushi@example.jp", "shinjuku-kacho@example.jp"),
+        (
+            Step("gyosei（代理人）が説明会を予約し、指定申請", path="/shinjuku/shogai-fukushi-shitei/"),
+            Step("shinjuku-fukushi が審査（補正の依頼）→ shinjuku-kacho が決裁", "review:queue", ("mine",)),
+        ),
+    ),
+    Scenario(
+        "S8",
+        "FAQ チャットボット「保険証をなくした」",
+        (),
+        (Step("どの画面の検索欄でも、またはチャットで質問", "knowledge:chat"),),
+    ),
+    Scenario(
+        "S9",
+        "デジタル提案箱+ と SHIN-QA",
+        ("tokyo-shokuin@example.jp", "tokyo-digital@example.jp"),
+        (
+            Step("tokyo-shokuin が提案・質問する", "ideas:index"),
+            Step("tokyo-digital（モデレーター）が確認・回答する", "ideas:work"),
+        ),
+    ),
+    Scenario(
+        "S10",
+        "DX推進本部のダッシュボードとオープンデータ",
+        ("tokyo-dx@example.jp",),
+        (Step("tokyo-dx が指標を見る", "review:stats"), Step("ダッシュボード", "insights:dashboard")),
+    ),
+    Scenario(
+        "S11",
+        "起案 → 合議 → 決裁（電子署名）",
+        ("tokyo-jinzai@example.jp", "tokyo-center@example.jp", "tokyo-kacho@example.jp"),
+        (
+            Step("tokyo-jinzai が起案", "review:proposal_new"),
+            Step("tokyo-jinzai・tokyo-center が合議 → tokyo-kacho が決裁", "review:queue", ("mine",)),
+        ),
+    ),
+    Scenario(
+        "S12",
+        "給与明細を職員のメールボックスへ",
+        ("tokyo-jinji@example.jp", "hanako@example.jp"),
+        (
+            Step(
+                "tokyo-jinji が職員名簿（CSV）を取り込み、明細（ZIP＋CSV）を一括配信",
+                "notifications:staff_home",
+            ),
+            Step("hanako がメールボックスで明細を見る", "notifications:mailbox"),
+        ),
+    ),
+    Scenario(
+        "S13",
+        "採用試験の受験申込・受験票・合否",
+        ("hanako@example.jp", "tokyo-jinji@example.jp"),
+        (
+            Step("hanako が受験申込（受験手数料）", path="/tokyo/saiyo-shiken/"),
+            Step("tokyo-jinji が受付・受験票を交付し、合否を決定", "review:queue", ("mine",)),
+            Step("hanako のメールボックスに受験票と合否の通知", "notifications:mailbox"),
+        ),
+    ),
+    Scenario(
+        "S14",
+        "災害時都民台帳",
+        (
+            "tokyo-daicho@example.jp",
+            "shinjuku-daicho@example.jp",
+            "nakano-daicho@example.jp",
+            "suginami-daicho@example.jp",
+        ),
+        (Step("各区が台帳を送り、都が名寄せと集計を確認", "ledger:home"),),
+    ),
+)
+
+
+def scenario_lines(base: str) -> list[str]:
+    """The banner's lines: each scenario, who plays it, and its steps with links."""
+    lines = []
+    for scenario in SCENARIOS:
+        lines.append(f"  {scenario.code} {scenario.title}")
+        if scenario.people:
+            lines.append(f"      {'、'.join(scenario.people)}")
+        for step in scenario.steps:
+            url = step.url(base)
+            if url is None:
+                continue  # that page is not there yet
+            lines.append(f"      → {step.text}" + (f"  {url}" if url else ""))
+    return lines
