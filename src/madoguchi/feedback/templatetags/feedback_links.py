@@ -9,8 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
+from madoguchi.core.qr import qr_svg
 from madoguchi.feedback.tokens import visit_token
 
 register = template.Library()
@@ -29,3 +33,23 @@ def visit_review_url(*, organization_id: int, external_ref: str, visit: str) -> 
     ``reservations.resource:12``), once per ``visit`` (e.g. ``booking:<uuid>``)."""
     token = visit_token(point=f"ref:{organization_id}:{external_ref}", visit=visit)
     return reverse("feedback:review_visit", args=[token])
+
+
+@register.simple_tag
+def booking_review_url(booking: Any) -> str:
+    """The review of the booked resource, once per booking; "" when the resource has no review
+    point (staff register one with ``external_ref`` ``reservations.resource:<id>``)."""
+    from madoguchi.feedback.selectors import point_by_ref
+
+    resource = booking.resource
+    external_ref = f"reservations.resource:{resource.pk}"
+    if point_by_ref(organization_id=resource.organization_id, external_ref=external_ref) is None:
+        return ""
+    token = visit_token(point=f"ref:{resource.organization_id}:{external_ref}", visit=f"booking:{booking.pk}")
+    return reverse("feedback:review_visit", args=[token])
+
+
+@register.simple_tag
+def review_qr(url: str) -> SafeString:
+    """The review link as a QR code for paper (a counter receipt) or a phone screen."""
+    return qr_svg(settings.SITE_URL + url, label=_("アンケートのQRコード"), scale=4, css_class="qr review-qr")
