@@ -26,6 +26,8 @@ APP_DEMOS: list[tuple[str, str, dict[str, Any]]] = [
     ("madoguchi.payments.demo", "load_payments_demo", {}),  # S13 受験手数料, 住民票 fee after review
     ("madoguchi.ideas.demo", "load_ideas_demo", {}),  # S9 デジタル提案箱+ and SHIN-QA
     ("madoguchi.notifications.demo", "load_members_demo", {}),  # S12 rosters for payslips
+    # last: its refresh counts what the loaders above made
+    ("madoguchi.insights.demo", "load_insights_demo", {}),  # S10 KPI history, paper procedures, targets
 ]
 
 

@@ -18,8 +18,11 @@ from madoguchi.applications.models import ApplicationEvent
 from madoguchi.audit.services import audit_record
 from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
+from madoguchi.feedback.models import Review
 from madoguchi.insights.models import MonthlyFigure, MonthRefresh, PaperProcedure, RefreshMark
 from madoguchi.insights.sources import MonthWindow, Source, run_sources
+from madoguchi.knowledge.models import SearchQueryLog
+from madoguchi.reservations.models import Booking
 from madoguchi.review.models import Case, CorrectionRequest
 
 # A change is picked up by the next refresh even if its transaction committed a little after
@@ -103,9 +106,6 @@ def changed_months(*, since: dt.datetime | None) -> set[tuple[int, dt.date]]:
         else CorrectionRequest.objects.filter(requested_at__gte=since)
     )
     collect(corrections, "application__organization_id", "application__submitted_at")
-    from madoguchi.knowledge.models import SearchQueryLog
-    from madoguchi.reservations.models import Booking
-
     bookings = Booking.objects.all() if since is None else Booking.objects.filter(updated_at__gte=since)
     collect(bookings, "resource__organization_id", "slot__starts_at")
     logs = SearchQueryLog.objects.filter(organization__isnull=False)
@@ -113,6 +113,8 @@ def changed_months(*, since: dt.datetime | None) -> set[tuple[int, dt.date]]:
         logs = logs.filter(day__gte=timezone.localtime(since).date())
     for org_id, day in logs.values_list("organization_id", "day").distinct():
         pairs.add((org_id, day.replace(day=1)))
+    reviews = Review.objects.all() if since is None else Review.objects.filter(submitted_at__gte=since)
+    collect(reviews, "organization_id_copy", "submitted_at")
     return pairs
 
 

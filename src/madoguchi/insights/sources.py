@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from madoguchi.applications.constants import ApplicationStatus, Channel
 from madoguchi.applications.models import Application
+from madoguchi.feedback.models import Review
 from madoguchi.insights.constants import Metric
 from madoguchi.knowledge.constants import QuerySource
 from madoguchi.knowledge.models import SearchQueryLog
@@ -210,8 +211,8 @@ def model_available(label: str) -> bool:
     return True
 
 
-# feedback (満足度, NPS), payments (キャッシュレス比率) and ideas (回答までの日数) add their sources
-# here once their models exist; until then the dashboard shows 「データなし」 for those KPIs.
+# payments (キャッシュレス比率) and ideas (回答までの日数) add their sources here once their models
+# exist; until then the dashboard shows 「データなし」 for those KPIs. feedback's is below.
 SOURCES: list[Source] = [applications_source, cases_source, bookings_source, search_source]
 
 
@@ -220,3 +221,33 @@ def run_sources(window: MonthWindow, sources: Iterable[Source] | None = None) ->
     for source in SOURCES if sources is None else sources:
         source(window, tally)
     return tally
+
+
+def feedback_source(window: MonthWindow, tally: Tally) -> None:
+    """満足度 and NPS: reviews of counters and procedures (feedback app), held ones left out."""
+    rows = (
+        Review.objects.filter(
+            organization_id_copy=window.organization_id,
+            submitted_at__gte=window.start,
+            submitted_at__lt=window.end,
+            held=False,
+        )
+        .values("point__department_id", "point__procedure_id")
+        .annotate(
+            n=Count("pk"),
+            high=Count("pk", filter=Q(satisfaction__gte=4)),
+            nps_n=Count("pk", filter=Q(nps__isnull=False)),
+            promoters=Count("pk", filter=Q(nps__gte=9)),
+            detractors=Count("pk", filter=Q(nps__lte=6)),
+        )
+    )
+    for row in rows:
+        key = (row["point__department_id"], row["point__procedure_id"])
+        tally.add(key, Metric.REVIEWS, row["n"])
+        tally.add(key, Metric.REVIEWS_HIGH, row["high"])
+        tally.add(key, Metric.NPS_ANSWERS, row["nps_n"])
+        tally.add(key, Metric.NPS_PROMOTERS, row["promoters"])
+        tally.add(key, Metric.NPS_DETRACTORS, row["detractors"])
+
+
+SOURCES.append(feedback_source)
