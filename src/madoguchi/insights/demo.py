@@ -111,6 +111,7 @@ def _history(organization: Organization, months: list[dt.date]) -> list[MonthlyF
         searches = rng.randint(300, 900)
         chats = rng.randint(40, 160)
         attended = rng.randint(80, 200)
+        payments = rng.randint(50, 150)
         for metric, value in {
             Metric.SEARCHES: searches,
             Metric.SEARCHES_ZERO: int(searches * (0.14 - 0.06 * progress)),
@@ -118,6 +119,8 @@ def _history(organization: Organization, months: list[dt.date]) -> list[MonthlyF
             Metric.CHATS_UNANSWERED: int(chats * (0.3 - 0.1 * progress)),
             Metric.BOOKINGS_ATTENDED: attended,
             Metric.BOOKINGS_NO_SHOW: int(attended * rng.uniform(0.03, 0.08)),
+            Metric.PAYMENTS: payments,
+            Metric.PAYMENTS_CASHLESS: int(payments * (0.5 + 0.3 * progress)),
         }.items():
             rows.append(MonthlyFigure(organization=organization, month=month, metric=metric, value=value))
     return rows

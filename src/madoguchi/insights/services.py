@@ -22,6 +22,7 @@ from madoguchi.feedback.models import Review
 from madoguchi.insights.models import MonthlyFigure, MonthRefresh, PaperProcedure, RefreshMark
 from madoguchi.insights.sources import MonthWindow, Source, run_sources
 from madoguchi.knowledge.models import SearchQueryLog
+from madoguchi.payments.models import Payment
 from madoguchi.reservations.models import Booking
 from madoguchi.review.models import Case, CorrectionRequest
 
@@ -115,6 +116,8 @@ def changed_months(*, since: dt.datetime | None) -> set[tuple[int, dt.date]]:
         pairs.add((org_id, day.replace(day=1)))
     reviews = Review.objects.all() if since is None else Review.objects.filter(submitted_at__gte=since)
     collect(reviews, "organization_id_copy", "submitted_at")
+    payments = Payment.objects.all() if since is None else Payment.objects.filter(updated_at__gte=since)
+    collect(payments, "organization_id", "paid_at")
     return pairs
 
 

@@ -23,6 +23,8 @@ from madoguchi.feedback.models import Review
 from madoguchi.insights.constants import Metric
 from madoguchi.knowledge.constants import QuerySource
 from madoguchi.knowledge.models import SearchQueryLog
+from madoguchi.payments.constants import CASHLESS
+from madoguchi.payments.models import Payment
 from madoguchi.reservations.constants import BookingStatus
 from madoguchi.reservations.models import Booking
 from madoguchi.review.business_days import is_business_day
@@ -211,8 +213,8 @@ def model_available(label: str) -> bool:
     return True
 
 
-# payments (キャッシュレス比率) and ideas (回答までの日数) add their sources here once their models
-# exist; until then the dashboard shows 「データなし」 for those KPIs. feedback's is below.
+# ideas (回答までの日数) adds its source here once its model exists; until then the dashboard shows
+# 「データなし」 for that KPI. feedback's and payments' sources are below.
 SOURCES: list[Source] = [applications_source, cases_source, bookings_source, search_source]
 
 
@@ -250,4 +252,19 @@ def feedback_source(window: MonthWindow, tally: Tally) -> None:
         tally.add(key, Metric.NPS_DETRACTORS, row["detractors"])
 
 
-SOURCES.append(feedback_source)
+def payments_source(window: MonthWindow, tally: Tally) -> None:
+    """キャッシュレス比率: fee payments settled in the month, by method (payments app)."""
+    rows = (
+        Payment.objects.filter(
+            organization_id=window.organization_id, paid_at__gte=window.start, paid_at__lt=window.end
+        )
+        .values("procedure__department_id", "procedure_id")
+        .annotate(n=Count("pk"), cashless=Count("pk", filter=Q(method__in=list(CASHLESS))))
+    )
+    for row in rows:
+        key = (row["procedure__department_id"], row["procedure_id"])
+        tally.add(key, Metric.PAYMENTS, row["n"])
+        tally.add(key, Metric.PAYMENTS_CASHLESS, row["cashless"])
+
+
+SOURCES.extend([feedback_source, payments_source])

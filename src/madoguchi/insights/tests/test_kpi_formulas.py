@@ -75,7 +75,13 @@ def test_e_decision_rate_by_the_month_of_decision(fixture):
 
 def test_sources_not_built_yet_give_no_value_rather_than_zero(fixture):
     values = kpis(fixture)
-    for kpi in (Kpi.SATISFACTION, Kpi.NPS, Kpi.CASHLESS_RATE, Kpi.IDEA_ANSWER_DAYS, Kpi.NO_SHOW_RATE):
+    for kpi in (
+        Kpi.SATISFACTION,
+        Kpi.NPS,
+        Kpi.CASHLESS_RATE,
+        Kpi.IDEA_ANSWER_DAYS,
+        Kpi.NO_SHOW_RATE,
+    ):  # no rows
         assert values[kpi].value is None
         assert values[kpi].display == ""
 
@@ -167,3 +173,24 @@ def test_percentile_of_a_distribution():
     assert selectors.percentile(Counter({1: 1, 2: 1, 3: 1, 4: 1}), 0.5) == 2
     assert selectors.percentile(Counter({1: 9, 30: 1}), 0.9) == 1
     assert selectors.percentile(Counter({1: 9, 30: 1}), 0.95) == 30
+
+
+def test_cashless_ratio_from_settled_payments(fixture):
+    from madoguchi.payments.models import Payment
+
+    methods = ["card", "konbini", "cash"]
+    for app, method in zip(fixture.apps_a[:3], methods, strict=True):
+        Payment.objects.create(
+            application=app,
+            organization=fixture.office.org,
+            procedure=app.procedure,
+            applicant=app.applicant,
+            status="paid",
+            amount=300,
+            paid_amount=300,
+            method=method,
+            paid_at=dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC),
+            customer_number=f"T{app.pk.hex[:12]}",
+        )
+    values = kpis(fixture, months=(MAY,))
+    assert (values[Kpi.CASHLESS_RATE].numerator, values[Kpi.CASHLESS_RATE].denominator) == (2, 3)
