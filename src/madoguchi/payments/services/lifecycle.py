@@ -207,6 +207,10 @@ def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, st
                 after={"status": payment.status, "reason": "rejected"},
             )
         return
+    if payment.gate == PaymentGate.AT_SUBMISSION and payment.status == PaymentStatus.PAYABLE:
+        raise DomainError(
+            _("手数料の納付を確認できていません。納付を確認してから承認してください。"), code="fee_unpaid"
+        )
     if payment.status == PaymentStatus.AWAITING_AMOUNT and payment.amount is None:
         raise DomainError(
             _(

@@ -167,3 +167,19 @@ def test_a_reminder_is_sent_once_before_the_deadline():
     assert services.payments_expire_sweep()["reminded"] == 1
     assert services.payments_expire_sweep()["reminded"] == 0
     assert Notification.objects.filter(event="payment.reminder", recipient=payment.applicant).exists()
+
+
+def test_a_fee_due_at_submission_must_be_paid_before_approval():
+    office = fee_office(gate=PaymentGate.AT_SUBMISSION)
+    application = make_application(office.procedure_a)
+    with pytest.raises(DomainError) as refused:
+        approve(office, application)
+    assert refused.value.code == "fee_unpaid"
+    payment = Payment.objects.get(application=application)
+    services.payment_record_cash(user=office.reviewer_a, payment_id=payment.pk, amount="300")
+    task = TaskState.objects.get(case=application.case, status=TaskStatus.PENDING)  # the decision step
+    review.case_decide(
+        user=office.approver_a, case_id=application.case.pk, task_id=task.pk, outcome="approved"
+    )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
