@@ -155,7 +155,7 @@ ACTIONS = {
 
 DONE = {
     "claim": _("この案件を担当しました。"),
-    "approve": _("承認し、次の段階へ回しました。"),
+    "approve": _("承認しました。"),
     "return": _("差し戻しました。"),
     "pull_back": _("引き戻しました。"),
     "decide": _("決定しました。通知書を作成し、電子署名しました。"),
@@ -172,6 +172,7 @@ def case_action(request, case_id):
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404
+    before = selectors.access_case(user=request.user, case_id=case_id)
     try:
         handler(request, case_id)
     except FieldErrors as exc:
@@ -184,7 +185,13 @@ def case_action(request, case_id):
             posted=request.POST,
             status=exc.status if exc.status != 404 else 409,
         )
-    messages.success(request, DONE[action])
+    message = selectors.progress_message(
+        case_id=before.pk,
+        action=action,
+        before_position=before.current_position,
+        before_status=before.status,
+    )
+    messages.success(request, message or DONE[action])
     return redirect("review:case", case_id)
 
 

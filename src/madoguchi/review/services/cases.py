@@ -123,6 +123,9 @@ def _check_actor(scope: CaseScope, task: TaskState, *, substitute: bool) -> tupl
     """(acting as substitute 代決?, on behalf of whom). Raises PermissionDeniedError."""
     if task.status != TaskStatus.PENDING or task.round != task.case.step_round:
         raise DomainError(_("この項目はすでに処理されています。画面を更新してください。"), code="stale")
+    conflict = selectors.duty_conflict(task, scope.user)
+    if conflict is not None:
+        raise PermissionDeniedError(conflict)
     if scope.may_act(task):
         return False, None
     if substitute and scope.may_substitute(task):
@@ -334,7 +337,11 @@ def case_claim(*, user: Any, case_id: Any) -> Case:
     with transaction.atomic():
         case = _lock(user, case_id)
         _require_open(case)
-        claimable = [t for t in _current_pending(case) if _with_case(t, case) and scope.may_claim(t)]
+        claimable = [
+            t
+            for t in _current_pending(case)
+            if _with_case(t, case) and scope.may_claim(t) and selectors.duty_conflict(t, user) is None
+        ]
         if not claimable:
             raise PermissionDeniedError(_("この案件で担当できる処理はありません。"))
         for task in claimable:
@@ -372,6 +379,9 @@ def task_reassign(*, user: Any, case_id: Any, task_id: Any, to_user: Any) -> Tas
             raise FieldErrors(
                 {"to_user": [_("この処理を担当できない職員です。部署と役割を確認してください。")]}
             )
+        conflict = selectors.duty_conflict(task, to_user)
+        if conflict is not None:
+            raise FieldErrors({"to_user": [conflict]})
         before = {"claimed_by": _label(task.claimed_by)}
         task.claimed_by = to_user
         task.save(update_fields=["claimed_by"])
