@@ -55,6 +55,16 @@ class Outcome(models.TextChoices):
     REJECTED = "rejected", _("不承認")
 
 
+class NoticeKind(models.TextChoices):
+    """What a decision notice says (通知書の種類); chosen per procedure on the 通知書の文面 page."""
+
+    APPROVAL = "approval", _("承認／不承認")
+    PERMIT = "permit", _("許可／不許可")
+    EXAM = "exam", _("合格／不合格")
+    CERTIFICATION = "certification", _("認定／不認定")
+    PROPOSAL = "proposal", _("起案の決裁結果")
+
+
 class CheckKind(models.TextChoices):
     ELIGIBILITY = "eligibility", _("受給資格・要件")
     DUPLICATE = "duplicate", _("重複申請")
@@ -79,3 +89,29 @@ ORG_WIDE_ROLES = {Role.CENTRE, Role.AUDITOR, Role.ADMIN}
 ACT_ROLES = {Role.REVIEWER, Role.APPROVER, Role.OWNER, Role.CENTRE, Role.ADMIN}
 # Roles that may decide on behalf of the assigned person (代決) and reassign work.
 SUBSTITUTE_ROLES = {Role.APPROVER, Role.ADMIN}
+
+
+# The case page's history in words (audit actions of the case and its subject); an action not
+# listed here is shown as its code.
+HISTORY_LABELS = {
+    "application.submitted": _("申請を受け付けました"),
+    "application.review_started": _("審査を始めました"),
+    "application.correction_requested": _("補正を依頼しました"),
+    "application.corrected": _("申請者が補正しました"),
+    "application.decided": _("申請者に結果を知らせました"),
+    "application.withdrawn": _("申請者が取り下げました"),
+    "proposal.created": _("起案しました"),
+    "case.opened": _("案件を作成しました"),
+    "case.step_started": _("段階を開始しました"),
+    "case.claimed": _("担当しました"),
+    "case.commented": _("内部メモを書きました"),
+    "case.correction_requested": _("補正を依頼しました"),
+    "case.decided": _("決定し、通知書に電子署名しました"),
+    "case.decided_on_paper": _("紙の決裁を記録しました"),
+    "case.withdrawn": _("取下げにより終了しました"),
+    "task.approved": _("承認しました"),
+    "task.decided": _("決裁しました"),
+    "task.returned": _("差し戻しました"),
+    "task.pulled_back": _("引き戻しました"),
+    "task.reassigned": _("担当者を変更しました"),
+}

@@ -13,7 +13,7 @@ from django.db import transaction
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Department, Organization
 from madoguchi.procedures.models import Procedure
-from madoguchi.review.constants import CheckKind, StepKind, StepMode
+from madoguchi.review.constants import CheckKind, NoticeKind, StepKind, StepMode
 from madoguchi.review.models import NoticeTemplate, ProcedureCheck, Route
 from madoguchi.review.services import route_create
 
@@ -71,8 +71,9 @@ def load_backoffice_demo() -> Iterator[str]:
                     outcome="approved",
                     defaults={
                         "title": "高額療養費支給決定通知書",
-                        "body": "$applicant 様\n\n$submitted_on に受け付けた高額療養費の支給申請"
-                        "（受付番号 $reference_number）について、次のとおり支給することに決定しました。\n\n$reason",
+                        "body": "{{ applicant }} 様\n\n{{ submitted_on }} に受け付けた高額療養費の支給申請"
+                        "（受付番号 {{ reference_number }}）について、次のとおり支給することに決定しました。"
+                        "\n\n{{ reason }}",
                     },
                 )
         if tokyo is not None:
@@ -179,4 +180,23 @@ def load_backoffice_demo() -> Iterator[str]:
                     ],
                 )
                 yield "  proposal route: created"
+    if tokyo is not None:
+        yield from _notice_kinds(tokyo)
     yield "back-office demo data loaded."
+
+
+def _notice_kinds(tokyo: Organization) -> Iterator[str]:
+    """S13 合格/不合格 (no 教示: exam results), S4 認定 and S3 研修 (staff matters: no 教示)."""
+    for slug, kind in (
+        ("saiyo-shiken", NoticeKind.EXAM),
+        ("fuyo-teate", NoticeKind.CERTIFICATION),
+        ("kenshu-moshikomi", NoticeKind.APPROVAL),
+    ):
+        procedure = Procedure.objects.filter(organization=tokyo, slug=slug).first()
+        if procedure is None:
+            continue
+        for outcome in ("approved", "rejected"):
+            NoticeTemplate.objects.get_or_create(
+                procedure=procedure, outcome=outcome, defaults={"kind": kind, "appeal": False}
+            )
+        yield f"  notice wording {slug}: {kind}"

@@ -27,5 +27,13 @@ register(
         roles=frozenset(EDITOR_ROLES),
         also=("review:routes:create",),
     ),
+    MenuEntry(
+        menu=STAFF,
+        key="notice_templates",
+        label=_("通知書の文面"),
+        url_name="review:notice_templates",
+        order=55,
+        roles=frozenset(EDITOR_ROLES),
+    ),
     MenuEntry(menu=STAFF, key="stats", label=_("電子決定率"), url_name="review:stats", order=80),
 )

@@ -25,6 +25,7 @@ from madoguchi.review.constants import (
     CaseStatus,
     CheckKind,
     CorrectionStatus,
+    NoticeKind,
     Outcome,
     StepKind,
     StepMode,
@@ -364,13 +365,22 @@ class ProcedureCheck(models.Model):
 
 
 class NoticeTemplate(models.Model):
-    """Per-procedure wording of a decision notice. ``body`` uses $placeholders (string.Template):
-    $applicant $reference_number $procedure $organization $decided_on $reason $submitted_on."""
+    """Per-procedure wording of a decision notice for one outcome (review/notices.py).
+
+    ``kind`` (the same on both rows of a procedure) picks the default wording (許可/不許可,
+    合格/不合格, 認定, …); an empty ``title``/``body`` means that default. Placeholders are
+    ``{{ name }}`` as in every other template (notifications.templating): applicant,
+    reference_number, procedure, organization, decided_on, submitted_on, reason.
+    ``appeal``: the notice carries the 教示 (審査請求 and 取消訴訟 instructions)."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="notice_templates")
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    title = models.CharField(max_length=100)
-    body = models.TextField()
+    kind = models.CharField(
+        _("通知書の種類"), max_length=20, choices=NoticeKind.choices, default=NoticeKind.APPROVAL
+    )
+    title = models.CharField(_("表題"), max_length=100, blank=True)
+    body = models.TextField(_("本文"), blank=True)
+    appeal = models.BooleanField(_("教示（審査請求の案内）を記載する"), default=False)
 
     class Meta:
         constraints = [

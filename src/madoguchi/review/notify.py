@@ -44,12 +44,13 @@ def notify_correction_requested(*, application: Application, correction) -> None
     )
 
 
-def notify_decided(*, application: Application, approved: bool) -> None:
+def notify_decided(*, application: Application, approved: bool, word: str = "") -> None:
+    """``word``: the outcome in the procedure's terms (合格, 許可, 認定, …; notices.outcome_word)."""
     notification_enqueue(
         recipient=application.applicant,
         event="application.decided",
         organization=application.organization,
-        context={**_context(application), "decision": _("承認") if approved else _("不承認")},
+        context={**_context(application), "decision": word or (_("承認") if approved else _("不承認"))},
         dedupe_key=f"application:{application.pk}:decided",
         sensitive=True,
         department_id=application.procedure.department_id,

@@ -18,7 +18,14 @@ from madoguchi.accounts.constants import Role
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core import events
 from madoguchi.review.business_days import add_business_days
-from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES, VIEW_ROLES, CaseStatus, TaskStatus
+from madoguchi.review.constants import (
+    ACT_ROLES,
+    HISTORY_LABELS,
+    ORG_WIDE_ROLES,
+    VIEW_ROLES,
+    CaseStatus,
+    TaskStatus,
+)
 from madoguchi.review.models import Case, Comment, CorrectionRequest, DataRevision, Notice, TaskState
 from madoguchi.review.permissions import CaseScope
 
@@ -208,7 +215,13 @@ def case_history(case: Case) -> list[AuditEntry]:
         q |= Q(target_type="applications.application", target_id=str(case.application_id))
     if case.proposal_id:
         q |= Q(target_type="review.proposal", target_id=str(case.proposal_id))
-    return list(AuditEntry.objects.filter(q).select_related("actor").order_by("id")[:500])
+    entries = list(AuditEntry.objects.filter(q).select_related("actor").order_by("id")[:500])
+    for entry in entries:
+        label = HISTORY_LABELS.get(entry.action)
+        step = (entry.after or {}).get("step") if isinstance(entry.after, dict) else None
+        text = str(label) if label else entry.action
+        entry.label = f"{text}（{step}）" if label and step else text  # type: ignore[attr-defined]
+    return entries
 
 
 def case_corrections(case: Case) -> list[CorrectionRequest]:
@@ -642,3 +655,52 @@ def progress_message(
         "step": case.current_step_name,
         "who": who,
     }
+
+
+# ---------------------------------------------------------------------------- 通知書の文面
+
+
+def notice_procedures(*, user: Any) -> list[Any]:
+    """Procedures whose notice wording this user may edit (owner/admin of their department)."""
+    from madoguchi.procedures.models import Procedure
+    from madoguchi.review.route_editor.selectors import EDITOR_ROLES, editor_scope, may_edit
+
+    scope = editor_scope(user)  # 404 for everyone else
+    org_ids = scope.organization_ids(EDITOR_ROLES)
+    return [
+        p
+        for p in Procedure.objects.filter(organization_id__in=org_ids)
+        .select_related("organization", "department")
+        .order_by("organization_id", "title")
+        if may_edit(scope, organization_id=p.organization_id, procedure=p)
+    ]
+
+
+def notice_procedure(*, user: Any, procedure_id: Any) -> Any:
+    """One procedure this user may edit the notices of; 404 otherwise."""
+    for procedure in notice_procedures(user=user):
+        if str(procedure.pk) == str(procedure_id):
+            return procedure
+    raise Http404
+
+
+def notice_wordings(procedure_id: int) -> dict[str, Any]:
+    """The wording in force for both outcomes, and whether each part is the default."""
+    from madoguchi.review import notices
+    from madoguchi.review.models import NoticeTemplate
+
+    rows = {t.outcome: t for t in NoticeTemplate.objects.filter(procedure_id=procedure_id)}
+    out: dict[str, Any] = {}
+    for outcome in ("approved", "rejected"):
+        wording = notices.wording_for(procedure_id=procedure_id, outcome=outcome)
+        row = rows.get(outcome)
+        out[outcome] = {
+            "wording": wording,
+            "title": row.title if row else "",
+            "body": row.body if row else "",
+            "default_title": notices.DEFAULTS[wording.kind][outcome][0],
+            "default_body": notices.DEFAULTS[wording.kind][outcome][1],
+        }
+    out["kind"] = out["approved"]["wording"].kind
+    out["appeal"] = out["rejected"]["wording"].appeal
+    return out

@@ -14,6 +14,8 @@ urlpatterns = [
     path("notices/<uuid:notice_id>.pdf", views.notice_download, name="notice"),
     path("proposals/new/", views.proposal_new, name="proposal_new"),
     path("stats/", views.stats, name="stats"),
+    path("notice-templates/", views.notice_templates, name="notice_templates"),
+    path("notice-templates/<int:procedure_id>/", views.notice_template_edit, name="notice_template_edit"),
     path("routes/", include("madoguchi.review.route_editor.urls")),
     # Applicant's correction page; served at /corrections/ once config/urls.py mounts
     # review.applicant_urls. Until then this fallback keeps the link in the e-mail working.

@@ -310,3 +310,77 @@ def stats(request):
             }
         )
     return render(request, "review/stats.html", {"rows": rows, "nav": "stats"})
+
+
+# ---------------------------------------------------------------------------- 通知書の文面
+
+
+@staff_required
+def notice_templates(request):
+    """Procedures whose decision notices this user words (owners and admins)."""
+    procedures = selectors.notice_procedures(user=request.user)
+    return render(
+        request, "review/notice_templates.html", {"procedures": procedures, "nav": "notice_templates"}
+    )
+
+
+@staff_required
+def notice_template_edit(request, procedure_id: int):
+    from madoguchi.review import notices
+    from madoguchi.review.constants import NoticeKind
+    from madoguchi.review.services.notice_templates import APPLICATION_KINDS, notice_templates_save
+
+    procedure = selectors.notice_procedure(user=request.user, procedure_id=procedure_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        texts = {
+            outcome: (request.POST.get(f"{outcome}_title", ""), request.POST.get(f"{outcome}_body", ""))
+            for outcome in ("approved", "rejected")
+        }
+        try:
+            notice_templates_save(
+                user=request.user,
+                procedure=procedure,
+                kind=request.POST.get("kind", ""),
+                texts=texts,
+                appeal=request.POST.get("appeal") == "1",
+            )
+        except FieldErrors as exc:
+            errors = exc.as_dict()
+        else:
+            messages.success(request, _("通知書の文面を保存しました。次の決定から使われます。"))
+            return redirect("review:notice_template_edit", procedure.pk)
+    current = selectors.notice_wordings(procedure.pk)
+    posted = request.POST if errors else None
+    sections = []
+    for outcome, label in (("approved", _("認めるとき")), ("rejected", _("認めないとき"))):
+        part = current[outcome]
+        sections.append(
+            {
+                "outcome": outcome,
+                "label": label,
+                "title": posted.get(f"{outcome}_title", "") if posted else part["title"],
+                "body": posted.get(f"{outcome}_body", "") if posted else part["body"],
+                "default_title": part["default_title"],
+                "default_body": part["default_body"],
+                "title_errors": errors.get(f"{outcome}_title", []),
+                "body_errors": errors.get(f"{outcome}_body", []),
+            }
+        )
+    return render(
+        request,
+        "review/notice_template_edit.html",
+        {
+            "procedure": procedure,
+            "sections": sections,
+            "kind": posted.get("kind", "") if posted else current["kind"],
+            "appeal": (posted.get("appeal") == "1") if posted else current["appeal"],
+            "kind_errors": errors.get("kind", []),
+            "errors": errors,
+            "kinds": [(k, NoticeKind(k).label) for k in APPLICATION_KINDS],
+            "placeholders": notices.PLACEHOLDERS,
+            "appeal_text": notices.APPEAL_TEXT,
+            "nav": "notice_templates",
+        },
+        status=422 if errors else 200,
+    )

@@ -695,18 +695,17 @@ def _finalize(
     )
     if case.application is not None:
         approved = outcome == Outcome.APPROVED
+        wording = notices.wording_for(procedure_id=case.procedure_id, outcome=outcome)
+        word = notices.outcome_word(wording.kind, outcome)
         _set_application_status(
             case,
             status=ApplicationStatus.APPROVED if approved else ApplicationStatus.REJECTED,
             kind="decided",
-            message=(
-                _("審査の結果、承認されました。決定通知書をダウンロードできます。")
-                if approved
-                else _("審査の結果、承認されませんでした。不承認通知書で理由をご確認ください。")
-            ),
+            message=_("結果は「%(word)s」です。%(title)sをダウンロードしてご確認ください。")
+            % {"word": word, "title": title},
             actor=user,
         )
-        notify_decided(application=case.application, approved=approved)
+        notify_decided(application=case.application, approved=approved, word=word)
 
 
 def _approval_rows(case: Case) -> list[tuple[str, str]]:

@@ -70,7 +70,7 @@ def test_notice_text_comes_from_the_procedure_template(office):
         procedure=office.procedure_a,
         outcome="approved",
         title="支給決定通知書",
-        body="$applicant 様 $reference_number を $reason で支給します。",
+        body="{{ applicant }} 様 {{ reference_number }} を {{ reason }} で支給します。",
     )
     notice = decide(office)
     title, body, _values = notice_text(case=notice.case, decision=notice.decision)

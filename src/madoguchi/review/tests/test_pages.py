@@ -44,7 +44,7 @@ def test_case_page_shows_data_checks_route_history_and_actions(client, office):
     client.force_login(office.reviewer_a)
     html = client.get(f"/staff/cases/{case.pk}/").content.decode()
     assert "山田 太郎" in html  # application data
-    assert "case.opened" in html  # history from the audit chain
+    assert "案件を作成しました" in html  # history from the audit chain, in words
     assert "この案件を担当する" in html and "承認して次へ回す" in html
     assert "申請者に補正を依頼する" in html
 
