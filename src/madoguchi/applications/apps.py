@@ -11,3 +11,4 @@ class ApplicationsConfig(AppConfig):
         # マイナンバー fields keep tokens inside the data (procedures/fields/identity.py).
         register_encrypted_field("applications.Draft", "data", purposes=["mynumber"])
         register_encrypted_field("applications.Application", "data", purposes=["mynumber"])
+        register_encrypted_field("applications.BulkRow", "data", purposes=["mynumber"])

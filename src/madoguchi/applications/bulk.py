@@ -30,16 +30,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Membership, Organization
-from madoguchi.applications.constants import Channel
-from madoguchi.applications.models import Draft
+from madoguchi.applications.constants import BulkStatus, Channel
+from madoguchi.applications.models import BulkRow, BulkUpload, Draft
 from madoguchi.applications.services import application_submit_with_result
 from madoguchi.audit.services import audit_record
 from madoguchi.core import textfiles
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.procedures.builder.selectors import bulk_can_upload
-from madoguchi.procedures.constants import BulkStatus
 from madoguchi.procedures.fields import ValidationContext, get_field_type
-from madoguchi.procedures.models import BulkRow, BulkUpload, Procedure
+from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.normalize import loose_key
 from madoguchi.procedures.validation import iter_fields, validate_all
 

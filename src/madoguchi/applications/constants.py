@@ -2,6 +2,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class BulkStatus(models.TextChoices):
+    """A bulk upload (一括提出): checked and waiting for confirmation, or submitted."""
+
+    CHECKED = "checked", _("確認待ち")
+    CONFIRMED = "confirmed", _("提出済み")
+
+
 class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("受付済み")
     IN_REVIEW = "in_review", _("審査中")

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ProxyRelationship
-from madoguchi.applications.models import Application, Attachment, Draft
+from madoguchi.applications.models import Application, Attachment, BulkUpload, Draft
 from madoguchi.core.errors import FieldErrors
+from madoguchi.procedures.builder.selectors import bulk_can_upload
 from madoguchi.procedures.steps import (  # noqa: F401 - the step flow, re-exported for the applicant views
     StepInfo,
     condition_hint,
@@ -249,6 +250,20 @@ def draft_list_rows(*, user: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------------------- 一括提出
+
+
+def access_bulk_upload(*, user: Any, upload_id: Any) -> BulkUpload:
+    """A bulk upload its uploader (or someone who may upload for the procedure) may see; else 404."""
+    try:
+        upload = BulkUpload.objects.select_related("procedure__organization", "uploaded_by").get(pk=upload_id)
+    except Exception as exc:  # DoesNotExist, or a malformed UUID
+        raise Http404 from exc
+    if upload.uploaded_by_id != getattr(user, "pk", None) and not bulk_can_upload(user, upload.procedure):
+        raise Http404
+    return upload
 
 
 # ---------------------------------------------------------------------------- dates

@@ -53,11 +53,6 @@ class IdentityLevel(models.TextChoices):
     MYNUMBER_CARD = "mynumber_card", _("マイナンバーカード（公的個人認証）")
 
 
-class BulkStatus(models.TextChoices):
-    CHECKED = "checked", _("確認待ち")
-    CONFIRMED = "confirmed", _("提出済み")
-
-
 class RetentionPeriod(models.TextChoices):
     """保存年限: how long an application is kept after its decision (retention/, docs/retention.md)."""
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.accounts.models import Department, Organization
 from madoguchi.core.models import TimeStampedModel
 from madoguchi.procedures.constants import (
-    BulkStatus,
     Category,
     FeeKind,
     IdentityLevel,
@@ -141,53 +138,3 @@ class DraftSnapshot(models.Model):
 
     class Meta:
         ordering = ["draft_id", "-id"]
-
-
-class BulkUpload(TimeStampedModel):
-    """One CSV/Excel file of rows for a procedure (一括提出), checked before it is confirmed."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="bulk_uploads")
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bulk_uploads")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    file_name = models.CharField(max_length=255)
-    file_sha256 = models.CharField(max_length=64)
-    encoding = models.CharField(max_length=20, blank=True)
-    status = models.CharField(max_length=12, choices=BulkStatus.choices, default=BulkStatus.CHECKED)
-    total_rows = models.PositiveIntegerField(default=0)
-    valid_rows = models.PositiveIntegerField(default=0)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["procedure", "file_sha256"], name="bulk_upload_file_once"),
-        ]
-
-    @property
-    def error_rows(self) -> int:
-        return self.total_rows - self.valid_rows
-
-
-class BulkRow(models.Model):
-    """One row of a bulk upload: cleaned values when valid, messages per column when not.
-
-    Values of sensitive fields (マイナンバー) are kept only in their encrypted cleaned form.
-    """
-
-    upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="rows")
-    number = models.PositiveIntegerField()  # line in the file (header = 1)
-    data = models.JSONField(default=dict)
-    errors = models.JSONField(default=dict)  # {"column label": ["message", …]}
-    application = models.ForeignKey(
-        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["upload_id", "number"]
-        constraints = [models.UniqueConstraint(fields=["upload", "number"], name="bulk_row_unique")]
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.applications import bulk
+from madoguchi.applications import selectors as applicant_selectors
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.builder import selectors
 from madoguchi.procedures.builder.views.common import download, error_page
@@ -73,7 +74,7 @@ def upload(request, procedure_id: int):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def result(request, upload_id):
-    upload = selectors.access_bulk_upload(user=request.user, upload_id=upload_id)
+    upload = applicant_selectors.access_bulk_upload(user=request.user, upload_id=upload_id)
     if request.method == "POST":
         try:
             created = bulk.bulk_upload_confirm(actor=request.user, upload=upload)

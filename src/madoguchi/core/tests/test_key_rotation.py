@@ -84,7 +84,7 @@ def test_the_stores_holding_tokens_are_registered():
         "applications.Draft.data",
         "applications.Application.data",
         "review.DataRevision.data",
-        "procedures.BulkRow.data",
+        "applications.BulkRow.data",
         "accounts.SignInCarry.payload",
         "accounts.TotpDevice.secret",
     } <= names

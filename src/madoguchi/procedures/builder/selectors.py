@@ -12,7 +12,7 @@ from madoguchi.procedures import services
 from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.diff import definition_diff
 from madoguchi.procedures.fields import registry
-from madoguchi.procedures.models import BulkUpload, Procedure, ProcedureVersion
+from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.rules import explain, fields_of
 
 
@@ -72,16 +72,6 @@ def access_bulk_procedure(*, user: Any, procedure_id: Any) -> Procedure:
     if procedure.current_version is None or not bulk_can_upload(user, procedure):
         raise Http404
     return procedure
-
-
-def access_bulk_upload(*, user: Any, upload_id: Any) -> BulkUpload:
-    try:
-        upload = BulkUpload.objects.select_related("procedure__organization", "uploaded_by").get(pk=upload_id)
-    except Exception as exc:  # DoesNotExist, or a malformed UUID
-        raise Http404 from exc
-    if upload.uploaded_by_id != getattr(user, "pk", None) and not bulk_can_upload(user, upload.procedure):
-        raise Http404
-    return upload
 
 
 def template_library() -> list[Procedure]:
