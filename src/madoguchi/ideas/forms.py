@@ -112,3 +112,39 @@ class HideForm(ServiceForm):
     reason = shown_required(
         forms.CharField(label=_("非表示にする理由（投稿者に伝えます）"), required=False, max_length=300)
     )
+
+
+class SpaceForm(ServiceForm):
+    name = shown_required(forms.CharField(label=_("名称"), required=False, max_length=200))
+    slug = shown_required(
+        forms.CharField(
+            label=_("URLに使う名前"),
+            required=False,
+            max_length=60,
+            help_text=_("半角英数字とハイフン。例: teian"),
+        )
+    )
+    description = forms.CharField(label=_("説明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    kind = OfferedChoiceField(label=_("種類"), required=False, widget=forms.RadioSelect)
+    visibility = OfferedChoiceField(label=_("公開範囲"), required=False, widget=forms.RadioSelect)
+    anonymous = forms.BooleanField(label=_("投稿者名を「匿名」と表示する"), required=False)
+    moderator_department = OfferedChoiceField(label=_("モデレーターの部署"), required=False)
+    categories = forms.CharField(
+        label=_("分類"), required=False, help_text=_("1行に1つ。"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    body_template = forms.CharField(
+        label=_("本文のひな形"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    edit_minutes = forms.CharField(label=_("投稿後に編集できる時間（分）"), required=False)
+    hide_after_reports = forms.CharField(label=_("自動で非表示にする通報の数"), required=False)
+    answer_days = forms.CharField(label=_("公式回答の期限（日）"), required=False)
+
+    def __init__(self, *args: Any, departments: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from madoguchi.ideas.constants import SpaceKind, Visibility
+
+        self.fields["kind"].choices = SpaceKind.choices
+        self.fields["visibility"].choices = Visibility.choices
+        self.fields["moderator_department"].choices = [("", _("（管理者のみ）"))] + [
+            (str(d.pk), d.name) for d in departments
+        ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.accounts.decorators import staff_required, staff_sign_in_url
-from madoguchi.accounts.models import Department
+from madoguchi.accounts.models import Department, Organization
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.responses import FORM_ERRORS_STATUS
 from madoguchi.ideas import selectors, services
@@ -26,6 +26,7 @@ from madoguchi.ideas.forms import (
     ProposalForm,
     QuestionForm,
     ReportForm,
+    SpaceForm,
 )
 from madoguchi.ideas.models import Answer, Comment, Proposal, Space
 from madoguchi.ideas.permissions import Viewer
@@ -71,12 +72,23 @@ def _department(space: Space, value: str) -> Department | None:
 def index(request: HttpRequest) -> HttpResponse:
     viewer = Viewer.of(request)
     query = request.GET.get("q", "").strip()[:100]
+    admin_of = (
+        [
+            o
+            for o in Organization.objects.filter(
+                pk__in=viewer.scope.organization_ids(roles=["admin"])
+            ).order_by("name")
+        ]
+        if viewer.staff_session
+        else []
+    )
     return render(
         request,
         "ideas/index.html",
         {
             "base": _base(viewer),
             "nav": "ideas",
+            "admin_of": admin_of,
             "spaces": selectors.spaces_for(viewer=viewer),
             "query": query,
             "results": selectors.search(viewer=viewer, query=query) if query else None,
@@ -95,6 +107,11 @@ def space(request: HttpRequest, org: str, space: str) -> HttpResponse:
         "query": query,
         "can_post": viewer.can_post(the_space),
         "is_moderator": viewer.is_moderator(the_space),
+        "can_manage": viewer.staff_of(the_space.organization_id)
+        and (
+            request.user.is_superuser
+            or viewer.scope.has_role("admin", organization_id=the_space.organization_id)
+        ),
     }
     if the_space.kind == SpaceKind.PROPOSALS:
         status = request.GET.get("status", "")
@@ -576,4 +593,69 @@ def work(request: HttpRequest) -> HttpResponse:
             "work": selectors.department_work(viewer=viewer),
             "queue": selectors.moderation_queue(viewer=viewer),
         },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def space_edit(request: HttpRequest, org: str, space: str = "") -> HttpResponse:
+    """An organization's admins create and change spaces (proposal boxes, Q&A) without code."""
+    viewer = Viewer.of(request)
+    organization = Organization.objects.filter(slug=org).first()
+    if organization is None or not viewer.staff_of(organization.pk):
+        raise Http404
+    existing = Space.objects.filter(organization=organization, slug=space).first() if space else None
+    if space and existing is None:
+        raise Http404
+    departments = list(Department.objects.filter(organization=organization).order_by("name"))
+    initial: dict[str, Any] = {
+        "kind": "proposals",
+        "visibility": "staff",
+        "edit_minutes": 15,
+        "hide_after_reports": 3,
+        "answer_days": 30,
+    }
+    if existing is not None:
+        initial = {
+            "name": existing.name,
+            "slug": existing.slug,
+            "description": existing.description,
+            "kind": existing.kind,
+            "visibility": existing.visibility,
+            "anonymous": existing.anonymous,
+            "moderator_department": str(existing.moderator_department_id or ""),
+            "categories": "\n".join(existing.categories),
+            "body_template": existing.body_template,
+            "edit_minutes": existing.edit_minutes,
+            "hide_after_reports": existing.hide_after_reports,
+            "answer_days": existing.answer_days,
+        }
+    form = SpaceForm(request.POST or None, initial=initial, departments=departments)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.space_save(
+                viewer=viewer, organization_id=organization.pk, values=form.cleaned_data, space=existing
+            )
+        except FieldErrors as exc:
+            form.add_service_errors(exc)
+            status = FORM_ERRORS_STATUS
+        else:
+            messages.success(request, _("場所を保存しました。"))
+            return redirect("ideas:space", organization.slug, saved.slug)
+    elif request.method == "GET" and not (
+        request.user.is_superuser or viewer.scope.has_role("admin", organization_id=organization.pk)
+    ):
+        raise Http404
+    return render(
+        request,
+        "ideas/space_form.html",
+        {
+            "base": "ideas/base_staff.html",
+            "nav": "ideas",
+            "form": form,
+            "organization": organization,
+            "space": existing,
+        },
+        status=status,
     )
