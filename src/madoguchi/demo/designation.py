@@ -9,10 +9,13 @@ the 変更届 with the designation's answers. Idempotent: a fixed idempotency ke
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Department, Organization, User
@@ -97,6 +100,45 @@ def _pending(case: Case) -> TaskState:
     return TaskState.objects.filter(case=case, status=TaskStatus.PENDING).order_by("id").first()
 
 
+def _review_and_decide(application: Application) -> None:
+    case = Case.objects.get(application=application)
+    reviewer, approver = User.objects.get(email=REVIEWER), User.objects.get(email=APPROVER)
+    task_approve(user=reviewer, case_id=case.pk, task_id=_pending(case).pk, comment="基準を満たしています。")
+    case_decide(
+        user=approver,
+        case_id=case.pk,
+        task_id=_pending(case).pk,
+        outcome=Outcome.APPROVED,
+        reason="指定基準を満たしているため、就労継続支援B型の事業者として指定します。",
+    )
+
+
+def _outside_event_loop(work: Callable[[], None]) -> None:
+    """Run ``work`` here, or in a helper thread when this thread runs an asyncio loop (the
+    browser tests load the demo under Playwright's loop, and signing the notice (pyHanko) calls
+    ``asyncio.run``, which refuses to nest). The helper thread has its own database connection."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        work()
+        return
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as exc:  # re-raised in the caller's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
 def load_designation_demo() -> list[str]:
     procedure = Procedure.objects.filter(organization__slug="shinjuku", slug="shogai-fukushi-shitei").first()
     applicant = User.objects.filter(email=APPLICANT).first()
@@ -115,16 +157,7 @@ def load_designation_demo() -> list[str]:
         draft = applications.draft_update(draft=draft, data=data)
         application = applications.application_submit(draft=draft, actor=applicant, idempotency_key=KEY)
     applications.application_follow_up(application_id=application.pk)
-    case = Case.objects.get(application=application)
-    reviewer, approver = User.objects.get(email=REVIEWER), User.objects.get(email=APPROVER)
-    task_approve(user=reviewer, case_id=case.pk, task_id=_pending(case).pk, comment="基準を満たしています。")
-    case_decide(
-        user=approver,
-        case_id=case.pk,
-        task_id=_pending(case).pk,
-        outcome=Outcome.APPROVED,
-        reason="指定基準を満たしているため、就労継続支援B型の事業者として指定します。",
-    )
+    _outside_event_loop(lambda: _review_and_decide(application))
     application.refresh_from_db()
     return [
         f"S7 designation: {application.reference_number} {application.get_status_display()} "
