@@ -8,15 +8,20 @@ and key: ``<slug>.key.pem`` and ``<slug>.cert.pem``, plus ``ca.cert.pem`` for th
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
 def signing_dir() -> Path:
@@ -143,6 +148,18 @@ def ensure_organization_identity(organization) -> tuple[Path, Path, Path]:
     return key_path, cert_path, ca_cert_path
 
 
+def _outside_event_loop(call: Callable[[], T]) -> T:
+    """pyHanko's synchronous ``sign_pdf`` runs ``asyncio.run``, which refuses to start inside a
+    running event loop (an async caller; Playwright's loop while the browser tests load the
+    demo): there, it runs in a worker thread. The signing touches no database."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
 def sign_pdf(*, organization, pdf: bytes, reason: str, location: str = "") -> tuple[bytes, str]:
     """Sign ``pdf`` with the organization's key (PAdES baseline). Returns (bytes, signer subject)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -163,6 +180,6 @@ def sign_pdf(*, organization, pdf: bytes, reason: str, location: str = "") -> tu
         location=location or organization.name,
         name=organization.name,
     )
-    out = signers.sign_pdf(writer, meta, signer=signer)
+    out = _outside_event_loop(lambda: signers.sign_pdf(writer, meta, signer=signer))
     subject = signer.signing_cert.subject.human_friendly
     return out.getvalue(), subject
