@@ -1,8 +1,8 @@
 """Where the figures come from: one function per source, each counting one organization-month.
 
-Each source reads only the rows of that month (indexed by date), never all of history. Sources
-of apps that have no data model yet (feedback, payments, ideas) return nothing, so their KPIs
-show 「データなし」 instead of a made-up number (docs/kpi.md).
+Each source reads only the rows of that month (indexed by date), never all of history. A source
+with no rows for the month adds nothing, so its KPIs show 「データなし」 instead of a made-up
+number (docs/kpi.md).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.utils import timezone
 from madoguchi.applications.constants import ApplicationStatus, Channel
 from madoguchi.applications.models import Application
 from madoguchi.feedback.models import Review
+from madoguchi.ideas.models import Proposal
 from madoguchi.insights.constants import Metric
 from madoguchi.knowledge.constants import QuerySource
 from madoguchi.knowledge.models import SearchQueryLog
@@ -213,8 +214,7 @@ def model_available(label: str) -> bool:
     return True
 
 
-# ideas (回答までの日数) adds its source here once its model exists; until then the dashboard shows
-# 「データなし」 for that KPI. feedback's and payments' sources are below.
+# feedback's, payments' and ideas' sources are below.
 SOURCES: list[Source] = [applications_source, cases_source, bookings_source, search_source]
 
 
@@ -267,4 +267,20 @@ def payments_source(window: MonthWindow, tally: Tally) -> None:
         tally.add(key, Metric.PAYMENTS_CASHLESS, row["cashless"])
 
 
-SOURCES.extend([feedback_source, payments_source])
+def ideas_source(window: MonthWindow, tally: Tally) -> None:
+    """提案への公式回答までの日数: proposals whose official answer was published in the month, by the
+    answering department; days from publication to the answer (calendar days)."""
+    rows = Proposal.objects.filter(
+        space__organization_id=window.organization_id,
+        answer_published_at__gte=window.start,
+        answer_published_at__lt=window.end,
+        published_at__isnull=False,
+    ).values_list("department_id", "published_at", "answer_published_at")
+    for department_id, published_at, answered_at in rows:
+        key = (department_id, None)
+        tally.add(key, Metric.IDEAS_ANSWERED)
+        days = (timezone.localdate(answered_at) - timezone.localdate(published_at)).days
+        tally.observe(key, Metric.IDEAS_ANSWER_DAYS, max(days, 0))
+
+
+SOURCES.extend([feedback_source, payments_source, ideas_source])
