@@ -196,6 +196,10 @@ def point_comments(*, point: ReviewPoint, since: dt.datetime, limit: int = 50) -
     return reviews
 
 
+def held_reviews(*, point: ReviewPoint, limit: int = 50) -> list[Review]:
+    return list(Review.objects.filter(point=point, held=True).order_by("-submitted_at")[:limit])
+
+
 def held_count(*, point: ReviewPoint) -> int:
     return Review.objects.filter(point=point, held=True).count()
 

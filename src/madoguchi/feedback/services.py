@@ -203,6 +203,17 @@ def review_release(*, actor: User, review: Review) -> Review:
     return review
 
 
+def review_point_set_active(*, actor: User, point: ReviewPoint, active: bool) -> ReviewPoint:
+    """Stop (or restart) taking reviews at a point, e.g. a counter that closed."""
+    with transaction.atomic():
+        ReviewPoint.objects.filter(pk=point.pk).update(is_active=active)
+        audit_record(
+            actor=actor, action="feedback.point_active" if active else "feedback.point_closed", target=point
+        )
+    point.is_active = active
+    return point
+
+
 def response_note_publish(*, actor: User, point: ReviewPoint, body: str) -> ResponseNote:
     text = sanitize(body, max_length=2000)
     if not text:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/points/<str:code>/", views.staff_point, name="staff_point"),
     path("staff/points/<str:code>/poster/", views.staff_poster, name="staff_poster"),
     path("staff/points/<str:code>/note/", views.staff_note, name="staff_note"),
+    path("staff/points/<str:code>/action/", views.staff_point_action, name="staff_point_action"),
     path("v/<str:token>/", views.review_visit, name="review_visit"),
     path("<str:code>/", views.review, name="review"),
     path("<str:code>/thanks/", views.thanks, name="thanks"),

@@ -202,6 +202,8 @@ def _point_page(request, *, point, period, since, note_form, status=200) -> Http
             "difficulties": selectors.difficulty_counts(point=point, since=since),
             "comments": selectors.point_comments(point=point, since=since),
             "held": selectors.held_count(point=point),
+            "held_reviews": selectors.held_reviews(point=point),
+            "can_manage": selectors.can_manage(user=request.user, organization_id=point.organization_id),
             "notes": selectors.published_notes(point=point, limit=10),
             "note_form": note_form,
             "target_percent": round(SATISFACTION_TARGET * 100),
@@ -227,6 +229,27 @@ def staff_note(request: HttpRequest, code: str) -> HttpResponse:
     return _point_page(
         request, point=point, period="90", since=selectors.period_start(90), note_form=form, status=422
     )
+
+
+@staff_required
+@require_POST
+def staff_point_action(request: HttpRequest, code: str) -> HttpResponse:
+    """Count held reviews after looking at them; stop or restart a point (owners and admins)."""
+    point = selectors.access_staff_point(user=request.user, code=code)
+    action = request.POST.get("action", "")
+    if action == "release":
+        for review in selectors.held_reviews(point=point):
+            if str(review.pk) in request.POST.getlist("review"):
+                services.review_release(actor=request.user, review=review)
+        messages.success(request, _("選んだ回答を集計に入れました。"))
+    elif action in ("close", "open"):
+        if not selectors.can_manage(user=request.user, organization_id=point.organization_id):
+            raise Http404
+        services.review_point_set_active(actor=request.user, point=point, active=action == "open")
+        messages.success(
+            request, _("アンケートを再開しました。") if action == "open" else _("アンケートを停止しました。")
+        )
+    return redirect("feedback:staff_point", point.code)
 
 
 @staff_required

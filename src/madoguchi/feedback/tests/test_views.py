@@ -125,3 +125,27 @@ def test_settings_change_the_choices_without_code(client, point):
 def test_a_counter_member_cannot_change_settings(client, point):
     client.force_login(make_staff(point.organization, Role.COUNTER))
     assert client.get(reverse("feedback:staff_settings", args=[point.organization.slug])).status_code == 404
+
+
+def test_staff_count_held_reviews_and_stop_a_point(client, point):
+    held = Review.objects.create(
+        point=point, organization_id_copy=point.organization_id, satisfaction=5, held=True
+    )
+    client.force_login(make_staff(point.organization, Role.ADMIN))
+    url = reverse("feedback:staff_point_action", args=[point.code])
+    assert (
+        "集計から外している回答"
+        in client.get(reverse("feedback:staff_point", args=[point.code])).content.decode()
+    )
+    client.post(url, {"action": "release", "review": [str(held.pk)]})
+    held.refresh_from_db()
+    assert not held.held
+    client.post(url, {"action": "close"})
+    client.logout()
+    assert client.get(reverse("feedback:review", args=[point.code])).status_code == 404
+
+
+def test_a_counter_member_cannot_stop_a_point(client, point):
+    client.force_login(make_staff(point.organization, Role.COUNTER))
+    response = client.post(reverse("feedback:staff_point_action", args=[point.code]), {"action": "close"})
+    assert response.status_code == 404
