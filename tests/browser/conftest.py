@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -83,8 +84,21 @@ def site(live_server, settings, tmp_path) -> Site:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DEBUG = False
     load_demo()
-    list(load_app_demos())  # review routes, FAQ: the site as `madoguchi demo` shows it
+    # review routes, FAQ, …: the site as `madoguchi demo` shows it. In a thread of its own:
+    # Playwright's event loop runs in this one, and a loader that signs a PDF (pyHanko calls
+    # asyncio.run) cannot start another loop here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_load_app_demos_closing_the_connection, load_app_demos).result()
     return Site(url=live_server.url, tmp=tmp_path)
+
+
+def _load_app_demos_closing_the_connection(load_app_demos) -> None:
+    from django.db import connection
+
+    try:
+        list(load_app_demos())
+    finally:
+        connection.close()
 
 
 @pytest.fixture

@@ -79,13 +79,18 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "S4",
         "扶養手当の認定（総務事務センター）",
-        ("hanako@example.jp", "tokyo-center@example.jp", "tokyo-center2@example.jp"),
+        (
+            "hanako@example.jp",
+            "tokyo-center@example.jp",
+            "tokyo-center2@example.jp",
+            "tokyo-center3@example.jp",
+        ),
         (
             Step("hanako が認定請求（扶養親族の年間収入を入力）", path="/tokyo/fuyo-teate/"),
+            Step("tokyo-center が審査（自動チェック: 同居・収入130万円未満）", "review:queue", ("mine",)),
             Step(
-                "tokyo-center が審査（自動チェック: 同居・収入130万円未満）・認定", "review:queue", ("mine",)
+                "tokyo-center2 が認定 → tokyo-center3 が給与システムへ入力して決定", "review:queue", ("mine",)
             ),
-            Step("tokyo-center2 が給与システムへのデータ入力を済ませて完了", "review:queue", ("mine",)),
         ),
     ),
     Scenario(

@@ -118,11 +118,13 @@ def load_backoffice_demo() -> Iterator[str]:
                             "name": "センター 認定",
                             "kind": StepKind.APPROVAL,
                             "slots": [_slot(center, Role.CENTRE)],
+                            "distinct_actor": True,  # not the person who reviewed
                         },
                         {
                             "name": "給与システムへのデータ入力",
                             "kind": StepKind.DECISION,
                             "slots": [_slot(center, Role.CENTRE)],
+                            "distinct_actor": True,
                         },
                     ],
                 )
