@@ -25,3 +25,9 @@ def fee_preview(draft: Any) -> dict[str, Any]:
     procedure = draft.version.procedure
     quote = fee_quote(procedure=procedure, data=draft.data or {})
     return {"quote": quote}
+
+
+@register.inclusion_tag("payments/_staff_line.html")
+def staff_fee_line(application: Any) -> dict[str, Any]:
+    """On the staff case page: the fee's state, and the way to decide it or to see it."""
+    return {"application": application, "payment": selectors.payment_of_application(application)}

@@ -94,3 +94,14 @@ def test_the_owner_sets_the_fee_settings_and_others_get_404(client):
     assert ok.status_code == 302
     office.procedure_a.fee_setting.refresh_from_db()
     assert office.procedure_a.fee_setting.pay_within_days == 10
+
+
+def test_the_case_page_shows_the_fee_and_the_way_to_decide_it(client):
+    from madoguchi.procedures.constants import FeeKind
+    from madoguchi.review.testing import make_application
+
+    office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None)
+    application = make_application(office.procedure_a)
+    client.force_login(office.reviewer_a)
+    page = client.get(f"/staff/cases/{application.case.pk}/").content.decode()
+    assert "金額の決定待ち" in page and f"/payments/staff/applications/{application.pk}/fee/" in page
