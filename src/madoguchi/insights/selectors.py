@@ -175,7 +175,10 @@ def _add_paper(
     departments: set[int] | None,
     procedure_id: int | None,
 ) -> None:
-    """Yearly paper counts, spread evenly over the twelve months of their fiscal year."""
+    """Yearly paper counts, spread evenly over the twelve months of their fiscal year; months
+    still to come get none (a year in progress counts the share of the months gone by)."""
+    current = timezone.localdate().replace(day=1)
+    months = [m for m in months if m <= current]
     years = {fiscal_year_of(m) for m in months}
     qs = PaperProcedure.objects.filter(organization=organization, fiscal_year__in=years)
     if departments is not None:
