@@ -33,7 +33,7 @@ from madoguchi.payments.providers.base import (
     ProviderEvent,
 )
 from madoguchi.payments.services.fees import fee_setting_of
-from madoguchi.payments.services.lifecycle import mark_paid
+from madoguchi.payments.services.lifecycle import ledger, mark_paid
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,10 @@ def payment_apply_event(*, provider_id: str, event: ProviderEvent, actor: Any = 
                 )
             else:
                 # Paid twice (two tabs, a slip and a card): the money is kept on record and
-                # shown to staff for a refund.
+                # shown to staff (the 要対応 list) for a refund.
+                ledger(
+                    payment, EventKind.IGNORED, amount=event.amount, duplicate=True, attempt=str(attempt.pk)
+                )
                 audit_record(
                     actor="system",
                     action="payment.paid_twice",

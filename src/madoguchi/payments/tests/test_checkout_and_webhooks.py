@@ -152,6 +152,15 @@ def test_paying_twice_keeps_the_first_and_records_the_second_for_a_refund():
     payment.refresh_from_db()
     assert payment.paid_amount == 300
     assert AuditEntry.objects.filter(action="payment.paid_twice", target_id=str(payment.pk)).count() == 1
+    from madoguchi.payments.selectors import staff_payments
+
+    assert list(staff_payments(user=_superuser(), filters={"status": "problems"})) == [payment]
+
+
+def _superuser():
+    from madoguchi.core.testing import make_user
+
+    return make_user(is_superuser=True)
 
 
 def test_a_paid_fee_cannot_start_another_checkout():
