@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ProxyRelationship
 from madoguchi.applications.models import Application, Attachment, BulkUpload, Draft
 from madoguchi.core.errors import FieldErrors
@@ -30,7 +31,7 @@ from madoguchi.procedures.validation import display_rows, iter_fields, validate_
 from madoguchi.procedures.wareki import to_wareki
 
 
-def draft_list(*, user: Any) -> QuerySet[Draft]:
+def draft_list(*, user: User) -> QuerySet[Draft]:
     return (
         Draft.objects.filter(applicant=user, application__isnull=True)
         .select_related("version__procedure__organization")
@@ -38,7 +39,7 @@ def draft_list(*, user: Any) -> QuerySet[Draft]:
     )
 
 
-def application_list(*, user: Any) -> QuerySet[Application]:
+def application_list(*, user: User) -> QuerySet[Application]:
     return (
         Application.objects.filter(applicant=user)
         .select_related("procedure__organization")
@@ -46,7 +47,7 @@ def application_list(*, user: Any) -> QuerySet[Application]:
     )
 
 
-def amendable_applications(*, user: Any, procedure: Any) -> list[Application]:
+def amendable_applications(*, user: User, procedure: Any) -> list[Application]:
     """The user's approved applications (指定) that the 変更届 ``procedure`` can change, newest
     first, each with a ``summary`` (the first text answers: 事業所の名称 …) to tell them apart."""
     from madoguchi.applications.constants import ApplicationStatus
@@ -80,7 +81,7 @@ def amendment_procedures(application: Application) -> list[Any]:
     )
 
 
-def access_draft(*, user: Any, draft_id: Any) -> Draft:
+def access_draft(*, user: User, draft_id: Any) -> Draft:
     try:
         return Draft.objects.select_related("version__procedure__organization").get(
             pk=draft_id, applicant=user
@@ -91,7 +92,7 @@ def access_draft(*, user: Any, draft_id: Any) -> Draft:
         raise Http404 from exc
 
 
-def access_application(*, user: Any, application_id: Any) -> Application:
+def access_application(*, user: User, application_id: Any) -> Application:
     try:
         return Application.objects.select_related("procedure__organization", "version").get(
             pk=application_id, applicant=user
@@ -102,7 +103,7 @@ def access_application(*, user: Any, application_id: Any) -> Application:
         raise Http404 from exc
 
 
-def access_attachment(*, user: Any, attachment_id: Any) -> Attachment:
+def access_attachment(*, user: User, attachment_id: Any) -> Attachment:
     try:
         return Attachment.objects.get(Q(owner=user) | Q(application__applicant=user), pk=attachment_id)
     except (Attachment.DoesNotExist, ValueError, TypeError):
@@ -203,7 +204,7 @@ def proxy_relationship_label(value: str) -> str:
     return str(ProxyRelationship(value).label) if value in ProxyRelationship.values else value
 
 
-def decision_notices(application: Application) -> list[dict[str, str]]:
+def decision_notices(application: Application) -> list[dict[str, Any]]:
     """Signed decision notices (決定通知書 / 不承認通知書) the applicant can download."""
     from django.urls import reverse
 
@@ -235,7 +236,7 @@ def application_attachments(application: Application) -> QuerySet[Attachment]:
     return Attachment.objects.filter(application=application).order_by("created_at")
 
 
-def draft_list_rows(*, user: Any) -> list[dict[str, Any]]:
+def draft_list_rows(*, user: User) -> list[dict[str, Any]]:
     """Drafts for the 申請一覧, with how far each got."""
     rows = []
     for draft in draft_list(user=user):
@@ -255,7 +256,7 @@ def draft_list_rows(*, user: Any) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------- 一括提出
 
 
-def access_bulk_upload(*, user: Any, upload_id: Any) -> BulkUpload:
+def access_bulk_upload(*, user: User, upload_id: Any) -> BulkUpload:
     """A bulk upload its uploader (or someone who may upload for the procedure) may see; else 404."""
     try:
         upload = BulkUpload.objects.select_related("procedure__organization", "uploaded_by").get(pk=upload_id)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from madoguchi.accounts.models import Organization
+from madoguchi.accounts.models import Organization, User
 from madoguchi.knowledge.constants import NOTICE_ROLES, DocType, InquiryStatus, QuerySource, Visibility
 from madoguchi.knowledge.models import FaqEntry, Inquiry, Notice, SearchQueryLog, Synonym
 from madoguchi.knowledge.search.engine import Hit, SearchOutcome, search_documents
@@ -21,28 +21,36 @@ from madoguchi.knowledge.semantic import embedders, rerank
 
 MAX_LIMIT = 50
 # Whoever looks: a signed-in user, an anonymous visitor, or nobody (scripts, the demo loader).
-Viewer = AbstractBaseUser | AnonymousUser | None
+Viewer = User | AnonymousUser | None
+# Whoever acts: a viewer, or a name for work nobody signed in for ("cli", "demo", "system").
+Actor = Viewer | str
 
 
-def staff_organization_ids(user: Viewer) -> frozenset[int]:
+def signed_in_user(user: Actor) -> User | None:
+    """The user when signed in, else None (anonymous visitors, scripts named by a string)."""
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def staff_organization_ids(user: Actor) -> frozenset[int]:
     """Organizations whose staff-only content this user may see."""
-    if not getattr(user, "is_authenticated", False):
+    member = signed_in_user(user)
+    if member is None:
         return frozenset()
-    if user.is_superuser:
+    if member.is_superuser:
         return frozenset(Organization.objects.values_list("id", flat=True))
-    return frozenset(user.memberships.values_list("organization_id", flat=True))
+    return frozenset(member.memberships.values_list("organization_id", flat=True))
 
 
 def staff_organizations(user: Viewer) -> QuerySet[Organization]:
     return Organization.objects.filter(id__in=staff_organization_ids(user)).order_by("name")
 
 
-def is_member(user: Viewer, organization: Organization) -> bool:
+def is_member(user: Actor, organization: Organization) -> bool:
     """Staff of the organization (any role), or a superuser."""
     return organization.pk in staff_organization_ids(user)
 
 
-def can_write_notices(user: Viewer, organization: Organization) -> bool:
+def can_write_notices(user: Actor, organization: Organization) -> bool:
     return organization.pk in notice_organization_ids(user)
 
 
@@ -125,7 +133,7 @@ def site_search(
         Organization.objects.filter(id__in={r.organization_id for r in results}).values_list("id", "name")
     )
     for result in results:
-        result.organization_name = names.get(result.organization_id, "")
+        result.organization_name = names.get(result.organization_id or 0, "")
         result.other_organization = bool(
             organization and result.organization_id not in (organization.pk, None)
         )
@@ -297,13 +305,16 @@ def notice_access(*, user: Viewer, notice_id: int) -> Notice:
 
 
 # --- notices for staff ----------------------------------------------------------------------
-def notice_organization_ids(user: Viewer) -> frozenset[int]:
+def notice_organization_ids(user: Actor) -> frozenset[int]:
     """Organizations whose notices this user may write (owner or admin role; superusers: all)."""
-    if not getattr(user, "is_authenticated", False):
+    member = signed_in_user(user)
+    if member is None:
         return frozenset()
-    if user.is_superuser:
+    if member.is_superuser:
         return frozenset(Organization.objects.values_list("id", flat=True))
-    return frozenset(user.memberships.filter(role__in=NOTICE_ROLES).values_list("organization_id", flat=True))
+    return frozenset(
+        member.memberships.filter(role__in=NOTICE_ROLES).values_list("organization_id", flat=True)
+    )
 
 
 def notice_organizations(user: Viewer):
@@ -380,7 +391,7 @@ def inquiry_list(*, user: Viewer) -> QuerySet[Inquiry]:
 def inquiry_queue(*, user: Viewer, status: str = "", limit: int = 200) -> list[Inquiry]:
     """The inquiries queue: 未対応 first, oldest first (they have waited longest); then the
     answered and closed ones, newest first."""
-    rows = inquiry_list(user=user).annotate(reply_count=Count("replies"))
+    rows: QuerySet[Inquiry] = inquiry_list(user=user).annotate(reply_count=Count("replies"))
     waiting = rows.filter(status=InquiryStatus.NEW).order_by("created_at", "id")
     done = rows.exclude(status=InquiryStatus.NEW).order_by("-created_at", "-id")
     if status == InquiryStatus.NEW:

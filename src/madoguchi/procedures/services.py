@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Department, Membership, Organization
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
@@ -41,7 +42,7 @@ SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 # ---------------------------------------------------------------------------- permission
 
 
-def builder_organizations(user: Any) -> list[Organization]:
+def builder_organizations(user: User) -> list[Organization]:
     """Organizations in which ``user`` may build procedures (手続所管 or 管理者)."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -53,7 +54,7 @@ def builder_organizations(user: Any) -> list[Organization]:
     return list(Organization.objects.filter(id__in=ids))
 
 
-def procedure_can_edit(user: Any, procedure: Procedure) -> bool:
+def procedure_can_edit(user: User, procedure: Procedure) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
@@ -66,12 +67,12 @@ def procedure_can_edit(user: Any, procedure: Procedure) -> bool:
     return False
 
 
-def _require_edit(actor: Any, procedure: Procedure) -> None:
+def _require_edit(actor: User, procedure: Procedure) -> None:
     if not procedure_can_edit(actor, procedure):
         raise PermissionDeniedError(_("この手続を編集する権限がありません。"))
 
 
-def _require_org(actor: Any, organization: Organization, department: Department | None = None) -> None:
+def _require_org(actor: User, organization: Organization, department: Department | None = None) -> None:
     if getattr(actor, "is_superuser", False):
         return
     memberships = Membership.objects.filter(user=actor, organization=organization, role__in=BUILDER_ROLES)
@@ -201,7 +202,7 @@ def _unique_slug(organization: Organization, wanted: str) -> str:
 
 def procedure_create(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     title: str,
     slug: str = "",
@@ -244,7 +245,7 @@ def procedure_create(
     return procedure
 
 
-def procedure_update_settings(*, actor: Any, procedure: Procedure, **values: Any) -> Procedure:
+def procedure_update_settings(*, actor: User, procedure: Procedure, **values: Any) -> Procedure:
     _require_edit(actor, procedure)
     merged = {"fee_kind": procedure.fee_kind, "fee_amount": procedure.fee_amount, **values}
     cleaned = _check_settings(procedure.organization, merged)
@@ -298,7 +299,7 @@ def procedure_draft(*, procedure: Procedure) -> ProcedureDraft:
 
 
 def _save_draft(
-    *, actor: Any, draft: ProcedureDraft, definition: dict, action: str, detail: dict
+    *, actor: User, draft: ProcedureDraft, definition: dict, action: str, detail: dict
 ) -> ProcedureDraft:
     DraftSnapshot.objects.create(draft=draft, definition=draft.definition)
     if draft.revision % 10 == 0:  # now and then, forget what is beyond the undo limit
@@ -318,7 +319,7 @@ def _save_draft(
 
 
 def procedure_draft_change(
-    *, actor: Any, procedure: Procedure, operation: str, revision: int | None = None, **arguments: Any
+    *, actor: User, procedure: Procedure, operation: str, revision: int | None = None, **arguments: Any
 ) -> tuple[ProcedureDraft, Any]:
     """Apply one builder operation (``builder/operations.py``) to the draft.
 
@@ -356,7 +357,7 @@ def procedure_draft_change(
 
 
 def procedure_draft_replace(
-    *, actor: Any, procedure: Procedure, definition: dict, reason: str = "import"
+    *, actor: User, procedure: Procedure, definition: dict, reason: str = "import"
 ) -> ProcedureDraft:
     """Replace the whole draft definition (JSON import, restoring an old version)."""
     _require_edit(actor, procedure)
@@ -375,7 +376,7 @@ def procedure_draft_replace(
 
 
 def procedure_draft_restore_version(
-    *, actor: Any, procedure: Procedure, version: ProcedureVersion
+    *, actor: User, procedure: Procedure, version: ProcedureVersion
 ) -> ProcedureDraft:
     """Start the draft again from a published version (the version itself stays as it is)."""
     if version.procedure_id != procedure.pk:
@@ -385,7 +386,7 @@ def procedure_draft_restore_version(
     )
 
 
-def procedure_draft_undo(*, actor: Any, procedure: Procedure) -> ProcedureDraft:
+def procedure_draft_undo(*, actor: User, procedure: Procedure) -> ProcedureDraft:
     """元に戻す: go back to the definition before the last change."""
     _require_edit(actor, procedure)
     procedure_draft(procedure=procedure)
@@ -408,7 +409,7 @@ def procedure_draft_undo(*, actor: Any, procedure: Procedure) -> ProcedureDraft:
 # ---------------------------------------------------------------------------- publish
 
 
-def procedure_publish(*, actor: Any, procedure: Procedure, revision: int | None = None) -> ProcedureVersion:
+def procedure_publish(*, actor: User, procedure: Procedure, revision: int | None = None) -> ProcedureVersion:
     """Publish the draft as a new immutable version; drafts in progress keep their version.
 
     Refused with FieldErrors({"definition": [problems…]}) while check_definition finds problems.
@@ -475,7 +476,7 @@ PORTABLE_SETTINGS = (
 )
 
 
-def procedure_share_as_template(*, actor: Any, procedure: Procedure, shared: bool) -> Procedure:
+def procedure_share_as_template(*, actor: User, procedure: Procedure, shared: bool) -> Procedure:
     """Offer (or stop offering) the published procedure in the template library."""
     _require_edit(actor, procedure)
     if shared and procedure.current_version is None:
@@ -491,7 +492,7 @@ def procedure_share_as_template(*, actor: Any, procedure: Procedure, shared: boo
 
 
 def procedure_copy_template(
-    *, actor: Any, template: Procedure, organization: Organization, title: str = ""
+    *, actor: User, template: Procedure, organization: Organization, title: str = ""
 ) -> Procedure:
     """Copy a shared template into ``organization`` as a new procedure with a draft to adapt."""
     if not template.is_template or template.current_version is None:

@@ -8,12 +8,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from madoguchi.accounts.models import Membership
+from madoguchi.accounts.types import User
 from madoguchi.applications.models import Application
 from madoguchi.retention.models import LegalHold, PurgedApplication
 from madoguchi.retention.services import HOLD_ROLES
 
 
-def hold_organizations(user: Any) -> list[int]:
+def hold_organizations(user: User) -> list[int]:
     """Organizations in which ``user`` may set and clear legal holds (admin, auditor)."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -24,7 +25,7 @@ def hold_organizations(user: Any) -> list[int]:
     )
 
 
-def access_application_for_hold(*, user: Any, application_id: Any) -> Application:
+def access_application_for_hold(*, user: User, application_id: Any) -> Application:
     """The application if ``user`` may manage its holds; Http404 otherwise (no hint it exists)."""
     application = (
         Application.objects.select_related("procedure", "organization").filter(pk=application_id).first()
@@ -44,7 +45,7 @@ def hold_page(*, application: Application) -> dict[str, Any]:
     }
 
 
-def active_holds(*, user: Any) -> QuerySet[LegalHold]:
+def active_holds(*, user: User) -> QuerySet[LegalHold]:
     return (
         LegalHold.objects.filter(
             application__organization_id__in=hold_organizations(user), cleared_at__isnull=True

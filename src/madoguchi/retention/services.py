@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Membership
+from madoguchi.accounts.types import User
 from madoguchi.applications.constants import FINAL, ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.audit.services import audit_record
@@ -46,7 +47,7 @@ HOLD_ROLES = (Role.ADMIN, Role.AUDITOR)
 # ---------------------------------------------------------------------------- legal holds
 
 
-def may_hold(user: Any, organization_id: int) -> bool:
+def may_hold(user: User, organization_id: int) -> bool:
     return (
         getattr(user, "is_authenticated", False)
         and Membership.objects.filter(
@@ -64,7 +65,7 @@ def _reason(value: str, field_name: str) -> str:
     return text
 
 
-def legal_hold_set(*, actor: Any, application: Application, reason: str) -> LegalHold:
+def legal_hold_set(*, actor: User, application: Application, reason: str) -> LegalHold:
     """Put ``application`` on legal hold: retention will not purge it until the hold is cleared."""
     if not may_hold(actor, application.organization_id):
         raise PermissionDeniedError(_("訴訟ホールドを設定できるのは管理者と監査担当です。"))
@@ -87,7 +88,7 @@ def legal_hold_set(*, actor: Any, application: Application, reason: str) -> Lega
     return hold
 
 
-def legal_hold_clear(*, actor: Any, hold: LegalHold, reason: str) -> LegalHold:
+def legal_hold_clear(*, actor: User, hold: LegalHold, reason: str) -> LegalHold:
     """Lift a hold; retention then applies again from the next daily run."""
     if not may_hold(actor, hold.application.organization_id):
         raise PermissionDeniedError(_("訴訟ホールドを解除できるのは管理者と監査担当です。"))
@@ -227,6 +228,9 @@ def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> Rete
                 report.applications_purged -= 1  # held or gone since the list was made
                 continue
             start = closed_at(locked)
+            if start is None:  # not decided nor withdrawn: never due (the list holds closed ones only)
+                report.applications_purged -= 1
+                continue
             counts = application_purge_data(locked)
             report.purged.update(counts)
             PurgedApplication.objects.create(

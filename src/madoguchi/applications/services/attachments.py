@@ -7,12 +7,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
+from madoguchi.accounts.types import User
 from madoguchi.applications.models import Application, Attachment
 from madoguchi.procedures.fields import ValidationContext
 from madoguchi.procedures.uploads import check_upload
 
 
-def validation_context(*, user: Any) -> ValidationContext:
+def validation_context(*, user: User) -> ValidationContext:
     """Cleaning context: attachments can be referenced only by their owner."""
 
     def lookup(attachment_id: str) -> Attachment | None:
@@ -27,7 +28,7 @@ def validation_context(*, user: Any) -> ValidationContext:
 
 
 def attachment_create(
-    *, owner: Any, uploaded: UploadedFile, spec: dict | None = None, field_key: str = ""
+    *, owner: User, uploaded: UploadedFile, spec: dict | None = None, field_key: str = ""
 ) -> Attachment:
     """Store an upload after sniffing its type from content and checking its size.
 
@@ -43,7 +44,7 @@ def attachment_create(
         field_key=field_key,
         original_name=(uploaded.name or "file")[-255:],
         content_type=content_type,
-        size=uploaded.size,
+        size=uploaded.size or 0,
         sha256=digest.hexdigest(),
     )
     attachment.file.save(uploaded.name or "upload", uploaded, save=False)

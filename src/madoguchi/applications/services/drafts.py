@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationStatus, ProxyRelationship
 from madoguchi.applications.models import Application, Attachment, Draft
 from madoguchi.applications.services.attachments import attachment_create, validation_context
@@ -46,7 +47,7 @@ def _store_step_uploads(*, draft: Draft, step: dict, raw: dict[str, Any]) -> dic
     return errors
 
 
-def check_amendable(*, applicant: Any, procedure: Procedure, amends: Any) -> Application:
+def check_amendable(*, applicant: User, procedure: Procedure, amends: Any) -> Application:
     """The approved application (指定) a 変更届 of ``procedure`` may change, or DomainError.
 
     Only the applicant's own application (404 otherwise: one applicant never learns about
@@ -85,7 +86,7 @@ def amendment_values(definition: dict, amends: Application) -> dict[str, Any]:
 
 def draft_start(
     *,
-    applicant: Any,
+    applicant: User,
     procedure: Procedure,
     data: dict[str, Any] | None = None,
     as_proxy: bool = False,
@@ -152,7 +153,7 @@ def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draf
     return draft
 
 
-def _clean_partial(*, version, data: dict[str, Any], user: Any, known: dict[str, Any]) -> dict[str, Any]:
+def _clean_partial(*, version, data: dict[str, Any], user: User, known: dict[str, Any]) -> dict[str, Any]:
     """Clean the given values only (nothing is required yet); unknown keys are refused."""
     from madoguchi.procedures.validation import clean_fields, iter_fields
 
@@ -185,7 +186,7 @@ def draft_update(*, draft: Draft, data: dict[str, Any]) -> Draft:
     return draft
 
 
-def draft_create(*, applicant: Any, procedure: Procedure, data: dict[str, Any] | None = None) -> Draft:
+def draft_create(*, applicant: User, procedure: Procedure, data: dict[str, Any] | None = None) -> Draft:
     """API: open a draft with values filled in at once (one INSERT).
 
     Each given value is checked by its field type; nothing is created when one is invalid

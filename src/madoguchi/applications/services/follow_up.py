@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.constants import WITHDRAWABLE, ApplicationStatus
 from madoguchi.applications.models import Application, ApplicationEvent
 from madoguchi.audit.services import audit_batch, audit_record
@@ -42,7 +43,7 @@ def _notify_submitted(application: Application) -> None:
     )
 
 
-def application_follow_up(*, application_id: Any, actor: Any = None) -> bool:
+def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
     """Do the work that follows a submission, exactly once: open the review case (route,
     deadline, first tasks) and write the receipt notice to the outbox.
 
@@ -110,7 +111,7 @@ def applications_follow_up_sweep(*, grace_seconds: float | None = None, limit: i
     return {"pending": len(pending), "done": done, "failed": failed}
 
 
-def application_withdraw(*, application: Application, actor: Any, reason: str = "") -> Application:
+def application_withdraw(*, application: Application, actor: User, reason: str = "") -> Application:
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.applicant_id != getattr(actor, "pk", None):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User, user_or_none
 from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationStatus, Channel
 from madoguchi.applications.models import Application, ApplicationEvent, Draft, ReferenceSequence
 from madoguchi.applications.services import follow_up
@@ -49,10 +48,10 @@ def _next_reference_number(*, organization, now) -> str:
 def application_submit(
     *,
     draft: Draft,
-    actor: Any,
+    actor: Actor,
     idempotency_key: str,
     channel: str = Channel.ONLINE,
-    entered_by: Any = None,
+    entered_by: User | None = None,
 ) -> Application:
     """Turn a draft into an application exactly once.
 
@@ -67,10 +66,10 @@ def application_submit(
 def application_submit_with_result(
     *,
     draft: Draft,
-    actor: Any,
+    actor: Actor,
     idempotency_key: str,
     channel: str = Channel.ONLINE,
-    entered_by: Any = None,
+    entered_by: User | None = None,
 ) -> tuple[Application, bool]:
     """Turn a draft into an application exactly once; returns (application, created).
 
@@ -85,8 +84,9 @@ def application_submit_with_result(
             # caller's read when the draft still points at the same version (versions are
             # immutable), which saves a four-table join on the hot path.
             locked = Draft.objects.select_for_update().get(pk=draft.pk)
-            if locked.application_id:
-                return locked.application, False
+            already = locked.application  # None without a query when not yet submitted
+            if already is not None:
+                return already, False
             locked.applicant = draft.applicant  # same row; reuses the caller's loaded user
             if locked.version_id == draft.version_id and "version" in draft._state.fields_cache:
                 locked.version = draft.version
@@ -127,7 +127,7 @@ def application_submit_with_result(
                 kind="submitted",
                 status=ApplicationStatus.SUBMITTED,
                 message=_("申請を受け付けました。"),
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor=user_or_none(actor),
             )
             locked.application = application
             locked.save(update_fields=["application", "updated_at"])

@@ -17,6 +17,7 @@ from madoguchi.knowledge.constants import DocType, Visibility
 from madoguchi.knowledge.models import FaqEntry, FaqRevision
 from madoguchi.knowledge.sanitize import sanitize_answer
 from madoguchi.knowledge.search.indexing import search_index_faq, search_remove
+from madoguchi.knowledge.selectors import signed_in_user
 from madoguchi.knowledge.services.permissions import Actor, check_member
 
 FAQ_FIELDS = ("question", "answer", "category", "subcategory", "keywords", "visibility", "review_on")
@@ -79,7 +80,7 @@ def faq_revision_record(*, faq: FaqEntry, actor: Actor) -> FaqRevision:
         category=faq.category,
         keywords=faq.keywords,
         visibility=faq.visibility,
-        edited_by=actor if getattr(actor, "is_authenticated", False) else None,
+        edited_by=signed_in_user(actor),
     )
 
 

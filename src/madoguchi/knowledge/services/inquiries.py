@@ -14,7 +14,7 @@ from madoguchi.core.errors import FieldErrors
 from madoguchi.knowledge.constants import InquiryStatus
 from madoguchi.knowledge.models import Inquiry, InquiryReply
 from madoguchi.knowledge.notifications import INQUIRY_ANSWERED
-from madoguchi.knowledge.selectors import Viewer
+from madoguchi.knowledge.selectors import Viewer, signed_in_user
 from madoguchi.knowledge.services.permissions import Actor, check_member
 
 REPLY_LIMIT = 5000
@@ -56,7 +56,7 @@ def inquiry_create(
             email=email,
             body=body,
             conversation=conversation[:5000],
-            user=user if getattr(user, "is_authenticated", False) else None,
+            user=signed_in_user(user),
         )
         audit_record(actor="public", action="inquiry.created", target=inquiry)
     return inquiry
@@ -108,9 +108,7 @@ def inquiry_answer(*, inquiry: Inquiry, actor: Actor, body: str) -> InquiryReply
         raise FieldErrors({"body": [_("回答は5,000文字以内で入力してください。")]})
     with transaction.atomic():
         inquiry = Inquiry.objects.select_for_update().select_related("organization").get(pk=inquiry.pk)
-        reply = InquiryReply.objects.create(
-            inquiry=inquiry, body=body, author=actor if getattr(actor, "is_authenticated", False) else None
-        )
+        reply = InquiryReply.objects.create(inquiry=inquiry, body=body, author=signed_in_user(actor))
         before = inquiry.status
         inquiry.status = InquiryStatus.ANSWERED
         inquiry.save(update_fields=["status", "updated_at"])

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from madoguchi.accounts.models import Organization
+from madoguchi.accounts.types import User
 from madoguchi.ledger.constants import JobStatus, LedgerRoleKind, PairStatus
 from madoguchi.ledger.models import DisasterEvent, EventMunicipality, Job, LedgerRole, Upload
 
@@ -34,13 +35,13 @@ class EventAccess:
         return {"event": self.event.pk, "role": self.kind, "organization": self.organization.pk}
 
 
-def _roles(user: Any) -> list[LedgerRole]:
+def _roles(user: User) -> list[LedgerRole]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(LedgerRole.objects.filter(user=user).select_related("organization"))
 
 
-def access_event(*, user: Any, event_id: Any) -> EventAccess:
+def access_event(*, user: User, event_id: Any) -> EventAccess:
     """The user's access to the event, or 404 (not a ledger role of this event)."""
     try:
         event = DisasterEvent.objects.select_related("prefecture").get(pk=int(event_id))
@@ -64,7 +65,7 @@ def access_event(*, user: Any, event_id: Any) -> EventAccess:
     )
 
 
-def event_list(*, user: Any) -> list[tuple[DisasterEvent, str]]:
+def event_list(*, user: User) -> list[tuple[DisasterEvent, str]]:
     """The events this user has a ledger role in, with the role's kind."""
     roles = _roles(user)
     prefectures = {r.organization_id for r in roles if r.kind == LedgerRoleKind.PREFECTURE}
@@ -77,7 +78,7 @@ def event_list(*, user: Any) -> list[tuple[DisasterEvent, str]]:
     return sorted(events.values(), key=lambda pair: (pair[0].occurred_on, pair[0].pk), reverse=True)
 
 
-def prefectures_of(user: Any) -> QuerySet[Organization]:
+def prefectures_of(user: User) -> QuerySet[Organization]:
     ids = [r.organization_id for r in _roles(user) if r.kind == LedgerRoleKind.PREFECTURE]
     return Organization.objects.filter(pk__in=ids)
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,11 @@ def _out(access: EventAccess) -> Q:
     )
 
 
-RELATIONS = {Relation.OWN: _own, Relation.INTO: _into, Relation.OUT: _out}
+RELATIONS: dict[str, Callable[[EventAccess], Q]] = {
+    Relation.OWN: _own,
+    Relation.INTO: _into,
+    Relation.OUT: _out,
+}
 
 
 def records_for(*, access: EventAccess, relation: str) -> QuerySet[Record]:

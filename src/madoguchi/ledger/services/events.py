@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import OrganizationKind
 from madoguchi.accounts.models import Organization
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.ledger.constants import EventStatus
@@ -23,7 +24,7 @@ from madoguchi.ledger.selectors.events import prefectures_of
 
 def event_create(
     *,
-    user: Any,
+    user: User,
     prefecture_id: int | None,
     name: str,
     occurred_on: dt.date | None,
@@ -48,7 +49,7 @@ def event_create(
     )
     if not municipalities:
         errors["municipalities"] = [_("対象の区市町村を1つ以上選んでください。")]
-    if errors:
+    if errors or occurred_on is None:
         raise FieldErrors(errors)
     with transaction.atomic():
         event = DisasterEvent.objects.create(
@@ -72,7 +73,7 @@ def event_create(
     return event
 
 
-def event_add_municipality(*, user: Any, event_id: Any, organization_id: int) -> EventMunicipality:
+def event_add_municipality(*, user: User, event_id: Any, organization_id: int) -> EventMunicipality:
     """Add a municipality (e.g. one receiving evacuees) to an event."""
     access = access_event(user=user, event_id=event_id)
     if not access.is_prefecture:
@@ -92,13 +93,13 @@ def event_add_municipality(*, user: Any, event_id: Any, organization_id: int) ->
     return participant
 
 
-ALLOWED = {
+ALLOWED: dict[str, set[str]] = {
     EventStatus.OPEN: {EventStatus.CLOSED},
     EventStatus.CLOSED: {EventStatus.OPEN, EventStatus.ARCHIVED},
 }
 
 
-def event_set_status(*, user: Any, event_id: Any, status: str) -> DisasterEvent:
+def event_set_status(*, user: User, event_id: Any, status: str) -> DisasterEvent:
     """open ⇄ closed → archived. Archiving starts the retention period (LEDGER_RETENTION_DAYS),
     after which the personal fields are erased and only the totals remain."""
     access = access_event(user=user, event_id=event_id)

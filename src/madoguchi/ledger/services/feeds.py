@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User, user_or_none
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.audit.services import audit_record
@@ -66,7 +67,7 @@ def feed_link(
     return feed
 
 
-def feeds_sync(*, event: DisasterEvent, actor: Any = "system") -> list[Upload]:
+def feeds_sync(*, event: DisasterEvent, actor: Actor = "system") -> list[Upload]:
     """Bring every feed of the event up to date (beat, the event page's button, the demo)."""
     if not event.is_writable:
         raise DomainError(_("この災害は保存期間中のため、取り込めません。"))
@@ -74,7 +75,7 @@ def feeds_sync(*, event: DisasterEvent, actor: Any = "system") -> list[Upload]:
     return [upload for feed in feeds if (upload := feed_sync(feed=feed, actor=actor)) is not None]
 
 
-def feeds_sync_request(*, user: Any, event_id: Any) -> list[Upload]:
+def feeds_sync_request(*, user: User, event_id: Any) -> list[Upload]:
     """The button: the prefecture, or a municipality whose procedure feeds the event."""
     access = access_event(user=user, event_id=event_id)
     feeds = ApplicationFeed.objects.filter(event=access.event)
@@ -98,7 +99,7 @@ def _applications(feed: ApplicationFeed):
     )
 
 
-def feed_sync(*, feed: ApplicationFeed, actor: Any = "system") -> Upload | None:
+def feed_sync(*, feed: ApplicationFeed, actor: Actor = "system") -> Upload | None:
     """One feed; None when there is nothing to take in and nothing taken in before."""
     event = feed.event
     organization_id = feed.procedure.organization_id
@@ -112,7 +113,7 @@ def feed_sync(*, feed: ApplicationFeed, actor: Any = "system") -> Upload | None:
             event=event,
             kind=JobKind.SYNC,
             organization_id=organization_id,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=user_or_none(actor),
             status=JobStatus.RUNNING,
             started_at=timezone.now(),
         )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError
 from madoguchi.ledger import matching
@@ -23,7 +24,7 @@ DECIDED = (PairStatus.CONFIRMED, PairStatus.REJECTED)
 MERGING = (PairStatus.AUTO, PairStatus.CONFIRMED)
 
 
-def matching_start(*, user: Any, event_id: Any) -> Job:
+def matching_start(*, user: User, event_id: Any) -> Job:
     """Queue a matching run for the whole event (the prefecture). One run at a time."""
     access = access_event(user=user, event_id=event_id)
     if not access.is_prefecture:
@@ -195,10 +196,10 @@ def _rebuild_persons(event: DisasterEvent) -> dict[str, int]:
         votes = Counter(current[m] for m in members if m in current and current[m] not in used)
         person_id = votes.most_common(1)[0][0] if votes else None
         if person_id is None:
-            first = Record.objects.filter(pk=min(members)).values("municipality_id").first()
+            municipality_id = Record.objects.values_list("municipality_id", flat=True).get(pk=min(members))
             person_id = Person.objects.create(
                 event=event,
-                municipality_id=first["municipality_id"],
+                municipality_id=municipality_id,
                 damage_level="unassessed",
                 **{
                     f"support_{k}": "not_applied"
@@ -223,7 +224,7 @@ def _rebuild_persons(event: DisasterEvent) -> dict[str, int]:
     return {"persons": len(used), "records_in_persons": sum(len(g) for g in groups)}
 
 
-def pair_decide(*, user: Any, event_id: Any, pair_id: Any, decision: str, note: str = "") -> MatchPair:
+def pair_decide(*, user: User, event_id: Any, pair_id: Any, decision: str, note: str = "") -> MatchPair:
     """確認: the two records are one person (``confirmed``) or two (``rejected``). Kept and audited;
     a rejected pair is never proposed again; the persons are rebuilt at once."""
     access = access_event(user=user, event_id=event_id)

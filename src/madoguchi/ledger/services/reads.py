@@ -7,12 +7,13 @@ from typing import Any
 
 from django.db import transaction
 
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.ledger.selectors import EventAccess
 
 
 def ledger_read_record(
-    *, user: Any, access: EventAccess, what: str, details: dict[str, Any] | None = None
+    *, user: User, access: EventAccess, what: str, details: dict[str, Any] | None = None
 ) -> None:
     """Record a view or an export (``what``: "upload_errors", "people", "export_totals" …)."""
     with transaction.atomic():

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
 from madoguchi.ledger.constants import EventStatus
 from madoguchi.ledger.models import Change, DisasterEvent, Record, RowError, StagedRow, Upload
@@ -15,7 +16,7 @@ from madoguchi.ledger.models import Change, DisasterEvent, Record, RowError, Sta
 KEY_FIELDS = [f.attname for f in Record._meta.concrete_fields if f.attname.startswith("k_")]
 
 
-def event_purge(*, event: DisasterEvent, actor: object = "system") -> int:
+def event_purge(*, event: DisasterEvent, actor: User | str = "system") -> int:
     """Erase the personal fields of one archived event. Returns the number of records erased."""
     with transaction.atomic():
         locked = DisasterEvent.objects.select_for_update().get(pk=event.pk)

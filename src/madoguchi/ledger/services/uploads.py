@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import OrganizationKind
 from madoguchi.accounts.models import Organization
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.crypto import decrypt_text, encrypt_text
 from madoguchi.core.errors import DomainError, FieldErrors
@@ -43,7 +44,9 @@ def _writable(access: EventAccess) -> None:
         raise DomainError(_("この災害の台帳の受付は締め切られています。"))
 
 
-def upload_create(*, user: Any, event_id: Any, organization_id: int | None, name: str, data: bytes) -> Upload:
+def upload_create(
+    *, user: User, event_id: Any, organization_id: int | None, name: str, data: bytes
+) -> Upload:
     """Store the file (sealed) and queue its reading. Raises FieldErrors for a wrong file."""
     access = access_event(user=user, event_id=event_id)
     organization_id = organization_id or (access.municipality_ids[0] if access.municipality_ids else None)
@@ -97,7 +100,7 @@ def _enqueue(upload_id: int) -> None:
     process_upload.delay(upload_id)
 
 
-def upload_map_columns(*, user: Any, event_id: Any, upload_id: Any, mapping: dict[str, str]) -> Upload:
+def upload_map_columns(*, user: User, event_id: Any, upload_id: Any, mapping: dict[str, str]) -> Upload:
     """Save the on-screen mapping (remembered for this header row) and read the file again."""
     access = access_event(user=user, event_id=event_id)
     upload = access_upload(access=access, upload_id=upload_id)
@@ -150,7 +153,7 @@ def _fail(upload: Upload, message: str) -> None:
 def _drop_file(upload: Upload) -> None:
     if upload.sealed_file:
         try:
-            default_storage.delete(upload.sealed_file.name)
+            default_storage.delete(upload.sealed_file.name or "")
         except OSError:
             pass
         Upload.objects.filter(pk=upload.pk).update(sealed_file="")
@@ -169,7 +172,7 @@ def upload_process(*, upload_id: int) -> str:
     StagedRow.objects.filter(upload=upload).delete()
     RowError.objects.filter(upload=upload).delete()
     try:
-        token = default_storage.open(upload.sealed_file.name).read().decode()
+        token = default_storage.open(upload.sealed_file.name or "").read().decode()
         data = base64.b64decode(decrypt_text(token, purpose=_file_purpose(event.pk)))
         sheet = open_sheet(data)
     except ReadError as exc:
@@ -298,7 +301,8 @@ def stage_rows(
                     )
                 )
         else:
-            seen[key] = number
+            if key is not None:
+                seen[key] = number
             valid += 1
             staged.append(StagedRow(upload=upload, row_number=number, **outcome.values))
         if done % CHUNK == 0:

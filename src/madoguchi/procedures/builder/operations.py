@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -244,7 +245,7 @@ def remove_check(definition: dict, *, step_key: str, index: int) -> dict:
     return result
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Callable[..., Any]] = {
     "add_step": add_step,
     "update_step": update_step,
     "move_step": move_step,
