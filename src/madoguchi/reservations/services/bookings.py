@@ -126,7 +126,11 @@ def booking_create(
 
 
 def _lock_booking(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("resource", "slot", "user").get(pk=booking.pk)
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("resource", "slot", "user")
+        .get(pk=booking.pk)
+    )
 
 
 def booking_change(

@@ -297,7 +297,7 @@ def offer_to_waitlist(*, slot: Slot, now: dt.datetime) -> list[Booking]:
     resource = item.resource
     offered: list[Booking] = []
     candidates = (
-        LotteryEntry.objects.select_for_update()
+        LotteryEntry.objects.select_for_update(of=("self",))  # user is nullable: no outer-join lock
         .filter(lottery=item, status=EntryStatus.WAITLISTED)
         .filter(Q(first_choice=slot) | Q(second_choice=slot))
         .select_related("user")
