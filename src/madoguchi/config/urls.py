@@ -28,6 +28,7 @@ APP_PREFIXES = {
     "ideas": "ideas/",
     "insights": "insights/",
     "opendata": "opendata/",
+    "opendata.ckan_urls": "api/",  # CKAN's action API: /api/3/action/<name> (after api/v1/)
     "accounts.audit_urls": "audit/",  # the audit chain's page (behind the staff door)
     "retention": "records/",
     "ledger": "ledger/",
