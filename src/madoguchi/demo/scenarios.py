@@ -139,7 +139,15 @@ SCENARIOS: tuple[Scenario, ...] = (
         "S10",
         "DX推進本部のダッシュボードとオープンデータ",
         ("tokyo-dx@example.jp",),
-        (Step("tokyo-dx が指標を見る", "review:stats"), Step("ダッシュボード", "insights:dashboard")),
+        (
+            Step(
+                "tokyo-dx が KPI ダッシュボードで部署・手続まで掘り下げ、CSV/Excel で書き出す",
+                "insights:dashboard",
+                ("tokyo",),
+            ),
+            Step("紙で受け付けている手続と件数を登録する", "insights:paper", ("tokyo",)),
+            Step("オープンデータ（CKAN 互換 API、小さな件数は秘匿）", "ckan_action", ("package_list",)),
+        ),
     ),
     Scenario(
         "S11",
