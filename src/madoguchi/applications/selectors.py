@@ -205,31 +205,20 @@ def proxy_relationship_label(value: str) -> str:
 
 
 def decision_notices(application: Application) -> list[dict[str, Any]]:
-    """Signed decision notices (決定通知書 / 不承認通知書) the applicant can download."""
-    from django.urls import reverse
+    """Signed decision notices the applicant can download (from the back office)."""
+    from madoguchi.applications.backoffice import backoffice
 
-    from madoguchi.review.selectors import application_notices
-
-    return [
-        {"title": n.title, "url": reverse("review:notice", args=[n.pk]), "created_at": n.created_at}
-        for n in application_notices(user=application.applicant, application_id=application.pk)
-    ]
+    return backoffice().decision_notices(application=application)
 
 
 def open_correction(application: Application) -> dict[str, str] | None:
     """An open 補正 request for the status page: its message and where to answer it.
 
-    The review app owns corrections; without it (or without a request) this is None.
+    The back office owns corrections; without it (or without a request) this is None.
     """
-    try:
-        from madoguchi.review.applicant_urls import correction_url
-        from madoguchi.review.selectors import open_correction_for
-    except ImportError:
-        return None
-    correction = open_correction_for(user=application.applicant, application_id=application.pk)
-    if correction is None:
-        return None
-    return {"message": correction.message, "url": correction_url(correction.pk)}
+    from madoguchi.applications.backoffice import backoffice
+
+    return backoffice().open_correction(application=application)
 
 
 def application_attachments(application: Application) -> QuerySet[Attachment]:

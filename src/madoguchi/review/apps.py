@@ -10,3 +10,8 @@ class ReviewConfig(AppConfig):
         from madoguchi.core.keyrotation import register_encrypted_field
 
         register_encrypted_field("review.DataRevision", "data", purposes=["mynumber"])
+
+        from madoguchi.applications.backoffice import backoffice_register
+        from madoguchi.review.backoffice import ReviewBackOffice
+
+        backoffice_register(ReviewBackOffice())

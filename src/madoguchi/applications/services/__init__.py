@@ -32,11 +32,13 @@ from madoguchi.applications.services.follow_up import (
     application_withdraw,
     applications_follow_up_sweep,
 )
+from madoguchi.applications.services.status import application_status_set
 from madoguchi.applications.services.submission import application_submit, application_submit_with_result
 
 __all__ = [
     "PROXY_REQUESTED_KEY",
     "application_follow_up",
+    "application_status_set",
     "application_follow_up_dispatch",
     "application_submit",
     "application_submit_with_result",

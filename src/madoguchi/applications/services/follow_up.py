@@ -52,7 +52,7 @@ def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
     catches up with any that a crash or a broker outage left behind. Returns False when there
     was nothing to do (already done, or no such application).
     """
-    from madoguchi.review.services import case_close_withdrawn, case_open_for_application
+    from madoguchi.applications.backoffice import backoffice
 
     # audit_batch: the case's audit entries are chained at the end, so the chain head (locked
     # by every audited change) is held for the last statements only, not the whole follow-up.
@@ -68,11 +68,11 @@ def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
         if application.followed_up_at is not None:
             return False
         _notify_submitted(application)
-        case_open_for_application(
+        backoffice().case_open(
             application=application, actor=actor or application.entered_by or application.applicant
         )
         if application.status == ApplicationStatus.WITHDRAWN:  # withdrawn before this ran
-            case_close_withdrawn(application=application, actor=actor or application.applicant)
+            backoffice().case_close_withdrawn(application=application, actor=actor or application.applicant)
         application.followed_up_at = timezone.now()
         application.save(update_fields=["followed_up_at"])
     return True
@@ -139,7 +139,7 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
             before=before,
             after={"status": locked.status},
         )
-        from madoguchi.review.services import case_close_withdrawn
+        from madoguchi.applications.backoffice import backoffice
 
-        case_close_withdrawn(application=locked, actor=actor)
+        backoffice().case_close_withdrawn(application=locked, actor=actor)
     return locked

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.applications.constants import ApplicationStatus
-from madoguchi.applications.models import Application, ApplicationEvent
+from madoguchi.applications.models import Application
+from madoguchi.applications.services import application_status_set
 from madoguchi.audit.services import audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
@@ -36,38 +37,12 @@ def _label(user: Any) -> str:
     return str(user) if user is not None else ""
 
 
-def _application_event(
-    application: Application, *, status: str, kind: str, message: str, actor: Any, public: bool = True
-) -> None:
-    ApplicationEvent.objects.create(
-        application=application,
-        kind=kind,
-        status=status,
-        message=message,
-        public=public,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-
-
 def _set_application_status(case: Case, *, status: str, kind: str, message: str, actor: Any) -> None:
-    application = case.application
-    if application is None or application.status == status:
-        return
-    before = application.status
-    application.status = status
-    fields = ["status", "updated_at"]
-    if status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
-        application.decided_at = timezone.now()
-        fields.append("decided_at")
-    application.save(update_fields=fields)
-    _application_event(application, status=status, kind=kind, message=message, actor=actor)
-    audit_record(
-        actor=actor,
-        action=f"application.{kind}",
-        target=application,
-        before={"status": before},
-        after={"status": status},
-    )
+    """The application's status and timeline belong to applications (application_status_set)."""
+    if case.application is not None:
+        application_status_set(
+            application=case.application, status=status, kind=kind, message=message, actor=actor
+        )
 
 
 def _mark_in_review(case: Case, actor: Any) -> None:

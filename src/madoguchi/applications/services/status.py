@@ -1,0 +1,45 @@
+"""An application's status as the back office moves it (審査中, 補正, 決定): the only writer of
+``Application.status`` and its timeline (``ApplicationEvent``) from outside this app (issue 12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.applications.models import Application, ApplicationEvent
+from madoguchi.audit.services import audit_record
+
+
+def application_status_set(
+    *, application: Application, status: str, kind: str, message: str, actor: Any, public: bool = True
+) -> bool:
+    """Set the status (no-op when unchanged), add the timeline event the applicant sees, audit it
+    as ``application.<kind>``. Call inside the caller's transaction with the row locked.
+    Returns whether anything changed."""
+    if application.status == status:
+        return False
+    before = application.status
+    application.status = status
+    fields = ["status", "updated_at"]
+    if status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+        application.decided_at = timezone.now()
+        fields.append("decided_at")
+    application.save(update_fields=fields)
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        status=status,
+        message=message,
+        public=public,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action=f"application.{kind}",
+        target=application,
+        before={"status": before},
+        after={"status": status},
+    )
+    return True

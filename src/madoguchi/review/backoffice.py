@@ -1,0 +1,39 @@
+"""The back office as ``applications`` sees it (``applications/backoffice.py``), registered in
+``ReviewConfig.ready``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from madoguchi.applications.models import Application
+
+
+class ReviewBackOffice:
+    def case_open(self, *, application: Application, actor: Any) -> None:
+        from madoguchi.review.services import case_open_for_application
+
+        case_open_for_application(application=application, actor=actor)
+
+    def case_close_withdrawn(self, *, application: Application, actor: Any) -> None:
+        from madoguchi.review.services import case_close_withdrawn
+
+        case_close_withdrawn(application=application, actor=actor)
+
+    def decision_notices(self, *, application: Application) -> list[dict[str, Any]]:
+        from madoguchi.review.selectors import application_notices
+
+        return [
+            {"title": n.title, "url": reverse("review:notice", args=[n.pk]), "created_at": n.created_at}
+            for n in application_notices(user=application.applicant, application_id=application.pk)
+        ]
+
+    def open_correction(self, *, application: Application) -> dict[str, str] | None:
+        from madoguchi.review.applicant_urls import correction_url
+        from madoguchi.review.selectors import open_correction_for
+
+        correction = open_correction_for(user=application.applicant, application_id=application.pk)
+        if correction is None:
+            return None
+        return {"message": correction.message, "url": correction_url(correction.pk)}
