@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from madoguchi.applications.constants import ApplicationStatus, Channel
 from madoguchi.applications.models import Application
+from madoguchi.core.business_days import is_business_day
 from madoguchi.feedback.models import Review
 from madoguchi.ideas.models import Proposal
 from madoguchi.insights.constants import Metric
@@ -28,7 +29,6 @@ from madoguchi.payments.constants import CASHLESS
 from madoguchi.payments.models import Payment
 from madoguchi.reservations.constants import BookingStatus
 from madoguchi.reservations.models import Booking
-from madoguchi.review.business_days import is_business_day
 from madoguchi.review.constants import CaseKind
 from madoguchi.review.models import Case, CorrectionRequest
 

@@ -1,57 +1,9 @@
-"""Business days (開庁日): not Saturday or Sunday, not a national holiday, not 年末年始 (12/29–1/3).
+"""Business days (開庁日) live in ``core.business_days``; re-exported for existing callers."""
 
-The 標準処理期間 of a procedure counts business days; a day on which the case waits for
-the applicant's correction does not count (see services.case_suspend / case_resume).
-"""
-
-from __future__ import annotations
-
-import datetime as dt
-
-import jpholiday
-
-
-def is_year_end_holiday(day: dt.date) -> bool:
-    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
-
-
-def is_business_day(day: dt.date) -> bool:
-    if day.weekday() >= 5 or is_year_end_holiday(day):
-        return False
-    return not jpholiday.is_holiday(day)
-
-
-def next_business_day(day: dt.date) -> dt.date:
-    """The first business day on or after ``day``."""
-    while not is_business_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
-def add_business_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` business days after ``start`` (``start`` itself is not counted).
-
-    Received on Friday with 1 day → due on Monday (if Monday is a business day).
-    """
-    if days < 0:
-        raise ValueError("days must be >= 0")
-    day = start
-    remaining = days
-    while remaining:
-        day += dt.timedelta(days=1)
-        if is_business_day(day):
-            remaining -= 1
-    return day if days else next_business_day(start)
-
-
-def business_days_between(start: dt.date, end: dt.date) -> int:
-    """Business days in (start, end]: how many business days passed from start to end."""
-    if end <= start:
-        return 0
-    count = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_business_day(day):
-            count += 1
-    return count
+from madoguchi.core.business_days import (  # noqa: F401
+    add_business_days,
+    business_days_between,
+    is_business_day,
+    is_year_end_holiday,
+    next_business_day,
+)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from madoguchi.accounts.constants import Role
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core import events
-from madoguchi.review.business_days import add_business_days
+from madoguchi.core.business_days import add_business_days
 from madoguchi.review.constants import (
     ACT_ROLES,
     HISTORY_LABELS,

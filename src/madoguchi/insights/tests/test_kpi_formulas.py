@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
+from madoguchi.core.business_days import business_days_between as reference_business_days
 from madoguchi.insights import selectors
 from madoguchi.insights.constants import Kpi, Metric
 from madoguchi.insights.models import KpiTarget, MonthlyFigure, PaperProcedure
 from madoguchi.insights.services import figures_refresh_changed, figures_refresh_month
 from madoguchi.insights.sources import business_days_between
-from madoguchi.review.business_days import business_days_between as reference_business_days
 
 pytestmark = pytest.mark.django_db
 

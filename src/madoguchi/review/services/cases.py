@@ -20,9 +20,9 @@ from madoguchi.applications.models import Application
 from madoguchi.applications.services import application_status_set
 from madoguchi.audit.services import audit_record
 from madoguchi.core import events
+from madoguchi.core.business_days import add_business_days
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.review import selectors
-from madoguchi.review.business_days import add_business_days
 from madoguchi.review.checks import business_key_for
 from madoguchi.review.constants import CaseKind, CaseStatus, Outcome, StepKind, TaskStatus
 from madoguchi.review.models import Case, Comment, DataRevision, Decision, Notice, RouteStep, TaskState

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application, Attachment
 from madoguchi.audit.services import audit_record
+from madoguchi.core.business_days import add_business_days, business_days_between
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.procedures.fields import FieldValidationError
 from madoguchi.procedures.validation import clean_fields, iter_fields, validate_all
 from madoguchi.review import selectors
-from madoguchi.review.business_days import add_business_days, business_days_between
 from madoguchi.review.checks import business_key_for
 from madoguchi.review.constants import CaseStatus, CorrectionStatus
 from madoguchi.review.models import Case, CorrectionRequest, DataRevision

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from madoguchi.accounts.models import User
+from madoguchi.core.business_days import add_business_days, is_business_day
 from madoguchi.core.wareki import to_wareki
 from madoguchi.notifications.constants import ChannelKind
 from madoguchi.notifications.models import Notification
 from madoguchi.notifications.services import notification_enqueue
 from madoguchi.review import selectors
-from madoguchi.review.business_days import add_business_days, is_business_day
 from madoguchi.review.constants import CaseStatus, TaskStatus
 from madoguchi.review.models import TaskState
 from madoguchi.review.notify import notify_task_due

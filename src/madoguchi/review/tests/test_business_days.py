@@ -1,6 +1,6 @@
 import datetime as dt
 
-from madoguchi.review.business_days import add_business_days, business_days_between, is_business_day
+from madoguchi.core.business_days import add_business_days, business_days_between, is_business_day
 
 
 def test_weekends_national_holidays_and_year_end_are_not_business_days():

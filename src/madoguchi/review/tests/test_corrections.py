@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 
 from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.core.business_days import add_business_days
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.notifications.models import MailboxMessage
 from madoguchi.review import selectors, services
-from madoguchi.review.business_days import add_business_days
 from madoguchi.review.constants import CaseStatus, TaskStatus
 from madoguchi.review.models import Case, TaskState
 from madoguchi.review.testing import make_application
