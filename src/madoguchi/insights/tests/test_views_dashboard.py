@@ -176,3 +176,13 @@ def test_the_demo_history_gives_a_year_of_figures(db):
         .values_list("month", flat=True)
     )
     assert len(months) >= 12
+
+
+def test_the_dashboard_speaks_english_from_its_own_catalog(client, refreshed):
+    from django.utils import translation
+
+    client.force_login(refreshed.manager)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        text = client.get(url(refreshed), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Key figures" in text and "Online use rate" in text
