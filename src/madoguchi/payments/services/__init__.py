@@ -9,6 +9,7 @@ from madoguchi.payments.services.checkout import (
 )
 from madoguchi.payments.services.fees import fee_quote, fee_setting_of, fee_setting_save, to_int
 from madoguchi.payments.services.lifecycle import (
+    PAYMENT_COMPLETED,
     on_case_deciding,
     on_release_check,
     payment_decide_amount,
@@ -21,6 +22,7 @@ from madoguchi.payments.services.reconciliation import collection_import, collec
 from madoguchi.payments.services.refunds import refund_approve, refund_reject, refund_request
 
 __all__ = [
+    "PAYMENT_COMPLETED",
     "checkout_return",
     "checkout_start",
     "collection_import",

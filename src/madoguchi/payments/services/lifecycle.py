@@ -19,11 +19,15 @@ from madoguchi.accounts.permissions import StaffScope
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application, ApplicationEvent
 from madoguchi.audit.services import audit_record
+from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.payments import notify
 from madoguchi.payments.constants import EventKind, Method, PaymentGate, PaymentStatus
 from madoguchi.payments.models import Payment, PaymentEvent
 from madoguchi.payments.services.fees import MAX_AMOUNT, fee_quote, fee_setting_of, to_int
+
+# The public event of a fee paid in full (payload: payment, application, amount, method, provider).
+PAYMENT_COMPLETED = "payment.completed"
 
 REVIEW_ROLES = {Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.ADMIN}
 CASHIER_ROLES = {Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.ADMIN}
@@ -271,6 +275,17 @@ def mark_paid(payment: Payment, *, amount: int, provider: str, method: str, acto
         payment, _("手数料 %(amount)s円の納付を確認しました。") % {"amount": f"{amount:,}"}, actor=actor
     )
     notify.notify_applicant(payment, "payment.paid")
+    # Public hook (docs/payments.md, "Hooks"): higher apps react to a fee being paid (e.g. the
+    # S13 受験票). Once per payment: mark_paid runs only for a payable/expired payment, under
+    # its row lock, inside the transaction that records the money.
+    events.emit(
+        PAYMENT_COMPLETED,
+        payment=payment,
+        application=payment.application,
+        amount=amount,
+        method=method,
+        provider=provider,
+    )
 
 
 def payment_record_cash(*, user: Any, payment_id: Any, amount: Any, note: str = "") -> Payment:
