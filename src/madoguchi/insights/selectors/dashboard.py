@@ -1,0 +1,208 @@
+"""One dashboard page: summary KPIs, the table by department or procedure, the months."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from madoguchi.accounts.models import Department, Organization
+from madoguchi.insights.constants import Kpi, Metric
+from madoguchi.insights.selectors.access import (
+    InsightsScope,
+    _with_children,
+    access_department,
+    access_procedure,
+)
+from madoguchi.insights.selectors.figures import (
+    Figures,
+    as_of,
+    departments_named,
+    figures_by,
+    procedures_named,
+)
+from madoguchi.insights.selectors.kpis import KpiValue, kpis_of, online_procedure_rate, targets_for
+from madoguchi.insights.selectors.periods import fiscal_months
+from madoguchi.procedures.models import Procedure
+
+# ---------------------------------------------------------------------------- one dashboard page
+
+SUMMARY_KPIS = (
+    Kpi.ONLINE_USE_RATE,
+    Kpi.PROCESSING_MEDIAN,
+    Kpi.PROCESSING_P90,
+    Kpi.WITHIN_STANDARD_RATE,
+    Kpi.CORRECTION_RATE,
+    Kpi.WITHDRAWAL_RATE,
+    Kpi.E_DECISION_RATE,
+    Kpi.SATISFACTION,
+    Kpi.NPS,
+    Kpi.NO_SHOW_RATE,
+    Kpi.ZERO_RESULT_RATE,
+    Kpi.CHAT_RESOLUTION,
+    Kpi.IDEA_ANSWER_DAYS,
+    Kpi.CASHLESS_RATE,
+)
+# columns of the monthly and the breakdown tables (and their CSV/Excel exports)
+TABLE_KPIS = (
+    Kpi.ONLINE_USE_RATE,
+    Kpi.PROCESSING_MEDIAN,
+    Kpi.WITHIN_STANDARD_RATE,
+    Kpi.CORRECTION_RATE,
+    Kpi.WITHDRAWAL_RATE,
+    Kpi.E_DECISION_RATE,
+    Kpi.SATISFACTION,
+)
+
+
+@dataclass
+class Row:
+    label: str
+    applications: int
+    paper: int
+    kpis: dict[str, KpiValue]
+    link: dict[str, Any] | None = None  # query to drill down
+
+
+@dataclass
+class Dashboard:
+    organization: Organization
+    fiscal_year: int
+    months: list[dt.date]
+    department: Department | None
+    procedure: Procedure | None
+    whole_organization: bool
+    summary: list[KpiValue]
+    monthly: list[Row]
+    breakdown: list[Row]
+    breakdown_kind: str  # "department", "procedure" or ""
+    online_procedures: list[tuple[int, KpiValue]]
+    as_of: dt.datetime | None
+
+
+def _applications(figures: Figures) -> int:
+    v = figures.values
+    return int(v[Metric.APPS_ONLINE] + v[Metric.APPS_COUNTER] + v[Metric.APPS_BULK])
+
+
+def dashboard_build(
+    *,
+    scope: InsightsScope,
+    organization: Organization,
+    fiscal_year: int,
+    department_id: int | None = None,
+    procedure_id: int | None = None,
+) -> Dashboard:
+    """Everything one dashboard page shows, from the aggregates only."""
+    allowed = scope.departments(organization.pk)
+    procedure = (
+        access_procedure(scope=scope, organization=organization, procedure_id=procedure_id)
+        if procedure_id
+        else None
+    )
+    department = (
+        access_department(scope=scope, organization=organization, department_id=department_id)
+        if department_id
+        else None
+    )
+    if procedure is not None and department is None and procedure.department_id:
+        department = procedure.department
+    departments: set[int] | None = allowed
+    if department is not None:
+        departments = _with_children(department.pk)
+        if allowed is not None:
+            departments &= allowed
+    months = fiscal_months(fiscal_year)
+    targets = targets_for(organization=organization, fiscal_year=fiscal_year)
+    procedure_pk = procedure.pk if procedure else None
+
+    def grouped(group: str) -> dict[Any, Figures]:
+        return figures_by(
+            organization=organization,
+            months=months,
+            group=group,
+            departments=departments,
+            procedure_id=procedure_pk,
+        )
+
+    total = grouped("all").get(None, Figures())
+    summary_values = kpis_of(total)
+    summary = []
+    for kpi in SUMMARY_KPIS:
+        value = summary_values[kpi]
+        value.target = targets.get(kpi)
+        summary.append(value)
+    by_month = grouped("month")
+    monthly = [
+        Row(
+            label=f"{m.year}-{m.month:02d}",
+            applications=_applications(by_month.get(m, Figures())),
+            paper=round(by_month.get(m, Figures()).paper),
+            kpis=kpis_of(by_month.get(m, Figures())),
+        )
+        for m in months
+    ]
+    breakdown: list[Row] = []
+    kind = ""
+    if procedure is None and department is None:
+        kind = "department"
+        groups = grouped("department_id")
+        names = departments_named(groups)
+        for key in sorted(groups, key=lambda k: (k is None, names[k].name if k in names else "")):
+            figures = groups[key]
+            breakdown.append(
+                Row(
+                    label=names[key].name if key in names else str(_no_department()),
+                    applications=_applications(figures),
+                    paper=round(figures.paper),
+                    kpis=kpis_of(figures),
+                    link={"department": key} if key in names else None,
+                )
+            )
+    elif procedure is None:
+        kind = "procedure"
+        groups = grouped("procedure_id")
+        names_p = procedures_named(groups)
+        for key in sorted(groups, key=lambda k: (k is None, names_p[k].title if k in names_p else "")):
+            figures = groups[key]
+            breakdown.append(
+                Row(
+                    label=names_p[key].title if key in names_p else str(_no_procedure()),
+                    applications=_applications(figures),
+                    paper=round(figures.paper),
+                    kpis=kpis_of(figures),
+                    link={"procedure": key} if key in names_p else None,
+                )
+            )
+    years = [fiscal_year - 2, fiscal_year - 1, fiscal_year]
+    online_procedures = []
+    for year in years:
+        rate = online_procedure_rate(organization=organization, fiscal_year=year, departments=departments)
+        rate.target = targets_for(organization=organization, fiscal_year=year).get(Kpi.ONLINE_PROCEDURE_RATE)
+        online_procedures.append((year, rate))
+    return Dashboard(
+        organization=organization,
+        fiscal_year=fiscal_year,
+        months=months,
+        department=department,
+        procedure=procedure,
+        whole_organization=allowed is None,
+        summary=summary,
+        monthly=monthly,
+        breakdown=breakdown,
+        breakdown_kind=kind,
+        online_procedures=online_procedures,
+        as_of=as_of(organization=organization, months=months),
+    )
+
+
+def _no_department():
+    from django.utils.translation import gettext as _
+
+    return _("部署の指定なし")
+
+
+def _no_procedure():
+    from django.utils.translation import gettext as _
+
+    return _("手続によらないもの")
