@@ -119,12 +119,21 @@ def audit_batch() -> Iterator[None]:
     (opening a review case writes two): the chain head — one row every audited change of the
     whole system locks — is then locked for the block's last few statements instead of from
     its first entry to the commit. Entries are still written in the same transaction, so they
-    commit or roll back with the change. Nested blocks join the outermost one.
+    commit or roll back with the change. Nested blocks join the outermost one; the entries of a
+    nested block that raises are dropped (its savepoint rolled its work back).
     """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_batch() must run inside transaction.atomic()")
-    if getattr(connection, "_madoguchi_audit_batch", None) is not None:
-        yield
+    outer: list[AuditEntry] | None = getattr(connection, "_madoguchi_audit_batch", None)
+    if outer is not None:
+        # A nested block (usually with a savepoint of its own) joins the outermost one; when it
+        # fails, its entries are dropped with it, so a batch can skip one item and go on.
+        mark = len(outer)
+        try:
+            yield
+        except BaseException:
+            del outer[mark:]
+            raise
         return
     entries: list[AuditEntry] = []
     setattr(connection, "_madoguchi_audit_batch", entries)  # noqa: B010 - a private attribute of ours

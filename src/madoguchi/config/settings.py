@@ -190,7 +190,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A submission's review case and receipt notice are made right after its commit; the sweeper
 # steps in for those still missing this many seconds later (applications/services/follow_up.py).
-APPLICATION_FOLLOW_UP_GRACE_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_GRACE_SECONDS", "60"))
+# Rows are claimed with SKIP LOCKED, so a sweep never races the regular task into duplicates.
+APPLICATION_FOLLOW_UP_GRACE_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_GRACE_SECONDS", "30"))
+# A follow-up task takes this many waiting applications in one transaction (its own first).
+APPLICATION_FOLLOW_UP_BATCH = int(os.environ.get("APPLICATION_FOLLOW_UP_BATCH", "20"))
+# The sweeper works in batches of this size until none remain; the beat task stops after
+# MAX_SECONDS (less than the beat interval) and queues itself again when more remain.
+APPLICATION_FOLLOW_UP_SWEEP_BATCH = int(os.environ.get("APPLICATION_FOLLOW_UP_SWEEP_BATCH", "100"))
+APPLICATION_FOLLOW_UP_SWEEP_MAX_SECONDS = float(
+    os.environ.get("APPLICATION_FOLLOW_UP_SWEEP_MAX_SECONDS", "25")
+)
 
 # --- Notifications (docs/notifications.md) ----------------------------------------------
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "6"))
@@ -289,7 +298,9 @@ AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
 AWS_DEFAULT_ACL = None  # private objects; downloads go through our permission-checked views
 AWS_QUERYSTRING_AUTH = True
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    # core/storage.py: writes to a temporary file and names it only when complete, so a full
+    # disk never leaves a half-written upload behind.
+    "default": {"BACKEND": os.environ.get("FILE_STORAGE", "madoguchi.core.storage.AtomicFileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -25,6 +25,12 @@ class PermissionDeniedError(DomainError):
     code = "forbidden"
 
 
+class StorageUnavailable(Exception):
+    """A file could not be stored (the disk full, the storage unreachable). Nothing of it is
+    left behind (core/storage.py); the same request may well succeed a little later, so the API
+    answers 503 with a retry hint and a form step keeps what was typed (docs/api.md)."""
+
+
 class FieldErrors(DomainError):
     """Per-field validation errors: ``{"field_key": ["message", ...]}``."""
 
@@ -42,10 +48,11 @@ class FieldErrors(DomainError):
 def is_transient(exc: BaseException) -> bool:
     """True for failures that the same request may not meet a little later: the database or
     Redis unreachable or restarting, a dropped connection, a serialization failure or deadlock
-    (PostgreSQL reports those as ``OperationalError``), the task broker down."""
+    (PostgreSQL reports those as ``OperationalError``), the task broker down, the file storage
+    full or unreachable."""
     from django.db import InterfaceError, OperationalError
 
-    transient: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    transient: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, StorageUnavailable)
     try:
         from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import TimeoutError as RedisTimeoutError

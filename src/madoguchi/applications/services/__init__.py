@@ -30,7 +30,9 @@ from madoguchi.applications.services.follow_up import (
     application_follow_up,
     application_follow_up_dispatch,
     application_withdraw,
+    applications_follow_up_batch,
     applications_follow_up_sweep,
+    applications_waiting_count,
 )
 from madoguchi.applications.services.status import application_status_set
 from madoguchi.applications.services.submission import application_submit, application_submit_with_result
@@ -43,7 +45,9 @@ __all__ = [
     "application_submit",
     "application_submit_with_result",
     "application_withdraw",
+    "applications_follow_up_batch",
     "applications_follow_up_sweep",
+    "applications_waiting_count",
     "attachment_create",
     "attachments_link",
     "draft_attachment_add",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
 from madoguchi.accounts.types import User
 from madoguchi.applications.models import Application, Attachment
+from madoguchi.core.errors import StorageUnavailable
 from madoguchi.procedures.fields import ValidationContext
 from madoguchi.procedures.uploads import check_upload
+
+logger = logging.getLogger(__name__)
 
 
 def validation_context(*, user: User) -> ValidationContext:
@@ -32,7 +36,8 @@ def attachment_create(
 ) -> Attachment:
     """Store an upload after sniffing its type from content and checking its size.
 
-    Raises FieldValidationError (with a message naming the field) when refused.
+    Raises FieldValidationError (with a message naming the field) when refused, and
+    ``StorageUnavailable`` when the file could not be written (nothing is left behind).
     """
     content_type = check_upload(uploaded, spec or {})
     digest = hashlib.sha256()
@@ -47,8 +52,17 @@ def attachment_create(
         size=uploaded.size or 0,
         sha256=digest.hexdigest(),
     )
-    attachment.file.save(uploaded.name or "upload", uploaded, save=False)
-    attachment.save()
+    try:
+        attachment.file.save(uploaded.name or "upload", uploaded, save=False)
+    except OSError as exc:  # the disk full, the volume gone: nothing was left behind (core/storage.py)
+        logger.exception("could not store an upload for field %r", field_key)
+        raise StorageUnavailable(str(exc)) from exc
+    try:
+        attachment.save()
+    except BaseException:
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)  # a file no row points at
+        raise
     return attachment
 
 

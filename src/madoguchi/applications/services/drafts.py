@@ -14,12 +14,20 @@ from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationSta
 from madoguchi.applications.models import Application, Attachment, Draft
 from madoguchi.applications.services.attachments import attachment_create, validation_context
 from madoguchi.applications.verified import verified_overlay
-from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.errors import DomainError, FieldErrors, StorageUnavailable
 from madoguchi.procedures.fields import FieldValidationError, takes_file
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.prefill import prefill_values
 from madoguchi.procedures.steps import step_values_merge
 from madoguchi.procedures.validation import get_step, iter_fields, validate_step
+
+
+def storage_failed_message() -> str:
+    """Next to a file field whose file we could not store (core/storage.py)."""
+    return _(
+        "ファイルを保存できませんでした（サーバー側の一時的な問題です）。ほかの入力内容は保存されています。"
+        "少し時間をおいて、もう一度ファイルを選んで送信してください。"
+    )
 
 
 def _store_step_uploads(*, draft: Draft, step: dict, raw: dict[str, Any]) -> dict[str, list[str]]:
@@ -36,6 +44,12 @@ def _store_step_uploads(*, draft: Draft, step: dict, raw: dict[str, Any]) -> dic
             except FieldValidationError as exc:
                 errors.setdefault(key, []).extend(exc.messages())
                 # keep what was there before, so a bad new file does not lose a good old one
+                raw[key] = draft.data.get(key)
+                continue
+            except StorageUnavailable:
+                # our fault, not the applicant's: say so next to the field; the other values of
+                # the step are saved as typed (draft_save_step), only the file must be sent again
+                errors.setdefault(key, []).append(storage_failed_message())
                 raw[key] = draft.data.get(key)
                 continue
             raw[key] = {
@@ -252,6 +266,8 @@ def draft_set_proxy(
             attachment_ref = {"attachment_id": str(attachment.id), "name": attachment.original_name}
         except FieldValidationError as exc:
             errors["power_of_attorney"] = exc.messages()
+        except StorageUnavailable:
+            errors["power_of_attorney"] = [storage_failed_message()]
     if errors:
         raise FieldErrors(errors)
     draft.is_proxy = True

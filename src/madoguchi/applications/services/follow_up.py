@@ -4,6 +4,7 @@ withdrawal by the applicant."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +44,26 @@ def _notify_submitted(application: Application) -> None:
     )
 
 
+def _follow_up_one(application: Application, actor: Actor) -> None:
+    """The follow-up of one locked application, inside the caller's transaction."""
+    from madoguchi.applications.backoffice import backoffice
+
+    _notify_submitted(application)
+    backoffice().case_open(
+        application=application, actor=actor or application.entered_by or application.applicant
+    )
+    if application.status == ApplicationStatus.WITHDRAWN:  # withdrawn before this ran
+        backoffice().case_close_withdrawn(application=application, actor=actor or application.applicant)
+
+
+def _claimable():
+    return (
+        Application.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("procedure__organization", "applicant", "entered_by", "version")
+        .filter(followed_up_at__isnull=True)
+    )
+
+
 def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
     """Do the work that follows a submission, exactly once: open the review case (route,
     deadline, first tasks) and write the receipt notice to the outbox.
@@ -52,8 +73,6 @@ def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
     catches up with any that a crash or a broker outage left behind. Returns False when there
     was nothing to do (already done, or no such application).
     """
-    from madoguchi.applications.backoffice import backoffice
-
     # audit_batch: the case's audit entries are chained at the end, so the chain head (locked
     # by every audited change) is held for the last statements only, not the whole follow-up.
     with transaction.atomic(), audit_batch():
@@ -67,15 +86,64 @@ def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
             return False
         if application.followed_up_at is not None:
             return False
-        _notify_submitted(application)
-        backoffice().case_open(
-            application=application, actor=actor or application.entered_by or application.applicant
-        )
-        if application.status == ApplicationStatus.WITHDRAWN:  # withdrawn before this ran
-            backoffice().case_close_withdrawn(application=application, actor=actor or application.applicant)
+        _follow_up_one(application, actor)
         application.followed_up_at = timezone.now()
         application.save(update_fields=["followed_up_at"])
     return True
+
+
+def applications_follow_up_batch(
+    *,
+    application_id: Any = None,
+    limit: int | None = None,
+    submitted_before: Any = None,
+    exclude: Iterable[Any] = (),
+) -> dict[str, Any]:
+    """Follow up several applications in one transaction: ``application_id`` first (when
+    given), then the oldest others still waiting (submitted before ``submitted_before`` when
+    given), ``limit`` in all.
+
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED``, so workers and sweepers running at the same
+    time share the work instead of queueing behind one another, and each application is
+    followed up once. Each one has a savepoint: one that fails (a broken route, say) is
+    counted and skipped, the others commit. A transient failure (the database or Redis went
+    away) rolls the whole batch back and is raised for the caller to retry.
+
+    Returns ``{"claimed", "done": [ids], "failed": [ids]}``.
+    """
+    from django.conf import settings
+
+    from madoguchi.core.errors import is_transient
+
+    limit = limit if limit is not None else settings.APPLICATION_FOLLOW_UP_BATCH
+    done: list[Any] = []
+    failed: list[Any] = []
+    with transaction.atomic(), audit_batch():
+        claimed: list[Application] = []
+        if application_id is not None:
+            try:
+                claimed = list(_claimable().filter(pk=application_id))
+            except (ValueError, ValidationError):
+                claimed = []
+        others = _claimable().exclude(pk__in=[a.pk for a in claimed] + list(exclude))
+        if submitted_before is not None:
+            others = others.filter(submitted_at__lte=submitted_before)
+        if limit - len(claimed) > 0:
+            claimed += list(others.order_by("submitted_at")[: limit - len(claimed)])
+        for application in claimed:
+            try:
+                with transaction.atomic(), audit_batch():  # a savepoint each
+                    _follow_up_one(application, None)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                failed.append(application.pk)
+                logger.exception("follow-up of application %s failed", application.pk)
+            else:
+                done.append(application.pk)
+        if done:
+            Application.objects.filter(pk__in=done).update(followed_up_at=timezone.now())
+    return {"claimed": len(claimed), "done": done, "failed": failed}
 
 
 def application_follow_up_dispatch(application_id: Any) -> None:
@@ -89,26 +157,52 @@ def application_follow_up_dispatch(application_id: Any) -> None:
         logger.exception("could not follow up application %s; the sweeper will", application_id)
 
 
-def applications_follow_up_sweep(*, grace_seconds: float | None = None, limit: int = 1000) -> dict[str, int]:
-    """Follow up applications whose follow-up has not happened ``grace_seconds`` after they
-    were submitted (the process died after the commit, the broker was down, a worker crashed)."""
+def applications_waiting_count(*, grace_seconds: float | None = None) -> int:
+    """Submitted applications still without their follow-up ``grace_seconds`` after submission."""
     from django.conf import settings
 
     grace = grace_seconds if grace_seconds is not None else settings.APPLICATION_FOLLOW_UP_GRACE_SECONDS
     cutoff = timezone.now() - timedelta(seconds=grace)
-    pending = list(
-        Application.objects.filter(followed_up_at__isnull=True, submitted_at__lte=cutoff)
-        .order_by("submitted_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    done = failed = 0
-    for application_id in pending:
-        try:
-            done += application_follow_up(application_id=application_id)
-        except Exception:  # noqa: BLE001 - one bad application must not stop the others
-            failed += 1
-            logger.exception("follow-up of application %s failed", application_id)
-    return {"pending": len(pending), "done": done, "failed": failed}
+    return Application.objects.filter(followed_up_at__isnull=True, submitted_at__lte=cutoff).count()
+
+
+def applications_follow_up_sweep(
+    *,
+    grace_seconds: float | None = None,
+    batch_size: int | None = None,
+    max_seconds: float | None = None,
+    on_batch: Callable[[dict[str, int]], None] | None = None,
+) -> dict[str, int]:
+    """Follow up, in batches, every application whose follow-up has not happened
+    ``grace_seconds`` after it was submitted (the process died after the commit, the broker was
+    down or restarted empty, a worker crashed) — until none remain, or ``max_seconds`` have
+    passed (then ``remaining`` says how many still wait; the beat task goes on at once).
+
+    Returns ``{"done", "failed", "batches", "remaining"}``; ``on_batch`` sees the running totals
+    after each batch (the command prints them).
+    """
+    import time
+
+    from django.conf import settings
+
+    grace = grace_seconds if grace_seconds is not None else settings.APPLICATION_FOLLOW_UP_GRACE_SECONDS
+    batch_size = batch_size or settings.APPLICATION_FOLLOW_UP_SWEEP_BATCH
+    cutoff = timezone.now() - timedelta(seconds=grace)
+    started = time.monotonic()
+    totals = {"done": 0, "failed": 0, "batches": 0}
+    failed: list[Any] = []
+    while max_seconds is None or time.monotonic() - started < max_seconds:
+        result = applications_follow_up_batch(limit=batch_size, submitted_before=cutoff, exclude=failed)
+        if not result["claimed"]:
+            break
+        totals["batches"] += 1
+        totals["done"] += len(result["done"])
+        totals["failed"] += len(result["failed"])
+        failed += result["failed"]
+        if on_batch is not None:
+            on_batch(dict(totals))
+    remaining = Application.objects.filter(followed_up_at__isnull=True, submitted_at__lte=cutoff).count()
+    return {**totals, "remaining": remaining}
 
 
 def application_withdraw(*, application: Application, actor: User, reason: str = "") -> Application:

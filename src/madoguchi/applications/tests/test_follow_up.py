@@ -15,7 +15,9 @@ from madoguchi.applications.services import (
     application_follow_up,
     application_submit,
     application_withdraw,
+    applications_follow_up_batch,
     applications_follow_up_sweep,
+    applications_waiting_count,
     draft_create,
 )
 from madoguchi.audit.models import AuditEntry
@@ -73,11 +75,144 @@ def test_sweeper_catches_up_after_the_grace_period_only():
     recent = _submit(key="recent")
     Application.objects.filter(pk=late.pk).update(submitted_at=timezone.now() - timedelta(minutes=5))
     result = applications_follow_up_sweep(grace_seconds=60)
-    assert result == {"pending": 1, "done": 1, "failed": 0}
+    assert result == {"done": 1, "failed": 0, "batches": 1, "remaining": 0}
     assert Case.objects.filter(application=late).exists()
     assert not Case.objects.filter(application=recent).exists()
     assert applications_follow_up_sweep(grace_seconds=0)["done"] == 1
-    assert applications_follow_up_sweep(grace_seconds=0) == {"pending": 0, "done": 0, "failed": 0}
+    assert applications_follow_up_sweep(grace_seconds=0) == {
+        "done": 0,
+        "failed": 0,
+        "batches": 0,
+        "remaining": 0,
+    }
+
+
+def test_sweeper_works_in_batches_until_none_remain():
+    procedure = make_procedure()
+    applications = [_submit(procedure=procedure, key=f"k{n}") for n in range(7)]
+    seen = []
+    result = applications_follow_up_sweep(grace_seconds=0, batch_size=3, on_batch=seen.append)
+    assert result == {"done": 7, "failed": 0, "batches": 3, "remaining": 0}
+    assert [t["done"] for t in seen] == [3, 6, 7]
+    assert Case.objects.filter(application__in=applications).count() == 7
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()
+    # one receipt notice per application, whatever the batch
+    assert (
+        Notification.objects.filter(event="application.submitted").values("dedupe_key").distinct().count()
+        == 7
+    )
+    assert audit_verify()[0]
+
+
+def test_sweeper_out_of_time_says_how_many_remain():
+    procedure = make_procedure()
+    for n in range(4):
+        _submit(procedure=procedure, key=f"k{n}")
+    assert applications_follow_up_sweep(grace_seconds=0, max_seconds=0) == {
+        "done": 0,
+        "failed": 0,
+        "batches": 0,
+        "remaining": 4,
+    }
+    assert applications_waiting_count(grace_seconds=0) == 4
+
+
+def test_one_broken_application_does_not_stop_the_batch():
+    """Its savepoint rolls back its case, notice and audit entries; the others commit, and the
+    chain stays intact (the dropped entries were never chained)."""
+    from madoguchi.applications.services import follow_up
+
+    procedure = make_procedure()
+    applications = [_submit(procedure=procedure, key=f"k{n}") for n in range(3)]
+    broken = applications[1]
+    real = follow_up._follow_up_one
+
+    def follow_up_one(application, actor):
+        real(application, actor)  # writes a notice, a case and its audit entries …
+        if application.pk == broken.pk:
+            raise RuntimeError("a route that cannot start")  # … then fails
+
+    with mock.patch.object(follow_up, "_follow_up_one", side_effect=follow_up_one):
+        result = applications_follow_up_sweep(grace_seconds=0, batch_size=10)
+    assert result == {"done": 2, "failed": 1, "batches": 1, "remaining": 1}
+    assert not Case.objects.filter(application=broken).exists()
+    assert not Notification.objects.filter(dedupe_key=f"application:{broken.pk}").exists()
+    assert Case.objects.filter(application__in=[applications[0], applications[2]]).count() == 2
+    assert audit_verify()[0]
+    # the next sweep (the route repaired) finishes it
+    assert applications_follow_up_sweep(grace_seconds=0)["done"] == 1
+
+
+def test_a_transient_failure_rolls_the_batch_back_for_a_retry():
+    from django.db import OperationalError
+
+    from madoguchi.applications.services import follow_up
+
+    procedure = make_procedure()
+    for n in range(2):
+        _submit(procedure=procedure, key=f"k{n}")
+    with mock.patch.object(
+        follow_up, "_follow_up_one", side_effect=OperationalError("server closed the connection")
+    ):
+        with pytest.raises(OperationalError):
+            applications_follow_up_batch(limit=10)
+    assert Application.objects.filter(followed_up_at__isnull=True).count() == 2
+    assert not Case.objects.exists()
+
+
+def test_the_follow_up_task_takes_others_waiting_with_it():
+    from madoguchi.applications.tasks import application_follow_up_task
+
+    procedure = make_procedure()
+    first, *others = [_submit(procedure=procedure, key=f"k{n}") for n in range(4)]
+    assert application_follow_up_task.run(str(first.pk)) is True
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()
+    # their own task messages come later and find nothing to do
+    assert application_follow_up_task.run(str(others[0].pk)) is False
+    assert Case.objects.count() == 4
+
+
+def test_the_follow_up_task_retries_transient_failures_with_backoff():
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from madoguchi.applications import tasks
+
+    error = OperationalError("the database system is starting up")
+    with (
+        mock.patch("madoguchi.applications.services.applications_follow_up_batch", side_effect=error),
+        mock.patch.object(tasks.application_follow_up_task, "retry", return_value=Retry()) as retry,
+    ):
+        with pytest.raises(Retry):
+            tasks.application_follow_up_task.run("00000000-0000-0000-0000-000000000000")
+    assert retry.call_args.kwargs["exc"] is error
+    assert 0.75 <= retry.call_args.kwargs["countdown"] <= 1.25  # the first retry after about a second
+    assert 45 <= tasks.retry_countdown(10) <= 75  # capped at a minute
+    # a fault of ours is not retried: it is raised (and logged), the sweeper counts it
+    with mock.patch(
+        "madoguchi.applications.services.applications_follow_up_batch", side_effect=KeyError("x")
+    ):
+        with pytest.raises(KeyError):
+            tasks.application_follow_up_task.run("00000000-0000-0000-0000-000000000000")
+
+
+def test_the_sweep_command_says_what_remains():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    procedure = make_procedure()
+    for n in range(3):
+        _submit(procedure=procedure, key=f"k{n}")
+    out = StringIO()
+    call_command("applications", "waiting", "--grace", "0", stdout=out)
+    assert out.getvalue().strip() == "waiting=3"
+    out = StringIO()
+    call_command("applications", "sweep", "--grace", "0", "--max-seconds", "0", stdout=out)
+    assert "remaining=3" in out.getvalue() and "3 application(s) still wait" in out.getvalue()
+    out = StringIO()
+    call_command("applications", "sweep", "--grace", "0", "--batch", "2", stdout=out)
+    assert out.getvalue().splitlines()[0] == "done=3 failed=0 batches=2 remaining=0"
 
 
 def test_a_broken_broker_does_not_fail_the_submission(django_capture_on_commit_callbacks, caplog):
@@ -137,3 +272,42 @@ def test_the_follow_up_task_delivers_the_receipt_itself():
         assert application_follow_up_task.run(str(application.pk)) is True
     notices = Notification.objects.filter(event="application.submitted", recipient=application.applicant)
     assert notices.exists() and all(n.status == NotificationStatus.SENT for n in notices)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_skips_applications_another_worker_holds():
+    """Two workers (or a worker and the sweeper) never wait for each other nor follow up the same
+    application twice: rows are claimed with SKIP LOCKED (PostgreSQL)."""
+    import threading
+
+    from django.db import connection as main_connection
+    from django.db import transaction
+
+    if main_connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    with mock.patch("madoguchi.applications.services.follow_up.application_follow_up_dispatch"):
+        procedure = make_procedure()
+        held, free = _submit(procedure=procedure, key="held"), _submit(procedure=procedure, key="free")
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        from django.db import connection
+
+        try:
+            with transaction.atomic():
+                Application.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        result = applications_follow_up_batch(limit=10)
+    finally:
+        release.set()
+        thread.join()
+    assert result["done"] == [free.pk]
+    assert Application.objects.get(pk=held.pk).followed_up_at is None
