@@ -9,7 +9,7 @@ unless --keep-db; gunicorn on 127.0.0.1:18500, --workers 2 --threads 4):
 1. makes ``--points`` counters (review points) of one organization;
 2. **baseline**: the clients GET ``/healthz`` as fast as they can for ``--duration`` seconds;
 3. **reviews**: the same clients ``POST /api/v1/feedback/points/{code}/reviews`` (satisfaction,
-   NPS, two "what was hard" choices, a comment with a phone number to mask, a fresh
+   NPS, two "what was hard" choices, a comment with a person's name and a phone number to mask, a fresh
    Idempotency-Key), each request to the next counter in turn, for the same time;
 4. prints requests/s of both, the ratio, latency p50/p95/p99, errors, and checks that the
    database holds exactly the answered reviews with every phone number masked.
@@ -86,7 +86,7 @@ BODY = {
     "satisfaction": 4,
     "nps": 9,
     "difficulties": ["waiting", "unclear"],
-    "comment": "待ち時間が少し長かったです。折り返しは 090-1234-5678 へお願いします。",
+    "comment": "待ち時間が少し長かったです。窓口の山田さんは親切でした。折り返しは 090-1234-5678 へお願いします。",
 }
 
 
@@ -229,10 +229,13 @@ def main() -> None:
         )
     print(f"ratio reviews/s ÷ /healthz req/s = {reviews['rate'] / health['rate']:.3f}")
     stored = Review.objects.count()
-    unmasked = Review.objects.filter(comment__contains="090-1234-5678").count()
+    unmasked = (
+        Review.objects.filter(comment__contains="090-1234-5678").count()
+        + Review.objects.filter(comment__contains="山田").count()
+    )
     expected = reviews["requests"] - reviews["errors"]
     print(
-        f"database: {stored} reviews stored for {expected} answered requests; unmasked phone numbers: {unmasked}"
+        f"database: {stored} reviews stored for {expected} answered requests; unmasked phone numbers or names: {unmasked}"
     )
     connections.close_all()
     if not args.keep_db:

@@ -8,7 +8,8 @@
    it); no markup survives.
 2. **mask personal data**: e-mail addresses, telephone numbers, 12-digit numbers (マイナンバー
    and anything that looks like one), 受付番号/予約コードs and postal codes are replaced by a
-   label such as ［電話番号］. Only the masked text is stored, so a マイナンバー typed into a
+   label such as ［電話番号］, then people's names (Sudachi's 人名 words, and unknown words
+   before さん/様/課長…) by ［氏名］. Only the masked text is stored, so a マイナンバー typed into a
    comment never reaches the database in clear.
 3. report which kinds were masked, so staff see that something was removed.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.person_names import mask_person_names
 from madoguchi.feedback.constants import COMMENT_MAX_LENGTH
 
 _SEP = r"[\s\-‐－ー―−.]?"
@@ -45,6 +47,9 @@ PATTERNS: list[tuple[str, re.Pattern[str], object]] = [
     # 8 or more digits left over (a card or account number written without separators)
     ("number", re.compile(r"(?<!\d)\d{8,}(?!\d)"), _("［番号］")),
 ]
+
+# People's names (山田さん, 佐藤花子, 鈴木課長, Mr. Tanaka): core/person_names.py, after the patterns.
+NAME_LABEL = _("［氏名］")
 
 _CONTROL = re.compile(
     r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
@@ -71,6 +76,9 @@ def mask_personal_data(text: str) -> Cleaned:
         text, count = pattern.subn(str(label), text)
         if count and kind not in masked:
             masked.append(kind)
+    text, count = mask_person_names(text, str(NAME_LABEL))
+    if count:
+        masked.append("name")
     return Cleaned(text=text, masked=masked)
 
 

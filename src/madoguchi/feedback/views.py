@@ -156,13 +156,22 @@ def _period(request: HttpRequest) -> tuple[str, int]:
     return key, PERIODS[key]
 
 
+def _department_param(request: HttpRequest) -> int | None:
+    value = request.GET.get("department", "")
+    return int(value) if value.isdigit() else None
+
+
 @staff_required
 def staff_index(request: HttpRequest) -> HttpResponse:
     period, days = _period(request)
     kind = request.GET.get("kind", "")
     kind = kind if kind in PointKind.values else ""
-    points = selectors.staff_points(user=request.user, kind=kind)
+    department_id = _department_param(request)
+    points = selectors.staff_points(user=request.user, kind=kind, department_id=department_id)
     since = selectors.period_start(days)
+    departments = selectors.departments_overview(
+        points=selectors.staff_points(user=request.user, kind=kind), since=since
+    )
     organizations = Organization.objects.filter(pk__in=points.values("organization_id")).order_by("name")
     managed = [o for o in organizations if selectors.can_manage(user=request.user, organization_id=o.pk)]
     return render(
@@ -173,6 +182,17 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             "rows": selectors.points_overview(points=points, since=since),
             "total": selectors.figures_total(points=points, since=since),
             "target_percent": round(SATISFACTION_TARGET * 100),
+            "departments": departments,
+            "department_id": department_id,
+            "many_organizations": len({d.organization_name for d in departments}) > 1,
+            "department_name": next(
+                (
+                    d.department_name
+                    for d in departments
+                    if department_id and d.department_id == department_id
+                ),
+                "",
+            ),
             "period": period,
             "kind": kind,
             "kinds": PointKind.choices,
@@ -351,7 +371,7 @@ EXPORT_HEADER = [
 
 def _export_rows(request: HttpRequest):
     period, days = _period(request)
-    points = selectors.staff_points(user=request.user)
+    points = selectors.staff_points(user=request.user, department_id=_department_param(request))
     labels_by_org: dict[int, dict[str, str]] = {}
     for review in selectors.export_reviews(points=points, since=selectors.period_start(days)).iterator():
         point = review.point

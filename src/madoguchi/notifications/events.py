@@ -96,16 +96,23 @@ register_event(
     EventType(
         id="application.decided",
         label=_("審査結果"),
-        placeholders=(*_APP, "decision"),
+        placeholders=(*_APP, "decision", "review_url"),
         subject={"ja": "【審査結果】{{ procedure_title }}", "en": "Decision: {{ procedure_title }}"},
         body={
             "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }}（受付番号 {{ reference_number }}）の"
             "審査結果: {{ decision }}\n\n詳しくは次のページをご覧ください。\n{{ application_url }}\n\n"
-            "{{ organization_name }}",
+            "手続のしやすさについて、1分ほどのアンケートにご協力ください（お名前などは伺いません）。\n"
+            "{{ review_url }}\n\n{{ organization_name }}",
             "en": "Dear {{ recipient_name }},\n\nDecision on {{ procedure_title }} (reference "
-            "{{ reference_number }}): {{ decision }}\n\nDetails:\n{{ application_url }}\n\n{{ organization_name }}",
+            "{{ reference_number }}): {{ decision }}\n\nDetails:\n{{ application_url }}\n\n"
+            "How easy was this procedure? Please answer a one-minute survey (we do not ask your name):\n"
+            "{{ review_url }}\n\n{{ organization_name }}",
         },
-        sample={**_APP_SAMPLE, "decision": "承認"},
+        sample={
+            **_APP_SAMPLE,
+            "decision": "承認",
+            "review_url": "https://madoguchi.example.jp/feedback/v/…/",
+        },
     )
 )
 register_event(

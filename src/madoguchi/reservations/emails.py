@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.core import events
 from madoguchi.notifications.services import notification_enqueue
 
 
@@ -55,13 +56,18 @@ def _booking_lines(booking) -> str:
 
 
 def booking_confirmed(booking) -> None:
+    # Other apps add lines (feedback: the resource's review link) without reservations knowing them.
+    mail_links: list[tuple[str, str]] = []
+    events.emit("booking.confirmed", booking=booking, mail_links=mail_links)
+    extra = "".join(f"\n{caption}\n{url}\n" for caption, url in mail_links)
     _notify(
         user=booking.user,
         resource=booking.resource,
         subject=_("【予約完了】%(name)s") % {"name": booking.resource.name},
         body=_("予約を受け付けました。当日は受付コードかQRコードを窓口でお見せください。")
         + "\n\n"
-        + _booking_lines(booking),
+        + _booking_lines(booking)
+        + extra,
         dedupe_key=f"booking:{booking.pk}:confirmed",
         url=booking_url(booking),
     )

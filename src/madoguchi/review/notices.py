@@ -148,6 +148,16 @@ def check_text(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class NoticeLink:
+    """A link printed on a notice as a QR code with its URL, added by a higher app through the
+    ``case.deciding`` event (feedback adds the procedure's review form: key ``"review"``)."""
+
+    key: str
+    caption: str
+    url: str  # absolute
+
+
+@dataclass(frozen=True)
 class NoticeWording:
     kind: str
     title: str
@@ -199,7 +209,11 @@ def notice_text(*, case, decision) -> tuple[str, str, dict[str, str]]:
 
 
 def render_notice_pdf(
-    *, case, decision, extra_rows: list[tuple[str, str]] | None = None
+    *,
+    case,
+    decision,
+    extra_rows: list[tuple[str, str]] | None = None,
+    links: list[NoticeLink] | None = None,
 ) -> tuple[str, bytes]:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -248,6 +262,10 @@ def render_notice_pdf(
         Spacer(1, 6 * mm),
         table,
         Spacer(1, 8 * mm),
+    ]
+    for link in links or []:
+        story += [_link_block(link, base=base), Spacer(1, 6 * mm)]
+    story += [
         Paragraph(
             _escape(
                 "この通知書には電子署名が付されています。改ざんされていないことを"
@@ -258,6 +276,24 @@ def render_notice_pdf(
     ]
     doc.build(story)
     return title, buf.getvalue()
+
+
+def _link_block(link: NoticeLink, *, base: Any) -> Any:
+    """The QR code (reportlab's own encoder, drawn as vectors) beside its caption and URL."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    widget = QrCodeWidget(link.url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    side = 28 * mm
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    text = Paragraph(_escape(link.caption) + "<br/>" + _escape(link.url), base)  # CJK wrap breaks a long URL
+    table = Table([[drawing, text]], colWidths=[32 * mm, 128 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return table
 
 
 def _escape(text: str) -> str:

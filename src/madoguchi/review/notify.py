@@ -44,13 +44,20 @@ def notify_correction_requested(*, application: Application, correction) -> None
     )
 
 
-def notify_decided(*, application: Application, approved: bool, word: str = "") -> None:
-    """``word``: the outcome in the procedure's terms (合格, 許可, 認定, …; notices.outcome_word)."""
+def notify_decided(*, application: Application, approved: bool, word: str = "", review_url: str = "") -> None:
+    """``word``: the outcome in the procedure's terms (合格, 許可, 認定, …; notices.outcome_word).
+    ``review_url``: the procedure's review form for this application (a ``NoticeLink`` feedback
+    added); without one, the status page (which invites to the review of a decided application)."""
+    context = _context(application)
     notification_enqueue(
         recipient=application.applicant,
         event="application.decided",
         organization=application.organization,
-        context={**_context(application), "decision": word or (_("承認") if approved else _("不承認"))},
+        context={
+            **context,
+            "decision": word or (_("承認") if approved else _("不承認")),
+            "review_url": review_url or context["application_url"],
+        },
         dedupe_key=f"application:{application.pk}:decided",
         sensitive=True,
         department_id=application.procedure.department_id,

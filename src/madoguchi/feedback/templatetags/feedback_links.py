@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from madoguchi.core.qr import qr_svg
+from madoguchi.feedback.links import application_review_path, booking_review_path, resource_ref
 from madoguchi.feedback.tokens import visit_token
 
 register = template.Library()
@@ -23,8 +24,7 @@ register = template.Library()
 @register.simple_tag
 def application_review_url(application: Any) -> str:
     """The review form for the application's procedure, once per application."""
-    token = visit_token(point=f"procedure:{application.procedure_id}", visit=f"application:{application.pk}")
-    return reverse("feedback:review_visit", args=[token])
+    return application_review_path(procedure_id=application.procedure_id, application_id=application.pk)
 
 
 @register.simple_tag
@@ -42,11 +42,11 @@ def booking_review_url(booking: Any) -> str:
     from madoguchi.feedback.selectors import point_by_ref
 
     resource = booking.resource
-    external_ref = f"reservations.resource:{resource.pk}"
-    if point_by_ref(organization_id=resource.organization_id, external_ref=external_ref) is None:
+    if point_by_ref(organization_id=resource.organization_id, external_ref=resource_ref(resource.pk)) is None:
         return ""
-    token = visit_token(point=f"ref:{resource.organization_id}:{external_ref}", visit=f"booking:{booking.pk}")
-    return reverse("feedback:review_visit", args=[token])
+    return booking_review_path(
+        organization_id=resource.organization_id, resource_id=resource.pk, booking_id=booking.pk
+    )
 
 
 @register.simple_tag

@@ -637,9 +637,11 @@ def _finalize(
     case.assignee = None
     case.save(update_fields=["status", "outcome", "decided_at", "assignee", "updated_at"])
     extra_rows = _approval_rows(case)
-    # payments may refuse (fee not decided yet) and adds the fee and its deadline to the notice
-    events.emit("case.deciding", case=case, outcome=outcome, notice_rows=extra_rows)
-    title, pdf = notices.render_notice_pdf(case=case, decision=decision, extra_rows=extra_rows)
+    links: list[notices.NoticeLink] = []
+    # payments may refuse (fee not decided yet) and adds the fee and its deadline to the notice;
+    # feedback adds the link to the procedure's review form (printed as a QR code, and in the mail)
+    events.emit("case.deciding", case=case, outcome=outcome, notice_rows=extra_rows, notice_links=links)
+    title, pdf = notices.render_notice_pdf(case=case, decision=decision, extra_rows=extra_rows, links=links)
     signed, subject = signing.sign_pdf(
         organization=case.organization,
         pdf=pdf,
@@ -680,7 +682,8 @@ def _finalize(
             % {"word": word, "title": title},
             actor=user,
         )
-        notify_decided(application=case.application, approved=approved, word=word)
+        review_url = next((link.url for link in links if link.key == "review"), "")
+        notify_decided(application=case.application, approved=approved, word=word, review_url=review_url)
 
 
 def _approval_rows(case: Case) -> list[tuple[str, str]]:
