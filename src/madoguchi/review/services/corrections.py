@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.applications.constants import ApplicationStatus
-from madoguchi.applications.models import Application, Attachment
+from madoguchi.applications.models import Application
+from madoguchi.applications.services import (
+    application_status_set,
+    attachment_create,
+    attachments_link,
+    validation_context,
+)
 from madoguchi.audit.services import audit_record
 from madoguchi.core.business_days import add_business_days, business_days_between
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
@@ -22,13 +28,12 @@ from madoguchi.review.constants import CaseStatus, CorrectionStatus
 from madoguchi.review.models import Case, CorrectionRequest, DataRevision
 from madoguchi.review.notify import notify_correction_requested
 from madoguchi.review.permissions import CaseScope
-from madoguchi.review.services.cases import (
-    _current_pending,
-    _lock,
-    _mark_in_review,
-    _require_open,
-    _set_application_status,
-    _with_case,
+from madoguchi.review.services.steps import (
+    case_lock,
+    case_mark_in_review,
+    case_require_open,
+    task_with_case,
+    tasks_current_pending,
 )
 
 
@@ -41,15 +46,15 @@ def correction_request(*, user: Any, case_id: Any, fields: list[str], message: s
     message = (message or "").strip()
     scope = CaseScope.of(user)
     with transaction.atomic():
-        case = _lock(user, case_id)
+        case = case_lock(user, case_id)
         if case.application is None:
             raise DomainError(
                 _("起案には補正を依頼できません。差戻しを使ってください。"), code="not_application"
             )
-        _require_open(case)
+        case_require_open(case)
         if not any(
-            _with_case(t, case) and (scope.may_act(t) or scope.may_substitute(t))
-            for t in _current_pending(case)
+            task_with_case(t, case) and (scope.may_act(t) or scope.may_substitute(t))
+            for t in tasks_current_pending(case)
         ):
             raise PermissionDeniedError(_("この案件に補正を依頼する権限がありません。"))
         specs = correctable_fields(case.application.version.definition)
@@ -72,9 +77,9 @@ def correction_request(*, user: Any, case_id: Any, fields: list[str], message: s
         case.suspended_since = timezone.localdate()
         case.save(update_fields=["status", "suspended_since", "updated_at"])
         labels = "、".join(str(specs[f].get("label", f)) for f in fields)
-        _mark_in_review(case, user)
-        _set_application_status(
-            case,
+        case_mark_in_review(case, user)
+        application_status_set(
+            application=case.application,
             status=ApplicationStatus.CORRECTION_REQUESTED,
             kind="correction_requested",
             message=_("補正をお願いします（対象: %(labels)s）。%(message)s")
@@ -92,8 +97,6 @@ def correction_request(*, user: Any, case_id: Any, fields: list[str], message: s
 
 
 def _store_uploads(*, user: Any, specs: dict[str, dict], raw: dict[str, Any], old: dict[str, Any]) -> dict:
-    from madoguchi.applications.services import attachment_create
-
     errors: dict[str, list[str]] = {}
     for key, value in list(raw.items()):
         if isinstance(value, UploadedFile):
@@ -151,7 +154,7 @@ def correction_submit(*, user: Any, correction_id: Any, raw: dict[str, Any]) -> 
         before = {key: application.data.get(key) for key in marked}
         application.data = final
         application.save(update_fields=["data", "updated_at"])
-        _link_attachments(application, final)
+        attachments_link(application=application, data=final)
         number = (
             DataRevision.objects.filter(application=application)
             .order_by("-number")
@@ -184,8 +187,8 @@ def correction_submit(*, user: Any, correction_id: Any, raw: dict[str, Any]) -> 
                 "updated_at",
             ]
         )
-        _set_application_status(
-            case,
+        application_status_set(
+            application=case.application,
             status=ApplicationStatus.IN_REVIEW,
             kind="corrected",
             message=_("補正された内容を受け付けました。審査を再開します。"),
@@ -213,17 +216,4 @@ def _resume(case: Case) -> None:
 
 
 def _context(user: Any):
-    from madoguchi.applications.services import validation_context
-
     return validation_context(user=user)
-
-
-def _link_attachments(application: Application, data: dict[str, Any]) -> None:
-    ids = []
-    for value in data.values():
-        if isinstance(value, dict) and "attachment_id" in value:
-            ids.append(value["attachment_id"])
-        elif isinstance(value, list):
-            ids += [v["attachment_id"] for v in value if isinstance(v, dict) and "attachment_id" in v]
-    if ids:
-        Attachment.objects.filter(id__in=ids, owner=application.applicant).update(application=application)

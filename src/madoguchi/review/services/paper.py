@@ -3,8 +3,9 @@
 During a system outage or for a legacy procedure the 決裁文書 is signed by hand. The person
 who may decide the case electronically (the decider of the current decision step, or whoever
 may decide in their place: 代決) records the outcome, the date, who signed and a scan. The
-case closes through the same helpers as ``case_decide`` (status, outcome, decided_at, pending
-tasks, the application's status and timeline, the applicant's notification) but with
+case closes through the same code as ``case_decide`` (``decisions.decision_record``: status,
+outcome, decided_at, pending tasks; ``decisions.decision_tell_applicant``: the application's
+status and timeline, the applicant's notification) but with
 ``Case.is_electronic=False`` and without a signed notice: the paper notice was sent on paper,
 the scan is kept instead (``PaperDecision``).
 """
@@ -19,22 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.procedures.fields import FieldValidationError
 from madoguchi.procedures.uploads import check_upload
-from madoguchi.review.constants import CaseStatus, Outcome, StepKind, TaskStatus
-from madoguchi.review.models import Case, Decision, PaperDecision
-from madoguchi.review.notify import notify_decided
+from madoguchi.review.constants import CaseStatus, Outcome, StepKind
+from madoguchi.review.models import Case, PaperDecision
 from madoguchi.review.permissions import CaseScope
-from madoguchi.review.services.cases import (
-    _close_remaining,
-    _current_pending,
-    _lock,
-    _require_open,
-    _set_application_status,
-)
+from madoguchi.review.services.decisions import decision_record, decision_tell_applicant
+from madoguchi.review.services.steps import case_lock, case_require_open, tasks_current_pending
 
 SCAN_SPEC = {
     "label": "決裁文書のスキャン",
@@ -51,7 +45,7 @@ def paper_decision_allowed(*, user: Any, case: Case) -> bool:
     if case.status != CaseStatus.OPEN:
         return False
     scope = CaseScope.of(user)
-    for task in _current_pending(case):
+    for task in tasks_current_pending(case):
         task.case = case
         if task.step.kind == StepKind.DECISION and (scope.may_act(task) or scope.may_substitute(task)):
             return True
@@ -71,8 +65,8 @@ def case_decide_on_paper(
 ) -> PaperDecision:
     """Record a decision taken on paper and close the case (``is_electronic=False``)."""
     with transaction.atomic():
-        case = _lock(user, case_id)  # Http404 when the user may not see it
-        _require_open(case)
+        case = case_lock(user, case_id)  # Http404 when the user may not see it
+        case_require_open(case)
         if not paper_decision_allowed(user=user, case=case):
             raise PermissionDeniedError(_("この案件を決定する権限がありません。"))
         cleaned = _check(
@@ -159,14 +153,12 @@ def _record(
     scan: Any,
     content_type: str,
 ) -> PaperDecision:
-    now = timezone.now()
     digest = hashlib.sha256()
     for chunk in scan.chunks():
         digest.update(chunk)
     scan.seek(0)
-    decision = Decision.objects.create(
-        case=case, outcome=outcome, reason=reason, decided_by=user, decided_at=now
-    )
+    before = case.status
+    decision = decision_record(case, user=user, outcome=outcome, reason=reason, is_electronic=False)
     paper = PaperDecision(
         case=case,
         decision=decision,
@@ -181,15 +173,6 @@ def _record(
     )
     paper.scan.save(scan.name or "scan", scan, save=False)
     paper.save()
-    before = case.status
-    approved = outcome == Outcome.APPROVED
-    case.status = CaseStatus.APPROVED if approved else CaseStatus.REJECTED
-    case.outcome = outcome
-    case.decided_at = now
-    case.assignee = None
-    case.is_electronic = False
-    case.save(update_fields=["status", "outcome", "decided_at", "assignee", "is_electronic", "updated_at"])
-    _close_remaining(case, TaskStatus.SKIPPED)
     audit_record(
         actor=user,
         action="case.decided_on_paper",
@@ -212,17 +195,14 @@ def _record(
             },
         },
     )
-    if case.application is not None:
-        _set_application_status(
-            case,
-            status=ApplicationStatus.APPROVED if approved else ApplicationStatus.REJECTED,
-            kind="decided",
-            message=(
-                _("審査の結果、承認されました。決定通知書は書面でお送りします。")
-                if approved
-                else _("審査の結果、承認されませんでした。理由は書面の不承認通知書でご確認ください。")
-            ),
-            actor=user,
-        )
-        notify_decided(application=case.application, approved=approved)
+    decision_tell_applicant(
+        case,
+        user=user,
+        outcome=outcome,
+        message=(
+            _("審査の結果、承認されました。決定通知書は書面でお送りします。")
+            if outcome == Outcome.APPROVED
+            else _("審査の結果、承認されませんでした。理由は書面の不承認通知書でご確認ください。")
+        ),
+    )
     return paper

@@ -17,8 +17,8 @@ from madoguchi.procedures.uploads import check_upload
 from madoguchi.review.constants import CaseKind
 from madoguchi.review.models import Case, Proposal, ProposalAttachment
 from madoguchi.review.permissions import CaseScope
-from madoguchi.review.services.cases import _start_step
 from madoguchi.review.services.routes import route_for_proposals
+from madoguchi.review.services.steps import step_start
 
 ATTACHMENT_SPEC = {
     "label": "添付ファイル",
@@ -117,7 +117,7 @@ def proposal_create(
             target=case,
             after={"proposal": str(proposal.pk), "route": route.pk},
         )
-        _start_step(case, 1, actor=user)
+        step_start(case, 1, actor=user)
     return case
 
 
