@@ -2,8 +2,8 @@
 
 One home for every app (issue 12): the 標準処理期間 of a procedure counts business days (review;
 a day on which the case waits for the applicant's correction does not count), and so do the
-KPI figures (insights). ``reservations/calendar.py`` still keeps its own copy (negative counts,
-closure reasons) — to be folded in here.
+KPI figures (insights); a reservable resource is closed on holidays and 年末年始 by its own rules
+(reservations, ``closure_reason``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ import datetime as dt
 import jpholiday
 
 
+def holiday_name(day: dt.date) -> str | None:
+    """The name of the public holiday (国民の祝日・振替休日・国民の休日) or None."""
+    return jpholiday.is_holiday_name(day)
+
+
 def is_year_end_holiday(day: dt.date) -> bool:
+    """年末年始: December 29 to January 3 inclusive."""
     return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
 
 
@@ -57,3 +63,15 @@ def business_days_between(start: dt.date, end: dt.date) -> int:
         if is_business_day(day):
             count += 1
     return count
+
+
+def closure_reason(
+    day: dt.date, *, closed_on_holidays: bool = True, closed_year_end: bool = True
+) -> str | None:
+    """Why a place with these rules is closed on ``day`` (年末年始, the holiday's name) or None.
+    Weekends are not a reason here: a reservable resource has its own weekly hours."""
+    if closed_year_end and is_year_end_holiday(day):
+        return "年末年始"
+    if closed_on_holidays:
+        return holiday_name(day)
+    return None

@@ -86,7 +86,7 @@ def _business_ordinal(day: dt.date) -> int:
 
 
 def business_days_between(start: dt.date, end: dt.date) -> int:
-    """Business days in (start, end] — the same count as review.business_days, but O(1) cached."""
+    """Business days in (start, end] — the same count as core.business_days, but O(1) cached."""
     if end <= start:
         return 0
     return _business_ordinal(end) - _business_ordinal(start)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.reservations import calendar
+from madoguchi.core.business_days import closure_reason
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -63,7 +63,7 @@ def closed_reason(resource, day: dt.date, closures: set[dt.date] | dict[dt.date,
     if day in closures:
         reason = closures[day] if isinstance(closures, dict) else ""
         return reason or str(_("臨時休業"))
-    return calendar.closure_reason(
+    return closure_reason(
         day, closed_on_holidays=resource.closed_on_holidays, closed_year_end=resource.closed_year_end
     )
 
