@@ -31,7 +31,7 @@ def notifications_purge_task() -> dict:
 @shared_task(name="notifications.push_step", ignore_result=True, acks_late=True)
 def push_campaign_step_task(campaign_id: str) -> None:
     from madoguchi.notifications.services import push_campaign_step
-    from madoguchi.notifications.services.push import _dispatch
+    from madoguchi.notifications.services.push import push_campaign_enqueue
 
     delay = push_campaign_step(campaign_id=campaign_id)
     if settings.CELERY_TASK_ALWAYS_EAGER:
@@ -39,7 +39,7 @@ def push_campaign_step_task(campaign_id: str) -> None:
         while delay is not None:
             delay = push_campaign_step(campaign_id=campaign_id)
     elif delay is not None:
-        _dispatch(campaign_id, countdown=delay)
+        push_campaign_enqueue(campaign_id, countdown=delay)
 
 
 @shared_task(name="notifications.batch_process", ignore_result=True, acks_late=True)

@@ -35,7 +35,7 @@ class InsightsScope:
             elif seen.get(grant.organization_id, set()) is not None:
                 departments = seen.setdefault(grant.organization_id, set())
                 assert departments is not None
-                departments |= _with_children(grant.department_id)
+                departments |= with_children(grant.department_id)
         return cls(seen)
 
     def sees_whole(self, organization_id: int) -> bool:
@@ -45,7 +45,7 @@ class InsightsScope:
         return self.organizations.get(organization_id)
 
 
-def _with_children(department_id: int) -> set[int]:
+def with_children(department_id: int) -> set[int]:
     found, frontier = {department_id}, {department_id}
     while frontier:
         frontier = set(Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found

@@ -10,9 +10,9 @@ from madoguchi.accounts.models import Department, Organization
 from madoguchi.insights.constants import Kpi, Metric
 from madoguchi.insights.selectors.access import (
     InsightsScope,
-    _with_children,
     access_department,
     access_procedure,
+    with_children,
 )
 from madoguchi.insights.selectors.figures import (
     Figures,
@@ -109,7 +109,7 @@ def dashboard_build(
         department = procedure.department
     departments: set[int] | None = allowed
     if department is not None:
-        departments = _with_children(department.pk)
+        departments = with_children(department.pk)
         if allowed is not None:
             departments &= allowed
     months = fiscal_months(fiscal_year)

@@ -64,7 +64,7 @@ def zip_index(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     return index
 
 
-def _decode_csv(data: bytes) -> str | None:
+def decode_csv_text(data: bytes) -> str | None:
     """UTF-8 (with or without BOM) or Shift_JIS (core/textfiles.py); None when neither."""
     try:
         return textfiles.decode_text(data).text
@@ -72,7 +72,7 @@ def _decode_csv(data: bytes) -> str | None:
         return None
 
 
-def _pick(header: Sequence[str], names: tuple[str, ...]) -> str | None:
+def column_named(header: Sequence[str], names: tuple[str, ...]) -> str | None:
     normalized = {unicodedata.normalize("NFKC", h).strip().lower(): h for h in header}
     for name in names:
         if name in normalized:
@@ -82,7 +82,7 @@ def _pick(header: Sequence[str], names: tuple[str, ...]) -> str | None:
 
 def parse_mapping(data: bytes) -> list[dict[str, str]]:
     """CSV → [{"number", "file", "title"}]; raises FieldErrors on the ``mapping`` field."""
-    text = _decode_csv(data)
+    text = decode_csv_text(data)
     if text is None:
         raise FieldErrors(
             {
@@ -96,9 +96,9 @@ def parse_mapping(data: bytes) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     number_col, file_col, title_col = (
-        _pick(header, NUMBER_COLUMNS),
-        _pick(header, FILE_COLUMNS),
-        _pick(header, TITLE_COLUMNS),
+        column_named(header, NUMBER_COLUMNS),
+        column_named(header, FILE_COLUMNS),
+        column_named(header, TITLE_COLUMNS),
     )
     if number_col is None or file_col is None:
         raise FieldErrors({"mapping": [_("対応表の1行目に「職員番号」と「ファイル名」の列名が必要です。")]})

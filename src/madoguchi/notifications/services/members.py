@@ -22,7 +22,12 @@ from madoguchi.accounts.models import Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications.models import Member
-from madoguchi.notifications.services.batches import NUMBER_COLUMNS, _decode_csv, _pick, normalize_number
+from madoguchi.notifications.services.batches import (
+    NUMBER_COLUMNS,
+    column_named,
+    decode_csv_text,
+    normalize_number,
+)
 
 EMAIL_COLUMNS = ("email", "e-mail", "メールアドレス", "メール")
 NAME_COLUMNS = ("name", "氏名", "名前")
@@ -51,7 +56,7 @@ def _birth(value: str) -> dt.date | None:
 
 def member_import(*, actor: User, organization: Organization, data: bytes) -> MemberImportReport:
     """Upsert the roster; raises FieldErrors({"roster": …}) when the file cannot be read."""
-    text = _decode_csv(data)
+    text = decode_csv_text(data)
     if text is None:
         raise FieldErrors(
             {"roster": [_("CSV を読めませんでした。UTF-8 または Shift_JIS で保存してください。")]}
@@ -60,14 +65,14 @@ def member_import(*, actor: User, organization: Organization, data: bytes) -> Me
     if not rows:
         raise FieldErrors({"roster": [_("CSV が空です。")]})
     header, body = rows[0], rows[1:]
-    number_col, email_col = _pick(header, NUMBER_COLUMNS), _pick(header, EMAIL_COLUMNS)
+    number_col, email_col = column_named(header, NUMBER_COLUMNS), column_named(header, EMAIL_COLUMNS)
     if number_col is None or email_col is None:
         raise FieldErrors(
             {"roster": [_("1行目に「職員番号」（または「組合員番号」）と「メールアドレス」の列が必要です。")]}
         )
     if len(body) > MAX_ROWS:
         raise FieldErrors({"roster": [_("一度に取り込めるのは%(n)s行までです。") % {"n": f"{MAX_ROWS:,}"}]})
-    name_col, birth_col = _pick(header, NAME_COLUMNS), _pick(header, BIRTH_COLUMNS)
+    name_col, birth_col = column_named(header, NAME_COLUMNS), column_named(header, BIRTH_COLUMNS)
     index = {name: i for i, name in enumerate(header)}
 
     def cell(row: list[str], column: str | None) -> str:

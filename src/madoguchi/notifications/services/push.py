@@ -114,7 +114,7 @@ def push_campaign_start(*, campaign: PushCampaign, actor: User) -> PushCampaign:
             before=before,
             after={"status": locked.status, "recipients": locked.recipient_total},
         )
-        transaction.on_commit(lambda: _dispatch(locked.pk))
+        transaction.on_commit(lambda: push_campaign_enqueue(locked.pk))
     return locked
 
 
@@ -135,7 +135,8 @@ def push_campaign_pause(*, campaign: PushCampaign, actor: User) -> PushCampaign:
     return locked
 
 
-def _dispatch(campaign_id: uuid.UUID | str, countdown: float | None = None) -> None:
+def push_campaign_enqueue(campaign_id: uuid.UUID | str, countdown: float | None = None) -> None:
+    """Queue the campaign's next sending step (the task `notifications.push_step`)."""
     from madoguchi.notifications.tasks import push_campaign_step_task
 
     if countdown:
@@ -207,5 +208,5 @@ def push_campaigns_resume_stalled(*, now: dt.datetime | None = None) -> int:
         .values_list("pk", flat=True)
     )
     for campaign_id in stalled:
-        _dispatch(campaign_id)
+        push_campaign_enqueue(campaign_id)
     return len(stalled)
