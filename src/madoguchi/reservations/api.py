@@ -9,6 +9,7 @@ over its ceiling of waiting tickets gets 429 with code ``waiting_room_limited``.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django.http import Http404, JsonResponse
@@ -170,13 +171,17 @@ def booking_create(request, payload: BookingIn):
     admission = waiting_room.check_request(request, scope, client=f"user:{user.pk}")
     if not admission.admitted:
         return _waiting_room_refusal(admission)
-    booking = services.booking_create(
-        user=user,
-        slot_id=payload.slot_id,
-        party_size=payload.party_size,
-        data=payload.data,
-        idempotency_key=payload.idempotency_key,
-    )
+    started = time.perf_counter()
+    try:
+        booking = services.booking_create(
+            user=user,
+            slot_id=payload.slot_id,
+            party_size=payload.party_size,
+            data=payload.data,
+            idempotency_key=payload.idempotency_key,
+        )
+    finally:  # full or booked alike: how long the slot made people wait (adaptive rate)
+        waiting_room.observe(scope, time.perf_counter() - started)
     response = JsonResponse(BookingOut(**_booking_out(booking)).model_dump(mode="json"), status=201)
     waiting_room.apply_cookies(response, scope, admission)
     return response

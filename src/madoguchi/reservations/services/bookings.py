@@ -1,8 +1,11 @@
 """Book, change, cancel, confirm, check in, mark no-shows, send reminders.
 
-Capacity is enforced by the database: the slot row is locked (``select_for_update``) for the
-check and the increment, and ``booked_count <= capacity`` is a CheckConstraint, so even a
-bug in this code cannot overbook. Lock order everywhere: user → slots (by id) → booking.
+Capacity is enforced by the database: a new booking takes its places with one conditional
+``UPDATE … SET booked_count = booked_count + n WHERE booked_count + n <= capacity … RETURNING``
+(``take_places``), as the last statement before the audit entry and the COMMIT; changes and
+cancellations lock the slot row (``select_for_update``) for the check and the increment; and
+``booked_count <= capacity`` is a CheckConstraint, so even a bug in this code cannot overbook.
+Lock order everywhere: user → slots (by id) → booking.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import User
-from madoguchi.audit.services import audit_record
+from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core.errors import DomainError, PermissionDeniedError
 from madoguchi.reservations import emails, rules
 from madoguchi.reservations.constants import ACTIVE, BookingStatus, EntryStatus
@@ -29,6 +32,7 @@ from madoguchi.reservations.services.common import (
     booking_snapshot,
     clean_party_and_data,
     create_booking_row,
+    take_places,
 )
 
 
@@ -51,6 +55,13 @@ def _full_error() -> DomainError:
     return DomainError(
         _("申し訳ありません。この枠は満席になりました。別の日時をお選びください。"), code="full"
     )
+
+
+def _full_or_blocked_error(slot: Slot) -> DomainError:
+    """The conditional UPDATE took no place: the slot filled up, or staff stopped it meanwhile."""
+    if Slot.objects.filter(pk=slot.pk, is_blocked=True).exists():
+        return DomainError(_("この枠は受付を停止しています。別の日時をお選びください。"), code="blocked")
+    return _full_error()
 
 
 def booking_create(
@@ -78,7 +89,7 @@ def booking_create(
         raise DomainError(_("この申請はこの予約に結び付けられません。"), code="application_mismatch")
     places = resource.places_for(party_size)
     key = (idempotency_key or "")[:100]
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         # The person first (serializes one person's parallel attempts, for the per-person
         # limit), then their own bookings, and only then the contended slot row, so the slot
         # lock is held for as few statements as possible.
@@ -101,11 +112,12 @@ def booking_create(
                 % {"n": resource.per_person_limit},
                 code="limit",
             )
-        slot = Slot.objects.select_for_update().select_related("resource").get(pk=slot.pk)
+        # Everything that does not need the place is written before the contended slot row is
+        # touched: the booking row, the confirmation notice (outbox) and the audit entry (held
+        # back by audit_batch). If the place is gone, the whole transaction rolls back.
         _check_bookable(slot, now)
-        if slot.booked_count + places > slot.capacity:
+        if slot.booked_count + places > slot.capacity:  # full already when we read it
             raise _full_error()
-        add_places(slot, places)
         booking = create_booking_row(
             resource=resource,
             slot=slot,
@@ -122,6 +134,10 @@ def booking_create(
             actor=user, action="reservation.booking.created", target=booking, after=booking_snapshot(booking)
         )
         emails.booking_confirmed(booking)
+        # The critical section: one conditional UPDATE … RETURNING takes the place (or finds
+        # none), then only the audit entry's three statements and the COMMIT follow.
+        if take_places(slot, places) is None:
+            raise _full_or_blocked_error(slot)
     return booking
 
 

@@ -72,6 +72,29 @@ def add_places(slot: Slot, places: int) -> None:
         transaction.on_commit(lambda: cache.delete(key))
 
 
+def take_places(slot: Slot, places: int) -> int | None:
+    """Take ``places`` on the slot if they are free and it is not stopped: one conditional
+    UPDATE … RETURNING, so the slot row is locked only from here to the COMMIT (a booking rush
+    serializes on this row). Returns the new booked count, or None when there was no room."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(Slot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET booked_count = booked_count + %s "  # noqa: S608 - our own table name
+            "WHERE id = %s AND booked_count + %s <= capacity AND NOT is_blocked RETURNING booked_count",
+            [places, slot.pk, places],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    slot.booked_count = row[0]
+    if slot.booked_count >= slot.capacity:
+        key = full_flag_key(slot.pk)
+        transaction.on_commit(lambda: cache.set(key, 1, FULL_FLAG_TTL))
+    return slot.booked_count
+
+
 def create_booking_row(**fields: Any) -> Booking:
     """Insert a booking with a fresh unique check-in code (retry on the rare collision)."""
     from django.db import IntegrityError

@@ -224,3 +224,55 @@ def test_client_ids_cannot_be_forged():
     assert waiting_room.client_read(signing.dumps({"c": "abc"}, salt="another-salt")) == ""
     assert waiting_room.client_read(value[:-2] + "xx") == ""
     assert waiting_room.client_read(None) == ""
+
+
+# --------------------------------------------------------------------------- adaptive rate
+
+ADAPT = {"rate": 60.0, "target_ms": 200.0, "max_rate": 500.0}
+
+
+def test_the_rate_goes_up_while_bookings_are_fast_and_stays_under_the_ceiling():
+    state: dict = {}
+    rates = []
+    for step in range(40):
+        state = waiting_room.adapt_step(state, seconds=0.02, now=1000 + step * 0.5, conf=ADAPT)
+        rates.append(state["rate"])
+    assert rates[0] == 60.0 and rates[1] == 75.0  # a quarter up per interval
+    assert rates[-1] == 500.0 and max(rates) == 500.0
+
+
+def test_the_rate_comes_down_when_people_wait_on_the_slot():
+    state = {"rate": 300.0, "avg": 0.05, "ts": 1000.0}
+    for step in range(1, 11):
+        state = waiting_room.adapt_step(state, seconds=1.5, now=1000 + step * 0.5, conf=ADAPT)
+    assert state["rate"] < 60  # 300 × 0.8^n once the average passed the target
+    assert state["avg"] > 0.2
+    for step in range(200):  # never below one admission per second
+        state = waiting_room.adapt_step(state, seconds=5, now=1010 + step * 0.5, conf=ADAPT)
+    assert state["rate"] == 1.0
+
+
+def test_between_half_and_the_whole_target_the_rate_holds():
+    state = {"rate": 120.0, "avg": 0.15, "ts": 1000.0}
+    state = waiting_room.adapt_step(state, seconds=0.15, now=1001, conf=ADAPT)
+    assert state["rate"] == 120.0
+
+
+def test_the_rate_moves_at_most_every_half_second():
+    state = {"rate": 100.0, "avg": 0.01, "ts": 1000.0}
+    state = waiting_room.adapt_step(state, seconds=0.01, now=1000.1, conf=ADAPT)
+    assert state["rate"] == 100.0
+
+
+def test_observations_set_the_rate_admissions_use(settings):
+    from django.core.cache import cache
+
+    settings.RESERVATIONS_WAITING_ROOM_RATE = 10
+    cache.delete("resv:wr:{s.adapt}:adapt")
+    scope = "s.adapt"
+    assert waiting_room.current_rate(scope) == 10
+    for step in range(6):
+        waiting_room.observe(scope, 0.01, now=2000 + step)
+    assert waiting_room.current_rate(scope) > 10
+    settings.RESERVATIONS_WAITING_ROOM_ADAPTIVE = False
+    assert waiting_room.current_rate(scope) == 10

@@ -8,6 +8,7 @@ bucket. The waiting page is small, needs no session and refreshes itself with
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 from django.shortcuts import render
@@ -77,7 +78,10 @@ def waiting_room_gate(view):
         admission = waiting_room.check_request(request, scope)
         if not admission.admitted:
             return waiting_page(request, admission, scope=scope)
+        started = time.perf_counter()
         response = view(request, *args, **kwargs)
+        if request.method == "POST":  # a booking attempt: what the slot can take (adaptive rate)
+            waiting_room.observe(scope, time.perf_counter() - started)
         waiting_room.apply_cookies(response, scope, admission)
         return response
 

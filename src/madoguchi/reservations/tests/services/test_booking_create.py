@@ -140,3 +140,61 @@ def test_started_slots_cannot_be_booked():
     slot = make_slot(make_resource(closes_hours_before=0), starts_in_hours=-1)
     with pytest.raises(DomainError):
         booking_create(user=make_user(), slot_id=slot.pk, now=timezone.now())
+
+
+def test_the_slot_row_is_taken_last_and_held_briefly():
+    """A booking rush serializes on one slot row: the place is taken with one conditional
+    UPDATE … RETURNING after everything else is written (booking row, notice, audit payload);
+    only the audit entry's chain statements follow it before the COMMIT (docs/performance.md)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    slot = make_slot(capacity=5)
+    booking_create(user=make_user(), slot_id=slot.pk)  # first-time lookups out of the way
+    with CaptureQueriesContext(connection) as queries:
+        booking_create(user=make_user(), slot_id=slot.pk)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    locks_slot = [
+        i
+        for i, sql in enumerate(statements)
+        if "reservations_slot" in sql and ("FOR UPDATE" in sql or sql.startswith("UPDATE"))
+    ]
+    assert len(locks_slot) == 1, [statements[i] for i in locks_slot]  # no SELECT … FOR UPDATE of the slot
+    take = statements[locks_slot[0]]
+    assert (
+        take.startswith("UPDATE")
+        and "booked_count + " in take
+        and "<= capacity" in take
+        and "RETURNING" in take
+    )
+    after = statements[locks_slot[0] + 1 :]
+    assert len(after) <= 3, after  # audit chain: lock head, insert entry, move head
+    assert all("audit" in sql for sql in after), after
+    slot.refresh_from_db()
+    assert slot.booked_count == 2
+
+
+def test_a_slot_stopped_while_booking_refuses_and_leaves_nothing(django_capture_on_commit_callbacks):
+    """The place is taken only if the slot is still open: a stop between the read and the
+    UPDATE rolls the booking, its notice and its audit entry back."""
+    from unittest import mock
+
+    from madoguchi.notifications.models import Notification
+    from madoguchi.reservations.services import bookings
+
+    slot = make_slot(capacity=5)
+    real = bookings.take_places
+
+    def stopped_meanwhile(s, places):
+        Slot.objects.filter(pk=s.pk).update(is_blocked=True)
+        return real(s, places)
+
+    with mock.patch.object(bookings, "take_places", side_effect=stopped_meanwhile):
+        with pytest.raises(DomainError) as exc:
+            booking_create(user=make_user(), slot_id=slot.pk)
+    assert exc.value.code == "blocked"
+    assert not Booking.objects.exists()
+    assert not AuditEntry.objects.filter(action="reservation.booking.created").exists()
+    assert not Notification.objects.exists()
+    slot.refresh_from_db()
+    assert slot.booked_count == 0
