@@ -39,6 +39,7 @@ class Method(models.TextChoices):
     PAYEASY = "payeasy", _("ペイジー")
     EMONEY = "emoney", _("電子マネー・QRコード")
     CASH = "cash", _("窓口で現金")
+    EXEMPT = "exempt", _("免除（納付なし）")
 
 
 CASHLESS = {Method.CARD, Method.KONBINI, Method.PAYEASY, Method.EMONEY}
@@ -62,7 +63,17 @@ class EventKind(models.TextChoices):
     CASH_RECORDED = "cash_recorded", _("窓口での現金納付を記録")
     RECONCILED = "reconciled", _("収納データで消込")
     REMINDED = "reminded", _("納付をお知らせ")
+    REDUCTION = "reduction", _("減免")
     IGNORED = "ignored", _("受信したが反映せず")
+
+
+class ReductionStatus(models.TextChoices):
+    """減免 of a payment: applied by a rule (to verify, when the rule asks for it) or by staff."""
+
+    NONE = "", _("なし")
+    TO_VERIFY = "to_verify", _("確認待ち")
+    CONFIRMED = "confirmed", _("確認済み")
+    REJECTED = "rejected", _("非該当")
 
 
 class RefundStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from madoguchi.payments.constants import PaymentGate
 from madoguchi.payments.models import FeeSetting
+from madoguchi.payments.services import fee_schedule_sync
 from madoguchi.procedures.constants import FeeKind
 from madoguchi.procedures.models import Procedure
 
@@ -59,6 +60,8 @@ def load_payments_demo() -> list[str]:
             procedure.fee_amount = spec["fee_amount"]
             procedure.save(update_fields=["fee_kind", "fee_amount"])
         FeeSetting.objects.update_or_create(procedure=procedure, defaults=spec["setting"])
+        procedure.refresh_from_db()
+        fee_schedule_sync(procedure=procedure)  # a changed fee publishes a new version
         lines.append(f"{procedure.title} — {procedure.get_fee_kind_display()}")
     lines.append("sandbox test cards 4242 4242 4242 4242 (success), 4000 0000 0000 0002 (declined)")
     return lines

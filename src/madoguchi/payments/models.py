@@ -23,9 +23,10 @@ from madoguchi.payments.constants import (
     Method,
     PaymentGate,
     PaymentStatus,
+    ReductionStatus,
     RefundStatus,
 )
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.models import Procedure, ProcedureVersion
 
 
 class FeeSetting(TimeStampedModel):
@@ -45,6 +46,9 @@ class FeeSetting(TimeStampedModel):
     pay_within_days = models.PositiveSmallIntegerField(_("納付期限（日数）"), default=14)
     close_when_expired = models.BooleanField(_("期限を過ぎたら申請を終了する"), default=True)
     providers = models.JSONField(_("支払方法"), default=list, blank=True)  # [] = every enabled provider
+    # 減免: [{"label": "生活保護を受けている方", "expr": "<rule language>", "percent": 100,
+    #         "verify": true}] — the first rule whose condition holds applies (services/fees.py).
+    reductions = models.JSONField(_("減免"), default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -55,6 +59,20 @@ class FeeSetting(TimeStampedModel):
                 name="fee_setting_min_le_max",
             )
         ]
+
+
+class FeeSchedule(models.Model):
+    """The fee of one procedure version, frozen: what its applications owe, whatever the
+    procedure's fee becomes later (a fee change publishes a new version with a new schedule).
+    ``terms`` is ``services.fees.FeeTerms.as_json()``."""
+
+    version = models.OneToOneField(ProcedureVersion, on_delete=models.CASCADE, related_name="fee_schedule")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    terms = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.terms.get('kind')} {self.terms.get('amount')}"
 
 
 class Payment(TimeStampedModel):
@@ -88,6 +106,21 @@ class Payment(TimeStampedModel):
     customer_number = models.CharField(max_length=20, unique=True)
     confirmation_number = models.CharField(max_length=6)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The fee schedule of the application's version (null: made before schedules existed).
+    schedule = models.ForeignKey(
+        FeeSchedule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # 減免: the amount before it, the rule (its name and its condition in words, both shown to
+    # the applicant) and whether staff have verified it.
+    full_amount = models.PositiveIntegerField(null=True, blank=True)
+    reduction_label = models.CharField(_("減免"), max_length=200, blank=True)
+    reduction_reason = models.TextField(blank=True)
+    reduction_status = models.CharField(
+        max_length=12, choices=ReductionStatus.choices, default=ReductionStatus.NONE, blank=True
+    )
+    reduction_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

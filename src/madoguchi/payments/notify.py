@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.notifications.events import EventType, register_event
@@ -96,6 +97,82 @@ register_event(
         },
     )
 )
+
+register_event(
+    EventType(
+        id="payment.fee_to_decide",
+        label=_("手数料の決定・減免の確認（職員）"),
+        placeholders=("reference_number", "procedure_title", "task", "staff_url"),
+        subject={
+            "ja": "【手数料】{{ task }} {{ reference_number }}",
+            "en": "Fee: {{ task }} {{ reference_number }}",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }}（受付番号 {{ reference_number }}）: {{ task }}。"
+            "承認の前にお願いします。\n{{ staff_url }}",
+            "en": "Dear {{ recipient_name }},\n\n{{ procedure_title }} ({{ reference_number }}): {{ task }}. "
+            "Please do it before the approval.\n{{ staff_url }}",
+        },
+        sample={
+            "reference_number": "SHJ-2026-000123",
+            "procedure_title": "住民票の写しの請求（郵送）",
+            "task": "手数料の額を決めてください",
+            "staff_url": "https://…/payments/staff/applications/…/fee/",
+        },
+    )
+)
+
+
+def fee_reviewers(payment: Any) -> list[Any]:
+    """Who decides a fee at review (or verifies a 減免): the reviewers of the procedure's
+    department (or of the whole organization); the approvers when it has no reviewer."""
+    from django.db.models import Q
+
+    from madoguchi.accounts.constants import Role
+    from madoguchi.accounts.models import Membership, User
+
+    procedure = payment.procedure
+    for role in (Role.REVIEWER, Role.APPROVER):
+        memberships = Membership.objects.filter(
+            organization_id=procedure.organization_id, role=role, user__is_active=True
+        )
+        if procedure.department_id:
+            memberships = memberships.filter(
+                Q(department__isnull=True) | Q(department_id=procedure.department_id)
+            )
+        users = list(User.objects.filter(pk__in=memberships.values("user_id")).order_by("pk"))
+        if users:
+            return users
+    return []
+
+
+def notify_fee_to_decide(payment: Any) -> None:
+    """Staff are told (mailbox and e-mail, after commit) that an application's fee waits for
+    them: its amount is decided at review, or a 減免 needs their check. Once per payment."""
+    from madoguchi.notifications.constants import ChannelKind
+    from madoguchi.notifications.services import notification_enqueue
+
+    if payment.amount is None:
+        task, url_name = gettext("手数料の額を決めてください"), "payments:fee_decide"
+        arg = payment.application_id
+    else:
+        task = gettext("減免（%(label)s）を確認してください") % {"label": payment.reduction_label}
+        url_name, arg = "payments:staff_payment", payment.pk
+    for user in fee_reviewers(payment):
+        notification_enqueue(
+            recipient=user,
+            event="payment.fee_to_decide",
+            organization=payment.organization,
+            context={
+                "reference_number": payment.application.reference_number,
+                "procedure_title": payment.procedure.title,
+                "task": task,
+                "staff_url": settings.SITE_URL + reverse(url_name, args=[arg]),
+            },
+            dedupe_key=f"payment:{payment.pk}:to_decide",
+            channels=(ChannelKind.MAILBOX, ChannelKind.EMAIL),
+            department_id=payment.procedure.department_id,
+        )
 
 
 def notify_applicant(payment: Any, event: str) -> None:

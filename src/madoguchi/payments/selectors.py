@@ -13,7 +13,7 @@ from django.http import Http404
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.permissions import StaffScope
-from madoguchi.payments.constants import CASHLESS, LineOutcome, PaymentStatus, RefundStatus
+from madoguchi.payments.constants import CASHLESS, LineOutcome, Method, PaymentStatus, RefundStatus
 from madoguchi.payments.models import CollectionImport, CollectionLine, Payment
 
 STAFF_ROLES = {Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.OWNER, Role.AUDITOR, Role.ADMIN}
@@ -113,8 +113,9 @@ class CashlessRatio:
 def cashless_ratio(
     *, organization_ids: set[int] | None = None, since: date | None = None, until: date | None = None
 ) -> CashlessRatio:
-    """KPI キャッシュレス比率: cashless payments ÷ all payments (cash recorded by counter staff)."""
-    qs = Payment.objects.filter(paid_at__isnull=False)
+    """KPI キャッシュレス比率: cashless payments ÷ all payments (cash recorded by counter staff);
+    a fee waived in full (減免, nothing paid) is no payment."""
+    qs = Payment.objects.filter(paid_at__isnull=False).exclude(method=Method.EXEMPT)
     if organization_ids is not None:
         qs = qs.filter(organization_id__in=organization_ids)
     if since:

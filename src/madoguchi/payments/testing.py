@@ -12,6 +12,7 @@ from madoguchi.review.testing import Office, make_application
 
 def fee_office(*, kind: str = FeeKind.FIXED, amount: int | None = 300, **setting: Any) -> Office:
     from madoguchi.payments.models import FeeSetting
+    from madoguchi.payments.services import fee_schedule_sync
 
     office = Office()
     office.procedure_a.fee_kind = kind
@@ -20,6 +21,7 @@ def fee_office(*, kind: str = FeeKind.FIXED, amount: int | None = 300, **setting
     FeeSetting.objects.create(
         procedure=office.procedure_a, revenue_code="1401", revenue_name="証明手数料", **setting
     )
+    fee_schedule_sync(procedure=office.procedure_a)  # the version's frozen fee
     return office
 
 

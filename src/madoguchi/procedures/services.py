@@ -457,6 +457,38 @@ def procedure_publish(*, actor: User, procedure: Procedure, revision: int | None
     return version
 
 
+def procedure_republish(*, actor: Any, procedure: Procedure, reason: str) -> ProcedureVersion:
+    """A new version with the current version's definition, for a change that lives outside the
+    definition but must not reach applications already made (e.g. the fee: payments calls this
+    when a procedure's fee changes, so applications keep the fee of their version). The caller
+    has checked the actor's rights. Drafts keep their own base."""
+    with transaction.atomic():
+        locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        current = locked.current_version
+        if current is None:
+            raise DomainError(_("公開中の版がありません。"), code="unpublished")
+        latest = locked.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        version = ProcedureVersion.objects.create(
+            procedure=locked,
+            number=latest + 1,
+            status=VersionStatus.PUBLISHED,
+            definition=copy.deepcopy(current.definition),
+            published_at=timezone.now(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        locked.current_version = version
+        locked.save(update_fields=["current_version", "updated_at"])
+        audit_record(
+            actor=actor if getattr(actor, "is_authenticated", False) else "system",
+            action="procedure.version_republished",
+            target=version,
+            after={"procedure": locked.slug, "number": version.number, "reason": reason},
+        )
+        procedure.current_version = version
+        _reindex(procedure)
+    return version
+
+
 # ---------------------------------------------------------------------------- templates
 
 

@@ -7,7 +7,18 @@ from madoguchi.payments.services.checkout import (
     providers_for,
     webhook_receive,
 )
-from madoguchi.payments.services.fees import fee_quote, fee_setting_of, fee_setting_save, to_int
+from madoguchi.payments.services.fees import (
+    MAX_REDUCTIONS,
+    FeeTerms,
+    fee_quote,
+    fee_schedule_sync,
+    fee_setting_of,
+    fee_setting_save,
+    live_terms,
+    on_procedure_changed,
+    terms_of_payment,
+    to_int,
+)
 from madoguchi.payments.services.lifecycle import (
     PAYMENT_COMPLETED,
     on_case_deciding,
@@ -19,15 +30,23 @@ from madoguchi.payments.services.lifecycle import (
     release_allowed,
 )
 from madoguchi.payments.services.reconciliation import collection_import, collection_line_resolve
+from madoguchi.payments.services.reductions import payment_reduction_decide
 from madoguchi.payments.services.refunds import refund_approve, refund_reject, refund_request
 
 __all__ = [
+    "MAX_REDUCTIONS",
     "PAYMENT_COMPLETED",
     "checkout_return",
     "checkout_start",
     "collection_import",
     "collection_line_resolve",
+    "FeeTerms",
     "fee_quote",
+    "fee_schedule_sync",
+    "live_terms",
+    "on_procedure_changed",
+    "payment_reduction_decide",
+    "terms_of_payment",
     "fee_setting_of",
     "fee_setting_save",
     "on_case_deciding",

@@ -32,14 +32,14 @@ from madoguchi.payments.providers.base import (
     ProviderError,
     ProviderEvent,
 )
-from madoguchi.payments.services.fees import fee_setting_of
+from madoguchi.payments.services.fees import terms_of_payment
 from madoguchi.payments.services.lifecycle import ledger, mark_paid
 
 logger = logging.getLogger(__name__)
 
 
 def providers_for(payment: Payment) -> list[str]:
-    allowed = fee_setting_of(payment.procedure).providers
+    allowed = terms_of_payment(payment).providers
     return [p for p in enabled_ids() if not allowed or p in allowed]
 
 

@@ -22,9 +22,15 @@ from madoguchi.audit.services import audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.payments import notify
-from madoguchi.payments.constants import EventKind, Method, PaymentGate, PaymentStatus
+from madoguchi.payments.constants import EventKind, Method, PaymentGate, PaymentStatus, ReductionStatus
 from madoguchi.payments.models import Payment, PaymentEvent
-from madoguchi.payments.services.fees import MAX_AMOUNT, fee_quote, fee_setting_of, to_int
+from madoguchi.payments.services.fees import (
+    MAX_AMOUNT,
+    fee_quote,
+    terms_of_payment,
+    terms_of_version,
+    to_int,
+)
 
 # The public event of a fee paid in full (payload: payment, application, amount, method, provider).
 PAYMENT_COMPLETED = "payment.completed"
@@ -68,15 +74,17 @@ def staff_can(user: Any, payment: Any, roles: Collection[str]) -> bool:
 
 def payment_open_for_application(*, application: Application, actor: Any = None) -> Payment | None:
     """At submission (the ``application.submitted`` hook, inside the submitting transaction):
-    what the application owes, computed on the server from the procedure and the answers.
-    A procedure without a fee costs no query."""
+    what the application owes under the fee of its procedure version, computed on the server
+    from the answers (減免 included). A procedure without a fee costs no query."""
     procedure = application.procedure
-    quote = fee_quote(procedure=procedure, data=application.data)
+    quote = fee_quote(procedure=procedure, data=application.data, version_id=application.version_id)
     if quote is None:
         return None
-    setting = fee_setting_of(procedure)
+    terms = quote.terms
     customer_number, confirmation = _numbers()
-    payable = quote.amount is not None
+    reduction = quote.reduction
+    to_verify = bool(reduction and reduction.verify)
+    payable = quote.amount is not None and not to_verify
     payment = Payment(
         application=application,
         organization_id=application.organization_id,
@@ -87,12 +95,21 @@ def payment_open_for_application(*, application: Application, actor: Any = None)
         amount=quote.amount,
         unit_amount=quote.unit_amount,
         quantity=quote.quantity,
-        revenue_code=setting.revenue_code,
-        revenue_name=setting.revenue_name,
-        due_on=timezone.localdate() + timedelta(days=setting.pay_within_days) if payable else None,
-        close_when_expired=setting.close_when_expired,
+        revenue_code=terms.revenue_code,
+        revenue_name=terms.revenue_name,
+        due_on=timezone.localdate() + timedelta(days=terms.pay_within_days) if payable else None,
+        close_when_expired=terms.close_when_expired,
         customer_number=customer_number,
         confirmation_number=confirmation,
+        schedule_id=quote.schedule_id,
+        full_amount=quote.full_amount,
+        reduction_label=reduction.label if reduction else "",
+        reduction_reason=reduction.reason if reduction else "",
+        reduction_status=(
+            (ReductionStatus.TO_VERIFY if to_verify else ReductionStatus.CONFIRMED)
+            if reduction
+            else ReductionStatus.NONE
+        ),
     )
     try:
         with transaction.atomic():
@@ -100,13 +117,55 @@ def payment_open_for_application(*, application: Application, actor: Any = None)
     except IntegrityError:
         return Payment.objects.filter(application=application).first()
     ledger(payment, EventKind.CREATED, actor=actor, amount=payment.amount, quantity=quote.quantity)
+    if reduction:
+        ledger(
+            payment,
+            EventKind.REDUCTION,
+            actor=actor,
+            amount=payment.amount,
+            full_amount=quote.full_amount,
+            label=reduction.label,
+            percent=reduction.percent,
+            status=payment.reduction_status,
+        )
     audit_record(
         actor=actor or application.applicant,
         action="payment.created",
         target=payment,
-        after={"amount": payment.amount, "status": payment.status, "application": str(application.pk)},
+        after={
+            "amount": payment.amount,
+            "status": payment.status,
+            "application": str(application.pk),
+            "reduction": payment.reduction_label,
+        },
     )
+    if payable and payment.amount == 0:
+        waive(payment, actor=actor)
+    elif payment.status == PaymentStatus.AWAITING_AMOUNT:
+        notify.notify_fee_to_decide(payment)
     return payment
+
+
+def waive(payment: Payment, *, actor: Any) -> None:
+    """A fee reduced to nothing (全額免除): settled without money, announced like a payment."""
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = timezone.now()
+    payment.paid_amount = 0
+    payment.provider = "exemption"
+    payment.method = Method.EXEMPT
+    payment.save(update_fields=["status", "paid_at", "paid_amount", "provider", "method", "updated_at"])
+    audit_record(
+        actor=actor or "system",
+        action="payment.waived",
+        target=payment,
+        after={"status": payment.status, "reduction": payment.reduction_label},
+    )
+    _timeline(
+        payment,
+        _("手数料は減免（%(label)s）により免除されました。") % {"label": payment.reduction_label},
+        actor=actor,
+    )
+    _completed(payment, amount=0, method=Method.EXEMPT, provider="exemption")
 
 
 def payment_decide_amount(*, user: Any, application_id: Any, amount: Any, reason: str) -> Payment:
@@ -116,7 +175,7 @@ def payment_decide_amount(*, user: Any, application_id: Any, amount: Any, reason
     if application is None or not staff_can(user, application, REVIEW_ROLES):
         raise Http404
     procedure = application.procedure
-    setting = fee_setting_of(procedure)
+    setting, _schedule = terms_of_version(procedure, application.version_id)
     errors: dict[str, list[str]] = {}
     value = to_int(amount)
     reason = (reason or "").strip()
@@ -215,6 +274,12 @@ def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, st
         raise DomainError(
             _("手数料の納付を確認できていません。納付を確認してから承認してください。"), code="fee_unpaid"
         )
+    if payment.reduction_status == ReductionStatus.TO_VERIFY:
+        raise DomainError(
+            _("減免（%(label)s）の確認が済んでいません。手数料の画面で確認してから承認してください。")
+            % {"label": payment.reduction_label},
+            code="reduction_unverified",
+        )
     if payment.status == PaymentStatus.AWAITING_AMOUNT and payment.amount is None:
         raise DomainError(
             _(
@@ -225,7 +290,7 @@ def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, st
     if payment.status == PaymentStatus.AWAITING_AMOUNT or (
         payment.status == PaymentStatus.PAYABLE and payment.gate == PaymentGate.BEFORE_RELEASE
     ):
-        setting = fee_setting_of(payment.procedure)
+        setting = terms_of_payment(payment)
         payment.status = PaymentStatus.PAYABLE
         payment.due_on = timezone.localdate() + timedelta(days=setting.pay_within_days)
         payment.save(update_fields=["status", "due_on", "updated_at"])
@@ -275,9 +340,13 @@ def mark_paid(payment: Payment, *, amount: int, provider: str, method: str, acto
         payment, _("手数料 %(amount)s円の納付を確認しました。") % {"amount": f"{amount:,}"}, actor=actor
     )
     notify.notify_applicant(payment, "payment.paid")
+    _completed(payment, amount=amount, method=method, provider=provider)
+
+
+def _completed(payment: Payment, *, amount: int, method: str, provider: str) -> None:
     # Public hook (docs/payments.md, "Hooks"): higher apps react to a fee being paid (e.g. the
-    # S13 受験票). Once per payment: mark_paid runs only for a payable/expired payment, under
-    # its row lock, inside the transaction that records the money.
+    # S13 受験票). Once per payment: called only when a payable/expired payment becomes paid,
+    # under its row lock, inside the transaction that records the money.
     events.emit(
         PAYMENT_COMPLETED,
         payment=payment,

@@ -23,7 +23,7 @@ def payment_panel(application: Any) -> dict[str, Any]:
 @register.inclusion_tag("payments/_preview.html")
 def fee_preview(draft: Any) -> dict[str, Any]:
     procedure = draft.version.procedure
-    quote = fee_quote(procedure=procedure, data=draft.data or {})
+    quote = fee_quote(procedure=procedure, data=draft.data or {}, version_id=draft.version_id)
     return {"quote": quote}
 
 
@@ -31,3 +31,9 @@ def fee_preview(draft: Any) -> dict[str, Any]:
 def staff_fee_line(application: Any) -> dict[str, Any]:
     """On the staff case page: the fee's state, and the way to decide it or to see it."""
     return {"application": application, "payment": selectors.payment_of_application(application)}
+
+
+@register.simple_tag
+def reduction_errors(errors: Any, index: Any, part: str) -> list[str]:
+    """The messages of one cell of the 減免 rows (keys ``reduction_<i>_<part>``)."""
+    return list((errors or {}).get(f"reduction_{index}_{part}", []))

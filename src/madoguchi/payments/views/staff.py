@@ -148,6 +148,15 @@ def payment_detail(request, payment_id):
                     reason=request.POST.get("refund_reason", ""),
                 )
                 messages.success(request, _("還付を起案しました。別の職員の承認を待っています。"))
+            elif action == "reduction":
+                services.payment_reduction_decide(
+                    user=request.user,
+                    payment_id=payment.pk,
+                    decision=request.POST.get("decision", ""),
+                    rule_index=request.POST.get("reduction_rule_index"),
+                    note=request.POST.get("reduction_note", ""),
+                )
+                messages.success(request, _("減免を記録しました。"))
             elif action in ("approve", "reject"):
                 refund_id = request.POST.get("refund")
                 if action == "approve":
@@ -161,7 +170,7 @@ def payment_detail(request, payment_id):
             else:
                 raise Http404
         except FieldErrors as exc:
-            prefix = {"cash": "cash_", "refund": "refund_"}.get(action or "", "")
+            prefix = {"cash": "cash_", "refund": "refund_", "reduction": "reduction_"}.get(action or "", "")
             errors = {f"{prefix}{k}": v for k, v in exc.as_dict().items()}
         except DomainError as exc:
             error = str(exc.message)
@@ -178,6 +187,7 @@ def payment_detail(request, payment_id):
             "application": payment.application,
             "events": payment.events.select_related("actor").all(),
             "attempts": payment.attempts.all(),
+            "reduction_rules": list(enumerate(services.terms_of_payment(payment).reductions)),
             "refunds": payment.refunds.select_related("requested_by", "approved_by"),
             "errors": errors,
             "error_list": error_list(errors),
@@ -256,11 +266,23 @@ def fee_settings(request, procedure_id):
         "pay_within_days": setting.pay_within_days,
         "close_when_expired": setting.close_when_expired,
         "providers": setting.providers,
+        "reductions": list(setting.reductions or []),
     }
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
         values["close_when_expired"] = request.POST.get("close_when_expired") == "1"
         values["providers"] = request.POST.getlist("providers")
+        values["reductions"] = [
+            {
+                "label": request.POST.get(f"reduction_{i}_label", ""),
+                "expr": request.POST.get(f"reduction_{i}_expr", ""),
+                "percent": request.POST.get(f"reduction_{i}_percent", ""),
+                "verify": request.POST.get(f"reduction_{i}_verify") == "1",
+            }
+            for i in range(
+                min(services.MAX_REDUCTIONS, services.to_int(request.POST.get("reduction_rows")) or 0)
+            )
+        ]
         try:
             services.fee_setting_save(actor=request.user, procedure=procedure, values=values)
         except FieldErrors as exc:
@@ -285,6 +307,8 @@ def fee_settings(request, procedure_id):
             "error_list": error_list(errors),
             "error": error,
             "gates": PaymentGate.choices,
+            # the rules as typed (kept on an error) and two empty rows to add one
+            "reduction_rows": list(enumerate([*values["reductions"], {}, {}][: services.MAX_REDUCTIONS])),
             "providers": [(p, make_provider(p).label) for p in enabled_ids()],
         },
         status=form_status(request, errors),
