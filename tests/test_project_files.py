@@ -18,7 +18,7 @@ def test_readme_gives_exactly_two_set_up_commands_install_and_demo_then_install_
 
     assert commands == [
         "python3 -m pip install -e . && madoguchi demo",
-        "python3 -m pip install -e '.[test]' && python3 -m pytest",
+        "python3 -m pip install -e '.[test]' && python3 -m pytest -n auto",
     ]
 
 

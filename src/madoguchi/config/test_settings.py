@@ -15,4 +15,24 @@ os.environ.setdefault("MADOGUCHI_FAST_HASHER", "1")
 for _name, _value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)
 
+
+def _redis_url_of_worker(url: str, worker: str) -> str:
+    """pytest-xdist runs the suite in several processes (``gw0``, ``gw1`` …). Each gets a
+    Redis database of its own — the run's number minus the worker's index (15, 14 … in CI) —
+    so one worker's cache, throttle counts and waiting room never meet another's."""
+    base, _, number = url.rpartition("/")
+    if not worker.startswith("gw") or not number.isdigit():
+        return url
+    index = int(worker[2:] or 0)
+    database = int(number) - index if int(number) >= index else int(number) + index
+    return f"{base}/{database}"
+
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _redis_url_of_worker(os.environ["REDIS_URL"], _worker)
+if _worker:
+    # Uploaded files of each worker in a folder of its own.
+    os.environ.setdefault("MEDIA_ROOT", os.path.join(os.getcwd(), "var", f"test-media-{_worker}"))
+
 from madoguchi.config.settings import *  # noqa: E402,F403
