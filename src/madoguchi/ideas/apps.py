@@ -6,6 +6,8 @@ class IdeasConfig(AppConfig):
     label = "ideas"
 
     def ready(self) -> None:
+        from madoguchi.ideas import searching
         from madoguchi.ideas.notify import register_events
 
         register_events()
+        searching.register()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import User
 from madoguchi.ideas.models import Proposal, Question
+from madoguchi.ideas.tokens import mute_token
 from madoguchi.notifications.events import EVENTS, EventType, register_event
 from madoguchi.notifications.services import notification_enqueue
 
@@ -55,15 +56,17 @@ def register_events() -> None:
         EventType(
             id="ideas.answered",
             label=_("公式回答が公開されました"),
-            placeholders=("title", "space", "url", "status"),
+            placeholders=("title", "space", "url", "status", "mute_url"),
             subject={"ja": "【公式回答】{{ title }}", "en": "Official answer: {{ title }}"},
             body={
                 "ja": "{{ recipient_name }} 様\n\n{{ space }} の「{{ title }}」に公式回答が公開されました"
-                "（{{ status }}）。\n\n{{ url }}\n\n{{ organization_name }}",
+                "（{{ status }}）。\n\n{{ url }}\n\nこの提案のお知らせを止める:\n{{ mute_url }}\n\n"
+                "{{ organization_name }}",
                 "en": "Dear {{ recipient_name }},\n\nAn official answer to “{{ title }}” in {{ space }} was "
-                "published ({{ status }}).\n\n{{ url }}\n\n{{ organization_name }}",
+                "published ({{ status }}).\n\n{{ url }}\n\nStop notifications about this proposal:\n"
+                "{{ mute_url }}\n\n{{ organization_name }}",
             },
-            sample={**_SAMPLE, "status": "実現"},
+            sample={**_SAMPLE, "status": "実現", "mute_url": "https://…/ideas/mute/…/"},
         )
     )
     register_event(
@@ -147,21 +150,36 @@ def tell_department(*, post: Proposal | Question, event: str, key: str, actor: U
     )
 
 
-def tell_author_and_followers(*, proposal: Proposal, status_label: str) -> int:
-    users = [proposal.author, *[f.user for f in proposal.follows.select_related("user")]]
-    space = proposal.space
-    return _send(
-        users,
-        event="ideas.answered",
-        organization=space.organization,
-        context={
-            "title": proposal.title,
-            "space": space.name,
-            "url": proposal_url(proposal),
-            "status": status_label,
-        },
-        key=f"ideas.answered:{proposal.pk}:{proposal.answer_published_at.isoformat() if proposal.answer_published_at else ''}",
+def mute_url(*, user: User, proposal: Proposal) -> str:
+    """The recipient's own link to stop the notifications about ``proposal`` (ideas:mute)."""
+    return settings.SITE_URL + reverse(
+        "ideas:mute", args=[mute_token(user_id=user.pk, proposal_id=proposal.pk)]
     )
+
+
+def tell_author_and_followers(*, proposal: Proposal, status_label: str) -> int:
+    """The followers — the author follows a proposal from its publication and, like anyone, stops
+    following with the link in the message (``mute_url``, one per recipient)."""
+    space = proposal.space
+    context = {
+        "title": proposal.title,
+        "space": space.name,
+        "url": proposal_url(proposal),
+        "status": status_label,
+    }
+    key = f"ideas.answered:{proposal.pk}:{proposal.answer_published_at.isoformat() if proposal.answer_published_at else ''}"
+    sent = 0
+    followers = {f.user.pk: f.user for f in proposal.follows.select_related("user") if f.user.is_active}
+    for user in followers.values():
+        notification_enqueue(
+            recipient=user,
+            event="ideas.answered",
+            organization=space.organization,
+            context={**context, "mute_url": mute_url(user=user, proposal=proposal)},
+            dedupe_key=key,
+        )
+        sent += 1
+    return sent
 
 
 def tell_author_hidden(*, author: User, space, title: str, url: str, reason: str, key: str) -> int:

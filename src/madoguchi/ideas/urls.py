@@ -7,6 +7,7 @@ app_name = "ideas"
 urlpatterns = [
     path("", views.index, name="index"),
     path("work/", views.work, name="work"),
+    path("mute/<str:token>/", views.mute, name="mute"),
     path("manage/<slug:org>/new/", views.space_edit, name="space_new"),
     path("manage/<slug:org>/<slug:space>/", views.space_edit, name="space_edit"),
     path("<slug:org>/<slug:space>/", views.space, name="space"),

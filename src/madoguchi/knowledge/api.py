@@ -47,9 +47,10 @@ def search(request, params: Query[SearchParams]):
             _("limit は 1 から %(max)s までの数にしてください。") % {"max": selectors.MAX_LIMIT}
         ]
     types = [t.strip() for t in (params.type or "").split(",") if t.strip()]
-    bad_types = [t for t in types if t not in ("faq", "procedure", "notice")]
+    known = [value for value, _label in selectors.search_types()]
+    bad_types = [t for t in types if t not in known]
     if bad_types:
-        errors["type"] = [_("type は faq, procedure, notice のいずれかにしてください。")]
+        errors["type"] = [_("type は次のいずれかにしてください: %(types)s") % {"types": ", ".join(known)}]
     organization = None
     if params.organization:
         organization = Organization.objects.filter(slug=params.organization).first()

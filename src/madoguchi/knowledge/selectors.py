@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from madoguchi.accounts.models import Organization, User
+from madoguchi.core import search_items
 from madoguchi.knowledge.constants import NOTICE_ROLES, DocType, InquiryStatus, QuerySource, Visibility
 from madoguchi.knowledge.models import FaqEntry, Inquiry, Notice, SearchQueryLog, Synonym
 from madoguchi.knowledge.search.engine import Hit, SearchOutcome, search_documents
@@ -68,6 +69,7 @@ class SearchResult:
     organization_name: str = ""
     # found outside the organization the visitor searched in (shown only on request, labelled)
     other_organization: bool = False
+    type_label: str = ""  # 「よくある質問」, 「手続」, … or a registered source's label (「提案」)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,10 +89,24 @@ class SearchPage:
     total: int
 
 
+def search_types() -> list[tuple[str, str]]:
+    """(doc_type, label): the knowledge app's own kinds, then the registered sources' (ideas…)."""
+    own = [(value, str(label)) for value, label in DocType.choices]
+    return own + [(source.kind, str(source.label)) for source in search_items.sources()]
+
+
+def type_label(doc_type: str) -> str:
+    if doc_type in DocType.values:
+        return str(DocType(doc_type).label)
+    label = search_items.source_label(doc_type)
+    return str(label) if label is not None else doc_type
+
+
 def _result(hit: Hit, terms: set[str], grams: set[str]) -> SearchResult:
     doc = hit.doc
     body = doc.body or doc.title
     return SearchResult(
+        type_label=type_label(doc.doc_type),
         type=doc.doc_type,
         title=doc.title,
         url=doc.url,
@@ -118,7 +134,8 @@ def site_search(
     ``everywhere=True`` searches every organization and marks what comes from the others.
     Each result carries its organization's name, to label it."""
     limit = max(1, min(int(limit), MAX_LIMIT))
-    doc_types = frozenset(t for t in (types or []) if t in DocType.values) or None
+    known = {value for value, _label in search_types()}
+    doc_types = frozenset(t for t in (types or []) if t in known) or None
     outcome = _ranked(
         query,
         staff_organization_ids=staff_organization_ids(user),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
-from madoguchi.ideas import notify
+from madoguchi.ideas import notify, searching
 from madoguchi.ideas.constants import ReportReason
 from madoguchi.ideas.models import Answer, Comment, Moderated, Mute, Proposal, Question, Report, Space
 from madoguchi.ideas.permissions import Viewer
@@ -68,6 +68,7 @@ def report_add(*, viewer: Viewer, kind: str, target: Moderated, reason: str, not
         )
         if hide_now:
             audit_record(actor="system", action="ideas.auto_hidden", target=locked, after={"reports": count})
+            searching.announce(locked)
     return hide_now
 
 
@@ -90,6 +91,7 @@ def moderation_set_hidden(*, viewer: Viewer, kind: str, target: Moderated, hidde
             target=target,
             after={"reason": reason},
         )
+        searching.announce(target)
         if hidden:
             title, url = _title_and_url(target)
             notify.tell_author_hidden(

@@ -10,10 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.models import Department
+from madoguchi.accounts.models import Department, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
-from madoguchi.ideas import notify
+from madoguchi.ideas import notify, searching
 from madoguchi.ideas.constants import ANSWER_STATUSES, ProposalStatus, SpaceKind
 from madoguchi.ideas.models import Comment, Follow, Like, Moderated, Proposal, Space
 from madoguchi.ideas.permissions import Viewer
@@ -75,6 +75,7 @@ def proposal_save(
         audit_record(
             actor=user, action=action, target=proposal, after={"title": title, "status": proposal.status}
         )
+        searching.announce(proposal)
     return proposal
 
 
@@ -106,6 +107,22 @@ def follow_set(*, viewer: Viewer, proposal: Proposal, on: bool) -> None:
         Follow.objects.get_or_create(proposal=proposal, user=user)
     else:
         Follow.objects.filter(proposal=proposal, user=user).delete()
+
+
+def notifications_set(*, user: User, proposal: Proposal, on: bool) -> bool:
+    """Stop (or restart) the notifications about one proposal for one person, from the link in a
+    notification: they follow it no more (the author too — authors follow their proposal when it is
+    published). Works for a muted person as well (muting stops posting, not leaving). Returns
+    whether the person follows it now."""
+    with transaction.atomic():
+        if on:
+            Follow.objects.get_or_create(proposal=proposal, user=user)
+        else:
+            Follow.objects.filter(proposal=proposal, user=user).delete()
+        audit_record(
+            actor=user, action="ideas.notifications_on" if on else "ideas.notifications_off", target=proposal
+        )
+    return on
 
 
 def comment_add(*, viewer: Viewer, proposal: Proposal, body: str, parent: Comment | None = None) -> Comment:
@@ -224,6 +241,7 @@ def proposal_answers_publish(
             notify.tell_author_and_followers(
                 proposal=proposal, status_label=str(proposal.get_status_display())
             )
+            searching.announce(proposal)
             published.append(proposal)
     if refused and not published and len(proposals) == 1:
         raise DomainError(_("自分の提案に公式回答を出すことはできません。"), code="own_proposal")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import Department
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
-from madoguchi.ideas import notify
+from madoguchi.ideas import notify, searching
 from madoguchi.ideas.constants import SpaceKind
 from madoguchi.ideas.models import Answer, Question, Space
 from madoguchi.ideas.permissions import Viewer
@@ -51,6 +51,7 @@ def question_create(
             space=space, author=user, title=title, body=body, tags=" ".join(tag_list), department=department
         )
         audit_record(actor=user, action="ideas.question_created", target=question)
+        searching.announce(question)
         if department is not None:
             notify.tell_department(
                 post=question,

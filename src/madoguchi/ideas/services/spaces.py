@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import Department
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
+from madoguchi.ideas import searching
 from madoguchi.ideas.constants import SpaceKind, Visibility
 from madoguchi.ideas.models import Space
 from madoguchi.ideas.permissions import Viewer
@@ -107,4 +108,6 @@ def space_save(
         audit_record(
             actor=viewer.user, action=action, target=space, after={"slug": slug, "visibility": visibility}
         )
+        if action == "ideas.space_changed":
+            searching.announce_space(space)
     return space

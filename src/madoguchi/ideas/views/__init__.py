@@ -7,6 +7,7 @@ proposals, questions, staff (自分の仕事 and the space editor); _common hold
 
 from __future__ import annotations
 
+from madoguchi.ideas.views.mute import mute
 from madoguchi.ideas.views.proposals import proposal, proposal_edit
 from madoguchi.ideas.views.questions import question
 from madoguchi.ideas.views.spaces import index, new, realized, space
@@ -14,6 +15,7 @@ from madoguchi.ideas.views.staff import space_edit, work
 
 __all__ = [
     "index",
+    "mute",
     "new",
     "proposal",
     "proposal_edit",

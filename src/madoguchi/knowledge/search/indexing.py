@@ -16,6 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from madoguchi.audit.services import audit_record
+from madoguchi.core import search_items
+from madoguchi.core.search_items import SearchItem
+from madoguchi.knowledge.constants import Visibility
 from madoguchi.knowledge.models import FaqEntry, Notice, SearchDocument, SearchIndexState
 from madoguchi.knowledge.search.documents import (
     Document,
@@ -93,6 +96,26 @@ def search_index_notice(*, notice: Notice) -> None:
     index_documents([notice_document(notice)])
 
 
+def item_document(item: SearchItem) -> Document:
+    """A registered source's item (core.search_items: ideas' proposals and questions)."""
+    return Document(
+        doc_type=item.kind,
+        object_id=item.object_id,
+        organization_id=item.organization_id,
+        visibility=Visibility.PUBLIC if item.public else Visibility.STAFF,
+        title=item.title,
+        body=item.body,
+        url=item.url,
+        keywords=item.keywords,
+        searchable=item.searchable,
+    )
+
+
+def search_index_item(*, item: SearchItem) -> None:
+    """Index (or take out, ``searchable=False``) one item another app announced."""
+    index_documents([item_document(item)])
+
+
 def search_remove(*, doc_type: str, object_id: int) -> None:
     with transaction.atomic():
         state = state_for_update()
@@ -122,7 +145,8 @@ def search_sync_procedures() -> int:
 
 
 def search_rebuild() -> dict[str, int]:
-    """Re-analyse every FAQ, procedure and notice; every process then reloads its index."""
+    """Re-analyse every FAQ, procedure, notice and registered source's item; every process then
+    reloads its index."""
     from madoguchi.procedures.models import Procedure
 
     counts = {"faq": 0, "procedure": 0, "notice": 0}
@@ -139,6 +163,11 @@ def search_rebuild() -> dict[str, int]:
             doc = notice_document(notice)
             docs.append(doc)
             counts["notice"] += int(doc.searchable)
+        for source in search_items.sources():  # other apps' items (ideas)
+            counts.setdefault(source.kind, 0)
+            for item in source.collect():
+                docs.append(item_document(item))
+                counts[source.kind] += int(item.searchable)
         SearchDocument.objects.all().delete()
         state = state_for_update()
         state.version += 1

@@ -61,7 +61,7 @@ def search(request: HttpRequest) -> HttpResponse:
             user=request.user,
             organization=organization,
             everywhere=everywhere,
-            types=[doc_type] if doc_type in DocType.values else None,
+            types=[doc_type] if doc_type else None,
             limit=20,
         )
         log_id = services.search_log_query(
@@ -73,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "query": query,
             "doc_type": doc_type,
-            "types": [(value, TYPE_LABELS[value]) for value in DocType.values],
+            "types": selectors.search_types(),
             "type_labels": TYPE_LABELS,
             "page": page,
             "error": error,
