@@ -205,7 +205,8 @@ def load_records(event, organization, rows: list[list[str]]) -> None:
     from madoguchi.ledger.layout import STANDARD_COLUMNS
     from madoguchi.ledger.models import Job, Upload
     from madoguchi.ledger.rows import RowReader
-    from madoguchi.ledger.services.uploads import municipality_names, stage_rows, upload_apply
+    from madoguchi.ledger.selectors import municipality_names
+    from madoguchi.ledger.services.uploads import stage_rows, upload_apply
 
     job = Job.objects.create(event=event, kind=JobKind.UPLOAD, organization=organization)
     upload = Upload.objects.create(event=event, organization=organization, job=job, original_name="bench")

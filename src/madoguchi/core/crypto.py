@@ -151,6 +151,23 @@ def encrypt_text(plaintext: str, *, purpose: str) -> str:
     return f"{PREFIX}{current.id}:" + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
+class Encrypter:
+    """``encrypt_text`` for many values of one purpose (an upload of 200,000 rows): the key is
+    looked up and the cipher made once instead of per value. Tokens are the same as
+    ``encrypt_text``'s (fresh random nonce each); make a new one after a key change."""
+
+    def __init__(self, *, purpose: str) -> None:
+        current = key_ring().current
+        self._aead = AESGCM(current.key)
+        self._associated = purpose.encode()
+        self._prefix = f"{PREFIX}{current.id}:"
+
+    def encrypt(self, plaintext: str) -> str:
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, plaintext.encode(), self._associated)
+        return self._prefix + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
 def is_token(value: object) -> bool:
     return isinstance(value, str) and (value.startswith(PREFIX) or value.startswith(LEGACY_PREFIX))
 

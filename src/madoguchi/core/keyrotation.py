@@ -17,7 +17,7 @@ no token of an old key, remove that key. See docs/deployment.md.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +29,25 @@ from madoguchi.core import crypto
 
 
 @dataclass(frozen=True)
+class PurposeOf:
+    """A purpose read from the row itself, for tokens bound to something the row names
+    (the ledger binds a record's token to its event: ``"ledger-record:<event id>"``).
+    ``fields`` are ``values()`` lookups (``"event_id"``, ``"upload__event_id"``), passed in
+    that order to ``make``."""
+
+    fields: tuple[str, ...]
+    make: Callable[..., str]
+
+    def __call__(self, row: dict[str, Any]) -> str:
+        return self.make(*(row[name] for name in self.fields))
+
+
+@dataclass(frozen=True)
 class EncryptedField:
     model: str  # "applications.Draft"
     field: str  # "data"
     purposes: tuple[str, ...]  # the purposes its tokens were made for, tried in turn
+    purpose_of: PurposeOf | None = None  # or the one purpose of each row, read from the row
 
     @property
     def name(self) -> str:
@@ -46,9 +61,12 @@ _REGISTRY: dict[str, EncryptedField] = {}
 KEYS_ROTATED = "crypto.rotated"
 
 
-def register_encrypted_field(model: str, field_name: str, *, purposes: Iterable[str]) -> None:
-    """Declare that ``model.field_name`` (text or JSON) holds tokens made for ``purposes``."""
-    entry = EncryptedField(model=model, field=field_name, purposes=tuple(purposes))
+def register_encrypted_field(
+    model: str, field_name: str, *, purposes: Iterable[str] = (), purpose_of: PurposeOf | None = None
+) -> None:
+    """Declare that ``model.field_name`` (text or JSON) holds tokens made for ``purposes``, or
+    for the purpose ``purpose_of`` reads from each row."""
+    entry = EncryptedField(model=model, field=field_name, purposes=tuple(purposes), purpose_of=purpose_of)
     _REGISTRY[entry.name] = entry
 
 
@@ -150,12 +168,13 @@ def keys_rotate(
         walk_all = _Walk(purposes=entry.purposes, rewrite=not dry_run)
         while batches_left is None or batches_left > 0:
             with transaction.atomic():
-                queryset = model._default_manager.order_by("pk").only("pk", entry.field)
+                extra = entry.purpose_of.fields if entry.purpose_of else ()
+                queryset = model._default_manager.order_by("pk")
                 if last_pk:
                     queryset = queryset.filter(pk__gt=last_pk)
                 if not dry_run:
-                    queryset = queryset.select_for_update()
-                rows = list(queryset[:batch_size])
+                    queryset = queryset.select_for_update(of=("self",))
+                rows = list(queryset.values("pk", entry.field, *extra)[:batch_size])
                 if not rows:
                     report.finished = True
                     if progress is not None:
@@ -175,14 +194,16 @@ def keys_rotate(
                     break
                 batch = _Walk(purposes=entry.purposes, rewrite=not dry_run)
                 for row in rows:
-                    before = getattr(row, entry.field)
+                    if entry.purpose_of is not None:
+                        batch.purposes = (entry.purpose_of(row),)
+                    before = row[entry.field]
                     rewritten_before = batch.rewritten
                     after = batch.value(before)
                     if batch.rewritten > rewritten_before:
                         report.rows_rewritten += 1
                         if not dry_run:
-                            model._default_manager.filter(pk=row.pk).update(**{entry.field: after})
-                last_pk = str(rows[-1].pk)
+                            model._default_manager.filter(pk=row["pk"]).update(**{entry.field: after})
+                last_pk = str(rows[-1]["pk"])
                 report.rows_scanned += len(rows)
                 report.tokens_rewritten += batch.rewritten
                 report.tokens_unreadable += batch.unreadable

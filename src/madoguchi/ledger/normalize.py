@@ -101,14 +101,17 @@ class NormalizeError(ValueError):
 
 
 def clean_text(value: str) -> str:
-    """NFKC, line breaks and runs of spaces → one space, trimmed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value or "")).strip()
+    """NFKC, line breaks and runs of spaces → one space, trimmed.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches (``str.isspace``, U+3000
+    included) and is several times faster than the regular expression on the upload path."""
+    return " ".join(unicodedata.normalize("NFKC", value or "").split())
 
 
 def fold_name(value: str) -> str:
     """The form of a 漢字 name that is compared: NFKC, no spaces, 異体字 folded."""
     value = _VARIATION_SELECTORS.sub("", unicodedata.normalize("NFKC", value or ""))
-    return _SPACES.sub("", value).translate(_ITAIJI_TABLE)
+    return "".join(value.split()).translate(_ITAIJI_TABLE)
 
 
 def split_name(value: str) -> tuple[str, str]:
@@ -171,7 +174,9 @@ _KANJI_NUMBER = re.compile("[〇一二三四五六七八九十百]+(?=丁目|番
 _CHOME = re.compile(r"(\d+)丁目")
 _BANCHI = re.compile(r"(\d+)番地?")
 _GO = re.compile(r"(\d+)号")
-_HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
+_HYPHEN_TABLE = str.maketrans(dict.fromkeys(HYPHENS, "-"))
+_HYPHEN_RUN = re.compile("-+")
+_KANJI_NUMBER_CHARS = frozenset("〇一二三四五六七八九十百")
 _PREFECTURE = re.compile(r"^(東京都|北海道|(?:京都|大阪)府|.{2,3}県)")
 
 
@@ -193,15 +198,20 @@ def kanji_to_int(text: str) -> int:
 
 
 def normalize_address(value: str) -> str:
-    """The comparable form of an address (see the module docstring)."""
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
-    text = _HYPHEN_RE.sub("-", text)
-    text = _KANJI_NUMBER.sub(lambda m: str(kanji_to_int(m.group(0))), text)
-    text = _CHOME.sub(r"\1-", text)
-    text = _BANCHI.sub(r"\1-", text)
-    text = _GO.sub(r"\1", text)
-    text = re.sub(r"-+", "-", text).rstrip("-")
-    return _PREFECTURE.sub("", text)
+    """The comparable form of an address (see the module docstring). Each rewrite runs only
+    when its marker is in the text: most addresses need two or three of the seven."""
+    text = "".join(unicodedata.normalize("NFKC", value or "").split()).translate(_HYPHEN_TABLE)
+    if _KANJI_NUMBER_CHARS.intersection(text):
+        text = _KANJI_NUMBER.sub(lambda m: str(kanji_to_int(m.group(0))), text)
+    if "丁目" in text:
+        text = _CHOME.sub(r"\1-", text)
+    if "番" in text:
+        text = _BANCHI.sub(r"\1-", text)
+    if "号" in text:
+        text = _GO.sub(r"\1", text)
+    if "--" in text:
+        text = _HYPHEN_RUN.sub("-", text)
+    return _PREFECTURE.sub("", text.rstrip("-"))
 
 
 def address_town(normalized: str) -> str:
@@ -212,16 +222,28 @@ def address_town(normalized: str) -> str:
 
 def find_municipality(address: str, names: dict[str, int]) -> int | None:
     """The id of the municipality whose name the address contains (longest name wins)."""
-    text = normalize_address(address)
-    best: tuple[int, int] | None = None
-    for name, org_id in names.items():
-        if name and text.startswith(name) and (best is None or len(name) > best[0]):
-            best = (len(name), org_id)
-    if best is None:
-        for name, org_id in names.items():
-            if name and name in text and (best is None or len(name) > best[0]):
+    return MunicipalityFinder(names).find(normalize_address(address))
+
+
+class MunicipalityFinder:
+    """``find_municipality`` for many addresses already normalized: the names at the start are
+    looked up by prefix length (a handful of dictionary look-ups instead of a scan of every
+    municipality); only an address that starts with none is scanned for a name inside it."""
+
+    def __init__(self, names: dict[str, int]):
+        self.names = {name: org_id for name, org_id in names.items() if name}
+        self.lengths = sorted({len(name) for name in self.names}, reverse=True)
+
+    def find(self, normalized: str) -> int | None:
+        for length in self.lengths:
+            org_id = self.names.get(normalized[:length])
+            if org_id is not None:
+                return org_id
+        best: tuple[int, int] | None = None
+        for name, org_id in self.names.items():
+            if name in normalized and (best is None or len(name) > best[0]):
                 best = (len(name), org_id)
-    return best[1] if best else None
+        return best[1] if best else None
 
 
 def normalize_phone(value: str) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from madoguchi.ledger import normalize as nz
 from madoguchi.ledger.constants import DamageLevel, Sex, SupportKind, SupportStatus
 from madoguchi.ledger.layout import COLUMNS_BY_KEY
-from madoguchi.ledger.protect import KeyMaker, seal
+from madoguchi.ledger.protect import KeyMaker, Sealer
 
 MAX_TEXT = 200
 MAX_KEY = 64
@@ -55,9 +55,22 @@ class RowOutcome:
     personal: dict[str, Any] = field(default_factory=dict)
 
 
+# Cells repeat a lot (empty cells, 未申請, 全壊, 男, dates): each distinct short text is cleaned once.
+_TEXTS: dict[str, str] = {}
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        known = _TEXTS.get(value)
+        if known is None:
+            known = nz.clean_text(value)
+            if len(value) <= 24:
+                if len(_TEXTS) > 50_000:
+                    _TEXTS.clear()
+                _TEXTS[value] = known
+        return known
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
@@ -65,14 +78,25 @@ def _text(value: Any) -> str:
     return nz.clean_text(str(value))
 
 
+# sort_keys: the content hash must not depend on the order fields were filled in
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def _word_key(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).replace(" ", "").lower()
+
+
+# the words of each list as compared (labels with （…） and full-width forms folded once)
+_FOLDED: dict[int, dict[str, str]] = {}
+
+
 def _lookup(words: dict[str, str], value: str) -> str | None:
-    text = unicodedata.normalize("NFKC", value).replace(" ", "").lower()
-    if text in words:
-        return words[text]
-    for word, result in words.items():  # labels with （…） and full-width forms
-        if unicodedata.normalize("NFKC", word).replace(" ", "").lower() == text:
-            return result
-    return None
+    folded = _FOLDED.get(id(words))
+    if folded is None:
+        folded = {_word_key(word): result for word, result in reversed(list(words.items()))}
+        folded.update({word: result for word, result in words.items()})
+        _FOLDED[id(words)] = folded
+    return folded.get(_word_key(value))
 
 
 class RowReader:
@@ -81,9 +105,31 @@ class RowReader:
     def __init__(self, *, event_id: int, salt: str, municipality_id: int, municipality_names: dict[str, int]):
         self.event_id = event_id
         self.keys = KeyMaker(event_id=event_id, salt=salt)
+        self.sealer = Sealer(event_id=event_id)
         self.municipality_id = municipality_id
         self.names = municipality_names
+        self.finder = nz.MunicipalityFinder(municipality_names)
         self.today = dt.date.today()
+        # Columns with few distinct values (dates of birth, 交付日) are read once per value:
+        # an upload of 200,000 people holds about 30,000 distinct dates of birth.
+        self._dates: dict[str, dt.date | nz.NormalizeError] = {}
+
+    def _date(self, raw: Any) -> dt.date:
+        if isinstance(raw, dt.date):
+            return nz.parse_date(raw)
+        text = str(raw)
+        known = self._dates.get(text)
+        if known is None:
+            try:
+                known = nz.parse_date(text)
+            except nz.NormalizeError as exc:
+                known = exc
+            if len(self._dates) > 100_000:
+                self._dates.clear()
+            self._dates[text] = known
+        if isinstance(known, nz.NormalizeError):
+            raise known
+        return known
 
     def read(self, raw: dict[str, Any]) -> RowOutcome:
         """``raw``: standard key → cell value (missing keys are empty cells)."""
@@ -128,7 +174,7 @@ class RowReader:
             problems.append(Problem("birth_date", _("「生年月日」が空欄です。")))
         else:
             try:
-                birth = nz.parse_date(birth_raw)
+                birth = self._date(birth_raw)
             except nz.NormalizeError as exc:
                 problems.append(Problem("birth_date", exc.message, _text(birth_raw)))
             else:
@@ -174,7 +220,7 @@ class RowReader:
         cert_raw = raw.get("certificate_date")
         if _text(cert_raw):
             try:
-                certificate_date = nz.parse_date(cert_raw)
+                certificate_date = self._date(cert_raw)
             except nz.NormalizeError as exc:
                 problems.append(Problem("certificate_date", exc.message, _text(cert_raw)))
         elif certificate:
@@ -233,25 +279,40 @@ class RowReader:
         if problems:
             return out
 
+        plain = {"damage_level": damage, "needs_care": needs_care, "sex": sex, **support}
+        out.values = self.derive(source_key=source_key, personal=p, plain=plain)
+        return out
+
+    def derive(self, *, source_key: str, personal: dict[str, Any], plain: dict[str, Any]) -> dict[str, Any]:
+        """A record's stored values from its checked personal fields (as sealed in ``payload``)
+        and its plain levels: the sealed payload, the content hash, the municipalities and the
+        keyed feature keys. ``ledger_rekey`` calls it again with a record's own payload."""
         k = self.keys
+        name, kana, address = personal["name"], personal["kana"], personal["address"]
+        birth = dt.date.fromisoformat(personal["birth_date"])
+        phone = nz.normalize_phone(personal["phone"]) if personal["phone"] else ""
+        certificate = personal["certificate_number"]
         family, given = nz.split_name(name)
         kana_family, kana_given = nz.split_name(kana)
         norm_address = nz.normalize_address(address)
-        located = current or shelter
-        evacuated_to = nz.find_municipality(located, self.names) if located else None
+        located = personal["current_address"] or personal["shelter"]
+        evacuated_to = self.finder.find(nz.normalize_address(located)) if located else None
         if evacuated_to == self.municipality_id:
             evacuated_to = None
-        plain = {"damage_level": damage, "needs_care": needs_care, "sex": sex, **support}
-        out.values = {
+        # one JSON text of the personal fields, sealed and hashed (the hash is of
+        # json.dumps([personal, plain], sort_keys=True), built from the two parts)
+        text = _JSON.encode(personal)
+        levels = _JSON.encode(plain)
+        return {
             "source_key": source_key,
-            "payload": seal(p, event_id=self.event_id),
-            "content_hash": k("content", json.dumps([p, plain], ensure_ascii=False, sort_keys=True)),
+            "payload": self.sealer.seal(text),
+            "content_hash": k("content", f"[{text}, {levels}]"),
             **plain,
-            "home_org_id": nz.find_municipality(address, self.names),
+            "home_org_id": self.finder.find(norm_address),
             "evacuated_to_id": evacuated_to,
             "k_dob": k("dob", birth.isoformat()),
             "k_dob_y": k("dob_y", str(birth.year)),
-            "k_dob_md": k("dob_md", birth.strftime("%m-%d")),
+            "k_dob_md": k("dob_md", f"{birth.month:02d}-{birth.day:02d}"),
             "k_kana": k("kana", nz.kana_strict(kana)),
             "k_kana_loose": k("kana_loose", nz.kana_loose(kana)),
             "k_family_kana": k("family_kana", nz.kana_loose(kana_family)) if kana_given else None,
@@ -266,4 +327,3 @@ class RowReader:
             if certificate
             else None,
         }
-        return out

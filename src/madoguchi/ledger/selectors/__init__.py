@@ -8,4 +8,5 @@ from madoguchi.ledger.selectors.events import (  # noqa: F401
     event_list,
     event_overview,
     job_progress,
+    municipality_names,
 )

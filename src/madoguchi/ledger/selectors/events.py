@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from madoguchi.accounts.constants import OrganizationKind
 from madoguchi.accounts.models import Organization
 from madoguchi.accounts.types import User
 from madoguchi.ledger.constants import JobStatus, LedgerRoleKind, PairStatus
@@ -151,3 +152,8 @@ def job_progress(job: Job) -> dict[str, Any]:
         "message": job.message,
         "running": running,
     }
+
+
+def municipality_names(event_id: int) -> dict[str, int]:
+    """Names of municipalities an address may name (every municipality we know) → id."""
+    return dict(Organization.objects.filter(kind=OrganizationKind.MUNICIPALITY).values_list("name", "id"))

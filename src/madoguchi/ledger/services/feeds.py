@@ -20,8 +20,8 @@ from madoguchi.core.errors import DomainError
 from madoguchi.ledger.constants import JobKind, JobStatus, SourceKind, UploadStatus
 from madoguchi.ledger.models import ApplicationFeed, DisasterEvent, EventMunicipality, Job, Record, Upload
 from madoguchi.ledger.rows import RowReader
-from madoguchi.ledger.selectors import access_event
-from madoguchi.ledger.services.uploads import municipality_names, stage_rows, upload_apply
+from madoguchi.ledger.selectors import access_event, municipality_names
+from madoguchi.ledger.services.uploads import stage_rows, upload_apply
 
 # ledger key → the 罹災証明書 procedure's field key (demo/data/procedures/shinjuku-risai-shomei.json)
 DEFAULT_MAPPING = {

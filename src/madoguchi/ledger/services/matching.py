@@ -19,6 +19,7 @@ from madoguchi.ledger.constants import JobKind, JobStatus, PairStatus
 from madoguchi.ledger.models import DisasterEvent, Job, MatchPair, Person, Record
 from madoguchi.ledger.selectors import access_event
 from madoguchi.ledger.services.persons import persons_refresh
+from madoguchi.ledger.services.rekey import event_rekey_if_stale
 
 DECIDED = (PairStatus.CONFIRMED, PairStatus.REJECTED)
 MERGING = (PairStatus.AUTO, PairStatus.CONFIRMED)
@@ -70,6 +71,7 @@ def matching_process(*, job_id: int) -> dict[str, int]:
     if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return {}
     event = job.event
+    event_rekey_if_stale(event_id=event.pk)  # keys of two match keys would never meet
     total = Record.objects.filter(event=event).count() * len(matching.PASSES)
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING, started_at=timezone.now(), total=total, done=0

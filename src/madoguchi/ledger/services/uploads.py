@@ -15,24 +15,34 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.constants import OrganizationKind
-from madoguchi.accounts.models import Organization
 from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
+from madoguchi.core.bulkcopy import analyze, copy_rows, model_columns
 from madoguchi.core.crypto import decrypt_text, encrypt_text
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.ledger import layout
 from madoguchi.ledger.constants import JobKind, JobStatus, SourceKind, UploadStatus
-from madoguchi.ledger.models import ColumnMapping, EventMunicipality, Job, RowError, StagedRow, Upload
+from madoguchi.ledger.models import (
+    ROW_DATA_FIELDS,
+    ColumnMapping,
+    EventMunicipality,
+    Job,
+    Record,
+    RowError,
+    StagedRow,
+    Upload,
+)
 from madoguchi.ledger.protect import seal
 from madoguchi.ledger.readers import ReadError, Sheet, open_sheet
 from madoguchi.ledger.rows import RowReader
-from madoguchi.ledger.selectors import EventAccess, access_event, access_upload
+from madoguchi.ledger.selectors import EventAccess, access_event, access_upload, municipality_names
 from madoguchi.ledger.services.persons import persons_refresh
+from madoguchi.ledger.services.rekey import event_rekey_if_stale
 from madoguchi.ledger.snapshot import snapshot_apply
 
-CHUNK = 2000
+CHUNK = 5000
 MAX_ERRORS_KEPT = 2000
+ANALYZE_AFTER = 1000  # records written by one upload
 
 
 def _file_purpose(event_id: int) -> str:
@@ -133,11 +143,6 @@ def upload_map_columns(*, user: User, event_id: Any, upload_id: Any, mapping: di
 
 
 # ---------------------------------------------------------------------------- the background part
-
-
-def municipality_names(event_id: int) -> dict[str, int]:
-    """Names of municipalities an address may name (every municipality we know) → id."""
-    return dict(Organization.objects.filter(kind=OrganizationKind.MUNICIPALITY).values_list("name", "id"))
 
 
 def _progress(job_id: int, **fields: Any) -> None:
@@ -253,13 +258,21 @@ def _rows_with_errors(upload: Upload) -> int:
     return RowError.objects.filter(upload=upload).values("row_number").distinct().count()
 
 
+STAGED_COLUMNS = ["upload_id", "row_number", *ROW_DATA_FIELDS]
+
+
 def stage_rows(
     *, upload: Upload, reader: RowReader, rows: Iterable[tuple[int, dict[str, Any]]], job_id: int | None
 ) -> tuple[int, int]:
-    """Check every row; stage the good ones and keep a message per bad cell. (valid, errors)."""
+    """Check every row; stage the good ones and keep a message per bad cell. (valid, errors).
+
+    Rows are read in chunks of ``CHUNK``; each chunk's good rows go to the staging table in one
+    ``COPY`` (core/bulkcopy.py; ``executemany`` on SQLite), and the job's counters move on."""
     columns = {key: header for key, header in (upload.mapping or {}).items()}
+    table = StagedRow._meta.db_table
+    db_columns = model_columns(StagedRow, STAGED_COLUMNS)
     seen: dict[str, int] = {}
-    staged: list[StagedRow] = []
+    staged: list[tuple[Any, ...]] = []
     problems: list[RowError] = []
     valid = errors = done = 0
     kept = 0
@@ -267,7 +280,7 @@ def stage_rows(
     def flush() -> None:
         nonlocal kept
         if staged:
-            StagedRow.objects.bulk_create(staged, batch_size=CHUNK)
+            copy_rows(table=table, columns=db_columns, rows=staged)
             staged.clear()
         if problems:
             room = max(0, MAX_ERRORS_KEPT - kept)
@@ -277,6 +290,7 @@ def stage_rows(
         if job_id:
             _progress(job_id, done=done, errors=errors)
 
+    upload_id = upload.pk
     for number, raw in rows:
         done += 1
         outcome = reader.read(raw)
@@ -304,10 +318,14 @@ def stage_rows(
             if key is not None:
                 seen[key] = number
             valid += 1
-            staged.append(StagedRow(upload=upload, row_number=number, **outcome.values))
+            if not errors:  # once a row is wrong nothing is applied: stop staging, keep checking
+                values = outcome.values
+                staged.append((upload_id, number, *[values[name] for name in ROW_DATA_FIELDS]))
         if done % CHUNK == 0:
             flush()
     flush()
+    if valid and not errors:
+        analyze(table=table)
     if job_id:
         _progress(job_id, total=max(done, 0))
     return valid, errors
@@ -335,6 +353,9 @@ def upload_apply(*, upload: Upload, rows_total: int) -> None:
             .filter(event_id=upload.event_id, organization_id=upload.organization_id)
             .first()
         )
+        # keys made with another match key never compare equal: bring the event's records to the
+        # current key first (nothing to do unless LEDGER_MATCH_KEY changed since they were made)
+        event_rekey_if_stale(event_id=upload.event_id)
         source = upload.source
         diff = snapshot_apply(upload=upload, source=source)
         StagedRow.objects.filter(upload=upload).delete()
@@ -375,4 +396,8 @@ def upload_apply(*, upload: Upload, rows_total: int) -> None:
                 "removed": diff.removed,
             },
         )
+    if diff.added + diff.changed + diff.removed >= ANALYZE_AFTER:
+        # the next upload's diff joins against these records: give the planner their numbers
+        # now rather than when autovacuum comes by (a stale "empty table" makes the joins quadratic)
+        analyze(table=Record._meta.db_table)
     _drop_file(upload)
