@@ -110,7 +110,7 @@ def fixtures(municipalities: int = 4):
     )
     EventMunicipality.objects.bulk_create([EventMunicipality(event=event, organization=o) for o in orgs])
     user = User.objects.create_user(f"bench-{tag}@example.jp")
-    LedgerRole.objects.create(user=user, organization=orgs[0], kind="municipality")
+    LedgerRole.objects.create(user=user, organization=orgs[0], kind="municipality", event=event)
     prefecture_user = User.objects.create_user(f"bench-pref-{tag}@example.jp")
     LedgerRole.objects.create(user=prefecture_user, organization=pref, kind="prefecture")
     for u in (user, prefecture_user):

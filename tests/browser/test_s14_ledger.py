@@ -160,6 +160,16 @@ def test_s14_upload_fix_match_and_totals(open_page, site):
     tokyo.page.locator("main table a").first.click()
     tokyo.page.wait_for_load_state("load")
     tokyo.check("record")
+    # roles are per event: the office gives one; a person who is not staff there is refused
+    follow(tokyo.page, "担当者")
+    assert NAKANO in tokyo.page.inner_text("main")
+    tokyo.check("roles")
+    tokyo.page.select_option("#id_organization", label="中野区")
+    tokyo.page.fill("#id_email", SHINJUKU)
+    press(tokyo.page, "担当を付ける")
+    assert "職員として登録されている方" in tokyo.page.inner_text("main")
+    assert tokyo.page.input_value("#id_email") == SHINJUKU
+    tokyo.check("roles with an error")
     tokyo.assert_no_problems()
 
     # --- 中野区: the evacuees who came into its area, and the progress page without JavaScript

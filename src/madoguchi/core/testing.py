@@ -292,11 +292,15 @@ def make_mfa_staff(organization: Organization, role: str = Role.REVIEWER, **extr
     return user
 
 
-def make_ledger_user(organization: Organization, kind: str, *, mfa: bool = True, **extra: Any) -> User:
+def make_ledger_user(
+    organization: Organization, kind: str, *, event: Any = None, mfa: bool = True, **extra: Any
+) -> User:
+    """A staff member with a ledger role: for ``event`` (municipality roles always are), or the
+    prefecture office's standing role when ``event`` is None."""
     from madoguchi.ledger.models import LedgerRole
 
     user = make_mfa_staff(organization, **extra) if mfa else make_staff(organization, **extra)
-    LedgerRole.objects.create(user=user, organization=organization, kind=kind)
+    LedgerRole.objects.create(user=user, organization=organization, kind=kind, event=event)
     return user
 
 
@@ -322,7 +326,7 @@ def make_ledger_event(*, municipalities: int = 2, names: tuple[str, ...] = ()) -
         "prefecture": prefecture,
         "municipalities": orgs,
         "pref_user": make_ledger_user(prefecture, "prefecture"),
-        "users": [make_ledger_user(org, "municipality") for org in orgs],
+        "users": [make_ledger_user(org, "municipality", event=event) for org in orgs],
     }
 
 

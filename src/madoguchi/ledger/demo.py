@@ -58,15 +58,18 @@ NAKANO_MAPPING = {
 }
 
 
-def _roles() -> list[User]:
+def _roles(event: DisasterEvent | None = None) -> list[User]:
+    """The prefecture office's standing role; the wards' roles for the demo event only."""
     users = []
     for email, (slug, kind) in USERS.items():
         user = User.objects.filter(email=email).first()
         if user is None:
             continue
-        LedgerRole.objects.get_or_create(
-            user=user, organization=Organization.objects.get(slug=slug), kind=kind
-        )
+        organization = Organization.objects.get(slug=slug)
+        if kind == LedgerRoleKind.PREFECTURE:
+            LedgerRole.objects.get_or_create(user=user, organization=organization, kind=kind, event=None)
+        elif event is not None:
+            LedgerRole.objects.get_or_create(user=user, organization=organization, kind=kind, event=event)
         users.append(user)
     return users
 
@@ -169,7 +172,9 @@ def load_ledger_demo() -> Iterator[str]:
     if len(users) < len(USERS):
         yield "demo users for the ledger are missing (organizations.json)"
         return
-    if DisasterEvent.objects.filter(name=EVENT_NAME).exists():
+    existing = DisasterEvent.objects.filter(name=EVENT_NAME).first()
+    if existing is not None:
+        _roles(existing)
         yield f"event {EVENT_NAME} already loaded"
         return
     from madoguchi.ledger.services.events import event_create
@@ -186,6 +191,7 @@ def load_ledger_demo() -> Iterator[str]:
         occurred_on=timezone.localdate() - dt.timedelta(days=10),
         municipality_ids=[wards[s].pk for s in WARDS],
     )
+    _roles(event)  # each ward's ledger staff, for this event only
     files = _files()
     shinjuku = users["shinjuku-daicho@example.jp"]
     # 新宿区: a first file with two mistakes (kept, not applied), then the corrected file

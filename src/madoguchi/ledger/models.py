@@ -82,21 +82,43 @@ class EventMunicipality(models.Model):
 
 
 class LedgerRole(models.Model):
-    """A staff member's ledger role in an organization: the prefecture's ledger office, or a
-    municipality's ledger staff. It applies to every event the organization takes part in."""
+    """A staff member's ledger role, granted **per event**: a municipality's ledger staff for
+    one disaster (``event`` set, the organization taking part in it), or the prefecture's ledger
+    office — for one event, or standing (``event`` empty: it opens events and runs every event
+    of its prefecture). A municipality role never applies to another event."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_roles")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="ledger_roles")
     kind = models.CharField(max_length=12, choices=LedgerRoleKind.choices)
+    event = models.ForeignKey(
+        "DisasterEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization", "kind"], name="ledger_role_unique")
+            models.UniqueConstraint(
+                fields=["user", "organization", "kind"],
+                condition=models.Q(event__isnull=True),
+                name="ledger_role_standing_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organization", "kind", "event"],
+                condition=models.Q(event__isnull=False),
+                name="ledger_role_event_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=LedgerRoleKind.PREFECTURE) | models.Q(event__isnull=False),
+                name="ledger_role_municipality_per_event",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.organization} ({self.get_kind_display()})"
+        scope = f" [{self.event}]" if self.event_id else ""
+        return f"{self.user} @ {self.organization} ({self.get_kind_display()}){scope}"
 
 
 class ColumnMapping(models.Model):

@@ -30,14 +30,19 @@ register_event(
 
 def notify_pairs_waiting(*, event, count: int, job) -> None:
     """To every prefecture ledger user of the event (mailbox and e-mail; no personal data)."""
+    from django.db.models import Q
+
     from madoguchi.ledger.constants import LedgerRoleKind
     from madoguchi.ledger.models import LedgerRole
     from madoguchi.notifications.services import notification_enqueue
 
     url = settings.SITE_URL + reverse("ledger:pairs", args=[event.pk])
-    for role in LedgerRole.objects.filter(
-        organization_id=event.prefecture_id, kind=LedgerRoleKind.PREFECTURE
-    ).select_related("user"):
+    roles = LedgerRole.objects.filter(
+        Q(event__isnull=True) | Q(event=event),
+        organization_id=event.prefecture_id,
+        kind=LedgerRoleKind.PREFECTURE,
+    ).select_related("user")
+    for role in {r.user_id: r for r in roles}.values():
         notification_enqueue(
             recipient=role.user,
             event=PAIRS_WAITING,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from madoguchi.ledger.views import events, matching, people, totals, uploads
+from madoguchi.ledger.views import events, matching, people, roles, totals, uploads
 
 app_name = "ledger"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path(E, events.event_detail, name="event"),
     path(E + "status/", events.event_status, name="event_status"),
     path(E + "municipalities/", events.event_add_municipality, name="event_add_municipality"),
+    path(E + "roles/", roles.roles, name="roles"),
+    path(E + "roles/<int:role_id>/revoke/", roles.role_revoke, name="role_revoke"),
     path(E + "jobs/<int:job_id>/", events.job_detail, name="job"),
     path(E + "jobs/<int:job_id>/status.json", events.job_status, name="job_status"),
     path(E + "uploads/new/", uploads.upload_new, name="upload_new"),

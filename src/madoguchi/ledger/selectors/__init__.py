@@ -7,6 +7,7 @@ from madoguchi.ledger.selectors.events import (  # noqa: F401
     access_upload,
     event_list,
     event_overview,
+    event_roles,
     job_progress,
     municipality_names,
 )

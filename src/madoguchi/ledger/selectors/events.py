@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -42,13 +42,18 @@ def _roles(user: User) -> list[LedgerRole]:
     return list(LedgerRole.objects.filter(user=user).select_related("organization"))
 
 
+def _applies(role: LedgerRole, event: DisasterEvent) -> bool:
+    """A role for this event, or the prefecture office's standing role."""
+    return role.event_id == event.pk or (role.event_id is None and role.kind == LedgerRoleKind.PREFECTURE)
+
+
 def access_event(*, user: User, event_id: Any) -> EventAccess:
-    """The user's access to the event, or 404 (not a ledger role of this event)."""
+    """The user's access to the event, or 404 (no ledger role for this event)."""
     try:
         event = DisasterEvent.objects.select_related("prefecture").get(pk=int(event_id))
     except (DisasterEvent.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
-    roles = _roles(user)
+    roles = [role for role in _roles(user) if _applies(role, event)]
     for role in roles:
         if role.kind == LedgerRoleKind.PREFECTURE and role.organization_id == event.prefecture_id:
             return EventAccess(event=event, kind=role.kind, organization=role.organization)
@@ -62,26 +67,58 @@ def access_event(*, user: User, event_id: Any) -> EventAccess:
         event=event,
         kind=LedgerRoleKind.MUNICIPALITY,
         organization=mine[0].organization,
-        municipality_ids=[r.organization_id for r in mine],
+        municipality_ids=sorted({r.organization_id for r in mine}),
     )
 
 
 def event_list(*, user: User) -> list[tuple[DisasterEvent, str]]:
     """The events this user has a ledger role in, with the role's kind."""
     roles = _roles(user)
-    prefectures = {r.organization_id for r in roles if r.kind == LedgerRoleKind.PREFECTURE}
-    municipalities = {r.organization_id for r in roles if r.kind == LedgerRoleKind.MUNICIPALITY}
+    standing = {r.organization_id for r in roles if r.kind == LedgerRoleKind.PREFECTURE and not r.event_id}
     events: dict[int, tuple[DisasterEvent, str]] = {}
-    for event in DisasterEvent.objects.filter(prefecture_id__in=prefectures):
+    for event in DisasterEvent.objects.filter(prefecture_id__in=standing):
         events[event.pk] = (event, LedgerRoleKind.PREFECTURE)
-    for event in DisasterEvent.objects.filter(participants__organization_id__in=municipalities).distinct():
-        events.setdefault(event.pk, (event, LedgerRoleKind.MUNICIPALITY))
+    granted = {r.event_id: r for r in roles if r.event_id}
+    for event in DisasterEvent.objects.filter(pk__in=list(granted)):
+        role = granted[event.pk]
+        if role.kind == LedgerRoleKind.PREFECTURE and role.organization_id == event.prefecture_id:
+            events[event.pk] = (event, LedgerRoleKind.PREFECTURE)
+    participations = set(
+        EventMunicipality.objects.filter(event_id__in=list(granted)).values_list(
+            "event_id", "organization_id"
+        )
+    )
+    for event in DisasterEvent.objects.filter(pk__in=[pk for pk, _org in participations]):
+        if any(
+            r.event_id == event.pk
+            and r.kind == LedgerRoleKind.MUNICIPALITY
+            and (event.pk, r.organization_id) in participations
+            for r in roles
+        ):
+            events.setdefault(event.pk, (event, LedgerRoleKind.MUNICIPALITY))
     return sorted(events.values(), key=lambda pair: (pair[0].occurred_on, pair[0].pk), reverse=True)
 
 
 def prefectures_of(user: User) -> QuerySet[Organization]:
-    ids = [r.organization_id for r in _roles(user) if r.kind == LedgerRoleKind.PREFECTURE]
+    """Prefectures whose ledger office this user is (a standing role: may open events)."""
+    ids = [r.organization_id for r in _roles(user) if r.kind == LedgerRoleKind.PREFECTURE and not r.event_id]
     return Organization.objects.filter(pk__in=ids)
+
+
+def event_roles(*, access: EventAccess) -> list[LedgerRole]:
+    """Who holds a role for this event (the prefecture's page «担当者»): per-event roles and the
+    prefecture office's standing ones."""
+    if not access.is_prefecture:
+        raise Http404
+    event = access.event
+    return list(
+        LedgerRole.objects.filter(
+            Q(event=event)
+            | Q(event__isnull=True, kind=LedgerRoleKind.PREFECTURE, organization_id=event.prefecture_id)
+        )
+        .select_related("user", "organization")
+        .order_by("-kind", "organization_id", "id")
+    )
 
 
 def event_overview(*, access: EventAccess) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def test_a_session_without_the_staff_door_is_sent_to_the_staff_sign_in(client, w
 
 
 def test_a_municipality_outside_the_event_gets_404(client, world):
-    outsider = make_ledger_user(make_organization(name="無関係村"), "municipality")
+    outsider = make_ledger_user(make_organization(name="無関係村"), "municipality", event=world["event"])
     client.force_login(outsider)
     assert client.get(f"/ledger/events/{world['event'].pk}/").status_code == 404
 

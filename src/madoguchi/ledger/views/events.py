@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -89,7 +89,7 @@ def event_status(request, event_id):
         services.event_set_status(user=request.user, event_id=event_id, status=request.POST.get("status", ""))
     except DomainError as exc:
         if exc.status == 404:
-            raise
+            raise Http404 from exc
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("災害の状態を変えました。"))
@@ -109,7 +109,7 @@ def event_add_municipality(request, event_id):
         messages.error(request, " ".join(m for ms in exc.as_dict().values() for m in ms))
     except DomainError as exc:
         if exc.status == 404:
-            raise
+            raise Http404 from exc
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("対象の区市町村を追加しました。"))
@@ -150,7 +150,7 @@ def feeds_sync(request, event_id):
         uploads = feeds_sync_request(user=request.user, event_id=event_id)
     except DomainError as exc:
         if exc.status == 404:
-            raise
+            raise Http404 from exc
         messages.error(request, str(exc.message))
     else:
         added = sum(u.added for u in uploads)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ def matching_start(request, event_id):
         job = matching_services.matching_start(user=request.user, event_id=event_id)
     except DomainError as exc:
         if exc.status == 404:
-            raise
+            raise Http404 from exc
         messages.error(request, str(exc.message))
         return redirect("ledger:event", event_id)
     return redirect("ledger:job", event_id, job.pk)
