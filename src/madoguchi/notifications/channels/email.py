@@ -3,11 +3,19 @@ madoguchi.core.devmail in the demo, which shows messages on /dev/mail/).
 
 Japanese subjects are RFC 2047 encoded (UTF-8) and bodies sent as UTF-8; the Message-ID
 is derived from the notification id so that a resend after a crash can be recognised.
+
+Each worker thread keeps its SMTP connection open between messages (``_connection``): a new
+connection per message — TCP, greeting, EHLO, often STARTTLS and AUTH — cost more than the
+message itself (docs/performance.md, "Notifications"). A connection idle for longer than
+``NOTIFICATION_SMTP_IDLE_SECONDS`` is not trusted (servers drop idle clients) and is replaced;
+one the server dropped anyway is replaced once and the message sent again on the new one.
 """
 
 from __future__ import annotations
 
 import smtplib
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +28,41 @@ from madoguchi.notifications.channels.base import (
     http_timeout,
     register,
 )
+
+_local = threading.local()
+
+
+def _connection(*, fresh: bool = False) -> tuple[Any, bool]:
+    """This thread's mail connection and whether it was used before: opened once and reused
+    for an SMTP backend (per host, port and user), a new one each time for the other backends
+    (the development and test backends keep nothing open)."""
+    from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+
+    idle = float(getattr(settings, "NOTIFICATION_SMTP_IDLE_SECONDS", 30))
+    where = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
+    kept = getattr(_local, "connection", None)
+    if kept is not None and (fresh or _local.where != where or time.monotonic() - _local.used > idle):
+        _connection_close()
+        kept = None
+    reused = kept is not None
+    if kept is None:
+        kept = get_connection(timeout=http_timeout())
+        if not isinstance(kept, SMTPBackend):
+            return kept, False
+        kept.open()
+        _local.connection, _local.where = kept, where
+    _local.used = time.monotonic()
+    return kept, reused
+
+
+def _connection_close() -> None:
+    kept = getattr(_local, "connection", None)
+    _local.connection = None
+    if kept is not None:
+        try:
+            kept.close()
+        except Exception:  # noqa: BLE001, S110 - closing a broken connection
+            pass
 
 
 def message_id_for(notification_id: str) -> str:
@@ -45,15 +88,23 @@ class EmailChannel(NotificationChannel):
                 "X-Madoguchi-Notification": message.id,
                 "X-Madoguchi-Event": message.event,
             },
-            connection=get_connection(timeout=http_timeout()),
         )
         try:
-            mail.send(fail_silently=False)
+            mail.connection, reused = _connection()
+            try:
+                mail.send(fail_silently=False)
+            except (smtplib.SMTPServerDisconnected, ConnectionError):
+                if not reused:
+                    raise
+                # the kept connection was dropped by the server: once more on a new one
+                mail.connection, _reused = _connection(fresh=True)
+                mail.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(f"recipient refused: {exc.recipients}", permanent=True) from exc
         except smtplib.SMTPResponseException as exc:
             permanent = 500 <= exc.smtp_code < 600
             raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", permanent=permanent) from exc
         except (smtplib.SMTPException, OSError) as exc:
+            _connection_close()  # do not reuse a connection in an unknown state
             raise DeliveryError(f"SMTP unavailable: {exc}") from exc
         return message_id_for(message.id)

@@ -173,3 +173,33 @@ def test_mailbox_channel_delivers_once_per_notification():
     first = MailboxChannel().send(outgoing(row))
     second = MailboxChannel().send(outgoing(row))
     assert first == second and MailboxMessage.objects.filter(user=user).count() == 1
+
+
+def test_email_keeps_one_smtp_connection_open_between_messages(smtp_server, settings):
+    """A worker sends many messages over one connection, and when the server drops it, the
+    next message goes out on a new one without a failure."""
+    import smtplib
+
+    from madoguchi.notifications.channels import email
+
+    email._connection_close()
+    connects = []
+    original = smtplib.SMTP.connect
+
+    def counting_connect(self, *args, **kwargs):
+        connects.append(args)
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(smtplib.SMTP, "connect", counting_connect)
+        for n in range(5):
+            EmailChannel().send(_message(id=f"3f1c1a56-0000-4000-8000-00000000000{n}"))
+        assert len(smtp_server.messages) == 5
+        assert len(connects) == 1
+        email._local.connection.connection.close()  # the server (or a NAT) dropped it
+        EmailChannel().send(_message(id="3f1c1a56-0000-4000-8000-000000000009"))
+        assert len(smtp_server.messages) == 6 and len(connects) == 2
+        settings.NOTIFICATION_SMTP_IDLE_SECONDS = 0  # idle too long: not trusted any more
+        EmailChannel().send(_message(id="3f1c1a56-0000-4000-8000-00000000000a"))
+        assert len(smtp_server.messages) == 7 and len(connects) == 3
+    email._connection_close()
