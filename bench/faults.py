@@ -296,7 +296,9 @@ def setup_database(env: dict[str, str]) -> None:
     import hashlib
 
     files = sorted((ROOT / "src").glob("madoguchi/*/migrations/*.py"))
-    digest = hashlib.sha256("".join(f"{f}:{f.stat().st_size}" for f in files).encode()).hexdigest()[:10]
+    digest = hashlib.sha256(
+        "".join(f"{f.relative_to(ROOT)}:{f.stat().st_size}" for f in files).encode()
+    ).hexdigest()[:10]
     template = f"{DB_NAME}_tpl_{digest}"
     sub.psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     if not sub.psql(f"SELECT 1 FROM pg_database WHERE datname = '{template}'"):

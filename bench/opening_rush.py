@@ -62,7 +62,10 @@ def server_env(args) -> dict[str, str]:
     from madoguchi.core.devvalues import throwaway_keys
 
     env = dict(os.environ)
-    env.update(throwaway_keys())  # DEBUG=0 processes refuse the repository's public keys
+    # DEBUG=0 processes refuse the repository's public keys; the same fresh keys for this
+    # process and the server it starts (sessions made here must be valid there)
+    for name, value in throwaway_keys().items():
+        env.setdefault(name, value)
     env.update(
         {
             "DATABASE_URL": f"{PG_URL}/{DB_NAME}",
@@ -96,7 +99,9 @@ def create_database(args) -> None:
     import psycopg
 
     files = sorted((ROOT / "src").glob("madoguchi/*/migrations/*.py"))
-    digest = hashlib.sha256("".join(f"{f}:{f.stat().st_size}" for f in files).encode()).hexdigest()[:10]
+    digest = hashlib.sha256(
+        "".join(f"{f.relative_to(ROOT)}:{f.stat().st_size}" for f in files).encode()
+    ).hexdigest()[:10]
     template = f"{DB_NAME}_tpl_{digest}"
     with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
@@ -219,7 +224,7 @@ def start_server(args) -> subprocess.Popen:
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=server_env(args), start_new_session=True, stdout=log, stderr=subprocess.STDOUT
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a busy shared machine boots slowly
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
