@@ -173,3 +173,95 @@ def test_an_xlsform_is_uploaded_previewed_published_and_applied_for(open_page, s
     shown = english.page.locator("details.answers").text_content()  # 「申請した内容を見る」
     assert "Kind of use" in shown and "Student" in shown, "the form's English labels are shown in English"
     english.assert_no_problems()
+
+
+def cascading_form() -> bytes:
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in [
+        [
+            "type",
+            "name",
+            "label::日本語 (ja)",
+            "label::English (en)",
+            "required",
+            "relevant",
+            "choice_filter",
+        ],
+        ["begin group", "home", "お住まい", "Home", "", "", ""],
+        ["select_one pref", "pref", "都道府県", "Prefecture", "yes", "", ""],
+        ["select_one city", "city", "市区町村", "City", "yes", "", "pref=${pref}"],
+        ["begin repeat", "child", "お子さん", "Child", "", "", ""],
+        ["integer", "child_age", "年齢", "Age", "yes", "", ""],
+        ["text", "school", "学校名", "School", "yes", "${child_age} >= 6", ""],
+        ["end repeat", "", "", "", "", "", ""],
+        ["end group", "", "", "", "", "", ""],
+    ]:
+        survey.append(row)
+    choices = book.create_sheet("choices")
+    for row in [
+        ["list_name", "name", "label::日本語 (ja)", "label::English (en)", "pref"],
+        ["pref", "tokyo", "東京都", "Tokyo", ""],
+        ["pref", "osaka", "大阪府", "Osaka", ""],
+        ["city", "shinjuku", "新宿区", "Shinjuku", "tokyo"],
+        ["city", "hachioji", "八王子市", "Hachioji", "tokyo"],
+        ["city", "sakai", "堺市", "Sakai", "osaka"],
+    ]:
+        choices.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(["form_title", "form_id"])
+    settings.append(["お住まいと子どもの調査（XLSForm）", "home_children"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_cascading_choices_and_conditions_inside_a_repeat_follow_the_answers_in_the_preview(open_page, site):
+    from madoguchi.accounts.models import Organization, User
+    from madoguchi.procedures.models import Procedure
+
+    path = site.tmp / "home.xlsx"
+    path.write_bytes(cascading_form())
+    shinjuku = Organization.objects.get(slug="shinjuku")
+    staff = open_page(javascript=True, **DESKTOP)
+    page = staff.page
+    force_login(staff, User.objects.get(email="admin@example.jp"))
+    staff.goto("/builder/import/")
+    page.select_option('select[name="organization"]', str(shinjuku.pk))
+    page.set_input_files('input[name="file"]', str(path))
+    press(page, "取り込む")
+    procedure = Procedure.objects.get(title="お住まいと子どもの調査（XLSForm）")
+    with page.expect_navigation():
+        page.get_by_role("link", name="プレビュー").first.click()
+    staff.check("preview of cascading choices")
+
+    cities = page.locator('fieldset[data-choice-filter="pref"] [data-choice]')
+    assert cities.count() == 3
+
+    def shown_cities() -> list[str]:
+        return [c.get_attribute("data-choice") for c in cities.all() if c.is_visible()]
+
+    assert shown_cities() == ["tokyo", "tokyo", "osaka"], "every city until a prefecture is chosen"
+    page.check('input[name="pref"][value="osaka"]')
+    assert shown_cities() == ["osaka"]
+    page.check('input[name="city"][value="sakai"]')
+    page.check('input[name="pref"][value="tokyo"]')
+    assert shown_cities() == ["tokyo", "tokyo"]
+    assert not page.locator('input[name="city"][value="sakai"]').is_checked(), (
+        "a city that no longer fits is unticked"
+    )
+
+    school = page.locator('[id="id_child.0.school-field"]')
+    assert not school.is_visible(), "学校名 waits for an age of 6 or more in the same row"
+    page.fill('[name="child.0.child_age"]', "4")
+    page.locator('[name="child.0.child_age"]').dispatch_event("change")
+    assert not school.is_visible()
+    page.fill('[name="child.0.child_age"]', "7")
+    page.locator('[name="child.0.child_age"]').dispatch_event("change")
+    assert school.is_visible()
+    staff.check("preview with a school row shown")
+    staff.assert_no_problems()
+    assert procedure.draft.definition["steps"][0]["fields"][2]["fields"][1]["show_if"] == {
+        "expr": "child_age >= 6"
+    }

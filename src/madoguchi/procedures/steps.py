@@ -147,11 +147,36 @@ def step_fields(step: dict, data: dict[str, Any]) -> list[dict[str, Any]]:
             hint = _("%(condition)s入力してください") % {
                 "condition": condition_hint(spec["required_if"], own)
             }
+        spec, narrowed_hint = _narrow_choices(spec, data, own)
+        hint = hint or narrowed_hint
         if hint:  # shown as the field's help text, tied to the input with aria-describedby
             sentence = _("%(hint)s。") % {"hint": hint}
             spec = {**spec, "help": f"{sentence}{spec['help']}" if spec.get("help") else sentence}
         shown.append({"spec": spec, "key": spec["key"], "value": data.get(spec["key"]), "hint": hint})
     return shown
+
+
+def _narrow_choices(spec: dict, data: dict[str, Any], own: dict[str, dict]) -> tuple[dict, str]:
+    """Cascading choices (``choice_filter``): answered on an earlier page, the options are
+    narrowed here; on this page, a hint says so and fields.js narrows them as the answer changes."""
+    rule = spec.get("choice_filter")
+    if not isinstance(rule, dict) or not isinstance(rule.get("field"), str):
+        return spec, ""
+    parent = rule["field"]
+    if parent in own:
+        label = own[parent].get("label", parent)
+        return spec, _("「%(label)s」の答えに合うものを選んでください") % {"label": label}
+    answer = data.get(parent)
+    if answer in (None, "", []):
+        return spec, ""
+    answers = {str(a) for a in answer} if isinstance(answer, list) else {str(answer)}
+    column = rule.get("column")
+    options = [
+        option
+        for option in spec.get("options") or []
+        if isinstance(option, dict) and str((option.get("filter") or {}).get(column)) in answers
+    ]
+    return {**spec, "options": options}, ""
 
 
 def group_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -28,6 +28,8 @@ TRANSLATED_KEYS = (
     "item_label",
     "unit",
     "pattern_message",
+    "required_message",
+    "message",  # a step's check (XLSForm constraint_message::English)
 )
 LANGUAGES = ("en",)
 

@@ -166,7 +166,7 @@ def _run_check(check: dict, fields: list[dict], view: dict[str, Any], errors: di
     if target not in own:
         mine = [ref for ref in refs if ref in own]  # the one that comes last on the page
         target = max(mine, key=own.index) if mine else (own[0] if own else "__all__")
-    message = str(check.get("message") or _("入力内容の組み合わせをご確認ください。"))
+    message = str(localize(check).get("message") or _("入力内容の組み合わせをご確認ください。"))
     errors.setdefault(target, []).append(message)
 
 

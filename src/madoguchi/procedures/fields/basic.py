@@ -128,10 +128,32 @@ class TextareaField(TextField):
     default_max_length = 4000
 
 
+def choice_items(spec: dict, current: set[str]) -> dict[str, Any]:
+    """The options to render; with cascading choices (``choice_filter``, XLSForm) each option
+    carries its value in the filter column, and ``choice_filter_field`` names the input that
+    fields.js narrows them by (the server checks the choice either way)."""
+    rule = spec.get("choice_filter") if isinstance(spec.get("choice_filter"), dict) else None
+    column = str(rule.get("column")) if rule else ""
+    return {
+        "choice_filter_field": str(rule.get("field", "")) if rule else "",
+        "choices": [
+            {
+                "value": str(o.get("value")),
+                "label": o.get("label", ""),
+                "selected": str(o.get("value")) in current,
+                "filter": str((o.get("filter") or {}).get(column, "")) if rule else "",
+            }
+            for o in spec.get("options", [])
+            if isinstance(o, dict)
+        ],
+    }
+
+
 @register("select")
 class SelectField(FieldType):
     label = _("プルダウン")
     template_name = "procedures/fields/select.html"
+    script_hooks = ("data-choice-filter", "data-choice")  # cascading choices (choice_filter)
     builder_inputs = (OPTIONS,)
     options = ("options",)
     defaults = {"options": [{"value": "a", "label": "選択肢A"}, {"value": "b", "label": "選択肢B"}]}
@@ -159,15 +181,4 @@ class SelectField(FieldType):
 
     def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:
         current = self.input_value(value, spec)
-        return {
-            "value": current,
-            "choices": [
-                {
-                    "value": str(o.get("value")),
-                    "label": o.get("label", ""),
-                    "selected": str(o.get("value")) == current,
-                }
-                for o in spec.get("options", [])
-                if isinstance(o, dict)
-            ],
-        }
+        return {"value": current, **choice_items(spec, {current})}

@@ -17,7 +17,7 @@ from madoguchi.procedures.fields.base import (
     register,
     worded,
 )
-from madoguchi.procedures.fields.basic import SelectField, option_by_label
+from madoguchi.procedures.fields.basic import SelectField, choice_items, option_by_label
 from madoguchi.procedures.fields.inputs import OPTIONS, BuilderInput
 from madoguchi.procedures.fields.spec import check_non_negative_ints, check_options
 from madoguchi.procedures.normalize import loose_key
@@ -38,6 +38,7 @@ class CheckboxesField(FieldType):
 
     label = _("チェックボックス（複数選択）")
     template_name = "procedures/fields/checkboxes.html"
+    script_hooks = ("data-choice-filter", "data-choice")  # cascading choices (choice_filter)
     builder_inputs = (
         OPTIONS,
         BuilderInput("validation.min_items", "int", _("最低いくつ選ぶか")),
@@ -115,17 +116,7 @@ class CheckboxesField(FieldType):
             current = set()
         else:
             current = {str(value)}
-        return {
-            "choices": [
-                {
-                    "value": str(o.get("value")),
-                    "label": o.get("label", ""),
-                    "selected": str(o.get("value")) in current,
-                }
-                for o in spec.get("options", [])
-                if isinstance(o, dict)
-            ]
-        }
+        return choice_items(spec, current)
 
 
 _YES = {"yes", "on", "true", "1", "agree", "agreed"}

@@ -1,7 +1,9 @@
 """Repeating groups (家族の一覧, 受診した医療機関 …): rows of sub-fields.
 
-Spec: ``fields`` (the sub-fields of one row, any type except ``file`` and ``group``),
-``item_label`` (e.g. 「家族」, used for 「家族 1」 and the buttons), ``validation.min_items``
+Spec: ``fields`` (the sub-fields of one row, any type except ``file`` and ``group``; their
+``show_if`` / ``required_if`` name other sub-fields of the same row), ``checks`` (rules run on
+each row, ``{"rule", "message", "field"}`` as a step's checks, naming the row's sub-fields:
+XLSForm's ``constraint`` inside a repeat), ``item_label`` (e.g. 「家族」, used for 「家族 1」 and the buttons), ``validation.min_items``
 / ``max_items`` (default max 10, at most 50). Stored as a list of cleaned rows
 (``[{"name": {...}, "age": 3}, …]``); completely empty rows are dropped.
 
@@ -40,6 +42,11 @@ def sub_specs(spec: dict) -> list[dict]:
     return [f for f in spec.get("fields") or [] if isinstance(f, dict) and f.get("type") in registry]
 
 
+def row_checks(spec: dict) -> list[dict]:
+    checks = spec.get("checks")
+    return [c for c in checks if isinstance(c, dict)] if isinstance(checks, list) else []
+
+
 def row_limit(spec: dict) -> int:
     high = get_rules(spec).get("max_items", DEFAULT_MAX)
     return max(1, min(int(high) if isinstance(high, int) else DEFAULT_MAX, HARD_MAX))
@@ -54,6 +61,7 @@ def row_minimum(spec: dict) -> int:
 class GroupField(FieldType):
     label = _("繰り返し（複数件の入力）")
     template_name = "procedures/fields/group.html"
+    script_hooks = ("data-scope",)  # a row: show_if of its sub-fields decided on the row
     builder_inputs = (
         BuilderInput("item_label", "text", _("1件の呼び方"), _("例: 家族、医療機関")),
         BuilderInput("validation.min_items", "int", _("最低件数")),
@@ -129,7 +137,9 @@ class GroupField(FieldType):
                 errors[f"{index}.{key}"] = _("この項目は%(label)sにありません。") % {"label": label}
             try:
                 values = {k: v for k, v in row.items() if k in known_keys}
-                cleaned.append(clean_fields(subs, values, context=context, known=values))
+                cleaned.append(
+                    clean_fields(subs, values, context=context, known=values, checks=row_checks(spec))
+                )
             except FieldErrors as exc:
                 for key, messages in exc.as_dict().items():
                     errors[f"{index}.{key}"] = " ".join(messages)
@@ -178,6 +188,7 @@ class GroupField(FieldType):
         if not isinstance(subs, list) or not subs:
             return [str(_("グループの中の項目（fields）を1つ以上設定してください。"))]
         seen: set[str] = set()
+        keys = {str(sub.get("key")) for sub in subs if isinstance(sub, dict)}
         for position, sub in enumerate(subs, start=1):
             if not isinstance(sub, dict):
                 problems.append(
@@ -206,6 +217,12 @@ class GroupField(FieldType):
             if field_type.has_value and not str(sub.get("label") or "").strip():
                 problems.append(f"{where}: " + str(_("見出し（label）を設定してください。")))
             problems += [f"{where}: {p}" for p in field_type.check_spec(sub)]
+            for which in ("show_if", "required_if"):
+                if sub.get(which) is not None:
+                    problems += [
+                        f"{where}: {p}" for p in _row_condition_problems(sub[which], which, keys, key)
+                    ]
+        problems += _row_checks_problems(spec, keys)
         rules = get_rules(spec)
         problems += check_non_negative_ints(rules, "min_items", "max_items")
         if isinstance(rules.get("max_items"), int) and rules["max_items"] > HARD_MAX:
@@ -237,13 +254,21 @@ class GroupField(FieldType):
         while len(rows) < minimum:
             rows.append({})
         key = spec["key"]
+        subs = sub_specs(spec)
+        hints = _row_condition_hints(subs)
         out = []
         for index, row in enumerate(rows):
             own = (errors or {}).get(f"{key}.{index}") if errors else None
             html = []
-            for sub in sub_specs(spec):
-                child = {k: v for k, v in sub.items() if k not in {"show_if", "required_if"}}
+            for sub in subs:
+                # show_if stays (fields.js evaluates it on the row, data-scope); the hint says it
+                # in words for pages without JavaScript; the server decides both on submit.
+                child = {k: v for k, v in sub.items() if k != "required_if"}
                 child["key"] = f"{key}.{index}.{sub['key']}"
+                if hints.get(sub["key"]):
+                    child["help"] = (
+                        f"{hints[sub['key']]}{child['help']}" if child.get("help") else hints[sub["key"]]
+                    )
                 html.append(render(child, row.get(sub["key"]), errors))
             out.append(
                 {
@@ -275,3 +300,76 @@ def apply_group_action(spec: dict, raw: dict[str, Any], action: str) -> dict[str
             rows.pop(index)
     raw[key] = rows
     return raw
+
+
+def _row_condition_problems(cond: Any, which: str, siblings: set[str], own: Any) -> list[str]:
+    """A sub-field's condition names only the other sub-fields of its row."""
+    from madoguchi.procedures.conditions import condition_fields, condition_problems
+
+    structural = condition_problems(cond)
+    if structural:
+        return [
+            str(_("%(which)s の条件の書き方が正しくありません（%(detail)s）。"))
+            % {"which": which, "detail": "; ".join(structural)}
+        ]
+    problems = []
+    for path in condition_fields(cond):
+        target = path.split(".")[0]
+        if target == own or target not in siblings:
+            problems.append(
+                str(_("%(which)s には同じ行のほかの項目だけを使えます（「%(target)s」は使えません）。"))
+                % {"which": which, "target": target}
+            )
+    return problems
+
+
+def _row_checks_problems(spec: dict, keys: set[str]) -> list[str]:
+    from madoguchi.procedures import rules
+
+    checks = spec.get("checks")
+    if checks is None:
+        return []
+    if not isinstance(checks, list):
+        return [str(_("checks はリストにしてください。"))]
+    problems: list[str] = []
+    for n, check in enumerate(checks, start=1):
+        label = str(_("各行の%(n)s番目のチェック")) % {"n": n}
+        rule = check.get("rule") if isinstance(check, dict) else None
+        if not isinstance(rule, str) or not rule.strip():
+            problems.append(str(_("%(label)s: 条件（rule）を設定してください。")) % {"label": label})
+            continue
+        try:
+            paths = rules.fields_of(rule)
+        except rules.RuleSyntaxError as exc:
+            problems.append(
+                str(_("%(label)s: 式に誤りがあります（%(m)s）。")) % {"label": label, "m": exc.message}
+            )
+            continue
+        unknown = sorted({p.split(".")[0] for p in paths} - keys)
+        if unknown:
+            problems.append(
+                str(_("%(label)s: 同じ行の項目だけを使えます（「%(target)s」は使えません）。"))
+                % {"label": label, "target": "」「".join(unknown)}
+            )
+        if not str(check.get("message") or "").strip():
+            problems.append(
+                str(_("%(label)s: 当てはまらないときに表示する文（message）を設定してください。"))
+                % {"label": label}
+            )
+        if "field" in check and check["field"] not in keys:
+            problems.append(
+                str(_("%(label)s: field はこの繰り返しの項目の key にしてください。")) % {"label": label}
+            )
+    return problems
+
+
+def _row_condition_hints(subs: list[dict]) -> dict[str, str]:
+    """「次に当てはまる方のみ：…」 for each sub-field shown on a condition of its row."""
+    from madoguchi.procedures.steps import condition_hint
+
+    by_key = {sub["key"]: sub for sub in subs}
+    hints = {}
+    for sub in subs:
+        if sub.get("show_if"):
+            hints[sub["key"]] = str(_("%(hint)s。")) % {"hint": condition_hint(sub["show_if"], by_key)}
+    return hints

@@ -503,3 +503,372 @@ def test_the_command_imports_an_xlsform_for_an_organization(owner, tmp_path):
             stderr=io.StringIO(),
         )
     assert Procedure.objects.filter(organization=organization).count() == 1
+
+
+# ---------------------------------------------------------------------------- a Kobo-style form: two
+# languages in both columns, "begin group" spelt with a space, conditions and constraints inside a
+# repeat, required and constraint messages in English, a repeat shown on a condition.
+
+KOBO = workbook(
+    survey=[
+        [
+            "type",
+            "name",
+            "label::日本語 (ja)",
+            "label::English (en)",
+            "hint::日本語 (ja)",
+            "required",
+            "required_message::日本語 (ja)",
+            "required_message::English (en)",
+            "relevant",
+            "constraint",
+            "constraint_message::日本語 (ja)",
+            "constraint_message::English (en)",
+        ],
+        ["begin group", "family", "家族", "Family", "", "", "", "", "", "", "", ""],
+        [
+            "select_one yn",
+            "has_children",
+            "お子さんはいますか",
+            "Do you have children?",
+            "",
+            "yes",
+            "選んでください。",
+            "Please choose.",
+            "",
+            "",
+            "",
+            "",
+        ],
+        ["begin repeat", "child", "お子さん", "Child", "", "", "", "", "${has_children} = 'yes'", "", "", ""],
+        ["text", "child_name", "名前", "Name", "", "yes", "", "", "", "", "", ""],
+        [
+            "integer",
+            "child_age",
+            "年齢",
+            "Age",
+            "満年齢",
+            "yes",
+            "",
+            "",
+            "",
+            ". >= 0 and . < 20",
+            "0〜19歳で入力してください。",
+            "Enter an age from 0 to 19.",
+        ],
+        [
+            "text",
+            "school",
+            "学校名",
+            "School",
+            "",
+            "yes",
+            "",
+            "",
+            "${child_age} >= 6",
+            "",
+            "",
+            "",
+        ],
+        ["end repeat", "", "", "", "", "", "", "", "", "", "", ""],
+        ["end group", "", "", "", "", "", "", "", "", "", "", ""],
+    ],
+    choices=[
+        ["list name", "name", "label::日本語 (ja)", "label::English (en)"],
+        ["yn", "yes", "はい", "Yes"],
+        ["yn", "no", "いいえ", "No"],
+    ],
+    settings=[["form_title", "form_id", "default_language"], ["子育て調査", "kosodate", "日本語 (ja)"]],
+)
+
+
+def test_a_kobo_form_keeps_both_languages_and_maps_conditions_and_constraints_inside_a_repeat():
+    definition, _settings = definition_from_xlsform(KOBO)
+    (step,) = definition["steps"]
+    assert (step["key"], step["title"], step["title_en"]) == ("family", "家族", "Family")
+    has_children, child = step["fields"]
+    assert has_children["options"] == [
+        {"value": "yes", "label": "はい", "label_en": "Yes"},
+        {"value": "no", "label": "いいえ", "label_en": "No"},
+    ]
+    assert (has_children["required_message"], has_children["required_message_en"]) == (
+        "選んでください。",
+        "Please choose.",
+    )
+    assert child["type"] == "group" and child["show_if"] == {"expr": "has_children == 'yes'"}
+    assert child["label_en"] == "Child"
+    name, age, school = child["fields"]
+    assert age["help"] == "満年齢" and school["show_if"] == {"expr": "child_age >= 6"}
+    assert child["checks"] == [
+        {
+            "rule": "child_age >= 0 and child_age < 20",
+            "message": "0〜19歳で入力してください。",
+            "message_en": "Enter an age from 0 to 19.",
+            "field": "child_age",
+        }
+    ]
+
+
+def test_conditions_and_checks_inside_a_repeat_are_decided_on_each_row():
+    definition, _settings = definition_from_xlsform(KOBO)
+    context = ValidationContext()
+    rows = [
+        {"child_name": "花子", "child_age": "3", "school": "（入力しても捨てられる）"},
+        {"child_name": "太郎", "child_age": "8"},
+        {"child_name": "次郎", "child_age": "25", "school": "新宿中学校"},
+    ]
+    with pytest.raises(FieldErrors) as info:
+        validate_all(definition, {"has_children": "yes", "child": rows}, context=context)
+    errors = info.value.as_dict()
+    assert errors == {
+        "child.1.school": ["学校名を入力してください。"],
+        "child.2.child_age": ["0〜19歳で入力してください。"],
+    }
+    rows[1]["school"] = "新宿小学校"
+    rows[2]["child_age"] = "12"
+    cleaned = validate_all(definition, {"has_children": "yes", "child": rows}, context=context)
+    assert "school" not in cleaned["child"][0], "a hidden sub-field's answer is dropped"
+    assert cleaned["child"][1]["school"] == "新宿小学校"
+    assert "child" not in validate_all(definition, {"has_children": "no", "child": rows}, context=context)
+
+
+def test_the_english_required_and_constraint_messages_are_shown_in_english():
+    from django.utils import translation
+
+    definition, _settings = definition_from_xlsform(KOBO)
+    with translation.override("en"):
+        with pytest.raises(FieldErrors) as info:
+            validate_all(definition, {}, context=ValidationContext())
+        assert info.value.as_dict()["has_children"] == ["Please choose."]
+        with pytest.raises(FieldErrors) as info:
+            validate_all(
+                definition,
+                {"has_children": "yes", "child": [{"child_name": "A", "child_age": "30"}]},
+                context=ValidationContext(),
+            )
+    errors = info.value.as_dict()
+    assert errors["child.0.child_age"] == ["Enter an age from 0 to 19."]
+
+
+def test_a_condition_inside_a_repeat_on_a_question_outside_it_is_reported():
+    data = workbook(
+        survey=[
+            ["type", "name", "label", "relevant", "constraint"],
+            ["integer", "members", "人数", "", ""],
+            ["begin_repeat", "person", "人", "", ""],
+            ["text", "person_name", "名前", "${members} > 1", ""],
+            ["integer", "person_age", "年齢", "", ". < ${members}"],
+            ["end_repeat", "", "", "", ""],
+        ]
+    )
+    problems = problems_of(data)
+    assert problems[0].startswith("surveyシート 4行目 D列（relevant）") and "members" in problems[0]
+    assert problems[1].startswith("surveyシート 5行目 E列（constraint）") and "members" in problems[1]
+    assert len(problems) == 2
+
+
+def test_a_row_condition_naming_a_question_outside_the_row_is_refused_by_the_definition_check():
+    definition, _settings = definition_from_xlsform(KOBO)
+    definition["steps"][0]["fields"][1]["fields"][2]["show_if"] = {"expr": "has_children == 'yes'"}
+    definition["steps"][0]["fields"][1]["checks"][0]["rule"] = "has_children == 'yes'"
+    problems = check_definition(definition)
+    assert any("school" in p and "has_children" in p for p in problems), problems
+    assert any("チェック" in p and "has_children" in p for p in problems), problems
+
+
+# ---------------------------------------------------------------------------- cascading choices
+
+CASCADE = workbook(
+    survey=[
+        ["type", "name", "label", "choice_filter", "required"],
+        ["begin_group", "where", "お住まい", "", ""],
+        ["select_one pref", "pref", "都道府県", "", "yes"],
+        ["end_group", "", "", "", ""],
+        ["begin_group", "detail", "市区町村", "", ""],
+        ["select_one city", "city", "市区町村", "pref=${pref}", "yes"],
+        ["select_one town", "town", "町名", "city = ${city}", ""],
+        ["end_group", "", "", "", ""],
+    ],
+    choices=[
+        ["list_name", "name", "label", "pref", "city"],
+        ["pref", "tokyo", "東京都", "", ""],
+        ["pref", "osaka", "大阪府", "", ""],
+        ["city", "shinjuku", "新宿区", "tokyo", ""],
+        ["city", "sakai", "堺市", "osaka", ""],
+        ["town", "yotsuya", "四谷", "", "shinjuku"],
+        ["town", "nishishinjuku", "西新宿", "", "shinjuku"],
+        ["town", "mihara", "美原", "", "sakai"],
+    ],
+)
+
+
+def test_cascading_choices_on_a_later_page_show_only_the_options_that_fit_the_earlier_answer():
+    from madoguchi.procedures.steps import step_fields
+
+    definition, _settings = definition_from_xlsform(CASCADE)
+    detail = definition["steps"][1]
+    city, town = step_fields(detail, {"pref": "osaka"})
+    assert [o["value"] for o in city["spec"]["options"]] == ["sakai"], "narrowed on the server"
+    assert town["spec"]["options"] == detail["fields"][1]["options"], "its parent is on the same page"
+    assert "「市区町村」の答えに合うものを選んでください" in town["hint"]
+    assert [o["value"] for o in step_fields(detail, {})[0]["spec"]["options"]] == ["shinjuku", "sakai"]
+
+
+def test_cascading_choices_render_their_filter_for_fields_js():
+    from madoguchi.procedures.templatetags.procedure_fields import render_field
+
+    definition, _settings = definition_from_xlsform(CASCADE)
+    town = definition["steps"][1]["fields"][1]
+    html = render_field(town, "mihara")
+    assert 'data-choice-filter="city"' in html
+    assert 'data-choice="shinjuku"' in html and 'data-choice="sakai"' in html
+
+
+def test_a_three_level_cascade_is_checked_on_the_server():
+    definition, _settings = definition_from_xlsform(CASCADE)
+    context = ValidationContext()
+    assert validate_all(definition, {"pref": "tokyo", "city": "shinjuku", "town": "yotsuya"}, context=context)
+    with pytest.raises(FieldErrors) as info:
+        validate_all(definition, {"pref": "tokyo", "city": "shinjuku", "town": "mihara"}, context=context)
+    assert list(info.value.as_dict()) == ["town"]
+
+
+@pytest.mark.parametrize(
+    ("choice_filter", "reason"),
+    [
+        ("selected(${pref}, pref)", "列名=${項目}"),
+        ("pref=${pref} and city != ''", "列名=${項目}"),
+        ("prefecture=${pref}", "「prefecture」の列がありません"),
+        ("pref=${nowhere}", "列名=${項目}"),
+    ],
+)
+def test_a_choice_filter_that_does_not_map_is_reported_at_its_cell(choice_filter, reason):
+    data = workbook(
+        survey=[
+            ["type", "name", "label", "choice_filter"],
+            ["select_one pref", "pref", "都道府県", ""],
+            ["select_one city", "city", "市区町村", choice_filter],
+        ],
+        choices=[
+            ["list_name", "name", "label", "pref"],
+            ["pref", "tokyo", "東京都", ""],
+            ["city", "shinjuku", "新宿区", "tokyo"],
+        ],
+    )
+    (problem,) = problems_of(data)
+    assert problem.startswith("surveyシート 3行目 D列（choice_filter）") and reason in problem
+
+
+# ---------------------------------------------------------------------------- round trips, richer
+
+
+def every_type_in_every_place() -> dict:
+    """Every field type with English texts, a condition and a message; inside a repeat too."""
+    definition = one_field_of_every_type()
+    fields = definition["steps"][0]["fields"]
+    for spec in fields:
+        if "label" in spec:
+            spec["label_en"] = f"{spec['type']} field"
+        spec["help"] = "ヒント"
+        spec["help_en"] = "Hint"
+        if registry[spec["type"]].has_value and not registry[spec["type"]].computes:
+            spec["required_message"] = "必ず入力してください。"
+            spec["required_message_en"] = "This is required."
+    subs = [
+        {**copy.deepcopy(spec), "key": f"sub_{spec['type']}"}
+        for spec in fields
+        if registry[spec["type"]].groupable and spec["type"] != "group"
+    ]
+    for sub in subs:
+        sub.pop("show_if", None)
+    subs[-1]["show_if"] = {"expr": "sub_integer >= 1"}
+    repeat = {
+        "key": "rows",
+        "type": "group",
+        "label": "行",
+        "label_en": "Rows",
+        "item_label": "行",
+        "fields": subs,
+        "show_if": {"expr": "f_integer > 0"},
+        "checks": [
+            {
+                "rule": "sub_integer <= 10",
+                "message": "10以下",
+                "message_en": "At most 10",
+                "field": "sub_integer",
+            },
+            {"rule": "age(sub_date) >= 18", "message": "18歳以上", "field": "sub_date"},
+        ],
+    }
+    definition["steps"].append(
+        {
+            "key": "c",
+            "title": "繰り返し",
+            "title_en": "Repeats",
+            "fields": [repeat],
+            "checks": [
+                {"rule": "count(rows.sub_integer) <= 3", "message": "3件まで", "message_en": "Up to 3"}
+            ],
+        }
+    )
+    definition["steps"][0]["checks"] = [
+        {"rule": "f_integer <= 100", "message": "100以下", "message_en": "100 or less", "field": "f_integer"},
+        {"rule": "f_integer != 7", "message": "7以外", "field": "f_integer"},
+    ]
+    return definition
+
+
+def test_export_then_import_gives_back_every_field_type_in_every_place_with_both_languages():
+    definition = every_type_in_every_place()
+    assert check_definition(definition) == []
+    assert round_trip(definition) == definition
+
+
+def test_the_export_says_constraints_and_row_conditions_in_xlsform_columns(tmp_path):
+    from pyxform.xls2xform import convert
+
+    data = xlsform_bytes(every_type_in_every_place(), title="全種類", form_id="every_type")
+    sheet = load_workbook(io.BytesIO(data), read_only=True)["survey"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    by_name: dict[str, dict] = {}
+    for row in rows[1:]:
+        by_name.setdefault(row[header.index("name")], dict(zip(header, row, strict=True)))
+    assert by_name["f_integer"]["constraint"] == ". <= 100"
+    assert by_name["f_integer"]["constraint_message::English (en)"] == "100 or less"
+    assert by_name["sub_integer"]["constraint"] == ". <= 10"
+    assert by_name["sub_date"]["constraint"] is None, "age() has no XPath: the check travels in the JSON"
+    assert by_name["rows"]["relevant"] == "${f_integer} > 0"
+    assert (
+        by_name[f"sub_{sorted(t for t in registry if registry[t].groupable and t != 'group')[-1]}"][
+            "relevant"
+        ]
+        == "${sub_integer} >= 1"
+    )
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(data)
+    assert "<h:title>全種類</h:title>" in convert(xlsform=str(path)).xform
+
+
+def test_a_constraint_edited_in_excel_wins_over_the_exported_check():
+    definition = every_type_in_every_place()
+    book = load_workbook(io.BytesIO(xlsform_bytes(definition)))
+    sheet = book["survey"]
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("name")].value == "f_integer":
+            row[header.index("constraint")].value = ". <= 50"
+            row[header.index("constraint_message")].value = "50以下"
+    out = io.BytesIO()
+    book.save(out)
+    imported, _settings = definition_from_xlsform(out.getvalue())
+    assert imported["steps"][0]["checks"] == [
+        {"rule": "f_integer <= 50", "message": "50以下", "message_en": "100 or less", "field": "f_integer"},
+        {"rule": "f_integer != 7", "message": "7以外", "field": "f_integer"},
+    ]
+
+
+def test_begin_and_end_written_with_a_space_are_groups_and_repeats():
+    definition, _settings = definition_from_xlsform(KOBO)
+    assert [s["key"] for s in definition["steps"]] == ["family"]
+    assert definition["steps"][0]["fields"][1]["type"] == "group"

@@ -1,9 +1,10 @@
 """XLSForm exchange (issue 17): build a procedure in a spreadsheet, take it back out.
 
 XLSForm is the open spreadsheet standard for forms (ODK, KoboToolbox): a ``survey`` sheet of
-questions, a ``choices`` sheet of option lists, a ``settings`` sheet. ``importer`` reads a
-workbook with openpyxl into a definition, translating XPath (``xpath``, on pyxform's lexer)
-into the rule language and reporting, by sheet, row and column, whatever does not map;
+questions, a ``choices`` sheet of option lists, a ``settings`` sheet. ``sheets`` reads a
+workbook with openpyxl into rows of located cells; ``importer`` builds the definition from
+them, translating XPath (``expressions`` → ``xpath``, on pyxform's lexer) into the rule
+language and reporting in ``problems``, by sheet, row and column, whatever does not map;
 ``exporter`` writes any definition back out so that importing the export gives the same
 definition. Japanese types travel in the standard's escape hatch, ``bind::madoguchi:type``.
 docs/procedures.md, "XLSForm", has the mapping.

@@ -1,10 +1,11 @@
 """A Madoguchi definition → an XLSForm workbook (survey / choices / settings), with openpyxl.
 
 Standard columns carry what XLSForm tools understand (type, name, label and
-``label::English (en)``, hint, required, relevant, calculation, default, appearance,
-choice_filter); ``bind::madoguchi:type`` carries the Madoguchi field type and
+``label::English (en)``, hint, required, required_message, relevant, constraint and
+constraint_message (a step's check on one field, or a repeat's check on each row), calculation,
+default, appearance, choice_filter); ``bind::madoguchi:type`` carries the Madoguchi field type and
 ``bind::madoguchi:spec`` the rest of the spec as JSON, so that importing the export gives
-back exactly the same definition (tests/test_xlsform.py). Steps are groups, repeating groups
+back exactly the same definition (procedures/tests/test_xlsform.py). Steps are groups, repeating groups
 are repeats. A rule with no XPath equivalent (age(), days() …) travels only in the JSON.
 """
 
@@ -12,12 +13,12 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
 
 from openpyxl import Workbook
 
 from madoguchi.procedures.fields import registry
-from madoguchi.procedures.xlsform.importer import NAMESPACE, SPEC_COLUMN, TYPE_COLUMN
+from madoguchi.procedures.xlsform.expressions import expr_of
+from madoguchi.procedures.xlsform.sheets import NAMESPACE, SPEC_COLUMN, TYPE_COLUMN
 from madoguchi.procedures.xlsform.xpath import to_xpath
 
 NAMESPACE_URI = "https://madoguchi.example/xlsform"
@@ -31,7 +32,11 @@ SURVEY_COLUMNS = (
     f"hint::{ENGLISH}",
     "required",
     "required_message",
+    f"required_message::{ENGLISH}",
     "relevant",
+    "constraint",
+    "constraint_message",
+    f"constraint_message::{ENGLISH}",
     "calculation",
     "default",
     "appearance",
@@ -65,10 +70,23 @@ def _json(value: dict) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _expr(condition: Any) -> str | None:
-    if isinstance(condition, dict) and isinstance(condition.get("expr"), str):
-        return condition["expr"]
-    return None
+def _constraints(owner: dict) -> dict[str, dict[str, str]]:
+    """The constraint cells of a step's (or a repeat's) fields: the first check on each field
+    that XPath can say, with ``.`` for the field. The checks themselves travel in the JSON."""
+    cells: dict[str, dict[str, str]] = {}
+    for check in owner.get("checks") or []:
+        if not isinstance(check, dict) or not isinstance(check.get("rule"), str):
+            continue
+        key = check.get("field")
+        if not isinstance(key, str) or key in cells:
+            continue
+        xpath = to_xpath(check["rule"], current=key)
+        if xpath is None:
+            continue
+        cells[key] = {"constraint": xpath, "constraint_message": str(check.get("message") or "")}
+        if check.get("message_en"):
+            cells[key][f"constraint_message::{ENGLISH}"] = str(check["message_en"])
+    return cells
 
 
 def _question_row(spec: dict, *, choice_rows: list[dict]) -> dict[str, str]:
@@ -109,12 +127,14 @@ def _question_row(spec: dict, *, choice_rows: list[dict]) -> dict[str, str]:
         row[f"hint::{ENGLISH}"] = str(spec["help_en"])
     if spec.get("required"):
         row["required"] = "yes"
-    required_if = _expr(spec.get("required_if"))
+    required_if = expr_of(spec.get("required_if"))
     if required_if and to_xpath(required_if):
         row["required"] = to_xpath(required_if) or ""
     if spec.get("required_message"):
         row["required_message"] = str(spec["required_message"])
-    show_if = _expr(spec.get("show_if"))
+    if spec.get("required_message_en"):
+        row[f"required_message::{ENGLISH}"] = str(spec["required_message_en"])
+    show_if = expr_of(spec.get("show_if"))
     if show_if and to_xpath(show_if, current=spec["key"]):
         row["relevant"] = to_xpath(show_if, current=spec["key"]) or ""
     if field_type is not None and field_type.computes and spec.get("expression"):
@@ -138,21 +158,27 @@ def xlsform_bytes(definition: dict, *, title: str = "", form_id: str = "") -> by
         group = {"type": "begin_group", "name": step["key"], "label": str(step.get("title", ""))}
         if step.get("title_en"):
             group[f"label::{ENGLISH}"] = str(step["title_en"])
-        show_if = _expr(step.get("show_if"))
+        show_if = expr_of(step.get("show_if"))
         if show_if and to_xpath(show_if):
             group["relevant"] = to_xpath(show_if) or ""
         group[SPEC_COLUMN] = _json({k: v for k, v in step.items() if k != "fields"})
         survey.append(group)
+        constraints = _constraints(step)
         for spec in step.get("fields") or []:
             if spec.get("type") == "group":
                 row = _question_row(spec, choice_rows=choices)
                 row["type"] = "begin_repeat"
                 survey.append(row)
+                row_constraints = _constraints(spec)
                 for sub in spec.get("fields") or []:
-                    survey.append(_question_row(sub, choice_rows=choices))
+                    survey.append(
+                        {**_question_row(sub, choice_rows=choices), **row_constraints.get(sub["key"], {})}
+                    )
                 survey.append({"type": "end_repeat", "name": spec["key"]})
             else:
-                survey.append(_question_row(spec, choice_rows=choices))
+                survey.append(
+                    {**_question_row(spec, choice_rows=choices), **constraints.get(spec["key"], {})}
+                )
         survey.append({"type": "end_group", "name": step["key"]})
     workbook = Workbook()
     sheet = workbook.active

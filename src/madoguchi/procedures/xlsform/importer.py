@@ -1,32 +1,37 @@
 """An XLSForm workbook (survey / choices / settings sheets) → a Madoguchi definition.
 
-The workbook is read with openpyxl (read-only, bounded); every problem is collected with
-its sheet, row and column, and nothing is returned unless there are none (the caller then
-creates the procedure in one transaction). See docs/procedures.md, "XLSForm".
+The survey is walked once, row by row: top-level groups become steps, repeats become
+``group`` fields, questions become fields. Reading the workbook is ``sheets.py``, expressions
+are ``expressions.py`` (on ``xpath.py``), the report is ``problems.py``; every problem is
+collected with its sheet, row and column, and nothing is returned unless there are none (the
+caller then creates the procedure in one transaction). See docs/procedures.md, "XLSForm".
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter
 
-from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.definition import KEY_RE, check_definition
 from madoguchi.procedures.fields import registry
-from madoguchi.procedures.xlsform.xpath import NotMapped, to_rule, to_xpath
+from madoguchi.procedures.xlsform.expressions import Names, expr_of, keep_or_set
+from madoguchi.procedures.xlsform.problems import Problems
+from madoguchi.procedures.xlsform.sheets import (
+    NAMESPACE,
+    SPEC_COLUMN,
+    TYPE_COLUMN,
+    Row,
+    read_sheets,
+    texts,
+)
+from madoguchi.procedures.xlsform.xpath import to_xpath
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 2000
-MAX_COLUMNS = 100
-NAMESPACE = "madoguchi"
-TYPE_COLUMN = f"bind::{NAMESPACE}:type"
-SPEC_COLUMN = f"bind::{NAMESPACE}:spec"
+__all__ = ["NAMESPACE", "SPEC_COLUMN", "TYPE_COLUMN", "definition_from_xlsform"]
+
 # XLSForm question types → Madoguchi field types (``bind::madoguchi:type`` may refine them).
 QUESTION_TYPES = {
     "text": "text",
@@ -59,171 +64,16 @@ METADATA_TYPES = {
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/heic", "image/webp"]
 YES = {"yes", "true", "true()", "1", "はい"}
 NO = {"", "no", "false", "false()", "0", "いいえ"}
-
-
-@dataclass
-class Cell:
-    value: str
-    sheet: str
-    row: int
-    column: str  # the header, e.g. "relevant"
-    letter: str  # the spreadsheet column, e.g. "F"
-
-
-@dataclass
-class Row:
-    sheet: str
-    number: int
-    cells: dict[str, Cell] = field(default_factory=dict)
-
-    def get(self, column: str) -> str:
-        cell = self.cells.get(column)
-        return cell.value if cell else ""
-
-    def cell(self, column: str) -> Cell | None:
-        return self.cells.get(column)
-
-
-class Problems:
-    """Messages by sheet, row and column, in the order found."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def add(self, where: Row | Cell | str, message: str) -> None:
-        if isinstance(where, Cell):
-            place = _("%(sheet)sシート %(row)s行目 %(letter)s列（%(column)s）") % {
-                "sheet": where.sheet,
-                "row": where.row,
-                "letter": where.letter,
-                "column": where.column,
-            }
-        elif isinstance(where, Row):
-            place = _("%(sheet)sシート %(row)s行目") % {"sheet": where.sheet, "row": where.number}
-        else:
-            place = where
-        self.messages.append(f"{place}: {message}")
-
-    def __bool__(self) -> bool:
-        return bool(self.messages)
-
-
-# ---------------------------------------------------------------------------- reading
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value).strip()
-
-
-def read_sheets(data: bytes) -> dict[str, list[Row]]:
-    """The rows of each sheet (by lower-cased sheet name), with their row numbers and headers."""
-    if len(data) > MAX_BYTES:
-        raise FieldErrors({"file": [_("ファイルが大きすぎます（2MBまで）。")]})
-    try:
-        workbook = textfiles.open_workbook(data)  # core/textfiles.py
-    except textfiles.UnreadableFile:
-        raise FieldErrors(
-            {
-                "file": [
-                    _("XLSForm（xlsx）として読み取れませんでした。Excelでxlsx形式で保存し直してください。")
-                ]
-            }
-        ) from None
-    sheets: dict[str, list[Row]] = {}
-    try:
-        for sheet in workbook.worksheets:
-            name = sheet.title.strip().lower()
-            rows: list[Row] = []
-            header: list[str] = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-                texts = [_text(v) for v in values]
-                if not header:
-                    if any(texts):
-                        header = [_normalize_header(t) for t in texts]
-                    continue
-                if not any(texts):
-                    continue
-                if len(rows) >= MAX_ROWS:
-                    raise FieldErrors(
-                        {
-                            "file": [
-                                _("%(sheet)sシートの行が多すぎます（%(n)s行まで）。")
-                                % {"sheet": name, "n": MAX_ROWS}
-                            ]
-                        }
-                    )
-                row = Row(sheet=name, number=number)
-                for index, text in enumerate(texts):
-                    if index < len(header) and header[index] and text:
-                        row.cells[header[index]] = Cell(
-                            text, name, number, header[index], get_column_letter(index + 1)
-                        )
-                rows.append(row)
-            sheets[name] = rows
-    finally:
-        workbook.close()
-    return sheets
-
-
-def _normalize_header(text: str) -> str:
-    head, sep, rest = text.partition("::")
-    return f"{head.strip().lower()}::{rest.strip()}" if sep else text.strip().lower()
-
-
-def _language(column: str) -> str | None:
-    """ "label::English (en)" → "en"; "label::日本語 (ja)" / plain "label" → "ja"; others → None."""
-    _head, sep, name = column.partition("::")
-    if not sep:
-        return "ja"
-    lowered = name.lower()
-    code = re.search(r"\(([a-z]{2})(?:-[a-z]+)?\)", lowered)
-    if (code and code[1] == "en") or lowered in {"en", "english"} or "english" in lowered or "英語" in name:
-        return "en"
-    if (
-        (code and code[1] == "ja")
-        or lowered in {"ja", "japanese"}
-        or "japanese" in lowered
-        or "日本語" in name
-    ):
-        return "ja"
-    return None
-
-
-def _texts(row: Row, column: str) -> tuple[str, str]:
-    """The Japanese and English text of ``column`` (label, hint …) in ``row``."""
-    japanese = english = ""
-    for name, cell in row.cells.items():
-        if name == column or name.startswith(column + "::"):
-            language = _language(name)
-            if language == "ja" and (not japanese or name != column):
-                japanese = cell.value
-            elif language == "en":
-                english = cell.value
-    return japanese, english
-
-
-# ---------------------------------------------------------------------------- building
-
-
-@dataclass
-class _Scope:
-    names: dict[str, str] = field(default_factory=dict)  # XLSForm name → rule path
-    repeat: str | None = None
+CHOICE_FILTER_RE = re.compile(r"\s*([A-Za-z_][\w-]*)\s*=\s*\$\{([^}]+)\}\s*")
 
 
 class _Builder:
-    def __init__(self, sheets: dict[str, list[Row]]):
+    def __init__(self, sheets: dict[str, list[Row]], *, title: str = ""):
         self.sheets = sheets
+        self.title = title
         self.problems = Problems()
+        self.names = Names(self.problems)
         self.choices: dict[str, list[dict]] = {}
-        self.choice_rows: dict[str, Row] = {}
-        self.paths: dict[str, str] = {}  # every name → rule path ("family.age" inside a repeat)
         self.steps: list[dict] = []
 
     # -- choices ------------------------------------------------------------------
@@ -234,7 +84,7 @@ class _Builder:
             if not list_name or not value:
                 self.problems.add(row, _("list_name と name を入れてください。"))
                 continue
-            label, label_en = _texts(row, "label")
+            label, label_en = texts(row, "label")
             option: dict[str, Any] = {"value": value, "label": label or value}
             if label_en:
                 option["label_en"] = label_en
@@ -247,7 +97,6 @@ class _Builder:
             if extra:
                 option["filter"] = extra
             self.choices.setdefault(list_name, []).append(option)
-            self.choice_rows.setdefault(list_name, row)
 
     # -- survey -------------------------------------------------------------------
 
@@ -257,16 +106,23 @@ class _Builder:
             self.problems.add("survey", _("survey シートがありません。"))
             return {"steps": []}
         self.read_choices()
-        self.collect_names(survey)
+        self.names.collect(survey)
         step: dict | None = None
-        loose: dict | None = None  # questions outside any group
+        loose: dict | None = None  # the step of questions outside any group
         repeat: dict | None = None
         depth = 0
+
+        def container(row: Row) -> dict:
+            nonlocal loose
+            if step is not None:
+                return step
+            if loose is None:
+                loose = self.loose_step()
+            return loose
+
         for row in survey:
-            kind, _sep, argument = row.get("type").partition(" ")
-            kind = kind.strip().lower()
-            argument = argument.strip()
-            if kind in {"begin_group", "begin group"}:
+            kind, argument = row.kind()
+            if kind == "begin_group":
                 depth += 1
                 if repeat is not None:
                     self.problems.add(row, _("繰り返しの中のグループは取り込めません。"))
@@ -278,88 +134,36 @@ class _Builder:
                         row.cell("relevant"), _("入れ子のグループの relevant は取り込めません。")
                     )
                 continue
-            if kind in {"end_group", "end group"}:
+            if kind == "end_group":
                 depth = max(0, depth - 1)
                 if depth == 0:
                     step = None
                 continue
-            if kind in {"begin_repeat", "begin repeat"}:
+            if kind == "begin_repeat":
                 if repeat is not None:
                     self.problems.add(row, _("繰り返しの中の繰り返しは取り込めません。"))
                     continue
-                repeat = self.new_field(row, "group")
+                repeat = self.new_repeat(row)
                 if repeat is not None:
-                    repeat["fields"] = []
-                    self.repeat_count(row, repeat)
-                    target = step or loose or self.loose_step(row)
-                    if step is None:
-                        loose = target
-                    target["fields"].append(repeat)
+                    container(row)["fields"].append(repeat)
                 continue
-            if kind in {"end_repeat", "end repeat"}:
+            if kind == "end_repeat":
                 repeat = None
                 continue
             if not kind or kind in METADATA_TYPES:
                 continue
-            spec = self.question(row, kind, argument, inside_repeat=repeat is not None)
+            inside = repeat["key"] if repeat is not None else None
+            spec = self.question(row, kind, argument, repeat=inside)
             if spec is None:
                 continue
             if repeat is not None:
                 repeat["fields"].append(spec)
-                continue
-            target = step or loose or self.loose_step(row)
-            if step is None:
-                loose = target
-            target["fields"].append(spec)
-            constraint = self.constraint(row, spec)
-            if constraint:
-                target.setdefault("checks", []).append(constraint)
+                self.constraint(row, spec, repeat, repeat=inside)
+            else:
+                target = container(row)
+                target["fields"].append(spec)
+                self.constraint(row, spec, target)
         return {"steps": self.steps}
-
-    def collect_names(self, survey: list[Row]) -> None:
-        repeat: str | None = None
-        for row in survey:
-            kind = row.get("type").split(" ")[0].strip().lower()
-            name = row.get("name")
-            if kind in {"begin_repeat", "begin repeat"}:
-                repeat = name
-                self.paths[name] = name
-            elif kind in {"end_repeat", "end repeat"}:
-                repeat = None
-            elif name and kind not in {"begin_group", "begin group", "end_group", "end group"}:
-                self.paths[name] = f"{repeat}.{name}" if repeat else name
-
-    def resolve(self, name: str) -> str:
-        if name not in self.paths:
-            raise NotMapped(_("「${%(name)s}」という項目はありません") % {"name": name})
-        return self.paths[name]
-
-    def rule(
-        self,
-        cell: Cell | None,
-        *,
-        current: str | None = None,
-        inside_repeat: str | None = None,
-        exported: str | None = None,
-    ) -> str | None:
-        """The rule for an XPath cell. ``exported``: the exact rule our export wrote beside it
-        (``bind::madoguchi:spec``); kept as is while the cell still says what export wrote."""
-        if cell is None:
-            return None
-        if exported is not None and to_xpath(exported, current=current) == cell.value:
-            return exported
-
-        def resolve(name: str) -> str:
-            path = self.resolve(name)
-            if inside_repeat and path.startswith(inside_repeat + "."):
-                return path.split(".", 1)[1]
-            return path
-
-        try:
-            return to_rule(cell.value, resolve=resolve, current=current)
-        except NotMapped as exc:
-            self.problems.add(cell, _("式を取り込めません（%(reason)s）。") % {"reason": exc})
-            return None
 
     def new_step(self, row: Row) -> dict:
         key = row.get("name")
@@ -367,22 +171,17 @@ class _Builder:
             self.problems.add(
                 row.cell("name") or row, _("グループの name は英字で始まる英数字と _ にしてください。")
             )
-        title, title_en = _texts(row, "label")
+        title, title_en = texts(row, "label")
         base = self.spec_json(row)
         step: dict[str, Any] = {**base, "key": key, "title": title or key, "fields": []}
         if title_en:
             step["title_en"] = title_en
-        relevant = row.cell("relevant")
-        if relevant is not None:
-            rule = self.rule(relevant, exported=_expr(base.get("show_if")))
-            if rule:
-                self.keep_or_set(step, "show_if", rule)
+        self.show_if(row, step)
         self.steps.append(step)
         return step
 
-    def loose_step(self, row: Row) -> dict:
-        title = self.title or _("入力")
-        step = {"key": f"step{len(self.steps) + 1}", "title": title, "fields": []}
+    def loose_step(self) -> dict:
+        step = {"key": f"step{len(self.steps) + 1}", "title": self.title or _("入力"), "fields": []}
         self.steps.append(step)
         return step
 
@@ -410,29 +209,40 @@ class _Builder:
             return None
         base = self.spec_json(row)
         spec: dict[str, Any] = {**base, "key": key, "type": type_id}
-        label, label_en = _texts(row, "label")
+        label, label_en = texts(row, "label")
         if registry[type_id].has_value:
             spec["label"] = label or base.get("label") or key
-        for source, target in (("label", "label_en"), ("hint", "help_en")):
-            _ja, english = _texts(row, source)
-            if english:
-                spec[target] = english
-        hint, _en = _texts(row, "hint")
+        if label_en:
+            spec["label_en"] = label_en
+        hint, hint_en = texts(row, "hint")
         if hint:
             spec["help"] = hint
+        if hint_en:
+            spec["help_en"] = hint_en
         return spec
 
-    def repeat_count(self, row: Row, spec: dict) -> None:
+    def new_repeat(self, row: Row) -> dict | None:
+        spec = self.new_field(row, "group")
+        if spec is None:
+            return None
+        spec["fields"] = []
         cell = row.cell("repeat_count")
-        if cell is None:
-            return
-        if cell.value.isdigit():
-            count = int(cell.value)
-            spec["validation"] = {**spec.get("validation", {}), "min_items": count, "max_items": count}
-        else:
-            self.problems.add(cell, _("repeat_count は数字だけ取り込めます。"))
+        if cell is not None:
+            if cell.value.isdigit():
+                count = int(cell.value)
+                spec["validation"] = {**spec.get("validation", {}), "min_items": count, "max_items": count}
+            else:
+                self.problems.add(cell, _("repeat_count は数字だけ取り込めます。"))
+        self.show_if(row, spec, current=spec["key"])
+        return spec
 
-    def question(self, row: Row, kind: str, argument: str, *, inside_repeat: bool) -> dict | None:
+    def show_if(self, row: Row, spec: dict, *, current: str | None = None, repeat: str | None = None) -> None:
+        cell = row.cell("relevant")
+        rule = self.names.rule(cell, current=current, repeat=repeat, exported=expr_of(spec.get("show_if")))
+        if rule:
+            keep_or_set(spec, "show_if", rule)
+
+    def question(self, row: Row, kind: str, argument: str, *, repeat: str | None) -> dict | None:
         if kind not in QUESTION_TYPES:
             self.problems.add(
                 row.cell("type") or row, _("種類「%(type)s」は取り込めません。") % {"type": kind}
@@ -455,9 +265,6 @@ class _Builder:
         spec = self.new_field(row, type_id)
         if spec is None:
             return None
-        repeat_name = None
-        if inside_repeat:
-            repeat_name = self.paths.get(spec["key"], "").split(".")[0] or None
         if kind in {"select_one", "select_multiple"}:
             list_name = argument.split(" ")[0]
             if list_name not in self.choices:
@@ -468,9 +275,9 @@ class _Builder:
                 return None
             if "options" not in spec or type_id in {"radio", "select", "checkboxes"}:
                 spec["options"] = [dict(o) for o in self.choices[list_name]]
-            self.choice_filter(row, spec)
+            self.choice_filter(row, spec, repeat=repeat)
         if kind == "note":
-            text, text_en = _texts(row, "label")
+            text, text_en = texts(row, "label")
             spec.setdefault("text", text or spec["key"])
             if text_en:
                 spec["text_en"] = text_en
@@ -479,28 +286,24 @@ class _Builder:
             spec.setdefault("statement", spec["label"])
         if kind == "image" and override is None:
             spec.setdefault("accept", IMAGE_TYPES)
+        field_type = registry[type_id]
         required = row.cell("required")
-        if required is not None and registry[type_id].has_value and not registry[type_id].computes:
+        if required is not None and field_type.has_value and not field_type.computes:
             if required.value.lower() in YES:
                 spec["required"] = True
             elif required.value.lower() not in NO:
-                rule = self.rule(required, inside_repeat=repeat_name, exported=_expr(spec.get("required_if")))
+                rule = self.names.rule(required, repeat=repeat, exported=expr_of(spec.get("required_if")))
                 if rule:
-                    self.keep_or_set(spec, "required_if", rule)
-        message = row.cell("required_message")
-        if message is not None:
-            spec["required_message"] = message.value
-        relevant = row.cell("relevant")
-        if relevant is not None:
-            if inside_repeat:
-                self.problems.add(relevant, _("繰り返しの中の項目の relevant は取り込めません。"))
-            else:
-                rule = self.rule(relevant, current=spec["key"], exported=_expr(spec.get("show_if")))
-                if rule:
-                    self.keep_or_set(spec, "show_if", rule)
+                    keep_or_set(spec, "required_if", rule)
+        message, message_en = texts(row, "required_message")
+        if message:
+            spec["required_message"] = message
+        if message_en:
+            spec["required_message_en"] = message_en
+        self.show_if(row, spec, current=spec["key"], repeat=repeat)
         calculation = row.cell("calculation")
         if calculation is not None:
-            rule = self.rule(calculation, inside_repeat=repeat_name, exported=spec.get("expression"))
+            rule = self.names.rule(calculation, repeat=repeat, exported=spec.get("expression"))
             if rule and spec.get("expression") != rule:
                 spec["expression"] = rule
             spec.setdefault("format", "number")
@@ -511,52 +314,71 @@ class _Builder:
             spec["default"] = default.value
         return spec
 
-    def keep_or_set(self, spec: dict, which: str, rule: str) -> None:
-        current = spec.get(which)
-        if isinstance(current, dict) and current.get("expr") == rule:
-            return
-        spec[which] = {"expr": rule}
-
-    def choice_filter(self, row: Row, spec: dict) -> None:
+    def choice_filter(self, row: Row, spec: dict, *, repeat: str | None) -> None:
+        """Cascading choices: ``column=${question}`` (the form ODK and Kobo write) maps."""
         cell = row.cell("choice_filter")
         if cell is None:
             return
-        match = re.fullmatch(r"\s*([A-Za-z_][\w-]*)\s*=\s*\$\{([^}]+)\}\s*", cell.value)
-        if not match or match[2] not in self.paths or "." in self.paths[match[2]]:
-            self.problems.add(cell, _("choice_filter は「列名=${項目}」の形だけ取り込めます。"))
+        match = CHOICE_FILTER_RE.fullmatch(cell.value)
+        path = self.names.paths.get(match[2]) if match else None
+        if match is None or path is None or "." in path or repeat is not None:
+            self.problems.add(
+                cell,
+                _("choice_filter は「列名=${項目}」（繰り返しの外の項目）の形だけ取り込めます。"),
+            )
             return
-        spec["choice_filter"] = {"column": match[1], "field": self.paths[match[2]]}
+        column = match[1]
+        if not any(column in (option.get("filter") or {}) for option in spec.get("options") or []):
+            self.problems.add(
+                cell, _("choices シートに「%(column)s」の列がありません。") % {"column": column}
+            )
+            return
+        spec["choice_filter"] = {"column": column, "field": path}
 
-    def constraint(self, row: Row, spec: dict) -> dict | None:
+    def constraint(self, row: Row, spec: dict, owner: dict, *, repeat: str | None = None) -> None:
+        """``constraint`` → a check of the step (or, inside a repeat, of each row) on this field.
+        A check our export wrote beside the cell is kept as it is; an edited cell replaces its rule."""
         cell = row.cell("constraint")
         if cell is None:
-            return None
-        rule = self.rule(cell, current=spec["key"])
+            return
+        key = spec["key"]
+        checks: list[dict] = owner.setdefault("checks", [])
+        exported = next(
+            (
+                check
+                for check in checks
+                if isinstance(check, dict)
+                and check.get("field") == key
+                and isinstance(check.get("rule"), str)
+                and to_xpath(check["rule"], current=key) is not None
+            ),
+            None,
+        )
+        rule = self.names.rule(
+            cell, current=key, repeat=repeat, exported=exported.get("rule") if exported else None
+        )
         if not rule:
-            return None
-        message, _en = _texts(row, "constraint_message")
-        label = spec.get("label") or spec["key"]
-        return {
-            "rule": rule,
-            "message": message or _("「%(label)s」の内容をご確認ください。") % {"label": label},
-            "field": spec["key"],
-        }
-
-
-def _expr(condition: Any) -> str | None:
-    if isinstance(condition, dict) and isinstance(condition.get("expr"), str):
-        return condition["expr"]
-    return None
+            return
+        message, message_en = texts(row, "constraint_message")
+        check = exported if exported is not None else {}
+        check["rule"] = rule
+        if message or exported is None:
+            label = spec.get("label") or key
+            check["message"] = message or _("「%(label)s」の内容をご確認ください。") % {"label": label}
+        if message_en:
+            check["message_en"] = message_en
+        check["field"] = key
+        if exported is None:
+            checks.append(check)
 
 
 def definition_from_xlsform(data: bytes) -> tuple[dict, dict[str, str]]:
     """(definition, settings) from an XLSForm workbook, or FieldErrors({"file": [...]}) listing
     every problem by sheet, row and column. ``settings``: form_title, form_id."""
     sheets = read_sheets(data)
-    builder = _Builder(sheets)
     settings_rows = sheets.get("settings") or []
     settings = {name: cell.value for name, cell in settings_rows[0].cells.items()} if settings_rows else {}
-    builder.title = settings.get("form_title", "")  # type: ignore[attr-defined]
+    builder = _Builder(sheets, title=settings.get("form_title", ""))
     definition = builder.build()
     if not builder.problems:
         for problem in check_definition(definition):

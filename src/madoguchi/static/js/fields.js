@@ -2,6 +2,8 @@
  * - show_if: fields with data-show-if are hidden while their condition does not hold,
  *   using the answers on the same page (the server checks again on submit). Conditions
  *   are the JSON forms or {"expr": "..."} in the rule language (docs/rules.md).
+ * - cascading choices (data-choice-filter): the options of a list narrowed to those that fit
+ *   the answer to an earlier question on the same page (XLSForm choice_filter).
  * - computed values (<output data-expression>) are recalculated as the applicant types.
  * - 住所検索: the 「郵便番号から住所を入力」 button fills the address from
  *   GET /api/v1/postal-codes/{code} without reloading; on any failure the button
@@ -466,11 +468,11 @@
     return !!root.querySelector('[name="' + CSS.escape(key) + '"], [name^="' + CSS.escape(key) + '."]');
   }
 
-  function refsOnPage(tree, root) {
+  function refsOnPage(tree, root, scope) {
     var ok = true;
     (function walk(node) {
       if (!node || typeof node !== "object") return;
-      if (node[0] === "ref") { if (!onPage(root, node[1].split(".")[0])) ok = false; return; }
+      if (node[0] === "ref") { if (!onPage(root, scoped(scope, node[1].split(".")[0]))) ok = false; return; }
       for (var n = 1; n < node.length; n++) {
         if (Object.prototype.toString.call(node[n]) === "[object Array]") {
           if (typeof node[n][0] === "string") walk(node[n]); else node[n].forEach(walk);
@@ -480,23 +482,38 @@
     return ok;
   }
 
-  function exprValue(text, root) {
-    var tree;
-    try { tree = Rules.parse(text); } catch (e) { return undefined; }
-    if (!refsOnPage(tree, root)) return undefined; // answered on another page: the server decided
-    return Rules.evaluate(text, formData(root));
+  // A sub-field of a repeating group (a row: data-scope="family.0") names the other sub-fields
+  // of its own row, as the server evaluates it (procedures/fields/group.py).
+  function scoped(scope, name) { return scope ? scope + "." + name : name; }
+  function rowData(data, scope) {
+    if (!scope) return data;
+    var node = data;
+    scope.split(".").forEach(function (part) { node = node && typeof node === "object" ? node[part] : undefined; });
+    return node && typeof node === "object" ? node : {};
+  }
+  function scopeOf(el) {
+    var row = el.parentElement && el.parentElement.closest("[data-scope]");
+    return row ? row.getAttribute("data-scope") : "";
   }
 
-  function holds(cond, root) {
+  function exprValue(text, root, scope) {
+    var tree;
+    try { tree = Rules.parse(text); } catch (e) { return undefined; }
+    if (!refsOnPage(tree, root, scope)) return undefined; // answered on another page: the server decided
+    return Rules.evaluate(text, rowData(formData(root), scope));
+  }
+
+  function holds(cond, root, scope) {
     if (typeof cond === "string" || cond.expr !== undefined) {
-      var value = exprValue(typeof cond === "string" ? cond : cond.expr, root);
+      var value = exprValue(typeof cond === "string" ? cond : cond.expr, root, scope);
       return value === undefined ? null : Rules.truth(value) === true;
     }
-    if (cond.all) return cond.all.every(function (c) { return holds(c, root); });
-    if (cond.any) return cond.any.some(function (c) { return holds(c, root); });
-    if (cond.not) return !holds(cond.not, root);
-    var present = values(root, cond.field);
-    if (present.length === 0 && !root.querySelector('[name="' + CSS.escape(cond.field) + '"]')) {
+    if (cond.all) return cond.all.every(function (c) { return holds(c, root, scope); });
+    if (cond.any) return cond.any.some(function (c) { return holds(c, root, scope); });
+    if (cond.not) return !holds(cond.not, root, scope);
+    var name = scoped(scope, cond.field);
+    var present = values(root, name);
+    if (present.length === 0 && !root.querySelector('[name="' + CSS.escape(name) + '"]')) {
       return null; // answered on another page: the server already decided
     }
     if ("equals" in cond) return present.indexOf(String(cond.equals)) !== -1;
@@ -509,7 +526,7 @@
     root.querySelectorAll("[data-show-if]").forEach(function (field) {
       var cond;
       try { cond = JSON.parse(field.getAttribute("data-show-if")); } catch (e) { return; }
-      var result = holds(cond, root);
+      var result = holds(cond, root, scopeOf(field));
       if (result === null) return;
       field.hidden = !result;
       // The applicant page may wrap a conditional field with its condition hint.
@@ -517,6 +534,25 @@
       if (wrapper && wrapper.classList.contains("conditional") &&
           wrapper.querySelectorAll("[data-show-if]").length === 1) wrapper.hidden = !result;
       field.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !result; });
+    });
+  }
+
+  // Cascading choices: only the options whose data-choice matches the answer chosen above.
+  function narrow(root) {
+    root.querySelectorAll("[data-choice-filter]").forEach(function (list) {
+      var name = list.getAttribute("data-choice-filter");
+      if (!root.querySelector('[name="' + CSS.escape(name) + '"]')) return; // answered on an earlier page
+      var chosen = values(root, name);
+      list.querySelectorAll("[data-choice]").forEach(function (choice) {
+        var fits = chosen.length === 0 || chosen.indexOf(choice.getAttribute("data-choice")) !== -1;
+        choice.hidden = !fits;
+        var input = choice.tagName === "OPTION" ? choice : choice.querySelector("input");
+        if (!input) return;
+        input.disabled = !fits;
+        if (!fits && (input.checked || input.selected)) {
+          if (input.tagName === "OPTION") list.value = ""; else input.checked = false;
+        }
+      });
     });
   }
 
@@ -608,7 +644,9 @@
     var button = event.target.closest && event.target.closest("[data-postal-lookup]");
     if (button) lookup(button, event);
   });
-  document.addEventListener("change", function (event) { refresh(form(event.target)); recompute(form(event.target)); });
+  document.addEventListener("change", function (event) {
+    refresh(form(event.target)); narrow(form(event.target)); recompute(form(event.target));
+  });
   document.addEventListener("input", function (event) { recompute(form(event.target)); });
-  document.addEventListener("DOMContentLoaded", function () { refresh(document); recompute(document); });
+  document.addEventListener("DOMContentLoaded", function () { refresh(document); narrow(document); recompute(document); });
 })();
