@@ -37,3 +37,16 @@ def staff_fee_line(application: Any) -> dict[str, Any]:
 def reduction_errors(errors: Any, index: Any, part: str) -> list[str]:
     """The messages of one cell of the 減免 rows (keys ``reduction_<i>_<part>``)."""
     return list((errors or {}).get(f"reduction_{index}_{part}", []))
+
+
+@register.inclusion_tag("payments/_work.html", takes_context=True)
+def fee_work(context: Any) -> dict[str, Any]:
+    """On 自分の仕事: fees waiting for staff (an amount to decide at review, a 減免 to verify)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"waiting": []}
+    waiting = list(
+        selectors.staff_payments(user=user, filters={"status": "awaiting_amount"}).order_by("created_at")[:20]
+    )
+    return {"waiting": waiting}

@@ -250,3 +250,15 @@ def test_staff_verify_a_reduction_on_the_payment_page_and_the_applicant_sees_it(
     assert payment.method == "exempt"
     client.force_login(payment.applicant)
     assert "手数料は免除されました" in client.get(f"/applications/{payment.application_id}/").content.decode()
+
+
+def test_my_work_lists_fees_waiting_for_staff(client):
+    office = fee_office(kind=FeeKind.AFTER_REVIEW)
+    payment = submit(office)
+    client.force_login(office.reviewer_a)
+    page = client.get("/staff/work/").content.decode()
+    assert "手数料の決定・減免の確認を待っている申請" in page
+    assert f"/payments/staff/applications/{payment.application_id}/fee/" in page
+    other = fee_office(kind=FeeKind.AFTER_REVIEW)  # another organization's fee is not listed
+    client.force_login(other.reviewer_a)
+    assert payment.application.reference_number not in client.get("/staff/work/").content.decode()
