@@ -311,3 +311,27 @@ def test_a_batch_skips_applications_another_worker_holds():
         thread.join()
     assert result["done"] == [free.pk]
     assert Application.objects.get(pk=held.pk).followed_up_at is None
+
+
+def test_the_beat_sweep_queues_itself_again_while_some_remain(settings):
+    from madoguchi.applications import tasks
+
+    settings.APPLICATION_FOLLOW_UP_SWEEP_MAX_SECONDS = 0
+    with (
+        mock.patch(
+            "madoguchi.applications.services.applications_follow_up_sweep",
+            return_value={"done": 100, "failed": 0, "batches": 1, "remaining": 250},
+        ),
+        mock.patch.object(tasks.applications_follow_up_sweep_task, "apply_async") as again,
+    ):
+        tasks.applications_follow_up_sweep_task.run()
+    again.assert_called_once_with()
+    with (
+        mock.patch(
+            "madoguchi.applications.services.applications_follow_up_sweep",
+            return_value={"done": 0, "failed": 3, "batches": 1, "remaining": 3},
+        ),
+        mock.patch.object(tasks.applications_follow_up_sweep_task, "apply_async") as again,
+    ):
+        tasks.applications_follow_up_sweep_task.run()  # only failures left: wait for the next beat
+    again.assert_not_called()
