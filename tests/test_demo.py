@@ -167,6 +167,36 @@ def test_madoguchi_demo_without_serving_migrates_loads_and_prints_logins_and_url
     assert Procedure.objects.filter(organization__slug="shinjuku", slug="shogai-fukushi-shitei").exists()
 
 
+def test_serving_the_demo_resumes_filling_the_search_vectors_in_the_background(
+    demo, settings, tmp_path, monkeypatch
+):
+    import django.core.management as management
+
+    from madoguchi import cli
+    from madoguchi.core.devvalues import DEMO_ENVIRONMENT
+    from madoguchi.knowledge.semantic import store
+
+    for name in ("SITE_URL", *DEMO_ENVIRONMENT):
+        monkeypatch.delenv(name, raising=False)
+    settings.DATA_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "var" / "media"
+    steps: list[str] = []
+    original = management.call_command
+
+    def call_command(name, *args, **kwargs):
+        if name == "runserver":
+            steps.append("serve")
+            return None
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(management, "call_command", call_command)
+    monkeypatch.setattr(store, "schedule", lambda: steps.append("fill vectors in the background"))
+    cli.main(["madoguchi", "demo", "--no-serve", "--port", "8123"])
+    assert steps == [], "--no-serve exits at once"
+    cli.main(["madoguchi", "demo", "--port", "8123"])
+    assert steps == ["fill vectors in the background", "serve"]
+
+
 def test_sample_applications_are_submitted_once_with_their_receipt_photo(demo, settings, tmp_path):
     from madoguchi.applications.models import Application
     from madoguchi.demo.samples import load_sample_applications

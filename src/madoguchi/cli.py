@@ -51,6 +51,16 @@ def demo(args: list[str]) -> None:
             devop.stop()
 
 
+def _resume_search_vectors() -> None:
+    """The semantic search's vectors are filled in a background thread after the demo data
+    changes the index; a run that stopped before it finished (``--no-serve`` exits at once)
+    left some missing, and the search stays lexical until all are there. Serving resumes the
+    fill in the background (nothing to do when none is missing; docs/search.md)."""
+    from madoguchi.knowledge.semantic import store
+
+    store.schedule()
+
+
 def _start_demo_oidc(options, base_url: str):
     """The development OpenID provider in its own process, and the OIDC_* variables that use it.
 
@@ -103,5 +113,6 @@ def _demo(options, base_url: str, devop) -> None:
     sys.stdout.flush()
     if options.no_serve:
         return
+    _resume_search_vectors()
     print(f"Madoguchi demo: {base_url}/  (Ctrl+C で終了 / to stop)\n", flush=True)
     call_command("runserver", f"{options.host}:{options.port}", use_reloader=False, use_threading=True)
