@@ -42,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feedback_reviews import HOST, PG_URL, ROOT, load_average, psql, start_server, stop_server  # noqa: E402
 
+STEPS = ("checkout", "checkout again", "hosted page", "card", "webhook again")
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -79,6 +80,7 @@ def payment_phase(port: int, work: list[tuple[str, list[str]]], seconds: float, 
     paid: list[str] = []
     errors: list[str] = []
     requests = [0]
+    steps: dict[str, list[float]] = {name: [] for name in STEPS}
 
     def client(token: str, payment_ids: list[str]) -> None:
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
@@ -88,17 +90,26 @@ def payment_phase(port: int, work: list[tuple[str, list[str]]], seconds: float, 
         bad: list[str] = []
         n = 0
 
+        timing: dict[str, list[float]] = {name: [] for name in STEPS}
+        step = [iter(STEPS)]
+
         def call(
             method: str, path: str, body=None, headers=None
         ) -> tuple[int, bytes, http.client.HTTPResponse]:
+            began = time.perf_counter()
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
-            return response.status, response.read(), response
+            raw = response.read()
+            name = next(step[0], None)
+            if name:
+                timing[name].append(time.perf_counter() - began)
+            return response.status, raw, response
 
         for payment_id in payment_ids:
             if time.monotonic() >= stop_at:
                 break
             started = time.perf_counter()
+            step[0] = iter(STEPS)
             try:
                 body = json.dumps({"provider": "sandbox", "idempotency_key": f"bench-{payment_id}"})
                 status, raw, _r = call("POST", f"/api/v1/payments/{payment_id}/checkout", body, auth)
@@ -168,6 +179,8 @@ def payment_phase(port: int, work: list[tuple[str, list[str]]], seconds: float, 
                 done.append(payment_id)
         conn.close()
         with lock:
+            for name, values in timing.items():
+                steps[name].extend(values)
             latencies.extend(mine)
             paid.extend(done)
             errors.extend(bad)
@@ -190,6 +203,7 @@ def payment_phase(port: int, work: list[tuple[str, list[str]]], seconds: float, 
         "p99": _pct(latencies, 0.99),
         "errors": errors,
         "paid_ids": paid,
+        "steps": {name: _pct(sorted(values), 0.5) for name, values in steps.items()},
         "ran_out": sum(1 for _t, ids in work if len(ids) and ids[-1] in paid),
     }
 
@@ -259,20 +273,21 @@ def main() -> None:
     from django.db import connections
 
     from madoguchi.audit.models import AuditEntry
-    from madoguchi.core.testing import make_api_token, make_organization, make_procedure
+    from madoguchi.core.testing import make_api_token, make_organization, make_procedure, make_user
     from madoguchi.payments.models import FeeSetting, Payment, PaymentAttempt, PaymentEvent
     from madoguchi.payments.providers.sandbox import sign
     from madoguchi.payments.services import fee_schedule_sync
     from madoguchi.review.testing import make_application
 
     setup_started = time.monotonic()
-    organization = make_organization(f"bench-pay-{int(time.time())}")
+    stamp = int(time.time())
+    organization = make_organization(f"bench-pay-{stamp}")
     procedure = make_procedure(organization, fee_kind="fixed", fee_amount=300)
     FeeSetting.objects.create(procedure=procedure, revenue_code="1401", revenue_name="証明手数料")
     fee_schedule_sync(procedure=procedure)
     work: list[tuple[str, list[str]]] = []
-    for _client in range(args.clients):
-        user, token = make_api_token()
+    for index in range(args.clients):
+        user, token = make_api_token(make_user(f"bench-{stamp}-{index}@example.jp"))
         ids = [
             str(Payment.objects.get(application=make_application(procedure, applicant=user)).pk)
             for _ in range(args.per_client)
@@ -299,6 +314,7 @@ def main() -> None:
         f"p50 {result['p50']:6.0f} ms  p95 {result['p95']:6.0f} ms  p99 {result['p99']:6.0f} ms  "
         f"errors {len(result['errors'])} {sorted(set(result['errors']))[:5]}"
     )
+    print("p50 per request: " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in result["steps"].items()))
     if result["ran_out"]:
         print(f"note: {result['ran_out']} clients ran out of fees before the end (raise --per-client)")
     print(f"ratio payments/s ÷ /healthz req/s = {result['rate'] / health['rate']:.4f}")
