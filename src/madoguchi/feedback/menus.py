@@ -1,8 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.core.menus import STAFF, MenuEntry, register
+from madoguchi.core.menus import APPLICANT, STAFF, MenuEntry, register
 
 register(
+    MenuEntry(
+        menu=APPLICANT,
+        key="feedback_public",
+        label=_("ご意見・アンケート"),
+        url_name="feedback:public_index",
+        order=70,
+    ),
     MenuEntry(
         menu=STAFF,
         key="feedback",

@@ -90,6 +90,15 @@ def published_notes(*, point: ReviewPoint, limit: int = 3) -> list[ResponseNote]
     return list(point.notes.all()[:limit])
 
 
+def public_notes(*, limit: int = 20) -> list[ResponseNote]:
+    """The latest 「ご意見への対応」 of every point still taking reviews, for the public page."""
+    return list(
+        ResponseNote.objects.filter(point__is_active=True)
+        .select_related("point", "point__organization")
+        .order_by("-published_at")[:limit]
+    )
+
+
 def staff_points(*, user: User, kind: str = "", department_id: int | None = None) -> QuerySet[ReviewPoint]:
     """Points a staff member may read: their organizations; department-limited grants see their
     departments' points and the organization-wide ones."""

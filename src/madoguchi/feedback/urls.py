@@ -5,6 +5,7 @@ from madoguchi.feedback import views
 app_name = "feedback"
 
 urlpatterns = [
+    path("", views.public_index, name="public_index"),
     path("staff/", views.staff_index, name="staff_index"),
     path("staff/export.csv", views.staff_export_csv, name="staff_export_csv"),
     path("staff/export.xlsx", views.staff_export_xlsx, name="staff_export_xlsx"),

@@ -125,6 +125,31 @@ def _review_page(
     return response
 
 
+def public_index(request: HttpRequest) -> HttpResponse:
+    """ご意見・アンケート (applicant menu): open a survey by the code on a poster, and read what
+    counters and procedures changed after the reviews (「ご意見への対応」)."""
+    code = request.GET.get("code", "").strip()
+    error = ""
+    if "code" in request.GET:
+        point = (
+            ReviewPoint.objects.filter(code=code.upper().replace("-", ""), is_active=True).first()
+            if code
+            else None
+        )
+        if point is not None:
+            return redirect("feedback:review", point.code)
+        error = (
+            _("ポスターに書かれたコード（英数字6文字）を入力してください。")
+            if not code
+            else _("このコードのアンケートは見つかりません。ポスターのコードを確かめてください。")
+        )
+    return render(
+        request,
+        "feedback/public_index.html",
+        {"code": code, "error": error, "notes": selectors.public_notes()},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, code: str) -> HttpResponse:
     """The page a poster's QR code opens: /feedback/<code>/ (no sign-in)."""

@@ -4,9 +4,15 @@
 - ``POST /api/v1/ideas/{org}/{space}/proposals/{id}/like`` (``DELETE`` to unlike),
 - ``POST /api/v1/ideas/{org}/{space}/proposals/{id}/answer`` (the department prepares; ``publish``),
 - ``GET  /api/v1/ideas/{org}/{space}/questions`` and ``POST``,
-- ``POST /api/v1/ideas/{org}/{space}/questions/{id}/answers``.
+- ``POST /api/v1/ideas/{org}/{space}/questions/{id}/answers``,
+- ``GET/POST /api/v1/ideas/{org}/{space}/proposals/{id}/comments`` (``parent_id`` for a reply),
+- ``PUT/DELETE /api/v1/ideas/{org}/{space}/proposals/{id}/follow``,
+- ``POST /api/v1/ideas/{org}/{space}/reports`` (report a post), and for moderators
+  ``POST …/moderation/hidden`` (hide or show with a reason) and ``POST …/moderation/mutes``.
 
-A staff-only space is 404 to anyone without a staff session of its organization.
+A staff-only space is 404 to anyone without a staff session of its organization. Refused input
+answers 422 with the message per field (``kind``, ``reason``, ``body``, ``parent_id``,
+``department_id``, ``user_id`` …), a rule that refuses the action 403/409.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from madoguchi.accounts.apiauth import require_user
-from madoguchi.accounts.models import Department
+from madoguchi.accounts.models import Department, User
+from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.ideas import selectors, services
 from madoguchi.ideas.constants import SpaceKind, TargetKind
-from madoguchi.ideas.models import Proposal, Question
+from madoguchi.ideas.models import Comment, Follow, Proposal, Question
 from madoguchi.ideas.permissions import Viewer
 
 router = Router(tags=["ideas"])
@@ -205,7 +213,7 @@ def question_create(request, org: str, space: str, payload: QuestionIn):
             organization_id=the_space.organization_id, pk=payload.department_id
         ).first()
         if department is None:
-            raise Http404
+            raise FieldErrors({"department_id": [_("この団体の部署を選んでください。")]})
     question = services.question_create(
         viewer=viewer,
         space=the_space,
@@ -237,3 +245,188 @@ def answer_create(request, org: str, space: str, question_id: int, payload: Answ
             "likes": answer.likes_count,
         },
     )
+
+
+# ---------------------------------------------------------------------------- comments and follows
+
+
+class CommentIn(Schema):
+    body: str = Field(max_length=20000)
+    parent_id: int | None = None
+
+
+class CommentOut(Schema):
+    id: int
+    parent_id: int | None
+    body: str
+    author: str
+    likes: int
+    created_at: dt.datetime
+    hidden: bool
+
+
+class FollowOut(Schema):
+    following: bool
+
+
+def _comment(viewer: Viewer, c: Comment, space) -> dict:
+    return {
+        "id": c.pk,
+        "parent_id": c.parent_id,
+        "body": c.body,
+        "author": selectors.author_label(viewer=viewer, space=space, author=c.author),
+        "likes": c.likes_count,
+        "created_at": c.created_at,
+        "hidden": c.hidden,
+    }
+
+
+@router.get(
+    "/ideas/{org}/{space}/proposals/{proposal_id}/comments",
+    response=list[CommentOut],
+    summary="コメントの一覧 / Comments",
+)
+def comments(request, org: str, space: str, proposal_id: int):
+    viewer, the_space = _space(request, org, space, SpaceKind.PROPOSALS)
+    proposal = selectors.access_proposal(viewer=viewer, space=the_space, proposal_id=proposal_id)
+    rows = []
+    for comment, replies in selectors.comments_of(viewer=viewer, proposal=proposal):
+        rows.append(_comment(viewer, comment, the_space))
+        rows += [_comment(viewer, reply, the_space) for reply in replies]
+    return rows
+
+
+@router.post(
+    "/ideas/{org}/{space}/proposals/{proposal_id}/comments",
+    response={201: CommentOut},
+    summary="コメントする / Comment",
+)
+def comment_create(request, org: str, space: str, proposal_id: int, payload: CommentIn):
+    require_user(request)
+    viewer, the_space = _space(request, org, space, SpaceKind.PROPOSALS)
+    proposal = selectors.access_proposal(viewer=viewer, space=the_space, proposal_id=proposal_id)
+    parent = None
+    if payload.parent_id is not None:
+        parent = Comment.objects.filter(proposal=proposal, pk=payload.parent_id, hidden=False).first()
+        if parent is None:
+            raise FieldErrors({"parent_id": [_("返信先のコメントが見つかりません。")]})
+    comment = services.comment_add(viewer=viewer, proposal=proposal, body=payload.body, parent=parent)
+    return Status(201, _comment(viewer, comment, the_space))
+
+
+@router.put(
+    "/ideas/{org}/{space}/proposals/{proposal_id}/follow", response=FollowOut, summary="フォロー / Follow"
+)
+def follow(request, org: str, space: str, proposal_id: int):
+    require_user(request)
+    viewer, the_space = _space(request, org, space, SpaceKind.PROPOSALS)
+    proposal = selectors.access_proposal(viewer=viewer, space=the_space, proposal_id=proposal_id)
+    services.follow_set(viewer=viewer, proposal=proposal, on=True)
+    return {"following": True}
+
+
+@router.delete(
+    "/ideas/{org}/{space}/proposals/{proposal_id}/follow",
+    response=FollowOut,
+    summary="フォローをやめる / Unfollow",
+)
+def unfollow(request, org: str, space: str, proposal_id: int):
+    user = require_user(request)
+    viewer, the_space = _space(request, org, space, SpaceKind.PROPOSALS)
+    proposal = selectors.access_proposal(viewer=viewer, space=the_space, proposal_id=proposal_id)
+    services.notifications_set(user=user, proposal=proposal, on=False)  # also for a muted person
+    return {"following": Follow.objects.filter(proposal=proposal, user=user).exists()}
+
+
+# ---------------------------------------------------------------------------- moderation
+
+
+class ReportIn(Schema):
+    kind: str = Field(max_length=20)
+    id: int
+    reason: str = Field(max_length=20)
+    note: str = Field(default="", max_length=2000)
+
+
+class ReportOut(Schema):
+    hidden: bool
+
+
+class HiddenIn(Schema):
+    kind: str = Field(max_length=20)
+    id: int
+    hidden: bool
+    reason: str = Field(default="", max_length=2000)
+
+
+class HiddenOut(Schema):
+    hidden: bool
+
+
+class MuteIn(Schema):
+    user_id: int
+    on: bool = True
+    reason: str = Field(default="", max_length=2000)
+
+
+class MuteOut(Schema):
+    muted: bool
+
+
+def _post(viewer: Viewer, the_space, kind: str, post_id: int):
+    if kind not in TargetKind.values:
+        raise FieldErrors(
+            {"kind": [_("kind は proposal, comment, question, answer のいずれかにしてください。")]}
+        )
+    return selectors.access_post(viewer=viewer, space=the_space, kind=kind, post_id=post_id)
+
+
+def _any_space(request, org: str, space: str):
+    viewer = Viewer.of(request)
+    return viewer, selectors.access_space(viewer=viewer, org_slug=org, slug=space)
+
+
+@router.post("/ideas/{org}/{space}/reports", response={201: ReportOut}, summary="通報する / Report a post")
+def report(request, org: str, space: str, payload: ReportIn):
+    """Once per person (a second report of the same post changes nothing); the report that
+    reaches the space's threshold hides the post (``hidden``)."""
+    require_user(request)
+    viewer, the_space = _any_space(request, org, space)
+    post = _post(viewer, the_space, payload.kind, payload.id)
+    services.report_add(
+        viewer=viewer, kind=payload.kind, target=post, reason=payload.reason, note=payload.note
+    )
+    post.refresh_from_db(fields=["hidden"])
+    return Status(201, {"hidden": post.hidden})
+
+
+@router.post(
+    "/ideas/{org}/{space}/moderation/hidden",
+    response=HiddenOut,
+    summary="非表示にする・戻す（モデレーター） / Hide or show a post",
+)
+def moderation_hidden(request, org: str, space: str, payload: HiddenIn):
+    require_user(request)
+    viewer, the_space = _any_space(request, org, space)
+    post = _post(viewer, the_space, payload.kind, payload.id)
+    services.moderation_set_hidden(
+        viewer=viewer, kind=payload.kind, target=post, hidden=payload.hidden, reason=payload.reason
+    )
+    return {"hidden": payload.hidden}
+
+
+@router.post(
+    "/ideas/{org}/{space}/moderation/mutes",
+    response=MuteOut,
+    summary="投稿を止める（モデレーター） / Mute a person",
+)
+def moderation_mute(request, org: str, space: str, payload: MuteIn):
+    require_user(request)
+    viewer, the_space = _any_space(request, org, space)
+    if not viewer.is_moderator(the_space):
+        raise PermissionDeniedError(_("この操作はモデレーターだけができます。"))
+    person = User.objects.filter(pk=payload.user_id, is_active=True).first()
+    if person is None:
+        raise FieldErrors({"user_id": [_("指定された人が見つかりません。")]})
+    services.mute_set(viewer=viewer, space=the_space, user=person, reason=payload.reason, on=payload.on)
+    return {"muted": payload.on}

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from madoguchi.accounts.models import Department, Organization, User
 from madoguchi.ideas import services
-from madoguchi.ideas.constants import ProposalStatus, SpaceKind, TargetKind
+from madoguchi.ideas.constants import ProposalStatus, SpaceKind, TargetKind, Visibility
 from madoguchi.ideas.models import Proposal, Question, Space
-from madoguchi.ideas.permissions import staff_viewer
+from madoguchi.ideas.permissions import Viewer, staff_viewer
 
 TEMPLATE = "【現状の課題】\n\n【提案の内容】\n\n【期待される効果】\n"
 
@@ -175,4 +175,36 @@ def load_ideas_demo() -> list[str]:
             department=dept["jinzai-ikusei"],
         )
         lines.append("3 questions (公式回答, 解決済み, 人材育成課への未回答)")
+    lines += _public_space()
     return lines
+
+
+def _public_space() -> list[str]:
+    """新宿区's public proposal box: residents propose (signed in), anyone reads — the applicant
+    menu's 「みんなの提案」 and the site search find it."""
+    shinjuku = Organization.objects.filter(slug="shinjuku").first()
+    hanako = User.objects.filter(email="hanako@example.jp").first()
+    if shinjuku is None or hanako is None:
+        return []
+    space, _created = Space.objects.get_or_create(
+        organization=shinjuku,
+        slug="kumin-teian",
+        defaults={
+            "name": "区民の提案箱",
+            "description": "区の窓口や手続をよくするアイデアを、区民のだれでも提案できます（投稿にはログインが必要です）。",
+            "kind": SpaceKind.PROPOSALS,
+            "visibility": Visibility.PUBLIC,
+            "categories": ["窓口", "オンライン手続", "その他"],
+        },
+    )
+    if Proposal.objects.filter(space=space).exists():
+        return []
+    services.proposal_save(
+        viewer=Viewer(user=hanako),
+        space=space,
+        title="区役所の窓口の混み具合をウェブで見られるようにしてほしい",
+        body="来庁する前に待ち人数が分かれば、空いている時間に行けます。スマートフォンで見られると助かります。",
+        category="窓口",
+        publish=True,
+    )
+    return ["S9 public: /ideas/shinjuku/kumin-teian/ (区民の提案箱, hanako@example.jp proposes)"]

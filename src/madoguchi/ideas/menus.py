@@ -1,8 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.core.menus import STAFF, MenuEntry, register
+from madoguchi.core.menus import APPLICANT, STAFF, MenuEntry, register
 
 register(
+    MenuEntry(
+        menu=APPLICANT,
+        key="ideas_public",
+        label=_("みんなの提案"),
+        url_name="ideas:index",
+        order=65,
+    ),
     MenuEntry(
         menu=STAFF,
         key="ideas",

@@ -162,6 +162,34 @@ def access_question(*, viewer: Viewer, space: Space, question_id: int) -> Questi
     return question
 
 
+def access_post(*, viewer: Viewer, space: Space, kind: str, post_id: int) -> Any:
+    """A proposal, comment, question or answer of ``space`` the viewer may see (hidden ones: their
+    author and the moderators), for reports and moderation; 404 otherwise (an unknown ``kind``
+    is the caller's to refuse)."""
+    if kind == "proposal":
+        return access_proposal(viewer=viewer, space=space, proposal_id=post_id)
+    if kind == "question":
+        return access_question(viewer=viewer, space=space, question_id=post_id)
+    post: Any
+    if kind == "comment":
+        post = Comment.objects.select_related("author").filter(proposal__space=space, pk=post_id).first()
+        if post is not None:
+            access_proposal(viewer=viewer, space=space, proposal_id=post.proposal_id)  # 404 when not visible
+    elif kind == "answer":
+        post = Answer.objects.select_related("author").filter(question__space=space, pk=post_id).first()
+        if post is not None:
+            access_question(viewer=viewer, space=space, question_id=post.question_id)
+    else:
+        raise Http404
+    if post is None:
+        raise Http404
+    if post.hidden and not (
+        (viewer.authenticated and post.author_id == viewer.user.pk) or viewer.is_moderator(space)
+    ):
+        raise Http404
+    return post
+
+
 def answers_of(*, viewer: Viewer, question: Question) -> list[Answer]:
     answers = _visible(Answer.objects.filter(question=question), viewer, question.space).select_related(
         "author"
