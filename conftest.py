@@ -34,5 +34,7 @@ def _sign_in_throttles_start_empty():
 
     throttle_reset_all()
     yield
+
+
 # The development OpenID provider as a session fixture (``devop``), for the OIDC tests.
 pytest_plugins = ["madoguchi.accounts.oidc.testing"]

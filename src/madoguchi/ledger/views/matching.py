@@ -64,7 +64,7 @@ def pair_detail(request, event_id, pair_id):
             )
         except DomainError as exc:
             if exc.status == 404:
-                raise
+                raise Http404 from exc
             error_message = str(exc.message)
         else:
             messages.success(

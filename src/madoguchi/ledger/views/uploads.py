@@ -4,7 +4,7 @@ import csv
 import io
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -144,7 +144,7 @@ def upload_columns(request, event_id, upload_id):
             upload.mapping = mapping
         except DomainError as exc:
             if exc.status == 404:
-                raise
+                raise Http404 from exc
             error_message = str(exc.message)
         else:
             messages.success(
