@@ -371,6 +371,7 @@ def case_page(*, case: Case, user: Any) -> dict[str, Any]:
     corrections, versions and what this user can do next. A constant number of queries."""
     from madoguchi.applications.models import Attachment
     from madoguchi.procedures.validation import display_rows
+    from madoguchi.review.amendments import amendment_of
     from madoguchi.review.checks import run_checks
     from madoguchi.review.models import RouteStep
 
@@ -425,6 +426,7 @@ def case_page(*, case: Case, user: Any) -> dict[str, Any]:
         "case": case,
         "application": application,
         "rows": rows,
+        "amendment": amendment_of(case=case, user=user),  # a 変更届: the 指定 it changes
         "attachments": attachments,
         "proposal_attachments": proposal_attachments,
         "checks": run_checks(case),

@@ -6,7 +6,8 @@ The whole route travels in one form. Buttons such as 「段階を追加」 or �
 only turns the POST into rows and back.
 
 Field names: ``name``, ``target``, ``make_default``, ``step_count``, ``s<i>-name``,
-``s<i>-kind``, ``s<i>-mode``, ``s<i>-required_count``, ``s<i>-slot_count``,
+``s<i>-kind``, ``s<i>-mode``, ``s<i>-required_count``, ``s<i>-distinct_actor`` (``1`` when ticked),
+``s<i>-deadline_days``, ``s<i>-slot_count``,
 ``s<i>-<j>-department``, ``s<i>-<j>-actor`` (``role:<role>`` or ``user:<id>``).
 """
 
@@ -57,8 +58,11 @@ class StepRow:
     kind: str = StepKind.REVIEW
     mode: str = StepMode.ALL
     required_count: str = "1"
+    distinct_actor: bool = False  # 職務の分離: done by someone who acted on no earlier step
+    deadline_days: str = ""  # the step's own deadline in 開庁日 (empty: the case's only)
     slots: list[SlotRow] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,17 +73,25 @@ class RouteDraft:
     steps: list[StepRow] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=dict)
     summary: list[tuple[str, str]] = field(default_factory=list)  # (anchor, message) for the top
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (anchor, message): saved anyway
+
+    @property
+    def for_proposals(self) -> bool:
+        """A 起案 route: every step is done by a different person by default."""
+        return self.target.startswith("proposals:")
 
     # ------------------------------------------------------------------ building
 
     @classmethod
     def blank(cls, *, target: str = "") -> RouteDraft:
-        """A new route: 審査 then 決裁, one empty slot each."""
+        """A new route: 審査 then 決裁, one empty slot each. The 決裁 (and, for 起案, every step)
+        is done by someone who acted on no earlier step unless the editor unticks it."""
+        proposals = target.startswith("proposals:")
         return cls(
             target=target,
             steps=[
-                StepRow(name="", kind=StepKind.REVIEW, slots=[SlotRow()]),
-                StepRow(name="", kind=StepKind.DECISION, slots=[SlotRow()]),
+                StepRow(name="", kind=StepKind.REVIEW, distinct_actor=proposals, slots=[SlotRow()]),
+                StepRow(name="", kind=StepKind.DECISION, distinct_actor=True, slots=[SlotRow()]),
             ],
         )
 
@@ -100,10 +112,15 @@ class RouteDraft:
                     kind=step.kind,
                     mode=step.mode,
                     required_count=str(step.required_count),
+                    distinct_actor=step.distinct_actor,
+                    deadline_days="" if step.deadline_days is None else str(step.deadline_days),
                     slots=slots,
                 )
             )
-        return cls(name=route.name, make_default=route.is_default, steps=steps)
+        target = (
+            f"procedure:{route.procedure_id}" if route.procedure_id else f"proposals:{route.organization_id}"
+        )
+        return cls(name=route.name, target=target, make_default=route.is_default, steps=steps)
 
     @classmethod
     def from_post(cls, data: Any) -> RouteDraft:
@@ -123,6 +140,8 @@ class RouteDraft:
                     kind=str(data.get(f"{p}kind", "")),
                     mode=str(data.get(f"{p}mode", "")),
                     required_count=str(data.get(f"{p}required_count", "")).strip(),
+                    distinct_actor=data.get(f"{p}distinct_actor") == "1",
+                    deadline_days=str(data.get(f"{p}deadline_days", "")).strip(),
                     slots=slots,
                 )
             )
@@ -148,7 +167,7 @@ class RouteDraft:
                 if self.steps and self.steps[-1].kind == StepKind.DECISION
                 else len(self.steps)
             )
-            self.steps.insert(at, StepRow(slots=[SlotRow()]))
+            self.steps.insert(at, StepRow(distinct_actor=self.for_proposals, slots=[SlotRow()]))
             return f"s{at}"
         if not 0 <= i < len(self.steps):
             return ""
@@ -179,6 +198,8 @@ class RouteDraft:
                 "kind": step.kind,
                 "mode": step.mode,
                 "required_count": step.required_count,
+                "distinct_actor": step.distinct_actor,
+                "deadline_days": step.deadline_days,
                 "slots": [{"department": s.department, "actor": s.actor} for s in step.slots],
             }
             for step in self.steps
@@ -209,8 +230,31 @@ class RouteDraft:
                 step.errors[parts[2]] = messages
         self.summary.sort(key=lambda item: _page_order(item[0]))
 
+    def show_warnings(self, warnings: list[tuple[str, str]]) -> None:
+        """Warnings (``services.route_warnings``): at the top, linked to the field, and next to it."""
+        self.warnings = sorted(
+            ((anchor(key), message) for key, message in warnings), key=lambda w: _page_order(w[0])
+        )
+        for key, message in warnings:
+            parts = key.split(".")
+            if (
+                len(parts) == 3
+                and parts[0] == "steps"
+                and parts[1].isdigit()
+                and int(parts[1]) < len(self.steps)
+            ):
+                self.steps[int(parts[1])].warnings.setdefault(parts[2], []).append(message)
 
-_FIELD_ORDER = {"name": 0, "kind": 1, "mode": 2, "required_count": 3, "slots": 4}
+
+_FIELD_ORDER = {
+    "name": 0,
+    "kind": 1,
+    "mode": 2,
+    "required_count": 3,
+    "distinct_actor": 4,
+    "deadline_days": 5,
+    "slots": 6,
+}
 
 
 def _page_order(anchor_id: str) -> tuple[int, int, int]:
@@ -224,5 +268,5 @@ def _page_order(anchor_id: str) -> tuple[int, int, int]:
     parts = anchor_id[1:].split("-")
     step = int(parts[0]) if parts[0].isdigit() else 0
     if len(parts) == 3 and parts[1].isdigit():
-        return (3 + step, 5 + int(parts[1]), 0 if parts[2] == "department" else 1)
+        return (3 + step, 7 + int(parts[1]), 0 if parts[2] == "department" else 1)
     return (3 + step, _FIELD_ORDER.get(parts[-1], 0), 0)

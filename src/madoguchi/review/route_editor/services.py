@@ -9,6 +9,7 @@ cases finish on the old one. A route no case has used yet is updated in place.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ MAX_STEPS = 20
 MAX_SLOTS = 20
 NAME_MAX = 200
 STEP_NAME_MAX = 100
+MAX_DEADLINE_DAYS = 250  # about a year of 開庁日
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,25 @@ class Revision:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
+    """A whole number typed by a person (full-width digits too)."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if not text or not text.isascii() or not text.lstrip("-").isdigit():
         return None
+    return int(text)
 
 
-def route_check(*, organization: Any, name: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _person(user: Any) -> str:
+    return str(getattr(user, "display_name", "") or getattr(user, "email", "") or user)
+
+
+def route_check(
+    *, organization: Any, name: str, steps: list[dict[str, Any]], proposals: bool = False
+) -> list[dict[str, Any]]:
     """Validate the editor's raw input and resolve it into ``route_create``'s ``steps``.
 
-    ``steps``: ``[{"name", "kind", "mode", "required_count", "slots": [{"department": "<id>"|"",
-    "actor": "role:<role>"|"user:<id>"}]}]`` (strings as posted). Raises ``FieldErrors`` keyed
+    ``steps``: ``[{"name", "kind", "mode", "required_count", "distinct_actor": bool,
+    "deadline_days": "<開庁日>"|"", "slots": [{"department": "<id>"|"", "actor": "role:<role>"|"user:<id>"}]}]``
+    (strings as posted). Raises ``FieldErrors`` keyed
     ``name``, ``steps``, ``steps.<i>.<field>``, ``steps.<i>.slots`` and ``steps.<i>.slots.<j>.<field>``.
     """
     errors: dict[str, list[str]] = {}
@@ -172,12 +182,114 @@ def route_check(*, organization: Any, name: str, steps: list[dict[str, Any]]) ->
                 )
             else:
                 required = count
+        deadline_text = str(step.get("deadline_days") or "").strip()
+        deadline: int | None = None
+        if deadline_text:
+            deadline = _int(deadline_text)
+            if deadline is None or not 1 <= deadline <= MAX_DEADLINE_DAYS:
+                add(
+                    f"{key}.deadline_days",
+                    _("段階の期限は、1から%(max)sまでの開庁日の数を数字で入力してください（例: 3）。")
+                    % {"max": MAX_DEADLINE_DAYS},
+                )
+                deadline = None
+        # Absent (a caller other than the form): the default — on for 決裁 and for every step of
+        # a 起案 route (``proposals``); the form always sends it (an unticked box is False).
+        raw_distinct = step.get("distinct_actor")
+        if raw_distinct is None:
+            distinct = proposals or kind == StepKind.DECISION
+        elif isinstance(raw_distinct, bool):
+            distinct = raw_distinct
+        else:
+            distinct = str(raw_distinct).strip().lower() in ("1", "true", "on", "yes")
+        if distinct:
+            # A named person who must approve an earlier step could never act here: the case
+            # would stop at this step (職務の分離).
+            for earlier_index, earlier in enumerate(resolved):
+                must = earlier["mode"] == StepMode.ALL or len(earlier["slots"]) == 1
+                named = {s["user"].pk for s in earlier["slots"] if s["user"] is not None}
+                for j, slot in enumerate(slots):
+                    if must and slot["user"] is not None and slot["user"].pk in named:
+                        add(
+                            f"{key}.slots.{j}.actor",
+                            _(
+                                "%(person)sさんは前の段階「%(step)s」で承認するため、前の段階と別の人が"
+                                "処理するこの段階は処理できません。別の職員を選ぶか、「前の段階と別の人が"
+                                "処理する」を外してください。"
+                            )
+                            % {"person": _person(slot["user"]), "step": earlier["name"] or earlier_index + 1},
+                        )
         resolved.append(
-            {"name": step_name, "kind": kind, "mode": mode, "required_count": required, "slots": slots}
+            {
+                "name": step_name,
+                "kind": kind,
+                "mode": mode,
+                "required_count": required,
+                "distinct_actor": distinct,
+                "deadline_days": deadline,
+                "slots": slots,
+            }
         )
     if errors:
         raise FieldErrors(errors)
     return resolved
+
+
+def route_warnings(*, steps: list[dict[str, Any]], standard_days: int | None = None) -> list[tuple[str, str]]:
+    """What the route will do that its editor may not expect; it is saved anyway.
+
+    ``steps`` as ``route_check`` takes them (raw input is fine: unreadable values are skipped).
+    Returns ``[(error key, message)]``:
+
+    - a 決裁 with several people in a mode other than 「全員」: the mode counts approvals only —
+      the engine decides 不承認 at the first rejection without waiting for the others;
+    - a 決裁 not marked 「前の段階と別の人が処理する」: whoever reviewed may decide alone;
+    - a step deadline longer than the procedure's 標準処理期間: the case's deadline comes first.
+    """
+    warnings: list[tuple[str, str]] = []
+    for i, step in enumerate(steps):
+        key = f"steps.{i}"
+        label = (str(step.get("name") or "").strip()) or _("段階 %(n)s") % {"n": i + 1}
+        slots = step.get("slots") or []
+        mode = step.get("mode")
+        if step.get("kind") == StepKind.DECISION:
+            if len(slots) > 1 and mode in (StepMode.ANY, StepMode.N_OF_M):
+                warnings.append(
+                    (
+                        f"{key}.mode",
+                        _(
+                            "決裁の段階「%(step)s」の「%(mode)s」は、承認の数にだけ使われます。決裁では"
+                            "1人でも不承認にすると、ほかの人を待たずにその場で不承認に決まります。"
+                            "全員で決裁するときは「全員」を選んでください。"
+                        )
+                        % {"step": label, "mode": StepMode(mode).label},
+                    )
+                )
+            if not step.get("distinct_actor"):
+                warnings.append(
+                    (
+                        f"{key}.distinct_actor",
+                        _(
+                            "決裁の段階「%(step)s」は、前の段階を処理した人も決裁できます"
+                            "（職務の分離がありません）。審査と決裁を別の人にするには"
+                            "「前の段階と別の人が処理する」を選んでください。"
+                        )
+                        % {"step": label},
+                    )
+                )
+        deadline = _int(step.get("deadline_days"))
+        if deadline is not None and standard_days and deadline > standard_days:
+            warnings.append(
+                (
+                    f"{key}.deadline_days",
+                    _(
+                        "段階「%(step)s」の期限（%(days)s開庁日）は、手続の標準処理期間（%(standard)s開庁日）"
+                        "より長いため、案件全体の期限が先に来ます。"
+                    )
+                    % {"step": label, "days": deadline, "standard": standard_days},
+                )
+            )
+    return warnings
 
 
 def _required(step: dict[str, Any]) -> int:
@@ -198,6 +310,8 @@ def route_snapshot(route: Route) -> dict[str, Any]:
                 "kind": step.kind,
                 "mode": step.mode,
                 "required_count": step.required_count,
+                "distinct_actor": step.distinct_actor,
+                "deadline_days": step.deadline_days,
                 "slots": [
                     {"department": s.department_id, "role": s.role, "user": s.user_id}
                     for s in sorted(step.slots.all(), key=lambda s: s.pk)
@@ -217,6 +331,8 @@ def _resolved_snapshot(name: str, steps: list[dict[str, Any]]) -> dict[str, Any]
                 "kind": step["kind"],
                 "mode": step["mode"],
                 "required_count": _required(step),
+                "distinct_actor": step["distinct_actor"],
+                "deadline_days": step["deadline_days"],
                 "slots": [
                     {
                         "department": getattr(s["department"], "pk", None),
@@ -272,7 +388,9 @@ def route_define(
         except FieldErrors as exc:
             errors.update(exc.errors)
         raise FieldErrors(errors)
-    resolved = route_check(organization=chosen.organization, name=name, steps=steps)
+    resolved = route_check(
+        organization=chosen.organization, name=name, steps=steps, proposals=chosen.procedure is None
+    )
     organization_id = chosen.organization.pk
     procedure_id = chosen.procedure.pk if chosen.procedure else None
     with transaction.atomic():
@@ -305,7 +423,9 @@ def route_revise(
         # The row lock makes a case opening on this route wait (its foreign key needs the row),
         # so "no case uses it" cannot change between the check and the update.
         route = access_route(user=user, route_id=route_id, for_update=True)
-        resolved = route_check(organization=route.organization, name=name, steps=steps)
+        resolved = route_check(
+            organization=route.organization, name=name, steps=steps, proposals=route.procedure_id is None
+        )
         before = route_snapshot(route)
         after = _resolved_snapshot(name, resolved)
         open_cases = Case.objects.filter(route=route, status__in=OPEN_STATUSES).count()
@@ -357,6 +477,8 @@ def route_revise(
                 kind=step["kind"],
                 mode=step["mode"],
                 required_count=_required(step),
+                distinct_actor=step["distinct_actor"],
+                deadline_days=step["deadline_days"],
             )
             StepSlot.objects.bulk_create(
                 StepSlot(step=route_step, department=s["department"], role=s["role"], user=s["user"])

@@ -24,6 +24,16 @@ def _render(request, template: str, context: dict, *, status: int = 200):
     return render(request, f"review/routes/{template}", context, status=status)
 
 
+def _warn(draft: RouteDraft, procedure) -> None:
+    standard = getattr(procedure, "standard_processing_days", None)
+    draft.show_warnings(services.route_warnings(steps=draft.service_steps(), standard_days=standard))
+
+
+def _saved_warnings(request, draft: RouteDraft) -> None:
+    for _anchor, message in draft.warnings:
+        messages.warning(request, message)
+
+
 def _choices(targets: list[selectors.RouteTarget]) -> selectors.EditorChoices:
     organizations = list({t.organization.pk: t.organization for t in targets}.values())
     return selectors.editor_choices(organizations=organizations)
@@ -58,9 +68,13 @@ def create(request):
                 status = 422
             else:
                 messages.success(request, _("経路「%(name)s」を作成しました。") % {"name": route.name})
+                _warn(draft, route.procedure)
+                _saved_warnings(request, draft)
                 return redirect(f"{reverse('review:routes:index')}#route-{route.pk}")
     else:
         draft = RouteDraft.blank(target=request.GET.get("for", ""))
+    chosen = selectors.target_for(user=request.user, value=draft.target) if draft.target else None
+    _warn(draft, chosen.procedure if chosen else None)
     context = {
         "draft": draft,
         "targets": targets,
@@ -76,6 +90,7 @@ def edit(request, route_id: int):
     status = 200
     if request.method == "POST":
         draft = RouteDraft.from_post(request.POST)
+        draft.target = RouteDraft.from_route(route).target  # not posted: the route's own
         op = request.POST.get("op", "save")
         if op != "save":
             draft.apply(op)
@@ -107,9 +122,13 @@ def edit(request, route_id: int):
                     messages.success(
                         request, _("経路「%(name)s」を保存しました。") % {"name": result.route.name}
                     )
+                if not result.unchanged:
+                    _warn(draft, route.procedure)
+                    _saved_warnings(request, draft)
                 return redirect(f"{reverse('review:routes:index')}#route-{result.route.pk}")
     else:
         draft = RouteDraft.from_route(route)
+    _warn(draft, route.procedure)
     target = selectors.RouteTarget(organization=route.organization, procedure=route.procedure)
     context = {"draft": draft, "route": route, "target": target, "choices": _choices([target])}
     return _render(request, "edit.html", context, status=status)

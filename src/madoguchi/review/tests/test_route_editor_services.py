@@ -336,3 +336,169 @@ def test_a_replaced_proposal_route_is_no_longer_offered_or_accepted(office, admi
         )
     assert "route" in caught.value.errors
     assert review_services.route_for_proposals(organization=office.org) == revision.route
+
+
+# ---------------------------------------------------------------------------- 職務の分離 and step deadlines
+
+
+def test_define_sets_separation_of_duties_and_a_step_deadline_and_audits_them(office, admin):
+    steps = two_steps(office)
+    steps[0].update(distinct_actor=False, deadline_days="３")  # full-width digits are fine
+    steps[1].update(distinct_actor=True, deadline_days="2")
+
+    route = define(admin, office, steps=steps)
+
+    first, last = route.steps.order_by("position")
+    assert (first.distinct_actor, first.deadline_days) == (False, 3)
+    assert (last.distinct_actor, last.deadline_days) == (True, 2)
+    entry = AuditEntry.objects.get(action="route.created", target_id=str(route.pk))
+    assert entry.after["steps"][0]["name"] == "審査"
+
+
+def test_without_a_choice_the_decision_and_every_proposal_step_are_done_by_another_person(office, admin):
+    procedure_route = define(admin, office)
+    proposal_route = define(admin, office, target=f"proposals:{office.org.pk}")
+
+    assert [s.distinct_actor for s in procedure_route.steps.order_by("position")] == [False, True]
+    assert [s.distinct_actor for s in proposal_route.steps.order_by("position")] == [True, True]
+
+
+def test_a_step_deadline_that_is_not_a_number_of_days_is_refused_next_to_it(office, admin):
+    for bad in ("0", "三日", "251", "-2", "1.5"):
+        steps = two_steps(office)
+        steps[0]["deadline_days"] = bad
+        with pytest.raises(FieldErrors) as exc:
+            define(admin, office, steps=steps)
+        assert error_keys(exc) == {"steps.0.deadline_days"}, bad
+    assert not Route.objects.exists()
+
+
+def test_a_person_who_must_approve_an_earlier_step_cannot_be_named_for_a_separated_step(office, admin):
+    person = f"user:{office.approver_a.pk}"
+    steps = two_steps(office, review_slots=[{"department": "", "actor": person}])
+    steps[1]["slots"] = [{"department": "", "actor": person}]
+    steps[1]["distinct_actor"] = True
+
+    with pytest.raises(FieldErrors) as exc:
+        define(admin, office, steps=steps)
+
+    assert error_keys(exc) == {"steps.1.slots.0.actor"}
+    assert "前の段階「審査」で承認する" in exc.value.errors["steps.1.slots.0.actor"][0]
+    steps[1]["distinct_actor"] = False  # the editor chose to let the same person decide
+    assert define(admin, office, steps=steps).steps.get(position=2).distinct_actor is False
+
+
+def test_revise_in_place_keeps_what_was_chosen_for_each_step(office, admin):
+    route = define(admin, office)
+    steps = two_steps(office)
+    steps[0].update(distinct_actor=True, deadline_days="5")
+    steps[1].update(distinct_actor=False, deadline_days="")
+
+    result = services.route_revise(
+        user=admin, route_id=route.pk, name=route.name, steps=steps, make_default=True
+    )
+
+    assert not result.unchanged and not result.replaced
+    first, last = route.steps.order_by("position")
+    assert (first.distinct_actor, first.deadline_days, last.distinct_actor, last.deadline_days) == (
+        True,
+        5,
+        False,
+        None,
+    )
+    entry = AuditEntry.objects.get(action="route.updated", target_id=str(route.pk))
+    assert (
+        entry.before["steps"][1]["distinct_actor"] is True
+        and entry.after["steps"][1]["distinct_actor"] is False
+    )
+    assert entry.after["steps"][0]["deadline_days"] == 5
+
+
+def test_changing_only_a_deadline_of_a_route_in_use_saves_a_new_route(office, admin):
+    route = define(admin, office)
+    make_application(office.procedure_a)
+    steps = two_steps(office)
+    steps[0]["deadline_days"] = "4"
+
+    result = services.route_revise(
+        user=admin, route_id=route.pk, name=route.name, steps=steps, make_default=True
+    )
+
+    assert result.replaced
+    assert result.route.steps.get(position=1).deadline_days == 4
+    assert route.steps.get(position=1).deadline_days is None
+
+
+def test_the_step_deadline_reaches_the_tasks_of_a_new_case(office, admin):
+    steps = two_steps(office)
+    steps[0]["deadline_days"] = "2"
+    define(admin, office, steps=steps)
+
+    case = make_application(office.procedure_a).case
+
+    task = TaskState.objects.get(case=case, status=TaskStatus.PENDING)
+    assert task.due_date is not None and task.due_date <= case.due_date
+
+
+def test_warnings_name_a_decision_mode_the_engine_decides_differently_and_a_missing_separation(office):
+    steps = two_steps(office)
+    steps[1].update(
+        mode=StepMode.ANY,
+        distinct_actor=False,
+        slots=[
+            {"department": str(office.dept_a.pk), "actor": "role:approver"},
+            {"department": str(office.dept_b.pk), "actor": "role:approver"},
+        ],
+    )
+    steps[0]["deadline_days"] = "15"
+
+    warnings = dict(services.route_warnings(steps=steps, standard_days=10))
+
+    assert set(warnings) == {"steps.1.mode", "steps.1.distinct_actor", "steps.0.deadline_days"}
+    assert "1人でも不承認にすると" in warnings["steps.1.mode"]
+    assert "15開庁日" in warnings["steps.0.deadline_days"] and "10開庁日" in warnings["steps.0.deadline_days"]
+    steps[1].update(mode=StepMode.ALL, distinct_actor=True)
+    steps[0]["deadline_days"] = "5"
+    assert services.route_warnings(steps=steps, standard_days=10) == []
+
+
+@pytest.mark.parametrize("mode", [StepMode.ANY, StepMode.N_OF_M])
+def test_the_engine_decides_as_the_warning_says_one_rejection_decides_at_once(office, mode):
+    """What route_warnings tells the editor about a 決裁 with several people is what happens."""
+    office.route(
+        office.procedure_a,
+        [
+            {
+                "name": "審査",
+                "kind": StepKind.REVIEW,
+                "slots": [{"department": office.dept_a, "role": "reviewer"}],
+            },
+            {
+                "name": "決裁",
+                "kind": StepKind.DECISION,
+                "mode": mode,
+                "required_count": 2 if mode == StepMode.N_OF_M else 1,
+                "slots": [
+                    {"user": office.approver_a},
+                    {"user": office.deputy_a},
+                    {"user": office.approver_b},
+                ],
+            },
+        ],
+    )
+    case = make_application(office.procedure_a).case
+    first = TaskState.objects.get(case=case, status=TaskStatus.PENDING)
+    review_services.task_approve(user=office.reviewer_a, case_id=case.pk, task_id=first.pk)
+    task = TaskState.objects.get(case=case, status=TaskStatus.PENDING, assignee=office.approver_a)
+
+    review_services.case_decide(
+        user=office.approver_a,
+        case_id=case.pk,
+        task_id=task.pk,
+        outcome="rejected",
+        reason="要件を満たさない",
+    )
+
+    case.refresh_from_db()
+    assert case.status == "rejected"
+    assert not TaskState.objects.filter(case=case, status=TaskStatus.PENDING).exists()

@@ -190,3 +190,71 @@ def test_make_default_button(client, office, admin):
 
     first.refresh_from_db()
     assert response.status_code == 302 and first.is_default
+
+
+def test_new_form_ticks_separation_of_duties_for_the_decision_and_offers_a_step_deadline(
+    client, office, admin
+):
+    client.force_login(admin)
+    html = client.get(f"/staff/routes/new/?for=procedure:{office.procedure_a.pk}").content.decode()
+
+    assert re.search(r'id="s0-distinct_actor" name="s0-distinct_actor" value="1" aria', html)  # not ticked
+    assert re.search(r'id="s1-distinct_actor" name="s1-distinct_actor" value="1" checked', html)
+    assert 'name="s0-deadline_days"' in html and "期限の1開庁日前に担当者へお知らせします" in html
+    assert 'id="route-warnings"' not in html
+
+    proposals = client.get(f"/staff/routes/new/?for=proposals:{office.org.pk}").content.decode()
+    assert re.search(r'id="s0-distinct_actor" name="s0-distinct_actor" value="1" checked', proposals)
+
+
+def test_create_saves_separation_and_deadline_and_lists_them(client, office, admin):
+    client.force_login(admin)
+    data = form_data(office, **{"s0-deadline_days": "3", "s1-distinct_actor": "1"})
+
+    response = client.post("/staff/routes/new/", data)
+
+    route = Route.objects.get()
+    first, last = route.steps.order_by("position")
+    assert response.status_code == 302
+    assert (first.deadline_days, first.distinct_actor, last.distinct_actor) == (3, False, True)
+    listing = client.get(response["Location"]).content.decode()
+    assert "期限 3開庁日" in listing and "前の段階と別の人" in listing
+
+
+def test_a_wrong_step_deadline_answers_422_next_to_the_field_and_keeps_it(client, office, admin):
+    client.force_login(admin)
+
+    response = client.post("/staff/routes/new/", form_data(office, **{"s0-deadline_days": "みっか"}))
+
+    html = response.content.decode()
+    assert response.status_code == 422 and not Route.objects.exists()
+    assert 'href="#s0-deadline_days"' in html and 'id="s0-deadline_days-error"' in html
+    assert 'value="みっか"' in html
+
+
+def test_the_editor_warns_before_and_after_saving_a_decision_it_will_not_decide_as_chosen(
+    client, office, admin
+):
+    client.force_login(admin)
+    data = form_data(
+        office,
+        **{
+            "s1-mode": StepMode.ANY,
+            "s1-slot_count": "2",
+            "s1-1-department": str(office.dept_b.pk),
+            "s1-1-actor": "role:approver",
+        },
+    )
+
+    rearranged = client.post("/staff/routes/new/", {**data, "op": "add_slot:0"}).content.decode()
+    assert 'id="route-warnings"' in rearranged and 'href="#s1-mode"' in rearranged
+    assert 'id="s1-mode-warning"' in rearranged and 'href="#s1-distinct_actor"' in rearranged
+
+    response = client.post("/staff/routes/new/", data)
+
+    assert response.status_code == 302 and Route.objects.count() == 1
+    listing = client.get(response["Location"]).content.decode()
+    assert "notice-warning" in listing and "1人でも不承認にすると" in listing
+    route = Route.objects.get()
+    edit = client.get(f"/staff/routes/{route.pk}/").content.decode()
+    assert 'id="route-warnings"' in edit and "職務の分離がありません" in edit
