@@ -26,6 +26,9 @@ class BackOffice(Protocol):
     def open_correction(self, *, application: Application) -> dict[str, str] | None:
         """An open 補正 request: ``{"message", "url"}``, else None."""
 
+    def issued_documents(self, *, application: Application) -> list[dict[str, Any]]:
+        """Documents issued before the decision (a 受験票): ``{"title", "number", "url", "created_at"}``."""
+
 
 class _NoBackOffice:
     def case_open(self, *, application: Application, actor: Any) -> None:
@@ -39,6 +42,9 @@ class _NoBackOffice:
 
     def open_correction(self, *, application: Application) -> dict[str, str] | None:
         return None
+
+    def issued_documents(self, *, application: Application) -> list[dict[str, Any]]:
+        return []
 
 
 _registered: list[BackOffice] = []

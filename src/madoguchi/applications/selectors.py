@@ -211,6 +211,13 @@ def decision_notices(application: Application) -> list[dict[str, Any]]:
     return backoffice().decision_notices(application=application)
 
 
+def issued_documents(application: Application) -> list[dict[str, Any]]:
+    """Documents issued to the applicant before the decision (a 受験票), from the back office."""
+    from madoguchi.applications.backoffice import backoffice
+
+    return backoffice().issued_documents(application=application)
+
+
 def open_correction(application: Application) -> dict[str, str] | None:
     """An open 補正 request for the status page: its message and where to answer it.
 

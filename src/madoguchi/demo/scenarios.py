@@ -172,12 +172,16 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "S13",
-        "採用試験の受験申込・合否（受験票の交付はまだありません）",
-        ("hanako@example.jp", "tokyo-jinji@example.jp"),
+        "採用試験の受験申込（受験手数料）・受験票・合否",
+        ("hanako@example.jp", "tokyo-jinji@example.jp", "tokyo-jinji-kacho@example.jp"),
         (
-            Step("hanako が受験申込（受験手数料）", path="/tokyo/saiyo-shiken/"),
-            Step("tokyo-jinji が受付し、合否を決定", "review:queue", ("mine",)),
-            Step("hanako のメールボックスに合否の通知", "notifications:mailbox"),
+            Step(
+                "hanako が受験申込し、受験手数料をカードで納付（テスト用 4242 4242 4242 4242）",
+                path="/tokyo/saiyo-shiken/",
+            ),
+            Step("tokyo-jinji が自分の仕事から受付（書類と納付の確認）", "review:work"),
+            Step("hanako のメールボックスに受験票（受験番号・QRコード付きPDF）", "notifications:mailbox"),
+            Step("tokyo-jinji-kacho が合否を決定 → hanako に合格通知書", "review:work"),
         ),
     ),
     Scenario(

@@ -21,6 +21,7 @@ class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("受付票")
     DECISION = "decision", _("決定通知書")
     PAYSLIP = "payslip", _("給与明細")
+    ADMISSION_TICKET = "admission_ticket", _("受験票")
     OTHER = "other", _("その他の書類")
 
 

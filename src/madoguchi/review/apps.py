@@ -15,3 +15,10 @@ class ReviewConfig(AppConfig):
         from madoguchi.review.backoffice import ReviewBackOffice
 
         backoffice_register(ReviewBackOffice())
+
+        # S13 受験票: payments announces a fee paid (its public hook ``payment.completed``,
+        # docs/payments.md); review records it and issues the ticket once the case is accepted.
+        from madoguchi.core import events
+        from madoguchi.review.services.tickets import ticket_fee_paid
+
+        events.subscribe("payment.completed", ticket_fee_paid)

@@ -37,3 +37,22 @@ class ReviewBackOffice:
         if correction is None:
             return None
         return {"message": correction.message, "url": correction_url(correction.pk)}
+
+    def issued_documents(self, *, application: Application) -> list[dict[str, Any]]:
+        from madoguchi.review.models import AdmissionTicket
+
+        ticket = (
+            AdmissionTicket.objects.filter(application=application, issued_at__isnull=False)
+            .only("pk", "title", "number", "issued_at")
+            .first()
+        )
+        if ticket is None:
+            return []
+        return [
+            {
+                "title": ticket.title,
+                "number": ticket.number,
+                "url": reverse("review:ticket", args=[ticket.pk]),
+                "created_at": ticket.issued_at,
+            }
+        ]

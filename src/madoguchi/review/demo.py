@@ -14,7 +14,7 @@ from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Department, Organization
 from madoguchi.procedures.models import Procedure
 from madoguchi.review.constants import CheckKind, NoticeKind, StepKind, StepMode
-from madoguchi.review.models import NoticeTemplate, ProcedureCheck, Route
+from madoguchi.review.models import NoticeTemplate, ProcedureCheck, Route, TicketSetting
 from madoguchi.review.services import route_create
 
 
@@ -183,8 +183,51 @@ def load_backoffice_demo() -> Iterator[str]:
                 )
                 yield "  proposal route: created"
     if tokyo is not None:
+        yield from _exam(tokyo)
         yield from _notice_kinds(tokyo)
     yield "back-office demo data loaded."
+
+
+def _exam(tokyo: Organization) -> Iterator[str]:
+    """S13 採用試験: 受付（書類と受験手数料の確認）→ 合否の決定 (another person), and the 受験票
+    issued once the application is accepted and its fee paid."""
+    jinji = _dept(tokyo, "jinji")
+    procedure = Procedure.objects.filter(organization=tokyo, slug="saiyo-shiken").first()
+    if jinji is None or procedure is None:
+        return
+    yield _procedure_route(
+        tokyo,
+        "saiyo-shiken",
+        "採用試験（受付 → 合否の決定）",
+        [
+            {
+                "name": "受付（書類と受験手数料の確認）",
+                "kind": StepKind.REVIEW,
+                "slots": [_slot(jinji, Role.REVIEWER)],
+                "deadline_days": 3,
+            },
+            {
+                "name": "合否の決定",
+                "kind": StepKind.DECISION,
+                "slots": [_slot(jinji, Role.APPROVER)],
+                "distinct_actor": True,
+            },
+        ],
+    )
+    TicketSetting.objects.get_or_create(
+        procedure=procedure,
+        defaults={
+            "enabled": True,
+            "number_prefix": "1B-",
+            "fields": ["birth_date", "category", "venue"],
+            "body": (
+                "{{ applicant }} 様\n\n「{{ procedure }}」の受験を受け付けました。あなたの受験番号は {{ number }} です。"
+                "\n\n第1次試験の当日は、この受験票（印刷したもの、またはスマートフォンの画面）と、写真付きの本人確認書類を"
+                "お持ちください。試験の日時・会場の詳細は、{{ organization }} 人事委員会のお知らせで確認してください。"
+            ),
+        },
+    )
+    yield "  受験票 saiyo-shiken: on"
 
 
 def _notice_kinds(tokyo: Organization) -> Iterator[str]:

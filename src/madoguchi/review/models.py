@@ -386,3 +386,49 @@ class NoticeTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["procedure", "outcome"], name="notice_template_unique")
         ]
+
+
+# ---------------------------------------------------------------------------- 受験票 (S13)
+
+
+class TicketSetting(models.Model):
+    """A procedure whose accepted applications get an admission ticket (受験票).
+
+    Edited on the 通知書の文面 page (「受験票」). ``fields``: the form's field keys printed on the
+    ticket (試験区分, 会場 …). ``last_number`` is the sequence of 受験番号 (row-locked when used).
+    ``body`` takes ``{{ }}`` placeholders (review/tickets.py PLACEHOLDERS)."""
+
+    procedure = models.OneToOneField(Procedure, on_delete=models.CASCADE, related_name="ticket_setting")
+    enabled = models.BooleanField(_("受付が済んだら受験票を交付する"), default=False)
+    title = models.CharField(_("表題"), max_length=100, blank=True)
+    body = models.TextField(_("受験者への案内"), blank=True)
+    number_prefix = models.CharField(_("受験番号の頭に付ける文字"), max_length=8, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class AdmissionTicket(models.Model):
+    """An application's 受験票: waiting until it is accepted (the steps before the 決裁 done) and
+    its fee at submission paid, then issued once — numbered, signed, in the mailbox.
+
+    ``accepted_at`` / ``fee_paid_at`` record the two conditions as they happen (the engine and
+    payments' ``payment.completed`` hook, in either order); ``issued_at`` marks the PDF."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="admission_ticket")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("受験番号"), max_length=20, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    fee_paid_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    title = models.CharField(max_length=100, blank=True)
+    pdf = models.BinaryField(default=b"")
+    sha256 = models.CharField(max_length=64, blank=True)
+    signer_subject = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "number"], condition=~Q(number=""), name="admission_ticket_number_unique"
+            )
+        ]

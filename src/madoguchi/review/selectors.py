@@ -374,6 +374,7 @@ def case_page(*, case: Case, user: Any) -> dict[str, Any]:
     from madoguchi.review.amendments import amendment_of
     from madoguchi.review.checks import run_checks
     from madoguchi.review.models import RouteStep
+    from madoguchi.review.tickets import ticket_for_case
 
     scope = staff_scope(user)
     tasks = case_tasks(case)
@@ -427,6 +428,7 @@ def case_page(*, case: Case, user: Any) -> dict[str, Any]:
         "application": application,
         "rows": rows,
         "amendment": amendment_of(case=case, user=user),  # a 変更届: the 指定 it changes
+        "ticket": ticket_for_case(case),  # S13 受験票: issued, or what it waits for
         "attachments": attachments,
         "proposal_attachments": proposal_attachments,
         "checks": run_checks(case),

@@ -34,11 +34,12 @@ from madoguchi.applications.services.follow_up import (
     applications_follow_up_sweep,
     applications_waiting_count,
 )
-from madoguchi.applications.services.status import application_status_set
+from madoguchi.applications.services.status import application_event_add, application_status_set
 from madoguchi.applications.services.submission import application_submit, application_submit_with_result
 
 __all__ = [
     "PROXY_REQUESTED_KEY",
+    "application_event_add",
     "application_follow_up",
     "application_status_set",
     "application_follow_up_dispatch",

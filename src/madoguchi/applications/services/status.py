@@ -43,3 +43,20 @@ def application_status_set(
         after={"status": status},
     )
     return True
+
+
+def application_event_add(
+    *, application: Application, kind: str, message: str, actor: Any
+) -> ApplicationEvent:
+    """A line on the applicant's timeline without a change of status (a document was issued, …),
+    audited as ``application.<kind>``. Call inside the caller's transaction."""
+    event = ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        status=application.status,
+        message=message,
+        public=True,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(actor=actor, action=f"application.{kind}", target=application, after={"message": message})
+    return event

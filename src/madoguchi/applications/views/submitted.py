@@ -74,6 +74,7 @@ def detail(request, application_id):
             "can_withdraw": application.status in WITHDRAWABLE,
             "correction": selectors.open_correction(application),
             "notices": selectors.decision_notices(application),
+            "documents": selectors.issued_documents(application),
             "amendments": selectors.amendment_procedures(application),
         },
     )

@@ -25,6 +25,12 @@ from madoguchi.review.services.paper import case_decide_on_paper, paper_decision
 from madoguchi.review.services.proposals import proposal_create
 from madoguchi.review.services.routes import route_create, route_for_procedure, route_for_proposals
 from madoguchi.review.services.steps import task_approve, task_pull_back, task_return
+from madoguchi.review.services.tickets import (
+    ticket_case_accepted,
+    ticket_check_record,
+    ticket_fee_paid,
+    ticket_setting_save,
+)
 
 __all__ = [
     "case_claim",
@@ -44,4 +50,8 @@ __all__ = [
     "task_pull_back",
     "task_reassign",
     "task_return",
+    "ticket_case_accepted",
+    "ticket_check_record",
+    "ticket_fee_paid",
+    "ticket_setting_save",
 ]

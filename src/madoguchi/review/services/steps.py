@@ -176,6 +176,11 @@ def step_start(
         },
     )
     notify_tasks_started(case=case, tasks=new_tasks, actor=actor if not isinstance(actor, str) else None)
+    if step.kind == StepKind.DECISION and case.application_id:
+        # every step before the 決裁 is done: the application is accepted (S13 受験票)
+        from madoguchi.review.services.tickets import ticket_case_accepted
+
+        ticket_case_accepted(case=case, actor=actor)
 
 
 def step_complete(case: Case, step: RouteStep) -> bool:

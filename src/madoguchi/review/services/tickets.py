@@ -1,0 +1,226 @@
+"""受験票 (S13): issued once an application is accepted and its fee at submission is paid.
+
+Two conditions, met in either order, each recorded on the ``AdmissionTicket`` row:
+
+- **accepted** — the case reached its 決裁 step (every step before it — 受付・書類の確認 — is
+  done); the engine calls ``ticket_case_accepted`` when the decision step starts;
+- **fee paid** — only for a procedure with a fixed fee (``Procedure.fee_kind``, paid at
+  submission): payments' public hook ``payment.completed`` (docs/payments.md, "Hooks") calls
+  ``ticket_fee_paid``, subscribed in ``ReviewConfig.ready`` (review does not import payments).
+
+When both hold, the ticket gets the next 受験番号 of the procedure, its PDF (QR code to the staff
+check page) is signed with the organization's key, and it is delivered to the applicant's
+mailbox (e-mail tells them, with a link), on the status page and on the timeline. Idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.applications.models import Application
+from madoguchi.applications.services import application_event_add
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import FieldErrors
+from madoguchi.notifications.constants import DocumentKind
+from madoguchi.notifications.services import mailbox_deliver
+from madoguchi.procedures.constants import FeeKind
+from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.validation import iter_fields
+from madoguchi.review import tickets
+from madoguchi.review.models import AdmissionTicket, Case, TicketSetting
+
+
+def _setting(procedure_id: int | None, *, lock: bool = False) -> TicketSetting | None:
+    if procedure_id is None:
+        return None
+    qs = TicketSetting.objects.filter(procedure_id=procedure_id, enabled=True)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def _ticket_row(application: Application) -> AdmissionTicket:
+    ticket, _created = AdmissionTicket.objects.get_or_create(
+        application=application, defaults={"procedure_id": application.procedure_id}
+    )
+    return (
+        AdmissionTicket.objects.select_for_update()
+        .select_related("application__procedure", "application__organization", "application__version")
+        .get(pk=ticket.pk)
+    )
+
+
+def _fee_settled(ticket: AdmissionTicket) -> bool:
+    return ticket.application.procedure.fee_kind != FeeKind.FIXED or ticket.fee_paid_at is not None
+
+
+def ticket_case_accepted(*, case: Case, actor: Any) -> AdmissionTicket | None:
+    """The engine: the case reached its 決裁 step. Records the acceptance, issues if paid."""
+    if case.application_id is None or _setting(case.procedure_id) is None:
+        return None
+    ticket = _ticket_row(case.application)
+    if ticket.accepted_at is None:
+        ticket.accepted_at = timezone.now()
+        ticket.save(update_fields=["accepted_at"])
+    return _issue_if_due(ticket, actor=actor, applicant=case.applicant_label)
+
+
+def ticket_fee_paid(*, application: Application, **payload: Any) -> AdmissionTicket | None:
+    """payments' ``payment.completed`` hook (inside the paying transaction): records the payment,
+    issues if the application is accepted already."""
+    if _setting(application.procedure_id) is None:
+        return None
+    ticket = _ticket_row(application)
+    if ticket.fee_paid_at is None:
+        ticket.fee_paid_at = timezone.now()
+        ticket.save(update_fields=["fee_paid_at"])
+    label = Case.objects.filter(application=application).values_list("applicant_label", flat=True).first()
+    return _issue_if_due(ticket, actor="system", applicant=label or "")
+
+
+def _issue_if_due(ticket: AdmissionTicket, *, actor: Any, applicant: str) -> AdmissionTicket:
+    if ticket.issued_at is not None or ticket.accepted_at is None or not _fee_settled(ticket):
+        return ticket
+    if ticket.application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
+        return ticket  # withdrawn (or refused) before the fee came in: nothing to sit
+    from madoguchi.review import signing
+
+    application = ticket.application
+    setting = _setting(application.procedure_id, lock=True)  # the sequence of 受験番号
+    if setting is None:
+        return ticket
+    setting.last_number += 1
+    setting.save(update_fields=["last_number"])
+    ticket.number = tickets.format_number(setting.number_prefix, setting.last_number)
+    ticket.issued_at = timezone.now()
+    name = applicant or application.applicant.display_name or application.applicant.email
+    title, pdf = tickets.render_ticket_pdf(ticket=ticket, setting=setting, applicant=name)
+    signed, subject = signing.sign_pdf(
+        organization=application.organization,
+        pdf=pdf,
+        reason=_("%(title)s（受験番号 %(number)s）") % {"title": title, "number": ticket.number},
+    )
+    ticket.title = title
+    ticket.pdf = signed
+    ticket.sha256 = hashlib.sha256(signed).hexdigest()
+    ticket.signer_subject = subject
+    ticket.save(update_fields=["number", "issued_at", "title", "pdf", "sha256", "signer_subject"])
+    audit_record(
+        actor=actor,
+        action="admission_ticket.issued",
+        target=application,
+        after={"ticket": str(ticket.pk), "number": ticket.number, "sha256": ticket.sha256},
+    )
+    mailbox_deliver(
+        user=application.applicant,
+        organization=application.organization,
+        subject=_("%(title)s（%(procedure)s）") % {"title": title, "procedure": application.procedure.title},
+        body=_("受験番号は %(number)s です。試験の当日は、この受験票をお持ちください。")
+        % {"number": ticket.number},
+        source_key=f"admission-ticket:{ticket.pk}",
+        kind=DocumentKind.ADMISSION_TICKET,
+        content=signed,
+        file_name=f"{title}_{ticket.number}.pdf",
+        content_type="application/pdf",
+    )
+    application_event_add(
+        application=application,
+        kind="ticket_issued",
+        message=_(
+            "%(title)sを交付しました（受験番号 %(number)s）。メールボックスと、この画面からダウンロードできます。"
+        )
+        % {"title": title, "number": ticket.number},
+        actor=actor,
+    )
+    return ticket
+
+
+# ---------------------------------------------------------------------------- the setting
+
+
+def ticket_setting_save(
+    *,
+    user: Any,
+    procedure: Procedure,
+    enabled: bool,
+    title: str,
+    body: str,
+    number_prefix: str,
+    fields: list[str],
+) -> TicketSetting:
+    """Save the procedure's 受験票 (the caller checked the user may edit the procedure's notices,
+    ``selectors.notice_procedure``). Audited as ``ticket_setting.saved``."""
+    title = (title or "").strip()
+    body = (body or "").strip().replace("\r\n", "\n")
+    prefix = unicodedata.normalize("NFKC", number_prefix or "").strip().upper()
+    errors: dict[str, list[str]] = {}
+    if len(title) > 100:
+        errors["title"] = [_("表題は100文字以内で入力してください。")]
+    elif title_errors := tickets.check_text(title):
+        errors["title"] = title_errors
+    if len(body) > 3000:
+        errors["body"] = [_("案内は3000文字以内で入力してください。")]
+    elif body_errors := tickets.check_text(body):
+        errors["body"] = body_errors
+    if len(prefix) > 8 or not all(c.isascii() and (c.isalnum() or c == "-") for c in prefix):
+        errors["number_prefix"] = [
+            _("受験番号の頭に付ける文字は、半角の英数字とハイフン8文字までにしてください（例: 1B-）。")
+        ]
+    known = [
+        spec["key"]
+        for _step, spec in iter_fields(
+            procedure.current_version.definition if procedure.current_version else {}
+        )
+    ]
+    unknown = [key for key in fields if key not in known]
+    if unknown:
+        errors["fields"] = [_("受験票に載せる項目は、この手続の項目から選んでください。")]
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        setting, _created = TicketSetting.objects.select_for_update().get_or_create(procedure=procedure)
+        before = {
+            "enabled": setting.enabled,
+            "title": setting.title,
+            "body": setting.body,
+            "number_prefix": setting.number_prefix,
+            "fields": setting.fields,
+        }
+        setting.enabled = bool(enabled)
+        setting.title = title
+        setting.body = body
+        setting.number_prefix = prefix
+        setting.fields = [key for key in known if key in fields]
+        setting.save()
+        audit_record(
+            actor=user,
+            action="ticket_setting.saved",
+            target=procedure,
+            before=before,
+            after={
+                "enabled": setting.enabled,
+                "title": setting.title,
+                "body": setting.body,
+                "number_prefix": setting.number_prefix,
+                "fields": setting.fields,
+            },
+        )
+    return setting
+
+
+def ticket_check_record(*, user: Any, ticket: AdmissionTicket) -> None:
+    """Staff opened a ticket's check page (personal data): audited."""
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="admission_ticket.checked",
+            target=ticket.application,
+            after={"ticket": str(ticket.pk), "number": ticket.number},
+        )
