@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
     # Staff: reminders before a step's deadline, and the daily digest (review/services/reminders.py).
     "review-deadline-reminders": {"task": "review.deadline_reminders", "schedule": 24 * 60 * 60.0},
     "review-staff-digest": {"task": "review.staff_digest", "schedule": 24 * 60 * 60.0},
+    "review-tickets-sweep": {"task": "review.tickets_sweep", "schedule": 10 * 60.0},
 }
 # A submission's review case and receipt notice are made right after its commit; the sweeper
 # steps in for those still missing this many seconds later (applications/services/follow_up.py).

@@ -17,3 +17,18 @@ def staff_digest_task() -> dict:
     from madoguchi.review.services.reminders import staff_digests_send
 
     return staff_digests_send()
+
+
+@shared_task(name="review.ticket_issue", ignore_result=True, acks_late=True)
+def ticket_issue_task(ticket_id: str) -> None:
+    """Issue a 受験票 after the payment that completed it was committed (safe to run twice)."""
+    from madoguchi.review.services.tickets import ticket_issue_pending
+
+    ticket_issue_pending(ticket_id=ticket_id)
+
+
+@shared_task(name="review.tickets_sweep", ignore_result=True)
+def tickets_sweep_task() -> int:
+    from madoguchi.review.services.tickets import tickets_sweep
+
+    return tickets_sweep()

@@ -29,7 +29,9 @@ from madoguchi.review.services.tickets import (
     ticket_case_accepted,
     ticket_check_record,
     ticket_fee_paid,
+    ticket_issue_pending,
     ticket_setting_save,
+    tickets_sweep,
 )
 
 __all__ = [
@@ -53,5 +55,7 @@ __all__ = [
     "ticket_case_accepted",
     "ticket_check_record",
     "ticket_fee_paid",
+    "ticket_issue_pending",
     "ticket_setting_save",
+    "tickets_sweep",
 ]

@@ -20,6 +20,7 @@ import unicodedata
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,16 +74,53 @@ def ticket_case_accepted(*, case: Case, actor: Any) -> AdmissionTicket | None:
 
 
 def ticket_fee_paid(*, application: Application, **payload: Any) -> AdmissionTicket | None:
-    """payments' ``payment.completed`` hook (inside the paying transaction): records the payment,
-    issues if the application is accepted already."""
+    """payments' ``payment.completed`` hook, inside the paying transaction under the payment's
+    lock: only records the payment (one row). Rendering and signing the ticket happen after the
+    commit (task ``review.ticket_issue``), so nothing slow — and no failure of ours — can hold
+    up or roll back the money; ``review.tickets_sweep`` (beat) catches a lost task."""
     if _setting(application.procedure_id) is None:
         return None
     ticket = _ticket_row(application)
     if ticket.fee_paid_at is None:
         ticket.fee_paid_at = timezone.now()
         ticket.save(update_fields=["fee_paid_at"])
-    label = Case.objects.filter(application=application).values_list("applicant_label", flat=True).first()
-    return _issue_if_due(ticket, actor="system", applicant=label or "")
+    if ticket.accepted_at is not None and ticket.issued_at is None:
+        from madoguchi.review.tasks import ticket_issue_task
+
+        ticket_id = str(ticket.pk)
+        transaction.on_commit(lambda: ticket_issue_task.delay(ticket_id))
+    return ticket
+
+
+def ticket_issue_pending(*, ticket_id: Any) -> AdmissionTicket | None:
+    """Issue a ticket whose conditions are met (the task after a payment, and the sweeper)."""
+    with transaction.atomic():
+        ticket = (
+            AdmissionTicket.objects.select_for_update(of=("self",))
+            .select_related("application__procedure", "application__organization", "application__version")
+            .filter(pk=ticket_id)
+            .first()
+        )
+        if ticket is None:
+            return None
+        label = (
+            Case.objects.filter(application_id=ticket.application_id)
+            .values_list("applicant_label", flat=True)
+            .first()
+        )
+        return _issue_if_due(ticket, actor="system", applicant=label or "")
+
+
+def tickets_sweep() -> int:
+    """Beat: issue every ticket whose conditions are met but whose task was lost. Returns how many."""
+    due = AdmissionTicket.objects.filter(issued_at__isnull=True, accepted_at__isnull=False).filter(
+        Q(fee_paid_at__isnull=False) | ~Q(procedure__fee_kind=FeeKind.FIXED)
+    )
+    issued = 0
+    for ticket_id in list(due.values_list("pk", flat=True)[:200]):
+        ticket = ticket_issue_pending(ticket_id=ticket_id)
+        issued += int(ticket is not None and ticket.issued_at is not None)
+    return issued
 
 
 def _issue_if_due(ticket: AdmissionTicket, *, actor: Any, applicant: str) -> AdmissionTicket:

@@ -51,12 +51,23 @@ def accept(office, application, reviewer=None):
     services.task_approve(user=reviewer or office.reviewer_a, case_id=application.case.pk, task_id=task.pk)
 
 
-def pay_cash(office, application):
+def pay_cash(office, application, capture=None):
+    """Cash at the counter; the ticket that the payment completes is issued after the commit."""
     payment = application.payment
-    payments.payment_record_cash(user=office.reviewer_a, payment_id=payment.pk, amount=str(payment.amount))
+    if capture is None:
+        payments.payment_record_cash(
+            user=office.reviewer_a, payment_id=payment.pk, amount=str(payment.amount)
+        )
+        return
+    with capture(execute=True):
+        payments.payment_record_cash(
+            user=office.reviewer_a, payment_id=payment.pk, amount=str(payment.amount)
+        )
 
 
-def test_accepted_first_then_paid_the_ticket_comes_with_the_payment(settings):
+def test_accepted_first_then_paid_the_ticket_comes_after_the_payment_commits(
+    django_capture_on_commit_callbacks,
+):
     office = exam(fee_office(amount=2000))
     application = make_application(office.procedure_a)
 
@@ -66,7 +77,7 @@ def test_accepted_first_then_paid_the_ticket_comes_with_the_payment(settings):
     assert ticket.accepted_at and ticket.issued_at is None and ticket.number == ""
     assert not MailboxMessage.objects.filter(kind=DocumentKind.ADMISSION_TICKET).exists()
 
-    pay_cash(office, application)
+    pay_cash(office, application, capture=django_capture_on_commit_callbacks)
 
     ticket.refresh_from_db()
     assert ticket.issued_at and ticket.number == "A00001" and ticket.title == "受験票"
@@ -238,3 +249,18 @@ def test_the_setting_refuses_fields_the_form_does_not_have():
             fields=["nope"],
         )
     assert set(exc.value.errors) == {"fields"}
+
+
+def test_the_payment_hook_only_records_and_the_sweeper_issues_a_lost_one():
+    office = exam(fee_office(amount=2000))
+    application = make_application(office.procedure_a)
+    accept(office, application)
+
+    pay_cash(office, application)  # inside a test transaction: the on-commit task never runs
+
+    ticket = AdmissionTicket.objects.get(application=application)
+    assert ticket.fee_paid_at is not None and ticket.issued_at is None
+    assert services.tickets_sweep() == 1
+    ticket.refresh_from_db()
+    assert ticket.number == "A00001"
+    assert services.tickets_sweep() == 0
