@@ -437,6 +437,13 @@ CELERY_BEAT_SCHEDULE["insights-refresh-changed"] = {
     "schedule": float(os.environ.get("INSIGHTS_REFRESH_SECONDS", "600")),
 }
 
+# --- Open data (docs/opendata.md) -------------------------------------------------------------
+OPENDATA_MIN_CELL = int(os.environ.get("OPENDATA_MIN_CELL", "10"))  # smaller counts are suppressed
+CELERY_BEAT_SCHEDULE["opendata-publish"] = {
+    "task": "opendata.publish",
+    "schedule": float(os.environ.get("OPENDATA_PUBLISH_SECONDS", "3600")),
+}
+
 # --- Payments (docs/payments.md) ----------------------------------------------------------
 # Enabled providers, in the order offered. "sandbox" is the built-in test PSP (demo, tests):
 # production sets this to its real providers, e.g. "stripe,slip".

@@ -35,6 +35,7 @@ APP_PREFIXES = {
     "review.applicant_urls": "corrections/",
     "applications.bulk_urls": "builder/bulk/",
     "procedures.builder.urls": "builder/",
+    "opendata.dcat_urls": "",  # DCAT at ckanext-dcat's paths: /catalog.ttl, /dataset/<name>.jsonld
     "procedures": "",
 }
 

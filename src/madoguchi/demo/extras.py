@@ -28,6 +28,7 @@ APP_DEMOS: list[tuple[str, str, dict[str, Any]]] = [
     ("madoguchi.notifications.demo", "load_members_demo", {}),  # S12 rosters for payslips
     # last: its refresh counts what the loaders above made
     ("madoguchi.insights.demo", "load_insights_demo", {}),  # S10 KPI history, paper procedures, targets
+    ("madoguchi.opendata.demo", "load_opendata_demo", {}),  # S10 datasets from those figures
 ]
 
 

@@ -5,5 +5,8 @@ from madoguchi.opendata import views
 app_name = "opendata"
 
 urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("<slug:name>/", views.dataset, name="dataset"),
+    path("<slug:name>/datapackage.json", views.package_json, name="datapackage"),
     path("<slug:name>/<slug:resource>.csv", views.resource_csv, name="resource_csv"),
 ]
