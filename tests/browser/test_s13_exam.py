@@ -68,7 +68,11 @@ def test_s13_apply_pay_accept_ticket_and_result(open_page, site):
 
     # tokyo-jinji was told (e-mail) and accepts it from 自分の仕事
     case = Case.objects.get(application=application)
-    assert DevMail.objects.filter(to__icontains="tokyo-jinji@example.jp").exists()
+    assert DevMail.objects.filter(
+        to__icontains="tokyo-jinji@example.jp",
+        subject__contains="受付（書類と受験手数料の確認）",
+        body__contains=application.reference_number,
+    ).exists()
     jinji = open_page(javascript=False, **DESKTOP)
     staff_sign_in(jinji, "tokyo-jinji@example.jp")
     jinji.goto("/staff/work/")
@@ -105,7 +109,10 @@ def test_s13_apply_pay_accept_ticket_and_result(open_page, site):
     jinji.check("QR check page")
     assert "この受験票は有効です" in jinji.page.locator("main").inner_text()
 
-    # tokyo-jinji cannot decide (職務の分離); tokyo-jinji-kacho decides 合格
+    # the 課長 was told that the 合否 waits for them; tokyo-jinji-kacho decides 合格
+    assert DevMail.objects.filter(
+        to__icontains="tokyo-jinji-kacho@example.jp", subject__contains="合否の決定"
+    ).exists()
     kacho = open_page(javascript=False, **DESKTOP)
     staff_sign_in(kacho, "tokyo-jinji-kacho@example.jp")
     kacho.goto("/staff/work/")
