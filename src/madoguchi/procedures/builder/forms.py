@@ -23,7 +23,7 @@ from madoguchi.procedures.fields.inputs import BuilderInput
 
 
 class SettingsForm(forms.Form):
-    """Shapes the settings post; services._check_settings judges the values."""
+    """Shapes the settings post; services.settings._check_settings judges the values."""
 
     title = forms.CharField(label=_l("手続名"), required=False)
     summary = forms.CharField(label=_l("概要（一覧に表示する1〜2文）"), required=False)
