@@ -37,7 +37,7 @@ from madoguchi.audit.services import audit_record
 from madoguchi.core import textfiles
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.procedures.builder.selectors import bulk_can_upload
-from madoguchi.procedures.fields import ValidationContext, get_field_type
+from madoguchi.procedures.fields import ValidationContext, get_field_type, type_of
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.normalize import loose_key
 from madoguchi.procedures.validation import iter_fields, validate_all
@@ -330,7 +330,8 @@ def _row_person(*, upload: BulkUpload, data: dict[str, Any]) -> Any:
             if member is not None:
                 return member.user
     for _step, item in iter_fields(upload.version.definition):
-        if item.get("type") == "email" and data.get(item["key"]):
+        field_type = type_of(item)
+        if field_type is not None and field_type.is_email and data.get(item["key"]):
             email = User.objects.normalize_email(str(data[item["key"]]).strip())
             user = User.objects.filter(email__iexact=email).first()
             if user is None:

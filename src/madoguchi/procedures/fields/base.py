@@ -127,6 +127,8 @@ class FieldType:
     takes_file: ClassVar[bool] = False
     # True when the value is a person's name (the name shown on a review case).
     is_person_name: ClassVar[bool] = False
+    # True when the value is an e-mail address (a bulk row finds its applicant by it).
+    is_email: ClassVar[bool] = False
     # Data attributes of the type's template that static/js/fields.js acts on (tested to exist).
     script_hooks: ClassVar[tuple[str, ...]] = ()
 

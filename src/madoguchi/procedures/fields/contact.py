@@ -40,6 +40,7 @@ def normalize_email(text: str) -> str | None:
 class EmailField(FieldType):
     label = _("メールアドレス")
     template_name = "procedures/fields/email.html"
+    is_email = True
 
     builder_inputs = (
         BuilderInput("prefill", "bool", _("申請者のアカウントのメールアドレスを最初から入れておく")),
