@@ -20,6 +20,7 @@ from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Organization
 from madoguchi.accounts.permissions import StaffScope
 from madoguchi.audit.services import audit_record
+from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
 from madoguchi.payments.constants import EventKind, LineOutcome, Method, PaymentStatus
 from madoguchi.payments.models import CollectionImport, CollectionLine, Payment
@@ -46,14 +47,13 @@ def can_reconcile(user: Any, organization_id: int) -> bool:
 
 
 def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FieldErrors(
-        {"file": [_("文字コードを判別できません。UTF-8 か Shift_JIS の CSV を選んでください。")]}
-    )
+    """UTF-8 (with or without BOM) or Shift_JIS (core/textfiles.py)."""
+    try:
+        return textfiles.decode_text(raw).text
+    except textfiles.UnreadableFile:
+        raise FieldErrors(
+            {"file": [_("文字コードを判別できません。UTF-8 か Shift_JIS の CSV を選んでください。")]}
+        ) from None
 
 
 def _date(text: str) -> date | None:
