@@ -3,7 +3,7 @@
 path("corrections/", include("madoguchi.review.applicant_urls")),
 """
 
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 
 from madoguchi.review import applicant_views
 
@@ -13,9 +13,3 @@ urlpatterns = [
     path("<uuid:correction_id>/done/", applicant_views.correction_done, name="done"),
 ]
 
-
-def correction_url(correction_id) -> str:
-    try:
-        return reverse("corrections:respond", args=[correction_id])
-    except NoReverseMatch:  # not mounted yet: served under /staff/ as a fallback
-        return reverse("review:correction_respond", args=[correction_id])

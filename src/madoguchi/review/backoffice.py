@@ -30,7 +30,7 @@ class ReviewBackOffice:
         ]
 
     def open_correction(self, *, application: Application) -> dict[str, str] | None:
-        from madoguchi.review.applicant_urls import correction_url
+        from madoguchi.review.links import correction_url
         from madoguchi.review.selectors import open_correction_for
 
         correction = open_correction_for(user=application.applicant, application_id=application.pk)

@@ -29,7 +29,7 @@ def _context(application: Application) -> dict[str, str]:
 
 
 def notify_correction_requested(*, application: Application, correction) -> None:
-    from madoguchi.review.applicant_urls import correction_url
+    from madoguchi.review.links import correction_url
 
     context = _context(application)
     context["application_url"] = settings.SITE_URL + correction_url(correction.pk)
