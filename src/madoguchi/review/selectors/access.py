@@ -7,16 +7,17 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from madoguchi.accounts.types import User
 from madoguchi.core import events
 from madoguchi.review.models import Case, CorrectionRequest, Notice, TaskState
 from madoguchi.review.permissions import CaseScope
 
 
-def staff_scope(user: Any) -> CaseScope:
+def staff_scope(user: User) -> CaseScope:
     return CaseScope.of(user)
 
 
-def require_reviewer(user: Any) -> CaseScope:
+def require_reviewer(user: User) -> CaseScope:
     scope = staff_scope(user)
     if not scope.can_review:
         raise Http404
@@ -32,12 +33,12 @@ def _uuid_or_404(value: Any):
         raise Http404 from None
 
 
-def visible_cases(*, user: Any) -> QuerySet[Case]:
+def visible_cases(*, user: User) -> QuerySet[Case]:
     scope = staff_scope(user)
     return Case.objects.filter(scope.case_visibility_q())
 
 
-def access_case(*, user: Any, case_id: Any, for_update: bool = False) -> Case:
+def access_case(*, user: User, case_id: Any, for_update: bool = False) -> Case:
     """The case if ``user`` may see it; Http404 otherwise (no hint that it exists)."""
     case_id = _uuid_or_404(case_id)
     scope = staff_scope(user)
@@ -65,7 +66,7 @@ def access_case(*, user: Any, case_id: Any, for_update: bool = False) -> Case:
     raise Http404
 
 
-def access_case_for_application(*, user: Any, application_id: Any) -> Case:
+def access_case_for_application(*, user: User, application_id: Any) -> Case:
     application_id = _uuid_or_404(application_id)
     case_id = Case.objects.filter(application_id=application_id).values_list("pk", flat=True).first()
     if case_id is None:
@@ -76,7 +77,7 @@ def access_case_for_application(*, user: Any, application_id: Any) -> Case:
 # ---------------------------------------------------------------------------- notices
 
 
-def access_notice(*, user: Any, notice_id: Any) -> Notice:
+def access_notice(*, user: User, notice_id: Any) -> Notice:
     """The applicant of the case, or staff who may see the case; 404 for everyone else."""
     notice_id = _uuid_or_404(notice_id)
     if not getattr(user, "is_authenticated", False):
@@ -89,13 +90,13 @@ def access_notice(*, user: Any, notice_id: Any) -> Notice:
         # a subscriber (payments) raises DomainError while the fee is unpaid
         events.emit("document.release_check", application=application)
         return notice
-    if notice.case.proposal_id and notice.case.proposal.author_id == user.pk:
+    if notice.case.proposal is not None and notice.case.proposal.author_id == user.pk:
         return notice
     access_case(user=user, case_id=notice.case_id)  # raises Http404
     return notice
 
 
-def application_notices(*, user: Any, application_id: Any) -> list[Notice]:
+def application_notices(*, user: User, application_id: Any) -> list[Notice]:
     """Signed notices of an applicant's own application (for the status page)."""
     return list(
         Notice.objects.filter(case__application_id=application_id, case__application__applicant=user)
@@ -107,7 +108,7 @@ def application_notices(*, user: Any, application_id: Any) -> list[Notice]:
 # ---------------------------------------------------------------------------- corrections (applicant)
 
 
-def access_correction(*, user: Any, correction_id: Any) -> CorrectionRequest:
+def access_correction(*, user: User, correction_id: Any) -> CorrectionRequest:
     correction_id = _uuid_or_404(correction_id)
     if not getattr(user, "is_authenticated", False):
         raise Http404
@@ -121,7 +122,7 @@ def access_correction(*, user: Any, correction_id: Any) -> CorrectionRequest:
     return correction
 
 
-def open_correction_for(*, user: Any, application_id: Any) -> CorrectionRequest | None:
+def open_correction_for(*, user: User, application_id: Any) -> CorrectionRequest | None:
     return CorrectionRequest.objects.filter(
         application_id=application_id, application__applicant=user, status="open"
     ).first()

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from madoguchi.accounts.types import User
 from madoguchi.audit.models import AuditEntry
 from madoguchi.review.constants import ACT_ROLES, HISTORY_LABELS, CaseStatus, TaskStatus
 from madoguchi.review.models import Case, Comment, CorrectionRequest, DataRevision, Notice, TaskState
@@ -95,6 +96,7 @@ def revisions_with_diffs(case: Case) -> list[dict[str, Any]]:
     if not case.application_id:
         return []
     revisions = application_revisions(case.application_id)
+    assert case.application is not None
     definition = case.application.version.definition
     out = []
     for older, newer in zip(revisions, revisions[1:], strict=False):
@@ -105,7 +107,7 @@ def revisions_with_diffs(case: Case) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------- everything the case page shows
 
 
-def case_page(*, case: Case, user: Any) -> dict[str, Any]:
+def case_page(*, case: Case, user: User) -> dict[str, Any]:
     """The case page: data rows, attachments, checks, route with tasks, history, comments,
     corrections, versions and what this user can do next. A constant number of queries."""
     from madoguchi.applications.models import Attachment
@@ -160,7 +162,7 @@ def case_page(*, case: Case, user: Any) -> dict[str, Any]:
             for _s, spec in iter_fields(definition)
             if spec["key"] not in shown and spec.get("type") not in ("info", "heading")
         ]
-    proposal_attachments = list(case.proposal.attachments.all()) if case.proposal_id else []
+    proposal_attachments = list(case.proposal.attachments.all()) if case.proposal is not None else []
     today = timezone.localdate()
     return {
         "case": case,

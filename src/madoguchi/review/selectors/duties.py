@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from madoguchi.accounts.types import User
 from madoguchi.review.constants import CaseStatus, TaskStatus
 from madoguchi.review.models import Case, TaskState
 
 # ---------------------------------------------------------------------------- separation of duties
 
 
-def duty_conflict(task: TaskState, user: Any, *, acted: list[TaskState] | None = None) -> str | None:
+def duty_conflict(task: TaskState, user: User, *, acted: list[TaskState] | None = None) -> str | None:
     """Why ``user`` may not act on ``task`` under separation of duties (職務の分離), else None.
 
     - The author of a proposal (起案者) never approves or decides their own proposal.
@@ -20,7 +21,7 @@ def duty_conflict(task: TaskState, user: Any, *, acted: list[TaskState] | None =
     from django.utils.translation import gettext as _
 
     case = task.case
-    if case.proposal_id and case.proposal.author_id == user.pk:
+    if case.proposal is not None and case.proposal.author_id == user.pk:
         return _("起案者は自分の起案を承認・決裁できません。ほかの職員が処理します（職務の分離）。")
     if not task.step.distinct_actor:
         return None

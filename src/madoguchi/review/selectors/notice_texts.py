@@ -6,10 +6,12 @@ from typing import Any
 
 from django.http import Http404
 
+from madoguchi.accounts.types import User
+
 # ---------------------------------------------------------------------------- 通知書の文面
 
 
-def notice_procedures(*, user: Any) -> list[Any]:
+def notice_procedures(*, user: User) -> list[Any]:
     """Procedures whose notice wording this user may edit (owner/admin of their department)."""
     from madoguchi.procedures.models import Procedure
     from madoguchi.review.route_editor.selectors import EDITOR_ROLES, editor_scope, may_edit
@@ -25,7 +27,7 @@ def notice_procedures(*, user: Any) -> list[Any]:
     ]
 
 
-def notice_procedure(*, user: Any, procedure_id: Any) -> Any:
+def notice_procedure(*, user: User, procedure_id: Any) -> Any:
     """One procedure this user may edit the notices of; 404 otherwise."""
     for procedure in notice_procedures(user=user):
         if str(procedure.pk) == str(procedure_id):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from madoguchi.accounts.constants import Role
+from madoguchi.accounts.types import User
 from madoguchi.core.business_days import add_business_days
 from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES, CaseStatus, TaskStatus
 from madoguchi.review.models import Case, TaskState
@@ -53,7 +53,7 @@ def due_soon_date(today: dt.date | None = None) -> dt.date:
     return add_business_days(today or timezone.localdate(), DUE_SOON_BUSINESS_DAYS)
 
 
-def case_queue(*, user: Any, queue: str, filters: QueueFilters | None = None) -> QueuePage:
+def case_queue(*, user: User, queue: str, filters: QueueFilters | None = None) -> QueuePage:
     """One page of a work queue, sorted by deadline. Raises Http404 for a queue you lack."""
     filters = filters or QueueFilters()
     scope = require_reviewer(user)
@@ -119,7 +119,7 @@ def case_queue(*, user: Any, queue: str, filters: QueueFilters | None = None) ->
     )
 
 
-def my_pending_tasks(user: Any) -> QuerySet[TaskState]:
+def my_pending_tasks(user: User) -> QuerySet[TaskState]:
     """Pending tasks of the current step of open cases that wait for ``user``: claimed by them,
     assigned to them, or for their role over the task's department and not taken by anyone."""
     from django.db.models import F

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from madoguchi.accounts.types import User
 from madoguchi.review.constants import ACT_ROLES, VIEW_ROLES, CaseStatus, TaskStatus
 from madoguchi.review.models import Case, TaskState
 from madoguchi.review.selectors.access import require_reviewer
@@ -50,7 +51,7 @@ def _work_order(item: WorkItem) -> tuple[Any, ...]:
     return (not item.overdue, item.due or dt.date.max, item.case.opened_at)
 
 
-def waiting_work(*, user: Any) -> WorkPage:
+def waiting_work(*, user: User) -> WorkPage:
     """The staff landing page: what waits for *you* (your steps), then your team's open cases;
     overdue first, then by deadline. A constant number of queries."""
     scope = require_reviewer(user)

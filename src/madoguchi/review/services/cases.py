@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.models import Application
 from madoguchi.audit.services import audit_record
 from madoguchi.core.business_days import add_business_days
@@ -35,7 +36,7 @@ from madoguchi.review.services.steps import (
 # ---------------------------------------------------------------------------- opening a case
 
 
-def case_open_for_application(*, application: Application, actor: Any = None) -> Case:
+def case_open_for_application(*, application: Application, actor: Actor = None) -> Case:
     """Open the review case of a new application (idempotent) and start its route."""
     existing = Case.objects.filter(application=application).first()
     if existing is not None:
@@ -112,7 +113,7 @@ def _flatten_name(value: Any) -> str:
     return str(value)
 
 
-def case_close_withdrawn(*, application: Application, actor: Any = None) -> Case | None:
+def case_close_withdrawn(*, application: Application, actor: Actor = None) -> Case | None:
     """The applicant withdrew: the case closes and pending tasks are cancelled."""
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(application=application).first()
@@ -136,7 +137,7 @@ def case_close_withdrawn(*, application: Application, actor: Any = None) -> Case
 # ---------------------------------------------------------------------------- queue work
 
 
-def case_claim(*, user: Any, case_id: Any) -> Case:
+def case_claim(*, user: User, case_id: Any) -> Case:
     """Take the pending tasks of the case that are yours to take (担当する)."""
     scope = CaseScope.of(user)
     with transaction.atomic():
@@ -164,7 +165,7 @@ def case_claim(*, user: Any, case_id: Any) -> Case:
     return case
 
 
-def task_reassign(*, user: Any, case_id: Any, task_id: Any, to_user: Any) -> TaskState:
+def task_reassign(*, user: User, case_id: Any, task_id: Any, to_user: Any) -> TaskState:
     """Hand a pending task to another staff member who could do it (振替)."""
     scope = CaseScope.of(user)
     with transaction.atomic():
@@ -198,7 +199,7 @@ def task_reassign(*, user: Any, case_id: Any, task_id: Any, to_user: Any) -> Tas
     return task
 
 
-def comment_add(*, user: Any, case_id: Any, body: str) -> Comment:
+def comment_add(*, user: User, case_id: Any, body: str) -> Comment:
     """An internal comment (内部メモ). Never shown to the applicant."""
     body = (body or "").strip()
     if not body:

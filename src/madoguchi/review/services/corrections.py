@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import (
@@ -41,7 +42,7 @@ def correctable_fields(definition: dict) -> dict[str, dict]:
     return {spec["key"]: spec for _step, spec in iter_fields(definition)}
 
 
-def correction_request(*, user: Any, case_id: Any, fields: list[str], message: str) -> CorrectionRequest:
+def correction_request(*, user: User, case_id: Any, fields: list[str], message: str) -> CorrectionRequest:
     """Ask the applicant to correct ``fields``. The deadline clock stops until they answer."""
     message = (message or "").strip()
     scope = CaseScope.of(user)
@@ -96,7 +97,7 @@ def correction_request(*, user: Any, case_id: Any, fields: list[str], message: s
     return correction
 
 
-def _store_uploads(*, user: Any, specs: dict[str, dict], raw: dict[str, Any], old: dict[str, Any]) -> dict:
+def _store_uploads(*, user: User, specs: dict[str, dict], raw: dict[str, Any], old: dict[str, Any]) -> dict:
     errors: dict[str, list[str]] = {}
     for key, value in list(raw.items()):
         if isinstance(value, UploadedFile):
@@ -110,7 +111,7 @@ def _store_uploads(*, user: Any, specs: dict[str, dict], raw: dict[str, Any], ol
     return errors
 
 
-def correction_submit(*, user: Any, correction_id: Any, raw: dict[str, Any]) -> Application:
+def correction_submit(*, user: User, correction_id: Any, raw: dict[str, Any]) -> Application:
     """The applicant's corrected values for the marked fields only; other keys are ignored.
 
     Raises FieldErrors (nothing saved) when a value is invalid.
@@ -215,5 +216,5 @@ def _resume(case: Case) -> None:
     case.status = CaseStatus.OPEN
 
 
-def _context(user: Any):
+def _context(user: User):
     return validation_context(user=user)

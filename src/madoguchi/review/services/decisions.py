@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.services import application_status_set
 from madoguchi.audit.services import audit_record
@@ -35,7 +36,7 @@ from madoguchi.review.services.steps import (
 
 
 def case_decide(
-    *, user: Any, case_id: Any, task_id: Any, outcome: str, reason: str = "", substitute: bool = False
+    *, user: User, case_id: Any, task_id: Any, outcome: str, reason: str = "", substitute: bool = False
 ) -> Case:
     """決裁: approve or reject at the decision step. The notice is generated and signed."""
     reason = (reason or "").strip()
@@ -82,7 +83,7 @@ def case_decide(
 
 
 def decision_record(
-    case: Case, *, user: Any, outcome: str, reason: str, on_behalf_of: Any = None, is_electronic: bool = True
+    case: Case, *, user: User, outcome: str, reason: str, on_behalf_of: Any = None, is_electronic: bool = True
 ) -> Decision:
     """Close a decided case: the ``Decision`` row, the case's status, outcome and time (nobody
     assigned any more) and its pending tasks skipped. Electronic decisions (``case_decide``, with
@@ -106,7 +107,7 @@ def decision_record(
 
 
 def decision_tell_applicant(
-    case: Case, *, user: Any, outcome: str, message: str, word: str = "", review_url: str = ""
+    case: Case, *, user: User, outcome: str, message: str, word: str = "", review_url: str = ""
 ) -> None:
     """The decided application's status and timeline (written by applications,
     ``application_status_set``) and the applicant's notification (``word`` and ``review_url``:
@@ -125,7 +126,7 @@ def decision_tell_applicant(
 
 
 def _finalize(
-    case: Case, *, user: Any, outcome: str, reason: str, on_behalf_of: Any, substitute: bool
+    case: Case, *, user: User, outcome: str, reason: str, on_behalf_of: Any, substitute: bool
 ) -> None:
     from madoguchi.review import notices, signing
 

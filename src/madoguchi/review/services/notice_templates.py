@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.models import Procedure
@@ -18,7 +17,7 @@ APPLICATION_KINDS = [k for k in NoticeKind.values if k != NoticeKind.PROPOSAL]
 
 
 def notice_templates_save(
-    *, user: Any, procedure: Procedure, kind: str, texts: dict[str, tuple[str, str]], appeal: bool
+    *, user: User, procedure: Procedure, kind: str, texts: dict[str, tuple[str, str]], appeal: bool
 ) -> list[NoticeTemplate]:
     """Save the kind and the wording of both outcomes. ``texts[outcome] = (title, body)``; an
     empty title or body means the kind's default. ``appeal``: the refusal carries the 教示.

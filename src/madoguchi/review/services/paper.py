@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.procedures.fields import FieldValidationError
@@ -39,7 +40,7 @@ MAX_DOCUMENT_NUMBER = 100
 MAX_REASON = 2000
 
 
-def paper_decision_allowed(*, user: Any, case: Case) -> bool:
+def paper_decision_allowed(*, user: User, case: Case) -> bool:
     """Whether ``user`` may record a paper decision for ``case`` (same people as ``case_decide``:
     a pending task of the current decision step is theirs, or theirs to decide as 代決)."""
     if case.status != CaseStatus.OPEN:
@@ -54,7 +55,7 @@ def paper_decision_allowed(*, user: Any, case: Case) -> bool:
 
 def case_decide_on_paper(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     outcome: str,
     decided_on: str | dt.date,
@@ -144,7 +145,7 @@ def _parse_date(value: Any) -> dt.date | None:
 def _record(
     case: Case,
     *,
-    user: Any,
+    user: User,
     outcome: str,
     decided_on: dt.date,
     signed_by: str,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Department
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.procedures.fields import FieldValidationError
@@ -33,7 +34,7 @@ ATTACHMENT_SPEC = {
 
 def proposal_create(
     *,
-    user: Any,
+    user: User,
     department_id: Any,
     title: str,
     body: str,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
+from madoguchi.accounts.types import Actor
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.review.constants import StepKind, StepMode
@@ -20,7 +21,7 @@ def route_create(
     name: str,
     steps: list[dict[str, Any]],
     procedure: Any = None,
-    actor: Any = None,
+    actor: Actor = None,
     is_default: bool = True,
 ) -> Route:
     """Create a route. ``steps``: [{"name", "kind", "mode", "required_count", "distinct_actor",

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import application_status_set
@@ -29,11 +30,11 @@ from madoguchi.review.permissions import CaseScope
 # ---------------------------------------------------------------------------- helpers
 
 
-def actor_label(user: Any) -> str:
+def actor_label(user: Actor) -> str:
     return str(user) if user is not None else ""
 
 
-def case_mark_in_review(case: Case, actor: Any) -> None:
+def case_mark_in_review(case: Case, actor: Actor) -> None:
     """The application's status and timeline belong to applications (application_status_set)."""
     if case.application is not None and case.application.status == ApplicationStatus.SUBMITTED:
         application_status_set(
@@ -45,7 +46,7 @@ def case_mark_in_review(case: Case, actor: Any) -> None:
         )
 
 
-def case_lock(user: Any, case_id: Any) -> Case:
+def case_lock(user: User, case_id: Any) -> Case:
     case = selectors.access_case(user=user, case_id=case_id, for_update=True)
     if case.application_id:
         # lock the application row too: the applicant may be withdrawing right now
@@ -101,7 +102,7 @@ def step_start(
     case: Case,
     position: int,
     *,
-    actor: Any,
+    actor: Actor,
     prefer_previous: bool = False,
     carry_over: list[TaskState] | None = None,
 ) -> None:
@@ -206,7 +207,7 @@ def tasks_close_remaining(case: Case, status: str) -> None:
 
 
 def task_approve(
-    *, user: Any, case_id: Any, task_id: Any, comment: str = "", substitute: bool = False
+    *, user: User, case_id: Any, task_id: Any, comment: str = "", substitute: bool = False
 ) -> Case:
     """Pass a review/approval/consultation task (承認・合議同意). Advances when the step is done."""
     scope = CaseScope.of(user)
@@ -236,7 +237,7 @@ def task_approve(
 
 
 def task_finish(
-    task: TaskState, *, user: Any, status: str, comment: str, on_behalf_of: Any, substitute: bool
+    task: TaskState, *, user: User, status: str, comment: str, on_behalf_of: Any, substitute: bool
 ) -> None:
     task.status = status
     task.actor = user
@@ -261,7 +262,7 @@ def task_audit(task: TaskState) -> dict[str, Any]:
 
 def task_return(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     task_id: Any,
     comment: str,
@@ -297,7 +298,7 @@ def task_return(
     return case
 
 
-def task_pull_back(*, user: Any, case_id: Any, task_id: Any) -> Case:
+def task_pull_back(*, user: User, case_id: Any, task_id: Any) -> Case:
     """引戻し: take back your approval before the next person acted on it."""
     with transaction.atomic():
         case = case_lock(user, case_id)
@@ -320,7 +321,9 @@ def task_pull_back(*, user: Any, case_id: Any, task_id: Any) -> Case:
                 assignee_id=task.assignee_id,
                 claimed_by=user,
             )
-        elif task.position == case.current_position - 1 and task.round == _last_round_of(case, task.position):
+        elif task.position == (case.current_position or 0) - 1 and task.round == _last_round_of(
+            case, task.position
+        ):
             if any(t.status != TaskStatus.PENDING for t in current):
                 raise DomainError(_("次の担当者がすでに処理したため、引き戻せません。"), code="too_late")
             for t in current:
