@@ -154,13 +154,14 @@ def case_page(*, case: Case, user: User) -> dict[str, Any]:
         rows = display_rows(definition, application.data)
         attachments = list(Attachment.objects.filter(application=application).order_by("created_at"))
         fields = [{"key": r["key"], "label": r["label"]} for r in rows]
+        from madoguchi.procedures.fields import type_of
         from madoguchi.procedures.validation import iter_fields
 
         shown = {r["key"] for r in rows}
         fields += [
             {"key": spec["key"], "label": spec.get("label", spec["key"])}
             for _s, spec in iter_fields(definition)
-            if spec["key"] not in shown and spec.get("type") not in ("info", "heading")
+            if spec["key"] not in shown and _carries_value(type_of(spec))
         ]
     proposal_attachments = list(case.proposal.attachments.all()) if case.proposal is not None else []
     today = timezone.localdate()
@@ -194,3 +195,9 @@ def case_page(*, case: Case, user: User) -> dict[str, Any]:
         "soon": due_soon_date(today),
         "can_comment": scope.has_role(*ACT_ROLES, organization_id=case.organization_id) or bool(actionable),
     }
+
+
+def _carries_value(field_type: Any) -> bool:
+    """False for a type that holds no answer (説明文): nothing to correct. An unknown type id
+    is listed, as before."""
+    return field_type is None or field_type.has_value
