@@ -12,4 +12,3 @@ urlpatterns = [
     path("<uuid:correction_id>/", applicant_views.correction_respond, name="respond"),
     path("<uuid:correction_id>/done/", applicant_views.correction_done, name="done"),
 ]
-
