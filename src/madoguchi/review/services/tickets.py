@@ -64,7 +64,7 @@ def _fee_settled(ticket: AdmissionTicket) -> bool:
 
 def ticket_case_accepted(*, case: Case, actor: Any) -> AdmissionTicket | None:
     """The engine: the case reached its 決裁 step. Records the acceptance, issues if paid."""
-    if case.application_id is None or _setting(case.procedure_id) is None:
+    if case.application is None or _setting(case.procedure_id) is None:
         return None
     ticket = _ticket_row(case.application)
     if ticket.accepted_at is None:
