@@ -18,7 +18,7 @@ from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.procedures.validation import display_rows
 from madoguchi.review.models import Case
-from madoguchi.review.selectors import access_case
+from madoguchi.review.selectors.access import access_case
 
 
 @dataclass

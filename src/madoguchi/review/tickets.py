@@ -173,7 +173,7 @@ def access_ticket(*, user: Any, ticket_id: Any, staff_only: bool = False) -> Any
     from django.http import Http404
 
     from madoguchi.review.models import AdmissionTicket, Case
-    from madoguchi.review.selectors import access_case
+    from madoguchi.review.selectors.access import access_case
 
     try:
         ticket_id = uuid.UUID(str(ticket_id))
