@@ -4,11 +4,14 @@ The DX推進本部 member signs in, opens the KPI dashboard from the staff menu,
 against the targets and the charts, drills down from the organization to a department and a
 procedure, downloads a table, registers a paper procedure (first with a mistake: the message is
 next to the field and what was typed stays), and reads the dashboard at 320 px. Every page is
-checked with axe, the CSP (console errors), the page weight and no foreign requests.
+checked with axe, the CSP (console errors), the page weight and no foreign requests. Then anyone
+(no sign-in) opens 「オープンデータ」 from the menu, searches, filters by organization, reads a
+dataset with its preview and licence, downloads its CSV, and reads it at 320 px without JS.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -120,5 +123,37 @@ def test_s10_dashboard_drill_down_export_and_paper_procedures(open_page, site):
     staff_sign_in(narrow, DX, "/insights/tokyo/")
     narrow.check("dashboard at 320 px (no JS)")
     assert narrow.horizontal_overflow() <= 0, narrow.horizontal_overflow()
+
+    # the public side: anyone finds the open data from the menu, filters, reads and downloads
+    public = open_page(javascript=True, **DESKTOP)
+    public.goto("/")
+    follow(public.page, "オープンデータ")
+    assert public.path == "/opendata/", public.path
+    public.check("open data catalog")
+    public.page.fill("#opendata-q", "満足度")
+    with public.page.expect_navigation():
+        public.page.locator("main form.opendata-search button[type=submit]").click()
+    assert "満足度" in public.page.inner_text("#results ~ ul")
+    public.check("open data search")
+    with public.page.expect_navigation():  # the organization filter, with its count
+        public.page.locator("#facet-organization ~ ul a", has_text=re.compile(r"^東京都（")).click()
+    assert "organization=tokyo" in public.page.url
+    with public.page.expect_navigation():
+        public.page.locator(".dataset-list a").first.click()
+    assert public.path.startswith("/opendata/tokyo-"), public.path
+    assert "Creative Commons" in public.page.inner_text("main")
+    public.check("open data dataset")
+    with public.page.expect_download() as download:
+        public.page.locator("main a[href$='.csv']").first.click()
+    assert open(download.value.path(), "rb").read().startswith("\ufeff年度,".encode())
+
+    plain = open_page(javascript=False, width=320, height=800)
+    plain.goto("/opendata/?organization=tokyo")
+    with plain.page.expect_navigation():
+        plain.page.locator(".dataset-list a").first.click()
+    plain.check("open data dataset at 320 px (no JS)")
+    assert plain.horizontal_overflow() <= 0, plain.horizontal_overflow()
     rec.assert_no_problems()
     narrow.assert_no_problems()
+    public.assert_no_problems()
+    plain.assert_no_problems()
