@@ -5,7 +5,7 @@ Standard columns carry what XLSForm tools understand (type, name, label and
 constraint_message (a step's check on one field, or a repeat's check on each row), calculation,
 default, appearance, choice_filter); ``bind::madoguchi:type`` carries the Madoguchi field type and
 ``bind::madoguchi:spec`` the rest of the spec as JSON, so that importing the export gives
-back exactly the same definition (procedures/tests/test_xlsform.py). Steps are groups, repeating groups
+back exactly the same definition (procedures/tests/xlsform/test_round_trips.py). Steps are groups, repeating groups
 are repeats. A rule with no XPath equivalent (age(), days() …) travels only in the JSON.
 """
 

@@ -14,11 +14,6 @@ from madoguchi.review.testing import make_application
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin(office):
-    return make_staff(office.org, Role.ADMIN, None)
-
-
 def form_data(office, **overrides):
     data = {
         "target": f"procedure:{office.procedure_a.pk}",
