@@ -58,6 +58,13 @@ def is_staff_session(request: Any) -> bool:
     return auth is not None and auth.level == AuthLevel.STAFF
 
 
+def staff_viewer(request: Any) -> Any:
+    """Who reads staff-only content on this request: the signed-in user in a staff session, else
+    None. A member of an organization who signed in through the applicant door (the e-mail link)
+    sees what the public sees — the site search passes this, not ``request.user``."""
+    return request.user if is_staff_session(request) else None
+
+
 def _mark(request: Any, *, level: str, method: str) -> None:
     request.session[SESSION_AUTH_KEY] = {"level": str(level), "method": str(method), "at": int(time.time())}
 

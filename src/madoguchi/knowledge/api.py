@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from madoguchi.accounts.models import Organization
+from madoguchi.accounts.sessions import staff_viewer
 from madoguchi.core.errors import FieldErrors
 from madoguchi.knowledge import selectors, services
 
@@ -59,7 +60,7 @@ def search(request, params: Query[SearchParams]):
     if errors:
         raise FieldErrors(errors)
     page = selectors.site_search(
-        query=query, user=request.user, organization=organization, types=types, limit=params.limit
+        query=query, user=staff_viewer(request), organization=organization, types=types, limit=params.limit
     )
     services.search_log_query(query=query, result_count=len(page.results), organization=organization)
     return {"query": page.query, "total": page.total, "results": [r.as_dict() for r in page.results]}
@@ -105,7 +106,7 @@ def chat(request, message: str = ""):
         raise FieldErrors({"message": [_("質問を入力してください。")]})
     if len(message) > 200:
         raise FieldErrors({"message": [_("質問は200文字以内で入力してください。")]})
-    reply = chat_reply(question=message, user=request.user)
+    reply = chat_reply(question=message, user=staff_viewer(request))
     if reply.kind == "fallback":
         services.chat_log_unanswered(query=message)
     return reply.as_dict()

@@ -109,3 +109,27 @@ def test_the_rebuild_keeps_ideas_in_the_index(client, world, public_space):
     )
     call_command("search_rebuild", verbosity=0)
     assert "食堂の混雑緩和" in _found(client, "食堂")
+
+
+def test_a_member_signed_in_as_an_applicant_finds_no_staff_only_post_and_its_page_is_404(client, world):
+    from madoguchi.accounts.constants import AuthLevel, AuthMethod
+    from madoguchi.accounts.testing import mark_session
+
+    proposal = services.proposal_save(
+        viewer=world.v(world.author),
+        space=world.box,
+        title="押印の全面廃止",
+        body="申請書の押印欄をなくします。",
+        publish=True,
+    )
+    client.force_login(world.peer)
+    mark_session(client, level=AuthLevel.APPLICANT, method=AuthMethod.EMAIL_LINK)  # the e-mail link door
+    page = client.get(reverse("knowledge:search"), {"q": "押印"})
+    assert page.status_code == 200 and "押印の全面廃止" not in page.content.decode()
+    api = client.get("/api/v1/search", {"q": "押印", "type": "proposal"})
+    assert api.status_code == 200 and api.json()["results"] == []
+    url = reverse("ideas:proposal", args=[world.org.slug, world.box.slug, proposal.pk])
+    assert client.get(url).status_code == 404
+    # the same person through the staff door finds it
+    client.force_login(world.peer)
+    assert "押印の全面廃止" in client.get(reverse("knowledge:search"), {"q": "押印"}).content.decode()

@@ -1,5 +1,7 @@
 from django import template
 
+from madoguchi.accounts.sessions import staff_viewer
+
 register = template.Library()
 
 
@@ -33,7 +35,8 @@ def site_answers(context, query: str, organization_slug: str = ""):
     if not query:
         return {"show": False}
     organization = selectors.organization_by_slug(organization_slug) if organization_slug else None
-    user = getattr(context.get("request"), "user", None)
+    request = context.get("request")
+    user = staff_viewer(request) if request is not None else None
     page = selectors.site_search(
         query=query, user=user, organization=organization, types=["faq", "notice"], limit=5
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from madoguchi.accounts.sessions import staff_viewer
 from madoguchi.core.errors import FieldErrors
 from madoguchi.core.responses import form_status
 from madoguchi.knowledge import chat as chatbot
@@ -68,7 +69,7 @@ def chat(request: HttpRequest) -> HttpResponse:
         elif len(question) > 200:
             error = _("質問は200文字以内で入力してください。")
         else:
-            reply = chatbot.chat_reply(question=question, user=request.user)
+            reply = chatbot.chat_reply(question=question, user=staff_viewer(request))
             if reply.kind == "fallback":
                 services.chat_log_unanswered(query=question)
             _save_conversation(request, [*_conversation(request), _turn(reply)])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts.models import Organization
+from madoguchi.accounts.sessions import staff_viewer
 from madoguchi.knowledge import selectors, services
 from madoguchi.knowledge.constants import DocType
 from madoguchi.knowledge.forms import SearchForm
@@ -58,7 +59,7 @@ def search(request: HttpRequest) -> HttpResponse:
     elif query:
         page = selectors.site_search(
             query=query,
-            user=request.user,
+            user=staff_viewer(request),
             organization=organization,
             everywhere=everywhere,
             types=[doc_type] if doc_type else None,
