@@ -7,17 +7,16 @@ proper noun it does not call a name, counts as a name when an honorific or a job
 stay (職員さん, 係の方). Place names (新宿) are not names. Latin-letter names are found by their
 title or honorific (Mr. Tanaka, Yamada-san).
 
-The dictionary is loaded once per process on first use (about a third of a second), tokenizers
-are per thread; text without any CJK or Latin letters is not analysed at all.
+The dictionary is the process's one (``core/sudachi.py``, shared with the site search), loaded on
+first use; tokenizers are per thread; text without any CJK or Latin letters is not analysed at all.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-from functools import lru_cache
 from typing import Any
+
+from madoguchi.core import sudachi
 
 HONORIFICS = frozenset({"さん", "様", "さま", "氏", "君", "くん", "ちゃん", "殿", "どの", "先生"})
 TITLES = frozenset(
@@ -31,29 +30,7 @@ _LATIN = re.compile(
 _LETTERS = re.compile(r"[A-Za-z\u3041-\u30ff\u3400-\u9fff]")
 _MAX_CHUNK = 4000  # Sudachi refuses very long inputs
 
-_local = threading.local()
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _dictionary() -> Any:
-    from importlib.util import find_spec
-
-    from sudachipy import Dictionary
-
-    name = os.environ.get("SUDACHI_DICT", "") or ("small" if find_spec("sudachidict_small") else "core")
-    with _lock:
-        return Dictionary(dict=name)
-
-
-def _tokenizer() -> Any:
-    tokenizer = getattr(_local, "tokenizer", None)
-    if tokenizer is None:
-        from sudachipy import SplitMode
-
-        tokenizer = _dictionary().tokenizer(mode=SplitMode.C)
-        _local.tokenizer = tokenizer
-    return tokenizer
+_tokenizer = sudachi.tokenizer  # the process's one dictionary, shared with the search
 
 
 def _is_name(pos: tuple[str, ...]) -> bool:

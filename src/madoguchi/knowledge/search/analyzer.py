@@ -13,15 +13,11 @@ The Sudachi dictionary is loaded once per process; tokenizers are per thread.
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import unicodedata
 from functools import lru_cache
 
-_local = threading.local()
-_dictionary = None
-_dictionary_lock = threading.Lock()
+from madoguchi.core.sudachi import tokenizer as _tokenizer  # one dictionary per process, shared
 
 # Parts of speech that carry no meaning for search.
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
@@ -72,38 +68,6 @@ def fold_kana(text: str) -> str:
 def search_key(text: str) -> str:
     """The comparable form of a string: normalized, kana folded, no punctuation or spaces."""
     return _PUNCT.sub("", fold_kana(normalize(text)))
-
-
-def _get_dictionary():
-    global _dictionary
-    if _dictionary is None:
-        with _dictionary_lock:
-            if _dictionary is None:
-                from sudachipy import Dictionary
-
-                _dictionary = Dictionary(dict=dictionary_name())
-    return _dictionary
-
-
-def dictionary_name() -> str:
-    """SUDACHI_DICT when set; else SudachiDict-small (measured as good as -core for our search,
-    docs/search.md), or -core where only that one is installed."""
-    name = os.environ.get("SUDACHI_DICT", "")
-    if name:
-        return name
-    from importlib.util import find_spec
-
-    return "small" if find_spec("sudachidict_small") else "core"
-
-
-def _tokenizer():
-    tokenizer = getattr(_local, "tokenizer", None)
-    if tokenizer is None:
-        from sudachipy import SplitMode
-
-        tokenizer = _get_dictionary().tokenizer(mode=SplitMode.C)
-        _local.tokenizer = tokenizer
-    return tokenizer
 
 
 def _split_mode_a():
