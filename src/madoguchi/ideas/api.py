@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -32,6 +33,13 @@ from madoguchi.ideas.models import Comment, Follow, Proposal, Question
 from madoguchi.ideas.permissions import Viewer
 
 router = Router(tags=["ideas"])
+
+
+class AttachmentOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    url: str
 
 
 class ProposalOut(Schema):
@@ -47,6 +55,7 @@ class ProposalOut(Schema):
     department: str | None
     official_answer: str | None
     answered_at: dt.datetime | None
+    attachments: list[AttachmentOut] = []
 
 
 class ProposalIn(Schema):
@@ -119,6 +128,17 @@ def _proposal(viewer: Viewer, p: Proposal) -> dict:
         "department": p.department.name if p.department_id else None,
         "official_answer": p.answer_body if p.answer_published_at else None,
         "answered_at": p.answer_published_at,
+        "attachments": [
+            {
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "url": reverse(
+                    "ideas:proposal_attachment", args=[p.space.organization.slug, p.space.slug, p.pk, a.pk]
+                ),
+            }
+            for a in p.attachments.all()
+        ],
     }
 
 
@@ -139,7 +159,8 @@ def _question(viewer: Viewer, q: Question) -> dict:
 @router.get("/ideas/{org}/{space}/proposals", response=list[ProposalOut], summary="提案の一覧 / Proposals")
 def proposals(request, org: str, space: str, q: str = "", status: str = ""):
     viewer, the_space = _space(request, org, space, SpaceKind.PROPOSALS)
-    rows = selectors.proposals_list(viewer=viewer, space=the_space, query=q[:100], status=status[:20])[:200]
+    rows = selectors.proposals_list(viewer=viewer, space=the_space, query=q[:100], status=status[:20])
+    rows = rows.select_related("space__organization").prefetch_related("attachments")[:200]
     return [_proposal(viewer, p) for p in rows]
 
 

@@ -48,3 +48,16 @@ class ReportReason(models.TextChoices):
 
 # days before the official answer's due date when the department is reminded
 REMINDER_DAYS = 3
+
+# Files on a proposal: checked by procedures.uploads.check_upload (type sniffed from the content,
+# at most settings.MAX_UPLOAD_BYTES each), a few per proposal.
+ATTACHMENT_SPEC = {
+    "label": _("添付ファイル"),
+    "accept": [
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
+}
+MAX_ATTACHMENTS = 3

@@ -44,6 +44,12 @@ class ProposalForm(ServiceForm):
     body = shown_required(
         forms.CharField(label=_("提案の内容"), required=False, widget=forms.Textarea(attrs={"rows": 10}))
     )
+    attachment = forms.FileField(
+        label=_("添付ファイル"),
+        required=False,
+        help_text=_("PDF・JPEG・PNG・Excel（xlsx）、1つ10 MBまで、1つの提案に3つまで。"),
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.xlsx"}),
+    )
 
     def __init__(self, *args: Any, categories: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

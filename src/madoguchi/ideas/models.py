@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -84,6 +86,25 @@ class Proposal(Moderated):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProposalAttachment(models.Model):
+    """A file attached to a proposal: its type sniffed from the content and its size checked by
+    the uploads' own checks (``procedures.uploads.check_upload``), served only through
+    ``core.downloads.file_download`` to whoever may read the proposal."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="ideas/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Comment(Moderated):

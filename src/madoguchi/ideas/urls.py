@@ -15,5 +15,10 @@ urlpatterns = [
     path("<slug:org>/<slug:space>/realized/", views.realized, name="realized"),
     path("<slug:org>/<slug:space>/p/<int:pk>/", views.proposal, name="proposal"),
     path("<slug:org>/<slug:space>/p/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
+    path(
+        "<slug:org>/<slug:space>/p/<int:pk>/files/<uuid:file_id>/",
+        views.proposal_attachment,
+        name="proposal_attachment",
+    ),
     path("<slug:org>/<slug:space>/q/<int:pk>/", views.question, name="question"),
 ]

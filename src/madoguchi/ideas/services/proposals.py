@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
@@ -12,13 +16,23 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Department, User
 from madoguchi.audit.services import audit_record
-from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError, StorageUnavailable
 from madoguchi.ideas import notify, searching
-from madoguchi.ideas.constants import ANSWER_STATUSES, ProposalStatus, SpaceKind
-from madoguchi.ideas.models import Comment, Follow, Like, Moderated, Proposal, Space
+from madoguchi.ideas.constants import (
+    ANSWER_STATUSES,
+    ATTACHMENT_SPEC,
+    MAX_ATTACHMENTS,
+    ProposalStatus,
+    SpaceKind,
+)
+from madoguchi.ideas.models import Comment, Follow, Like, Moderated, Proposal, ProposalAttachment, Space
 from madoguchi.ideas.permissions import Viewer
 from madoguchi.ideas.services._common import MODELS, require_moderator, require_post, space_of, text_checked
 from madoguchi.ideas.text import clean_text
+from madoguchi.procedures.fields import FieldValidationError
+from madoguchi.procedures.uploads import check_upload
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------- proposals
 
@@ -32,9 +46,13 @@ def proposal_save(
     category: str = "",
     publish: bool = False,
     proposal: Proposal | None = None,
+    files: Sequence[UploadedFile] = (),
+    remove_attachments: Sequence[str] = (),
 ) -> Proposal:
     """Create a proposal (a draft, or published at once) or edit one: drafts any time, a published
-    proposal only by its author within the space's edit window."""
+    proposal only by its author within the space's edit window. ``files`` are attached (type
+    sniffed from the content, size checked — the uploads' own checks — at most MAX_ATTACHMENTS
+    per proposal); ``remove_attachments`` are ids of its attachments to take off."""
     user = require_post(viewer, space)
     if space.kind != SpaceKind.PROPOSALS:
         raise Http404
@@ -44,9 +62,94 @@ def proposal_save(
     category = clean_text(category, max_length=60)
     if category and space.categories and category not in space.categories:
         errors["category"] = [_("分類は一覧の中から選んでください。")]
+    checked: list[tuple[UploadedFile, str]] = []
+    for upload in files:
+        try:
+            checked.append((upload, check_upload(upload, ATTACHMENT_SPEC)))
+        except FieldValidationError as exc:
+            errors.setdefault("attachment", []).extend(exc.messages())
+    kept = 0
+    if proposal is not None:
+        kept = proposal.attachments.exclude(pk__in=_uuids(remove_attachments)).count()
+    if checked and kept + len(checked) > MAX_ATTACHMENTS:
+        errors.setdefault("attachment", []).append(
+            _("添付ファイルは1つの提案に%(n)s個までです。") % {"n": MAX_ATTACHMENTS}
+        )
     if errors:
         raise FieldErrors(errors)
     now = timezone.now()
+    stored: list[str] = []
+    try:
+        return _proposal_write(
+            user=user,
+            space=space,
+            proposal=proposal,
+            title=title,
+            body=body,
+            category=category,
+            publish=publish,
+            now=now,
+            checked=checked,
+            remove_attachments=remove_attachments,
+            stored=stored,
+        )
+    except BaseException:
+        for name in stored:  # files no committed row points at
+            ProposalAttachment._meta.get_field("file").storage.delete(name)  # type: ignore[attr-defined]
+        raise
+
+
+def _uuids(values: Sequence[str]) -> list[str]:
+    import uuid
+
+    out = []
+    for value in values:
+        try:
+            out.append(str(uuid.UUID(str(value))))
+        except ValueError:
+            continue
+    return out
+
+
+def _attach(
+    *, proposal: Proposal, user: User, upload: UploadedFile, content_type: str, stored: list[str]
+) -> None:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = ProposalAttachment(
+        proposal=proposal,
+        original_name=(upload.name or "file")[-255:],
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+    )
+    try:
+        attachment.file.save(upload.name or "upload", upload, save=False)
+    except OSError as exc:  # the disk full, the volume gone (core/storage.py leaves nothing behind)
+        logger.exception("could not store a proposal's attachment")
+        raise StorageUnavailable(str(exc)) from exc
+    stored.append(attachment.file.name)
+    attachment.save()
+
+
+def _proposal_write(
+    *,
+    user: User,
+    space: Space,
+    proposal: Proposal | None,
+    title: str,
+    body: str,
+    category: str,
+    publish: bool,
+    now: dt.datetime,
+    checked: list[tuple[UploadedFile, str]],
+    remove_attachments: Sequence[str],
+    stored: list[str],
+) -> Proposal:
+    removed_files: list[str] = []
     with transaction.atomic():
         if proposal is None:
             proposal = Proposal.objects.create(
@@ -72,10 +175,26 @@ def proposal_save(
             proposal.save(update_fields=["status", "published_at", "updated_at"])
             Follow.objects.get_or_create(proposal=proposal, user=user)
             action = "ideas.proposal_published"
+        if remove_attachments:
+            leaving = ProposalAttachment.objects.filter(proposal=proposal, pk__in=_uuids(remove_attachments))
+            removed_files = [a.file.name for a in leaving]
+            leaving.delete()
+        for upload, content_type in checked:
+            _attach(proposal=proposal, user=user, upload=upload, content_type=content_type, stored=stored)
         audit_record(
-            actor=user, action=action, target=proposal, after={"title": title, "status": proposal.status}
+            actor=user,
+            action=action,
+            target=proposal,
+            after={
+                "title": title,
+                "status": proposal.status,
+                "attachments": [a.sha256 for a in proposal.attachments.order_by("created_at")],
+            },
         )
         searching.announce(proposal)
+        if removed_files:
+            storage = ProposalAttachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+            transaction.on_commit(lambda: [storage.delete(name) for name in removed_files])
     return proposal
 
 
@@ -102,11 +221,15 @@ def like_set(*, viewer: Viewer, kind: str, target: Moderated, on: bool = True) -
 
 
 def follow_set(*, viewer: Viewer, proposal: Proposal, on: bool) -> None:
-    user = require_post(viewer, proposal.space)
+    """Follow a proposal (who may post in its space), or stop following it (whoever may read it:
+    a muted person too — muting stops posting, never leaving)."""
     if on:
+        user = require_post(viewer, proposal.space)
         Follow.objects.get_or_create(proposal=proposal, user=user)
-    else:
-        Follow.objects.filter(proposal=proposal, user=user).delete()
+        return
+    if not (viewer.authenticated and viewer.can_read(proposal.space)):
+        raise Http404
+    Follow.objects.filter(proposal=proposal, user=viewer.user).delete()
 
 
 def notifications_set(*, user: User, proposal: Proposal, on: bool) -> bool:

@@ -101,3 +101,21 @@ def test_question_pages_with_similar_suggestions(client, world):
     assert page.status_code == 200 and "在宅勤務の申請はいつまでですか？" in page.content.decode()
     response = client.post(new, {"title": "新しい質問", "tags": "在宅勤務", "action": "post"})
     assert response.status_code == 302
+
+
+def test_a_muted_follower_stops_following_from_the_proposal_page(client, world):
+    from madoguchi.ideas.models import Follow
+
+    proposal = _proposal(world)
+    services.follow_set(viewer=world.v(world.peer), proposal=proposal, on=True)
+    services.mute_set(viewer=world.v(world.moderator), space=world.box, user=world.peer, reason="迷惑投稿")
+    url = reverse("ideas:proposal", args=[world.org.slug, "teian", proposal.pk])
+    client.force_login(world.peer)
+    page = client.get(url).content.decode()
+    assert 'value="unfollow"' in page and 'value="like"' not in page
+    response = client.post(url, {"action": "unfollow"})
+    assert response.status_code == 302
+    assert not Follow.objects.filter(proposal=proposal, user=world.peer).exists()
+    assert 'value="unfollow"' not in client.get(url).content.decode()
+    assert client.post(url, {"action": "follow"}).status_code == 302  # refused: a muted person cannot follow
+    assert not Follow.objects.filter(proposal=proposal, user=world.peer).exists()

@@ -8,7 +8,7 @@ proposals, questions, staff (自分の仕事 and the space editor); _common hold
 from __future__ import annotations
 
 from madoguchi.ideas.views.mute import mute
-from madoguchi.ideas.views.proposals import proposal, proposal_edit
+from madoguchi.ideas.views.proposals import proposal, proposal_attachment, proposal_edit
 from madoguchi.ideas.views.questions import question
 from madoguchi.ideas.views.spaces import index, new, realized, space
 from madoguchi.ideas.views.staff import space_edit, work
@@ -18,6 +18,7 @@ __all__ = [
     "mute",
     "new",
     "proposal",
+    "proposal_attachment",
     "proposal_edit",
     "question",
     "realized",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.accounts.decorators import staff_sign_in_url
+from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.responses import FORM_ERRORS_STATUS
 from madoguchi.ideas import selectors, services
@@ -30,6 +31,7 @@ def proposal_edit(request: HttpRequest, org: str, space: str, pk: int) -> HttpRe
         raise Http404
     form = ProposalForm(
         request.POST or None,
+        request.FILES or None,
         categories=the_space.categories,
         initial={"title": proposal.title, "body": proposal.body, "category": proposal.category},
     )
@@ -44,6 +46,8 @@ def proposal_edit(request: HttpRequest, org: str, space: str, pk: int) -> HttpRe
                 body=form.cleaned_data["body"],
                 category=form.cleaned_data.get("category") or "",
                 publish=request.POST.get("action") == "publish",
+                files=request.FILES.getlist("attachment"),
+                remove_attachments=request.POST.getlist("remove_attachment"),
             )
         except FieldErrors as exc:
             form.add_service_errors(exc)
@@ -63,6 +67,7 @@ def proposal_edit(request: HttpRequest, org: str, space: str, pk: int) -> HttpRe
             "space": the_space,
             "form": form,
             "proposal": proposal,
+            "attachments": list(proposal.attachments.order_by("created_at")),
         },
         status=status,
     )
@@ -144,6 +149,7 @@ def proposal(request: HttpRequest, org: str, space: str, pk: int) -> HttpRespons
             "may_answer": may_answer and item.answer_published_at is None,
             "is_author": viewer.authenticated and item.author_id == viewer.user.pk,
             "can_edit": viewer.authenticated and item.author_id == viewer.user.pk,
+            "attachments": list(item.attachments.order_by("created_at")),
             **forms,
         },
         status=status,
@@ -237,3 +243,20 @@ def _report_target(item: Proposal, ref: str):
             raise Http404
         return TargetKind.COMMENT, comment
     return TargetKind.PROPOSAL, item
+
+
+@signin_redirect
+def proposal_attachment(request: HttpRequest, org: str, space: str, pk: int, file_id: str) -> HttpResponse:
+    """A proposal's attached file, for whoever may read the proposal (404 for everyone else:
+    a staff-only space to the public, a draft to all but its author, a hidden one to all but its
+    author and the moderators)."""
+    viewer, the_space = viewer_and_space(request, org, space)
+    item = selectors.access_proposal(viewer=viewer, space=the_space, proposal_id=pk)
+    attachment = item.attachments.filter(pk=file_id).first()
+    if attachment is None:
+        raise Http404
+    return file_download(
+        attachment.file.open("rb"),
+        original_name=attachment.original_name,
+        content_type=attachment.content_type,
+    )

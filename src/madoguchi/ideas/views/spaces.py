@@ -133,6 +133,7 @@ def new(request: HttpRequest, org: str, space: str) -> HttpResponse:
     if the_space.kind == SpaceKind.PROPOSALS:
         form = ProposalForm(
             request.POST or None,
+            request.FILES or None,
             categories=the_space.categories,
             initial={"body": the_space.body_template},
         )
@@ -145,6 +146,7 @@ def new(request: HttpRequest, org: str, space: str) -> HttpResponse:
                     body=form.cleaned_data["body"],
                     category=form.cleaned_data.get("category") or "",
                     publish=request.POST.get("action") == "publish",
+                    files=request.FILES.getlist("attachment"),
                 )
             except FieldErrors as exc:
                 form.add_service_errors(exc)
