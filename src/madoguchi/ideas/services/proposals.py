@@ -7,6 +7,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -95,8 +96,18 @@ def proposal_save(
         )
     except BaseException:
         for name in stored:  # files no committed row points at
-            ProposalAttachment._meta.get_field("file").storage.delete(name)  # type: ignore[attr-defined]
+            _storage().delete(name)
         raise
+
+
+def _storage() -> Storage:
+    return ProposalAttachment.file.field.storage
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = _storage()
+    for name in names:
+        storage.delete(name)
 
 
 def _uuids(values: Sequence[str]) -> list[str]:
@@ -131,7 +142,7 @@ def _attach(
     except OSError as exc:  # the disk full, the volume gone (core/storage.py leaves nothing behind)
         logger.exception("could not store a proposal's attachment")
         raise StorageUnavailable(str(exc)) from exc
-    stored.append(attachment.file.name)
+    stored.append(str(attachment.file.name))
     attachment.save()
 
 
@@ -177,7 +188,7 @@ def _proposal_write(
             action = "ideas.proposal_published"
         if remove_attachments:
             leaving = ProposalAttachment.objects.filter(proposal=proposal, pk__in=_uuids(remove_attachments))
-            removed_files = [a.file.name for a in leaving]
+            removed_files = [str(a.file.name) for a in leaving]
             leaving.delete()
         for upload, content_type in checked:
             _attach(proposal=proposal, user=user, upload=upload, content_type=content_type, stored=stored)
@@ -193,8 +204,7 @@ def _proposal_write(
         )
         searching.announce(proposal)
         if removed_files:
-            storage = ProposalAttachment._meta.get_field("file").storage  # type: ignore[attr-defined]
-            transaction.on_commit(lambda: [storage.delete(name) for name in removed_files])
+            transaction.on_commit(lambda: _delete_files(removed_files))
     return proposal
 
 
