@@ -141,6 +141,8 @@ def _check_field(
         specs_seen[key] = spec
     if field_type.computes and isinstance(spec.get("expression"), str) and not field_type.check_spec(spec):
         pending_conditions.append((step_index, step_key, key, "expression", {"expr": spec["expression"]}))
+    for which, path in field_type.outside_names(spec):  # a repeating group's rows name the form
+        pending_conditions.append((step_index, step_key, key, which, {"expr": path}))
     if field_type.has_value and not str(spec.get("label") or "").strip():
         problems.append(_("%(where)s: 見出し（label）を設定してください。") % {"where": where})
     if "validation" in spec and not isinstance(spec["validation"], dict):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.procedures import rules
 from madoguchi.procedures.conditions import condition_holds, condition_keys, expression_of
+from madoguchi.procedures.fields import registry
 from madoguchi.procedures.translations import localize
 from madoguchi.procedures.validation import iter_steps
 
@@ -136,6 +137,8 @@ def step_fields(step: dict, data: dict[str, Any]) -> list[dict[str, Any]]:
     own = {spec["key"]: spec for spec in step.get("fields", [])}
     shown = []
     for spec in step.get("fields", []):
+        if spec.get("type") in registry:  # a repeating group decides its rows' rules on earlier answers
+            spec = registry[spec["type"]].for_page(spec, data, own)
         cond = spec.get("show_if")
         hint = ""
         if cond:

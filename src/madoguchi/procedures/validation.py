@@ -8,6 +8,7 @@ Errors are raised as ``FieldErrors`` with per-field messages keyed by field key 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -70,8 +71,8 @@ def clean_fields(
     failures: dict[str, FieldValidationError] = {}
     for spec in fields:
         field_type = get_field_type(spec["type"])
-        if not field_type.has_value or field_type.computes:
-            continue
+        if not field_type.has_value or field_type.computes or field_type.reads_answers:
+            continue  # a repeating group is cleaned below, in form order, seeing the answers before it
         value = raw.get(spec["key"])
         if field_type.is_empty(value):
             continue
@@ -97,6 +98,11 @@ def clean_fields(
                 cleaned[key] = value
             continue
         value = raw.get(key)
+        if field_type.reads_answers and not field_type.is_empty(value):
+            try:
+                attempted[key] = view[key] = field_type.clean(value, spec, replace(context, answers=view))
+            except FieldValidationError as exc:
+                failures[key] = exc
         if field_type.is_empty(value):
             if field_is_required(spec, view):
                 errors.setdefault(key, []).append(str(field_type.required_message(spec)))

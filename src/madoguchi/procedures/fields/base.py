@@ -29,6 +29,8 @@ class ValidationContext:
     user: Any = None
     files: dict[str, Any] = field(default_factory=dict)  # form key → UploadedFile (HTML only)
     attachment_lookup: Any = None  # callable(attachment_id) -> Attachment | None (owned by user)
+    # The form's other answers, as conditions see them: a repeating group's rows may name them.
+    answers: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ class FieldType:
     computes: ClassVar[bool] = False
     # False for types that cannot sit inside a repeating group (files, groups).
     groupable: ClassVar[bool] = True
+    # True for types whose cleaning reads the form's other answers (``context.answers``): a
+    # repeating group's rows. validation.clean_fields cleans them in form order, after the
+    # fields before them are decided.
+    reads_answers: ClassVar[bool] = False
     # True when the stored value is secret (マイナンバー): never shown in full, logged or exported.
     sensitive: ClassVar[bool] = False
     # The builder's inputs for this type's options (fields/inputs.py); the common ones (key,
@@ -195,6 +201,17 @@ class FieldType:
     def check_spec(self, spec: dict) -> list[str]:
         """Problems with this type's options in ``spec`` (plain Japanese, for form builders)."""
         return []
+
+    def outside_names(self, spec: dict) -> list[tuple[str, str]]:
+        """(what, name) for each field outside this one that its inner rules name (a repeating
+        group's rows may read the form's other answers); check_definition checks they exist."""
+        return []
+
+    def for_page(self, spec: dict, data: dict[str, Any], page: dict[str, dict]) -> dict:
+        """The spec as a page shows it, given the answers of earlier pages (``data``) and the
+        fields on this page (key → spec): a repeating group decides its rows' conditions on
+        earlier answers here, and names the page's fields in its hints by their labels."""
+        return spec
 
     def button(self, spec: dict, value: Any, action: str) -> tuple[Any, dict[str, list[str]]]:
         """A button inside the field that redisplays the page without JavaScript (住所検索, 行を追加).

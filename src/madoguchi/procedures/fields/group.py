@@ -1,11 +1,17 @@
 """Repeating groups (家族の一覧, 受診した医療機関 …): rows of sub-fields.
 
-Spec: ``fields`` (the sub-fields of one row, any type except ``file`` and ``group``; their
-``show_if`` / ``required_if`` name other sub-fields of the same row), ``checks`` (rules run on
-each row, ``{"rule", "message", "field"}`` as a step's checks, naming the row's sub-fields:
-XLSForm's ``constraint`` inside a repeat), ``item_label`` (e.g. 「家族」, used for 「家族 1」 and the buttons), ``validation.min_items``
-/ ``max_items`` (default max 10, at most 50). Stored as a list of cleaned rows
-(``[{"name": {...}, "age": 3}, …]``); completely empty rows are dropped.
+Spec: ``fields`` (the sub-fields of one row, any type except ``file`` and ``group``),
+``checks`` (rules run on each row, ``{"rule", "message", "field"}`` as a step's checks:
+XLSForm's ``constraint`` inside a repeat), ``item_label`` (e.g. 「家族」, used for 「家族 1」 and
+the buttons), ``validation.min_items`` / ``max_items`` (default max 10, at most 50). Stored as
+a list of cleaned rows (``[{"name": {...}, "age": 3}, …]``); completely empty rows are dropped.
+
+A row's rules — sub-fields' ``show_if`` / ``required_if`` / ``expression`` / ``choice_filter``
+and the row ``checks`` — are decided on each row: a name is first the row's own sub-field, else
+a field of the form outside the group (``outside_names``; check_definition checks it exists on
+this step or an earlier one). Answered on an earlier page, such an outside condition is decided
+when the page is drawn (``for_page``); on the same page fields.js decides it as the applicant
+types, and the input says it in words for pages without JavaScript.
 
 Without JavaScript, rows are added and removed with submit buttons named
 ``lookup:<key>.add`` and ``lookup:<key>.remove.<n>``; the applicant views pass these to
@@ -36,6 +42,7 @@ from madoguchi.procedures.fields.spec import check_non_negative_ints
 DEFAULT_MAX = 10
 HARD_MAX = 50
 PENDING = "__pending"  # marks a row just added without JavaScript (never stored on success)
+PAGE_FIELDS = "__page_fields"  # the fields of the page a group is drawn on (for_page; never stored)
 
 
 def sub_specs(spec: dict) -> list[dict]:
@@ -62,6 +69,7 @@ class GroupField(FieldType):
     label = _("繰り返し（複数件の入力）")
     template_name = "procedures/fields/group.html"
     script_hooks = ("data-scope",)  # a row: show_if of its sub-fields decided on the row
+    reads_answers = True  # rows may name the form's other answers (context.answers)
     builder_inputs = (
         BuilderInput("item_label", "text", _("1件の呼び方"), _("例: 家族、医療機関")),
         BuilderInput("validation.min_items", "int", _("最低件数")),
@@ -137,8 +145,9 @@ class GroupField(FieldType):
                 errors[f"{index}.{key}"] = _("この項目は%(label)sにありません。") % {"label": label}
             try:
                 values = {k: v for k, v in row.items() if k in known_keys}
+                known = {**(context.answers or {}), **values}  # the row's own answers first
                 cleaned.append(
-                    clean_fields(subs, values, context=context, known=values, checks=row_checks(spec))
+                    clean_fields(subs, values, context=context, known=known, checks=row_checks(spec))
                 )
             except FieldErrors as exc:
                 for key, messages in exc.as_dict().items():
@@ -219,9 +228,7 @@ class GroupField(FieldType):
             problems += [f"{where}: {p}" for p in field_type.check_spec(sub)]
             for which in ("show_if", "required_if"):
                 if sub.get(which) is not None:
-                    problems += [
-                        f"{where}: {p}" for p in _row_condition_problems(sub[which], which, keys, key)
-                    ]
+                    problems += [f"{where}: {p}" for p in _row_condition_problems(sub[which], which, key)]
         problems += _row_checks_problems(spec, keys)
         rules = get_rules(spec)
         problems += check_non_negative_ints(rules, "min_items", "max_items")
@@ -230,6 +237,12 @@ class GroupField(FieldType):
         if isinstance(rules.get("min_items"), int) and rules.get("min_items", 0) > row_limit(spec):
             problems.append(str(_("validation.min_items が max_items より大きくなっています。")))
         return problems
+
+    def outside_names(self, spec: dict) -> list[tuple[str, str]]:
+        return _group_outside_names(spec)
+
+    def for_page(self, spec: dict, data: dict[str, Any], page: dict[str, dict]) -> dict:
+        return _group_for_page(spec, data, page)
 
     def rule_parts(self, spec: dict) -> dict[str, str]:
         """A rule reads a sub-field of every row: ``family.income`` → a list."""
@@ -255,7 +268,7 @@ class GroupField(FieldType):
             rows.append({})
         key = spec["key"]
         subs = sub_specs(spec)
-        hints = _row_condition_hints(subs)
+        hints = _row_hints(subs, spec.get(PAGE_FIELDS) or {})
         out = []
         for index, row in enumerate(rows):
             own = (errors or {}).get(f"{key}.{index}") if errors else None
@@ -302,8 +315,9 @@ def apply_group_action(spec: dict, raw: dict[str, Any], action: str) -> dict[str
     return raw
 
 
-def _row_condition_problems(cond: Any, which: str, siblings: set[str], own: Any) -> list[str]:
-    """A sub-field's condition names only the other sub-fields of its row."""
+def _row_condition_problems(cond: Any, which: str, own: Any) -> list[str]:
+    """A sub-field's condition is well formed and does not name the sub-field itself (names
+    outside the row are checked against the form by check_definition, ``outside_names``)."""
     from madoguchi.procedures.conditions import condition_fields, condition_problems
 
     structural = condition_problems(cond)
@@ -312,15 +326,9 @@ def _row_condition_problems(cond: Any, which: str, siblings: set[str], own: Any)
             str(_("%(which)s の条件の書き方が正しくありません（%(detail)s）。"))
             % {"which": which, "detail": "; ".join(structural)}
         ]
-    problems = []
-    for path in condition_fields(cond):
-        target = path.split(".")[0]
-        if target == own or target not in siblings:
-            problems.append(
-                str(_("%(which)s には同じ行のほかの項目だけを使えます（「%(target)s」は使えません）。"))
-                % {"which": which, "target": target}
-            )
-    return problems
+    if any(path.split(".")[0] == own for path in condition_fields(cond)):
+        return [str(_("%(which)s が自分自身を参照しています。")) % {"which": which}]
+    return []
 
 
 def _row_checks_problems(spec: dict, keys: set[str]) -> list[str]:
@@ -339,18 +347,12 @@ def _row_checks_problems(spec: dict, keys: set[str]) -> list[str]:
             problems.append(str(_("%(label)s: 条件（rule）を設定してください。")) % {"label": label})
             continue
         try:
-            paths = rules.fields_of(rule)
+            rules.fields_of(rule)
         except rules.RuleSyntaxError as exc:
             problems.append(
                 str(_("%(label)s: 式に誤りがあります（%(m)s）。")) % {"label": label, "m": exc.message}
             )
             continue
-        unknown = sorted({p.split(".")[0] for p in paths} - keys)
-        if unknown:
-            problems.append(
-                str(_("%(label)s: 同じ行の項目だけを使えます（「%(target)s」は使えません）。"))
-                % {"label": label, "target": "」「".join(unknown)}
-            )
         if not str(check.get("message") or "").strip():
             problems.append(
                 str(_("%(label)s: 当てはまらないときに表示する文（message）を設定してください。"))
@@ -363,13 +365,119 @@ def _row_checks_problems(spec: dict, keys: set[str]) -> list[str]:
     return problems
 
 
-def _row_condition_hints(subs: list[dict]) -> dict[str, str]:
-    """「次に当てはまる方のみ：…」 for each sub-field shown on a condition of its row."""
+def _rule_names(rule: Any) -> list[str]:
+    """The paths a rule text names ([] when it does not parse: check_spec reports that)."""
+    from madoguchi.procedures import rules
+
+    if not isinstance(rule, str):
+        return []
+    try:
+        return list(rules.fields_of(rule))
+    except rules.RuleSyntaxError:
+        return []
+
+
+def _condition_names(cond: Any) -> list[str]:
+    from madoguchi.procedures.conditions import condition_fields, condition_problems
+
+    if cond is None or condition_problems(cond):
+        return []
+    return list(condition_fields(cond))
+
+
+def _sub_rules(spec: dict) -> list[tuple[str, list[str]]]:
+    """(what, paths named) for every rule of a row: sub-fields' conditions, calculations and
+    cascading choices, the row checks."""
+    out: list[tuple[str, list[str]]] = []
+    for sub in sub_specs(spec):
+        for which in ("show_if", "required_if"):
+            if sub.get(which) is not None:
+                out.append((f"{sub['key']}.{which}", _condition_names(sub[which])))
+        if registry[sub["type"]].computes:
+            out.append((f"{sub['key']}.expression", _rule_names(sub.get("expression"))))
+        rule = sub.get("choice_filter")
+        if isinstance(rule, dict) and isinstance(rule.get("field"), str):
+            out.append((f"{sub['key']}.choice_filter", [rule["field"]]))
+    for n, check in enumerate(row_checks(spec), start=1):
+        out.append((f"checks[{n}]", _rule_names(check.get("rule"))))
+    return out
+
+
+def _outside(paths: list[str], siblings: set[str]) -> list[str]:
+    return [path for path in paths if path.split(".")[0] not in siblings]
+
+
+def _group_outside_names(spec: dict) -> list[tuple[str, str]]:
+    siblings = {sub["key"] for sub in sub_specs(spec)}
+    return [(what, path) for what, paths in _sub_rules(spec) for path in _outside(paths, siblings)]
+
+
+def _group_for_page(spec: dict, data: dict[str, Any], page: dict[str, dict]) -> dict:
+    """Rows' rules that name only answers of earlier pages, decided now (a hidden sub-field
+    left out, a condition that holds dropped, cascading options narrowed); the page's fields
+    travel along (``PAGE_FIELDS``, for drawing only) so the rows' hints name them by label."""
+    from madoguchi.procedures.conditions import condition_holds
+
+    siblings = {sub["key"] for sub in sub_specs(spec)}
+
+    def earlier_only(paths: list[str]) -> bool:
+        return bool(paths) and all(
+            path.split(".")[0] not in siblings and path.split(".")[0] not in page for path in paths
+        )
+
+    changed = False
+    subs: list[dict] = []
+    for sub in spec.get("fields") or []:
+        if not isinstance(sub, dict) or sub.get("type") not in registry:
+            subs.append(sub)
+            continue
+        sub = dict(sub)
+        show_if = sub.get("show_if")
+        if show_if is not None and earlier_only(_condition_names(show_if)):
+            changed = True
+            if not condition_holds(show_if, data):
+                continue
+            del sub["show_if"]
+        required_if = sub.get("required_if")
+        if required_if is not None and earlier_only(_condition_names(required_if)):
+            changed = True
+            if condition_holds(required_if, data):
+                sub["required"] = True
+            del sub["required_if"]
+        rule = sub.get("choice_filter")
+        if isinstance(rule, dict) and isinstance(rule.get("field"), str) and earlier_only([rule["field"]]):
+            answer = data.get(rule["field"])
+            if answer not in (None, "", []):
+                answers = {str(a) for a in answer} if isinstance(answer, list) else {str(answer)}
+                sub["options"] = [
+                    option
+                    for option in sub.get("options") or []
+                    if isinstance(option, dict)
+                    and str((option.get("filter") or {}).get(rule.get("column"))) in answers
+                ]
+            del sub["choice_filter"]
+            changed = True
+        subs.append(sub)
+    return {**spec, "fields": subs if changed else spec.get("fields"), PAGE_FIELDS: page}
+
+
+def _row_hints(subs: list[dict], page: dict[str, dict]) -> dict[str, str]:
+    """Words for pages without JavaScript: 「次に当てはまる方のみ：…」 for each sub-field shown on a
+    condition, 「…の答えに合うものを選んでください」 for cascading choices."""
     from madoguchi.procedures.steps import condition_hint
 
-    by_key = {sub["key"]: sub for sub in subs}
+    by_key = {**page, **{sub["key"]: sub for sub in subs}}  # the row's own sub-fields first
     hints = {}
     for sub in subs:
+        words = []
         if sub.get("show_if"):
-            hints[sub["key"]] = str(_("%(hint)s。")) % {"hint": condition_hint(sub["show_if"], by_key)}
+            words.append(str(_("%(hint)s。")) % {"hint": condition_hint(sub["show_if"], by_key)})
+        rule = sub.get("choice_filter")
+        if isinstance(rule, dict) and isinstance(rule.get("field"), str):
+            parent = by_key.get(rule["field"], {})
+            label = parent.get("label") or rule["field"]
+            fits = str(_("「%(label)s」の答えに合うものを選んでください")) % {"label": label}
+            words.append(str(_("%(hint)s。")) % {"hint": fits})
+        if words:
+            hints[sub["key"]] = "".join(words)
     return hints

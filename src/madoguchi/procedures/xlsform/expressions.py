@@ -2,8 +2,11 @@
 
 ``Names`` knows every question's rule path (``age``; ``member.age`` for a question inside the
 repeat ``member``) and translates a cell with ``xpath.to_rule``, reporting what does not map
-at the cell. Inside a repeat an expression is evaluated on one row, so it may name only the
-questions of that row (``${age}`` → ``age``); a name outside the repeat is reported.
+at the cell. Inside a repeat an expression is evaluated on one row: a question of that row is
+the row's own answer (``${age}`` → ``age``), any other question keeps its path from the top
+(``${household}`` → ``household``; another repeat's ``${income}`` → ``other.income``, a list),
+as Madoguchi decides a row's rules (procedures/fields/group.py). Questions inside a repeat
+inside a repeat are not imported, so naming one is reported.
 """
 
 from __future__ import annotations
@@ -23,33 +26,46 @@ class Names:
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
         self.paths: dict[str, str] = {}  # every name → rule path ("member.age" inside a repeat)
+        self.nested: set[str] = set()  # names inside a repeat inside a repeat (not imported)
 
     def collect(self, survey: list[Row]) -> None:
-        repeat: str | None = None
+        repeats: list[str] = []  # the repeats the row is in, outermost first
         for row in survey:
             kind, _argument = row.kind()
             name = row.get("name")
+            if kind == "end_repeat":
+                if repeats:
+                    repeats.pop()
+                continue
+            if not name or kind in GROUP_KINDS or kind == "end_repeat":
+                continue
+            if name in self.paths or name in self.nested:
+                self.problems.add(
+                    row.cell("name") or row,
+                    _(
+                        "name「%(name)s」がほかの行でも使われています。name はフォーム全体で1つずつにしてください。"
+                    )
+                    % {"name": name},
+                )
+            if len(repeats) > 1:
+                self.nested.add(name)
+            else:
+                self.paths[name] = f"{repeats[0]}.{name}" if repeats else name
             if kind == "begin_repeat":
-                repeat = name
-                self.paths[name] = name
-            elif kind == "end_repeat":
-                repeat = None
-            elif name and kind not in GROUP_KINDS:
-                self.paths[name] = f"{repeat}.{name}" if repeat else name
+                repeats.append(name)
 
     def path(self, name: str, *, repeat: str | None = None) -> str:
         """The rule path for ``${name}``; inside ``repeat``, the row's own key."""
+        if name in self.nested:
+            raise NotMapped(
+                _("「${%(name)s}」は繰り返しの中の繰り返しにあり、取り込まれません") % {"name": name}
+            )
         if name not in self.paths:
             raise NotMapped(_("「${%(name)s}」という項目はありません") % {"name": name})
         path = self.paths[name]
-        if repeat is None:
-            return path
-        if path.startswith(repeat + "."):
-            return path.split(".", 1)[1]
-        raise NotMapped(
-            _("繰り返しの中の式では、同じ繰り返しの項目だけを使えます（「${%(name)s}」は外の項目です）")
-            % {"name": name}
-        )
+        if repeat is not None and path.startswith(repeat + "."):
+            return path.split(".", 1)[1]  # the row's own answer
+        return path
 
     def rule(
         self,

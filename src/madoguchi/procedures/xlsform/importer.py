@@ -25,10 +25,11 @@ from madoguchi.procedures.xlsform.sheets import (
     SPEC_COLUMN,
     TYPE_COLUMN,
     Row,
+    other_languages,
     read_sheets,
     texts,
 )
-from madoguchi.procedures.xlsform.xpath import to_xpath
+from madoguchi.procedures.xlsform.xpath import NotMapped, to_xpath
 
 __all__ = ["NAMESPACE", "SPEC_COLUMN", "TYPE_COLUMN", "definition_from_xlsform"]
 
@@ -107,63 +108,109 @@ class _Builder:
             return {"steps": []}
         self.read_choices()
         self.names.collect(survey)
-        step: dict | None = None
         loose: dict | None = None  # the step of questions outside any group
-        repeat: dict | None = None
-        depth = 0
+        # The groups and repeats the row is in, outermost first: ("step", step), ("group", rule),
+        # ("repeat", field) or ("skip", None) for what is reported and not imported.
+        frames: list[tuple[str, Any]] = []
 
-        def container(row: Row) -> dict:
+        def container() -> dict:
             nonlocal loose
+            step = next((value for kind, value in frames if kind == "step"), None)
             if step is not None:
                 return step
             if loose is None:
                 loose = self.loose_step()
             return loose
 
+        def current_repeat() -> dict | None:
+            return next((value for kind, value in frames if kind == "repeat"), None)
+
+        def group_rules(*, inside_repeat: bool) -> list[str]:
+            """The relevant of the plain groups around the row (those inside its repeat)."""
+            kinds = [kind for kind, _value in frames]
+            first = kinds.index("repeat") + 1 if inside_repeat and "repeat" in kinds else 0
+            return [value for kind, value in frames[first:] if kind == "group" and value]
+
         for row in survey:
             kind, argument = row.kind()
-            if kind == "begin_group":
-                depth += 1
-                if repeat is not None:
-                    self.problems.add(row, _("繰り返しの中のグループは取り込めません。"))
-                elif depth == 1:
-                    step = self.new_step(row)
-                    loose = None
-                elif row.get("relevant"):
-                    self.problems.add(
-                        row.cell("relevant"), _("入れ子のグループの relevant は取り込めません。")
-                    )
+            skipping = any(frame == "skip" for frame, _value in frames)
+            if kind in {"end_group", "end_repeat"}:
+                if frames:
+                    frames.pop()
+                else:
+                    self.problems.add(row, _("対応する begin_group / begin_repeat がありません。"))
                 continue
-            if kind == "end_group":
-                depth = max(0, depth - 1)
-                if depth == 0:
-                    step = None
+            if kind == "begin_group":
+                repeat = current_repeat()
+                if skipping:
+                    frames.append(("skip", None))
+                elif not frames:
+                    frames.append(("step", self.new_step(row)))
+                    loose = None
+                else:
+                    # A group inside a step or a repeat: its questions join the step (or the
+                    # row), each shown only when the group's relevant holds.
+                    inside = repeat["key"] if repeat is not None else None
+                    frames.append(("group", self.names.rule(row.cell("relevant"), repeat=inside)))
                 continue
             if kind == "begin_repeat":
-                if repeat is not None:
-                    self.problems.add(row, _("繰り返しの中の繰り返しは取り込めません。"))
+                if skipping:
+                    frames.append(("skip", None))
                     continue
-                repeat = self.new_repeat(row)
-                if repeat is not None:
-                    container(row)["fields"].append(repeat)
+                if current_repeat() is not None:
+                    self.problems.add(
+                        row.cell("type") or row,
+                        _(
+                            "繰り返しの中の繰り返し「%(name)s」は取り込めません（窓口の繰り返しは1段までです）。"
+                            "外の繰り返しから出して別の繰り返しにするか、項目を1行にまとめてください。"
+                        )
+                        % {"name": row.get("name")},
+                    )
+                    frames.append(("skip", None))
+                    continue
+                field = self.new_repeat(row)
+                if field is not None:
+                    self.and_rules(field, group_rules(inside_repeat=False))
+                    container()["fields"].append(field)
+                frames.append(("repeat", field) if field is not None else ("skip", None))
                 continue
-            if kind == "end_repeat":
-                repeat = None
+            if skipping or not kind or kind in METADATA_TYPES:
                 continue
-            if not kind or kind in METADATA_TYPES:
-                continue
+            repeat = current_repeat()
             inside = repeat["key"] if repeat is not None else None
             spec = self.question(row, kind, argument, repeat=inside)
             if spec is None:
                 continue
-            if repeat is not None:
-                repeat["fields"].append(spec)
-                self.constraint(row, spec, repeat, repeat=inside)
-            else:
-                target = container(row)
-                target["fields"].append(spec)
-                self.constraint(row, spec, target)
+            if repeat is not None and not registry[spec["type"]].groupable:
+                self.problems.add(
+                    row.cell("type") or row,
+                    _(
+                        "繰り返しの中には「%(type)s」の項目を置けません（ファイルは繰り返しの外に置いてください）。"
+                    )
+                    % {"type": kind},
+                )
+                continue
+            self.and_rules(spec, group_rules(inside_repeat=repeat is not None))
+            owner = repeat if repeat is not None else container()
+            owner["fields"].append(spec)
+            self.constraint(row, spec, owner, repeat=inside)
+        if frames:
+            self.problems.add(
+                "survey", _("begin_group / begin_repeat が end_group / end_repeat で閉じられていません。")
+            )
         return {"steps": self.steps}
+
+    @staticmethod
+    def and_rules(spec: dict, rules: list[str]) -> None:
+        """Show ``spec`` only when the groups around it apply too (their relevant, and its own)."""
+        if not rules:
+            return
+        own = expr_of(spec.get("show_if"))
+        if spec.get("show_if") is not None and own is None:
+            spec["show_if"] = {"all": [*({"expr": rule} for rule in rules), spec["show_if"]]}
+            return
+        parts = [*rules, *([own] if own else [])]
+        spec["show_if"] = {"expr": " and ".join(f"({part})" if len(parts) > 1 else part for part in parts)}
 
     def new_step(self, row: Row) -> dict:
         key = row.get("name")
@@ -315,16 +362,32 @@ class _Builder:
         return spec
 
     def choice_filter(self, row: Row, spec: dict, *, repeat: str | None) -> None:
-        """Cascading choices: ``column=${question}`` (the form ODK and Kobo write) maps."""
+        """Cascading choices: ``column=${question}`` (the form ODK and Kobo write) maps. Inside a
+        repeat the question may be one of the same row or one outside the repeat."""
         cell = row.cell("choice_filter")
         if cell is None:
             return
         match = CHOICE_FILTER_RE.fullmatch(cell.value)
-        path = self.names.paths.get(match[2]) if match else None
-        if match is None or path is None or "." in path or repeat is not None:
+        if match is None:
             self.problems.add(
                 cell,
-                _("choice_filter は「列名=${項目}」（繰り返しの外の項目）の形だけ取り込めます。"),
+                _(
+                    "choice_filter は「列名=${項目}」の形だけ取り込めます（selected() や and/or は使えません）。"
+                ),
+            )
+            return
+        try:
+            path = self.names.path(match[2], repeat=repeat)
+        except NotMapped as exc:
+            self.problems.add(cell, _("choice_filter を取り込めません（%(reason)s）。") % {"reason": exc})
+            return
+        if "." in path:
+            self.problems.add(
+                cell,
+                _(
+                    "choice_filter の「${%(name)s}」は繰り返しの中の項目です。同じ繰り返しの中か、繰り返しの外の項目にしてください。"
+                )
+                % {"name": match[2]},
             )
             return
         column = match[1]
@@ -375,10 +438,20 @@ class _Builder:
 def definition_from_xlsform(data: bytes) -> tuple[dict, dict[str, str]]:
     """(definition, settings) from an XLSForm workbook, or FieldErrors({"file": [...]}) listing
     every problem by sheet, row and column. ``settings``: form_title, form_id."""
-    sheets = read_sheets(data)
+    sheets, headers = read_sheets(data)
     settings_rows = sheets.get("settings") or []
     settings = {name: cell.value for name, cell in settings_rows[0].cells.items()} if settings_rows else {}
     builder = _Builder(sheets, title=settings.get("form_title", ""))
+    for sheet in ("survey", "choices"):
+        for cell in other_languages(headers[sheet]) if sheet in headers else []:
+            builder.problems.add(
+                cell,
+                _(
+                    "日本語と英語のほかの言語は取り込めません（窓口の手続は日本語と英語で表示します）。"
+                    "この列を消すか、列名を「%(column)s::English (en)」にしてから取り込んでください。"
+                )
+                % {"column": cell.column.partition("::")[0]},
+            )
     definition = builder.build()
     if not builder.problems:
         for problem in check_definition(definition):

@@ -69,8 +69,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_sheets(data: bytes) -> dict[str, list[Row]]:
-    """The rows of each sheet (by lower-cased sheet name), with their row numbers and headers."""
+def read_sheets(data: bytes) -> tuple[dict[str, list[Row]], dict[str, Row]]:
+    """The rows of each sheet (by lower-cased sheet name), with their row numbers and headers;
+    and each sheet's header row (its cells are the column names, where they are)."""
     if len(data) > MAX_BYTES:
         raise FieldErrors({"file": [_("ファイルが大きすぎます（2MBまで）。")]})
     try:
@@ -84,6 +85,7 @@ def read_sheets(data: bytes) -> dict[str, list[Row]]:
             }
         ) from None
     sheets: dict[str, list[Row]] = {}
+    headers: dict[str, Row] = {}
     try:
         for sheet in workbook.worksheets:
             name = sheet.title.strip().lower()
@@ -94,6 +96,12 @@ def read_sheets(data: bytes) -> dict[str, list[Row]]:
                 if not header:
                     if any(texts):
                         header = [normalize_header(t) for t in texts]
+                        headers[name] = Row(sheet=name, number=number)
+                        for index, text in enumerate(texts):
+                            if text:
+                                headers[name].cells[header[index]] = Cell(
+                                    text, name, number, header[index], get_column_letter(index + 1)
+                                )
                     continue
                 if not any(texts):
                     continue
@@ -116,7 +124,7 @@ def read_sheets(data: bytes) -> dict[str, list[Row]]:
             sheets[name] = rows
     finally:
         workbook.close()
-    return sheets
+    return sheets, headers
 
 
 def normalize_header(text: str) -> str:
@@ -141,6 +149,20 @@ def language_of(column: str) -> str | None:
     ):
         return "ja"
     return None
+
+
+# The columns whose text the importer takes in Japanese and English (``label::English (en)`` …).
+TRANSLATED_COLUMNS = ("label", "hint", "required_message", "constraint_message")
+
+
+def other_languages(header: Row) -> list[Cell]:
+    """The header cells of translated columns in a language other than Japanese and English
+    (``label::Français (fr)``): the definition has no place for them, so the importer reports them."""
+    return [
+        cell
+        for name, cell in header.cells.items()
+        if name.partition("::")[0] in TRANSLATED_COLUMNS and "::" in name and language_of(name) is None
+    ]
 
 
 def texts(row: Row, column: str) -> tuple[str, str]:

@@ -4,7 +4,8 @@
  *   are the JSON forms or {"expr": "..."} in the rule language (docs/rules.md).
  * - cascading choices (data-choice-filter): the options of a list narrowed to those that fit
  *   the answer to an earlier question on the same page (XLSForm choice_filter).
- * - computed values (<output data-expression>) are recalculated as the applicant types.
+ * - computed values (<output data-expression>) are recalculated as the applicant types (in a
+ *   repeating group's row, from that row's answers and the form's other answers).
  * - 住所検索: the 「郵便番号から住所を入力」 button fills the address from
  *   GET /api/v1/postal-codes/{code} without reloading; on any failure the button
  *   submits the form as usual so the server does the lookup.
@@ -472,7 +473,7 @@
     var ok = true;
     (function walk(node) {
       if (!node || typeof node !== "object") return;
-      if (node[0] === "ref") { if (!onPage(root, scoped(scope, node[1].split(".")[0]))) ok = false; return; }
+      if (node[0] === "ref") { if (!onPage(root, scoped(root, scope, node[1].split(".")[0]))) ok = false; return; }
       for (var n = 1; n < node.length; n++) {
         if (Object.prototype.toString.call(node[n]) === "[object Array]") {
           if (typeof node[n][0] === "string") walk(node[n]); else node[n].forEach(walk);
@@ -483,13 +484,19 @@
   }
 
   // A sub-field of a repeating group (a row: data-scope="family.0") names the other sub-fields
-  // of its own row, as the server evaluates it (procedures/fields/group.py).
-  function scoped(scope, name) { return scope ? scope + "." + name : name; }
+  // of its own row first, else the form's fields outside the group, as the server evaluates it
+  // (procedures/fields/group.py).
+  function scoped(root, scope, name) {
+    return scope && onPage(root, scope + "." + name) ? scope + "." + name : name;
+  }
   function rowData(data, scope) {
     if (!scope) return data;
     var node = data;
     scope.split(".").forEach(function (part) { node = node && typeof node === "object" ? node[part] : undefined; });
-    return node && typeof node === "object" ? node : {};
+    var merged = {};
+    Object.keys(data).forEach(function (k) { merged[k] = data[k]; });
+    if (node && typeof node === "object") Object.keys(node).forEach(function (k) { merged[k] = node[k]; });
+    return merged;
   }
   function scopeOf(el) {
     var row = el.parentElement && el.parentElement.closest("[data-scope]");
@@ -511,7 +518,7 @@
     if (cond.all) return cond.all.every(function (c) { return holds(c, root, scope); });
     if (cond.any) return cond.any.some(function (c) { return holds(c, root, scope); });
     if (cond.not) return !holds(cond.not, root, scope);
-    var name = scoped(scope, cond.field);
+    var name = scoped(root, scope, cond.field);
     var present = values(root, name);
     if (present.length === 0 && !root.querySelector('[name="' + CSS.escape(name) + '"]')) {
       return null; // answered on another page: the server already decided
@@ -540,7 +547,7 @@
   // Cascading choices: only the options whose data-choice matches the answer chosen above.
   function narrow(root) {
     root.querySelectorAll("[data-choice-filter]").forEach(function (list) {
-      var name = list.getAttribute("data-choice-filter");
+      var name = scoped(root, scopeOf(list), list.getAttribute("data-choice-filter"));
       if (!root.querySelector('[name="' + CSS.escape(name) + '"]')) return; // answered on an earlier page
       var chosen = values(root, name);
       list.querySelectorAll("[data-choice]").forEach(function (choice) {
@@ -568,7 +575,7 @@
 
   function recompute(root) {
     root.querySelectorAll("output[data-expression]").forEach(function (out) {
-      var value = exprValue(out.getAttribute("data-expression"), root);
+      var value = exprValue(out.getAttribute("data-expression"), root, scopeOf(out));
       if (value === undefined) return;
       var format = out.getAttribute("data-format") || "";
       var places = parseInt(out.getAttribute("data-places") || "-1", 10);

@@ -52,7 +52,7 @@ def test_a_three_level_cascade_is_checked_on_the_server():
         ("selected(${pref}, pref)", "列名=${項目}"),
         ("pref=${pref} and city != ''", "列名=${項目}"),
         ("prefecture=${pref}", "「prefecture」の列がありません"),
-        ("pref=${nowhere}", "列名=${項目}"),
+        ("pref=${nowhere}", "「${nowhere}」という項目はありません"),
     ],
 )
 def test_a_choice_filter_that_does_not_map_is_reported_at_its_cell(choice_filter, reason):

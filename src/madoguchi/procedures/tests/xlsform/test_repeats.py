@@ -9,7 +9,6 @@ from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.fields import ValidationContext
 from madoguchi.procedures.tests.xlsform.samples import (
     KOBO,
-    problems_of,
     workbook,
 )
 from madoguchi.procedures.validation import validate_all
@@ -84,7 +83,7 @@ def test_the_english_required_and_constraint_messages_are_shown_in_english():
     assert errors["child.0.child_age"] == ["Enter an age from 0 to 19."]
 
 
-def test_a_condition_inside_a_repeat_on_a_question_outside_it_is_reported():
+def test_a_condition_inside_a_repeat_on_a_question_outside_it_is_decided_on_each_row():
     data = workbook(
         survey=[
             ["type", "name", "label", "relevant", "constraint"],
@@ -95,16 +94,30 @@ def test_a_condition_inside_a_repeat_on_a_question_outside_it_is_reported():
             ["end_repeat", "", "", "", ""],
         ]
     )
-    problems = problems_of(data)
-    assert problems[0].startswith("surveyシート 4行目 D列（relevant）") and "members" in problems[0]
-    assert problems[1].startswith("surveyシート 5行目 E列（constraint）") and "members" in problems[1]
-    assert len(problems) == 2
+    definition, _settings = definition_from_xlsform(data)
+    person = definition["steps"][0]["fields"][1]
+    assert person["fields"][0]["show_if"] == {"expr": "members > 1"}
+    assert person["checks"][0]["rule"] == "person_age < members"
+    cleaned = validate_all(
+        definition,
+        {"members": "1", "person": [{"person_name": "A", "person_age": "0"}]},
+        context=ValidationContext(),
+    )
+    assert cleaned["person"] == [{"person_age": 0}]  # one member: the name is not asked
+    with pytest.raises(FieldErrors) as info:
+        validate_all(
+            definition, {"members": "2", "person": [{"person_age": "5"}]}, context=ValidationContext()
+        )
+    assert list(info.value.as_dict()) == ["person.0.person_age"]
 
 
-def test_a_row_condition_naming_a_question_outside_the_row_is_refused_by_the_definition_check():
+def test_a_row_condition_naming_a_question_that_is_not_in_the_form_is_refused_by_the_definition_check():
     definition, _settings = definition_from_xlsform(KOBO)
+    definition["steps"][0]["fields"][1]["fields"][2]["show_if"] = {"expr": "has_pets == 'yes'"}
+    definition["steps"][0]["fields"][1]["checks"][0]["rule"] = "has_pets == 'yes'"
+    problems = check_definition(definition)
+    assert any("school" in p and "has_pets" in p for p in problems), problems
+    assert any("checks[1]" in p and "has_pets" in p for p in problems), problems
     definition["steps"][0]["fields"][1]["fields"][2]["show_if"] = {"expr": "has_children == 'yes'"}
     definition["steps"][0]["fields"][1]["checks"][0]["rule"] = "has_children == 'yes'"
-    problems = check_definition(definition)
-    assert any("school" in p and "has_children" in p for p in problems), problems
-    assert any("チェック" in p and "has_children" in p for p in problems), problems
+    assert check_definition(definition) == []  # a question outside the row, before it: allowed

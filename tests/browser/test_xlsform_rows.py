@@ -1,0 +1,146 @@
+"""Browser (issue 17): a repeat whose rows read questions outside it, imported from XLSForm.
+
+A procedure owner uploads a household form in the builder and previews it. With JavaScript a
+row's calculation follows the answers as they are typed (the rent outside the repeat, in each
+row), a row's question shown on an answer outside the repeat appears and disappears, and the
+cascading lists of a row follow that row's answer and the prefecture above. Without JavaScript
+the same page says each condition in words and the server decides on submit. axe, the weight
+budget and "no other host" on every page through the harness.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from tests.browser import harness
+
+pytestmark = harness.BROWSER
+
+DESKTOP = {"width": 1280, "height": 900}
+TITLE = "世帯の状況（XLSForm・繰り返し）"
+
+
+def household() -> bytes:
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in [
+        ["type", "name", "label", "relevant", "required", "calculation", "choice_filter"],
+        ["begin_group", "home", "世帯", "", "", "", ""],
+        ["select_one pref", "pref", "都道府県", "", "", "", ""],
+        ["integer", "rent", "家賃（円）", "", "", "", ""],
+        ["begin_repeat", "member", "家族", "", "", "", ""],
+        ["text", "member_name", "氏名", "", "yes", "", ""],
+        ["select_one city", "member_city", "住んでいる市区町村", "", "", "", "pref=${pref}"],
+        ["select_one kind", "member_kind", "続柄", "", "", "", ""],
+        ["select_one detail", "member_detail", "続柄の詳細", "", "", "", "kind=${member_kind}"],
+        ["text", "member_contract", "賃貸契約の名義", "${rent} > 0", "", "", ""],
+        ["calculate", "member_share", "家賃の負担", "", "", "${rent} div 2", ""],
+        ["end_repeat", "", "", "", "", "", ""],
+        ["end_group", "", "", "", "", "", ""],
+    ]:
+        survey.append(row)
+    choices = book.create_sheet("choices")
+    for row in [
+        ["list_name", "name", "label", "pref", "kind"],
+        ["pref", "tokyo", "東京都", "", ""],
+        ["pref", "osaka", "大阪府", "", ""],
+        ["city", "shinjuku", "新宿区", "tokyo", ""],
+        ["city", "sakai", "堺市", "osaka", ""],
+        ["kind", "child", "子", "", ""],
+        ["kind", "parent", "親", "", ""],
+        ["detail", "son", "長男", "", "child"],
+        ["detail", "father", "父", "", "parent"],
+    ]:
+        choices.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(["form_title", "form_id"])
+    settings.append([TITLE, "household_rows"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def force_login(rec: harness.Recorder, user) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    rec.page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": rec.site.url}]
+    )
+
+
+def press(page, name: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=name).first.click()
+
+
+def visible_choices(page, selector: str) -> list[str]:
+    return [c.get_attribute("data-choice") or "" for c in page.locator(selector).all() if c.is_visible()]
+
+
+def test_a_repeats_rows_follow_the_answers_outside_them_live_and_in_words_without_javascript(open_page, site):
+    from madoguchi.accounts.models import Organization, User
+    from madoguchi.procedures.models import Procedure
+
+    path = site.tmp / "household.xlsx"
+    path.write_bytes(household())
+    shinjuku = Organization.objects.get(slug="shinjuku")
+    staff = open_page(javascript=True, **DESKTOP)
+    page = staff.page
+    force_login(staff, User.objects.get(email="admin@example.jp"))
+    staff.goto("/builder/import/")
+    page.select_option('select[name="organization"]', str(shinjuku.pk))
+    page.set_input_files('input[name="file"]', str(path))
+    press(page, "取り込む")
+    procedure = Procedure.objects.get(title=TITLE)
+    member = procedure.draft.definition["steps"][0]["fields"][2]
+    assert member["fields"][4]["show_if"] == {"expr": "rent > 0"}, "a row question on an answer outside"
+    with page.expect_navigation():
+        page.get_by_role("link", name="プレビュー").first.click()
+    staff.check("preview of a repeat reading the form")
+    preview = staff.path
+
+    share = page.locator('[id="id_member.0.member_share"]')
+    contract = page.locator('[id="id_member.0.member_contract-field"]')
+    assert not contract.is_visible(), "賃貸契約の名義 waits for a rent outside the repeat"
+    page.fill('[name="rent"]', "81000")
+    page.locator('[name="rent"]').dispatch_event("change")
+    assert share.inner_text() == "40500", share.inner_text()
+    assert contract.is_visible()
+    page.fill('[name="rent"]', "0")
+    page.locator('[name="rent"]').dispatch_event("change")
+    assert share.inner_text() == "0" and not contract.is_visible()
+
+    page.check('input[name="pref"][value="osaka"]')
+    assert visible_choices(page, '[id="id_member.0.member_city-group"] [data-choice]') == ["osaka"]
+    page.check('input[name="member.0.member_kind"][value="parent"]')
+    assert visible_choices(page, '[id="id_member.0.member_detail-group"] [data-choice]') == ["parent"]
+    staff.check("preview with the rows narrowed")
+
+    # A second row (the add button posts the page) calculates from the same rent.
+    page.fill('[name="rent"]', "60000")
+    page.fill('[name="member.0.member_name"]', "窓口太郎")
+    press(page, "家族を追加する")
+    assert page.locator('[name="member.1.member_name"]').count() == 1
+    assert page.locator('[id="id_member.1.member_share"]').inner_text() == "30000"
+    assert page.locator('[id="id_member.1.member_contract-field"]').is_visible()
+    staff.check("preview with two rows")
+    staff.assert_no_problems()
+
+    plain = open_page(javascript=False, **DESKTOP)
+    force_login(plain, User.objects.get(email="admin@example.jp"))
+    plain.goto(preview)
+    plain.check("preview without JavaScript")
+    row = plain.page.locator('[data-scope="member.0"]').inner_text()
+    assert "「家賃（円）」" in row and "「続柄」の答えに合うものを選んでください" in row, row
+    plain.page.fill('[name="member.0.member_name"]', "窓口花子")
+    plain.page.check('input[name="pref"][value="tokyo"]')
+    plain.page.check('input[name="member.0.member_city"][value="sakai"]')
+    press(plain.page, "試しに送信")
+    plain.check("preview error without JavaScript")
+    assert "前の答えに合うもの" in plain.page.locator("#error-summary").inner_text()
+    plain.assert_no_problems()
