@@ -9,12 +9,17 @@ full rebuild the search asks every registered source for all its items
 Visibility is the search's rule, decided by the app: ``public=True`` is for everyone, otherwise
 the item is shown only to members of ``organization_id`` (a staff-only space never appears to
 the public, nor to another organization's staff).
+
+The other way round, an app asks the site search through ``search(query, user=…, kinds=…)``
+(SHIN-QA's 「似た質問」): the search registers itself with ``register_searcher`` in its own
+``ready``; without a search installed the answer is empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from madoguchi.core import events
 
@@ -55,6 +60,43 @@ def sources() -> tuple[Source, ...]:
 def source_label(kind: str) -> object | None:
     source = _sources.get(kind)
     return source.label if source is not None else None
+
+
+@dataclass(frozen=True)
+class Found:
+    """One result of ``search``: which item, and how well it matched (``coverage``: the share of
+    the query's word weight the item holds, 0–1)."""
+
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    score: float
+    coverage: float
+
+
+class Searcher(Protocol):
+    def __call__(
+        self, query: str, *, user: Any, kinds: Iterable[str], organization_id: int | None, limit: int
+    ) -> list[Found]: ...
+
+
+_searcher: list[Searcher] = []
+
+
+def register_searcher(searcher: Searcher) -> None:
+    _searcher[:] = [searcher]
+
+
+def search(
+    query: str, *, user: Any, kinds: Iterable[str], organization_id: int | None = None, limit: int = 10
+) -> list[Found]:
+    """The site search over the registered ``kinds`` for what ``user`` may see (``None``: what the
+    public sees; pass a user only for a staff session), best first, within ``organization_id``
+    when given. Empty when no search is installed."""
+    if not _searcher or not query.strip():
+        return []
+    return _searcher[0](query, user=user, kinds=list(kinds), organization_id=organization_id, limit=limit)
 
 
 def item_changed(item: SearchItem) -> int:

@@ -224,6 +224,34 @@ def questions(request, org: str, space: str, q: str = "", unanswered: bool = Fal
     return [_question(viewer, item) for item in rows]
 
 
+class SimilarOut(Schema):
+    id: int
+    title: str
+    url: str
+    has_official_answer: bool
+
+
+@router.get(
+    "/ideas/{org}/{space}/questions/similar",
+    response=list[SimilarOut],
+    url_name="ideas_questions_similar",
+    summary="似た質問 / Similar questions",
+)
+def questions_similar(request, org: str, space: str, title: str = ""):
+    """Existing questions like ``title`` (the site search), for the page that asks a new one."""
+    viewer, the_space = _space(request, org, space, SpaceKind.QUESTIONS)
+    found = selectors.similar_questions(viewer=viewer, space=the_space, title=title[:120])
+    return [
+        {
+            "id": q.pk,
+            "title": q.title,
+            "url": reverse("ideas:question", args=[the_space.organization.slug, the_space.slug, q.pk]),
+            "has_official_answer": q.has_official_answer,
+        }
+        for q in found
+    ]
+
+
 @router.post("/ideas/{org}/{space}/questions", response={201: QuestionOut}, summary="質問する / Ask")
 def question_create(request, org: str, space: str, payload: QuestionIn):
     require_user(request)

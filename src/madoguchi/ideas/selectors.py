@@ -197,27 +197,27 @@ def answers_of(*, viewer: Viewer, question: Question) -> list[Answer]:
     return list(answers.order_by("-is_official", "-accepted", "-likes_count", "created_at"))
 
 
-def _bigrams(text: str) -> set[str]:
-    text = "".join(unicodedata.normalize("NFKC", text).lower().split())
-    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+# A suggestion must hold at least this share of the title's word weight (the search's coverage).
+SIMILAR_MIN_COVERAGE = 0.3
 
 
 def similar_questions(*, viewer: Viewer, space: Space, title: str, limit: int = 5) -> list[Question]:
-    """Questions whose titles share the most character bigrams with ``title`` (works for
-    Japanese without a tokenizer); shown while someone writes a new question."""
-    wanted = _bigrams(title)
-    if not wanted:
+    """Existing questions of ``space`` like ``title``, found by the site search (the same Japanese
+    analysis as FAQs: 送り仮名 and spelling variants, compounds, synonyms), best first — shown
+    while someone writes a new question. Only what the viewer may read: the search sees a
+    staff-only space's questions only for its staff in a staff session."""
+    from madoguchi.core import search_items
+    from madoguchi.ideas.searching import QUESTION
+
+    user = viewer.user if viewer.staff_of(space.organization_id) else None
+    found = search_items.search(
+        title, user=user, kinds=[QUESTION], organization_id=space.organization_id, limit=30
+    )
+    ids = [f.object_id for f in found if f.coverage >= SIMILAR_MIN_COVERAGE]
+    if not ids:
         return []
-    scored = []
-    for question in _visible(Question.objects.filter(space=space), viewer, space).order_by("-created_at")[
-        :500
-    ]:
-        have = _bigrams(question.title)
-        score = len(wanted & have) / len(wanted | have)
-        if score >= 0.2:
-            scored.append((score, question))
-    scored.sort(key=lambda pair: -pair[0])
-    return [q for _score, q in scored[:limit]]
+    questions = {q.pk: q for q in _visible(Question.objects.filter(space=space, pk__in=ids), viewer, space)}
+    return [questions[i] for i in ids if i in questions][:limit]
 
 
 def departments_of(*, space: Space) -> list[Department]:

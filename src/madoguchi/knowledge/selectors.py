@@ -157,6 +157,22 @@ def site_search(
     return SearchPage(query=outcome.analysis.text, results=results, total=outcome.total)
 
 
+def items_found(
+    query: str, *, user: Viewer, kinds: list[str], organization_id: int | None, limit: int
+) -> list[search_items.Found]:
+    """``core.search_items.search``: the same ranking as the site search, over the given kinds
+    (the registered sources' items, e.g. ideas' questions), as plain results."""
+    organization = Organization.objects.filter(pk=organization_id).first() if organization_id else None
+    page = site_search(query=query[:200], user=user, organization=organization, types=kinds, limit=limit)
+    return [
+        search_items.Found(
+            kind=r.type, object_id=r.object_id, title=r.title, url=r.url, score=r.score, coverage=r.coverage
+        )
+        for r in page.results
+        if not r.other_organization
+    ]
+
+
 def search_state() -> tuple:
     """The index's (version, generation, synonyms version): keys the per-process vector copy."""
     from madoguchi.knowledge.search.index import read_state

@@ -56,3 +56,28 @@ def test_similar_questions_are_found_by_japanese_title(world):
     services.question_create(viewer=world.v(world.author), space=world.qa, title="出張旅費の精算方法")
     found = similar_questions(viewer=world.v(world.peer), space=world.qa, title="在宅勤務の申請の締切")
     assert [q.title for q in found] == ["在宅勤務の申請はいつまでに出せばよいですか？"]
+
+
+def test_similar_questions_come_from_the_site_search_with_its_japanese_analysis(world):
+    """送り仮名 variants meet (引越し / 引っ越し), which title bigrams missed; other spaces' and
+    other organizations' questions, and hidden ones, are never suggested."""
+    from madoguchi.accounts.constants import Role
+    from madoguchi.core.testing import make_organization, make_staff
+    from madoguchi.ideas.models import Space
+
+    wanted = services.question_create(
+        viewer=world.v(world.author), space=world.qa, title="引越しのときの通勤手当の届出"
+    )
+    services.question_create(viewer=world.v(world.author), space=world.qa, title="出張旅費の精算方法")
+    other_space = Space.objects.create(organization=world.org, slug="qa2", name="別のQ&A", kind="questions")
+    services.question_create(viewer=world.v(world.author), space=other_space, title="引っ越しと通勤手当")
+    stranger = make_staff(make_organization(), Role.ADMIN)
+    found = similar_questions(viewer=world.v(world.peer), space=world.qa, title="引っ越しした時の通勤手当")
+    assert [q.pk for q in found] == [wanted.pk]
+    assert similar_questions(viewer=world.v(stranger), space=world.qa, title="引っ越しした時の通勤手当") == []
+    services.moderation_set_hidden(
+        viewer=world.v(world.moderator), kind="question", target=wanted, hidden=True, reason="重複"
+    )
+    assert (
+        similar_questions(viewer=world.v(world.peer), space=world.qa, title="引っ越しした時の通勤手当") == []
+    )

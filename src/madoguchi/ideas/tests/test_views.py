@@ -119,3 +119,17 @@ def test_a_muted_follower_stops_following_from_the_proposal_page(client, world):
     assert 'value="unfollow"' not in client.get(url).content.decode()
     assert client.post(url, {"action": "follow"}).status_code == 302  # refused: a muted person cannot follow
     assert not Follow.objects.filter(proposal=proposal, user=world.peer).exists()
+
+
+def test_the_question_page_suggests_similar_questions_while_typing_through_the_api(client, world):
+    services.question_create(
+        viewer=world.v(world.author), space=world.qa, title="在宅勤務の申請はいつまでですか？"
+    )
+    client.force_login(world.peer)
+    page = client.get(reverse("ideas:new", args=[world.org.slug, "qa"])).content.decode()
+    assert 'id="similar-live"' in page and "ideas/similar.js" in page
+    url = reverse("api:ideas_questions_similar", args=[world.org.slug, "qa"])
+    found = client.get(url, {"title": "在宅勤務の申請期限"}).json()
+    assert [q["title"] for q in found] == ["在宅勤務の申請はいつまでですか？"]
+    client.logout()
+    assert client.get(url, {"title": "在宅勤務の申請期限"}).status_code == 404  # a staff-only space
