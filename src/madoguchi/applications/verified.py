@@ -18,12 +18,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from madoguchi.procedures.fields import FieldValidationError, ValidationContext, get_field_type
+from madoguchi.procedures.fields import FieldValidationError, ValidationContext, get_field_type, type_of
 from madoguchi.procedures.validation import iter_fields
 
 VERIFIED_KEY = "__verified"
-# profile claim → the field types it can fill
-PREFILL_TYPES = {"name": {"name"}, "address": {"address"}, "birth_date": {"date"}}
 
 
 def verified_profile_for(request: Any) -> dict[str, Any]:
@@ -49,10 +47,11 @@ def verified_values(*, definition: dict, profile: dict[str, Any]) -> dict[str, A
     values: dict[str, Any] = {}
     for _step, spec in iter_fields(definition):
         claim = spec.get("prefill")
-        if claim not in PREFILL_TYPES or spec.get("type") not in PREFILL_TYPES[claim] or claim not in profile:
+        field_type = type_of(spec)
+        # A claim fills only the type that says it takes it (FieldType.verified_claim).
+        if field_type is None or not claim or claim != field_type.verified_claim or claim not in profile:
             continue
         raw = profile[claim]
-        field_type = get_field_type(spec["type"])
         if isinstance(raw, dict):
             raw = {part.name: raw.get(part.name, "") for part in field_type.parts_for(spec)}
         try:

@@ -6,9 +6,9 @@ import secrets
 from typing import Any
 
 from madoguchi.procedures.fields import get_field_type
+from madoguchi.procedures.steps import field_input_id
 
 INFO_PREFIX = "info-"
-INPUT_TYPES = {"email": "email", "tel": "tel", "phone": "tel", "number": "number", "integer": "number"}
 
 
 def read_info(resource, post) -> dict[str, Any]:
@@ -22,49 +22,20 @@ def read_info(resource, post) -> dict[str, Any]:
 
 
 def info_rows(resource, values: dict[str, Any], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """What the template needs to draw each required-information field with its errors."""
+    """Each required-information field as ``{% render_field row.spec row.value row.errors %}`` draws it.
+
+    The field's type draws it (its template, parts and hints), under ``info-<key>`` like
+    ``read_info`` reads it; the errors are keyed the same way, so each message sits next to its input.
+    """
     rows = []
     for spec in resource.required_fields or []:
-        field_type = get_field_type(spec["type"])
-        if not field_type.has_value:
-            rows.append({"spec": spec, "static": True})
-            continue
         key = spec["key"]
-        value = values.get(key, "")
-        own_errors = list(errors.get(key, []))
-        parts = []
-        for part in field_type.parts:
-            part_errors = errors.get(f"{key}.{part}", [])
-            own_errors += part_errors
-            parts.append(
-                {
-                    "name": f"{INFO_PREFIX}{key}.{part}",
-                    "id": f"id_{INFO_PREFIX}{key}_{part}",
-                    "label": (spec.get("part_labels") or {}).get(part, part),
-                    "value": value.get(part, "") if isinstance(value, dict) else "",
-                }
-            )
-        widget = "text"
-        if spec["type"] == "textarea":
-            widget = "textarea"
-        elif spec.get("options"):
-            widget = "select"
-        rows.append(
-            {
-                "spec": spec,
-                "name": f"{INFO_PREFIX}{key}",
-                "id": f"id_{INFO_PREFIX}{key}",
-                "label": spec.get("label", key),
-                "hint": spec.get("help", ""),
-                "required": bool(spec.get("required")),
-                "value": value if not isinstance(value, dict) else "",
-                "widget": widget,
-                "input_type": INPUT_TYPES.get(spec["type"], "text"),
-                "options": spec.get("options", []),
-                "parts": parts,
-                "errors": own_errors,
-            }
-        )
+        own = {
+            f"{INFO_PREFIX}{error_key}": messages
+            for error_key, messages in errors.items()
+            if error_key == key or error_key.startswith(f"{key}.")
+        }
+        rows.append({"spec": {**spec, "key": f"{INFO_PREFIX}{key}"}, "value": values.get(key), "errors": own})
     return rows
 
 
@@ -76,9 +47,7 @@ def error_summary(errors: dict[str, list[str]], anchors: dict[str, str]) -> list
     """Error summary items linking to the fields (``anchors``: error key → element id)."""
     items = []
     for key, messages in errors.items():
-        target = (
-            anchors.get(key) or anchors.get(key.split(".")[0]) or f"id_{INFO_PREFIX}{key.replace('.', '_')}"
-        )
+        target = anchors.get(key) or anchors.get(key.split(".")[0]) or field_input_id(f"{INFO_PREFIX}{key}")
         for message in messages:
             items.append({"href": f"#{target}", "message": str(message)})
     return items

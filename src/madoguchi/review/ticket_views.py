@@ -15,6 +15,7 @@ from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import FieldErrors
 from madoguchi.core.responses import form_status
+from madoguchi.procedures.fields import type_of
 from madoguchi.procedures.validation import iter_fields
 from madoguchi.review import selectors, services, tickets
 from madoguchi.review.models import TicketSetting
@@ -50,7 +51,7 @@ def ticket_setting(request, procedure_id: int):
     choices = [
         (spec["key"], spec.get("label", spec["key"]))
         for _step, spec in iter_fields(definition)
-        if spec.get("type") not in ("info", "heading", "file", "consent")
+        if (field_type := type_of(spec)) is not None and field_type.printable
     ]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":

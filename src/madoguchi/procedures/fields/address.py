@@ -84,9 +84,10 @@ class AddressField(FieldType):
 
     label = _("住所")
     template_name = "procedures/fields/address.html"
+    verified_claim = "address"
     builder_inputs = (
         BuilderInput("postal_code", "bool_default_true", _("郵便番号も入力してもらう")),
-        prefill_input(claim="address"),
+        prefill_input(claim=verified_claim),
     )
     script_hooks = ("data-postal-lookup",)
     parts = tuple(p.name for p in ADDRESS_PARTS)

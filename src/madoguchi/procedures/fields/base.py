@@ -135,6 +135,12 @@ class FieldType:
     is_person_name: ClassVar[bool] = False
     # True when the value is an e-mail address (a bulk row finds its applicant by it).
     is_email: ClassVar[bool] = False
+    # False when the answer means nothing printed on an issued document (the 受験票's answers): no
+    # value, a file, a secret, a consent every applicant gave.
+    printable: ClassVar[bool] = True
+    # The verified identity claim (docs/identity.md) a field of this type can be locked to:
+    # "name", "address", "birth_date"; "" for none (the builder offers it through ``prefill_input``).
+    verified_claim: ClassVar[str] = ""
     # Data attributes of the type's template that static/js/fields.js acts on (tested to exist).
     script_hooks: ClassVar[tuple[str, ...]] = ()
 

@@ -134,6 +134,7 @@ class ConsentField(FieldType):
         BuilderInput("checkbox_label", "text", _("チェックボックスの文言"), _("空欄なら「同意します」")),
     )
     is_yes_no = True
+    printable = False  # every applicant gave it
     options = ("statement", "checkbox_label")
     defaults = {"statement": "（同意していただく内容を書いてください）"}
 

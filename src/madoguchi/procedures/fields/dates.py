@@ -51,11 +51,12 @@ def parse_iso(value: Any) -> dt.date | None:
 class DateField(FieldType):
     label = _("日付")
     template_name = "procedures/fields/date.html"
+    verified_claim = "birth_date"
     builder_inputs = (
         *DATE_BOUNDS,
         BuilderInput("validation.past_only", "bool", _("今日より後の日付は入力できない")),
         BuilderInput("validation.future_only", "bool", _("今日より前の日付は入力できない")),
-        prefill_input(claim="birth_date"),
+        prefill_input(claim=verified_claim),
     )
     options = ("prefill",)
     is_date = True

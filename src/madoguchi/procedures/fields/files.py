@@ -72,6 +72,7 @@ class FileField(FieldType):
     )
     in_bulk = False
     takes_file = True
+    printable = False
     options = ("accept", "max_bytes")
     groupable = False
 

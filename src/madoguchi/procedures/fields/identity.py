@@ -63,6 +63,7 @@ class MyNumberField(FieldType):
     label = _("マイナンバー（個人番号）")
     template_name = "procedures/fields/mynumber.html"
     sensitive = True
+    printable = False
 
     def parse_form(self, spec: dict, post, files, prefix: str = "") -> Any:
         name = prefix + spec["key"]

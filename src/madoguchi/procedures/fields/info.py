@@ -18,6 +18,7 @@ class InfoField(FieldType):
     template_name = "procedures/fields/info.html"
     builder_inputs = (BuilderInput("title", "text", _("見出し")), BuilderInput("text", "textarea", _("本文")))
     has_value = False
+    printable = False
     options = ("text", "title")
     defaults = {"text": "（ご案内の文章を書いてください）"}
 

@@ -39,9 +39,10 @@ class NameField(FieldType):
 
     label = _("氏名")
     template_name = "procedures/fields/name.html"
+    verified_claim = "name"
     builder_inputs = (
         BuilderInput("kana", "bool_default_true", _("フリガナも入力してもらう")),
-        prefill_input(claim="name", account=_("申請者のアカウントの氏名（申請者が変更できます）")),
+        prefill_input(claim=verified_claim, account=_("申請者のアカウントの氏名（申請者が変更できます）")),
     )
     is_person_name = True
     parts = tuple(p.name for p in NAME_PARTS + KANA_PARTS)

@@ -122,6 +122,37 @@ def test_field_errors_are_shown_next_to_fields_and_keep_what_was_typed(client):
     assert not Booking.objects.exists()
 
 
+def test_the_required_information_is_drawn_by_each_field_type_with_errors_next_to_its_parts(client):
+    resource = make_resource(
+        required_fields=[
+            {"key": "who", "type": "name", "label": "お名前", "required": True, "kana": False},
+            {"key": "note", "type": "textarea", "label": "ご用件"},
+            {
+                "key": "way",
+                "type": "radio",
+                "label": "来庁方法",
+                "options": [{"value": "bus", "label": "バス"}],
+            },
+            {"key": "mail", "type": "email", "label": "メール"},
+        ]
+    )
+    slot = make_slot(resource)
+    client.force_login(make_user())
+    response = client.post(
+        _book_url(slot), {"party_size": "1", "info-who.family": "山田", "info-note": "相談", "info-mail": "x"}
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert '<textarea id="id_info-note" name="info-note"' in page and ">相談</textarea>" in page
+    assert 'type="radio"' in page and 'name="info-way" value="bus"' in page
+    assert 'name="info-mail"' in page and 'inputmode="email"' in page
+    assert 'name="info-who.family" value="山田"' in page
+    # the missing given name: its message next to that part, and the summary links to it
+    assert 'id="id_info-who.given-error"' in page and 'href="#id_info-who.given"' in page
+    assert not Booking.objects.exists()
+
+
 def test_a_full_slot_answers_full_and_later_visitors_get_the_cached_full_page(
     client, django_assert_num_queries
 ):
