@@ -222,135 +222,165 @@ def _counts_with_stats(
     return build
 
 
-def _processing_count(s: _Sums) -> int:
-    return s.values[Metric.DECIDED]
+GROUP_NOUNS = {"procedure": "手続", "department": "部署"}
 
 
-register(
-    Kind(
-        key="processing-times",
-        title="月別・手続別の処理日数",
-        description=(
-            "手続ごと・月ごとに処理を終えた申請の件数と、受付から決定までの開庁日数"
-            "（補正で止まった日を除く）の中央値・90 パーセンタイル、標準処理期間内に処理した割合です。"
-        ),
-        tags=("処理日数", "標準処理期間", "KPI"),
-        fields=(
-            YEAR_FIELD,
-            Field("手続", "string", "手続の名称。全手続の合計の行は「合計」"),
-            MONTH_FIELD,
-            Field("処理件数", "integer", "その月に処理を終えた申請の件数。秘匿したセルは x"),
+def _counts_kind(
+    *,
+    key: str,
+    title: str,
+    description: str,
+    tags: tuple[str, ...],
+    by: str,
+    group: str,
+    count: tuple[Field, Callable[[_Sums], int]],
+    rates: Sequence[tuple[Field, Stat]],
+    summed: Sequence[str],
+    metrics: Sequence[str] = (),
+) -> Kind:
+    """A kind with one count per procedure or department (``by``) and month, and rates computed
+    from the same sums, shown only where the count is (``_counts_with_stats``).
+
+    ``group``: what the group column holds (its totals row is 「合計」); ``count``: the count's
+    column and how it is taken from the sums; ``rates``: each rate's column and value;
+    ``summed``: the metrics read; ``metrics``: those without which nothing is published
+    (default: ``summed``).
+    """
+    noun = GROUP_NOUNS[by]
+    return register(
+        Kind(
+            key=key,
+            title=title,
+            description=description,
+            tags=tags,
+            fields=(
+                YEAR_FIELD,
+                Field(noun, "string", f"{group}。全{noun}の合計の行は「合計」"),
+                MONTH_FIELD,
+                count[0],
+                *(field for field, _stat in rates),
+            ),
+            metrics=tuple(metrics or summed),
+            build=_counts_with_stats(by, count[1], summed, [stat for _field, stat in rates]),
+        )
+    )
+
+
+def _value(metric: str) -> Callable[[_Sums], int]:
+    return lambda s: s.values[metric]
+
+
+_counts_kind(
+    key="processing-times",
+    title="月別・手続別の処理日数",
+    description=(
+        "手続ごと・月ごとに処理を終えた申請の件数と、受付から決定までの開庁日数"
+        "（補正で止まった日を除く）の中央値・90 パーセンタイル、標準処理期間内に処理した割合です。"
+    ),
+    tags=("処理日数", "標準処理期間", "KPI"),
+    by="procedure",
+    group="手続の名称",
+    count=(
+        Field("処理件数", "integer", "その月に処理を終えた申請の件数。秘匿したセルは x"),
+        _value(Metric.DECIDED),
+    ),
+    rates=(
+        (
             Field("処理日数の中央値", "number", "開庁日。処理件数が少ない行は空欄"),
+            lambda s: percentile(s.histograms[Metric.PROCESSING_DAYS], 0.5),
+        ),
+        (
             Field("処理日数の90パーセンタイル", "number", "開庁日。処理件数が少ない行は空欄"),
+            lambda s: percentile(s.histograms[Metric.PROCESSING_DAYS], 0.9),
+        ),
+        (
             Field("標準処理期間内の割合", "number", "百分率。標準処理期間のない手続だけの行は空欄"),
+            lambda s: _ratio(s.values[Metric.WITHIN_STANDARD], s.values[Metric.WITH_STANDARD]),
         ),
-        metrics=(Metric.DECIDED, Metric.PROCESSING_DAYS, Metric.WITHIN_STANDARD, Metric.WITH_STANDARD),
-        build=_counts_with_stats(
-            "procedure",
-            _processing_count,
-            (Metric.DECIDED, Metric.PROCESSING_DAYS, Metric.WITHIN_STANDARD, Metric.WITH_STANDARD),
-            (
-                lambda s: percentile(s.histograms[Metric.PROCESSING_DAYS], 0.5),
-                lambda s: percentile(s.histograms[Metric.PROCESSING_DAYS], 0.9),
-                lambda s: _ratio(s.values[Metric.WITHIN_STANDARD], s.values[Metric.WITH_STANDARD]),
-            ),
-        ),
-    )
+    ),
+    summed=(Metric.DECIDED, Metric.PROCESSING_DAYS, Metric.WITHIN_STANDARD, Metric.WITH_STANDARD),
 )
 
-register(
-    Kind(
-        key="satisfaction-monthly",
-        title="月別・部署別の利用者満足度",
-        description=(
-            "部署ごと・月ごとの利用者の評価件数と、高評価（5 段階の 4 以上）の割合、NPS です。"
-            "評価は匿名で集めています。"
-        ),
-        tags=("満足度", "NPS", "KPI"),
-        fields=(
-            YEAR_FIELD,
-            Field("部署", "string", "評価された窓口・手続の部署。全部署の合計の行は「合計」"),
-            MONTH_FIELD,
-            Field("評価件数", "integer", "秘匿したセルは x"),
+_counts_kind(
+    key="satisfaction-monthly",
+    title="月別・部署別の利用者満足度",
+    description=(
+        "部署ごと・月ごとの利用者の評価件数と、高評価（5 段階の 4 以上）の割合、NPS です。"
+        "評価は匿名で集めています。"
+    ),
+    tags=("満足度", "NPS", "KPI"),
+    by="department",
+    group="評価された窓口・手続の部署",
+    count=(Field("評価件数", "integer", "秘匿したセルは x"), _value(Metric.REVIEWS)),
+    rates=(
+        (
             Field("高評価の割合", "number", "百分率。評価件数が少ない行は空欄"),
+            lambda s: _ratio(s.values[Metric.REVIEWS_HIGH], s.values[Metric.REVIEWS]),
+        ),
+        (
             Field("NPS", "number", "推奨者の割合 − 批判者の割合（百分率）。評価件数が少ない行は空欄"),
-        ),
-        metrics=(Metric.REVIEWS,),
-        build=_counts_with_stats(
-            "department",
-            lambda s: s.values[Metric.REVIEWS],
-            (
-                Metric.REVIEWS,
-                Metric.REVIEWS_HIGH,
-                Metric.NPS_ANSWERS,
-                Metric.NPS_PROMOTERS,
-                Metric.NPS_DETRACTORS,
-            ),
-            (
-                lambda s: _ratio(s.values[Metric.REVIEWS_HIGH], s.values[Metric.REVIEWS]),
-                lambda s: _ratio(
-                    s.values[Metric.NPS_PROMOTERS] - s.values[Metric.NPS_DETRACTORS],
-                    s.values[Metric.NPS_ANSWERS],
-                ),
+            lambda s: _ratio(
+                s.values[Metric.NPS_PROMOTERS] - s.values[Metric.NPS_DETRACTORS], s.values[Metric.NPS_ANSWERS]
             ),
         ),
-    )
+    ),
+    summed=(
+        Metric.REVIEWS,
+        Metric.REVIEWS_HIGH,
+        Metric.NPS_ANSWERS,
+        Metric.NPS_PROMOTERS,
+        Metric.NPS_DETRACTORS,
+    ),
+    metrics=(Metric.REVIEWS,),
 )
 
-register(
-    Kind(
-        key="e-decisions-monthly",
-        title="月別・部署別の電子決定率",
-        description="部署ごと・月ごとの決定（決裁）の件数と、そのうち電子決裁による決定の割合です。",
-        tags=("電子決定率", "電子決裁", "KPI"),
-        fields=(
-            YEAR_FIELD,
-            Field("部署", "string", "決定した部署。全部署の合計の行は「合計」"),
-            MONTH_FIELD,
-            Field("決定件数", "integer", "申請の決定と起案の決裁。秘匿したセルは x"),
+_counts_kind(
+    key="e-decisions-monthly",
+    title="月別・部署別の電子決定率",
+    description="部署ごと・月ごとの決定（決裁）の件数と、そのうち電子決裁による決定の割合です。",
+    tags=("電子決定率", "電子決裁", "KPI"),
+    by="department",
+    group="決定した部署",
+    count=(
+        Field("決定件数", "integer", "申請の決定と起案の決裁。秘匿したセルは x"),
+        _value(Metric.CASES_DECIDED),
+    ),
+    rates=(
+        (
             Field("電子決定率", "number", "百分率。決定件数が少ない行は空欄"),
+            lambda s: _ratio(s.values[Metric.CASES_ELECTRONIC], s.values[Metric.CASES_DECIDED]),
         ),
-        metrics=(Metric.CASES_DECIDED,),
-        build=_counts_with_stats(
-            "department",
-            lambda s: s.values[Metric.CASES_DECIDED],
-            (Metric.CASES_DECIDED, Metric.CASES_ELECTRONIC),
-            (lambda s: _ratio(s.values[Metric.CASES_ELECTRONIC], s.values[Metric.CASES_DECIDED]),),
-        ),
-    )
+    ),
+    summed=(Metric.CASES_DECIDED, Metric.CASES_ELECTRONIC),
+    metrics=(Metric.CASES_DECIDED,),
 )
 
-register(
-    Kind(
-        key="reservations-monthly",
-        title="月別・部署別の予約の利用状況",
-        description=(
-            "部署ごと・月ごとの予約（来場した予約と来場のなかった予約）の件数と、"
-            "来場のなかった予約の割合（無断キャンセル率）です。"
+
+def _bookings(s: _Sums) -> int:
+    return s.values[Metric.BOOKINGS_ATTENDED] + s.values[Metric.BOOKINGS_NO_SHOW]
+
+
+_counts_kind(
+    key="reservations-monthly",
+    title="月別・部署別の予約の利用状況",
+    description=(
+        "部署ごと・月ごとの予約（来場した予約と来場のなかった予約）の件数と、"
+        "来場のなかった予約の割合（無断キャンセル率）です。"
+    ),
+    tags=("予約", "無断キャンセル率", "KPI"),
+    by="department",
+    group="予約を受けた部署",
+    count=(
+        Field(
+            "予約件数", "integer", "予約の日が過ぎて、来場または来場なしが記録された件数。秘匿したセルは x"
         ),
-        tags=("予約", "無断キャンセル率", "KPI"),
-        fields=(
-            YEAR_FIELD,
-            Field("部署", "string", "予約を受けた部署。全部署の合計の行は「合計」"),
-            MONTH_FIELD,
-            Field(
-                "予約件数",
-                "integer",
-                "予約の日が過ぎて、来場または来場なしが記録された件数。秘匿したセルは x",
-            ),
+        _bookings,
+    ),
+    rates=(
+        (
             Field("無断キャンセル率", "number", "百分率。予約件数が少ない行は空欄"),
+            lambda s: _ratio(s.values[Metric.BOOKINGS_NO_SHOW], _bookings(s)),
         ),
-        metrics=(Metric.BOOKINGS_ATTENDED, Metric.BOOKINGS_NO_SHOW),
-        build=_counts_with_stats(
-            "department",
-            lambda s: s.values[Metric.BOOKINGS_ATTENDED] + s.values[Metric.BOOKINGS_NO_SHOW],
-            (Metric.BOOKINGS_ATTENDED, Metric.BOOKINGS_NO_SHOW),
-            (
-                lambda s: _ratio(
-                    s.values[Metric.BOOKINGS_NO_SHOW],
-                    s.values[Metric.BOOKINGS_ATTENDED] + s.values[Metric.BOOKINGS_NO_SHOW],
-                ),
-            ),
-        ),
-    )
+    ),
+    summed=(Metric.BOOKINGS_ATTENDED, Metric.BOOKINGS_NO_SHOW),
 )
