@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 
+from madoguchi.accounts.types import Actor, user_or_none
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application, ApplicationEvent
 from madoguchi.audit.services import audit_record
 
 
 def application_status_set(
-    *, application: Application, status: str, kind: str, message: str, actor: Any, public: bool = True
+    *, application: Application, status: str, kind: str, message: str, actor: Actor, public: bool = True
 ) -> bool:
     """Set the status (no-op when unchanged), add the timeline event the applicant sees, audit it
     as ``application.<kind>``. Call inside the caller's transaction with the row locked.
@@ -33,7 +32,7 @@ def application_status_set(
         status=status,
         message=message,
         public=public,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_or_none(actor),
     )
     audit_record(
         actor=actor,
@@ -46,7 +45,7 @@ def application_status_set(
 
 
 def application_event_add(
-    *, application: Application, kind: str, message: str, actor: Any
+    *, application: Application, kind: str, message: str, actor: Actor
 ) -> ApplicationEvent:
     """A line on the applicant's timeline without a change of status (a document was issued, …),
     audited as ``application.<kind>``. Call inside the caller's transaction."""
@@ -56,7 +55,7 @@ def application_event_add(
         status=application.status,
         message=message,
         public=True,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_or_none(actor),
     )
     audit_record(actor=actor, action=f"application.{kind}", target=application, after={"message": message})
     return event

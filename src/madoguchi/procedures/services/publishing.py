@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,7 +69,7 @@ def procedure_publish(*, actor: User, procedure: Procedure, revision: int | None
     return version
 
 
-def procedure_republish(*, actor: Any, procedure: Procedure, reason: str) -> ProcedureVersion:
+def procedure_republish(*, actor: User, procedure: Procedure, reason: str) -> ProcedureVersion:
     """A new version with the current version's definition, for a change that lives outside the
     definition but must not reach applications already made (e.g. the fee: payments calls this
     when a procedure's fee changes, so applications keep the fee of their version). The caller

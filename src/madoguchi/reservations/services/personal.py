@@ -14,20 +14,20 @@ resource, slot, status and dates, so counts (visits, no-shows) stay exact.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.reservations.constants import ACTIVE, BookingStatus, EntryStatus, LotteryStatus
 from madoguchi.reservations.models import Booking, LotteryEntry, Slot
 from madoguchi.reservations.services.common import add_places, booking_snapshot
 
 
-def reservations_close_account(*, user: Any, now: dt.datetime | None = None) -> dict[str, int]:
+def reservations_close_account(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
     """Cancel ``user``'s future bookings and withdraw their open lottery entries (see above)."""
     from madoguchi.reservations.services.lotteries import offer_to_waitlist
 

@@ -9,14 +9,13 @@ admin or an organization-wide owner. Everyone else gets 404.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
-from madoguchi.accounts.models import Department, Membership, Organization
+from madoguchi.accounts.models import Department, Membership, Organization, User
 from madoguchi.audit.models import AuditEntry
 from madoguchi.procedures.models import Procedure
 from madoguchi.review.constants import ACT_ROLES, OPEN_STATUSES
@@ -59,7 +58,7 @@ class OrganizationSection:
     sections: list[TargetSection] = field(default_factory=list)
 
 
-def editor_scope(user: Any) -> CaseScope:
+def editor_scope(user: User) -> CaseScope:
     """The scope of a user who may edit at least one route; 404 for everyone else."""
     scope = CaseScope.of(user)
     if not scope.has_role(*EDITOR_ROLES):
@@ -74,7 +73,7 @@ def may_edit(scope: CaseScope, *, organization_id: int, procedure: Procedure | N
     return scope.covers(organization_id=organization_id, department_id=department_id, roles=EDITOR_ROLES)
 
 
-def route_targets(*, user: Any) -> list[RouteTarget]:
+def route_targets(*, user: User) -> list[RouteTarget]:
     """Every procedure (and proposals) this user may define routes for, by organization."""
     scope = editor_scope(user)
     org_ids = scope.organization_ids(EDITOR_ROLES)
@@ -96,7 +95,7 @@ def route_targets(*, user: Any) -> list[RouteTarget]:
     return targets
 
 
-def target_for(*, user: Any, value: str) -> RouteTarget | None:
+def target_for(*, user: User, value: str) -> RouteTarget | None:
     """The target named by ``value`` (``procedure:<id>`` / ``proposals:<org id>``) if it is yours."""
     for target in route_targets(user=user):
         if target.value == value:
@@ -121,7 +120,7 @@ def replaced_by(route_ids: list[int]) -> dict[int, int]:
     return {int(e.target_id): int((e.after or {}).get("replaced_by") or 0) for e in entries}
 
 
-def route_overview(*, user: Any) -> list[OrganizationSection]:
+def route_overview(*, user: User) -> list[OrganizationSection]:
     """The list page: per organization, each procedure (and 起案) with its routes, steps and slots."""
     targets = route_targets(user=user)
     org_ids = {t.organization.pk for t in targets}
@@ -142,7 +141,7 @@ def route_overview(*, user: Any) -> list[OrganizationSection]:
     return result
 
 
-def access_route(*, user: Any, route_id: Any, for_update: bool = False) -> Route:
+def access_route(*, user: User, route_id: int, for_update: bool = False) -> Route:
     """The route if ``user`` may edit it; Http404 otherwise (no hint that it exists)."""
     scope = editor_scope(user)
     try:
@@ -158,7 +157,7 @@ def access_route(*, user: Any, route_id: Any, for_update: bool = False) -> Route
     return route
 
 
-def route_detail(*, user: Any, route_id: Any) -> Route:
+def route_detail(*, user: User, route_id: int) -> Route:
     """The edit page's route with steps, slots, case counts and what replaced it (if anything)."""
     route = access_route(user=user, route_id=route_id)
     route = _with_steps(Route.objects.select_related("organization", "procedure")).get(pk=route.pk)

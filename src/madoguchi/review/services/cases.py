@@ -165,7 +165,7 @@ def case_claim(*, user: User, case_id: Any) -> Case:
     return case
 
 
-def task_reassign(*, user: User, case_id: Any, task_id: Any, to_user: Any) -> TaskState:
+def task_reassign(*, user: User, case_id: Any, task_id: Any, to_user: User | None) -> TaskState:
     """Hand a pending task to another staff member who could do it (振替)."""
     scope = CaseScope.of(user)
     with transaction.atomic():

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import application_event_add
@@ -62,7 +63,7 @@ def _fee_settled(ticket: AdmissionTicket) -> bool:
     return ticket.application.procedure.fee_kind != FeeKind.FIXED or ticket.fee_paid_at is not None
 
 
-def ticket_case_accepted(*, case: Case, actor: Any) -> AdmissionTicket | None:
+def ticket_case_accepted(*, case: Case, actor: Actor) -> AdmissionTicket | None:
     """The engine: the case reached its 決裁 step. Records the acceptance, issues if paid."""
     if case.application is None or _setting(case.procedure_id) is None:
         return None
@@ -123,7 +124,7 @@ def tickets_sweep() -> int:
     return issued
 
 
-def _issue_if_due(ticket: AdmissionTicket, *, actor: Any, applicant: str) -> AdmissionTicket:
+def _issue_if_due(ticket: AdmissionTicket, *, actor: Actor, applicant: str) -> AdmissionTicket:
     if ticket.issued_at is not None or ticket.accepted_at is None or not _fee_settled(ticket):
         return ticket
     if ticket.application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
@@ -185,7 +186,7 @@ def _issue_if_due(ticket: AdmissionTicket, *, actor: Any, applicant: str) -> Adm
 
 def ticket_setting_save(
     *,
-    user: Any,
+    user: User,
     procedure: Procedure,
     enabled: bool,
     title: str,
@@ -253,7 +254,7 @@ def ticket_setting_save(
     return setting
 
 
-def ticket_check_record(*, user: Any, ticket: AdmissionTicket) -> None:
+def ticket_check_record(*, user: User, ticket: AdmissionTicket) -> None:
     """Staff opened a ticket's check page (personal data): audited."""
     with transaction.atomic():
         audit_record(

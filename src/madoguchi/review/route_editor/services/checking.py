@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.models import Department, Membership
+from madoguchi.accounts.models import Department, Membership, User
 from madoguchi.core.errors import FieldErrors
 from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES, StepKind, StepMode
 
@@ -26,7 +26,7 @@ def whole_number(value: Any) -> int | None:
     return int(text)
 
 
-def _person_label(user: Any) -> str:
+def _person_label(user: User) -> str:
     return str(getattr(user, "display_name", "") or getattr(user, "email", "") or user)
 
 
@@ -56,8 +56,11 @@ def route_check(
         add("steps", _("段階は%(max)s個までにしてください。") % {"max": MAX_STEPS})
 
     department_ids = {whole_number(s.get("department")) for step in steps for s in step.get("slots") or []}
-    departments = {
-        d.pk: d for d in Department.objects.filter(organization=organization, pk__in=department_ids - {None})
+    departments: dict[int | None, Department] = {
+        d.pk: d
+        for d in Department.objects.filter(
+            organization=organization, pk__in=[pk for pk in department_ids if pk is not None]
+        )
     }
     user_ids = set()
     for step in steps:
@@ -65,10 +68,13 @@ def route_check(
             actor = str(s.get("actor") or "")
             if actor.startswith("user:"):
                 user_ids.add(whole_number(actor[5:]))
-    people = {
+    people: dict[int | None, User] = {
         m.user_id: m.user
         for m in Membership.objects.filter(
-            organization=organization, role__in=ACT_ROLES, user_id__in=user_ids - {None}, user__is_active=True
+            organization=organization,
+            role__in=ACT_ROLES,
+            user_id__in=[pk for pk in user_ids if pk is not None],
+            user__is_active=True,
         ).select_related("user")
     }
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.review.models import Route
 from madoguchi.review.route_editor.selectors import access_route
@@ -36,7 +35,7 @@ def make_only_default(route: Route) -> None:
         route.save(update_fields=["is_default", "updated_at"])
 
 
-def default_set(*, user: Any, route: Route, previous: int | None) -> None:
+def default_set(*, user: User, route: Route, previous: int | None) -> None:
     """Make ``route`` the only default and record it (``previous``: the default it replaces)."""
     make_only_default(route)
     audit_record(
@@ -48,7 +47,7 @@ def default_set(*, user: Any, route: Route, previous: int | None) -> None:
     )
 
 
-def route_make_default(*, user: Any, route_id: Any) -> Route:
+def route_make_default(*, user: User, route_id: int) -> Route:
     """Make the route the default of its procedure (or of the organization's 起案)."""
     with transaction.atomic():
         route = access_route(user=user, route_id=route_id, for_update=True)

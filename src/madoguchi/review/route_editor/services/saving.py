@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.review.constants import OPEN_STATUSES
@@ -36,7 +37,7 @@ class Revision:
 
 
 def route_define(
-    *, user: Any, target: str, name: str, steps: list[dict[str, Any]], make_default: bool = True
+    *, user: User, target: str, name: str, steps: list[dict[str, Any]], make_default: bool = True
 ) -> Route:
     """Create a route for a procedure or for proposals (起案) from the editor's input."""
     chosen: RouteTarget | None = target_for(user=user, value=target or "")
@@ -69,7 +70,7 @@ def route_define(
 
 
 def route_revise(
-    *, user: Any, route_id: Any, name: str, steps: list[dict[str, Any]], make_default: bool
+    *, user: User, route_id: int, name: str, steps: list[dict[str, Any]], make_default: bool
 ) -> Revision:
     """Save the edited route: in place when no case uses it, otherwise as a new route."""
     with transaction.atomic():
