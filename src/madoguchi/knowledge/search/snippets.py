@@ -7,6 +7,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from madoguchi.core import sudachi
 from madoguchi.knowledge.search import analyzer
 
 WINDOW = 110
@@ -62,7 +63,7 @@ def highlight(text: str, terms: set[str]) -> SafeString:
 
 def _morpheme_spans(text: str):
     """(start, end, normalized term) in the original text (no NFKC shift: tokenized as is)."""
-    tokenizer = analyzer._tokenizer()
+    tokenizer = sudachi.tokenizer()
     offset = 0
     for line in text.splitlines(keepends=True):
         if line.strip():

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.core.errors import FieldErrors
+from madoguchi.core.responses import form_status
 from madoguchi.procedures import services
 from madoguchi.procedures.builder import selectors
 from madoguchi.procedures.builder.views.common import to_editor
@@ -160,4 +161,5 @@ def preview(request, procedure_id: int):
             "done": state.get("done", []),
             "nav": "edit",
         },
-    )  # 200 with the messages: the errors are what 試しに送信 is for
+        status=form_status(request, errors),  # as the applicant's page answers the same post
+    )

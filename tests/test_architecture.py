@@ -1,0 +1,146 @@
+"""The code's shape rules that import-linter cannot check (docs/architecture.md, "Apps").
+
+import-linter sees every import, also one inside a function, and not what a module does with a
+name; these tests read the source (``ast``) for the rest:
+
+- no private name (``_name``) of one module is used by another;
+- services and selectors import no tasks at module level (tasks import services; a service
+  queues its task from inside a function, after the commit);
+- no code outside the field-type registry branches on a field type's id.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "madoguchi"
+
+# Known, owned by another change in progress: delete the line with the fix.
+PRIVATE_IMPORTS_ALLOWED = {
+    # payments/services/reductions.py shares lifecycle's helpers (the payments work owns both)
+    ("payments/services/reductions.py", "madoguchi.payments.services.lifecycle", "_announce"),
+    ("payments/services/reductions.py", "madoguchi.payments.services.lifecycle", "_timeline"),
+}
+
+
+def modules() -> Iterator[tuple[str, ast.Module]]:
+    """(path below src/madoguchi, syntax tree) of every module that is not a test or a migration."""
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if "/tests/" in rel or "/migrations/" in rel or rel.endswith("testing.py"):
+            continue
+        yield rel, ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+
+
+def module_name(rel: str) -> str:
+    name = "madoguchi." + rel.removesuffix(".py").replace("/", ".")
+    return name.removesuffix(".__init__")
+
+
+def absolute(rel: str, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module_name(rel).split(".")
+    if not rel.endswith("__init__.py"):
+        package = package[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def is_module(dotted: str) -> bool:
+    path = SRC.parent / dotted.replace(".", "/")
+    return bool(dotted) and (path.with_suffix(".py").exists() or (path / "__init__.py").exists())
+
+
+def private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_uses_a_private_name_of_another():
+    found = []
+    for rel, tree in modules():
+        # names bound to a madoguchi module here: ``from madoguchi.x import y`` / ``import madoguchi.x as y``
+        module_aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                source = absolute(rel, node)
+                if not source.startswith("madoguchi"):
+                    continue
+                for alias in node.names:
+                    if private(alias.name) and (rel, source, alias.name) not in PRIVATE_IMPORTS_ALLOWED:
+                        found.append(f"{rel}:{node.lineno} imports {alias.name} from {source}")
+                    module_aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("madoguchi") and alias.asname:
+                        module_aliases[alias.asname] = alias.name
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and private(node.attr)
+                and isinstance(node.value, ast.Name)
+                and is_module(module_aliases.get(node.value.id, ""))
+            ):
+                found.append(f"{rel}:{node.lineno} uses {node.value.id}.{node.attr}")
+    assert found == [], "make the name public (no underscore) in its module, or move it to a shared one"
+
+
+def test_services_and_selectors_import_no_tasks_at_module_level():
+    found = []
+    for rel, tree in modules():
+        parts = rel.removesuffix(".py").split("/")
+        if not {"services", "selectors"} & set(parts):
+            continue
+        for node in tree.body:  # module level only: a service queues its task inside a function
+            if isinstance(node, ast.ImportFrom):
+                source = absolute(rel, node)
+                names = {alias.name for alias in node.names}
+                if source.split(".")[-1] == "tasks" or "tasks" in names:
+                    found.append(f"{rel}:{node.lineno}")
+            elif isinstance(node, ast.Import):
+                if any(alias.name.split(".")[-1] == "tasks" for alias in node.names):
+                    found.append(f"{rel}:{node.lineno}")
+    assert found == [], "import the task inside the function that queues it (tasks import services)"
+
+
+def _reads_a_type_id(node: ast.AST) -> bool:
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and node.slice.value == "type"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value == "type"
+    if isinstance(node, ast.Name):
+        return node.id == "type_id"
+    return isinstance(node, ast.Attribute) and node.attr == "type_id"
+
+
+def _strings(node: ast.AST) -> set[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return set()
+
+
+@pytest.mark.django_db(databases=[])
+def test_no_code_outside_the_field_type_registry_branches_on_a_type_id():
+    """What a type is (date, file, printable, multi-line …) is an attribute of its class in
+    procedures/fields; other code asks the type (``type_of(spec).is_date``), never its id."""
+    from madoguchi.procedures.fields import registry
+
+    type_ids = set(registry)
+    # procedures/xlsform translates between XLSForm's type names and ours, a table by nature.
+    outside = ("procedures/fields/", "procedures/xlsform/")
+    found = []
+    for rel, tree in modules():
+        if rel.startswith(outside):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                if any(map(_reads_a_type_id, sides)) and any(_strings(side) & type_ids for side in sides):
+                    found.append(f"{rel}:{node.lineno} {ast.unparse(node)}")
+    assert found == [], "give the field type an attribute and ask it (procedures/fields/base.py)"
