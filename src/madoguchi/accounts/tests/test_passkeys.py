@@ -58,7 +58,8 @@ def test_a_passkey_registered_from_the_security_page_signs_in_after_the_password
     assert signed_in.status_code == 200, signed_in.content
     assert client.session[SESSION_AUTH_KEY]["level"] == AuthLevel.STAFF
     assert client.session[SESSION_AUTH_KEY]["method"] == AuthMethod.PASSWORD_PASSKEY
-    assert client.get(signed_in.json()["redirect"]).status_code in (200, 302)
+    landing = client.get(signed_in.json()["redirect"], follow=True)  # /staff/ leads to 自分の仕事
+    assert landing.status_code == 200 and landing.redirect_chain == [("/staff/work/", 302)]
     passkey.refresh_from_db()
     assert passkey.sign_count == 2 and passkey.last_used_at is not None
 
