@@ -9,6 +9,7 @@ KPI figures (insights); a reservable resource is closed on holidays and 年末�
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import jpholiday
 
@@ -52,17 +53,32 @@ def add_business_days(start: dt.date, days: int) -> dt.date:
     return day if days else next_business_day(start)
 
 
+@lru_cache(maxsize=256)
+def _year_table(year: int) -> tuple[int, ...]:
+    """Business days from 1 January of ``year`` up to each day of that year (inclusive)."""
+    day, count, table = dt.date(year, 1, 1), 0, []
+    while day.year == year:
+        count += is_business_day(day)
+        table.append(count)
+        day += dt.timedelta(days=1)
+    return tuple(table)
+
+
+def _up_to(day: dt.date) -> int:
+    """Business days from 1 January of the day's year up to ``day`` (inclusive)."""
+    return _year_table(day.year)[day.timetuple().tm_yday - 1]
+
+
 def business_days_between(start: dt.date, end: dt.date) -> int:
-    """Business days in (start, end]: how many business days passed from start to end."""
+    """Business days in (start, end]: how many business days passed from start to end.
+
+    Counted from one table per year, made once per process, so the KPI refresh can ask it for
+    every decided application (insights) without walking the days each time.
+    """
     if end <= start:
         return 0
-    count = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_business_day(day):
-            count += 1
-    return count
+    whole_years = sum(_year_table(year)[-1] for year in range(start.year, end.year))
+    return whole_years + _up_to(end) - _up_to(start)
 
 
 def closure_reason(

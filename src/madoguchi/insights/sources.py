@@ -11,7 +11,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.apps import apps
 from django.db.models import Count, Q, Sum
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from madoguchi.applications.constants import ApplicationStatus, Channel
 from madoguchi.applications.models import Application
-from madoguchi.core.business_days import is_business_day
+from madoguchi.core.business_days import business_days_between
 from madoguchi.feedback.models import Review
 from madoguchi.ideas.models import Proposal
 from madoguchi.insights.constants import Metric
@@ -62,34 +61,6 @@ class Tally:
 
 
 Source = Callable[[MonthWindow, Tally], None]
-
-
-@lru_cache(maxsize=64)
-def _year_table(year: int) -> tuple[int, ...]:
-    """Business days from 1 January of ``year`` up to each day of that year (inclusive)."""
-    day, count, table = dt.date(year, 1, 1), 0, []
-    while day.year == year:
-        count += is_business_day(day)
-        table.append(count)
-        day += dt.timedelta(days=1)
-    return tuple(table)
-
-
-@lru_cache(maxsize=64)
-def _year_start(year: int) -> int:
-    """Business days from 2000-01-01 up to the end of the year before ``year``."""
-    return 0 if year <= 2000 else _year_start(year - 1) + _year_table(year - 1)[-1]
-
-
-def _business_ordinal(day: dt.date) -> int:
-    return _year_start(day.year) + _year_table(day.year)[day.timetuple().tm_yday - 1]
-
-
-def business_days_between(start: dt.date, end: dt.date) -> int:
-    """Business days in (start, end] — the same count as core.business_days, but O(1) cached."""
-    if end <= start:
-        return 0
-    return _business_ordinal(end) - _business_ordinal(start)
 
 
 ONLINE_CHANNELS = (Channel.ONLINE, Channel.API)

@@ -68,3 +68,16 @@ def test_closure_reason_follows_the_resource_rules():
     assert closure_reason(dt.date(2026, 4, 29), closed_on_holidays=False) is None
     assert closure_reason(dt.date(2026, 4, 29)) == "昭和の日"
     assert closure_reason(dt.date(2026, 4, 1)) is None  # a Wednesday
+
+
+def test_business_days_between_agrees_with_counting_day_by_day_across_years():
+    def walked(start: dt.date, end: dt.date) -> int:
+        days = (start + dt.timedelta(days=n) for n in range(1, (end - start).days + 1))
+        return sum(is_business_day(day) for day in days)
+
+    starts = [dt.date(1999, 12, 30), dt.date(2024, 2, 28), dt.date(2025, 12, 26), dt.date(2026, 3, 31)]
+    for start in starts:
+        for length in (0, 1, 3, 40, 366, 800):
+            end = start + dt.timedelta(days=length)
+            assert business_days_between(start, end) == walked(start, end), (start, end)
+    assert business_days_between(dt.date(2026, 1, 5), dt.date(2025, 1, 5)) == 0
