@@ -71,6 +71,19 @@ def test_s6_counter_booking_and_check_in_on_the_day(open_page, site):
     phone.check("booking form with an error")
     assert "お名前" in page.locator(".field-error").first.inner_text()
     assert page.locator("#id_info-purpose").input_value() == "move_in"  # nothing typed is lost
+    # The same form in English: each field is drawn by its type with the English texts.
+    with page.expect_navigation():
+        page.locator("nav.site-nav button", has_text="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.select_option("#id_info-purpose", "move_in")
+    press(page, "Book")
+    phone.check("booking form with an error, in English")
+    assert "Your name" in page.locator(".field-error").first.inner_text()
+    assert page.locator("#id_info-purpose option[value=move_in]").inner_text() == "Moving in"
+    assert page.locator("#id_info-purpose").input_value() == "move_in"
+    with page.expect_navigation():
+        page.locator("nav.site-nav button", has_text="日本語").click()
+    page.select_option("#id_info-purpose", "move_in")
     page.fill("#id_info-name", "山田 花子")
     press(page, "この内容で予約する")
     phone.check("booking done")

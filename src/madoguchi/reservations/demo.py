@@ -59,16 +59,21 @@ def _resources(city: Organization, kyosai: Organization) -> tuple[Resource, Reso
             "closes_hours_before": 2,
             "per_person_limit": 2,
             "required_fields": [
-                {"key": "name", "type": "text", "label": "お名前", "required": True},
+                {"key": "name", "type": "text", "label": "お名前", "label_en": "Your name", "required": True},
                 {
                     "key": "purpose",
                     "type": "select",
                     "label": "ご用件",
+                    "label_en": "What you come for",
                     "required": True,
                     "options": [
-                        {"value": "move_in", "label": "転入"},
-                        {"value": "move_out", "label": "転出"},
-                        {"value": "mynumber", "label": "マイナンバーカードの受け取り"},
+                        {"value": "move_in", "label": "転入", "label_en": "Moving in"},
+                        {"value": "move_out", "label": "転出", "label_en": "Moving out"},
+                        {
+                            "value": "mynumber",
+                            "label": "マイナンバーカードの受け取り",
+                            "label_en": "Collecting a My Number Card",
+                        },
                     ],
                 },
             ],
