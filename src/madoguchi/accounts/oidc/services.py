@@ -23,6 +23,7 @@ from madoguchi.accounts.models import User
 from madoguchi.accounts.oidc.client import VerifiedLogin
 from madoguchi.accounts.oidc.constants import Assurance, ProfileClaim
 from madoguchi.accounts.oidc.models import OidcIdentity
+from madoguchi.accounts.types import Viewer
 from madoguchi.audit.services import audit_record
 from madoguchi.core.crypto import DecryptionError, decrypt_text, encrypt_text
 from madoguchi.core.errors import DomainError, PermissionDeniedError
@@ -46,12 +47,12 @@ class SignInResult:
     pending_email: str = ""
 
 
-def user_is_staff(user: Any) -> bool:
+def user_is_staff(user: User) -> bool:
     """Staff accounts sign in through the staff door only (password + second factor, or staff SSO)."""
     return bool(user.is_staff or user.is_superuser or user.memberships.exists())
 
 
-def _refuse_staff(user: Any) -> None:
+def _refuse_staff(user: User) -> None:
     if user_is_staff(user):
         raise SignInRefused(
             _("職員のアカウントは、このログイン方法では使えません。職員用のログインをご利用ください。")
@@ -105,7 +106,7 @@ def identity_profiles_expire(*, now: Any = None) -> int:
     return OidcIdentity.objects.filter(last_login_at__lt=cutoff).exclude(profile="").update(profile="")
 
 
-def identities_disclosure(user: Any) -> list[dict[str, Any]]:
+def identities_disclosure(user: User) -> list[dict[str, Any]]:
     """本人開示: the person's provider accounts and the verified profile kept for each."""
     from madoguchi.accounts.oidc.providers import configured_providers
 
@@ -129,7 +130,7 @@ def identities_disclosure(user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def identities_remove(*, user: Any) -> int:
+def identities_remove(*, user: User) -> int:
     """Closing an account: its provider accounts (and their profiles) go; the audit entries about
     them lose their personal payload. A later login at the provider makes a new, empty account."""
     from madoguchi.audit.models import AuditEntry
@@ -172,7 +173,7 @@ def _placeholder_email(login: VerifiedLogin) -> str:
     return f"{login.provider.id}-{digest}@{PLACEHOLDER_DOMAIN}"
 
 
-def oidc_applicant_sign_in(*, login: VerifiedLogin, current_user: Any) -> SignInResult:
+def oidc_applicant_sign_in(*, login: VerifiedLogin, current_user: Viewer | None) -> SignInResult:
     """Who an applicant's provider login signs in.
 
     - a linked provider account → its user;
@@ -195,7 +196,7 @@ def oidc_applicant_sign_in(*, login: VerifiedLogin, current_user: Any) -> SignIn
             _refuse_staff(identity.user)
             _identity_refresh(identity, login)
             return SignInResult(user=identity.user, identity=identity)
-        if getattr(current_user, "is_authenticated", False):
+        if isinstance(current_user, User) and current_user.is_authenticated:
             _refuse_staff(current_user)
             identity = _identity_create(user=current_user, login=login)
             audit_record(

@@ -8,15 +8,16 @@ from django.db.models import Q
 from django.http import Http404
 
 from madoguchi.accounts.models import Membership, Organization
+from madoguchi.accounts.types import User, Viewer
 from madoguchi.procedures import services
 from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.diff import definition_diff
-from madoguchi.procedures.fields import registry
+from madoguchi.procedures.fields import registry, type_of
 from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.rules import explain, fields_of
 
 
-def builder_procedures(user: Any) -> list[Procedure]:
+def builder_procedures(user: User) -> list[Procedure]:
     organizations = services.builder_organizations(user)
     return list(
         Procedure.objects.filter(organization__in=organizations)
@@ -25,7 +26,7 @@ def builder_procedures(user: Any) -> list[Procedure]:
     )
 
 
-def access_procedure(*, user: Any, procedure_id: Any) -> Procedure:
+def access_procedure(*, user: User, procedure_id: Any) -> Procedure:
     try:
         procedure = Procedure.objects.select_related("organization", "department", "current_version").get(
             pk=procedure_id
@@ -37,8 +38,8 @@ def access_procedure(*, user: Any, procedure_id: Any) -> Procedure:
     return procedure
 
 
-def bulk_can_upload(user: Any, procedure: Procedure) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def bulk_can_upload(user: Viewer, procedure: Procedure) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
@@ -51,9 +52,9 @@ def bulk_submitter_choices(*, procedure: Procedure) -> list[Organization]:
     return list(Organization.objects.exclude(pk=procedure.organization_id).order_by("name"))
 
 
-def bulk_procedures(user: Any) -> list[Procedure]:
+def bulk_procedures(user: Viewer) -> list[Procedure]:
     """Published procedures for which ``user`` may upload bulk files."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return []
     orgs = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
     queryset = Procedure.objects.filter(current_version__isnull=False).select_related("organization")
@@ -64,7 +65,7 @@ def bulk_procedures(user: Any) -> list[Procedure]:
     return list(queryset.distinct().order_by("organization_id", "title"))
 
 
-def access_bulk_procedure(*, user: Any, procedure_id: Any) -> Procedure:
+def access_bulk_procedure(*, user: Viewer, procedure_id: Any) -> Procedure:
     try:
         procedure = Procedure.objects.select_related("organization", "current_version").get(pk=procedure_id)
     except (Procedure.DoesNotExist, ValueError, TypeError):
@@ -84,10 +85,10 @@ def template_library() -> list[Procedure]:
 
 def field_specs(definition: dict) -> dict[str, dict]:
     return {
-        spec.get("key"): spec
+        spec["key"]: spec
         for step in definition.get("steps") or []
         for spec in step.get("fields") or []
-        if isinstance(spec, dict)
+        if isinstance(spec, dict) and isinstance(spec.get("key"), str)
     }
 
 
@@ -115,7 +116,7 @@ def editor_steps(definition: dict) -> list[dict[str, Any]]:
         fields = []
         step_fields = [f for f in step.get("fields") or [] if isinstance(f, dict)]
         for position, spec in enumerate(step_fields):
-            field_type = registry.get(spec.get("type"))
+            field_type = type_of(spec)
             rules_here = []
             for which, word in (("show_if", "表示する条件"), ("required_if", "必須になる条件")):
                 if spec.get(which):
