@@ -10,6 +10,9 @@ class BulkStatus(models.TextChoices):
 
 
 class ApplicationStatus(models.TextChoices):
+    # Sent, but the procedure asks for its fee first: 受付 completes (review case, receipt
+    # notice) once payments confirms the money (services/payment_wait.py).
+    AWAITING_PAYMENT = "awaiting_payment", _("手数料の納付待ち")
     SUBMITTED = "submitted", _("受付済み")
     IN_REVIEW = "in_review", _("審査中")
     CORRECTION_REQUESTED = "correction_requested", _("補正依頼中")
@@ -20,6 +23,7 @@ class ApplicationStatus(models.TextChoices):
 
 # Statuses in which the applicant may still withdraw (not yet decided).
 WITHDRAWABLE = {
+    ApplicationStatus.AWAITING_PAYMENT,
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.IN_REVIEW,
     ApplicationStatus.CORRECTION_REQUESTED,
@@ -43,6 +47,10 @@ class ProxyRelationship(models.TextChoices):
     AGENT = "agent", _("委任を受けた代理人（社会保険労務士・行政書士など）")
     OTHER = "other", _("その他")
 
+
+# What a subscriber of ``application.submitted`` appends to ``holds`` to keep the application
+# waiting for its fee (status AWAITING_PAYMENT) instead of completing 受付 at once.
+HOLD_PAYMENT = "payment"
 
 # Draft data key set when the applicant chose 代理申請 but has not yet given the proxy details.
 PROXY_REQUESTED_KEY = "__proxy_requested"

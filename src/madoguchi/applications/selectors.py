@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.types import User
-from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ProxyRelationship
+from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationStatus, ProxyRelationship
 from madoguchi.applications.models import Application, Attachment, BulkUpload, Draft
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.builder.selectors import bulk_can_upload
@@ -110,6 +110,18 @@ def access_attachment(*, user: User, attachment_id: Any) -> Attachment:
         raise Http404 from None
     except Exception as exc:
         raise Http404 from exc
+
+
+def was_received(application: Application) -> bool:
+    """Whether 受付 completed: not for one still waiting for its fee, nor for one that waited
+    and was closed unpaid (its 受付票 would say what never happened)."""
+    if application.status == ApplicationStatus.AWAITING_PAYMENT:
+        return False
+    if application.status != ApplicationStatus.WITHDRAWN:
+        return True
+    events = application.events
+    held = events.filter(kind="submitted", status=ApplicationStatus.AWAITING_PAYMENT).exists()
+    return not held or events.filter(kind="payment_received").exists()
 
 
 def public_events(application: Application):

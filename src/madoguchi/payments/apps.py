@@ -16,5 +16,6 @@ class PaymentsConfig(AppConfig):
         events.subscribe("application.submitted", services.payment_open_for_application)
         events.subscribe("case.deciding", services.on_case_deciding)
         events.subscribe("document.release_check", services.on_release_check)
+        events.subscribe("application.withdrawn", services.on_application_withdrawn)
         # A fee change publishes a new version; each version keeps its fee (FeeSchedule).
         events.subscribe("procedure.changed", services.on_procedure_changed)

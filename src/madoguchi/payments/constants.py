@@ -7,7 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class PaymentGate(models.TextChoices):
     """When the fee must be paid (set per procedure in the builder's fee settings)."""
 
-    AT_SUBMISSION = "at_submission", _("申請のときに納付（納付を確認してから審査）")
+    # Pay first: the application waits (applications' AWAITING_PAYMENT) and is received —
+    # review case, receipt notice — only once the fee is paid; unpaid by the deadline, closed.
+    BEFORE_SUBMISSION = "before_submission", _("申請の完了前に納付（納付を確認してから受付）")
+    # Received at once (受付番号, review starts); the approval waits for the fee.
+    AT_SUBMISSION = "at_submission", _("申請のときに納付（審査は並行して進め、承認の前に納付を確認）")
     BEFORE_RELEASE = "before_release", _("審査の後に納付（納付の後に通知書・交付物を交付）")
 
 
@@ -19,6 +23,9 @@ class PaymentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("取消")
     REFUNDED = "refunded", _("全額還付済み")
 
+
+# Gates whose fee is due from submission (approval is refused while it is unpaid).
+DUE_AT_SUBMISSION = {PaymentGate.BEFORE_SUBMISSION, PaymentGate.AT_SUBMISSION}
 
 # A payment still waiting for money.
 OPEN = {PaymentStatus.AWAITING_AMOUNT, PaymentStatus.PAYABLE}

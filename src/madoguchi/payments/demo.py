@@ -4,6 +4,8 @@
   (test card 4242 4242 4242 4242) or by 納付書 (コンビニ barcode, Pay-easy numbers).
 - 新宿区「住民票の写しの請求（郵送）」: the fee is fixed by the reviewer after review (300円 per
   copy, up to 3,000円); the decision notice is handed over once paid.
+- 新宿区「戸籍証明書の郵送請求（オンライン決済）」: 450円 × 通数, paid before the submission
+  completes — the application waits for the payment (3 days), then is received.
 Idempotent: settings are set to the same values on every run.
 """
 
@@ -42,6 +44,20 @@ DEMO_FEES = [
             "max_amount": 3000,
             "pay_within_days": 14,
             "close_when_expired": False,
+        },
+    },
+    {
+        "organization": "shinjuku",
+        "slug": "koseki-shomei",
+        "fee_kind": FeeKind.FIXED,
+        "fee_amount": 450,
+        "setting": {
+            "revenue_code": "1401-01",
+            "revenue_name": "戸籍証明手数料",
+            "gate": PaymentGate.BEFORE_SUBMISSION,
+            "quantity_field": "copies",
+            "pay_within_days": 3,
+            "close_when_expired": True,
         },
     },
 ]

@@ -77,6 +77,26 @@ register_event(
 )
 register_event(
     EventType(
+        id="payment.closed_unpaid",
+        label=_("納付期限を過ぎたため申請を終了しました"),
+        placeholders=_P,
+        subject={
+            "ja": "【申請を終了しました】{{ procedure_title }}（{{ reference_number }}）",
+            "en": "Application closed: {{ procedure_title }} ({{ reference_number }})",
+        },
+        body={
+            "ja": "{{ recipient_name }} 様\n\n{{ procedure_title }}（受付番号 {{ reference_number }}）の手数料 "
+            "{{ amount }} 円のお支払いを納付期限 {{ due_on }} までに確認できなかったため、この申請は終了しました。"
+            "\n必要な場合は、もう一度申請してください。\n{{ payment_url }}",
+            "en": "Dear {{ recipient_name }},\n\nWe did not receive the fee of {{ amount }} yen for "
+            "{{ procedure_title }} ({{ reference_number }}) by {{ due_on }}, so the application has been closed."
+            "\nIf you still need it, please apply again.\n{{ payment_url }}",
+        },
+        sample=_SAMPLE,
+    )
+)
+register_event(
+    EventType(
         id="payment.refund_waiting",
         label=_("還付の承認待ち（職員）"),
         placeholders=("reference_number", "amount", "staff_url"),
@@ -123,24 +143,34 @@ register_event(
 )
 
 
+def staff_covering(payment: Any, roles: Any) -> list[Any]:
+    """Active staff with one of ``roles`` whose grant covers the payment's procedure: granted for
+    its department, for the whole organization (no department), or in an organization-wide
+    role — the same rule as ``StaffScope.covers``, so nobody is told about a payment they
+    cannot open."""
+    from django.db.models import Q
+
+    from madoguchi.accounts.models import Membership, User
+    from madoguchi.accounts.permissions import ORG_WIDE_ROLES
+
+    procedure = payment.procedure
+    memberships = Membership.objects.filter(
+        organization_id=procedure.organization_id, role__in=list(roles), user__is_active=True
+    ).filter(
+        Q(department__isnull=True)
+        | Q(role__in=list(ORG_WIDE_ROLES))
+        | Q(department_id=procedure.department_id)
+    )
+    return list(User.objects.filter(pk__in=memberships.values("user_id")).order_by("pk"))
+
+
 def fee_reviewers(payment: Any) -> list[Any]:
     """Who decides a fee at review (or verifies a 減免): the reviewers of the procedure's
     department (or of the whole organization); the approvers when it has no reviewer."""
-    from django.db.models import Q
-
     from madoguchi.accounts.constants import Role
-    from madoguchi.accounts.models import Membership, User
 
-    procedure = payment.procedure
     for role in (Role.REVIEWER, Role.APPROVER):
-        memberships = Membership.objects.filter(
-            organization_id=procedure.organization_id, role=role, user__is_active=True
-        )
-        if procedure.department_id:
-            memberships = memberships.filter(
-                Q(department__isnull=True) | Q(department_id=procedure.department_id)
-            )
-        users = list(User.objects.filter(pk__in=memberships.values("user_id")).order_by("pk"))
+        users = staff_covering(payment, {role})
         if users:
             return users
     return []
@@ -214,4 +244,5 @@ def notify_refund_waiting(refund: Any, approvers: list[Any]) -> None:
             },
             dedupe_key=f"refund:{refund.pk}",
             channels=(ChannelKind.MAILBOX, ChannelKind.EMAIL),
+            department_id=payment.procedure.department_id,
         )

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 
 from madoguchi.accounts.constants import Role
-from madoguchi.accounts.permissions import StaffScope
+from madoguchi.accounts.permissions import ORG_WIDE_ROLES, StaffScope
 from madoguchi.payments.constants import CASHLESS, LineOutcome, Method, PaymentStatus, RefundStatus
 from madoguchi.payments.models import CollectionImport, CollectionLine, Payment
 
@@ -49,16 +49,37 @@ def staff_organization_ids(user: Any) -> set[int] | None:
     return StaffScope.of(user).organization_ids(STAFF_ROLES)
 
 
+def staff_scope(user: Any, roles: set[str] | frozenset[str] = frozenset(STAFF_ROLES)) -> Q | None:
+    """The payments a staff member may see, as a filter (None: all, for superusers): those of
+    the procedures of their department — or of the whole organization for a grant without a
+    department or of an organization-wide role (the same rule as ``StaffScope.covers``)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    scope = Q(pk__in=[])
+    for grant in StaffScope.of(user).grants:
+        if grant.role not in roles:
+            continue
+        if grant.department_id is None or grant.role in ORG_WIDE_ROLES:
+            scope |= Q(organization_id=grant.organization_id)
+        else:
+            scope |= Q(organization_id=grant.organization_id, procedure__department_id=grant.department_id)
+    return scope
+
+
 def staff_payments(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Payment]:
+    """The payments of the staff member's organization, department and role, filtered."""
     filters = filters or {}
     qs = Payment.objects.select_related("application", "procedure", "organization").order_by("-created_at")
-    orgs = staff_organization_ids(user)
-    if orgs is not None:
-        qs = qs.filter(organization_id__in=orgs)
+    scope = staff_scope(user)
+    if scope is not None:
+        qs = qs.filter(scope)
     status = filters.get("status")
-    if status == "problems":  # failed checkouts, expired, or paid twice
+    if status == "problems":  # failed checkouts, expired, paid twice, or paid for a closed application
         qs = qs.filter(
-            Q(status=PaymentStatus.EXPIRED) | Q(attempts__status="failed") | Q(events__data__duplicate=True)
+            Q(status=PaymentStatus.EXPIRED)
+            | Q(attempts__status="failed")
+            | Q(events__data__duplicate=True)
+            | Q(status=PaymentStatus.PAID, paid_amount__gt=0, application__status="withdrawn")
         ).distinct()
     elif status == "refund_waiting":
         qs = qs.filter(refunds__status=RefundStatus.REQUESTED).distinct()

@@ -5,7 +5,9 @@ Split by what they do (issue 12):
 - ``attachments`` — storing an upload, the validation context, linking attachments;
 - ``drafts`` — opening, saving a step, API merges, 代理申請, discarding;
 - ``submission`` — a draft becomes an application exactly once (受付番号);
-- ``follow_up`` — what follows a submission (review case, receipt) with its sweeper, withdrawal.
+- ``follow_up`` — what follows a submission (review case, receipt) with its sweeper, withdrawal;
+- ``payment_wait`` — an application waiting for its fee before 受付 completes (paid, or closed);
+- ``status`` — the back office's status changes and timeline lines.
 
 Callers keep writing ``from madoguchi.applications import services; services.draft_start(...)``:
 the public names are re-exported here.
@@ -34,15 +36,21 @@ from madoguchi.applications.services.follow_up import (
     applications_follow_up_sweep,
     applications_waiting_count,
 )
+from madoguchi.applications.services.payment_wait import (
+    application_close_unpaid,
+    application_payment_received,
+)
 from madoguchi.applications.services.status import application_event_add, application_status_set
 from madoguchi.applications.services.submission import application_submit, application_submit_with_result
 
 __all__ = [
     "PROXY_REQUESTED_KEY",
+    "application_close_unpaid",
     "application_event_add",
     "application_follow_up",
     "application_status_set",
     "application_follow_up_dispatch",
+    "application_payment_received",
     "application_submit",
     "application_submit_with_result",
     "application_withdraw",

@@ -17,6 +17,7 @@ from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.constants import WITHDRAWABLE, ApplicationStatus
 from madoguchi.applications.models import Application, ApplicationEvent
 from madoguchi.audit.services import audit_batch, audit_record
+from madoguchi.core import events
 from madoguchi.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def _claimable():
         Application.objects.select_for_update(of=("self",), skip_locked=True)
         .select_related("procedure__organization", "applicant", "entered_by", "version")
         .filter(followed_up_at__isnull=True)
+        .exclude(status=ApplicationStatus.AWAITING_PAYMENT)  # 受付 waits for the fee
     )
 
 
@@ -84,7 +86,7 @@ def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
             )
         except (Application.DoesNotExist, ValueError, ValidationError):
             return False
-        if application.followed_up_at is not None:
+        if application.followed_up_at is not None or application.status == ApplicationStatus.AWAITING_PAYMENT:
             return False
         _follow_up_one(application, actor)
         application.followed_up_at = timezone.now()
@@ -163,7 +165,14 @@ def applications_waiting_count(*, grace_seconds: float | None = None) -> int:
 
     grace = grace_seconds if grace_seconds is not None else settings.APPLICATION_FOLLOW_UP_GRACE_SECONDS
     cutoff = timezone.now() - timedelta(seconds=grace)
-    return Application.objects.filter(followed_up_at__isnull=True, submitted_at__lte=cutoff).count()
+    return _waiting(cutoff).count()
+
+
+def _waiting(cutoff: Any):
+    """Applications whose follow-up is due (not those still waiting for their fee)."""
+    return Application.objects.filter(followed_up_at__isnull=True, submitted_at__lte=cutoff).exclude(
+        status=ApplicationStatus.AWAITING_PAYMENT
+    )
 
 
 def applications_follow_up_sweep(
@@ -201,7 +210,7 @@ def applications_follow_up_sweep(
         failed += result["failed"]
         if on_batch is not None:
             on_batch(dict(totals))
-    remaining = Application.objects.filter(followed_up_at__isnull=True, submitted_at__lte=cutoff).count()
+    remaining = _waiting(cutoff).count()
     return {**totals, "remaining": remaining}
 
 
@@ -215,8 +224,13 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
         if locked.status not in WITHDRAWABLE:
             raise DomainError(_("決定済みの申請は取り下げられません。"), code="already_decided")
         before = {"status": locked.status}
+        fields = ["status", "updated_at"]
+        if locked.status == ApplicationStatus.AWAITING_PAYMENT:
+            # never received (the fee was not paid): no case to open, no receipt to send
+            locked.followed_up_at = timezone.now()
+            fields.append("followed_up_at")
         locked.status = ApplicationStatus.WITHDRAWN
-        locked.save(update_fields=["status", "updated_at"])
+        locked.save(update_fields=fields)
         ApplicationEvent.objects.create(
             application=locked,
             kind="withdrawn",
@@ -236,4 +250,6 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
         from madoguchi.applications.backoffice import backoffice
 
         backoffice().case_close_withdrawn(application=locked, actor=actor)
+        # payments cancels what is still unpaid (no reminder for a withdrawn application)
+        events.emit("application.withdrawn", application=locked, actor=actor)
     return locked

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.types import Actor, User, user_or_none
-from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationStatus, Channel
+from madoguchi.applications.constants import HOLD_PAYMENT, PROXY_REQUESTED_KEY, ApplicationStatus, Channel
 from madoguchi.applications.models import Application, ApplicationEvent, Draft, ReferenceSequence
 from madoguchi.applications.services import follow_up
 from madoguchi.applications.services.attachments import attachments_link, validation_context
@@ -122,17 +122,26 @@ def application_submit_with_result(
             # counter and the audit chain — are taken last, so they are held for three
             # statements and the COMMIT (docs/performance.md, "Submissions").
             attachments_link(application=application, data=cleaned)
-            ApplicationEvent.objects.create(
-                application_id=application.id,
-                kind="submitted",
-                status=ApplicationStatus.SUBMITTED,
-                message=_("申請を受け付けました。"),
-                actor=user_or_none(actor),
-            )
             locked.application = application
             locked.save(update_fields=["application", "updated_at"])
             # payments opens what a fee procedure owes (computed on the server from the answers)
-            events.emit("application.submitted", application=application, actor=actor)
+            # and, when the procedure wants the fee before 受付, asks to hold the application:
+            # it then waits for the payment (services/payment_wait.py), without a case or receipt.
+            holds: list[str] = []
+            events.emit("application.submitted", application=application, actor=actor, holds=holds)
+            if HOLD_PAYMENT in holds:
+                application.status = ApplicationStatus.AWAITING_PAYMENT
+            ApplicationEvent.objects.create(
+                application_id=application.id,
+                kind="submitted",
+                status=application.status,
+                message=(
+                    _("申請を送信しました。手数料のお支払いを確認すると、受付が完了します。")
+                    if application.status == ApplicationStatus.AWAITING_PAYMENT
+                    else _("申請を受け付けました。")
+                ),
+                actor=user_or_none(actor),
+            )
             application.reference_number = _next_reference_number(
                 organization=procedure.organization, now=now
             )
@@ -148,7 +157,8 @@ def application_submit_with_result(
                 },
             )
             application_id = application.pk
-            transaction.on_commit(lambda: follow_up.application_follow_up_dispatch(application_id))
+            if application.status != ApplicationStatus.AWAITING_PAYMENT:
+                transaction.on_commit(lambda: follow_up.application_follow_up_dispatch(application_id))
             return application, True
     except IntegrityError:
         # The (applicant, idempotency key) exists: an API retry with the same key, or a

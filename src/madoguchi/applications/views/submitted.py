@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.applications import selectors, services
-from madoguchi.applications.constants import WITHDRAWABLE
+from madoguchi.applications.constants import WITHDRAWABLE, ApplicationStatus
 from madoguchi.applications.forms import WithdrawForm
 from madoguchi.applications.pdf import receipt_pdf
 from madoguchi.core.downloads import file_download
@@ -35,6 +35,8 @@ def mine(request):
 def _application_context(application) -> dict[str, Any]:
     return {
         "application": application,
+        "waiting": application.status == ApplicationStatus.AWAITING_PAYMENT,
+        "received": selectors.was_received(application),
         "procedure": application.procedure,
         "received_at": selectors.jst_label(application.submitted_at),
         "proxy_relationship": selectors.proxy_relationship_label(application.proxy_relationship),
@@ -52,6 +54,8 @@ def receipt(request, application_id):
 @never_cache
 def receipt_pdf_view(request, application_id):
     application = selectors.access_application(user=request.user, application_id=application_id)
+    if not selectors.was_received(application):
+        return redirect("applications:detail", application.pk)  # no 受付票 for what was not received
     response = HttpResponse(receipt_pdf(application), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{application.reference_number}.pdf"'
     response["Cache-Control"] = "private, no-store"

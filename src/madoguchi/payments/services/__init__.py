@@ -21,6 +21,7 @@ from madoguchi.payments.services.fees import (
 )
 from madoguchi.payments.services.lifecycle import (
     PAYMENT_COMPLETED,
+    on_application_withdrawn,
     on_case_deciding,
     on_release_check,
     payment_decide_amount,
@@ -49,6 +50,7 @@ __all__ = [
     "terms_of_payment",
     "fee_setting_of",
     "fee_setting_save",
+    "on_application_withdrawn",
     "on_case_deciding",
     "on_release_check",
     "payment_apply_event",

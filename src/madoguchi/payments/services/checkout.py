@@ -1,21 +1,26 @@
 """Paying online: a checkout at a provider, and the provider's events applied exactly once.
 
-Both the webhook and the applicant's return call ``payment_apply_event``; the payment row is
-locked and the provider's event id is unique in the ledger, so a webhook delivered twice,
-late, out of order, or racing the return changes the state once. A forged webhook is refused
-by the provider's signature check before anything is read.
+Both the webhook and the applicant's return call ``payment_apply_event``. A provider event
+already in the ledger (a redelivery, the return after the webhook) is recognised by its id
+with one read, before any lock is taken; otherwise the payment row is locked and the
+provider's event id is unique in the ledger, so a webhook delivered twice, late, out of order,
+or racing the return changes the state once. A forged webhook is refused by the provider's
+signature check before anything is read. A checkout request repeated with the same
+idempotency key (a double click, a retry) is answered from a read too.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.audit.services import audit_record
@@ -52,6 +57,19 @@ def checkout_start(
     if provider_id not in enabled_ids():
         raise DomainError(_("この支払方法は使えません。"), code="provider_unavailable", status=422)
     key = (idempotency_key or "")[:100] or None
+    if key:
+        # The same request again (a double click, a retry): answered from one read, no lock.
+        known = (
+            PaymentAttempt.objects.filter(
+                payment_id=payment_id,
+                payment__applicant_id=getattr(user, "pk", None),
+                idempotency_key=key,
+            )
+            .exclude(redirect_url="")
+            .first()
+        )
+        if known is not None:
+            return known
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update(of=("self",))
@@ -72,6 +90,9 @@ def checkout_start(
             raise DomainError(_("この手数料はお支払い済みです。"), code="already_paid")
         if payment.status != PaymentStatus.PAYABLE or payment.amount is None:
             raise DomainError(_("この手数料は今はお支払いいただけません。"), code="not_payable")
+        reusable = None if existing else _reusable_attempt(payment, provider_id)
+        if reusable is not None:
+            return reusable  # back from the hosted page, or a second tab: the same checkout
         if existing:
             attempt = existing  # created before a crash, the provider not reached yet
         else:
@@ -126,8 +147,44 @@ def checkout_start(
     return attempt
 
 
+# An open hosted checkout younger than this is offered again instead of a new one, so the
+# back button or a second tab cannot start a second payment of the same fee.
+REUSE_OPEN_CHECKOUT = timedelta(minutes=30)
+
+
+def _reusable_attempt(payment: Payment, provider_id: str) -> PaymentAttempt | None:
+    if payment.amount is None or not get_provider(provider_id).hosted:
+        return None
+    return (
+        PaymentAttempt.objects.filter(
+            payment=payment,
+            provider=provider_id,
+            status=AttemptStatus.OPEN,
+            amount=payment.amount,
+            created_at__gte=timezone.now() - REUSE_OPEN_CHECKOUT,
+        )
+        .exclude(redirect_url="")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def event_already_applied(provider_id: str, event_id: str) -> bool:
+    """Whether this provider event is in the ledger already (one indexed read, no lock)."""
+    return (
+        bool(event_id)
+        and PaymentEvent.objects.filter(provider=provider_id, provider_event_id=event_id).exists()
+    )
+
+
 def payment_apply_event(*, provider_id: str, event: ProviderEvent, actor: Any = None) -> bool:
-    """Apply one provider event exactly once; returns False when it changed nothing."""
+    """Apply one provider event exactly once; returns False when it changed nothing.
+
+    A replay is recognised before anything is locked; two deliveries racing each other both
+    pass that read, and then the payment's row lock and the ledger's unique event id let one
+    of them through."""
+    if event_already_applied(provider_id, event.event_id):
+        return False
     with transaction.atomic():
         if event.type == REFUNDED:
             return _apply_refund_event(provider_id, event)

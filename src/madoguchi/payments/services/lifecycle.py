@@ -16,13 +16,22 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.permissions import StaffScope
-from madoguchi.applications.constants import ApplicationStatus
-from madoguchi.applications.models import Application, ApplicationEvent
-from madoguchi.audit.services import audit_record
+from madoguchi.applications import services as applications
+from madoguchi.applications.constants import HOLD_PAYMENT, ApplicationStatus
+from madoguchi.applications.models import Application
+from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.payments import notify
-from madoguchi.payments.constants import EventKind, Method, PaymentGate, PaymentStatus, ReductionStatus
+from madoguchi.payments.constants import (
+    DUE_AT_SUBMISSION,
+    OPEN,
+    EventKind,
+    Method,
+    PaymentGate,
+    PaymentStatus,
+    ReductionStatus,
+)
 from madoguchi.payments.models import Payment, PaymentEvent
 from madoguchi.payments.services.fees import (
     MAX_AMOUNT,
@@ -45,13 +54,11 @@ def _numbers() -> tuple[str, str]:
 
 
 def _timeline(payment: Payment, message: str, *, actor: Any = None) -> None:
-    application = payment.application
-    ApplicationEvent.objects.create(
-        application=application,
-        kind="payment",
-        status=application.status,
-        message=message,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    """A line on the applicant's timeline, written by applications (its only writer), which
+    also audits it as ``application.payment`` on the application — so the application's own
+    trail shows its fee, next to the ``payment.*`` entries on the payment."""
+    applications.application_event_add(
+        application=payment.application, kind="payment", message=message, actor=actor or "system"
     )
 
 
@@ -72,10 +79,15 @@ def staff_can(user: Any, payment: Any, roles: Collection[str]) -> bool:
     )
 
 
-def payment_open_for_application(*, application: Application, actor: Any = None) -> Payment | None:
+def payment_open_for_application(
+    *, application: Application, actor: Any = None, holds: list[str] | None = None, **kwargs: Any
+) -> Payment | None:
     """At submission (the ``application.submitted`` hook, inside the submitting transaction):
     what the application owes under the fee of its procedure version, computed on the server
-    from the answers (減免 included). A procedure without a fee costs no query."""
+    from the answers (減免 included). A procedure without a fee costs no query.
+
+    A fee to pay before the submission completes (gate ``before_submission``) asks applications
+    to hold the application (``holds``): it waits for the payment, without a case or receipt."""
     procedure = application.procedure
     quote = fee_quote(procedure=procedure, data=application.data, version_id=application.version_id)
     if quote is None:
@@ -143,7 +155,23 @@ def payment_open_for_application(*, application: Application, actor: Any = None)
         waive(payment, actor=actor)
     elif payment.status == PaymentStatus.AWAITING_AMOUNT:
         notify.notify_fee_to_decide(payment)
+    if payment.gate == PaymentGate.BEFORE_SUBMISSION and payment.is_open and holds is not None:
+        holds.append(HOLD_PAYMENT)
+        if payment.status == PaymentStatus.PAYABLE:
+            # what to pay, by when, the link — once the submission has its 受付番号 (given after
+            # this hook): written right after the commit; lost only with the process, and then
+            # the reminder before the deadline still tells.
+            payment_id = payment.pk
+            transaction.on_commit(lambda: _request_payment(payment_id))
     return payment
+
+
+def _request_payment(payment_id: Any) -> None:
+    with transaction.atomic():
+        payment = Payment.objects.select_related("application", "procedure", "organization").get(
+            pk=payment_id
+        )
+        notify.notify_applicant(payment, "payment.requested")
 
 
 def waive(payment: Payment, *, actor: Any) -> None:
@@ -165,7 +193,7 @@ def waive(payment: Payment, *, actor: Any) -> None:
         _("手数料は減免（%(label)s）により免除されました。") % {"label": payment.reduction_label},
         actor=actor,
     )
-    _completed(payment, amount=0, method=Method.EXEMPT, provider="exemption")
+    _completed(payment, amount=0, method=Method.EXEMPT, provider="exemption", actor=actor)
 
 
 def payment_decide_amount(*, user: Any, application_id: Any, amount: Any, reason: str) -> Payment:
@@ -270,7 +298,7 @@ def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, st
                 after={"status": payment.status, "reason": "rejected"},
             )
         return
-    if payment.gate == PaymentGate.AT_SUBMISSION and payment.status == PaymentStatus.PAYABLE:
+    if payment.gate in DUE_AT_SUBMISSION and payment.status == PaymentStatus.PAYABLE:
         raise DomainError(
             _("手数料の納付を確認できていません。納付を確認してから承認してください。"), code="fee_unpaid"
         )
@@ -321,7 +349,14 @@ def on_release_check(*, application: Application, **kwargs: Any) -> None:
 
 
 def mark_paid(payment: Payment, *, amount: int, provider: str, method: str, actor: Any, **data: Any) -> None:
-    """The one place a payment becomes paid (caller holds the row lock, has checked the state)."""
+    """The one place a payment becomes paid (caller holds the row lock, has checked the state).
+    Its audit entries (the payment's, the timeline's, an application received now) are chained
+    together at the end, so the audit chain's head is locked once, for the last statements."""
+    with audit_batch():
+        _mark_paid(payment, amount=amount, provider=provider, method=method, actor=actor, **data)
+
+
+def _mark_paid(payment: Payment, *, amount: int, provider: str, method: str, actor: Any, **data: Any) -> None:
     before = payment.status
     payment.status = PaymentStatus.PAID
     payment.paid_at = timezone.now()
@@ -340,10 +375,16 @@ def mark_paid(payment: Payment, *, amount: int, provider: str, method: str, acto
         payment, _("手数料 %(amount)s円の納付を確認しました。") % {"amount": f"{amount:,}"}, actor=actor
     )
     notify.notify_applicant(payment, "payment.paid")
-    _completed(payment, amount=amount, method=method, provider=provider)
+    _completed(payment, amount=amount, method=method, provider=provider, actor=actor)
 
 
-def _completed(payment: Payment, *, amount: int, method: str, provider: str) -> None:
+def _completed(payment: Payment, *, amount: int, method: str, provider: str, actor: Any) -> None:
+    # An application waiting for its fee is received now (applications opens the case and
+    # sends the receipt after the commit). At submission (a fee waived in full) the
+    # application is not saved yet and never waits.
+    application = payment.application
+    if application.status == ApplicationStatus.AWAITING_PAYMENT:
+        applications.application_payment_received(application=application, actor=actor or "system")
     # Public hook (docs/payments.md, "Hooks"): higher apps react to a fee being paid (e.g. the
     # S13 受験票). Once per payment: called only when a payable/expired payment becomes paid,
     # under its row lock, inside the transaction that records the money.
@@ -391,8 +432,6 @@ def payment_record_cash(*, user: Any, payment_id: Any, amount: Any, note: str = 
 def payments_expire_sweep(*, today: date | None = None) -> dict[str, int]:
     """Daily: remind three days before the deadline; after it, mark expired and (when the
     procedure says so) close the application with a notice. Safe to run twice."""
-    from madoguchi.review.services import case_close_withdrawn
-
     today = today or timezone.localdate()
     reminded = expired = closed = 0
     due_soon = Payment.objects.filter(
@@ -415,7 +454,12 @@ def payments_expire_sweep(*, today: date | None = None) -> dict[str, int]:
         Payment.objects.filter(status=PaymentStatus.PAYABLE, due_on__lt=today).values_list("pk", flat=True)
     ):
         with transaction.atomic():
-            payment = Payment.objects.select_for_update().filter(pk=pk, status=PaymentStatus.PAYABLE).first()
+            payment = (
+                Payment.objects.select_for_update(of=("self",))
+                .select_related("application", "procedure")
+                .filter(pk=pk, status=PaymentStatus.PAYABLE)
+                .first()
+            )
             if payment is None or payment.attempts.filter(status="open").exclude(provider="slip").exists():
                 continue  # a checkout in progress finishes first
             payment.status = PaymentStatus.EXPIRED
@@ -429,35 +473,43 @@ def payments_expire_sweep(*, today: date | None = None) -> dict[str, int]:
                 after={"status": payment.status},
             )
             expired += 1
-            application = Application.objects.select_for_update().get(pk=payment.application_id)
-            if payment.close_when_expired and application.status in (
-                ApplicationStatus.SUBMITTED,
-                ApplicationStatus.IN_REVIEW,
-                ApplicationStatus.CORRECTION_REQUESTED,
+            if payment.close_when_expired and applications.application_close_unpaid(
+                application=payment.application,
+                message=_("納付期限までに手数料のお支払いを確認できなかったため、この申請は終了しました。"),
+                actor="system",
             ):
-                application.status = ApplicationStatus.WITHDRAWN
-                application.save(update_fields=["status", "updated_at"])
-                ApplicationEvent.objects.create(
-                    application=application,
-                    kind="payment_expired",
-                    status=ApplicationStatus.WITHDRAWN,
-                    message=_(
-                        "納付期限までに手数料のお支払いを確認できなかったため、この申請は終了しました。"
-                    ),
-                )
-                audit_record(
-                    actor="system",
-                    action="application.closed_unpaid",
-                    target=application,
-                    after={"status": application.status, "payment": str(payment.pk)},
-                )
-                case_close_withdrawn(application=application, actor="system")
+                notify.notify_applicant(payment, "payment.closed_unpaid")
                 closed += 1
             else:
                 _timeline(
                     payment, _("納付期限を過ぎました。お支払いについては担当窓口にお問い合わせください。")
                 )
     return {"reminded": reminded, "expired": expired, "closed": closed}
+
+
+def on_application_withdrawn(*, application: Application, **kwargs: Any) -> None:
+    """applications' ``application.withdrawn`` hook (inside the withdrawal, which holds the
+    application's lock): cancel what is still unpaid, so nothing more is asked or reminded.
+    A payment being paid right now (locked) is left to finish: paid for a withdrawn
+    application, it shows in staff's 要対応 list for a refund."""
+    payment = (
+        Payment.objects.select_for_update(skip_locked=True)
+        .filter(application_id=application.pk, status__in=list(OPEN))
+        .first()
+    )
+    if payment is None:
+        return
+    before = payment.status
+    payment.status = PaymentStatus.CANCELLED
+    payment.save(update_fields=["status", "updated_at"])
+    ledger(payment, EventKind.CANCELLED, reason="withdrawn")
+    audit_record(
+        actor=kwargs.get("actor") or "system",
+        action="payment.cancelled",
+        target=payment,
+        before={"status": before},
+        after={"status": payment.status, "reason": "withdrawn"},
+    )
 
 
 def payment_staff_check(user: Any, payment: Payment) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -67,15 +66,8 @@ def refund_request(*, user: Any, payment_id: Any, amount: Any, reason: str) -> R
             target=payment,
             after={"refund": str(refund.pk), "amount": value, "reason": reason},
         )
-        approvers = [
-            u
-            for u in get_user_model()
-            .objects.filter(
-                memberships__organization_id=payment.organization_id, memberships__role__in=APPROVE_ROLES
-            )
-            .distinct()
-            if u.pk != user.pk
-        ]
+        # told: the approvers who can open this payment (its department's, or organization-wide)
+        approvers = [u for u in notify.staff_covering(payment, APPROVE_ROLES) if u.pk != user.pk]
         notify.notify_refund_waiting(refund, approvers)
     return refund
 

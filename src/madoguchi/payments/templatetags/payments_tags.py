@@ -17,7 +17,7 @@ register = template.Library()
 @register.inclusion_tag("payments/_panel.html")
 def payment_panel(application: Any) -> dict[str, Any]:
     payment = selectors.payment_of_application(application)
-    return {"payment": payment}
+    return {"payment": payment, "application": application}
 
 
 @register.inclusion_tag("payments/_preview.html")

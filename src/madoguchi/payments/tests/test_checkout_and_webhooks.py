@@ -134,9 +134,7 @@ def test_a_succeeded_event_with_another_amount_is_not_accepted():
     assert payment.status == PaymentStatus.PAYABLE
 
 
-def test_paying_twice_keeps_the_first_and_records_the_second_for_a_refund():
-    from madoguchi.audit.models import AuditEntry
-
+def test_back_or_a_second_tab_offers_the_same_open_checkout():
     payment = submit(fee_office())
     first = services.checkout_start(
         user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="tab1"
@@ -144,6 +142,37 @@ def test_paying_twice_keeps_the_first_and_records_the_second_for_a_refund():
     second = services.checkout_start(
         user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="tab2"
     )
+    assert second.pk == first.pk and second.redirect_url == first.redirect_url
+    assert SandboxCheckout.objects.count() == 1
+
+
+def test_a_checkout_declined_is_not_offered_again():
+    payment = submit(fee_office())
+    declined = sandbox_pay(payment, outcome="failed", key="first")
+    services.checkout_return(user=payment.applicant, payment_id=payment.pk, attempt_id=declined.pk)
+    again = services.checkout_start(
+        user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="second"
+    )
+    assert again.pk != declined.pk and again.status == AttemptStatus.OPEN
+
+
+def test_paying_twice_keeps_the_first_and_records_the_second_for_a_refund():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from madoguchi.audit.models import AuditEntry
+
+    payment = submit(fee_office())
+    first = services.checkout_start(
+        user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="tab1"
+    )
+    # an hour later (no longer offered again), the applicant starts another one and pays both
+    PaymentAttempt.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    second = services.checkout_start(
+        user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="tab2"
+    )
+    assert second.pk != first.pk
     from madoguchi.payments.providers.sandbox import checkout_finish
 
     checkout_finish(checkout_id=first.provider_session_id, outcome="succeeded")
@@ -172,3 +201,48 @@ def test_a_paid_fee_cannot_start_another_checkout():
             user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="new"
         )
     assert refused.value.code == "already_paid"
+
+
+def test_a_replayed_webhook_is_recognised_by_one_read_before_anything_is_locked(django_assert_num_queries):
+    payment = submit(fee_office())
+    attempt = sandbox_pay(payment)
+    body, headers = signed_webhook(
+        {"id": "evt_once", "type": "succeeded", "session": attempt.provider_session_id, "amount": 300}
+    )
+    assert services.webhook_receive(provider_id="sandbox", body=body, headers=headers) is True
+    with django_assert_num_queries(1) as captured:  # the ledger lookup by the provider's event id
+        assert services.webhook_receive(provider_id="sandbox", body=body, headers=headers) is False
+    assert "provider_event_id" in captured.captured_queries[0]["sql"]
+    assert PaymentEvent.objects.filter(provider_event_id="evt_once").count() == 1
+
+
+def test_the_return_after_the_webhook_applies_nothing_and_locks_nothing(django_assert_num_queries):
+    payment = submit(fee_office())
+    attempt = sandbox_pay(payment)
+    deliver_due(force=True)
+    # the attempt read (already settled: the PSP is not asked), then the payment for the page
+    with django_assert_num_queries(2):
+        services.checkout_return(user=payment.applicant, payment_id=payment.pk, attempt_id=attempt.pk)
+
+
+def test_a_repeated_checkout_request_is_answered_from_one_read(django_assert_num_queries):
+    payment = submit(fee_office())
+    first = services.checkout_start(
+        user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="retry"
+    )
+    with django_assert_num_queries(1):
+        again = services.checkout_start(
+            user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="retry"
+        )
+    assert again.pk == first.pk and again.redirect_url == first.redirect_url
+
+
+def test_a_replayed_key_of_someone_else_finds_nothing():
+    payment = submit(fee_office())
+    services.checkout_start(
+        user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="mine"
+    )
+    with pytest.raises(Http404):
+        services.checkout_start(
+            user=make_user(), payment_id=payment.pk, provider_id="sandbox", idempotency_key="mine"
+        )

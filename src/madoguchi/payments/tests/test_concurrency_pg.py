@@ -79,3 +79,38 @@ def test_the_same_result_file_imported_twice_at_once_counts_once():
     )
     assert CollectionImport.objects.count() == 1
     assert PaymentEvent.objects.filter(payment=payment, kind=EventKind.RECONCILED).count() == 1
+
+
+def test_a_replayed_webhook_does_not_wait_for_the_payments_lock():
+    """Someone holds the payment's row lock (a payment being applied, a refund); the replay of
+    an event already in the ledger answers without waiting for it."""
+    import threading
+
+    from django.db import connection, transaction
+
+    payment = submit(fee_office())
+    sandbox_pay(payment)
+    body = SandboxWebhook.objects.first().body.encode()
+    headers = {SIGNATURE_HEADER: sign(body)}
+    assert services.webhook_receive(provider_id="sandbox", body=body, headers=headers) is True
+    locked, done = threading.Event(), threading.Event()
+    held_until_done: list[bool] = []
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                Payment.objects.select_for_update().get(pk=payment.pk)
+                locked.set()
+                held_until_done.append(done.wait(timeout=60))  # False: the replay waited for us
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert locked.wait(timeout=60)
+    try:
+        assert services.webhook_receive(provider_id="sandbox", body=body, headers=headers) is False
+    finally:
+        done.set()
+        thread.join(timeout=90)
+    assert held_until_done == [True]

@@ -156,7 +156,14 @@ def test_after_the_deadline_the_application_is_closed_with_a_notice():
     payment.application.refresh_from_db()
     assert payment.status == PaymentStatus.EXPIRED
     assert payment.application.status == ApplicationStatus.WITHDRAWN
-    assert payment.application.events.filter(kind="payment_expired").exists()
+    assert payment.application.events.filter(kind="closed_unpaid").count() == 1
+    assert AuditEntry.objects.filter(
+        action="application.closed_unpaid", target_id=str(payment.application_id)
+    ).exists()
+    from madoguchi.notifications.models import Notification
+
+    assert Notification.objects.filter(event="payment.closed_unpaid", recipient=payment.applicant).exists()
+    assert payment.application.case.status == "withdrawn"
 
 
 def test_a_reminder_is_sent_once_before_the_deadline():
