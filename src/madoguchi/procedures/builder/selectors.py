@@ -12,7 +12,7 @@ from madoguchi.accounts.types import User, Viewer
 from madoguchi.procedures import services
 from madoguchi.procedures.definition import check_definition
 from madoguchi.procedures.diff import definition_diff
-from madoguchi.procedures.fields import registry, type_of
+from madoguchi.procedures.fields import palette_order, registry, type_of
 from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.rules import explain, fields_of
 
@@ -173,33 +173,5 @@ def version_list(procedure: Procedure) -> list[ProcedureVersion]:
 
 
 def field_types() -> list[dict[str, str]]:
-    order = [
-        "text",
-        "textarea",
-        "name",
-        "date",
-        "address",
-        "postal_code",
-        "phone",
-        "email",
-        "radio",
-        "select",
-        "checkboxes",
-        "yes_no",
-        "integer",
-        "money",
-        "decimal",
-        "number_with_unit",
-        "date_range",
-        "time",
-        "file",
-        "group",
-        "computed",
-        "consent",
-        "signature",
-        "mynumber",
-        "bank_account",
-        "info",
-    ]
-    ids = [t for t in order if t in registry] + sorted(t for t in registry if t not in order)
-    return [{"id": t, "label": str(registry[t].label)} for t in ids]
+    """The builder's list of types to add, in the registry's palette order."""
+    return [{"id": t, "label": str(registry[t].label)} for t in palette_order()]

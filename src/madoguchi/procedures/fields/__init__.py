@@ -44,6 +44,43 @@ def type_of(spec: dict) -> FieldType | None:
     return registry.get(type_id) if isinstance(type_id, str) else None
 
 
+# The order the builder offers the types in (the common ones first); a type not listed comes
+# after these, by id.
+PALETTE = (
+    "text",
+    "textarea",
+    "name",
+    "date",
+    "address",
+    "postal_code",
+    "phone",
+    "email",
+    "radio",
+    "select",
+    "checkboxes",
+    "yes_no",
+    "integer",
+    "money",
+    "decimal",
+    "number_with_unit",
+    "date_range",
+    "time",
+    "file",
+    "group",
+    "computed",
+    "consent",
+    "signature",
+    "mynumber",
+    "bank_account",
+    "info",
+)
+
+
+def palette_order() -> list[str]:
+    """Every registered type id, in the builder's palette order."""
+    return [t for t in PALETTE if t in registry] + sorted(t for t in registry if t not in PALETTE)
+
+
 def takes_file(spec: dict) -> bool:
     """True when the field's value is an uploaded file."""
     field_type = type_of(spec)
@@ -56,6 +93,7 @@ __all__ = [
     "Part",
     "ValidationContext",
     "get_field_type",
+    "palette_order",
     "register",
     "registry",
     "takes_file",
