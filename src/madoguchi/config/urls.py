@@ -27,6 +27,7 @@ APP_PREFIXES = {
     "feedback": "feedback/",
     "ideas": "ideas/",
     "insights": "insights/",
+    "opendata.staff_urls": "opendata/staff/",  # staff publish datasets (before the catalog's <name>/)
     "opendata": "opendata/",
     "opendata.ckan_urls": "api/",  # CKAN's action API: /api/3/action/<name> (after api/v1/)
     "accounts.audit_urls": "audit/",  # the audit chain's page (behind the staff door)

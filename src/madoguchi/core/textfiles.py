@@ -64,10 +64,12 @@ def is_old_excel(data: bytes) -> bool:
     return data.startswith(OLE_MAGIC)
 
 
-def open_workbook(data: bytes, *, max_unpacked_bytes: int | None = None) -> Workbook:
+def open_workbook(data: bytes, *, max_unpacked_bytes: int | None = None, read_only: bool = True) -> Workbook:
     """The workbook opened read-only with cell values (not formulas). The caller closes it.
 
-    ``max_unpacked_bytes`` refuses (WorkbookTooLarge) before parsing a file whose parts unpack
+    ``read_only=False`` loads the whole workbook, for callers that must see merged cells and
+    comments (read-only sheets do not have them: the open-data upload checks); use it only with
+    ``max_unpacked_bytes``. ``max_unpacked_bytes`` refuses (WorkbookTooLarge) before parsing a file whose parts unpack
     to more than that. Any broken zip or XML is UnreadableFile.
     """
     from openpyxl import load_workbook
@@ -81,7 +83,7 @@ def open_workbook(data: bytes, *, max_unpacked_bytes: int | None = None) -> Work
         if unpacked > max_unpacked_bytes:
             raise WorkbookTooLarge(f"unpacks to {unpacked} bytes")
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any broken zip/xml: one plain message for people
         raise UnreadableFile(f"not a workbook: {exc.__class__.__name__}") from None
 

@@ -146,6 +146,15 @@ SCENARIOS: tuple[Scenario, ...] = (
                 ("tokyo",),
             ),
             Step("紙で受け付けている手続と件数を登録する", "insights:paper", ("tokyo",)),
+            Step(
+                "CSV・Excel の表をオープンデータとして公開し、新しい版を出す（機械判読のルールで確かめる）",
+                "opendata_staff:datasets",
+                ("tokyo",),
+            ),
+            Step(
+                "オープンデータのカタログを訪問者として見る（検索、絞り込み、ダウンロード）",
+                "opendata:catalog",
+            ),
             Step("オープンデータ（CKAN 互換 API、小さな件数は秘匿）", "ckan_action", ("package_list",)),
         ),
     ),

@@ -220,8 +220,7 @@ def datastore_search(params: dict[str, Any], base: str) -> Any:
         )
     except selectors.SearchError as exc:
         raise ActionError("Validation Error", str(exc), 409) from None
-    kind = selectors.kind_of(dataset)
-    types = {f.name: DATASTORE_TYPES.get(f.type, "text") for f in (kind.fields if kind else ())}
+    types = {name: DATASTORE_TYPES.get(t, "text") for name, t in selectors.field_types(dataset).items()}
     path = f"/api/3/action/datastore_search?resource_id={resource}"
     result: dict[str, Any] = {
         "resource_id": resource,

@@ -18,6 +18,8 @@ MISSING_VALUES = ["", "x"]
 
 def table_schema(dataset: Dataset) -> dict[str, Any]:
     kind = selectors.kind_of(dataset)
+    if kind is None and dataset.schema:
+        return dataset.schema  # a staff dataset: the schema frictionless inferred at version 1
     fields = []
     for f in kind.fields if kind else ():
         described: dict[str, Any] = {"name": f.name, "type": f.type, "description": f.description}

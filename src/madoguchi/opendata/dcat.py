@@ -53,7 +53,8 @@ def _add_dataset(graph: Graph, dataset: Dataset, base_url: str, tags: Iterable[s
     graph.add((node, DCTERMS.issued, _time(dataset.metadata_created)))
     graph.add((node, DCTERMS.modified, _time(dataset.metadata_modified)))
     graph.add((node, DCTERMS.language, LANGUAGE_JA))
-    graph.add((node, DCTERMS.accrualPeriodicity, FREQUENCY_MONTHLY))
+    if dataset.source != "staff":  # staff datasets change when staff upload a version
+        graph.add((node, DCTERMS.accrualPeriodicity, FREQUENCY_MONTHLY))
     graph.add((node, DCAT.landingPage, node))
     for tag in tags:
         graph.add((node, DCAT.keyword, Literal(tag, lang="ja")))
@@ -65,12 +66,15 @@ def _add_dataset(graph: Graph, dataset: Dataset, base_url: str, tags: Iterable[s
     graph.add((node, DCTERMS.publisher, publisher))
     graph.add((publisher, RDF.type, FOAF.Organization))
     graph.add((publisher, FOAF.name, Literal(dataset.organization.name, lang="ja")))
-    period = BNode(f"period-{dataset.name}")
-    graph.add((node, DCTERMS.temporal, period))
-    graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    start = dt.date(dataset.fiscal_year, 4, 1)
-    graph.add((period, DCAT.startDate, Literal(start.isoformat(), datatype=XSD.date)))
-    graph.add((period, DCAT.endDate, Literal(f"{dataset.fiscal_year + 1}-03-31", datatype=XSD.date)))
+    if dataset.fiscal_year:
+        period = BNode(f"period-{dataset.name}")
+        graph.add((node, DCTERMS.temporal, period))
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        start = dt.date(dataset.fiscal_year, 4, 1)
+        graph.add((period, DCAT.startDate, Literal(start.isoformat(), datatype=XSD.date)))
+        graph.add((period, DCAT.endDate, Literal(f"{dataset.fiscal_year + 1}-03-31", datatype=XSD.date)))
+    if dataset.source == "staff":
+        graph.add((node, URIRef(f"{DCAT}version"), Literal(str(dataset.version))))  # DCAT 3
     licence = URIRef(selectors.LICENSES.get(dataset.license_id, ("", dataset.license_id))[1])
     resource = selectors.resource_dict(dataset, base_url=base_url)
     distribution = URIRef(f"{base_url}/opendata/{dataset.name}/#{resource['id']}")

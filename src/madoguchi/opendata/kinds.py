@@ -20,7 +20,7 @@ from django.db.models import Sum
 
 from madoguchi.accounts.models import Department, Organization
 from madoguchi.insights.constants import Metric
-from madoguchi.insights.models import MonthlyFigure
+from madoguchi.insights.models import MonthlyFigure, PaperProcedure
 from madoguchi.insights.selectors import fiscal_months, percentile
 from madoguchi.opendata.suppression import HIDDEN, TOTAL, suppress_cube
 from madoguchi.procedures.models import Procedure
@@ -151,7 +151,40 @@ def _applications(organization: Organization, fiscal_year: int, threshold: int) 
                         out[(g, month, channel)],
                     ]
                 )
+    rows.extend(_paper_rows(organization, fiscal_year, threshold))
     return rows
+
+
+PAPER_LABEL = "紙"
+
+
+def _paper_rows(organization: Organization, fiscal_year: int, threshold: int) -> list[list[Any]]:
+    """Paper applications registered by staff for the year (``insights.PaperProcedure``): one row
+    per procedure with 年月「年度計」 and 経路「紙」, and their 合計, suppressed on their own
+    (they are yearly counts: there is no month to put them in, so the channel 合計 above leaves
+    them out)."""
+    counts: dict[Hashable, int] = defaultdict(int)
+    labels: dict[Hashable, str] = {}
+    for item in PaperProcedure.objects.filter(
+        organization=organization, fiscal_year=fiscal_year
+    ).select_related("procedure"):
+        key: Hashable = ("procedure", item.procedure_id) if item.procedure_id else ("paper", item.pk)
+        labels[key] = item.procedure.title if item.procedure else item.title
+        counts[key] += item.paper_count
+    if not counts:
+        return []
+    keys = sorted(counts, key=lambda k: (labels[k], str(k)))
+    out = suppress_cube({(k,): counts[k] for k in keys}, [keys], threshold=threshold)
+    return [
+        [
+            fiscal_year,
+            TOTAL_LABEL if k == TOTAL else labels[k],
+            YEAR_LABEL,
+            PAPER_LABEL,
+            out[(k,)],
+        ]
+        for k in [*keys, TOTAL]
+    ]
 
 
 YEAR_FIELD = Field("年度", "integer", "会計年度（4 月から翌年 3 月、始まる年で表す）")
@@ -161,14 +194,27 @@ register(
     Kind(
         key="applications-monthly",
         title="月別・手続別・経路別の申請件数",
-        description="手続ごと・月ごと・受付の経路（オンライン・窓口・一括提出）ごとの申請件数です。",
+        description=(
+            "手続ごと・月ごと・受付の経路（オンライン・窓口・一括提出）ごとの申請件数と、"
+            "職員が登録した紙の申請の年間件数（経路「紙」、年月「年度計」）です。"
+            "経路「合計」はオンライン・窓口・一括提出の合計で、紙を含みません。"
+        ),
         tags=("申請件数", "オンライン利用率", "KPI"),
         fields=(
             YEAR_FIELD,
             Field("手続", "string", "手続の名称。全手続の合計の行は「合計」"),
             MONTH_FIELD,
-            Field("経路", "string", "オンライン・窓口・一括提出。経路の合計の行は「合計」"),
-            Field("件数", "integer", "申請件数（申請された月で数える）。秘匿したセルは x"),
+            Field(
+                "経路",
+                "string",
+                "オンライン・窓口・一括提出・紙。「合計」はオンライン・窓口・一括提出の合計（紙を含まない）",
+            ),
+            Field(
+                "件数",
+                "integer",
+                "申請件数（申請された月で数える）。紙は職員が登録した年間の件数（年度計の行だけ）。"
+                "秘匿したセルは x",
+            ),
         ),
         metrics=tuple(m for m, _ in CHANNELS),
         build=_applications,

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.core.menus import APPLICANT, MenuEntry, register
+from madoguchi.core.menus import APPLICANT, STAFF, MenuEntry, register
 
 register(
     MenuEntry(
@@ -9,5 +9,16 @@ register(
         label=_("オープンデータ"),
         url_name="opendata:catalog",
         order=90,
+    ),
+)
+
+register(
+    MenuEntry(
+        menu=STAFF,
+        key="opendata_publish",
+        label=_("オープンデータの公開"),
+        url_name="opendata_staff:home",
+        order=79,
+        also=("opendata_staff:datasets",),
     ),
 )

@@ -9,16 +9,28 @@ change (``content_hash``), so a harvester's ``metadata_modified:[X TO *]`` finds
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
-from madoguchi.accounts.models import Organization
+from madoguchi.accounts.models import Department, Organization
+
+
+class Source(models.TextChoices):
+    AUTO = "auto", "auto"  # rebuilt by beat from the KPI aggregates (kinds.py)
+    STAFF = "staff", "staff"  # uploaded by staff (validation.py), one DatasetVersion per upload
 
 
 class Dataset(models.Model):
     name = models.SlugField(max_length=100, unique=True)  # CKAN's name and id
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=40)  # a key of opendata.kinds.KINDS (CKAN group)
-    fiscal_year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=40, blank=True)  # a key of opendata.kinds.KINDS (CKAN group); "" staff
+    fiscal_year = models.PositiveSmallIntegerField(null=True, blank=True)  # optional for staff datasets
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.AUTO)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # the publishing department of a staff dataset
+    schema = models.JSONField(default=dict, blank=True)  # Table Schema of a staff dataset (kinds have theirs)
+    version = models.PositiveIntegerField(default=1)  # a staff dataset's current DatasetVersion.number
     title = models.CharField(max_length=300)
     notes = models.TextField(blank=True)
     license_id = models.CharField(max_length=40, default="cc-by-4.0")
@@ -48,3 +60,34 @@ class DatasetTag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dataset", "name"], name="dataset_tag_unique")]
         indexes = [models.Index(fields=["name"], name="dataset_tag_name_idx")]
+
+
+class DatasetVersion(models.Model):
+    """One upload of a staff dataset, kept: the rows and schema as published then."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    rows = models.JSONField(default=list)  # header first
+    schema = models.JSONField(default=dict)
+    file_name = models.CharField(max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    encoding = models.CharField(max_length=10)  # what the upload was: utf-8, cp932 or xlsx
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dataset_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "number"], name="dataset_version_unique")]
+
+
+class UploadHold(models.Model):
+    """A file a staff member chose whose form was refused: kept so the next submission can use it
+    without choosing it again (nothing typed or chosen is lost). Removed when used or a day old."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)

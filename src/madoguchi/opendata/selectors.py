@@ -19,12 +19,12 @@ from django.utils.dateparse import parse_datetime
 
 from madoguchi.accounts.models import Organization
 from madoguchi.opendata.kinds import KINDS, Kind
-from madoguchi.opendata.models import Dataset, DatasetTag
+from madoguchi.opendata.models import Dataset, DatasetTag, DatasetVersion, Source
 
 LICENSES = {
     "cc-by-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
     "gov-std-2.0": (
-        "公共データ利用規約（第1.0版）/ 政府標準利用規約（第2.0版）",
+        "政府標準利用規約（第2.0版）（CC BY 4.0 互換）",
         "https://www.digital.go.jp/resources/open_data/",
     ),
 }
@@ -42,6 +42,14 @@ def _iso(value: dt.datetime) -> str:
 
 def kind_of(dataset: Dataset) -> Kind | None:
     return KINDS.get(dataset.kind)
+
+
+def field_types(dataset: Dataset) -> dict[str, str]:
+    """Column name → Table Schema type: the kind's fields, or a staff dataset's stored schema."""
+    kind = kind_of(dataset)
+    if kind is not None:
+        return {f.name: f.type for f in kind.fields}
+    return {f["name"]: f.get("type", "string") for f in (dataset.schema or {}).get("fields", [])}
 
 
 def resource_id(dataset: Dataset) -> str:
@@ -90,7 +98,8 @@ def resource_dict(dataset: Dataset, *, base_url: str) -> dict[str, Any]:
         "id": resource_id(dataset),
         "package_id": dataset.name,
         "name": f"{dataset.title}（CSV）",
-        "description": "UTF-8（BOM 付き）、見出し 1 行。秘匿したセルは x。",
+        "description": "UTF-8（BOM 付き）、見出し 1 行。"
+        + ("秘匿したセルは x。" if dataset.source == Source.AUTO else f"第 {dataset.version} 版。"),
         "format": dataset.res_format,
         "mimetype": "text/csv",
         "url": f"{base_url}/opendata/{dataset.name}/{resource_id(dataset)}.csv",
@@ -127,7 +136,8 @@ def package_dict(dataset: Dataset, *, base_url: str, tags: list[str] | None = No
         "license_id": dataset.license_id,
         "license_title": title,
         "license_url": url,
-        "extras": [{"key": "fiscal_year", "value": str(dataset.fiscal_year)}],
+        "version": str(dataset.version),
+        "extras": [{"key": "fiscal_year", "value": str(dataset.fiscal_year)}] if dataset.fiscal_year else [],
     }
 
 
@@ -297,7 +307,7 @@ def _facet(qs: QuerySet[Dataset], facet: str, limit: int) -> dict[str, int]:
     else:
         column = {"organization": "organization__slug", "groups": "kind"}.get(facet, facet)
         pairs = Dataset.objects.filter(pk__in=ids).values_list(column).annotate(n=Count("pk"))
-    counted: Counter[str] = Counter(dict(pairs))
+    counted: Counter[str] = Counter({value: n for value, n in pairs if value})  # staff datasets: no group
     return dict(counted.most_common(limit if limit >= 0 else None))
 
 
@@ -354,3 +364,41 @@ def table_search(
     total = len(records)
     page = [{k: r[k] for k in chosen} for r in records[offset : offset + limit]]
     return chosen, page, total
+
+
+# ---------------------------------------------------------------------------- staff-published datasets
+
+
+def staff_organizations(*, scope: Any) -> list[Organization]:
+    """The organizations a staff member may publish for (``insights.InsightsScope``)."""
+    return list(Organization.objects.filter(pk__in=scope.organizations.keys()).order_by("pk"))
+
+
+def staff_datasets(*, scope: Any, organization: Organization) -> QuerySet[Dataset]:
+    qs = Dataset.objects.filter(organization=organization, source=Source.STAFF).select_related("department")
+    allowed = scope.departments(organization.pk)
+    if allowed is not None:
+        qs = qs.filter(department_id__in=allowed)
+    return qs.defer("rows").order_by("-metadata_modified")
+
+
+def access_staff_dataset(*, scope: Any, name: str) -> Dataset:
+    """A staff dataset the staff member may change; anyone else's answers 404."""
+    dataset = Dataset.objects.filter(name=name, source=Source.STAFF).select_related("organization").first()
+    if dataset is None or dataset.organization_id not in scope.organizations:
+        raise Http404
+    allowed = scope.departments(dataset.organization_id)
+    if allowed is not None and dataset.department_id not in allowed:
+        raise Http404
+    return dataset
+
+
+def dataset_versions(dataset: Dataset) -> list[DatasetVersion]:
+    return list(dataset.versions.defer("rows").select_related("created_by").order_by("-number"))
+
+
+def dataset_version(dataset: Dataset, number: int) -> DatasetVersion:
+    version = dataset.versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    return version

@@ -16,6 +16,7 @@ from madoguchi.core.downloads import file_download
 from madoguchi.opendata import datapackage as datapackages
 from madoguchi.opendata import dcat, selectors
 from madoguchi.opendata.kinds import KINDS
+from madoguchi.opendata.models import Source
 
 PAGE_SIZE = 20
 PREVIEW_ROWS = 30
@@ -88,6 +89,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     header, body = selectors.table_of(found)
     kind = selectors.kind_of(found)
     integers = {f.name for f in kind.fields if f.type == "integer"} if kind else set()
+    versions = selectors.dataset_versions(found) if found.source == Source.STAFF else []
     preview = [
         [(_("秘匿") if h in integers else "") if v is None else v for h, v in zip(header, row, strict=False)]
         for row in body[:PREVIEW_ROWS]
@@ -104,6 +106,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "row_count": len(body),
             "licence": selectors.LICENSES.get(found.license_id, (found.license_id, "")),
             "api_url": f"/api/3/action/datastore_search?resource_id={selectors.resource_id(found)}&limit=100",
+            "versions": versions,
         },
     )
 
@@ -131,6 +134,18 @@ def resource_csv(request: HttpRequest, name: str, resource: str) -> HttpResponse
     return file_download(
         io.BytesIO(csv_bytes(header, body, integers)),
         original_name=f"{resource}.csv",
+        content_type="text/csv",
+    )
+
+
+def version_csv(request: HttpRequest, name: str, number: int) -> HttpResponse:
+    """One version of a staff dataset as CSV (UTF-8 with BOM): every version stays downloadable."""
+    found = selectors.dataset_get(name=name)
+    version = selectors.dataset_version(found, number)
+    rows = version.rows or [[]]
+    return file_download(
+        io.BytesIO(csv_bytes(list(rows[0]), [list(r) for r in rows[1:]], set())),
+        original_name=f"{found.name}-v{number}.csv",
         content_type="text/csv",
     )
 

@@ -24,6 +24,7 @@ from madoguchi.insights.selectors.figures import (
     as_of,
     departments_named,
     figures_by,
+    figures_grouped,
     paper_procedures,
     procedures_named,
 )
@@ -31,8 +32,10 @@ from madoguchi.insights.selectors.kpis import (
     KpiValue,
     kpis_of,
     online_procedure_rate,
+    online_procedure_rates,
     percentile,
     targets_for,
+    targets_for_years,
 )
 from madoguchi.insights.selectors.periods import fiscal_months, fiscal_year_of
 
@@ -51,13 +54,16 @@ __all__ = [
     "dashboard_build",
     "departments_named",
     "figures_by",
+    "figures_grouped",
     "fiscal_months",
     "fiscal_year_of",
     "insights_organizations",
     "kpis_of",
     "online_procedure_rate",
+    "online_procedure_rates",
     "paper_procedures",
     "percentile",
     "procedures_named",
     "targets_for",
+    "targets_for_years",
 ]

@@ -18,10 +18,10 @@ from madoguchi.insights.selectors.figures import (
     Figures,
     as_of,
     departments_named,
-    figures_by,
+    figures_grouped,
     procedures_named,
 )
-from madoguchi.insights.selectors.kpis import KpiValue, kpis_of, online_procedure_rate, targets_for
+from madoguchi.insights.selectors.kpis import KpiValue, kpis_of, online_procedure_rates, targets_for_years
 from madoguchi.insights.selectors.periods import fiscal_months
 from madoguchi.procedures.models import Procedure
 
@@ -113,17 +113,22 @@ def dashboard_build(
         if allowed is not None:
             departments &= allowed
     months = fiscal_months(fiscal_year)
-    targets = targets_for(organization=organization, fiscal_year=fiscal_year)
+    years = [fiscal_year - 2, fiscal_year - 1, fiscal_year]
+    targets_by_year = targets_for_years(organization=organization, fiscal_years=years)
+    targets = targets_by_year[fiscal_year]
     procedure_pk = procedure.pk if procedure else None
+    # one read of the aggregates for every table of the page
+    breakdown_group = "department_id" if procedure is None and department is None else "procedure_id"
+    read = figures_grouped(
+        organization=organization,
+        months=months,
+        groups=["all", "month", breakdown_group] if procedure is None else ["all", "month"],
+        departments=departments,
+        procedure_id=procedure_pk,
+    )
 
     def grouped(group: str) -> dict[Any, Figures]:
-        return figures_by(
-            organization=organization,
-            months=months,
-            group=group,
-            departments=departments,
-            procedure_id=procedure_pk,
-        )
+        return read[group]
 
     total = grouped("all").get(None, Figures())
     summary_values = kpis_of(total)
@@ -174,11 +179,11 @@ def dashboard_build(
                     link={"procedure": key} if key in names_p else None,
                 )
             )
-    years = [fiscal_year - 2, fiscal_year - 1, fiscal_year]
     online_procedures = []
+    rates = online_procedure_rates(organization=organization, fiscal_years=years, departments=departments)
     for year in years:
-        rate = online_procedure_rate(organization=organization, fiscal_year=year, departments=departments)
-        rate.target = targets_for(organization=organization, fiscal_year=year).get(Kpi.ONLINE_PROCEDURE_RATE)
+        rate = rates[year]
+        rate.target = targets_by_year[year].get(Kpi.ONLINE_PROCEDURE_RATE)
         online_procedures.append((year, rate))
     return Dashboard(
         organization=organization,

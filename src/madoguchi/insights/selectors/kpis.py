@@ -127,36 +127,56 @@ def kpis_of(figures: Figures) -> dict[str, KpiValue]:
     return result
 
 
-def online_procedure_rate(
-    *, organization: Organization, fiscal_year: int, departments: set[int] | None = None
-) -> KpiValue:
-    """オンライン化率 at the end of a fiscal year: procedures online by then ÷ (those + the
-    paper-only procedures registered for that year)."""
-    year_end = dt.datetime.combine(
-        dt.date(fiscal_year + 1, 4, 1), dt.time(), tzinfo=timezone.get_current_timezone()
-    )
+def online_procedure_rates(
+    *, organization: Organization, fiscal_years: list[int], departments: set[int] | None = None
+) -> dict[int, KpiValue]:
+    """オンライン化率 at the end of each fiscal year: procedures online by then ÷ (those + the
+    paper-only procedures registered for that year). Two queries whatever the number of years."""
     online = ProcedureVersion.objects.filter(
         procedure__organization=organization, status=VersionStatus.PUBLISHED
     )
     if departments is not None:
         online = online.filter(procedure__department_id__in=departments)
-    online_count = (
-        online.values("procedure_id").annotate(first=Min("published_at")).filter(first__lt=year_end).count()
+    firsts = list(
+        online.values("procedure_id").annotate(first=Min("published_at")).values_list("first", flat=True)
     )
     paper = PaperProcedure.objects.filter(
-        organization=organization, fiscal_year=fiscal_year, procedure__isnull=True
+        organization=organization, fiscal_year__in=fiscal_years, procedure__isnull=True
     )
     if departments is not None:
         paper = paper.filter(department_id__in=departments)
-    paper_count = paper.count()
-    return _rate(Kpi.ONLINE_PROCEDURE_RATE, online_count, online_count + paper_count)
+    paper_counts = Counter(paper.values_list("fiscal_year", flat=True))
+    rates = {}
+    for year in fiscal_years:
+        year_end = dt.datetime.combine(
+            dt.date(year + 1, 4, 1), dt.time(), tzinfo=timezone.get_current_timezone()
+        )
+        online_count = sum(1 for first in firsts if first is not None and first < year_end)
+        rates[year] = _rate(Kpi.ONLINE_PROCEDURE_RATE, online_count, online_count + paper_counts[year])
+    return rates
+
+
+def online_procedure_rate(
+    *, organization: Organization, fiscal_year: int, departments: set[int] | None = None
+) -> KpiValue:
+    """オンライン化率 at the end of one fiscal year (see ``online_procedure_rates``)."""
+    return online_procedure_rates(
+        organization=organization, fiscal_years=[fiscal_year], departments=departments
+    )[fiscal_year]
+
+
+def targets_for_years(*, organization: Organization, fiscal_years: list[int]) -> dict[int, dict[str, float]]:
+    """Targets of each year: the organization's own over the defaults for every organization,
+    a year's own over the one for every year (one query)."""
+    rows = list(
+        KpiTarget.objects.filter(Q(organization=organization) | Q(organization__isnull=True)).filter(
+            Q(fiscal_year__in=fiscal_years) | Q(fiscal_year__isnull=True)
+        )
+    )
+    ranked = sorted(rows, key=lambda t: (t.organization_id is not None, t.fiscal_year is not None))
+    return {year: {t.kpi: t.value for t in ranked if t.fiscal_year in (None, year)} for year in fiscal_years}
 
 
 def targets_for(*, organization: Organization, fiscal_year: int) -> dict[str, float]:
-    """Targets of a year: the organization's own over the defaults for every organization,
-    a year's own over the one for every year."""
-    rows = KpiTarget.objects.filter(Q(organization=organization) | Q(organization__isnull=True)).filter(
-        Q(fiscal_year=fiscal_year) | Q(fiscal_year__isnull=True)
-    )
-    ranked = sorted(rows, key=lambda t: (t.organization_id is not None, t.fiscal_year is not None))
-    return {t.kpi: t.value for t in ranked}
+    """Targets of a year (see ``targets_for_years``)."""
+    return targets_for_years(organization=organization, fiscal_years=[fiscal_year])[fiscal_year]

@@ -186,3 +186,44 @@ def test_the_dashboard_speaks_english_from_its_own_catalog(client, refreshed):
     with translation.override("en"):
         text = client.get(url(refreshed), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Key figures" in text and "Online use rate" in text
+
+
+def test_the_dashboard_reads_the_aggregates_once_whatever_the_number_of_rows(refreshed):
+    """One read of MonthlyFigure per page (never the applications), the same number of
+    statements with one month of figures as with a year of them for more procedures."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from madoguchi.core.testing import make_procedure
+    from madoguchi.insights import selectors
+    from madoguchi.insights.constants import Metric
+    from madoguchi.insights.models import MonthlyFigure
+
+    org = refreshed.office.org
+    scope = selectors.InsightsScope.of(refreshed.manager)
+
+    def statements() -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.dashboard_build(scope=scope, organization=org, fiscal_year=2026)
+        return [q["sql"] for q in ctx.captured_queries]
+
+    before = statements()
+    extra = [make_procedure(org, department=refreshed.office.dept_a) for _ in range(5)]
+    MonthlyFigure.objects.bulk_create(
+        MonthlyFigure(
+            organization=org,
+            department=refreshed.office.dept_a,
+            procedure=p,
+            month=dt.date(2026 + (m < 4), m, 1),
+            metric=Metric.APPS_ONLINE,
+            value=7,
+        )
+        for p in extra
+        for m in range(1, 13)
+    )
+    after = statements()
+    assert len(after) == len(before)
+    assert sum('FROM "insights_monthlyfigure"' in sql for sql in after) == 1
+    assert not any('FROM "applications_application"' in sql for sql in after)

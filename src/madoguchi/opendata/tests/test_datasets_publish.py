@@ -87,3 +87,26 @@ def test_rates_are_shown_only_for_counts_that_reach_the_threshold(client, publis
 
 def test_an_unknown_resource_answers_404(client, published):
     assert client.get(f"/opendata/{name('applications-monthly')}/other-csv.csv").status_code == 404
+
+
+def test_paper_applications_are_yearly_rows_of_their_own_suppressed_with_their_total(client, published):
+    from madoguchi.insights.models import PaperProcedure
+    from madoguchi.procedures.models import Procedure
+
+    small = Procedure.objects.get(organization=published, title="小さな手続")
+    PaperProcedure.objects.create(
+        organization=published, procedure=small, title="小さな手続（紙）", fiscal_year=FY, paper_count=120
+    )
+    PaperProcedure.objects.create(organization=published, title="犬の登録", fiscal_year=FY, paper_count=5)
+    PaperProcedure.objects.create(
+        organization=published, title="古い年度", fiscal_year=FY - 1, paper_count=50
+    )
+    datasets_publish()
+    rows = rows_of(client, name("applications-monthly"))
+    paper = {r["手続"]: r["件数"] for r in rows if r["経路"] == "紙"}
+    assert {r["年月"] for r in rows if r["経路"] == "紙"} == {"年度計"}
+    # 5 is hidden, and so is 120 (else 125 − 120 gives it back); the total is shown
+    assert paper == {"小さな手続": "x", "犬の登録": "x", "合計": "125"}
+    # the channel 合計 stays the sum of the monthly channels, without paper
+    year_total = next(r for r in rows if (r["手続"], r["年月"], r["経路"]) == ("合計", "年度計", "合計"))
+    assert year_total["件数"] == str(3 + 40 + 12 + 25 + 50 + 0 + 30 + 60 + 15 + 4)
