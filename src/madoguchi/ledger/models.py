@@ -43,6 +43,10 @@ class DisasterEvent(models.Model):
     )
     key_salt = models.CharField(max_length=32, default=_salt, editable=False)
     key_fingerprint = models.CharField(max_length=12, blank=True)
+    # A re-keying under way (services/rekey.py): the fingerprint it brings the records to and
+    # the last record id done; batches commit one by one and a new run carries on from there.
+    rekey_target = models.CharField(max_length=12, blank=True)
+    rekey_after = models.BigIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -214,9 +214,12 @@ def normalize_address(value: str) -> str:
     return _PREFECTURE.sub("", text.rstrip("-"))
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def address_town(normalized: str) -> str:
     """The address up to the town (before the first digit): 新宿区西新宿2-8-1 → 新宿区西新宿."""
-    match = re.search(r"\d", normalized)
+    match = _DIGIT.search(normalized)
     return normalized[: match.start()] if match else normalized
 
 
@@ -247,5 +250,8 @@ class MunicipalityFinder:
 
 
 def normalize_phone(value: str) -> str:
+    value = value or ""
+    if value.isascii() and value.replace("-", "").isdigit():  # 03-1234-5678: most cells
+        return value.replace("-", "")
     digits = digits_only(value or "", drop="()（）+")
     return digits or ""

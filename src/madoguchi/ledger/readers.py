@@ -65,7 +65,7 @@ def _open_csv(data: bytes) -> Sheet:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for cells in reader:
-                if any(c.strip() for c in cells):
+                if "".join(cells).strip():  # a row of blank cells is skipped
                     yield reader.line_num, cells
         except csv.Error as exc:
             raise ReadError(

@@ -39,6 +39,17 @@ SUPPORT_WORDS.update(
      "該当なし": SupportStatus.NOT_ELIGIBLE}
 )  # fmt: skip
 SUPPORT_KEYS = [f"support_{k.value}" for k in SupportKind]
+# The plain levels as ``_JSON.encode`` writes them (sorted keys; ASCII words and one boolean),
+# filled in by % instead of encoding a dict per row (test_uploads checks it is the same text).
+LEVEL_KEYS = sorted(["damage_level", "needs_care", "sex", *SUPPORT_KEYS])
+_LEVELS = "{" + ", ".join(f'"{key}": %s' for key in LEVEL_KEYS) + "}"
+
+
+def levels_json(plain: dict[str, Any]) -> str:
+    return _LEVELS % tuple(
+        ("true" if plain[key] else "false") if key == "needs_care" else f'"{plain[key]}"'
+        for key in LEVEL_KEYS
+    )
 
 
 @dataclass
@@ -88,15 +99,43 @@ def _word_key(value: str) -> str:
 
 # the words of each list as compared (labels with （…） and full-width forms folded once)
 _FOLDED: dict[int, dict[str, str]] = {}
+# and each cell text met, with what it was found to be (a list has few: 全壊, 未申請, 男 …)
+_FOUND: dict[int, dict[str, str | None]] = {}
+_FOUND_LIMIT = 10_000
 
 
 def _lookup(words: dict[str, str], value: str) -> str | None:
+    found = _FOUND.get(id(words))
+    if found is None:
+        found = _FOUND[id(words)] = {}
+    elif value in found:
+        return found[value]
     folded = _FOLDED.get(id(words))
     if folded is None:
         folded = {_word_key(word): result for word, result in reversed(list(words.items()))}
         folded.update({word: result for word, result in words.items()})
         _FOLDED[id(words)] = folded
-    return folded.get(_word_key(value))
+    result = folded.get(_word_key(value))
+    if len(found) < _FOUND_LIMIT:
+        found[value] = result
+    return result
+
+
+class _Memo(dict):
+    """Results of a normalization per distinct input, for the values that repeat across rows
+    (family and given names, their readings, shelters): bounded, cleared when full."""
+
+    def __init__(self, function: Any, limit: int = 100_000):
+        super().__init__()
+        self.function = function
+        self.limit = limit
+
+    def __missing__(self, value: str) -> Any:
+        result = self.function(value)
+        if len(self) >= self.limit:
+            self.clear()
+        self[value] = result
+        return result
 
 
 class RowReader:
@@ -110,6 +149,10 @@ class RowReader:
         self.names = municipality_names
         self.finder = nz.MunicipalityFinder(municipality_names)
         self.today = dt.date.today()
+        # what repeats from row to row is normalized once per job (results as without memo)
+        self._fold = _Memo(nz.fold_name)
+        self._loose = _Memo(nz.kana_loose)
+        self._located = _Memo(lambda text: self.finder.find(nz.normalize_address(text)))
         # Columns with few distinct values (dates of birth, 交付日) are read once per value:
         # an upload of 200,000 people holds about 30,000 distinct dates of birth.
         self._dates: dict[str, dt.date | nz.NormalizeError] = {}
@@ -243,7 +286,7 @@ class RowReader:
         p.update({"current_address": current, "shelter": shelter, "phone": phone_text})
 
         care_text = _text(raw.get("needs_care"))
-        care_word = unicodedata.normalize("NFKC", care_text).lower()
+        care_word = care_text.lower()  # _text is NFKC already
         if care_word in YES_WORDS:
             needs_care = True
         elif care_word in NO_WORDS:
@@ -280,29 +323,47 @@ class RowReader:
             return out
 
         plain = {"damage_level": damage, "needs_care": needs_care, "sex": sex, **support}
-        out.values = self.derive(source_key=source_key, personal=p, plain=plain)
+        out.values = self.derive(source_key=source_key, personal=p, plain=plain, phone=phone, birth=birth)
         return out
 
-    def derive(self, *, source_key: str, personal: dict[str, Any], plain: dict[str, Any]) -> dict[str, Any]:
+    def derive(
+        self,
+        *,
+        source_key: str,
+        personal: dict[str, Any],
+        plain: dict[str, Any],
+        phone: str | None = None,
+        birth: dt.date | None = None,
+    ) -> dict[str, Any]:
         """A record's stored values from its checked personal fields (as sealed in ``payload``)
         and its plain levels: the sealed payload, the content hash, the municipalities and the
-        keyed feature keys. ``ledger_rekey`` calls it again with a record's own payload."""
+        keyed feature keys. ``ledger_rekey`` calls it again with a record's own payload.
+        ``phone`` and ``birth``: the normalized telephone and date of birth when the caller has
+        them already (``read``), else they are worked out from ``personal``.
+
+        The personal fields are as ``read`` left them (NFKC, single spaces), so a name splits
+        on its first space without cleaning it again."""
         k = self.keys
         name, kana, address = personal["name"], personal["kana"], personal["address"]
-        birth = dt.date.fromisoformat(personal["birth_date"])
-        phone = nz.normalize_phone(personal["phone"]) if personal["phone"] else ""
+        if birth is None:
+            birth = dt.date.fromisoformat(personal["birth_date"])
+        if phone is None:
+            phone = nz.normalize_phone(personal["phone"]) if personal["phone"] else ""
         certificate = personal["certificate_number"]
-        family, given = nz.split_name(name)
-        kana_family, kana_given = nz.split_name(kana)
+        family, _space, given = name.partition(" ")
+        kana_family, _space, kana_given = kana.partition(" ")
+        fold, loose = self._fold, self._loose
+        folded_family = fold[family]
+        folded_given = fold[given] if given else ""
         norm_address = nz.normalize_address(address)
         located = personal["current_address"] or personal["shelter"]
-        evacuated_to = self.finder.find(nz.normalize_address(located)) if located else None
+        evacuated_to = self._located[located] if located else None
         if evacuated_to == self.municipality_id:
             evacuated_to = None
         # one JSON text of the personal fields, sealed and hashed (the hash is of
         # json.dumps([personal, plain], sort_keys=True), built from the two parts)
         text = _JSON.encode(personal)
-        levels = _JSON.encode(plain)
+        levels = levels_json(plain)
         return {
             "source_key": source_key,
             "payload": self.sealer.seal(text),
@@ -315,11 +376,12 @@ class RowReader:
             "k_dob_md": k("dob_md", f"{birth.month:02d}-{birth.day:02d}"),
             "k_kana": k("kana", nz.kana_strict(kana)),
             "k_kana_loose": k("kana_loose", nz.kana_loose(kana)),
-            "k_family_kana": k("family_kana", nz.kana_loose(kana_family)) if kana_given else None,
-            "k_given_kana": k("given_kana", nz.kana_loose(kana_given)) if kana_given else None,
-            "k_name": k("name", nz.fold_name(name)),
-            "k_family": k("family", nz.fold_name(family)) if given else None,
-            "k_given": k("given", nz.fold_name(given)) if given else None,
+            "k_family_kana": k("family_kana", loose[kana_family]) if kana_given else None,
+            "k_given_kana": k("given_kana", loose[kana_given]) if kana_given else None,
+            # fold_name drops spaces and folds each character: the whole name is its parts joined
+            "k_name": k("name", folded_family + folded_given),
+            "k_family": k("family", folded_family) if given else None,
+            "k_given": k("given", folded_given) if given else None,
             "k_address": k("address", norm_address),
             "k_town": k("town", nz.address_town(norm_address)),
             "k_phone": k("phone", phone),

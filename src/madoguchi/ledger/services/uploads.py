@@ -4,6 +4,7 @@ row is right — replace the municipality's snapshot in one transaction (snapsho
 from __future__ import annotations
 
 import base64
+import operator
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -250,8 +251,19 @@ def _known_mapping(upload: Upload, headers: list[str]) -> dict[str, str] | None:
 
 def _cells(sheet: Sheet, mapping: dict[str, str]) -> Iterable[tuple[int, dict[str, Any]]]:
     indexes = layout.column_indexes(sheet.headers, mapping)
+    keys, positions = list(indexes), list(indexes.values())
+    if not positions:
+        for number, _cells_of_row in sheet.rows:
+            yield number, {}
+        return
+    needed = max(positions) + 1
+    pick = operator.itemgetter(*positions)
     for number, cells in sheet.rows:
-        yield number, {key: (cells[i] if i < len(cells) else None) for key, i in indexes.items()}
+        if len(cells) >= needed:  # a whole row: one C call picks every mapped cell
+            picked = pick(cells)
+            yield number, dict(zip(keys, picked if len(positions) > 1 else (picked,), strict=True))
+        else:
+            yield number, {key: (cells[i] if i < len(cells) else None) for key, i in indexes.items()}
 
 
 def _rows_with_errors(upload: Upload) -> int:
@@ -291,6 +303,7 @@ def stage_rows(
             _progress(job_id, done=done, errors=errors)
 
     upload_id = upload.pk
+    row_data = operator.itemgetter(*ROW_DATA_FIELDS)  # a record's values in the staging columns' order
     for number, raw in rows:
         done += 1
         outcome = reader.read(raw)
@@ -319,8 +332,7 @@ def stage_rows(
                 seen[key] = number
             valid += 1
             if not errors:  # once a row is wrong nothing is applied: stop staging, keep checking
-                values = outcome.values
-                staged.append((upload_id, number, *[values[name] for name in ROW_DATA_FIELDS]))
+                staged.append((upload_id, number, *row_data(outcome.values)))
         if done % CHUNK == 0:
             flush()
     flush()
@@ -343,6 +355,9 @@ def _duplicate(key: str, first_row: int):
 
 def upload_apply(*, upload: Upload, rows_total: int) -> None:
     """Replace the municipality's snapshot with the staged rows, atomically, and record the diff."""
+    # keys made with another match key never compare equal: bring the event's records to the
+    # current key first, batch by batch (nothing to do unless LEDGER_MATCH_KEY changed since)
+    event_rekey_if_stale(event_id=upload.event_id)
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.status == UploadStatus.APPLIED:
@@ -353,8 +368,8 @@ def upload_apply(*, upload: Upload, rows_total: int) -> None:
             .filter(event_id=upload.event_id, organization_id=upload.organization_id)
             .first()
         )
-        # keys made with another match key never compare equal: bring the event's records to the
-        # current key first (nothing to do unless LEDGER_MATCH_KEY changed since they were made)
+        # checked again under the locks: a key that changed in between is re-keyed here, inside
+        # this transaction (rare; then the whole re-keying commits with the snapshot)
         event_rekey_if_stale(event_id=upload.event_id)
         source = upload.source
         diff = snapshot_apply(upload=upload, source=source)

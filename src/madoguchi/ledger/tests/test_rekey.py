@@ -11,6 +11,7 @@ from madoguchi.core import crypto
 from madoguchi.core.keyrotation import keys_rotate
 from madoguchi.core.testing import ledger_csv, ledger_row
 from madoguchi.ledger.models import Change, DisasterEvent, Record
+from madoguchi.ledger.normalize import fold_name
 from madoguchi.ledger.protect import KeyMaker, unseal
 from madoguchi.ledger.services.rekey import event_is_stale, event_rekey
 
@@ -96,3 +97,73 @@ def test_an_event_made_without_a_fingerprint_is_keyed_on_its_first_upload(world,
     upload = send(world["users"][0], event, ledger_csv(rows()))
     event.refresh_from_db()
     assert upload.added == 2 and not event_is_stale(event)
+
+
+def three_rows():
+    return [*rows(), ledger_row("A3", name="例示 次郎", kana="レイジ ジロウ")]
+
+
+def test_rekey_commits_batch_by_batch_and_a_stopped_run_is_finished_by_the_next(world, send, monkeypatch):
+    from madoguchi.ledger.services import rekey
+
+    user, event = world["users"][0], world["event"]
+    send(user, event, ledger_csv(three_rows()))
+    before = keys_of(event)
+    monkeypatch.setattr(rekey, "BATCH", 1)
+    real_batch = rekey._rekey_batch
+    calls = []
+
+    def stops_at_the_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker stopped")
+        return real_batch(*args, **kwargs)
+
+    with override_settings(LEDGER_MATCH_KEY="another match key"):
+        monkeypatch.setattr(rekey, "_rekey_batch", stops_at_the_second)
+        with pytest.raises(RuntimeError):
+            event_rekey(event_id=event.pk)
+        event.refresh_from_db()
+        first = Record.objects.filter(event=event).order_by("id").first()
+        assert event_is_stale(event) and event.rekey_after == first.pk  # the first batch stays done
+        half = keys_of(event)
+        assert half[first.source_key] != before[first.source_key]
+        assert [half[k] for k in half if k != first.source_key] == [
+            before[k] for k in before if k != first.source_key
+        ]
+
+        monkeypatch.setattr(rekey, "_rekey_batch", real_batch)
+        report = event_rekey(event_id=event.pk)  # carries on after the first record
+        event.refresh_from_db()
+        assert not event_is_stale(event) and (event.rekey_target, event.rekey_after) == ("", 0)
+        assert report.records == 2
+        reader_key = KeyMaker(event_id=event.pk, salt=event.key_salt)
+        for record in Record.objects.filter(event=event):  # every record keyed as a new upload would
+            name = unseal(record.payload, event_id=event.pk)["name"]
+            assert record.k_name == reader_key("name", fold_name(name))
+    assert AuditEntry.objects.filter(action="ledger.rekeyed").count() == 1
+
+
+def test_an_upload_finishes_a_rekey_left_half_way_before_it_compares(world, send, monkeypatch):
+    from madoguchi.ledger.services import rekey
+
+    user, event = world["users"][0], world["event"]
+    send(user, event, ledger_csv(three_rows()))
+    monkeypatch.setattr(rekey, "BATCH", 1)
+    real_batch = rekey._rekey_batch
+    calls = []
+
+    def stops_at_the_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker stopped")
+        return real_batch(*args, **kwargs)
+
+    with override_settings(LEDGER_MATCH_KEY="another match key"):
+        monkeypatch.setattr(rekey, "_rekey_batch", stops_at_the_second)
+        with pytest.raises(RuntimeError):
+            event_rekey(event_id=event.pk)
+        again = send(user, event, ledger_csv(three_rows()))
+        event.refresh_from_db()
+        assert not event_is_stale(event)
+    assert (again.added, again.changed, again.removed) == (0, 0, 0)

@@ -189,3 +189,19 @@ def test_only_the_municipality_itself_may_upload(world):
 def test_unreadable_files_fail_with_a_message(world, send):
     upload = send(world["users"][0], world["event"], b"\xd0\xcf\x11\xe0old excel", name="a.xls")
     assert upload.status == UploadStatus.FAILED and ".xls" in upload.job.message
+
+
+def test_the_plain_levels_are_written_exactly_as_json_writes_them():
+    """rows.levels_json fills a template instead of encoding a dict per row; the content hash
+    (and so the diff of every record stored before) depends on it being the same text."""
+    import itertools
+    import json
+
+    from madoguchi.ledger.constants import DamageLevel, Sex, SupportStatus
+    from madoguchi.ledger.rows import SUPPORT_KEYS, levels_json
+
+    for damage, sex, care, status in itertools.product(DamageLevel, Sex, (True, False), SupportStatus):
+        plain = {"damage_level": damage.value, "needs_care": care, "sex": sex.value}
+        plain.update({key: status.value for key in SUPPORT_KEYS})
+        plain[SUPPORT_KEYS[0]] = SupportStatus.PROVIDED.value
+        assert levels_json(plain) == json.dumps(plain, ensure_ascii=False, sort_keys=True)

@@ -73,7 +73,7 @@ def test_upload_page_flow_with_errors_then_fixed(client, world, django_capture_o
     assert "2 行目" in html and "生年月日" in html and "19800231" in html
     assert AuditEntry.objects.filter(action="ledger.viewed", after__what="upload_errors").exists()
     errors_csv = client.get(response["Location"] + "errors.csv")
-    assert errors_csv.content.startswith("\ufeff".encode())
+    assert b"".join(errors_csv.streaming_content).startswith("\ufeff".encode())
     assert AuditEntry.objects.filter(action="ledger.exported").exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

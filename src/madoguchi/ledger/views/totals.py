@@ -3,9 +3,10 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 
+from madoguchi.core.downloads import file_download
 from madoguchi.ledger import selectors
 from madoguchi.ledger.constants import SupportKind
 from madoguchi.ledger.selectors import totals as totals_selectors
@@ -14,6 +15,7 @@ from madoguchi.ledger.views.common import ledger_staff_required, render_event
 from madoguchi.ledger.views.uploads import csv_response
 
 MARK = "＊"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _kind(request) -> str:
@@ -96,9 +98,5 @@ def totals_export(request, event_id, fmt):
     sheet.append([note])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    buffer.seek(0)
+    return file_download(buffer, original_name=f"{filename}.xlsx", content_type=XLSX)

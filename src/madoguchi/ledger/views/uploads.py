@@ -4,10 +4,11 @@ import csv
 import io
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.ledger import layout, selectors, services
 from madoguchi.ledger.constants import ChangeKind, UploadStatus
@@ -19,17 +20,17 @@ from madoguchi.ledger.views.common import int_or_none, ledger_staff_required, pa
 BOM = "\ufeff"
 
 
-def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    """CSV in UTF-8 with a BOM, so Excel on Japanese Windows opens it without mojibake."""
+def csv_response(filename: str, header: list[str], rows) -> FileResponse:
+    """CSV in UTF-8 with a BOM, so Excel on Japanese Windows opens it without mojibake; handed
+    out as every file is (core.downloads: an attachment, never cached)."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(
+        io.BytesIO(buffer.getvalue().encode("utf-8")), original_name=filename, content_type="text/csv"
+    )
 
 
 @ledger_staff_required
