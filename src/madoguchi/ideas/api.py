@@ -48,6 +48,7 @@ class ProposalOut(Schema):
     body: str
     category: str
     status: str
+    status_label: str = ""
     author: str
     likes: int
     comments: int
@@ -121,6 +122,7 @@ def _proposal(viewer: Viewer, p: Proposal) -> dict:
         "body": p.body,
         "category": p.category,
         "status": p.status,
+        "status_label": p.status_label,
         "author": selectors.author_label(viewer=viewer, space=p.space, author=p.author),
         "likes": p.likes_count,
         "comments": p.comments_count,

@@ -13,23 +13,14 @@ class Visibility(models.TextChoices):
 
 
 class ProposalStatus(models.TextChoices):
+    """The keys of the standard workflow (ideas/workflow.py); each space may set its own."""
+
     DRAFT = "draft", _("下書き")
     RECEIVED = "received", _("受付")
     CONSIDERING = "considering", _("検討中")
     REALIZED = "realized", _("実現")
     DONE = "done", _("実施済")
     DECLINED = "declined", _("見送り")
-
-
-# Statuses an official answer may set (moderators/departments choose; never the author for their own).
-ANSWER_STATUSES = (
-    ProposalStatus.CONSIDERING,
-    ProposalStatus.REALIZED,
-    ProposalStatus.DONE,
-    ProposalStatus.DECLINED,
-)
-# Statuses that mean "adopted": shown on the 実現した提案 page; an author can never set them.
-ADOPTED_STATUSES = (ProposalStatus.REALIZED, ProposalStatus.DONE)
 
 
 class TargetKind(models.TextChoices):

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.errors import FieldErrors
-from madoguchi.ideas.constants import ANSWER_STATUSES, ReportReason
+from madoguchi.ideas.constants import ReportReason
 
 
 def shown_required(field: forms.Field) -> forms.Field:
@@ -107,11 +107,13 @@ class PrepareForm(ServiceForm):
         forms.CharField(label=_("公式回答"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from madoguchi.ideas.constants import ProposalStatus
+        self.fields["answer_status"].choices = list(choices or [])
 
-        self.fields["answer_status"].choices = [(s, ProposalStatus(s).label) for s in ANSWER_STATUSES]
+
+class StatusForm(ServiceForm):
+    status = OfferedChoiceField(label=_("次の状態"), required=False)
 
 
 class HideForm(ServiceForm):
@@ -144,6 +146,16 @@ class SpaceForm(ServiceForm):
     edit_minutes = forms.CharField(label=_("投稿後に編集できる時間（分）"), required=False)
     hide_after_reports = forms.CharField(label=_("自動で非表示にする通報の数"), required=False)
     answer_days = forms.CharField(label=_("公式回答の期限（日）"), required=False)
+    statuses = forms.CharField(
+        label=_("状態と進め方（提案箱）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7, "class": "mono"}),
+        help_text=_(
+            "1行に1つの状態を「キー | 名称 | 英語の名称 | 種類 | 進める先のキー（空白で区切る）」で書きます。"
+            "種類は 受付（投稿された提案が最初に入る。ちょうど1つ）・検討・実現（「実現した提案」に載る）・終了。"
+            "例: considering | 検討中 | Under consideration | 検討 | realized declined。空欄にすると標準の状態に戻ります。"
+        ),
+    )
 
     def __init__(self, *args: Any, departments: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

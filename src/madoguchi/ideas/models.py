@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Department, Organization
 from madoguchi.core.models import TimeStampedModel
+from madoguchi.ideas import workflow
 from madoguchi.ideas.constants import ProposalStatus, ReportReason, SpaceKind, TargetKind, Visibility
 
 USER = settings.AUTH_USER_MODEL
@@ -36,6 +37,8 @@ class Space(TimeStampedModel):
     edit_minutes = models.PositiveSmallIntegerField(_("投稿後に編集できる時間（分）"), default=15)
     hide_after_reports = models.PositiveSmallIntegerField(_("自動で非表示にする通報の数"), default=3)
     answer_days = models.PositiveSmallIntegerField(_("公式回答の期限（日）"), default=30)
+    # this box's statuses and the moves between them (ideas/workflow.py), set without code
+    statuses = models.JSONField(_("状態と進め方"), default=workflow.default_statuses)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "slug"], name="ideas_space_slug")]
@@ -63,7 +66,8 @@ class Proposal(Moderated):
     title = models.CharField(_("件名"), max_length=120)
     body = models.TextField(_("提案の内容"))
     category = models.CharField(_("分類"), max_length=60, blank=True)
-    status = models.CharField(max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    # a key of the space's statuses (ideas/workflow.py), or "draft"
+    status = models.CharField(max_length=30, default=ProposalStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_count = models.PositiveIntegerField(default=0)
@@ -74,7 +78,7 @@ class Proposal(Moderated):
     answer_due = models.DateField(_("公式回答の期限"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     answer_body = models.TextField(_("公式回答"), blank=True)
-    answer_status = models.CharField(max_length=12, choices=ProposalStatus.choices, blank=True)
+    answer_status = models.CharField(max_length=30, blank=True)
     answer_prepared_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -86,6 +90,18 @@ class Proposal(Moderated):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def status_label(self) -> str:
+        return workflow.label(self.space, self.status)
+
+    @property
+    def status_kind(self) -> str:
+        return workflow.kind_of(self.space, self.status)
+
+    @property
+    def answer_status_label(self) -> str:
+        return workflow.label(self.space, self.answer_status) if self.answer_status else ""
 
 
 class ProposalAttachment(models.Model):

@@ -6,12 +6,13 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Department
-from madoguchi.ideas.constants import ADOPTED_STATUSES, ProposalStatus, SpaceKind, Visibility
+from madoguchi.ideas import workflow
+from madoguchi.ideas.constants import ProposalStatus, SpaceKind, Visibility
 from madoguchi.ideas.models import Answer, Comment, Like, Proposal, Question, Report, Space
 from madoguchi.ideas.permissions import Viewer
 
@@ -59,14 +60,14 @@ def proposals_list(
 ) -> QuerySet[Proposal]:
     proposals = Proposal.objects.filter(space=space).exclude(status=ProposalStatus.DRAFT)
     proposals = _visible(proposals, viewer, space)
-    if status in ProposalStatus.values:
+    if status in workflow.keys(space):
         proposals = proposals.filter(status=status)
     for term in _terms(query):
         proposals = proposals.filter(
             Q(title__icontains=term) | Q(body__icontains=term) | Q(category__icontains=term)
         )
     order = ("-likes_count", "-published_at") if sort == "likes" else ("-published_at",)
-    return proposals.select_related("author", "department").order_by(*order)
+    return proposals.select_related("author", "department", "space").order_by(*order)
 
 
 def my_drafts(*, viewer: Viewer, space: Space) -> QuerySet[Proposal]:
@@ -80,7 +81,7 @@ def my_drafts(*, viewer: Viewer, space: Space) -> QuerySet[Proposal]:
 def realized(*, viewer: Viewer, space: Space) -> QuerySet[Proposal]:
     return (
         proposals_list(viewer=viewer, space=space)
-        .filter(status__in=ADOPTED_STATUSES)
+        .filter(status__in=workflow.adopted(space))
         .order_by("-answer_published_at")
     )
 
@@ -297,11 +298,20 @@ def ideas_figures(*, organization_id: int) -> dict[str, Any]:
     proposals = Proposal.objects.filter(space__organization_id=organization_id).exclude(
         status=ProposalStatus.DRAFT
     )
-    by_status = {
-        status: proposals.filter(status=status).count()
-        for status in ProposalStatus.values
-        if status != "draft"
-    }
+    # each space has its own statuses: counted by key, and by kind across spaces
+    by_status: dict[str, int] = {}
+    by_kind: dict[str, int] = dict.fromkeys(workflow.KINDS, 0)
+    for space in Space.objects.filter(organization_id=organization_id, kind=SpaceKind.PROPOSALS):
+        for key, count in (
+            proposals.filter(space=space)
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        ):
+            by_status[key] = by_status.get(key, 0) + count
+            kind = workflow.kind_of(space, key)
+            if kind in by_kind:
+                by_kind[kind] += count
     waits: list[float] = [
         (answered - published).total_seconds() / 86400
         for published, answered in proposals.filter(answer_published_at__isnull=False).values_list(
@@ -314,6 +324,7 @@ def ideas_figures(*, organization_id: int) -> dict[str, Any]:
     public_only = Visibility.PUBLIC
     return {
         "proposals_by_status": by_status,
+        "proposals_by_kind": by_kind,
         "median_days_to_official_answer": round(median, 1) if median is not None else None,
         "questions": Question.objects.filter(space__organization_id=organization_id).count(),
         "questions_with_official_answer": Question.objects.filter(

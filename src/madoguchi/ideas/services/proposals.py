@@ -18,14 +18,8 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import Department, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError, StorageUnavailable
-from madoguchi.ideas import notify, searching
-from madoguchi.ideas.constants import (
-    ANSWER_STATUSES,
-    ATTACHMENT_SPEC,
-    MAX_ATTACHMENTS,
-    ProposalStatus,
-    SpaceKind,
-)
+from madoguchi.ideas import notify, searching, workflow
+from madoguchi.ideas.constants import ATTACHMENT_SPEC, MAX_ATTACHMENTS, SpaceKind
 from madoguchi.ideas.models import Comment, Follow, Like, Moderated, Proposal, ProposalAttachment, Space
 from madoguchi.ideas.permissions import Viewer
 from madoguchi.ideas.services._common import MODELS, require_moderator, require_post, space_of, text_checked
@@ -181,7 +175,7 @@ def _proposal_write(
             proposal.save(update_fields=["title", "body", "category", "updated_at"])
             action = "ideas.proposal_edited"
         if publish and proposal.published_at is None:
-            proposal.status = ProposalStatus.RECEIVED
+            proposal.status = workflow.start(space)
             proposal.published_at = now
             proposal.save(update_fields=["status", "published_at", "updated_at"])
             Follow.objects.get_or_create(proposal=proposal, user=user)
@@ -290,7 +284,10 @@ def proposal_assign(
     due = due or timezone.localdate() + dt.timedelta(days=proposal.space.answer_days)
     with transaction.atomic():
         Proposal.objects.filter(pk=proposal.pk).update(
-            department=department, answer_due=due, reminded_at=None, status=ProposalStatus.CONSIDERING
+            department=department,
+            answer_due=due,
+            reminded_at=None,
+            status=workflow.on_assignment(proposal.space, proposal.status),
         )
         proposal.refresh_from_db()
         audit_record(
@@ -321,7 +318,7 @@ def proposal_answer_prepare(*, viewer: Viewer, proposal: Proposal, body: str, st
         raise PermissionDeniedError(_("担当部署の職員だけが公式回答を書けます。"))
     errors: dict[str, list[str]] = {}
     text = text_checked(errors, "answer_body", body, label=_("公式回答"), max_length=4000, required=True)
-    if status not in ANSWER_STATUSES:
+    if status not in [c.key for c in workflow.answer_choices(proposal.space, proposal.status)]:
         errors["answer_status"] = [_("回答後の状態を選んでください。")]
     if errors:
         raise FieldErrors(errors)
@@ -361,7 +358,7 @@ def proposal_answers_publish(
                 continue
             if proposal.answer_published_at is not None or not proposal.answer_body:
                 continue
-            proposal.status = proposal.answer_status or ProposalStatus.CONSIDERING
+            proposal.status = proposal.answer_status or proposal.status
             proposal.answer_published_at = now
             proposal.answered_by = viewer.user
             proposal.save(update_fields=["status", "answer_published_at", "answered_by", "updated_at"])
@@ -371,9 +368,7 @@ def proposal_answers_publish(
                 target=proposal,
                 after={"status": proposal.status},
             )
-            notify.tell_author_and_followers(
-                proposal=proposal, status_label=str(proposal.get_status_display())
-            )
+            notify.tell_author_and_followers(proposal=proposal, status_label=proposal.status_label)
             searching.announce(proposal)
             published.append(proposal)
     if refused and not published and len(proposals) == 1:
@@ -382,10 +377,11 @@ def proposal_answers_publish(
 
 
 def proposal_status_set(*, viewer: Viewer, proposal: Proposal, status: str) -> Proposal:
-    """A moderator moves a proposal along (受付 → 検討中 → 実現/実施済/見送り); never their own."""
+    """A moderator moves a proposal along its space's workflow (by default 受付 → 検討中 →
+    実現/実施済/見送り: only to a status the current one may move to); never their own."""
     user = require_moderator(viewer, proposal.space)
-    if status not in ANSWER_STATUSES and status != ProposalStatus.RECEIVED:
-        raise FieldErrors({"status": [_("状態を選んでください。")]})
+    if status not in [m.key for m in workflow.moves(proposal.space, proposal.status)]:
+        raise FieldErrors({"status": [_("進められる状態から選んでください。")]})
     if proposal.author_id == user.pk:
         raise DomainError(_("自分の提案の状態は変えられません。"), code="own_proposal")
     with transaction.atomic():

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import Department
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
-from madoguchi.ideas import searching
+from madoguchi.ideas import searching, workflow
 from madoguchi.ideas.constants import SpaceKind, Visibility
-from madoguchi.ideas.models import Space
+from madoguchi.ideas.models import Proposal, Space
 from madoguchi.ideas.permissions import Viewer
 from madoguchi.ideas.services._common import text_checked
 from madoguchi.ideas.text import clean_text
@@ -82,6 +82,28 @@ def space_save(
     ]
     if len(categories) > 20 or any(len(c) > 60 for c in categories):
         errors["categories"] = [_("分類は20個まで、1つ60文字以内にしてください。")]
+    statuses = space.statuses if space is not None else workflow.default_statuses()
+    if "statuses" in values:
+        text = clean_text(values.get("statuses") or "", max_length=4000)
+        # an empty box: the standard statuses (受付 → 検討中 → 実現/実施済/見送り)
+        statuses, problems = workflow.parse(text) if text else (workflow.default_statuses(), [])
+        if space is not None and not problems:
+            in_use = set(
+                Proposal.objects.filter(space=space)
+                .exclude(status=workflow.DRAFT)
+                .values_list("status", flat=True)
+            ) | set(
+                Proposal.objects.filter(space=space)
+                .exclude(answer_status="")
+                .values_list("answer_status", flat=True)
+            )
+            gone = sorted(in_use - {r["key"] for r in statuses})
+            if gone:
+                problems.append(
+                    _("この状態の提案があるため、消せません: %(keys)s") % {"keys": "・".join(gone)}
+                )
+        if problems:
+            errors["statuses"] = problems
     if errors:
         raise FieldErrors(errors)
     fields = {
@@ -94,6 +116,7 @@ def space_save(
         "moderator_department": department,
         "body_template": clean_text(values.get("body_template", ""), max_length=2000),
         "categories": categories,
+        "statuses": statuses,
         **numbers,
     }
     with transaction.atomic():

@@ -14,9 +14,17 @@ from madoguchi.accounts.decorators import staff_sign_in_url
 from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.responses import FORM_ERRORS_STATUS
-from madoguchi.ideas import selectors, services
+from madoguchi.ideas import selectors, services, workflow
 from madoguchi.ideas.constants import TargetKind
-from madoguchi.ideas.forms import AssignForm, CommentForm, HideForm, PrepareForm, ProposalForm, ReportForm
+from madoguchi.ideas.forms import (
+    AssignForm,
+    CommentForm,
+    HideForm,
+    PrepareForm,
+    ProposalForm,
+    ReportForm,
+    StatusForm,
+)
 from madoguchi.ideas.models import Comment, Proposal, Space
 from madoguchi.ideas.permissions import Viewer
 from madoguchi.ideas.views._common import base_template, department_of, signin_redirect, viewer_and_space
@@ -73,17 +81,27 @@ def proposal_edit(request: HttpRequest, org: str, space: str, pk: int) -> HttpRe
     )
 
 
-def _forms_for_proposal(space: Space, data=None, *, which: str = "") -> dict[str, Any]:
+def _forms_for_proposal(space: Space, proposal: Proposal, data=None, *, which: str = "") -> dict[str, Any]:
     departments = selectors.departments_of(space=space)
+    answer_choices = [(s.key, s.display) for s in workflow.answer_choices(space, proposal.status)]
     forms: dict[str, Any] = {
         "comment_form": CommentForm(data if which == "comment" else None),
         "report_form": ReportForm(data if which == "report" else None, prefix="report"),
         "assign_form": AssignForm(data if which == "assign" else None, prefix="assign"),
-        "prepare_form": PrepareForm(data if which == "prepare" else None, prefix="prepare"),
+        "prepare_form": PrepareForm(
+            data if which == "prepare" else None,
+            prefix="prepare",
+            choices=answer_choices,
+            initial={"answer_status": proposal.answer_status, "answer_body": proposal.answer_body},
+        ),
+        "status_form": StatusForm(data if which == "status" else None, prefix="status"),
         "hide_form": HideForm(data if which == "hide" else None, prefix="hide"),
     }
     forms["assign_form"].fields["department"].choices = [("", _("（選んでください）"))] + [
         (str(d.pk), d.name) for d in departments
+    ]
+    forms["status_form"].fields["status"].choices = [
+        (s.key, s.display) for s in workflow.moves(space, proposal.status)
     ]
     return forms
 
@@ -95,7 +113,7 @@ def proposal(request: HttpRequest, org: str, space: str, pk: int) -> HttpRespons
     item = selectors.access_proposal(viewer=viewer, space=the_space, proposal_id=pk)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _forms_for_proposal(
-        the_space, request.POST if request.method == "POST" else None, which=action.split(":")[0]
+        the_space, item, request.POST if request.method == "POST" else None, which=action.split(":")[0]
     )
     status = 200
     if action:
@@ -231,7 +249,9 @@ def _proposal_action(
         )
         return _("非表示にしました。") if kind == "hide" else _("表示に戻しました。")
     if kind == "status":
-        services.proposal_status_set(viewer=viewer, proposal=item, status=request.POST.get("status", ""))
+        services.proposal_status_set(
+            viewer=viewer, proposal=item, status=request.POST.get("status-status", "")
+        )
         return _("状態を変えました。")
     raise Http404
 

@@ -14,8 +14,8 @@ from madoguchi.accounts.decorators import staff_sign_in_url
 from madoguchi.accounts.models import Organization
 from madoguchi.core.errors import FieldErrors
 from madoguchi.core.responses import FORM_ERRORS_STATUS
-from madoguchi.ideas import selectors, services
-from madoguchi.ideas.constants import ProposalStatus, SpaceKind, TargetKind
+from madoguchi.ideas import selectors, services, workflow
+from madoguchi.ideas.constants import SpaceKind, TargetKind
 from madoguchi.ideas.forms import ProposalForm, QuestionForm
 from madoguchi.ideas.permissions import Viewer
 from madoguchi.ideas.views._common import base_template, department_of, signin_redirect, viewer_and_space
@@ -78,7 +78,7 @@ def space(request: HttpRequest, org: str, space: str) -> HttpResponse:
             "drafts": selectors.my_drafts(viewer=viewer, space=the_space),
             "status": status,
             "sort": sort,
-            "statuses": [(s, label) for s, label in ProposalStatus.choices if s != ProposalStatus.DRAFT],
+            "statuses": [(s.key, s.display) for s in workflow.statuses(the_space)],
             "liked": selectors.liked(viewer=viewer, kind=TargetKind.PROPOSAL, ids=[p.pk for p in proposals]),
             "authors": {
                 p.pk: selectors.author_label(viewer=viewer, space=the_space, author=p.author)

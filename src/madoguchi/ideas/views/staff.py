@@ -14,7 +14,7 @@ from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.models import Department, Organization
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.responses import FORM_ERRORS_STATUS
-from madoguchi.ideas import selectors, services
+from madoguchi.ideas import selectors, services, workflow
 from madoguchi.ideas.forms import SpaceForm
 from madoguchi.ideas.models import Proposal, Space
 from madoguchi.ideas.permissions import Viewer
@@ -72,6 +72,7 @@ def space_edit(request: HttpRequest, org: str, space: str = "") -> HttpResponse:
         "edit_minutes": 15,
         "hide_after_reports": 3,
         "answer_days": 30,
+        "statuses": workflow.as_text(workflow.DEFAULT_STATUSES),
     }
     if existing is not None:
         initial = {
@@ -87,6 +88,7 @@ def space_edit(request: HttpRequest, org: str, space: str = "") -> HttpResponse:
             "edit_minutes": existing.edit_minutes,
             "hide_after_reports": existing.hide_after_reports,
             "answer_days": existing.answer_days,
+            "statuses": workflow.as_text(existing.statuses),
         }
     form = SpaceForm(request.POST or None, initial=initial, departments=departments)
     status = 200
