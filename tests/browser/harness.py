@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from madoguchi.core.wareki import era_of
+
 # Module marker for every browser test: marker ``browser`` and a transactional database
 # (the live server answers from another thread, so tests cannot hide in a transaction).
 BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -323,19 +325,6 @@ def sign_in(rec: Recorder, email: str, *, next_path: str = "", check: bool = Tru
 
 # ---------------------------------------------------------------------------- filling forms
 
-ERAS = [
-    ("reiwa", "令和", date(2019, 5, 1)),
-    ("heisei", "平成", date(1989, 1, 8)),
-    ("showa", "昭和", date(1926, 12, 25)),
-]
-
-
-def to_wareki(value: date) -> tuple[str, str, int]:
-    for era_id, era_name, start in ERAS:
-        if value >= start:
-            return era_id, era_name, value.year - start.year + 1
-    raise ValueError(value)
-
 
 def _exists(page: Any, selector: str) -> bool:
     return page.locator(selector).count() > 0
@@ -367,11 +356,11 @@ def fill_date(page: Any, key: str, value: date) -> None:
         else:
             page.fill(single, value.isoformat())
         return
-    era_id, era_name, era_year = to_wareki(value)
-    has_era = _exists(page, f'[name="{key}.era"]')
-    if has_era:
-        _select_or_fill(page, f'[name="{key}.era"]', era_id, era_name)
-    year = str(era_year if has_era else value.year)
+    era = era_of(value)  # 和暦 from the one table (core/wareki.py)
+    has_era = era is not None and _exists(page, f'[name="{key}.era"]')
+    if era is not None and has_era:
+        _select_or_fill(page, f'[name="{key}.era"]', era.initial, era.name)
+    year = str(value.year - era.start.year + 1 if era is not None and has_era else value.year)
     for part, text in (("year", year), ("month", str(value.month)), ("day", str(value.day))):
         selector = f'[name="{key}.{part}"]'
         if _exists(page, selector):
