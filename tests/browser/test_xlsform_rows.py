@@ -144,3 +144,37 @@ def test_a_repeats_rows_follow_the_answers_outside_them_live_and_in_words_withou
     plain.check("preview error without JavaScript")
     assert "前の答えに合うもの" in plain.page.locator("#error-summary").inner_text()
     plain.assert_no_problems()
+
+
+def test_what_an_xlsform_import_cannot_take_is_reported_by_cell_in_english(open_page, site):
+    from madoguchi.accounts.models import Organization, User
+
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in [
+        ["type", "name", "label::日本語 (ja)", "label::Français (fr)"],
+        ["begin_repeat", "visit", "受診", "Visite"],
+        ["begin_repeat", "drug", "薬", "Médicament"],
+        ["text", "drug_name", "薬の名前", "Nom"],
+        ["end_repeat", "", "", ""],
+        ["end_repeat", "", "", ""],
+    ]:
+        survey.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    path = site.tmp / "nested.xlsx"
+    path.write_bytes(out.getvalue())
+    staff = open_page(javascript=False, **DESKTOP)
+    force_login(staff, User.objects.get(email="admin@example.jp"))
+    staff.page.context.add_cookies([{"name": "django_language", "value": "en", "url": site.url}])
+    staff.goto("/builder/import/")
+    staff.page.select_option('select[name="organization"]', str(Organization.objects.get(slug="shinjuku").pk))
+    staff.page.set_input_files('input[name="file"]', str(path))
+    with staff.page.expect_navigation():
+        staff.page.locator("main form button[type=submit]").first.click()
+    staff.check("import refused, in English")
+    text = staff.page.inner_text("main")
+    assert "Languages other than Japanese and English cannot be imported" in text, text
+    assert 'The repeat "drug" inside a repeat cannot be imported' in text, text
+    staff.assert_no_problems()
