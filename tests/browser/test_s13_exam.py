@@ -104,6 +104,18 @@ def test_s13_apply_pay_accept_ticket_and_result(open_page, site):
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     assert phone.horizontal_overflow() == 0
 
+    # staff with only the ticket in hand find the case by its 受験番号 (作業一覧's search box)
+    with jinji.page.expect_navigation():
+        jinji.page.locator("nav.site-nav a", has_text="作業一覧").click()
+    jinji.page.get_by_label("受付番号・受験番号").fill(ticket.number)
+    with jinji.page.expect_navigation():
+        jinji.page.get_by_role("button", name="絞り込む").click()
+    jinji.check("queue searched by 受験番号")
+    # accepted, the case waits for the 課長 now: not in jinji's own list, but one click away
+    with jinji.page.expect_navigation():
+        jinji.page.get_by_role("link", name="所属の案件から探す").click()
+    jinji.check("team queue searched by 受験番号")
+    assert application.reference_number in jinji.page.locator("main table").inner_text()
     # at the exam, staff scan the QR code: its page says whose ticket it is
     jinji.goto(f"/staff/tickets/{ticket.pk}/")
     jinji.check("QR check page")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -107,7 +108,10 @@ def case_queue(*, user: User, queue: str, filters: QueueFilters | None = None) -
     elif filters.due == "soon":
         qs = qs.filter(due_date__gte=today, due_date__lte=soon)
     if filters.reference:
-        qs = qs.filter(reference_number__startswith=filters.reference.strip().upper())
+        # 受付番号 (its beginning is enough) or a 受験票's 受験番号 (S13: staff at the exam hall
+        # read it off the ticket); full-width characters folded.
+        typed = unicodedata.normalize("NFKC", filters.reference).strip().upper()
+        qs = qs.filter(Q(reference_number__startswith=typed) | Q(application__admission_ticket__number=typed))
     order = ["-opened_at"] if filters.sort == "new" else ["due_date", "opened_at"]
     page = max(1, min(filters.page, 200))
     start = (page - 1) * QUEUE_PAGE_SIZE

@@ -4,9 +4,16 @@ Two conditions, met in either order, each recorded on the ``AdmissionTicket`` ro
 
 - **accepted** — the case reached its 決裁 step (every step before it — 受付・書類の確認 — is
   done); the engine calls ``ticket_case_accepted`` when the decision step starts;
-- **fee paid** — only for a procedure with a fixed fee (``Procedure.fee_kind``, paid at
-  submission): payments' public hook ``payment.completed`` (docs/payments.md, "Hooks") calls
-  ``ticket_fee_paid``, subscribed in ``ReviewConfig.ready`` (review does not import payments).
+- **fee paid** — only for a procedure whose fee is known at submission (``Procedure.fee_kind``
+  fixed, also when computed as amount × 部数, and whatever 減免 leaves of it): payments' public
+  hook ``payment.completed`` (docs/payments.md, "Hooks") calls ``ticket_fee_paid``, subscribed in
+  ``ReviewConfig.ready`` (review does not import payments). A fee waived in full (減免 100 %)
+  completes the same way, at submission, so the ticket comes with the acceptance.
+
+  A fee the reviewer decides after review does **not** hold the ticket: payments makes it payable
+  only once the case is decided (合否), and holds the decision notice until it is paid — a
+  受験票 waiting for it would reach the candidate after the result. So such a fee is collected
+  before the 合否 notice, not before the exam; the ticket setting page says so.
 
 When both hold, the ticket gets the next 受験番号 of the procedure, its PDF (QR code to the staff
 check page) is signed with the organization's key, and it is delivered to the applicant's
@@ -60,6 +67,8 @@ def _ticket_row(application: Application) -> AdmissionTicket:
 
 
 def _fee_settled(ticket: AdmissionTicket) -> bool:
+    """Paid (or waived in full) when the fee is known at submission; a fee decided after review
+    is paid before the 合否 notice instead (module docstring)."""
     return ticket.application.procedure.fee_kind != FeeKind.FIXED or ticket.fee_paid_at is not None
 
 
@@ -81,7 +90,12 @@ def ticket_fee_paid(*, application: Application, **payload: Any) -> AdmissionTic
     up or roll back the money; ``review.tickets_sweep`` (beat) catches a lost task."""
     if _setting(application.procedure_id) is None:
         return None
-    ticket = _ticket_row(application)
+    # No join on the application: a fee waived in full completes inside the submission itself,
+    # before the application's row is written (its foreign keys are checked at commit).
+    ticket, _created = AdmissionTicket.objects.get_or_create(
+        application=application, defaults={"procedure_id": application.procedure_id}
+    )
+    ticket = AdmissionTicket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.fee_paid_at is None:
         ticket.fee_paid_at = timezone.now()
         ticket.save(update_fields=["fee_paid_at"])

@@ -264,3 +264,91 @@ def test_the_payment_hook_only_records_and_the_sweeper_issues_a_lost_one():
     ticket.refresh_from_db()
     assert ticket.number == "A00001"
     assert services.tickets_sweep() == 0
+
+
+# ---------------------------------------------------------------------------- fees of every kind
+
+
+def test_a_fee_decided_after_review_does_not_hold_the_ticket_but_the_result_waits_for_it():
+    """The reviewer's fee is payable only once the 合否 is decided: the candidate gets the ticket
+    at acceptance, and payments holds the 合否 notice until the fee is paid."""
+    from madoguchi.core.errors import DomainError
+    from madoguchi.payments.models import Payment
+    from madoguchi.procedures.constants import FeeKind
+    from madoguchi.review.selectors import access_notice
+
+    office = exam(fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=5000))
+    application = make_application(office.procedure_a)
+    payments.payment_decide_amount(
+        user=office.reviewer_a, application_id=application.pk, amount="3000", reason="受験区分の手数料"
+    )
+
+    accept(office, application)
+
+    assert AdmissionTicket.objects.get(application=application).number == "A00001"
+    task = TaskState.objects.get(case=application.case, status=TaskStatus.PENDING)
+    services.case_decide(
+        user=office.approver_a, case_id=application.case.pk, task_id=task.pk, outcome="approved", reason="合格"
+    )
+    assert Payment.objects.get(application=application).status == "payable"
+    notice = application.case.notices.get()
+    with pytest.raises(DomainError):
+        access_notice(user=application.applicant, notice_id=notice.pk)
+
+
+def test_a_computed_fee_holds_the_ticket_until_it_is_paid(django_capture_on_commit_callbacks):
+    from madoguchi.payments.models import Payment
+
+    office = exam(fee_office(amount=500, quantity_field="note"))
+    application = make_application(office.procedure_a, data={"name": "山田 太郎", "note": "３", "kind": "a"})
+    assert Payment.objects.get(application=application).amount == 1500  # 500 × ３ (full-width) 部
+    accept(office, application)
+    services.tickets_sweep()
+    assert AdmissionTicket.objects.get(application=application).issued_at is None
+
+    pay_cash(office, application, capture=django_capture_on_commit_callbacks)
+
+    assert AdmissionTicket.objects.get(application=application).issued_at is not None
+
+
+def test_a_fee_waived_in_full_at_submission_submits_and_lets_the_ticket_out_at_acceptance():
+    """payment.completed comes inside the submission (before the application's row is written):
+    recording it must not need the application's row (it used to fail the submission)."""
+    office = exam(fee_office(amount=2000))
+    payments.fee_setting_save(
+        actor=make_staff(office.org, Role.OWNER, office.dept_a),
+        procedure=office.procedure_a,
+        values={
+            "revenue_code": "1401",
+            "revenue_name": "証明手数料",
+            "gate": "at_submission",
+            "pay_within_days": "14",
+            "close_when_expired": True,
+            "providers": [],
+            "reductions": [{"label": "全員免除", "expr": 'kind == "a"', "percent": 100, "verify": False}],
+        },
+    )
+    application = make_application(office.procedure_a)
+    assert application.payment.method == "exempt"
+
+    accept(office, application)
+
+    assert AdmissionTicket.objects.get(application=application).issued_at is not None
+
+
+# ---------------------------------------------------------------------------- finding a ticket
+
+
+def test_staff_find_the_case_by_its_ticket_number_in_the_queue(client):
+    office = exam(Office(), prefix="1B-")
+    application = make_application(office.procedure_a)
+    other = make_application(office.procedure_a)
+    accept(office, application)
+    number = AdmissionTicket.objects.get(application=application).number
+    client.force_login(office.approver_a)
+
+    page = client.get(reverse("review:queue", args=["team"]), {"q": "１ｂ－00001"}).content.decode()
+
+    assert number == "1B-00001"
+    assert application.reference_number in page and other.reference_number not in page
+    assert "受付番号・受験番号" in page
