@@ -5,7 +5,8 @@ A resident on a phone books a time at the 市民課 counter (first without her n
 next to the field, 422) and gets a code and a QR code. At the counter, on a desktop, staff type
 the code of her booking for a later day: the page explains that check-in is only on the day and
 what to do instead, without a button. Then they check in her booking for today (the demo made
-one), which becomes 受付済み. axe on every page.
+one), which becomes 受付済み, and go on to the 書かない窓口 with her name and account filled in.
+axe on every page.
 """
 
 from __future__ import annotations
@@ -118,4 +119,11 @@ def test_s6_counter_booking_and_check_in_on_the_day(open_page, site):
     desk.check("checked in")
     today.refresh_from_db()
     assert today.status == "checked_in"
+    # … and goes straight on to the 書かない窓口 with the visitor filled in (nothing typed again)
+    assert "受付済み" in desk.page.locator("main").inner_text()
+    follow(desk.page, "書かない窓口で入力を始める")
+    desk.check("書かない窓口 with the visitor")
+    assert desk.path.startswith("/counter/")
+    assert desk.page.locator("#visitor_name").input_value() == (today.data.get("name") or "山田 花子")
+    assert desk.page.locator("#visitor_email").input_value() == RESIDENT
     desk.assert_no_problems()

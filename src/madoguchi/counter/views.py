@@ -52,7 +52,8 @@ def home(request):
             "visits": selectors.recent_visits(user=request.user),
             "identity_choices": IdentityCheck.choices,
             "errors": errors,
-            "posted": request.POST,
+            # a link from a reservation's check-in fills the visitor in (?visitor_name=&visitor_email=)
+            "posted": request.POST if request.method == "POST" else request.GET,
             "nav": "counter",
         },
         status=422 if errors else 200,

@@ -105,10 +105,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "S6",
         "来庁予約 → 書かない窓口",
-        ("hanako@example.jp", "counter@shinjuku.example.jp", "shinjuku-madoguchi@example.jp"),
+        (
+            "hanako@example.jp",
+            "counter@shinjuku.example.jp",
+            "shinjuku-madoguchi@example.jp",
+            "shinjuku-koseki@example.jp",
+            "shinjuku-koseki-kacho@example.jp",
+        ),
         (
             Step("hanako が来庁予約", "reservations:resource_list"),
-            Step("counter@shinjuku がチェックイン → shinjuku-madoguchi が書かない窓口で入力", "counter:home"),
+            Step(
+                "counter@shinjuku がチェックイン（受付コード）→「書かない窓口で入力を始める」で、"
+                "shinjuku-madoguchi が来庁者の代わりに入力",
+                "reservations:staff_home",
+            ),
+            Step(
+                "受付票の QR コードから利用者アンケート → shinjuku-koseki が審査 → shinjuku-koseki-kacho が決裁",
+                "review:work",
+            ),
         ),
     ),
     Scenario(
@@ -161,10 +175,17 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "S11",
         "起案 → 合議 → 決裁（電子署名）",
-        ("tokyo-jinzai@example.jp", "tokyo-center@example.jp", "tokyo-kacho@example.jp"),
         (
-            Step("tokyo-jinzai が起案", "review:proposal_new"),
-            Step("tokyo-jinzai・tokyo-center が合議 → tokyo-kacho が決裁", "review:queue", ("mine",)),
+            "tokyo-soumu@example.jp",
+            "tokyo-jinzai@example.jp",
+            "tokyo-center@example.jp",
+            "tokyo-kacho@example.jp",
+        ),
+        (
+            # The drafter is not one of the 合議 people: nobody may agree to their own 起案, and
+            # tokyo-jinzai is the only one who can agree for 人材育成課.
+            Step("tokyo-soumu（総務課）が起案", "review:proposal_new"),
+            Step("tokyo-jinzai・tokyo-center が合議 → tokyo-kacho が決裁", "review:work"),
         ),
     ),
     Scenario(
