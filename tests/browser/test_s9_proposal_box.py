@@ -58,8 +58,15 @@ def test_s9_propose_like_assign_answer_and_the_author_sees_it(open_page, site):
     colleague.check("liked")
     assert colleague.page.get_by_role("button", name="いいね済み（1）").count() == 1
 
+    # the moderator is told, and finds it on their work page (not by its address)
+    assert Notification.objects.filter(
+        event="ideas.to_assign", recipient__email="tokyo-digital@example.jp", dedupe_key__endswith=f":{proposal.pk}"
+    ).exists()
     moderator = open_page(**DESKTOP)
-    staff_sign_in(moderator, "tokyo-digital@example.jp", next_path=proposal_path)
+    staff_sign_in(moderator, "tokyo-digital@example.jp", next_path="/ideas/work/")
+    moderator.check("moderator's work page")
+    click(moderator, moderator.page.get_by_role("link", name="窓口の混雑状況をホームページで公開する"))
+    assert moderator.path == proposal_path
     moderator.check("proposal as moderator")
     moderator.page.get_by_label("担当部署").select_option(label="総務局 人事部 人材育成課")
     click(moderator, moderator.page.get_by_role("button", name="担当部署に依頼する"))

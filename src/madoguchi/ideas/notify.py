@@ -39,6 +39,22 @@ def register_events() -> None:
     )
     register_event(
         EventType(
+            id="ideas.to_assign",
+            label=_("新しい提案が届きました（担当部署の依頼待ち）"),
+            placeholders=("title", "space", "url"),
+            subject={"ja": "【新しい提案】{{ title }}", "en": "New proposal: {{ title }}"},
+            body={
+                "ja": "{{ recipient_name }} 様\n\n{{ space }} に新しい提案「{{ title }}」が投稿されました。"
+                "内容を確認し、公式回答をする部署に依頼してください。\n\n{{ url }}\n\n{{ organization_name }}",
+                "en": "Dear {{ recipient_name }},\n\nA new proposal “{{ title }}” was posted in {{ space }}. "
+                "Please read it and ask a department for the official answer.\n\n{{ url }}\n\n"
+                "{{ organization_name }}",
+            },
+            sample=_SAMPLE,
+        )
+    )
+    register_event(
+        EventType(
             id="ideas.answer_due",
             label=_("公式回答の期限が近づいています"),
             placeholders=("title", "space", "url", "due_date"),
@@ -147,6 +163,25 @@ def tell_department(*, post: Proposal | Question, event: str, key: str, actor: U
         },
         key=key,
         department_id=post.department_id,
+    )
+
+
+def tell_moderators(*, proposal: Proposal, actor: User | None = None) -> int:
+    """A proposal was posted: the space's moderators (its moderator department) are asked to
+    pass it to a department (S9). Not the author."""
+    space = proposal.space
+    if space.moderator_department_id is None:
+        return 0
+    members = department_members(
+        organization_id=space.organization_id, department_id=space.moderator_department_id
+    )
+    return _send(
+        [m for m in members if actor is None or m.pk != actor.pk],
+        event="ideas.to_assign",
+        organization=space.organization,
+        context={"title": proposal.title, "space": space.name, "url": proposal_url(proposal)},
+        key=f"ideas:to_assign:{proposal.pk}",
+        department_id=space.moderator_department_id,
     )
 
 

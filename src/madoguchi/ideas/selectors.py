@@ -255,6 +255,21 @@ def moderation_queue(*, viewer: Viewer) -> list[dict[str, Any]]:
     return rows
 
 
+def proposals_to_assign(*, viewer: Viewer) -> list[Proposal]:
+    """Moderators: published proposals in their spaces that no department answers yet (S9: a new
+    proposal waits here until a moderator asks a department for the official answer)."""
+    spaces = [s for s in spaces_for(viewer=viewer) if viewer.is_moderator(s) and s.kind == SpaceKind.PROPOSALS]
+    if not spaces:
+        return []
+    return list(
+        Proposal.objects.filter(space__in=spaces, department__isnull=True, hidden=False)
+        .exclude(status=ProposalStatus.DRAFT)
+        .filter(answer_published_at__isnull=True)
+        .select_related("space__organization")
+        .order_by("published_at", "pk")[:200]
+    )
+
+
 def department_work(*, viewer: Viewer) -> dict[str, list[Any]]:
     """Official answers waiting for the viewer's departments."""
     proposals: list[Proposal] = []

@@ -180,6 +180,8 @@ def _proposal_write(
             proposal.save(update_fields=["status", "published_at", "updated_at"])
             Follow.objects.get_or_create(proposal=proposal, user=user)
             action = "ideas.proposal_published"
+            if proposal.department_id is None:
+                notify.tell_moderators(proposal=proposal, actor=user)
         if remove_attachments:
             leaving = ProposalAttachment.objects.filter(proposal=proposal, pk__in=_uuids(remove_attachments))
             removed_files = [str(a.file.name) for a in leaving]

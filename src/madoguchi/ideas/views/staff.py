@@ -50,6 +50,7 @@ def work(request: HttpRequest) -> HttpResponse:
             "nav": "ideas",
             "work": selectors.department_work(viewer=viewer),
             "queue": selectors.moderation_queue(viewer=viewer),
+            "to_assign": selectors.proposals_to_assign(viewer=viewer),
         },
     )
 
