@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Department, Organization
@@ -124,6 +125,17 @@ class Lottery(TimeStampedModel):
             ),
         ]
         ordering = ["-entries_open_at"]
+
+    @property
+    def state_label(self) -> str:
+        """The state as a person reads it: an open lottery is 「受付中」 only between its dates."""
+        if self.status == LotteryStatus.OPEN:
+            now = timezone.now()
+            if now < self.entries_open_at:
+                return str(_("申込の受付前"))
+            if now >= self.entries_close_at:
+                return str(_("申込の受付終了・抽選前"))
+        return str(self.get_status_display())
 
     def __str__(self) -> str:
         return self.title

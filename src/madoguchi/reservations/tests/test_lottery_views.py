@@ -83,3 +83,15 @@ def test_waitlisted_members_see_their_current_place(client):
     last = LotteryEntry.objects.filter(status=EntryStatus.WAITLISTED).order_by("-priority").first()
     client.force_login(last.user)
     assert "キャンセル待ち 2 番目" in client.get(reverse("reservations:mine")).content.decode()
+
+
+def test_a_lottery_past_its_entry_deadline_does_not_say_it_takes_entries(client):
+    lottery, _slots, _staff = _lottery()
+    client.force_login(make_user())
+    url = reverse("reservations:lottery_detail", args=[lottery.pk])
+    assert "受付中・抽選前" in client.get(url).content.decode()
+
+    type(lottery).objects.filter(pk=lottery.pk).update(entries_close_at=timezone.now() - dt.timedelta(minutes=1))
+
+    page = client.get(url).content.decode()
+    assert "申込の受付終了・抽選前" in page and "受付中・抽選前" not in page
