@@ -91,6 +91,7 @@ def test_s5_lottery_entry_draw_and_result(open_page, site):
     desk.check("staff reservations")
     desk.goto(f"/reservations/staff/lotteries/{open_lottery.pk}/")
     desk.check("staff lottery before the draw")
+    assert "申込の受付終了・抽選前" in desk.page.locator("main").inner_text()  # not 「受付中」
     press(desk.page, "抽選する")
     desk.check("staff lottery after the draw")
     assert "抽選済み" in desk.page.locator("main").inner_text()

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 
-# 「○○市」「●●県」「○日」「○時○分」, template notes in full-width brackets that name what to
+# 「○○市」「●●県」「○日」「○時○分」「△階」「×面」, template notes in full-width brackets (one inside
+# another, too) that name what to
 # write (URL, 電話番号, 名称, 開庁時間, 住所 …), and editorial instructions left in the text.
 PLACEHOLDER = re.compile(
-    r"[○〇●◯]+[^\s、。，．（）「」]{0,6}"
+    r"[○〇●◯◎△▲□■×]+[^\s、。，．（）「」]{0,6}"
+    # a note with a note inside: 「（申請場所（自治体の担当課、支所・出張所等））」
+    r"|（[^（）\n]{0,20}（[^（）\n]*(?:自治体|担当課)[^（）\n]*）[^（）\n]{0,10}）"
     r"|（[^（）\n]*(?:URL|ＵＲＬ|電話番号|名称|開庁時間|住所|宛名)[^（）\n]*）"
     r"|（[^（）\n]*(?:記載してください|記載することも考えられ)[^（）\n]*）?"
 )

@@ -184,6 +184,10 @@ def test_the_demo_faq_shows_no_template_placeholders(org):
     assert leftovers == []
     assert not shown.filter(answer__contains="○○市").exists()
     assert not shown.filter(answer__contains="休日の場合の取り扱い").exists()
+    # S8's first answer to 「保険証をなくした」 showed 「（申請場所（自治体の担当課、支所・出張所等））」
+    # (a note inside a note), and 「市役所△階新宿区役所の担当窓口」 was half filled
+    assert not shown.filter(answer__contains="申請場所（").exists()
+    assert not shown.filter(answer__regex="[△▲□■×◎]").exists()
     again = load_faq_demo(organization=org)
     assert again.created == 0 and again.updated == 0 and again.unchanged == report.created
 
