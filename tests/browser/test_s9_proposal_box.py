@@ -60,7 +60,9 @@ def test_s9_propose_like_assign_answer_and_the_author_sees_it(open_page, site):
 
     # the moderator is told, and finds it on their work page (not by its address)
     assert Notification.objects.filter(
-        event="ideas.to_assign", recipient__email="tokyo-digital@example.jp", dedupe_key__endswith=f":{proposal.pk}"
+        event="ideas.to_assign",
+        recipient__email="tokyo-digital@example.jp",
+        dedupe_key__endswith=f":{proposal.pk}",
     ).exists()
     moderator = open_page(**DESKTOP)
     staff_sign_in(moderator, "tokyo-digital@example.jp", next_path="/ideas/work/")

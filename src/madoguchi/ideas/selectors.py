@@ -258,7 +258,9 @@ def moderation_queue(*, viewer: Viewer) -> list[dict[str, Any]]:
 def proposals_to_assign(*, viewer: Viewer) -> list[Proposal]:
     """Moderators: published proposals in their spaces that no department answers yet (S9: a new
     proposal waits here until a moderator asks a department for the official answer)."""
-    spaces = [s for s in spaces_for(viewer=viewer) if viewer.is_moderator(s) and s.kind == SpaceKind.PROPOSALS]
+    spaces = [
+        s for s in spaces_for(viewer=viewer) if viewer.is_moderator(s) and s.kind == SpaceKind.PROPOSALS
+    ]
     if not spaces:
         return []
     return list(

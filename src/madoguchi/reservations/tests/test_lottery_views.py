@@ -91,7 +91,9 @@ def test_a_lottery_past_its_entry_deadline_does_not_say_it_takes_entries(client)
     url = reverse("reservations:lottery_detail", args=[lottery.pk])
     assert "受付中・抽選前" in client.get(url).content.decode()
 
-    type(lottery).objects.filter(pk=lottery.pk).update(entries_close_at=timezone.now() - dt.timedelta(minutes=1))
+    type(lottery).objects.filter(pk=lottery.pk).update(
+        entries_close_at=timezone.now() - dt.timedelta(minutes=1)
+    )
 
     page = client.get(url).content.decode()
     assert "申込の受付終了・抽選前" in page and "受付中・抽選前" not in page

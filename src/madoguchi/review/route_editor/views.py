@@ -24,9 +24,16 @@ def _render(request, template: str, context: dict, *, status: int = 200):
     return render(request, f"review/routes/{template}", context, status=status)
 
 
-def _warn(draft: RouteDraft, procedure) -> None:
+def _warn(draft: RouteDraft, procedure, organization=None) -> None:
     standard = getattr(procedure, "standard_processing_days", None)
-    draft.show_warnings(services.route_warnings(steps=draft.service_steps(), standard_days=standard))
+    draft.show_warnings(
+        services.route_warnings(
+            steps=draft.service_steps(),
+            standard_days=standard,
+            organization=organization,
+            proposals=organization is not None and procedure is None,
+        )
+    )
 
 
 def _saved_warnings(request, draft: RouteDraft) -> None:
@@ -68,13 +75,13 @@ def create(request):
                 status = 422
             else:
                 messages.success(request, _("経路「%(name)s」を作成しました。") % {"name": route.name})
-                _warn(draft, route.procedure)
+                _warn(draft, route.procedure, route.organization)
                 _saved_warnings(request, draft)
                 return redirect(f"{reverse('review:routes:index')}#route-{route.pk}")
     else:
         draft = RouteDraft.blank(target=request.GET.get("for", ""))
     chosen = selectors.target_for(user=request.user, value=draft.target) if draft.target else None
-    _warn(draft, chosen.procedure if chosen else None)
+    _warn(draft, chosen.procedure if chosen else None, chosen.organization if chosen else None)
     context = {
         "draft": draft,
         "targets": targets,
@@ -123,12 +130,12 @@ def edit(request, route_id: int):
                         request, _("経路「%(name)s」を保存しました。") % {"name": result.route.name}
                     )
                 if not result.unchanged:
-                    _warn(draft, route.procedure)
+                    _warn(draft, route.procedure, route.organization)
                     _saved_warnings(request, draft)
                 return redirect(f"{reverse('review:routes:index')}#route-{result.route.pk}")
     else:
         draft = RouteDraft.from_route(route)
-    _warn(draft, route.procedure)
+    _warn(draft, route.procedure, route.organization)
     target = selectors.RouteTarget(organization=route.organization, procedure=route.procedure)
     context = {"draft": draft, "route": route, "target": target, "choices": _choices([target])}
     return _render(request, "edit.html", context, status=status)

@@ -288,7 +288,11 @@ def test_a_fee_decided_after_review_does_not_hold_the_ticket_but_the_result_wait
     assert AdmissionTicket.objects.get(application=application).number == "A00001"
     task = TaskState.objects.get(case=application.case, status=TaskStatus.PENDING)
     services.case_decide(
-        user=office.approver_a, case_id=application.case.pk, task_id=task.pk, outcome="approved", reason="合格"
+        user=office.approver_a,
+        case_id=application.case.pk,
+        task_id=task.pk,
+        outcome="approved",
+        reason="合格",
     )
     assert Payment.objects.get(application=application).status == "payable"
     notice = application.case.notices.get()

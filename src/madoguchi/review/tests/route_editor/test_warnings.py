@@ -74,3 +74,106 @@ def test_the_engine_decides_as_the_warning_says_one_rejection_decides_at_once(of
     case.refresh_from_db()
     assert case.status == "rejected"
     assert not TaskState.objects.filter(case=case, status=TaskStatus.PENDING).exists()
+
+
+# ---------------------------------------------------------------------------- nobody eligible
+
+
+def _approvers_of(office, department, *, kind=StepKind.REVIEW, distinct=None):
+    step = {
+        "name": "段階",
+        "kind": kind,
+        "mode": StepMode.ALL,
+        "required_count": "1",
+        "slots": [{"department": str(department.pk), "actor": "role:approver"}],
+    }
+    if distinct is not None:
+        step["distinct_actor"] = distinct
+    return step
+
+
+def test_a_separated_step_whose_only_person_acts_on_an_earlier_step_is_warned(office):
+    """福利課 has one approver: asked for the review, they cannot decide too (職務の分離)."""
+    steps = [
+        _approvers_of(office, office.dept_b),
+        _approvers_of(office, office.dept_b, kind=StepKind.DECISION),
+    ]
+    steps[1]["distinct_actor"] = True
+
+    warnings = dict(services.route_warnings(steps=steps, organization=office.org))
+
+    assert set(warnings) == {"steps.1.distinct_actor"}
+    assert "処理できる人がいません" in warnings["steps.1.distinct_actor"]
+    assert office.approver_b.display_name in warnings["steps.1.distinct_actor"]
+    # without the organization (who holds the roles unknown) nothing is said; two approvers are enough
+    assert services.route_warnings(steps=steps) == []
+    steps = [
+        _approvers_of(office, office.dept_a),
+        _approvers_of(office, office.dept_a, kind=StepKind.DECISION),
+    ]
+    steps[1]["distinct_actor"] = True
+    assert services.route_warnings(steps=steps, organization=office.org) == []
+    steps[1]["distinct_actor"] = False  # not separated: the one approver may do both
+    steps = [
+        _approvers_of(office, office.dept_b),
+        _approvers_of(office, office.dept_b, kind=StepKind.DECISION),
+    ]
+    steps[1]["distinct_actor"] = False
+    assert set(dict(services.route_warnings(steps=steps, organization=office.org))) == {
+        "steps.1.distinct_actor"
+    }
+
+
+def test_a_step_whose_role_nobody_holds_is_warned(office):
+    from madoguchi.core.testing import make_department
+
+    empty = make_department(office.org, name="新設課")
+    steps = [_approvers_of(office, empty), _approvers_of(office, office.dept_a, kind=StepKind.DECISION)]
+    steps[1]["distinct_actor"] = True
+
+    warnings = dict(services.route_warnings(steps=steps, organization=office.org))
+
+    assert set(warnings) == {"steps.0.slots"}
+    assert "職員がいません" in warnings["steps.0.slots"]
+
+
+def test_a_proposal_route_part_only_one_person_can_do_is_warned(office):
+    """S11: that person's own 起案 would stop there (nobody approves their own)."""
+    steps = [
+        {
+            "name": "合議",
+            "kind": StepKind.CONSULTATION,
+            "mode": StepMode.ALL,
+            "required_count": "1",
+            "slots": [
+                {"department": str(office.dept_b.pk), "actor": "role:reviewer"},
+                {"department": str(office.dept_a.pk), "actor": "role:reviewer"},
+            ],
+        },
+        _approvers_of(office, office.dept_a, kind=StepKind.DECISION, distinct=True),
+    ]
+
+    warnings = dict(services.route_warnings(steps=steps, organization=office.org, proposals=True))
+
+    assert set(warnings) == {"steps.0.slots"}
+    assert (
+        office.reviewer_b.display_name in warnings["steps.0.slots"]
+        and "起案すると" in warnings["steps.0.slots"]
+    )
+    assert services.route_warnings(steps=steps, organization=office.org, proposals=False) == []
+
+
+def test_the_editor_page_shows_the_warning_next_to_the_step(client, office, admin):
+    steps = [
+        _approvers_of(office, office.dept_b),
+        _approvers_of(office, office.dept_b, kind=StepKind.DECISION),
+    ]
+    steps[1]["distinct_actor"] = True
+    route = services.route_define(
+        user=admin, target=f"procedure:{office.procedure_b.pk}", name="福利課", steps=steps, make_default=True
+    )
+    client.force_login(admin)
+
+    page = client.get(f"/staff/routes/{route.pk}/").content.decode()
+
+    assert "この段階を処理できる人がいません" in page
