@@ -51,7 +51,10 @@ SCENARIOS: tuple[Scenario, ...] = (
                 "review:queue",
                 ("mine",),
             ),
-            Step("hanako のメールボックスに決定通知書", "notifications:mailbox"),
+            Step(
+                "hanako のメールボックスに審査結果のお知らせ → 申請の状況から決定通知書（電子署名付き PDF）",
+                "notifications:mailbox",
+            ),
         ),
     ),
     Scenario(
