@@ -42,6 +42,42 @@ def payment_of_application(application: Any) -> Payment | None:
     return Payment.objects.filter(application=application).select_related("procedure").first()
 
 
+# The question a lower app (review: the 受験票) asks about an application's fee without importing
+# payments: ``events.emit(FEE_STATUS, application=…, answers=[])`` — payments appends one
+# ``fee_status`` dict (nothing for an application without a fee).
+FEE_STATUS = "fee.status"
+
+
+def fee_status(application: Any) -> dict[str, Any] | None:
+    """What an application owes, for other apps' pages: ``owed`` (money still to come, the
+    applicant can or will be able to pay), ``settled`` (paid, waived in full, refunded or
+    cancelled — nothing more will come), the payment's ``status``, ``amount`` (yen; None until
+    decided), ``due_on``, ``gate`` and ``pay_url`` (the applicant's payment page). None when the
+    application has no fee."""
+    from django.urls import reverse
+
+    payment = Payment.objects.filter(application_id=getattr(application, "pk", application)).first()
+    if payment is None:
+        return None
+    settled = payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.CANCELLED)
+    return {
+        "owed": payment.status in (PaymentStatus.AWAITING_AMOUNT, PaymentStatus.PAYABLE),
+        "settled": settled,
+        "status": payment.status,
+        "amount": payment.amount,
+        "due_on": payment.due_on,
+        "gate": payment.gate,
+        "pay_url": reverse("payments:pay", args=[payment.pk]),
+    }
+
+
+def on_fee_status(*, application: Any, answers: list[dict[str, Any]], **kwargs: Any) -> None:
+    """The ``fee.status`` hook: answer with ``fee_status`` (see FEE_STATUS)."""
+    status = fee_status(application)
+    if status is not None:
+        answers.append(status)
+
+
 def staff_organization_ids(user: Any) -> set[int] | None:
     """Organizations whose payments the staff member sees (None: all, for superusers)."""
     if getattr(user, "is_superuser", False):

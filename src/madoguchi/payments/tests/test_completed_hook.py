@@ -7,6 +7,7 @@ from madoguchi.core import events
 from madoguchi.payments import services
 from madoguchi.payments.providers.sandbox import deliver_due
 from madoguchi.payments.testing import fee_office, sandbox_pay, submit
+from madoguchi.review.testing import Office, make_application
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,21 @@ def test_a_failing_subscriber_rolls_the_payment_back():
         events.unsubscribe(services.PAYMENT_COMPLETED, broken)
     payment.refresh_from_db()
     assert payment.status == "payable"
+
+
+def test_a_lower_app_asks_about_a_fee_through_the_fee_status_hook():
+    from madoguchi.payments.selectors import FEE_STATUS
+
+    payment = submit(fee_office())
+    answers: list = []
+    events.emit(FEE_STATUS, application=payment.application, answers=answers)
+    assert [(a["owed"], a["settled"], a["amount"]) for a in answers] == [(True, False, 300)]
+    assert answers[0]["pay_url"] == f"/payments/{payment.pk}/"
+    attempt = sandbox_pay(payment)
+    services.checkout_return(user=payment.applicant, payment_id=payment.pk, attempt_id=attempt.pk)
+    answers = []
+    events.emit(FEE_STATUS, application=payment.application, answers=answers)
+    assert [(a["owed"], a["settled"], a["status"]) for a in answers] == [(False, True, "paid")]
+    without_fee: list = []
+    events.emit(FEE_STATUS, application=make_application(Office().procedure_a), answers=without_fee)
+    assert without_fee == []

@@ -31,11 +31,25 @@ class _Sessions(BaseHTTPRequestHandler):
 
     sessions: dict = {}
     created: list = []
+    refunds: dict = {}  # idempotency key → refund (POST /v1/refunds)
 
     def do_POST(self):  # noqa: N802 - http.server's name
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode())
         key = self.headers.get("Idempotency-Key")
+        if self.path.startswith("/v1/refunds"):
+            refund = _Sessions.refunds.setdefault(
+                key,
+                {
+                    "id": f"re_test_{uuid.uuid4().hex[:10]}",
+                    "object": "refund",
+                    "amount": int(form["amount"][0]),
+                    "payment_intent": form["payment_intent"][0],
+                    "status": "succeeded",
+                },
+            )
+            self._json(refund)
+            return
         existing = next((s for s in _Sessions.sessions.values() if s["_key"] == key), None)
         if existing is None:
             session_id = f"cs_test_{uuid.uuid4().hex[:10]}"
@@ -82,7 +96,7 @@ def stripe_konbini(settings):
     settings.STRIPE_WEBHOOK_SECRET = SECRET
     settings.STRIPE_PAYMENT_METHOD_TYPES = ["konbini"]
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{server.server_port}"
-    _Sessions.sessions, _Sessions.created = {}, []
+    _Sessions.sessions, _Sessions.created, _Sessions.refunds = {}, [], {}
     yield _Sessions
     server.shutdown()
     server.server_close()
@@ -185,3 +199,24 @@ def test_a_konbini_amount_other_than_ours_is_not_a_payment(stripe_konbini):
     assert not services.webhook_receive(provider_id="stripe", body=body, headers=headers)
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAYABLE
+
+
+def test_a_stripe_refund_is_asked_once_with_our_key_and_amount_after_four_eyes(stripe_konbini):
+    office = fee_office(amount=2000)
+    payment = submit(office)
+    attempt = _start(payment)
+    session = stripe_konbini.sessions[attempt.provider_session_id]
+    session.update(status="complete", payment_status="paid")
+    body, headers = _webhook("checkout.session.async_payment_succeeded", session, "evt_paid_r")
+    assert services.webhook_receive(provider_id="stripe", body=body, headers=headers)
+    refund = services.refund_request(
+        user=office.reviewer_a, payment_id=payment.pk, amount="500", reason="一部"
+    )
+    services.refund_approve(user=office.approver_a, refund_id=refund.pk)
+    services.refund_approve(user=office.approver_a, refund_id=refund.pk)  # a double click
+    assert list(stripe_konbini.refunds) == [f"refund_{refund.pk}"]
+    sent = stripe_konbini.refunds[f"refund_{refund.pk}"]
+    assert (sent["amount"], sent["payment_intent"]) == (500, session["payment_intent"])
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert refund.provider_refund_id == sent["id"] and payment.refunded_amount == 500

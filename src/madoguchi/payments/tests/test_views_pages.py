@@ -24,7 +24,9 @@ def test_the_applicant_pays_in_the_sandbox_through_the_pages(client):
     back = client.post(hosted, {"card": "４２４２ ４２４２ ４２４２ ４２４２"})
     done = client.get(back["Location"])
     assert done.status_code == 200 and "お支払いが完了しました" in done.content.decode()
-    assert client.get(f"/payments/{payment.pk}/receipt.pdf").content.startswith(b"%PDF")
+    receipt = client.get(f"/payments/{payment.pk}/receipt.pdf")
+    assert b"".join(receipt.streaming_content).startswith(b"%PDF")
+    assert "no-store" in receipt["Cache-Control"] and "attachment" in receipt["Content-Disposition"]
     assert SandboxCheckout.objects.get().status == "succeeded"
 
 
@@ -32,7 +34,7 @@ def test_the_slip_pages_render(client):
     payment = submit(fee_office())
     client.force_login(payment.applicant)
     assert client.get(f"/payments/{payment.pk}/slip/").status_code == 200
-    assert client.get(f"/payments/{payment.pk}/slip.pdf").content.startswith(b"%PDF")
+    assert b"".join(client.get(f"/payments/{payment.pk}/slip.pdf").streaming_content).startswith(b"%PDF")
 
 
 def test_another_applicant_gets_404(client):
@@ -105,3 +107,15 @@ def test_the_case_page_shows_the_fee_and_the_way_to_decide_it(client):
     client.force_login(office.reviewer_a)
     page = client.get(f"/staff/cases/{application.case.pk}/").content.decode()
     assert "金額の決定待ち" in page and f"/payments/staff/applications/{application.pk}/fee/" in page
+
+
+def test_the_export_for_the_accounting_system_is_a_csv_with_a_bom_and_not_cached(client):
+    office = fee_office()
+    payment = submit(office)
+    client.force_login(office.centre)
+    response = client.get("/payments/staff/export.csv")
+    data = b"".join(response.streaming_content)
+    assert data.startswith("\ufeff受付番号".encode())
+    assert payment.application.reference_number in data.decode("utf-8-sig")
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Disposition"].startswith("attachment")

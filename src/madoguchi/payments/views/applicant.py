@@ -3,14 +3,16 @@ receipt. Without JavaScript; a POST carries an idempotency key so a double click
 
 from __future__ import annotations
 
+import io
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError
 from madoguchi.payments import selectors, services, slips
 from madoguchi.payments.constants import PaymentStatus
@@ -99,11 +101,8 @@ def slip(request, payment_id):
     )
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _pdf(content: bytes, name: str) -> FileResponse:
+    return file_download(io.BytesIO(content), original_name=name, content_type="application/pdf")
 
 
 @login_required

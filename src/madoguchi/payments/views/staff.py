@@ -9,7 +9,7 @@ import io
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.models import Organization
 from madoguchi.applications.models import Application
+from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.responses import form_status
 from madoguchi.payments import selectors, services
@@ -100,9 +101,8 @@ def export(request, fmt):
         writer = csv.writer(buffer)
         writer.writerow(selectors.EXPORT_HEADER)
         writer.writerows(rows)
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="payments.csv"'
-        return response
+        data = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
+        return file_download(io.BytesIO(data), original_name="payments.csv", content_type="text/csv")
     if fmt == "xlsx":
         from openpyxl import Workbook
 
@@ -114,11 +114,12 @@ def export(request, fmt):
             sheet.append(row)
         out = io.BytesIO()
         book.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        out.seek(0)
+        return file_download(
+            out,
+            original_name="payments.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = 'attachment; filename="payments.xlsx"'
-        return response
     raise Http404
 
 
