@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.utils import timezone, translation
+
 from madoguchi.accounts.models import Department, Organization
 from madoguchi.insights.constants import Kpi, Metric
+from madoguchi.insights.models import KpiTarget, MonthRefresh, PaperProcedure
 from madoguchi.insights.selectors.access import (
     InsightsScope,
     access_department,
@@ -23,7 +29,8 @@ from madoguchi.insights.selectors.figures import (
 )
 from madoguchi.insights.selectors.kpis import KpiValue, kpis_of, online_procedure_rates, targets_for_years
 from madoguchi.insights.selectors.periods import fiscal_months
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.constants import VersionStatus
+from madoguchi.procedures.models import Procedure, ProcedureVersion
 
 # ---------------------------------------------------------------------------- one dashboard page
 
@@ -85,6 +92,38 @@ def _applications(figures: Figures) -> int:
     return int(v[Metric.APPS_ONLINE] + v[Metric.APPS_COUNTER] + v[Metric.APPS_BULK])
 
 
+DASHBOARD_CACHE_SECONDS = 600
+
+
+def _figures_state(organization: Organization) -> tuple[Any, ...]:
+    """What a dashboard of the organization is computed from, in four small queries: when a
+    month is refreshed, a paper procedure or a target changes or a procedure is published, the
+    state changes, and so does the cache key of every page built from it."""
+    refreshed = MonthRefresh.objects.filter(organization=organization).aggregate(
+        t=Max("refreshed_at"), n=Count("pk")
+    )
+    paper = PaperProcedure.objects.filter(organization=organization).aggregate(
+        t=Max("updated_at"), n=Count("pk")
+    )
+    targets = list(
+        KpiTarget.objects.filter(Q(organization=organization) | Q(organization__isnull=True))
+        .order_by("pk")
+        .values_list("pk", "kpi", "fiscal_year", "value")
+    )
+    published = ProcedureVersion.objects.filter(
+        procedure__organization=organization, status=VersionStatus.PUBLISHED
+    ).aggregate(t=Max("published_at"), n=Count("pk"))
+    return (
+        refreshed["t"],
+        refreshed["n"],
+        paper["t"],
+        paper["n"],
+        tuple(targets),
+        published["t"],
+        published["n"],
+    )
+
+
 def dashboard_build(
     *,
     scope: InsightsScope,
@@ -93,7 +132,9 @@ def dashboard_build(
     department_id: int | None = None,
     procedure_id: int | None = None,
 ) -> Dashboard:
-    """Everything one dashboard page shows, from the aggregates only."""
+    """Everything one dashboard page shows, from the aggregates only — kept in the cache under
+    a key that names what it was computed from (``_figures_state``), so a page is computed
+    again only after the figures behind it changed."""
     allowed = scope.departments(organization.pk)
     procedure = (
         access_procedure(scope=scope, organization=organization, procedure_id=procedure_id)
@@ -105,6 +146,39 @@ def dashboard_build(
         if department_id
         else None
     )
+    key_parts = (
+        organization.pk,
+        fiscal_year,
+        department.pk if department else None,
+        procedure.pk if procedure else None,
+        sorted(allowed) if allowed is not None else None,
+        timezone.localdate().replace(day=1),  # paper counts of a year in progress grow by month
+        translation.get_language(),
+        _figures_state(organization),
+    )
+    key = "insights:dashboard:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
+    found = cache.get(key)
+    if isinstance(found, Dashboard):
+        return found
+    board = _dashboard_compute(
+        organization=organization,
+        fiscal_year=fiscal_year,
+        allowed=allowed,
+        procedure=procedure,
+        department=department,
+    )
+    cache.set(key, board, DASHBOARD_CACHE_SECONDS)
+    return board
+
+
+def _dashboard_compute(
+    *,
+    organization: Organization,
+    fiscal_year: int,
+    allowed: set[int] | None,
+    procedure: Procedure | None,
+    department: Department | None,
+) -> Dashboard:
     if procedure is not None and department is None and procedure.department_id:
         department = procedure.department
     departments: set[int] | None = allowed

@@ -72,3 +72,12 @@ class Fixture:
 @pytest.fixture
 def fixture(db) -> Fixture:
     return Fixture()
+
+
+@pytest.fixture(autouse=True)
+def _dashboards_not_cached_between_tests():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -223,7 +223,31 @@ def test_the_dashboard_reads_the_aggregates_once_whatever_the_number_of_rows(ref
         for p in extra
         for m in range(1, 13)
     )
+    from django.core.cache import cache
+
+    cache.clear()
     after = statements()
     assert len(after) == len(before)
     assert sum('FROM "insights_monthlyfigure"' in sql for sql in after) == 1
     assert not any('FROM "applications_application"' in sql for sql in after)
+    # the same page again comes from the cache: the aggregates are not read
+    assert not any('FROM "insights_monthlyfigure"' in sql for sql in statements())
+
+
+def test_a_cached_dashboard_is_computed_again_once_its_figures_change(refreshed):
+    import datetime as dt
+
+    from madoguchi.insights import selectors
+    from madoguchi.insights.models import PaperProcedure
+    from madoguchi.insights.services import figures_refresh_month
+
+    org = refreshed.office.org
+    scope = selectors.InsightsScope.of(refreshed.manager)
+    first = selectors.dashboard_build(scope=scope, organization=org, fiscal_year=2026)
+    PaperProcedure.objects.create(organization=org, title="紙だけの手続", fiscal_year=2026, paper_count=1200)
+    with_paper = selectors.dashboard_build(scope=scope, organization=org, fiscal_year=2026)
+    assert with_paper is not first and with_paper.online_procedures != first.online_procedures
+    figures_refresh_month(organization=org, month=dt.date(2026, 5, 1))
+    assert (
+        selectors.dashboard_build(scope=scope, organization=org, fiscal_year=2026).as_of != with_paper.as_of
+    )
