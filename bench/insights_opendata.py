@@ -259,11 +259,14 @@ def staff_cookie(user) -> str:
     return f"sessionid={store.session_key}"
 
 
-def timed_gets(port: int, path: str, runs: int, cookie: str = "") -> list[float]:
+def timed_gets(port: int, path: str, runs: int, cookie: str = "", before=None) -> list[float]:
+    """``before``: called (untimed) before each request — e.g. a refresh that changes the figures."""
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     headers = {"Cookie": cookie} if cookie else {}
     out = []
     for i in range(runs + 2):
+        if before is not None:
+            before()
         started = time.perf_counter()
         conn.request("GET", path, headers=headers)
         response = conn.getresponse()
@@ -393,6 +396,15 @@ def main() -> None:
         Application.objects.get(pk=some)
         lookups.append((time.perf_counter() - t) * 1000)
 
+    from django.utils import timezone
+
+    from madoguchi.insights.models import MonthRefresh
+
+    def touch() -> None:
+        """What a refresh of the current month does to the cache: a new "as of", so the next page
+        view computes the dashboard again (measured: the first view after each refresh)."""
+        MonthRefresh.objects.filter(organization=org).update(refreshed_at=timezone.now())
+
     cookie = staff_cookie(info["manager"])
     year = fiscal_year_of(dt.date.today())
     department, procedure = info["department"], info["procedure"]
@@ -402,6 +414,7 @@ def main() -> None:
     pages = [
         ("/healthz (baseline)", "/healthz", ""),
         ("dashboard: organization", f"{base}?year={year}", cookie),
+        ("dashboard: org, after refresh", f"{base}?year={year}", cookie, touch),
         ("dashboard: department", f"{base}?year={year}&department={department.pk}", cookie),
         ("dashboard: procedure", f"{base}?year={year}&procedure={procedure.pk}", cookie),
         ("chart: online use (SVG)", f"{base}chart/use.svg?year={year}", cookie),
@@ -428,8 +441,8 @@ def main() -> None:
     ]
     results = []
     try:
-        for name, path, c in pages:
-            times = timed_gets(args.port, path, args.runs, c)
+        for name, path, c, *before in pages:
+            times = timed_gets(args.port, path, args.runs, c, *before)
             results.append((name, times))
     finally:
         stop_server(server)
@@ -452,7 +465,7 @@ def main() -> None:
         )
     dashboard_p95 = max(percentile(t, 0.95) for n, t in results if n.startswith("dashboard"))
     print(
-        f"\nresult: dashboard p95 (worst of the three views) {dashboard_p95:.1f} ms — "
+        f"\nresult: dashboard p95 (worst of the views, first view after a refresh included) {dashboard_p95:.1f} ms — "
         + ("OK (≤ 200 ms)" if dashboard_p95 <= TARGET_MS else "TARGET MISSED")
     )
     print(f"total time {time.perf_counter() - began:.0f} s")
