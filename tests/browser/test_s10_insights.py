@@ -157,3 +157,93 @@ def test_s10_dashboard_drill_down_export_and_paper_procedures(open_page, site):
     narrow.assert_no_problems()
     public.assert_no_problems()
     plain.assert_no_problems()
+
+
+BAD_TABLE = "全国地方公共団体コード,窓口,受付件数\r\n131040,新宿区役所 区民課,120件\r\n"
+GOOD_TABLE = (
+    "全国地方公共団体コード,窓口,受付件数\r\n131041,新宿区役所 区民課,120\r\n130001,都庁 総合窓口,300\r\n"
+)
+
+
+def choose_file(page, tmp_path, name: str, text: str, encoding: str = "utf-8") -> None:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    page.set_input_files("#id_file", str(path))
+
+
+def test_s10_staff_publish_a_table_as_open_data_then_a_new_version_in_japanese_and_english(open_page, site):
+    """The DX推進本部 member publishes a CSV (first with a unit in a number and a wrong check
+    digit: the problems by row and column next to the file field, 422, what was typed kept), then
+    a new version; a visitor sees it with its licence and versions; the same pages in English."""
+    rec = open_page(javascript=True, **DESKTOP)
+    staff_sign_in(rec, DX, "/staff/")
+    follow(rec.page, "オープンデータの公開")
+    assert rec.path == "/opendata/staff/tokyo/", rec.path
+    assert "デジタル窓口の一覧" in rec.page.inner_text("main table")  # the demo's own
+    rec.check("publish open data")
+    page = rec.page
+    page.fill("#id_title", "窓口別の受付件数")
+    page.fill("#id_notes", "窓口ごとの年間の受付件数です。単位は件。")
+    page.select_option("#id_department", "digital")
+    page.fill("#id_tags", "窓口、受付件数")
+    page.fill("#id_name", "counter-counts")
+    assert page.is_checked("#id_license_1")  # 政府標準利用規約 2.0 by default
+    choose_file(page, site.tmp, "counts.csv", BAD_TABLE, "cp932")
+    with page.expect_response(
+        lambda r: r.url.endswith("/opendata/staff/tokyo/") and r.request.method == "POST"
+    ) as answer:
+        page.get_by_role("button", name="確かめて公開する").click()
+    assert answer.value.status == 422
+    problems = page.inner_text("#f-file")
+    assert "2 行目・「全国地方公共団体コード」列" in problems and "2 行目・「受付件数」列" in problems
+    assert page.input_value("#id_title") == "窓口別の受付件数"
+    assert page.input_value("#id_name") == "counter-counts"
+    rec.check("publish open data with problems in the file")
+    choose_file(page, site.tmp, "counts.csv", GOOD_TABLE, "cp932")
+    with page.expect_navigation():
+        page.get_by_role("button", name="確かめて公開する").click()
+    assert rec.path == "/opendata/staff/dataset/tokyo-counter-counts/", rec.path
+    assert "データを公開しました" in page.inner_text("main")
+    rec.check("published dataset (staff page)")
+    choose_file(page, site.tmp, "counts-2.csv", GOOD_TABLE + "131041,新宿区役所 戸籍住民課,80\r\n")
+    page.fill("#id_note", "戸籍住民課を追加")
+    with page.expect_navigation():
+        page.get_by_role("button", name="確かめて公開する").click()
+    assert "第 2 版を公開しました" in page.inner_text("main")
+    rec.check("second version published")
+
+    visitor = open_page(javascript=False, width=320, height=800)
+    visitor.goto("/opendata/?q=%E7%AA%93%E5%8F%A3%E5%88%A5")  # 窓口別
+    with visitor.page.expect_navigation():
+        visitor.page.locator(".dataset-list a", has_text="窓口別の受付件数").click()
+    text = visitor.page.inner_text("main")
+    assert "政府標準利用規約（第2.0版）（CC BY 4.0 互換）" in text
+    assert "第 1 版の CSV" in text and "戸籍住民課" in text
+    visitor.check("staff dataset, public page at 320 px (no JS)")
+    assert visitor.horizontal_overflow() <= 0, visitor.horizontal_overflow()
+
+    # English: the visitor's catalog and dataset, the staff page and its refusal
+    public = open_page(javascript=True, **DESKTOP)
+    public.goto("/opendata/")
+    with public.page.expect_navigation():
+        public.page.locator("nav.site-nav button", has_text="English").click()
+    assert public.page.locator("html").get_attribute("lang") == "en"
+    assert "Find datasets" in public.page.inner_text("main")
+    public.check("open data catalog, in English")
+    public.goto("/opendata/tokyo-counter-counts/")
+    english = public.page.inner_text("main")
+    assert "Licence" in english and "Versions" in english and "CSV of version 1" in english
+    public.check("staff dataset, in English")
+    with page.expect_navigation():
+        page.locator("nav.site-nav button", has_text="English").click()
+    choose_file(page, site.tmp, "renamed.csv", GOOD_TABLE.replace("受付件数", "件数"))
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/opendata/staff/dataset/" in r.url
+    ) as answer:
+        page.get_by_role("button", name="Check and publish").click()
+    assert answer.value.status == 422
+    assert "The headings differ from the previous version" in page.inner_text("#f-file")
+    rec.check("new version refused, in English")
+    rec.assert_no_problems()
+    visitor.assert_no_problems()
+    public.assert_no_problems()
