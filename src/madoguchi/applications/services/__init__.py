@@ -27,6 +27,7 @@ from madoguchi.applications.services.drafts import (
     draft_set_proxy,
     draft_start,
     draft_update,
+    storage_failed_message,
 )
 from madoguchi.applications.services.follow_up import (
     application_follow_up,
@@ -66,5 +67,6 @@ __all__ = [
     "draft_set_proxy",
     "draft_start",
     "draft_update",
+    "storage_failed_message",
     "validation_context",
 ]

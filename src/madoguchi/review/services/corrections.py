@@ -16,11 +16,12 @@ from madoguchi.applications.services import (
     application_status_set,
     attachment_create,
     attachments_link,
+    storage_failed_message,
     validation_context,
 )
 from madoguchi.audit.services import audit_record
 from madoguchi.core.business_days import add_business_days, business_days_between
-from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError, StorageUnavailable
 from madoguchi.procedures.fields import FieldValidationError
 from madoguchi.procedures.validation import clean_fields, iter_fields, validate_all
 from madoguchi.review import selectors
@@ -105,6 +106,12 @@ def _store_uploads(*, user: User, specs: dict[str, dict], raw: dict[str, Any], o
                 attachment = attachment_create(owner=user, uploaded=value, spec=specs[key], field_key=key)
             except FieldValidationError as exc:
                 errors.setdefault(key, []).extend(exc.messages())
+                raw[key] = old.get(key)
+                continue
+            except StorageUnavailable:
+                # our fault, not the applicant's: said next to the file field; nothing is saved
+                # (FieldErrors), the page keeps what was typed and asks for the file again
+                errors.setdefault(key, []).append(storage_failed_message())
                 raw[key] = old.get(key)
                 continue
             raw[key] = {"attachment_id": str(attachment.id)}

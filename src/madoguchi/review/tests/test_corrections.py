@@ -136,3 +136,69 @@ def test_applicant_correction_page_round_trip(client, office, requested):
     good = client.post(url, {"name": "山田 太郎"})
     assert good.status_code == 302
     assert Case.objects.get(pk=case.pk).application.data["name"] == "山田 太郎"
+
+
+def test_a_file_that_cannot_be_stored_is_said_next_to_the_field_and_keeps_what_was_typed(
+    client, office, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Disk full while a corrected file is written: 422 with the message next to the file field,
+    the typed value kept on the page, nothing saved, no file left behind (was a 500)."""
+    import errno
+    import os
+    from unittest import mock
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from madoguchi.core.testing import make_procedure
+
+    settings.MEDIA_ROOT = tmp_path
+    procedure = make_procedure(
+        office.org,
+        department=office.dept_a,
+        definition={
+            "steps": [
+                {
+                    "key": "main",
+                    "title": "申請内容",
+                    "fields": [
+                        {"key": "name", "type": "text", "label": "氏名", "required": True},
+                        {"key": "receipt", "type": "file", "label": "領収書", "accept": ["image/png"]},
+                    ],
+                }
+            ]
+        },
+    )
+    case = make_application(procedure, data={"name": "山田 太朗"}).case
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = services.correction_request(
+            user=office.reviewer_a,
+            case_id=case.pk,
+            fields=["name", "receipt"],
+            message="領収書を添付してください。",
+        )
+    client.force_login(case.application.applicant)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with mock.patch("madoguchi.core.storage.os.fsync", side_effect=disk_full):
+        page = client.post(
+            f"/staff/corrections/{correction.pk}/",
+            {"name": "山田 太郎", "receipt": SimpleUploadedFile("r.png", png, content_type="image/png")},
+        )
+    body = page.content.decode()
+    assert page.status_code == 422
+    assert "ファイルを保存できませんでした" in body
+    assert 'value="山田 太郎"' in body  # what was typed stays on the page
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    application = Case.objects.get(pk=case.pk).application
+    assert application.data["name"] == "山田 太朗"
+    assert application.status == ApplicationStatus.CORRECTION_REQUESTED
+    # a little later the disk has room again: the same page goes through
+    again = client.post(
+        f"/staff/corrections/{correction.pk}/",
+        {"name": "山田 太郎", "receipt": SimpleUploadedFile("r.png", png, content_type="image/png")},
+    )
+    assert again.status_code == 302
+    assert Case.objects.get(pk=case.pk).application.data["name"] == "山田 太郎"
