@@ -4,6 +4,9 @@ item's cosine is the mean of its title's and its title-with-body's cosines to th
 
 from __future__ import annotations
 
+import threading
+import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -27,14 +30,70 @@ def _minmax(values: np.ndarray) -> np.ndarray:
     return (values - low) / (high - low) if high > low else np.ones_like(values)
 
 
+# Query vectors kept per process, least recently used out: people ask the same few things
+# (「住民票」「ごみの日」), and embedding a query is most of the semantic stage's cost.
+QUERY_CACHE_SIZE = 2048
+
+
+class QueryVectors:
+    """A thread-safe LRU of query vectors, keyed by (model, normalized query)."""
+
+    def __init__(self, size: int = QUERY_CACHE_SIZE) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.items: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple[str, str]) -> np.ndarray | None:
+        with self.lock:
+            vector = self.items.get(key)
+            if vector is None:
+                self.misses += 1
+                return None
+            self.items.move_to_end(key)
+            self.hits += 1
+            return vector
+
+    def put(self, key: tuple[str, str], vector: np.ndarray) -> None:
+        with self.lock:
+            self.items[key] = vector
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.hits = self.misses = 0
+
+
+QUERY_VECTORS = QueryVectors()
+
+
+def normalize_query(query: str) -> str:
+    """What a query vector is computed from and cached by: NFKC (full-width digits and letters,
+    half-width kana), lower case, runs of spaces as one."""
+    return " ".join(unicodedata.normalize("NFKC", query or "").lower().split())
+
+
 def query_vector(query: str) -> np.ndarray | None:
     model = embedders.current()
-    return None if model is None else model.queries([query])[0]
+    if model is None:
+        return None
+    key = (model.id, normalize_query(query))
+    vector = QUERY_VECTORS.get(key)
+    if vector is None:
+        vector = np.ascontiguousarray(model.queries([key[1]])[0], dtype=np.float32)
+        vector.setflags(write=False)
+        QUERY_VECTORS.put(key, vector)
+    return vector
 
 
 def cosines(query_vec: np.ndarray, pairs: Sequence[np.ndarray]) -> np.ndarray:
     """Mean of the two cosines (title; title + start of body) per item."""
-    return np.array([float((pair @ query_vec).mean()) for pair in pairs], dtype=np.float32)
+    if not len(pairs):
+        return np.zeros(0, dtype=np.float32)
+    return (np.stack(pairs) @ query_vec).mean(axis=1).astype(np.float32)
 
 
 def rerank(query: str, hits: list[Hit], *, state_key: tuple) -> list[Hit]:

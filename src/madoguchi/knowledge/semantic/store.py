@@ -1,5 +1,6 @@
 """Vectors of the searchable items: computed after content changes (a background task), cached
-by text hash, and held in memory per process for queries (reloaded when the index moves)."""
+by text hash, and held in memory per process for queries (reloaded when the index moves or new
+vectors were stored — a generation number in the shared cache, not a COUNT per query)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from madoguchi.knowledge.semantic import embedders
@@ -63,7 +65,24 @@ def embed_pending(*, limit: int | None = None) -> int:
                     model=model.id,
                     defaults={"text_hash": wanted, "vectors": pair.tobytes()},
                 )
+        vectors_changed()
     return len(todo)
+
+
+GENERATION_KEY = "knowledge:semantic:vectors-generation"
+
+
+def vectors_changed() -> None:
+    """Tell every process that stored vectors changed (they reload on their next query)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (or the cache was emptied)
+        cache.set(GENERATION_KEY, 1, None)
+    _CACHE.key = ()  # this process at once, whatever the cache says
+
+
+def vectors_generation() -> int:
+    return int(cache.get(GENERATION_KEY) or 0)
 
 
 def schedule() -> None:
@@ -116,12 +135,11 @@ _CACHE = VectorCache()
 
 def vectors(state_key: tuple) -> dict[tuple[str, int], np.ndarray]:
     """(doc type, object id) → array of shape (2, dim), for the current model; reloaded when
-    the index version or the number of stored vectors changed."""
+    the index version moved or vectors were stored since (``vectors_changed``)."""
     from madoguchi.knowledge.models import SearchEmbedding
 
     model = embedders.model_id()
-    count = SearchEmbedding.objects.filter(model=model).count()
-    key = (*state_key, model, count)
+    key = (*state_key, model, vectors_generation())
     if _CACHE.key == key:
         return _CACHE.vectors
     with _CACHE.lock:
@@ -137,4 +155,7 @@ def vectors(state_key: tuple) -> dict[tuple[str, int], np.ndarray]:
 
 def reset_process_cache() -> None:
     global _CACHE
+    from madoguchi.knowledge.semantic import rerank
+
     _CACHE = VectorCache()
+    rerank.QUERY_VECTORS.clear()

@@ -144,3 +144,45 @@ def test_without_the_model_the_staff_page_has_no_nearest_column(client, staff, c
     services.search_log_query(query="ぴよぴよ", result_count=0)
     client.force_login(staff)
     assert "意味の近い質問" not in client.get("/help/staff/").content.decode()
+
+
+def test_a_query_is_embedded_once_and_found_again_by_its_normalized_text(semantic, monkeypatch):
+    calls = []
+    original = type(semantic).queries
+
+    def counting(self, texts):
+        calls.append(list(texts))
+        return original(self, texts)
+
+    monkeypatch.setattr(type(semantic), "queries", counting)
+    first = rerank.query_vector("ごみの日")
+    again = rerank.query_vector("  ごみの日 ")
+    wide = rerank.query_vector("ＡＢＣ　１２３")
+    narrow = rerank.query_vector("abc 123")
+    assert calls == [["ごみの日"], ["abc 123"]]
+    assert first is again and wide is narrow
+    assert not first.flags.writeable  # shared between requests: nobody may change it
+
+
+def test_the_query_cache_forgets_the_least_recently_used():
+    cache = rerank.QueryVectors(size=2)
+    a, b, c = (np.full(3, v, dtype=np.float32) for v in (1, 2, 3))
+    cache.put(("m", "a"), a)
+    cache.put(("m", "b"), b)
+    assert cache.get(("m", "a")) is a  # a is now the most recent
+    cache.put(("m", "c"), c)
+    assert cache.get(("m", "b")) is None and cache.get(("m", "a")) is a and cache.get(("m", "c")) is c
+
+
+def test_stored_vectors_are_seen_without_counting_them_per_query(
+    city_faqs, semantic, django_assert_num_queries
+):
+    store.embed_pending()
+    state = selectors.search_state()
+    loaded = store.vectors(state)
+    assert len(loaded) == SearchEmbedding.objects.filter(model="char-hash").count()
+    with django_assert_num_queries(0):  # the generation is in the cache; no COUNT per query
+        assert store.vectors(state) is loaded
+    SearchEmbedding.objects.filter(object_id=city_faqs["hoken"].pk).delete()
+    store.vectors_changed()
+    assert len(store.vectors(state)) == len(loaded) - 1
