@@ -81,13 +81,17 @@ def raw_smtplib(port: int, n: int, persistent: bool) -> float:
 
 
 def main() -> int:
+    global DB_NAME, REDIS_URL
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--burst", type=int, default=400, help="notifications enqueued as fast as possible")
     parser.add_argument("--paced", type=int, default=200, help="notifications enqueued at --rate per second")
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (-c)")
     parser.add_argument("--baseline", type=int, default=400, help="raw smtplib messages")
+    parser.add_argument("--db", default=DB_NAME, help="PostgreSQL database (dropped and created)")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="a Redis DB of its own (flushed)")
     options = parser.parse_args()
+    DB_NAME, REDIS_URL = options.db, options.redis_url
 
     workdir = Path(tempfile.mkdtemp(prefix="mdg-bench-notif-"))
     smtp_port = free_port()
@@ -213,7 +217,7 @@ def main() -> int:
 
         print("\n=== bench/notifications.py ===")
         print(
-            f"machine: {os.cpu_count()} cores; PostgreSQL 127.0.0.1 ({DB_NAME}), Redis DB 5, 1 worker -c {options.concurrency}"
+            f"machine: {os.cpu_count()} cores; PostgreSQL 127.0.0.1 ({DB_NAME}), {REDIS_URL}, 1 worker -c {options.concurrency}"
         )
         print(f"baseline raw smtplib, new connection per message: {raw_new:8.1f} msg/s")
         print(f"baseline raw smtplib, one kept-open connection:   {raw_kept:8.1f} msg/s")

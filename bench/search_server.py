@@ -184,6 +184,11 @@ def main() -> None:
     parser.add_argument("--db", default="mdg_search_bench")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--fresh", action="store_true", help="drop the database first (vectors again)")
+    parser.add_argument(
+        "--setup-only",
+        action="store_true",
+        help="only import and embed (run it under nice, outside the bench lock), then stop",
+    )
     args = parser.parse_args()
     corpus = json.loads(Path(args.corpus).read_text(encoding="utf-8"))
     queries = [q["query"] for q in json.loads((Path(args.corpus).parent / "development.json").read_text())]
@@ -191,6 +196,8 @@ def main() -> None:
         q["query"] for q in json.loads((ROOT / "bench" / "data" / "heldout_colloquial.json").read_text())
     ]
     prepare(args, corpus)
+    if args.setup_only:
+        return
 
     env = base_env(args.db, args.redis)
     lexical = start_server(args.port, env, Path(f"/tmp/{args.db}-lexical.log"))

@@ -37,7 +37,6 @@ import multiprocessing as mp
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -47,10 +46,22 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_URL = "postgres://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    HOST,
+    PG_URL,
+    ROOT,
+    SmtpSink,
+    load_average,
+    percentile,
+    process_tree_cpu_seconds,
+    psql,
+    sh,
+)
+from _common import stop as stop_server  # noqa: E402
+
 DB_NAME = "mdg_bench"
-HOST = "127.0.0.1"
 
 DEFINITION = {
     "steps": [
@@ -137,14 +148,6 @@ DATA = {
 
 
 # ---------------------------------------------------------------------------- setup
-
-
-def sh(cmd: list[str], **kwargs) -> str:
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs).stdout
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    return sh(["psql", "-h", HOST, "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]).strip()
 
 
 def server_env(args, data_dir: str) -> dict[str, str]:
@@ -234,6 +237,7 @@ def gunicorn_command(args, config_path: str) -> list[str]:
         "--worker-connections",
         str(args.worker_connections),
         "--preload",
+        "--no-control-socket",
         "--config",
         config_path,
     ]
@@ -266,34 +270,6 @@ def start_server(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
             time.sleep(0.2)
     stop_server(process)
     raise SystemExit("gunicorn did not start; see " + os.path.join(tmp, "gunicorn.log"))
-
-
-def process_tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its children (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
-    try:
-        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
-    for child in pids:
-        try:
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 # ---------------------------------------------------------------------------- load
@@ -448,7 +424,7 @@ def start_worker(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
 
 
-def wait_for_follow_ups(timeout: float = 600) -> dict[str, float]:
+def wait_for_follow_ups(timeout: float = 240) -> dict[str, float]:
     """Wait until every application is followed up and every receipt notice is out."""
     from django.db import connections
 
@@ -501,19 +477,8 @@ def run_pgbench(clients: int, duration: int, tmp: str) -> float:
     return float(match.group(1))
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def load_average() -> str:
-    return " ".join(f"{v:.2f}" for v in os.getloadavg())
-
-
 def main() -> None:
+    global DB_NAME
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -554,8 +519,10 @@ def main() -> None:
     )
     parser.add_argument("--follow-up-concurrency", type=int, default=2)
     parser.add_argument("--no-pgbench", action="store_true")
-    parser.add_argument("--keep-db", action="store_true", help="do not drop mdg_bench afterwards")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
+    parser.add_argument("--db", default=DB_NAME, help="PostgreSQL database (dropped and created)")
     args = parser.parse_args()
+    DB_NAME = args.db
     if args.duration > 60:
         parser.error("keep runs at 60 s or less (the machine is shared)")
     if args.eager:
@@ -588,6 +555,8 @@ def main() -> None:
         f"{args.warmup:.0f} s warm-up + {args.duration} s measured"
     )
 
+    sink = SmtpSink().__enter__()  # the receipt e-mails go somewhere on loopback
+    env.update(sink.env())
     setup_database(env)
     reference, tokens = create_fixtures(args.clients)
     if args.celery_broker.startswith("redis://"):
@@ -606,16 +575,11 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         server_cpu = process_tree_cpu_seconds(server.pid) - cpu_before
         load_end = load_average()
+    except BaseException:
+        stop_server(worker)
+        raise
     finally:
         stop_server(server)
-    follow_up = None
-    if args.celery_broker:
-        if worker is None:
-            worker = start_worker(args, env, tmp)
-        try:
-            follow_up = wait_for_follow_ups()
-        finally:
-            stop_server(worker)
 
     totals = [c + s for c, s in samples]
     submits = [s for _c, s in samples]
@@ -642,7 +606,17 @@ def main() -> None:
         "per submission incl. warm-up share)"
     )
     print(f"errors          {len(errors)}" + (f" {sorted(set(errors))}" if errors else ""))
-    print(f"load average    at end of the HTTP run {load_end}")
+    print(f"load average    at end of the HTTP run {load_end}", flush=True)
+
+    follow_up = None
+    if args.celery_broker:
+        if worker is None:
+            worker = start_worker(args, env, tmp)
+        try:
+            follow_up = wait_for_follow_ups()
+        finally:
+            stop_server(worker)
+    sink.__exit__(None, None, None)
     if follow_up is not None:
         print(
             f"follow-up       {follow_up['pending_at_end_of_load']} of {follow_up['applications']} applications "
@@ -654,6 +628,7 @@ def main() -> None:
                 else ""
             )
         )
+        print(f"receipt e-mails {sink.handler.count} received by the SMTP sink")
     checks = check_database(len(samples))
     print(f"database        {checks}")
 

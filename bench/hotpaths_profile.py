@@ -1,0 +1,180 @@
+"""Where the time of one hot-path operation goes, in process on PostgreSQL: statements and
+CPU per complete API submission (draft + submit), per follow-up (case + receipt notice) in
+batches, and per delivered notification; optionally a cProfile of each.
+
+    python3 bench/hotpaths_profile.py [--n 200] [--profile submit|follow_up|deliver] [--db NAME]
+
+The database is copied from a migrated template (kept between runs, like opening_rush.py) and
+dropped at the end. Django's test client is used (no HTTP, no gunicorn), so the figures are
+the application's own cost; the benches measure the same paths through a server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import PG_URL, ROOT, SmtpSink, drop_database, load_average, server_env  # noqa: E402
+
+
+def template_database(name: str) -> None:
+    """``name`` copied from a migrated template (rebuilt when the migration files change)."""
+    import hashlib
+    import subprocess
+
+    import psycopg
+
+    files = sorted((ROOT / "src").glob("madoguchi/*/migrations/*.py"))
+    digest = hashlib.sha256(
+        "".join(f"{f.relative_to(ROOT)}:{f.stat().st_size}" for f in files).encode()
+    ).hexdigest()[:10]
+    template = f"{name}_tpl_{digest}"
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone() is None:
+            for (stale,) in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{name}_tpl_%"]
+            ).fetchall():
+                conn.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{template}"')
+            env = server_env(template)
+            subprocess.run(
+                [sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"], env=env, check=True
+            )
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+class Statements:
+    """Counts the statements run on the default connection (by their first words)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.kinds: Counter[str] = Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        self.kinds[" ".join(sql.split()[:3])[:60]] += 1
+        return execute(sql, params, many, context)
+
+
+def measure(label: str, n: int, fn, *, profile: bool) -> None:
+    from django.db import connection
+
+    counter = Statements()
+    profiler = cProfile.Profile() if profile else None
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    with connection.execute_wrapper(counter):
+        if profiler:
+            profiler.enable()
+        fn()
+        if profiler:
+            profiler.disable()
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    print(
+        f"{label:<34} n={n:<5} statements/op {counter.count / n:5.1f}   CPU/op {1000 * cpu / n:6.2f} ms   "
+        f"wall/op {1000 * wall / n:6.2f} ms"
+    )
+    for kind, count in counter.kinds.most_common(12):
+        print(f"    {count / n:5.2f}  {kind}")
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        print(out.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--db", default="mdg_hotpaths_profile")
+    parser.add_argument("--profile", choices=["submit", "follow_up", "deliver"], default=None)
+    parser.add_argument("--batch", type=int, default=20, help="applications per follow-up batch")
+    args = parser.parse_args()
+
+    print(f"load average at start {load_average()}")
+    template_database(args.db)
+    sink = SmtpSink().__enter__()
+    os.environ.update(
+        server_env(
+            args.db,
+            CELERY_TASK_ALWAYS_EAGER="0",
+            CELERY_BROKER_URL="memory://",
+            DB_CONN_MAX_AGE="600",
+            ALLOWED_HOSTS="testserver,127.0.0.1",
+            MADOGUCHI_DATA_DIR=f"/tmp/{args.db}-data",
+            **sink.env(),
+        )
+    )
+    import submissions as sub
+
+    _ref, tokens = sub.create_fixtures(1)
+    import json
+
+    from django.test import Client
+
+    from madoguchi.applications.models import Application
+    from madoguchi.applications.services import applications_follow_up_batch
+    from madoguchi.notifications.models import Notification
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[0]}")
+    body = json.dumps({"procedure": _ref, "data": sub.DATA})
+
+    def submit_all() -> None:
+        for i in range(args.n):
+            created = client.post("/api/v1/drafts", body, content_type="application/json")
+            assert created.status_code == 201, created.content
+            done = client.post(
+                f"/api/v1/drafts/{created.json()['id']}/submit",
+                b"",
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=f"k{i}",
+            )
+            assert done.status_code == 201, done.content
+
+    # warm: prepared statements, caches, imports
+    client.post("/api/v1/drafts", body, content_type="application/json")
+    measure("complete submission (API)", args.n, submit_all, profile=args.profile == "submit")
+
+    def follow_up_all() -> None:
+        while applications_follow_up_batch(limit=args.batch)["claimed"]:
+            pass
+
+    measure(
+        f"follow-up (batches of {args.batch})",
+        args.n,
+        follow_up_all,
+        profile=args.profile == "follow_up",
+    )
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()
+
+    from madoguchi.notifications.services import notification_deliver
+
+    pending = list(Notification.objects.exclude(status="sent").values_list("pk", flat=True))
+
+    def deliver_all() -> None:
+        for pk in pending:
+            notification_deliver(notification_id=pk)
+
+    if pending:
+        measure(
+            "notification delivery (one by one)", len(pending), deliver_all, profile=args.profile == "deliver"
+        )
+    print(f"e-mails received by the sink: {sink.handler.count}")
+    sink.__exit__(None, None, None)
+    from django.db import connections
+
+    connections.close_all()
+    drop_database(args.db)
+    print(f"load average at end {load_average()}")
+
+
+if __name__ == "__main__":
+    main()
