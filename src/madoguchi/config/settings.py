@@ -208,6 +208,8 @@ NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", 
 NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
 NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
 NOTIFICATION_LEASE_SECONDS = float(os.environ.get("NOTIFICATION_LEASE_SECONDS", "120"))
+# rows a worker's send task claims in one statement (its own first, then the oldest due)
+NOTIFICATION_CLAIM_BATCH = int(os.environ.get("NOTIFICATION_CLAIM_BATCH", "50"))
 # A worker keeps its SMTP connection open between messages; one idle longer than this is replaced.
 NOTIFICATION_SMTP_IDLE_SECONDS = float(os.environ.get("NOTIFICATION_SMTP_IDLE_SECONDS", "30"))
 NOTIFICATION_REDISPATCH_SECONDS = float(os.environ.get("NOTIFICATION_REDISPATCH_SECONDS", "60"))

@@ -9,9 +9,15 @@ from django.conf import settings
 
 @shared_task(name="notifications.send", ignore_result=True, acks_late=True)
 def notification_send(notification_id: str) -> str:
-    from madoguchi.notifications.services import notification_deliver
+    """Send this notification — and, in a worker, up to NOTIFICATION_CLAIM_BATCH − 1 other due
+    ones claimed in the same statement (their own tasks then find nothing left to do). Run
+    eagerly (the embedded demo, inside a request) it sends its own row only."""
+    from madoguchi.notifications.services import notification_deliver, notifications_deliver_batch
 
-    return notification_deliver(notification_id=notification_id)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return notification_deliver(notification_id=notification_id)
+    results = notifications_deliver_batch(notification_id=notification_id)
+    return ",".join(f"{status}:{count}" for status, count in sorted(results.items())) or "skipped"
 
 
 @shared_task(name="notifications.sweep", ignore_result=True)

@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -274,10 +274,90 @@ def _message(row: Notification) -> OutgoingMessage:
         recipient_key=row.recipient_key,
         recipient_id=row.recipient_id,
         organization_id=row.organization_id,
-        organization_slug=row.organization.slug,
+        organization_slug=(
+            row._organization_slug  # type: ignore[attr-defined]
+            if hasattr(row, "_organization_slug")
+            else (row.organization.slug if row.organization_id else "")
+        ),
         payload=row.payload,
         created_at=row.created_at.isoformat(),
     )
+
+
+def _claim(
+    *, notification_id: Any = None, limit: int = 1, now: dt.datetime, token: uuid.UUID
+) -> list[Notification]:
+    """Claim queued, due rows for sending in one statement: ``UPDATE … WHERE id IN (SELECT …
+    FOR UPDATE SKIP LOCKED) RETURNING *`` — ``notification_id`` when given and claimable, then
+    (``limit`` > 1) the oldest other due rows. A row another worker holds is skipped, never
+    waited for; only one claim can win a row. Returns the claimed rows as model instances."""
+    from django.db import connection
+
+    from madoguchi.core.hotpath import model_columns
+
+    table = Notification._meta.db_table
+    quote = connection.ops.quote_name
+    columns = model_columns(Notification, connection, table)
+    field = Notification._meta.get_field
+    status_col, next_col, id_col = quote("status"), quote("next_attempt_at"), quote("id")
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    first: list[Any] = []
+    if notification_id is not None:
+        try:
+            first = [field("id").get_db_prep_value(field("id").to_python(notification_id), connection)]
+        except Exception:  # noqa: BLE001 - not a notification id: nothing to claim by id
+            if limit <= 1:
+                return []
+    when = field("next_attempt_at").get_db_prep_value(now, connection)
+    lease = field("lease_until").get_db_prep_value(
+        now + timedelta(seconds=float(_setting("NOTIFICATION_LEASE_SECONDS", 120))), connection
+    )
+    if first and limit <= 1:
+        pick = f"SELECT {id_col} FROM {quote(table)} WHERE {id_col} = %s AND {status_col} = %s AND {next_col} <= %s{lock}"
+        pick_params: list[Any] = [first[0], NotificationStatus.QUEUED, when]
+    else:
+        order = f"CASE WHEN {id_col} = %s THEN 0 ELSE 1 END, " if first else ""
+        pick = (
+            f"SELECT {id_col} FROM {quote(table)} WHERE {status_col} = %s AND {next_col} <= %s "
+            f"ORDER BY {order}{next_col} LIMIT %s{lock}"
+        )
+        pick_params = [NotificationStatus.QUEUED, when, *first, limit]
+    token_value = field("claim_token").get_db_prep_value(token, connection)
+    org_table = Organization._meta.db_table
+    returning = ", ".join(f"{quote(table)}.{quote(f.column)}" for f in columns.fields) + (
+        f", (SELECT o.{quote('slug')} FROM {quote(org_table)} o WHERE o.{id_col} = "
+        f"{quote(table)}.{quote('organization_id')})"
+    )
+    assignments = (
+        f"{status_col} = %s, {quote('claim_token')} = %s, {quote('lease_until')} = %s, "
+        f"{quote('attempts')} = {quote('attempts')} + 1"
+    )
+    if lock:
+        # PostgreSQL: the picked ids in a materialized CTE — as an IN (subquery) the planner may
+        # run the LIMIT … SKIP LOCKED subquery more than once and claim more rows than asked
+        sql = (
+            f"WITH picked AS MATERIALIZED ({pick}) UPDATE {quote(table)} SET {assignments} "
+            f"FROM picked WHERE {quote(table)}.{id_col} = picked.{id_col} AND {quote(table)}.{status_col} = %s "
+            f"RETURNING {returning}"
+        )
+        params = [*pick_params, NotificationStatus.SENDING, token_value, lease, NotificationStatus.QUEUED]
+    else:
+        sql = (
+            f"UPDATE {quote(table)} SET {assignments} WHERE {id_col} IN ({pick}) AND {status_col} = %s "
+            f"RETURNING {returning}"
+        )
+        params = [NotificationStatus.SENDING, token_value, lease, *pick_params, NotificationStatus.QUEUED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = []
+        for values in cursor.fetchall():
+            row = columns.instance(values[:-1], connection)
+            row._organization_slug = values[-1] or ""  # type: ignore[attr-defined]
+            rows.append(row)
+    # RETURNING keeps no order: the asked-for row first, then the longest due
+    wanted = str(notification_id) if notification_id is not None else None
+    rows.sort(key=lambda r: (str(r.pk) != wanted and r.pk.hex != wanted, r.next_attempt_at, str(r.pk)))
+    return rows
 
 
 def notification_deliver(*, notification_id: uuid.UUID | str, now: dt.datetime | None = None) -> str:
@@ -288,18 +368,31 @@ def notification_deliver(*, notification_id: uuid.UUID | str, now: dt.datetime |
     """
     now = now or timezone.now()
     token = uuid.uuid4()
-    lease = timedelta(seconds=float(_setting("NOTIFICATION_LEASE_SECONDS", 120)))
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=NotificationStatus.QUEUED, next_attempt_at__lte=now
-    ).update(
-        status=NotificationStatus.SENDING,
-        claim_token=token,
-        lease_until=now + lease,
-        attempts=F("attempts") + 1,
-    )
+    claimed = _claim(notification_id=notification_id, now=now, token=token)
     if not claimed:
         return "skipped"
-    row = Notification.objects.select_related("organization").get(pk=notification_id)
+    return _send_claimed(claimed[0], token)
+
+
+def notifications_deliver_batch(
+    *, notification_id: Any = None, limit: int | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """A worker's share of the queue: claim ``notification_id`` (when still queued) and up to
+    ``NOTIFICATION_CLAIM_BATCH`` − 1 other due rows in one statement, then send each over the
+    worker's kept-open channel connections and mark it sent (one statement each, so a crash
+    leaves at most the one row in flight to the lease, as before). The tasks of the other rows
+    then find nothing to claim. Returns the count per resulting status."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    limit = int(limit if limit is not None else _setting("NOTIFICATION_CLAIM_BATCH", 50))
+    results: dict[str, int] = {}
+    for row in _claim(notification_id=notification_id, limit=max(1, limit), now=now, token=token):
+        status = _send_claimed(row, token)
+        results[status] = results.get(status, 0) + 1
+    return results
+
+
+def _send_claimed(row: Notification, token: uuid.UUID) -> str:
     mine = Notification.objects.filter(pk=row.pk, claim_token=token, status=NotificationStatus.SENDING)
     try:
         get_channel(row.channel).send(_message(row))

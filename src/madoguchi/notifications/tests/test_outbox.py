@@ -249,3 +249,41 @@ def test_the_sweep_and_purge_commands_recover_and_expire_rows(settings):
     settings.NOTIFICATION_RETENTION_DAYS = 0
     call_command("notifications", "purge", stdout=out)
     assert "notifications_deleted=1" in out.getvalue() and not Notification.objects.exists()
+
+
+def test_a_worker_claims_its_row_and_other_due_ones_in_one_statement(
+    monkeypatch, settings, django_assert_num_queries
+):
+    from madoguchi.notifications.services import notifications_deliver_batch, outbox
+
+    monkeypatch.setattr(outbox, "notifications_dispatch", lambda ids, **kw: 0)  # no tasks: we are the worker
+    organization = make_organization()
+    users = [make_user() for _ in range(4)]
+    rows = [_enqueue(u, organization, channels=["email"], dedupe_key=f"b{i}")[0] for i, u in enumerate(users)]
+    later = rows[3]
+    Notification.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    mine = rows[2]
+    # one claim (UPDATE … RETURNING with the organization's slug) + one "sent" mark per row
+    with django_assert_num_queries(1 + 3):
+        results = notifications_deliver_batch(notification_id=mine.pk, limit=10)
+    assert results == {NotificationStatus.SENT: 3}
+    assert mail.outbox[0].to == [users[2].email]  # its own row first, then the oldest
+    sent = dict(Notification.objects.values_list("pk", "status"))
+    assert [sent[r.pk] for r in rows] == [NotificationStatus.SENT] * 3 + [NotificationStatus.QUEUED]
+    # their own tasks come later and find nothing; the row not yet due waits for its time
+    assert notification_deliver(notification_id=rows[0].pk) == "skipped"
+    assert notifications_deliver_batch(notification_id=rows[1].pk) == {}
+    assert len(mail.outbox) == 3
+
+
+def test_a_batch_claims_at_most_its_limit_and_a_single_send_one_row(monkeypatch, django_assert_num_queries):
+    from madoguchi.notifications.services import notifications_deliver_batch, outbox
+
+    monkeypatch.setattr(outbox, "notifications_dispatch", lambda ids, **kw: 0)
+    organization = make_organization()
+    rows = [_enqueue(make_user(), organization, channels=["email"], dedupe_key=f"l{i}")[0] for i in range(3)]
+    with django_assert_num_queries(2):  # the claim returns the row: no read after it
+        assert notification_deliver(notification_id=rows[1].pk) == NotificationStatus.SENT
+    assert notifications_deliver_batch(limit=1) == {NotificationStatus.SENT: 1}
+    assert Notification.objects.filter(status=NotificationStatus.QUEUED).count() == 1
+    assert notification_deliver(notification_id="not-a-uuid") == "skipped"
