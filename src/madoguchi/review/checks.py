@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from madoguchi.core.memo import memoized
 from madoguchi.procedures.conditions import condition_holds
 from madoguchi.review.constants import CaseStatus, CheckKind
 
@@ -46,7 +47,10 @@ def business_key_for(procedure_id: int | None, data: dict[str, Any]) -> str:
 
     if not procedure_id:
         return ""
-    check = ProcedureCheck.objects.filter(procedure_id=procedure_id, kind=CheckKind.DUPLICATE).first()
+    check = memoized(
+        ("review.duplicate_check", procedure_id),
+        lambda: ProcedureCheck.objects.filter(procedure_id=procedure_id, kind=CheckKind.DUPLICATE).first(),
+    )
     return business_key(check.config.get("fields", []), data) if check else ""
 
 

@@ -19,6 +19,7 @@ from madoguchi.applications.models import Application, ApplicationEvent
 from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError
+from madoguchi.core.memo import batch_memo
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def applications_follow_up_batch(
     limit = limit if limit is not None else settings.APPLICATION_FOLLOW_UP_BATCH
     done: list[Any] = []
     failed: list[Any] = []
-    with transaction.atomic(), audit_batch():
+    with transaction.atomic(), audit_batch(), batch_memo():
         claimed: list[Application] = []
         if application_id is not None:
             try:

@@ -335,3 +335,29 @@ def test_the_beat_sweep_queues_itself_again_while_some_remain(settings):
     ):
         tasks.applications_follow_up_sweep_task.run()  # only failures left: wait for the next beat
     again.assert_not_called()
+
+
+def test_a_batch_reads_what_the_procedure_shares_once():
+    """Route, route step, duplicate check, notice template and webhooks are read once per batch
+    (core/memo.py), so each further application of the batch costs fewer statements."""
+    procedure = make_procedure()
+    _submit(procedure=procedure, key="warm")
+    applications_follow_up_batch(limit=1)  # creates the default route once
+    _submit(procedure=procedure, key="one")
+    with CaptureQueriesContext(connection) as one:
+        applications_follow_up_batch(limit=1)
+    for n in range(2):
+        _submit(procedure=procedure, key=f"two{n}")
+    with CaptureQueriesContext(connection) as two:
+        applications_follow_up_batch(limit=2)
+    for n in range(3):
+        _submit(procedure=procedure, key=f"three{n}")
+    with CaptureQueriesContext(connection) as three:
+        applications_follow_up_batch(limit=3)
+    first_extra = len(two) - len(one)
+    second_extra = len(three) - len(two)
+    assert len(two) > len(one) and second_extra == first_extra  # a constant cost per application
+    assert first_extra <= len(one) - 5  # … at least five statements below a batch of its own
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()
+    assert Case.objects.filter(procedure=procedure).count() == 7
+    assert audit_verify()[0]

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError
+from madoguchi.core.memo import memoized
 from madoguchi.notifications.channels import DeliveryError, OutgoingMessage, get_channel
 from madoguchi.notifications.constants import ChannelKind, NotificationStatus
 from madoguchi.notifications.events import SENSITIVE_NOTICE, get_event
@@ -69,9 +70,12 @@ def mailbox_url() -> str:
 
 def template_texts(*, organization: Organization, event: str, language: str) -> tuple[str, str]:
     """(subject, body) templates: the organization's override, else the default wording."""
-    custom = NotificationTemplate.objects.filter(
-        organization=organization, event=event, language=language
-    ).first()
+    custom = memoized(
+        ("notifications.template", organization.pk, event, language),
+        lambda: NotificationTemplate.objects.filter(
+            organization=organization, event=event, language=language
+        ).first(),
+    )
     if custom is not None:
         return custom.subject, custom.body
     event_type = get_event(event)
@@ -163,7 +167,10 @@ def notification_enqueue(
             )
         )
     if webhooks is None:
-        webhooks = list(WebhookEndpoint.objects.filter(organization=organization, active=True))
+        webhooks = memoized(
+            ("notifications.webhooks", organization.pk),
+            lambda: list(WebhookEndpoint.objects.filter(organization=organization, active=True)),
+        )
     for endpoint in webhooks:
         if not endpoint.wants(event):
             continue

@@ -11,6 +11,7 @@ from madoguchi.accounts.constants import Role
 from madoguchi.accounts.types import Actor
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
+from madoguchi.core.memo import memoized
 from madoguchi.review.constants import StepKind, StepMode
 from madoguchi.review.models import Route, RouteStep, StepSlot
 
@@ -106,7 +107,11 @@ def route_create(
 
 def route_for_procedure(*, procedure: Any) -> Route:
     """The procedure's default route; a two-step one (審査 → 決裁) is created if none exists."""
-    route = Route.objects.filter(procedure=procedure, is_default=True).order_by("-id").first()
+    route = memoized(
+        ("review.route_for_procedure", procedure.pk),
+        lambda: Route.objects.filter(procedure=procedure, is_default=True).order_by("-id").first(),
+        keep_none=False,
+    )
     if route is not None:
         return route
     department = procedure.department

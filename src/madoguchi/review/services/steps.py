@@ -21,6 +21,7 @@ from madoguchi.applications.services import application_status_set
 from madoguchi.audit.services import audit_record
 from madoguchi.core.business_days import add_business_days
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.core.memo import memoized
 from madoguchi.review import selectors
 from madoguchi.review.constants import CaseStatus, StepKind, TaskStatus
 from madoguchi.review.models import Case, RouteStep, TaskState
@@ -106,7 +107,10 @@ def step_start(
     prefer_previous: bool = False,
     carry_over: list[TaskState] | None = None,
 ) -> None:
-    step = RouteStep.objects.filter(route_id=case.route_id, position=position).first()
+    step = memoized(
+        ("review.route_step", case.route_id, position),
+        lambda: RouteStep.objects.filter(route_id=case.route_id, position=position).first(),
+    )
     if step is None:
         raise DomainError(_("経路の段階が見つかりません。"), code="route_broken")
     case.step_round += 1
