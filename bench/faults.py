@@ -51,7 +51,9 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import _common as common  # noqa: E402
 import submissions as sub  # noqa: E402 - the submission benchmark's set-up and checks
+from _common import stop  # noqa: E402
 
 ROOT = sub.ROOT
 HOST = "127.0.0.1"
@@ -77,21 +79,7 @@ class Sink:
 
 
 def spawn(command: list[str], env: dict[str, str], log_path: str) -> subprocess.Popen:
-    log = open(log_path, "a")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
-
-
-def stop(process: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, sig)
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
+    return common.spawn(command, env, log_path, append=True)  # restarted processes add to their log
 
 
 def start_redis(port: int, tmp: str) -> subprocess.Popen:
@@ -136,17 +124,8 @@ def start_web(sargs, env, tmp) -> subprocess.Popen:
     config_path = os.path.join(tmp, "gunicorn_conf.py")
     Path(config_path).write_text(sub.GUNICORN_CONFIG.format(interval=0))
     process = spawn(sub.gunicorn_command(sargs, config_path), env, os.path.join(tmp, "gunicorn.log"))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, sargs.port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.5)
-    stop(process)
-    raise SystemExit("gunicorn did not start; see " + os.path.join(tmp, "gunicorn.log"))
+    common.wait_healthy(sargs.port, process, timeout=120)
+    return process
 
 
 def celery_worker(env, tmp, concurrency: int) -> subprocess.Popen:

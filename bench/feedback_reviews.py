@@ -25,7 +25,6 @@ import argparse
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,50 +35,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-HOST = "127.0.0.1"
-PG_URL = f"postgres://postgres@{HOST}:5432"
-
-
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", HOST, "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-        check=True,
-        capture_output=True,
-    )
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+sys.path.insert(0, str(ROOT / "bench"))
+import _common as common  # noqa: E402
+from _common import HOST, gunicorn, load_average  # noqa: E402
+from _common import stop as stop_server  # noqa: E402
 
 
 def start_server(env: dict[str, str], port: int, tmp: str, workers: int, threads: int) -> subprocess.Popen:
-    log = open(os.path.join(tmp, "gunicorn.log"), "w")  # noqa: SIM115 - closed with the process
-    command = [
-        sys.executable, "-m", "gunicorn", "madoguchi.config.wsgi", "--bind", f"{HOST}:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--preload",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.3)
-    stop_server(process)
-    raise SystemExit("gunicorn did not start; see " + os.path.join(tmp, "gunicorn.log"))
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return gunicorn(
+        port, env, os.path.join(tmp, "gunicorn.log"), workers=workers, threads=threads, extra=["--preload"]
+    )
 
 
 BODY = {
@@ -160,20 +125,13 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"load average before: {load_average()}")
-    psql(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-    psql(f"CREATE DATABASE {args.db}")
+    common.recreate_database(args.db)
     tmp = tempfile.mkdtemp(prefix="feedback-bench-")
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"{PG_URL}/{args.db}",
-            "DEBUG": "1",  # development keys (the production refusal is not what is measured)
-            "MADOGUCHI_DATA_DIR": tmp,
-            "LOG_LEVEL": "ERROR",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
-            "PYTHONPATH": str(ROOT / "src"),
-            "DJANGO_SETTINGS_MODULE": "madoguchi.config.settings",
-        }
+    env = common.server_env(
+        args.db,
+        DEBUG="1",  # development keys (the production refusal is not what is measured)
+        MADOGUCHI_DATA_DIR=tmp,
+        CELERY_TASK_ALWAYS_EAGER="1",
     )
     for key in (
         "DATABASE_URL",
@@ -183,12 +141,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE",
     ):
         os.environ[key] = env[key]
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
+    common.migrate(env)
     import django
 
     django.setup()
@@ -239,7 +192,7 @@ def main() -> None:
     )
     connections.close_all()
     if not args.keep_db:
-        psql(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+        common.drop_database(args.db)
 
 
 if __name__ == "__main__":

@@ -23,34 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PG_URL, ROOT, SmtpSink, drop_database, load_average, server_env  # noqa: E402
-
-
-def template_database(name: str) -> None:
-    """``name`` copied from a migrated template (rebuilt when the migration files change)."""
-    import hashlib
-    import subprocess
-
-    import psycopg
-
-    files = sorted((ROOT / "src").glob("madoguchi/*/migrations/*.py"))
-    digest = hashlib.sha256(
-        "".join(f"{f.relative_to(ROOT)}:{f.stat().st_size}" for f in files).encode()
-    ).hexdigest()[:10]
-    template = f"{name}_tpl_{digest}"
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone() is None:
-            for (stale,) in conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{name}_tpl_%"]
-            ).fetchall():
-                conn.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{template}"')
-            env = server_env(template)
-            subprocess.run(
-                [sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"], env=env, check=True
-            )
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+from _common import SmtpSink, drop_database, load_average, server_env, template_database  # noqa: E402
 
 
 class Statements:

@@ -16,14 +16,11 @@ import argparse
 import os
 import signal
 import smtplib
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -33,34 +30,11 @@ sys.path.insert(0, str(SRC))
 
 from madoguchi.core.devvalues import throwaway_keys  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Sink, free_port, percentile  # noqa: E402
+
 DB_NAME = "mdg_notif"
 REDIS_URL = "redis://127.0.0.1:6379/5"
-
-
-class Sink:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.received: dict[str, float] = {}
-        self.count = 0
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
-        now = time.perf_counter()
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        with self.lock:
-            self.count += 1
-            self.received.setdefault(str(message.get("Message-ID", "")).strip(), now)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 
 
 def raw_smtplib(port: int, n: int, persistent: bool) -> float:

@@ -36,7 +36,6 @@ import http.client
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import threading
@@ -46,8 +45,11 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_URL = "postgres://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as common  # noqa: E402
+
+ROOT = common.ROOT
+PG_URL = common.PG_URL
 DB_NAME = "mdg_rush"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 HOST, PORT = "127.0.0.1", 8301
@@ -94,32 +96,7 @@ def server_env(args) -> dict[str, str]:
 def create_database(args) -> None:
     """A fresh database, copied from a migrated template (kept between runs, rebuilt when the
     migration files change): migrating from nothing takes minutes on the shared machine."""
-    import hashlib
-
-    import psycopg
-
-    files = sorted((ROOT / "src").glob("madoguchi/*/migrations/*.py"))
-    digest = hashlib.sha256(
-        "".join(f"{f.relative_to(ROOT)}:{f.stat().st_size}" for f in files).encode()
-    ).hexdigest()[:10]
-    template = f"{DB_NAME}_tpl_{digest}"
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone() is None:
-            stale = conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{DB_NAME}_tpl_%"]
-            )
-            for (name,) in stale.fetchall():
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{template}"')
-            env = {**server_env(args), "DATABASE_URL": f"{PG_URL}/{template}"}
-            subprocess.run(
-                [sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"],
-                env=env,
-                cwd=ROOT,
-                check=True,
-            )
-        conn.execute(f'CREATE DATABASE "{DB_NAME}" TEMPLATE "{template}"')
+    common.template_database(DB_NAME, server_env(args))
 
 
 def clear_redis() -> None:
@@ -200,49 +177,20 @@ def create_data(users: int, places: int) -> tuple[str, list[str]]:
 
 
 def start_server(args) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "madoguchi.config.wsgi:application",
-        "-b",
-        f"{HOST}:{PORT}",
-        "-w",
-        str(args.workers),
-        "-k",
-        "gthread",
-        "--threads",
-        str(args.threads),
-        "--keep-alive",
-        "10",
-        "--backlog",
-        "2048",
-        "--log-level",
-        "warning",
-    ]
-    log = open(SERVER_LOG, "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=server_env(args), start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+    # a busy shared machine boots slowly: up to two minutes
+    return common.gunicorn(
+        PORT,
+        server_env(args),
+        SERVER_LOG,
+        workers=args.workers,
+        threads=args.threads,
+        keep_alive=10,
+        extra=["--backlog", "2048"],
     )
-    deadline = time.monotonic() + 120  # a busy shared machine boots slowly
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    stop_server(proc)
-    raise SystemExit(f"gunicorn did not start on port {PORT}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(proc.pid, signal.SIGKILL)
+    common.stop(proc)
 
 
 # ----------------------------------------------------------------------------- clients

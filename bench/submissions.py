@@ -53,11 +53,14 @@ from _common import (  # noqa: E402
     PG_URL,
     ROOT,
     SmtpSink,
+    celery_worker,
     load_average,
     percentile,
     process_tree_cpu_seconds,
     psql,
     sh,
+    spawn,
+    wait_healthy,
 )
 from _common import stop as stop_server  # noqa: E402
 
@@ -255,21 +258,9 @@ def post_fork(server, worker):
 def start_server(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
     config_path = os.path.join(tmp, "gunicorn_conf.py")
     Path(config_path).write_text(GUNICORN_CONFIG.format(interval=args.switch_interval))
-    log = open(os.path.join(tmp, "gunicorn.log"), "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        gunicorn_command(args, config_path), env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, args.port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop_server(process)
-    raise SystemExit("gunicorn did not start; see " + os.path.join(tmp, "gunicorn.log"))
+    process = spawn(gunicorn_command(args, config_path), env, os.path.join(tmp, "gunicorn.log"))
+    wait_healthy(args.port, process, timeout=60)
+    return process
 
 
 # ---------------------------------------------------------------------------- load
@@ -418,10 +409,7 @@ def check_database(expected_min: int) -> dict[str, object]:
 
 def start_worker(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
     """A Celery worker for the follow-ups and the notices they send."""
-    log = open(os.path.join(tmp, "celery.log"), "w")  # noqa: SIM115 - closed with the process
-    command = [sys.executable, "-m", "celery", "-A", "madoguchi.config", "worker", "-l", "WARNING"]
-    command += ["--concurrency", str(args.follow_up_concurrency), "--without-gossip", "--without-mingle"]
-    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+    return celery_worker(env, os.path.join(tmp, "celery.log"), concurrency=args.follow_up_concurrency)
 
 
 def wait_for_follow_ups(timeout: float = 240) -> dict[str, float]:
