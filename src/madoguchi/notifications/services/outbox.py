@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -282,10 +282,11 @@ def _message(row: Notification) -> OutgoingMessage:
         recipient_id=row.recipient_id,
         organization_id=row.organization_id,
         organization_slug=(
-            row._organization_slug  # type: ignore[attr-defined]
+            getattr(row, "_organization_slug", None)
             if hasattr(row, "_organization_slug")
             else (row.organization.slug if row.organization_id else "")
-        ),
+        )
+        or "",
         payload=row.payload,
         created_at=row.created_at.isoformat(),
     )
@@ -305,20 +306,23 @@ def _claim(
     table = Notification._meta.db_table
     quote = connection.ops.quote_name
     columns = model_columns(Notification, connection, table)
-    field = Notification._meta.get_field
+
+    def prep(name: str, value: Any) -> Any:
+        model_field = Notification._meta.get_field(name)
+        assert isinstance(model_field, models.Field)
+        return model_field.get_db_prep_value(model_field.to_python(value), connection)
+
     status_col, next_col, id_col = quote("status"), quote("next_attempt_at"), quote("id")
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     first: list[Any] = []
     if notification_id is not None:
         try:
-            first = [field("id").get_db_prep_value(field("id").to_python(notification_id), connection)]
+            first = [prep("id", notification_id)]
         except Exception:  # noqa: BLE001 - not a notification id: nothing to claim by id
             if limit <= 1:
                 return []
-    when = field("next_attempt_at").get_db_prep_value(now, connection)
-    lease = field("lease_until").get_db_prep_value(
-        now + timedelta(seconds=float(_setting("NOTIFICATION_LEASE_SECONDS", 120))), connection
-    )
+    when = prep("next_attempt_at", now)
+    lease = prep("lease_until", now + timedelta(seconds=float(_setting("NOTIFICATION_LEASE_SECONDS", 120))))
     if first and limit <= 1:
         pick = f"SELECT {id_col} FROM {quote(table)} WHERE {id_col} = %s AND {status_col} = %s AND {next_col} <= %s{lock}"
         pick_params: list[Any] = [first[0], NotificationStatus.QUEUED, when]
@@ -329,9 +333,9 @@ def _claim(
             f"ORDER BY {order}{next_col} LIMIT %s{lock}"
         )
         pick_params = [NotificationStatus.QUEUED, when, *first, limit]
-    token_value = field("claim_token").get_db_prep_value(token, connection)
+    token_value = prep("claim_token", token)
     org_table = Organization._meta.db_table
-    returning = ", ".join(f"{quote(table)}.{quote(f.column)}" for f in columns.fields) + (
+    returning = ", ".join(f"{quote(table)}.{quote(str(f.column))}" for f in columns.fields) + (
         f", (SELECT o.{quote('slug')} FROM {quote(org_table)} o WHERE o.{id_col} = "
         f"{quote(table)}.{quote('organization_id')})"
     )
@@ -356,9 +360,10 @@ def _claim(
         params = [NotificationStatus.SENDING, token_value, lease, *pick_params, NotificationStatus.QUEUED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = []
+        rows: list[Notification] = []
         for values in cursor.fetchall():
             row = columns.instance(values[:-1], connection)
+            assert isinstance(row, Notification)
             row._organization_slug = values[-1] or ""  # type: ignore[attr-defined]
             rows.append(row)
     # RETURNING keeps no order: the asked-for row first, then the longest due
