@@ -79,8 +79,10 @@ def test_s7_briefing_designation_with_errors_and_change_notice(open_page, site):
     booking = Booking.objects.get(user__email=APPLICANT, resource__slug="shitei-setsumeikai")
     assert booking.code_display in page.locator("main").inner_text()
 
-    # 指定申請: business rules refused next to the field, nothing typed lost
-    phone.goto(SHITEI)
+    # 指定申請: back from the booking to the procedure it belongs to (no typed address), then
+    # business rules refused next to the field, nothing typed lost
+    follow(page, "「障害福祉サービス事業者の指定申請」の手続へ進む")
+    assert phone.path == SHITEI, phone.path
     follow(page, "申請をはじめる")
     phone.check("start: who applies")
     page.get_by_label("本人が申請します").check()
