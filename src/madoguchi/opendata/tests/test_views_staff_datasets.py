@@ -172,3 +172,19 @@ def test_staff_datasets_have_no_empty_group_facet(client, staff):
     found = client.get("/api/3/action/package_search", {"facet.field": '["groups","license_id"]'}).json()
     assert found["result"]["facets"]["groups"] == {}
     assert found["result"]["facets"]["license_id"] == {"gov-std-2.0": 1}
+
+
+def test_a_staff_dataset_is_in_the_dcat_catalog_with_its_version_and_licence(client, staff):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    client.force_login(staff)
+    client.post("/opendata/staff/shinjuku/", {**form(), "file": upload(GOOD)})
+    client.post("/opendata/staff/dataset/shinjuku-shelters/", {"file": upload(NEXT)})
+    client.logout()
+    catalog = Graph().parse(data=client.get("/catalog.ttl").content, format="turtle")
+    node = URIRef("http://testserver/opendata/shinjuku-shelters/")
+    assert (None, DCAT.dataset, node) in catalog
+    one = Graph().parse(data=client.get("/dataset/shinjuku-shelters.jsonld").content, format="json-ld")
+    assert (node, URIRef(f"{DCAT}version"), Literal("2")) in one
+    assert (node, DCTERMS.license, URIRef("https://www.digital.go.jp/resources/open_data/")) in one
