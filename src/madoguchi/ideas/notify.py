@@ -87,6 +87,21 @@ def register_events() -> None:
     )
     register_event(
         EventType(
+            id="ideas.to_moderate",
+            label=_("モデレーターの確認を待つ投稿があります"),
+            placeholders=("title", "space", "url", "reason"),
+            subject={"ja": "【確認のお願い】{{ title }}", "en": "Waiting for a moderator: {{ title }}"},
+            body={
+                "ja": "{{ recipient_name }} 様\n\n{{ space }} に確認をお願いしたい投稿があります（{{ reason }}）。\n"
+                "「{{ title }}」\n\n{{ url }}\n\n{{ organization_name }}",
+                "en": "Dear {{ recipient_name }},\n\nA post in {{ space }} waits for a moderator ({{ reason }}).\n"
+                "“{{ title }}”\n\n{{ url }}\n\n{{ organization_name }}",
+            },
+            sample={**_SAMPLE, "reason": "新しい提案"},
+        )
+    )
+    register_event(
+        EventType(
             id="ideas.moderated",
             label=_("投稿が非表示になりました"),
             placeholders=("title", "space", "url", "reason"),
@@ -182,6 +197,35 @@ def tell_moderators(*, proposal: Proposal, actor: User | None = None) -> int:
         context={"title": proposal.title, "space": space.name, "url": proposal_url(proposal)},
         key=f"ideas:to_assign:{proposal.pk}",
         department_id=space.moderator_department_id,
+    )
+
+
+def moderators(space) -> list[User]:
+    """Members of the space's moderator department; without one, the organization's admins."""
+    from madoguchi.accounts.constants import Role
+
+    if space.moderator_department_id is not None:
+        return department_members(
+            organization_id=space.organization_id, department_id=space.moderator_department_id
+        )
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__organization_id=space.organization_id, memberships__role=Role.ADMIN
+        ).distinct()
+    )
+
+
+def tell_moderators_of_report(
+    *, space, title: str, url: str, reason: str, key: str, actor: User | None = None
+) -> int:
+    """Work reaching the moderators: a post reported, or hidden by reports (a new proposal:
+    ``tell_moderators``)."""
+    return _send(
+        [m for m in moderators(space) if actor is None or m.pk != actor.pk],
+        event="ideas.to_moderate",
+        organization=space.organization,
+        context={"title": title, "space": space.name, "url": url, "reason": reason},
+        key=key,
     )
 
 

@@ -69,6 +69,15 @@ def report_add(*, viewer: Viewer, kind: str, target: Moderated, reason: str, not
         if hide_now:
             audit_record(actor="system", action="ideas.auto_hidden", target=locked, after={"reports": count})
             searching.announce(locked)
+        if count == 1 or hide_now:  # the first report, and the one that hid it
+            title, url = _title_and_url(locked)
+            notify.tell_moderators_of_report(
+                space=space,
+                title=title,
+                url=url,
+                reason=str(_("通報で非表示になりました") if hide_now else _("通報がありました")),
+                key=f"ideas.to_moderate:{kind}:{target.pk}:{'hidden' if hide_now else 'reported'}",
+            )
     return hide_now
 
 

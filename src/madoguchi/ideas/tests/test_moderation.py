@@ -103,3 +103,18 @@ def test_staff_of_another_organization_never_see_the_space(world):
     assert search(viewer=world.v(stranger), query="件名") == []
     assert len(search(viewer=world.v(world.peer), query="件名")) == 1
     assert Proposal.objects.count() == 1
+
+
+def test_moderators_are_told_when_work_reaches_them(world):
+    """A new proposal waits for a department to be chosen (ideas.to_assign); a report waits for a
+    look (ideas.to_moderate)."""
+    proposal = services.proposal_save(
+        viewer=world.v(world.author), space=world.box, title="新しい提案", body="本文", publish=True
+    )
+    assigned = Notification.objects.filter(event="ideas.to_assign", channel="mailbox")
+    assert [n.recipient for n in assigned] == [world.moderator]
+    services.report_add(viewer=world.v(world.peer), kind="proposal", target=proposal, reason="spam")
+    told = Notification.objects.filter(event="ideas.to_moderate", channel="mailbox")
+    assert [n.recipient for n in told] == [world.moderator] and "新しい提案" in told.get().body
+    assert told.get().dedupe_key.endswith(":reported")
+    assert not told.filter(recipient__in=[world.author, world.peer]).exists()
