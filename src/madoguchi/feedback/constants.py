@@ -29,11 +29,21 @@ class Satisfaction(models.IntegerChoices):
 
 
 # The "what was hard" choices an organization starts with (FeedbackSettings.difficulties).
+# ``label_en`` (optional) is shown when the visitor reads the page in English.
 DEFAULT_DIFFICULTIES: list[dict[str, str]] = [
-    {"key": "unclear", "label": "説明が分かりにくい"},
-    {"key": "waiting", "label": "待ち時間が長い"},
-    {"key": "staff", "label": "職員の対応"},
-    {"key": "many_steps", "label": "手続や書類が多い"},
-    {"key": "online", "label": "オンラインで完結しない"},
-    {"key": "access", "label": "場所・時間が不便"},
+    {"key": "unclear", "label": "説明が分かりにくい", "label_en": "The explanation was hard to understand"},
+    {"key": "waiting", "label": "待ち時間が長い", "label_en": "Long waiting time"},
+    {"key": "staff", "label": "職員の対応", "label_en": "How the staff dealt with me"},
+    {"key": "many_steps", "label": "手続や書類が多い", "label_en": "Too many steps or documents"},
+    {"key": "online", "label": "オンラインで完結しない", "label_en": "Cannot be completed online"},
+    {"key": "access", "label": "場所・時間が不便", "label_en": "Inconvenient place or hours"},
 ]
+_DEFAULT_ENGLISH = {d["label"]: d["label_en"] for d in DEFAULT_DIFFICULTIES}
+
+
+def difficulty_label(choice: dict[str, str], *, english: bool) -> str:
+    """A choice's words for the visitor: its English label in English (one it was given, else the
+    standard choice's), otherwise the Japanese one."""
+    if english:
+        return choice.get("label_en") or _DEFAULT_ENGLISH.get(choice["label"], "") or choice["label"]
+    return choice["label"]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.errors import FieldErrors
-from madoguchi.feedback.constants import Satisfaction
+from madoguchi.feedback.constants import Satisfaction, difficulty_label
 
 
 def shown_required(field: forms.Field) -> forms.Field:
@@ -79,7 +80,10 @@ class ReviewForm(ServiceForm):
 
     def __init__(self, *args: Any, difficulties: list[dict[str, str]], ask_nps: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["difficulties"].choices = [(d["key"], d["label"]) for d in difficulties]
+        english = (get_language() or "").startswith("en")
+        self.fields["difficulties"].choices = [
+            (d["key"], difficulty_label(d, english=english)) for d in difficulties
+        ]
         if not ask_nps:
             del self.fields["nps"]
 
@@ -119,7 +123,10 @@ class SettingsForm(ServiceForm):
     difficulties = shown_required(
         forms.CharField(
             label=_("「困ったこと」の選択肢"),
-            help_text=_("1行に1つ、「キー: 表示する文」の形で書きます（例: waiting: 待ち時間が長い）。"),
+            help_text=_(
+                "1行に1つ、「キー: 表示する文」の形で書きます（例: waiting: 待ち時間が長い）。"
+                "英語の文は「|」のあとに書けます（例: waiting: 待ち時間が長い | Long waiting time）。"
+            ),
             required=False,
             widget=forms.Textarea(attrs={"rows": 8}),
         )

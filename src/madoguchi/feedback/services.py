@@ -237,8 +237,16 @@ def feedback_settings_update(
         key, sep, label = line.partition(":")
         if not sep:
             key, label = f"c{number}", line
-        key, label = key.strip(), label.strip()
-        if not key or not label or key in seen or len(label) > 60 or not key.replace("_", "").isalnum():
+        label, _bar, label_en = label.partition("|")
+        key, label, label_en = key.strip(), label.strip(), label_en.strip()
+        if (
+            not key
+            or not label
+            or key in seen
+            or len(label) > 60
+            or len(label_en) > 80
+            or not key.replace("_", "").isalnum()
+        ):
             raise FieldErrors(
                 {
                     "difficulties": [
@@ -248,7 +256,7 @@ def feedback_settings_update(
                 }
             )
         seen.add(key)
-        choices.append({"key": key, "label": label})
+        choices.append({"key": key, "label": label, **({"label_en": label_en} if label_en else {})})
     if not choices:
         raise FieldErrors({"difficulties": [_("選択肢を1つ以上入力してください。")]})
     if len(choices) > 12:

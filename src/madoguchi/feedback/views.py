@@ -368,7 +368,10 @@ def staff_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         form = SettingsForm(
             initial={
                 "ask_nps": current.ask_nps,
-                "difficulties": "\n".join(f"{d['key']}: {d['label']}" for d in current.difficulties),
+                "difficulties": "\n".join(
+                    f"{d['key']}: {d['label']}" + (f" | {d['label_en']}" if d.get("label_en") else "")
+                    for d in current.difficulties
+                ),
                 "intro": current.intro,
             }
         )

@@ -149,3 +149,38 @@ def test_a_counter_member_cannot_stop_a_point(client, point):
     client.force_login(make_staff(point.organization, Role.COUNTER))
     response = client.post(reverse("feedback:staff_point_action", args=[point.code]), {"action": "close"})
     assert response.status_code == 404
+
+
+def test_the_what_was_hard_choices_are_in_english_on_the_english_page(client):
+    from madoguchi.feedback.constants import DEFAULT_DIFFICULTIES, difficulty_label
+
+    assert difficulty_label(DEFAULT_DIFFICULTIES[1], english=True) == "Long waiting time"
+    # choices stored before English labels existed still read in English
+    assert (
+        difficulty_label({"key": "waiting", "label": "待ち時間が長い"}, english=True) == "Long waiting time"
+    )
+    assert difficulty_label({"key": "x", "label": "駐車場が狭い"}, english=True) == "駐車場が狭い"
+    assert difficulty_label(
+        {"key": "x", "label": "駐車場が狭い", "label_en": "Small car park"}, english=True
+    ) == ("Small car park")
+    assert difficulty_label(DEFAULT_DIFFICULTIES[1], english=False) == "待ち時間が長い"
+
+
+@pytest.mark.django_db
+def test_an_organization_gives_its_choices_english_words_after_a_bar():
+    from madoguchi.accounts.constants import Role
+    from madoguchi.core.testing import make_organization, make_staff
+    from madoguchi.feedback.services import feedback_settings_update
+
+    organization = make_organization()
+    settings = feedback_settings_update(
+        actor=make_staff(organization, Role.ADMIN),
+        organization=organization,
+        ask_nps=True,
+        difficulties_text="parking: 駐車場が狭い | Small car park\nwaiting: 待ち時間が長い",
+        intro="",
+    )
+    assert settings.difficulties == [
+        {"key": "parking", "label": "駐車場が狭い", "label_en": "Small car park"},
+        {"key": "waiting", "label": "待ち時間が長い"},
+    ]
