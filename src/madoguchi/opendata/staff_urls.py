@@ -8,4 +8,5 @@ urlpatterns = [
     path("", staff_views.home, name="home"),
     path("<slug:org>/", staff_views.datasets, name="datasets"),
     path("dataset/<slug:name>/", staff_views.dataset, name="dataset"),
+    path("dataset/<slug:name>/describe/", staff_views.describe, name="describe"),
 ]

@@ -155,19 +155,54 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
                 hold.delete()
             messages.success(request, _("第 %(n)s 版を公開しました。") % {"n": version.number})
             return redirect("opendata_staff:dataset", name=found.name)
-    header, body = selectors.table_of(found)
+    return _dataset_page(request, scope, found, errors=errors, note=note, hold=hold)
+
+
+def _dataset_page(request, scope, found, *, errors, note="", hold=None, values=None, describe_errors=None):
+    all_errors = {**errors, **(describe_errors or {})}
     return render(
         request,
         "opendata/staff_dataset.html",
         {
+            "values": values
+            or {
+                "title": found.title,
+                "notes": found.notes,
+                "license_id": found.license_id,
+                "tags": "、".join(t.name for t in found.tags.order_by("name")),
+                "fiscal_year": found.fiscal_year or "",
+                "department": found.department.slug if found.department else "",
+            },
+            "departments": _departments(scope, found.organization),
+            "licences": [(key, selectors.LICENSES[key][0]) for key in services.STAFF_LICENSES],
+            "describe_errors": describe_errors or {},
             "dataset": found,
             "versions": selectors.dataset_versions(found),
             "licence": selectors.LICENSES.get(found.license_id, (found.license_id, "")),
             "fields": (found.schema or {}).get("fields", []),
             "note": note,
             "errors": errors,
-            "summary": _summary(errors),
+            "summary": _summary(all_errors),
             "hold": hold,
         },
-        status=form_status(request, errors),
+        status=form_status(request, all_errors),
     )
+
+
+@staff_required
+def describe(request: HttpRequest, name: str) -> HttpResponse:
+    """Change the title, description, licence, tags, year or department of a staff dataset."""
+    scope = InsightsScope.of(request.user)
+    found = selectors.access_staff_dataset(scope=scope, name=name)
+    if request.method != "POST":
+        return redirect("opendata_staff:dataset", name=found.name)
+    values = {key: request.POST.get(key, "") for key in DESCRIPTION_FIELDS if key != "name"}
+    try:
+        fields = services.staff_dataset_fields(
+            scope=scope, organization=found.organization, data=values, new=False
+        )
+    except FieldErrors as exc:
+        return _dataset_page(request, scope, found, errors={}, values=values, describe_errors=exc.as_dict())
+    services.staff_dataset_describe(actor=request.user, dataset=found, fields=fields)
+    messages.success(request, _("説明を変更しました。"))
+    return redirect("opendata_staff:dataset", name=found.name)

@@ -188,3 +188,15 @@ def test_a_staff_dataset_is_in_the_dcat_catalog_with_its_version_and_licence(cli
     one = Graph().parse(data=client.get("/dataset/shinjuku-shelters.jsonld").content, format="json-ld")
     assert (node, URIRef(f"{DCAT}version"), Literal("2")) in one
     assert (node, DCTERMS.license, URIRef("https://www.digital.go.jp/resources/open_data/")) in one
+
+
+def test_staff_change_the_description_and_licence_422_next_to_the_field(client, staff):
+    client.force_login(staff)
+    client.post("/opendata/staff/shinjuku/", {**form(), "file": upload(GOOD)})
+    url = "/opendata/staff/dataset/shinjuku-shelters/describe/"
+    refused = client.post(url, {**form(title="", license_id="cc-by-4.0"), "notes": "新しい説明"})
+    assert refused.status_code == 422
+    assert 'id="e-title"' in refused.content.decode() and "新しい説明" in refused.content.decode()
+    assert client.post(url, {**form(license_id="cc-by-4.0"), "notes": "新しい説明"}).status_code == 302
+    dataset = Dataset.objects.get()
+    assert (dataset.license_id, dataset.notes, dataset.version) == ("cc-by-4.0", "新しい説明", 1)
