@@ -96,6 +96,8 @@ TEMPLATES = [
                 "madoguchi.accounts.context_processors.staff_session",
                 "madoguchi.accounts.context_processors.menu_viewer",
             ],
+            # dates with the weekday in the page's language (date_weekday_time …)
+            "builtins": ["madoguchi.core.templatetags.dates"],
         },
     }
 ]
@@ -286,6 +288,8 @@ LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
+# Named date formats per language (DATE_FORMAT …): templates never write a literal 「Y年n月j日」.
+FORMAT_MODULE_PATH = ["madoguchi.config.formats"]
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
