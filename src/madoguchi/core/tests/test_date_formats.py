@@ -8,7 +8,7 @@ from django.utils import translation
 STARTS = dt.datetime(2026, 12, 18, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
 TEMPLATE = Template(
-    '{{ t|date_weekday_time }}|{{ t|date_weekday }}|{{ t|month_day_weekday_time }}|{{ t|month_day_time }}|'
+    "{{ t|date_weekday_time }}|{{ t|date_weekday }}|{{ t|month_day_weekday_time }}|{{ t|month_day_time }}|"
     '{{ t|date:"DATETIME_FORMAT" }}|{{ t|date:"DATE_FORMAT" }}|{{ t|date:"YEAR_MONTH_FORMAT" }}|{{ t|date:"MONTH_DAY_FORMAT" }}'
 )
 
