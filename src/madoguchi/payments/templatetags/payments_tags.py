@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import Q
 
 from madoguchi.payments import selectors
+from madoguchi.payments.constants import ReductionStatus
 from madoguchi.payments.services import fee_quote
 
 register = template.Library()
@@ -46,7 +48,11 @@ def fee_work(context: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return {"waiting": []}
+    # An amount already decided waits for the approval (the decision makes it payable), not for
+    # a fee action: it is not listed, nor shown as a 減免 to verify.
     waiting = list(
-        selectors.staff_payments(user=user, filters={"status": "awaiting_amount"}).order_by("created_at")[:20]
+        selectors.staff_payments(user=user, filters={"status": "awaiting_amount"})
+        .filter(Q(amount__isnull=True) | Q(reduction_status=ReductionStatus.TO_VERIFY))
+        .order_by("created_at")[:20]
     )
     return {"waiting": waiting}

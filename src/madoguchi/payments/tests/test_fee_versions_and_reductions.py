@@ -262,3 +262,21 @@ def test_my_work_lists_fees_waiting_for_staff(client):
     other = fee_office(kind=FeeKind.AFTER_REVIEW)  # another organization's fee is not listed
     client.force_login(other.reviewer_a)
     assert payment.application.reference_number not in client.get("/staff/work/").content.decode()
+
+
+def test_my_work_no_longer_lists_a_fee_once_its_amount_is_decided(client):
+    """A decided amount waits for the 決裁 (the decision makes it payable); the approver's list
+    showed it as 「減免（）を確認する」."""
+    office = fee_office(kind=FeeKind.AFTER_REVIEW)
+    payment = submit(office)
+    client.force_login(office.reviewer_a)
+    response = client.post(
+        f"/payments/staff/applications/{payment.application_id}/fee/",
+        {"amount": "６００", "reason": "2通分"},
+    )
+    assert response.status_code in {200, 302}
+    payment.refresh_from_db()
+    assert payment.amount == 600
+    page = client.get("/staff/work/").content.decode()
+    assert "減免（）" not in page
+    assert f"/payments/staff/{payment.pk}/" not in page
