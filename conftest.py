@@ -39,10 +39,3 @@ def _sign_in_throttles_start_empty():
 # The development OpenID provider as a session fixture (``devop``), for the OIDC tests.
 pytest_plugins = ["madoguchi.accounts.oidc.testing"]
 
-
-def pytest_collection_modifyitems(config, items):
-    """Browser modules first. With ``-n auto --dist loadfile --no-loadscope-reorder`` xdist hands
-    out whole modules in this order, so the long browser modules (each loads the demo once)
-    start at once on every worker and the run does not end with one worker alone on one of
-    them while the others idle. The order within each group stays as collected."""
-    items.sort(key=lambda item: 0 if item.get_closest_marker("browser") else 1)
