@@ -121,6 +121,10 @@ def test_a_new_version_keeps_the_old_one_and_must_match_the_schema(client, staff
     )
     assert refused.status_code == 422
     assert "見出しが前の版と違います" in refused.content.decode()
+    # the page's <title> is its name, and the description form is on the page once
+    title = refused.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<form" not in title and "<h2>" not in title
+    assert refused.content.decode().count('id="id_title"') == 1
     ok = client.post(
         "/opendata/staff/dataset/shinjuku-shelters/", {"note": "大久保小学校を追加", "file": upload(NEXT)}
     )
