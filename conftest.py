@@ -36,6 +36,30 @@ def _sign_in_throttles_start_empty():
     yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, plus: before the test database is dropped, end any session still open on
+    it (PostgreSQL refuses to drop a database "being accessed by other users"). Which sessions
+    they were is printed, so a test that leaks a connection can be found and fixed; CI's
+    PostgreSQL pass failed this way with every test green."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        stray = cursor.fetchall()
+        for pid, application, state, query in stray:
+            print(
+                f"\nstray PostgreSQL session on the test database: pid {pid} {application!r} {state}: {query}"
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    connection.close()
+
+
 # The development OpenID provider as a session fixture (``devop``), for the OIDC tests.
 pytest_plugins = ["madoguchi.accounts.oidc.testing"]
-
