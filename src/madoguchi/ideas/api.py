@@ -1,6 +1,9 @@
 """JSON door to the proposal box and Q&A — the same services as the pages:
 
 - ``GET  /api/v1/ideas/{org}/{space}/proposals`` and ``POST`` (create; ``publish``),
+- ``POST /api/v1/ideas/{org}/{space}/proposals/{id}/attachments`` (the author adds a file,
+  ``multipart/form-data`` field ``file``; ``DELETE …/attachments/{attachment_id}`` takes one off —
+  within the space's edit window, as on the page),
 - ``POST /api/v1/ideas/{org}/{space}/proposals/{id}/like`` (``DELETE`` to unlike),
 - ``POST /api/v1/ideas/{org}/{space}/proposals/{id}/answer`` (the department prepares; ``publish``),
 - ``GET  /api/v1/ideas/{org}/{space}/questions`` and ``POST``,
@@ -22,11 +25,11 @@ import datetime as dt
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status, UploadedFile
 
 from madoguchi.accounts.apiauth import require_user
 from madoguchi.accounts.models import Department, User
-from madoguchi.core.errors import FieldErrors, PermissionDeniedError
+from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
 from madoguchi.ideas import selectors, services
 from madoguchi.ideas.constants import SpaceKind, TargetKind
 from madoguchi.ideas.models import Comment, Follow, Proposal, Question
@@ -179,6 +182,81 @@ def proposal_create(request, org: str, space: str, payload: ProposalIn):
         publish=payload.publish,
     )
     return Status(201, _proposal(viewer, proposal))
+
+
+def _own_proposal(request, org: str, space: str, proposal_id: int):
+    require_user(request)
+    viewer, the_space = _space(request, org, space, SpaceKind.PROPOSALS)
+    proposal = selectors.access_proposal(viewer=viewer, space=the_space, proposal_id=proposal_id)
+    if proposal.author_id != viewer.user.pk:
+        raise Http404  # someone else's proposal: nothing to add files to
+    return viewer, the_space, proposal
+
+
+def _saved(viewer: Viewer, the_space, proposal: Proposal, **change) -> Proposal:
+    """The proposal as it is, with files added or taken off (the page's own service and checks)."""
+    services.proposal_save(
+        viewer=viewer,
+        space=the_space,
+        proposal=proposal,
+        title=proposal.title,
+        body=proposal.body,
+        category=proposal.category,
+        **change,
+    )
+    return Proposal.objects.select_related("space__organization", "department").get(pk=proposal.pk)
+
+
+@router.post(
+    "/ideas/{org}/{space}/proposals/{proposal_id}/attachments",
+    response={201: ProposalOut},
+    summary="提案にファイルを添付する（multipart/form-data の file） / Attach a file",
+)
+def proposal_attachment_add(
+    request,
+    org: str,
+    space: str,
+    proposal_id: int,
+    file: UploadedFile | None = File(None),  # noqa: B008
+):
+    viewer, the_space, proposal = _own_proposal(request, org, space, proposal_id)
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        raise DomainError(
+            _("ファイルは multipart/form-data の file で送ってください。"),
+            code="unsupported_media_type",
+            status=415,
+        )
+    if file is None:
+        raise FieldErrors({"file": [_("添付するファイルを選んでください。")]})
+    try:
+        saved = _saved(viewer, the_space, proposal, files=[file])
+    except FieldErrors as exc:  # the page calls the field "attachment"; here it is "file"
+        raise FieldErrors(
+            {"file" if key == "attachment" else key: v for key, v in exc.errors.items()}
+        ) from None
+    return Status(201, _proposal(viewer, saved))
+
+
+@router.delete(
+    "/ideas/{org}/{space}/proposals/{proposal_id}/attachments/{attachment_id}",
+    response=ProposalOut,
+    summary="添付ファイルを外す / Remove an attachment",
+)
+def proposal_attachment_remove(request, org: str, space: str, proposal_id: int, attachment_id: str):
+    viewer, the_space, proposal = _own_proposal(request, org, space, proposal_id)
+    wanted = _uuid_or_none(attachment_id)
+    if wanted is None or not proposal.attachments.filter(pk=wanted).exists():
+        raise Http404
+    return _proposal(viewer, _saved(viewer, the_space, proposal, remove_attachments=[attachment_id]))
+
+
+def _uuid_or_none(value: str):
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 @router.post("/ideas/{org}/{space}/proposals/{proposal_id}/like", response=LikeOut, summary="いいね / Like")

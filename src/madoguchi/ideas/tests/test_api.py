@@ -152,3 +152,36 @@ def test_api_reports_hide_at_the_threshold_and_moderators_show_and_mute(client, 
         ).status_code
         == 403
     )
+
+
+def test_api_the_author_attaches_and_removes_a_file_others_get_404(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    base, pk = _proposal(client, world)
+    url = f"{base}/{pk}/attachments"
+    added = client.post(url, {"file": SimpleUploadedFile("資料.pdf", pdf, content_type="application/pdf")})
+    assert added.status_code == 201
+    (attachment,) = added.json()["attachments"]
+    assert attachment["name"] == "資料.pdf" and attachment["content_type"] == "application/pdf"
+    download = client.get(attachment["url"])
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+
+    html = SimpleUploadedFile(
+        "x.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )
+    refused = client.post(url, {"file": html})
+    assert refused.status_code == 422 and list(refused.json()["error"]["fields"]) == ["file"]
+    assert client.post(url, {}, content_type="application/json").status_code == 415
+    assert client.post(url, {"other": "x"}).status_code == 422
+
+    client.force_login(world.peer)  # a reader, not the author
+    other = SimpleUploadedFile("資料.pdf", pdf, content_type="application/pdf")
+    assert client.post(url, {"file": other}).status_code == 404
+    attachment_id = attachment["url"].rstrip("/").split("/")[-1]
+    assert client.delete(f"{url}/{attachment_id}").status_code == 404
+
+    client.force_login(world.author)
+    assert client.delete(f"{url}/not-a-uuid").status_code == 404
+    removed = client.delete(f"{url}/{attachment_id}")
+    assert removed.status_code == 200 and removed.json()["attachments"] == []
