@@ -87,6 +87,23 @@ def register_events() -> None:
     )
     register_event(
         EventType(
+            id="ideas.commented",
+            label=_("フォロー中の提案にコメントがありました"),
+            placeholders=("title", "space", "url", "mute_url"),
+            subject={"ja": "【コメント】{{ title }}", "en": "New comment: {{ title }}"},
+            body={
+                "ja": "{{ recipient_name }} 様\n\nフォローしている {{ space }} の「{{ title }}」に"
+                "新しいコメントがありました。\n\n{{ url }}\n\nこの提案のお知らせを止める:\n{{ mute_url }}\n\n"
+                "{{ organization_name }}",
+                "en": "Dear {{ recipient_name }},\n\nThere is a new comment on “{{ title }}” in {{ space }}, "
+                "which you follow.\n\n{{ url }}\n\nStop notifications about this proposal:\n"
+                "{{ mute_url }}\n\n{{ organization_name }}",
+            },
+            sample={**_SAMPLE, "mute_url": "https://…/ideas/mute/…/"},
+        )
+    )
+    register_event(
+        EventType(
             id="ideas.to_moderate",
             label=_("モデレーターの確認を待つ投稿があります"),
             placeholders=("title", "space", "url", "reason"),
@@ -236,29 +253,53 @@ def mute_url(*, user: User, proposal: Proposal) -> str:
     )
 
 
-def tell_author_and_followers(*, proposal: Proposal, status_label: str) -> int:
-    """The followers — the author follows a proposal from its publication and, like anyone, stops
-    following with the link in the message (``mute_url``, one per recipient)."""
-    space = proposal.space
-    context = {
-        "title": proposal.title,
-        "space": space.name,
-        "url": proposal_url(proposal),
-        "status": status_label,
-    }
-    key = f"ideas.answered:{proposal.pk}:{proposal.answer_published_at.isoformat() if proposal.answer_published_at else ''}"
-    sent = 0
+def _tell_followers(
+    *, proposal: Proposal, event: str, context: dict, key: str, actor: User | None = None
+) -> int:
+    """Each active follower but ``actor``, with their own link to stop following (``mute_url``)."""
     followers = {f.user.pk: f.user for f in proposal.follows.select_related("user") if f.user.is_active}
+    sent = 0
     for user in followers.values():
+        if actor is not None and user.pk == actor.pk:
+            continue
         notification_enqueue(
             recipient=user,
-            event="ideas.answered",
-            organization=space.organization,
+            event=event,
+            organization=proposal.space.organization,
             context={**context, "mute_url": mute_url(user=user, proposal=proposal)},
             dedupe_key=key,
         )
         sent += 1
     return sent
+
+
+def tell_author_and_followers(*, proposal: Proposal, status_label: str) -> int:
+    """The followers — the author follows a proposal from its publication and, like anyone, stops
+    following with the link in the message (``mute_url``, one per recipient)."""
+    published = proposal.answer_published_at.isoformat() if proposal.answer_published_at else ""
+    return _tell_followers(
+        proposal=proposal,
+        event="ideas.answered",
+        context={
+            "title": proposal.title,
+            "space": proposal.space.name,
+            "url": proposal_url(proposal),
+            "status": status_label,
+        },
+        key=f"ideas.answered:{proposal.pk}:{published}",
+    )
+
+
+def tell_followers_of_comment(*, proposal: Proposal, comment_id: int, actor: User) -> int:
+    """A comment was added: the followers but its writer. Neither the text nor the writer is in
+    the message (the space may be anonymous, the comment may be hidden later): the link shows it."""
+    return _tell_followers(
+        proposal=proposal,
+        event="ideas.commented",
+        context={"title": proposal.title, "space": proposal.space.name, "url": proposal_url(proposal)},
+        key=f"ideas.commented:{comment_id}",
+        actor=actor,
+    )
 
 
 def tell_author_hidden(*, author: User, space, title: str, url: str, reason: str, key: str) -> int:

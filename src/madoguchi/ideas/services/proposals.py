@@ -271,6 +271,7 @@ def comment_add(*, viewer: Viewer, proposal: Proposal, body: str, parent: Commen
         comment = Comment.objects.create(proposal=proposal, parent=parent, author=user, body=text)
         Proposal.objects.filter(pk=proposal.pk).update(comments_count=F("comments_count") + 1)
         audit_record(actor=user, action="ideas.comment_added", target=comment)
+        notify.tell_followers_of_comment(proposal=proposal, comment_id=comment.pk, actor=user)
     return comment
 
 

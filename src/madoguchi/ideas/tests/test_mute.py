@@ -65,3 +65,28 @@ def test_the_author_stops_the_notifications_of_a_proposal_from_the_link_in_the_m
 
 def test_a_made_up_or_altered_link_answers_404(client, world):
     assert client.get("/ideas/mute/not-a-token/").status_code == 404
+
+
+def test_followers_but_the_writer_are_told_of_a_comment_with_their_own_stop_link(world):
+    proposal = services.proposal_save(
+        viewer=world.v(world.author),
+        space=world.box,
+        title="会議資料を電子化",
+        body="印刷をやめる",
+        publish=True,
+    )
+    services.follow_set(viewer=world.v(world.peer), proposal=proposal, on=True)
+    services.comment_add(viewer=world.v(world.peer), proposal=proposal, body="賛成です。090-1234-5678")
+    messages = Notification.objects.filter(event="ideas.commented", channel="mailbox")
+    assert {m.recipient_id for m in messages} == {world.author.pk}  # not the writer
+    body = messages.get().body
+    assert "会議資料を電子化" in body and "賛成です" not in body and "090" not in body
+    assert _mute_path(body)
+
+    Notification.objects.all().delete()
+    services.comment_add(viewer=world.v(world.author), proposal=proposal, body="ありがとうございます")
+    assert {n.recipient_id for n in Notification.objects.filter(event="ideas.commented")} == {world.peer.pk}
+    services.follow_set(viewer=world.v(world.peer), proposal=proposal, on=False)
+    Notification.objects.all().delete()
+    services.comment_add(viewer=world.v(world.author), proposal=proposal, body="もう一件")
+    assert not Notification.objects.filter(event="ideas.commented").exists()

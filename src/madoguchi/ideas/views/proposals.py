@@ -184,7 +184,7 @@ def _proposal_action(
     if kind in ("follow", "unfollow"):
         services.follow_set(viewer=viewer, proposal=item, on=kind == "follow")
         return (
-            _("フォローしました。公式回答が出たらお知らせします。")
+            _("フォローしました。コメントや公式回答をお知らせします。")
             if kind == "follow"
             else _("フォローをやめました。")
         )
