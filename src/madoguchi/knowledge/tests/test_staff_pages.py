@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from madoguchi.core.testing import make_organization, make_staff, make_user
 from madoguchi.knowledge import services
@@ -190,3 +191,27 @@ def test_logs_of_one_organization_are_empty_for_another_organizations_staff(org,
     services.search_log_query(query="ぴよぴよ", result_count=0, organization=other)
     assert list(selectors.zero_result_queries(user=staff)) == []
     assert [r["query"] for r in selectors.zero_result_queries(user=make_staff(other))] == ["ぴよぴよ"]
+
+
+def test_a_member_signed_in_as_an_applicant_gets_404_for_a_staff_only_faq_and_does_not_see_it_listed(
+    client, staff, faq_factory
+):
+    from madoguchi.accounts.constants import AuthLevel, AuthMethod
+    from madoguchi.accounts.testing import mark_session
+
+    inside = faq_factory("職員用：端末の再起動手順", visibility=Visibility.STAFF)
+    public = faq_factory("住民票の写しの取り方")
+    url = reverse("knowledge:faq_detail", args=[inside.pk])
+    client.force_login(staff)  # the staff door: the member reads it
+    assert client.get(url).status_code == 200
+    assert (
+        "端末の再起動手順"
+        in client.get(reverse("knowledge:faq_index"), {"category": "その他"}).content.decode()
+    )
+
+    mark_session(client, level=AuthLevel.APPLICANT, method=AuthMethod.EMAIL_LINK)  # the e-mail link door
+    assert client.get(url).status_code == 404
+    index = client.get(reverse("knowledge:faq_index"), {"category": "その他"}).content.decode()
+    assert "端末の再起動手順" not in index and "住民票の写しの取り方" in index
+    page = client.get(reverse("knowledge:faq_detail", args=[public.pk])).content.decode()
+    assert "この質問を編集する" not in page  # no staff link through the applicant door

@@ -57,7 +57,7 @@ def chat(request: HttpRequest) -> HttpResponse:
         choice = request.POST.get("choice")
         if choice:
             try:
-                reply = chatbot.chat_reply_for_choice(faq_id=int(choice), user=request.user)
+                reply = chatbot.chat_reply_for_choice(faq_id=int(choice), user=staff_viewer(request))
             except (ValueError, Http404):
                 reply = None
             if reply:
@@ -76,7 +76,8 @@ def chat(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("knowledge:chat") + "#latest")
     turns = _conversation(request)
     visible = selectors.faqs_visible_by_id(
-        user=request.user, ids={pk for t in turns for pk in [t["best"], *t["alternatives"], *t["choices"]]}
+        user=staff_viewer(request),
+        ids={pk for t in turns for pk in [t["best"], *t["alternatives"], *t["choices"]]},
     )
     rendered = [
         {
@@ -111,7 +112,7 @@ def chat_widget(request: HttpRequest) -> HttpResponse:
 
 def _conversation_text(request: HttpRequest) -> str:
     turns = _conversation(request)
-    visible = selectors.faqs_visible_by_id(user=request.user, ids={t.get("best") for t in turns})
+    visible = selectors.faqs_visible_by_id(user=staff_viewer(request), ids={t.get("best") for t in turns})
     lines = []
     for turn in turns:
         if turn["kind"] == "smalltalk":  # greetings and thanks say nothing to the person answering

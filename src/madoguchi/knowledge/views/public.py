@@ -33,9 +33,11 @@ def faq_index(request: HttpRequest) -> HttpResponse:
         request,
         "knowledge/faq_index.html",
         {
-            "categories": selectors.faq_categories(user=request.user, organization=organization),
+            "categories": selectors.faq_categories(user=staff_viewer(request), organization=organization),
             "category": category,
-            "faqs": selectors.faq_list(user=request.user, category=category, organization=organization)
+            "faqs": selectors.faq_list(
+                user=staff_viewer(request), category=category, organization=organization
+            )
             if category
             else [],
         },
@@ -102,14 +104,14 @@ def click(request: HttpRequest) -> HttpResponse:
 
 
 def faq_detail(request: HttpRequest, faq_id: int) -> HttpResponse:
-    faq = selectors.access_faq(user=request.user, faq_id=faq_id)
+    faq = selectors.access_faq(user=staff_viewer(request), faq_id=faq_id)
     return render(
         request,
         "knowledge/faq_detail.html",
         {
             "faq": faq,
             "procedures": selectors.faq_related_procedures(faq=faq),
-            "can_edit": selectors.is_member(request.user, faq.organization),
+            "can_edit": selectors.is_member(staff_viewer(request), faq.organization),
         },
     )
 
@@ -118,5 +120,5 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     return render(
         request,
         "knowledge/notice_detail.html",
-        {"notice": selectors.notice_access(user=request.user, notice_id=notice_id)},
+        {"notice": selectors.notice_access(user=staff_viewer(request), notice_id=notice_id)},
     )
