@@ -5,7 +5,7 @@ reminders and the deadline. Every change is audited and written to the payment l
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, timedelta
 from typing import Any
 
@@ -154,24 +154,39 @@ def payment_open_for_application(
     if payable and payment.amount == 0:
         waive(payment, actor=actor)
     elif payment.status == PaymentStatus.AWAITING_AMOUNT:
-        notify.notify_fee_to_decide(payment)
+        # the reviewers: an amount to decide or a 減免 to check (自分の仕事 lists it meanwhile)
+        _tell_after_commit(payment, _tell_fee_to_decide)
     if payment.gate == PaymentGate.BEFORE_SUBMISSION and payment.is_open and holds is not None:
         holds.append(HOLD_PAYMENT)
         if payment.status == PaymentStatus.PAYABLE:
-            # what to pay, by when, the link — once the submission has its 受付番号 (given after
-            # this hook): written right after the commit; lost only with the process, and then
-            # the reminder before the deadline still tells.
-            payment_id = payment.pk
-            transaction.on_commit(lambda: _request_payment(payment_id))
+            # the applicant: what to pay, by when, the link (the reminder before the deadline
+            # tells again)
+            _tell_after_commit(payment, lambda p: notify.notify_applicant(p, "payment.requested"))
     return payment
 
 
-def _request_payment(payment_id: Any) -> None:
-    with transaction.atomic():
-        payment = Payment.objects.select_related("application", "procedure", "organization").get(
-            pk=payment_id
-        )
-        notify.notify_applicant(payment, "payment.requested")
+def _tell_fee_to_decide(payment: Payment) -> None:
+    # still to do after the commit (an amount decided in the same transaction is not)
+    if payment.status == PaymentStatus.AWAITING_AMOUNT and (
+        payment.amount is None or payment.reduction_status == ReductionStatus.TO_VERIFY
+    ):
+        notify.notify_fee_to_decide(payment)
+
+
+def _tell_after_commit(payment: Payment, tell: Callable[[Payment], None]) -> None:
+    """Write a notification once the submission has committed: its 受付番号 is given after the
+    ``application.submitted`` hook, so a message written in the hook would carry none. Written
+    right after the commit, in a transaction of its own; lost only with the process."""
+    payment_id = payment.pk
+
+    def run() -> None:
+        with transaction.atomic():
+            fresh = Payment.objects.select_related("application", "procedure", "organization").get(
+                pk=payment_id
+            )
+            tell(fresh)
+
+    transaction.on_commit(run)
 
 
 def waive(payment: Payment, *, actor: Any) -> None:

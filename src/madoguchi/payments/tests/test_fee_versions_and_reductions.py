@@ -105,15 +105,18 @@ def test_the_quote_on_the_confirmation_page_shows_the_reduction():
     assert quote.reduction.label == "障害者手帳をお持ちの方" and quote.reduction.percent == 50
 
 
-def test_an_exemption_to_verify_waits_for_staff_then_is_waived():
+def test_an_exemption_to_verify_waits_for_staff_then_is_waived(django_capture_on_commit_callbacks):
     office = fee_office(amount=300)
     _settings(office, reductions=[WELFARE])
-    payment = submit(office, data={**VALID_DATA, "kind": "a"})
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = submit(office, data={**VALID_DATA, "kind": "a"})
     assert payment.status == PaymentStatus.AWAITING_AMOUNT
     assert payment.reduction_status == ReductionStatus.TO_VERIFY and payment.amount == 0
-    # The reviewers are told there is something to check.
-    told = Notification.objects.filter(event="payment.fee_to_decide", recipient=office.reviewer_a)
-    assert told.exists()
+    # The reviewers are told there is something to check (after the commit: with the 受付番号).
+    told = Notification.objects.get(
+        event="payment.fee_to_decide", recipient=office.reviewer_a, channel="email"
+    )
+    assert f"受付番号 {payment.application.reference_number}）" in told.body
     with pytest.raises(DomainError):  # not payable while unverified
         services.checkout_start(
             user=payment.applicant, payment_id=payment.pk, provider_id="sandbox", idempotency_key="x"
@@ -191,13 +194,41 @@ def test_bad_reduction_rules_are_refused_next_to_their_row():
     assert {"reduction_0_label", "reduction_0_expr", "reduction_0_percent"} <= set(errors)
 
 
-def test_the_reviewer_is_told_when_a_fee_is_decided_at_review():
+def test_the_reviewer_is_told_when_a_fee_is_decided_at_review(django_capture_on_commit_callbacks):
     office = fee_office(kind=FeeKind.AFTER_REVIEW)
-    payment = submit(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = submit(office)
     assert payment.status == PaymentStatus.AWAITING_AMOUNT
     notes = Notification.objects.filter(event="payment.fee_to_decide")
     assert {n.recipient_id for n in notes} == {office.reviewer_a.pk, office.reviewer_a2.pk}
     assert office.reviewer_b.pk not in {n.recipient_id for n in notes}  # another department
+    # written after the submission committed, so the mail carries its 受付番号
+    reference = payment.application.reference_number
+    assert reference
+    for note in notes.filter(channel="email"):
+        assert f"（受付番号 {reference}）" in note.body and reference in note.subject
+
+
+def test_no_fee_to_decide_is_told_when_the_amount_is_decided_in_the_same_transaction(
+    django_capture_on_commit_callbacks,
+):
+    # submitted without a fee (a version older than fee schedules); the fee is now decided at
+    # review: the reviewer's amount opens the payment — nothing is left for anyone to decide
+    from madoguchi.payments.models import FeeSetting
+    from madoguchi.review.testing import Office, make_application
+
+    office = Office()
+    application = make_application(office.procedure_a)
+    assert not Payment.objects.filter(application=application).exists()
+    office.procedure_a.fee_kind = FeeKind.AFTER_REVIEW
+    office.procedure_a.save(update_fields=["fee_kind"])
+    FeeSetting.objects.create(procedure=office.procedure_a, min_amount=100, max_amount=1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_decide_amount(
+            user=office.reviewer_a, application_id=application.pk, amount="300", reason="1通"
+        )
+    assert Payment.objects.get(application=application).amount == 300
+    assert not Notification.objects.filter(event="payment.fee_to_decide").exists()
 
 
 def test_a_waived_fee_is_not_a_payment_in_the_cashless_ratio():

@@ -58,9 +58,10 @@ def test_my_work_lists_a_fee_to_decide_only_for_its_department(client):
     assert application.reference_number not in client.get("/staff/work/").content.decode()
 
 
-def test_a_fee_to_decide_is_told_to_the_reviewers_of_its_department():
+def test_a_fee_to_decide_is_told_to_the_reviewers_of_its_department(django_capture_on_commit_callbacks):
     office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=1000)
-    make_application(office.procedure_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_application(office.procedure_a)
     told = set(
         Notification.objects.filter(event="payment.fee_to_decide", channel="email").values_list(
             "recipient_id", flat=True
