@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class SpaceKind(models.TextChoices):
@@ -36,6 +37,10 @@ class ReportReason(models.TextChoices):
     SPAM = "spam", _("宣伝・無関係な内容")
     OTHER = "other", _("その他")
 
+
+# The reason stored on a post hidden by reports: the Japanese msgid itself, translated when shown
+# (so each reader sees it in their language, not in the language of whoever sent the last report).
+AUTO_HIDDEN_REASON = gettext_noop("複数の通報があったため、確認のあいだ非表示にしています。")
 
 # days before the official answer's due date when the department is reminded
 REMINDER_DAYS = 3

@@ -12,7 +12,7 @@ from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.ideas import notify, searching
-from madoguchi.ideas.constants import ReportReason
+from madoguchi.ideas.constants import AUTO_HIDDEN_REASON, ReportReason
 from madoguchi.ideas.models import Answer, Comment, Moderated, Mute, Proposal, Question, Report, Space
 from madoguchi.ideas.permissions import Viewer
 from madoguchi.ideas.services._common import MODELS, require_moderator, require_post, space_of
@@ -60,7 +60,7 @@ def report_add(*, viewer: Viewer, kind: str, target: Moderated, reason: str, not
         if hide_now:
             fields |= {
                 "hidden": True,
-                "hidden_reason": str(_("複数の通報があったため、確認のあいだ非表示にしています。")),
+                "hidden_reason": AUTO_HIDDEN_REASON,
             }
         model.objects.filter(pk=target.pk).update(**fields)
         audit_record(

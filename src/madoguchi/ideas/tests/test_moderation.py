@@ -118,3 +118,22 @@ def test_moderators_are_told_when_work_reaches_them(world):
     assert [n.recipient for n in told] == [world.moderator] and "新しい提案" in told.get().body
     assert told.get().dedupe_key.endswith(":reported")
     assert not told.filter(recipient__in=[world.author, world.peer]).exists()
+
+
+def test_the_reason_of_a_post_hidden_by_reports_is_shown_in_each_readers_language(client, world):
+    from django.urls import reverse
+    from django.utils import translation
+
+    proposal = _proposal(world)
+    with translation.override("en"):  # the reports come from someone reading in English
+        for user in (world.peer, world.moderator, world.answerer):
+            services.report_add(
+                viewer=world.v(user), kind=TargetKind.PROPOSAL, target=proposal, reason="spam"
+            )
+    client.force_login(world.moderator)  # moderators still open a hidden post
+    url = reverse("ideas:proposal", args=[world.org.slug, world.box.slug, proposal.pk])
+    japanese = client.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "複数の通報があったため、確認のあいだ非表示にしています。" in japanese
+    client.cookies["django_language"] = "en"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "複数の通報があったため" not in english and "hidden" in english
