@@ -2,7 +2,7 @@
 
 The ``Notification`` row *is* the outbox: it is written in the transaction of the event
 that causes it and is the only source of truth for what still has to be sent. Workers
-claim a row with an atomic ``UPDATE ... WHERE status = 'queued'``; see services/outbox.py.
+claim a row with an atomic ``UPDATE ... WHERE status = 'queued'``; see services/delivery.py.
 """
 
 from __future__ import annotations

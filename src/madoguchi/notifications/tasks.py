@@ -1,5 +1,5 @@
 """Celery tasks. Each is a thin wrapper around a service; the database row is the truth,
-so a lost or repeated task message is harmless (see services/outbox.py)."""
+so a lost or repeated task message is harmless (see services/delivery.py)."""
 
 from __future__ import annotations
 

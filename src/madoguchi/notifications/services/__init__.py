@@ -1,15 +1,15 @@
-"""Writes of the notifications app. Import from here: ``from madoguchi.notifications.services import …``."""
+"""Writes of the notifications app. Import from here: ``from madoguchi.notifications.services import …``.
+
+The outbox is two modules: ``enqueue`` writes the rows in the caller's transaction, ``delivery``
+sends them after commit (claim, send, retry, sweep, resend, purge)."""
 
 from madoguchi.notifications.services.batches import (
     delivery_batch_create,
     delivery_batch_process,
     member_register,
 )
-from madoguchi.notifications.services.mailbox import mailbox_deliver, mailbox_mark_read
-from madoguchi.notifications.services.members import MemberImportReport, member_import
-from madoguchi.notifications.services.outbox import (
+from madoguchi.notifications.services.delivery import (
     notification_deliver,
-    notification_enqueue,
     notification_resend,
     notifications_deliver_batch,
     notifications_delivered_inline,
@@ -17,6 +17,9 @@ from madoguchi.notifications.services.outbox import (
     notifications_purge,
     notifications_sweep,
 )
+from madoguchi.notifications.services.enqueue import notification_enqueue
+from madoguchi.notifications.services.mailbox import mailbox_deliver, mailbox_mark_read
+from madoguchi.notifications.services.members import MemberImportReport, member_import
 from madoguchi.notifications.services.preferences import (
     contact_preference_get,
     contact_preference_update,

@@ -13,7 +13,7 @@ from madoguchi.accounts.models import Organization, User
 from madoguchi.audit.services import audit_record
 from madoguchi.notifications.constants import DocumentKind
 from madoguchi.notifications.models import MailboxMessage
-from madoguchi.notifications.services.outbox import notification_enqueue
+from madoguchi.notifications.services.enqueue import notification_enqueue
 
 
 def mailbox_deliver(

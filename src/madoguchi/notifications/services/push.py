@@ -26,7 +26,7 @@ from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.notifications.constants import CampaignStatus
 from madoguchi.notifications.models import ContactPreference, PushCampaign, WebhookEndpoint
 from madoguchi.notifications.segments import segment_clean, segment_users
-from madoguchi.notifications.services.outbox import notification_enqueue
+from madoguchi.notifications.services.enqueue import notification_enqueue
 
 
 def step_seconds() -> float:

@@ -11,7 +11,7 @@ from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications.events import EVENTS
 from madoguchi.notifications.models import NotificationTemplate
-from madoguchi.notifications.services.outbox import mailbox_url, template_texts
+from madoguchi.notifications.services.enqueue import mailbox_url, template_texts
 from madoguchi.notifications.templating import check_template_text, render_text
 
 LANGUAGES = ("ja", "en")

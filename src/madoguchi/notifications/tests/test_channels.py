@@ -159,7 +159,7 @@ def test_webhook_development_channel_records_the_signed_request():
 
 def test_mailbox_channel_delivers_once_per_notification():
     from madoguchi.notifications.services import notification_enqueue
-    from madoguchi.notifications.services.outbox import _message as outgoing
+    from madoguchi.notifications.services.delivery import _message as outgoing
 
     user, organization = make_user(), make_organization()
     (row,) = notification_enqueue(

@@ -208,13 +208,13 @@ def test_workers_racing_for_the_same_row_send_it_once(monkeypatch):
 
     from django.db import connection, connections
 
-    from madoguchi.notifications.services import outbox
+    from madoguchi.notifications.services import enqueue
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (concurrent connections)")
     user, organization = make_user(), make_organization()
     monkeypatch.setattr(
-        outbox, "notifications_dispatch", lambda ids, **kw: 0
+        enqueue, "notifications_dispatch", lambda ids, **kw: 0
     )  # no Celery: the threads are the workers
     (email,) = _enqueue(user, organization, channels=["email"])
     barrier = threading.Barrier(6)
@@ -254,9 +254,9 @@ def test_the_sweep_and_purge_commands_recover_and_expire_rows(settings):
 def test_a_worker_claims_its_row_and_other_due_ones_in_one_statement(
     monkeypatch, settings, django_assert_num_queries
 ):
-    from madoguchi.notifications.services import notifications_deliver_batch, outbox
+    from madoguchi.notifications.services import enqueue, notifications_deliver_batch
 
-    monkeypatch.setattr(outbox, "notifications_dispatch", lambda ids, **kw: 0)  # no tasks: we are the worker
+    monkeypatch.setattr(enqueue, "notifications_dispatch", lambda ids, **kw: 0)  # no tasks: we are the worker
     organization = make_organization()
     users = [make_user() for _ in range(4)]
     rows = [_enqueue(u, organization, channels=["email"], dedupe_key=f"b{i}")[0] for i, u in enumerate(users)]
@@ -277,9 +277,9 @@ def test_a_worker_claims_its_row_and_other_due_ones_in_one_statement(
 
 
 def test_a_batch_claims_at_most_its_limit_and_a_single_send_one_row(monkeypatch, django_assert_num_queries):
-    from madoguchi.notifications.services import notifications_deliver_batch, outbox
+    from madoguchi.notifications.services import enqueue, notifications_deliver_batch
 
-    monkeypatch.setattr(outbox, "notifications_dispatch", lambda ids, **kw: 0)
+    monkeypatch.setattr(enqueue, "notifications_dispatch", lambda ids, **kw: 0)
     organization = make_organization()
     rows = [_enqueue(make_user(), organization, channels=["email"], dedupe_key=f"l{i}")[0] for i in range(3)]
     with django_assert_num_queries(2):  # the claim returns the row: no read after it

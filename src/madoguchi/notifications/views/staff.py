@@ -18,7 +18,7 @@ from madoguchi.notifications import selectors, services
 from madoguchi.notifications.constants import NotificationStatus
 from madoguchi.notifications.events import EVENTS
 from madoguchi.notifications.forms import BatchUploadForm, MemberImportForm, PushForm, TemplateForm
-from madoguchi.notifications.services.outbox import template_texts
+from madoguchi.notifications.services.enqueue import template_texts
 from madoguchi.notifications.services.templates import LANGUAGES
 
 

@@ -1,0 +1,193 @@
+"""The outbox's first half: write notification rows in the caller's transaction.
+
+``notification_enqueue`` only inserts rows (one per channel, idempotent on the organization,
+recipient, channel, event and dedupe key) and registers ``transaction.on_commit`` to hand the new
+rows' ids to the workers (``delivery.notifications_dispatch``). A rolled-back event sends nothing.
+How the rows are then sent, retried and recovered: ``delivery.py``; the guarantees:
+docs/notifications.md, "Delivery guarantees".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from madoguchi.accounts.models import Organization, User
+from madoguchi.core.memo import memoized
+from madoguchi.notifications.channels import get_channel
+from madoguchi.notifications.constants import ChannelKind
+from madoguchi.notifications.events import SENSITIVE_NOTICE, get_event
+from madoguchi.notifications.models import (
+    ContactPreference,
+    Notification,
+    NotificationTemplate,
+    WebhookEndpoint,
+)
+from madoguchi.notifications.services.delivery import notifications_dispatch
+from madoguchi.notifications.templating import render_text
+
+PERSONAL_CHANNELS = (ChannelKind.MAILBOX, ChannelKind.EMAIL, ChannelKind.LINE)
+
+
+def _language(user: User) -> str:
+    language = (getattr(user, "preferred_language", "") or "ja")[:2]
+    return language if language in ("ja", "en") else "ja"
+
+
+def mailbox_url() -> str:
+    return settings.SITE_URL + reverse("notifications:mailbox")
+
+
+def template_texts(*, organization: Organization, event: str, language: str) -> tuple[str, str]:
+    """(subject, body) templates: the organization's override, else the default wording."""
+    custom = memoized(
+        ("notifications.template", organization.pk, event, language),
+        lambda: NotificationTemplate.objects.filter(
+            organization=organization, event=event, language=language
+        ).first(),
+    )
+    if custom is not None:
+        return custom.subject, custom.body
+    event_type = get_event(event)
+    return event_type.subject.get(language, event_type.subject["ja"]), event_type.body.get(
+        language, event_type.body["ja"]
+    )
+
+
+def _full_context(*, recipient: User, organization: Organization, context: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "organization_name": organization.name,
+        "recipient_name": (getattr(recipient, "display_name", "") or getattr(recipient, "email", "")),
+        "mailbox_url": mailbox_url(),
+        "site_url": settings.SITE_URL,
+        **context,
+    }
+
+
+def notification_enqueue(
+    *,
+    recipient: User,
+    event: str,
+    organization: Organization,
+    context: dict[str, Any],
+    dedupe_key: str,
+    sensitive: bool = False,
+    channels: Iterable[str] | None = None,
+    preference: ContactPreference | None = None,
+    webhooks: list[WebhookEndpoint] | None = None,
+    department_id: int | None = None,
+) -> list[Notification]:
+    """Write the outbox rows for one event and one person; send them after commit.
+
+    Call it inside the transaction of the event (e.g. in ``application_submit``). The rows
+    are idempotent: the same (recipient, event, dedupe_key) never creates a second row per
+    channel, so calling this again (a retried request, a re-run batch) sends nothing new.
+    ``sensitive=True`` keeps the content in the mailbox only; e-mail and LINE get a notice
+    with a link. ``channels`` limits the personal channels (default: the person's choice).
+    ``preference`` / ``webhooks`` may be passed by bulk callers to save queries.
+    ``department_id``: the department whose work this is about (the procedure's, the facility's);
+    staff limited to departments see only their departments' rows in the delivery log.
+    Returns the rows that exist for this call (new or earlier).
+    """
+    event_type = get_event(event)
+    dedupe_key = str(dedupe_key)[:200]
+    language = _language(recipient)
+    values = _full_context(recipient=recipient, organization=organization, context=context)
+    subject_t, body_t = template_texts(organization=organization, event=event, language=language)
+    full_subject, full_body = render_text(subject_t, values)[:300], render_text(body_t, values)
+    if preference is None:
+        preference = ContactPreference.objects.filter(user=recipient).first()
+    wanted = set(channels) if channels is not None else set(PERSONAL_CHANNELS)
+    if not event_type.to_mailbox:
+        wanted.discard(ChannelKind.MAILBOX)
+
+    group = uuid.uuid4()
+    now = timezone.now()
+    user_key = f"user:{recipient.pk}"
+    rows: list[Notification] = []
+    for kind in PERSONAL_CHANNELS:
+        if kind not in wanted:
+            continue
+        channel = get_channel(kind)
+        address = channel.address_for(user=recipient, preference=preference)
+        if not address:
+            continue
+        if sensitive and not channel.carries_sensitive_content:
+            subject = render_text(SENSITIVE_NOTICE["subject"][language], values)[:300]
+            body = render_text(SENSITIVE_NOTICE["body"][language], values)
+        else:
+            subject, body = full_subject, full_body
+        rows.append(
+            Notification(
+                group=group,
+                organization=organization,
+                department_id=department_id,
+                recipient=recipient,
+                recipient_key=user_key,
+                channel=kind,
+                event=event,
+                dedupe_key=dedupe_key,
+                language=language,
+                sensitive=sensitive,
+                address=address[:500],
+                subject=subject,
+                body=body,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    if webhooks is None:
+        webhooks = memoized(
+            ("notifications.webhooks", organization.pk),
+            lambda: list(WebhookEndpoint.objects.filter(organization=organization, active=True)),
+        )
+    for endpoint in webhooks:
+        if not endpoint.wants(event):
+            continue
+        rows.append(
+            Notification(
+                group=group,
+                organization=organization,
+                department_id=department_id,
+                recipient=recipient,
+                recipient_key=f"webhook:{endpoint.pk}",
+                channel=ChannelKind.WEBHOOK,
+                event=event,
+                dedupe_key=f"{user_key}:{dedupe_key}"[:200],
+                language=language,
+                sensitive=sensitive,
+                address=endpoint.url,
+                subject=full_subject if not sensitive else event,
+                body="",
+                payload={
+                    "dedupe_key": dedupe_key,
+                    "recipient": {"id": recipient.pk},
+                    "sensitive": sensitive,
+                    "data": {} if sensitive else {k: str(v) for k, v in context.items()},
+                },
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    if not rows:
+        return []
+    # No savepoint needed: ON CONFLICT DO NOTHING cannot fail on the idempotency key.
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # With ignore_conflicts the rows that already existed were not inserted; read back
+        # what exists for these keys (ours or earlier ones).
+        keys = Q()
+        for row in rows:
+            keys |= Q(recipient_key=row.recipient_key, channel=row.channel, dedupe_key=row.dedupe_key)
+        existing = list(Notification.objects.filter(keys, organization=organization, event=event))
+        new_ids = [n.pk for n in existing if n.group == group]
+        if new_ids:
+            transaction.on_commit(lambda: notifications_dispatch(new_ids))
+    return existing
