@@ -32,6 +32,7 @@ PRIVATE_IMPORTS_ALLOWED = {
 LONG_MODULES_ALLOWED = {
     "payments/services/lifecycle.py",  # the payments work splits it
     "knowledge/selectors.py",  # split next (issue 12)
+    "ideas/api.py",  # grew past it in cb21d2e; split next (issue 12)
 }
 MAX_LINES = 500
 
