@@ -442,6 +442,9 @@ CELERY_BEAT_SCHEDULE["insights-refresh-changed"] = {
     "task": "insights.refresh_changed",
     "schedule": float(os.environ.get("INSIGHTS_REFRESH_SECONDS", "600")),
 }
+# After an application, decision, booking or payment: its organization's month is recomputed
+# this many seconds later, at most once per window (insights/hooks.py); 0 = the beat only.
+INSIGHTS_EVENT_REFRESH_SECONDS = int(os.environ.get("INSIGHTS_EVENT_REFRESH_SECONDS", "60"))
 
 # --- Open data (docs/opendata.md) -------------------------------------------------------------
 OPENDATA_MIN_CELL = int(os.environ.get("OPENDATA_MIN_CELL", "10"))  # smaller counts are suppressed

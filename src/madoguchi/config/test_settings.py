@@ -36,3 +36,7 @@ if _worker:
     os.environ.setdefault("MEDIA_ROOT", os.path.join(os.getcwd(), "var", f"test-media-{_worker}"))
 
 from madoguchi.config.settings import *  # noqa: E402,F403
+
+# The dashboards' refresh after events (insights/hooks.py) is off in the suite — with eager
+# Celery it would recompute a month inside unrelated tests; insights/tests/test_hooks.py turns it on.
+INSIGHTS_EVENT_REFRESH_SECONDS = 0
