@@ -4,14 +4,14 @@ transaction (persist first) and sent after commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import User
-from madoguchi.ideas.models import Proposal, Question
+from madoguchi.ideas.models import Proposal, Question, Space
 from madoguchi.ideas.tokens import mute_token
 from madoguchi.notifications.events import EVENTS, EventType, register_event
 from madoguchi.notifications.services import notification_enqueue
@@ -158,16 +158,32 @@ def department_members(*, organization_id: int, department_id: int) -> list[User
     )
 
 
-def _send(
-    recipients: Iterable[User], *, event: str, organization, context: dict, key: str, department_id=None
+def _tell(
+    recipients: Iterable[User],
+    *,
+    space: Space,
+    event: str,
+    title: str,
+    url: str,
+    key: str,
+    actor: User | None = None,
+    department_id: int | None = None,
+    extra: dict[str, str] | None = None,
+    own: Callable[[User], dict[str, str]] | None = None,
 ) -> int:
+    """Enqueue ``event`` once per recipient, never to ``actor`` (who caused it), with what every
+    message of the space names (title, space, url) and ``extra``; ``own`` adds a recipient's own
+    values (their stop link). Returns how many were told."""
+    context = {"title": title, "space": space.name, "url": url, **(extra or {})}
     sent = 0
     for user in {u.pk: u for u in recipients}.values():
+        if actor is not None and user.pk == actor.pk:
+            continue
         notification_enqueue(
             recipient=user,
             event=event,
-            organization=organization,
-            context=context,
+            organization=space.organization,
+            context={**context, **own(user)} if own else context,
             dedupe_key=key,
             department_id=department_id,
         )
@@ -180,21 +196,17 @@ def tell_department(*, post: Proposal | Question, event: str, key: str, actor: U
     space = post.space
     if post.department_id is None:
         return 0
-    url = proposal_url(post) if isinstance(post, Proposal) else question_url(post)
     due = getattr(post, "answer_due", None)
-    members = department_members(organization_id=space.organization_id, department_id=post.department_id)
-    return _send(
-        [m for m in members if actor is None or m.pk != actor.pk],
+    return _tell(
+        department_members(organization_id=space.organization_id, department_id=post.department_id),
+        space=space,
         event=event,
-        organization=space.organization,
-        context={
-            "title": post.title,
-            "space": space.name,
-            "url": url,
-            "due_date": due.isoformat() if due else "—",
-        },
+        title=post.title,
+        url=proposal_url(post) if isinstance(post, Proposal) else question_url(post),
         key=key,
+        actor=actor,
         department_id=post.department_id,
+        extra={"due_date": due.isoformat() if due else "—"},
     )
 
 
@@ -204,15 +216,16 @@ def tell_moderators(*, proposal: Proposal, actor: User | None = None) -> int:
     space = proposal.space
     if space.moderator_department_id is None:
         return 0
-    members = department_members(
-        organization_id=space.organization_id, department_id=space.moderator_department_id
-    )
-    return _send(
-        [m for m in members if actor is None or m.pk != actor.pk],
+    return _tell(
+        department_members(
+            organization_id=space.organization_id, department_id=space.moderator_department_id
+        ),
+        space=space,
         event="ideas.to_assign",
-        organization=space.organization,
-        context={"title": proposal.title, "space": space.name, "url": proposal_url(proposal)},
+        title=proposal.title,
+        url=proposal_url(proposal),
         key=f"ideas:to_assign:{proposal.pk}",
+        actor=actor,
         department_id=space.moderator_department_id,
     )
 
@@ -237,12 +250,15 @@ def tell_moderators_of_report(
 ) -> int:
     """Work reaching the moderators: a post reported, or hidden by reports (a new proposal:
     ``tell_moderators``)."""
-    return _send(
-        [m for m in moderators(space) if actor is None or m.pk != actor.pk],
+    return _tell(
+        moderators(space),
+        space=space,
         event="ideas.to_moderate",
-        organization=space.organization,
-        context={"title": title, "space": space.name, "url": url, "reason": reason},
+        title=title,
+        url=url,
         key=key,
+        actor=actor,
+        extra={"reason": reason},
     )
 
 
@@ -254,23 +270,25 @@ def mute_url(*, user: User, proposal: Proposal) -> str:
 
 
 def _tell_followers(
-    *, proposal: Proposal, event: str, context: dict, key: str, actor: User | None = None
+    *,
+    proposal: Proposal,
+    event: str,
+    key: str,
+    actor: User | None = None,
+    extra: dict[str, str] | None = None,
 ) -> int:
     """Each active follower but ``actor``, with their own link to stop following (``mute_url``)."""
-    followers = {f.user.pk: f.user for f in proposal.follows.select_related("user") if f.user.is_active}
-    sent = 0
-    for user in followers.values():
-        if actor is not None and user.pk == actor.pk:
-            continue
-        notification_enqueue(
-            recipient=user,
-            event=event,
-            organization=proposal.space.organization,
-            context={**context, "mute_url": mute_url(user=user, proposal=proposal)},
-            dedupe_key=key,
-        )
-        sent += 1
-    return sent
+    return _tell(
+        [f.user for f in proposal.follows.select_related("user") if f.user.is_active],
+        space=proposal.space,
+        event=event,
+        title=proposal.title,
+        url=proposal_url(proposal),
+        key=key,
+        actor=actor,
+        extra=extra,
+        own=lambda user: {"mute_url": mute_url(user=user, proposal=proposal)},
+    )
 
 
 def tell_author_and_followers(*, proposal: Proposal, status_label: str) -> int:
@@ -280,13 +298,8 @@ def tell_author_and_followers(*, proposal: Proposal, status_label: str) -> int:
     return _tell_followers(
         proposal=proposal,
         event="ideas.answered",
-        context={
-            "title": proposal.title,
-            "space": proposal.space.name,
-            "url": proposal_url(proposal),
-            "status": status_label,
-        },
         key=f"ideas.answered:{proposal.pk}:{published}",
+        extra={"status": status_label},
     )
 
 
@@ -294,19 +307,17 @@ def tell_followers_of_comment(*, proposal: Proposal, comment_id: int, actor: Use
     """A comment was added: the followers but its writer. Neither the text nor the writer is in
     the message (the space may be anonymous, the comment may be hidden later): the link shows it."""
     return _tell_followers(
-        proposal=proposal,
-        event="ideas.commented",
-        context={"title": proposal.title, "space": proposal.space.name, "url": proposal_url(proposal)},
-        key=f"ideas.commented:{comment_id}",
-        actor=actor,
+        proposal=proposal, event="ideas.commented", key=f"ideas.commented:{comment_id}", actor=actor
     )
 
 
 def tell_author_hidden(*, author: User, space, title: str, url: str, reason: str, key: str) -> int:
-    return _send(
+    return _tell(
         [author],
+        space=space,
         event="ideas.moderated",
-        organization=space.organization,
-        context={"title": title, "space": space.name, "url": url, "reason": reason},
+        title=title,
+        url=url,
         key=key,
+        extra={"reason": reason},
     )
