@@ -37,8 +37,9 @@ from madoguchi.payments.providers.base import (
     ProviderError,
     ProviderEvent,
 )
+from madoguchi.payments.services._common import ledger
 from madoguchi.payments.services.fees import terms_of_payment
-from madoguchi.payments.services.lifecycle import ledger, mark_paid
+from madoguchi.payments.services.settlement import mark_paid
 
 logger = logging.getLogger(__name__)
 

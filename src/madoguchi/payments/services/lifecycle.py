@@ -1,11 +1,12 @@
-"""What an application owes, from submission to settlement: opened at submission (hook),
-the amount decided by the reviewer, made payable at approval (hook), cash at the counter,
-reminders and the deadline. Every change is audited and written to the payment ledger."""
+"""What an application owes, from submission to the decision: opened at submission (hook),
+the amount decided by the reviewer, made payable at approval (hook), the release of the
+notice, reminders and the deadline, withdrawal. Every change is audited and written to the
+payment ledger; how a fee becomes paid is ``settlement``."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,25 +15,22 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.constants import Role
-from madoguchi.accounts.permissions import StaffScope
 from madoguchi.applications import services as applications
 from madoguchi.applications.constants import HOLD_PAYMENT, ApplicationStatus
 from madoguchi.applications.models import Application
-from madoguchi.audit.services import audit_batch, audit_record
-from madoguchi.core import events
-from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
+from madoguchi.audit.services import audit_record
+from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.payments import notify
 from madoguchi.payments.constants import (
     DUE_AT_SUBMISSION,
     OPEN,
     EventKind,
-    Method,
     PaymentGate,
     PaymentStatus,
     ReductionStatus,
 )
-from madoguchi.payments.models import Payment, PaymentEvent
+from madoguchi.payments.models import Payment
+from madoguchi.payments.services._common import REVIEW_ROLES, announce, ledger, staff_can, timeline
 from madoguchi.payments.services.fees import (
     MAX_AMOUNT,
     fee_quote,
@@ -40,43 +38,12 @@ from madoguchi.payments.services.fees import (
     terms_of_version,
     to_int,
 )
-
-# The public event of a fee paid in full (payload: payment, application, amount, method, provider).
-PAYMENT_COMPLETED = "payment.completed"
-
-REVIEW_ROLES = {Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.ADMIN}
-CASHIER_ROLES = {Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.ADMIN}
+from madoguchi.payments.services.settlement import waive
 
 
 def _numbers() -> tuple[str, str]:
     """A Pay-easy お客様番号 (20 digits, never starting with 0) and 確認番号 (6 digits)."""
     return str(secrets.randbelow(9 * 10**19) + 10**19), f"{secrets.randbelow(10**6):06d}"
-
-
-def _timeline(payment: Payment, message: str, *, actor: Any = None) -> None:
-    """A line on the applicant's timeline, written by applications (its only writer), which
-    also audits it as ``application.payment`` on the application — so the application's own
-    trail shows its fee, next to the ``payment.*`` entries on the payment."""
-    applications.application_event_add(
-        application=payment.application, kind="payment", message=message, actor=actor or "system"
-    )
-
-
-def ledger(payment: Payment, kind: str, *, actor: Any = None, amount: int | None = None, **data: Any) -> None:
-    PaymentEvent.objects.create(
-        payment=payment,
-        kind=kind,
-        amount=amount,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        data=data,
-    )
-
-
-def staff_can(user: Any, payment: Any, roles: Collection[str]) -> bool:
-    procedure = payment.procedure
-    return bool(getattr(user, "is_superuser", False)) or StaffScope.of(user).covers(
-        organization_id=procedure.organization_id, department_id=procedure.department_id, roles=roles
-    )
 
 
 def payment_open_for_application(
@@ -189,28 +156,6 @@ def _tell_after_commit(payment: Payment, tell: Callable[[Payment], None]) -> Non
     transaction.on_commit(run)
 
 
-def waive(payment: Payment, *, actor: Any) -> None:
-    """A fee reduced to nothing (全額免除): settled without money, announced like a payment."""
-    payment.status = PaymentStatus.PAID
-    payment.paid_at = timezone.now()
-    payment.paid_amount = 0
-    payment.provider = "exemption"
-    payment.method = Method.EXEMPT
-    payment.save(update_fields=["status", "paid_at", "paid_amount", "provider", "method", "updated_at"])
-    audit_record(
-        actor=actor or "system",
-        action="payment.waived",
-        target=payment,
-        after={"status": payment.status, "reduction": payment.reduction_label},
-    )
-    _timeline(
-        payment,
-        _("手数料は減免（%(label)s）により免除されました。") % {"label": payment.reduction_label},
-        actor=actor,
-    )
-    _completed(payment, amount=0, method=Method.EXEMPT, provider="exemption", actor=actor)
-
-
 def payment_decide_amount(*, user: Any, application_id: Any, amount: Any, reason: str) -> Payment:
     """The reviewer fixes the fee of a procedure whose fee is decided after review, within the
     builder's limits, with a reason (shown to the applicant). Allowed until it is paid."""
@@ -272,21 +217,8 @@ def payment_decide_amount(*, user: Any, application_id: Any, amount: Any, reason
             after={"amount": value, "reason": reason, "status": payment.status},
         )
         if decided:
-            _announce(payment, actor=user)
+            announce(payment, actor=user)
     return payment
-
-
-def _announce(payment: Payment, *, actor: Any) -> None:
-    _timeline(
-        payment,
-        _("手数料は%(amount)s円です。%(due)sまでにお支払いください。")
-        % {
-            "amount": f"{payment.amount:,}",
-            "due": payment.due_on.strftime("%Y年%-m月%-d日") if payment.due_on else "",
-        },
-        actor=actor,
-    )
-    notify.notify_applicant(payment, "payment.requested")
 
 
 def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -338,7 +270,7 @@ def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, st
         payment.due_on = timezone.localdate() + timedelta(days=setting.pay_within_days)
         payment.save(update_fields=["status", "due_on", "updated_at"])
         ledger(payment, EventKind.AMOUNT_DECIDED, amount=payment.amount, at_approval=True)
-        _announce(payment, actor=None)
+        announce(payment, actor=None)
     notice_rows.append((_("手数料"), _("%(amount)s円") % {"amount": f"{payment.amount:,}"}))
     if payment.status == PaymentStatus.PAID:
         notice_rows.append((_("納付"), _("納付済み")))
@@ -361,87 +293,6 @@ def on_release_check(*, application: Application, **kwargs: Any) -> None:
         raise DomainError(
             _("手数料のお支払いを確認した後に、通知書をお渡しします。"), code="payment_required", status=403
         )
-
-
-def mark_paid(payment: Payment, *, amount: int, provider: str, method: str, actor: Any, **data: Any) -> None:
-    """The one place a payment becomes paid (caller holds the row lock, has checked the state).
-    Its audit entries (the payment's, the timeline's, an application received now) are chained
-    together at the end, so the audit chain's head is locked once, for the last statements."""
-    with audit_batch():
-        _mark_paid(payment, amount=amount, provider=provider, method=method, actor=actor, **data)
-
-
-def _mark_paid(payment: Payment, *, amount: int, provider: str, method: str, actor: Any, **data: Any) -> None:
-    before = payment.status
-    payment.status = PaymentStatus.PAID
-    payment.paid_at = timezone.now()
-    payment.paid_amount = amount
-    payment.provider = provider
-    payment.method = method
-    payment.save(update_fields=["status", "paid_at", "paid_amount", "provider", "method", "updated_at"])
-    audit_record(
-        actor=actor or "system",
-        action="payment.paid",
-        target=payment,
-        before={"status": before},
-        after={"status": payment.status, "amount": amount, "provider": provider, "method": method, **data},
-    )
-    _timeline(
-        payment, _("手数料 %(amount)s円の納付を確認しました。") % {"amount": f"{amount:,}"}, actor=actor
-    )
-    notify.notify_applicant(payment, "payment.paid")
-    _completed(payment, amount=amount, method=method, provider=provider, actor=actor)
-
-
-def _completed(payment: Payment, *, amount: int, method: str, provider: str, actor: Any) -> None:
-    # An application waiting for its fee is received now (applications opens the case and
-    # sends the receipt after the commit). At submission (a fee waived in full) the
-    # application is not saved yet and never waits.
-    application = payment.application
-    if application.status == ApplicationStatus.AWAITING_PAYMENT:
-        applications.application_payment_received(application=application, actor=actor or "system")
-    # Public hook (docs/payments.md, "Hooks"): higher apps react to a fee being paid (e.g. the
-    # S13 受験票). Once per payment: called only when a payable/expired payment becomes paid,
-    # under its row lock, inside the transaction that records the money.
-    events.emit(
-        PAYMENT_COMPLETED,
-        payment=payment,
-        application=payment.application,
-        amount=amount,
-        method=method,
-        provider=provider,
-    )
-
-
-def payment_record_cash(*, user: Any, payment_id: Any, amount: Any, note: str = "") -> Payment:
-    """Counter staff record a fee paid in cash (it counts against the キャッシュレス比率)."""
-    with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("procedure", "application")
-            .filter(pk=payment_id)
-            .first()
-        )
-        if payment is None or not staff_can(user, payment, CASHIER_ROLES):
-            raise Http404
-        value = to_int(amount)
-        if payment.status == PaymentStatus.PAID:
-            return payment  # recorded already (a double click)
-        if payment.status not in (PaymentStatus.PAYABLE, PaymentStatus.EXPIRED):
-            raise DomainError(_("この請求は現金で受け取れる状態ではありません。"), code="not_payable")
-        if value != payment.amount:
-            raise FieldErrors(
-                {
-                    "amount": [
-                        _("請求額（%(amount)s円）と同じ額を入力してください。")
-                        % {"amount": f"{payment.amount:,}"}
-                    ]
-                }
-            )
-        assert value is not None
-        ledger(payment, EventKind.CASH_RECORDED, actor=user, amount=value, note=note[:500])
-        mark_paid(payment, amount=value, provider="counter", method=Method.CASH, actor=user, note=note[:500])
-    return payment
 
 
 def payments_expire_sweep(*, today: date | None = None) -> dict[str, int]:
@@ -496,7 +347,7 @@ def payments_expire_sweep(*, today: date | None = None) -> dict[str, int]:
                 notify.notify_applicant(payment, "payment.closed_unpaid")
                 closed += 1
             else:
-                _timeline(
+                timeline(
                     payment, _("納付期限を過ぎました。お支払いについては担当窓口にお問い合わせください。")
                 )
     return {"reminded": reminded, "expired": expired, "closed": closed}
@@ -525,8 +376,3 @@ def on_application_withdrawn(*, application: Application, **kwargs: Any) -> None
         before={"status": before},
         after={"status": payment.status, "reason": "withdrawn"},
     )
-
-
-def payment_staff_check(user: Any, payment: Payment) -> None:
-    if not staff_can(user, payment, CASHIER_ROLES | {Role.AUDITOR, Role.OWNER}):
-        raise PermissionDeniedError(_("この請求を扱う権限がありません。"))

@@ -24,7 +24,8 @@ from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
 from madoguchi.payments.constants import EventKind, LineOutcome, Method, PaymentStatus
 from madoguchi.payments.models import CollectionImport, CollectionLine, Payment
-from madoguchi.payments.services.lifecycle import ledger, mark_paid
+from madoguchi.payments.services._common import ledger
+from madoguchi.payments.services.settlement import mark_paid
 from madoguchi.payments.slips import customer_number_from_barcode
 
 RECONCILE_ROLES = {Role.CENTRE, Role.APPROVER, Role.ADMIN, Role.COUNTER}

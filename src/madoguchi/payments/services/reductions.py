@@ -16,8 +16,9 @@ from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.payments.constants import AttemptStatus, EventKind, PaymentStatus, ReductionStatus
 from madoguchi.payments.models import Payment
+from madoguchi.payments.services._common import REVIEW_ROLES, announce, ledger, staff_can, timeline
 from madoguchi.payments.services.fees import reduced, terms_of_payment, to_int
-from madoguchi.payments.services.lifecycle import REVIEW_ROLES, _announce, _timeline, ledger, staff_can, waive
+from madoguchi.payments.services.settlement import waive
 
 REDUCTION_ROLES = REVIEW_ROLES | {Role.COUNTER}
 DECISIONS = ("confirm", "reject", "apply")
@@ -129,9 +130,9 @@ def payment_reduction_decide(
                 "note": note,
             },
         )
-        _timeline(payment, message, actor=user)
+        timeline(payment, message, actor=user)
         if payment.amount == 0:
             waive(payment, actor=user)
         elif payment.status == PaymentStatus.PAYABLE and payment.amount != before["amount"] or payable_now:
-            _announce(payment, actor=user)
+            announce(payment, actor=user)
     return payment

@@ -18,8 +18,8 @@ from madoguchi.payments.constants import AttemptStatus, EventKind, PaymentStatus
 from madoguchi.payments.models import Payment, PaymentAttempt, Refund
 from madoguchi.payments.providers import make_provider
 from madoguchi.payments.providers.base import ProviderError
+from madoguchi.payments.services._common import ledger, staff_can
 from madoguchi.payments.services.fees import to_int
-from madoguchi.payments.services.lifecycle import ledger, staff_can
 
 REQUEST_ROLES = {Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.COUNTER, Role.ADMIN}
 APPROVE_ROLES = {Role.APPROVER, Role.CENTRE, Role.ADMIN}

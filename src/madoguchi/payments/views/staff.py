@@ -24,7 +24,7 @@ from madoguchi.payments import selectors, services
 from madoguchi.payments.constants import PaymentStatus
 from madoguchi.payments.models import Payment
 from madoguchi.payments.providers import enabled_ids, make_provider
-from madoguchi.payments.services.lifecycle import REVIEW_ROLES, staff_can
+from madoguchi.payments.services import REVIEW_ROLES, staff_can
 from madoguchi.payments.services.reconciliation import can_reconcile
 from madoguchi.payments.views.common import error_list
 from madoguchi.procedures.models import Procedure
