@@ -20,6 +20,15 @@ class Source(models.TextChoices):
     STAFF = "staff", "staff"  # uploaded by staff (validation.py), one DatasetVersion per upload
 
 
+class PublicDatasets(models.Manager["Dataset"]):
+    """``Dataset.objects``: the datasets on the catalog. A staff dataset that was withdrawn
+    (``withdrawn_at``) is left out of every public door — pages, CKAN API, DCAT, downloads — and
+    reached only through ``Dataset.all_objects`` (staff pages, name checks, the 410 page)."""
+
+    def get_queryset(self) -> models.QuerySet[Dataset]:
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class Dataset(models.Model):
     name = models.SlugField(max_length=100, unique=True)  # CKAN's name and id
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -40,6 +49,11 @@ class Dataset(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
     metadata_created = models.DateTimeField()
     metadata_modified = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)  # staff withdrew it from the catalog
+    withdrawn_reason = models.CharField(max_length=500, blank=True)  # shown on its 410 page
+
+    all_objects = models.Manager()
+    objects = PublicDatasets()
 
     class Meta:
         ordering = ["name"]

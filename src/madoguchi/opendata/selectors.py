@@ -155,6 +155,11 @@ def dataset_get(*, name: str) -> Dataset:
     return dataset
 
 
+def withdrawn_dataset(*, name: str) -> Dataset | None:
+    """A dataset staff withdrew from the catalog (its public page answers 410 with the reason)."""
+    return Dataset.all_objects.filter(name=name, withdrawn_at__isnull=False).first()
+
+
 def dataset_by_resource(*, resource: str) -> Dataset:
     if not resource.endswith("-csv"):
         raise Http404
@@ -375,7 +380,9 @@ def staff_organizations(*, scope: Any) -> list[Organization]:
 
 
 def staff_datasets(*, scope: Any, organization: Organization) -> QuerySet[Dataset]:
-    qs = Dataset.objects.filter(organization=organization, source=Source.STAFF).select_related("department")
+    qs = Dataset.all_objects.filter(organization=organization, source=Source.STAFF).select_related(
+        "department"
+    )
     allowed = scope.departments(organization.pk)
     if allowed is not None:
         qs = qs.filter(department_id__in=allowed)
@@ -384,7 +391,9 @@ def staff_datasets(*, scope: Any, organization: Organization) -> QuerySet[Datase
 
 def access_staff_dataset(*, scope: Any, name: str) -> Dataset:
     """A staff dataset the staff member may change; anyone else's answers 404."""
-    dataset = Dataset.objects.filter(name=name, source=Source.STAFF).select_related("organization").first()
+    dataset = (
+        Dataset.all_objects.filter(name=name, source=Source.STAFF).select_related("organization").first()
+    )
     if dataset is None or dataset.organization_id not in scope.organizations:
         raise Http404
     allowed = scope.departments(dataset.organization_id)

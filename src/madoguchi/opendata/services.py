@@ -153,7 +153,7 @@ def staff_dataset_fields(
             ]
         elif name and (
             AUTO_NAME_RE.fullmatch(f"{organization.slug}-{name}")
-            or Dataset.objects.filter(name=f"{organization.slug}-{name}").exists()
+            or Dataset.all_objects.filter(name=f"{organization.slug}-{name}").exists()
         ):
             errors["name"] = [_("この URL 名はもう使われています。別の名前にしてください。")]
     if errors:
@@ -179,8 +179,8 @@ def _checked_file(content: bytes | None, file_name: str, schema: dict[str, Any] 
 
 
 def _new_name(organization: Organization) -> str:
-    n = Dataset.objects.filter(organization=organization, source=Source.STAFF).count() + 1
-    while Dataset.objects.filter(name=f"{organization.slug}-data{n}").exists():
+    n = Dataset.all_objects.filter(organization=organization, source=Source.STAFF).count() + 1
+    while Dataset.all_objects.filter(name=f"{organization.slug}-data{n}").exists():
         n += 1
     return f"{organization.slug}-data{n}"
 
@@ -311,7 +311,7 @@ def staff_dataset_version_add(
     table = _checked_file(content, file_name, dataset.schema or None)
     assert content is not None
     with transaction.atomic():
-        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        locked = Dataset.all_objects.select_for_update().get(pk=dataset.pk)
         version = _store_version(
             actor=actor, dataset=locked, table=table, content=content, file_name=file_name, note=note
         )
@@ -324,6 +324,42 @@ def staff_dataset_version_add(
         )
     dataset.refresh_from_db()
     return version
+
+
+def staff_dataset_withdraw(*, actor: User, dataset: Dataset, reason: str) -> Dataset:
+    """Take a staff dataset off the catalog (pages, CKAN API, DCAT, downloads) with a reason the
+    public sees on its page (410). Its versions stay; ``staff_dataset_restore`` puts it back."""
+    reason = unicodedata.normalize("NFKC", reason or "").strip()
+    if not reason:
+        raise FieldErrors({"reason": [_("取り下げる理由を入力してください（公開ページに表示します）。")]})
+    if len(reason) > 500:
+        raise FieldErrors({"reason": [_("理由は500文字以内で入力してください。")]})
+    with transaction.atomic():
+        locked = Dataset.all_objects.select_for_update().get(pk=dataset.pk)
+        if locked.source != Source.STAFF:
+            raise FieldErrors({"reason": [_("自動で公開しているデータは取り下げられません。")]})
+        if locked.withdrawn_at is None:
+            locked.withdrawn_at = timezone.now()
+        locked.withdrawn_reason = reason
+        locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+        audit_record(
+            actor=actor, action="opendata.dataset_withdrawn", target=locked, after={"reason": reason}
+        )
+    return locked
+
+
+def staff_dataset_restore(*, actor: User, dataset: Dataset) -> Dataset:
+    """Put a withdrawn staff dataset back on the catalog; ``metadata_modified`` moves so a
+    harvester asking for changes since its last run finds it again."""
+    with transaction.atomic():
+        locked = Dataset.all_objects.select_for_update().get(pk=dataset.pk)
+        if locked.withdrawn_at is not None:
+            locked.withdrawn_at = None
+            locked.withdrawn_reason = ""
+            locked.metadata_modified = timezone.now()
+            locked.save(update_fields=["withdrawn_at", "withdrawn_reason", "metadata_modified"])
+            audit_record(actor=actor, action="opendata.dataset_restored", target=locked)
+    return locked
 
 
 def upload_hold_keep(*, user: User, file_name: str, content: bytes) -> UploadHold:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:org>/", staff_views.datasets, name="datasets"),
     path("dataset/<slug:name>/", staff_views.dataset, name="dataset"),
     path("dataset/<slug:name>/describe/", staff_views.describe, name="describe"),
+    path("dataset/<slug:name>/withdraw/", staff_views.withdraw, name="withdraw"),
 ]

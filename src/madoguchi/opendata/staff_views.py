@@ -158,8 +158,20 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     return _dataset_page(request, scope, found, errors=errors, note=note, hold=hold)
 
 
-def _dataset_page(request, scope, found, *, errors, note="", hold=None, values=None, describe_errors=None):
-    all_errors = {**errors, **(describe_errors or {})}
+def _dataset_page(
+    request,
+    scope,
+    found,
+    *,
+    errors,
+    note="",
+    hold=None,
+    values=None,
+    describe_errors=None,
+    withdraw_errors=None,
+    withdraw_reason="",
+):
+    all_errors = {**errors, **(describe_errors or {}), **(withdraw_errors or {})}
     return render(
         request,
         "opendata/staff_dataset.html",
@@ -176,6 +188,8 @@ def _dataset_page(request, scope, found, *, errors, note="", hold=None, values=N
             "departments": _departments(scope, found.organization),
             "licences": [(key, selectors.LICENSES[key][0]) for key in services.STAFF_LICENSES],
             "describe_errors": describe_errors or {},
+            "withdraw_errors": withdraw_errors or {},
+            "withdraw_reason": withdraw_reason,
             "dataset": found,
             "versions": selectors.dataset_versions(found),
             "licence": selectors.LICENSES.get(found.license_id, (found.license_id, "")),
@@ -205,4 +219,26 @@ def describe(request: HttpRequest, name: str) -> HttpResponse:
         return _dataset_page(request, scope, found, errors={}, values=values, describe_errors=exc.as_dict())
     services.staff_dataset_describe(actor=request.user, dataset=found, fields=fields)
     messages.success(request, _("説明を変更しました。"))
+    return redirect("opendata_staff:dataset", name=found.name)
+
+
+@staff_required
+def withdraw(request: HttpRequest, name: str) -> HttpResponse:
+    """Withdraw a staff dataset from the catalog (with the reason the public sees), or put it back."""
+    scope = InsightsScope.of(request.user)
+    found = selectors.access_staff_dataset(scope=scope, name=name)
+    if request.method != "POST":
+        return redirect("opendata_staff:dataset", name=found.name)
+    if request.POST.get("action") == "restore":
+        services.staff_dataset_restore(actor=request.user, dataset=found)
+        messages.success(request, _("カタログに戻しました。"))
+        return redirect("opendata_staff:dataset", name=found.name)
+    reason = request.POST.get("reason", "")
+    try:
+        services.staff_dataset_withdraw(actor=request.user, dataset=found, reason=reason)
+    except FieldErrors as exc:
+        return _dataset_page(
+            request, scope, found, errors={}, withdraw_errors=exc.as_dict(), withdraw_reason=reason[:600]
+        )
+    messages.success(request, _("カタログから取り下げました。公開ページには理由を表示します。"))
     return redirect("opendata_staff:dataset", name=found.name)

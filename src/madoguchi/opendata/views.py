@@ -84,8 +84,15 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 def dataset(request: HttpRequest, name: str) -> HttpResponse:
-    """A dataset: description, licence, downloads, the API and a preview of its table."""
-    found = selectors.dataset_get(name=name)
+    """A dataset: description, licence, downloads, the API and a preview of its table. One staff
+    withdrew answers 410 with their reason (a link to it may be in someone's report)."""
+    try:
+        found = selectors.dataset_get(name=name)
+    except Http404:
+        gone = selectors.withdrawn_dataset(name=name)
+        if gone is None:
+            raise
+        return render(request, "opendata/dataset_withdrawn.html", {"dataset": gone}, status=410)
     header, body = selectors.table_of(found)
     kind = selectors.kind_of(found)
     integers = {f.name for f in kind.fields if f.type == "integer"} if kind else set()

@@ -204,3 +204,61 @@ def test_staff_change_the_description_and_licence_422_next_to_the_field(client, 
     assert client.post(url, {**form(license_id="cc-by-4.0"), "notes": "新しい説明"}).status_code == 302
     dataset = Dataset.objects.get()
     assert (dataset.license_id, dataset.notes, dataset.version) == ("cc-by-4.0", "新しい説明", 1)
+
+
+def test_staff_withdraw_a_dataset_with_a_reason_it_leaves_every_public_door_and_comes_back(
+    client, staff, org
+):
+    from madoguchi.audit.models import AuditEntry
+
+    client.force_login(staff)
+    client.post("/opendata/staff/shinjuku/", {**form(), "file": upload(GOOD)})
+    url = "/opendata/staff/dataset/shinjuku-shelters/withdraw/"
+    refused = client.post(url, {"action": "withdraw", "reason": "  "})
+    assert refused.status_code == 422
+    assert "取り下げる理由を入力してください" in refused.content.decode()
+    assert Dataset.objects.filter(name="shinjuku-shelters").exists()
+
+    assert (
+        client.post(url, {"action": "withdraw", "reason": "収容人数に誤りがありました。"}).status_code == 302
+    )
+    staff_page = client.get("/opendata/staff/dataset/shinjuku-shelters/").content.decode()
+    assert "収容人数に誤りがありました。" in staff_page
+    assert "カタログに戻す" in staff_page
+    assert "避難所一覧" in client.get("/opendata/staff/shinjuku/").content.decode()  # staff still list it
+
+    client.logout()
+    gone = client.get("/opendata/shinjuku-shelters/")
+    assert gone.status_code == 410 and "収容人数に誤りがありました。" in gone.content.decode()
+    assert "新宿小学校" not in gone.content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/opendata/shinjuku-shelters/").content.decode()
+    assert "withdrew this data" in english and "Why it was withdrawn" in english
+    del client.cookies["django_language"]
+    assert "shinjuku-shelters" not in client.get("/api/3/action/package_list").json()["result"]
+    assert client.get("/api/3/action/package_show", {"id": "shinjuku-shelters"}).status_code == 404
+    assert client.get("/api/3/action/package_search", {"q": "避難所"}).json()["result"]["count"] == 0
+    assert "shinjuku-shelters" not in client.get("/catalog.ttl").content.decode()
+    assert client.get("/opendata/shinjuku-shelters/v1.csv").status_code == 404
+    assert "避難所一覧" not in client.get("/opendata/").content.decode()
+
+    client.force_login(staff)
+    assert client.post(url, {"action": "restore"}).status_code == 302
+    client.logout()
+    assert client.get("/opendata/shinjuku-shelters/").status_code == 200
+    assert "shinjuku-shelters" in client.get("/api/3/action/package_list").json()["result"]
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="opendata.dataset_w").values_list("action", flat=True)
+    )
+    assert actions == ["opendata.dataset_withdrawn"]
+    assert AuditEntry.objects.filter(action="opendata.dataset_restored").count() == 1
+
+
+def test_another_departments_staff_cannot_withdraw_it(client, staff, org):
+    client.force_login(staff)
+    client.post("/opendata/staff/shinjuku/", {**form(), "file": upload(GOOD)})
+    other = make_staff(org, Role.OWNER, make_department(org, slug="kosei", name="戸籍住民課"))
+    client.force_login(other)
+    url = "/opendata/staff/dataset/shinjuku-shelters/withdraw/"
+    assert client.post(url, {"action": "withdraw", "reason": "誤り"}).status_code == 404
+    assert Dataset.objects.filter(name="shinjuku-shelters").exists()
