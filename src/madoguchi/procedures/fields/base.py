@@ -143,6 +143,13 @@ class FieldType:
     verified_claim: ClassVar[str] = ""
     # Data attributes of the type's template that static/js/fields.js acts on (tested to exist).
     script_hooks: ClassVar[tuple[str, ...]] = ()
+    # XLSForm (procedures/xlsform): the question type this type is written as ("text" where XLSForm
+    # has none: the type itself travels in bind::madoguchi:type), the appearance that tells it from
+    # another type written as the same question ("multiline", "minimal"), and whether a workbook's
+    # question of that type and appearance is read as this type (one type each: tested).
+    xlsform_question: ClassVar[str] = "text"
+    xlsform_appearance: ClassVar[str] = ""
+    xlsform_reads: ClassVar[bool] = False
 
     def parts_for(self, spec: dict) -> list[Part]:
         """The parts of a composite field for this spec (may depend on options)."""

@@ -54,6 +54,7 @@ def option_by_label(spec: dict) -> dict[str, str]:
 @register("text")
 class TextField(FieldType):
     label = _("1行テキスト")
+    xlsform_reads = True
     template_name = "procedures/fields/text.html"
     builder_inputs = (
         *LENGTH,
@@ -124,6 +125,7 @@ class TextField(FieldType):
 @register("textarea")
 class TextareaField(TextField):
     label = _("複数行テキスト")
+    xlsform_appearance = "multiline"
     template_name = "procedures/fields/textarea.html"
     default_max_length = 4000
 
@@ -152,6 +154,7 @@ def choice_items(spec: dict, current: set[str]) -> dict[str, Any]:
 @register("select")
 class SelectField(FieldType):
     label = _("プルダウン")
+    xlsform_question, xlsform_appearance, xlsform_reads = "select_one", "minimal", True
     template_name = "procedures/fields/select.html"
     script_hooks = ("data-choice-filter", "data-choice")  # cascading choices (choice_filter)
     builder_inputs = (OPTIONS,)

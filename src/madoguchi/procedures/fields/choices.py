@@ -29,6 +29,7 @@ CONSENT_WORDS = {"同意", "同意する", "はい", "yes", "1", "○", "true"}
 @register("radio")
 class RadioField(SelectField):
     label = _("ラジオボタン")
+    xlsform_appearance = ""
     template_name = "procedures/fields/radio.html"
 
 
@@ -37,6 +38,7 @@ class CheckboxesField(FieldType):
     """Several answers, stored as a list of option values in the order of the options."""
 
     label = _("チェックボックス（複数選択）")
+    xlsform_question, xlsform_reads = "select_multiple", True
     template_name = "procedures/fields/checkboxes.html"
     script_hooks = ("data-choice-filter", "data-choice")  # cascading choices (choice_filter)
     builder_inputs = (
@@ -128,6 +130,7 @@ class ConsentField(FieldType):
     """A statement the applicant agrees to. Stored as True; required means it must be checked."""
 
     label = _("同意")
+    xlsform_question, xlsform_reads = "acknowledge", True
     template_name = "procedures/fields/consent.html"
     builder_inputs = (
         BuilderInput("statement", "textarea", _("同意していただく内容")),

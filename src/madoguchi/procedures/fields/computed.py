@@ -38,6 +38,7 @@ def _half_up(value: float, places: int) -> float:
 @register("computed")
 class ComputedField(FieldType):
     label = _("自動計算")
+    xlsform_question, xlsform_reads = "calculate", True
     template_name = "procedures/fields/computed.html"
     builder_inputs = (
         BuilderInput(

@@ -50,6 +50,7 @@ def parse_iso(value: Any) -> dt.date | None:
 @register("date")
 class DateField(FieldType):
     label = _("日付")
+    xlsform_question, xlsform_reads = "date", True
     template_name = "procedures/fields/date.html"
     verified_claim = "birth_date"
     builder_inputs = (

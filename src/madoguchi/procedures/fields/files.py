@@ -60,6 +60,7 @@ class FileField(FieldType):
     """Options: ``accept`` (list of MIME types), ``max_bytes``."""
 
     label = _("ファイル")
+    xlsform_question, xlsform_reads = "file", True
     template_name = "procedures/fields/file.html"
     builder_inputs = (
         BuilderInput(

@@ -67,6 +67,7 @@ def row_minimum(spec: dict) -> int:
 @register("group")
 class GroupField(FieldType):
     label = _("繰り返し（複数件の入力）")
+    xlsform_question, xlsform_reads = "begin_repeat", True
     template_name = "procedures/fields/group.html"
     script_hooks = ("data-scope",)  # a row: show_if of its sub-fields decided on the row
     reads_answers = True  # rows may name the form's other answers (context.answers)

@@ -15,6 +15,7 @@ class InfoField(FieldType):
     """Options: ``text`` (required), ``title``."""
 
     label = _("説明文")
+    xlsform_question, xlsform_reads = "note", True
     template_name = "procedures/fields/info.html"
     builder_inputs = (BuilderInput("title", "text", _("見出し")), BuilderInput("text", "textarea", _("本文")))
     has_value = False

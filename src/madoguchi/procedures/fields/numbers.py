@@ -61,6 +61,7 @@ def _check_range(value: Any, spec: dict, *, fmt=str) -> None:
 @register("integer")
 class IntegerField(FieldType):
     label = _("整数")
+    xlsform_question, xlsform_reads = "integer", True
     template_name = "procedures/fields/number.html"
     builder_inputs = (BuilderInput("unit", "text", _("単位"), _("例: 人、日")), *MIN_MAX)
     options = ("unit",)
@@ -122,6 +123,7 @@ class MoneyField(IntegerField):
     """Amount in 円 (int ≥ 0). Accepts "1,000", "１０００円", "¥1000", "1万2000円"."""
 
     label = _("金額（円）")
+    xlsform_reads = False  # written as an integer, read back by its bind::madoguchi:type
     options = ()
     builder_inputs = MIN_MAX
 
@@ -168,6 +170,7 @@ class DecimalField(FieldType):
     """A number with a fraction, stored as a string ("12.5") so no precision is lost."""
 
     label = _("小数")
+    xlsform_question, xlsform_reads = "decimal", True
     template_name = "procedures/fields/number.html"
     builder_inputs = (
         BuilderInput("places", "int", _("小数点以下の桁数")),

@@ -66,6 +66,7 @@ class TimeField(FieldType):
     """Stored as "HH:MM" (24-hour). Options: ``validation.min``, ``max`` ("HH:MM"), ``step_minutes``."""
 
     label = _("時刻")
+    xlsform_question, xlsform_reads = "time", True
     template_name = "procedures/fields/time.html"
     builder_inputs = (
         BuilderInput("validation.min", "text", _("この時刻以降"), _("例: 09:00")),

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from madoguchi.procedures.fields import registry
 from madoguchi.procedures.xlsform.expressions import expr_of
-from madoguchi.procedures.xlsform.sheets import NAMESPACE, SPEC_COLUMN, TYPE_COLUMN
+from madoguchi.procedures.xlsform.sheets import CHOICE_QUESTIONS, NAMESPACE, SPEC_COLUMN, TYPE_COLUMN
 from madoguchi.procedures.xlsform.xpath import to_xpath
 
 NAMESPACE_URI = "https://madoguchi.example/xlsform"
@@ -46,23 +46,6 @@ SURVEY_COLUMNS = (
     SPEC_COLUMN,
 )
 CHOICE_COLUMNS = ("list_name", "name", "label", f"label::{ENGLISH}")
-# Madoguchi type → the XLSForm question type that shows the same thing.
-XLSFORM_TYPES = {
-    "text": "text",
-    "textarea": "text",
-    "integer": "integer",
-    "money": "integer",
-    "decimal": "decimal",
-    "date": "date",
-    "time": "time",
-    "info": "note",
-    "computed": "calculate",
-    "file": "file",
-    "consent": "acknowledge",
-    "radio": "select_one",
-    "select": "select_one",
-    "checkboxes": "select_multiple",
-}
 _STANDARD = {"key", "type", "options", "fields"}
 
 
@@ -92,9 +75,10 @@ def _constraints(owner: dict) -> dict[str, dict[str, str]]:
 def _question_row(spec: dict, *, choice_rows: list[dict]) -> dict[str, str]:
     type_id = spec["type"]
     field_type = registry.get(type_id)
-    kind = XLSFORM_TYPES.get(type_id, "text")
+    # the question that shows the same thing (fields/base.py: xlsform_question); the type travels too
+    kind = field_type.xlsform_question if field_type is not None else "text"
     row: dict[str, str] = {"name": spec["key"], TYPE_COLUMN: type_id}
-    if kind in {"select_one", "select_multiple"}:
+    if kind in CHOICE_QUESTIONS:
         list_name = spec["key"]
         kind = f"{kind} {list_name}"
         for option in spec.get("options") or []:
@@ -109,11 +93,9 @@ def _question_row(spec: dict, *, choice_rows: list[dict]) -> dict[str, str]:
                 choice[column] = str(value)
             choice_rows.append(choice)
     row["type"] = kind
-    if type_id == "textarea":
-        row["appearance"] = "multiline"
-    if type_id == "select":
-        row["appearance"] = "minimal"
-    if type_id == "info":
+    if field_type is not None and field_type.xlsform_appearance:
+        row["appearance"] = field_type.xlsform_appearance
+    if kind == "note":  # a note's label is its text
         row["label"] = str(spec.get("text", ""))
         if spec.get("text_en"):
             row[f"label::{ENGLISH}"] = str(spec["text_en"])
@@ -165,9 +147,8 @@ def xlsform_bytes(definition: dict, *, title: str = "", form_id: str = "") -> by
         survey.append(group)
         constraints = _constraints(step)
         for spec in step.get("fields") or []:
-            if spec.get("type") == "group":
-                row = _question_row(spec, choice_rows=choices)
-                row["type"] = "begin_repeat"
+            row = _question_row(spec, choice_rows=choices)
+            if row["type"] == "begin_repeat":  # a repeating group (fields/group.py)
                 survey.append(row)
                 row_constraints = _constraints(spec)
                 for sub in spec.get("fields") or []:
@@ -176,9 +157,7 @@ def xlsform_bytes(definition: dict, *, title: str = "", form_id: str = "") -> by
                     )
                 survey.append({"type": "end_repeat", "name": spec["key"]})
             else:
-                survey.append(
-                    {**_question_row(spec, choice_rows=choices), **constraints.get(spec["key"], {})}
-                )
+                survey.append({**row, **constraints.get(spec["key"], {})})
         survey.append({"type": "end_group", "name": step["key"]})
     workbook = Workbook()
     sheet = workbook.active

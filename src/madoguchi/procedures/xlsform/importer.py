@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.definition import KEY_RE, check_definition
-from madoguchi.procedures.fields import registry
+from madoguchi.procedures.fields import FieldType, registry
 from madoguchi.procedures.xlsform.expressions import Names, expr_of, keep_or_set
 from madoguchi.procedures.xlsform.problems import Problems
 from madoguchi.procedures.xlsform.sheets import (
+    CHOICE_QUESTIONS,
     NAMESPACE,
     SPEC_COLUMN,
     TYPE_COLUMN,
@@ -33,21 +34,8 @@ from madoguchi.procedures.xlsform.xpath import NotMapped, to_xpath
 
 __all__ = ["NAMESPACE", "SPEC_COLUMN", "TYPE_COLUMN", "definition_from_xlsform"]
 
-# XLSForm question types → Madoguchi field types (``bind::madoguchi:type`` may refine them).
-QUESTION_TYPES = {
-    "text": "text",
-    "integer": "integer",
-    "decimal": "decimal",
-    "date": "date",
-    "time": "time",
-    "note": "info",
-    "calculate": "computed",
-    "file": "file",
-    "image": "file",
-    "acknowledge": "consent",
-    "select_one": "radio",
-    "select_multiple": "checkboxes",
-}
+# XLSForm question types read as the type of another: an image is a file (of an image type).
+QUESTION_ALIASES = {"image": "file"}
 # Metadata "questions" that record the device or the time, not an answer: skipped.
 METADATA_TYPES = {
     "start",
@@ -66,6 +54,19 @@ IMAGE_TYPES = ["image/jpeg", "image/png", "image/heic", "image/webp"]
 YES = {"yes", "true", "true()", "1", "はい"}
 NO = {"", "no", "false", "false()", "0", "いいえ"}
 CHOICE_FILTER_RE = re.compile(r"\s*([A-Za-z_][\w-]*)\s*=\s*\$\{([^}]+)\}\s*")
+
+
+def read_as(kind: str, appearance: str = "") -> FieldType | None:
+    """The registered type an XLSForm question of this type and appearance is read as (its
+    ``xlsform_question`` / ``xlsform_appearance``, procedures/fields/base.py): the one whose
+    appearance the row's names, else the plain one; None when no type reads it
+    (``bind::madoguchi:type`` may then still name one)."""
+    question = QUESTION_ALIASES.get(kind, kind)
+    readers = [t for t in registry.values() if t.xlsform_reads and t.xlsform_question == question]
+    for field_type in readers:
+        if field_type.xlsform_appearance and field_type.xlsform_appearance in appearance:
+            return field_type
+    return next((t for t in readers if not t.xlsform_appearance), None)
 
 
 class _Builder:
@@ -269,7 +270,9 @@ class _Builder:
         return spec
 
     def new_repeat(self, row: Row) -> dict | None:
-        spec = self.new_field(row, "group")
+        repeat = read_as("begin_repeat")
+        assert repeat is not None  # the group type (procedures/fields/group.py)
+        spec = self.new_field(row, repeat.type_id)
         if spec is None:
             return None
         spec["fields"] = []
@@ -290,17 +293,13 @@ class _Builder:
             keep_or_set(spec, "show_if", rule)
 
     def question(self, row: Row, kind: str, argument: str, *, repeat: str | None) -> dict | None:
-        if kind not in QUESTION_TYPES:
+        read = read_as(kind, row.get("appearance").lower())
+        if read is None:
             self.problems.add(
                 row.cell("type") or row, _("種類「%(type)s」は取り込めません。") % {"type": kind}
             )
             return None
-        type_id = QUESTION_TYPES[kind]
-        appearance = row.get("appearance").lower()
-        if type_id == "text" and "multiline" in appearance:
-            type_id = "textarea"
-        if type_id == "radio" and "minimal" in appearance:
-            type_id = "select"
+        type_id = read.type_id
         override = row.cell(TYPE_COLUMN)
         if override is not None:
             if override.value not in registry:
@@ -312,7 +311,8 @@ class _Builder:
         spec = self.new_field(row, type_id)
         if spec is None:
             return None
-        if kind in {"select_one", "select_multiple"}:
+        field_type = registry[type_id]
+        if kind in CHOICE_QUESTIONS:
             list_name = argument.split(" ")[0]
             if list_name not in self.choices:
                 self.problems.add(
@@ -320,7 +320,7 @@ class _Builder:
                     _("選択肢リスト「%(list)s」が choices シートにありません。") % {"list": list_name},
                 )
                 return None
-            if "options" not in spec or type_id in {"radio", "select", "checkboxes"}:
+            if "options" not in spec or field_type.xlsform_question in CHOICE_QUESTIONS:
                 spec["options"] = [dict(o) for o in self.choices[list_name]]
             self.choice_filter(row, spec, repeat=repeat)
         if kind == "note":
@@ -333,7 +333,6 @@ class _Builder:
             spec.setdefault("statement", spec["label"])
         if kind == "image" and override is None:
             spec.setdefault("accept", IMAGE_TYPES)
-        field_type = registry[type_id]
         required = row.cell("required")
         if required is not None and field_type.has_value and not field_type.computes:
             if required.value.lower() in YES:
@@ -354,7 +353,7 @@ class _Builder:
             if rule and spec.get("expression") != rule:
                 spec["expression"] = rule
             spec.setdefault("format", "number")
-        elif type_id == "computed":
+        elif field_type.xlsform_question == "calculate":
             self.problems.add(row, _("calculate には calculation が必要です。"))
         default = row.cell("default")
         if default is not None:

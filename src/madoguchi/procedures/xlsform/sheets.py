@@ -23,6 +23,8 @@ MAX_ROWS = 2000
 MAX_COLUMNS = 100
 NAMESPACE = "madoguchi"
 TYPE_COLUMN = f"bind::{NAMESPACE}:type"
+# Question types whose options are a list of the choices sheet (edited in Excel, they win).
+CHOICE_QUESTIONS = {"select_one", "select_multiple"}
 SPEC_COLUMN = f"bind::{NAMESPACE}:spec"
 
 
