@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import User
@@ -246,7 +247,7 @@ def moderators(space) -> list[User]:
 
 
 def tell_moderators_of_report(
-    *, space, title: str, url: str, reason: str, key: str, actor: User | None = None
+    *, space, title: str, url: str, reason: str | Promise, key: str, actor: User | None = None
 ) -> int:
     """Work reaching the moderators: a post reported, or hidden by reports (a new proposal:
     ``tell_moderators``)."""

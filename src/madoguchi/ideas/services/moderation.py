@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_record
@@ -75,7 +76,9 @@ def report_add(*, viewer: Viewer, kind: str, target: Moderated, reason: str, not
                 space=space,
                 title=title,
                 url=url,
-                reason=str(_("通報で非表示になりました") if hide_now else _("通報がありました")),
+                reason=gettext_lazy("通報で非表示になりました")
+                if hide_now
+                else gettext_lazy("通報がありました"),
                 key=f"ideas.to_moderate:{kind}:{target.pk}:{'hidden' if hide_now else 'reported'}",
             )
     return hide_now

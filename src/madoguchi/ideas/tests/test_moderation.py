@@ -137,3 +137,20 @@ def test_the_reason_of_a_post_hidden_by_reports_is_shown_in_each_readers_languag
     client.cookies["django_language"] = "en"
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "複数の通報があったため" not in english and "hidden" in english
+
+
+def test_moderators_are_told_of_a_report_in_their_own_language(world):
+    from django.utils import translation
+
+    world.moderator.preferred_language = "en"
+    world.moderator.save(update_fields=["preferred_language"])
+    proposal = _proposal(world)
+    with translation.override("ja"):  # the reporter reads in Japanese
+        services.report_add(
+            viewer=world.v(world.peer), kind=TargetKind.PROPOSAL, target=proposal, reason="spam"
+        )
+    told = Notification.objects.filter(
+        event="ideas.to_moderate", recipient=world.moderator, channel="mailbox"
+    )
+    body = told.get().body
+    assert "waits for a moderator (reported)" in body and "通報がありました" not in body

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from madoguchi.accounts.models import Organization, User
 from madoguchi.core.memo import memoized
@@ -61,13 +62,21 @@ def template_texts(*, organization: Organization, event: str, language: str) -> 
     )
 
 
-def _full_context(*, recipient: User, organization: Organization, context: dict[str, Any]) -> dict[str, Any]:
+def _full_context(
+    *, recipient: User, organization: Organization, context: dict[str, Any], language: str
+) -> dict[str, Any]:
+    """The template's values. A lazily translated value (``gettext_lazy``) in ``context`` is
+    rendered in the recipient's language, not the language of whoever caused the event."""
+    with translation.override(language):
+        resolved = {
+            key: str(value) if isinstance(value, Promise) else value for key, value in context.items()
+        }
     return {
         "organization_name": organization.name,
         "recipient_name": (getattr(recipient, "display_name", "") or getattr(recipient, "email", "")),
         "mailbox_url": mailbox_url(),
         "site_url": settings.SITE_URL,
-        **context,
+        **resolved,
     }
 
 
@@ -99,7 +108,7 @@ def notification_enqueue(
     event_type = get_event(event)
     dedupe_key = str(dedupe_key)[:200]
     language = _language(recipient)
-    values = _full_context(recipient=recipient, organization=organization, context=context)
+    values = _full_context(recipient=recipient, organization=organization, context=context, language=language)
     subject_t, body_t = template_texts(organization=organization, event=event, language=language)
     full_subject, full_body = render_text(subject_t, values)[:300], render_text(body_t, values)
     if preference is None:
@@ -170,7 +179,7 @@ def notification_enqueue(
                     "dedupe_key": dedupe_key,
                     "recipient": {"id": recipient.pk},
                     "sensitive": sensitive,
-                    "data": {} if sensitive else {k: str(v) for k, v in context.items()},
+                    "data": {} if sensitive else {k: str(v) for k, v in values.items() if k in context},
                 },
                 created_at=now,
                 next_attempt_at=now,
