@@ -123,3 +123,73 @@ def test_s11_kian_consultation_in_parallel_then_decision_with_a_dated_notice(ope
     title, body, values = notice_text(case=notice.case, decision=notice.decision)
     assert "起案" in title and "起案者" in body and "申請" not in body
     assert values["submitted_on"].startswith("令和") and f"{values['submitted_on']} に起案された" in body
+
+
+def test_s3_the_approval_request_goes_to_the_supervisor_the_applicant_typed(open_page, site):
+    """The applicant names her 所属長 (the 人事課長 here, not the 総務課長 of the demo sample): an
+    address that is no 決裁者's is refused next to the field, in Japanese and in English; the
+    request reaches the typed person only, who approves from 自分の仕事."""
+    import datetime as dt
+    import json
+
+    from madoguchi.demo.loader import DATA_DIR
+
+    typed, other = "tokyo-jinji-kacho@example.jp", SUPERVISOR
+    spec = json.loads((DATA_DIR / "procedures" / "tokyo-kenshu-moshikomi.json").read_text(encoding="utf-8"))
+    answers = {
+        "staff_number": "1234567",
+        "name": {"family": "山田", "given": "花子", "family_kana": "ヤマダ", "given_kana": "ハナコ"},
+        "department": "総務局 人事部 人事課",
+        "position": "staff",
+        "course": "e-kessai",
+        "preferred_date": dt.date.today() + dt.timedelta(days=20),
+        "supervisor_name": "斎藤 課長",
+        "supervisor_email": "saito-kacho@example.jp",  # nobody on staff
+        "reason": "電子決裁の操作を学び、課内の紙の決裁を減らす取組に生かしたいと考えています。",
+    }
+    employee = open_page(javascript=True)  # phone
+    page = employee.page
+    harness.sign_in(employee, "hanako@example.jp", next_path="/tokyo/kenshu-moshikomi/", check=False)
+    with page.expect_navigation():
+        page.get_by_role("button", name="申請をはじめる").click()
+    steps = spec["definition"]["steps"]
+    for step in steps:
+        harness.fill_step(page, step, answers)
+        harness.press_next(page)
+    field_error = page.locator(".field-error .error-message").first.inner_text()
+    assert "申請を回せる職員のアドレスとして登録されていません" in field_error, field_error
+    employee.check("S3: supervisor address refused")
+    with page.expect_navigation():  # the same refusal in English
+        page.locator("nav.site-nav button", has_text="English").click()
+    page.fill('[name="supervisor_email"]', "saito-kacho@example.jp")
+    harness.press_next(page)
+    field_error = page.locator(".field-error .error-message").first.inner_text()
+    assert "is not registered as the address of a staff member" in field_error, field_error
+    employee.check("S3: supervisor address refused, in English")
+    with page.expect_navigation():
+        page.locator("nav.site-nav button", has_text="日本語").click()
+    page.fill('[name="supervisor_email"]', typed)
+    harness.press_next(page)
+    employee.check("S3: confirm")
+    with page.expect_navigation():
+        page.get_by_role("button", name="この内容で申請する").click()
+    application = Application.objects.filter(procedure__slug="kenshu-moshikomi").latest("submitted_at")
+    assert application.data["supervisor_email"] == typed
+    case = Case.objects.get(application=application)
+    assert _told(typed, case) and not _told(other, case)
+
+    colleague = open_page(javascript=False, **DESKTOP)
+    staff_sign_in(colleague, other)
+    colleague.goto("/staff/work/")
+    assert case.reference_number not in colleague.page.locator("main").inner_text()
+    colleague.check("S3: 総務課長 has nothing of it")
+
+    supervisor = open_page(javascript=False, **DESKTOP)
+    staff_sign_in(supervisor, typed)
+    _open_from_my_work(supervisor, case.reference_number, "typed 所属長")
+    press(supervisor.page, "承認して次へ回す")
+    assert "次の段階「人材育成課 決定」へ回し" in supervisor.page.locator("main").inner_text()
+    supervisor.check("S3: typed 所属長 approved")
+
+    for rec in (employee, colleague, supervisor):
+        rec.assert_no_problems()

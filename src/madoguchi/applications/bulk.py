@@ -269,7 +269,7 @@ def bulk_upload_check(
     sensitive = {
         spec["key"] for _s, spec in iter_fields(definition) if get_field_type(spec["type"]).sensitive
     }
-    context = ValidationContext(user=actor)
+    context = ValidationContext(user=actor, organization_id=version.procedure.organization_id)
     rows: list[BulkRow] = []
     for number, cells in enumerate(table[1:], start=2):
         raw = _row_raw(definition, matched, cells)

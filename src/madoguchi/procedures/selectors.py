@@ -13,7 +13,7 @@ from django.http import Http404
 
 from madoguchi.accounts.models import Organization
 from madoguchi.procedures.constants import Category, VersionStatus
-from madoguchi.procedures.fields import takes_file
+from madoguchi.procedures.fields import takes_file, type_of
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.steps import applicable_steps, page_total
 from madoguchi.procedures.validation import iter_fields
@@ -136,3 +136,15 @@ def procedure_step_count(procedure: Procedure) -> int:
     """The pages of the form as it counts them (「ステップ 1 / N」): applicable steps and 確認."""
     definition = procedure.current_version.definition if procedure.current_version else {}
     return page_total(len(applicable_steps(definition, {})))
+
+
+def staff_email_fields(procedure: Procedure) -> list[tuple[str, str]]:
+    """(key, label) of the current version's e-mail fields that name a staff member
+    (``staff_role``): a route may send a step to the person typed there (S3's 所属長)."""
+    definition = procedure.current_version.definition if procedure.current_version else {}
+    found = []
+    for _step, spec in iter_fields(definition):
+        field_type = type_of(spec)
+        if field_type is not None and field_type.is_email and spec.get("staff_role"):
+            found.append((str(spec["key"]), str(spec.get("label") or spec["key"])))
+    return found

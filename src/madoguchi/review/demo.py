@@ -83,16 +83,17 @@ def load_backoffice_demo() -> Iterator[str]:
                 _dept(tokyo, "jimu-center"),
             )
             if soumu and jinzai:
-                # S3 研修申込: 所属長承認 → 人材育成課（センター）決定
+                # S3 研修申込: the 所属長 the applicant typed approves (any 総務課 決裁者 when the
+                # address names no 決裁者) → 人材育成課（センター）決定
                 yield _procedure_route(
                     tokyo,
                     "kenshu-moshikomi",
-                    "研修申込（所属長承認 → 人材育成課決定）",
+                    "研修申込（入力された所属長の承認 → 人材育成課決定）",
                     [
                         {
                             "name": "所属長承認",
                             "kind": StepKind.APPROVAL,
-                            "slots": [_slot(soumu, Role.APPROVER)],
+                            "slots": [{**_slot(soumu, Role.APPROVER), "person_field": "supervisor_email"}],
                         },
                         {
                             "name": "人材育成課 決定",

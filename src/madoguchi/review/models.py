@@ -76,12 +76,17 @@ class RouteStep(models.Model):
 
 
 class StepSlot(models.Model):
-    """Who acts in a step: a named person, or anyone with ``role`` in ``department``."""
+    """Who acts in a step: a named person, or anyone with ``role`` in ``department``.
+
+    ``person_field``: the key of an e-mail field of the application (S3's 所属長のメールアドレス);
+    the step goes to the staff member with that address when they hold ``role`` in the
+    organization, else to ``role`` in ``department`` as without it (services/steps.py)."""
 
     step = models.ForeignKey(RouteStep, on_delete=models.CASCADE, related_name="slots")
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT)
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    person_field = models.CharField(_("申請で入力された職員（項目）"), max_length=100, blank=True)
     label = models.CharField(max_length=100, blank=True)
 
     class Meta:

@@ -17,8 +17,9 @@ from madoguchi.procedures.uploads import check_upload
 logger = logging.getLogger(__name__)
 
 
-def validation_context(*, user: User) -> ValidationContext:
-    """Cleaning context: attachments can be referenced only by their owner."""
+def validation_context(*, user: User, organization_id: int | None = None) -> ValidationContext:
+    """Cleaning context: attachments can be referenced only by their owner; ``organization_id``
+    is the form's organization (an e-mail field with ``staff_role`` names one of its staff)."""
 
     def lookup(attachment_id: str) -> Attachment | None:
         try:
@@ -28,7 +29,7 @@ def validation_context(*, user: User) -> ValidationContext:
         except Exception:  # noqa: BLE001 - e.g. ValidationError for a malformed UUID
             return None
 
-    return ValidationContext(user=user, attachment_lookup=lookup)
+    return ValidationContext(user=user, attachment_lookup=lookup, organization_id=organization_id)
 
 
 def attachment_create(

@@ -146,7 +146,9 @@ def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draf
         raw, errors = verified_overlay(data=draft.data, raw=raw, definition=definition)
         for key, msgs in _store_step_uploads(draft=draft, step=step, raw=raw).items():
             errors.setdefault(key, []).extend(msgs)
-        context = validation_context(user=draft.applicant)
+        context = validation_context(
+            user=draft.applicant, organization_id=draft.version.procedure.organization_id
+        )
         try:
             cleaned = validate_step(definition, step_key, raw, context=context, known=draft.data)
         except FieldErrors as exc:
@@ -177,7 +179,7 @@ def _clean_partial(*, version, data: dict[str, Any], user: User, known: dict[str
         raise FieldErrors({key: [_("この項目はこの手続にありません。")] for key in unknown})
     given = [specs[key] for key in data]
     relaxed = [{**spec, "required": False, "required_if": None} for spec in given]
-    context = validation_context(user=user)
+    context = validation_context(user=user, organization_id=version.procedure.organization_id)
     return clean_fields(relaxed, data, context=context, known={**known, **data})
 
 

@@ -96,7 +96,9 @@ def application_submit_with_result(
                 raise FieldErrors({"__proxy": [_("代理人の情報と委任状を入力してください。")]})
             attachments_only = {k: v for k, v in locked.data.items() if not k.startswith("__")}
             cleaned = validate_all(
-                version.definition, attachments_only, context=validation_context(user=locked.applicant)
+                version.definition,
+                attachments_only,
+                context=validation_context(user=locked.applicant, organization_id=procedure.organization_id),
             )
             if locked.is_proxy:
                 cleaned["__power_of_attorney"] = locked.data.get("__power_of_attorney")

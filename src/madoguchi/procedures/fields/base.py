@@ -31,6 +31,9 @@ class ValidationContext:
     attachment_lookup: Any = None  # callable(attachment_id) -> Attachment | None (owned by user)
     # The form's other answers, as conditions see them: a repeating group's rows may name them.
     answers: dict[str, Any] | None = None
+    # The organization the form belongs to: a field that must name one of its staff (an e-mail
+    # field with ``staff_role``) checks against it; None (a form without one) checks nothing more.
+    organization_id: int | None = None
 
 
 @dataclass(frozen=True)

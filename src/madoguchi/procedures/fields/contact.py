@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts.constants import Role
 from madoguchi.procedures import phone
 from madoguchi.procedures.fields.base import (
     FieldType,
@@ -36,6 +37,19 @@ def normalize_email(text: str) -> str | None:
     return value
 
 
+# The roles a ``staff_role`` address may be asked for: people a route can send an application to.
+STAFF_ROLES = (Role.APPROVER, Role.REVIEWER)
+
+
+def staff_with_role(*, email: str, organization_id: int, role: str) -> bool:
+    """Whether ``email`` is an active staff member holding ``role`` in the organization."""
+    from madoguchi.accounts.models import Membership  # models load after the field registry
+
+    return Membership.objects.filter(
+        organization_id=organization_id, role=role, user__email=email.lower(), user__is_active=True
+    ).exists()
+
+
 @register("email")
 class EmailField(FieldType):
     label = _("メールアドレス")
@@ -44,8 +58,18 @@ class EmailField(FieldType):
 
     builder_inputs = (
         BuilderInput("prefill", "bool", _("申請者のアカウントのメールアドレスを最初から入れておく")),
+        BuilderInput(
+            "staff_role",
+            "select",
+            _("この団体の職員のアドレスに限る"),
+            _(
+                "所属長など、申請を回す職員のアドレスを尋ねるときに選びます。その役割を持つ職員のアドレスだけを"
+                "受け付け、審査経路の「申請で入力された職員」の段階はこの人に届きます。"
+            ),
+            choices=(("", _("限らない")), *((role.value, role.label) for role in STAFF_ROLES)),
+        ),
     )
-    options = ("prefill",)
+    options = ("prefill", "staff_role")
 
     def from_profile(self, profile: dict[str, Any], spec: dict) -> Any:
         return profile.get("email")
@@ -59,7 +83,26 @@ class EmailField(FieldType):
                 )
                 % {"label": field_label(spec)}
             )
+        role = spec.get("staff_role")
+        if role and context.organization_id is not None:
+            if not staff_with_role(email=value, organization_id=context.organization_id, role=role):
+                raise FieldValidationError(
+                    _(
+                        "%(label)sに入力されたアドレスは、この手続で申請を回せる職員のアドレスとして"
+                        "登録されていません。職場で使っているアドレスをもう一度確かめてください。"
+                    )
+                    % {"label": field_label(spec)}
+                )
         return value
+
+    def check_spec(self, spec: dict) -> list[str]:
+        role = spec.get("staff_role")
+        if role is None or role in STAFF_ROLES:
+            return []
+        return [
+            str(_("staff_role には %(allowed)s のどれかを指定してください。"))
+            % {"allowed": ", ".join(STAFF_ROLES)}
+        ]
 
 
 PHONE_KINDS = {

@@ -101,3 +101,25 @@ def test_an_invalid_email_gets_a_message_with_an_example(typed):
         clean_email(typed)
     assert "taro.yamada@example.jp" in str(exc.value.message)
     assert str(exc.value.message).startswith("メールアドレス")
+
+
+@pytest.mark.django_db
+def test_an_address_asked_for_a_staff_role_must_be_a_staff_member_of_the_organization_with_it():
+    from madoguchi.accounts.constants import Role
+    from madoguchi.core.testing import make_organization, make_staff
+
+    organization, other = make_organization(), make_organization()
+    approver = make_staff(organization, Role.APPROVER, email="kacho@example.jp")
+    make_staff(organization, Role.REVIEWER, email="tanto@example.jp")
+    make_staff(other, Role.APPROVER, email="yoso@example.jp")
+    spec = {"key": "boss", "type": "email", "label": "所属長のメールアドレス", "staff_role": "approver"}
+    context = ValidationContext(organization_id=organization.pk)
+    assert EMAIL.clean("ｋａｃｈｏ＠ＥＸＡＭＰＬＥ.jp", spec, context) == approver.email
+    for typed in ("tanto@example.jp", "yoso@example.jp", "nobody@example.jp"):
+        with pytest.raises(FieldValidationError) as refused:
+            EMAIL.clean(typed, spec, context)
+        assert "所属長のメールアドレスに入力されたアドレスは" in str(refused.value.message)
+    # a form outside an organization (nothing to check against) takes any address
+    assert EMAIL.clean("nobody@example.jp", spec, ValidationContext()) == "nobody@example.jp"
+    assert EMAIL.check_spec({**spec, "staff_role": "counter"}) != []
+    assert EMAIL.check_spec(spec) == []

@@ -8,7 +8,8 @@ only turns the POST into rows and back.
 Field names: ``name``, ``target``, ``make_default``, ``step_count``, ``s<i>-name``,
 ``s<i>-kind``, ``s<i>-mode``, ``s<i>-required_count``, ``s<i>-distinct_actor`` (``1`` when ticked),
 ``s<i>-deadline_days``, ``s<i>-slot_count``,
-``s<i>-<j>-department``, ``s<i>-<j>-actor`` (``role:<role>`` or ``user:<id>``).
+``s<i>-<j>-department``, ``s<i>-<j>-actor`` (``role:<role>`` or ``user:<id>``), ``s<i>-<j>-person_field``
+(the key of an e-mail field naming the person, with a role: S3's 所属長).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def anchor(key: str) -> str:
 class SlotRow:
     department: str = ""
     actor: str = ""
+    person_field: str = ""  # the step goes to the staff member typed in this e-mail field
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -103,6 +105,7 @@ class RouteDraft:
                 SlotRow(
                     department=str(s.department_id or ""),
                     actor=f"user:{s.user_id}" if s.user_id else f"role:{s.role}" if s.role else "",
+                    person_field=s.person_field,
                 )
                 for s in sorted(step.slots.all(), key=lambda s: s.pk)
             ]
@@ -131,6 +134,7 @@ class RouteDraft:
                 SlotRow(
                     department=str(data.get(f"{p}{j}-department", "")).strip(),
                     actor=str(data.get(f"{p}{j}-actor", "")).strip(),
+                    person_field=str(data.get(f"{p}{j}-person_field", "")).strip(),
                 )
                 for j in range(_count(data, f"{p}slot_count", PARSE_MAX_SLOTS))
             ]
@@ -200,7 +204,10 @@ class RouteDraft:
                 "required_count": step.required_count,
                 "distinct_actor": step.distinct_actor,
                 "deadline_days": step.deadline_days,
-                "slots": [{"department": s.department, "actor": s.actor} for s in step.slots],
+                "slots": [
+                    {"department": s.department, "actor": s.actor, "person_field": s.person_field}
+                    for s in step.slots
+                ],
             }
             for step in self.steps
         ]
@@ -268,5 +275,5 @@ def _page_order(anchor_id: str) -> tuple[int, int, int]:
     parts = anchor_id[1:].split("-")
     step = int(parts[0]) if parts[0].isdigit() else 0
     if len(parts) == 3 and parts[1].isdigit():
-        return (3 + step, 7 + int(parts[1]), 0 if parts[2] == "department" else 1)
+        return (3 + step, 7 + int(parts[1]), {"department": 0, "actor": 1}.get(parts[2], 2))
     return (3 + step, _FIELD_ORDER.get(parts[-1], 0), 0)

@@ -18,6 +18,7 @@ from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Department, Membership, Organization, User
 from madoguchi.audit.models import AuditEntry
 from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.selectors import staff_email_fields
 from madoguchi.review.constants import ACT_ROLES, OPEN_STATUSES
 from madoguchi.review.models import Route, RouteStep, StepSlot
 from madoguchi.review.permissions import CaseScope
@@ -79,8 +80,10 @@ def route_targets(*, user: User) -> list[RouteTarget]:
     org_ids = scope.organization_ids(EDITOR_ROLES)
     organizations = {o.pk: o for o in Organization.objects.filter(pk__in=org_ids).order_by("id")}
     targets: list[RouteTarget] = []
-    procedures = Procedure.objects.filter(organization_id__in=org_ids).order_by(
-        "organization_id", "title", "id"
+    procedures = (
+        Procedure.objects.filter(organization_id__in=org_ids)
+        .select_related("current_version")
+        .order_by("organization_id", "title", "id")
     )
     by_org: dict[int, list[Procedure]] = {}
     for procedure in procedures:
@@ -176,10 +179,15 @@ class EditorChoices:
     departments: list[Choice]
     roles: list[Choice]
     people: list[Choice]
+    # e-mail fields of the procedures that name a staff member (S3's 所属長のメールアドレス)
+    person_fields: list[Choice] = field(default_factory=list)
 
 
-def editor_choices(*, organizations: list[Organization]) -> EditorChoices:
-    """Departments, acting roles and acting staff of the organizations, for the slot selects."""
+def editor_choices(
+    *, organizations: list[Organization], procedures: list[Procedure] | None = None
+) -> EditorChoices:
+    """Departments, acting roles and acting staff of the organizations, and the procedures'
+    e-mail fields that name a staff member, for the slot selects."""
     several = len({o.pk for o in organizations}) > 1
     org_ids = [o.pk for o in organizations]
 
@@ -209,4 +217,11 @@ def editor_choices(*, organizations: list[Organization]) -> EditorChoices:
         people.append(
             Choice(f"user:{m.user_id}", f"{prefix(m.organization)}{name}（{where}・{m.get_role_display()}）")
         )
-    return EditorChoices(departments=departments, roles=roles, people=people)
+    person_fields: list[Choice] = []
+    several_procedures = len(procedures or []) > 1
+    for procedure in procedures or []:
+        for key, label in staff_email_fields(procedure):
+            shown = f"{procedure.title}: {label}" if several_procedures else label
+            if not any(c.value == key and c.label == shown for c in person_fields):
+                person_fields.append(Choice(key, shown))
+    return EditorChoices(departments=departments, roles=roles, people=people, person_fields=person_fields)

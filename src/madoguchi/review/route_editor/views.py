@@ -43,7 +43,8 @@ def _saved_warnings(request, draft: RouteDraft) -> None:
 
 def _choices(targets: list[selectors.RouteTarget]) -> selectors.EditorChoices:
     organizations = list({t.organization.pk: t.organization for t in targets}.values())
-    return selectors.editor_choices(organizations=organizations)
+    procedures = [t.procedure for t in targets if t.procedure is not None]
+    return selectors.editor_choices(organizations=organizations, procedures=procedures)
 
 
 @staff_required

@@ -27,7 +27,8 @@ def route_create(
 ) -> Route:
     """Create a route. ``steps``: [{"name", "kind", "mode", "required_count", "distinct_actor",
     "deadline_days", "slots": [{"department": Department|None, "role": str, "user": User|None,
-    "label": str}]}].
+    "person_field": str, "label": str}]}]; ``person_field`` (with a role): the step goes to the staff
+    member whose address the applicant typed in that e-mail field (StepSlot).
 
     ``distinct_actor`` (職務の分離) defaults to on for decision steps and for every step of a
     proposal (起案) route; ``deadline_days`` is the step's own deadline in business days."""
@@ -82,6 +83,7 @@ def route_create(
                     department=slot.get("department"),
                     role=slot.get("role", ""),
                     user=slot.get("user"),
+                    person_field=slot.get("person_field", "") if not slot.get("user") else "",
                     label=slot.get("label", ""),
                 )
         audit_record(

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import Membership
 from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
@@ -24,7 +25,7 @@ from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedErro
 from madoguchi.core.memo import memoized
 from madoguchi.review import selectors
 from madoguchi.review.constants import CaseStatus, StepKind, TaskStatus
-from madoguchi.review.models import Case, RouteStep, TaskState
+from madoguchi.review.models import Case, RouteStep, StepSlot, TaskState
 from madoguchi.review.notify import notify_tasks_started
 from madoguchi.review.permissions import CaseScope
 
@@ -127,9 +128,17 @@ def step_start(
         else None
     )
     new_tasks = []
+    unnamed: list[str] = []  # person fields whose address named nobody who may act
     for slot in step.slots.all():
         if slot.pk in carried:
             continue
+        department_id, assignee_id = slot.department_id, slot.user_id
+        if slot.person_field:
+            named = slot_person(case, slot)
+            if named is None:
+                unnamed.append(slot.person_field)
+            else:
+                assignee_id, department_id = named
         new_tasks.append(
             TaskState(
                 case=case,
@@ -137,11 +146,11 @@ def step_start(
                 slot=slot,
                 position=position,
                 round=case.step_round,
-                department_id=slot.department_id,
+                department_id=department_id,
                 role=slot.role,
-                assignee_id=slot.user_id,
-                claimed_by_id=previous.get(slot.pk) if not slot.user_id else None,
-                cross_department=bool(slot.department_id) and slot.department_id != case.department_id,
+                assignee_id=assignee_id,
+                claimed_by_id=previous.get(slot.pk) if not assignee_id else None,
+                cross_department=bool(department_id) and department_id != case.department_id,
                 due_date=step_due,
             )
         )
@@ -178,6 +187,8 @@ def step_start(
             "kind": step.kind,
             "round": case.step_round,
             "tasks": len(new_tasks),
+            # the address typed named nobody holding the role: the slot's department and role act
+            **({"person_not_found": unnamed} if unnamed else {}),
         },
     )
     notify_tasks_started(case=case, tasks=new_tasks, actor=actor if not isinstance(actor, str) else None)
@@ -186,6 +197,31 @@ def step_start(
         from madoguchi.review.services.tickets import ticket_case_accepted
 
         ticket_case_accepted(case=case, actor=actor)
+
+
+def slot_person(case: Case, slot: StepSlot) -> tuple[Any, Any] | None:
+    """(user id, department id) of the staff member whose address the applicant typed in the
+    slot's ``person_field`` (S3's 所属長), when they hold the slot's role in the case's
+    organization; None otherwise (the field is empty, or the address names nobody who may act)."""
+    application = case.application if case.application_id else None
+    email = (application.data or {}).get(slot.person_field) if application is not None else None
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    membership = (
+        Membership.objects.filter(
+            organization_id=case.organization_id,
+            role=slot.role,
+            user__email=email.strip().lower(),
+            user__is_active=True,
+        )
+        .order_by("department_id", "pk")
+        .values_list("user_id", "department_id")
+        .first()
+    )
+    if membership is None:
+        return None
+    user_id, department_id = membership
+    return user_id, department_id or slot.department_id
 
 
 def step_complete(case: Case, step: RouteStep) -> bool:

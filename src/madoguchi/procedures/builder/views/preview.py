@@ -117,6 +117,7 @@ def preview(request, procedure_id: int):
             known_files = _store_preview_files(current, raw, errors)
             context = ValidationContext(
                 user=request.user,
+                organization_id=procedure.organization_id,
                 attachment_lookup=lambda aid: (
                     SimpleNamespace(
                         id=aid,

@@ -31,13 +31,19 @@ def _person_label(user: User) -> str:
 
 
 def route_check(
-    *, organization: Any, name: str, steps: list[dict[str, Any]], proposals: bool = False
+    *,
+    organization: Any,
+    name: str,
+    steps: list[dict[str, Any]],
+    proposals: bool = False,
+    person_fields: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Validate the editor's raw input and resolve it into ``route_create``'s ``steps``.
 
     ``steps``: ``[{"name", "kind", "mode", "required_count", "distinct_actor": bool,
-    "deadline_days": "<開庁日>"|"", "slots": [{"department": "<id>"|"", "actor": "role:<role>"|"user:<id>"}]}]``
-    (strings as posted). Raises ``FieldErrors`` keyed
+    "deadline_days": "<開庁日>"|"", "slots": [{"department": "<id>"|"", "actor": "role:<role>"|"user:<id>",
+    "person_field": "<key>"|""}]}]`` (strings as posted). ``person_fields``: the procedure's e-mail
+    fields naming a staff member (key → label), the only keys ``person_field`` may name. Raises ``FieldErrors`` keyed
     ``name``, ``steps``, ``steps.<i>.<field>``, ``steps.<i>.slots`` and ``steps.<i>.slots.<j>.<field>``.
     """
     errors: dict[str, list[str]] = {}
@@ -142,6 +148,22 @@ def route_check(
                 slot["user"] = person
             else:
                 add(f"{slot_key}.actor", _("役割か職員を選んでください。"))
+            person_field = str(raw.get("person_field") or "").strip()
+            if person_field:
+                if person_field not in (person_fields or {}):
+                    add(
+                        f"{slot_key}.person_field",
+                        _("この手続の、職員のアドレスを尋ねるメールアドレスの項目を選んでください。"),
+                    )
+                elif not slot["role"]:
+                    add(
+                        f"{slot_key}.person_field",
+                        _(
+                            "申請で入力された職員に回すときは、役割を選んでください（その役割を持つ職員に"
+                            "回り、見つからないときは部署のその役割の人に回ります）。"
+                        ),
+                    )
+                slot["person_field"] = person_field
             slots.append(slot)
 
         required = 1

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
+from madoguchi.procedures.selectors import staff_email_fields
 from madoguchi.review.constants import OPEN_STATUSES
 from madoguchi.review.models import Case, Route, RouteStep, StepSlot
 from madoguchi.review.route_editor.selectors import RouteTarget, access_route, route_targets, target_for
@@ -24,6 +25,11 @@ from madoguchi.review.route_editor.services.defaults import (
 )
 from madoguchi.review.route_editor.services.snapshots import required_count, resolved_snapshot, route_snapshot
 from madoguchi.review.services.routes import route_create
+
+
+def person_fields_of(procedure: Any) -> dict[str, str]:
+    """The e-mail fields of the procedure a step may go to the person of (key → label)."""
+    return dict(staff_email_fields(procedure)) if procedure is not None else {}
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,11 @@ def route_define(
             errors.update(exc.errors)
         raise FieldErrors(errors)
     resolved = route_check(
-        organization=chosen.organization, name=name, steps=steps, proposals=chosen.procedure is None
+        organization=chosen.organization,
+        name=name,
+        steps=steps,
+        proposals=chosen.procedure is None,
+        person_fields=person_fields_of(chosen.procedure),
     )
     organization_id = chosen.organization.pk
     procedure_id = chosen.procedure.pk if chosen.procedure else None
@@ -78,7 +88,11 @@ def route_revise(
         # so "no case uses it" cannot change between the check and the update.
         route = access_route(user=user, route_id=route_id, for_update=True)
         resolved = route_check(
-            organization=route.organization, name=name, steps=steps, proposals=route.procedure_id is None
+            organization=route.organization,
+            name=name,
+            steps=steps,
+            proposals=route.procedure_id is None,
+            person_fields=person_fields_of(route.procedure),
         )
         before = route_snapshot(route)
         after = resolved_snapshot(name, resolved)
@@ -133,7 +147,13 @@ def route_revise(
                 deadline_days=step["deadline_days"],
             )
             StepSlot.objects.bulk_create(
-                StepSlot(step=route_step, department=s["department"], role=s["role"], user=s["user"])
+                StepSlot(
+                    step=route_step,
+                    department=s["department"],
+                    role=s["role"],
+                    user=s["user"],
+                    person_field=s.get("person_field", ""),
+                )
                 for s in step["slots"]
             )
         route.name = name.strip()

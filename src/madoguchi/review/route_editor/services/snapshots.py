@@ -29,7 +29,12 @@ def route_snapshot(route: Route) -> dict[str, Any]:
                 "distinct_actor": step.distinct_actor,
                 "deadline_days": step.deadline_days,
                 "slots": [
-                    {"department": s.department_id, "role": s.role, "user": s.user_id}
+                    {
+                        "department": s.department_id,
+                        "role": s.role,
+                        "user": s.user_id,
+                        **({"person_field": s.person_field} if s.person_field else {}),
+                    }
                     for s in sorted(step.slots.all(), key=lambda s: s.pk)
                 ],
             }
@@ -54,6 +59,7 @@ def resolved_snapshot(name: str, steps: list[dict[str, Any]]) -> dict[str, Any]:
                         "department": getattr(s["department"], "pk", None),
                         "role": s["role"],
                         "user": getattr(s["user"], "pk", None),
+                        **({"person_field": s["person_field"]} if s.get("person_field") else {}),
                     }
                     for s in step["slots"]
                 ],
