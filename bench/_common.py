@@ -1,6 +1,6 @@
-"""What the benchmarks share: PostgreSQL set-up, the server processes (start, wait until
-healthy, stop the whole process group), an SMTP sink on loopback, a `/healthz` baseline,
-percentiles, the load average and a process tree's CPU time.
+"""What the benchmarks share: PostgreSQL set-up (and rows generated inside it: ``insert_select``),
+the server processes (start, wait until healthy, stop the whole process group), an SMTP sink on
+loopback, a `/healthz` baseline, percentiles, the load average and a process tree's CPU time.
 
 Only loopback addresses are used; every loop here is bounded in count or time.
 """
@@ -8,6 +8,7 @@ Only loopback addresses are used; every loop here is bounded in count or time.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -137,6 +138,51 @@ def server_env(db: str, **extra: str) -> dict[str, str]:
 
 def migrate(env: dict[str, str]) -> None:
     sh([sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"], env=env, cwd=ROOT)
+
+
+def sql_literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dict | list):
+        return "'" + json.dumps(value).replace("'", "''") + "'::jsonb"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def insert_select(model, exprs: dict[str, str], source: str) -> str:
+    """INSERT INTO <model> (...) SELECT ... FROM <source>, filling unknown columns with defaults.
+
+    Built from the model's fields, so columns added later by other apps do not break the bench.
+    """
+    from django.db.models import NOT_PROVIDED
+
+    columns, values = [], []
+    for field in model._meta.concrete_fields:
+        column = field.column
+        if (
+            field.primary_key
+            and field.get_internal_type() in ("AutoField", "BigAutoField")
+            and column not in exprs
+        ):
+            continue
+        if column in exprs:
+            expr = exprs[column]
+        elif field.null:
+            expr = "NULL"
+        elif field.default is not NOT_PROVIDED and not callable(field.default):
+            expr = sql_literal(field.default)
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            expr = "now()"
+        elif field.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField"):
+            expr = "''"
+        else:
+            raise SystemExit(f"bench: no value for {model._meta.db_table}.{column}; add it to exprs")
+        columns.append(f'"{column}"')
+        values.append(expr)
+    return f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) SELECT {", ".join(values)} FROM {source}'
 
 
 # ---------------------------------------------------------------------------- processes

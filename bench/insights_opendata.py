@@ -38,15 +38,25 @@ import datetime as dt
 import http.client
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from feedback_reviews import HOST, PG_URL, ROOT, load_average, psql, start_server, stop_server  # noqa: E402
-from staff_queue import insert_select, percentile  # noqa: E402
+from _common import (  # noqa: E402
+    HOST,
+    PG_URL,
+    ROOT,
+    drop_database,
+    gunicorn,
+    load_average,
+    migrate,
+    percentile,
+    recreate_database,
+    stop,
+)
+from staff_queue import insert_select  # noqa: E402
 
 DEPARTMENTS = 10
 PROCEDURES_PER_DEPARTMENT = 5
@@ -303,8 +313,7 @@ def main() -> None:
 
     print(f"load average before: {load_average()}", flush=True)
     if not args.reuse:
-        psql(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-        psql(f"CREATE DATABASE {args.db}")
+        recreate_database(args.db)
     tmp = tempfile.mkdtemp(prefix="insights-bench-")
     env = dict(os.environ)
     env.update(
@@ -327,12 +336,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE",
     ):
         os.environ[key] = env[key]
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
+    migrate(env)
     import django
 
     django.setup()
@@ -413,7 +417,9 @@ def main() -> None:
     year = fiscal_year_of(dt.date.today())
     department, procedure = info["department"], info["procedure"]
     connections.close_all()
-    server = start_server(env, args.port, tmp, 2, 2)
+    server = gunicorn(
+        args.port, env, os.path.join(tmp, "gunicorn.log"), workers=2, threads=2, extra=["--preload"]
+    )
     base = "/insights/bench/"
     pages = [
         ("/healthz (baseline)", "/healthz", ""),
@@ -449,10 +455,10 @@ def main() -> None:
             times = timed_gets(args.port, path, args.runs, c, *before)
             results.append((name, times))
     finally:
-        stop_server(server)
+        stop(server)
     print(f"load average after: {load_average()}")
-    health_p95 = percentile(results[0][1], 0.95)
-    lookup_p95 = percentile(lookups, 0.95)
+    health_p95 = percentile(results[0][1], 95)
+    lookup_p95 = percentile(lookups, 95)
     print(
         f"\nInsights and open data — {applications:,} applications, {datasets:,} datasets, PostgreSQL, "
         f"gunicorn --workers 2 --threads 2, one client, {args.runs} requests each (after 2 warm-up)"
@@ -462,12 +468,12 @@ def main() -> None:
     )
     print(f"{'request':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95/healthz':>12} {'p95/pk':>8}")
     for name, times in results:
-        p95 = percentile(times, 0.95)
+        p95 = percentile(times, 95)
         print(
             f"{name:<28} {statistics.median(times):8.1f} {p95:8.1f} {max(times):8.1f} "
             f"{p95 / health_p95:11.1f}x {p95 / lookup_p95:7.0f}x"
         )
-    dashboard_p95 = max(percentile(t, 0.95) for n, t in results if n.startswith("dashboard"))
+    dashboard_p95 = max(percentile(t, 95) for n, t in results if n.startswith("dashboard"))
     print(
         f"\nresult: dashboard p95 (worst of the views, first view after a refresh included) {dashboard_p95:.1f} ms — "
         + ("OK (≤ 200 ms)" if dashboard_p95 <= TARGET_MS else "TARGET MISSED")
@@ -476,7 +482,7 @@ def main() -> None:
     connection.close()
     connections.close_all()
     if not args.keep_db:
-        psql(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+        drop_database(args.db)
 
 
 if __name__ == "__main__":

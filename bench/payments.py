@@ -40,35 +40,28 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from feedback_reviews import HOST, PG_URL, ROOT, load_average, psql, start_server, stop_server  # noqa: E402
+from _common import (  # noqa: E402
+    HOST,
+    PG_URL,
+    ROOT,
+    drop_database,
+    gunicorn,
+    healthz_baseline,
+    load_average,
+    migrate,
+    percentile,
+    psql,
+    recreate_database,
+    stop,
+)
 
 STEPS = ("checkout", "checkout again", "hosted page", "card", "webhook again")
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def _pct(values: list[float], p: float) -> float:
-    return values[min(len(values) - 1, int(p * len(values)))] * 1000 if values else 0.0
-
-
-def healthz_phase(port: int, clients: int, seconds: float) -> dict:
-    stop_at = time.monotonic() + seconds
-    counts = [0] * clients
-
-    def client(index: int) -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        while time.monotonic() < stop_at:
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            counts[index] += 1
-        conn.close()
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {"requests": sum(counts), "rate": sum(counts) / (time.monotonic() - started)}
+def _ms(values: list[float], p: float) -> float:
+    """The ``p``-th percentile of durations in seconds, in ms (0 for none)."""
+    return percentile(values, p) * 1000 if values else 0.0
 
 
 def payment_phase(port: int, work: list[tuple[str, list[str]]], seconds: float, sign) -> dict:
@@ -198,12 +191,12 @@ def payment_phase(port: int, work: list[tuple[str, list[str]]], seconds: float, 
         "payments": len(paid),
         "rate": len(paid) / elapsed,
         "request_rate": requests[0] / elapsed,
-        "p50": _pct(latencies, 0.5),
-        "p95": _pct(latencies, 0.95),
-        "p99": _pct(latencies, 0.99),
+        "p50": _ms(latencies, 50),
+        "p95": _ms(latencies, 95),
+        "p99": _ms(latencies, 99),
         "errors": errors,
         "paid_ids": paid,
-        "steps": {name: _pct(sorted(values), 0.5) for name, values in steps.items()},
+        "steps": {name: _ms(values, 50) for name, values in steps.items()},
         "ran_out": sum(1 for _t, ids in work if len(ids) and ids[-1] in paid),
     }
 
@@ -229,12 +222,9 @@ def main() -> None:
 
     print(f"load average before: {load_average()}")
     if not args.reuse_db:
-        psql(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-    try:
-        psql(f"CREATE DATABASE {args.db}")
-    except Exception:  # noqa: BLE001 - exists: --reuse-db
-        if not args.reuse_db:
-            raise
+        recreate_database(args.db)
+    elif not psql(f"SELECT 1 FROM pg_database WHERE datname = '{args.db}'"):
+        psql(f'CREATE DATABASE "{args.db}"')
     tmp = tempfile.mkdtemp(prefix="payments-bench-")
     env = dict(os.environ)
     env.update(
@@ -260,13 +250,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE",
     ):
         os.environ[key] = env[key]
-    subprocess_run = __import__("subprocess").run
-    subprocess_run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
+    migrate(env)
     import django
 
     django.setup()
@@ -295,12 +279,19 @@ def main() -> None:
         work.append((token, ids))
     setup_seconds = time.monotonic() - setup_started
     connections.close_all()
-    server = start_server(env, args.port, tmp, args.workers, args.threads)
+    server = gunicorn(
+        args.port,
+        env,
+        os.path.join(tmp, "gunicorn.log"),
+        workers=args.workers,
+        threads=args.threads,
+        extra=["--preload"],
+    )
     try:
-        health = healthz_phase(args.port, args.clients, args.duration)
+        health_rate = healthz_baseline(args.port, concurrency=args.clients, seconds=args.duration)
         result = payment_phase(args.port, work, args.duration, sign)
     finally:
-        stop_server(server)
+        stop(server)
     print(f"load average after: {load_average()}")
     print(
         f"settings: {args.clients} clients (threads, keep-alive), {args.per_client} fees each "
@@ -308,7 +299,7 @@ def main() -> None:
         f"gunicorn --workers {args.workers} --threads {args.threads}, PostgreSQL, sandbox PSP, "
         "first webhook applied after the hosted page's commit"
     )
-    print(f"/healthz  {health['rate']:8.1f} req/s")
+    print(f"/healthz  {health_rate:8.1f} req/s")
     print(
         f"payments  {result['rate']:8.1f} complete payments/s ({result['request_rate']:.1f} req/s, 5 requests each)  "
         f"p50 {result['p50']:6.0f} ms  p95 {result['p95']:6.0f} ms  p99 {result['p99']:6.0f} ms  "
@@ -317,9 +308,9 @@ def main() -> None:
     print("p50 per request: " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in result["steps"].items()))
     if result["ran_out"]:
         print(f"note: {result['ran_out']} clients ran out of fees before the end (raise --per-client)")
-    print(f"ratio payments/s ÷ /healthz req/s = {result['rate'] / health['rate']:.4f}")
+    print(f"ratio payments/s ÷ /healthz req/s = {result['rate'] / health_rate:.4f}")
     print(
-        f"ratio requests/s in the payment flow ÷ /healthz req/s = {result['request_rate'] / health['rate']:.3f}"
+        f"ratio requests/s in the payment flow ÷ /healthz req/s = {result['request_rate'] / health_rate:.3f}"
     )
 
     ids = result["paid_ids"]
@@ -359,7 +350,7 @@ def main() -> None:
     )
     connections.close_all()
     if not args.keep_db:
-        psql(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+        drop_database(args.db)
     if problems:
         raise SystemExit(1)
 

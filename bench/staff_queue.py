@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+from _common import insert_select  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -33,53 +35,6 @@ def percentile(values: list[float], p: float) -> float:
     k = (len(values) - 1) * p
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def sql_literal(value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, dict | list):
-        import json
-
-        return "'" + json.dumps(value).replace("'", "''") + "'::jsonb"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def insert_select(model, exprs: dict[str, str], source: str) -> str:
-    """INSERT INTO <model> (...) SELECT ... FROM <source>, filling unknown columns with defaults.
-
-    Built from the model's fields, so columns added later by other apps do not break the bench.
-    """
-    from django.db.models import NOT_PROVIDED
-
-    columns, values = [], []
-    for field in model._meta.concrete_fields:
-        column = field.column
-        if (
-            field.primary_key
-            and field.get_internal_type() in ("AutoField", "BigAutoField")
-            and column not in exprs
-        ):
-            continue
-        if column in exprs:
-            expr = exprs[column]
-        elif field.null:
-            expr = "NULL"
-        elif field.default is not NOT_PROVIDED and not callable(field.default):
-            expr = sql_literal(field.default)
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            expr = "now()"
-        elif field.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField"):
-            expr = "''"
-        else:
-            raise SystemExit(f"bench: no value for {model._meta.db_table}.{column}; add it to exprs")
-        columns.append(f'"{column}"')
-        values.append(expr)
-    return f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) SELECT {", ".join(values)} FROM {source}'
 
 
 def generate(rows: int) -> dict:
