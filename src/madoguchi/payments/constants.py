@@ -57,6 +57,8 @@ class EventKind(models.TextChoices):
 
     CREATED = "created", _("請求を作成")
     AMOUNT_DECIDED = "amount_decided", _("金額を決定")
+    # the decision (approval) makes the fee payable: its deadline is set and the applicant asked
+    REQUESTED = "requested", _("納付を依頼（納付期限を設定）")
     CHECKOUT_STARTED = "checkout_started", _("支払手続を開始")
     SUCCEEDED = "succeeded", _("納付を確認")
     FAILED = "failed", _("支払に失敗")

@@ -153,6 +153,18 @@ class Payment(TimeStampedModel):
     def refundable_amount(self) -> int:
         return self.paid_amount - self.refunded_amount
 
+    @property
+    def status_label(self) -> str:
+        """The state as staff read it: a payment not yet payable says what it waits for — its
+        amount (a fee decided at review, until the reviewer enters it), the check of a 減免, or
+        (the amount decided) the decision that makes it payable."""
+        if self.status == PaymentStatus.AWAITING_AMOUNT:
+            if self.reduction_status == ReductionStatus.TO_VERIFY:
+                return str(_("減免の確認待ち"))
+            if self.amount is not None:
+                return str(_("金額決定済み（決裁の後に請求）"))
+        return str(self.get_status_display())
+
 
 class PaymentAttempt(TimeStampedModel):
     """One checkout at a provider (a hosted page session, or a slip)."""

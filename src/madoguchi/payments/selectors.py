@@ -211,7 +211,7 @@ def export_rows(*, user: Any, filters: dict[str, Any] | None = None) -> list[lis
                 p.amount if p.amount is not None else "",
                 p.paid_amount,
                 p.refunded_amount,
-                p.get_status_display(),
+                p.status_label,
                 p.paid_at.date().isoformat() if p.paid_at else "",
                 p.get_method_display() if p.method else "",
                 p.customer_number,

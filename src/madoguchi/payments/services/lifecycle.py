@@ -269,7 +269,7 @@ def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, st
         payment.status = PaymentStatus.PAYABLE
         payment.due_on = timezone.localdate() + timedelta(days=setting.pay_within_days)
         payment.save(update_fields=["status", "due_on", "updated_at"])
-        ledger(payment, EventKind.AMOUNT_DECIDED, amount=payment.amount, at_approval=True)
+        ledger(payment, EventKind.REQUESTED, amount=payment.amount, due_on=payment.due_on.isoformat())
         announce(payment, actor=None)
     notice_rows.append((_("手数料"), _("%(amount)s円") % {"amount": f"{payment.amount:,}"}))
     if payment.status == PaymentStatus.PAID:

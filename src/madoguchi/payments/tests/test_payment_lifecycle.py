@@ -190,3 +190,44 @@ def test_a_fee_due_at_submission_must_be_paid_before_approval():
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
+
+
+def test_a_fee_decided_at_review_reads_awaiting_the_amount_until_the_reviewer_decides_it(client):
+    from django.utils import translation
+
+    office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=1000)
+    application = make_application(office.procedure_a)
+    payment = Payment.objects.get(application=application)
+    client.force_login(office.reviewer_a)
+    staff_pages = (
+        f"/payments/staff/{payment.pk}/",
+        "/payments/staff/",
+        f"/staff/cases/{application.case.pk}/",
+    )
+
+    def shown(text):
+        for url in staff_pages:
+            assert text in client.get(url).content.decode(), (url, text)
+
+    assert payment.status_label == "金額の決定待ち"
+    shown("金額の決定待ち")
+    with translation.override("en"):
+        assert payment.status_label == "Awaiting the amount"
+
+    services.payment_decide_amount(
+        user=office.reviewer_a, application_id=application.pk, amount="600", reason="2通分"
+    )
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.AWAITING_AMOUNT  # payable once approved
+    assert payment.status_label == "金額決定済み（決裁の後に請求）"
+    shown("金額決定済み（決裁の後に請求）")
+    assert "金額の決定待ち</" not in client.get(f"/payments/staff/{payment.pk}/").content.decode()
+
+    approve(office, application)
+    payment.refresh_from_db()
+    assert payment.status_label == "未納"
+    # the ledger: the amount decided once (by the reviewer), then requested at the decision
+    kinds = list(payment.events.order_by("at", "id").values_list("kind", flat=True))
+    assert kinds == [EventKind.CREATED, EventKind.AMOUNT_DECIDED, EventKind.REQUESTED]
+    page = client.get(f"/payments/staff/{payment.pk}/").content.decode()
+    assert page.count("金額を決定") == 1 and page.count("納付を依頼（納付期限を設定）") == 1
