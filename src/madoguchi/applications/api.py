@@ -17,7 +17,7 @@ from ninja import File, Header, Query, Router, Status, UploadedFile
 from madoguchi.accounts.apiauth import require_user
 from madoguchi.accounts.oidc.assurance import request_identity_check
 from madoguchi.applications import selectors, services
-from madoguchi.applications.constants import ApplicationStatus, Channel
+from madoguchi.applications.constants import Channel, decision_status_label
 from madoguchi.applications.models import Application, Draft
 from madoguchi.applications.schemas import (
     ApplicationDetailOut,
@@ -63,16 +63,12 @@ def _draft_out(draft: Draft, procedure=None) -> dict[str, Any]:
     }
 
 
-def _status_label(status: str) -> str:
-    return str(ApplicationStatus(status).label) if status in ApplicationStatus.values else status
-
-
 def _application_out(application: Application) -> dict[str, Any]:
     return {
         "id": application.id,
         "reference_number": application.reference_number,
         "status": application.status,
-        "status_label": _status_label(application.status),
+        "status_label": application.status_label,
         "submitted_at": application.submitted_at,
         "procedure": _procedure_ref(application.procedure),
         "version": application.version.number,
@@ -238,7 +234,7 @@ def application_detail(request, application_id: str):
             {
                 "kind": event.kind,
                 "status": event.status,
-                "status_label": _status_label(event.status),
+                "status_label": decision_status_label(event.status, application.decision_wording),
                 "message": event.message,
                 "at": event.at,
             }

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,27 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", _("承認")
     REJECTED = "rejected", _("不承認")
     WITHDRAWN = "withdrawn", _("取下げ")
+
+
+# The words of a decision, by how the procedure words it (the back office's 通知書の種類, its
+# NoticeKind values): (approved, rejected). The notice's text uses them as they are (Japanese);
+# the decided application's status shows them translated (``decision_status_label``), so the
+# status page says 不認定 when the notice says 不認定通知書.
+DECISION_WORDS: dict[str, tuple[str, str]] = {
+    "approval": (gettext_noop("承認"), gettext_noop("不承認")),
+    "permit": (gettext_noop("許可"), gettext_noop("不許可")),
+    "exam": (gettext_noop("合格"), gettext_noop("不合格")),
+    "certification": (gettext_noop("認定"), gettext_noop("不認定")),
+    "proposal": (gettext_noop("承認"), gettext_noop("不承認")),
+}
+
+
+def decision_status_label(status: str, wording: str = "") -> str:
+    """The status as the applicant reads it: a decision in the procedure's words when known."""
+    words = DECISION_WORDS.get(wording)
+    if words is not None and status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+        return gettext(words[0] if status == ApplicationStatus.APPROVED else words[1])
+    return str(ApplicationStatus(status).label) if status in ApplicationStatus.values else status
 
 
 # Statuses in which the applicant may still withdraw (not yet decided).

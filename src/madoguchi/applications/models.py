@@ -7,7 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Organization
-from madoguchi.applications.constants import ApplicationStatus, BulkStatus, Channel, ProxyRelationship
+from madoguchi.applications.constants import (
+    ApplicationStatus,
+    BulkStatus,
+    Channel,
+    ProxyRelationship,
+    decision_status_label,
+)
 from madoguchi.core.models import TimeStampedModel
 from madoguchi.procedures.models import Procedure, ProcedureVersion
 
@@ -68,6 +74,9 @@ class Application(TimeStampedModel):
     data = models.JSONField()
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
+    # How the decision is worded (constants.DECISION_WORDS: approval, certification, exam, …), set
+    # with the decision: the status reads 不認定 when the notice is a 不認定通知書. Empty: 承認/不承認.
+    decision_wording = models.CharField(max_length=20, blank=True)
     idempotency_key = models.CharField(max_length=100)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     entered_by = models.ForeignKey(
@@ -111,6 +120,11 @@ class Application(TimeStampedModel):
     def __str__(self) -> str:
         return self.reference_number
 
+    @property
+    def status_label(self) -> str:
+        """The status as the applicant reads it (a decision in the procedure's words)."""
+        return decision_status_label(self.status, self.decision_wording)
+
 
 class ApplicationEvent(models.Model):
     """One entry of the status timeline (状況照会). ``public`` events are shown to applicants."""
@@ -125,6 +139,11 @@ class ApplicationEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def status_label(self) -> str:
+        """The status of this line as the applicant reads it (see ``Application.status_label``)."""
+        return decision_status_label(self.status, self.application.decision_wording)
 
 
 class Attachment(models.Model):

@@ -47,7 +47,7 @@ def _applications(user: Any) -> list[dict[str, Any]]:
             "reference_number": application.reference_number,
             "organization": application.organization.name,
             "procedure": application.procedure.title,
-            "status": application.get_status_display(),
+            "status": application.status_label,
             "channel": application.get_channel_display(),
             "submitted_at": _when(application.submitted_at),
             "decided_at": _when(application.decided_at),
@@ -62,7 +62,7 @@ def _applications(user: Any) -> list[dict[str, Any]]:
                 for row in selectors.application_answer_rows(application)
             ],
             "timeline": [
-                {"at": _when(e.at), "status": e.get_status_display(), "message": e.message}
+                {"at": _when(e.at), "status": e.status_label, "message": e.message}
                 for e in application.events.filter(public=True)
             ],
             "attachments": [

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.applications.constants import DECISION_WORDS
 from madoguchi.core.pdffonts import japanese_font
 from madoguchi.core.wareki import to_wareki
 from madoguchi.notifications.templating import check_template_text, render_text
@@ -117,14 +118,9 @@ APPEAL_TEXT = (
 APPEAL_KINDS = (NoticeKind.APPROVAL, NoticeKind.PERMIT, NoticeKind.CERTIFICATION)
 
 
-# The word for the outcome (the applicant's status page and e-mail), by kind.
-OUTCOME_WORDS = {
-    NoticeKind.APPROVAL: ("承認", "不承認"),
-    NoticeKind.PERMIT: ("許可", "不許可"),
-    NoticeKind.EXAM: ("合格", "不合格"),
-    NoticeKind.CERTIFICATION: ("認定", "不認定"),
-    NoticeKind.PROPOSAL: ("承認", "不承認"),
-}
+# The word for the outcome (the notice, the e-mail), by kind: one table with the decided
+# application's status (applications.constants.DECISION_WORDS, keyed by NoticeKind's values).
+OUTCOME_WORDS = DECISION_WORDS
 
 
 def outcome_word(kind: str, outcome: str) -> str:

@@ -6,17 +6,25 @@ from __future__ import annotations
 from django.utils import timezone
 
 from madoguchi.accounts.types import Actor, user_or_none
-from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.applications.constants import DECISION_WORDS, ApplicationStatus
 from madoguchi.applications.models import Application, ApplicationEvent
 from madoguchi.audit.services import audit_record
 
 
 def application_status_set(
-    *, application: Application, status: str, kind: str, message: str, actor: Actor, public: bool = True
+    *,
+    application: Application,
+    status: str,
+    kind: str,
+    message: str,
+    actor: Actor,
+    public: bool = True,
+    wording: str = "",
 ) -> bool:
     """Set the status (no-op when unchanged), add the timeline event the applicant sees, audit it
     as ``application.<kind>``. Call inside the caller's transaction with the row locked.
-    Returns whether anything changed."""
+    ``wording``: how a decision is worded (constants.DECISION_WORDS), kept with it so the status
+    reads as the notice does. Returns whether anything changed."""
     if application.status == status:
         return False
     before = application.status
@@ -24,7 +32,8 @@ def application_status_set(
     fields = ["status", "updated_at"]
     if status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
         application.decided_at = timezone.now()
-        fields.append("decided_at")
+        application.decision_wording = wording if wording in DECISION_WORDS else ""
+        fields += ["decided_at", "decision_wording"]
     application.save(update_fields=fields)
     ApplicationEvent.objects.create(
         application=application,

@@ -107,11 +107,19 @@ def decision_record(
 
 
 def decision_tell_applicant(
-    case: Case, *, user: User, outcome: str, message: str, word: str = "", review_url: str = ""
+    case: Case,
+    *,
+    user: User,
+    outcome: str,
+    message: str,
+    word: str = "",
+    review_url: str = "",
+    wording: str = "",
 ) -> None:
     """The decided application's status and timeline (written by applications,
-    ``application_status_set``) and the applicant's notification (``word`` and ``review_url``:
-    see ``notify_decided``). Nothing for a case without an application (a staff proposal)."""
+    ``application_status_set``; ``wording``: the notice's kind, so the status reads 不認定 for a
+    不認定通知書) and the applicant's notification (``word`` and ``review_url``: see
+    ``notify_decided``). Nothing for a case without an application (a staff proposal)."""
     if case.application is None:
         return
     approved = outcome == Outcome.APPROVED
@@ -121,6 +129,7 @@ def decision_tell_applicant(
         kind="decided",
         message=message,
         actor=user,
+        wording=wording,
     )
     notify_decided(application=case.application, approved=approved, word=word, review_url=review_url)
 
@@ -177,6 +186,7 @@ def _finalize(
             % {"word": word, "title": title},
             word=word,
             review_url=next((link.url for link in links if link.key == "review"), ""),
+            wording=wording.kind,
         )
 
 

@@ -25,6 +25,7 @@ from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.procedures.fields import FieldValidationError
 from madoguchi.procedures.uploads import check_upload
+from madoguchi.review import notices
 from madoguchi.review.constants import CaseStatus, Outcome, StepKind
 from madoguchi.review.models import Case, PaperDecision
 from madoguchi.review.permissions import CaseScope
@@ -196,14 +197,18 @@ def _record(
             },
         },
     )
+    wording = notices.wording_for(procedure_id=case.procedure_id, outcome=outcome)
+    word = notices.outcome_word(wording.kind, outcome)
     decision_tell_applicant(
         case,
         user=user,
         outcome=outcome,
         message=(
-            _("審査の結果、承認されました。決定通知書は書面でお送りします。")
+            _("審査の結果は「%(word)s」です。通知書は書面でお送りします。")
             if outcome == Outcome.APPROVED
-            else _("審査の結果、承認されませんでした。理由は書面の不承認通知書でご確認ください。")
-        ),
+            else _("審査の結果は「%(word)s」です。理由は書面の通知書でご確認ください。")
+        )
+        % {"word": word},
+        wording=wording.kind,
     )
     return paper

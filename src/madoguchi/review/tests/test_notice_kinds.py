@@ -152,3 +152,41 @@ def test_staff_history_shows_words_not_codes(client, office):
     html = client.get(f"/staff/cases/{case.pk}/").content.decode()
     assert "申請を受け付けました" in html and "段階を開始しました" in html
     assert "application.submitted" not in html and "case.step_started" not in html
+
+
+def test_a_refused_certification_reads_futeinin_on_the_status_page_as_on_the_notice(client, office):
+    """S4: the status said 不承認 while the notice was a 不認定通知書."""
+    _kind(office, NoticeKind.CERTIFICATION, appeal=True)
+    notice, _title, _body = decide(office, "rejected", "年間収入が130万円以上のため")
+    assert notice.title == "不認定通知書"
+    application = Case.objects.get(pk=notice.case_id).application
+    assert application.decision_wording == "certification"
+    assert application.status_label == "不認定"
+    client.force_login(application.applicant)
+    detail = client.get(f"/applications/{application.pk}/").content.decode()
+    listing = client.get("/applications/").content.decode()
+    for page in (detail, listing):
+        assert "不認定" in page and "不承認" not in page
+    api = client.get(f"/api/v1/applications/{application.pk}").json()
+    assert api["status_label"] == "不認定"
+    assert api["timeline"][-1]["status_label"] == "不認定"
+
+
+def test_the_decided_status_is_translated_in_the_procedures_words(client, office):
+    _kind(office, NoticeKind.EXAM)
+    notice, _title, _body = decide(office, "approved")
+    application = Case.objects.get(pk=notice.case_id).application
+    client.force_login(application.applicant)
+    page = client.get(f"/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Passed" in page and "Approved" not in page
+
+
+def test_an_application_decided_before_its_wording_was_kept_reads_as_before(office):
+    from django.utils import translation
+
+    from madoguchi.applications.constants import decision_status_label
+
+    with translation.override("ja"):
+        assert decision_status_label("rejected") == "不承認"
+        assert decision_status_label("rejected", "exam") == "不合格"
+        assert decision_status_label("in_review", "exam") == "審査中"
