@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from madoguchi.accounts.models import User
 from madoguchi.reservations.models import Booking
 from tests.browser import harness
 
@@ -67,7 +68,10 @@ def test_s6_counter_booking_and_check_in_on_the_day(open_page, site):
     with page.expect_navigation():
         page.locator(".slot-open a").last.click()  # a later day (today she is booked)
     phone.check("booking form")
+    account_name = User.objects.get(email=RESIDENT).display_name
+    assert account_name and page.locator("#id_info-name").input_value() == account_name  # from her account
     page.select_option("#id_info-purpose", "move_in")
+    page.fill("#id_info-name", "")  # still hers to change
     press(page, "この内容で予約する")  # without the name
     phone.check("booking form with an error")
     assert "お名前" in page.locator(".field-error").first.inner_text()
@@ -77,6 +81,7 @@ def test_s6_counter_booking_and_check_in_on_the_day(open_page, site):
         page.locator("nav.site-nav button", has_text="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     page.select_option("#id_info-purpose", "move_in")
+    page.fill("#id_info-name", "")
     press(page, "Book")
     phone.check("booking form with an error, in English")
     assert "Your name" in page.locator(".field-error").first.inner_text()

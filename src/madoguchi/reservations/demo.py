@@ -59,7 +59,15 @@ def _resources(city: Organization, kyosai: Organization) -> tuple[Resource, Reso
             "closes_hours_before": 2,
             "per_person_limit": 2,
             "required_fields": [
-                {"key": "name", "type": "text", "label": "お名前", "label_en": "Your name", "required": True},
+                {
+                    "key": "name",
+                    "type": "text",
+                    "label": "お名前",
+                    "label_en": "Your name",
+                    "required": True,
+                    "autocomplete": "name",
+                    "prefill": True,  # the account's name, still editable
+                },
                 {
                     "key": "purpose",
                     "type": "select",
@@ -122,6 +130,13 @@ def _resources(city: Organization, kyosai: Organization) -> tuple[Resource, Reso
         # Older demo databases gave every night by lottery while only three nights had one.
         lodging.allocation = AllocationMode.FIRST_COME
         lodging.save(update_fields=["allocation", "updated_at"])
+    if any(f.get("key") == "name" and not f.get("prefill") for f in counter.required_fields or []):
+        # Older demo databases asked for the name without starting from the account's.
+        counter.required_fields = [
+            {**f, "autocomplete": "name", "prefill": True} if f.get("key") == "name" else f
+            for f in counter.required_fields
+        ]
+        counter.save(update_fields=["required_fields", "updated_at"])
     return counter, briefing, lodging
 
 

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from madoguchi.procedures.fields import get_field_type
+from madoguchi.procedures.prefill import prefill_values
 from madoguchi.procedures.steps import field_input_id
 
 INFO_PREFIX = "info-"
@@ -19,6 +20,12 @@ def read_info(resource, post) -> dict[str, Any]:
         if field_type.has_value:
             raw[spec["key"]] = field_type.parse_form(spec, post, {}, prefix=INFO_PREFIX)
     return raw
+
+
+def info_initial(resource, user) -> dict[str, Any]:
+    """What the required information starts with for a signed-in person: the fields marked
+    ``"prefill": true`` take their account's values (a 「お名前」 box its name), still editable."""
+    return prefill_values({"steps": [{"key": "info", "fields": resource.required_fields or []}]}, user=user)
 
 
 def info_rows(resource, values: dict[str, Any], errors: dict[str, list[str]]) -> list[dict[str, Any]]:

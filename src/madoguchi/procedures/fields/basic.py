@@ -19,7 +19,7 @@ from madoguchi.procedures.fields.base import (
     register,
     worded,
 )
-from madoguchi.procedures.fields.inputs import LENGTH, OPTIONS, BuilderInput
+from madoguchi.procedures.fields.inputs import LENGTH, OPTIONS, BuilderInput, prefill_input
 from madoguchi.procedures.fields.spec import check_non_negative_ints, check_options, check_pattern
 from madoguchi.procedures.normalize import fold_width, loose_key, normalize_text
 
@@ -80,9 +80,27 @@ class TextField(FieldType):
                 ("url", _("URL")),
             ),
         ),
+        prefill_input(
+            account=_(
+                "申請者のアカウントの値（自動入力の種類が name なら氏名、email ならメールアドレス。変更できます）"
+            )
+        ),
     )
     default_max_length = 200
-    options = ("placeholder", "autocomplete", "inputmode")
+    options = ("placeholder", "autocomplete", "inputmode", "prefill")
+
+    def from_profile(self, profile: dict[str, Any], spec: dict) -> Any:
+        """The account's name or e-mail address, for a box that says it holds one (``autocomplete``
+        ``name`` / ``email``): a one-box 「お名前」 of a booking form starts with 「山田 花子」."""
+        what = spec.get("autocomplete")
+        if what == "name":
+            name = profile.get("name")
+            if isinstance(name, dict):  # a verified name in parts
+                return " ".join(str(name.get(part) or "") for part in ("family", "given")).strip() or None
+            return name
+        if what == "email":
+            return profile.get("email")
+        return None
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         if not isinstance(raw, str):

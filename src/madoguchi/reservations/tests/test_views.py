@@ -367,3 +367,52 @@ def test_staff_day_lists_bookings_and_blocks_slots(client):
     assert slot.is_blocked and slot.block_reason == "設備点検"
     bad_date = client.get(reverse("reservations:staff_day", args=[resource.pk]) + "?date=2026-13-40")
     assert "日付は" in bad_date.content.decode()
+
+
+def test_the_booking_form_starts_with_the_signed_in_persons_name_which_they_may_change(client):
+    resource = make_resource(
+        required_fields=[
+            {
+                "key": "name",
+                "type": "text",
+                "label": "お名前",
+                "required": True,
+                "autocomplete": "name",
+                "prefill": True,
+            },
+            {"key": "who", "type": "name", "label": "代表者", "kana": False, "prefill": True},
+            {"key": "mail", "type": "email", "label": "連絡先", "prefill": True},
+            {"key": "note", "type": "text", "label": "ご用件"},  # not marked: stays empty
+        ]
+    )
+    slot = make_slot(resource)
+    user = make_user(display_name="山田 花子")
+    client.force_login(user)
+    page = client.get(_book_url(slot)).content.decode()
+    assert 'value="山田 花子"' in page
+    assert 'value="山田"' in page and 'value="花子"' in page  # the name type splits it
+    assert f'value="{user.email}"' in page
+    response = client.post(
+        _book_url(slot),
+        {
+            "party_size": "1",
+            "info-name": "山田 太郎",  # booking for her husband: the prefilled name is only a start
+            "info-who.family": "山田",
+            "info-who.given": "太郎",
+            "info-mail": user.email,
+            "idempotency_key": "prefill-1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Booking.objects.get().data["name"] == "山田 太郎"
+
+
+def test_a_one_box_name_or_address_takes_the_account_value_only_when_it_says_what_it_holds():
+    from madoguchi.procedures.fields import get_field_type
+
+    spec = {"key": "name", "type": "text", "autocomplete": "name", "prefill": True}
+    text = get_field_type("text")
+    assert text.from_profile({"name": "山田 花子"}, spec) == "山田 花子"
+    assert text.from_profile({"name": {"family": "山田", "given": "花子"}}, spec) == "山田 花子"
+    assert text.from_profile({"email": "a@example.jp"}, {**spec, "autocomplete": "email"}) == "a@example.jp"
+    assert text.from_profile({"name": "山田 花子"}, {**spec, "autocomplete": "organization"}) is None

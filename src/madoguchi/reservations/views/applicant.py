@@ -39,7 +39,7 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
     errors: dict[str, list[str]] = {}
     problem = ""
     status = 200
-    values: dict = {}
+    values: dict = forms.info_initial(resource, request.user)
     party_size = request.POST.get("party_size", "1")
     key = request.POST.get("idempotency_key") or forms.new_idempotency_key()
     if request.method == "POST":
@@ -185,7 +185,7 @@ def lottery_enter(request, lottery_id: int):
     resource = lottery.resource
     errors: dict[str, list[str]] = {}
     problem = ""
-    values: dict = {}
+    values: dict = forms.info_initial(resource, request.user)
     post = request.POST
     if request.method == "POST":
         values = forms.read_info(resource, post)
