@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.models import Department
+from madoguchi.accounts.models import Department, Organization
 from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
@@ -122,7 +122,9 @@ def proposal_create(
     return case
 
 
-def _create_with_number(*, organization, department, user, title, body) -> Proposal:
+def _create_with_number(
+    *, organization: Organization, department: Department, user: User, title: str, body: str
+) -> Proposal:
     year = timezone.localdate().year
     prefix = f"{organization.reference_prefix}-K{year}-"
     for _attempt in range(5):
