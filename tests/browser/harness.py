@@ -79,8 +79,9 @@ class Recorder:
         self.reports: list[PageReport] = []
         self.foreign: list[str] = []
         self.console_errors: list[str] = []
-        # Pages answered 422 on purpose (a form sent back with its errors): Chromium logs every
-        # 4xx document as "Failed to load resource", which is not an error of the page.
+        # Pages answered 422 on purpose (a form sent back with its errors) or 410 (a page that
+        # says what was withdrawn): Chromium logs every 4xx document as "Failed to load
+        # resource", which is not an error of the page.
         self.form_error_pages: set[str] = set()
         page.on("request", self._on_request)
         page.on("response", self._on_response)
@@ -99,7 +100,7 @@ class Recorder:
             self.foreign.append(url)
 
     def _on_response(self, response: Any) -> None:
-        if response.status == 422 and response.request.resource_type == "document":
+        if response.status in (410, 422) and response.request.resource_type == "document":
             self.form_error_pages.add(response.url)
 
     def _on_console(self, message: Any) -> None:
@@ -108,7 +109,7 @@ class Recorder:
         location = (message.location or {}).get("url", "")
         if (
             message.text.startswith("Failed to load resource")
-            and "status of 422" in message.text
+            and ("status of 422" in message.text or "status of 410" in message.text)
             and location in self.form_error_pages
         ):
             return

@@ -244,6 +244,28 @@ def test_s10_staff_publish_a_table_as_open_data_then_a_new_version_in_japanese_a
     assert answer.value.status == 422
     assert "The headings differ from the previous version" in page.inner_text("#f-file")
     rec.check("new version refused, in English")
+
+    # Withdraw it (a reason is required, told next to the field), the public page says why (410),
+    # then put it back — in English
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/withdraw/")
+    ) as answer:
+        page.get_by_role("button", name="Withdraw", exact=True).click()
+    assert answer.value.status == 422
+    assert "Please enter the reason for withdrawing it" in page.inner_text("#f-reason")
+    rec.check("withdrawal refused without a reason, in English")
+    page.fill("#id_reason", "The counts of one counter were wrong.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Withdraw", exact=True).click()
+    assert "Withdrawn from the catalog" in page.inner_text("main")
+    rec.check("withdrawn dataset (staff page), in English")
+    assert public.goto("/opendata/tokyo-counter-counts/").status == 410
+    assert "The counts of one counter were wrong." in public.page.inner_text("main")
+    public.check("withdrawn dataset, public page, in English")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Put back in the catalog").click()
+    assert public.goto("/opendata/tokyo-counter-counts/").status == 200
+    assert "Licence" in public.page.inner_text("main")
     rec.assert_no_problems()
     visitor.assert_no_problems()
     public.assert_no_problems()
