@@ -21,7 +21,9 @@ class BackOffice(Protocol):
         """The applicant withdrew: close the case and cancel its pending tasks."""
 
     def decision_notices(self, *, application: Application) -> list[dict[str, Any]]:
-        """The applicant's signed notices: ``{"title", "url", "created_at"}``."""
+        """The applicant's signed notices: ``{"title", "url", "created_at", "held"}``. A notice
+        not handed over yet (its fee unpaid) has no ``url`` and ``held``: ``{"message",
+        "amount", "due_on", "pay_url"}`` — what to do to receive it."""
 
     def open_correction(self, *, application: Application) -> dict[str, str] | None:
         """An open 補正 request: ``{"message", "url"}``, else None."""

@@ -22,11 +22,18 @@ class ReviewBackOffice:
         case_close_withdrawn(application=application, actor=actor)
 
     def decision_notices(self, *, application: Application) -> list[dict[str, Any]]:
-        from madoguchi.review.selectors import application_notices
+        from madoguchi.review.selectors import application_notices, notice_held
 
+        notices = application_notices(user=application.applicant, application_id=application.pk)
+        held = notice_held(application) if notices else None
         return [
-            {"title": n.title, "url": reverse("review:notice", args=[n.pk]), "created_at": n.created_at}
-            for n in application_notices(user=application.applicant, application_id=application.pk)
+            {
+                "title": n.title,
+                "url": None if held else reverse("review:notice", args=[n.pk]),
+                "created_at": n.created_at,
+                "held": held,
+            }
+            for n in notices
         ]
 
     def open_correction(self, *, application: Application) -> dict[str, str] | None:

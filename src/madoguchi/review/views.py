@@ -224,9 +224,10 @@ def notice_download(request, notice_id):
         return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
     try:
         notice = selectors.access_notice(user=request.user, notice_id=notice_id)
-    except DomainError as exc:  # not released yet (the fee is unpaid)
+    except DomainError as exc:  # not handed over yet (the fee is unpaid): the status page says how
         messages.error(request, exc.message)
-        return redirect(reverse("applications:mine"))
+        application_id = selectors.notice_application_id(notice_id)
+        return redirect(reverse("applications:detail", args=[application_id]))
     response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
     filename = f"{notice.case.reference_number}-{notice.title}.pdf"
     from urllib.parse import quote

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from madoguchi.applications import services as applications
@@ -279,20 +280,36 @@ def on_case_deciding(*, case: Any, outcome: str, notice_rows: list[tuple[str, st
         notice_rows.append((_("お支払い方法"), _("申請の状況ページからお支払いください。")))
 
 
+def _holding(application: Application) -> Payment | None:
+    """The unpaid fee that holds back the decision notice / 交付物 (None: it may be handed out)."""
+    payment = (
+        Payment.objects.filter(application=application).only("status", "gate", "amount", "due_on").first()
+    )
+    if payment is None or payment.gate != PaymentGate.BEFORE_RELEASE:
+        return None
+    if payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.CANCELLED):
+        return None
+    return payment
+
+
 def release_allowed(application: Application) -> bool:
     """Whether the decision notice / 交付物 may be handed out (paid, or nothing to pay)."""
-    payment = Payment.objects.filter(application=application).only("status", "gate").first()
-    if payment is None or payment.gate != PaymentGate.BEFORE_RELEASE:
-        return True
-    return payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.CANCELLED)
+    return _holding(application) is None
 
 
 def on_release_check(*, application: Application, **kwargs: Any) -> None:
-    """The ``document.release_check`` hook: refuse the notice while the fee is unpaid."""
-    if not release_allowed(application):
-        raise DomainError(
-            _("手数料のお支払いを確認した後に、通知書をお渡しします。"), code="payment_required", status=403
-        )
+    """The ``document.release_check`` hook: refuse the notice while the fee is unpaid, saying
+    how much and by when."""
+    payment = _holding(application)
+    if payment is None:
+        return
+    if payment.status == PaymentStatus.PAYABLE and payment.amount is not None and payment.due_on:
+        message = _(
+            "手数料 %(amount)s円のお支払いを確認した後に、通知書をお渡しします。納付期限は%(due)sです。"
+        ) % {"amount": f"{payment.amount:,}", "due": date_format(payment.due_on, "DATE_FORMAT")}
+    else:
+        message = _("手数料のお支払いを確認した後に、通知書をお渡しします。")
+    raise DomainError(message, code="payment_required", status=403)
 
 
 def payments_expire_sweep(*, today: date | None = None) -> dict[str, int]:

@@ -231,3 +231,35 @@ def test_a_fee_decided_at_review_reads_awaiting_the_amount_until_the_reviewer_de
     assert kinds == [EventKind.CREATED, EventKind.AMOUNT_DECIDED, EventKind.REQUESTED]
     page = client.get(f"/payments/staff/{payment.pk}/").content.decode()
     assert page.count("金額を決定") == 1 and page.count("納付を依頼（納付期限を設定）") == 1
+
+
+def test_the_status_page_offers_the_notice_only_once_the_fee_is_paid(client):
+    from django.urls import reverse
+
+    office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=1000)
+    application = make_application(office.procedure_a)
+    services.payment_decide_amount(
+        user=office.reviewer_a, application_id=application.pk, amount="600", reason="2通分"
+    )
+    approve(office, application)
+    payment = Payment.objects.get(application=application)
+    notice_url = reverse("review:notice", args=[Notice.objects.get(case=application.case).pk])
+    status_url = f"/applications/{application.pk}/"
+    client.force_login(application.applicant)
+
+    page = client.get(status_url).content.decode()
+    assert notice_url not in page  # no link that would answer a page instead of the PDF
+    assert "手数料 600円のお支払いを確認した後に、通知書をお渡しします。" in page
+    assert f"納付期限は{payment.due_on.year}年{payment.due_on.month}月{payment.due_on.day}日です" in page
+    assert page.count(f'href="/payments/{payment.pk}/"') == 2  # the fee panel and the held notice
+    # the notice's address, opened anyway, leads to the status page with the same message
+    opened = client.get(notice_url, follow=True)
+    assert opened.redirect_chain == [(status_url, 302)]
+    assert opened.content.decode().count("手数料 600円のお支払いを確認した後に") == 2  # message + notice
+
+    attempt = sandbox_pay(payment)
+    services.checkout_return(user=application.applicant, payment_id=payment.pk, attempt_id=attempt.pk)
+    page = client.get(status_url).content.decode()
+    assert notice_url in page and "通知書をお渡しします" not in page
+    pdf = client.get(notice_url)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

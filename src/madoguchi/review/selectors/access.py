@@ -9,6 +9,7 @@ from django.http import Http404
 
 from madoguchi.accounts.types import User
 from madoguchi.core import events
+from madoguchi.core.errors import DomainError
 from madoguchi.review.models import Case, CorrectionRequest, Notice, TaskState
 from madoguchi.review.permissions import CaseScope
 
@@ -94,6 +95,35 @@ def access_notice(*, user: User, notice_id: Any) -> Notice:
         return notice
     access_case(user=user, case_id=notice.case_id)  # raises Http404
     return notice
+
+
+def notice_held(application: Any) -> dict[str, Any] | None:
+    """Why the applicant cannot have the decision notice yet, and what to do — None when it
+    is handed over. A subscriber of ``document.release_check`` refuses (payments, while a fee
+    to pay before release is unpaid); ``fee.status`` answers the amount, the deadline and
+    where to pay (``{"message", "amount", "due_on", "pay_url"}``)."""
+    try:
+        events.emit("document.release_check", application=application)
+    except DomainError as exc:
+        answers: list[dict[str, Any]] = []
+        events.emit("fee.status", application=application, answers=answers)
+        fee = answers[0] if answers else {}
+        return {
+            "message": str(exc.message),
+            "amount": fee.get("amount"),
+            "due_on": fee.get("due_on"),
+            "pay_url": fee.get("pay_url") if fee.get("owed") else None,
+        }
+    return None
+
+
+def notice_application_id(notice_id: Any) -> Any:
+    """The application of a notice (its status page is where a held notice says what to do)."""
+    return (
+        Notice.objects.filter(pk=_uuid_or_404(notice_id))
+        .values_list("case__application_id", flat=True)
+        .first()
+    )
 
 
 def application_notices(*, user: User, application_id: Any) -> list[Notice]:
