@@ -123,6 +123,18 @@ def test_s10_dashboard_drill_down_export_and_paper_procedures(open_page, site):
     staff_sign_in(narrow, DX, "/insights/tokyo/")
     narrow.check("dashboard at 320 px (no JS)")
     assert narrow.horizontal_overflow() <= 0, narrow.horizontal_overflow()
+    with narrow.page.expect_navigation():  # the language switch is a form: no JS needed
+        narrow.page.locator("nav.site-nav button", has_text="English").click()
+    assert narrow.page.locator("html").get_attribute("lang") == "en"
+    english = narrow.page.inner_text("main")
+    assert (
+        "As of:" in english
+        and "Online procedure rate" in english
+        and "Satisfaction (high ratings)" in english
+    )
+    assert "集計時点" not in english and "オンライン化率" not in english
+    narrow.check("dashboard at 320 px in English (no JS)")
+    assert narrow.horizontal_overflow() <= 0, narrow.horizontal_overflow()
 
     # the public side: anyone finds the open data from the menu, filters, reads and downloads
     public = open_page(javascript=True, **DESKTOP)
