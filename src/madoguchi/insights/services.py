@@ -7,8 +7,10 @@ import datetime as dt
 import io
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,7 +88,7 @@ def changed_months(*, since: dt.datetime | None) -> set[tuple[int, dt.date]]:
     """(organization id, month) pairs with something new since ``since`` (all, when None)."""
     pairs: set[tuple[int, dt.date]] = set()
 
-    def collect(qs, org_field: str, date_field: str) -> None:
+    def collect(qs: QuerySet[Any], org_field: str, date_field: str) -> None:
         for org_id, month in (
             qs.exclude(**{f"{date_field}__isnull": True})
             .annotate(m=TruncMonth(date_field))

@@ -16,7 +16,7 @@ from madoguchi.applications.services.attachments import attachment_create, valid
 from madoguchi.applications.verified import verified_overlay
 from madoguchi.core.errors import DomainError, FieldErrors, StorageUnavailable
 from madoguchi.procedures.fields import FieldValidationError, takes_file
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.prefill import prefill_values
 from madoguchi.procedures.steps import step_values_merge
 from madoguchi.procedures.validation import get_step, iter_fields, validate_step
@@ -169,7 +169,9 @@ def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draf
     return draft
 
 
-def _clean_partial(*, version, data: dict[str, Any], user: User, known: dict[str, Any]) -> dict[str, Any]:
+def _clean_partial(
+    *, version: ProcedureVersion, data: dict[str, Any], user: User, known: dict[str, Any]
+) -> dict[str, Any]:
     """Clean the given values only (nothing is required yet); unknown keys are refused."""
     from madoguchi.procedures.validation import clean_fields, iter_fields
 

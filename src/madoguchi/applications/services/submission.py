@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import Organization
 from madoguchi.accounts.types import Actor, User, user_or_none
 from madoguchi.applications.constants import HOLD_PAYMENT, PROXY_REQUESTED_KEY, ApplicationStatus, Channel
 from madoguchi.applications.models import Application, ApplicationEvent, Draft, ReferenceSequence
@@ -17,7 +20,7 @@ from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.validation import validate_all
 
 
-def _next_reference_number(*, organization, now) -> str:
+def _next_reference_number(*, organization: Organization, now: dt.datetime) -> str:
     """Count up the organization's 受付番号 for the year, in one statement.
 
     ``UPDATE … RETURNING`` increments and locks the counter row until the transaction ends,

@@ -3,6 +3,7 @@ lists and categories, the chat's re-reads, and the staff's lists and editing acc
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -102,7 +103,7 @@ def procedures_of(*, organizations: Iterable[Organization]) -> QuerySet[Any]:
     return Procedure.objects.filter(organization__in=list(organizations)).order_by("organization_id", "title")
 
 
-def faqs_due_for_review(*, user: Viewer, today=None):
+def faqs_due_for_review(*, user: Viewer, today: dt.date | None = None) -> QuerySet[FaqEntry]:
     today = today or timezone.localdate()
     return FaqEntry.objects.filter(
         organization_id__in=staff_organization_ids(user), is_archived=False, review_on__lte=today

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -28,7 +29,7 @@ def scrub_query(text: str) -> str:
     return _SPACES.sub(" ", text).strip()[:100]
 
 
-def _log_row(*, day, source: str, organization: Organization | None, query: str) -> SearchQueryLog:
+def _log_row(*, day: dt.date, source: str, organization: Organization | None, query: str) -> SearchQueryLog:
     """Today's row for this query in this organization (the whole site counts as the default one)."""
     if organization is None:
         from madoguchi.knowledge.selectors import contact_organization

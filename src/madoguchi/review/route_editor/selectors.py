@@ -9,8 +9,9 @@ admin or an organization-wide owner. Everyone else gets 404.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -106,7 +107,7 @@ def target_for(*, user: User, value: str) -> RouteTarget | None:
     return None
 
 
-def _with_steps(qs):
+def _with_steps(qs: QuerySet[Route]) -> QuerySet[Any]:  # routes annotated with open_cases
     slots = StepSlot.objects.select_related("department", "user").order_by("id")
     steps = RouteStep.objects.order_by("position").prefetch_related(Prefetch("slots", queryset=slots))
     return qs.prefetch_related(Prefetch("steps", queryset=steps)).annotate(
