@@ -97,7 +97,7 @@ TEMPLATES = [
                 "madoguchi.accounts.context_processors.menu_viewer",
             ],
             # dates with the weekday in the page's language (date_weekday_time …)
-            "builtins": ["madoguchi.core.templatetags.dates"],
+            "builtins": ["madoguchi.core.templatetags.dates", "madoguchi.core.templatetags.amounts"],
         },
     }
 ]

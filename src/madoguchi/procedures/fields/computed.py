@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.yen import with_unit, yen
 from madoguchi.procedures.fields.base import FieldType, ValidationContext, register
 from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.fields.spec import is_int
@@ -92,7 +93,7 @@ class ComputedField(FieldType):
         fmt = spec.get("format") or "number"
         unit = str(spec.get("unit") or "")
         if fmt == "money":
-            return f"{int(value):,}円"
+            return yen(value)
         if fmt == "yes_no":
             return str(_("はい")) if value is True else str(_("いいえ")) if value is False else ""
         if fmt == "date":
@@ -102,7 +103,7 @@ class ComputedField(FieldType):
             day = parse_iso(value)
             return wareki.format_date_ja(day) if day else str(value)
         if fmt == "integer" and isinstance(value, int):
-            return f"{value:,}{unit}"
+            return with_unit(value, unit)
         return f"{value}{unit}"
 
     def check_spec(self, spec: dict) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.yen import with_unit, yen
 from madoguchi.procedures.fields.base import (
     FieldType,
     FieldValidationError,
@@ -98,6 +99,8 @@ class IntegerField(FieldType):
     def display(self, value: Any, spec: dict) -> str:
         if value is None or value == "":
             return ""
+        if isinstance(value, int):  # 「1,200人」 like a computed count, 「2,000円」 like money
+            return with_unit(value, str(spec.get("unit") or ""))
         return f"{value}{spec.get('unit', '')}"
 
     def check_spec(self, spec: dict) -> list[str]:
@@ -112,10 +115,7 @@ class IntegerField(FieldType):
 
 
 def _yen(value: Any) -> str:
-    try:
-        return f"{int(value):,}円"
-    except (TypeError, ValueError):
-        return str(value)
+    return yen(value)
 
 
 @register("money")
