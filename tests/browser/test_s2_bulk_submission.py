@@ -28,6 +28,8 @@ def test_s2_the_member_office_submits_the_list_and_each_member_is_told(open_page
     clerk = open_page(javascript=False, **DESKTOP)
     staff_sign_in(clerk, CLERK)
     page = clerk.page
+    assert clerk.path == "/builder/bulk/", clerk.path  # the 所属所 lands on 一括提出, not the 書かない窓口
+    clerk.check("bulk: landing")
     with page.expect_navigation():
         page.locator("nav.site-nav a", has_text="一括提出").click()
     clerk.check("bulk: procedures")
@@ -50,6 +52,11 @@ def test_s2_the_member_office_submits_the_list_and_each_member_is_told(open_page
     receipts = DevMail.objects.filter(body__contains="組合員資格取得届")
     assert not receipts.filter(to__icontains=CLERK).exists(), "the clerk got the receipt"
     assert receipts.filter(to__icontains="ken.arai@example.jp").exists()
+    with page.expect_navigation():
+        page.locator("nav.site-nav a", has_text="一括提出").click()
+    listed = page.locator("main table").inner_text()
+    assert "shikaku.csv" in listed and "提出済み" in listed, listed
+    clerk.check("bulk: landing lists the submitted file")
 
     member = open_page(javascript=True)  # phone
     harness.sign_in(member, "hanako@example.jp", next_path="/applications/", check=False)

@@ -264,6 +264,16 @@ def draft_list_rows(*, user: User) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------- 一括提出
 
 
+def my_bulk_uploads(*, user: User, limit: int = 20) -> list[BulkUpload]:
+    """The files this person uploaded (一括提出), newest first: what waits for confirmation and
+    what was submitted, for the 所属所's landing page."""
+    return list(
+        BulkUpload.objects.filter(uploaded_by=user)
+        .select_related("procedure__organization")
+        .order_by("-created_at")[:limit]
+    )
+
+
 def access_bulk_upload(*, user: User, upload_id: Any) -> BulkUpload:
     """A bulk upload its uploader (or someone who may upload for the procedure) may see; else 404."""
     try:

@@ -15,14 +15,18 @@ from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.models import User
 from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.procedures.builder.selectors import bulk_procedures
 from madoguchi.review import selectors, services
 from madoguchi.review.constants import CaseStatus
 from madoguchi.review.permissions import CaseScope
 
 
 def _home_for(user: Any) -> str:
-    """Reviewers land on their queue; counter-only staff on the 書かない窓口."""
+    """Reviewers land on their queue; a 所属所 clerk who may bulk-submit (S2) on 一括提出, where
+    their procedures and uploads are; other counter-only staff on the 書かない窓口."""
     if user is not None and not CaseScope.of(user).can_review:
+        if bulk_procedures(user):
+            return reverse("bulk:index")
         return reverse("counter:home")
     return reverse("review:work")
 

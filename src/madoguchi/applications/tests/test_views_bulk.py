@@ -52,3 +52,37 @@ def test_bulk_upload_report_and_confirm(client, org):
     again = client.post(url, {"file": upload}, follow=True)
     assert "以前にも取り込まれています" in again.content.decode()
     assert Application.objects.filter(procedure=procedure).count() == 1
+
+
+def test_a_member_office_clerk_lands_on_bulk_submission_with_their_uploads(client, org):
+    """S2's 所属所 clerk (a counter role in their own office) signed in to the 書かない窓口, which is
+    not their work; they land on 一括提出: their procedures, what waits for confirmation, what
+    was submitted, and the menu leads there."""
+    from madoguchi.applications.models import BulkUpload
+
+    procedure = make_procedure(org, title="組合員資格取得届")
+    office = make_organization()
+    procedure.bulk_submitters.add(office)
+    clerk = make_staff(office, role=Role.COUNTER)
+    BulkUpload.objects.create(
+        procedure=procedure,
+        version=procedure.current_version,
+        organization=office,
+        uploaded_by=clerk,
+        file_name="4月分.csv",
+        file_sha256="0" * 64,
+        total_rows=3,
+        valid_rows=2,
+    )
+    other_clerk = make_staff(office, role=Role.COUNTER)
+    client.force_login(clerk)
+    response = client.get("/staff/")
+    assert response.status_code == 302 and response["Location"] == reverse("bulk:index")
+    page = client.get(reverse("bulk:index")).content.decode()
+    assert "組合員資格取得届" in page and "4月分.csv" in page and "確認待ち（まだ提出されていません）" in page
+    assert f'href="{reverse("bulk:index")}"' in page.split("<main", 1)[0]  # in the staff menu
+    client.force_login(other_clerk)  # someone else's uploads are not listed
+    assert "4月分.csv" not in client.get(reverse("bulk:index")).content.decode()
+    counter_only = make_staff(make_organization(), role=Role.COUNTER)
+    client.force_login(counter_only)
+    assert client.get("/staff/")["Location"] == reverse("counter:home")

@@ -20,7 +20,11 @@ def index(request):
     return render(
         request,
         "applications/bulk/index.html",
-        {"procedures": selectors.bulk_procedures(request.user), "nav": "bulk"},
+        {
+            "procedures": selectors.bulk_procedures(request.user),
+            "uploads": applicant_selectors.my_bulk_uploads(user=request.user),
+            "nav": "bulk",
+        },
     )
 
 
