@@ -11,6 +11,7 @@ budget and "no other host" on every page through the harness.
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import Workbook
 
@@ -178,3 +179,86 @@ def test_what_an_xlsform_import_cannot_take_is_reported_by_cell_in_english(open_
     assert "Languages other than Japanese and English cannot be imported" in text, text
     assert 'The repeat "drug" inside a repeat cannot be imported' in text, text
     staff.assert_no_problems()
+
+
+def test_an_applicant_fills_the_rows_of_the_published_household_form_on_a_phone(open_page, site):
+    """The same XLSForm, published: an applicant on a phone answers the rows (the row's share is
+    calculated from the rent above as they type, the contract question appears for a rent), adds
+    a row, confirms and submits; the server keeps both rows with the shares it computed itself.
+    Then the status page in English."""
+    from madoguchi.accounts.models import Organization, User
+    from madoguchi.applications.models import Application
+    from madoguchi.demo import loader
+    from madoguchi.procedures.models import Procedure
+
+    path = site.tmp / "household.xlsx"
+    path.write_bytes(household())
+    shinjuku = Organization.objects.get(slug="shinjuku")
+    staff = open_page(javascript=False, **DESKTOP)
+    page = staff.page
+    force_login(staff, User.objects.get(email="admin@example.jp"))
+    staff.goto("/builder/import/")
+    page.select_option('select[name="organization"]', str(shinjuku.pk))
+    page.set_input_files('input[name="file"]', str(path))
+    press(page, "取り込む")
+    procedure = Procedure.objects.get(title=TITLE)
+    staff.goto(f"/builder/{procedure.pk}/settings/")
+    page.check('input[name="is_public"]')
+    press(page, "保存する")
+    with page.expect_navigation():
+        page.get_by_role("link", name="公開する").first.click()
+    press(page, "公開する")
+    procedure.refresh_from_db()
+    assert procedure.current_version is not None and procedure.is_public
+    staff.assert_no_problems()
+
+    phone = open_page(javascript=True)
+    start = f"/{shinjuku.slug}/{procedure.slug}/"
+    harness.sign_in(phone, loader.APPLICANT, next_path=start, check=False)
+    p = phone.page
+    phone.goto(start)
+    press(p, "申請をはじめる")
+    phone.check("household form, first row")
+    p.check('input[name="pref"][value="tokyo"]')
+    p.fill('[name="rent"]', "81000")
+    p.locator('[name="rent"]').dispatch_event("change")
+    assert p.locator('[id="id_member.0.member_share"]').inner_text() == "40500"
+    assert p.locator('[id="id_member.0.member_contract-field"]').is_visible()
+    assert visible_choices(p, '[id="id_member.0.member_city-group"] [data-choice]') == [
+        "tokyo"
+    ]  # 新宿区 only
+    p.fill('[name="member.0.member_name"]', "窓口太郎")
+    p.check('input[name="member.0.member_city"][value="shinjuku"]')
+    p.check('input[name="member.0.member_kind"][value="parent"]')
+    p.check('input[name="member.0.member_detail"][value="father"]')
+    p.fill('[name="member.0.member_contract"]', "窓口太郎")
+    press(p, "家族を追加する")
+    assert p.input_value('[name="member.0.member_name"]') == "窓口太郎", "the first row is kept"
+    p.fill('[name="member.1.member_name"]', "窓口花子")
+    p.check('input[name="member.1.member_kind"][value="child"]')
+    p.check('input[name="member.1.member_detail"][value="son"]')
+    phone.check("household form, two rows")
+    assert phone.horizontal_overflow() <= 0, phone.horizontal_overflow()
+    harness.press_next(p)
+    assert phone.path.endswith("/confirm/"), phone.path
+    confirm = p.locator("main").inner_text()
+    assert "窓口太郎" in confirm and "窓口花子" in confirm and "40500" in confirm.replace(",", "")
+    phone.check("household form, confirm")
+    press(p, "この内容で申請する")
+    p.wait_for_url(re.compile(r"/applications/[0-9a-f-]{36}/receipt/"))
+    phone.check("household form, receipt")
+    application = Application.objects.get(procedure=procedure)
+    rows = application.data["member"]
+    assert [r["member_name"] for r in rows] == ["窓口太郎", "窓口花子"]
+    assert [r["member_share"] for r in rows] == [40500, 40500]  # computed on the server
+    assert rows[0]["member_detail"] == "father" and rows[1]["member_detail"] == "son"
+    phone.assert_no_problems()
+
+    english = open_page(javascript=False)
+    force_login(english, User.objects.get(email=loader.APPLICANT))
+    english.page.context.add_cookies([{"name": "django_language", "value": "en", "url": site.url}])
+    english.goto(f"/applications/{application.pk}/")
+    english.check("household application, status page in English")
+    assert english.page.locator("html").get_attribute("lang") == "en"
+    assert "窓口花子" in english.page.locator("details.answers").text_content()
+    english.assert_no_problems()
