@@ -14,7 +14,7 @@ from django.http import Http404
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.permissions import ORG_WIDE_ROLES, StaffScope
 from madoguchi.payments.constants import CASHLESS, LineOutcome, Method, PaymentStatus, RefundStatus
-from madoguchi.payments.models import CollectionImport, CollectionLine, Payment
+from madoguchi.payments.models import CollectionImport, CollectionLine, Payment, Refund
 
 STAFF_ROLES = {Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.OWNER, Role.AUDITOR, Role.ADMIN}
 
@@ -131,6 +131,23 @@ def staff_payments(*, user: Any, filters: dict[str, Any] | None = None) -> Query
         q = str(filters["q"]).strip()
         qs = qs.filter(Q(application__reference_number__icontains=q) | Q(customer_number=q))
     return qs
+
+
+def refunds_to_approve(*, user: Any, limit: int = 20) -> list[Refund]:
+    """Refunds waiting for this staff member's approval (自分の仕事): requested by someone else
+    (four eyes) for a payment their approver's grant covers, oldest first."""
+    from madoguchi.payments.services.refunds import APPROVE_ROLES
+
+    refunds = (
+        Refund.objects.filter(status=RefundStatus.REQUESTED)
+        .exclude(requested_by_id=getattr(user, "pk", None))
+        .select_related("payment__application", "payment__procedure", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+    scope = staff_scope(user, roles=frozenset(APPROVE_ROLES))
+    if scope is not None:
+        refunds = refunds.filter(payment__in=Payment.objects.filter(scope).values("pk"))
+    return list(refunds[:limit])
 
 
 def access_staff_payment(*, user: Any, payment_id: Any) -> Payment:

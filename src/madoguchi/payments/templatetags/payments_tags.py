@@ -43,11 +43,12 @@ def reduction_errors(errors: Any, index: Any, part: str) -> list[str]:
 
 @register.inclusion_tag("payments/_work.html", takes_context=True)
 def fee_work(context: Any) -> dict[str, Any]:
-    """On 自分の仕事: fees waiting for staff (an amount to decide at review, a 減免 to verify)."""
+    """On 自分の仕事: fees waiting for staff (an amount to decide at review, a 減免 to verify)
+    and refunds waiting for their approval (asked by someone else: four eyes)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
-        return {"waiting": []}
+        return {"waiting": [], "refunds": []}
     # An amount already decided waits for the approval (the decision makes it payable), not for
     # a fee action: it is not listed, nor shown as a 減免 to verify.
     waiting = list(
@@ -55,4 +56,4 @@ def fee_work(context: Any) -> dict[str, Any]:
         .filter(Q(amount__isnull=True) | Q(reduction_status=ReductionStatus.TO_VERIFY))
         .order_by("created_at")[:20]
     )
-    return {"waiting": waiting}
+    return {"waiting": waiting, "refunds": selectors.refunds_to_approve(user=user)}

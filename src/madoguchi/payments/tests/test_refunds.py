@@ -79,3 +79,49 @@ def test_a_rejected_refund_changes_no_money(paid):
     refund.refresh_from_db()
     payment.refresh_from_db()
     assert refund.status == RefundStatus.REJECTED and payment.refunded_amount == 0
+
+
+def test_a_refund_waits_on_my_work_of_the_approvers_who_may_approve_it_not_of_its_requester(paid, client):
+    office, payment = paid
+    refund = services.refund_request(
+        user=office.approver_a, payment_id=payment.pk, amount="100", reason="一部取下げ"
+    )
+    reference = payment.application.reference_number
+
+    def my_work(user):
+        client.force_login(user)
+        return client.get("/staff/work/").content.decode()
+
+    for approver in (office.deputy_a, office.centre):  # same department / organization-wide
+        page = my_work(approver)
+        assert "承認を待っている還付（1件）" in page and reference in page
+        assert f'href="/payments/staff/{payment.pk}/"' in page and "還付 100円" in page
+    for other in (
+        office.approver_a,
+        office.reviewer_a,
+        office.approver_b,
+    ):  # requester, not an approver, other dept
+        assert "承認を待っている還付" not in my_work(other)
+    services.refund_approve(user=office.deputy_a, refund_id=refund.pk)
+    assert "承認を待っている還付" not in my_work(office.centre)  # approved: no longer waiting
+
+
+def test_the_requester_cannot_approve_their_own_refund_through_the_page(paid, client):
+    office, payment = paid
+    refund = services.refund_request(
+        user=office.approver_a, payment_id=payment.pk, amount="100", reason="一部取下げ"
+    )
+    client.force_login(office.approver_a)
+    url = f"/payments/staff/{payment.pk}/"
+    page = client.get(url).content.decode()
+    assert "還付を承認する" not in page and "自分で起案した還付は、別の職員が承認します。" in page
+    refused = client.post(url, {"action": "approve", "refund": str(refund.pk)})
+    assert refused.status_code == 403
+    assert "自分で起案した還付は承認できません" in refused.content.decode()
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert refund.status == RefundStatus.REQUESTED and payment.refunded_amount == 0
+    client.force_login(office.deputy_a)  # the second pair of eyes
+    assert client.post(url, {"action": "approve", "refund": str(refund.pk)}).status_code == 302
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED and refund.approved_by == office.deputy_a

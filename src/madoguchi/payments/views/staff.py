@@ -128,6 +128,7 @@ def payment_detail(request, payment_id):
     payment = selectors.access_staff_payment(user=request.user, payment_id=payment_id)
     errors: dict[str, list[str]] = {}
     error = ""
+    error_status = 409
     values = {}
     if request.method == "POST":
         action = request.POST.get("action")
@@ -174,11 +175,11 @@ def payment_detail(request, payment_id):
             prefix = {"cash": "cash_", "refund": "refund_", "reduction": "reduction_"}.get(action or "", "")
             errors = {f"{prefix}{k}": v for k, v in exc.as_dict().items()}
         except DomainError as exc:
-            error = str(exc.message)
+            error, error_status = str(exc.message), exc.status
         else:
             return redirect("payments:staff_payment", payment.pk)
         payment = selectors.access_staff_payment(user=request.user, payment_id=payment_id)
-    status = form_status(request, errors) if errors else (409 if error else 200)
+    status = form_status(request, errors) if errors else (error_status if error else 200)
     return render(
         request,
         "payments/staff/detail.html",
