@@ -31,7 +31,7 @@ from madoguchi.applications.schemas import (
     WithdrawIn,
 )
 from madoguchi.applications.verified import draft_apply_verified, verified_profile_for
-from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.errors import DomainError, FieldErrors, multipart_file_required
 from madoguchi.procedures.api import PageParams, page_of
 from madoguchi.procedures.selectors import procedure_get_public
 
@@ -156,14 +156,7 @@ def draft_delete(request, draft_id: str):
 )
 def draft_attachment_upload(request, draft_id: str, field_key: str, file: UploadedFile | None = File(None)):  # noqa: B008
     draft = selectors.access_draft(user=require_user(request), draft_id=draft_id)
-    if not (request.content_type or "").startswith("multipart/form-data"):
-        raise DomainError(
-            _("ファイルは multipart/form-data の file で送ってください。"),
-            code="unsupported_media_type",
-            status=415,
-        )
-    if file is None:
-        raise FieldErrors({"file": [_("添付するファイルを選んでください。")]})
+    file = multipart_file_required(request, file, missing=_("添付するファイルを選んでください。"))
     request_identity_check(request, identity_level=draft.version.procedure.identity_level)
     attachment = services.draft_attachment_add(draft=draft, field_key=field_key, uploaded=file)
     return Status(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,3 +69,17 @@ def is_transient(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover - kombu comes with celery
         pass
     return isinstance(exc, transient)
+
+
+def multipart_file_required(request: Any, file: Any, *, missing: Any = None) -> Any:
+    """For an API endpoint that takes an upload: 415 unless the request is
+    ``multipart/form-data``, 422 on ``file`` when no file came; else the file."""
+    if not (getattr(request, "content_type", "") or "").startswith("multipart/form-data"):
+        raise DomainError(
+            _("ファイルは multipart/form-data の file で送ってください。"),
+            code="unsupported_media_type",
+            status=415,
+        )
+    if file is None:
+        raise FieldErrors({"file": [missing or _("ファイルを選んでください。")]})
+    return file

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from madoguchi.accounts.apiauth import require_user
-from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.errors import multipart_file_required
 from madoguchi.ledger import selectors, services
 from madoguchi.ledger.access import api_check
 from madoguchi.ledger.selectors import uploads as upload_selectors
@@ -76,14 +75,7 @@ def upload_send(
 ):
     require_user(request)
     user = api_check(request)
-    if not (request.content_type or "").startswith("multipart/form-data"):
-        raise DomainError(
-            _("ファイルは multipart/form-data の file で送ってください。"),
-            code="unsupported_media_type",
-            status=415,
-        )
-    if file is None:
-        raise FieldErrors({"file": [_("ファイルを選んでください。")]})
+    file = multipart_file_required(request, file)
     upload = services.upload_create(
         user=user, event_id=event_id, organization_id=organization, name=file.name or "", data=file.read()
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 
 from madoguchi.accounts.apiauth import require_user
-from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.errors import FieldErrors, multipart_file_required
 from madoguchi.ideas import selectors, services
 from madoguchi.ideas.api.common import (
     AnswerPrepareIn,
@@ -85,14 +85,7 @@ def proposal_attachment_add(
     file: UploadedFile | None = File(None),  # noqa: B008
 ):
     viewer, the_space, proposal = _own_proposal(request, org, space, proposal_id)
-    if not (request.content_type or "").startswith("multipart/form-data"):
-        raise DomainError(
-            _("ファイルは multipart/form-data の file で送ってください。"),
-            code="unsupported_media_type",
-            status=415,
-        )
-    if file is None:
-        raise FieldErrors({"file": [_("添付するファイルを選んでください。")]})
+    file = multipart_file_required(request, file, missing=_("添付するファイルを選んでください。"))
     try:
         saved = _saved(viewer, the_space, proposal, files=[file])
     except FieldErrors as exc:  # the page calls the field "attachment"; here it is "file"
