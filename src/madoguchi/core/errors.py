@@ -81,5 +81,5 @@ def multipart_file_required(request: Any, file: Any, *, missing: Any = None) -> 
             status=415,
         )
     if file is None:
-        raise FieldErrors({"file": [missing or _("ファイルを選んでください。")]})
+        raise FieldErrors({"file": [str(missing or _("ファイルを選んでください。"))]})
     return file
