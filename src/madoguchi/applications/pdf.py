@@ -81,7 +81,7 @@ def receipt_pdf(application: Application) -> bytes:
     head: list[tuple[str, str]] = [
         (_("団体"), application.organization.name),
         (_("手続"), application.procedure.title),
-        (_("受付日時"), selectors.jst_label(application.submitted_at)),
+        (_("受付日時"), selectors.jst_label(selectors.received_at(application))),
         (_("申請者"), applicant.display_name or applicant.email),
         (_("受付方法"), str(channel)),
     ]

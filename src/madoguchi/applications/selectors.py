@@ -124,6 +124,15 @@ def was_received(application: Application) -> bool:
     return not held or events.filter(kind="payment_received").exists()
 
 
+def received_at(application: Application) -> datetime:
+    """When 受付 completed: the submission — or, for an application that waited for its fee
+    (pay first), the moment the payment was confirmed. The 標準処理期間 counts from here."""
+    paid = (
+        application.events.filter(kind="payment_received").order_by("at").values_list("at", flat=True).first()
+    )
+    return paid or application.submitted_at
+
+
 def public_events(application: Application):
     return application.events.filter(public=True).order_by("at", "id")
 

@@ -33,12 +33,16 @@ def mine(request):
 
 
 def _application_context(application) -> dict[str, Any]:
+    received = selectors.was_received(application)
     return {
         "application": application,
         "waiting": application.status == ApplicationStatus.AWAITING_PAYMENT,
-        "received": selectors.was_received(application),
+        "received": received,
         "procedure": application.procedure,
-        "received_at": selectors.jst_label(application.submitted_at),
+        # 受付日時 (for one that waited for its fee, when it was paid), else 送信日時
+        "received_at": selectors.jst_label(
+            selectors.received_at(application) if received else application.submitted_at
+        ),
         "proxy_relationship": selectors.proxy_relationship_label(application.proxy_relationship),
     }
 

@@ -196,3 +196,36 @@ def test_a_fee_waived_at_submission_does_not_hold_the_application():
     assert payment.status == PaymentStatus.PAID
     assert payment.application.status == ApplicationStatus.SUBMITTED
     assert Case.objects.filter(application=payment.application).count() == 1
+
+
+def test_the_standard_processing_period_counts_from_the_payment(django_capture_on_commit_callbacks, client):
+    from madoguchi.core.business_days import add_business_days
+
+    office = pay_first_office()  # its procedure: 10 business days
+    payment = submit(office)
+    application = payment.application
+    # submitted two weeks ago; paid (and so received) only today
+    sent = timezone.now() - timedelta(days=14)
+    Application.objects.filter(pk=application.pk).update(submitted_at=sent)
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = sandbox_pay(payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.checkout_return(user=payment.applicant, payment_id=payment.pk, attempt_id=attempt.pk)
+    case = Case.objects.get(application=application)
+    today = timezone.localdate()
+    assert case.due_date == add_business_days(today, 10)
+    assert case.due_date != add_business_days(timezone.localdate(sent), 10)
+    assert timezone.localdate(case.opened_at) == today
+    # the status page's 受付日時 is the payment's too
+    client.force_login(application.applicant)
+    page = client.get(f"/applications/{application.pk}/").content.decode()
+    assert f"{today.year}年）" in page and f"{today.month}月{today.day}日" in page
+
+
+def test_an_application_received_at_once_counts_from_its_submission():
+    from madoguchi.core.business_days import add_business_days
+
+    payment = submit(fee_office())  # paid at submission, received at once
+    case = Case.objects.get(application=payment.application)
+    submitted_on = timezone.localdate(payment.application.submitted_at)
+    assert case.due_date == add_business_days(submitted_on, 10)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.models import Application
+from madoguchi.applications.selectors import received_at
 from madoguchi.audit.services import audit_record
 from madoguchi.core.business_days import add_business_days
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
@@ -42,11 +43,13 @@ def case_open_for_application(*, application: Application, actor: Actor = None) 
     if existing is not None:
         return existing
     procedure = application.procedure
+    # the 標準処理期間 counts from 受付: for an application that waited for its fee, the payment
+    received = received_at(application)
     with transaction.atomic():
         route = route_for_procedure(procedure=procedure)
-        submitted_on = timezone.localdate(application.submitted_at)
+        received_on = timezone.localdate(received)
         due = (
-            add_business_days(submitted_on, procedure.standard_processing_days)
+            add_business_days(received_on, procedure.standard_processing_days)
             if procedure.standard_processing_days
             else None
         )
@@ -66,7 +69,7 @@ def case_open_for_application(*, application: Application, actor: Actor = None) 
             title=procedure.title[:200],
             reference_number=application.reference_number,
             applicant_label=_flatten_name(applicant_label)[:200],
-            opened_at=application.submitted_at,
+            opened_at=received,
             due_date=due,
             business_key=business_key_for(procedure.pk, application.data),
         )
