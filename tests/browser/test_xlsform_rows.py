@@ -74,6 +74,22 @@ def force_login(rec: harness.Recorder, user) -> None:
     )
 
 
+def import_household(staff: harness.Recorder, site):
+    """The procedure owner (the demo's admin) uploads the household XLSForm for 新宿区."""
+    from madoguchi.accounts.models import Organization, User
+    from madoguchi.procedures.models import Procedure
+
+    path = site.tmp / "household.xlsx"
+    path.write_bytes(household())
+    shinjuku = Organization.objects.get(slug="shinjuku")
+    force_login(staff, User.objects.get(email="admin@example.jp"))
+    staff.goto("/builder/import/")
+    staff.page.select_option('select[name="organization"]', str(shinjuku.pk))
+    staff.page.set_input_files('input[name="file"]', str(path))
+    press(staff.page, "取り込む")
+    return shinjuku, Procedure.objects.get(title=TITLE)
+
+
 def press(page, name: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name=name).first.click()
@@ -84,20 +100,11 @@ def visible_choices(page, selector: str) -> list[str]:
 
 
 def test_a_repeats_rows_follow_the_answers_outside_them_live_and_in_words_without_javascript(open_page, site):
-    from madoguchi.accounts.models import Organization, User
-    from madoguchi.procedures.models import Procedure
+    from madoguchi.accounts.models import User
 
-    path = site.tmp / "household.xlsx"
-    path.write_bytes(household())
-    shinjuku = Organization.objects.get(slug="shinjuku")
     staff = open_page(javascript=True, **DESKTOP)
     page = staff.page
-    force_login(staff, User.objects.get(email="admin@example.jp"))
-    staff.goto("/builder/import/")
-    page.select_option('select[name="organization"]', str(shinjuku.pk))
-    page.set_input_files('input[name="file"]', str(path))
-    press(page, "取り込む")
-    procedure = Procedure.objects.get(title=TITLE)
+    shinjuku, procedure = import_household(staff, site)
     member = procedure.draft.definition["steps"][0]["fields"][2]
     assert member["fields"][4]["show_if"] == {"expr": "rent > 0"}, "a row question on an answer outside"
     with page.expect_navigation():
@@ -186,22 +193,13 @@ def test_an_applicant_fills_the_rows_of_the_published_household_form_on_a_phone(
     calculated from the rent above as they type, the contract question appears for a rent), adds
     a row, confirms and submits; the server keeps both rows with the shares it computed itself.
     Then the status page in English."""
-    from madoguchi.accounts.models import Organization, User
+    from madoguchi.accounts.models import User
     from madoguchi.applications.models import Application
     from madoguchi.demo import loader
-    from madoguchi.procedures.models import Procedure
 
-    path = site.tmp / "household.xlsx"
-    path.write_bytes(household())
-    shinjuku = Organization.objects.get(slug="shinjuku")
     staff = open_page(javascript=False, **DESKTOP)
     page = staff.page
-    force_login(staff, User.objects.get(email="admin@example.jp"))
-    staff.goto("/builder/import/")
-    page.select_option('select[name="organization"]', str(shinjuku.pk))
-    page.set_input_files('input[name="file"]', str(path))
-    press(page, "取り込む")
-    procedure = Procedure.objects.get(title=TITLE)
+    shinjuku, procedure = import_household(staff, site)
     staff.goto(f"/builder/{procedure.pk}/settings/")
     page.check('input[name="is_public"]')
     press(page, "保存する")
