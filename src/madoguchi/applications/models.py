@@ -38,6 +38,12 @@ class Draft(TimeStampedModel):
     application = models.OneToOneField(
         "Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_draft"
     )
+    # 書かない窓口: the staff member who started this draft at the counter for the applicant. Such a
+    # draft is the counter's work, not the applicant's: never in their list nor theirs to open
+    # (an abandoned visit would otherwise show as a 下書き they never wrote).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at"]

@@ -32,8 +32,10 @@ from madoguchi.procedures.wareki import to_wareki
 
 
 def draft_list(*, user: User) -> QuerySet[Draft]:
+    """The applicant's unsent drafts — not those counter staff started for them (書かない窓口),
+    which are the counter's to finish or abandon."""
     return (
-        Draft.objects.filter(applicant=user, application__isnull=True)
+        Draft.objects.filter(applicant=user, application__isnull=True, entered_by__isnull=True)
         .select_related("version__procedure__organization")
         .order_by("-updated_at")
     )
@@ -82,9 +84,11 @@ def amendment_procedures(application: Application) -> list[Any]:
 
 
 def access_draft(*, user: User, draft_id: Any) -> Draft:
+    """The applicant's own draft; 404 for anyone else's and for one started for them at the
+    counter (書かない窓口: staff work on it through the visit)."""
     try:
         return Draft.objects.select_related("version__procedure__organization").get(
-            pk=draft_id, applicant=user
+            pk=draft_id, applicant=user, entered_by__isnull=True
         )
     except (Draft.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

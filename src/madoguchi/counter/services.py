@@ -63,7 +63,7 @@ def visit_start(
     assert procedure is not None
     with transaction.atomic():
         visitor = _visitor_user(name=visitor_name, email=visitor_email)
-        draft = app_services.draft_start(applicant=visitor, procedure=procedure)
+        draft = app_services.draft_start(applicant=visitor, procedure=procedure, entered_by=staff)
         visit = CounterVisit.objects.create(
             organization=procedure.organization,
             procedure=procedure,

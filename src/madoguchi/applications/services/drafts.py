@@ -105,8 +105,12 @@ def draft_start(
     data: dict[str, Any] | None = None,
     as_proxy: bool = False,
     amends: Any = None,
+    entered_by: User | None = None,
 ) -> Draft:
     """Open a draft on the procedure's published version.
+
+    ``entered_by``: the counter staff member starting it for the applicant (書かない窓口); the
+    applicant never sees such a draft in their list (``selectors.draft_list``).
 
     ``as_proxy`` records the choice 「代理人として申請する」; the proxy details are then
     required (draft_set_proxy) before the draft can be submitted. ``amends`` (a 変更届): the
@@ -127,7 +131,9 @@ def draft_start(
         data = {**prefill_values(version.definition, user=applicant), **data}
     if designation is not None:
         data = {**data, **amendment_values(version.definition, designation)}
-    return Draft.objects.create(applicant=applicant, version=version, data=data, amends=designation)
+    return Draft.objects.create(
+        applicant=applicant, version=version, data=data, amends=designation, entered_by=entered_by
+    )
 
 
 def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draft:

@@ -1,6 +1,8 @@
 import pytest
 
 from madoguchi.accounts.constants import Role
+from madoguchi.applications import selectors as app_selectors
+from madoguchi.applications import services as app_services
 from madoguchi.applications.constants import Channel
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core.errors import DomainError, FieldErrors
@@ -140,3 +142,20 @@ def test_postal_code_lookup_on_a_counter_step_fills_the_address_and_stays_on_the
     assert "東京都" in html and "新宿区" in html
     visit.refresh_from_db()
     assert visit.draft.data["addr"]["city"] == "新宿区"
+
+
+def test_an_abandoned_counter_visit_leaves_no_draft_in_the_visitors_list(desk, client):
+    """The visitor never wrote it: a draft the counter started for them is not theirs to resume
+    (it showed in their 申請一覧 as a 下書き, and opened)."""
+    visit = start(desk, visitor_email="madoguchi.hanako@example.jp")
+    services.visit_save_step(staff=desk.staff, visit_id=visit.pk, step_key="about", raw={"name": "窓口 花子"})
+    services.visit_cancel(staff=desk.staff, visit_id=visit.pk)
+    left = start(desk, visitor_email="madoguchi.hanako@example.jp")  # left without cancelling
+    visitor = visit.visitor
+    own = app_services.draft_start(applicant=visitor, procedure=desk.procedure)  # one she started herself
+    assert list(app_selectors.draft_list(user=visitor)) == [own]
+    client.force_login(visitor)
+    page = client.get("/applications/").content.decode()
+    assert str(own.pk) in page and str(visit.draft_id) not in page and str(left.draft_id) not in page
+    assert client.get(f"/applications/drafts/{visit.draft_id}/").status_code == 404
+    assert client.get("/api/v1/drafts").json()["count"] == 1
