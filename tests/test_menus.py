@@ -178,3 +178,15 @@ def test_only_the_base_layout_writes_a_page_head():
     ]
     # the development identity provider is a stand-in for another site
     assert sorted(pages) == ["accounts/oidc/devop/templates/devop/login.html", "templates/base.html"]
+
+
+@pytest.mark.parametrize("role", [Role.COUNTER, Role.REVIEWER, Role.AUDITOR])
+def test_every_staff_menu_link_opens_for_the_role_that_sees_it(client, role):
+    """A counter or 所属所 clerk (S2) saw 作業一覧 and 電子決定率, which answer 404 to them."""
+    user = make_staff(make_organization(), role=role)
+    client.force_login(user)
+    nav = _nav(client.get(reverse("bulk:index")).content.decode())
+    links = re.findall(r'<a href="(/[^"]*)"', nav)
+    assert links
+    broken = [(url, status) for url in links if (status := client.get(url, follow=True).status_code) != 200]
+    assert broken == [], f"{role} sees links that do not open: {broken}"

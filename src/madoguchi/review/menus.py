@@ -14,8 +14,15 @@ register(
         order=5,
         roles=frozenset(VIEW_ROLES),
     ),
+    # the queue and the rates need a role that sees cases: a counter or 所属所 clerk would get 404
     MenuEntry(
-        menu=STAFF, key="queue", label=_("作業一覧"), url_name="review:queue", url_args=("mine",), order=10
+        menu=STAFF,
+        key="queue",
+        label=_("作業一覧"),
+        url_name="review:queue",
+        url_args=("mine",),
+        order=10,
+        roles=frozenset(VIEW_ROLES),
     ),
     MenuEntry(menu=STAFF, key="proposal", label=_("起案する"), url_name="review:proposal_new", order=20),
     MenuEntry(
@@ -35,5 +42,12 @@ register(
         order=55,
         roles=frozenset(EDITOR_ROLES),
     ),
-    MenuEntry(menu=STAFF, key="stats", label=_("電子決定率"), url_name="review:stats", order=80),
+    MenuEntry(
+        menu=STAFF,
+        key="stats",
+        label=_("電子決定率"),
+        url_name="review:stats",
+        order=80,
+        roles=frozenset(VIEW_ROLES),
+    ),
 )
