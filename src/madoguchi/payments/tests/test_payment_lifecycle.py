@@ -252,6 +252,9 @@ def test_the_status_page_offers_the_notice_only_once_the_fee_is_paid(client):
     assert "手数料 600円のお支払いを確認した後に、通知書をお渡しします。" in page
     assert f"納付期限は{payment.due_on.year}年{payment.due_on.month}月{payment.due_on.day}日です" in page
     assert page.count(f'href="/payments/{payment.pk}/"') == 2  # the fee panel and the held notice
+    # the decision's line on the timeline does not ask to download what is held back
+    assert "をダウンロードしてご確認ください" not in page
+    assert "手数料のお支払いを確認した後に、決定通知書をお渡しします。" in page
     # the notice's address, opened anyway, leads to the status page with the same message
     opened = client.get(notice_url, follow=True)
     assert opened.redirect_chain == [(status_url, 302)]
@@ -260,6 +263,6 @@ def test_the_status_page_offers_the_notice_only_once_the_fee_is_paid(client):
     attempt = sandbox_pay(payment)
     services.checkout_return(user=application.applicant, payment_id=payment.pk, attempt_id=attempt.pk)
     page = client.get(status_url).content.decode()
-    assert notice_url in page and "通知書をお渡しします" not in page
+    assert notice_url in page and "納付期限は" not in page and page.count("手数料を支払う") == 0
     pdf = client.get(notice_url)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

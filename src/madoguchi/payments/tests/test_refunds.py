@@ -125,3 +125,15 @@ def test_the_requester_cannot_approve_their_own_refund_through_the_page(paid, cl
     assert client.post(url, {"action": "approve", "refund": str(refund.pk)}).status_code == 302
     refund.refresh_from_db()
     assert refund.status == RefundStatus.SUCCEEDED and refund.approved_by == office.deputy_a
+
+
+def test_the_refund_on_the_staff_page_reads_well_in_english(paid, client):
+    from django.conf import settings
+
+    office, payment = paid
+    services.refund_request(user=office.approver_a, payment_id=payment.pk, amount="100", reason="一部取下げ")
+    client.force_login(office.deputy_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/payments/staff/{payment.pk}/").content.decode()
+    assert "300 yen" in page and "100 yen" in page and "Requested by" in page
+    assert "Internal proposal" not in page and "300yen" not in page

@@ -16,6 +16,7 @@ from madoguchi.applications.services import application_status_set
 from madoguchi.audit.services import audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.review import selectors
 from madoguchi.review.constants import CaseStatus, Outcome, StepKind, TaskStatus
 from madoguchi.review.models import Case, Decision, Notice, TaskState
 from madoguchi.review.notify import notify_decided
@@ -178,12 +179,18 @@ def _finalize(
     if case.application is not None:
         wording = notices.wording_for(procedure_id=case.procedure_id, outcome=outcome)
         word = notices.outcome_word(wording.kind, outcome)
+        # a notice held back until its fee is paid (payments) cannot be downloaded yet
+        held = selectors.notice_held(case.application) is not None
+        message = (
+            _("結果は「%(word)s」です。手数料のお支払いを確認した後に、%(title)sをお渡しします。")
+            if held
+            else _("結果は「%(word)s」です。%(title)sをダウンロードしてご確認ください。")
+        )
         decision_tell_applicant(
             case,
             user=user,
             outcome=outcome,
-            message=_("結果は「%(word)s」です。%(title)sをダウンロードしてご確認ください。")
-            % {"word": word, "title": title},
+            message=message % {"word": word, "title": title},
             word=word,
             review_url=next((link.url for link in links if link.key == "review"), ""),
             wording=wording.kind,
