@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.types import User
@@ -307,8 +308,15 @@ def wareki_date(day: date) -> str:
 
 
 def jst_label(moment: datetime) -> str:
-    """受付日時 as people read it: 令和8年1月2日（2026年）14時03分 (JST)."""
+    """受付日時 as people read it: 令和8年1月2日（2026年）14時03分 (JST); on an English page
+    "Fri 2 Jan 2026, 14:03 (JST)" (the Japanese 和暦 form read as Japanese on English pages)."""
     local = timezone.localtime(moment, ZoneInfo("Asia/Tokyo"))
+    if (get_language() or "ja").split("-")[0] == "en":
+        day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[local.weekday()]
+        month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[
+            local.month - 1
+        ]
+        return f"{day} {local.day} {month} {local.year}, {local:%H:%M} (JST)"  # not the process's locale
     return f"{wareki_date(local.date())}（{local.year}年）{local.hour}時{local.minute:02d}分"
 
 

@@ -172,3 +172,16 @@ def test_status_page_never_shows_a_mynumber_either(client, mynumber_type):
     body = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert "個人番号" in body
     assert "123456789018" not in body
+
+
+def test_the_received_time_reads_in_the_pages_language():
+    """The English status page said 「Received at 令和8年12月4日（2026年）13時38分」."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    utc = dt.datetime(2026, 12, 4, 4, 38, tzinfo=dt.UTC)
+    with translation.override("en"):
+        assert jst_label(utc) == "Fri 4 Dec 2026, 13:38 (JST)"
+    with translation.override("ja"):
+        assert jst_label(utc) == "令和8年12月4日（2026年）13時38分"
