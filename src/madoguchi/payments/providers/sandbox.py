@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from madoguchi.payments.models import SandboxCheckout, SandboxWebhook
 from madoguchi.payments.providers import register
@@ -125,7 +126,7 @@ def deliver_due(*, force: bool = False, limit: int = 100) -> int:
 @register("sandbox")
 class SandboxProvider:
     id = "sandbox"
-    label = "オンライン決済（テスト環境）"
+    label = gettext_noop("オンライン決済（テスト環境）")  # shown through gettext (the language of the page)
     hosted = True
 
     def checkout_start(self, request: CheckoutRequest) -> CheckoutStart:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from madoguchi.payments.providers import register
 from madoguchi.payments.providers.base import (
@@ -20,7 +21,7 @@ from madoguchi.payments.providers.base import (
 @register("slip")
 class SlipProvider:
     id = "slip"
-    label = "納付書（コンビニ・ペイジー）"
+    label = gettext_noop("納付書（コンビニ・ペイジー）")  # shown through gettext (the language of the page)
     hosted = False
 
     def checkout_start(self, request: CheckoutRequest) -> CheckoutStart:

@@ -11,6 +11,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from madoguchi.payments.providers import register
 from madoguchi.payments.providers.base import (
@@ -53,7 +54,9 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
 @register("stripe")
 class StripeCheckoutProvider:
     id = "stripe"
-    label = "クレジットカード・コンビニ（Stripe）"
+    label = gettext_noop(
+        "クレジットカード・コンビニ（Stripe）"
+    )  # shown through gettext (the language of the page)
     hosted = True
 
     def checkout_start(self, request: CheckoutRequest) -> CheckoutStart:

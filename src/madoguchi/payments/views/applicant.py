@@ -9,6 +9,7 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,7 +24,7 @@ def _methods(payment) -> list[dict[str, str]]:
     out = []
     for provider_id in services.providers_for(payment):
         provider = make_provider(provider_id)
-        out.append({"id": provider_id, "label": provider.label, "hosted": provider.hosted})
+        out.append({"id": provider_id, "label": _(provider.label), "hosted": provider.hosted})
     return out
 
 

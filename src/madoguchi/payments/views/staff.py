@@ -311,7 +311,7 @@ def fee_settings(request, procedure_id):
             "gates": PaymentGate.choices,
             # the rules as typed (kept on an error) and two empty rows to add one
             "reduction_rows": list(enumerate([*values["reductions"], {}, {}][: services.MAX_REDUCTIONS])),
-            "providers": [(p, make_provider(p).label) for p in enabled_ids()],
+            "providers": [(p, _(make_provider(p).label)) for p in enabled_ids()],
         },
         status=form_status(request, errors),
     )
