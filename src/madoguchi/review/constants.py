@@ -100,6 +100,10 @@ HISTORY_LABELS = {
     "application.corrected": _("申請者が補正しました"),
     "application.decided": _("申請者に結果を知らせました"),
     "application.withdrawn": _("申請者が取り下げました"),
+    # payments' lines on the applicant's timeline (fee requested, paid, waived, …)
+    "application.payment": _("手数料について申請者に知らせました"),
+    "application.payment_received": _("手数料の納付を確認し、申請を受け付けました"),
+    "application.closed_unpaid": _("納付期限までに手数料の納付がなく、申請を終了しました"),
     "proposal.created": _("起案しました"),
     "case.opened": _("案件を作成しました"),
     "case.step_started": _("段階を開始しました"),

@@ -231,6 +231,9 @@ def test_a_fee_decided_at_review_reads_awaiting_the_amount_until_the_reviewer_de
     assert kinds == [EventKind.CREATED, EventKind.AMOUNT_DECIDED, EventKind.REQUESTED]
     page = client.get(f"/payments/staff/{payment.pk}/").content.decode()
     assert page.count("金額を決定") == 1 and page.count("納付を依頼（納付期限を設定）") == 1
+    # the case's history says in words what payments wrote on the applicant's timeline
+    history = client.get(f"/staff/cases/{application.case.pk}/").content.decode()
+    assert "手数料について申請者に知らせました" in history and "application.payment" not in history
 
 
 def test_the_status_page_offers_the_notice_only_once_the_fee_is_paid(client):
