@@ -193,6 +193,7 @@ def test_a_fee_due_at_submission_must_be_paid_before_approval():
 
 
 def test_a_fee_decided_at_review_reads_awaiting_the_amount_until_the_reviewer_decides_it(client):
+    from django.test import Client
     from django.utils import translation
 
     office = fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=1000)
@@ -213,6 +214,10 @@ def test_a_fee_decided_at_review_reads_awaiting_the_amount_until_the_reviewer_de
     shown("金額の決定待ち")
     with translation.override("en"):
         assert payment.status_label == "Awaiting the amount"
+    applicant = Client()
+    applicant.force_login(application.applicant)
+    for url in (f"/applications/{application.pk}/", f"/payments/{payment.pk}/"):  # status and pay pages
+        assert "金額の決定待ち" in applicant.get(url).content.decode(), url
 
     services.payment_decide_amount(
         user=office.reviewer_a, application_id=application.pk, amount="600", reason="2通分"
@@ -221,6 +226,8 @@ def test_a_fee_decided_at_review_reads_awaiting_the_amount_until_the_reviewer_de
     assert payment.status == PaymentStatus.AWAITING_AMOUNT  # payable once approved
     assert payment.status_label == "金額決定済み（決裁の後に請求）"
     shown("金額決定済み（決裁の後に請求）")
+    panel = applicant.get(f"/applications/{application.pk}/").content.decode()
+    assert "手数料は600円に決まりました。審査の結果が出たら" in panel and "金額の決定待ち" not in panel
     assert "金額の決定待ち</" not in client.get(f"/payments/staff/{payment.pk}/").content.decode()
 
     approve(office, application)
