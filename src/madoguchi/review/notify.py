@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts.models import Membership, User
 from madoguchi.applications.models import Application
@@ -55,7 +56,8 @@ def notify_decided(*, application: Application, approved: bool, word: str = "", 
         organization=application.organization,
         context={
             **context,
-            "decision": word or (_("承認") if approved else _("不承認")),
+            # lazily translated: rendered in the recipient's language (認定 → "Certified")
+            "decision": gettext_lazy(word or ("承認" if approved else "不承認")),
             "review_url": review_url or context["application_url"],
         },
         dedupe_key=f"application:{application.pk}:decided",

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def decide(office, outcome="approved", reason="理由の記載"):
-    case = make_application(office.procedure_a).case
+    return decide_for(office, None, outcome, reason)
+
+
+def decide_for(office, applicant, outcome="approved", reason="理由の記載"):
+    case = make_application(office.procedure_a, applicant).case
     task = TaskState.objects.get(case=case, status=TaskStatus.PENDING)
     services.task_approve(user=office.reviewer_a, case_id=case.pk, task_id=task.pk)
     task = TaskState.objects.get(case=case, status=TaskStatus.PENDING)
@@ -177,7 +181,10 @@ def test_the_decided_status_is_translated_in_the_procedures_words(client, office
     notice, _title, _body = decide(office, "approved")
     application = Case.objects.get(pk=notice.case_id).application
     client.force_login(application.applicant)
-    page = client.get(f"/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    from django.utils import translation
+
+    with translation.override("ja"):  # the request activates English; leave the thread as it was
+        page = client.get(f"/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Passed" in page and "Approved" not in page
 
 
@@ -190,3 +197,23 @@ def test_an_application_decided_before_its_wording_was_kept_reads_as_before(offi
         assert decision_status_label("rejected") == "不承認"
         assert decision_status_label("rejected", "exam") == "不合格"
         assert decision_status_label("in_review", "exam") == "審査中"
+
+
+def test_the_decided_mail_names_the_outcome_in_the_applicants_language(office):
+    from django.utils import translation
+
+    from madoguchi.notifications.models import Notification
+
+    _kind(office, NoticeKind.CERTIFICATION, appeal=True)
+    with translation.override("ja"):  # the deciding staff member reads Japanese
+        notice, _title, _body = decide(office, "rejected", "年間収入が130万円以上のため")
+    applicant = Case.objects.get(pk=notice.case_id).application.applicant
+    told = Notification.objects.get(recipient=applicant, event="application.decided", channel="mailbox")
+    assert "不認定" in told.body
+    applicant.preferred_language = "en"
+    applicant.save(update_fields=["preferred_language"])
+    with translation.override("ja"):
+        notice, _title, _body = decide_for(office, applicant, "rejected")
+    told = Notification.objects.filter(recipient=applicant, event="application.decided", channel="mailbox")
+    english = [n.body for n in told if n.body.startswith("Dear")]
+    assert len(english) == 1 and "Not certified" in english[0] and "不認定" not in english[0]
