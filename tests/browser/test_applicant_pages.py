@@ -56,6 +56,8 @@ def valid_answer(spec: dict, folder: Path) -> Any:
             return "業務で必要になったため申し込みます。研修の内容を職場で共有します。"
         return "テスト入力"
     if kind == "email":
+        if spec.get("staff_role"):  # a staff member's address (S3's 所属長): one the demo has
+            return "tokyo-kacho@example.jp"
         return "hanako@example.jp"
     if kind == "corporate_number":
         return "7000012050002"  # a real 法人番号: its check digit holds
