@@ -67,7 +67,7 @@ def test_s13_the_applicant_pays_the_exam_fee_in_the_sandbox_on_a_phone(open_page
     page = phone.page
     harness.sign_in(phone, loader.APPLICANT, next_path=f"/applications/{application.pk}/")
     phone.check("status page with the fee")
-    assert "2000円" in page.locator(".payment-panel").inner_text()
+    assert "2,000円" in page.locator(".payment-panel").inner_text()
     click(phone, "link", "手数料を支払う")
     phone.check("choose how to pay")
     page.get_by_label("オンライン決済（テスト環境）").check()

@@ -1,4 +1,4 @@
-"""``{{ amount|yen }}`` → 「2,000円」 (core/yen.py). A builtin library: no ``{% load %}`` needed."""
+"""``{{ amount|yen }}`` → 「2,000円」, ``{{ n|thousands }}`` → 「2,000」 (core/yen.py). A builtin library: no ``{% load %}`` needed."""
 
 from __future__ import annotations
 
@@ -14,3 +14,12 @@ register = template.Library()
 @register.filter
 def yen(value: Any) -> str:
     return format_yen(value)
+
+
+@register.filter
+def thousands(value: Any) -> str:
+    """「2,000」 for 2000: a whole number grouped for a sentence that names its own unit
+    (``{% blocktranslate with n=fee|thousands %}{{ n }}円{% endblocktranslate %}`` → 「2,000円」 /
+    "2,000 yen"); anything that is not a whole number as it is."""
+    text = format_yen(value)
+    return text[:-1] if text.endswith("円") else text

@@ -25,7 +25,8 @@ def test_a_number_field_shows_its_value_as_the_money_and_computed_fields_do():
 
 def test_no_template_outside_payments_draws_an_amount_without_the_separator():
     """``{{ n }}円`` or a ``stringformat:"d"`` amount gives 「2000円」 next to 「2,000円」: use ``|yen``.
-    payments still draws its own (its templates are being changed by that app's owner)."""
+    payments writes its amounts inside translated sentences (「{{ n }}円」 / "{{ n }} yen"), so
+    there the number is grouped with ``|thousands`` and never drawn with ``stringformat``."""
     import re
     from pathlib import Path
 
@@ -35,8 +36,19 @@ def test_no_template_outside_payments_draws_an_amount_without_the_separator():
     raw_amount = re.compile(r'\}\}\s*(?:円|\{% translate "円" %\})|stringformat:"d"[^}]*\}\}?[^{<]*?円')
     found = []
     for path in root.rglob("templates/**/*.html"):
-        if "payments" in path.parts:
-            continue
         text = path.read_text(encoding="utf-8")
+        if "payments" in path.parts:
+            found += [
+                f"{path.relative_to(root)}: stringformat" for _ in re.finditer(r'stringformat:"d"', text)
+            ]
+            continue
         found += [f"{path.relative_to(root)}: {m.group(0)}" for m in raw_amount.finditer(text)]
     assert found == []
+
+
+def test_a_translated_sentence_groups_its_number_with_thousands():
+    rendered = Template(
+        "{% load i18n %}{% blocktranslate with n=fee|thousands %}{{ n }}円{% endblocktranslate %}"
+    ).render(Context({"fee": 12000}))
+    assert rendered == "12,000円"
+    assert Template("{{ v|thousands }}").render(Context({"v": "-"})) == "-"
