@@ -28,6 +28,18 @@ def _force_login_uses_the_users_door():
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_japanese():
+    """A request in English (LocaleMiddleware) leaves English active in the test's thread; without
+    this, a later test in the same worker would run in English — results depending on the order
+    of modules."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _sign_in_throttles_start_empty():
     """Sign-in attempt counts (accounts/throttle.py) live outside the test database."""
     from madoguchi.accounts.throttle import throttle_reset_all
