@@ -12,15 +12,30 @@ from typing import Any
 UNGROUPED_UNITS = ("年", "年度", "号", "番", "番地")
 
 
+def _whole(value: Any) -> int | None:
+    """The whole number ``value`` stands for (2000, "2000", 2000.0), else None."""
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_is(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def grouped(value: Any) -> str:
+    """「2,000」 for 2000 (also "2000", 2000.0); anything that is not a whole number as it is."""
+    number = _whole(value)
+    return _as_is(value) if number is None else f"{number:,}"
+
+
 def yen(value: Any) -> str:
     """「2,000円」 for 2000 (also "2000", 2000.0); anything that is not a whole number as it is."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return "" if value is None else str(value)
-    if isinstance(value, float) and not value.is_integer():
-        return str(value)
-    return f"{number:,}円"
+    number = _whole(value)
+    return _as_is(value) if number is None else f"{number:,}円"
 
 
 def with_unit(value: int, unit: str = "") -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from madoguchi.core.yen import grouped
 from madoguchi.core.yen import yen as format_yen
 
 register = template.Library()
@@ -21,5 +22,4 @@ def thousands(value: Any) -> str:
     """「2,000」 for 2000: a whole number grouped for a sentence that names its own unit
     (``{% blocktranslate with n=fee|thousands %}{{ n }}円{% endblocktranslate %}`` → 「2,000円」 /
     "2,000 yen"); anything that is not a whole number as it is."""
-    text = format_yen(value)
-    return text[:-1] if text.endswith("円") else text
+    return grouped(value)
