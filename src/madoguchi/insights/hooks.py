@@ -45,8 +45,10 @@ def figures_refresh_soon(**payload: Any) -> bool:
     """Queue a refresh of the organization's current month after commit, unless one is queued
     already within the window. Returns whether this call queued it."""
     delay = int(getattr(settings, "INSIGHTS_EVENT_REFRESH_SECONDS", 0))
+    if delay <= 0:
+        return False
     organization_id = _organization_id(payload)
-    if delay <= 0 or organization_id is None:
+    if organization_id is None:
         return False
     month = timezone.localdate().replace(day=1)
     if not cache.add(f"insights:soon:{organization_id}:{month.isoformat()}", 1, timeout=delay):
