@@ -129,6 +129,22 @@ def _bm25(
     return scores
 
 
+def visible(
+    doc: IndexedDoc,
+    *,
+    staff_organization_ids: frozenset[int] = frozenset(),
+    organization_id: int | None = None,
+    doc_types: frozenset[str] | None = None,
+) -> bool:
+    """Whether a search with this scope may answer ``doc``: the organization looked at (or
+    content of no organization), the kinds asked for, and staff-only content only for members."""
+    if organization_id is not None and doc.organization_id not in (organization_id, None):
+        return False
+    if doc_types is not None and doc.doc_type not in doc_types:
+        return False
+    return doc.visibility == "public" or doc.organization_id in staff_organization_ids
+
+
 def search_documents(
     query: str,
     *,
@@ -147,14 +163,12 @@ def search_documents(
     docs = index.docs
 
     def allowed(row_id: int) -> bool:
-        doc = docs[row_id]
-        if organization_id is not None and doc.organization_id not in (organization_id, None):
-            return False
-        if doc_types is not None and doc.doc_type not in doc_types:
-            return False
-        if doc.visibility != "public" and doc.organization_id not in staff_organization_ids:
-            return False
-        return True
+        return visible(
+            docs[row_id],
+            staff_organization_ids=staff_organization_ids,
+            organization_id=organization_id,
+            doc_types=doc_types,
+        )
 
     word_weights: dict[str, float] = {}
     for term in analysis.terms:

@@ -91,6 +91,8 @@ class MemoryIndex:
         self.version = -1
         self.generation = ""
         self.docs: dict[int, IndexedDoc] = {}
+        # (doc type, object id) → row id: what the semantic stage finds is named by key
+        self.by_key: dict[tuple[str, int], int] = {}
         self.w_post: dict[str, dict[int, float]] = {}
         self.c_post: dict[str, dict[int, float]] = {}
         self.y_post: dict[str, dict[int, float]] = {}
@@ -120,6 +122,7 @@ class MemoryIndex:
     def clear(self) -> None:
         self.restricted_count = 0
         self.docs.clear()
+        self.by_key.clear()
         self.w_post.clear()
         self.c_post.clear()
         self.y_post.clear()
@@ -129,6 +132,8 @@ class MemoryIndex:
         doc = self.docs.pop(row_id, None)
         if doc is None:
             return
+        if self.by_key.get((doc.doc_type, doc.object_id)) == row_id:
+            del self.by_key[(doc.doc_type, doc.object_id)]
         for term in doc.terms:
             postings = self.w_post.get(term)
             if postings is not None:
@@ -152,6 +157,7 @@ class MemoryIndex:
         self.remove(doc.row_id)
         self.docs[doc.row_id] = doc
         row_id = doc.row_id
+        self.by_key[(doc.doc_type, doc.object_id)] = row_id
         for features, postings, attr in (
             (doc.terms, self.w_post, "terms"),
             (doc.grams, self.c_post, "grams"),

@@ -12,7 +12,7 @@ from madoguchi.accounts.models import Organization
 from madoguchi.core import search_items
 from madoguchi.knowledge.constants import DocType, Visibility
 from madoguchi.knowledge.models import Synonym
-from madoguchi.knowledge.search.engine import Hit, SearchOutcome, search_documents
+from madoguchi.knowledge.search.engine import Hit, SearchOutcome, search_documents, visible
 from madoguchi.knowledge.search.snippets import make_snippet
 from madoguchi.knowledge.selectors.access import Viewer, staff_organization_ids
 from madoguchi.knowledge.semantic import embedders, rerank
@@ -150,8 +150,31 @@ def _ranked(query: str, *, limit: int, **scope: Any) -> SearchOutcome:
     if embedders.current() is None:
         return search_documents(query, limit=limit, **scope)
     outcome = search_documents(query, limit=max(limit, rerank.CANDIDATES), **scope)
-    outcome.hits = rerank.rerank(query, outcome.hits, state_key=outcome.state)[:limit]
+    meaning = _meaning_hits(query, outcome, **scope) if outcome.analysis.text.strip() else []
+    outcome.hits = rerank.rerank(query, outcome.hits, state_key=outcome.state, meaning=meaning)[:limit]
+    outcome.total = max(outcome.total, len(outcome.hits))
     return outcome
+
+
+def _meaning_hits(query: str, outcome: SearchOutcome, **scope: Any) -> list[Hit]:
+    """What the viewer may see that is near ``query`` by meaning but was not found by its words."""
+    from madoguchi.knowledge.search.index import current_index
+
+    index = current_index(outcome.state)
+    found = {(h.doc.doc_type, h.doc.object_id) for h in outcome.hits}
+
+    def allowed(key: tuple[str, int]) -> bool:
+        row_id = index.by_key.get(key)
+        return row_id is not None and key not in found and visible(index.docs[row_id], **scope)
+
+    near = rerank.nearest_allowed(
+        query,
+        state_key=outcome.state,
+        allowed=allowed,
+        limit=rerank.MEANING_CANDIDATES,
+        min_cosine=rerank.MEANING_MIN_COSINE,
+    )
+    return [Hit(doc=index.docs[index.by_key[key]], score=0.0, coverage=0.0) for key, _cos in near]
 
 
 def semantic_neighbours(

@@ -122,11 +122,24 @@ def _embed_in_thread() -> None:
         close_old_connections()
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """One load of the stored vectors, replaced whole (never changed in place)."""
+
+    vectors: dict[tuple[str, int], np.ndarray]
+    # the same vectors as one array (items × 2 × dim) with their keys in row order, so a query's
+    # cosines to every item are one matrix product
+    keys: list[tuple[str, int]]
+    matrix: np.ndarray
+
+
+EMPTY = Loaded(vectors={}, keys=[], matrix=np.zeros((0, 2, 0), dtype=np.float32))
+
+
 @dataclass
 class VectorCache:
     key: tuple = ()
-    model: str = ""
-    vectors: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
+    loaded: Loaded = EMPTY
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -136,21 +149,35 @@ _CACHE = VectorCache()
 def vectors(state_key: tuple) -> dict[tuple[str, int], np.ndarray]:
     """(doc type, object id) → array of shape (2, dim), for the current model; reloaded when
     the index version moved or vectors were stored since (``vectors_changed``)."""
+    return _loaded(state_key).vectors
+
+
+def matrix(state_key: tuple) -> tuple[list[tuple[str, int]], np.ndarray]:
+    """Every stored item's key and its vectors as one array (items × 2 × dim), same rows."""
+    cache = _loaded(state_key)
+    return cache.keys, cache.matrix
+
+
+def _loaded(state_key: tuple) -> Loaded:
     from madoguchi.knowledge.models import SearchEmbedding
 
     model = embedders.model_id()
     key = (*state_key, model, vectors_generation())
-    if _CACHE.key == key:
-        return _CACHE.vectors
-    with _CACHE.lock:
-        if _CACHE.key != key:
-            loaded = {}
+    cache = _CACHE
+    if cache.key == key:
+        return cache.loaded
+    with cache.lock:
+        if cache.key != key:
+            found = {}
             for doc_type, object_id, raw in SearchEmbedding.objects.filter(model=model).values_list(
                 "doc_type", "object_id", "vectors"
             ):
-                loaded[(doc_type, object_id)] = np.frombuffer(bytes(raw), dtype=np.float32).reshape(2, -1)
-            _CACHE.vectors, _CACHE.key = loaded, key
-    return _CACHE.vectors
+                found[(doc_type, object_id)] = np.frombuffer(bytes(raw), dtype=np.float32).reshape(2, -1)
+            keys = list(found)
+            stacked = np.stack([found[k] for k in keys]) if keys else EMPTY.matrix
+            found = {k: stacked[i] for i, k in enumerate(keys)}  # views: the vectors once in memory
+            cache.loaded, cache.key = Loaded(vectors=found, keys=keys, matrix=stacked), key
+        return cache.loaded
 
 
 def reset_process_cache() -> None:

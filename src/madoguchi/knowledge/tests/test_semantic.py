@@ -186,3 +186,49 @@ def test_stored_vectors_are_seen_without_counting_them_per_query(
     SearchEmbedding.objects.filter(object_id=city_faqs["hoken"].pk).delete()
     store.vectors_changed()
     assert len(store.vectors(state)) == len(loaded) - 1
+
+
+def _near_by_meaning(semantic, faq, query):
+    """Give ``faq`` the query's own vector: as near by meaning as anything can be."""
+    q = semantic.queries([query])[0]
+    SearchEmbedding.objects.filter(object_id=faq.pk).update(vectors=np.stack([q, q]).tobytes())
+    store.reset_process_cache()
+
+
+def test_an_answer_that_shares_no_word_with_the_question_is_found_by_meaning(
+    semantic, city_faqs, faq_factory
+):
+    query = "手数料の支払い窓口"  # no word of it is in the computer lending FAQ
+    store.embed_pending()
+    assert city_faqs["computer"].question not in [r.title for r in selectors.site_search(query=query).results]
+    _near_by_meaning(semantic, city_faqs["computer"], query)
+    titles = [r.title for r in selectors.site_search(query=query).results]
+    assert titles[0] == city_faqs["computer"].question
+
+
+def test_what_meaning_finds_respects_the_scope(semantic, city_faqs, faq_factory, org):
+    from madoguchi.core.testing import make_organization
+    from madoguchi.knowledge.constants import Visibility
+
+    query = "手数料の支払い窓口"
+    other = make_organization(slug="tonari", name="隣の市")
+    elsewhere = faq_factory("図書館の開館時間", "9時からです。", organization=other)
+    internal = faq_factory("内部の事務連絡", "職員向けです。", visibility=Visibility.STAFF)
+    store.embed_pending()
+    _near_by_meaning(semantic, elsewhere, query)
+    _near_by_meaning(semantic, internal, query)
+    titles = [r.title for r in selectors.site_search(query=query, organization=org).results]
+    assert "図書館の開館時間" not in titles  # another organization's, not asked for
+    assert "内部の事務連絡" not in titles  # staff only, and the visitor is no member
+    everywhere = [r.title for r in selectors.site_search(query=query).results]
+    assert "図書館の開館時間" in everywhere and "内部の事務連絡" not in everywhere
+
+
+def test_with_a_vector_missing_nothing_is_added_by_meaning(semantic, city_faqs):
+    query = "ごみの日"
+    store.embed_pending()
+    _near_by_meaning(semantic, city_faqs["computer"], query)
+    SearchEmbedding.objects.filter(object_id=city_faqs["gomi"].pk).delete()
+    store.reset_process_cache()
+    titles = [r.title for r in selectors.site_search(query=query).results]
+    assert city_faqs["computer"].question not in titles  # lexical only, never half and half
