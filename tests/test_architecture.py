@@ -7,6 +7,9 @@ name; these tests read the source (``ast``) for the rest:
 - services and selectors import no tasks at module level (tasks import services; a service
   queues its task from inside a function, after the commit);
 - no code outside the field-type registry branches on a field type's id;
+- services and selectors say who they work for: no parameter named ``user``, ``actor``, ``staff``,
+  ``applicant`` or ``member`` is annotated ``Any`` (``accounts.types``: ``User``, ``Viewer``, ``Actor``);
+- tests assert the one status an answer has, never a set or tuple of statuses;
 - no module (tests and migrations aside) is longer than 500 lines: one grown past it becomes a
   package split by concern.
 """
@@ -145,8 +148,7 @@ services.delivery.notification_deliver
 def test_services_and_selectors_import_no_tasks_at_module_level():
     found = []
     for rel, tree in modules():
-        parts = rel.removesuffix(".py").split("/")
-        if not {"services", "selectors"} & set(parts):
+        if not is_service_or_selector(rel):
             continue
         for node in tree.body:  # module level only: a service queues its task inside a function
             if isinstance(node, ast.ImportFrom):
@@ -158,6 +160,87 @@ def test_services_and_selectors_import_no_tasks_at_module_level():
                 if any(alias.name.split(".")[-1] == "tasks" for alias in node.names):
                     found.append(f"{rel}:{node.lineno}")
     assert found == [], "import the task inside the function that queues it (tasks import services)"
+
+
+def is_service_or_selector(rel: str) -> bool:
+    """A module of a ``services``/``selectors`` package, or a ``services.py``/``selectors.py``."""
+    return bool({"services", "selectors"} & set(rel.removesuffix(".py").split("/")))
+
+
+WHO = {"user", "actor", "staff", "applicant", "member"}
+
+
+def _is_any(annotation: ast.expr | None) -> bool:
+    """``Any``, ``typing.Any`` or a union/Optional with ``Any`` in it (also as a string)."""
+    if annotation is None:
+        return False
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return False
+    return any(
+        (isinstance(node, ast.Name) and node.id == "Any")
+        or (isinstance(node, ast.Attribute) and node.attr == "Any")
+        for node in ast.walk(annotation)
+    )
+
+
+def untyped_who(rel: str, tree: ast.Module) -> list[str]:
+    """Parameters (and dataclass fields) named after a person annotated ``Any``."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = node.args
+            for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+                if arg.arg in WHO and _is_any(arg.annotation):
+                    found.append(f"{rel}:{arg.lineno} {node.name}({arg.arg}: {ast.unparse(arg.annotation)})")
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if (
+                    isinstance(item, ast.AnnAssign)
+                    and isinstance(item.target, ast.Name)
+                    and item.target.id in WHO
+                    and _is_any(item.annotation)
+                ):
+                    found.append(
+                        f"{rel}:{item.lineno} {node.name}.{item.target.id}: {ast.unparse(item.annotation)}"
+                    )
+    return found
+
+
+def test_services_and_selectors_say_who_they_work_for():
+    """``user: Any`` says nothing and hides mistakes from mypy: a signed-in person is a ``User``,
+    whoever makes a request a ``Viewer``, whoever made a change an ``Actor`` (accounts/types.py)."""
+    found = [use for rel, tree in modules() if is_service_or_selector(rel) for use in untyped_who(rel, tree)]
+    assert found == [], (
+        "annotate with accounts.types.User, Viewer or Actor (docs/development.md, Type checks)"
+    )
+
+
+def test_the_who_check_sees_plain_optional_and_quoted_any_and_dataclass_fields():
+    source = """
+import typing
+from dataclasses import dataclass
+def a(*, user: Any, actor: Any = None, staff: User, member: "Any | None" = None): ...
+def b(applicant: typing.Any, viewer: Any, user: Viewer): ...
+@dataclass
+class C:
+    user: Any
+    other: Any
+"""
+    found = [use.split(" ", 1)[1] for use in untyped_who("x/services.py", ast.parse(source))]
+    assert sorted(found) == [
+        "C.user: Any",
+        "a(actor: Any)",
+        "a(member: 'Any | None')",
+        "a(user: Any)",
+        "b(applicant: typing.Any)",
+    ]
+    assert is_service_or_selector("payments/services/refunds.py")
+    assert is_service_or_selector("review/selectors/__init__.py")
+    assert is_service_or_selector("counter/selectors.py")
+    assert not is_service_or_selector("retention/disclosure.py")
 
 
 def _reads_a_type_id(node: ast.AST) -> bool:

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.permissions import ORG_WIDE_ROLES, StaffScope
+from madoguchi.accounts.types import User, Viewer
 from madoguchi.payments.constants import CASHLESS, LineOutcome, Method, PaymentStatus, RefundStatus
 from madoguchi.payments.models import CollectionImport, CollectionLine, Payment, Refund
 
@@ -26,7 +27,7 @@ def _uuid(value: Any) -> uuid.UUID:
         raise Http404 from None
 
 
-def access_payment(*, user: Any, payment_id: Any) -> Payment:
+def access_payment(*, user: User, payment_id: uuid.UUID | str) -> Payment:
     """The applicant's own payment (404 for anyone else's)."""
     payment = (
         Payment.objects.select_related("application", "procedure", "organization")
@@ -78,14 +79,14 @@ def on_fee_status(*, application: Any, answers: list[dict[str, Any]], **kwargs: 
         answers.append(status)
 
 
-def staff_organization_ids(user: Any) -> set[int] | None:
+def staff_organization_ids(user: Viewer) -> set[int] | None:
     """Organizations whose payments the staff member sees (None: all, for superusers)."""
     if getattr(user, "is_superuser", False):
         return None
     return StaffScope.of(user).organization_ids(STAFF_ROLES)
 
 
-def staff_scope(user: Any, roles: set[str] | frozenset[str] = frozenset(STAFF_ROLES)) -> Q | None:
+def staff_scope(user: Viewer, roles: set[str] | frozenset[str] = frozenset(STAFF_ROLES)) -> Q | None:
     """The payments a staff member may see, as a filter (None: all, for superusers): those of
     the procedures of their department — or of the whole organization for a grant without a
     department or of an organization-wide role (the same rule as ``StaffScope.covers``)."""
@@ -102,7 +103,7 @@ def staff_scope(user: Any, roles: set[str] | frozenset[str] = frozenset(STAFF_RO
     return scope
 
 
-def staff_payments(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Payment]:
+def staff_payments(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Payment]:
     """The payments of the staff member's organization, department and role, filtered."""
     filters = filters or {}
     qs = Payment.objects.select_related("application", "procedure", "organization").order_by("-created_at")
@@ -133,7 +134,7 @@ def staff_payments(*, user: Any, filters: dict[str, Any] | None = None) -> Query
     return qs
 
 
-def refunds_to_approve(*, user: Any, limit: int = 20) -> list[Refund]:
+def refunds_to_approve(*, user: User, limit: int = 20) -> list[Refund]:
     """Refunds waiting for this staff member's approval (自分の仕事): requested by someone else
     (four eyes) for a payment their approver's grant covers, oldest first."""
     from madoguchi.payments.services.refunds import APPROVE_ROLES
@@ -150,14 +151,14 @@ def refunds_to_approve(*, user: Any, limit: int = 20) -> list[Refund]:
     return list(refunds[:limit])
 
 
-def access_staff_payment(*, user: Any, payment_id: Any) -> Payment:
+def access_staff_payment(*, user: User, payment_id: uuid.UUID | str) -> Payment:
     payment = staff_payments(user=user).filter(pk=_uuid(payment_id)).first()
     if payment is None:
         raise Http404
     return payment
 
 
-def daily_totals(*, user: Any, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+def daily_totals(*, user: User, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
     """Paid money per day, procedure and 歳入科目 (収入調定), net of refunds."""
     qs = staff_payments(user=user).filter(paid_at__isnull=False)
     if since:
@@ -215,7 +216,7 @@ EXPORT_HEADER = [
 ]
 
 
-def export_rows(*, user: Any, filters: dict[str, Any] | None = None) -> list[list[Any]]:
+def export_rows(*, user: User, filters: dict[str, Any] | None = None) -> list[list[Any]]:
     """Rows for the accounting system (収入調定): one per payment."""
     rows = []
     for p in staff_payments(user=user, filters=filters).iterator(chunk_size=500):
@@ -237,13 +238,13 @@ def export_rows(*, user: Any, filters: dict[str, Any] | None = None) -> list[lis
     return rows
 
 
-def collection_imports(*, user: Any) -> QuerySet[CollectionImport]:
+def collection_imports(*, user: User) -> QuerySet[CollectionImport]:
     qs = CollectionImport.objects.select_related("imported_by").order_by("-imported_at")
     orgs = staff_organization_ids(user)
     return qs if orgs is None else qs.filter(organization_id__in=orgs)
 
 
-def access_collection(*, user: Any, collection_id: Any) -> CollectionImport:
+def access_collection(*, user: User, collection_id: int) -> CollectionImport:
     collection = collection_imports(user=user).filter(pk=collection_id).first()
     if collection is None:
         raise Http404

@@ -4,21 +4,30 @@ applicant's timeline, and asking the applicant to pay."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.permissions import StaffScope
+from madoguchi.accounts.types import Actor, User, user_or_none
 from madoguchi.applications import services as applications
 from madoguchi.payments import notify
 from madoguchi.payments.models import Payment, PaymentEvent
+from madoguchi.procedures.models import Procedure
 
 REVIEW_ROLES = {Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.ADMIN}
 CASHIER_ROLES = {Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.ADMIN}
 
 
-def timeline(payment: Payment, message: str, *, actor: Any = None) -> None:
+class HasProcedure(Protocol):
+    """What staff act on: a payment, an application, or the builder's procedure (its fee)."""
+
+    @property
+    def procedure(self) -> Procedure: ...
+
+
+def timeline(payment: Payment, message: str, *, actor: Actor = None) -> None:
     """A line on the applicant's timeline, written by applications (its only writer), which
     also audits it as ``application.payment`` on the application — so the application's own
     trail shows its fee, next to the ``payment.*`` entries on the payment."""
@@ -27,18 +36,20 @@ def timeline(payment: Payment, message: str, *, actor: Any = None) -> None:
     )
 
 
-def ledger(payment: Payment, kind: str, *, actor: Any = None, amount: int | None = None, **data: Any) -> None:
+def ledger(
+    payment: Payment, kind: str, *, actor: Actor = None, amount: int | None = None, **data: Any
+) -> None:
     """An entry of the append-only payment ledger (``PaymentEvent``)."""
     PaymentEvent.objects.create(
         payment=payment,
         kind=kind,
         amount=amount,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_or_none(actor),
         data=data,
     )
 
 
-def staff_can(user: Any, payment: Any, roles: Collection[str]) -> bool:
+def staff_can(user: User, payment: HasProcedure, roles: Collection[str]) -> bool:
     """Whether a staff member in one of ``roles`` covers the payment's (or application's)
     procedure — its department, or the whole organization."""
     procedure = payment.procedure
@@ -47,7 +58,7 @@ def staff_can(user: Any, payment: Any, roles: Collection[str]) -> bool:
     )
 
 
-def announce(payment: Payment, *, actor: Any) -> None:
+def announce(payment: Payment, *, actor: Actor) -> None:
     """The fee is payable now: the amount and the deadline on the timeline, and the applicant
     is asked to pay (``payment.requested``)."""
     timeline(

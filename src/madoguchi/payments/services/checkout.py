@@ -12,9 +12,9 @@ idempotency key (a double click, a retry) is answered from a read too.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError
 from madoguchi.payments.constants import AttemptStatus, EventKind, Method, PaymentStatus
@@ -50,7 +51,7 @@ def providers_for(payment: Payment) -> list[str]:
 
 
 def checkout_start(
-    *, user: Any, payment_id: Any, provider_id: str, idempotency_key: str, base_url: str = ""
+    *, user: User, payment_id: uuid.UUID | str, provider_id: str, idempotency_key: str, base_url: str = ""
 ) -> PaymentAttempt:
     """Start (or, for the same key, find again) a checkout for the applicant's own payment.
     The amount is the payment's, never the request's. ``base_url``: where the provider sends
@@ -178,7 +179,7 @@ def event_already_applied(provider_id: str, event_id: str) -> bool:
     )
 
 
-def payment_apply_event(*, provider_id: str, event: ProviderEvent, actor: Any = None) -> bool:
+def payment_apply_event(*, provider_id: str, event: ProviderEvent, actor: Actor = None) -> bool:
     """Apply one provider event exactly once; returns False when it changed nothing.
 
     A replay is recognised before anything is locked; two deliveries racing each other both
@@ -293,7 +294,7 @@ def webhook_receive(*, provider_id: str, body: bytes, headers: Mapping[str, str]
     return payment_apply_event(provider_id=provider_id, event=event)
 
 
-def checkout_return(*, user: Any, payment_id: Any, attempt_id: Any) -> Payment:
+def checkout_return(*, user: User, payment_id: uuid.UUID | str, attempt_id: uuid.UUID | str) -> Payment:
     """The applicant is back from the hosted page: ask the provider (the webhook may be late)."""
     attempt = (
         PaymentAttempt.objects.select_related("payment")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.permissions import StaffScope
+from madoguchi.accounts.types import Actor, User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.payments.constants import PaymentGate
@@ -226,7 +227,7 @@ def fee_quote(
     )
 
 
-def fee_schedule_sync(*, procedure: Procedure, actor: Any = None) -> FeeSchedule | None:
+def fee_schedule_sync(*, procedure: Procedure, actor: Actor = None) -> FeeSchedule | None:
     """Keep the current version's schedule equal to the procedure's fee. The first time, the
     current version gets one; when the fee changed, a new version is published with the new
     schedule (``procedures.services.procedure_republish``), so applications already made keep
@@ -256,7 +257,7 @@ def on_procedure_changed(*, procedure: Procedure, **kwargs: Any) -> None:
     fee_schedule_sync(procedure=procedure)
 
 
-def _check_owner(actor: Any, procedure: Procedure) -> None:
+def _check_owner(actor: User, procedure: Procedure) -> None:
     scope = StaffScope.of(actor)
     if not (
         getattr(actor, "is_superuser", False)
@@ -269,7 +270,7 @@ def _check_owner(actor: Any, procedure: Procedure) -> None:
         raise PermissionDeniedError(_("この手続の手数料を設定する権限がありません。"))
 
 
-def fee_setting_save(*, actor: Any, procedure: Procedure, values: dict[str, Any]) -> FeeSetting:
+def fee_setting_save(*, actor: User, procedure: Procedure, values: dict[str, Any]) -> FeeSetting:
     """Save the fee settings from the builder (validation here, once)."""
     _check_owner(actor, procedure)
     errors: dict[str, list[str]] = {}

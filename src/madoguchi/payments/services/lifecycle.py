@@ -6,6 +6,7 @@ payment ledger; how a fee becomes paid is ``settlement``."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User
 from madoguchi.applications import services as applications
 from madoguchi.applications.constants import HOLD_PAYMENT, ApplicationStatus
 from madoguchi.applications.models import Application
@@ -48,7 +50,7 @@ def _numbers() -> tuple[str, str]:
 
 
 def payment_open_for_application(
-    *, application: Application, actor: Any = None, holds: list[str] | None = None, **kwargs: Any
+    *, application: Application, actor: Actor = None, holds: list[str] | None = None, **kwargs: Any
 ) -> Payment | None:
     """At submission (the ``application.submitted`` hook, inside the submitting transaction):
     what the application owes under the fee of its procedure version, computed on the server
@@ -157,7 +159,9 @@ def _tell_after_commit(payment: Payment, tell: Callable[[Payment], None]) -> Non
     transaction.on_commit(run)
 
 
-def payment_decide_amount(*, user: Any, application_id: Any, amount: Any, reason: str) -> Payment:
+def payment_decide_amount(
+    *, user: User, application_id: uuid.UUID | str, amount: Any, reason: str
+) -> Payment:
     """The reviewer fixes the fee of a procedure whose fee is decided after review, within the
     builder's limits, with a reason (shown to the applicant). Allowed until it is paid."""
     application = Application.objects.select_related("procedure").filter(pk=application_id).first()

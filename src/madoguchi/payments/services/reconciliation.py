@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Organization
 from madoguchi.accounts.permissions import StaffScope
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
@@ -41,7 +42,7 @@ COLUMNS = {
 CHANNELS = {"ペイジー": Method.PAYEASY, "payeasy": Method.PAYEASY, "pay-easy": Method.PAYEASY}
 
 
-def can_reconcile(user: Any, organization_id: int) -> bool:
+def can_reconcile(user: User, organization_id: int) -> bool:
     return bool(getattr(user, "is_superuser", False)) or StaffScope.of(user).has_role(
         *RECONCILE_ROLES, organization_id=organization_id
     )
@@ -120,7 +121,7 @@ def parse_result_file(raw: bytes) -> list[dict[str, Any]]:
     return rows
 
 
-def collection_import(*, user: Any, organization: Organization, raw: bytes, name: str) -> CollectionImport:
+def collection_import(*, user: User, organization: Organization, raw: bytes, name: str) -> CollectionImport:
     if not can_reconcile(user, organization.pk):
         raise Http404
     rows = parse_result_file(raw)
@@ -162,7 +163,7 @@ def collection_import(*, user: Any, organization: Organization, raw: bytes, name
     return collection
 
 
-def _match(user: Any, organization: Organization, row: dict[str, Any], collection: CollectionImport):
+def _match(user: User, organization: Organization, row: dict[str, Any], collection: CollectionImport):
     number = row["number"]
     if len(number) > 20:
         number = customer_number_from_barcode(number) or number
@@ -211,7 +212,7 @@ def _match(user: Any, organization: Organization, row: dict[str, Any], collectio
     return LineOutcome.MATCHED, payment, ""
 
 
-def collection_line_resolve(*, user: Any, line_id: Any, note: str) -> CollectionLine:
+def collection_line_resolve(*, user: User, line_id: int, note: str) -> CollectionLine:
     """Staff record what they did about a listed line (refund, contacted the payer …)."""
     note = (note or "").strip()
     with transaction.atomic():

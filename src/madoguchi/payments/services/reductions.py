@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.payments.constants import AttemptStatus, EventKind, PaymentStatus, ReductionStatus
@@ -25,7 +27,7 @@ DECISIONS = ("confirm", "reject", "apply")
 
 
 def payment_reduction_decide(
-    *, user: Any, payment_id: Any, decision: str, rule_index: Any = None, note: str = ""
+    *, user: User, payment_id: uuid.UUID | str, decision: str, rule_index: Any = None, note: str = ""
 ) -> Payment:
     """``confirm`` a reduction waiting for verification, ``reject`` a reduction (the applicant
     pays the full fee; the note is shown to them), or ``apply`` the builder's rule number

@@ -3,6 +3,7 @@ another (four eyes: the service refuses, and a database constraint would too).""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.constants import Role
+from madoguchi.accounts.types import User
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.payments import notify
@@ -25,7 +27,7 @@ REQUEST_ROLES = {Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.COUNTER, Role.A
 APPROVE_ROLES = {Role.APPROVER, Role.CENTRE, Role.ADMIN}
 
 
-def refund_request(*, user: Any, payment_id: Any, amount: Any, reason: str) -> Refund:
+def refund_request(*, user: User, payment_id: uuid.UUID | str, amount: Any, reason: str) -> Refund:
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update(of=("self",))
@@ -72,7 +74,7 @@ def refund_request(*, user: Any, payment_id: Any, amount: Any, reason: str) -> R
     return refund
 
 
-def _lock_refund(user: Any, refund_id: Any) -> Refund:
+def _lock_refund(user: User, refund_id: uuid.UUID | str) -> Refund:
     refund = (
         Refund.objects.select_for_update(of=("self",))
         .select_related("payment__procedure")
@@ -84,7 +86,7 @@ def _lock_refund(user: Any, refund_id: Any) -> Refund:
     return refund
 
 
-def refund_approve(*, user: Any, refund_id: Any) -> Refund:
+def refund_approve(*, user: User, refund_id: uuid.UUID | str) -> Refund:
     """The second pair of eyes: the provider refunds (its idempotency key is the refund's id,
     so a retry after a crash refunds once)."""
     with transaction.atomic():
@@ -147,7 +149,7 @@ def refund_approve(*, user: Any, refund_id: Any) -> Refund:
     return refund
 
 
-def refund_reject(*, user: Any, refund_id: Any, note: str = "") -> Refund:
+def refund_reject(*, user: User, refund_id: uuid.UUID | str, note: str = "") -> Refund:
     with transaction.atomic():
         refund = _lock_refund(user, refund_id)
         if refund.status != RefundStatus.REQUESTED:

@@ -4,6 +4,7 @@ and lets an application waiting for its fee be received."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import Actor, User
 from madoguchi.applications import services as applications
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.audit.services import audit_batch, audit_record
@@ -26,7 +28,7 @@ from madoguchi.payments.services.fees import to_int
 PAYMENT_COMPLETED = "payment.completed"
 
 
-def waive(payment: Payment, *, actor: Any) -> None:
+def waive(payment: Payment, *, actor: Actor) -> None:
     """A fee reduced to nothing (全額免除): settled without money, announced like a payment."""
     payment.status = PaymentStatus.PAID
     payment.paid_at = timezone.now()
@@ -48,7 +50,9 @@ def waive(payment: Payment, *, actor: Any) -> None:
     _completed(payment, amount=0, method=Method.EXEMPT, provider="exemption", actor=actor)
 
 
-def mark_paid(payment: Payment, *, amount: int, provider: str, method: str, actor: Any, **data: Any) -> None:
+def mark_paid(
+    payment: Payment, *, amount: int, provider: str, method: str, actor: Actor, **data: Any
+) -> None:
     """The one place a payment becomes paid (caller holds the row lock, has checked the state).
     Its audit entries (the payment's, the timeline's, an application received now) are chained
     together at the end, so the audit chain's head is locked once, for the last statements."""
@@ -56,7 +60,9 @@ def mark_paid(payment: Payment, *, amount: int, provider: str, method: str, acto
         _mark_paid(payment, amount=amount, provider=provider, method=method, actor=actor, **data)
 
 
-def _mark_paid(payment: Payment, *, amount: int, provider: str, method: str, actor: Any, **data: Any) -> None:
+def _mark_paid(
+    payment: Payment, *, amount: int, provider: str, method: str, actor: Actor, **data: Any
+) -> None:
     before = payment.status
     payment.status = PaymentStatus.PAID
     payment.paid_at = timezone.now()
@@ -76,7 +82,7 @@ def _mark_paid(payment: Payment, *, amount: int, provider: str, method: str, act
     _completed(payment, amount=amount, method=method, provider=provider, actor=actor)
 
 
-def _completed(payment: Payment, *, amount: int, method: str, provider: str, actor: Any) -> None:
+def _completed(payment: Payment, *, amount: int, method: str, provider: str, actor: Actor) -> None:
     # An application waiting for its fee is received now (applications opens the case and
     # sends the receipt after the commit). At submission (a fee waived in full) the
     # application is not saved yet and never waits.
@@ -96,7 +102,7 @@ def _completed(payment: Payment, *, amount: int, method: str, provider: str, act
     )
 
 
-def payment_record_cash(*, user: Any, payment_id: Any, amount: Any, note: str = "") -> Payment:
+def payment_record_cash(*, user: User, payment_id: uuid.UUID | str, amount: Any, note: str = "") -> Payment:
     """Counter staff record a fee paid in cash (it counts against the キャッシュレス比率)."""
     with transaction.atomic():
         payment = (

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.types import User
+from madoguchi.accounts.types import Actor, User, user_or_none
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.constants import VersionStatus
@@ -69,11 +69,12 @@ def procedure_publish(*, actor: User, procedure: Procedure, revision: int | None
     return version
 
 
-def procedure_republish(*, actor: User, procedure: Procedure, reason: str) -> ProcedureVersion:
+def procedure_republish(*, actor: Actor, procedure: Procedure, reason: str) -> ProcedureVersion:
     """A new version with the current version's definition, for a change that lives outside the
     definition but must not reach applications already made (e.g. the fee: payments calls this
     when a procedure's fee changes, so applications keep the fee of their version). The caller
-    has checked the actor's rights. Drafts keep their own base."""
+    has checked the actor's rights (none when the change was nobody's: a script, the demo).
+    Drafts keep their own base."""
     with transaction.atomic():
         locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
         current = locked.current_version
@@ -86,12 +87,12 @@ def procedure_republish(*, actor: User, procedure: Procedure, reason: str) -> Pr
             status=VersionStatus.PUBLISHED,
             definition=copy.deepcopy(current.definition),
             published_at=timezone.now(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=user_or_none(actor),
         )
         locked.current_version = version
         locked.save(update_fields=["current_version", "updated_at"])
         audit_record(
-            actor=actor if getattr(actor, "is_authenticated", False) else "system",
+            actor=user_or_none(actor) or "system",
             action="procedure.version_republished",
             target=version,
             after={"procedure": locked.slug, "number": version.number, "reason": reason},
