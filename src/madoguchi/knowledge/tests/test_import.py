@@ -188,6 +188,8 @@ def test_the_demo_faq_shows_no_template_placeholders(org):
     # (a note inside a note), and 「市役所△階新宿区役所の担当窓口」 was half filled
     assert not shown.filter(answer__contains="申請場所（").exists()
     assert not shown.filter(answer__regex="[△▲□■×◎]").exists()
+    # 「（自治体の粗大ごみ受付センター等）について教えてください。」: a question that is itself a note
+    assert not shown.filter(question__startswith="（").exists()
     again = load_faq_demo(organization=org)
     assert again.created == 0 and again.updated == 0 and again.unchanged == report.created
 
