@@ -7,8 +7,9 @@ name; these tests read the source (``ast``) for the rest:
 - services and selectors import no tasks at module level (tasks import services; a service
   queues its task from inside a function, after the commit);
 - no code outside the field-type registry branches on a field type's id;
-- services and selectors say who they work for: no parameter named ``user``, ``actor``, ``staff``,
-  ``applicant`` or ``member`` is annotated ``Any`` (``accounts.types``: ``User``, ``Viewer``, ``Actor``);
+- services and selectors (and every module mypy checks) say who they work for: no parameter named
+  ``user``, ``actor``, ``staff``, ``applicant`` or ``member`` is annotated ``Any``
+  (``accounts.types``: ``User``, ``Viewer``, ``Actor``);
 - tests assert the one status an answer has, never a set or tuple of statuses;
 - no module (tests and migrations aside) is longer than 500 lines: one grown past it becomes a
   package split by concern.
@@ -17,6 +18,7 @@ name; these tests read the source (``ast``) for the rest:
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -167,6 +169,16 @@ def is_service_or_selector(rel: str) -> bool:
     return bool({"services", "selectors"} & set(rel.removesuffix(".py").split("/")))
 
 
+def type_checked() -> list[str]:
+    """The files and packages mypy checks (``[tool.mypy] files``), below src/madoguchi."""
+    config = tomllib.loads((SRC.parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    return [path.removeprefix("src/madoguchi/") for path in config["tool"]["mypy"]["files"]]
+
+
+def is_type_checked(rel: str, checked: list[str]) -> bool:
+    return any(rel == path or rel.startswith(path + "/") for path in checked)
+
+
 WHO = {"user", "actor", "staff", "applicant", "member"}
 
 
@@ -211,8 +223,15 @@ def untyped_who(rel: str, tree: ast.Module) -> list[str]:
 
 def test_services_and_selectors_say_who_they_work_for():
     """``user: Any`` says nothing and hides mistakes from mypy: a signed-in person is a ``User``,
-    whoever makes a request a ``Viewer``, whoever made a change an ``Actor`` (accounts/types.py)."""
-    found = [use for rel, tree in modules() if is_service_or_selector(rel) for use in untyped_who(rel, tree)]
+    whoever makes a request a ``Viewer``, whoever made a change an ``Actor`` (accounts/types.py).
+    Services and selectors, and every other module mypy checks."""
+    checked = type_checked()
+    found = [
+        use
+        for rel, tree in modules()
+        if is_service_or_selector(rel) or is_type_checked(rel, checked)
+        for use in untyped_who(rel, tree)
+    ]
     assert found == [], (
         "annotate with accounts.types.User, Viewer or Actor (docs/development.md, Type checks)"
     )
@@ -241,6 +260,10 @@ class C:
     assert is_service_or_selector("review/selectors/__init__.py")
     assert is_service_or_selector("counter/selectors.py")
     assert not is_service_or_selector("retention/disclosure.py")
+    checked = type_checked()
+    assert is_type_checked("retention/disclosure.py", checked)
+    assert is_type_checked("ledger/services/events.py", checked)
+    assert not is_type_checked("retention/views.py", checked)
 
 
 def _reads_a_type_id(node: ast.AST) -> bool:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,10 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie
 
 from madoguchi.core.errors import DomainError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from madoguchi.accounts.models import ApiToken
+    from madoguchi.accounts.types import Actor, User
 
 TOKEN_PREFIX = "mdg_"
 # last_used_at is written at most this often per token, so reads stay reads.
@@ -42,8 +47,13 @@ class CsrfFailedError(PermissionDeniedError):
     code = "csrf_failed"
 
 
-def _csrf_check(request) -> None:
-    reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+def _no_view(request: HttpRequest) -> HttpResponse:
+    """Stands for the view in the CSRF check, which only asks whether it is exempt (it is not)."""
+    raise NotImplementedError
+
+
+def _csrf_check(request: HttpRequest) -> None:
+    reason = CsrfViewMiddleware(_no_view).process_view(request, _no_view, (), {})
     if reason is not None:
         raise CsrfFailedError(
             _("セキュリティ確認（CSRF）に失敗しました。ページを再読み込みしてからやり直してください。")
@@ -81,10 +91,13 @@ class SessionOrTokenAuth(APIKeyCookie):
         return request.user if request.user.is_authenticated else True
 
 
-def require_user(request):
-    if not request.user.is_authenticated:
+def require_user(request: HttpRequest) -> User:
+    from madoguchi.accounts.models import User
+
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
         raise AuthenticationError()
-    return request.user
+    return user
 
 
 # ---------------------------------------------------------------------------- tokens
@@ -94,7 +107,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def api_token_create(*, user: Any, name: str = "", expires_at=None) -> tuple[Any, str]:
+def api_token_create(
+    *, user: User, name: str = "", expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for ``user``. Returns (ApiToken, the token in clear — shown only once)."""
     from madoguchi.accounts.models import ApiToken
     from madoguchi.accounts.permissions import has_staff_powers
@@ -125,7 +140,7 @@ def api_token_create(*, user: Any, name: str = "", expires_at=None) -> tuple[Any
     return api_token, token
 
 
-def api_token_revoke(*, api_token: Any, actor: Any) -> Any:
+def api_token_revoke(*, api_token: ApiToken, actor: Actor) -> ApiToken:
     from madoguchi.audit.services import audit_record
 
     if api_token.revoked_at is not None:
@@ -142,14 +157,17 @@ def api_token_revoke(*, api_token: Any, actor: Any) -> Any:
     return api_token
 
 
-def api_token_authenticate(*, token: str) -> Any | None:
+def api_token_authenticate(*, token: str) -> User | None:
     """The active user owning ``token``, or None. One query on the hot path."""
     from madoguchi.accounts.models import ApiToken
 
     if not token.startswith(TOKEN_PREFIX) or len(token) > _MAX_TOKEN_LENGTH:
         return None
-    api_token = _active_token(hash_token(token))
-    if api_token is None or not api_token.user.is_active or api_token.user_is_staff:
+    found = _active_token(hash_token(token))
+    if found is None:
+        return None
+    api_token, user_is_staff = found
+    if not api_token.user.is_active or user_is_staff:
         return None
     now = timezone.now()
     if api_token.expires_at is not None and api_token.expires_at <= now:
@@ -159,28 +177,26 @@ def api_token_authenticate(*, token: str) -> Any | None:
     return api_token.user
 
 
-def _active_token(token_hash: str) -> Any | None:
-    """The unrevoked token with this digest, its user, and whether that user has staff powers
-    (``user_is_staff``), in one statement written out once (every API request runs it; see
+def _active_token(token_hash: str) -> tuple[ApiToken, bool] | None:
+    """The unrevoked token with this digest (its user loaded), and whether that user has staff
+    powers, in one statement written out once (every API request runs it; see
     core/hotpath.py)."""
-    from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from madoguchi.accounts.models import ApiToken, Membership
+    from madoguchi.accounts.models import ApiToken, Membership, User
     from madoguchi.core.hotpath import model_columns
 
-    user_model = get_user_model()
     tokens = model_columns(ApiToken, connection, "t")
-    users = model_columns(user_model, connection, "u")
+    users = model_columns(User, connection, "u")
     quote = connection.ops.quote_name
-    user_pk = f"{quote('u')}.{quote(user_model._meta.pk.column)}"
+    user_pk = f"{quote('u')}.{quote(cast(str, User._meta.pk.column))}"
     has_membership = (
         f"EXISTS (SELECT 1 FROM {quote(Membership._meta.db_table)} {quote('m')} "
         f"WHERE {quote('m')}.{quote('user_id')} = {user_pk})"
     )
     sql = (
         f"SELECT {tokens.sql}, {users.sql}, {has_membership} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "
-        f"JOIN {quote(user_model._meta.db_table)} {quote('u')} "
+        f"JOIN {quote(User._meta.db_table)} {quote('u')} "
         f"ON {user_pk} = {quote('t')}.{quote('user_id')} "
         f"WHERE {quote('t')}.{quote('token_hash')} = %s AND {quote('t')}.{quote('revoked_at')} IS NULL"
     )
@@ -190,8 +206,7 @@ def _active_token(token_hash: str) -> Any | None:
     if row is None:
         return None
     split = len(tokens.fields)
-    api_token = tokens.instance(row[:split], connection)
-    user = users.instance(row[split:-1], connection)
+    api_token = cast(ApiToken, tokens.instance(row[:split], connection))
+    user = cast(User, users.instance(row[split:-1], connection))
     api_token.user = user
-    api_token.user_is_staff = bool(row[-1]) or user.is_superuser or user.is_staff
-    return api_token
+    return api_token, bool(row[-1]) or user.is_superuser or user.is_staff

@@ -5,17 +5,16 @@ session after they were taken away."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import F
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Department, Membership, Organization, User
+from madoguchi.accounts.types import Actor
 from madoguchi.core.errors import FieldErrors
 
 
-def user_sessions_end(*, user: Any) -> None:
+def user_sessions_end(*, user: User) -> None:
     """Sign the user out everywhere: every session's auth hash includes ``auth_epoch``."""
     User.objects.filter(pk=user.pk).update(auth_epoch=F("auth_epoch") + 1)
     user.refresh_from_db(fields=["auth_epoch"])
@@ -26,11 +25,11 @@ def user_sessions_end(*, user: Any) -> None:
 
 def membership_grant(
     *,
-    user: Any,
+    user: User,
     organization: Organization,
     role: str,
     department: Department | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Membership:
     """Give ``user`` a role in ``organization`` (optionally one department). Idempotent."""
     from madoguchi.audit.services import audit_record
@@ -59,7 +58,7 @@ def membership_grant(
     return membership
 
 
-def membership_revoke(*, membership: Membership, actor: Any) -> None:
+def membership_revoke(*, membership: Membership, actor: Actor) -> None:
     """Take a role away; the user's sessions end at once."""
     from madoguchi.audit.services import audit_record
 
@@ -76,7 +75,7 @@ def membership_revoke(*, membership: Membership, actor: Any) -> None:
         user_sessions_end(user=user)
 
 
-def user_admin_rights_set(*, user: Any, is_superuser: bool, is_staff: bool, actor: Any) -> None:
+def user_admin_rights_set(*, user: User, is_superuser: bool, is_staff: bool, actor: Actor) -> None:
     """Change a user's Django admin rights (superuser, admin site). Audited; ends sessions."""
     from madoguchi.audit.services import audit_record
 

@@ -34,6 +34,7 @@ from webauthn.helpers.structs import (
 )
 
 from madoguchi.accounts.models import Passkey
+from madoguchi.accounts.types import Actor, User
 from madoguchi.core.errors import FieldErrors
 
 REGISTER_SESSION_KEY = "accounts.passkey_register"
@@ -56,7 +57,7 @@ def relying_party(request: Any) -> RelyingParty:
     return RelyingParty(id=rp_id, origin=f"{request.scheme}://{host}")
 
 
-def _descriptors(user: Any) -> list[PublicKeyCredentialDescriptor]:
+def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
     from webauthn.helpers import base64url_to_bytes
 
     return [
@@ -77,7 +78,7 @@ def _credential_dict(credential: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ registration
 
 
-def passkey_registration_options(*, user: Any, rp: RelyingParty) -> tuple[str, bytes]:
+def passkey_registration_options(*, user: User, rp: RelyingParty) -> tuple[str, bytes]:
     """(options as JSON for ``navigator.credentials.create``, the challenge to keep)."""
     options = generate_registration_options(
         rp_id=rp.id,
@@ -95,7 +96,7 @@ def passkey_registration_options(*, user: Any, rp: RelyingParty) -> tuple[str, b
 
 
 def passkey_register(
-    *, user: Any, credential: Any, challenge: bytes, rp: RelyingParty, name: str = ""
+    *, user: User, credential: Any, challenge: bytes, rp: RelyingParty, name: str = ""
 ) -> Passkey:
     """Verify the authenticator's answer and keep its public key. Audited."""
     from madoguchi.audit.services import audit_record
@@ -106,7 +107,7 @@ def passkey_register(
             credential=data, expected_challenge=challenge, expected_rp_id=rp.id, expected_origin=rp.origin
         )
     except (InvalidRegistrationResponse, KeyError, TypeError, ValueError):
-        raise FieldErrors({"passkey": [NOT_REGISTERED]}) from None
+        raise FieldErrors({"passkey": [str(NOT_REGISTERED)]}) from None
     transports = data.get("response", {}).get("transports") or []
     with transaction.atomic():
         passkey = Passkey.objects.create(
@@ -123,7 +124,7 @@ def passkey_register(
     return passkey
 
 
-def may_remove_passkey(*, user: Any) -> bool:
+def may_remove_passkey(*, user: User) -> bool:
     """Never the last second factor: without one, the next sign-in would let whoever knows the
     password enrol an authenticator of their own."""
     from madoguchi.accounts.totp import totp_enrolled
@@ -131,7 +132,7 @@ def may_remove_passkey(*, user: Any) -> bool:
     return totp_enrolled(user) or Passkey.objects.filter(user=user).count() > 1
 
 
-def passkey_remove(*, user: Any, passkey_id: int, actor: Any) -> None:
+def passkey_remove(*, user: User, passkey_id: int, actor: Actor) -> None:
     """Remove one of the user's passkeys (never the last second factor). Audited."""
     from madoguchi.audit.services import audit_record
 
@@ -148,7 +149,7 @@ def passkey_remove(*, user: Any, passkey_id: int, actor: Any) -> None:
 # ------------------------------------------------------------------------------ sign-in
 
 
-def passkey_authentication_options(*, user: Any, rp: RelyingParty) -> tuple[str, bytes]:
+def passkey_authentication_options(*, user: User, rp: RelyingParty) -> tuple[str, bytes]:
     """(options as JSON for ``navigator.credentials.get``, the challenge to keep)."""
     options = generate_authentication_options(
         rp_id=rp.id,
@@ -158,7 +159,7 @@ def passkey_authentication_options(*, user: Any, rp: RelyingParty) -> tuple[str,
     return options_to_json(options), options.challenge
 
 
-def passkey_verify(*, user: Any, credential: Any, challenge: bytes, rp: RelyingParty) -> Passkey:
+def passkey_verify(*, user: User, credential: Any, challenge: bytes, rp: RelyingParty) -> Passkey:
     """Check a signed assertion from one of ``user``'s passkeys. Raises FieldErrors."""
     data = _credential_dict(credential)
     with transaction.atomic():
@@ -168,7 +169,7 @@ def passkey_verify(*, user: Any, credential: Any, challenge: bytes, rp: RelyingP
             .first()
         )
         if passkey is None:
-            raise FieldErrors({"passkey": [NOT_ACCEPTED]})
+            raise FieldErrors({"passkey": [str(NOT_ACCEPTED)]})
         try:
             verified = verify_authentication_response(
                 credential=data,
@@ -179,7 +180,7 @@ def passkey_verify(*, user: Any, credential: Any, challenge: bytes, rp: RelyingP
                 credential_current_sign_count=passkey.sign_count,
             )
         except (InvalidAuthenticationResponse, KeyError, TypeError, ValueError):
-            raise FieldErrors({"passkey": [NOT_ACCEPTED]}) from None
+            raise FieldErrors({"passkey": [str(NOT_ACCEPTED)]}) from None
         passkey.sign_count = verified.new_sign_count
         passkey.last_used_at = timezone.now()
         passkey.save(update_fields=["sign_count", "last_used_at"])

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Self
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import Membership
+from madoguchi.accounts.types import User, Viewer
 
 # Roles whose grant covers the whole organization even when it names a department.
 ORG_WIDE_ROLES = frozenset({Role.CENTRE, Role.AUDITOR, Role.ADMIN})
@@ -26,27 +27,27 @@ class Grant:
     role: str
 
 
-def _grants_of(user: Any) -> list[Grant]:
-    cached = getattr(user, "_madoguchi_staff_grants", None)
+def _grants_of(user: Viewer | None) -> list[Grant]:
+    cached: list[Grant] | None = getattr(user, "_madoguchi_staff_grants", None)
     if cached is not None:
         return cached
     grants: list[Grant] = []
-    if getattr(user, "is_authenticated", False) and user.is_active:
+    if isinstance(user, User) and user.is_authenticated and user.is_active:
         grants = [
             Grant(m.organization_id, m.department_id, m.role)
             for m in Membership.objects.filter(user=user).only("organization_id", "department_id", "role")
         ]
     try:
-        user._madoguchi_staff_grants = grants
+        user._madoguchi_staff_grants = grants  # type: ignore[union-attr]  # a cache on the request's user
     except AttributeError:
         pass
     return grants
 
 
-def has_staff_powers(user: Any) -> bool:
+def has_staff_powers(user: Viewer | None) -> bool:
     """A membership of any role, or admin rights: such a user signs in only through the staff
     door (password + second factor), never with the applicants' e-mail link."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if user.is_superuser or user.is_staff:
         return True
@@ -55,11 +56,11 @@ def has_staff_powers(user: Any) -> bool:
 
 @dataclass
 class StaffScope:
-    user: Any
+    user: Viewer | None
     grants: list[Grant] = field(default_factory=list)
 
     @classmethod
-    def of(cls, user: Any):
+    def of(cls, user: Viewer | None) -> Self:
         return cls(user=user, grants=_grants_of(user))
 
     @property

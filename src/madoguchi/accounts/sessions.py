@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import login
 from django.db import transaction
+from django.http import HttpRequest
 
 from madoguchi.accounts.constants import AuthLevel, AuthMethod
 from madoguchi.accounts.permissions import has_staff_powers
+from madoguchi.accounts.types import User
 
 SESSION_AUTH_KEY = "madoguchi.auth"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -40,7 +41,7 @@ class StaffSignInRefused(Exception):
     """The user may not get a staff session (no staff powers, or inactive)."""
 
 
-def session_auth(request: Any) -> SessionAuth | None:
+def session_auth(request: HttpRequest) -> SessionAuth | None:
     """The auth marker of the current session, or None (anonymous, or made without a door)."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return None
@@ -53,23 +54,24 @@ def session_auth(request: Any) -> SessionAuth | None:
         return None
 
 
-def is_staff_session(request: Any) -> bool:
+def is_staff_session(request: HttpRequest) -> bool:
     auth = session_auth(request)
     return auth is not None and auth.level == AuthLevel.STAFF
 
 
-def staff_viewer(request: Any) -> Any:
+def staff_viewer(request: HttpRequest) -> User | None:
     """Who reads staff-only content on this request: the signed-in user in a staff session, else
     None. A member of an organization who signed in through the applicant door (the e-mail link)
     sees what the public sees — the site search passes this, not ``request.user``."""
-    return request.user if is_staff_session(request) else None
+    user = request.user
+    return user if isinstance(user, User) and is_staff_session(request) else None
 
 
-def _mark(request: Any, *, level: str, method: str) -> None:
+def _mark(request: HttpRequest, *, level: str, method: str) -> None:
     request.session[SESSION_AUTH_KEY] = {"level": str(level), "method": str(method), "at": int(time.time())}
 
 
-def applicant_session_begin(request: Any, user: Any, *, method: str = AuthMethod.EMAIL_LINK) -> None:
+def applicant_session_begin(request: HttpRequest, user: User, *, method: str = AuthMethod.EMAIL_LINK) -> None:
     """Sign ``user`` in as an applicant. The caller has refused staff users already (the
     e-mail link does so without telling why); this is the last guard."""
     if has_staff_powers(user):
@@ -78,7 +80,7 @@ def applicant_session_begin(request: Any, user: Any, *, method: str = AuthMethod
     _mark(request, level=AuthLevel.APPLICANT, method=method)
 
 
-def staff_session_begin(request: Any, user: Any, *, method: str) -> None:
+def staff_session_begin(request: HttpRequest, user: User, *, method: str) -> None:
     """Sign ``user`` in as staff — only after the password and a second factor (or staff SSO
     with the IdP's second factor). Writes an audit entry."""
     from madoguchi.audit.services import audit_record

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import TotpDevice
+from madoguchi.accounts.types import Actor, User
 from madoguchi.core.crypto import decrypt_text, encrypt_text
 from madoguchi.core.errors import FieldErrors
 
@@ -40,7 +41,7 @@ def totp_secret(device: TotpDevice) -> str:
     return decrypt_text(device.secret, purpose=PURPOSE)
 
 
-def totp_enrolled(user: Any) -> bool:
+def totp_enrolled(user: User) -> bool:
     return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
@@ -80,22 +81,22 @@ def _matching_step(secret: str, code: str, now: float) -> int | None:
     return found
 
 
-def totp_verify(*, user: Any, code: str, now: float | None = None) -> TotpDevice:
+def totp_verify(*, user: User, code: str, now: float | None = None) -> TotpDevice:
     """Accept ``code`` from the user's authenticator once (no replay). Raises FieldErrors."""
     now = time.time() if now is None else now
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
         if device is None:
-            raise FieldErrors({"code": [NOT_ENROLLED]})
+            raise FieldErrors({"code": [str(NOT_ENROLLED)]})
         step = _matching_step(totp_secret(device), code, now)
         if step is None or step <= device.last_step:
-            raise FieldErrors({"code": [BAD_CODE]})
+            raise FieldErrors({"code": [str(BAD_CODE)]})
         device.last_step = step
         device.save(update_fields=["last_step"])
     return device
 
 
-def totp_confirm(*, user: Any, secret: str, code: str, now: float | None = None) -> TotpDevice:
+def totp_confirm(*, user: User, secret: str, code: str, now: float | None = None) -> TotpDevice:
     """Enrol (or replace) the user's authenticator once a code made with ``secret`` is right.
     Raises FieldErrors. Audited."""
     from madoguchi.audit.services import audit_record
@@ -103,7 +104,7 @@ def totp_confirm(*, user: Any, secret: str, code: str, now: float | None = None)
     now = time.time() if now is None else now
     step = _matching_step(secret, code, now)
     if step is None:
-        raise FieldErrors({"code": [BAD_CODE]})
+        raise FieldErrors({"code": [str(BAD_CODE)]})
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user).first()
         replaced = device is not None and device.confirmed_at is not None
@@ -122,7 +123,7 @@ def totp_confirm(*, user: Any, secret: str, code: str, now: float | None = None)
     return device
 
 
-def totp_remove(*, user: Any, actor: Any) -> None:
+def totp_remove(*, user: User, actor: Actor) -> None:
     """Remove the user's authenticator (to enrol a new phone). Audited."""
     from madoguchi.audit.services import audit_record
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from madoguchi.accounts.types import Actor
 from madoguchi.applications.models import Application
 
 
 class BackOffice(Protocol):
-    def case_open(self, *, application: Application, actor: Any) -> None:
+    def case_open(self, *, application: Application, actor: Actor) -> None:
         """Open the review case of a submitted application (idempotent)."""
 
-    def case_close_withdrawn(self, *, application: Application, actor: Any) -> None:
+    def case_close_withdrawn(self, *, application: Application, actor: Actor) -> None:
         """The applicant withdrew: close the case and cancel its pending tasks."""
 
     def decision_notices(self, *, application: Application) -> list[dict[str, Any]]:
@@ -33,10 +34,10 @@ class BackOffice(Protocol):
 
 
 class _NoBackOffice:
-    def case_open(self, *, application: Application, actor: Any) -> None:
+    def case_open(self, *, application: Application, actor: Actor) -> None:
         return None
 
-    def case_close_withdrawn(self, *, application: Application, actor: Any) -> None:
+    def case_close_withdrawn(self, *, application: Application, actor: Actor) -> None:
         return None
 
     def decision_notices(self, *, application: Application) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Membership, Organization
+from madoguchi.accounts.types import User
 from madoguchi.applications.constants import BulkStatus, Channel
 from madoguchi.applications.models import BulkRow, BulkUpload, Draft
 from madoguchi.applications.services import application_submit_with_result
@@ -160,9 +161,9 @@ def read_table(data: bytes) -> tuple[list[list[str]], str]:
     upload may have.
     """
     if textfiles.is_xlsx(data):
-        workbook, rows = _xlsx_rows(data)
+        workbook, sheet_rows = _xlsx_rows(data)
         try:
-            return bounded_rows(rows), "xlsx"
+            return bounded_rows(sheet_rows), "xlsx"
         finally:
             workbook.close()
     try:
@@ -175,7 +176,7 @@ def read_table(data: bytes) -> tuple[list[list[str]], str]:
     return rows, ENCODING_NAMES[decoded.encoding, decoded.bom]
 
 
-def _uploader_organization(user: Any, procedure: Procedure) -> Organization:
+def _uploader_organization(user: User, procedure: Procedure) -> Organization:
     membership = (
         Membership.objects.filter(user=user, organization__in=procedure.bulk_submitters.all())
         .select_related("organization")
@@ -213,7 +214,7 @@ def _column_errors(
 
 
 def bulk_upload_check(
-    *, actor: Any, procedure: Procedure, file_name: str, data: bytes
+    *, actor: User, procedure: Procedure, file_name: str, data: bytes
 ) -> tuple[BulkUpload, bool]:
     """Read and check a file. Returns (upload, created); an identical earlier file is returned as is."""
     if not bulk_can_upload(actor, procedure):
@@ -241,14 +242,14 @@ def bulk_upload_check(
         by_header[loose_key(column.title)] = column
         by_header[loose_key(column.path)] = column
     matched: dict[int, Column] = {}
-    unknown = []
+    unknown: list[str] = []
     for index, header in enumerate(table[0]):
-        column = by_header.get(loose_key(header))
-        if column is None:
+        found = by_header.get(loose_key(header))
+        if found is None:
             if header.strip():
                 unknown.append(header.strip())
-        elif column not in matched.values():
-            matched[index] = column
+        elif found not in matched.values():
+            matched[index] = found
     if unknown:
         raise FieldErrors(
             {
@@ -343,7 +344,7 @@ def _row_person(*, upload: BulkUpload, data: dict[str, Any]) -> Any:
     return upload.uploaded_by
 
 
-def bulk_upload_confirm(*, actor: Any, upload: BulkUpload) -> int:
+def bulk_upload_confirm(*, actor: User, upload: BulkUpload) -> int:
     """Submit every good row as an application; returns how many applications were created now."""
     if upload.uploaded_by_id != getattr(actor, "pk", None) and not bulk_can_upload(actor, upload.procedure):
         raise PermissionDeniedError(_("この一括提出を確定する権限がありません。"))

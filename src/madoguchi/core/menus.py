@@ -20,9 +20,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
+
+if TYPE_CHECKING:  # core imports no app; the type only
+    from madoguchi.accounts.types import Viewer
 
 APPLICANT = "applicant"
 STAFF = "staff"
@@ -39,7 +42,7 @@ class MenuViewer:
     """Who looks at the menu. ``public`` pages (cached for everyone) know nobody: they show
     the entries for everyone only and never read the session."""
 
-    user: Any = None
+    user: Viewer | None = None
     is_authenticated: bool = False
     is_staff_session: bool = False
     roles: frozenset[str] = frozenset()

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from madoguchi.core import events
+
+if TYPE_CHECKING:  # core imports no app; the type only
+    from madoguchi.accounts.models import User
 
 ITEM_CHANGED = "search.item_changed"
 
@@ -77,7 +80,7 @@ class Found:
 
 class Searcher(Protocol):
     def __call__(
-        self, query: str, *, user: Any, kinds: Iterable[str], organization_id: int | None, limit: int
+        self, query: str, *, user: User | None, kinds: Iterable[str], organization_id: int | None, limit: int
     ) -> list[Found]: ...
 
 
@@ -89,7 +92,12 @@ def register_searcher(searcher: Searcher) -> None:
 
 
 def search(
-    query: str, *, user: Any, kinds: Iterable[str], organization_id: int | None = None, limit: int = 10
+    query: str,
+    *,
+    user: User | None,
+    kinds: Iterable[str],
+    organization_id: int | None = None,
+    limit: int = 10,
 ) -> list[Found]:
     """The site search over the registered ``kinds`` for what ``user`` may see (``None``: what the
     public sees; pass a user only for a staff session), best first, within ``organization_id``

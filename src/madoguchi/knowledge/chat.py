@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from madoguchi.accounts.models import Organization
 from madoguchi.knowledge import selectors, smalltalk
 from madoguchi.knowledge.models import FaqEntry
+from madoguchi.knowledge.selectors.access import Viewer
 
 # Below this share of the question's own words found in the best FAQ, the bot does not answer.
 MIN_COVERAGE = 0.3
@@ -71,7 +73,9 @@ class ChatReply:
         }
 
 
-def smalltalk_reply(*, question: str, intent: smalltalk.Intent, organization=None) -> ChatReply:
+def smalltalk_reply(
+    *, question: str, intent: smalltalk.Intent, organization: Organization | None = None
+) -> ChatReply:
     contact = ""
     if intent.handover:
         contact = smalltalk.office_contact(selectors.contact_organization(organization=organization))
@@ -79,7 +83,11 @@ def smalltalk_reply(*, question: str, intent: smalltalk.Intent, organization=Non
 
 
 def procedures_for(
-    *, question: str, best: FaqEntry | None = None, user: Any = None, organization=None
+    *,
+    question: str,
+    best: FaqEntry | None = None,
+    user: Viewer = None,
+    organization: Organization | None = None,
 ) -> list[ProcedureLink]:
     """Online procedures for this question: those linked to the answer, then the procedures
     the question itself finds with enough of its words (at most ``PROCEDURES`` in all)."""
@@ -106,7 +114,7 @@ def procedures_for(
     return links[:PROCEDURES]
 
 
-def chat_reply(*, question: str, user: Any = None, organization=None) -> ChatReply:
+def chat_reply(*, question: str, user: Viewer = None, organization: Organization | None = None) -> ChatReply:
     question = (question or "").strip()[:200]
     if not question:
         return ChatReply(kind="fallback", question=question)
@@ -120,7 +128,7 @@ def chat_reply(*, question: str, user: Any = None, organization=None) -> ChatRep
     return reply
 
 
-def _faq_reply(*, question: str, user: Any = None, organization=None) -> ChatReply:
+def _faq_reply(*, question: str, user: Viewer = None, organization: Organization | None = None) -> ChatReply:
     outcome = selectors.search_hits(
         query=question, user=user, organization=organization, limit=ALTERNATIVES + 1
     )
@@ -148,7 +156,9 @@ def _faq_reply(*, question: str, user: Any = None, organization=None) -> ChatRep
     )
 
 
-def _semantic_clarify(*, question: str, user: Any = None, organization=None) -> ChatReply:
+def _semantic_clarify(
+    *, question: str, user: Viewer = None, organization: Organization | None = None
+) -> ChatReply:
     """The words found no good answer: offer the FAQ entries nearest by meaning, if any is near
     enough; otherwise fall back to the inquiry form."""
     from madoguchi.knowledge.semantic.rerank import NEIGHBOUR_MIN_COSINE
@@ -169,7 +179,7 @@ def _semantic_clarify(*, question: str, user: Any = None, organization=None) -> 
     return ChatReply(kind="clarify", question=question, choices=choices)
 
 
-def chat_reply_for_choice(*, faq_id: int, user: Any = None) -> ChatReply:
+def chat_reply_for_choice(*, faq_id: int, user: Viewer = None) -> ChatReply:
     faq = selectors.access_faq(user=user, faq_id=faq_id)
     return ChatReply(
         kind="answer",

@@ -14,19 +14,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.decorators import staff_required
+from madoguchi.accounts.types import User, Viewer
 from madoguchi.core.errors import PermissionDeniedError
 
 
-def has_ledger_role(user: Any) -> bool:
+def has_ledger_role(user: Viewer | None) -> bool:
     from madoguchi.ledger.models import LedgerRole
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return False
-    cached = getattr(user, "_ledger_has_role", None)
+    cached: bool | None = getattr(user, "_ledger_has_role", None)
     if cached is None:
         cached = LedgerRole.objects.filter(user=user).exists()
         try:
-            user._ledger_has_role = cached
+            user._ledger_has_role = cached  # type: ignore[attr-defined]  # a cache on the request's user
         except AttributeError:
             pass
     return cached

@@ -21,12 +21,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import Organization
+from madoguchi.accounts.types import User
 from madoguchi.core import textfiles
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures import services
 from madoguchi.procedures.conditions import to_expression
 from madoguchi.procedures.fields import registry
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.models import Procedure, ProcedureDraft
 from madoguchi.procedures.rules import explain
 from madoguchi.procedures.xlsform import definition_from_xlsform, xlsform_bytes
 
@@ -84,7 +85,7 @@ def parse_document(data: bytes | str) -> dict[str, Any]:
     return document
 
 
-def procedure_import(*, actor: Any, organization: Organization, data: bytes | str) -> Procedure:
+def procedure_import(*, actor: User, organization: Organization, data: bytes | str) -> Procedure:
     """Create a new procedure (with a draft, not yet published) from an exported document."""
     document = parse_document(data)
     settings = {k: v for k, v in document["procedure"].items() if k in SETTINGS_EXPORTED}
@@ -99,7 +100,7 @@ def procedure_import(*, actor: Any, organization: Organization, data: bytes | st
     )
 
 
-def procedure_import_into_draft(*, actor: Any, procedure: Procedure, data: bytes | str):
+def procedure_import_into_draft(*, actor: User, procedure: Procedure, data: bytes | str) -> ProcedureDraft:
     """Replace the draft of an existing procedure with the definition of a document."""
     document = parse_document(data)
     return services.procedure_draft_replace(
@@ -114,7 +115,7 @@ def is_xlsx(data: bytes | str) -> bool:
     return isinstance(data, bytes) and textfiles.is_xlsx(data)
 
 
-def procedure_import_xlsform(*, actor: Any, organization: Organization, data: bytes) -> Procedure:
+def procedure_import_xlsform(*, actor: User, organization: Organization, data: bytes) -> Procedure:
     """Create a new procedure (a draft, not yet public) from an XLSForm workbook.
 
     Every problem is reported at once (FieldErrors on "file", by sheet, row and column);
@@ -130,19 +131,19 @@ def procedure_import_xlsform(*, actor: Any, organization: Organization, data: by
     )
 
 
-def procedure_import_xlsform_into_draft(*, actor: Any, procedure: Procedure, data: bytes):
+def procedure_import_xlsform_into_draft(*, actor: User, procedure: Procedure, data: bytes) -> ProcedureDraft:
     definition, _settings = definition_from_xlsform(data)
     return services.procedure_draft_replace(actor=actor, procedure=procedure, definition=definition)
 
 
-def procedure_import_file(*, actor: Any, organization: Organization, data: bytes) -> Procedure:
+def procedure_import_file(*, actor: User, organization: Organization, data: bytes) -> Procedure:
     """A new procedure from an exported JSON document or an XLSForm workbook (told apart by content)."""
     if is_xlsx(data):
         return procedure_import_xlsform(actor=actor, organization=organization, data=data)
     return procedure_import(actor=actor, organization=organization, data=data)
 
 
-def procedure_import_file_into_draft(*, actor: Any, procedure: Procedure, data: bytes):
+def procedure_import_file_into_draft(*, actor: User, procedure: Procedure, data: bytes) -> ProcedureDraft:
     if is_xlsx(data):
         return procedure_import_xlsform_into_draft(actor=actor, procedure=procedure, data=data)
     return procedure_import_into_draft(actor=actor, procedure=procedure, data=data)
@@ -189,7 +190,7 @@ def _options(spec: dict) -> str:
 
 
 def _dictionary_rows(step: dict, spec: dict, specs: dict[str, dict], prefix: str = "") -> list[list[str]]:
-    field_type = registry.get(spec.get("type"))
+    field_type = registry.get(str(spec.get("type") or ""))
     required = (
         _("はい") if spec.get("required") else (_("条件付き") if spec.get("required_if") else _("いいえ"))
     )
@@ -219,11 +220,11 @@ def _dictionary_rows(step: dict, spec: dict, specs: dict[str, dict], prefix: str
 
 
 def data_dictionary_csv(definition: dict) -> bytes:
-    specs = {
-        f.get("key"): f
+    specs: dict[str, dict] = {  # by key, as rules name fields
+        f["key"]: f
         for s in definition.get("steps") or []
         for f in s.get("fields") or []
-        if isinstance(f, dict)
+        if isinstance(f, dict) and isinstance(f.get("key"), str)
     }
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from madoguchi.accounts.types import User, Viewer
 from madoguchi.procedures.fields import type_of
 from madoguchi.procedures.validation import iter_fields
 
-ProfileSource = Callable[[Any], dict[str, Any]]
+ProfileSource = Callable[[User], dict[str, Any]]  # the signed-in applicant's facts
 profile_sources: dict[str, ProfileSource] = {}
 
 
@@ -35,7 +36,7 @@ def profile_source(source_id: str) -> Callable[[ProfileSource], ProfileSource]:
 
 
 @profile_source("account")
-def account_profile(user: Any) -> dict[str, Any]:
+def account_profile(user: User) -> dict[str, Any]:
     """The signed-in user's account: the name they gave (display name) and e-mail address."""
     profile: dict[str, Any] = {}
     if getattr(user, "email", ""):
@@ -45,8 +46,8 @@ def account_profile(user: Any) -> dict[str, Any]:
     return profile
 
 
-def applicant_profile(user: Any) -> dict[str, Any]:
-    if user is None or not getattr(user, "is_authenticated", False):
+def applicant_profile(user: Viewer | None) -> dict[str, Any]:
+    if not isinstance(user, User) or not user.is_authenticated:
         return {}
     profile: dict[str, Any] = {}
     for source in profile_sources.values():
@@ -54,7 +55,7 @@ def applicant_profile(user: Any) -> dict[str, Any]:
     return profile
 
 
-def prefill_values(definition: dict, *, user: Any) -> dict[str, Any]:
+def prefill_values(definition: dict, *, user: Viewer | None) -> dict[str, Any]:
     """Raw values a new draft starts with: a field's ``default``, then the applicant's own values
     for the fields marked ``"prefill": true``."""
     profile = applicant_profile(user)

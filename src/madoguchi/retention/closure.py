@@ -19,12 +19,12 @@ Staff accounts are closed by an administrator, not here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.types import User
 from madoguchi.applications.constants import WITHDRAWABLE
 from madoguchi.applications.models import Application
 from madoguchi.audit.services import audit_record
@@ -41,11 +41,11 @@ class ClosurePreview:
     upcoming_bookings: int
 
 
-def may_close(user: Any) -> bool:
+def may_close(user: User) -> bool:
     return not (user.is_staff or user.is_superuser or user.memberships.exists())
 
 
-def account_closure_preview(*, user: Any) -> ClosurePreview:
+def account_closure_preview(*, user: User) -> ClosurePreview:
     from madoguchi.applications.models import Draft
     from madoguchi.reservations.models import Booking
 
@@ -60,9 +60,9 @@ def account_closure_preview(*, user: Any) -> ClosurePreview:
     )
 
 
-def account_close(*, user: Any) -> dict[str, int]:
+def account_close(*, user: User) -> dict[str, int]:
     """Close ``user``'s account as described above; returns counts of what was removed."""
-    from madoguchi.accounts.models import SignInCarry, User
+    from madoguchi.accounts.models import SignInCarry
     from madoguchi.accounts.oidc.services import identities_remove
     from madoguchi.applications.models import Attachment, Draft
     from madoguchi.audit.models import AuditEntry

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,12 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+if TYPE_CHECKING:
+    from madoguchi.accounts.types import User
+
 
 def _when(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _account(user: Any) -> dict[str, Any]:
+def _account(user: User) -> dict[str, Any]:
     return {
         "email": user.email,
         "display_name": user.display_name,
@@ -37,7 +40,7 @@ def _account(user: Any) -> dict[str, Any]:
     }
 
 
-def _applications(user: Any) -> list[dict[str, Any]]:
+def _applications(user: User) -> list[dict[str, Any]]:
     from madoguchi.applications import selectors
     from madoguchi.applications.models import Application
 
@@ -100,7 +103,7 @@ def _review(application: Any) -> dict[str, Any]:
     }
 
 
-def _drafts(user: Any) -> list[dict[str, Any]]:
+def _drafts(user: User) -> list[dict[str, Any]]:
     from madoguchi.applications.models import Draft
 
     return [
@@ -124,7 +127,7 @@ def _masked(value: Any) -> Any:
     return _("（暗号化して保管）") if crypto.is_token(value) else value
 
 
-def _mailbox(user: Any) -> list[dict[str, Any]]:
+def _mailbox(user: User) -> list[dict[str, Any]]:
     from madoguchi.notifications.models import MailboxMessage
 
     return [
@@ -139,7 +142,7 @@ def _mailbox(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _notifications(user: Any) -> list[dict[str, Any]]:
+def _notifications(user: User) -> list[dict[str, Any]]:
     from madoguchi.notifications.models import ContactPreference, Notification
 
     sent = [
@@ -166,7 +169,7 @@ def _notifications(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _reservations(user: Any) -> list[dict[str, Any]]:
+def _reservations(user: User) -> list[dict[str, Any]]:
     from madoguchi.reservations.models import Booking, LotteryEntry
 
     bookings = [
@@ -185,7 +188,7 @@ def _reservations(user: Any) -> list[dict[str, Any]]:
     return bookings + entries
 
 
-def _counter(user: Any) -> list[dict[str, Any]]:
+def _counter(user: User) -> list[dict[str, Any]]:
     from madoguchi.counter.models import CounterVisit
 
     return [
@@ -198,7 +201,7 @@ def _counter(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _audit(user: Any) -> list[dict[str, Any]]:
+def _audit(user: User) -> list[dict[str, Any]]:
     from madoguchi.audit.models import AuditEntry
 
     return [
@@ -207,7 +210,7 @@ def _audit(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _identities(user: Any) -> list[dict[str, Any]]:
+def _identities(user: User) -> list[dict[str, Any]]:
     from madoguchi.accounts.oidc.services import identities_disclosure
 
     return identities_disclosure(user)
@@ -226,18 +229,18 @@ SECTIONS: list[tuple[str, Any, Callable[[Any], Any]]] = [
 ]
 
 
-def personal_data(user: Any) -> dict[str, Any]:
+def personal_data(user: User) -> dict[str, Any]:
     data: dict[str, Any] = {"generated_at": _when(timezone.now())}
     for key, _label, section in SECTIONS:
         data[key] = section(user)
     return data
 
 
-def personal_data_json(user: Any) -> bytes:
+def personal_data_json(user: User) -> bytes:
     return json.dumps(personal_data(user), ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode()
 
 
-def personal_data_pdf(user: Any) -> bytes:
+def personal_data_pdf(user: User) -> bytes:
     """The same content as the JSON, laid out for reading and printing."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle

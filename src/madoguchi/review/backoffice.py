@@ -7,16 +7,17 @@ from typing import Any
 
 from django.urls import reverse
 
+from madoguchi.accounts.types import Actor
 from madoguchi.applications.models import Application
 
 
 class ReviewBackOffice:
-    def case_open(self, *, application: Application, actor: Any) -> None:
+    def case_open(self, *, application: Application, actor: Actor) -> None:
         from madoguchi.review.services import case_open_for_application
 
         case_open_for_application(application=application, actor=actor)
 
-    def case_close_withdrawn(self, *, application: Application, actor: Any) -> None:
+    def case_close_withdrawn(self, *, application: Application, actor: Actor) -> None:
         from madoguchi.review.services import case_close_withdrawn
 
         case_close_withdrawn(application=application, actor=actor)

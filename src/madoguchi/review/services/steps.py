@@ -90,6 +90,8 @@ def actor_check(scope: CaseScope, task: TaskState, *, substitute: bool) -> tuple
     """(acting as substitute 代決?, on behalf of whom). Raises PermissionDeniedError."""
     if task.status != TaskStatus.PENDING or task.round != task.case.step_round:
         raise DomainError(_("この項目はすでに処理されています。画面を更新してください。"), code="stale")
+    if not isinstance(scope.user, User):  # nobody signed in acts (no grants: refused below too)
+        raise PermissionDeniedError(_("この案件を処理する権限がありません。"))
     conflict = selectors.duty_conflict(task, scope.user)
     if conflict is not None:
         raise PermissionDeniedError(conflict)
