@@ -10,7 +10,7 @@ name; these tests read the source (``ast``) for the rest:
 - services and selectors (and every module mypy checks) say who they work for: no parameter named
   ``user``, ``actor``, ``staff``, ``applicant`` or ``member`` is annotated ``Any``
   (``accounts.types``: ``User``, ``Viewer``, ``Actor``);
-- tests assert the one status an answer has, never a set or tuple of statuses;
+- tests assert the one status an answer has, never a set or tuple of statuses (nor ``a or b``);
 - no module (tests and migrations aside) is longer than 500 lines: one grown past it becomes a
   package split by concern.
 """
@@ -264,6 +264,80 @@ class C:
     assert is_type_checked("retention/disclosure.py", checked)
     assert is_type_checked("ledger/services/events.py", checked)
     assert not is_type_checked("retention/views.py", checked)
+
+
+def sources_of_tests() -> Iterator[tuple[str, ast.Module]]:
+    """(path below the repository, syntax tree) of every test module and test helper."""
+    root = SRC.parent.parent
+    paths = sorted({*SRC.rglob("tests/**/*.py"), *(root / "tests").rglob("*.py")})
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        yield rel, ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+
+
+def _is_status(node: ast.expr) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr in {"status_code", "status"}
+    return isinstance(node, ast.Name) and node.id in {"status_code", "status"}
+
+
+def _status_hedge(test: ast.expr) -> bool:
+    """``status in {…}`` / ``not in (…)``, or ``status == a or status == b``."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and _is_status(node.left):
+            if any(isinstance(op, ast.In | ast.NotIn) for op in node.ops):
+                return True
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            compared = [
+                v
+                for v in node.values
+                if isinstance(v, ast.Compare) and (_is_status(v.left) or any(map(_is_status, v.comparators)))
+            ]
+            if len(compared) >= 2:
+                return True
+    return False
+
+
+def status_hedges(rel: str, tree: ast.Module) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and _status_hedge(node.test):
+            found.append(f"{rel}:{node.lineno} {ast.unparse(node.test)}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "assertIn"
+            and node.args
+            and _is_status(node.args[0])
+        ):
+            found.append(f"{rel}:{node.lineno} {ast.unparse(node)}")
+    return found
+
+
+def test_tests_assert_the_one_status_an_answer_has():
+    """A test that accepts two statuses (``in (200, 302)``) passes whichever the code gives, so it
+    cannot catch a change between them: assert the one the code answers (docs/architecture.md,
+    "Forms with errors: 422"). Random input (hypothesis) has its own helper in
+    applications/tests/test_api_errors.py: the operation's success or a 4xx in the error shape."""
+    found = [hedge for rel, tree in sources_of_tests() for hedge in status_hedges(rel, tree)]
+    assert found == [], "assert the exact status (==)"
+
+
+def test_the_status_check_sees_sets_tuples_and_or():
+    source = """
+assert response.status_code in {200, 302}
+assert r.status in (200, 422), r
+assert response.status_code not in [500, 502]
+assert status_code in {200} | CLIENT_ERRORS
+assert r.status_code == 200 or r.status_code == 302
+self.assertIn(response.status_code, (200, 302))
+assert response.status_code == 302
+assert "x" in {"x"}
+if response.status in (410, 422):
+    pass
+"""
+    found = [hedge.split(" ", 1)[0] for hedge in status_hedges("t.py", ast.parse(source))]
+    assert found == ["t.py:2", "t.py:3", "t.py:4", "t.py:5", "t.py:6", "t.py:7"]
 
 
 def _reads_a_type_id(node: ast.AST) -> bool:

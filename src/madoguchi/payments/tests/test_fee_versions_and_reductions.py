@@ -305,7 +305,8 @@ def test_my_work_no_longer_lists_a_fee_once_its_amount_is_decided(client):
         f"/payments/staff/applications/{payment.application_id}/fee/",
         {"amount": "６００", "reason": "2通分"},
     )
-    assert response.status_code in {200, 302}
+    assert response.status_code == 302
+    assert response["Location"] == f"/payments/staff/applications/{payment.application_id}/fee/"
     payment.refresh_from_db()
     assert payment.amount == 600
     page = client.get("/staff/work/").content.decode()
