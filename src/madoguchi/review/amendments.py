@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import Http404
 
+from madoguchi.accounts.types import User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.procedures.validation import display_rows
@@ -42,7 +43,7 @@ def _rows(application: Application) -> dict[str, dict[str, Any]]:
     return {r["key"]: r for r in display_rows(application.version.definition, application.data)}
 
 
-def amendment_of(*, case: Case, user: Any) -> Amendment | None:
+def amendment_of(*, case: Case, user: User) -> Amendment | None:
     """The 指定 the case's application amends and what changes; None for other cases."""
     application = case.application
     if application is None or not application.amends_id:

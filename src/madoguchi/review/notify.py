@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts.models import Membership, User
+from madoguchi.accounts.types import Actor
 from madoguchi.applications.models import Application
 from madoguchi.core.wareki import to_wareki
 from madoguchi.notifications.constants import ChannelKind
@@ -108,7 +109,7 @@ def _staff_channels(user: User) -> list[str]:
     return [ChannelKind.MAILBOX, ChannelKind.EMAIL]
 
 
-def notify_tasks_started(*, case: Any, tasks: list[Any], actor: Any = None) -> int:
+def notify_tasks_started(*, case: Any, tasks: list[Any], actor: Actor = None) -> int:
     """A step started: tell each person it now waits for (once per person and step round).
 
     Called inside the engine's transaction: the outbox rows are written with the step and
@@ -135,7 +136,7 @@ def notify_tasks_started(*, case: Any, tasks: list[Any], actor: Any = None) -> i
     return sent
 
 
-def notify_task_reassigned(*, case: Any, task: Any, to_user: User, actor: Any = None) -> None:
+def notify_task_reassigned(*, case: Any, task: Any, to_user: User, actor: Actor = None) -> None:
     if to_user.pk == getattr(actor, "pk", None):
         return
     notification_enqueue(

@@ -13,12 +13,16 @@ Rules (docs/backoffice.md):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q
 
 from madoguchi.accounts.permissions import StaffScope
 from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES, SUBSTITUTE_ROLES, VIEW_ROLES, TaskStatus
+
+if TYPE_CHECKING:
+    from madoguchi.accounts.types import User
+    from madoguchi.review.models import TaskState
 
 
 class CaseScope(StaffScope):
@@ -117,7 +121,7 @@ class CaseScope(StaffScope):
         return False  # task-addressed visibility is checked with a query in selectors
 
 
-def user_fits_task(user: Any, task: Any) -> bool:
+def user_fits_task(user: User, task: TaskState) -> bool:
     """Whether ``user`` could act on ``task`` as its regular actor (for reassignment)."""
     if task.assignee_id and task.assignee_id == user.pk:
         return True

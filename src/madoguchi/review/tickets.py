@@ -8,7 +8,8 @@ Placeholders are ``{{ name }}`` as everywhere (notifications.templating).
 from __future__ import annotations
 
 import io
-from typing import Any
+import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -18,6 +19,10 @@ from madoguchi.core.pdffonts import japanese_font
 from madoguchi.core.wareki import to_wareki
 from madoguchi.notifications.templating import check_template_text, render_text
 from madoguchi.procedures.validation import display_rows
+
+if TYPE_CHECKING:
+    from madoguchi.accounts.types import Viewer
+    from madoguchi.review.models import AdmissionTicket
 
 PLACEHOLDERS = ("applicant", "number", "reference_number", "procedure", "organization", "issued_on")
 
@@ -165,13 +170,12 @@ def _escape(text: str) -> str:
 # ---------------------------------------------------------------------------- reads
 
 
-def access_ticket(*, user: Any, ticket_id: Any, staff_only: bool = False) -> Any:
+def access_ticket(*, user: Viewer, ticket_id: uuid.UUID | str, staff_only: bool = False) -> AdmissionTicket:
     """An issued ticket for its applicant, or for staff who may see the application's case
     (``staff_only``: staff only — the QR check page); Http404 for everyone else."""
-    import uuid
-
     from django.http import Http404
 
+    from madoguchi.accounts.models import User
     from madoguchi.review.models import AdmissionTicket, Case
     from madoguchi.review.selectors.access import access_case
 
@@ -179,7 +183,7 @@ def access_ticket(*, user: Any, ticket_id: Any, staff_only: bool = False) -> Any
         ticket_id = uuid.UUID(str(ticket_id))
     except ValueError:
         raise Http404 from None
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         raise Http404
     ticket = (
         AdmissionTicket.objects.select_related(

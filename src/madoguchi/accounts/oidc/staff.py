@@ -17,7 +17,6 @@ to it. Roles change through ``accounts.memberships`` (audited; they end the user
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from madoguchi.accounts.models import Department, Membership, Organization, User
 from madoguchi.accounts.oidc.client import VerifiedLogin
 from madoguchi.accounts.oidc.models import OidcIdentity
 from madoguchi.accounts.oidc.providers import Provider
+from madoguchi.accounts.types import Actor
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import PermissionDeniedError
 
@@ -102,7 +102,7 @@ def _current(user: User, organization: Organization) -> dict[RoleGrant, Membersh
     return {RoleGrant(m.role, m.department.slug if m.department else ""): m for m in rows}
 
 
-def _membership_grant(*, user: User, organization: Organization, grant: RoleGrant, actor: Any) -> None:
+def _membership_grant(*, user: User, organization: Organization, grant: RoleGrant, actor: Actor) -> None:
     department = (
         Department.objects.filter(organization=organization, slug=grant.department).first()
         if grant.department

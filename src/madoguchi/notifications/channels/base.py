@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from madoguchi.accounts.models import User
+    from madoguchi.notifications.models import ContactPreference
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class NotificationChannel(ABC):
     # True when the channel sends to a person (address from their settings), False for systems.
     personal: ClassVar[bool] = True
 
-    def address_for(self, *, user: Any, preference: Any) -> str | None:
+    def address_for(self, *, user: User, preference: ContactPreference | None) -> str | None:
         """The address to use for this user, or None when they do not receive on this channel."""
         return None
 

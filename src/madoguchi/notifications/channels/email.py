@@ -16,7 +16,7 @@ from __future__ import annotations
 import smtplib
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -28,6 +28,11 @@ from madoguchi.notifications.channels.base import (
     http_timeout,
     register,
 )
+
+if TYPE_CHECKING:
+    from madoguchi.accounts.models import User
+    from madoguchi.notifications.models import ContactPreference
+
 
 _local = threading.local()
 
@@ -72,7 +77,7 @@ def message_id_for(notification_id: str) -> str:
 
 @register("email")
 class EmailChannel(NotificationChannel):
-    def address_for(self, *, user: Any, preference: Any) -> str | None:
+    def address_for(self, *, user: User, preference: ContactPreference | None) -> str | None:
         if preference is not None and not preference.email_enabled:
             return None
         return user.email or None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -22,6 +22,11 @@ from madoguchi.notifications.channels.base import (
     register,
 )
 
+if TYPE_CHECKING:
+    from madoguchi.accounts.models import User
+    from madoguchi.notifications.models import ContactPreference
+
+
 LINE_TEXT_LIMIT = 5000
 
 
@@ -31,7 +36,7 @@ def line_text(message: OutgoingMessage) -> str:
 
 
 class _LineBase(NotificationChannel):
-    def address_for(self, *, user: Any, preference: Any) -> str | None:
+    def address_for(self, *, user: User, preference: ContactPreference | None) -> str | None:
         if preference is None or not preference.line_enabled or not preference.line_user_id:
             return None
         return preference.line_user_id

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
 from madoguchi.notifications.channels.base import NotificationChannel, OutgoingMessage, register
+
+if TYPE_CHECKING:
+    from madoguchi.accounts.models import User
+    from madoguchi.notifications.models import ContactPreference
 
 
 @register("mailbox")
 class MailboxChannel(NotificationChannel):
     carries_sensitive_content = True
 
-    def address_for(self, *, user: Any, preference: Any) -> str | None:
+    def address_for(self, *, user: User, preference: ContactPreference | None) -> str | None:
         return f"user:{user.pk}"
 
     def send(self, message: OutgoingMessage) -> str:

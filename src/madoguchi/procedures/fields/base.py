@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.procedures.fields.inputs import BuilderInput
+
+if TYPE_CHECKING:
+    from madoguchi.accounts.types import Viewer
 
 
 class FieldValidationError(Exception):
@@ -26,7 +29,7 @@ class FieldValidationError(Exception):
 class ValidationContext:
     """What cleaning may need besides the value: who is applying and files just uploaded."""
 
-    user: Any = None
+    user: Viewer | None = None  # the applicant (None: a check without one, e.g. verified values)
     files: dict[str, Any] = field(default_factory=dict)  # form key → UploadedFile (HTML only)
     attachment_lookup: Any = None  # callable(attachment_id) -> Attachment | None (owned by user)
     # The form's other answers, as conditions see them: a repeating group's rows may name them.
