@@ -15,6 +15,8 @@ axe (WCAG 2.1 AA) on every page, no horizontal scrolling on the phone."""
 
 from __future__ import annotations
 
+import re
+
 from madoguchi.demo import loader
 from madoguchi.payments.constants import EventKind, PaymentStatus, RefundStatus
 from madoguchi.payments.models import Payment, Refund
@@ -121,6 +123,11 @@ def test_a_fee_decided_after_review_paid_on_a_phone_then_refunded_with_four_eyes
     assert page.locator(f'a[href="{notice_path}"]').count() == 0
     held = page.locator(".notice-held").inner_text()
     assert "once we have confirmed your fee of 600 yen" in held and due in held
+    # the timeline, written while staff worked in Japanese, reads in English (issue 13)
+    timeline = page.locator("ol.timeline").inner_text()
+    assert "The result is: Approved. The notice will be handed over" in timeline, timeline
+    assert f"The fee is 600 yen. Please pay by {due}." in timeline, timeline
+    assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", timeline), timeline
     assert page.get_by_role("link", name="Pay the fee").count() == 2
     assert phone.horizontal_overflow() == 0
 

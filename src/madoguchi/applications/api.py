@@ -228,7 +228,7 @@ def application_detail(request, application_id: str):
                 "kind": event.kind,
                 "status": event.status,
                 "status_label": decision_status_label(event.status, application.decision_wording),
-                "message": event.message,
+                "message": event.text,
                 "at": event.at,
             }
             for event in selectors.public_events(application)

@@ -138,7 +138,12 @@ class ApplicationEvent(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40)
     status = models.CharField(max_length=24, choices=ApplicationStatus.choices)
+    # The line as a message id and its values (applications/timeline.py), shown in the reader's
+    # language (``text``); ``message`` keeps it in Japanese for the record (本人開示, the API's
+    # ``message``). Lines from before have no ``text_id``: their ``message`` as it was written.
     message = models.TextField(blank=True)
+    text_id = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True)
     public = models.BooleanField(default=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     at = models.DateTimeField(auto_now_add=True)
@@ -150,6 +155,15 @@ class ApplicationEvent(models.Model):
     def status_label(self) -> str:
         """The status of this line as the applicant reads it (see ``Application.status_label``)."""
         return decision_status_label(self.status, self.application.decision_wording)
+
+    @property
+    def text(self) -> str:
+        """The line in the active language (``message`` for a line written before issue 13)."""
+        if not self.text_id or not self.message:  # purged lines (retention) keep nothing
+            return self.message
+        from madoguchi.applications.timeline import render
+
+        return render(self.text_id, self.params)
 
 
 class Attachment(models.Model):

@@ -65,7 +65,7 @@ def _applications(user: User) -> list[dict[str, Any]]:
                 for row in selectors.application_answer_rows(application)
             ],
             "timeline": [
-                {"at": _when(e.at), "status": e.status_label, "message": e.message}
+                {"at": _when(e.at), "status": e.status_label, "message": e.text}
                 for e in application.events.filter(public=True)
             ],
             "attachments": [

@@ -48,7 +48,10 @@ def _applications(application: Application, counts: dict[str, int]) -> None:
         attachment.delete()
         counts["attachments"] = counts.get("attachments", 0) + 1
     counts["drafts"] = counts.get("drafts", 0) + Draft.objects.filter(application=application).delete()[0]
-    ApplicationEvent.objects.filter(application=application).exclude(message="").update(message="")
+    # a line's values may hold what people typed (a 補正 request, a withdrawal's reason)
+    ApplicationEvent.objects.filter(application=application).exclude(message="").update(
+        message="", text_id="", params={}
+    )
 
 
 def _review(application: Application, counts: dict[str, int]) -> list[tuple[str, str]]:

@@ -104,6 +104,10 @@ HISTORY_LABELS = {
     "application.payment": _("手数料について申請者に知らせました"),
     "application.payment_received": _("手数料の納付を確認し、申請を受け付けました"),
     "application.closed_unpaid": _("納付期限までに手数料の納付がなく、申請を終了しました"),
+    # the 受験票 (S13): numbered and signed, handed to the applicant, opened from its QR code
+    "admission_ticket.issued": _("受験票に受験番号を付け、電子署名しました"),
+    "application.ticket_issued": _("受験票を申請者に交付しました"),
+    "admission_ticket.checked": _("受験票を確認しました"),
     "proposal.created": _("起案しました"),
     "case.opened": _("案件を作成しました"),
     "case.step_started": _("段階を開始しました"),

@@ -12,10 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.constants import WITHDRAWABLE, ApplicationStatus
 from madoguchi.applications.models import Application, ApplicationEvent
+from madoguchi.applications.services.status import event_texts
+from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError
@@ -236,10 +239,12 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
             application=locked,
             kind="withdrawn",
             status=ApplicationStatus.WITHDRAWN,
-            message=(
-                _("申請者が取り下げました。") + (f"（{reason.strip()[:500]}）" if reason.strip() else "")
-            ),
             actor=actor,
+            **event_texts(
+                Line(gettext_noop("申請者が取り下げました。（%(reason)s）"), reason=reason.strip()[:500])
+                if reason.strip()
+                else Line(gettext_noop("申請者が取り下げました。"))
+            ),
         )
         audit_record(
             actor=actor,

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.types import Actor
 from madoguchi.applications.constants import WITHDRAWABLE, ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import follow_up
 from madoguchi.applications.services.status import application_status_set
+from madoguchi.applications.timeline import Line
 
 
 def application_payment_received(*, application: Application, actor: Actor) -> bool:
@@ -35,7 +36,7 @@ def application_payment_received(*, application: Application, actor: Actor) -> b
         application=locked,
         status=ApplicationStatus.SUBMITTED,
         kind="payment_received",
-        message=_("手数料のお支払いを確認し、申請を受け付けました。"),
+        message=Line(gettext_noop("手数料のお支払いを確認し、申請を受け付けました。")),
         actor=actor,
     )
     application.status = locked.status
@@ -44,7 +45,7 @@ def application_payment_received(*, application: Application, actor: Actor) -> b
     return True
 
 
-def application_close_unpaid(*, application: Application, message: str, actor: Actor) -> bool:
+def application_close_unpaid(*, application: Application, message: str | Line, actor: Actor) -> bool:
     """Close an undecided application whose fee was not paid by the deadline (status 取下げ,
     audited ``application.closed_unpaid``, ``message`` on the timeline). One still waiting for
     its fee was never received: it gets no case and no receipt. Returns whether it was closed."""

@@ -3,12 +3,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.utils import timezone
 
 from madoguchi.accounts.types import Actor, user_or_none
 from madoguchi.applications.constants import DECISION_WORDS, ApplicationStatus
 from madoguchi.applications.models import Application, ApplicationEvent
+from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
+
+
+def event_texts(message: str | Line) -> dict[str, Any]:
+    """The fields of an ``ApplicationEvent`` that say what its line says: a ``Line`` is kept as
+    its message id and values (shown in the reader's language) and, for the record, in
+    Japanese; a plain string (a line a person wrote) as it is."""
+    if isinstance(message, Line):
+        return {
+            "message": message.render(settings.LANGUAGE_CODE),
+            "text_id": message.text_id,
+            "params": message.params,
+        }
+    return {"message": message}
 
 
 def application_status_set(
@@ -16,13 +33,14 @@ def application_status_set(
     application: Application,
     status: str,
     kind: str,
-    message: str,
+    message: str | Line,
     actor: Actor,
     public: bool = True,
     wording: str = "",
 ) -> bool:
     """Set the status (no-op when unchanged), add the timeline event the applicant sees, audit it
     as ``application.<kind>``. Call inside the caller's transaction with the row locked.
+    ``message``: the line, best a ``timeline.Line`` (shown in the reader's language).
     ``wording``: how a decision is worded (constants.DECISION_WORDS), kept with it so the status
     reads as the notice does. Returns whether anything changed."""
     if application.status == status:
@@ -39,9 +57,9 @@ def application_status_set(
         application=application,
         kind=kind,
         status=status,
-        message=message,
         public=public,
         actor=user_or_none(actor),
+        **event_texts(message),
     )
     audit_record(
         actor=actor,
@@ -54,7 +72,7 @@ def application_status_set(
 
 
 def application_event_add(
-    *, application: Application, kind: str, message: str, actor: Actor
+    *, application: Application, kind: str, message: str | Line, actor: Actor
 ) -> ApplicationEvent:
     """A line on the applicant's timeline without a change of status (a document was issued, …),
     audited as ``application.<kind>``. Call inside the caller's transaction."""
@@ -62,9 +80,11 @@ def application_event_add(
         application=application,
         kind=kind,
         status=application.status,
-        message=message,
         public=True,
         actor=user_or_none(actor),
+        **event_texts(message),
     )
-    audit_record(actor=actor, action=f"application.{kind}", target=application, after={"message": message})
+    audit_record(
+        actor=actor, action=f"application.{kind}", target=application, after={"message": event.message}
+    )
     return event

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.models import Organization
 from madoguchi.accounts.types import Actor, User, user_or_none
@@ -14,6 +15,8 @@ from madoguchi.applications.constants import HOLD_PAYMENT, PROXY_REQUESTED_KEY, 
 from madoguchi.applications.models import Application, ApplicationEvent, Draft, ReferenceSequence
 from madoguchi.applications.services import follow_up
 from madoguchi.applications.services.attachments import attachments_link, validation_context
+from madoguchi.applications.services.status import event_texts
+from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import FieldErrors
@@ -140,12 +143,14 @@ def application_submit_with_result(
                 application_id=application.id,
                 kind="submitted",
                 status=application.status,
-                message=(
-                    _("申請を送信しました。手数料のお支払いを確認すると、受付が完了します。")
-                    if application.status == ApplicationStatus.AWAITING_PAYMENT
-                    else _("申請を受け付けました。")
-                ),
                 actor=user_or_none(actor),
+                **event_texts(
+                    Line(
+                        gettext_noop("申請を送信しました。手数料のお支払いを確認すると、受付が完了します。")
+                        if application.status == ApplicationStatus.AWAITING_PAYMENT
+                        else gettext_noop("申請を受け付けました。")
+                    )
+                ),
             )
             application.reference_number = _next_reference_number(
                 organization=procedure.organization, now=now

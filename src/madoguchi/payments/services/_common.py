@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Protocol
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.permissions import StaffScope
 from madoguchi.accounts.types import Actor, User, user_or_none
 from madoguchi.applications import services as applications
+from madoguchi.applications.timeline import Line, day
 from madoguchi.payments import notify
 from madoguchi.payments.models import Payment, PaymentEvent
 from madoguchi.procedures.models import Procedure
@@ -27,10 +28,11 @@ class HasProcedure(Protocol):
     def procedure(self) -> Procedure: ...
 
 
-def timeline(payment: Payment, message: str, *, actor: Actor = None) -> None:
+def timeline(payment: Payment, message: Line, *, actor: Actor = None) -> None:
     """A line on the applicant's timeline, written by applications (its only writer), which
     also audits it as ``application.payment`` on the application — so the application's own
-    trail shows its fee, next to the ``payment.*`` entries on the payment."""
+    trail shows its fee, next to the ``payment.*`` entries on the payment. ``message``: a
+    message id and its values, shown in the reader's language (applications/timeline.py)."""
     applications.application_event_add(
         application=payment.application, kind="payment", message=message, actor=actor or "system"
     )
@@ -63,11 +65,11 @@ def announce(payment: Payment, *, actor: Actor) -> None:
     is asked to pay (``payment.requested``)."""
     timeline(
         payment,
-        _("手数料は%(amount)s円です。%(due)sまでにお支払いください。")
-        % {
-            "amount": f"{payment.amount:,}",
-            "due": payment.due_on.strftime("%Y年%-m月%-d日") if payment.due_on else "",
-        },
+        Line(
+            gettext_noop("手数料は%(amount)s円です。%(due)sまでにお支払いください。"),
+            amount=f"{payment.amount:,}",
+            due=day(payment.due_on) if payment.due_on else "",
+        ),
         actor=actor,
     )
     notify.notify_applicant(payment, "payment.requested")

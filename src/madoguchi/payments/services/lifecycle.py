@@ -16,11 +16,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.types import Actor, User
 from madoguchi.applications import services as applications
 from madoguchi.applications.constants import HOLD_PAYMENT, ApplicationStatus
 from madoguchi.applications.models import Application
+from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.payments import notify
@@ -362,14 +364,23 @@ def payments_expire_sweep(*, today: date | None = None) -> dict[str, int]:
             expired += 1
             if payment.close_when_expired and applications.application_close_unpaid(
                 application=payment.application,
-                message=_("納付期限までに手数料のお支払いを確認できなかったため、この申請は終了しました。"),
+                message=Line(
+                    gettext_noop(
+                        "納付期限までに手数料のお支払いを確認できなかったため、この申請は終了しました。"
+                    )
+                ),
                 actor="system",
             ):
                 notify.notify_applicant(payment, "payment.closed_unpaid")
                 closed += 1
             else:
                 timeline(
-                    payment, _("納付期限を過ぎました。お支払いについては担当窓口にお問い合わせください。")
+                    payment,
+                    Line(
+                        gettext_noop(
+                            "納付期限を過ぎました。お支払いについては担当窓口にお問い合わせください。"
+                        )
+                    ),
                 )
     return {"reminded": reminded, "expired": expired, "closed": closed}
 

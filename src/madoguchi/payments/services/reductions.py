@@ -11,9 +11,11 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.types import User
+from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.payments.constants import AttemptStatus, EventKind, PaymentStatus, ReductionStatus
@@ -70,7 +72,7 @@ def payment_reduction_decide(
             if payment.reduction_status != ReductionStatus.TO_VERIFY:
                 raise DomainError(_("確認を待っている減免はありません。"), code="nothing_to_verify")
             payment.reduction_status = ReductionStatus.CONFIRMED
-            message = _("減免（%(label)s）を確認しました。") % {"label": payment.reduction_label}
+            message = Line(gettext_noop("減免（%(label)s）を確認しました。"), label=payment.reduction_label)
         elif decision == "reject":
             if payment.reduction_status not in (ReductionStatus.TO_VERIFY, ReductionStatus.CONFIRMED):
                 raise DomainError(_("この請求に減免はありません。"), code="no_reduction")
@@ -78,10 +80,11 @@ def payment_reduction_decide(
                 raise FieldErrors({"note": [_("減免を認めない理由を入力してください。申請者に示されます。")]})
             payment.reduction_status = ReductionStatus.REJECTED
             payment.amount = payment.full_amount
-            message = _("減免（%(label)s）は認められませんでした。理由: %(note)s") % {
-                "label": payment.reduction_label,
-                "note": note,
-            }
+            message = Line(
+                gettext_noop("減免（%(label)s）は認められませんでした。理由: %(note)s"),
+                label=payment.reduction_label,
+                note=note,
+            )
         else:
             rules_ = terms_of_payment(payment).reductions
             index = to_int(rule_index)
@@ -97,7 +100,7 @@ def payment_reduction_decide(
             payment.reduction_reason = note or _("窓口で確認しました。")
             payment.reduction_status = ReductionStatus.CONFIRMED
             payment.amount = reduced(payment.full_amount, int(rule.get("percent") or 0))
-            message = _("減免（%(label)s）を適用しました。") % {"label": payment.reduction_label}
+            message = Line(gettext_noop("減免（%(label)s）を適用しました。"), label=payment.reduction_label)
         payment.reduction_checked_by = user
         if payment.amount != before["amount"]:
             # A 納付書 printed with the old amount is no longer valid (reconciliation lists it).

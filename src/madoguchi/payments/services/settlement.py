@@ -11,10 +11,12 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.types import Actor, User
 from madoguchi.applications import services as applications
 from madoguchi.applications.constants import ApplicationStatus
+from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors
@@ -44,7 +46,7 @@ def waive(payment: Payment, *, actor: Actor) -> None:
     )
     timeline(
         payment,
-        _("手数料は減免（%(label)s）により免除されました。") % {"label": payment.reduction_label},
+        Line(gettext_noop("手数料は減免（%(label)s）により免除されました。"), label=payment.reduction_label),
         actor=actor,
     )
     _completed(payment, amount=0, method=Method.EXEMPT, provider="exemption", actor=actor)
@@ -77,7 +79,11 @@ def _mark_paid(
         before={"status": before},
         after={"status": payment.status, "amount": amount, "provider": provider, "method": method, **data},
     )
-    timeline(payment, _("手数料 %(amount)s円の納付を確認しました。") % {"amount": f"{amount:,}"}, actor=actor)
+    timeline(
+        payment,
+        Line(gettext_noop("手数料 %(amount)s円の納付を確認しました。"), amount=f"{amount:,}"),
+        actor=actor,
+    )
     notify.notify_applicant(payment, "payment.paid")
     _completed(payment, amount=amount, method=method, provider=provider, actor=actor)
 

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.types import User
 from madoguchi.applications.constants import ApplicationStatus
@@ -19,10 +20,12 @@ from madoguchi.applications.services import (
     storage_failed_message,
     validation_context,
 )
+from madoguchi.applications.timeline import Line, by_language
 from madoguchi.audit.services import audit_record
 from madoguchi.core.business_days import add_business_days, business_days_between
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError, StorageUnavailable
 from madoguchi.procedures.fields import FieldValidationError
+from madoguchi.procedures.translations import localize
 from madoguchi.procedures.validation import clean_fields, iter_fields, validate_all
 from madoguchi.review import selectors
 from madoguchi.review.checks import business_key_for
@@ -78,14 +81,21 @@ def correction_request(*, user: User, case_id: Any, fields: list[str], message: 
         case.status = CaseStatus.CORRECTION
         case.suspended_since = timezone.localdate()
         case.save(update_fields=["status", "suspended_since", "updated_at"])
-        labels = "、".join(str(specs[f].get("label", f)) for f in fields)
+        # the fields by their labels in each language (a field's label_en, else its label)
+        labels = by_language(
+            ja="、".join(str(specs[f].get("label", f)) for f in fields),
+            en=", ".join(str(localize(specs[f], "en").get("label", f)) for f in fields),
+        )
         case_mark_in_review(case, user)
         application_status_set(
             application=case.application,
             status=ApplicationStatus.CORRECTION_REQUESTED,
             kind="correction_requested",
-            message=_("補正をお願いします（対象: %(labels)s）。%(message)s")
-            % {"labels": labels, "message": message},
+            message=Line(
+                gettext_noop("補正をお願いします（対象: %(labels)s）。%(message)s"),
+                labels=labels,
+                message=message,
+            ),
             actor=user,
         )
         audit_record(
@@ -199,7 +209,7 @@ def correction_submit(*, user: User, correction_id: Any, raw: dict[str, Any]) ->
             application=case.application,
             status=ApplicationStatus.IN_REVIEW,
             kind="corrected",
-            message=_("補正された内容を受け付けました。審査を再開します。"),
+            message=Line(gettext_noop("補正された内容を受け付けました。審査を再開します。")),
             actor=user,
         )
         audit_record(

@@ -9,10 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from madoguchi.accounts.types import User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.services import application_status_set
+from madoguchi.applications.timeline import Line, each_language, msgid
 from madoguchi.audit.services import audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError, FieldErrors
@@ -112,7 +114,7 @@ def decision_tell_applicant(
     *,
     user: User,
     outcome: str,
-    message: str,
+    message: str | Line,
     word: str = "",
     review_url: str = "",
     wording: str = "",
@@ -181,16 +183,23 @@ def _finalize(
         word = notices.outcome_word(wording.kind, outcome)
         # a notice held back until its fee is paid (payments) cannot be downloaded yet
         held = selectors.notice_held(case.application) is not None
-        message = (
-            _("結果は「%(word)s」です。手数料のお支払いを確認した後に、%(title)sをお渡しします。")
+        text_id = (
+            gettext_noop("結果は「%(word)s」です。手数料のお支払いを確認した後に、%(title)sをお渡しします。")
             if held
-            else _("結果は「%(word)s」です。%(title)sをダウンロードしてご確認ください。")
+            else gettext_noop("結果は「%(word)s」です。%(title)sをダウンロードしてご確認ください。")
+        )
+        # the line in the reader's language: the word translated; the notice (a Japanese
+        # document) by its title in Japanese, as "the notice" in English
+        message = Line(
+            text_id,
+            word=msgid(word),
+            title={**each_language(lambda: pgettext("timeline", "通知書")), "ja": title},
         )
         decision_tell_applicant(
             case,
             user=user,
             outcome=outcome,
-            message=message % {"word": word, "title": title},
+            message=message,
             word=word,
             review_url=next((link.url for link in links if link.key == "review"), ""),
             wording=wording.kind,

@@ -19,8 +19,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.types import User
+from madoguchi.applications.timeline import Line, msgid
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors, PermissionDeniedError
 from madoguchi.procedures.fields import FieldValidationError
@@ -203,12 +205,12 @@ def _record(
         case,
         user=user,
         outcome=outcome,
-        message=(
-            _("審査の結果は「%(word)s」です。通知書は書面でお送りします。")
+        message=Line(
+            gettext_noop("審査の結果は「%(word)s」です。通知書は書面でお送りします。")
             if outcome == Outcome.APPROVED
-            else _("審査の結果は「%(word)s」です。理由は書面の通知書でご確認ください。")
-        )
-        % {"word": word},
+            else gettext_noop("審査の結果は「%(word)s」です。理由は書面の通知書でご確認ください。"),
+            word=msgid(word),
+        ),
         wording=wording.kind,
     )
     return paper

@@ -13,12 +13,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.models import Membership
 from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import application_status_set
+from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
 from madoguchi.core.business_days import add_business_days
 from madoguchi.core.errors import DomainError, FieldErrors, PermissionDeniedError
@@ -43,7 +45,7 @@ def case_mark_in_review(case: Case, actor: Actor) -> None:
             application=case.application,
             status=ApplicationStatus.IN_REVIEW,
             kind="review_started",
-            message=_("審査を開始しました。"),
+            message=Line(gettext_noop("審査を開始しました。")),
             actor=actor,
         )
 

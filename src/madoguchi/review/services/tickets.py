@@ -30,11 +30,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from madoguchi.accounts.types import Actor, User
 from madoguchi.applications.constants import ApplicationStatus
 from madoguchi.applications.models import Application
 from madoguchi.applications.services import application_event_add
+from madoguchi.applications.timeline import Line, by_language
 from madoguchi.audit.services import audit_record
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications.constants import DocumentKind
@@ -186,10 +188,13 @@ def _issue_if_due(ticket: AdmissionTicket, *, actor: Actor, applicant: str) -> A
     application_event_add(
         application=application,
         kind="ticket_issued",
-        message=_(
-            "%(title)sを交付しました（受験番号 %(number)s）。メールボックスと、この画面からダウンロードできます。"
-        )
-        % {"title": title, "number": ticket.number},
+        message=Line(
+            gettext_noop(
+                "%(title)sを交付しました（受験番号 %(number)s）。メールボックスと、この画面からダウンロードできます。"
+            ),
+            title=by_language(ja=title, msgid=gettext_noop("受験票")),
+            number=ticket.number,
+        ),
         actor=actor,
     )
     return ticket
