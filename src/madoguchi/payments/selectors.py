@@ -16,6 +16,7 @@ from madoguchi.accounts.permissions import ORG_WIDE_ROLES, StaffScope
 from madoguchi.accounts.types import User, Viewer
 from madoguchi.payments.constants import CASHLESS, LineOutcome, Method, PaymentStatus, RefundStatus
 from madoguchi.payments.models import CollectionImport, CollectionLine, Payment, Refund
+from madoguchi.procedures.constants import FeeKind
 
 STAFF_ROLES = {Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.CENTRE, Role.OWNER, Role.AUDITOR, Role.ADMIN}
 
@@ -53,11 +54,17 @@ def fee_status(application: Any) -> dict[str, Any] | None:
     """What an application owes, for other apps' pages: ``owed`` (money still to come, the
     applicant can or will be able to pay), ``settled`` (paid, waived in full, refunded or
     cancelled — nothing more will come), the payment's ``status``, ``amount`` (yen; None until
-    decided), ``due_on``, ``gate`` and ``pay_url`` (the applicant's payment page). None when the
-    application has no fee."""
+    decided), ``due_on``, ``gate``, ``known_at_submission`` (the application's own fee was fixed
+    when it was sent — also × 部数 and whatever 減免 left — not one the reviewer decides: what
+    the procedure's fee setting says now does not change it) and ``pay_url`` (the applicant's
+    payment page). None when the application has no fee."""
     from django.urls import reverse
 
-    payment = Payment.objects.filter(application_id=getattr(application, "pk", application)).first()
+    payment = (
+        Payment.objects.filter(application_id=getattr(application, "pk", application))
+        .select_related("schedule")
+        .first()
+    )
     if payment is None:
         return None
     settled = payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.CANCELLED)
@@ -68,8 +75,17 @@ def fee_status(application: Any) -> dict[str, Any] | None:
         "amount": payment.amount,
         "due_on": payment.due_on,
         "gate": payment.gate,
+        "known_at_submission": _known_at_submission(payment),
         "pay_url": reverse("payments:pay", args=[payment.pk]),
     }
+
+
+def _known_at_submission(payment: Payment) -> bool:
+    """The fee the application was sent under (its version's frozen schedule) was fixed, not
+    decided after review; a payment from before schedules: no reviewer set its amount."""
+    if payment.schedule is not None:
+        return (payment.schedule.terms or {}).get("kind") == FeeKind.FIXED
+    return payment.decided_by_id is None and payment.unit_amount is not None
 
 
 def on_fee_status(*, application: Any, answers: list[dict[str, Any]], **kwargs: Any) -> None:

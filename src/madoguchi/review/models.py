@@ -417,7 +417,10 @@ class AdmissionTicket(models.Model):
     its fee at submission paid, then issued once — numbered, signed, in the mailbox.
 
     ``accepted_at`` / ``fee_paid_at`` record the two conditions as they happen (the engine and
-    payments' ``payment.completed`` hook, in either order); ``issued_at`` marks the PDF."""
+    payments' ``payment.completed`` hook, in either order); ``issued_at`` marks the PDF.
+    ``fee_first``: whether the application's own fee (fixed when it was sent) must be paid
+    first — asked of payments (``fee.status``) once, not read from the procedure's fee setting,
+    which may change after the application; None until asked."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="admission_ticket")
@@ -425,6 +428,7 @@ class AdmissionTicket(models.Model):
     number = models.CharField(_("受験番号"), max_length=20, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     fee_paid_at = models.DateTimeField(null=True, blank=True)
+    fee_first = models.BooleanField(null=True, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     title = models.CharField(max_length=100, blank=True)
     pdf = models.BinaryField(default=b"")

@@ -4,11 +4,14 @@ Two conditions, met in either order, each recorded on the ``AdmissionTicket`` ro
 
 - **accepted** — the case reached its 決裁 step (every step before it — 受付・書類の確認 — is
   done); the engine calls ``ticket_case_accepted`` when the decision step starts;
-- **fee paid** — only for a procedure whose fee is known at submission (``Procedure.fee_kind``
-  fixed, also when computed as amount × 部数, and whatever 減免 leaves of it): payments' public
-  hook ``payment.completed`` (docs/payments.md, "Hooks") calls ``ticket_fee_paid``, subscribed in
+- **fee paid** — only for an application whose own fee was known at submission (fixed, also
+  when computed as amount × 部数, and whatever 減免 leaves of it): payments' public hook
+  ``payment.completed`` (docs/payments.md, "Hooks") calls ``ticket_fee_paid``, subscribed in
   ``ReviewConfig.ready`` (review does not import payments). A fee waived in full (減免 100 %)
-  completes the same way, at submission, so the ticket comes with the acceptance.
+  completes the same way, at submission, so the ticket comes with the acceptance. Whether the
+  application has such a fee is asked of payments (query hook ``fee.status``) — not read from
+  the procedure's fee setting, which may have changed since the application was sent — and kept
+  on the ticket (``fee_first``).
 
   A fee the reviewer decides after review does **not** hold the ticket: payments makes it payable
   only once the case is decided (合否), and holds the decision notice until it is paid — a
@@ -38,10 +41,10 @@ from madoguchi.applications.models import Application
 from madoguchi.applications.services import application_event_add
 from madoguchi.applications.timeline import Line, by_language
 from madoguchi.audit.services import audit_record
+from madoguchi.core import events
 from madoguchi.core.errors import FieldErrors
 from madoguchi.notifications.constants import DocumentKind
 from madoguchi.notifications.services import mailbox_deliver
-from madoguchi.procedures.constants import FeeKind
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.validation import iter_fields
 from madoguchi.review import tickets
@@ -68,10 +71,28 @@ def _ticket_row(application: Application) -> AdmissionTicket:
     )
 
 
+# payments' query hook (payments.selectors.FEE_STATUS): what an application owes
+FEE_STATUS = "fee.status"
+
+
+def fee_known_at_submission(application: Application) -> bool:
+    """Whether the application's own fee was fixed when it was sent (payments answers
+    ``fee.status``; no answer: the application has no fee). A fee decided after review — or
+    none — does not hold the ticket, whatever the procedure's fee setting says today."""
+    answers: list[dict[str, Any]] = []
+    events.emit(FEE_STATUS, application=application, answers=answers)
+    return any(answer.get("known_at_submission") for answer in answers)
+
+
 def _fee_settled(ticket: AdmissionTicket) -> bool:
-    """Paid (or waived in full) when the fee is known at submission; a fee decided after review
-    is paid before the 合否 notice instead (module docstring)."""
-    return ticket.application.procedure.fee_kind != FeeKind.FIXED or ticket.fee_paid_at is not None
+    """Paid (or waived in full) when the application's fee was known at submission; a fee
+    decided after review is paid before the 合否 notice instead (module docstring)."""
+    if ticket.fee_paid_at is not None:
+        return True
+    if ticket.fee_first is None:
+        ticket.fee_first = fee_known_at_submission(ticket.application)
+        ticket.save(update_fields=["fee_first"])
+    return not ticket.fee_first
 
 
 def ticket_case_accepted(*, case: Case, actor: Actor) -> AdmissionTicket | None:
@@ -131,7 +152,8 @@ def ticket_issue_pending(*, ticket_id: Any) -> AdmissionTicket | None:
 def tickets_sweep() -> int:
     """Beat: issue every ticket whose conditions are met but whose task was lost. Returns how many."""
     due = AdmissionTicket.objects.filter(issued_at__isnull=True, accepted_at__isnull=False).filter(
-        Q(fee_paid_at__isnull=False) | ~Q(procedure__fee_kind=FeeKind.FIXED)
+        # paid, or no fee to wait for, or not yet asked (asked now)
+        Q(fee_paid_at__isnull=False) | Q(fee_first=False) | Q(fee_first__isnull=True)
     )
     issued = 0
     for ticket_id in list(due.values_list("pk", flat=True)[:200]):

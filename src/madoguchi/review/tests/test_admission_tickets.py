@@ -340,6 +340,57 @@ def test_a_fee_waived_in_full_at_submission_submits_and_lets_the_ticket_out_at_a
     assert AdmissionTicket.objects.get(application=application).issued_at is not None
 
 
+def change_fee(office, kind, amount=None):
+    """The owner changes the procedure's fee after applications were sent (a new version with
+    the new fee; the applications keep theirs)."""
+    from madoguchi.payments.services import fee_schedule_sync
+
+    procedure = office.procedure_a
+    procedure.fee_kind = kind
+    procedure.fee_amount = amount
+    procedure.save(update_fields=["fee_kind", "fee_amount"])
+    fee_schedule_sync(procedure=procedure)
+
+
+def test_an_application_sent_under_a_fixed_fee_still_waits_for_it_after_the_fee_setting_changes(
+    django_capture_on_commit_callbacks,
+):
+    """The ticket follows the application's own fee, not the procedure's setting of today."""
+    from madoguchi.procedures.constants import FeeKind
+
+    office = exam(fee_office(amount=2000))
+    application = make_application(office.procedure_a)
+    change_fee(office, FeeKind.AFTER_REVIEW)
+
+    accept(office, application)
+    services.tickets_sweep()
+
+    ticket = AdmissionTicket.objects.get(application=application)
+    assert ticket.issued_at is None and ticket.fee_first is True
+    pay_cash(office, application, capture=django_capture_on_commit_callbacks)
+    assert AdmissionTicket.objects.get(application=application).number == "A00001"
+
+
+@pytest.mark.parametrize("first_fee", ["after_review", "none"])
+def test_an_application_sent_without_a_fee_to_pay_first_is_not_held_when_the_procedure_gets_one(first_fee):
+    from madoguchi.procedures.constants import FeeKind
+
+    if first_fee == "none":
+        office = exam(Office())
+    else:
+        office = exam(fee_office(kind=FeeKind.AFTER_REVIEW, amount=None, min_amount=100, max_amount=5000))
+    application = make_application(office.procedure_a)
+    change_fee(office, FeeKind.FIXED, 2000)
+    later = make_application(office.procedure_a)  # sent under the new fixed fee
+
+    accept(office, application)
+    accept(office, later)
+
+    assert AdmissionTicket.objects.get(application=application).number == "A00001"
+    waiting = AdmissionTicket.objects.get(application=later)
+    assert waiting.issued_at is None and waiting.fee_first is True
+
+
 # ---------------------------------------------------------------------------- finding a ticket
 
 
