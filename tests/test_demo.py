@@ -262,7 +262,7 @@ def test_every_role_of_s2_s4_s10_s12_s13_has_a_demo_user(demo):
     def roles(email):
         return {(m.organization.slug, m.role) for m in Membership.objects.filter(user__email=email)}
 
-    assert ("tokyo", Role.COUNTER) in roles("shozoku@example.jp")  # S2 所属所
+    assert roles("shozoku@example.jp") == {("tokyo", Role.SUBMITTER)}  # S2 所属所: only 一括提出
     assert ("tokyo", Role.CENTRE) in roles("tokyo-center2@example.jp")  # S4: another person enters data
     assert ("tokyo", Role.OWNER) in roles("tokyo-jinji@example.jp")  # S12 payslips, S13 人事
     assert ("tokyo", Role.AUDITOR) in roles("tokyo-dx@example.jp")  # S10 DX推進本部

@@ -4,6 +4,7 @@ with the reason it needs no link."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -80,6 +81,10 @@ def _viewer_user(entry: MenuEntry):
     org = make_organization()
     role = sorted(entry.roles)[0] if entry.roles else Role.REVIEWER
     user = make_staff(org, role=role)
+    if entry.key == "bulk":  # only where the organization may upload for a procedure (S2)
+        from madoguchi.core.testing import make_procedure
+
+        make_procedure(make_organization()).bulk_submitters.add(org)
     if entry.key == "ledger":
         from madoguchi.ledger.constants import LedgerRoleKind
         from madoguchi.ledger.models import LedgerRole
@@ -135,7 +140,11 @@ def test_the_staff_menu_follows_roles():
     )
     keys = lambda viewer: {item.key for item in menu_for(STAFF, viewer)}  # noqa: E731
     assert "builder" not in keys(reviewer) and "builder" in keys(owner)
-    assert "queue" in keys(reviewer) and "bulk" in keys(reviewer)
+    assert "queue" in keys(reviewer) and "proposal" in keys(reviewer)
+    submitter = MenuViewer(
+        user=object(), is_authenticated=True, is_staff_session=True, roles=frozenset({"submitter"})
+    )
+    assert "proposal" not in keys(submitter) and "insights" not in keys(submitter)
     assert not menu_for(STAFF, MenuViewer(user=object(), is_authenticated=True))  # applicant session
 
 
@@ -180,7 +189,7 @@ def test_only_the_base_layout_writes_a_page_head():
     assert sorted(pages) == ["accounts/oidc/devop/templates/devop/login.html", "templates/base.html"]
 
 
-@pytest.mark.parametrize("role", [Role.COUNTER, Role.REVIEWER, Role.AUDITOR])
+@pytest.mark.parametrize("role", [Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.AUDITOR, Role.SUBMITTER])
 def test_every_staff_menu_link_opens_for_the_role_that_sees_it(client, role):
     """A counter or 所属所 clerk (S2) saw 作業一覧 and 電子決定率, which answer 404 to them."""
     user = make_staff(make_organization(), role=role)
@@ -190,3 +199,56 @@ def test_every_staff_menu_link_opens_for_the_role_that_sees_it(client, role):
     assert links
     broken = [(url, status) for url in links if (status := client.get(url, follow=True).status_code) != 200]
     assert broken == [], f"{role} sees links that do not open: {broken}"
+
+
+# ---------------------------------------------------------------- menus by role, as the demo signs in
+
+
+def _menu_links(client, email: str) -> dict[str, str]:
+    """The staff menu (label → URL) that the demo user ``email`` sees on their landing page,
+    after checking that every link opens."""
+    from madoguchi.accounts.models import User
+
+    client.force_login(User.objects.get(email=email))
+    landing = client.get(reverse("review:root"), follow=True)
+    assert landing.status_code == 200
+    nav = _nav(landing.content.decode())
+    links = dict(
+        (html.unescape(re.sub(r"<[^>]+>", "", label)).strip(), url)
+        for url, label in re.findall(r'<a href="(/[^"]*)"[^>]*>(.*?)</a>', nav, re.S)
+    )
+    broken = [
+        (url, status) for url in links.values() if (status := client.get(url, follow=True).status_code) != 200
+    ]
+    assert broken == [], f"{email} sees links that do not open: {broken}"
+    return links
+
+
+def test_the_s2_shozoku_sees_bulk_submission_and_nothing_of_the_back_office(client):
+    """S2's 所属所 saw 起案する, KPI, 書かない窓口 … — nothing of that is their work."""
+    from madoguchi.demo.loader import load_demo
+
+    load_demo()
+    links = _menu_links(client, "shozoku@example.jp")
+    assert set(links) == {"一括提出", "提案箱・Q&A", "2段階認証"}, links
+    assert client.get(reverse("review:root")).url == reverse("bulk:index")  # their landing
+
+
+def test_a_reviewer_and_a_kacho_see_their_work_but_not_the_owners_or_the_shozokus(client):
+    from madoguchi.demo.loader import load_demo
+
+    load_demo()
+    reviewer = _menu_links(client, "kyosai-hoken@example.jp")  # S1 審査
+    assert {"自分の仕事", "作業一覧", "起案する", "電子決定率"} <= set(reviewer), reviewer
+    kacho = _menu_links(client, "kyosai-kacho@example.jp")  # S1 決裁
+    assert {"自分の仕事", "作業一覧", "起案する", "電子決定率", "KPI ダッシュボード"} <= set(kacho), kacho
+    for links in (reviewer, kacho):
+        assert not {
+            "手続の作成",
+            "審査経路の設定",
+            "通知書の文面",
+            "一括提出",
+            "書かない窓口",
+            "監査ログ",
+        } & set(links), links
+    assert "KPI ダッシュボード" not in reviewer

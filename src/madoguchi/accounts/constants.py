@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     CENTRE = "centre", _("総務事務センター")
     AUDITOR = "auditor", _("監査")
     ADMIN = "admin", _("管理者")
+    # 所属所 (S2): submits its members' forms in bulk (一括提出) for another organization's
+    # procedure; sees no cases, no counter, nothing else of the back office
+    SUBMITTER = "submitter", _("所属所（一括提出）")
 
 
 class AuthLevel(models.TextChoices):

@@ -147,6 +147,10 @@ def _load_users(data: dict[str, Any], organizations: dict[str, Organization], re
         if kind != "applicant":
             _enrol_demo_authenticator(user)
         roles = []
+        # a role the demo no longer gives (the 所属所 was a counter clerk before it had its own)
+        # is taken back in older demo databases
+        for stale in Membership.objects.filter(user=user, role__in=spec.get("replaces_roles", [])):
+            stale.delete()
         for membership in spec.get("memberships", []):
             org = organizations[membership["organization"]]
             dept = None

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts.constants import Role
 from madoguchi.core.menus import APPLICANT, STAFF, MenuEntry, register
 
 register(
@@ -16,6 +17,8 @@ register(
         label=_("利用者の声"),
         url_name="feedback:staff_index",
         order=70,
+        # whoever serves people at a counter or in a procedure (not a 所属所 uploading forms)
+        roles=frozenset(set(Role) - {Role.SUBMITTER}),
         also=("feedback:staff_export_csv", "feedback:staff_export_xlsx"),
     ),
 )

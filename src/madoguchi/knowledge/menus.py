@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts.constants import Role
 from madoguchi.core.menus import APPLICANT, STAFF, MenuEntry, register
 from madoguchi.knowledge.constants import NOTICE_ROLES
 
@@ -18,6 +19,8 @@ register(
         label=_("FAQ・検索"),
         url_name="knowledge:staff_dashboard",
         order=60,
+        # the FAQ and what people searched for: kept by procedure owners and the centre
+        roles=frozenset({Role.OWNER, Role.CENTRE, Role.ADMIN}),
         also=("knowledge:staff_faq_new", "knowledge:staff_synonyms"),
     ),
     MenuEntry(
@@ -29,7 +32,13 @@ register(
         roles=NOTICE_ROLES,
         also=("knowledge:staff_notice_new",),
     ),
+    # answered by those who serve people (the counter, the procedure's staff, the centre)
     MenuEntry(
-        menu=STAFF, key="inquiries", label=_("お問い合わせ"), url_name="knowledge:staff_inquiries", order=65
+        menu=STAFF,
+        key="inquiries",
+        label=_("お問い合わせ"),
+        url_name="knowledge:staff_inquiries",
+        order=65,
+        roles=frozenset({Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.OWNER, Role.CENTRE, Role.ADMIN}),
     ),
 )

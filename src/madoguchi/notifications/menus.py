@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts.constants import Role
 from madoguchi.core.menus import APPLICANT, SIGNED_IN, STAFF, MenuEntry, register
 
 register(
@@ -12,7 +13,13 @@ register(
         audience=SIGNED_IN,
         also=("notifications:settings",),
     ),
+    # deliveries of the procedures' notices (resend), templates and batches (payslips, S12)
     MenuEntry(
-        menu=STAFF, key="notifications", label=_("通知・配信"), url_name="notifications:staff_home", order=75
+        menu=STAFF,
+        key="notifications",
+        label=_("通知・配信"),
+        url_name="notifications:staff_home",
+        order=75,
+        roles=frozenset({Role.REVIEWER, Role.APPROVER, Role.OWNER, Role.CENTRE, Role.ADMIN}),
     ),
 )

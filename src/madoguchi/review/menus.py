@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.menus import STAFF, MenuEntry, register
-from madoguchi.review.constants import VIEW_ROLES
+from madoguchi.review.constants import ACT_ROLES, VIEW_ROLES
 from madoguchi.review.route_editor.selectors import EDITOR_ROLES
 
 register(
@@ -24,7 +24,15 @@ register(
         order=10,
         roles=frozenset(VIEW_ROLES),
     ),
-    MenuEntry(menu=STAFF, key="proposal", label=_("起案する"), url_name="review:proposal_new", order=20),
+    # 起案 (S11) is drafted by those who work in the back office's routes
+    MenuEntry(
+        menu=STAFF,
+        key="proposal",
+        label=_("起案する"),
+        url_name="review:proposal_new",
+        order=20,
+        roles=frozenset(ACT_ROLES),
+    ),
     MenuEntry(
         menu=STAFF,
         key="routes",

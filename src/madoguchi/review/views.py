@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.constants import Role
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.models import User
+from madoguchi.accounts.permissions import StaffScope
 from madoguchi.core.downloads import file_download
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.procedures.builder.selectors import bulk_procedures
@@ -25,7 +27,7 @@ def _home_for(user: Any) -> str:
     """Reviewers land on their queue; a 所属所 clerk who may bulk-submit (S2) on 一括提出, where
     their procedures and uploads are; other counter-only staff on the 書かない窓口."""
     if user is not None and not CaseScope.of(user).can_review:
-        if bulk_procedures(user):
+        if StaffScope.of(user).has_role(Role.SUBMITTER) or bulk_procedures(user):
             return reverse("bulk:index")
         return reverse("counter:home")
     return reverse("review:work")

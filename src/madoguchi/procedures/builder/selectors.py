@@ -65,6 +65,21 @@ def bulk_procedures(user: Viewer) -> list[Procedure]:
     return list(queryset.distinct().order_by("organization_id", "title"))
 
 
+def bulk_submits_any(user: Viewer) -> bool:
+    """Whether ``user`` may upload bulk files for some published procedure (the staff menu's
+    一括提出; one query)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    orgs = Membership.objects.filter(user=user).values("organization_id")
+    return (
+        Procedure.objects.filter(current_version__isnull=False)
+        .filter(Q(bulk_submitters__in=orgs) | Q(organization__in=orgs, bulk_submitters__isnull=False))
+        .exists()
+    )
+
+
 def access_bulk_procedure(*, user: Viewer, procedure_id: Any) -> Procedure:
     try:
         procedure = Procedure.objects.select_related("organization", "current_version").get(pk=procedure_id)
