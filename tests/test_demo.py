@@ -305,3 +305,51 @@ def test_s4_checks_the_income_and_enters_data_after_the_approval(demo):
     assert steps[-2:] == [("センター 認定", "approval"), ("給与システムへのデータ入力", "decision")]
     assert len(list(load_backoffice_demo())) > 0  # loads again without a second check or route
     assert procedure.review_checks.count() == 3
+
+
+# ---------------------------------------------------------------- issue 13: English forms
+
+
+def _demo_definitions():
+    from pathlib import Path
+
+    folder = Path(loader.DATA_DIR) / "procedures"
+    for path in sorted(folder.glob("*.json")):
+        yield path.stem, json.loads(path.read_text(encoding="utf-8"))["definition"]
+
+
+def _english_gaps(item, where=""):
+    """Texts of a definition (steps, fields, options, hints, messages) without their English."""
+    from madoguchi.procedures.translations import TRANSLATED_KEYS
+
+    gaps = []
+    if isinstance(item, dict):
+        name = item.get("key") or item.get("value") or ""
+        here = f"{where}/{name}" if name else where
+        for key in TRANSLATED_KEYS:
+            text = item.get(key)
+            if isinstance(text, str) and text.strip() and not str(item.get(f"{key}_en") or "").strip():
+                gaps.append(f"{here}: {key} 「{text}」")
+        for value in item.values():
+            if isinstance(value, (dict, list)):
+                gaps += _english_gaps(value, here)
+    elif isinstance(item, list):
+        for value in item:
+            gaps += _english_gaps(value, where)
+    return gaps
+
+
+@pytest.mark.parametrize(
+    "slug,definition", list(_demo_definitions()), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_field_of_every_demo_procedure_has_an_english_label(slug, definition):
+    """The English switch left the scenario forms Japanese: the demo gave no English texts."""
+    fields = [spec for _step, spec in iter_fields(definition)]
+    assert fields, slug
+    # a field with a label has it in English (an information text has no label: its text_en)
+    unlabelled = [
+        spec["key"] for spec in fields if spec.get("label") and not str(spec.get("label_en") or "").strip()
+    ]
+    assert unlabelled == []
+    assert _english_gaps(definition) == []
+    assert check_definition(definition) == []
