@@ -94,3 +94,77 @@ def test_admin_builds_a_route_without_javascript_on_a_narrow_screen(open_page):
     rec.check("route list with the new route")
     assert rec.horizontal_overflow() == 0
     rec.assert_no_problems()
+
+
+SUPERVISOR_FORM = {
+    "steps": [
+        {
+            "key": "about",
+            "title": "申込者",
+            "fields": [
+                {"key": "name", "type": "text", "label": "氏名", "required": True},
+                {
+                    "key": "supervisor_email",
+                    "type": "email",
+                    "label": "所属長のメールアドレス",
+                    "required": True,
+                    "staff_role": "approver",
+                },
+            ],
+        }
+    ]
+}
+
+
+def test_owner_sends_a_step_to_the_staff_member_the_applicant_typed(open_page):
+    """「申請で入力された職員に回す」 (person_field, S3's 所属長): chosen in the editor, saved,
+    shown in the route list, and applied — the application naming 福利課's 課長 reaches her
+    alone (not 保険課's 課長, whom the slot falls back to), on her 自分の仕事."""
+    from madoguchi.core.testing import make_procedure, make_staff
+    from madoguchi.review.models import Route, StepSlot, TaskState
+    from madoguchi.review.testing import Office, make_application
+
+    office = Office()
+    procedure = make_procedure(
+        office.org, definition=SUPERVISOR_FORM, department=office.dept_a, title="研修の申込"
+    )
+    admin = make_staff(office.org, Role.ADMIN, None)
+    rec = open_page(javascript=False, width=1280, height=900)
+    page = rec.page
+    force_login(rec, admin)
+
+    rec.goto("/staff/routes/")
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(f"経路を作る.*{procedure.title}")).click()
+    page.fill("#f-name", "所属長の承認から")
+    page.fill("#s0-name", "所属長の承認")
+    page.select_option("#s0-0-department", str(office.dept_a.pk))
+    page.select_option("#s0-0-actor", "role:approver")
+    page.get_by_label("申請で入力された職員に回す").first.select_option("supervisor_email")
+    page.fill("#s1-name", "決裁")
+    page.select_option("#s1-0-department", str(office.dept_a.pk))
+    page.select_option("#s1-0-actor", "role:approver")
+    rec.check("route form with the person field chosen")
+    press(page, "保存する")
+
+    assert rec.path == "/staff/routes/", page.locator("#error-summary").all_inner_texts()
+    route = Route.objects.get(procedure=procedure)
+    slot = StepSlot.objects.get(step=route.steps.order_by("position").first())
+    assert slot.person_field == "supervisor_email" and slot.role == Role.APPROVER
+    listing = page.locator("main").inner_text()
+    assert "申請で入力された職員（項目 supervisor_email）" in listing
+    rec.check("route list with the person field")
+
+    application = make_application(
+        procedure, data={"name": "山田 太郎", "supervisor_email": office.approver_b.email}
+    )
+    first = TaskState.objects.get(case=application.case, step=slot.step)
+    assert first.assignee_id == office.approver_b.pk
+
+    boss = open_page(javascript=False, width=1280, height=900)
+    force_login(boss, office.approver_b)
+    boss.goto("/staff/work/")
+    assert application.reference_number in boss.page.locator("main").inner_text()
+    boss.check("自分の仕事 of the typed supervisor")
+    rec.assert_no_problems()
+    boss.assert_no_problems()
