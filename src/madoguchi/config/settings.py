@@ -384,7 +384,7 @@ LOGGING = {
 # the shared cache), the bucket size, how long an admission pass lasts, the longest retry.
 RESERVATIONS_WAITING_ROOM_ENABLED = env_bool("RESERVATIONS_WAITING_ROOM_ENABLED", True)
 RESERVATIONS_WAITING_ROOM_RATE = float(os.environ.get("RESERVATIONS_WAITING_ROOM_RATE", "20"))
-# The rate adapts to the booking POSTs' server time (reservations/waiting_room.py): down above
+# The rate adapts to the booking POSTs' server time (reservations/waiting_room/rate.py): down above
 # the target, up below half of it, never above MAX_RATE. RATE is where it starts.
 RESERVATIONS_WAITING_ROOM_ADAPTIVE = env_bool("RESERVATIONS_WAITING_ROOM_ADAPTIVE", True)
 RESERVATIONS_WAITING_ROOM_TARGET_MS = float(os.environ.get("RESERVATIONS_WAITING_ROOM_TARGET_MS", "200"))

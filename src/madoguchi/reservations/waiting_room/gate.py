@@ -1,0 +1,93 @@
+"""The gate: admit a request (its pass, else the bucket) and hand out the cookies it earned."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+from django.conf import settings
+
+from madoguchi.reservations.waiting_room.addresses import address_group, client_address
+from madoguchi.reservations.waiting_room.bucket import (
+    ADMITTED,
+    BUCKET_TTL,
+    LIMITED,
+    Admission,
+    AdmissionStore,
+    default_store,
+)
+from madoguchi.reservations.waiting_room.conf import config
+from madoguchi.reservations.waiting_room.passes import (
+    CLIENT_COOKIE,
+    client_new,
+    client_read,
+    pass_cookie_name,
+    pass_valid,
+    set_client_cookie,
+    set_pass_cookie,
+)
+from madoguchi.reservations.waiting_room.rate import current_rate
+
+
+def admit(
+    *,
+    scope: str,
+    client: str = "",
+    address: str = "",
+    now: float | None = None,
+    store: AdmissionStore | None = None,
+) -> Admission:
+    """Ask the bucket for admission for a visitor (``client`` finds the ticket they hold).
+
+    ``address`` is the visitor's address as :func:`address_group` returns it ("" = no ceiling).
+    """
+    conf = config()
+    store = store or default_store()
+    rate = max(current_rate(scope), 0.001)
+    status, ticket, position = store.take(
+        scope=scope,
+        client=client,
+        address=address,
+        limit=max(int(conf["per_ip"]), 0),
+        now=time.time() if now is None else now,
+        rate=rate,
+        burst=int(conf["burst"]),
+        ttl=BUCKET_TTL,
+    )
+    if status == ADMITTED:
+        return Admission(admitted=True, ticket=ticket, position=0, retry_after=0)
+    retry = min(int(conf["max_retry"]), max(2, math.ceil(position / rate)))
+    return Admission(
+        admitted=False, ticket=ticket, position=position, retry_after=retry, limited=status == LIMITED
+    )
+
+
+def check_request(request, scope: str, *, client: str = "") -> Admission:
+    """Admit the request if it carries a valid pass; otherwise ask the bucket.
+
+    ``client`` binds the ticket to someone known (the API passes the signed-in user); by
+    default the client is the signed id in the ``mdg_wr_client`` cookie, handed out here.
+    """
+    if not settings.RESERVATIONS_WAITING_ROOM_ENABLED:
+        return Admission(admitted=True, ticket=0, position=0, retry_after=0)
+    if pass_valid(request.COOKIES.get(pass_cookie_name(scope)), scope):
+        return Admission(admitted=True, ticket=-1, position=0, retry_after=0)  # -1: already holds a pass
+    new_client = ""
+    if not client:
+        client = client_read(request.COOKIES.get(CLIENT_COOKIE))
+        if not client:
+            client = new_client = client_new()
+    admission = admit(scope=scope, client=client, address=address_group(client_address(request)))
+    if new_client and not admission.admitted and not admission.limited:
+        return replace(admission, new_client=new_client)
+    return admission
+
+
+def apply_cookies(response, scope: str, admission: Admission) -> None:
+    if not settings.RESERVATIONS_WAITING_ROOM_ENABLED or admission.ticket == -1:
+        return
+    if admission.admitted:
+        set_pass_cookie(response, scope)
+    elif admission.new_client:
+        set_client_cookie(response, admission.new_client)
