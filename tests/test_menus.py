@@ -252,3 +252,14 @@ def test_a_reviewer_and_a_kacho_see_their_work_but_not_the_owners_or_the_shozoku
             "監査ログ",
         } & set(links), links
     assert "KPI ダッシュボード" not in reviewer
+
+
+def test_a_counter_clerk_sees_the_counter_and_the_search_log_but_not_the_back_office(client):
+    """S6/S8: the 戸籍住民課 counter clerk enters applications and reads the questions that found
+    nothing (FAQ・検索); no 起案, no queue, no KPI."""
+    from madoguchi.demo.loader import load_demo
+
+    load_demo()
+    links = _menu_links(client, "shinjuku-madoguchi@example.jp")
+    assert {"書かない窓口", "予約の管理", "FAQ・検索", "お問い合わせ", "利用者の声"} <= set(links), links
+    assert not {"起案する", "作業一覧", "KPI ダッシュボード", "一括提出", "手続の作成"} & set(links), links

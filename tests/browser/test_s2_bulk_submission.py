@@ -30,6 +30,9 @@ def test_s2_the_member_office_submits_the_list_and_each_member_is_told(open_page
     page = clerk.page
     assert clerk.path == "/builder/bulk/", clerk.path  # the 所属所 lands on 一括提出, not the 書かない窓口
     clerk.check("bulk: landing")
+    menu = [link.inner_text().strip() for link in page.locator("nav.site-nav a").all()]
+    # the menu is the 所属所's work only: no 起案する, KPI, 書かない窓口 … (issue 13)
+    assert [m for m in menu if m not in ("一括提出", "提案箱・Q&A", "2段階認証")] == [], menu
     with page.expect_navigation():
         page.locator("nav.site-nav a", has_text="一括提出").click()
     clerk.check("bulk: procedures")

@@ -4,6 +4,9 @@ from madoguchi.accounts.constants import Role
 from madoguchi.core.menus import APPLICANT, STAFF, MenuEntry, register
 from madoguchi.knowledge.constants import NOTICE_ROLES
 
+# who serves people: the counter, the procedure's staff, the centre (not an auditor, not a 所属所)
+SERVING_ROLES = frozenset({Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.OWNER, Role.CENTRE, Role.ADMIN})
+
 register(
     MenuEntry(
         menu=APPLICANT,
@@ -19,8 +22,9 @@ register(
         label=_("FAQ・検索"),
         url_name="knowledge:staff_dashboard",
         order=60,
-        # the FAQ and what people searched for: kept by procedure owners and the centre
-        roles=frozenset({Role.OWNER, Role.CENTRE, Role.ADMIN}),
+        # the FAQ and what people searched for: read by those who answer people (S8: the
+        # counter clerk looks at questions that found nothing), kept by owners and the centre
+        roles=SERVING_ROLES,
         also=("knowledge:staff_faq_new", "knowledge:staff_synonyms"),
     ),
     MenuEntry(
@@ -39,6 +43,6 @@ register(
         label=_("お問い合わせ"),
         url_name="knowledge:staff_inquiries",
         order=65,
-        roles=frozenset({Role.COUNTER, Role.REVIEWER, Role.APPROVER, Role.OWNER, Role.CENTRE, Role.ADMIN}),
+        roles=SERVING_ROLES,
     ),
 )
