@@ -353,3 +353,20 @@ def test_every_field_of_every_demo_procedure_has_an_english_label(slug, definiti
     assert unlabelled == []
     assert _english_gaps(definition) == []
     assert check_definition(definition) == []
+
+
+def test_a_demo_form_reads_english_on_an_english_page(demo, client):
+    """S13's 採用試験 in English: the first page's title, labels and hints are the demo's English."""
+    from django.utils import translation
+
+    with translation.override("ja"):  # an English request leaves the thread in English
+        page = client.post(
+            "/applications/new/tokyo/saiyo-shiken/",
+            {"applying_as": "self"},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Candidate" in html and "Full name" in html and "Date of birth" in html, html[:2000]
+    assert "受験者" not in html and "生年月日" not in html
