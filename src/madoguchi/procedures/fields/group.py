@@ -36,32 +36,27 @@ from madoguchi.procedures.fields.base import (
     register,
     registry,
 )
+from madoguchi.procedures.fields.group_rows import (
+    HARD_MAX,
+    PAGE_FIELDS,
+    PENDING,
+    apply_group_action,
+    row_checks,
+    row_limit,
+    row_minimum,
+    sub_specs,
+)
+from madoguchi.procedures.fields.group_rules import (
+    for_page,
+    outside_names,
+    row_checks_problems,
+    row_condition_problems,
+    row_hints,
+)
 from madoguchi.procedures.fields.inputs import BuilderInput
 from madoguchi.procedures.fields.spec import check_non_negative_ints
 
-DEFAULT_MAX = 10
-HARD_MAX = 50
-PENDING = "__pending"  # marks a row just added without JavaScript (never stored on success)
-PAGE_FIELDS = "__page_fields"  # the fields of the page a group is drawn on (for_page; never stored)
-
-
-def sub_specs(spec: dict) -> list[dict]:
-    return [f for f in spec.get("fields") or [] if isinstance(f, dict) and f.get("type") in registry]
-
-
-def row_checks(spec: dict) -> list[dict]:
-    checks = spec.get("checks")
-    return [c for c in checks if isinstance(c, dict)] if isinstance(checks, list) else []
-
-
-def row_limit(spec: dict) -> int:
-    high = get_rules(spec).get("max_items", DEFAULT_MAX)
-    return max(1, min(int(high) if isinstance(high, int) else DEFAULT_MAX, HARD_MAX))
-
-
-def row_minimum(spec: dict) -> int:
-    low = get_rules(spec).get("min_items", 0)
-    return max(0, int(low) if isinstance(low, int) else 0)
+__all__ = ["GroupField", "apply_group_action"]
 
 
 @register("group")
@@ -229,8 +224,8 @@ class GroupField(FieldType):
             problems += [f"{where}: {p}" for p in field_type.check_spec(sub)]
             for which in ("show_if", "required_if"):
                 if sub.get(which) is not None:
-                    problems += [f"{where}: {p}" for p in _row_condition_problems(sub[which], which, key)]
-        problems += _row_checks_problems(spec, keys)
+                    problems += [f"{where}: {p}" for p in row_condition_problems(sub[which], which, key)]
+        problems += row_checks_problems(spec, keys)
         rules = get_rules(spec)
         problems += check_non_negative_ints(rules, "min_items", "max_items")
         if isinstance(rules.get("max_items"), int) and rules["max_items"] > HARD_MAX:
@@ -240,10 +235,10 @@ class GroupField(FieldType):
         return problems
 
     def outside_names(self, spec: dict) -> list[tuple[str, str]]:
-        return _group_outside_names(spec)
+        return outside_names(spec)
 
     def for_page(self, spec: dict, data: dict[str, Any], page: dict[str, dict]) -> dict:
-        return _group_for_page(spec, data, page)
+        return for_page(spec, data, page)
 
     def rule_parts(self, spec: dict) -> dict[str, str]:
         """A rule reads a sub-field of every row: ``family.income`` → a list."""
@@ -269,7 +264,7 @@ class GroupField(FieldType):
             rows.append({})
         key = spec["key"]
         subs = sub_specs(spec)
-        hints = _row_hints(subs, spec.get(PAGE_FIELDS) or {})
+        hints = row_hints(subs, spec.get(PAGE_FIELDS) or {})
         out = []
         for index, row in enumerate(rows):
             own = (errors or {}).get(f"{key}.{index}") if errors else None
@@ -297,188 +292,3 @@ class GroupField(FieldType):
             "can_add": len(rows) < row_limit(spec),
             "can_remove": len(rows) > row_minimum(spec),
         }
-
-
-def apply_group_action(spec: dict, raw: dict[str, Any], action: str) -> dict[str, Any]:
-    """``add`` or ``remove.<n>`` on the rows of a group, for a post without JavaScript."""
-    key = spec["key"]
-    rows = [dict(r) for r in raw.get(key) or [] if isinstance(r, dict)]
-    if action == "add" and len(rows) < row_limit(spec):
-        rows.append({PENDING: True})
-    elif action.startswith("remove."):
-        try:
-            index = int(action.split(".", 1)[1])
-        except ValueError:
-            index = -1
-        if 0 <= index < len(rows):
-            rows.pop(index)
-    raw[key] = rows
-    return raw
-
-
-def _row_condition_problems(cond: Any, which: str, own: Any) -> list[str]:
-    """A sub-field's condition is well formed and does not name the sub-field itself (names
-    outside the row are checked against the form by check_definition, ``outside_names``)."""
-    from madoguchi.procedures.conditions import condition_fields, condition_problems
-
-    structural = condition_problems(cond)
-    if structural:
-        return [
-            str(_("%(which)s の条件の書き方が正しくありません（%(detail)s）。"))
-            % {"which": which, "detail": "; ".join(structural)}
-        ]
-    if any(path.split(".")[0] == own for path in condition_fields(cond)):
-        return [str(_("%(which)s が自分自身を参照しています。")) % {"which": which}]
-    return []
-
-
-def _row_checks_problems(spec: dict, keys: set[str]) -> list[str]:
-    from madoguchi.procedures import rules
-
-    checks = spec.get("checks")
-    if checks is None:
-        return []
-    if not isinstance(checks, list):
-        return [str(_("checks はリストにしてください。"))]
-    problems: list[str] = []
-    for n, check in enumerate(checks, start=1):
-        label = str(_("各行の%(n)s番目のチェック")) % {"n": n}
-        rule = check.get("rule") if isinstance(check, dict) else None
-        if not isinstance(rule, str) or not rule.strip():
-            problems.append(str(_("%(label)s: 条件（rule）を設定してください。")) % {"label": label})
-            continue
-        try:
-            rules.fields_of(rule)
-        except rules.RuleSyntaxError as exc:
-            problems.append(
-                str(_("%(label)s: 式に誤りがあります（%(m)s）。")) % {"label": label, "m": exc.message}
-            )
-            continue
-        if not str(check.get("message") or "").strip():
-            problems.append(
-                str(_("%(label)s: 当てはまらないときに表示する文（message）を設定してください。"))
-                % {"label": label}
-            )
-        if "field" in check and check["field"] not in keys:
-            problems.append(
-                str(_("%(label)s: field はこの繰り返しの項目の key にしてください。")) % {"label": label}
-            )
-    return problems
-
-
-def _rule_names(rule: Any) -> list[str]:
-    """The paths a rule text names ([] when it does not parse: check_spec reports that)."""
-    from madoguchi.procedures import rules
-
-    if not isinstance(rule, str):
-        return []
-    try:
-        return list(rules.fields_of(rule))
-    except rules.RuleSyntaxError:
-        return []
-
-
-def _condition_names(cond: Any) -> list[str]:
-    from madoguchi.procedures.conditions import condition_fields, condition_problems
-
-    if cond is None or condition_problems(cond):
-        return []
-    return list(condition_fields(cond))
-
-
-def _sub_rules(spec: dict) -> list[tuple[str, list[str]]]:
-    """(what, paths named) for every rule of a row: sub-fields' conditions, calculations and
-    cascading choices, the row checks."""
-    out: list[tuple[str, list[str]]] = []
-    for sub in sub_specs(spec):
-        for which in ("show_if", "required_if"):
-            if sub.get(which) is not None:
-                out.append((f"{sub['key']}.{which}", _condition_names(sub[which])))
-        if registry[sub["type"]].computes:
-            out.append((f"{sub['key']}.expression", _rule_names(sub.get("expression"))))
-        rule = sub.get("choice_filter")
-        if isinstance(rule, dict) and isinstance(rule.get("field"), str):
-            out.append((f"{sub['key']}.choice_filter", [rule["field"]]))
-    for n, check in enumerate(row_checks(spec), start=1):
-        out.append((f"checks[{n}]", _rule_names(check.get("rule"))))
-    return out
-
-
-def _outside(paths: list[str], siblings: set[str]) -> list[str]:
-    return [path for path in paths if path.split(".")[0] not in siblings]
-
-
-def _group_outside_names(spec: dict) -> list[tuple[str, str]]:
-    siblings = {sub["key"] for sub in sub_specs(spec)}
-    return [(what, path) for what, paths in _sub_rules(spec) for path in _outside(paths, siblings)]
-
-
-def _group_for_page(spec: dict, data: dict[str, Any], page: dict[str, dict]) -> dict:
-    """Rows' rules that name only answers of earlier pages, decided now (a hidden sub-field
-    left out, a condition that holds dropped, cascading options narrowed); the page's fields
-    travel along (``PAGE_FIELDS``, for drawing only) so the rows' hints name them by label."""
-    from madoguchi.procedures.conditions import condition_holds
-
-    siblings = {sub["key"] for sub in sub_specs(spec)}
-
-    def earlier_only(paths: list[str]) -> bool:
-        return bool(paths) and all(
-            path.split(".")[0] not in siblings and path.split(".")[0] not in page for path in paths
-        )
-
-    changed = False
-    subs: list[dict] = []
-    for sub in spec.get("fields") or []:
-        if not isinstance(sub, dict) or sub.get("type") not in registry:
-            subs.append(sub)
-            continue
-        sub = dict(sub)
-        show_if = sub.get("show_if")
-        if show_if is not None and earlier_only(_condition_names(show_if)):
-            changed = True
-            if not condition_holds(show_if, data):
-                continue
-            del sub["show_if"]
-        required_if = sub.get("required_if")
-        if required_if is not None and earlier_only(_condition_names(required_if)):
-            changed = True
-            if condition_holds(required_if, data):
-                sub["required"] = True
-            del sub["required_if"]
-        rule = sub.get("choice_filter")
-        if isinstance(rule, dict) and isinstance(rule.get("field"), str) and earlier_only([rule["field"]]):
-            answer = data.get(rule["field"])
-            if answer not in (None, "", []):
-                answers = {str(a) for a in answer} if isinstance(answer, list) else {str(answer)}
-                sub["options"] = [
-                    option
-                    for option in sub.get("options") or []
-                    if isinstance(option, dict)
-                    and str((option.get("filter") or {}).get(rule.get("column"))) in answers
-                ]
-            del sub["choice_filter"]
-            changed = True
-        subs.append(sub)
-    return {**spec, "fields": subs if changed else spec.get("fields"), PAGE_FIELDS: page}
-
-
-def _row_hints(subs: list[dict], page: dict[str, dict]) -> dict[str, str]:
-    """Words for pages without JavaScript: 「次に当てはまる方のみ：…」 for each sub-field shown on a
-    condition, 「…の答えに合うものを選んでください」 for cascading choices."""
-    from madoguchi.procedures.steps import condition_hint
-
-    by_key = {**page, **{sub["key"]: sub for sub in subs}}  # the row's own sub-fields first
-    hints = {}
-    for sub in subs:
-        words = []
-        if sub.get("show_if"):
-            words.append(str(_("%(hint)s。")) % {"hint": condition_hint(sub["show_if"], by_key)})
-        rule = sub.get("choice_filter")
-        if isinstance(rule, dict) and isinstance(rule.get("field"), str):
-            parent = by_key.get(rule["field"], {})
-            label = parent.get("label") or rule["field"]
-            fits = str(_("「%(label)s」の答えに合うものを選んでください")) % {"label": label}
-            words.append(str(_("%(hint)s。")) % {"hint": fits})
-        if words:
-            hints[sub["key"]] = "".join(words)
-    return hints
