@@ -75,23 +75,31 @@ def _ticket_row(application: Application) -> AdmissionTicket:
 FEE_STATUS = "fee.status"
 
 
-def fee_known_at_submission(application: Application) -> bool:
-    """Whether the application's own fee was fixed when it was sent (payments answers
-    ``fee.status``; no answer: the application has no fee). A fee decided after review — or
-    none — does not hold the ticket, whatever the procedure's fee setting says today."""
+def fee_of(application: Application) -> dict[str, Any] | None:
+    """What payments says of the application's fee (``fee.status``: ``known_at_submission`` —
+    fixed when it was sent —, ``status`` …); None: the application has no fee."""
     answers: list[dict[str, Any]] = []
     events.emit(FEE_STATUS, application=application, answers=answers)
-    return any(answer.get("known_at_submission") for answer in answers)
+    return answers[0] if answers else None
 
 
 def _fee_settled(ticket: AdmissionTicket) -> bool:
-    """Paid (or waived in full) when the application's fee was known at submission; a fee
-    decided after review is paid before the 合否 notice instead (module docstring)."""
+    """Paid (or waived in full) when the application's own fee was known at submission; a fee
+    decided after review — or none — does not hold the ticket, whatever the procedure's fee
+    setting says today; it is paid before the 合否 notice instead (module docstring). Asked of
+    payments once; a fee already paid (before the ticket was switched on, so no hook recorded
+    it) counts as paid."""
     if ticket.fee_paid_at is not None:
         return True
     if ticket.fee_first is None:
-        ticket.fee_first = fee_known_at_submission(ticket.application)
-        ticket.save(update_fields=["fee_first"])
+        fee = fee_of(ticket.application)
+        ticket.fee_first = bool(fee and fee.get("known_at_submission"))
+        fields = ["fee_first"]
+        if ticket.fee_first and fee and fee.get("status") == "paid":
+            ticket.fee_paid_at = timezone.now()
+            fields.append("fee_paid_at")
+        ticket.save(update_fields=fields)
+        return not ticket.fee_first or ticket.fee_paid_at is not None
     return not ticket.fee_first
 
 

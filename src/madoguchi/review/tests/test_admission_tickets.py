@@ -391,6 +391,22 @@ def test_an_application_sent_without_a_fee_to_pay_first_is_not_held_when_the_pro
     assert waiting.issued_at is None and waiting.fee_first is True
 
 
+def test_a_fee_paid_before_the_ticket_was_switched_on_counts_as_paid():
+    """The payment hook records nothing while a procedure has no ticket: asked at acceptance,
+    payments says the fee is paid, so the ticket does not wait for money already in."""
+    office = exam(fee_office(amount=2000))
+    TicketSetting.objects.filter(procedure=office.procedure_a).update(enabled=False)
+    application = make_application(office.procedure_a)
+    pay_cash(office, application)
+    assert not AdmissionTicket.objects.filter(application=application).exists()
+    TicketSetting.objects.filter(procedure=office.procedure_a).update(enabled=True)
+
+    accept(office, application)
+
+    ticket = AdmissionTicket.objects.get(application=application)
+    assert ticket.fee_first is True and ticket.fee_paid_at is not None and ticket.number == "A00001"
+
+
 # ---------------------------------------------------------------------------- finding a ticket
 
 
