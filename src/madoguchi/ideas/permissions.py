@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from django.http import HttpRequest
 
 from madoguchi.accounts.constants import Role
 from madoguchi.accounts.models import User
 from madoguchi.accounts.permissions import StaffScope
 from madoguchi.accounts.sessions import is_staff_session
+from madoguchi.accounts.types import Viewer as AccountViewer
 from madoguchi.ideas.constants import Visibility
 from madoguchi.ideas.models import Mute, Space
 
@@ -25,16 +27,21 @@ ALL_ROLES = tuple(Role.values)
 
 @dataclass
 class Viewer:
-    user: Any  # a User or AnonymousUser
+    user: AccountViewer  # request.user: a User or AnonymousUser
     staff_session: bool = False
 
     @classmethod
-    def of(cls, request: Any) -> Viewer:
+    def of(cls, request: HttpRequest) -> Viewer:
         return cls(user=request.user, staff_session=is_staff_session(request))
 
     @property
     def authenticated(self) -> bool:
         return bool(getattr(self.user, "is_authenticated", False))
+
+    @property
+    def signed_in(self) -> User | None:
+        """The user when signed in, else None (what ``authenticated`` says, as a type)."""
+        return self.user if isinstance(self.user, User) and self.user.is_authenticated else None
 
     @property
     def scope(self) -> StaffScope:
@@ -53,7 +60,7 @@ class Viewer:
             return False
         if space.visibility == Visibility.STAFF and not self.staff_of(space.organization_id):
             return False
-        return not Mute.objects.filter(space=space, user=self.user).exists()
+        return not Mute.objects.filter(space=space, user=self.signed_in).exists()
 
     def is_moderator(self, space: Space) -> bool:
         if not self.staff_of(space.organization_id):

@@ -71,9 +71,10 @@ def proposals_list(
 
 
 def my_drafts(*, viewer: Viewer, space: Space) -> QuerySet[Proposal]:
-    if not viewer.authenticated:
+    user = viewer.signed_in
+    if user is None:
         return Proposal.objects.none()
-    return Proposal.objects.filter(space=space, author=viewer.user, status=ProposalStatus.DRAFT).order_by(
+    return Proposal.objects.filter(space=space, author=user, status=ProposalStatus.DRAFT).order_by(
         "-created_at"
     )
 
@@ -116,12 +117,11 @@ def comments_of(*, viewer: Viewer, proposal: Proposal) -> list[tuple[Comment, li
 
 
 def liked(*, viewer: Viewer, kind: str, ids: list[int]) -> set[int]:
-    if not viewer.authenticated or not ids:
+    user = viewer.signed_in
+    if user is None or not ids:
         return set()
     return set(
-        Like.objects.filter(user=viewer.user, kind=kind, object_id__in=ids).values_list(
-            "object_id", flat=True
-        )
+        Like.objects.filter(user=user, kind=kind, object_id__in=ids).values_list("object_id", flat=True)
     )
 
 
@@ -210,7 +210,7 @@ def similar_questions(*, viewer: Viewer, space: Space, title: str, limit: int = 
     from madoguchi.core import search_items
     from madoguchi.ideas.searching import QUESTION
 
-    user = viewer.user if viewer.staff_of(space.organization_id) else None
+    user = viewer.signed_in if viewer.staff_of(space.organization_id) else None
     found = search_items.search(
         title, user=user, kinds=[QUESTION], organization_id=space.organization_id, limit=30
     )

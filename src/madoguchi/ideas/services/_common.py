@@ -33,17 +33,19 @@ def space_of(target: Moderated) -> Space:
 def require_post(viewer: Viewer, space: Space) -> User:
     if not viewer.can_read(space):
         raise Http404
-    if not viewer.can_post(space):
+    user = viewer.signed_in
+    if user is None or not viewer.can_post(space):  # can_post: signed in
         raise PermissionDeniedError(_("この場所に投稿する権限がありません。"))
-    return viewer.user
+    return user
 
 
 def require_moderator(viewer: Viewer, space: Space) -> User:
     if not viewer.can_read(space):
         raise Http404
-    if not viewer.is_moderator(space):
+    user = viewer.signed_in
+    if user is None or not viewer.is_moderator(space):  # is_moderator: signed in
         raise PermissionDeniedError(_("この操作はモデレーターだけができます。"))
-    return viewer.user
+    return user
 
 
 def text_checked(

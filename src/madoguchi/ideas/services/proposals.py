@@ -233,9 +233,10 @@ def follow_set(*, viewer: Viewer, proposal: Proposal, on: bool) -> None:
         user = require_post(viewer, proposal.space)
         Follow.objects.get_or_create(proposal=proposal, user=user)
         return
-    if not (viewer.authenticated and viewer.can_read(proposal.space)):
+    follower = viewer.signed_in
+    if follower is None or not viewer.can_read(proposal.space):
         raise Http404
-    Follow.objects.filter(proposal=proposal, user=viewer.user).delete()
+    Follow.objects.filter(proposal=proposal, user=follower).delete()
 
 
 def notifications_set(*, user: User, proposal: Proposal, on: bool) -> bool:
@@ -363,7 +364,7 @@ def proposal_answers_publish(
                 continue
             proposal.status = proposal.answer_status or proposal.status
             proposal.answer_published_at = now
-            proposal.answered_by = viewer.user
+            proposal.answered_by = viewer.signed_in  # _may_answer: a signed-in staff member
             proposal.save(update_fields=["status", "answer_published_at", "answered_by", "updated_at"])
             audit_record(
                 actor=viewer.user,
