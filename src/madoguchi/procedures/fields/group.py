@@ -210,7 +210,8 @@ class GroupField(FieldType):
             elif key in seen:
                 problems.append(str(_("グループの項目の key「%(key)s」が重複しています。")) % {"key": key})
             seen.add(str(key))
-            field_type = registry.get(sub.get("type")) if isinstance(sub.get("type"), str) else None
+            type_id = sub.get("type")
+            field_type = registry.get(type_id) if isinstance(type_id, str) else None
             if field_type is None:
                 problems.append(
                     f"{where}: " + str(_("種類「%(type)s」はありません。")) % {"type": sub.get("type")}

@@ -24,7 +24,7 @@ def pass_valid(value: str | None, scope: str) -> bool:
     if not value:
         return False
     try:
-        data = signing.loads(value, salt=_PASS_SALT, max_age=config()["pass_ttl"])
+        data = signing.loads(value, salt=_PASS_SALT, max_age=int(config()["pass_ttl"]))
     except signing.BadSignature:  # includes SignatureExpired
         return False
     return data.get("s") == scope
