@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from madoguchi.applications.models import Application
 from madoguchi.demo.loader import DATA_DIR
@@ -76,5 +77,14 @@ def test_s4_review_approve_enter_data_and_decide_by_three_people(open_page, site
 
     employee.goto(f"/applications/{application.pk}/")
     employee.check("S4 status page")
+    timeline = page.locator("ol.timeline").inner_text()
+    assert "結果は「認定」です。" in timeline, timeline
+    # in English, the lines the centre wrote in Japanese read in English (issue 13)
+    with page.expect_navigation():
+        page.locator("button", has_text="English").first.click()
+    employee.check("S4 status page in English")
+    timeline = page.locator("ol.timeline").inner_text()
+    assert "The result is: Certified. Please download the notice for details." in timeline, timeline
+    assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", timeline), timeline
     for rec in (employee, reviewer, approver, clerk):
         rec.assert_no_problems()
