@@ -45,7 +45,7 @@ def application_payment_received(*, application: Application, actor: Actor) -> b
     return True
 
 
-def application_close_unpaid(*, application: Application, message: str | Line, actor: Actor) -> bool:
+def application_close_unpaid(*, application: Application, message: Line, actor: Actor) -> bool:
     """Close an undecided application whose fee was not paid by the deadline (status 取下げ,
     audited ``application.closed_unpaid``, ``message`` on the timeline). One still waiting for
     its fee was never received: it gets no case and no receipt. Returns whether it was closed."""

@@ -15,17 +15,18 @@ from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
 
 
-def event_texts(message: str | Line) -> dict[str, Any]:
-    """The fields of an ``ApplicationEvent`` that say what its line says: a ``Line`` is kept as
-    its message id and values (shown in the reader's language) and, for the record, in
-    Japanese; a plain string (a line a person wrote) as it is."""
-    if isinstance(message, Line):
-        return {
-            "message": message.render(settings.LANGUAGE_CODE),
-            "text_id": message.text_id,
-            "params": message.params,
-        }
-    return {"message": message}
+def event_texts(message: Line) -> dict[str, Any]:
+    """The fields of an ``ApplicationEvent`` that say what its line says: the ``Line``'s message
+    id and values (shown in the reader's language) and, for the record, the line in Japanese.
+    A text already translated (``_("…") % …``) is refused: it would freeze the writer's
+    language (what a person typed goes in as a value: ``Line(gettext_noop("…%(reason)s"), …)``)."""
+    if not isinstance(message, Line):
+        raise TypeError("a timeline line is an applications.timeline.Line (message id and values)")
+    return {
+        "message": message.render(settings.LANGUAGE_CODE),
+        "text_id": message.text_id,
+        "params": message.params,
+    }
 
 
 def application_status_set(
@@ -33,14 +34,14 @@ def application_status_set(
     application: Application,
     status: str,
     kind: str,
-    message: str | Line,
+    message: Line,
     actor: Actor,
     public: bool = True,
     wording: str = "",
 ) -> bool:
     """Set the status (no-op when unchanged), add the timeline event the applicant sees, audit it
     as ``application.<kind>``. Call inside the caller's transaction with the row locked.
-    ``message``: the line, best a ``timeline.Line`` (shown in the reader's language).
+    ``message``: the line, a ``timeline.Line`` (shown in the reader's language).
     ``wording``: how a decision is worded (constants.DECISION_WORDS), kept with it so the status
     reads as the notice does. Returns whether anything changed."""
     if application.status == status:
@@ -72,7 +73,7 @@ def application_status_set(
 
 
 def application_event_add(
-    *, application: Application, kind: str, message: str | Line, actor: Actor
+    *, application: Application, kind: str, message: Line, actor: Actor
 ) -> ApplicationEvent:
     """A line on the applicant's timeline without a change of status (a document was issued, …),
     audited as ``application.<kind>``. Call inside the caller's transaction."""

@@ -26,6 +26,7 @@ def test_without_a_back_office_nothing_is_opened_and_the_status_page_has_nothing
 
 
 def test_application_status_set_writes_status_timeline_and_audit_once(office):
+    from madoguchi.applications.timeline import Line
     from madoguchi.audit.models import AuditEntry
     from madoguchi.review.testing import make_application
 
@@ -34,14 +35,14 @@ def test_application_status_set_writes_status_timeline_and_audit_once(office):
         application=application,
         status=ApplicationStatus.IN_REVIEW,
         kind="review_started",
-        message="審査を開始しました。",
+        message=Line("審査を開始しました。"),
         actor=office.reviewer_a,
     )
     assert not application_status_set(
         application=application,
         status=ApplicationStatus.IN_REVIEW,
         kind="review_started",
-        message="審査を開始しました。",
+        message=Line("審査を開始しました。"),
         actor=office.reviewer_a,
     )
     application.refresh_from_db()

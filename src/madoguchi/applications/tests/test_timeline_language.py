@@ -116,3 +116,18 @@ def test_the_status_page_shows_the_timeline_in_the_readers_language(client):
     assert "申請を受け付けました。" in japanese
     assert "申請を受け付けました。" not in english and "Your application has been received." in english
     assert api["timeline"][0]["message"] == "Your application has been received."
+
+
+@pytest.mark.django_db
+def test_a_line_already_translated_is_refused():
+    """``_("…") % …`` would keep the writer's language; only a Line (message id, values) is taken."""
+    org = make_organization()
+    applicant = make_user()
+    draft = services.draft_create(
+        applicant=applicant, procedure=make_procedure(org), data={"name": "山田 太郎", "kind": "a"}
+    )
+    application = services.application_submit(draft=draft, actor=applicant, idempotency_key="k4")
+    with pytest.raises(TypeError):
+        services.application_event_add(
+            application=application, kind="note", message="審査を開始しました。", actor="system"
+        )

@@ -114,7 +114,7 @@ def decision_tell_applicant(
     *,
     user: User,
     outcome: str,
-    message: str | Line,
+    message: Line,
     word: str = "",
     review_url: str = "",
     wording: str = "",
