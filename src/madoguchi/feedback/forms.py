@@ -3,7 +3,7 @@ back next to the fields (``add_service_errors``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import get_language
@@ -37,7 +37,7 @@ class ServiceForm(forms.Form):
                 self.add_error(key if key in self.fields else None, message)
 
     def error_summary(self) -> list[tuple[str, str]]:
-        out = []
+        out: list[tuple[str, str]] = []
         for key, errors in self.errors.items():
             anchor = self[key].auto_id if key in self.fields else ""
             out.extend((anchor, str(message)) for message in errors)
@@ -81,7 +81,7 @@ class ReviewForm(ServiceForm):
     def __init__(self, *args: Any, difficulties: list[dict[str, str]], ask_nps: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         english = (get_language() or "").startswith("en")
-        self.fields["difficulties"].choices = [
+        cast(forms.ChoiceField, self.fields["difficulties"]).choices = [
             (d["key"], difficulty_label(d, english=english)) for d in difficulties
         ]
         if not ask_nps:

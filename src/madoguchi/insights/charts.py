@@ -79,7 +79,7 @@ def render(
     for index, item in enumerate(series):
         values = [None if v is None else (v * 100 if percent else v) for v in item.values]
         dash = TARGET_DASH if item.target else DASHES[index % len(DASHES)]
-        style = {"width": 3}
+        style: dict[str, int | str] = {"width": 3}
         if dash:
             style["dasharray"] = dash
         if item.target:

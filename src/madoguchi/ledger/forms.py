@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 
@@ -26,7 +27,7 @@ class EventForm(forms.Form):
 
     def __init__(self, *args, municipality_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipalities"].choices = municipality_choices
+        cast(forms.ChoiceField, self.fields["municipalities"]).choices = municipality_choices
 
 
 class UploadForm(forms.Form):

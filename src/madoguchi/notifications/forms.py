@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -91,7 +93,7 @@ class PushForm(AccessibleForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, s.label) for k, s in SEGMENTS.items()]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [(k, s.label) for k, s in SEGMENTS.items()]
 
     def segment(self) -> dict:
         data = self.cleaned_data

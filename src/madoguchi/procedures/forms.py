@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +19,11 @@ class CatalogSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("すべての分類")), *catalog_categories()]
-        self.fields["organization"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", _("すべての分類")),
+            *catalog_categories(),
+        ]
+        cast(forms.ChoiceField, self.fields["organization"]).choices = [
             ("", _("すべての団体")),
             *[(org.slug, org.name) for org in catalog_organizations()],
         ]

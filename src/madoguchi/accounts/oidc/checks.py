@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register("security")
@@ -17,7 +17,7 @@ def oidc_providers_check(app_configs, **kwargs):
         providers = configured_providers()
     except ValueError as exc:
         return [Error(str(exc), id="accounts_oidc.E001")]
-    messages = []
+    messages: list[CheckMessage] = []
     for provider in providers.values():
         if not provider.issuer.startswith("https://") and not settings.DEBUG and not provider.dev:
             messages.append(

@@ -46,7 +46,7 @@ def faq_document(faq: FaqEntry) -> Document:
 
 def procedure_url(procedure: Procedure) -> str:
     """The public page of a procedure, whatever name the procedures app gives it."""
-    candidates = [
+    candidates: list[tuple[str, dict[str, object]]] = [
         ("procedures:detail", {"org_slug": procedure.organization.slug, "procedure_slug": procedure.slug}),
         ("procedures:detail", {"organization": procedure.organization.slug, "slug": procedure.slug}),
         ("procedures:detail", {"org": procedure.organization.slug, "slug": procedure.slug}),

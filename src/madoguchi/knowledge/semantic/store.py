@@ -96,8 +96,9 @@ def schedule() -> None:
         _wanted.set()
         with _thread_lock:
             if _thread[0] is None or not _thread[0].is_alive():
-                _thread[0] = threading.Thread(target=_embed_in_thread, name="knowledge-embed", daemon=True)
-                _thread[0].start()
+                thread = threading.Thread(target=_embed_in_thread, name="knowledge-embed", daemon=True)
+                _thread[0] = thread
+                thread.start()
     else:
         tasks.embed_pending.delay()
 

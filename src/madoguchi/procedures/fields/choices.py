@@ -108,7 +108,7 @@ class CheckboxesField(FieldType):
         rules = get_rules(spec)
         problems = check_options(spec) + check_non_negative_ints(rules, "min_items", "max_items")
         if not problems and rules.get("min_items", 0) > rules.get("max_items", len(spec["options"])):
-            problems.append(_("validation.min_items が max_items より大きくなっています。"))
+            problems.append(str(_("validation.min_items が max_items より大きくなっています。")))
         return problems
 
     def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:

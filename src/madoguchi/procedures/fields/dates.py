@@ -119,10 +119,10 @@ class DateField(FieldType):
                         % {"name": name}
                     )
         if rules.get("past_only") and rules.get("future_only"):
-            problems.append(_("past_only と future_only は同時に指定できません。"))
+            problems.append(str(_("past_only と future_only は同時に指定できません。")))
         if not problems and "min" in rules and "max" in rules:
             if resolve_bound(rules["min"]) > resolve_bound(rules["max"]):
-                problems.append(_("validation.min が max より後の日付になっています。"))
+                problems.append(str(_("validation.min が max より後の日付になっています。")))
         return problems
 
     def widget_context(self, spec: dict, value: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ class _Explainer:
         return self.specs.get(tree[1].split(".")[0])
 
     def field_type(self, spec: dict | None) -> FieldType | None:
-        return registry.get(spec.get("type")) if spec else None
+        return registry.get(str(spec.get("type") or "")) if spec else None
 
     def label(self, path: str) -> str:
         head, _sep, rest = path.partition(".")
