@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from madoguchi.accounts.models import Membership, User
 from madoguchi.accounts.types import Actor
 from madoguchi.applications.models import Application
+from madoguchi.core.memo import memoized
 from madoguchi.core.wareki import to_wareki
 from madoguchi.notifications.constants import ChannelKind
 from madoguchi.notifications.models import ContactPreference, Notification
@@ -83,12 +84,18 @@ def task_recipients(task: Any, case: Any) -> list[User]:
         return list(User.objects.filter(pk=task.assignee_id, is_active=True))
     if not task.role or task.role not in ACT_ROLES:
         return []
-    memberships = Membership.objects.filter(
-        organization_id=case.organization_id, role=task.role, user__is_active=True
-    )
-    if task.role not in ORG_WIDE_ROLES:
-        memberships = memberships.filter(Q(department__isnull=True) | Q(department_id=task.department_id))
-    return list(User.objects.filter(pk__in=memberships.values("user_id")).order_by("pk"))
+    department_id = None if task.role in ORG_WIDE_ROLES else task.department_id
+
+    def load() -> list[User]:
+        memberships = Membership.objects.filter(
+            organization_id=case.organization_id, role=task.role, user__is_active=True
+        )
+        if task.role not in ORG_WIDE_ROLES:
+            memberships = memberships.filter(Q(department__isnull=True) | Q(department_id=department_id))
+        return list(User.objects.filter(pk__in=memberships.values("user_id")).order_by("pk"))
+
+    # the same people for every case of a batch of follow-ups (core.memo; every time elsewhere)
+    return memoized(("review.task_recipients", case.organization_id, task.role, department_id), load)
 
 
 def _task_context(task: Any, case: Any) -> dict[str, str]:
@@ -101,9 +108,18 @@ def _task_context(task: Any, case: Any) -> dict[str, str]:
     }
 
 
-def _staff_channels(user: User) -> list[str]:
+def _staff_preference(user: User) -> ContactPreference | None:
+    """The person's contact preference, read once per batch of follow-ups (core.memo)."""
+    return memoized(
+        ("notifications.contact_preference", user.pk),
+        lambda: ContactPreference.objects.filter(user=user).first(),
+    )
+
+
+def _staff_channels(user: User, preference: ContactPreference | None = None) -> list[str]:
     """In-app (mailbox) always; e-mail now unless the person takes one digest a day."""
-    preference = ContactPreference.objects.filter(user=user).first()
+    if preference is None:
+        preference = _staff_preference(user)
     if preference is not None and preference.staff_digest:
         return [ChannelKind.MAILBOX]
     return [ChannelKind.MAILBOX, ChannelKind.EMAIL]
@@ -122,13 +138,15 @@ def notify_tasks_started(*, case: Any, tasks: list[Any], actor: Actor = None) ->
             if user.pk in seen or user.pk == actor_id:
                 continue
             seen.add(user.pk)
+            preference = _staff_preference(user)
             notification_enqueue(
                 recipient=user,
                 event="review.task_assigned",
                 organization=case.organization,
                 context=_task_context(task, case),
                 dedupe_key=f"case:{case.pk}:round:{case.step_round}:assigned",
-                channels=_staff_channels(user),
+                channels=_staff_channels(user, preference),
+                preference=preference,
                 webhooks=[],
                 department_id=case.department_id,
             )

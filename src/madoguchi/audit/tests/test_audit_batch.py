@@ -55,3 +55,18 @@ def test_nested_blocks_join_the_outer_one():
 def test_outside_a_transaction_it_refuses(transactional_db):
     with pytest.raises(RuntimeError), audit_batch():
         pass
+
+
+def test_a_large_batch_is_inserted_a_chunk_at_a_time_in_chain_order():
+    from madoguchi.audit.services import INSERT_CHUNK
+
+    count = 2 * INSERT_CHUNK + 3
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), audit_batch():
+        written = [audit_record(actor="system", action="test.many", target=f"t{i}") for i in range(count)]
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 3  # 50 + 50 + 3
+    assert [e.id for e in written] == sorted(e.id for e in written)  # ids follow the chain
+    chain = list(AuditEntry.objects.filter(action="test.many").order_by("id"))
+    assert [e.target_id for e in chain] == [f"t{i}" for i in range(count)]
+    assert all(b.previous_hash == a.entry_hash for a, b in zip(chain, chain[1:], strict=False))
+    assert audit_verify()[0]

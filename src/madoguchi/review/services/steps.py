@@ -133,7 +133,8 @@ def step_start(
     )
     new_tasks = []
     unnamed: list[str] = []  # person fields whose address named nobody who may act
-    for slot in step.slots.all():
+    slots = memoized(("review.step_slots", step.pk), lambda: list(step.slots.all()))
+    for slot in slots:
         if slot.pk in carried:
             continue
         department_id, assignee_id = slot.department_id, slot.user_id
