@@ -25,7 +25,7 @@ from madoguchi.accounts import passkeys, staff_signin, totp
 from madoguchi.accounts.constants import AuthMethod
 from madoguchi.accounts.decorators import staff_required
 from madoguchi.accounts.forms import StaffLoginForm, TotpForm
-from madoguchi.accounts.models import Passkey
+from madoguchi.accounts.models import Passkey, User
 from madoguchi.accounts.sessions import staff_session_begin
 from madoguchi.core.errors import FieldErrors
 from madoguchi.core.qr import qr_svg
@@ -33,7 +33,7 @@ from madoguchi.core.qr import qr_svg
 ENROL_SESSION_KEY = "accounts.totp_enrol"
 
 
-def _safe_next(url: str, user: Any) -> str:
+def _safe_next(url: str, user: User) -> str:
     if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         return url
     if user.is_superuser and not user.memberships.exists():
@@ -53,7 +53,7 @@ def _throttled(response, exc: staff_signin.SignInThrottled):
     return response
 
 
-def _has_passkeys(user: Any) -> bool:
+def _has_passkeys(user: User) -> bool:
     return Passkey.objects.filter(user=user).exists()
 
 
@@ -92,7 +92,7 @@ def _finish(request, pending: staff_signin.Pending, method: str):
     return redirect(pending.next_url or "review:root")
 
 
-def _demo_code(user: Any) -> str:
+def _demo_code(user: User) -> str:
     """The demo's staff share one public authenticator secret (settings.DEMO_TOTP_SECRET); where
     the dev mail page is on, the code page shows its current code so the demo can be tried
     without an app. Never for any other secret."""
