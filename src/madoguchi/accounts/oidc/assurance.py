@@ -61,6 +61,8 @@ def session_assurance(request: Any) -> Assurance:
     if auth is None or auth.method != AuthMethod.OIDC:
         return Assurance.EMAIL  # the e-mail link (or a staff session applying for itself)
     session = getattr(request, "session", None)
+    if session is None:
+        return Assurance.ACCOUNT
     try:
         return Assurance(int(session.get(SESSION_ASSURANCE_KEY, Assurance.ACCOUNT)))
     except (TypeError, ValueError, AttributeError):

@@ -93,8 +93,9 @@ class _Parser:
 
     def parse(self) -> str:
         result = self.parse_or()
-        if self.peek() is not None:
-            raise NotMapped(f"「{self.peek().value}」は窓口の式に置き換えられません")
+        extra = self.peek()
+        if extra is not None:
+            raise NotMapped(f"「{extra.value}」は窓口の式に置き換えられません")
         return result
 
     def parse_or(self) -> str:
