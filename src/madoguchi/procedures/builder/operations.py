@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -33,11 +33,11 @@ def _steps(definition: dict) -> list[dict]:
     return definition.setdefault("steps", [])
 
 
-def all_keys(definition: dict) -> set[str]:
+def all_keys(definition: dict) -> set[str | None]:
     return {f.get("key") for s in _steps(definition) for f in s.get("fields", []) if isinstance(f, dict)}
 
 
-def unique_key(base: str, taken: set[str]) -> str:
+def unique_key(base: str, taken: Collection[str | None]) -> str:
     base = re.sub(r"[^A-Za-z0-9_]", "_", base) or "field"
     if not base[0].isalpha():
         base = f"f_{base}"
@@ -125,7 +125,7 @@ def remove_step(definition: dict, *, step_key: str) -> dict:
 # ---------------------------------------------------------------------------- fields
 
 
-def new_field(type_id: str, taken: set[str], *, label: str = "") -> dict:
+def new_field(type_id: str, taken: Collection[str | None], *, label: str = "") -> dict:
     field_type = registry.get(type_id)
     if field_type is None:
         raise BuilderError(_("種類「%(type)s」はありません。") % {"type": type_id})

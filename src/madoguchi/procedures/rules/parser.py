@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
 
@@ -140,7 +140,7 @@ class _Parser:
             self.fail(_("「%(expected)s」が必要です。") % {"expected": value})
         return self.advance()
 
-    def fail(self, message: str):
+    def fail(self, message: str) -> NoReturn:
         token = self.current
         where = (
             _("式の終わりで")
