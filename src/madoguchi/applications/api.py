@@ -196,11 +196,16 @@ def draft_submit(
             code="idempotency_key_invalid",
             status=400,
         )
-    draft = selectors.access_draft(user=user, draft_id=draft_id)
-    draft.applicant = user  # access_draft matched applicant=user; saves loading the user again
-    request_identity_check(request, identity_level=draft.version.procedure.identity_level)
-    application, created = services.application_submit_with_result(
-        draft=draft, actor=user, idempotency_key=idempotency_key, channel=_channel(request)
+    # the draft is read (404 unless the user's own) and locked in one statement, in the
+    # submitting transaction; the identity level is checked on it before anything is written
+    application, created = services.application_submit_own_draft(
+        applicant=user,
+        draft_id=draft_id,
+        idempotency_key=idempotency_key,
+        channel=_channel(request),
+        check=lambda draft: request_identity_check(
+            request, identity_level=draft.version.procedure.identity_level
+        ),
     )
     return Status(201 if created else 200, _application_out(application))
 

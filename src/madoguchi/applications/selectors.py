@@ -84,13 +84,18 @@ def amendment_procedures(application: Application) -> list[Any]:
     )
 
 
-def access_draft(*, user: User, draft_id: Any) -> Draft:
+def access_draft(*, user: User, draft_id: Any, lock: bool = False) -> Draft:
     """The applicant's own draft; 404 for anyone else's and for one started for them at the
-    counter (書かない窓口: staff work on it through the visit)."""
+    counter (書かない窓口: staff work on it through the visit).
+
+    ``lock``: inside a transaction, the draft row (alone, not its version, procedure or
+    organization) stays locked until it ends — the submission reads and locks in one statement.
+    """
+    drafts = Draft.objects.select_related("version__procedure__organization")
+    if lock:
+        drafts = drafts.select_for_update(of=("self",))
     try:
-        return Draft.objects.select_related("version__procedure__organization").get(
-            pk=draft_id, applicant=user, entered_by__isnull=True
-        )
+        return drafts.get(pk=draft_id, applicant=user, entered_by__isnull=True)
     except (Draft.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     except Exception as exc:  # django.core.exceptions.ValidationError for malformed UUIDs

@@ -112,13 +112,17 @@ def catalog_categories() -> list[tuple[str, Any]]:
 def procedure_get_public(*, org_slug: str, procedure_slug: str) -> Procedure:
     """The public procedure at /<org>/<procedure>/, or 404."""
     try:  # get(), not first(): (organization, slug) is unique, so no ORDER BY is needed
-        return (
+        procedure = (
             public_procedures()
             .select_related("organization", "department", "current_version")
             .get(organization__slug=org_slug, slug=procedure_slug)
         )
     except Procedure.DoesNotExist:
         raise Http404 from None
+    version = procedure.current_version
+    if version is not None and version.procedure_id == procedure.pk:
+        version.procedure = procedure  # what version.procedure would load again (a statement)
+    return procedure
 
 
 def procedure_requirements(procedure: Procedure) -> list[str]:

@@ -42,7 +42,11 @@ from madoguchi.applications.services.payment_wait import (
     application_payment_received,
 )
 from madoguchi.applications.services.status import application_event_add, application_status_set
-from madoguchi.applications.services.submission import application_submit, application_submit_with_result
+from madoguchi.applications.services.submission import (
+    application_submit,
+    application_submit_own_draft,
+    application_submit_with_result,
+)
 
 __all__ = [
     "PROXY_REQUESTED_KEY",
@@ -53,6 +57,7 @@ __all__ = [
     "application_follow_up_dispatch",
     "application_payment_received",
     "application_submit",
+    "application_submit_own_draft",
     "application_submit_with_result",
     "application_withdraw",
     "applications_follow_up_batch",

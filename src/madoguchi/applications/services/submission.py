@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -13,6 +15,7 @@ from madoguchi.accounts.models import Organization
 from madoguchi.accounts.types import Actor, User, user_or_none
 from madoguchi.applications.constants import HOLD_PAYMENT, PROXY_REQUESTED_KEY, ApplicationStatus, Channel
 from madoguchi.applications.models import Application, ApplicationEvent, Draft, ReferenceSequence
+from madoguchi.applications.selectors import access_draft
 from madoguchi.applications.services import follow_up
 from madoguchi.applications.services.attachments import attachments_link, validation_context
 from madoguchi.applications.services.status import event_texts
@@ -90,93 +93,139 @@ def application_submit_with_result(
             # caller's read when the draft still points at the same version (versions are
             # immutable), which saves a four-table join on the hot path.
             locked = Draft.objects.select_for_update().get(pk=draft.pk)
-            already = locked.application  # None without a query when not yet submitted
-            if already is not None:
-                return already, False
             locked.applicant = draft.applicant  # same row; reuses the caller's loaded user
             if locked.version_id == draft.version_id and "version" in draft._state.fields_cache:
                 locked.version = draft.version
-            version = locked.version
-            procedure = version.procedure
-            if locked.data.get(PROXY_REQUESTED_KEY) and not locked.is_proxy:
-                raise FieldErrors({"__proxy": [_("代理人の情報と委任状を入力してください。")]})
-            attachments_only = {k: v for k, v in locked.data.items() if not k.startswith("__")}
-            cleaned = validate_all(
-                version.definition,
-                attachments_only,
-                context=validation_context(user=locked.applicant, organization_id=procedure.organization_id),
+            return _submit_locked(
+                locked, actor=actor, idempotency_key=idempotency_key, channel=channel, entered_by=entered_by
             )
-            if locked.is_proxy:
-                cleaned["__power_of_attorney"] = locked.data.get("__power_of_attorney")
-            now = timezone.now()
-            application = Application(  # the UUID primary key exists before the INSERT
-                organization=procedure.organization,
-                procedure=procedure,
-                version=version,
-                applicant=locked.applicant,
-                status=ApplicationStatus.SUBMITTED,
-                data=cleaned,
-                submitted_at=now,
-                idempotency_key=idempotency_key,
-                channel=channel,
-                entered_by=entered_by,
-                is_proxy=locked.is_proxy,
-                proxy_relationship=locked.proxy_relationship,
-                principal_name=locked.principal_name,
-                amends_id=locked.amends_id,
-            )
-            # Rows that point at the application are written first (foreign keys are checked at
-            # commit); the two locks every submission shares — the organization's 受付番号
-            # counter and the audit chain — are taken last, so they are held for three
-            # statements and the COMMIT (docs/performance.md, "Submissions").
-            attachments_link(application=application, data=cleaned)
-            locked.application = application
-            locked.save(update_fields=["application", "updated_at"])
-            # payments opens what a fee procedure owes (computed on the server from the answers)
-            # and, when the procedure wants the fee before 受付, asks to hold the application:
-            # it then waits for the payment (services/payment_wait.py), without a case or receipt.
-            holds: list[str] = []
-            events.emit("application.submitted", application=application, actor=actor, holds=holds)
-            if HOLD_PAYMENT in holds:
-                application.status = ApplicationStatus.AWAITING_PAYMENT
-            ApplicationEvent.objects.create(
-                application_id=application.id,
-                kind="submitted",
-                status=application.status,
-                actor=user_or_none(actor),
-                **event_texts(
-                    Line(
-                        gettext_noop("申請を送信しました。手数料のお支払いを確認すると、受付が完了します。")
-                        if application.status == ApplicationStatus.AWAITING_PAYMENT
-                        else gettext_noop("申請を受け付けました。")
-                    )
-                ),
-            )
-            application.reference_number = _next_reference_number(
-                organization=procedure.organization, now=now
-            )
-            application.save(force_insert=True)
-            audit_record(
-                actor=actor,
-                action="application.submitted",
-                target=application,
-                after={
-                    "reference_number": application.reference_number,
-                    "status": application.status,
-                    "channel": channel,
-                },
-            )
-            application_id = application.pk
-            if application.status != ApplicationStatus.AWAITING_PAYMENT:
-                transaction.on_commit(lambda: follow_up.application_follow_up_dispatch(application_id))
-            return application, True
     except IntegrityError:
-        # The (applicant, idempotency key) exists: an API retry with the same key, or a
-        # concurrent request that won the race. The unique constraint is the check, so the
-        # common case costs no lookup; this transaction rolled back and gave its number back.
-        existing = Application.objects.filter(
-            applicant_id=draft.applicant_id, idempotency_key=idempotency_key
-        ).first()
-        if existing:
-            return existing, False
-        raise
+        existing = _existing(applicant_id=draft.applicant_id, idempotency_key=idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def application_submit_own_draft(
+    *,
+    applicant: User,
+    draft_id: Any,
+    idempotency_key: str,
+    channel: str = Channel.ONLINE,
+    check: Callable[[Draft], None] | None = None,
+) -> tuple[Application, bool]:
+    """The applicant's own draft (404 otherwise, as ``selectors.access_draft``) turned into an
+    application exactly once, as ``application_submit_with_result``; returns (application,
+    created).
+
+    The draft is read and locked with its version, procedure and organization in one statement
+    inside the submitting transaction, instead of read by the caller and locked again (the API's
+    hot path). ``check(draft)`` runs on it before anything is written and may raise (the
+    procedure's identity level).
+    """
+    idempotency_key = idempotency_key[:100]
+    try:
+        with transaction.atomic():
+            locked = access_draft(user=applicant, draft_id=draft_id, lock=True)
+            locked.applicant = applicant  # access_draft matched applicant=applicant
+            if check is not None:
+                check(locked)
+            return _submit_locked(locked, actor=applicant, idempotency_key=idempotency_key, channel=channel)
+    except IntegrityError:
+        existing = _existing(applicant_id=applicant.pk, idempotency_key=idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _existing(*, applicant_id: Any, idempotency_key: str) -> Application | None:
+    """After an IntegrityError: the (applicant, idempotency key) exists — an API retry with the
+    same key, or a concurrent request that won the race. The unique constraint is the check, so
+    the common case costs no lookup; the failed transaction rolled back and gave its number back."""
+    return Application.objects.filter(applicant_id=applicant_id, idempotency_key=idempotency_key).first()
+
+
+def _submit_locked(
+    locked: Draft,
+    *,
+    actor: Actor,
+    idempotency_key: str,
+    channel: str,
+    entered_by: User | None = None,
+) -> tuple[Application, bool]:
+    """The submission itself, inside the caller's transaction, on a draft locked by it."""
+    already = locked.application  # None without a query when not yet submitted
+    if already is not None:
+        return already, False
+    version = locked.version
+    procedure = version.procedure
+    if locked.data.get(PROXY_REQUESTED_KEY) and not locked.is_proxy:
+        raise FieldErrors({"__proxy": [_("代理人の情報と委任状を入力してください。")]})
+    attachments_only = {k: v for k, v in locked.data.items() if not k.startswith("__")}
+    cleaned = validate_all(
+        version.definition,
+        attachments_only,
+        context=validation_context(user=locked.applicant, organization_id=procedure.organization_id),
+    )
+    if locked.is_proxy:
+        cleaned["__power_of_attorney"] = locked.data.get("__power_of_attorney")
+    now = timezone.now()
+    application = Application(  # the UUID primary key exists before the INSERT
+        organization=procedure.organization,
+        procedure=procedure,
+        version=version,
+        applicant=locked.applicant,
+        status=ApplicationStatus.SUBMITTED,
+        data=cleaned,
+        submitted_at=now,
+        idempotency_key=idempotency_key,
+        channel=channel,
+        entered_by=entered_by,
+        is_proxy=locked.is_proxy,
+        proxy_relationship=locked.proxy_relationship,
+        principal_name=locked.principal_name,
+        amends_id=locked.amends_id,
+    )
+    # Rows that point at the application are written first (foreign keys are checked at
+    # commit); the two locks every submission shares — the organization's 受付番号
+    # counter and the audit chain — are taken last, so they are held for three
+    # statements and the COMMIT (docs/performance.md, "Submissions").
+    attachments_link(application=application, data=cleaned)
+    locked.application = application
+    locked.save(update_fields=["application", "updated_at"])
+    # payments opens what a fee procedure owes (computed on the server from the answers)
+    # and, when the procedure wants the fee before 受付, asks to hold the application:
+    # it then waits for the payment (services/payment_wait.py), without a case or receipt.
+    holds: list[str] = []
+    events.emit("application.submitted", application=application, actor=actor, holds=holds)
+    if HOLD_PAYMENT in holds:
+        application.status = ApplicationStatus.AWAITING_PAYMENT
+    ApplicationEvent.objects.create(
+        application_id=application.id,
+        kind="submitted",
+        status=application.status,
+        actor=user_or_none(actor),
+        **event_texts(
+            Line(
+                gettext_noop("申請を送信しました。手数料のお支払いを確認すると、受付が完了します。")
+                if application.status == ApplicationStatus.AWAITING_PAYMENT
+                else gettext_noop("申請を受け付けました。")
+            )
+        ),
+    )
+    application.reference_number = _next_reference_number(organization=procedure.organization, now=now)
+    application.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action="application.submitted",
+        target=application,
+        after={
+            "reference_number": application.reference_number,
+            "status": application.status,
+            "channel": channel,
+        },
+    )
+    application_id = application.pk
+    if application.status != ApplicationStatus.AWAITING_PAYMENT:
+        transaction.on_commit(lambda: follow_up.application_follow_up_dispatch(application_id))
+    return application, True

@@ -150,15 +150,24 @@ def test_reference_numbers_count_up_per_organization(api):
 def test_a_complete_submission_stays_a_handful_of_statements(api):
     """Regression guard for the hot path (docs/performance.md, "Submissions"): a mobile app's
     complete submission — create the draft with its values, submit it — was 44–54 statements
-    before the follow-up left the submitting transaction; it is 15 now."""
+    before the follow-up left the submitting transaction, 14 until the draft and the procedure
+    were each read once (issue 19); 12 now: token, procedure (with its organization and current
+    version) and INSERT for the draft; token, the draft read and locked with its version,
+    procedure and organization, draft link, timeline event, 受付番号, application, audit entry
+    (head, insert, head) for the submission."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     procedure = make_procedure()
     new_draft(api, COMPLETE, procedure=procedure)  # warm up: the year's 受付番号 counter row
     submit(api, new_draft(api, COMPLETE, procedure=procedure), key="warm")
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as created:
         draft_id = new_draft(api, COMPLETE, procedure=procedure)
+    with CaptureQueriesContext(connection) as submitted:
         assert submit(api, draft_id, key="counted").status_code == 201
-    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) <= 16, "\n".join(statements)
+    create = [q["sql"] for q in created.captured_queries if "SAVEPOINT" not in q["sql"]]
+    send = [q["sql"] for q in submitted.captured_queries if "SAVEPOINT" not in q["sql"]]
+    everything = "\n".join(create + ["--- submit"] + send)
+    assert (len(create), len(send)) == (3, 9), everything
+    assert sum(s.startswith('SELECT "procedures_procedure"') for s in create + send) == 1, everything
+    assert sum(s.startswith('SELECT "applications_draft"') for s in send) == 1, everything
