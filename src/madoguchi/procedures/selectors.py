@@ -110,15 +110,38 @@ def catalog_categories() -> list[tuple[str, Any]]:
 
 
 def procedure_get_public(*, org_slug: str, procedure_slug: str) -> Procedure:
-    """The public procedure at /<org>/<procedure>/, or 404."""
-    try:  # get(), not first(): (organization, slug) is unique, so no ORDER BY is needed
-        procedure = (
-            public_procedures()
-            .select_related("organization", "department", "current_version")
-            .get(organization__slug=org_slug, slug=procedure_slug)
-        )
-    except Procedure.DoesNotExist:
-        raise Http404 from None
+    """The public procedure at /<org>/<procedure>/ with its organization, department and
+    current version (linked back to it), or 404.
+
+    Every draft the API creates starts here, so the statement is written out once
+    (``core/hotpath.py``) instead of built by the ORM per call; its conditions are those of
+    ``public_procedures()`` (a test holds the two together).
+    """
+    from django.db import connection
+
+    from madoguchi.core.hotpath import related_columns
+
+    procedures = related_columns(Procedure, ["organization", "department", "current_version"], connection)
+    column = procedures.column
+    is_public = Procedure._meta.get_field("is_public")
+    sql = (
+        f"{procedures.sql} WHERE {column('', 'is_public')} = %s AND {column('', 'current_version_id')} IS NOT NULL "
+        f"AND {column('current_version', 'status')} = %s AND {column('organization', 'slug')} = %s "
+        f"AND {column('', 'slug')} = %s"
+    )
+    params = [
+        is_public.get_db_prep_value(True, connection),
+        VersionStatus.PUBLISHED.value,
+        org_slug,
+        procedure_slug,
+    ]
+    with connection.cursor() as cursor:  # (organization, slug) is unique: one row at most
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    procedure = procedures.instance(row, connection)
+    assert isinstance(procedure, Procedure)
     version = procedure.current_version
     if version is not None and version.procedure_id == procedure.pk:
         version.procedure = procedure  # what version.procedure would load again (a statement)
