@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +21,7 @@ from madoguchi.review.constants import CaseStatus
 from madoguchi.review.permissions import CaseScope
 
 
-def _home_for(user: Any) -> str:
+def _home_for(user: User | None) -> str:
     """Reviewers land on their queue; a 所属所 clerk who may bulk-submit (S2) on 一括提出, where
     their procedures and uploads are; other counter-only staff on the 書かない窓口."""
     if user is not None and not CaseScope.of(user).can_review:
