@@ -37,18 +37,37 @@ def _retry_if_transient(task, exc: Exception):
 def application_follow_up_task(self, application_id: str) -> bool:
     """Follow up this application, and with it a few others still waiting (one transaction,
     ``APPLICATION_FOLLOW_UP_BATCH`` in all): during a rush the queue drains in batches."""
-    from madoguchi.applications.services import applications_follow_up_batch
+    import time
+
+    from django.conf import settings
+
+    from madoguchi.applications.services import applications_follow_up_batch, follow_up_task_started
     from madoguchi.notifications.services import notifications_delivered_inline
 
+    follow_up_task_started()
+    limit = settings.APPLICATION_FOLLOW_UP_BATCH
+    deadline = time.monotonic() + settings.APPLICATION_FOLLOW_UP_TASK_MAX_SECONDS
+    done_self = False
+    failed: list = []
     # The receipt notice is delivered here, after the follow-up commits, rather than as two
     # more tasks (mailbox, e-mail): fewer round trips through the broker in a deadline rush.
+    # Batches (a transaction each) until none wait: submissions whose own task was not queued
+    # (application_follow_up_dispatch) count on this.
     try:
         with notifications_delivered_inline():
             result = applications_follow_up_batch(application_id=application_id)
+            while True:
+                done_self = done_self or any(str(pk) == str(application_id) for pk in result["done"])
+                failed += result["failed"]
+                if result["claimed"] < limit or time.monotonic() >= deadline:
+                    break
+                result = applications_follow_up_batch(exclude=failed)
     except Exception as exc:  # noqa: BLE001 - sorted by _retry_if_transient
         _retry_if_transient(self, exc)
         raise
-    return any(str(pk) == str(application_id) for pk in result["done"])
+    if result["claimed"] >= limit and not self.request.is_eager:
+        self.apply_async(args=[str(application_id)])  # more wait: go on in a new message
+    return done_self
 
 
 @shared_task(bind=True, name="applications.follow_up_sweep", ignore_result=True)

@@ -197,6 +197,8 @@ CELERY_BEAT_SCHEDULE = {
 APPLICATION_FOLLOW_UP_GRACE_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_GRACE_SECONDS", "30"))
 # A follow-up task takes this many waiting applications in one transaction (its own first).
 APPLICATION_FOLLOW_UP_BATCH = int(os.environ.get("APPLICATION_FOLLOW_UP_BATCH", "20"))
+# A follow-up task works batches until none wait, for at most this long, then queues itself again.
+APPLICATION_FOLLOW_UP_TASK_MAX_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_TASK_MAX_SECONDS", "10"))
 # The sweeper works in batches of this size until none remain; the beat task stops after
 # MAX_SECONDS (less than the beat interval) and queues itself again when more remain.
 APPLICATION_FOLLOW_UP_SWEEP_BATCH = int(os.environ.get("APPLICATION_FOLLOW_UP_SWEEP_BATCH", "100"))

@@ -36,6 +36,7 @@ from madoguchi.applications.services.follow_up import (
     applications_follow_up_batch,
     applications_follow_up_sweep,
     applications_waiting_count,
+    follow_up_task_started,
 )
 from madoguchi.applications.services.payment_wait import (
     application_close_unpaid,
@@ -72,6 +73,7 @@ __all__ = [
     "draft_set_proxy",
     "draft_start",
     "draft_update",
+    "follow_up_task_started",
     "storage_failed_message",
     "validation_context",
 ]

@@ -152,15 +152,44 @@ def applications_follow_up_batch(
     return {"claimed": len(claimed), "done": done, "failed": failed}
 
 
+# Set (shared cache) when a follow-up task is queued, deleted when a task starts: while it is
+# there a task that has not started yet will take every application committed before it starts,
+# so a rush queues one task per burst instead of one per submission (each message costs the
+# worker a broker round trip and a claim that finds nothing). It expires, so a lost message
+# holds nothing back for longer than this; the sweeper remains the safety net.
+FOLLOW_UP_QUEUED_KEY = "applications:follow-up-queued"
+FOLLOW_UP_QUEUED_SECONDS = 5
+
+
 def application_follow_up_dispatch(application_id: Any) -> None:
-    """Hand the follow-up to Celery after commit. A broker failure only logs: the sweeper
-    (beat, or ``madoguchi applications sweep``) does it later."""
+    """Hand the follow-up to Celery after commit — unless a queued task has not started yet,
+    which takes this application too. A broker failure only logs: the sweeper (beat, or
+    ``madoguchi applications sweep``) does it later."""
+    from django.conf import settings
+    from django.core.cache import cache
+
     from madoguchi.applications.tasks import application_follow_up_task
 
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        try:
+            if not cache.add(FOLLOW_UP_QUEUED_KEY, str(application_id), FOLLOW_UP_QUEUED_SECONDS):
+                return
+        except Exception:  # noqa: BLE001 - the cache is down: queue the task as before
+            logger.warning("follow-up gate unavailable; queueing the task for %s", application_id)
     try:
         application_follow_up_task.apply_async(args=[str(application_id)])
     except Exception:  # noqa: BLE001 - broker down, or an eager follow-up that failed
         logger.exception("could not follow up application %s; the sweeper will", application_id)
+
+
+def follow_up_task_started() -> None:
+    """A follow-up task starts: the next submission queues a task of its own again."""
+    from django.core.cache import cache
+
+    try:
+        cache.delete(FOLLOW_UP_QUEUED_KEY)
+    except Exception:  # noqa: BLE001 - the cache is down: the key expires by itself
+        logger.warning("could not clear the follow-up gate")
 
 
 def applications_waiting_count(*, grace_seconds: float | None = None) -> int:

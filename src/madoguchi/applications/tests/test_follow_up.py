@@ -365,3 +365,43 @@ def test_a_batch_reads_what_the_procedure_shares_once():
     assert not Application.objects.filter(followed_up_at__isnull=True).exists()
     assert Case.objects.filter(procedure=procedure).count() == 7
     assert audit_verify()[0]
+
+
+def test_a_rush_queues_one_follow_up_task_per_burst(settings):
+    """With a broker (not eager): while a queued task has not started, the next submissions
+    queue nothing — that task takes them too; once it starts, the next one queues again."""
+    from django.core.cache import cache
+
+    from madoguchi.applications.services import application_follow_up_dispatch, follow_up_task_started
+    from madoguchi.applications.services.follow_up import FOLLOW_UP_QUEUED_KEY
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cache.delete(FOLLOW_UP_QUEUED_KEY)
+    with mock.patch("madoguchi.applications.tasks.application_follow_up_task.apply_async") as queued:
+        for n in range(5):
+            application_follow_up_dispatch(f"app-{n}")
+        assert queued.call_count == 1
+        follow_up_task_started()
+        application_follow_up_dispatch("app-5")
+        assert queued.call_count == 2
+    with (
+        mock.patch("django.core.cache.cache.add", side_effect=ConnectionError("redis down")),
+        mock.patch("madoguchi.applications.tasks.application_follow_up_task.apply_async") as queued,
+    ):
+        application_follow_up_dispatch("app-6")  # no gate: queued as before
+    assert queued.call_count == 1
+    cache.delete(FOLLOW_UP_QUEUED_KEY)
+
+
+def test_one_task_follows_up_every_application_committed_before_it_started(settings):
+    """The task a burst queued works batches until none wait (batches of 2 here)."""
+    from madoguchi.applications.tasks import application_follow_up_task
+
+    settings.APPLICATION_FOLLOW_UP_BATCH = 2
+    procedure = make_procedure()
+    first, *_others = [_submit(procedure=procedure, key=f"b{n}") for n in range(7)]
+    assert Application.objects.filter(followed_up_at__isnull=True).count() == 7
+    assert application_follow_up_task.run(str(first.pk)) is True
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()
+    assert Case.objects.count() == 7
+    assert audit_verify()[0]
