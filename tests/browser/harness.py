@@ -295,6 +295,24 @@ def staff_second_factor(rec: Recorder) -> None:
             page.locator("main form button[type=submit]").first.click()
 
 
+def staff_sign_in(rec: Recorder, email: str, *, next_path: str = "") -> None:
+    """The staff door as a demo staff member uses it: e-mail and the demo password, then the
+    second factor; lands on ``next_path`` (or anywhere past the sign-in without one)."""
+    from madoguchi.demo import loader
+
+    page = rec.page
+    rec.goto("/staff/login/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("#id_email", email)
+    page.fill("#id_password", loader.staff_password())
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    staff_second_factor(rec)
+    if next_path:
+        assert rec.path == next_path, rec.path
+    else:
+        assert not rec.path.startswith("/staff/login/"), f"{email} could not sign in"
+
+
 def latest_login_link(email: str) -> str:
     from madoguchi.core.models import DevMail
 

@@ -45,17 +45,6 @@ def exam_application():
     return services.application_submit(draft=draft, actor=applicant, idempotency_key=f"s13-{next(_seq)}")
 
 
-def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str) -> None:
-    page = rec.page
-    rec.goto(f"/staff/login/?next={next_path}")
-    page.fill("#id_email", email)
-    page.fill("#id_password", loader.staff_password())
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    harness.staff_second_factor(rec)
-    assert rec.path == next_path, rec.path
-
-
 def click(rec: harness.Recorder, role: str, name: str) -> None:
     with rec.page.expect_navigation():
         rec.page.get_by_role(role, name=name).first.click()
@@ -115,7 +104,7 @@ def test_s13_staff_reconcile_the_collection_agents_file_on_a_desktop(open_page, 
     )
     desk = open_page(javascript=True, width=1280, height=900)
     page = desk.page
-    staff_sign_in(desk, "tokyo-center@example.jp", next_path="/payments/staff/")
+    harness.staff_sign_in(desk, "tokyo-center@example.jp", next_path="/payments/staff/")
     desk.check("payments list")
     click(desk, "link", "収納データの消込")
     desk.check("reconciliation")

@@ -52,17 +52,6 @@ def apply_on_phone(rec: harness.Recorder, site) -> Application:
     return application
 
 
-def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str = "") -> None:
-    page = rec.page
-    rec.goto("/staff/login/" + (f"?next={next_path}" if next_path else ""))
-    page.fill("#id_email", email)
-    page.fill("#id_password", loader.staff_password())
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    harness.staff_second_factor(rec)
-    assert not rec.path.startswith("/staff/login/"), f"{email} could not sign in"
-
-
 def press(page, name: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name=name).click()
@@ -76,7 +65,7 @@ def test_s1_apply_correct_approve_and_download_the_signed_notice(open_page, site
 
     # The reviewer (desktop) claims the case and asks for a correction of the hospital name.
     reviewer = open_page(javascript=True, **DESKTOP)
-    staff_sign_in(reviewer, REVIEWER)
+    harness.staff_sign_in(reviewer, REVIEWER)
     reviewer.goto(case_path)
     press(reviewer.page, "この案件を担当する")
     reviewer.page.locator("summary", has_text="申請者に補正を依頼する").click()
@@ -109,7 +98,7 @@ def test_s1_apply_correct_approve_and_download_the_signed_notice(open_page, site
     press(reviewer.page, "承認して次へ回す")
 
     approver = open_page(javascript=True, **DESKTOP)
-    staff_sign_in(approver, APPROVER)
+    harness.staff_sign_in(approver, APPROVER)
     approver.goto(case_path)
     approver.page.locator('input[name="outcome"][value="approved"]').check()
     approver.page.locator('textarea[name="reason"]').fill("高額療養費 95,000円を支給します。")
@@ -163,7 +152,7 @@ def test_visitor_shows_a_code_on_the_phone_and_the_counter_takes_over_the_draft(
 
     desk = open_page(javascript=True, **DESKTOP)
     # Counter-only staff sign in straight to the counter (the review queue is not theirs).
-    staff_sign_in(desk, "kyosai-madoguchi@example.jp", next_path="/counter/")
+    harness.staff_sign_in(desk, "kyosai-madoguchi@example.jp", next_path="/counter/")
     assert desk.path == "/counter/"
     desk.goto("/counter/handoff/")
     desk.page.fill("#code", code.lower())

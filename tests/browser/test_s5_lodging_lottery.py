@@ -23,19 +23,6 @@ MEMBER = "hanako@example.jp"
 STAFF = "kyosai-fukushi@example.jp"
 
 
-def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str) -> None:
-    from madoguchi.demo import loader
-
-    page = rec.page
-    rec.goto(f"/staff/login/?next={next_path}")
-    page.fill("#id_email", email)
-    page.fill("#id_password", loader.staff_password())
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    harness.staff_second_factor(rec)
-    assert rec.path == next_path, rec.path
-
-
 def follow(page, name: str) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name=name).first.click()
@@ -87,7 +74,7 @@ def test_s5_lottery_entry_draw_and_result(open_page, site):
     )
 
     desk = open_page(width=DESKTOP["width"], height=DESKTOP["height"])
-    staff_sign_in(desk, STAFF, next_path="/reservations/staff/")
+    harness.staff_sign_in(desk, STAFF, next_path="/reservations/staff/")
     desk.check("staff reservations")
     desk.goto(f"/reservations/staff/lotteries/{open_lottery.pk}/")
     desk.check("staff lottery before the draw")

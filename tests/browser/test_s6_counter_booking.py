@@ -25,19 +25,6 @@ COUNTER_STAFF = "counter@shinjuku.example.jp"
 COUNTER = "市民課 来庁予約（転入・転出・マイナンバーカード）"
 
 
-def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str) -> None:
-    from madoguchi.demo import loader
-
-    page = rec.page
-    rec.goto(f"/staff/login/?next={next_path}")
-    page.fill("#id_email", email)
-    page.fill("#id_password", loader.staff_password())
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    harness.staff_second_factor(rec)
-    assert rec.path == next_path, rec.path
-
-
 def follow(page, name: str) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name=name).first.click()
@@ -103,7 +90,7 @@ def test_s6_counter_booking_and_check_in_on_the_day(open_page, site):
     phone.assert_no_problems()
 
     desk = open_page(width=DESKTOP["width"], height=DESKTOP["height"])
-    staff_sign_in(desk, COUNTER_STAFF, next_path="/reservations/staff/")
+    harness.staff_sign_in(desk, COUNTER_STAFF, next_path="/reservations/staff/")
     desk.check("staff reservations")
     follow(desk.page, COUNTER)
     desk.check("today's bookings")

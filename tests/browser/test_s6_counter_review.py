@@ -5,23 +5,11 @@ scrolling at 320 px."""
 
 from __future__ import annotations
 
-from madoguchi.demo import loader
 from madoguchi.feedback.demo import DEMO_COUNTER_CODE
 from madoguchi.feedback.models import Review
 from tests.browser import harness
 
 pytestmark = harness.BROWSER
-
-
-def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str) -> None:
-    page = rec.page
-    rec.goto(f"/staff/login/?next={next_path}")
-    page.fill("#id_email", email)
-    page.fill("#id_password", loader.staff_password())
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    harness.staff_second_factor(rec)
-    assert rec.path == next_path, rec.path
 
 
 def test_s6_review_from_the_counter_poster_on_a_phone_without_javascript(open_page, site):
@@ -55,7 +43,7 @@ def test_s6_review_from_the_counter_poster_on_a_phone_without_javascript(open_pa
 
     # staff: figures against the 70 % target, the masked comment, the A4 poster
     desk = open_page(javascript=True, width=1280, height=900)
-    staff_sign_in(desk, "counter@shinjuku.example.jp", next_path="/feedback/staff/")
+    harness.staff_sign_in(desk, "counter@shinjuku.example.jp", next_path="/feedback/staff/")
     desk.check("staff overview")
     assert "目標 70%以上" in desk.page.locator("main").inner_text()
     desk.page.get_by_role("link", name="市民課 窓口（転入・転出・マイナンバーカード）").click()

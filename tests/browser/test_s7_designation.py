@@ -25,19 +25,6 @@ SHITEI = "/shinjuku/shogai-fukushi-shitei/"
 BRIEFING = "障害福祉サービス事業者 指定申請説明会"
 
 
-def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str) -> None:
-    from madoguchi.demo import loader
-
-    page = rec.page
-    rec.goto(f"/staff/login/?next={next_path}")
-    page.fill("#id_email", email)
-    page.fill("#id_password", loader.staff_password())
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    harness.staff_second_factor(rec)
-    assert rec.path == next_path, rec.path
-
-
 def follow(page, name: str) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name=name).first.click()
@@ -166,7 +153,7 @@ def test_s7_briefing_designation_with_errors_and_change_notice(open_page, site):
 
     # staff: the booking in the 説明会's list of that day
     desk = open_page(width=DESKTOP["width"], height=DESKTOP["height"])
-    staff_sign_in(desk, STAFF, next_path="/reservations/staff/")
+    harness.staff_sign_in(desk, STAFF, next_path="/reservations/staff/")
     day = timezone.localtime(booking.slot.starts_at).date().isoformat()
     desk.goto(f"/reservations/staff/r/{booking.resource_id}/?date={day}")
     desk.check("briefing day list")

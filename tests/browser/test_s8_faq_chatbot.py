@@ -106,23 +106,10 @@ def test_s8_a_question_in_other_words_is_answered_by_meaning(open_page, site, se
             organization=Organization.objects.get(slug="shinjuku"),
         )
         staff = open_page(javascript=False, width=1280)
-        staff_sign_in(staff, "shinjuku-madoguchi@example.jp", next_path="/help/staff/")
-        assert staff.path == "/help/staff/"
+        harness.staff_sign_in(staff, "shinjuku-madoguchi@example.jp", next_path="/help/staff/")
         staff.check("staff search log with nearest entries")
         row = staff.page.locator("tr", has_text="夜中でも赤ちゃんの届けを受け付けてる")  # logged NFKC: ？ → ?
         assert wanted in row.inner_text()
         staff.assert_no_problems()
     finally:
         store.reset_process_cache()
-
-
-def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str) -> None:
-    from madoguchi.demo import loader
-
-    page = rec.page
-    rec.goto(f"/staff/login/?next={next_path}")
-    page.fill("#id_email", email)
-    page.fill("#id_password", loader.staff_password())
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    harness.staff_second_factor(rec)

@@ -5,24 +5,12 @@ SHIN-QA: a question with its 公式回答. axe (WCAG 2.1 AA) on every page."""
 
 from __future__ import annotations
 
-from madoguchi.demo import loader
 from madoguchi.ideas.models import Proposal
 from madoguchi.notifications.models import Notification
 from tests.browser import harness
 
 pytestmark = harness.BROWSER
 DESKTOP = {"javascript": True, "width": 1280, "height": 900}
-
-
-def staff_sign_in(rec: harness.Recorder, email: str, *, next_path: str) -> None:
-    page = rec.page
-    rec.goto(f"/staff/login/?next={next_path}")
-    page.fill("#id_email", email)
-    page.fill("#id_password", loader.staff_password())
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    harness.staff_second_factor(rec)
-    assert rec.path == next_path, rec.path
 
 
 def click(rec: harness.Recorder, locator) -> None:
@@ -33,7 +21,7 @@ def click(rec: harness.Recorder, locator) -> None:
 def test_s9_propose_like_assign_answer_and_the_author_sees_it(open_page, site):
     author = open_page(**DESKTOP)
     page = author.page
-    staff_sign_in(author, "tokyo-shokuin@example.jp", next_path="/ideas/")
+    harness.staff_sign_in(author, "tokyo-shokuin@example.jp", next_path="/ideas/")
     author.check("ideas index")
     click(author, page.get_by_role("link", name="デジタル提案箱+"))
     author.check("proposal box")
@@ -53,7 +41,7 @@ def test_s9_propose_like_assign_answer_and_the_author_sees_it(open_page, site):
     proposal_path = author.path
 
     colleague = open_page(**DESKTOP)
-    staff_sign_in(colleague, "tokyo-kacho@example.jp", next_path=proposal_path)
+    harness.staff_sign_in(colleague, "tokyo-kacho@example.jp", next_path=proposal_path)
     click(colleague, colleague.page.get_by_role("button", name="いいね（0）"))
     colleague.check("liked")
     assert colleague.page.get_by_role("button", name="いいね済み（1）").count() == 1
@@ -65,7 +53,7 @@ def test_s9_propose_like_assign_answer_and_the_author_sees_it(open_page, site):
         dedupe_key__endswith=f":{proposal.pk}",
     ).exists()
     moderator = open_page(**DESKTOP)
-    staff_sign_in(moderator, "tokyo-digital@example.jp", next_path="/ideas/work/")
+    harness.staff_sign_in(moderator, "tokyo-digital@example.jp", next_path="/ideas/work/")
     moderator.check("moderator's work page")
     click(moderator, moderator.page.get_by_role("link", name="窓口の混雑状況をホームページで公開する"))
     assert moderator.path == proposal_path
@@ -78,7 +66,7 @@ def test_s9_propose_like_assign_answer_and_the_author_sees_it(open_page, site):
     ).exists()
 
     department = open_page(**DESKTOP)
-    staff_sign_in(department, "tokyo-jinzai@example.jp", next_path="/ideas/work/")
+    harness.staff_sign_in(department, "tokyo-jinzai@example.jp", next_path="/ideas/work/")
     department.check("department work")
     click(department, department.page.get_by_role("link", name="窓口の混雑状況をホームページで公開する"))
     department.page.get_by_label("実現").check()
