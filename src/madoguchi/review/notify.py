@@ -116,10 +116,8 @@ def _staff_preference(user: User) -> ContactPreference | None:
     )
 
 
-def _staff_channels(user: User, preference: ContactPreference | None = None) -> list[str]:
+def _staff_channels(preference: ContactPreference | None) -> list[str]:
     """In-app (mailbox) always; e-mail now unless the person takes one digest a day."""
-    if preference is None:
-        preference = _staff_preference(user)
     if preference is not None and preference.staff_digest:
         return [ChannelKind.MAILBOX]
     return [ChannelKind.MAILBOX, ChannelKind.EMAIL]
@@ -145,7 +143,7 @@ def notify_tasks_started(*, case: Any, tasks: list[Any], actor: Actor = None) ->
                 organization=case.organization,
                 context=_task_context(task, case),
                 dedupe_key=f"case:{case.pk}:round:{case.step_round}:assigned",
-                channels=_staff_channels(user, preference),
+                channels=_staff_channels(preference),
                 preference=preference,
                 webhooks=[],
                 department_id=case.department_id,
@@ -157,13 +155,15 @@ def notify_tasks_started(*, case: Any, tasks: list[Any], actor: Actor = None) ->
 def notify_task_reassigned(*, case: Any, task: Any, to_user: User, actor: Actor = None) -> None:
     if to_user.pk == getattr(actor, "pk", None):
         return
+    preference = _staff_preference(to_user)
     notification_enqueue(
         recipient=to_user,
         event="review.task_assigned",
         organization=case.organization,
         context=_task_context(task, case),
         dedupe_key=f"task:{task.pk}:to:{to_user.pk}",
-        channels=_staff_channels(to_user),
+        channels=_staff_channels(preference),
+        preference=preference,
         webhooks=[],
         department_id=case.department_id,
     )
