@@ -22,7 +22,8 @@ from madoguchi.payments.constants import EventKind, PaymentStatus, RefundStatus
 from madoguchi.payments.models import Payment, Refund
 from madoguchi.review.models import Case, Notice
 from tests.browser import harness
-from tests.browser.test_s13_payments import click, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s13_payments import click
 
 pytestmark = harness.BROWSER
 

@@ -11,7 +11,7 @@ from madoguchi.demo.samples import load_sample_applications
 from madoguchi.retention.models import LegalHold
 from madoguchi.review.models import Case
 from tests.browser import harness
-from tests.browser.test_s1_backoffice import staff_sign_in
+from tests.browser.harness import staff_sign_in
 
 pytestmark = harness.BROWSER
 

@@ -9,7 +9,8 @@ import zipfile
 
 from madoguchi.notifications.models import MailboxMessage, Member
 from tests.browser import harness
-from tests.browser.test_s1_backoffice import DESKTOP, press, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s1_backoffice import DESKTOP, press
 
 pytestmark = harness.BROWSER
 

@@ -16,7 +16,8 @@ from madoguchi.demo.loader import APPLICANT, DATA_DIR
 from madoguchi.notifications.models import MailboxMessage
 from madoguchi.review.models import AdmissionTicket, Case
 from tests.browser import harness
-from tests.browser.test_s1_backoffice import DESKTOP, press, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s1_backoffice import DESKTOP, press
 
 pytestmark = harness.BROWSER
 

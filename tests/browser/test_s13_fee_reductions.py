@@ -10,7 +10,8 @@ from madoguchi.payments.constants import Method, PaymentStatus, ReductionStatus
 from madoguchi.payments.models import Payment
 from madoguchi.procedures.models import Procedure
 from tests.browser import harness
-from tests.browser.test_s13_payments import click, exam_application, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s13_payments import click, exam_application
 
 pytestmark = harness.BROWSER
 

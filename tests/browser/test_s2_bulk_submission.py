@@ -10,7 +10,8 @@ from __future__ import annotations
 from madoguchi.applications.models import Application
 from madoguchi.core.models import DevMail
 from tests.browser import harness
-from tests.browser.test_s1_backoffice import DESKTOP, press, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s1_backoffice import DESKTOP, press
 
 pytestmark = harness.BROWSER
 

@@ -13,7 +13,8 @@ from madoguchi.notifications.models import Notification
 from madoguchi.review.models import Case, Notice
 from madoguchi.review.notices import notice_text
 from tests.browser import harness
-from tests.browser.test_s1_backoffice import DESKTOP, press, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s1_backoffice import DESKTOP, press
 
 pytestmark = harness.BROWSER
 

@@ -14,7 +14,8 @@ from madoguchi.applications.models import Application
 from madoguchi.demo.loader import DATA_DIR
 from madoguchi.review.models import Case
 from tests.browser import harness
-from tests.browser.test_s1_backoffice import DESKTOP, press, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s1_backoffice import DESKTOP, press
 
 pytestmark = harness.BROWSER
 

@@ -12,7 +12,8 @@ from madoguchi.ideas import services
 from madoguchi.ideas.models import Follow, Proposal, ProposalAttachment, Space
 from madoguchi.ideas.permissions import staff_viewer
 from tests.browser import harness
-from tests.browser.test_s9_proposal_box import DESKTOP, click, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s9_proposal_box import DESKTOP, click
 
 pytestmark = harness.BROWSER
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -9,7 +9,8 @@ site (no CDN, no CSP violation). axe on every page.
 from __future__ import annotations
 
 from tests.browser import harness
-from tests.browser.test_s1_backoffice import DESKTOP, staff_sign_in
+from tests.browser.harness import staff_sign_in
+from tests.browser.test_s1_backoffice import DESKTOP
 
 pytestmark = harness.BROWSER
 
