@@ -56,7 +56,7 @@ def measure(label: str, n: int, fn, *, profile: bool) -> None:
         f"{label:<34} n={n:<5} statements/op {counter.count / n:5.1f}   CPU/op {1000 * cpu / n:6.2f} ms   "
         f"wall/op {1000 * wall / n:6.2f} ms"
     )
-    for kind, count in counter.kinds.most_common(12):
+    for kind, count in counter.kinds.most_common(40):
         print(f"    {count / n:5.2f}  {kind}")
     if profiler:
         out = io.StringIO()

@@ -75,7 +75,10 @@ def server_env(args) -> dict[str, str]:
             "DEBUG": "0",
             "DJANGO_SETTINGS_MODULE": "madoguchi.config.settings",
             "PYTHONPATH": str(ROOT / "src"),
-            "CELERY_TASK_ALWAYS_EAGER": "1",
+            # as in production: the confirmation e-mail is queued for a worker (none runs during
+            # the rush; --eager delivers it inside the request, the embedded mode)
+            "CELERY_TASK_ALWAYS_EAGER": "1" if args.eager else "0",
+            "CELERY_BROKER_URL": args.celery_broker,
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "RESERVATIONS_WAITING_ROOM_RATE": str(args.rate),
             "RESERVATIONS_WAITING_ROOM_BURST": str(args.burst),
@@ -99,13 +102,15 @@ def create_database(args) -> None:
     common.template_database(DB_NAME, server_env(args))
 
 
-def clear_redis() -> None:
+def clear_redis(broker: str = "") -> None:
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(match="*resv:*", count=1000))
     if keys:
         client.delete(*keys)
+    if broker.startswith("redis://") and broker != REDIS_URL:
+        redis.Redis.from_url(broker).flushdb()  # the queued e-mails of an earlier run
 
 
 def setup_django(args) -> None:
@@ -116,29 +121,42 @@ def setup_django(args) -> None:
     django.setup()
 
 
-def create_data(users: int, places: int) -> tuple[str, list[str]]:
-    """Resource, slot, users and signed-in sessions. Returns (booking URL, session keys)."""
-    import datetime as dt
-
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
+def create_data(users: int, places: int, *, warm: int = 0) -> tuple[str, list[str], str, list[str]]:
+    """Resource, slot, users and signed-in sessions. Returns (booking URL, session keys) of the
+    rush, and of a second resource with ``warm`` places and people of its own (the warm-up)."""
     from django.core.management import call_command
-    from django.utils import timezone
 
     from madoguchi.accounts.constants import OrganizationKind
-    from madoguchi.accounts.models import Organization, User
-    from madoguchi.reservations.constants import ResourceKind
-    from madoguchi.reservations.models import Resource, Slot
+    from madoguchi.accounts.models import Organization
 
     call_command("migrate", verbosity=0)
     org = Organization.objects.create(
         slug="rush-city", name="ラッシュ市", kind=OrganizationKind.MUNICIPALITY, reference_prefix="RUSH"
     )
+    url, keys = _bookable(org, "briefing", places, users, "rush")
+    warm_url, warm_keys = _bookable(org, "warm-up", warm, warm, "warm") if warm else ("", [])
+    from django.db import connections
+
+    connections.close_all()
+    return url, keys, warm_url, warm_keys
+
+
+def _bookable(org, slug: str, places: int, users: int, prefix: str) -> tuple[str, list[str]]:
+    import datetime as dt
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from madoguchi.accounts.models import User
+    from madoguchi.reservations.constants import ResourceKind
+    from madoguchi.reservations.models import Resource, Slot
+
     resource = Resource.objects.create(
         organization=org,
         kind=ResourceKind.BRIEFING,
-        slug="briefing",
+        slug=slug,
         name="障害福祉サービス事業者 指定申請説明会",
         capacity=places,
         max_party_size=1,
@@ -152,12 +170,13 @@ def create_data(users: int, places: int) -> tuple[str, list[str]]:
         resource=resource, starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=places
     )
     User.objects.bulk_create(
-        [User(email=f"rush{n:05d}@example.jp", password="!unusable") for n in range(users)], batch_size=1000
+        [User(email=f"{prefix}{n:05d}@example.jp", password="!unusable") for n in range(users)],
+        batch_size=1000,
     )
     store = SessionStore()
     sessions, keys = [], []
     expire = timezone.now() + dt.timedelta(hours=2)
-    for user in User.objects.filter(email__startswith="rush").order_by("email"):
+    for user in User.objects.filter(email__startswith=prefix).order_by("email"):
         key = secrets.token_hex(16)
         data = {
             SESSION_KEY: str(user.pk),
@@ -167,9 +186,6 @@ def create_data(users: int, places: int) -> tuple[str, list[str]]:
         sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         keys.append(key)
     Session.objects.bulk_create(sessions, batch_size=1000)
-    from django.db import connections
-
-    connections.close_all()
     return f"/reservations/r/{org.slug}/{resource.slug}/book/{slot.pk}/", keys
 
 
@@ -400,9 +416,9 @@ def check_database(places: int) -> dict[str, int]:
     from madoguchi.reservations.models import Booking, Slot
 
     connections.close_all()
-    active = Booking.objects.filter(status="confirmed")
+    active = Booking.objects.filter(status="confirmed", resource__slug="briefing")
     duplicates = active.values("user").annotate(n=Count("id")).filter(n__gt=1).count()
-    slot = Slot.objects.get()
+    slot = Slot.objects.get(resource__slug="briefing")
     return {"bookings": active.count(), "booked_count": slot.booked_count, "duplicates": duplicates}
 
 
@@ -433,22 +449,47 @@ def main() -> int:
     parser.add_argument("--db", default=DB_NAME, help="PostgreSQL database (dropped and created)")
     parser.add_argument("--redis-url", default=REDIS_URL, help="cache and waiting-room bucket")
     parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument(
+        "--celery-broker", default="redis://127.0.0.1:6379/4", help="queue of the confirmation e-mails"
+    )
+    parser.add_argument(
+        "--eager",
+        action="store_true",
+        help="no broker: each e-mail is sent inside its request (embedded mode)",
+    )
+    parser.add_argument(
+        "--warm",
+        type=int,
+        default=100,
+        help="people who book another resource before the rush (0: cold server)",
+    )
     args = parser.parse_args()
     DB_NAME, REDIS_URL, PORT = args.db, args.redis_url, args.port
 
     t_setup = time.perf_counter()
     create_database(args)
-    clear_redis()
+    clear_redis(args.celery_broker)
     setup_django(args)
-    url, keys = create_data(args.users, args.places)
+    url, keys, warm_url, warm_keys = create_data(args.users, args.places, warm=args.warm)
     print(
         f"setup: {args.users} users with sessions, 1 slot × {args.places} places ({time.perf_counter() - t_setup:.1f} s)"
     )
     proc = start_server(args)
     try:
+        if warm_keys:  # a server at the opening has served other bookings before: warm code paths
+            cpu0 = common.process_tree_cpu_seconds(proc.pid)
+            _users, warm_stats, warm_s = run_rush(warm_url, warm_keys, args.concurrency, 30.0, 0.5)
+            warm_cpu = common.process_tree_cpu_seconds(proc.pid) - cpu0
+            print(
+                f"warm-up: {args.warm} people booked another resource in {warm_s:.1f} s "
+                f"({dict(warm_stats.kinds)}; server {warm_cpu / warm_s:.2f} cores, "
+                f"{1000 * warm_cpu / max(args.warm, 1):.1f} ms CPU per booking journey)"
+            )
         baseline = run_baseline(args.concurrency, args.baseline_seconds)
         print(f"baseline: GET /healthz {baseline:.0f} req/s ({args.concurrency} in flight)")
+        cpu0 = common.process_tree_cpu_seconds(proc.pid)
         users, stats, elapsed = run_rush(url, keys, args.concurrency, args.time_limit, args.ramp)
+        rush_cpu = common.process_tree_cpu_seconds(proc.pid) - cpu0
     finally:
         stop_server(proc)
     result = check_database(args.places)
@@ -496,6 +537,9 @@ def main() -> int:
         f"({stats.kinds['queued']} queue pages, {stats.kinds['full_gate']} cached full pages)"
     )
     print(f"response kinds: {dict(stats.kinds)}")
+    print(
+        f"server CPU during the rush: {rush_cpu:.1f} s = {rush_cpu / elapsed:.2f} cores, {1000 * rush_cpu / total:.1f} ms per request"
+    )
     print(f"server log: {SERVER_LOG}")
     print(
         f"baseline ratio: rush {requests_per_s:.0f} req/s ÷ /healthz {baseline:.0f} req/s = {requests_per_s / baseline:.2f}"

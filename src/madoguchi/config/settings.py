@@ -404,6 +404,7 @@ CELERY_BEAT_SCHEDULE.update(
     {
         "reservations-send-reminders": {"task": "reservations.send_due_reminders", "schedule": 15 * 60},
         "reservations-expire-offers": {"task": "reservations.expire_lottery_offers", "schedule": 5 * 60},
+        "reservations-sweep-booking-notices": {"task": "reservations.sweep_booking_notices", "schedule": 60},
     }
 )
 # ideas: departments are reminded before an official answer's due date (docs/ideas.md)

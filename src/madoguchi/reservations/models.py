@@ -204,6 +204,10 @@ class Booking(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the confirmation notice was written (outbox). A first-come booking leaves it empty
+    # and a task writes the notice right after the booking commits (services.bookings,
+    # booking_notice_confirmed); the beat sweeper finds any whose task was lost.
+    noticed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -223,6 +227,9 @@ class Booking(TimeStampedModel):
             models.Index(fields=["user", "status"]),
             models.Index(fields=["slot", "status"]),
             models.Index(fields=["status", "expires_at"]),
+            models.Index(
+                fields=["created_at"], condition=Q(noticed_at__isnull=True), name="booking_notice_waiting"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -98,9 +98,12 @@ def test_a_closed_procedure_survey_is_not_offered_on_the_notice():
     assert f"/applications/{application.pk}/" in message.body  # the status page instead
 
 
-def test_the_booking_confirmation_mail_links_to_the_review_when_the_resource_has_a_point(client):
+def test_the_booking_confirmation_mail_links_to_the_review_when_the_resource_has_a_point(
+    client, django_capture_on_commit_callbacks
+):
     resource = make_resource()
-    plain = booking_create(user=make_user(), slot_id=make_slot(resource).pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the notice is written after commit
+        plain = booking_create(user=make_user(), slot_id=make_slot(resource).pk)
     mail = Notification.objects.get(dedupe_key=f"booking:{plain.pk}:confirmed", channel="mailbox")
     assert "/feedback/" not in mail.body  # no review point for this resource yet
 
@@ -111,7 +114,8 @@ def test_the_booking_confirmation_mail_links_to_the_review_when_the_resource_has
         name=resource.name,
         external_ref=f"reservations.resource:{resource.pk}",
     )
-    booking = booking_create(user=make_user(), slot_id=make_slot(resource, starts_in_hours=72).pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_create(user=make_user(), slot_id=make_slot(resource, starts_in_hours=72).pk)
     mail = Notification.objects.get(dedupe_key=f"booking:{booking.pk}:confirmed", channel="mailbox")
     assert "アンケート" in mail.body
     url = _review_url(mail.body)

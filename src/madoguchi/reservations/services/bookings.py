@@ -34,6 +34,7 @@ from madoguchi.reservations.services.common import (
     create_booking_row,
     take_places,
 )
+from madoguchi.reservations.services.notices import booking_notice_queue
 
 
 def _check_bookable(slot: Slot, now: dt.datetime) -> None:
@@ -113,8 +114,8 @@ def booking_create(
                 code="limit",
             )
         # Everything that does not need the place is written before the contended slot row is
-        # touched: the booking row, the confirmation notice (outbox) and the audit entry (held
-        # back by audit_batch). If the place is gone, the whole transaction rolls back.
+        # touched: the booking row and the audit entry (held back by audit_batch). If the place
+        # is gone, the whole transaction rolls back (and no notice is queued).
         _check_bookable(slot, now)
         if slot.booked_count + places > slot.capacity:  # full already when we read it
             raise _full_error()
@@ -129,11 +130,14 @@ def booking_create(
             idempotency_key=key,
             application=application,
             confirmed_at=now,
+            noticed_at=None,
         )
         audit_record(
             actor=user, action="reservation.booking.created", target=booking, after=booking_snapshot(booking)
         )
-        emails.booking_confirmed(booking)
+        # The confirmation notice is written by a task right after commit (services/notices.py):
+        # the person is answered as soon as the place is theirs.
+        booking_notice_queue(booking)
         # The critical section: one conditional UPDATE … RETURNING takes the place (or finds
         # none), then only the audit entry's three statements and the COMMIT follow.
         if take_places(slot, places) is None:

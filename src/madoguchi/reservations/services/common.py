@@ -96,8 +96,14 @@ def take_places(slot: Slot, places: int) -> int | None:
 
 
 def create_booking_row(**fields: Any) -> Booking:
-    """Insert a booking with a fresh unique check-in code (retry on the rare collision)."""
+    """Insert a booking with a fresh unique check-in code (retry on the rare collision).
+
+    ``noticed_at`` defaults to now (the caller writes its notice in the same transaction);
+    pass ``noticed_at=None`` when the notice follows after commit (``booking_create``)."""
     from django.db import IntegrityError
+    from django.utils import timezone
+
+    fields.setdefault("noticed_at", timezone.now())
 
     for _attempt in range(5):
         try:

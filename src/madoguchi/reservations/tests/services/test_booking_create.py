@@ -144,15 +144,17 @@ def test_started_slots_cannot_be_booked():
 
 def test_the_slot_row_is_taken_last_and_held_briefly():
     """A booking rush serializes on one slot row: the place is taken with one conditional
-    UPDATE … RETURNING after everything else is written (booking row, notice, audit payload);
-    only the audit entry's chain statements follow it before the COMMIT (docs/performance.md)."""
+    UPDATE … RETURNING after everything else is written (booking row, audit payload); only the
+    audit entry's chain statements follow it before the COMMIT, and the confirmation notice is
+    not part of the booking's transaction at all (services/notices.py, docs/performance.md)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     slot = make_slot(capacity=5)
     booking_create(user=make_user(), slot_id=slot.pk)  # first-time lookups out of the way
+    user = make_user()
     with CaptureQueriesContext(connection) as queries:
-        booking_create(user=make_user(), slot_id=slot.pk)
+        booking_create(user=user, slot_id=slot.pk)
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     locks_slot = [
         i
@@ -170,6 +172,9 @@ def test_the_slot_row_is_taken_last_and_held_briefly():
     after = statements[locks_slot[0] + 1 :]
     assert len(after) <= 3, after  # audit chain: lock head, insert entry, move head
     assert all("audit" in sql for sql in after), after
+    assert not [sql for sql in statements if "notifications_" in sql]
+    # the person, their bookings, the slot, the booking, the place, the audit chain's three
+    assert len(statements) == 8, statements
     slot.refresh_from_db()
     assert slot.booked_count == 2
 

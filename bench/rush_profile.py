@@ -1,0 +1,109 @@
+"""Where the time of one booking goes, in process on PostgreSQL: statements and CPU per
+booking-form GET and per booking POST of the opening rush (bench/opening_rush.py's data: one
+slot, signed-in people), plus the waiting room's own answers (queue page, cached "full" page);
+optionally a cProfile of one of them.
+
+    python3 bench/rush_profile.py [--n 200] [--profile form|book|queued|full] [--db NAME]
+
+Django's test client (no HTTP, no gunicorn); the cache is Redis (``--redis-url``) as on the
+server. The figures are the application's own cost; opening_rush.py measures the journey.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import load_average  # noqa: E402
+from hotpaths_profile import measure  # noqa: E402
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+KEY_INPUT = re.compile(r'name="idempotency_key" value="([^"]+)"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="people who book (the slot has as many places)")
+    parser.add_argument("--db", default="mdg_rush_profile")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--profile", choices=["form", "book", "full"], default=None)
+    parser.add_argument("--eager", action="store_true", help="send each e-mail inside its request")
+    args = parser.parse_args()
+
+    import opening_rush as rush
+
+    rush.DB_NAME, rush.REDIS_URL = args.db, args.redis_url
+    broker = "redis://127.0.0.1:6379/4"
+    ns = argparse.Namespace(rate=100000.0, burst=100000, max_retry=10, eager=args.eager, celery_broker=broker)
+    print(f"load average at start {load_average()}")
+    rush.create_database(ns)
+    rush.clear_redis(broker)
+    os.environ.update(rush.server_env(ns))
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    rush.setup_django(ns)
+    url, keys, _warm_url, _warm_keys = rush.create_data(args.n + 1, args.n)
+
+    from django.conf import settings
+    from django.test import Client
+
+    # one client (one handler, as in a server process), each request with that person's cookies
+    client = Client()
+    jars: list = []
+    for key in keys:
+        client.cookies.clear()
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
+        jars.append(client.cookies)
+        client.cookies = type(client.cookies)()
+    forms: list[dict[str, str]] = []
+
+    def as_person(index: int) -> Client:
+        client.cookies = jars[index]
+        return client
+
+    # warm: templates, prepared statements, imports (the last person only looks)
+    assert as_person(len(keys) - 1).get(url).status_code == 200
+
+    def form_all() -> None:
+        for index in range(args.n):
+            response = as_person(index).get(url)
+            assert response.status_code == 200, response.status_code
+            text = response.content.decode()
+            forms.append(
+                {
+                    "csrfmiddlewaretoken": CSRF_INPUT.search(text).group(1),
+                    "idempotency_key": KEY_INPUT.search(text).group(1),
+                    "party_size": "1",
+                }
+            )
+
+    def book_all() -> None:
+        for index, form in enumerate(forms):
+            response = as_person(index).post(url, form)
+            assert response.status_code == 302, response.status_code
+
+    measure("booking form GET", args.n, form_all, profile=args.profile == "form")
+    measure("booking POST", args.n, book_all, profile=args.profile == "book")
+
+    def full_all() -> None:
+        for _ in range(args.n):
+            client.cookies = type(client.cookies)()
+            response = client.get(url)
+            assert response["X-Reservation-Outcome"] == "full", response.status_code
+
+    measure("full page (gate, cached flag)", args.n, full_all, profile=args.profile == "full")
+    print(f"load average at end {load_average()}")
+    from django.db import connections
+
+    connections.close_all()
+    from _common import drop_database
+
+    drop_database(args.db)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""The confirmation notice of a first-come booking follows its commit (services/notices.py):
+written once by its task, by the sweeper when the task was lost, never for a booking cancelled
+first, and not at all by a booking that rolled back."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+from madoguchi.core.testing import make_resource, make_slot, make_user
+from madoguchi.notifications.models import Notification
+from madoguchi.reservations.models import Booking
+from madoguchi.reservations.services import (
+    booking_cancel,
+    booking_create,
+    booking_notice_confirmed,
+    booking_notices_sweep,
+)
+from madoguchi.reservations.tasks import sweep_booking_notices
+
+pytestmark = [pytest.mark.django_db(transaction=False)]
+LOCMEM_MAIL = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+
+
+def _notices(booking) -> int:
+    return Notification.objects.filter(dedupe_key=f"booking:{booking.pk}:confirmed", channel="email").count()
+
+
+def test_a_booking_is_answered_before_its_notice_and_the_task_writes_it_once(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        booking = booking_create(user=make_user(), slot_id=make_slot(capacity=3).pk)
+    assert len(queued) == 1  # the notice's task, queued for after the commit
+    booking.refresh_from_db()
+    assert booking.noticed_at is None
+    assert _notices(booking) == 0
+
+    assert booking_notice_confirmed(booking_id=booking.pk) is True
+    assert booking_notice_confirmed(booking_id=booking.pk) is False  # a retry or a second worker
+    booking.refresh_from_db()
+    assert booking.noticed_at is not None
+    assert _notices(booking) == 1
+
+
+@LOCMEM_MAIL
+def test_the_queued_task_sends_the_confirmation_mail_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_create(user=make_user(), slot_id=make_slot(capacity=3).pk)
+    booking.refresh_from_db()
+    assert booking.noticed_at is not None
+    assert [m.to for m in mail.outbox] == [[booking.user.email]]
+    assert booking.code_display in mail.outbox[0].body
+
+
+def test_the_sweeper_writes_the_notices_whose_task_was_lost_and_leaves_young_ones_to_their_task():
+    slot = make_slot(capacity=5)
+    lost = booking_create(user=make_user(), slot_id=slot.pk)  # on-commit never runs here: "lost"
+    young = booking_create(user=make_user(), slot_id=slot.pk)
+    Booking.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+
+    assert booking_notices_sweep() == 1
+    assert (_notices(lost), _notices(young)) == (1, 0)
+    assert booking_notices_sweep() == 0  # nothing twice
+    assert _notices(lost) == 1
+
+    Booking.objects.filter(pk=young.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    assert sweep_booking_notices() == 1  # the beat job
+    assert _notices(young) == 1
+
+
+def test_the_sweeper_works_in_batches_until_none_remain():
+    slot = make_slot(capacity=10)
+    bookings = [booking_create(user=make_user(), slot_id=slot.pk) for _ in range(7)]
+    Booking.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    assert booking_notices_sweep(limit=3) == 3
+    assert booking_notices_sweep(limit=3) == 3
+    assert booking_notices_sweep(limit=3) == 1
+    assert [_notices(b) for b in bookings] == [1] * 7
+
+
+def test_a_booking_cancelled_before_its_notice_gets_no_confirmation(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        booking = booking_create(user=make_user(), slot_id=make_slot(capacity=3).pk)
+    booking_cancel(booking=booking, actor=booking.user)
+    assert booking_notice_confirmed(booking_id=booking.pk) is False
+    booking.refresh_from_db()
+    assert booking.noticed_at is not None  # the sweeper will not come back to it
+    assert _notices(booking) == 0
+
+
+def test_bookings_made_other_ways_write_their_notice_themselves_and_the_sweeper_skips_them():
+    from madoguchi.reservations.constants import BookingStatus
+    from madoguchi.reservations.services.common import create_booking_row
+
+    resource = make_resource()
+    slot = make_slot(resource)
+    row = create_booking_row(resource=resource, slot=slot, user=make_user(), status=BookingStatus.CONFIRMED)
+    assert row.noticed_at is not None
+    Booking.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    assert booking_notices_sweep() == 0
