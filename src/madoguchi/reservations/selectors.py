@@ -52,12 +52,17 @@ def access_resource(*, organization_slug: str, resource_slug: str) -> Resource:
         raise Http404 from None
 
 
-def access_public_slot(*, resource: Resource, slot_id: int) -> Slot:
+def access_public_slot(*, organization_slug: str, resource_slug: str, slot_id: int) -> Slot:
+    """The slot of a public resource with its resource (organization, department) and lottery,
+    in one statement (the booking page of an opening rush reads it on every GET and POST)."""
     try:
-        return Slot.objects.select_related("resource__organization", "lottery").get(
-            pk=slot_id, resource=resource
+        return Slot.objects.select_related("resource__organization", "resource__department", "lottery").get(
+            pk=slot_id,
+            resource__slug=resource_slug,
+            resource__organization__slug=organization_slug,
+            resource__is_public=True,
         )
-    except Slot.DoesNotExist:
+    except (Slot.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

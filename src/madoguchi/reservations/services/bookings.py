@@ -74,13 +74,18 @@ def booking_create(
     idempotency_key: str = "",
     application: Any = None,
     now: dt.datetime | None = None,
+    slot: Slot | None = None,
 ) -> Booking:
-    """First-come booking of one slot. Raises FieldErrors (input) or DomainError (full, window …)."""
+    """First-come booking of one slot. Raises FieldErrors (input) or DomainError (full, window …).
+
+    ``slot``: the slot with its resource as the caller just read it (the booking page), so it
+    is not read twice; its counts are only a first check, the conditional UPDATE decides."""
     now = now or timezone.now()
-    try:
-        slot = Slot.objects.select_related("resource").get(pk=slot_id)
-    except (Slot.DoesNotExist, ValueError, TypeError):
-        raise DomainError(_("指定された枠が見つかりません。"), code="not_found", status=404) from None
+    if slot is None or str(slot.pk) != str(slot_id):
+        try:
+            slot = Slot.objects.select_related("resource").get(pk=slot_id)
+        except (Slot.DoesNotExist, ValueError, TypeError):
+            raise DomainError(_("指定された枠が見つかりません。"), code="not_found", status=404) from None
     resource = slot.resource
     # Input first, outside the lock: a typo never waits for a place.
     party_size, cleaned = clean_party_and_data(resource=resource, user=user, party_size=party_size, data=data)

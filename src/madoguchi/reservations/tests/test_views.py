@@ -416,3 +416,39 @@ def test_a_one_box_name_or_address_takes_the_account_value_only_when_it_says_wha
     assert text.from_profile({"name": {"family": "山田", "given": "花子"}}, spec) == "山田 花子"
     assert text.from_profile({"email": "a@example.jp"}, {**spec, "autocomplete": "email"}) == "a@example.jp"
     assert text.from_profile({"name": "山田 花子"}, {**spec, "autocomplete": "organization"}) is None
+
+
+def test_the_booking_page_finds_its_slot_only_under_its_own_public_resource(client):
+    from madoguchi.reservations.models import Resource
+
+    client.force_login(make_user())
+    slot, other = make_slot(), make_slot()
+    mine, theirs = slot.resource, other.resource
+    assert client.get(_book_url(slot)).status_code == 200
+    for org, res, slot_id in (
+        (mine.organization.slug, mine.slug, other.pk),  # another resource's slot
+        (theirs.organization.slug, mine.slug, slot.pk),  # the right slug in another organization
+        (mine.organization.slug, mine.slug, 999999),
+    ):
+        url = reverse("reservations:booking_new", args=[org, res, slot_id])
+        assert client.get(url).status_code == 404, url
+    Resource.objects.filter(pk=mine.pk).update(is_public=False)
+    assert client.get(_book_url(slot)).status_code == 404
+
+
+def test_a_booking_post_reads_the_slot_once(client):
+    """The page's read of slot, resource and organization is handed to the booking service."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    slot = make_slot(capacity=3)
+    client.force_login(make_user())
+    form = client.get(_book_url(slot))
+    key = form.context["idempotency_key"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(_book_url(slot), {"party_size": "1", "idempotency_key": key})
+    assert response.status_code == 302
+    slot_reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "reservations_slot"' in q["sql"]
+    ]
+    assert len(slot_reads) == 1, slot_reads

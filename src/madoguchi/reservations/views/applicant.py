@@ -34,8 +34,10 @@ def _login_redirect(request):
 def booking_new(request, organization_slug: str, resource_slug: str, slot_id: int):
     if not request.user.is_authenticated:
         return _login_redirect(request)
-    resource = selectors.access_resource(organization_slug=organization_slug, resource_slug=resource_slug)
-    slot = selectors.access_public_slot(resource=resource, slot_id=slot_id)
+    slot = selectors.access_public_slot(
+        organization_slug=organization_slug, resource_slug=resource_slug, slot_id=slot_id
+    )
+    resource = slot.resource
     errors: dict[str, list[str]] = {}
     problem = ""
     status = 200
@@ -46,7 +48,12 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
         values = forms.read_info(resource, request.POST)
         try:
             booking = services.booking_create(
-                user=request.user, slot_id=slot.pk, party_size=party_size, data=values, idempotency_key=key
+                user=request.user,
+                slot_id=slot.pk,
+                slot=slot,
+                party_size=party_size,
+                data=values,
+                idempotency_key=key,
             )
         except FieldErrors as exc:
             errors, status = exc.as_dict(), form_status(request, True)
