@@ -12,6 +12,7 @@ server. The figures are the application's own cost; opening_rush.py measures the
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import sys
@@ -31,7 +32,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="people who book (the slot has as many places)")
     parser.add_argument("--db", default="mdg_rush_profile")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
-    parser.add_argument("--profile", choices=["form", "book", "full"], default=None)
+    parser.add_argument("--profile", choices=["form", "book", "full", "queued"], default=None)
     parser.add_argument("--eager", action="store_true", help="send each e-mail inside its request")
     args = parser.parse_args()
 
@@ -96,6 +97,36 @@ def main() -> None:
             assert response["X-Reservation-Outcome"] == "full", response.status_code
 
     measure("full page (gate, cached flag)", args.n, full_all, profile=args.profile == "full")
+
+    # the queue page: another resource's slot (its own scope), and a waiting room that admits nobody
+    from django.test import override_settings
+
+    from madoguchi.reservations.models import Slot
+
+    from madoguchi.reservations.models import Resource
+
+    first = Slot.objects.get(resource__slug="briefing")
+    other = Resource.objects.get(pk=first.resource_id)
+    other.pk, other.slug = None, "queue"
+    other.save()
+    second = Slot.objects.create(
+        resource=other, starts_at=first.starts_at, ends_at=first.ends_at, capacity=10
+    )
+    queue_url = url.replace(f"/briefing/book/{first.pk}/", f"/queue/book/{second.pk}/")
+
+    def queued_all() -> None:  # a visitor without a pass (the pass of the slot above is per resource)
+        for _ in range(args.n):
+            client.cookies = type(client.cookies)()
+            response = client.get(queue_url)
+            assert response["X-Reservation-Outcome"].startswith("queued"), response.status_code
+
+    with override_settings(
+        RESERVATIONS_WAITING_ROOM_RATE=0.001,
+        RESERVATIONS_WAITING_ROOM_BURST=0,
+        RESERVATIONS_WAITING_ROOM_ADAPTIVE=False,
+    ):
+        rush.clear_redis(broker)
+        measure("queue page (a new visitor each)", args.n, queued_all, profile=args.profile == "queued")
     print(f"load average at end {load_average()}")
     from django.db import connections
 

@@ -249,6 +249,46 @@ def test_above_the_rate_visitors_get_a_light_waiting_page_with_their_place(clien
 
 
 @override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+def test_queue_pages_rendered_once_per_process_show_each_visitor_their_own_numbers_and_language():
+    """The queue page is rendered once per language and address and its numbers filled in
+    (views/gate.py): each visitor still sees their own place and wait, in their language, and
+    the page is exactly what a fresh render gives."""
+    from django.template.loader import render_to_string
+    from django.test import Client
+    from django.test.client import RequestFactory
+    from django.utils import translation
+
+    from madoguchi.reservations.views import gate
+    from madoguchi.reservations.waiting_room import Admission
+
+    slot = make_slot()
+    Client().get(_book_url(slot))  # uses the only token
+    pages = []
+    for n in range(1, 4):
+        visitor = Client(HTTP_ACCEPT_LANGUAGE="en" if n == 3 else "ja")
+        page = visitor.get(_book_url(slot))
+        assert page["X-Reservation-Outcome"].startswith(f"queued; position={n}")
+        pages.append((page["Retry-After"], page.content.decode()))
+    (wait1, first), (wait2, second), (wait3, english) = pages
+    assert "1 番目" in first and "2 番目" in second and "3 番目" not in english
+    assert f'content="{wait1}"' in first and f'content="{wait2}"' in second
+    assert 'lang="en"' in english and "3" in english and "番目" not in english
+    assert str(gate._POSITION_MARK) not in first + second + english
+    request = RequestFactory().get(_book_url(slot))
+    with translation.override("ja"):
+        fresh = render_to_string(
+            "reservations/waiting_room.html",
+            gate.public_context(
+                admission=Admission(admitted=False, ticket=2, position=2, retry_after=int(wait2)),
+                replay=[],
+                action=_book_url(slot),
+            ),
+            request,
+        )
+    assert second == fresh
+
+
+@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
 def test_a_queued_form_post_keeps_what_was_typed(client):
     slot = make_slot()
     client.get(_book_url(slot))  # uses the only token

@@ -8,11 +8,16 @@ bucket. The waiting page is small, needs no session and refreshes itself with
 
 from __future__ import annotations
 
+import threading
 import time
+from dataclasses import replace
 from functools import wraps
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 
 from madoguchi.reservations import waiting_room
 from madoguchi.reservations.selectors import slot_known_full
@@ -30,13 +35,47 @@ def public_context(**extra):
     return {"messages": [], "public_page": True, **extra}
 
 
+# The crowd's pages (queue, full) are the same for every visitor but for two numbers, so each
+# process renders them once per language and address and fills the numbers in: in an opening
+# rush they are most of the answers (docs/performance.md, "opening rush"). Numbers go in as
+# marks that cannot occur in the page; a page without its marks is rendered normally.
+_POSITION_MARK, _RETRY_MARK = 987654301, 987654307
+_RENDERED: dict[tuple, str] = {}
+_RENDERED_MAX = 512  # keys include the address (query strings too): a bound, not a cache policy
+_RENDERED_LOCK = threading.Lock()
+
+
+def _render_shared(request, template: str, context: dict, *, numbers: dict[int, int], status: int):
+    """``render`` for a page that is the same for everyone apart from ``numbers`` (mark → value)."""
+    key = (template, get_language(), request.get_full_path(), tuple(sorted(context.get("shared_key", ()))))
+    body = _RENDERED.get(key)
+    if body is None:
+        body = render_to_string(template, context, request)
+        if not all(str(mark) in body for mark in numbers):
+            body = ""  # a mark was formatted away: render every time
+        with _RENDERED_LOCK:
+            if len(_RENDERED) >= _RENDERED_MAX:
+                _RENDERED.clear()
+            _RENDERED[key] = body
+    if not body:
+        return render(request, template, _with_numbers(context, numbers), status=status)
+    for mark, value in numbers.items():
+        body = body.replace(str(mark), str(value))
+    return HttpResponse(body, status=status)
+
+
+def _with_numbers(context: dict, numbers: dict[int, int]) -> dict:
+    admission = context.get("admission")
+    if admission is None:
+        return context
+    values = {_POSITION_MARK: "position", _RETRY_MARK: "retry_after"}
+    return {**context, "admission": replace(admission, **{values[m]: v for m, v in numbers.items()})}
+
+
 def full_page(request, *, resource_name: str = "", detail_url: str = "", status: int = 200):
-    response = render(
-        request,
-        "reservations/full.html",
-        public_context(resource_name=resource_name, detail_url=detail_url),
-        status=status,
-    )
+    context = public_context(resource_name=resource_name, detail_url=detail_url)
+    context["shared_key"] = (resource_name, detail_url)
+    response = _render_shared(request, "reservations/full.html", context, numbers={}, status=status)
     response[OUTCOME_HEADER] = "full"
     return response
 
@@ -51,9 +90,20 @@ def waiting_page(request, admission: waiting_room.Admission, *, scope: str):
             if key != "csrfmiddlewaretoken"
             for value in request.POST.getlist(key)
         ]
-    context = public_context(admission=admission, replay=replay, action=request.get_full_path())
     status = 429 if admission.limited else 200
-    response = render(request, "reservations/waiting_room.html", context, status=status)
+    if replay:  # a queued POST: the page carries what was typed and a CSRF token
+        context = public_context(admission=admission, replay=replay, action=request.get_full_path())
+        response = render(request, "reservations/waiting_room.html", context, status=status)
+    else:
+        marked = replace(admission, position=_POSITION_MARK, retry_after=_RETRY_MARK)
+        context = public_context(admission=marked, replay=[], action=request.get_full_path())
+        context["shared_key"] = ("limited",) if admission.limited else ("queued",)
+        numbers = {_POSITION_MARK: admission.position, _RETRY_MARK: admission.retry_after}
+        if admission.limited:  # the limited page shows no position
+            numbers = {_RETRY_MARK: admission.retry_after}
+        response = _render_shared(
+            request, "reservations/waiting_room.html", context, numbers=numbers, status=status
+        )
     response["Retry-After"] = str(admission.retry_after)
     if admission.limited:
         response[OUTCOME_HEADER] = f"limited; retry-after={admission.retry_after}"
