@@ -4,8 +4,9 @@ The ORM spends about 0.2–0.4 ms of CPU building each statement (joins, select 
 converters). A handful of statements run on every API request or every state change, and at
 hundreds of submissions a second on two cores that build cost is most of the budget
 (docs/performance.md, "Submissions"). Only those few use this module — the bearer-token
-lookup, the audit entry, the notification claim, the applicant's draft (``access_draft``) and
-the public procedure (``procedure_get_public``) — everything else uses the ORM. The rows
+lookup, the audit entry, the notification claim, the applicant's draft (``access_draft``),
+the public procedure (``procedure_get_public``) and the booking page's slot
+(``reservations.selectors.access_public_slot``) — everything else uses the ORM. The rows
 still become ordinary model instances through ``Model.from_db`` with Django's own converters,
 so the rest of the code cannot tell the difference. Why, and the rule for adding a user:
 docs/decisions/0029-hand-written-sql-on-the-hottest-reads.md.

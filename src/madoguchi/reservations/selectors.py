@@ -52,18 +52,41 @@ def access_resource(*, organization_slug: str, resource_slug: str) -> Resource:
         raise Http404 from None
 
 
-def access_public_slot(*, organization_slug: str, resource_slug: str, slot_id: int) -> Slot:
+SLOT_PAGE_RELATED = ("resource__organization", "resource__department", "lottery")
+
+
+def access_public_slot(*, organization_slug: str, resource_slug: str, slot_id: Any) -> Slot:
     """The slot of a public resource with its resource (organization, department) and lottery,
-    in one statement (the booking page of an opening rush reads it on every GET and POST)."""
+    in one statement: ``Slot.objects.select_related(*SLOT_PAGE_RELATED).get(pk=slot_id,
+    resource__slug=…, resource__organization__slug=…, resource__is_public=True)``, written out
+    once per process (``core/hotpath.py``, decision 0029): the booking page of an opening rush
+    reads it on every GET and POST, and the ORM's build of this four-table join was a quarter
+    of the page's CPU (docs/performance.md, "opening rush")."""
+    from django.db import connection
+
+    from madoguchi.core.hotpath import related_columns
+
     try:
-        return Slot.objects.select_related("resource__organization", "resource__department", "lottery").get(
-            pk=slot_id,
-            resource__slug=resource_slug,
-            resource__organization__slug=organization_slug,
-            resource__is_public=True,
-        )
-    except (Slot.DoesNotExist, ValueError, TypeError):
+        pk = int(slot_id)
+    except (TypeError, ValueError):
         raise Http404 from None
+    low, high = connection.ops.integer_field_range(Slot._meta.pk.get_internal_type())  # type: ignore[union-attr]
+    if (low is not None and pk < low) or (high is not None and pk > high):
+        raise Http404
+    slots = related_columns(Slot, SLOT_PAGE_RELATED, connection)
+    sql = (
+        f"{slots.sql} WHERE {slots.column('', 'id')} = %s AND {slots.column('resource', 'slug')} = %s "
+        f"AND {slots.column('resource__organization', 'slug')} = %s "
+        f"AND {slots.column('resource', 'is_public')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk, resource_slug, organization_slug, True])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    slot = slots.instance(row, connection)
+    assert isinstance(slot, Slot)
+    return slot
 
 
 def lottery_state(slot: Slot) -> tuple[str, str] | None:
