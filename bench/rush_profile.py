@@ -12,7 +12,6 @@ server. The figures are the application's own cost; opening_rush.py measures the
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import re
 import sys
@@ -101,9 +100,7 @@ def main() -> None:
     # the queue page: another resource's slot (its own scope), and a waiting room that admits nobody
     from django.test import override_settings
 
-    from madoguchi.reservations.models import Slot
-
-    from madoguchi.reservations.models import Resource
+    from madoguchi.reservations.models import Resource, Slot
 
     first = Slot.objects.get(resource__slug="briefing")
     other = Resource.objects.get(pk=first.resource_id)

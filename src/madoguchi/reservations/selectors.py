@@ -70,7 +70,7 @@ def access_public_slot(*, organization_slug: str, resource_slug: str, slot_id: A
         pk = int(slot_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    low, high = connection.ops.integer_field_range(Slot._meta.pk.get_internal_type())  # type: ignore[union-attr]
+    low, high = connection.ops.integer_field_range(Slot._meta.pk.get_internal_type())
     if (low is not None and pk < low) or (high is not None and pk > high):
         raise Http404
     slots = related_columns(Slot, SLOT_PAGE_RELATED, connection)
