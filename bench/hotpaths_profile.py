@@ -1,8 +1,10 @@
 """Where the time of one hot-path operation goes, in process on PostgreSQL: statements and
 CPU per complete API submission (draft + submit), per follow-up (case + receipt notice) in
-batches, and per delivered notification; optionally a cProfile of each.
+batches, and per delivered notification; then, for another n submissions, per follow-up as the
+worker's task does it (the receipt delivered inline after each batch commits); optionally a
+cProfile of each.
 
-    python3 bench/hotpaths_profile.py [--n 200] [--profile submit|follow_up|deliver] [--db NAME]
+    python3 bench/hotpaths_profile.py [--n 200] [--profile submit|follow_up|deliver|task] [--db NAME]
 
 The database is copied from a migrated template (kept between runs, like opening_rush.py) and
 dropped at the end. Django's test client is used (no HTTP, no gunicorn), so the figures are
@@ -68,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--db", default="mdg_hotpaths_profile")
-    parser.add_argument("--profile", choices=["submit", "follow_up", "deliver"], default=None)
+    parser.add_argument("--profile", choices=["submit", "follow_up", "deliver", "task"], default=None)
     parser.add_argument("--batch", type=int, default=20, help="applications per follow-up batch")
     args = parser.parse_args()
 
@@ -100,7 +102,7 @@ def main() -> None:
     client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[0]}")
     body = json.dumps({"procedure": _ref, "data": sub.DATA})
 
-    def submit_all() -> None:
+    def submit_all(prefix: str = "k") -> None:
         for i in range(args.n):
             created = client.post("/api/v1/drafts", body, content_type="application/json")
             assert created.status_code == 201, created.content
@@ -108,7 +110,7 @@ def main() -> None:
                 f"/api/v1/drafts/{created.json()['id']}/submit",
                 b"",
                 content_type="application/json",
-                HTTP_IDEMPOTENCY_KEY=f"k{i}",
+                HTTP_IDEMPOTENCY_KEY=f"{prefix}{i}",
             )
             assert done.status_code == 201, done.content
 
@@ -140,6 +142,24 @@ def main() -> None:
         measure(
             "notification delivery (one by one)", len(pending), deliver_all, profile=args.profile == "deliver"
         )
+    # the worker's way: the task follows up batch after batch and delivers each batch's
+    # receipts itself once the batch has committed (applications.tasks.application_follow_up_task)
+    from madoguchi.notifications.services import notifications_delivered_inline
+
+    submit_all("again")
+
+    def follow_up_as_the_task() -> None:
+        with notifications_delivered_inline():
+            follow_up_all()
+
+    measure(
+        f"follow-up + delivery (task, {args.batch})",
+        args.n,
+        follow_up_as_the_task,
+        profile=args.profile == "task",
+    )
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()
+    assert not Notification.objects.exclude(status="sent").exists()
     print(f"e-mails received by the sink: {sink.handler.count}")
     sink.__exit__(None, None, None)
     from django.db import connections

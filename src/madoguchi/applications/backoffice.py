@@ -18,6 +18,11 @@ class BackOffice(Protocol):
     def case_open(self, *, application: Application, actor: Actor) -> None:
         """Open the review case of a submitted application (idempotent)."""
 
+    def cases_open(self, *, openings: list[tuple[Application, Actor]]) -> dict[Any, Exception]:
+        """Open the cases of several submitted applications at once, each with its actor
+        (idempotent; a batch of follow-ups). Returns the applications whose case could not be
+        opened, with why — nothing of those was written."""
+
     def case_close_withdrawn(self, *, application: Application, actor: Actor) -> None:
         """The applicant withdrew: close the case and cancel its pending tasks."""
 
@@ -36,6 +41,9 @@ class BackOffice(Protocol):
 class _NoBackOffice:
     def case_open(self, *, application: Application, actor: Actor) -> None:
         return None
+
+    def cases_open(self, *, openings: list[tuple[Application, Actor]]) -> dict[Any, Exception]:
+        return {}
 
     def case_close_withdrawn(self, *, application: Application, actor: Actor) -> None:
         return None

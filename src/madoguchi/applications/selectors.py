@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.types import User
 from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationStatus, ProxyRelationship
-from madoguchi.applications.models import Application, Attachment, BulkUpload, Draft
+from madoguchi.applications.models import Application, ApplicationEvent, Attachment, BulkUpload, Draft
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.builder.selectors import bulk_can_upload
 from madoguchi.procedures.steps import (  # noqa: F401 - the step flow, re-exported for the applicant views
@@ -166,6 +166,18 @@ def received_at(application: Application) -> datetime:
         application.events.filter(kind="payment_received").order_by("at").values_list("at", flat=True).first()
     )
     return paid or application.submitted_at
+
+
+def received_at_many(applications: list[Application]) -> dict[Any, datetime]:
+    """``received_at`` of several applications in one statement (a batch of follow-ups)."""
+    paid: dict[Any, datetime] = {}
+    for application_id, at in (
+        ApplicationEvent.objects.filter(application__in=[a.pk for a in applications], kind="payment_received")
+        .order_by("at")
+        .values_list("application_id", "at")
+    ):
+        paid.setdefault(application_id, at)
+    return {a.pk: paid.get(a.pk) or a.submitted_at for a in applications}
 
 
 def public_events(application: Application):

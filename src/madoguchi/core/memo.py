@@ -46,3 +46,24 @@ def memoized(key: Hashable, load: Callable[[], T], *, keep_none: bool = True) ->
         if value is not None or keep_none:
             memo[key] = value
     return value
+
+
+def remember(key: Hashable, value: Any) -> None:
+    """Store ``value`` for ``key`` in the current batch, as if ``memoized`` had loaded it (a
+    caller that read many keys in one statement fills them in); nothing outside a batch."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value
+
+
+def batch_memo_forget() -> None:
+    """Forget what the current batch remembered — after a savepoint rolled back rows that a
+    remembered look-up may have created or read (a default route made for the first case)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+def batch_memo_active() -> bool:
+    """Whether a ``batch_memo()`` block is open (a caller may then read ahead for the batch)."""
+    return _memo.get() is not None

@@ -17,6 +17,11 @@ class ReviewBackOffice:
 
         case_open_for_application(application=application, actor=actor)
 
+    def cases_open(self, *, openings: list[tuple[Application, Actor]]) -> dict[Any, Exception]:
+        from madoguchi.review.services import cases_open_for_applications
+
+        return cases_open_for_applications(openings=openings)
+
     def case_close_withdrawn(self, *, application: Application, actor: Actor) -> None:
         from madoguchi.review.services import case_close_withdrawn
 

@@ -18,7 +18,7 @@ from madoguchi.core.memo import memoized
 from madoguchi.core.wareki import to_wareki
 from madoguchi.notifications.constants import ChannelKind
 from madoguchi.notifications.models import ContactPreference, Notification
-from madoguchi.notifications.services import notification_enqueue
+from madoguchi.notifications.services import contact_preference, notification_enqueue
 from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES
 from madoguchi.review.selectors import effective_due
 
@@ -110,10 +110,7 @@ def _task_context(task: Any, case: Any) -> dict[str, str]:
 
 def _staff_preference(user: User) -> ContactPreference | None:
     """The person's contact preference, read once per batch of follow-ups (core.memo)."""
-    return memoized(
-        ("notifications.contact_preference", user.pk),
-        lambda: ContactPreference.objects.filter(user=user).first(),
-    )
+    return contact_preference(user.pk)
 
 
 def _staff_channels(preference: ContactPreference | None) -> list[str]:

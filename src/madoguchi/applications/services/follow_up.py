@@ -22,7 +22,8 @@ from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_batch, audit_record
 from madoguchi.core import events
 from madoguchi.core.errors import DomainError
-from madoguchi.core.memo import batch_memo
+from madoguchi.core.memo import batch_memo, batch_memo_forget
+from madoguchi.notifications.services import notifications_batch
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ def _notify_submitted(application: Application) -> None:
 
 
 def _follow_up_one(application: Application, actor: Actor) -> None:
-    """The follow-up of one locked application, inside the caller's transaction."""
+    """The follow-up of one locked application, inside the caller's transaction (what
+    ``_follow_up_many`` does for many; used when a batch's writes failed together)."""
     from madoguchi.applications.backoffice import backoffice
 
     _notify_submitted(application)
@@ -59,6 +61,27 @@ def _follow_up_one(application: Application, actor: Actor) -> None:
     )
     if application.status == ApplicationStatus.WITHDRAWN:  # withdrawn before this ran
         backoffice().case_close_withdrawn(application=application, actor=actor or application.applicant)
+
+
+def _follow_up_many(applications: list[Application], actor: Actor) -> dict[Any, Exception]:
+    """The follow-up of several locked applications together, inside the caller's transaction:
+    their cases opened at once (one INSERT per table), their receipt notices written with the
+    block's other outbox rows (``notifications_batch``). An application whose case could not
+    be prepared gets nothing (no receipt either) and is returned with its error."""
+    from madoguchi.applications.backoffice import backoffice
+    from madoguchi.notifications.services import contact_preferences_preload
+
+    contact_preferences_preload(a.applicant_id for a in applications)
+    failed = backoffice().cases_open(
+        openings=[(a, actor or a.entered_by or a.applicant) for a in applications]
+    )
+    for application in applications:
+        if application.pk in failed:
+            continue
+        _notify_submitted(application)
+        if application.status == ApplicationStatus.WITHDRAWN:  # withdrawn before this ran
+            backoffice().case_close_withdrawn(application=application, actor=actor or application.applicant)
+    return failed
 
 
 def _claimable():
@@ -81,7 +104,7 @@ def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
     """
     # audit_batch: the case's audit entries are chained at the end, so the chain head (locked
     # by every audited change) is held for the last statements only, not the whole follow-up.
-    with transaction.atomic(), audit_batch():
+    with transaction.atomic(), audit_batch(), notifications_batch():
         try:
             application = (
                 Application.objects.select_for_update(of=("self",))
@@ -92,7 +115,9 @@ def application_follow_up(*, application_id: Any, actor: Actor = None) -> bool:
             return False
         if application.followed_up_at is not None or application.status == ApplicationStatus.AWAITING_PAYMENT:
             return False
-        _follow_up_one(application, actor)
+        failed = _follow_up_many([application], actor)
+        if failed:
+            raise failed[application.pk]
         application.followed_up_at = timezone.now()
         application.save(update_fields=["followed_up_at"])
     return True
@@ -111,9 +136,13 @@ def applications_follow_up_batch(
 
     Rows are claimed with ``FOR UPDATE SKIP LOCKED``, so workers and sweepers running at the same
     time share the work instead of queueing behind one another, and each application is
-    followed up once. Each one has a savepoint: one that fails (a broken route, say) is
-    counted and skipped, the others commit. A transient failure (the database or Redis went
-    away) rolls the whole batch back and is raised for the caller to retry.
+    followed up once. The batch's cases, tasks, receipts and audit entries are written
+    together (one INSERT per table, ``_follow_up_many``): one whose case cannot be prepared
+    (a broken route, say) is counted and skipped with nothing written, the others commit.
+    Should the writes fail together, the batch's savepoint rolls them back and each
+    application is followed up on its own, with a savepoint each, so again only the one at
+    fault is skipped. A transient failure (the database or Redis went away) rolls the whole
+    batch back and is raised for the caller to retry.
 
     Returns ``{"claimed", "done": [ids], "failed": [ids]}``.
     """
@@ -124,7 +153,9 @@ def applications_follow_up_batch(
     limit = limit if limit is not None else settings.APPLICATION_FOLLOW_UP_BATCH
     done: list[Any] = []
     failed: list[Any] = []
-    with transaction.atomic(), audit_batch(), batch_memo():
+    # the outbox rows are written when the block ends, the audit entries after them: the chain
+    # head (locked by every audited change) is still the last thing the transaction takes
+    with transaction.atomic(), audit_batch(), batch_memo(), notifications_batch():
         claimed: list[Application] = []
         if application_id is not None:
             try:
@@ -136,15 +167,33 @@ def applications_follow_up_batch(
             others = others.filter(submitted_at__lte=submitted_before)
         if limit - len(claimed) > 0:
             claimed += list(others.order_by("submitted_at")[: limit - len(claimed)])
-        for application in claimed:
+        refused: dict[Any, Exception] = {}
+        if claimed:
             try:
-                with transaction.atomic(), audit_batch():  # a savepoint each
-                    _follow_up_one(application, None)
+                with transaction.atomic(), audit_batch(), notifications_batch():  # one savepoint
+                    refused = _follow_up_many(claimed, None)
             except Exception as exc:
                 if is_transient(exc):
                     raise
+                # the batch's writes failed together (its savepoint rolled them back): one at a
+                # time, so that only the application at fault is skipped
+                logger.exception("follow-up of a batch of %s failed; one at a time", len(claimed))
+                batch_memo_forget()  # what was remembered may have been rolled back
+                refused = {}
+                for application in claimed:
+                    try:
+                        with transaction.atomic(), audit_batch(), notifications_batch():  # a savepoint each
+                            _follow_up_one(application, None)
+                    except Exception as error:
+                        if is_transient(error):
+                            raise
+                        refused[application.pk] = error
+        for application in claimed:
+            if application.pk in refused:
                 failed.append(application.pk)
-                logger.exception("follow-up of application %s failed", application.pk)
+                logger.error(
+                    "follow-up of application %s failed", application.pk, exc_info=refused[application.pk]
+                )
             else:
                 done.append(application.pk)
         if done:

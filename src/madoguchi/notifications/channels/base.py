@@ -53,9 +53,19 @@ class NotificationChannel(ABC):
     # True when the channel sends to a person (address from their settings), False for systems.
     personal: ClassVar[bool] = True
 
+    # True for a channel that delivers by writing rows in our own database (the mailbox): it
+    # can deliver many messages in the caller's transaction (``send_many``), so the outbox marks
+    # them sent in that same transaction — all or nothing, nothing ever in flight.
+    writes_in_transaction: ClassVar[bool] = False
+
     def address_for(self, *, user: User, preference: ContactPreference | None) -> str | None:
         """The address to use for this user, or None when they do not receive on this channel."""
         return None
+
+    def send_many(self, messages: list[OutgoingMessage]) -> None:
+        """Deliver several messages inside the caller's transaction (``writes_in_transaction``
+        channels only; idempotent per message id like ``send``). Raises on any failure."""
+        raise NotImplementedError(f"{type(self).__name__} sends one message at a time")
 
     @abstractmethod
     def send(self, message: OutgoingMessage) -> str:

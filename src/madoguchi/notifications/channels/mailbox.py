@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 @register("mailbox")
 class MailboxChannel(NotificationChannel):
     carries_sensitive_content = True
+    writes_in_transaction = True
 
     def address_for(self, *, user: User, preference: ContactPreference | None) -> str | None:
         return f"user:{user.pk}"
@@ -37,3 +38,23 @@ class MailboxChannel(NotificationChannel):
         except IntegrityError:  # delivered by an earlier attempt
             row = MailboxMessage.objects.get(user_id=message.recipient_id, source_key=source_key)
         return str(row.pk)
+
+    def send_many(self, messages: list[OutgoingMessage]) -> None:
+        """All of them in one INSERT; a message delivered by an earlier attempt stays as it is
+        (``ON CONFLICT DO NOTHING`` on the person and the source)."""
+        from madoguchi.notifications.models import MailboxMessage
+
+        MailboxMessage.objects.bulk_create(
+            [
+                MailboxMessage(
+                    user_id=message.recipient_id,
+                    organization_id=message.organization_id,
+                    subject=message.subject,
+                    body=message.body,
+                    source_key=f"notification:{message.id}",
+                    notification_id=message.id,
+                )
+                for message in messages
+            ],
+            ignore_conflicts=True,
+        )

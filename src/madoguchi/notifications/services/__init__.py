@@ -17,7 +17,12 @@ from madoguchi.notifications.services.delivery import (
     notifications_purge,
     notifications_sweep,
 )
-from madoguchi.notifications.services.enqueue import notification_enqueue
+from madoguchi.notifications.services.enqueue import (
+    contact_preference,
+    contact_preferences_preload,
+    notification_enqueue,
+    notifications_batch,
+)
 from madoguchi.notifications.services.mailbox import mailbox_deliver, mailbox_mark_read
 from madoguchi.notifications.services.members import MemberImportReport, member_import
 from madoguchi.notifications.services.preferences import (
@@ -36,6 +41,9 @@ from madoguchi.notifications.services.templates import template_check, template_
 
 __all__ = [
     "MemberImportReport",
+    "contact_preference",
+    "contact_preferences_preload",
+    "notifications_batch",
     "member_import",
     "contact_preference_get",
     "contact_preference_update",

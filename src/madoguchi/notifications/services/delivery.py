@@ -70,14 +70,13 @@ def notifications_dispatch(ids: Iterable[Any], *, countdown: float | None = None
     from madoguchi.notifications.tasks import notification_send
 
     if getattr(_inline, "on", False) and not countdown:
-        delivered = 0
-        for notification_id in ids:
-            try:
-                notification_deliver(notification_id=notification_id)
-                delivered += 1
-            except Exception:  # noqa: BLE001 - e.g. the database went away; the sweeper retries
-                logger.exception("could not deliver notification %s; the sweeper will retry", notification_id)
-        return delivered
+        ids = list(ids)
+        try:
+            notifications_deliver_ids(ids)
+        except Exception:  # noqa: BLE001 - e.g. the database went away; the sweeper retries
+            logger.exception("could not deliver notifications %s; the sweeper will retry", ids)
+            return 0
+        return len(ids)
 
     sent = 0
     for notification_id in ids:
@@ -122,12 +121,18 @@ def _message(row: Notification) -> OutgoingMessage:
 
 
 def _claim(
-    *, notification_id: Any = None, limit: int = 1, now: dt.datetime, token: uuid.UUID
+    *,
+    notification_id: Any = None,
+    limit: int = 1,
+    now: dt.datetime,
+    token: uuid.UUID,
+    ids: list[Any] | None = None,
 ) -> list[Notification]:
     """Claim queued, due rows for sending in one statement: ``UPDATE … WHERE id IN (SELECT …
     FOR UPDATE SKIP LOCKED) RETURNING *`` — ``notification_id`` when given and claimable, then
-    (``limit`` > 1) the oldest other due rows. A row another worker holds is skipped, never
-    waited for; only one claim can win a row. Returns the claimed rows as model instances."""
+    (``limit`` > 1) the oldest other due rows; or (``ids``) those of ``ids`` that are claimable.
+    A row another worker holds is skipped, never waited for; only one claim can win a row.
+    Returns the claimed rows as model instances."""
     from django.db import connection
 
     from madoguchi.core.hotpath import model_columns
@@ -152,9 +157,19 @@ def _claim(
                 return []
     when = prep("next_attempt_at", now)
     lease = prep("lease_until", now + timedelta(seconds=float(_setting("NOTIFICATION_LEASE_SECONDS", 120))))
-    if first and limit <= 1:
+    if ids is not None:
+        wanted_ids = [prep("id", pk) for pk in ids]
+        if not wanted_ids:
+            return []
+        marks = ", ".join(["%s"] * len(wanted_ids))
+        pick = (
+            f"SELECT {id_col} FROM {quote(table)} WHERE {id_col} IN ({marks}) AND {status_col} = %s "
+            f"AND {next_col} <= %s{lock}"
+        )
+        pick_params: list[Any] = [*wanted_ids, NotificationStatus.QUEUED, when]
+    elif first and limit <= 1:
         pick = f"SELECT {id_col} FROM {quote(table)} WHERE {id_col} = %s AND {status_col} = %s AND {next_col} <= %s{lock}"
-        pick_params: list[Any] = [first[0], NotificationStatus.QUEUED, when]
+        pick_params = [first[0], NotificationStatus.QUEUED, when]
     else:
         order = f"CASE WHEN {id_col} = %s THEN 0 ELSE 1 END, " if first else ""
         pick = (
@@ -231,6 +246,56 @@ def notifications_deliver_batch(
         status = _send_claimed(row, token)
         results[status] = results.get(status, 0) + 1
     return results
+
+
+def notifications_deliver_ids(ids: list[Any], *, now: dt.datetime | None = None) -> dict[str, int]:
+    """Deliver these rows now, in this process (a worker task that has just committed them):
+    one statement claims all that are still queued; the mailbox's go into it in one INSERT and
+    are marked sent in the same transaction; the others are sent one by one and each marked
+    sent right after (a crash leaves at most the one in flight to the lease, as before).
+    Returns the count per resulting status."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    results: dict[str, int] = {}
+    together: dict[str, list[Notification]] = {}
+    for row in _claim(ids=ids, now=now, token=token):
+        if get_channel(row.channel).writes_in_transaction:
+            together.setdefault(row.channel, []).append(row)
+            continue
+        status = _send_claimed(row, token)
+        results[status] = results.get(status, 0) + 1
+    for kind, rows in together.items():
+        for status in _send_claimed_together(kind, rows, token):
+            results[status] = results.get(status, 0) + 1
+    return results
+
+
+def _send_claimed_together(kind: str, rows: list[Notification], token: uuid.UUID) -> list[str]:
+    """Rows of a channel that writes in our database: delivered and marked sent in one
+    transaction. Should that fail, each row is tried on its own (and retried as usual)."""
+    try:
+        with transaction.atomic():
+            get_channel(kind).send_many([_message(row) for row in rows])
+            marked = Notification.objects.filter(
+                pk__in=[row.pk for row in rows], claim_token=token, status=NotificationStatus.SENDING
+            ).update(
+                status=NotificationStatus.SENT,
+                sent_at=timezone.now(),
+                lease_until=None,
+                claim_token=None,
+                last_error="",
+            )
+            if marked != len(rows):  # a lease expired meanwhile: another worker may own some
+                raise _NotAllMarked
+    except Exception as exc:  # noqa: BLE001 - rolled back; one at a time below
+        if not isinstance(exc, _NotAllMarked):
+            logger.exception("channel %s could not deliver %s notifications together", kind, len(rows))
+        return [_send_claimed(row, token) for row in rows]
+    return [NotificationStatus.SENT] * len(rows)
+
+
+class _NotAllMarked(Exception):
+    pass
 
 
 def _send_claimed(row: Notification, token: uuid.UUID) -> str:

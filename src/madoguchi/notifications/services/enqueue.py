@@ -10,7 +10,10 @@ docs/notifications.md, "Delivery guarantees".
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from madoguchi.accounts.models import Organization, User
-from madoguchi.core.memo import memoized
+from madoguchi.core.memo import batch_memo_active, memoized, remember
 from madoguchi.notifications.channels import get_channel
 from madoguchi.notifications.constants import ChannelKind
 from madoguchi.notifications.events import SENSITIVE_NOTICE, get_event
@@ -112,7 +115,7 @@ def notification_enqueue(
     subject_t, body_t = template_texts(organization=organization, event=event, language=language)
     full_subject, full_body = render_text(subject_t, values)[:300], render_text(body_t, values)
     if preference is None:
-        preference = ContactPreference.objects.filter(user=recipient).first()
+        preference = contact_preference(recipient.pk)
     wanted = set(channels) if channels is not None else set(PERSONAL_CHANNELS)
     if not event_type.to_mailbox:
         wanted.discard(ChannelKind.MAILBOX)
@@ -187,6 +190,13 @@ def notification_enqueue(
         )
     if not rows:
         return []
+    batch = _batch.get()
+    if batch is not None:
+        # written when the batch ends (notifications_batch): the rows as they will be written;
+        # where one with the same key exists already, that one stays and this one is dropped
+        batch.rows.extend(rows)
+        batch.groups.append(group)
+        return rows
     # No savepoint needed: ON CONFLICT DO NOTHING cannot fail on the idempotency key.
     with transaction.atomic(savepoint=False):
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
@@ -200,3 +210,77 @@ def notification_enqueue(
         if new_ids:
             transaction.on_commit(lambda: notifications_dispatch(new_ids))
     return existing
+
+
+def contact_preference(user_id: Any) -> ContactPreference | None:
+    """The person's contact preference (None: the defaults); read once per batch of follow-ups
+    (core.memo; ``contact_preferences_preload`` reads a batch's people in one statement)."""
+    return memoized(
+        ("notifications.contact_preference", user_id),
+        lambda: ContactPreference.objects.filter(user_id=user_id).first(),
+    )
+
+
+def contact_preferences_preload(user_ids: Iterable[Any]) -> None:
+    """Inside ``core.memo.batch_memo()``: read the contact preferences of these people in one
+    statement, so that ``contact_preference`` (and ``notification_enqueue`` without a
+    ``preference``) need none per person. Nothing outside a batch."""
+    wanted = {pk for pk in user_ids if pk is not None}
+    if not wanted or not batch_memo_active():
+        return
+    found = {p.user_id: p for p in ContactPreference.objects.filter(user_id__in=wanted)}
+    for pk in wanted:
+        remember(("notifications.contact_preference", pk), found.get(pk))
+
+
+@dataclass
+class _Batch:
+    rows: list[Notification] = field(default_factory=list)
+    groups: list[uuid.UUID] = field(default_factory=list)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("madoguchi_notifications_batch", default=None)
+
+
+@contextmanager
+def notifications_batch() -> Iterator[None]:
+    """Hold back the outbox rows that ``notification_enqueue`` writes in the block and write
+    them together at its end: one ``INSERT … ON CONFLICT DO NOTHING`` for all of them, one read
+    of which are new (by their groups), one hand-over of those after commit — instead of an
+    INSERT and a read per call (a batch of follow-ups writes a receipt per application and a
+    notice per staff member a new task waits for).
+
+    Same guarantees as one call at a time: the rows are written in the caller's transaction
+    (use the block inside ``transaction.atomic()``), the idempotency key keeps the earlier row,
+    nothing is sent before commit. Nested blocks join the outermost one; the rows of a nested
+    block that raises are dropped (its savepoint rolled its work back), as ``audit_batch`` does.
+    Inside the block ``notification_enqueue`` returns the rows it will write.
+    """
+    outer = _batch.get()
+    if outer is not None:
+        rows_mark, groups_mark = len(outer.rows), len(outer.groups)
+        try:
+            yield
+        except BaseException:
+            del outer.rows[rows_mark:]
+            del outer.groups[groups_mark:]
+            raise
+        return
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if batch.rows:
+        _write_batch(batch)
+
+
+def _write_batch(batch: _Batch) -> None:
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(batch.rows, ignore_conflicts=True)
+        # the rows written now are those of our groups (an earlier row with the same key kept
+        # its own group): one read for the whole batch
+        new_ids = list(Notification.objects.filter(group__in=batch.groups).values_list("pk", flat=True))
+        if new_ids:
+            transaction.on_commit(lambda: notifications_dispatch(new_ids))

@@ -16,6 +16,7 @@ from madoguchi.review.services.cases import (
     case_claim,
     case_close_withdrawn,
     case_open_for_application,
+    cases_open_for_applications,
     comment_add,
     task_reassign,
 )
@@ -37,6 +38,7 @@ from madoguchi.review.services.tickets import (
 __all__ = [
     "case_claim",
     "case_close_withdrawn",
+    "cases_open_for_applications",
     "case_decide",
     "case_decide_on_paper",
     "case_open_for_application",

@@ -112,6 +112,42 @@ def step_start(
     prefer_previous: bool = False,
     carry_over: list[TaskState] | None = None,
 ) -> None:
+    step, new_tasks, unnamed = step_prepare(
+        case, position, prefer_previous=prefer_previous, carry_over=carry_over
+    )
+    TaskState.objects.bulk_create(new_tasks)
+    for old in carry_over or []:
+        TaskState.objects.create(
+            case=case,
+            step=step,
+            slot_id=old.slot_id,
+            position=position,
+            round=case.step_round,
+            status=TaskStatus.APPROVED,
+            department_id=old.department_id,
+            role=old.role,
+            assignee_id=old.assignee_id,
+            actor_id=old.actor_id,
+            substitute=old.substitute,
+            on_behalf_of_id=old.on_behalf_of_id,
+            comment=old.comment,
+            acted_at=old.acted_at,
+        )
+    case.save(update_fields=["step_round", "current_position", "current_step_name", "assignee", "updated_at"])
+    step_started(case, step, new_tasks, unnamed=unnamed, actor=actor)
+
+
+def step_prepare(
+    case: Case,
+    position: int,
+    *,
+    prefer_previous: bool = False,
+    carry_over: list[TaskState] | None = None,
+) -> tuple[RouteStep, list[TaskState], list[str]]:
+    """The first half of starting a step, with nothing written: move ``case`` (in memory) to the
+    step's new round and build its pending tasks. Returns (step, tasks, person fields whose
+    address named nobody who may act). ``step_start`` writes them; a batch of new cases
+    (``cases_open_for_applications``) writes many cases' at once."""
     step = memoized(
         ("review.route_step", case.route_id, position),
         lambda: RouteStep.objects.filter(route_id=case.route_id, position=position).first(),
@@ -159,35 +195,22 @@ def step_start(
                 due_date=step_due,
             )
         )
-    TaskState.objects.bulk_create(new_tasks)
-    for task in new_tasks:
-        task.step = step
-    for old in carry_over or []:
-        TaskState.objects.create(
-            case=case,
-            step=step,
-            slot_id=old.slot_id,
-            position=position,
-            round=case.step_round,
-            status=TaskStatus.APPROVED,
-            department_id=old.department_id,
-            role=old.role,
-            assignee_id=old.assignee_id,
-            actor_id=old.actor_id,
-            substitute=old.substitute,
-            on_behalf_of_id=old.on_behalf_of_id,
-            comment=old.comment,
-            acted_at=old.acted_at,
-        )
     people = {t.claimed_by_id or t.assignee_id for t in new_tasks}
     case.assignee_id = people.pop() if len(people) == 1 and len(new_tasks) == 1 else None
-    case.save(update_fields=["step_round", "current_position", "current_step_name", "assignee", "updated_at"])
+    return step, new_tasks, unnamed
+
+
+def step_started(
+    case: Case, step: RouteStep, new_tasks: list[TaskState], *, unnamed: list[str], actor: Actor
+) -> None:
+    """The second half, once the case and its new tasks are written: the audit entry, the staff
+    the tasks wait for told, and (a 決裁 step) the application accepted."""
     audit_record(
         actor=actor,
         action="case.step_started",
         target=case,
         after={
-            "position": position,
+            "position": step.position,
             "step": step.name,
             "kind": step.kind,
             "round": case.step_round,

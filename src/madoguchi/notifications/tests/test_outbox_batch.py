@@ -1,0 +1,170 @@
+"""Outbox rows written together (``notifications_batch``) and delivered together
+(``notifications_deliver_ids``): the same rows, the same guarantees, fewer statements."""
+
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from madoguchi.core.memo import batch_memo
+from madoguchi.core.testing import make_organization, make_user
+from madoguchi.notifications.constants import NotificationStatus
+from madoguchi.notifications.models import ContactPreference, MailboxMessage, Notification
+from madoguchi.notifications.services import (
+    contact_preference,
+    contact_preferences_preload,
+    notification_enqueue,
+    notifications_batch,
+)
+from madoguchi.notifications.services.delivery import notifications_deliver_ids
+
+pytestmark = pytest.mark.django_db
+
+CONTEXT = {
+    "reference_number": "T-2026-000001",
+    "procedure_title": "児童手当の認定請求",
+    "application_url": "http://x/",
+}
+
+
+def _enqueue(user, organization, key):
+    return notification_enqueue(
+        recipient=user,
+        event="application.submitted",
+        organization=organization,
+        context=CONTEXT,
+        dedupe_key=key,
+    )
+
+
+def _statements(queries, start):
+    table = '"notifications_notification"'
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith(start) and table in q["sql"]]
+
+
+def test_a_batch_writes_its_rows_at_its_end_in_one_insert_and_sends_only_the_new_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    organization = make_organization()
+    users = [make_user() for _ in range(3)]
+    _enqueue(users[0], organization, "app-0")  # an earlier row: kept, not sent again
+    earlier = set(Notification.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks() as callbacks:
+        with CaptureQueriesContext(connection) as queries, transaction.atomic(), notifications_batch():
+            for n, user in enumerate(users):
+                rows = _enqueue(user, organization, f"app-{n}")
+                assert {r.channel for r in rows} == {"mailbox", "email"}
+            assert not Notification.objects.exclude(pk__in=earlier).exists()  # nothing written yet
+    assert len(_statements(queries, "INSERT")) == 1
+    assert len(_statements(queries, "SELECT")) == 2  # the check above, the read of the new ones
+    assert Notification.objects.count() == 6  # one row per person, channel and key
+    assert set(Notification.objects.filter(recipient=users[0]).values_list("pk", flat=True)) == earlier
+    (dispatch,) = callbacks
+    with mock.patch("madoguchi.notifications.tasks.notification_send.apply_async") as queued:
+        dispatch()
+    new = {str(pk) for pk in Notification.objects.exclude(pk__in=earlier).values_list("pk", flat=True)}
+    assert len(new) == 4
+    assert {call.kwargs["args"][0] for call in queued.call_args_list} == new
+
+
+def test_a_nested_block_that_fails_drops_its_rows_only():
+    organization = make_organization()
+    kept, dropped = make_user(), make_user()
+    with transaction.atomic(), notifications_batch():
+        _enqueue(kept, organization, "kept")
+        with pytest.raises(RuntimeError):
+            with transaction.atomic(), notifications_batch():
+                _enqueue(dropped, organization, "dropped")
+                raise RuntimeError("this item failed")
+    assert Notification.objects.filter(recipient=kept).count() == 2
+    assert not Notification.objects.filter(recipient=dropped).exists()
+
+
+def test_a_batch_that_raises_writes_nothing():
+    organization = make_organization()
+    with pytest.raises(RuntimeError):
+        with transaction.atomic(), notifications_batch():
+            _enqueue(make_user(), organization, "x")
+            raise RuntimeError("the event failed")
+    assert not Notification.objects.exists()
+
+
+def test_a_batch_reads_the_contact_preferences_of_its_people_in_one_statement():
+    no_email = make_user()
+    ContactPreference.objects.create(user=no_email, email_enabled=False)
+    plain = make_user()
+    with batch_memo():
+        contact_preferences_preload([no_email.pk, plain.pk])
+        with CaptureQueriesContext(connection) as queries:
+            assert contact_preference(no_email.pk).email_enabled is False
+            assert contact_preference(plain.pk) is None
+            with transaction.atomic(), notifications_batch():
+                _enqueue(no_email, make_organization(), "a")
+        assert not [q for q in queries.captured_queries if "contactpreference" in q["sql"]]
+    assert set(Notification.objects.filter(recipient=no_email).values_list("channel", flat=True)) == {
+        "mailbox"
+    }
+    # outside a batch nothing is remembered
+    contact_preferences_preload([plain.pk])
+    with CaptureQueriesContext(connection) as queries:
+        contact_preference(plain.pk)
+    assert len(queries) == 1
+
+
+def test_rows_delivered_together_mailbox_in_one_insert_email_one_by_one():
+    organization = make_organization()
+    users = [make_user() for _ in range(3)]
+    for n, user in enumerate(users):
+        _enqueue(user, organization, f"app-{n}")
+    # one mailbox message exists already (an earlier attempt delivered it, then crashed)
+    first = Notification.objects.get(recipient=users[0], channel="mailbox")
+    MailboxMessage.objects.create(
+        user=users[0],
+        organization=organization,
+        subject="s",
+        source_key=f"notification:{first.pk}",
+        notification=first,
+    )
+    mail.outbox.clear()
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        results = notifications_deliver_ids(ids)
+    assert results == {NotificationStatus.SENT: 6}
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+    assert MailboxMessage.objects.count() == 3 and len(mail.outbox) == 3
+    updates = _statements(queries, "UPDATE") + [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("WITH")
+    ]
+    assert len(updates) == 1 + 1 + 3  # one claim, the mailbox's rows marked together, each e-mail
+    # delivered rows are not claimed again
+    assert notifications_deliver_ids(ids) == {}
+
+
+def test_rows_another_worker_took_are_not_delivered_twice():
+    organization = make_organization()
+    user = make_user()
+    _enqueue(user, organization, "app")
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    Notification.objects.filter(channel="mailbox").update(status=NotificationStatus.SENDING)
+    mail.outbox.clear()
+    assert notifications_deliver_ids(ids) == {NotificationStatus.SENT: 1}
+    assert not MailboxMessage.objects.exists() and len(mail.outbox) == 1
+
+
+def test_a_mailbox_that_cannot_write_together_delivers_one_at_a_time(monkeypatch):
+    from madoguchi.notifications.channels.mailbox import MailboxChannel
+
+    organization = make_organization()
+    users = [make_user() for _ in range(2)]
+    for n, user in enumerate(users):
+        _enqueue(user, organization, f"app-{n}")
+
+    def refuse(self, messages):
+        raise RuntimeError("bulk insert refused")
+
+    monkeypatch.setattr(MailboxChannel, "send_many", refuse)
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    assert notifications_deliver_ids(ids) == {NotificationStatus.SENT: 4}
+    assert MailboxMessage.objects.count() == 2
