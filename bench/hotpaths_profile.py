@@ -41,6 +41,9 @@ class Statements:
         return execute(sql, params, many, context)
 
 
+SORT = "cumulative"
+
+
 def measure(label: str, n: int, fn, *, profile: bool) -> None:
     from django.db import connection
 
@@ -62,7 +65,7 @@ def measure(label: str, n: int, fn, *, profile: bool) -> None:
         print(f"    {count / n:5.2f}  {kind}")
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler, stream=out).sort_stats(SORT).print_stats(40)
         print(out.getvalue())
 
 
@@ -72,7 +75,10 @@ def main() -> None:
     parser.add_argument("--db", default="mdg_hotpaths_profile")
     parser.add_argument("--profile", choices=["submit", "follow_up", "deliver", "task"], default=None)
     parser.add_argument("--batch", type=int, default=20, help="applications per follow-up batch")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (cumulative, tottime, …)")
     args = parser.parse_args()
+    global SORT
+    SORT = args.sort
 
     print(f"load average at start {load_average()}")
     template_database(args.db)

@@ -249,24 +249,28 @@ def notifications_deliver_batch(
 
 
 def notifications_deliver_ids(ids: list[Any], *, now: dt.datetime | None = None) -> dict[str, int]:
-    """Deliver these rows now, in this process (a worker task that has just committed them):
-    one statement claims all that are still queued; the mailbox's go into it in one INSERT and
-    are marked sent in the same transaction; the others are sent one by one and each marked
-    sent right after (a crash leaves at most the one in flight to the lease, as before).
-    Returns the count per resulting status."""
+    """Deliver these rows now, in this process (a worker task that has just committed them),
+    ``NOTIFICATION_CLAIM_BATCH`` at a time: one statement claims those still queued; the
+    mailbox's go into it in one INSERT and are marked sent in the same transaction; the others
+    are sent one by one and each marked sent right after (a crash leaves at most the one in
+    flight to the lease, as before). Returns the count per resulting status."""
     now = now or timezone.now()
-    token = uuid.uuid4()
     results: dict[str, int] = {}
-    together: dict[str, list[Notification]] = {}
-    for row in _claim(ids=ids, now=now, token=token):
-        if get_channel(row.channel).writes_in_transaction:
-            together.setdefault(row.channel, []).append(row)
-            continue
-        status = _send_claimed(row, token)
-        results[status] = results.get(status, 0) + 1
-    for kind, rows in together.items():
-        for status in _send_claimed_together(kind, rows, token):
+    # claimed no more at a time than a worker's batch: each claim's rows must be sent within
+    # the lease, or the sweeper would hand them to another worker
+    size = max(1, int(_setting("NOTIFICATION_CLAIM_BATCH", 50)))
+    for start in range(0, len(ids), size):
+        token = uuid.uuid4()
+        together: dict[str, list[Notification]] = {}
+        for row in _claim(ids=ids[start : start + size], now=now, token=token):
+            if get_channel(row.channel).writes_in_transaction:
+                together.setdefault(row.channel, []).append(row)
+                continue
+            status = _send_claimed(row, token)
             results[status] = results.get(status, 0) + 1
+        for kind, rows in together.items():
+            for status in _send_claimed_together(kind, rows, token):
+                results[status] = results.get(status, 0) + 1
     return results
 
 

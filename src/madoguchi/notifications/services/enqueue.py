@@ -276,11 +276,20 @@ def notifications_batch() -> Iterator[None]:
         _write_batch(batch)
 
 
+# rows per INSERT (≈ 20 parameters each: far below PostgreSQL's 65,535 per statement, for a
+# sweep's batch of a hundred cases whose step waits for many people) and groups per read
+BATCH_INSERT_ROWS = 1000
+BATCH_READ_GROUPS = 500
+
+
 def _write_batch(batch: _Batch) -> None:
     with transaction.atomic(savepoint=False):
-        Notification.objects.bulk_create(batch.rows, ignore_conflicts=True)
+        Notification.objects.bulk_create(batch.rows, ignore_conflicts=True, batch_size=BATCH_INSERT_ROWS)
         # the rows written now are those of our groups (an earlier row with the same key kept
         # its own group): one read for the whole batch
-        new_ids = list(Notification.objects.filter(group__in=batch.groups).values_list("pk", flat=True))
+        new_ids: list[Any] = []
+        for start in range(0, len(batch.groups), BATCH_READ_GROUPS):
+            groups = batch.groups[start : start + BATCH_READ_GROUPS]
+            new_ids += Notification.objects.filter(group__in=groups).values_list("pk", flat=True)
         if new_ids:
             transaction.on_commit(lambda: notifications_dispatch(new_ids))

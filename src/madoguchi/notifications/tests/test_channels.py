@@ -39,6 +39,9 @@ def test_every_channel_implementation_satisfies_the_interface(key):
     assert list(inspect.signature(cls.send).parameters) == ["self", "message"]
     assert list(inspect.signature(cls.address_for).parameters) == ["self", "user", "preference"]
     assert cls.carries_sensitive_content is (cls.kind == "mailbox")
+    # a channel that writes in our database delivers many in the caller's transaction
+    assert list(inspect.signature(cls.send_many).parameters) == ["self", "messages"]
+    assert cls.writes_in_transaction is (cls.send_many is not NotificationChannel.send_many)
     channel = cls()
     user = make_user()
     address = channel.address_for(user=user, preference=None)

@@ -168,3 +168,20 @@ def test_a_mailbox_that_cannot_write_together_delivers_one_at_a_time(monkeypatch
     ids = list(Notification.objects.values_list("pk", flat=True))
     assert notifications_deliver_ids(ids) == {NotificationStatus.SENT: 4}
     assert MailboxMessage.objects.count() == 2
+
+
+def test_rows_are_claimed_no_more_than_a_workers_batch_at_a_time(settings):
+    """Each claim's rows must be sent within their lease: a long list is claimed in parts."""
+    settings.NOTIFICATION_CLAIM_BATCH = 4
+    organization = make_organization()
+    for n in range(5):
+        _enqueue(make_user(), organization, f"app-{n}")
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        assert notifications_deliver_ids(ids) == {NotificationStatus.SENT: 10}
+    claims = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "RETURNING" in q["sql"] and "notifications_notification" in q["sql"]
+    ]
+    assert len(claims) == 3  # 4 + 4 + 2

@@ -55,6 +55,10 @@ def case_open_for_application(*, application: Application, actor: Actor = None) 
     return case
 
 
+# rows per INSERT when many cases open together (PostgreSQL takes 65,535 parameters per statement)
+BULK_INSERT_ROWS = 500
+
+
 def cases_open_for_applications(*, openings: list[tuple[Application, Actor]]) -> dict[Any, Exception]:
     """Open the review cases of several new applications at once (a batch of follow-ups; each
     with the actor ``case_open_for_application`` would be given): the same case, data revision,
@@ -94,9 +98,14 @@ def cases_open_for_applications(*, openings: list[tuple[Application, Actor]]) ->
         prepared.append((application, actor, case, step, tasks, unnamed))
     if not prepared:
         return failed
-    Case.objects.bulk_create([case for _a, _actor, case, *_rest in prepared])
-    DataRevision.objects.bulk_create([_first_revision(application) for application, *_rest in prepared])
-    TaskState.objects.bulk_create([task for *_head, tasks, _unnamed in prepared for task in tasks])
+    rows = BULK_INSERT_ROWS
+    Case.objects.bulk_create([case for _a, _actor, case, *_rest in prepared], batch_size=rows)
+    DataRevision.objects.bulk_create(
+        [_first_revision(application) for application, *_rest in prepared], batch_size=rows
+    )
+    TaskState.objects.bulk_create(
+        [task for *_head, tasks, _unnamed in prepared for task in tasks], batch_size=rows
+    )
     for application, actor, case, step, tasks, unnamed in prepared:
         _audit_opened(case, application, actor)
         step_started(case, step, tasks, unnamed=unnamed, actor=actor or "system")
