@@ -253,3 +253,20 @@ def test_writes_that_fail_together_are_retried_one_application_at_a_time():
             == 1
         )
     assert audit_verify()[0]
+
+
+def test_with_staff_to_tell_a_batch_still_costs_the_same_statements_whatever_its_size():
+    """The people a new task waits for, their contact preferences and the organization named in
+    the notices are read once per batch; the notices go with the receipts in one INSERT."""
+    office = Office()
+    _submit(office.procedure_a, "warm")
+    applications_follow_up_batch(limit=1)  # the default route
+    sizes = []
+    for size in (1, 3):
+        for n in range(size):
+            _submit(office.procedure_a, f"s{size}-{n}")
+        with CaptureQueriesContext(connection) as queries:
+            assert len(applications_follow_up_batch(limit=size)["done"]) == size
+        sizes.append(len(queries))
+    assert sizes[0] == sizes[1], sizes
+    assert Notification.objects.filter(event="review.task_assigned").count() == 5 * 2 * 2

@@ -128,7 +128,7 @@ def _case_for(application: Application, *, received: Any) -> Case:
         or application.applicant.display_name
         or application.applicant.email
     )
-    return Case(
+    case = Case(
         organization_id=application.organization_id,
         department_id=procedure.department_id,
         kind=CaseKind.APPLICATION,
@@ -142,6 +142,10 @@ def _case_for(application: Application, *, received: Any) -> Case:
         due_date=due,
         business_key=business_key_for(procedure.pk, application.data),
     )
+    if procedure.organization_id == application.organization_id:
+        # loaded with the procedure already: the staff notices name it without reading it again
+        case.organization = procedure.organization
+    return case
 
 
 def _first_revision(application: Application) -> DataRevision:
