@@ -29,3 +29,23 @@ def test_none_is_remembered_unless_the_caller_creates_the_thing():
         memoized("b", missing, keep_none=False)
         memoized("b", missing, keep_none=False)
     assert len(calls) == 3
+
+
+def test_a_batch_can_be_filled_ahead_and_forgotten():
+    from madoguchi.core.memo import batch_memo_active, batch_memo_forget, remember
+
+    calls = []
+
+    def load():
+        calls.append(1)
+        return "loaded"
+
+    remember("k", "ahead")  # outside a batch: nothing to fill
+    assert not batch_memo_active() and memoized("k", load) == "loaded"
+    with batch_memo():
+        assert batch_memo_active()
+        remember("k", "ahead")
+        assert memoized("k", load) == "ahead"
+        batch_memo_forget()  # e.g. a savepoint rolled back what was read
+        assert memoized("k", load) == "loaded"
+    assert len(calls) == 2
