@@ -194,6 +194,13 @@ def _bookable(org, slug: str, places: int, users: int, prefix: str) -> tuple[str
 
 def start_server(args) -> subprocess.Popen:
     # a busy shared machine boots slowly: up to two minutes
+    extra = ["--backlog", "2048"]
+    if args.switch_interval:  # how soon a thread waiting for the GIL (a lock holder, say) gets it
+        config = Path(f"/tmp/mdg_opening_rush_{PORT}_gunicorn.py")
+        config.write_text(
+            f"import sys\n\ndef post_fork(server, worker):\n    sys.setswitchinterval({args.switch_interval!r})\n"
+        )
+        extra += ["-c", str(config)]
     return common.gunicorn(
         PORT,
         server_env(args),
@@ -201,7 +208,7 @@ def start_server(args) -> subprocess.Popen:
         workers=args.workers,
         threads=args.threads,
         keep_alive=10,
-        extra=["--backlog", "2048"],
+        extra=extra,
     )
 
 
@@ -406,6 +413,47 @@ def run_baseline(concurrency: int, seconds: float) -> float:
     return count[0] / (time.perf_counter() - started)
 
 
+class LockSampler:
+    """Every 20 ms, what the server's database sessions are doing (pg_stat_activity): running a
+    statement, waiting for a lock, or idle inside a transaction (holding its locks while the
+    Python side works or waits for its turn to run)."""
+
+    def __init__(self, db: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(f"{PG_URL}/postgres", autocommit=True)
+        self.db, self.samples, self.counts = db, 0, Counter()
+        self.running = True
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self) -> None:
+        while self.running:
+            rows = self.conn.execute(
+                "SELECT state, coalesce(wait_event_type, ''), coalesce(wait_event, ''), "
+                "left(regexp_replace(query, '\\s+', ' ', 'g'), 40) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid() AND state <> 'idle'",
+                [self.db],
+            ).fetchall()
+            self.samples += 1
+            for state, kind, event, query in rows:
+                label = f"{state} {kind}:{event}".strip()
+                if kind == "Lock" or state == "idle in transaction":
+                    label += f" after {query}"
+                self.counts[label] += 1
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.conn.close()
+
+    def report(self) -> None:
+        print(f"database sessions, average over {self.samples} samples during the rush:")
+        for label, n in self.counts.most_common(10):
+            print(f"  {n / max(self.samples, 1):5.2f}  {label}")
+
+
 # ----------------------------------------------------------------------------- checks
 
 
@@ -458,6 +506,13 @@ def main() -> int:
         help="no broker: each e-mail is sent inside its request (embedded mode)",
     )
     parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=0.0,
+        help="sys.setswitchinterval in the web workers (0: Python's 5 ms)",
+    )
+    parser.add_argument("--sample-locks", action="store_true", help="sample pg_stat_activity during the rush")
+    parser.add_argument(
         "--warm",
         type=int,
         default=100,
@@ -488,8 +543,11 @@ def main() -> int:
         baseline = run_baseline(args.concurrency, args.baseline_seconds)
         print(f"baseline: GET /healthz {baseline:.0f} req/s ({args.concurrency} in flight)")
         cpu0 = common.process_tree_cpu_seconds(proc.pid)
+        sampler = LockSampler(DB_NAME) if args.sample_locks else None
         users, stats, elapsed = run_rush(url, keys, args.concurrency, args.time_limit, args.ramp)
         rush_cpu = common.process_tree_cpu_seconds(proc.pid) - cpu0
+        if sampler:
+            sampler.stop()
     finally:
         stop_server(proc)
     result = check_database(args.places)
@@ -505,7 +563,9 @@ def main() -> int:
     requests_per_s = total / elapsed if elapsed else 0.0
 
     print(
-        f"rush: {total} requests in {elapsed:.1f} s ({requests_per_s:.0f} req/s), gunicorn -w {args.workers} --threads {args.threads}, waiting room {args.rate:g}/s burst {args.burst}"
+        f"rush: {total} requests in {elapsed:.1f} s ({requests_per_s:.0f} req/s), gunicorn -w {args.workers} --threads {args.threads}"
+        + (f" switchinterval {args.switch_interval:g}" if args.switch_interval else "")
+        + f", waiting room {args.rate:g}/s burst {args.burst}"
     )
     ok = result["bookings"] == args.places and result["booked_count"] == args.places
     print(
@@ -537,6 +597,8 @@ def main() -> int:
         f"({stats.kinds['queued']} queue pages, {stats.kinds['full_gate']} cached full pages)"
     )
     print(f"response kinds: {dict(stats.kinds)}")
+    if sampler:
+        sampler.report()
     print(
         f"server CPU during the rush: {rush_cpu:.1f} s = {rush_cpu / elapsed:.2f} cores, {1000 * rush_cpu / total:.1f} ms per request"
     )
