@@ -65,6 +65,15 @@ def test_s7_briefing_designation_with_errors_and_change_notice(open_page, site):
     phone.check("briefing booked")
     booking = Booking.objects.get(user__email=APPLICANT, resource__slug="shitei-setsumeikai")
     assert booking.code_display in page.locator("main").inner_text()
+    # the confirmation follows the booking's commit (reservations/services/notices.py), here
+    # inline as in the demo: written once, with the check-in code
+    from madoguchi.notifications.models import Notification
+
+    booking.refresh_from_db()
+    assert booking.noticed_at is not None
+    confirmations = Notification.objects.filter(dedupe_key=f"booking:{booking.pk}:confirmed", channel="email")
+    assert confirmations.count() == 1
+    assert booking.code_display in confirmations.get().body
 
     # 指定申請: back from the booking to the procedure it belongs to (no typed address), then
     # business rules refused next to the field, nothing typed lost
