@@ -48,7 +48,8 @@ def measure(label: str, n: int, fn, *, profile: bool) -> None:
     from django.db import connection
 
     counter = Statements()
-    profiler = cProfile.Profile() if profile else None
+    # CPU time, not wall time: waiting for PostgreSQL is not this process's cost
+    profiler = cProfile.Profile(time.process_time) if profile else None
     cpu0, wall0 = time.process_time(), time.perf_counter()
     with connection.execute_wrapper(counter):
         if profiler:
@@ -65,15 +66,60 @@ def measure(label: str, n: int, fn, *, profile: bool) -> None:
         print(f"    {count / n:5.2f}  {kind}")
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(SORT).print_stats(40)
+        profiler.dump_stats(f"/tmp/hotpaths_{label.split()[0]}.prof")  # for pstats' callers/callees
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats(SORT).print_stats(60)
         print(out.getvalue())
+
+
+def fixed_cost(n: int, token: str, draft_id: str, *, profile: bool) -> None:
+    """What every API request pays before and after its own work: the WSGI handler with the
+    whole middleware stack against one without middleware, for a request that reaches no
+    endpoint code (an unknown path under /api/v1/: ninja's JSON 404, no statement) and for a
+    small one that authenticates with the token (GET the user's draft: token, draft, 200)."""
+    import logging
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory, override_settings
+
+    def environ(path: str, **extra: str) -> dict:
+        return RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET", **extra)
+
+    def start_response(status, headers, exc_info=None):
+        return None
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # not a line per 404
+    cases = [
+        ("GET unknown API path (404)", "/api/v1/no-such-thing", {}, 404),
+        (
+            "GET own draft, token",
+            f"/api/v1/drafts/{draft_id}",
+            {"HTTP_AUTHORIZATION": f"Bearer {token}"},
+            200,
+        ),
+    ]
+    for stack in ("middleware", "none"):
+        with override_settings(**({"MIDDLEWARE": []} if stack == "none" else {})):
+            handler = WSGIHandler()
+            for label, path, extra, status in cases:
+
+                def run(handler=handler, path=path, extra=extra, status=status) -> None:
+                    for _ in range(n):
+                        response = handler(environ(path, **extra), start_response)
+                        assert response.status_code == status, response.content
+                        response.close()
+
+                run()  # warm
+                measure(f"{label}, {stack}", n, run, profile=profile and stack == "middleware")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--db", default="mdg_hotpaths_profile")
-    parser.add_argument("--profile", choices=["submit", "follow_up", "deliver", "task"], default=None)
+    parser.add_argument(
+        "--profile", choices=["request", "submit", "follow_up", "deliver", "task"], default=None
+    )
     parser.add_argument("--batch", type=int, default=20, help="applications per follow-up batch")
     parser.add_argument("--sort", default="cumulative", help="the profile's order (cumulative, tottime, …)")
     args = parser.parse_args()
@@ -121,7 +167,8 @@ def main() -> None:
             assert done.status_code == 201, done.content
 
     # warm: prepared statements, caches, imports
-    client.post("/api/v1/drafts", body, content_type="application/json")
+    warm = client.post("/api/v1/drafts", body, content_type="application/json")
+    fixed_cost(args.n, tokens[0], warm.json()["id"], profile=args.profile == "request")
     measure("complete submission (API)", args.n, submit_all, profile=args.profile == "submit")
 
     def follow_up_all() -> None:

@@ -131,3 +131,132 @@ def related_columns(model: type[models.Model], related: Sequence[str], connectio
     if columns is None:
         columns = _RELATED[key] = RelatedColumns(model, related, connection)
     return columns
+
+
+# ---------------------------------------------------------------------------- writes
+
+
+class ModelInsert:
+    """``obj.save(force_insert=True)`` for one model, the INSERT written out once.
+
+    The columns are those Django's insert compiler uses (every local concrete column; the
+    auto-increment key only when set), each value through the field's own ``pre_save`` (auto_now)
+    and ``get_db_prep_save``; a key the database numbers comes back through ``RETURNING`` (or
+    the backend's last insert id), as with ``save()``.
+    """
+
+    def __init__(self, model: type[models.Model], connection: Any, with_auto_key: bool) -> None:
+        meta = model._meta
+        quote = connection.ops.quote_name
+        self.model = model
+        auto = meta.auto_field
+        self.fields = [
+            f for f in meta.local_concrete_fields if not f.generated and (with_auto_key or f is not auto)
+        ]
+        if any(getattr(f, "get_placeholder", None) for f in self.fields):
+            raise ValueError(f"{meta.label}: a field with its own placeholder")
+        self.returning = [] if with_auto_key else list(meta.db_returning_fields)
+        self.sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(self.fields))})"
+        )
+        self.returning_params: Any = ()
+        if self.returning and connection.features.can_return_columns_from_insert:
+            returning_sql, self.returning_params = connection.ops.return_insert_columns(self.returning)
+            self.sql += f" {returning_sql}"
+
+    def run(self, obj: models.Model, connection: Any) -> None:
+        values = []
+        for field in self.fields:
+            value = field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(f"{field.name}: an expression; use save()")
+            values.append(field.get_db_prep_save(value, connection=connection))
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, values)
+            if self.returning:
+                if connection.features.can_return_columns_from_insert:
+                    row = connection.ops.fetch_returned_insert_columns(cursor, self.returning_params)
+                else:
+                    key = self.returning[0]
+                    row = (connection.ops.last_insert_id(cursor, self.model._meta.db_table, key.column),)
+                for value, field in zip(row, self.returning, strict=True):
+                    setattr(obj, field.attname, value)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+class ModelUpdate:
+    """``obj.save(update_fields=…)`` for one model and one set of fields, the UPDATE written
+    out once; auto_now fields named in ``fields`` are set as ``save()`` sets them."""
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str], connection: Any) -> None:
+        meta = model._meta
+        quote = connection.ops.quote_name
+        found = [meta.get_field(name) for name in fields]
+        self.fields: list[models.Field] = [f for f in found if isinstance(f, models.Field)]
+        if len(self.fields) != len(found) or any(
+            not f.concrete or f.primary_key or getattr(f, "get_placeholder", None) for f in self.fields
+        ):
+            raise ValueError(f"{meta.label}: {fields} are not plain columns")
+        pk = meta.pk
+        assert pk is not None
+        self.pk = pk
+        self.sql = (
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in self.fields)} "
+            f"WHERE {quote(pk.column)} = %s"
+        )
+
+    def run(self, obj: models.Model, connection: Any) -> None:
+        from django.db import DatabaseError
+
+        values = []
+        for field in self.fields:
+            value = field.pre_save(obj, add=False)
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(f"{field.name}: an expression; use save()")
+            values.append(field.get_db_prep_save(value, connection=connection))
+        values.append(self.pk.get_db_prep_value(obj.pk, connection))
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, values)
+            if cursor.rowcount != 1:
+                raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+_INSERTS: dict[tuple[str, type[models.Model], bool], ModelInsert] = {}
+_UPDATES: dict[tuple[str, type[models.Model], tuple[str, ...]], ModelUpdate] = {}
+
+
+def _signalled(model: type[models.Model]) -> bool:
+    from django.db.models import signals
+
+    return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+
+
+def insert(obj: models.Model, connection: Any) -> None:
+    """``obj.save(force_insert=True)`` without building the statement each time (a model whose
+    saves have signal receivers is saved by ``save()``, so they still run)."""
+    model = type(obj)
+    if _signalled(model):
+        obj.save(force_insert=True, using=connection.alias)
+        return
+    auto = model._meta.auto_field
+    with_auto_key = auto is not None and getattr(obj, auto.attname) is not None
+    key = (connection.vendor, model, with_auto_key)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        statement = _INSERTS[key] = ModelInsert(model, connection, with_auto_key)
+    statement.run(obj, connection)
+
+
+def update(obj: models.Model, fields: Sequence[str], connection: Any) -> None:
+    """``obj.save(update_fields=fields)`` without building the statement each time."""
+    model = type(obj)
+    if _signalled(model):
+        obj.save(update_fields=fields, using=connection.alias)
+        return
+    key = (connection.vendor, model, tuple(fields))
+    statement = _UPDATES.get(key)
+    if statement is None:
+        statement = _UPDATES[key] = ModelUpdate(model, fields, connection)
+    statement.run(obj, connection)

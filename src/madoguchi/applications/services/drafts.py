@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.types import User
@@ -14,6 +14,7 @@ from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationSta
 from madoguchi.applications.models import Application, Attachment, Draft
 from madoguchi.applications.services.attachments import attachment_create, validation_context
 from madoguchi.applications.verified import verified_overlay
+from madoguchi.core import hotpath
 from madoguchi.core.errors import DomainError, FieldErrors, StorageUnavailable
 from madoguchi.procedures.fields import FieldValidationError, takes_file
 from madoguchi.procedures.models import Procedure, ProcedureVersion
@@ -131,9 +132,9 @@ def draft_start(
         data = {**prefill_values(version.definition, user=applicant), **data}
     if designation is not None:
         data = {**data, **amendment_values(version.definition, designation)}
-    return Draft.objects.create(
-        applicant=applicant, version=version, data=data, amends=designation, entered_by=entered_by
-    )
+    draft = Draft(applicant=applicant, version=version, data=data, amends=designation, entered_by=entered_by)
+    hotpath.insert(draft, connection)  # every draft starts here: the INSERT written out once
+    return draft
 
 
 def draft_save_step(*, draft: Draft, step_key: str, raw: dict[str, Any]) -> Draft:

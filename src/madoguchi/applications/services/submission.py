@@ -21,7 +21,7 @@ from madoguchi.applications.services.attachments import attachments_link, valida
 from madoguchi.applications.services.status import event_texts
 from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
-from madoguchi.core import events
+from madoguchi.core import events, hotpath
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.validation import validate_all
 
@@ -192,7 +192,7 @@ def _submit_locked(
     # statements and the COMMIT (docs/performance.md, "Submissions").
     attachments_link(application=application, data=cleaned)
     locked.application = application
-    locked.save(update_fields=["application", "updated_at"])
+    hotpath.update(locked, ["application", "updated_at"], connection)
     # payments opens what a fee procedure owes (computed on the server from the answers)
     # and, when the procedure wants the fee before 受付, asks to hold the application:
     # it then waits for the payment (services/payment_wait.py), without a case or receipt.
@@ -200,7 +200,7 @@ def _submit_locked(
     events.emit("application.submitted", application=application, actor=actor, holds=holds)
     if HOLD_PAYMENT in holds:
         application.status = ApplicationStatus.AWAITING_PAYMENT
-    ApplicationEvent.objects.create(
+    event = ApplicationEvent(
         application_id=application.id,
         kind="submitted",
         status=application.status,
@@ -213,8 +213,9 @@ def _submit_locked(
             )
         ),
     )
+    hotpath.insert(event, connection)
     application.reference_number = _next_reference_number(organization=procedure.organization, now=now)
-    application.save(force_insert=True)
+    hotpath.insert(application, connection)
     audit_record(
         actor=actor,
         action="application.submitted",

@@ -173,3 +173,18 @@ def test_a_complete_submission_stays_a_handful_of_statements(api):
     assert (len(create), len(send)) == (3, 6 + chain_statements()), everything
     assert sum('FROM "procedures_procedure"' in s for s in create + send) == 1, everything
     assert sum(s.startswith("SELECT") and 'FROM "applications_draft"' in s for s in send) == 1, everything
+
+
+def test_the_hot_answers_are_what_the_validated_schemas_give(api):
+    """draft create and submit build their answers without validating them again
+    (api._built); the detail endpoints validate theirs: the JSON must be the same."""
+    procedure = make_procedure()
+    created = api.post(
+        "/drafts", {"procedure": f"{procedure.organization.slug}/{procedure.slug}", "data": COMPLETE}
+    )
+    assert created.status_code == 201
+    assert api.get(f"/drafts/{created.json()['id']}").json() == created.json()
+    submitted = submit(api, created.json()["id"])
+    assert submitted.status_code == 201
+    detail = api.get(f"/applications/{submitted.json()['id']}").json()
+    assert {key: detail[key] for key in submitted.json()} == submitted.json()
