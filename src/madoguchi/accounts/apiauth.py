@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -181,14 +181,35 @@ def _active_token(token_hash: str) -> tuple[ApiToken, bool] | None:
     """The unrevoked token with this digest (its user loaded), and whether that user has staff
     powers, in one statement written out once (every API request runs it; see
     core/hotpath.py)."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
+    from madoguchi.accounts.models import ApiToken, User
+
+    conn = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per attribute
+    statement = _TOKEN_SQL.get(conn.vendor) or _token_statement(conn)
+    sql, tokens, users = statement
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(tokens.fields)
+    api_token = cast(ApiToken, tokens.instance(row[:split], conn))
+    user = cast(User, users.instance(row[split:-1], conn))
+    api_token.user = user
+    return api_token, bool(row[-1]) or user.is_superuser or user.is_staff
+
+
+_TOKEN_SQL: dict[str, tuple[str, Any, Any]] = {}
+
+
+def _token_statement(conn: Any) -> tuple[str, Any, Any]:
     from madoguchi.accounts.models import ApiToken, Membership, User
     from madoguchi.core.hotpath import model_columns
 
-    tokens = model_columns(ApiToken, connection, "t")
-    users = model_columns(User, connection, "u")
-    quote = connection.ops.quote_name
+    tokens = model_columns(ApiToken, conn, "t")
+    users = model_columns(User, conn, "u")
+    quote = conn.ops.quote_name
     user_pk = f"{quote('u')}.{quote(cast(str, User._meta.pk.column))}"
     has_membership = (
         f"EXISTS (SELECT 1 FROM {quote(Membership._meta.db_table)} {quote('m')} "
@@ -200,13 +221,5 @@ def _active_token(token_hash: str) -> tuple[ApiToken, bool] | None:
         f"ON {user_pk} = {quote('t')}.{quote('user_id')} "
         f"WHERE {quote('t')}.{quote('token_hash')} = %s AND {quote('t')}.{quote('revoked_at')} IS NULL"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    split = len(tokens.fields)
-    api_token = cast(ApiToken, tokens.instance(row[:split], connection))
-    user = cast(User, users.instance(row[split:-1], connection))
-    api_token.user = user
-    return api_token, bool(row[-1]) or user.is_superuser or user.is_staff
+    statement = _TOKEN_SQL[conn.vendor] = (sql, tokens, users)
+    return statement

@@ -94,37 +94,47 @@ def access_draft(*, user: User, draft_id: Any, lock: bool = False) -> Draft:
     Every API request on a draft runs this, so its statement is written out once
     (``core/hotpath.py``) instead of built by the ORM per call.
     """
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
-    from madoguchi.core.hotpath import related_columns
-
+    conn = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per attribute
     pk = Draft._meta.pk
     assert pk is not None
     try:
-        draft_pk = pk.get_db_prep_value(pk.to_python(draft_id), connection)
+        draft_pk = pk.get_db_prep_value(pk.to_python(draft_id), conn)
     except Exception as exc:  # noqa: BLE001 - ValidationError, ValueError, TypeError: not a draft id
         raise Http404 from exc
     if draft_pk is None:
         raise Http404
-    drafts = related_columns(Draft, ["version__procedure__organization"], connection)
-    sql = (
-        f"{drafts.sql} WHERE {drafts.column('', 'id')} = %s AND {drafts.column('', 'applicant_id')} = %s "
-        f"AND {drafts.column('', 'entered_by_id')} IS NULL"
-    )
-    if lock and connection.features.has_select_for_update:
-        sql += (
-            f" FOR UPDATE OF {drafts.quote('t0')}"
-            if connection.features.has_select_for_update_of
-            else " FOR UPDATE"
-        )
-    with connection.cursor() as cursor:
+    drafts, sql = _DRAFT_SQL.get((conn.vendor, lock)) or _draft_statement(conn, lock)
+    with conn.cursor() as cursor:
         cursor.execute(sql, [draft_pk, user.pk])
         row = cursor.fetchone()
     if row is None:
         raise Http404
-    draft = drafts.instance(row, connection)
+    draft = drafts.instance(row, conn)
     assert isinstance(draft, Draft)
     return draft
+
+
+_DRAFT_SQL: dict[tuple[str, bool], tuple[Any, str]] = {}
+
+
+def _draft_statement(conn: Any, lock: bool) -> tuple[Any, str]:
+    from madoguchi.core.hotpath import related_columns
+
+    drafts = related_columns(Draft, ["version__procedure__organization"], conn)
+    sql = (
+        f"{drafts.sql} WHERE {drafts.column('', 'id')} = %s AND {drafts.column('', 'applicant_id')} = %s "
+        f"AND {drafts.column('', 'entered_by_id')} IS NULL"
+    )
+    if lock and conn.features.has_select_for_update:
+        sql += (
+            f" FOR UPDATE OF {drafts.quote('t0')}"
+            if conn.features.has_select_for_update_of
+            else " FOR UPDATE"
+        )
+    _DRAFT_SQL[(conn.vendor, lock)] = (drafts, sql)
+    return drafts, sql
 
 
 def access_application(*, user: User, application_id: Any) -> Application:

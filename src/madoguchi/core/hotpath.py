@@ -233,9 +233,18 @@ def _signalled(model: type[models.Model]) -> bool:
     return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
 
 
+def _own(connection: Any) -> Any:
+    """The thread's connection itself: ``django.db.connection`` is a proxy that looks the
+    connection up again on every attribute read (a few µs each)."""
+    from django.db import connections
+
+    return connections[connection.alias]
+
+
 def insert(obj: models.Model, connection: Any) -> None:
     """``obj.save(force_insert=True)`` without building the statement each time (a model whose
     saves have signal receivers is saved by ``save()``, so they still run)."""
+    connection = _own(connection)
     model = type(obj)
     if _signalled(model):
         obj.save(force_insert=True, using=connection.alias)
@@ -251,6 +260,7 @@ def insert(obj: models.Model, connection: Any) -> None:
 
 def update(obj: models.Model, fields: Sequence[str], connection: Any) -> None:
     """``obj.save(update_fields=fields)`` without building the statement each time."""
+    connection = _own(connection)
     model = type(obj)
     if _signalled(model):
         obj.save(update_fields=fields, using=connection.alias)

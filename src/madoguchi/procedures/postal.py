@@ -7,6 +7,7 @@ connection here.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -44,21 +45,28 @@ def lookup(code: str) -> list[dict[str, str]]:
     """Addresses for a postal code: ``[{"prefecture", "city", "town"}, ...]``.
 
     ``town`` is empty when the code covers a whole city (「以下に掲載がない場合」).
-    Returns [] for an unknown or malformed code.
+    Returns [] for an unknown or malformed code. The data ship with the package and never
+    change while a process runs, so answers are kept per process (every submission with an
+    address asks twice: at the draft and at the submission).
     """
     normalized = normalize_postal_code(code)
     if normalized is None:
         return []
+    return [dict(entry) for entry in _lookup(normalized.replace("-", ""))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _lookup(digits: str) -> tuple[dict[str, str], ...]:
     try:
-        found = _db().get(normalized.replace("-", ""))
+        found = _db().get(digits)
     except KeyError:
-        return []
+        return ()
     results = [_entry(found)]
     for alternate in getattr(found, "alternates", None) or []:
         entry = _entry(alternate)
         if entry not in results:
             results.append(entry)
-    return results
+    return tuple(results)
 
 
 PREFECTURES: tuple[str, ...] = (

@@ -117,35 +117,40 @@ def procedure_get_public(*, org_slug: str, procedure_slug: str) -> Procedure:
     (``core/hotpath.py``) instead of built by the ORM per call; its conditions are those of
     ``public_procedures()`` (a test holds the two together).
     """
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
-    from madoguchi.core.hotpath import related_columns
-
-    procedures = related_columns(Procedure, ["organization", "department", "current_version"], connection)
-    column = procedures.column
-    is_public = Procedure._meta.get_field("is_public")
-    sql = (
-        f"{procedures.sql} WHERE {column('', 'is_public')} = %s AND {column('', 'current_version_id')} IS NOT NULL "
-        f"AND {column('current_version', 'status')} = %s AND {column('organization', 'slug')} = %s "
-        f"AND {column('', 'slug')} = %s"
-    )
-    params = [
-        is_public.get_db_prep_value(True, connection),
-        VersionStatus.PUBLISHED.value,
-        org_slug,
-        procedure_slug,
-    ]
-    with connection.cursor() as cursor:  # (organization, slug) is unique: one row at most
+    conn = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per attribute
+    procedures, sql, is_public = _PUBLIC_SQL.get(conn.vendor) or _public_statement(conn)
+    params = [is_public, VersionStatus.PUBLISHED.value, org_slug, procedure_slug]
+    with conn.cursor() as cursor:  # (organization, slug) is unique: one row at most
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404
-    procedure = procedures.instance(row, connection)
+    procedure = procedures.instance(row, conn)
     assert isinstance(procedure, Procedure)
     version = procedure.current_version
     if version is not None and version.procedure_id == procedure.pk:
         version.procedure = procedure  # what version.procedure would load again (a statement)
     return procedure
+
+
+_PUBLIC_SQL: dict[str, tuple[Any, str, Any]] = {}
+
+
+def _public_statement(conn: Any) -> tuple[Any, str, Any]:
+    from madoguchi.core.hotpath import related_columns
+
+    procedures = related_columns(Procedure, ["organization", "department", "current_version"], conn)
+    column = procedures.column
+    sql = (
+        f"{procedures.sql} WHERE {column('', 'is_public')} = %s AND {column('', 'current_version_id')} IS NOT NULL "
+        f"AND {column('current_version', 'status')} = %s AND {column('organization', 'slug')} = %s "
+        f"AND {column('', 'slug')} = %s"
+    )
+    is_public = Procedure._meta.get_field("is_public").get_db_prep_value(True, conn)  # type: ignore[union-attr]
+    statement = _PUBLIC_SQL[conn.vendor] = (procedures, sql, is_public)
+    return statement
 
 
 def procedure_requirements(procedure: Procedure) -> list[str]:

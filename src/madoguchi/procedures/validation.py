@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.conditions import condition_holds
 from madoguchi.procedures.fields import FieldValidationError, ValidationContext, get_field_type
-from madoguchi.procedures.translations import localize
+from madoguchi.procedures.translations import active_language, localize
 
 
 def iter_steps(definition: dict) -> list[dict]:
@@ -64,7 +64,8 @@ def clean_fields(
     Raises FieldErrors with every problem at once.
     """
     known = dict(known or {})
-    fields = [localize(spec) for spec in fields]  # messages name fields in the page's language
+    language = active_language()  # messages name fields in the page's language
+    fields = [localize(spec, language) for spec in fields] if language else list(fields)
     # First clean every answer, so conditions and rules see cleaned values (3 for "３",
     # "2024-04-01" for "令和6年4月1日"); answers that do not clean are seen as typed.
     attempted: dict[str, Any] = {}
