@@ -69,12 +69,14 @@ MIDDLEWARE = [
     "madoguchi.core.middleware.PersonalPagesNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "madoguchi.core.middleware.RequestSizeLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, CSRF, authentication and messages middleware, passed by for requests to
+    # the JSON API with a bearer token and no session cookie (core/middleware.py)
+    "madoguchi.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "madoguchi.core.middleware.CsrfViewMiddleware",
+    "madoguchi.core.middleware.AuthenticationMiddleware",
+    "madoguchi.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,13 +1,17 @@
-"""Security headers (CSP), no caching of personal pages, and a hard request-size limit answered
-with a clean 413."""
+"""Security headers (CSP), no caching of personal pages, a hard request-size limit answered
+with a clean 413, and the browser's middleware passed by for token API requests."""
 
 from __future__ import annotations
 
 from tempfile import SpooledTemporaryFile
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrfViewMiddleware
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -15,6 +19,72 @@ from django.utils.translation import gettext as _
 _CHUNK = 64 * 1024
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 API_PREFIX = "/api/"
+# django-ninja's API: every view under it is its own (CSRF-exempt at Django's level; the API's
+# authentication checks CSRF itself for session requests, accounts/apiauth.py)
+TOKEN_API_PREFIX = "/api/v1/"
+
+
+def is_token_api_request(request) -> bool:
+    """A request to the JSON API that authenticates with a bearer token and carries no session
+    cookie — a mobile app or a script. The browser's middleware has nothing to do for it: no
+    session to load or save, no user from a session (the token gives the user, or the endpoint
+    is public), no CSRF cookie (a token is not sent by browsers on their own), no messages. Those
+    middlewares pass it by (about a third of the middleware's work per API request,
+    docs/performance.md); the security headers, the size limit, the language and the no-store
+    rule still apply. Decided once per request."""
+    known = request.__dict__.get("_madoguchi_token_api")
+    if known is None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        known = (
+            request.path_info.startswith(TOKEN_API_PREFIX)
+            and header[:7].lower() == "bearer "
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+        request._madoguchi_token_api = known
+    return known
+
+
+class _PassedByTokenApi:
+    """A browser middleware that a token API request passes by (``is_token_api_request``);
+    ``token_api(request)`` leaves on the request what the code after it may read."""
+
+    def __call__(self, request):
+        if not self.async_mode and is_token_api_request(request):  # type: ignore[attr-defined]
+            self.token_api(request)
+            return self.get_response(request)  # type: ignore[attr-defined]
+        return super().__call__(request)  # type: ignore[misc]
+
+    def token_api(self, request) -> None:
+        pass
+
+
+class SessionMiddleware(_PassedByTokenApi, DjangoSessionMiddleware):
+    def token_api(self, request) -> None:
+        # what a request without a session cookie gets, never saved: a token request keeps no session
+        request.session = self.SessionStore(None)
+
+
+async def _token_api_auser(request):
+    return request.user
+
+
+class AuthenticationMiddleware(_PassedByTokenApi, DjangoAuthenticationMiddleware):
+    def token_api(self, request) -> None:
+        from functools import partial
+
+        from django.contrib.auth.models import AnonymousUser
+
+        request.user = AnonymousUser()  # the API's token authentication puts the token's user here
+        request.auser = partial(_token_api_auser, request)
+
+
+class CsrfViewMiddleware(_PassedByTokenApi, DjangoCsrfViewMiddleware):
+    """No CSRF cookie is read or set for a token API request; ``process_view`` still runs (the
+    API's views are exempt at Django's level and check a session request themselves)."""
+
+
+class MessageMiddleware(_PassedByTokenApi, DjangoMessageMiddleware):
+    pass
 
 
 class SecurityHeadersMiddleware:

@@ -57,6 +57,16 @@ def test_revoked_token_is_refused():
     assert ApiClient(token).get("/drafts").status_code == 401
 
 
+def test_a_token_revoked_between_two_requests_stops_at_the_second():
+    """No process keeps tokens: every request looks its token up (one statement)."""
+    user = make_user()
+    api_token, token = api_token_create(user=user)
+    api = ApiClient(token)
+    assert api.get("/drafts").status_code == 200
+    api_token_revoke(api_token=api_token, actor=user)
+    assert api.get("/drafts").status_code == 401
+
+
 def test_expired_token_is_refused():
     _user, token = make_api_token(expires_at=timezone.now() - timedelta(seconds=1))
     assert ApiClient(token).get("/drafts").status_code == 401

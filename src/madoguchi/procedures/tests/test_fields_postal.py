@@ -174,3 +174,13 @@ def test_the_postal_code_endpoint_refuses_a_malformed_code_with_a_field_error():
     with pytest.raises(FieldErrors) as exc:
         postal_code_lookup(None, "12-34")
     assert list(exc.value.as_dict()) == ["code"]
+
+
+def test_lookups_kept_per_process_cannot_be_changed_by_a_caller():
+    first = postal.lookup("160-0022")
+    first[0]["town"] = "changed"
+    first.append({"prefecture": "x"})
+    again = postal.lookup("１６０００２２")
+    assert again == postal.lookup("1600022") and len(again) == 1
+    assert again[0]["town"] != "changed"
+    assert postal.lookup("000-0000") == [] and postal.lookup("12") == []
