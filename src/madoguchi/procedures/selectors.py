@@ -148,7 +148,7 @@ def _public_statement(conn: Any) -> tuple[Any, str, Any]:
         f"AND {column('current_version', 'status')} = %s AND {column('organization', 'slug')} = %s "
         f"AND {column('', 'slug')} = %s"
     )
-    is_public = Procedure._meta.get_field("is_public").get_db_prep_value(True, conn)  # type: ignore[union-attr]
+    is_public = Procedure._meta.get_field("is_public").get_db_prep_value(True, conn)
     statement = _PUBLIC_SQL[conn.vendor] = (procedures, sql, is_public)
     return statement
 
