@@ -270,3 +270,65 @@ def update(obj: models.Model, fields: Sequence[str], connection: Any) -> None:
     if statement is None:
         statement = _UPDATES[key] = ModelUpdate(model, fields, connection)
     statement.run(obj, connection)
+
+
+def insert_from(
+    obj: models.Model,
+    connection: Any,
+    *,
+    source: str,
+    source_params: Sequence[Any],
+    computed: dict[str, str],
+) -> bool:
+    """``insert(obj)`` with some columns computed by the database from a row of ``source`` —
+    one statement ``WITH src AS (source) INSERT … SELECT … FROM src RETURNING`` the computed
+    columns, which are set on ``obj``. False (nothing inserted) when ``source`` gives no row.
+
+    PostgreSQL only (a data-modifying ``WITH``); ``computed`` maps a field's attname to an SQL
+    expression over ``src`` (no parameters). The other values go through the fields as in
+    ``insert`` and are cast to their columns' types (a parameter in a select list has none)."""
+    connection = _own(connection)
+    if connection.vendor != "postgresql" or _signalled(type(obj)):
+        raise ValueError("insert_from: PostgreSQL, and a model without save receivers")
+    model = type(obj)
+    key = (f"{connection.vendor}:from", model, tuple(sorted(computed.items())) + (source,))  # type: ignore[operator]
+    cached = _FROM.get(key)
+    if cached is None:
+        meta = model._meta
+        quote = connection.ops.quote_name
+        auto = meta.auto_field
+        fields = [f for f in meta.local_concrete_fields if not f.generated and f is not auto]
+        if auto is not None and getattr(obj, auto.attname) is None:
+            raise ValueError(f"{meta.label}: a key the database numbers; use insert()")
+        given = [f for f in fields if f.attname not in computed]
+        select = ", ".join(
+            computed[f.attname] if f.attname in computed else f"CAST(%s AS {f.cast_db_type(connection)})"
+            for f in fields
+        )
+        returned = [f for f in fields if f.attname in computed]
+        sql = (
+            f"WITH src AS ({source}) INSERT INTO {quote(meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) SELECT {select} FROM src "
+            f"RETURNING {', '.join(quote(f.column) for f in returned)}"
+        )
+        cached = _FROM[key] = (sql, given, returned)
+    sql, given, returned = cached
+    values = list(source_params)
+    for field in given:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            raise ValueError(f"{field.name}: an expression; use save()")
+        values.append(field.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    for value, field in zip(row, returned, strict=True):
+        setattr(obj, field.attname, value)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
+_FROM: dict[Any, tuple[str, list[Any], list[Any]]] = {}

@@ -33,13 +33,7 @@ def _next_reference_number(*, organization: Organization, now: dt.datetime) -> s
     so numbers are gap-free: a rolled-back submission gives its number back.
     """
     year = timezone.localtime(now).year
-    meta = ReferenceSequence._meta
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {quote('last_value')} = {quote('last_value')} + 1 "
-        f"WHERE {quote(meta.get_field('organization').column)} = %s AND {quote('year')} = %s "
-        f"RETURNING {quote('last_value')}"
-    )
+    sql = _counter_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [organization.pk, year])
         row = cursor.fetchone()
@@ -52,6 +46,42 @@ def _next_reference_number(*, organization: Organization, now: dt.datetime) -> s
             cursor.execute(sql, [organization.pk, year])
             row = cursor.fetchone()
     return f"{organization.reference_prefix}-{year}-{row[0]:06d}"
+
+
+def _counter_sql() -> str:
+    meta = ReferenceSequence._meta
+    quote = connection.ops.quote_name
+    return (
+        f"UPDATE {quote(meta.db_table)} SET {quote('last_value')} = {quote('last_value')} + 1 "
+        f"WHERE {quote(meta.get_field('organization').column)} = %s AND {quote('year')} = %s "
+        f"RETURNING {quote('last_value')}"
+    )
+
+
+def _insert_numbered(application: Application, *, organization: Organization, now: dt.datetime) -> None:
+    """Draw the next 受付番号 and insert the application with it.
+
+    On PostgreSQL in one statement (the counter's ``UPDATE … RETURNING`` in a ``WITH``, the
+    number formatted by the database as ``_next_reference_number`` formats it): one round trip
+    less per submission, and the counter row — locked until COMMIT — waits for one statement
+    fewer. The first application of a year creates the counter row and takes the long way.
+    """
+    if connection.vendor == "postgresql":
+        year = timezone.localtime(now).year
+        number = "src.last_value"
+        if hotpath.insert_from(
+            application,
+            connection,
+            source=f"{_counter_sql()}, CAST(%s AS text) AS prefix",
+            source_params=[organization.pk, year, f"{organization.reference_prefix}-{year}-"],
+            computed={
+                "reference_number": f"src.prefix || CASE WHEN {number} < 1000000 "
+                f"THEN lpad({number}::text, 6, '0') ELSE {number}::text END"
+            },
+        ):
+            return
+    application.reference_number = _next_reference_number(organization=organization, now=now)
+    hotpath.insert(application, connection)
 
 
 def application_submit(
@@ -214,8 +244,7 @@ def _submit_locked(
         ),
     )
     hotpath.insert(event, connection)
-    application.reference_number = _next_reference_number(organization=procedure.organization, now=now)
-    hotpath.insert(application, connection)
+    _insert_numbered(application, organization=procedure.organization, now=now)
     audit_record(
         actor=actor,
         action="application.submitted",
