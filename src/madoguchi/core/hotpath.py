@@ -291,7 +291,7 @@ def insert_from(
     if connection.vendor != "postgresql" or _signalled(type(obj)):
         raise ValueError("insert_from: PostgreSQL, and a model without save receivers")
     model = type(obj)
-    key = (f"{connection.vendor}:from", model, tuple(sorted(computed.items())) + (source,))  # type: ignore[operator]
+    key = (f"{connection.vendor}:from", model, tuple(sorted(computed.items())) + (source,))
     cached = _FROM.get(key)
     if cached is None:
         meta = model._meta
