@@ -219,7 +219,7 @@ def application_follow_up_dispatch(application_id: Any) -> None:
 
     from madoguchi.applications.tasks import application_follow_up_task
 
-    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and _gate_is_shared():
         try:
             if not cache.add(FOLLOW_UP_QUEUED_KEY, str(application_id), FOLLOW_UP_QUEUED_SECONDS):
                 return
@@ -229,6 +229,27 @@ def application_follow_up_dispatch(application_id: Any) -> None:
         application_follow_up_task.apply_async(args=[str(application_id)])
     except Exception:  # noqa: BLE001 - broker down, or an eager follow-up that failed
         logger.exception("could not follow up application %s; the sweeper will", application_id)
+
+
+# Caches each process keeps to itself: a key set by a web process would never be cleared by the
+# worker's task starting, so that process would queue nothing for the key's lifetime and the
+# applications it took after the task's last claim would wait for the sweeper (seen once in
+# bench/submissions.py --follow-up during, which ran with a broker but no shared cache).
+_PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def _gate_is_shared() -> bool:
+    """The one-task-per-burst gate needs a cache every web and worker process shares (tests set
+    ``APPLICATION_FOLLOW_UP_GATE_LOCAL`` to let their in-process cache stand in for one)."""
+    from django.conf import settings
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return backend not in _PROCESS_LOCAL_CACHES or bool(
+        getattr(settings, "APPLICATION_FOLLOW_UP_GATE_LOCAL", False)
+    )
 
 
 def follow_up_task_started() -> None:

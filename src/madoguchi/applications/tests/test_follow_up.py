@@ -385,6 +385,7 @@ def test_a_rush_queues_one_follow_up_task_per_burst(settings):
     from madoguchi.applications.services.follow_up import FOLLOW_UP_QUEUED_KEY
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.APPLICATION_FOLLOW_UP_GATE_LOCAL = True  # the tests' locmem cache stands in for Redis
     cache.delete(FOLLOW_UP_QUEUED_KEY)
     with mock.patch("madoguchi.applications.tasks.application_follow_up_task.apply_async") as queued:
         for n in range(5):
@@ -400,6 +401,24 @@ def test_a_rush_queues_one_follow_up_task_per_burst(settings):
         application_follow_up_dispatch("app-6")  # no gate: queued as before
     assert queued.call_count == 1
     cache.delete(FOLLOW_UP_QUEUED_KEY)
+
+
+def test_without_a_shared_cache_every_submission_queues_its_task(settings):
+    """A cache each process keeps to itself cannot carry the gate (the worker's start would not
+    clear a web process's key): then every submission queues its own task, as before the gate."""
+    from django.core.cache import cache
+
+    from madoguchi.applications.services import application_follow_up_dispatch
+    from madoguchi.applications.services.follow_up import FOLLOW_UP_QUEUED_KEY
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.delete(FOLLOW_UP_QUEUED_KEY)
+    with mock.patch("madoguchi.applications.tasks.application_follow_up_task.apply_async") as queued:
+        for n in range(3):
+            application_follow_up_dispatch(f"app-{n}")
+    assert queued.call_count == 3
+    assert cache.get(FOLLOW_UP_QUEUED_KEY) is None
 
 
 def test_one_task_follows_up_every_application_committed_before_it_started(settings):
