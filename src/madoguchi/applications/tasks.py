@@ -34,40 +34,42 @@ def _retry_if_transient(task, exc: Exception):
 
 
 @shared_task(bind=True, name="applications.follow_up", ignore_result=True, acks_late=True)
-def application_follow_up_task(self, application_id: str) -> bool:
-    """Follow up this application, and with it a few others still waiting (one transaction,
-    ``APPLICATION_FOLLOW_UP_BATCH`` in all): during a rush the queue drains in batches."""
+def application_follow_up_task(self, application_id: str, queued_at: float | None = None) -> bool:
+    """Follow up this application, and with it the others still waiting, in batches (a
+    transaction each) until none wait — paced, growing, and skipped when a claim of this worker
+    process that began after ``queued_at`` took everything waiting
+    (``services/follow_up_run.py``). During a rush the queue drains in batches."""
     import time
 
     from django.conf import settings
 
-    from madoguchi.applications.services import applications_follow_up_batch, follow_up_task_started
+    from madoguchi.applications.services import (
+        applications_follow_up_run,
+        follow_up_is_covered,
+        follow_up_task_started,
+    )
     from madoguchi.notifications.services import notifications_delivered_inline
 
     follow_up_task_started()
-    limit = settings.APPLICATION_FOLLOW_UP_BATCH
+    eager = bool(self.request.is_eager)
+    if not eager and follow_up_is_covered(queued_at):
+        return False  # taken by a batch of this process that began after this message was queued
     deadline = time.monotonic() + settings.APPLICATION_FOLLOW_UP_TASK_MAX_SECONDS
-    done_self = False
-    failed: list = []
     # The receipt notice is delivered here, after the follow-up commits, rather than as two
     # more tasks (mailbox, e-mail): fewer round trips through the broker in a deadline rush.
-    # Batches (a transaction each) until none wait: submissions whose own task was not queued
+    # Batches until none wait: submissions whose own task was not queued
     # (application_follow_up_dispatch) count on this.
     try:
         with notifications_delivered_inline():
-            result = applications_follow_up_batch(application_id=application_id)
-            while True:
-                done_self = done_self or any(str(pk) == str(application_id) for pk in result["done"])
-                failed += result["failed"]
-                if result["claimed"] < limit or time.monotonic() >= deadline:
-                    break
-                result = applications_follow_up_batch(exclude=failed)
+            result = applications_follow_up_run(
+                application_id=application_id, deadline=deadline, paced=not eager
+            )
     except Exception as exc:  # noqa: BLE001 - sorted by _retry_if_transient
         _retry_if_transient(self, exc)
         raise
-    if result["claimed"] >= limit and not self.request.is_eager:
+    if result["more"] and not eager:
         self.apply_async(args=[str(application_id)])  # more wait: go on in a new message
-    return done_self
+    return result["done_self"]
 
 
 @shared_task(bind=True, name="applications.follow_up_sweep", ignore_result=True)

@@ -40,3 +40,7 @@ from madoguchi.config.settings import *  # noqa: E402,F403
 # The dashboards' refresh after events (insights/hooks.py) is off in the suite — with eager
 # Celery it would recompute a month inside unrelated tests; insights/tests/test_hooks.py turns it on.
 INSIGHTS_EVENT_REFRESH_SECONDS = 0
+
+# The follow-up tasks of the suite run one after another in one process: no pause between their
+# batches (applications/tests/test_follow_up_run.py turns it on).
+APPLICATION_FOLLOW_UP_PACE_SECONDS = 0

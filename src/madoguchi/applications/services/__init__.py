@@ -6,6 +6,7 @@ Split by what they do (issue 12):
 - ``drafts`` — opening, saving a step, API merges, 代理申請, discarding;
 - ``submission`` — a draft becomes an application exactly once (受付番号);
 - ``follow_up`` — what follows a submission (review case, receipt) with its sweeper, withdrawal;
+- ``follow_up_run`` — how a worker process runs its follow-up tasks (paced, growing batches);
 - ``payment_wait`` — an application waiting for its fee before 受付 completes (paid, or closed);
 - ``status`` — the back office's status changes and timeline lines.
 
@@ -38,6 +39,12 @@ from madoguchi.applications.services.follow_up import (
     applications_waiting_count,
     follow_up_task_started,
 )
+from madoguchi.applications.services.follow_up_run import (
+    applications_follow_up_run,
+    follow_up_is_covered,
+    follow_up_pace_forget,
+    follow_up_queued_at,
+)
 from madoguchi.applications.services.payment_wait import (
     application_close_unpaid,
     application_payment_received,
@@ -62,6 +69,7 @@ __all__ = [
     "application_submit_with_result",
     "application_withdraw",
     "applications_follow_up_batch",
+    "applications_follow_up_run",
     "applications_follow_up_sweep",
     "applications_waiting_count",
     "attachment_create",
@@ -73,6 +81,9 @@ __all__ = [
     "draft_set_proxy",
     "draft_start",
     "draft_update",
+    "follow_up_is_covered",
+    "follow_up_pace_forget",
+    "follow_up_queued_at",
     "follow_up_task_started",
     "storage_failed_message",
     "validation_context",

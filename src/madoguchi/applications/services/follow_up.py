@@ -279,6 +279,7 @@ def application_follow_up_dispatch(application_id: Any) -> None:
     from django.conf import settings
     from django.core.cache import cache
 
+    from madoguchi.applications.services.follow_up_run import follow_up_queued_at
     from madoguchi.applications.tasks import application_follow_up_task
 
     if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and _gate_is_shared():
@@ -288,7 +289,9 @@ def application_follow_up_dispatch(application_id: Any) -> None:
         except Exception:  # noqa: BLE001 - the cache is down: queue the task as before
             logger.warning("follow-up gate unavailable; queueing the task for %s", application_id)
     try:
-        application_follow_up_task.apply_async(args=[str(application_id)])
+        application_follow_up_task.apply_async(
+            args=[str(application_id)], kwargs={"queued_at": follow_up_queued_at()}
+        )
     except Exception:  # noqa: BLE001 - broker down, or an eager follow-up that failed
         logger.exception("could not follow up application %s; the sweeper will", application_id)
 

@@ -187,7 +187,7 @@ def test_the_follow_up_task_retries_transient_failures_with_backoff():
 
     error = OperationalError("the database system is starting up")
     with (
-        mock.patch("madoguchi.applications.services.applications_follow_up_batch", side_effect=error),
+        mock.patch("madoguchi.applications.services.applications_follow_up_run", side_effect=error),
         mock.patch.object(tasks.application_follow_up_task, "retry", return_value=Retry()) as retry,
     ):
         with pytest.raises(Retry):
@@ -196,9 +196,7 @@ def test_the_follow_up_task_retries_transient_failures_with_backoff():
     assert 0.75 <= retry.call_args.kwargs["countdown"] <= 1.25  # the first retry after about a second
     assert 45 <= tasks.retry_countdown(10) <= 75  # capped at a minute
     # a fault of ours is not retried: it is raised (and logged), the sweeper counts it
-    with mock.patch(
-        "madoguchi.applications.services.applications_follow_up_batch", side_effect=KeyError("x")
-    ):
+    with mock.patch("madoguchi.applications.services.applications_follow_up_run", side_effect=KeyError("x")):
         with pytest.raises(KeyError):
             tasks.application_follow_up_task.run("00000000-0000-0000-0000-000000000000")
 

@@ -84,12 +84,18 @@ def test_the_claim_finds_what_the_orm_finds_in_the_same_order(waiting, own, limi
         exclude=excluded,
     )
     with CaptureQueriesContext(connection) as queries:
-        claimed = _claim(application_id=application_id, limit=limit, submitted_before=before, exclude=excluded)
+        claimed = _claim(
+            application_id=application_id, limit=limit, submitted_before=before, exclude=excluded
+        )
     assert len(queries) == 1
     assert [a.pk for a in claimed] == [a.pk for a in expected]
     for mine, theirs in zip(claimed, expected, strict=True):
         assert mine.__dict__.keys() >= {"followed_up_at", "data", "reference_number"}
-        assert (mine.data, mine.submitted_at, mine.status) == (theirs.data, theirs.submitted_at, theirs.status)
+        assert (mine.data, mine.submitted_at, mine.status) == (
+            theirs.data,
+            theirs.submitted_at,
+            theirs.status,
+        )
         with CaptureQueriesContext(connection) as related:
             assert mine.procedure.organization == theirs.procedure.organization
             assert mine.procedure.title == theirs.procedure.title

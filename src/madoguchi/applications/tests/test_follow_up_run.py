@@ -1,0 +1,145 @@
+"""How a worker process runs its follow-up tasks: a message whose application a later claim of
+the process took costs no statement, batches grow while they come back full, and a process
+claims at most once per pace while tasks keep coming."""
+
+import time
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from madoguchi.applications.models import Application
+from madoguchi.applications.services import (
+    application_follow_up_dispatch,
+    application_submit,
+    applications_follow_up_run,
+    draft_create,
+    follow_up_is_covered,
+    follow_up_pace_forget,
+    follow_up_queued_at,
+)
+from madoguchi.applications.services import follow_up_run as run_module
+from madoguchi.applications.tasks import application_follow_up_task
+from madoguchi.audit.services import audit_verify
+from madoguchi.core.testing import make_procedure, make_user
+from madoguchi.review.models import Case
+
+pytestmark = pytest.mark.django_db
+
+DATA = {"name": "山田 太郎", "note": "", "kind": "a"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process():
+    follow_up_pace_forget()
+    yield
+    follow_up_pace_forget()
+
+
+def _submit(procedure, key):
+    user = make_user()
+    draft = draft_create(applicant=user, procedure=procedure, data=dict(DATA))
+    return application_submit(draft=draft, actor=user, idempotency_key=key)
+
+
+def test_a_task_queued_before_a_claim_that_took_everything_runs_no_statement():
+    procedure = make_procedure()
+    first = _submit(procedure, "a")
+    second = _submit(procedure, "b")
+    queued = follow_up_queued_at()  # both tasks queued after their commits
+    time.sleep(2 * run_module.CLOCK_MARGIN_SECONDS)
+    assert application_follow_up_task.run(str(first.pk), queued_at=queued) is True
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()  # the batch took both
+    with CaptureQueriesContext(connection) as queries:
+        assert application_follow_up_task.run(str(second.pk), queued_at=queued) is False
+    assert len(queries) == 0
+    # a task queued after that claim began is not covered: it claims (and finds nothing here)
+    third = _submit(procedure, "c")
+    later = follow_up_queued_at()
+    assert not follow_up_is_covered(later)
+    assert application_follow_up_task.run(str(third.pk), queued_at=later) is True
+    # a message without the time (queued by an older release) always claims
+    assert not follow_up_is_covered(None) and not follow_up_is_covered("not a time")
+    assert Case.objects.count() == 3
+    assert audit_verify()[0]
+
+
+def test_a_claim_that_came_back_full_covers_nothing(settings):
+    settings.APPLICATION_FOLLOW_UP_BATCH = 2
+    procedure = make_procedure()
+    first, *_rest = [_submit(procedure, f"k{n}") for n in range(3)]
+    queued = follow_up_queued_at()
+    time.sleep(2 * run_module.CLOCK_MARGIN_SECONDS)
+    # out of time after the first (full) batch: one more may wait, so nothing is covered
+    result = applications_follow_up_run(application_id=first.pk, deadline=time.monotonic() - 1, paced=False)
+    assert result == {"done_self": True, "more": True, "claimed": 2}
+    assert not follow_up_is_covered(queued)
+    assert Application.objects.filter(followed_up_at__isnull=True).count() == 1
+    result = applications_follow_up_run(application_id=None, deadline=time.monotonic() + 60, paced=False)
+    assert result["claimed"] == 1 and not result["more"]
+    assert follow_up_is_covered(queued)
+
+
+def test_a_claim_with_a_failed_application_covers_nothing(settings):
+    procedure = make_procedure()
+    first = _submit(procedure, "a")
+    queued = follow_up_queued_at()
+    time.sleep(2 * run_module.CLOCK_MARGIN_SECONDS)
+    with mock.patch.object(
+        run_module,
+        "applications_follow_up_batch",
+        return_value={"claimed": 1, "done": [], "failed": [first.pk]},
+    ):
+        applications_follow_up_run(application_id=first.pk, deadline=time.monotonic() + 60, paced=False)
+    assert not follow_up_is_covered(queued)  # its own task may try it again
+
+
+def test_batches_grow_while_they_come_back_full(settings):
+    settings.APPLICATION_FOLLOW_UP_BATCH = 2
+    settings.APPLICATION_FOLLOW_UP_BATCH_MAX = 8
+    procedure = make_procedure()
+    first, *_rest = [_submit(procedure, f"k{n}") for n in range(17)]
+    limits = []
+    real = run_module.applications_follow_up_batch
+
+    def batch(**kwargs):
+        limits.append(kwargs["limit"])
+        return real(**kwargs)
+
+    with mock.patch.object(run_module, "applications_follow_up_batch", side_effect=batch):
+        result = applications_follow_up_run(
+            application_id=first.pk, deadline=time.monotonic() + 60, paced=False
+        )
+    assert limits == [2, 4, 8, 8]  # 2 + 4 + 8 full, then the last 3
+    assert result == {"done_self": True, "more": False, "claimed": 17}
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()
+    assert Case.objects.count() == 17
+    assert audit_verify()[0]
+
+
+def test_a_process_claims_at_most_once_per_pace_while_tasks_keep_coming(settings):
+    settings.APPLICATION_FOLLOW_UP_PACE_SECONDS = 0.5
+    procedure = make_procedure()
+    assert run_module.follow_up_pace_wait() == 0  # nothing ran yet: at once
+    first = _submit(procedure, "a")
+    with mock.patch.object(run_module.time, "sleep") as slept:
+        applications_follow_up_run(application_id=first.pk, deadline=time.monotonic() + 60)
+    slept.assert_not_called()
+    second = _submit(procedure, "b")
+    with mock.patch.object(run_module.time, "sleep") as slept:
+        applications_follow_up_run(application_id=second.pk, deadline=time.monotonic() + 60)
+    slept.assert_called_once()
+    assert 0 < slept.call_args.args[0] <= 0.5  # the rest of the pace since the last batch ended
+    settings.APPLICATION_FOLLOW_UP_PACE_SECONDS = 0
+    assert run_module.follow_up_pace_wait() == 0
+    assert Case.objects.count() == 2
+
+
+def test_the_task_message_says_when_it_was_queued(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    before = time.time()
+    with mock.patch("madoguchi.applications.tasks.application_follow_up_task.apply_async") as queued:
+        application_follow_up_dispatch("app-1")
+    assert queued.call_args.kwargs["args"] == ["app-1"]
+    assert before <= queued.call_args.kwargs["kwargs"]["queued_at"] <= time.time()
