@@ -201,10 +201,13 @@ APPLICATION_FOLLOW_UP_GRACE_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_U
 APPLICATION_FOLLOW_UP_BATCH = int(os.environ.get("APPLICATION_FOLLOW_UP_BATCH", "20"))
 # A follow-up task works batches until none wait, for at most this long, then queues itself again.
 APPLICATION_FOLLOW_UP_TASK_MAX_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_TASK_MAX_SECONDS", "10"))
+# A batch's reads of a procedure's configuration (route, step, slots, checks, notice template,
+# webhooks) serve the worker process's next batches this long (core/memo.py; 0: off).
+APPLICATION_FOLLOW_UP_CONFIG_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_CONFIG_SECONDS", "2"))
 # While batches come back full, each next one is twice as large, up to this many.
 APPLICATION_FOLLOW_UP_BATCH_MAX = int(os.environ.get("APPLICATION_FOLLOW_UP_BATCH_MAX", "100"))
-# A worker process claims at most once per this many seconds while tasks keep coming, so each
-# batch takes what arrived meanwhile (applications/services/follow_up_run.py); 0: no pacing.
+# A worker process claims at most once per this long while tasks keep coming, so a batch takes
+# what arrived meanwhile (applications/services/follow_up_run.py; 0: no pacing).
 APPLICATION_FOLLOW_UP_PACE_SECONDS = float(os.environ.get("APPLICATION_FOLLOW_UP_PACE_SECONDS", "0.25"))
 # The sweeper works in batches of this size until none remain; the beat task stops after
 # MAX_SECONDS (less than the beat interval) and queues itself again when more remain.

@@ -44,3 +44,6 @@ INSIGHTS_EVENT_REFRESH_SECONDS = 0
 # The follow-up tasks of the suite run one after another in one process: no pause between their
 # batches (applications/tests/test_follow_up_run.py turns it on).
 APPLICATION_FOLLOW_UP_PACE_SECONDS = 0
+# Nor do their batches keep a procedure's configuration for the next (a test that commits would
+# leave it to the next test); core/tests/test_memo.py and test_follow_up_run.py turn it on.
+APPLICATION_FOLLOW_UP_CONFIG_SECONDS = 0

@@ -50,6 +50,7 @@ def business_key_for(procedure_id: int | None, data: dict[str, Any]) -> str:
     check = memoized(
         ("review.duplicate_check", procedure_id),
         lambda: ProcedureCheck.objects.filter(procedure_id=procedure_id, kind=CheckKind.DUPLICATE).first(),
+        kept=True,
     )
     return business_key(check.config.get("fields", []), data) if check else ""
 

@@ -218,14 +218,32 @@ def applications_follow_up_batch(
     """
     from django.conf import settings
 
+    limit = limit if limit is not None else settings.APPLICATION_FOLLOW_UP_BATCH
+    keep = float(getattr(settings, "APPLICATION_FOLLOW_UP_CONFIG_SECONDS", 0))
+    try:
+        return _follow_up_batch(
+            application_id=application_id,
+            limit=limit,
+            submitted_before=submitted_before,
+            exclude=exclude,
+            keep_seconds=keep,
+        )
+    except BaseException:
+        batch_memo_forget()  # what this process kept may be why it failed
+        raise
+
+
+def _follow_up_batch(
+    *, application_id: Any, limit: int, submitted_before: Any, exclude: Iterable[Any], keep_seconds: float
+) -> dict[str, Any]:
     from madoguchi.core.errors import is_transient
 
-    limit = limit if limit is not None else settings.APPLICATION_FOLLOW_UP_BATCH
     done: list[Any] = []
     failed: list[Any] = []
     # the outbox rows are written when the block ends, the audit entries after them: the chain
-    # head (locked by every audited change) is still the last thing the transaction takes
-    with transaction.atomic(), audit_batch(), batch_memo(), notifications_batch():
+    # head (locked by every audited change) is still the last thing the transaction takes; the
+    # procedure's configuration read by one batch serves the next ones for keep_seconds (core.memo)
+    with transaction.atomic(), audit_batch(), batch_memo(keep_seconds=keep_seconds), notifications_batch():
         claimed = _claim(
             application_id=application_id, limit=limit, submitted_before=submitted_before, exclude=exclude
         )
@@ -260,6 +278,8 @@ def applications_follow_up_batch(
                 done.append(application.pk)
         if done:
             Application.objects.filter(pk__in=done).update(followed_up_at=timezone.now())
+    if failed:
+        batch_memo_forget()  # the next batch reads the configuration afresh
     return {"claimed": len(claimed), "done": done, "failed": failed}
 
 

@@ -143,3 +143,72 @@ def test_the_task_message_says_when_it_was_queued(settings):
         application_follow_up_dispatch("app-1")
     assert queued.call_args.kwargs["args"] == ["app-1"]
     assert before <= queued.call_args.kwargs["kwargs"]["queued_at"] <= time.time()
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: kept values are handed over on commit
+def test_later_batches_of_the_process_read_the_procedures_configuration_from_memory(settings):
+    from madoguchi.applications.services import applications_follow_up_batch
+    from madoguchi.core.memo import batch_memo_forget
+    from madoguchi.review.models import TaskState
+
+    batch_memo_forget()
+    settings.APPLICATION_FOLLOW_UP_CONFIG_SECONDS = 2
+    configuration = (
+        "review_route",
+        "review_routestep",
+        "review_stepslot",
+        "review_procedurecheck",
+        "notifications_notificationtemplate",
+        "notifications_webhookendpoint",
+    )
+
+    def batch_of_one(key):
+        with mock.patch("madoguchi.applications.services.follow_up.application_follow_up_dispatch"):
+            application = _submit(procedure, key)
+        with CaptureQueriesContext(connection) as queries:
+            assert applications_follow_up_batch(limit=5)["done"] == [application.pk]
+        return application, [q["sql"] for q in queries.captured_queries]
+
+    procedure = make_procedure()
+    batch_of_one("creates-the-route")
+    batch_of_one("reads-and-keeps")
+    warm_app, warm = batch_of_one("warm")
+    settings.APPLICATION_FOLLOW_UP_CONFIG_SECONDS = 0
+    cold_app, cold = batch_of_one("cold")
+    assert not [sql for sql in warm if any(f'FROM "{table}"' in sql for table in configuration)]
+    assert len(cold) - len(warm) == len(configuration)
+    # the same case and tasks either way
+    warm_case, cold_case = Case.objects.get(application=warm_app), Case.objects.get(application=cold_app)
+    assert (warm_case.route_id, warm_case.current_position, warm_case.due_date) == (
+        cold_case.route_id,
+        cold_case.current_position,
+        cold_case.due_date,
+    )
+    assert [(t.step_id, t.slot_id, t.role) for t in TaskState.objects.filter(case=warm_case)] == [
+        (t.step_id, t.slot_id, t.role) for t in TaskState.objects.filter(case=cold_case)
+    ]
+    assert audit_verify()[0]
+    batch_memo_forget()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_with_a_failed_application_forgets_what_the_process_kept(settings):
+    from madoguchi.applications.services import applications_follow_up_batch
+    from madoguchi.applications.services import follow_up as follow_up_module
+    from madoguchi.core import memo
+
+    memo.batch_memo_forget()
+    settings.APPLICATION_FOLLOW_UP_CONFIG_SECONDS = 2
+    with mock.patch("madoguchi.applications.services.follow_up.application_follow_up_dispatch"):
+        procedure = make_procedure()
+        for key in ("a", "b"):
+            _submit(procedure, key)
+    applications_follow_up_batch(limit=1)
+    applications_follow_up_batch(limit=1)
+    assert memo._kept  # the route and its step, kept for the next batch
+    with mock.patch("madoguchi.applications.services.follow_up.application_follow_up_dispatch"):
+        broken = _submit(procedure, "broken")
+    with mock.patch.object(follow_up_module, "_follow_up_many", return_value={broken.pk: ValueError("x")}):
+        assert applications_follow_up_batch(limit=1)["failed"] == [broken.pk]
+    assert not memo._kept
+    memo.batch_memo_forget()

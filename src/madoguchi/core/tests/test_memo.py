@@ -1,3 +1,5 @@
+import pytest
+
 from madoguchi.core.memo import batch_memo, memoized
 
 
@@ -49,3 +51,43 @@ def test_a_batch_can_be_filled_ahead_and_forgotten():
         batch_memo_forget()  # e.g. a savepoint rolled back what was read
         assert memoized("k", load) == "loaded"
     assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_a_kept_look_up_serves_later_batches_of_the_process_once_its_transaction_committed(
+    django_capture_on_commit_callbacks,
+):
+    from unittest import mock
+
+    from madoguchi.core import memo
+    from madoguchi.core.memo import batch_memo_forget
+
+    batch_memo_forget()
+    calls = []
+
+    def load():
+        calls.append(1)
+        return f"read {len(calls)}"
+
+    with django_capture_on_commit_callbacks(execute=False) as rolled_back, batch_memo(keep_seconds=2):
+        assert memoized("route", load, kept=True) == "read 1"
+    # its transaction did not commit (the callbacks were not run): nothing kept
+    assert len(rolled_back) == 1
+    with django_capture_on_commit_callbacks(execute=True), batch_memo(keep_seconds=2):
+        assert memoized("route", load, kept=True) == "read 2"
+        assert memoized("people", load) == "read 3"  # not a kept look-up
+    with batch_memo(keep_seconds=2):
+        assert memoized("route", load, kept=True) == "read 2"  # kept: no read
+        assert memoized("people", load) == "read 4"
+    with batch_memo():
+        assert memoized("route", load, kept=True) == "read 5"  # a batch that keeps nothing reads
+    assert memoized("route", load, kept=True) == "read 6"  # outside a batch: every time
+    later = memo.time.monotonic() + 2.5
+    with mock.patch.object(memo.time, "monotonic", return_value=later), batch_memo(keep_seconds=2):
+        assert memoized("route", load, kept=True) == "read 7"  # kept no longer than 2 s
+    with django_capture_on_commit_callbacks(execute=True), batch_memo(keep_seconds=2):
+        memoized("route", load, kept=True)
+    batch_memo_forget()  # e.g. a batch's writes failed
+    with batch_memo(keep_seconds=2):
+        assert memoized("route", load, kept=True) == "read 9"
+    batch_memo_forget()

@@ -56,6 +56,7 @@ def template_texts(*, organization: Organization, event: str, language: str) -> 
         lambda: NotificationTemplate.objects.filter(
             organization=organization, event=event, language=language
         ).first(),
+        kept=True,
     )
     if custom is not None:
         return custom.subject, custom.body
@@ -159,6 +160,7 @@ def notification_enqueue(
         webhooks = memoized(
             ("notifications.webhooks", organization.pk),
             lambda: list(WebhookEndpoint.objects.filter(organization=organization, active=True)),
+            kept=True,
         )
     for endpoint in webhooks:
         if not endpoint.wants(event):

@@ -113,6 +113,7 @@ def route_for_procedure(*, procedure: Any) -> Route:
         ("review.route_for_procedure", procedure.pk),
         lambda: Route.objects.filter(procedure=procedure, is_default=True).order_by("-id").first(),
         keep_none=False,
+        kept=True,
     )
     if route is not None:
         return route

@@ -151,6 +151,7 @@ def step_prepare(
     step = memoized(
         ("review.route_step", case.route_id, position),
         lambda: RouteStep.objects.filter(route_id=case.route_id, position=position).first(),
+        kept=True,
     )
     if step is None:
         raise DomainError(_("経路の段階が見つかりません。"), code="route_broken")
@@ -169,7 +170,7 @@ def step_prepare(
     )
     new_tasks = []
     unnamed: list[str] = []  # person fields whose address named nobody who may act
-    slots = memoized(("review.step_slots", step.pk), lambda: list(step.slots.all()))
+    slots = memoized(("review.step_slots", step.pk), lambda: list(step.slots.all()), kept=True)
     for slot in slots:
         if slot.pk in carried:
             continue
