@@ -10,6 +10,7 @@ Everything else — serializer, pools, options, key handling — is Django's.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,18 +21,31 @@ from django.core.cache.backends.redis import RedisCacheClient
 class ReusingRedisCacheClient(RedisCacheClient):
     # Django's own (private) attributes, which django-stubs does not declare.
     _client: Any
-    _get_connection_pool: Callable[[bool], Any]
+    _get_connection_pool_index: Callable[[bool], int]
+    _pools: dict[int, Any]
+    _pool_class: Any
+    _pool_options: dict[str, Any]
+    _servers: list[str]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
+        self._lock = threading.Lock()
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
         if client is None:
-            # setdefault is atomic: threads racing on first use all get the one that was stored.
-            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+            # First use: Django would build the pool without a lock (threads racing would each
+            # get a pool of their own for that call); build the pool and its client once.
+            with self._lock:
+                client = self._clients.get(index)
+                if client is None:
+                    if index not in self._pools:
+                        self._pools[index] = self._pool_class.from_url(
+                            self._servers[index], **self._pool_options
+                        )
+                    client = self._clients[index] = self._client(connection_pool=self._pools[index])
         return client
 
 

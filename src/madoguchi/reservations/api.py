@@ -168,7 +168,9 @@ def booking_create(request, payload: BookingIn):
     if slot is None:
         raise Http404
     scope = gate_scope(slot.resource.organization.slug, slot.resource.slug)
-    admission = waiting_room.check_request(request, scope, client=f"user:{user.pk}")
+    admission = waiting_room.check_request(
+        request, scope, client=f"user:{user.pk}", places=selectors.places_left(slot)
+    )
     if not admission.admitted:
         return _waiting_room_refusal(admission)
     started = time.perf_counter()

@@ -31,6 +31,38 @@ def slot_known_full(slot_id: int) -> bool:
     return bool(cache.get(full_flag_key(slot_id)))
 
 
+# How many places a slot had left a moment ago: the waiting room lets that many people in at
+# once (docs/reservations.md, "Waiting room"). Kept fresh by every change of the booked count
+# (services.common) and by the booking page; read from the database at most once per
+# PLACES_HINT_TTL seconds otherwise. -1 in the cache: no such slot.
+PLACES_HINT_TTL = 10
+
+
+def places_hint_key(slot_id: int) -> str:
+    return f"resv:left:{slot_id}"
+
+
+def places_left(slot: Slot) -> int:
+    return 0 if slot.is_blocked else slot.remaining
+
+
+def slot_places_hint(slot_id: int) -> int | None:
+    """The slot's places left a moment ago (None: no such slot). Cache first; on a miss one
+    small read, remembered for ``PLACES_HINT_TTL`` seconds."""
+    key = places_hint_key(slot_id)
+    value = cache.get(key)
+    if value is None:
+        row = Slot.objects.filter(pk=slot_id).values_list("capacity", "booked_count", "is_blocked").first()
+        value = -1 if row is None else (0 if row[2] else max(0, row[0] - row[1]))
+        cache.set(key, value, PLACES_HINT_TTL)
+    return None if value < 0 else int(value)
+
+
+def remember_places_left(slot: Slot) -> None:
+    """Tell the waiting room how many places ``slot`` has left now (after a read or a commit)."""
+    cache.set(places_hint_key(slot.pk), places_left(slot), PLACES_HINT_TTL)
+
+
 # --------------------------------------------------------------------------- public
 
 

@@ -17,7 +17,7 @@ def test_every_operation_gets_the_same_client_for_the_same_pool():
     client = cache._cache.get_client("a")
     assert cache._cache.get_client("b") is client
     assert cache._cache.get_client("c", write=True) is client  # one server: one pool for both
-    assert client.connection_pool is cache._cache._get_connection_pool(False)
+    assert client.connection_pool is cache._cache._pools[0]
 
 
 def test_the_client_is_built_once_however_many_threads_ask():

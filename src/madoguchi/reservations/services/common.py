@@ -16,7 +16,7 @@ from madoguchi.procedures.fields import ValidationContext
 from madoguchi.procedures.validation import clean_fields
 from madoguchi.reservations.constants import CODE_ALPHABET, CODE_LENGTH
 from madoguchi.reservations.models import Booking, Resource, Slot
-from madoguchi.reservations.selectors import FULL_FLAG_TTL, full_flag_key
+from madoguchi.reservations.selectors import FULL_FLAG_TTL, full_flag_key, remember_places_left
 
 
 def new_code() -> str:
@@ -64,6 +64,7 @@ def add_places(slot: Slot, places: int) -> None:
     """Change booked_count in the database (the CheckConstraint refuses overbooking)."""
     Slot.objects.filter(pk=slot.pk).update(booked_count=F("booked_count") + places)
     slot.booked_count += places
+    transaction.on_commit(lambda: remember_places_left(slot))
     if slot.booked_count >= slot.capacity:
         key = full_flag_key(slot.pk)
         transaction.on_commit(lambda: cache.set(key, 1, FULL_FLAG_TTL))
@@ -89,6 +90,7 @@ def take_places(slot: Slot, places: int) -> int | None:
     if row is None:
         return None
     slot.booked_count = row[0]
+    transaction.on_commit(lambda: remember_places_left(slot))
     if slot.booked_count >= slot.capacity:
         key = full_flag_key(slot.pk)
         transaction.on_commit(lambda: cache.set(key, 1, FULL_FLAG_TTL))

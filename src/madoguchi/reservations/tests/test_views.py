@@ -225,7 +225,11 @@ def test_api_hides_other_peoples_bookings(client):
 # ---------------------------------------------------------------- waiting room at the door
 
 
-@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=0.01,
+    RESERVATIONS_WAITING_ROOM_BURST=1,
+    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
+)
 def test_above_the_rate_visitors_get_a_light_waiting_page_with_their_place(client, django_assert_num_queries):
     slot = make_slot()
     first = client.get(_book_url(slot))  # anonymous: admitted (token), then sent to sign in
@@ -248,7 +252,11 @@ def test_above_the_rate_visitors_get_a_light_waiting_page_with_their_place(clien
     assert "2 番目" in other.get(_book_url(slot)).content.decode()
 
 
-@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=0.01,
+    RESERVATIONS_WAITING_ROOM_BURST=1,
+    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
+)
 def test_queue_pages_rendered_once_per_process_show_each_visitor_their_own_numbers_and_language():
     """The queue page is rendered once per language and address and its numbers filled in
     (views/gate.py): each visitor still sees their own place and wait, in their language, and
@@ -288,7 +296,11 @@ def test_queue_pages_rendered_once_per_process_show_each_visitor_their_own_numbe
     assert second == fresh
 
 
-@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=0.01,
+    RESERVATIONS_WAITING_ROOM_BURST=1,
+    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
+)
 def test_a_queued_form_post_keeps_what_was_typed(client):
     slot = make_slot()
     client.get(_book_url(slot))  # uses the only token
@@ -302,7 +314,11 @@ def test_a_queued_form_post_keeps_what_was_typed(client):
     assert not Booking.objects.exists()
 
 
-@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=0.01,
+    RESERVATIONS_WAITING_ROOM_BURST=1,
+    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
+)
 def test_a_visitor_with_a_pass_goes_straight_through(client):
     slot = make_slot()
     client.force_login(make_user())
@@ -311,7 +327,11 @@ def test_a_visitor_with_a_pass_goes_straight_through(client):
     assert client.post(_book_url(slot), {"party_size": "1"}).status_code == 302
 
 
-@override_settings(RESERVATIONS_WAITING_ROOM_RATE=0.01, RESERVATIONS_WAITING_ROOM_BURST=1)
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=0.01,
+    RESERVATIONS_WAITING_ROOM_BURST=1,
+    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
+)
 def test_the_api_answers_429_with_the_queue_position(client):
     slot = make_slot()
     client.get(_book_url(slot))

@@ -16,7 +16,11 @@ from madoguchi.reservations.waiting_room import CLIENT_COOKIE
 
 pytestmark = pytest.mark.django_db
 
-SLOW = {"RESERVATIONS_WAITING_ROOM_RATE": 0.01, "RESERVATIONS_WAITING_ROOM_BURST": 1}
+SLOW = {
+    "RESERVATIONS_WAITING_ROOM_RATE": 0.01,
+    "RESERVATIONS_WAITING_ROOM_BURST": 1,
+    "RESERVATIONS_WAITING_ROOM_MAX_BURST": 0,
+}
 NAT = "203.0.113.5"
 
 
@@ -128,3 +132,47 @@ def test_the_api_binds_the_ticket_to_the_user_and_answers_429_over_the_ceiling()
     assert error["code"] == "waiting_room_limited"
     assert "接続元" in error["message"]
     assert refused["Retry-After"] == str(error["retry_after"])
+
+
+# ---------------------------------------------------------------- as many at once as places left
+
+PLACES = {"RESERVATIONS_WAITING_ROOM_RATE": 0.01, "RESERVATIONS_WAITING_ROOM_BURST": 1}
+
+
+@override_settings(**PLACES, RESERVATIONS_WAITING_ROOM_MAX_BURST=300)
+def test_at_an_opening_as_many_come_in_at_once_as_the_slot_has_places_and_the_next_one_waits():
+    slot = make_slot(capacity=4)
+    answers = [Client(REMOTE_ADDR=f"198.51.100.{n}").get(_book_url(slot)) for n in range(1, 6)]
+    # four places: four visitors pass the gate (sent on to sign in), the fifth gets a place in line
+    assert [a.status_code for a in answers] == [302, 302, 302, 302, 200]
+    assert answers[4]["X-Reservation-Outcome"].startswith("queued; position=1")
+
+
+@override_settings(**PLACES, RESERVATIONS_WAITING_ROOM_MAX_BURST=2)
+def test_the_places_burst_is_capped_by_max_burst():
+    slot = make_slot(capacity=50)
+    answers = [Client(REMOTE_ADDR=f"198.51.100.{n}").get(_book_url(slot)) for n in range(1, 4)]
+    assert [a.status_code for a in answers] == [302, 302, 200]
+
+
+@override_settings(**PLACES, RESERVATIONS_WAITING_ROOM_MAX_BURST=300)
+def test_the_places_hint_follows_the_bookings_so_fewer_come_in_as_places_go(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+
+    from madoguchi.reservations.selectors import places_hint_key, slot_places_hint
+    from madoguchi.reservations.services import booking_cancel, booking_create
+
+    slot = make_slot(capacity=3)
+    assert slot_places_hint(slot.pk) == 3  # read once from the database, then from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_create(user=make_user(), slot_id=slot.pk)
+        booking_create(user=make_user(), slot_id=slot.pk)
+    assert cache.get(places_hint_key(slot.pk)) == 1
+    answers = [Client(REMOTE_ADDR=f"198.51.100.{n}").get(_book_url(slot)) for n in range(1, 4)]
+    assert [a.status_code for a in answers] == [302, 200, 200]  # one place left: one comes in
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=booking, actor=booking.user)
+    assert cache.get(places_hint_key(slot.pk)) == 2
+    assert slot_places_hint(10**9) is None  # no such slot: the configured burst

@@ -20,7 +20,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 from madoguchi.reservations import waiting_room
-from madoguchi.reservations.selectors import slot_known_full
+from madoguchi.reservations.selectors import slot_known_full, slot_places_hint
 
 OUTCOME_HEADER = "X-Reservation-Outcome"
 
@@ -125,7 +125,7 @@ def waiting_room_gate(view):
         if slot_known_full(slot_id) and request.method == "GET":
             return full_page(request, detail_url=f"/reservations/r/{org}/{res}/")
         scope = gate_scope(org, res)
-        admission = waiting_room.check_request(request, scope)
+        admission = waiting_room.check_request(request, scope, places=slot_places_hint(slot_id))
         if not admission.admitted:
             return waiting_page(request, admission, scope=scope)
         started = time.perf_counter()

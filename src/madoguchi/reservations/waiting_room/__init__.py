@@ -1,7 +1,10 @@
 """Admission control (waiting room) for first-come openings.
 
 A token bucket per scope (one resource) lives in the shared cache. Tokens refill at
-``RESERVATIONS_WAITING_ROOM_RATE`` per second up to ``RESERVATIONS_WAITING_ROOM_BURST``.
+``RESERVATIONS_WAITING_ROOM_RATE`` per second up to ``RESERVATIONS_WAITING_ROOM_BURST`` — or,
+when the slot asked for has more places left, up to that many (at most
+``RESERVATIONS_WAITING_ROOM_MAX_BURST``; ``burst_for``), so an opening's first people fill the
+places at once and, as the places go, fewer are let in only to find the slot full.
 A visitor without a pass takes a token when nobody is queued; otherwise they draw a ticket
 and wait. Refilled tokens serve the queue in ticket order first (first come, first served),
 so the queue position shown is honest and the retry time is ``position / rate``.
@@ -59,7 +62,7 @@ from madoguchi.reservations.waiting_room.bucket import (
     default_store,
 )
 from madoguchi.reservations.waiting_room.conf import config
-from madoguchi.reservations.waiting_room.gate import admit, apply_cookies, check_request
+from madoguchi.reservations.waiting_room.gate import admit, apply_cookies, burst_for, check_request
 from madoguchi.reservations.waiting_room.passes import (
     CLIENT_COOKIE,
     CLIENT_COOKIE_AGE,
@@ -97,6 +100,7 @@ __all__ = [
     "apply_cookies",
     "bucket_keys",
     "bucket_step",
+    "burst_for",
     "check_request",
     "client_address",
     "client_issue",

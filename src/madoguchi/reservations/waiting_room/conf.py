@@ -9,6 +9,7 @@ def config() -> dict[str, float]:
     return {
         "rate": float(settings.RESERVATIONS_WAITING_ROOM_RATE),
         "burst": int(settings.RESERVATIONS_WAITING_ROOM_BURST),
+        "max_burst": int(settings.RESERVATIONS_WAITING_ROOM_MAX_BURST),
         "pass_ttl": int(settings.RESERVATIONS_WAITING_ROOM_PASS_TTL),
         "max_retry": int(settings.RESERVATIONS_WAITING_ROOM_MAX_RETRY),
         "per_ip": int(settings.RESERVATIONS_WAITING_ROOM_IP_LIMIT),

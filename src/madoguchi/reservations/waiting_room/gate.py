@@ -37,10 +37,13 @@ def admit(
     address: str = "",
     now: float | None = None,
     store: AdmissionStore | None = None,
+    places: int | None = None,
 ) -> Admission:
     """Ask the bucket for admission for a visitor (``client`` finds the ticket they hold).
 
     ``address`` is the visitor's address as :func:`address_group` returns it ("" = no ceiling).
+    ``places``: how many places the slot asked for has left (None: not known); see
+    :func:`burst_for`.
     """
     conf = config()
     store = store or default_store()
@@ -52,7 +55,7 @@ def admit(
         limit=max(int(conf["per_ip"]), 0),
         now=time.time() if now is None else now,
         rate=rate,
-        burst=int(conf["burst"]),
+        burst=burst_for(places, conf),
         ttl=BUCKET_TTL,
     )
     if status == ADMITTED:
@@ -63,7 +66,19 @@ def admit(
     )
 
 
-def check_request(request, scope: str, *, client: str = "") -> Admission:
+def burst_for(places: int | None, conf: dict[str, float]) -> int:
+    """How many may come in at once: ``…_BURST``, or — when the slot has more places left —
+    as many as it has left, up to ``…_MAX_BURST``. At an opening the first people in line fill
+    the places without waiting for admissions one by one, and as the places go the bucket
+    holds fewer tokens, so nobody is let in only to be told the slot is full. Measured with
+    ``bench/opening_rush.py`` (docs/performance.md)."""
+    burst = int(conf["burst"])
+    if places is None:
+        return burst
+    return max(burst, min(int(places), int(conf["max_burst"])))
+
+
+def check_request(request, scope: str, *, client: str = "", places: int | None = None) -> Admission:
     """Admit the request if it carries a valid pass; otherwise ask the bucket.
 
     ``client`` binds the ticket to someone known (the API passes the signed-in user); by
@@ -78,7 +93,9 @@ def check_request(request, scope: str, *, client: str = "") -> Admission:
         client = client_read(request.COOKIES.get(CLIENT_COOKIE))
         if not client:
             client = new_client = client_new()
-    admission = admit(scope=scope, client=client, address=address_group(client_address(request)))
+    admission = admit(
+        scope=scope, client=client, address=address_group(client_address(request)), places=places
+    )
     if new_client and not admission.admitted and not admission.limited:
         return replace(admission, new_client=new_client)
     return admission

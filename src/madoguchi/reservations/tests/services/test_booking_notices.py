@@ -33,7 +33,8 @@ def test_a_booking_is_answered_before_its_notice_and_the_task_writes_it_once(
 ):
     with django_capture_on_commit_callbacks(execute=False) as queued:
         booking = booking_create(user=make_user(), slot_id=make_slot(capacity=3).pk)
-    assert len(queued) == 1  # the notice's task, queued for after the commit
+    # after the commit: the notice's task, and the waiting room told how many places are left
+    assert sorted(c.__qualname__.split(".")[0] for c in queued) == ["booking_notice_queue", "take_places"]
     booking.refresh_from_db()
     assert booking.noticed_at is None
     assert _notices(booking) == 0
