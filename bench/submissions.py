@@ -172,6 +172,8 @@ def server_env(args, data_dir: str) -> dict[str, str]:
     )
     if args.celery_broker:
         env.update({"CELERY_BROKER_URL": args.celery_broker, "CELERY_TASK_ALWAYS_EAGER": "0"})
+        if args.cache == "redis":  # as production runs: REDIS_URL is the cache and the broker
+            env["REDIS_URL"] = args.celery_broker
     return env
 
 
@@ -505,6 +507,13 @@ def main() -> None:
         default="after",
         help="when the Celery worker doing the follow-ups runs: after the load (default) or during it",
     )
+    parser.add_argument(
+        "--cache",
+        choices=["redis", "local"],
+        default="redis",
+        help="redis: the broker's Redis DB is also the cache, as in production (REDIS_URL); "
+        "local: each process its own (the runs before 2026-12-04 afternoon)",
+    )
     parser.add_argument("--follow-up-concurrency", type=int, default=2)
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
@@ -532,7 +541,7 @@ def main() -> None:
         f"--worker-connections {args.worker_connections}, DEBUG off, CONN_MAX_AGE {args.conn_max_age}, "
         + (
             f"follow-up by a Celery worker (-c {args.follow_up_concurrency}) {args.follow_up} the load, "
-            f"broker {args.celery_broker}"
+            f"broker {args.celery_broker}, cache {'the same Redis DB' if args.cache == 'redis' else 'per process'}"
             if args.celery_broker
             else "follow-up eager (in the web process after each commit)"
         )
