@@ -120,6 +120,7 @@ def main() -> None:
     with override_settings(
         RESERVATIONS_WAITING_ROOM_RATE=0.001,
         RESERVATIONS_WAITING_ROOM_BURST=0,
+        RESERVATIONS_WAITING_ROOM_MAX_BURST=0,  # not the slot's places either: everyone queues
         RESERVATIONS_WAITING_ROOM_ADAPTIVE=False,
     ):
         rush.clear_redis(broker)
