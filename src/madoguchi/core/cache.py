@@ -53,3 +53,20 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+# Caches each process keeps to itself: a key one process sets is invisible to the others.
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def cache_is_shared() -> bool:
+    """Whether every web and worker process sees the same default cache (Redis in production),
+    so that one process can leave a key another clears — what "one task per burst" gates need.
+    Tests set ``CACHE_TREAT_AS_SHARED`` to let their in-process cache stand in for one."""
+    from django.conf import settings
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return backend not in PROCESS_LOCAL_CACHES or bool(getattr(settings, "CACHE_TREAT_AS_SHARED", False))

@@ -11,15 +11,18 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name="reservations.booking_notice", ignore_result=True, acks_late=True)
-def booking_notice_task(self, booking_id: str) -> bool:
-    """The confirmation notice of one first-come booking (services/notices.py); transient
-    database failures are retried with backoff, the sweeper catches the rest."""
+def booking_notice_task(self, booking_id: str | None = None) -> bool | int:
+    """The confirmation notice of one first-come booking — or, without ``booking_id``, every
+    notice still missing (one task per burst; services/notices.py); transient database
+    failures are retried with backoff, the sweeper catches the rest."""
     import random
 
     from madoguchi.core.errors import is_transient
-    from madoguchi.reservations.services import booking_notice_confirmed
+    from madoguchi.reservations.services import booking_notice_confirmed, booking_notices_pending
 
     try:
+        if booking_id is None:
+            return booking_notices_pending()
         return booking_notice_confirmed(booking_id=booking_id)
     except Exception as exc:
         if not is_transient(exc) or self.request.is_eager:

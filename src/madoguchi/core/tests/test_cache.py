@@ -43,3 +43,14 @@ def test_the_client_is_built_once_however_many_threads_ask():
 def test_separate_caches_do_not_share_clients():
     first, second = make_cache(), make_cache()
     assert first._cache.get_client("k") is not second._cache.get_client("k")
+
+
+def test_only_a_cache_every_process_sees_counts_as_shared(settings):
+    from madoguchi.core.cache import cache_is_shared
+
+    settings.CACHES = {"default": {"BACKEND": "madoguchi.core.cache.RedisCache", "LOCATION": "redis://x/1"}}
+    assert cache_is_shared()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert not cache_is_shared()
+    settings.CACHE_TREAT_AS_SHARED = True
+    assert cache_is_shared()

@@ -22,7 +22,11 @@ from madoguchi.reservations.services.lotteries import (
     lottery_entry_withdraw,
     lottery_expire_offers,
 )
-from madoguchi.reservations.services.notices import booking_notice_confirmed, booking_notices_sweep
+from madoguchi.reservations.services.notices import (
+    booking_notice_confirmed,
+    booking_notices_pending,
+    booking_notices_sweep,
+)
 from madoguchi.reservations.services.personal import reservations_close_account, reservations_purge
 from madoguchi.reservations.services.slots import closure_add, slot_block, slot_unblock, slots_generate
 
@@ -35,6 +39,7 @@ __all__ = [
     "booking_link_application",
     "booking_mark_no_show",
     "booking_notice_confirmed",
+    "booking_notices_pending",
     "booking_notices_sweep",
     "booking_reminders_send",
     "closure_add",

@@ -7,21 +7,39 @@ that request. ``booking_create`` leaves ``Booking.noticed_at`` empty and queues
 and marked in the same transaction, and the outbox's dedupe key holds as a second guard).
 If the message is lost (broker down, worker killed), the beat sweeper finds the booking by
 its empty ``noticed_at`` (decision 0013's "done marker and sweeper", as for applications).
+With a cache every process shares, a burst of bookings queues one task, not one each
+(``booking_notice_queue``, ``booking_notices_pending``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.core.cache import cache_is_shared
 from madoguchi.reservations import emails
 from madoguchi.reservations.constants import ACTIVE
 from madoguchi.reservations.models import Booking
 
+logger = logging.getLogger(__name__)
+
 # A booking younger than this is left to its own task by the sweeper.
 SWEEP_GRACE = dt.timedelta(seconds=30)
+
+
+# One task per burst (with a cache every process shares): a booking whose commit finds a
+# notice task queued and not yet started queues none — that task, when it starts, clears the
+# key and writes every notice still missing, this one included. Publishing a Celery message
+# costs more CPU than the rest of the booking's answer after its commit (docs/performance.md).
+NOTICE_QUEUED_KEY = "resv:notice:queued"
+NOTICE_GATE_SECONDS = 5  # a lost message holds the gate this long at most (the sweeper is behind it)
+PENDING_BATCH = 50
+PENDING_BUDGET_SECONDS = 10.0
 
 
 def booking_notice_queue(booking: Booking) -> None:
@@ -30,9 +48,46 @@ def booking_notice_queue(booking: Booking) -> None:
     def queue() -> None:
         from madoguchi.reservations.tasks import booking_notice_task
 
+        if cache_is_shared():
+            try:
+                if not cache.add(NOTICE_QUEUED_KEY, 1, NOTICE_GATE_SECONDS):
+                    return  # the task queued before this commit has not started: it takes this one
+            except Exception:  # noqa: BLE001 - the cache is down: queue a task of its own
+                logger.warning("booking notice gate unavailable; queueing the task for %s", booking.pk)
+            booking_notice_task.delay(None)
+            return
         booking_notice_task.delay(str(booking.pk))
 
     transaction.on_commit(queue)
+
+
+def booking_notices_pending(
+    *, batch: int = PENDING_BATCH, budget_seconds: float = PENDING_BUDGET_SECONDS
+) -> int:
+    """The task of a burst: clear the gate, then write every missing notice, oldest first, in
+    batches until none remain or the budget is spent (then queue the next task). Returns how
+    many were written."""
+    try:
+        cache.delete(NOTICE_QUEUED_KEY)  # bookings committed from now on queue a task again
+    except Exception:  # noqa: BLE001 - the key expires by itself
+        logger.warning("booking notice gate unavailable")
+    written = 0
+    started = time.monotonic()
+    while True:
+        waiting = list(
+            Booking.objects.filter(noticed_at__isnull=True)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        now_written = sum(1 for pk in waiting if booking_notice_confirmed(booking_id=pk))
+        written += now_written
+        if len(waiting) < batch or not now_written:  # none left, or the rest held by another worker
+            return written
+        if time.monotonic() - started > budget_seconds:
+            from madoguchi.reservations.tasks import booking_notice_task
+
+            booking_notice_task.delay(None)  # more remain: a fresh task, so other work gets a turn
+            return written
 
 
 def booking_notice_confirmed(*, booking_id, now: dt.datetime | None = None) -> bool:

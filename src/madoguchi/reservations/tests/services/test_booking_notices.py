@@ -16,6 +16,7 @@ from madoguchi.reservations.services import (
     booking_cancel,
     booking_create,
     booking_notice_confirmed,
+    booking_notices_pending,
     booking_notices_sweep,
 )
 from madoguchi.reservations.tasks import sweep_booking_notices
@@ -102,3 +103,65 @@ def test_bookings_made_other_ways_write_their_notice_themselves_and_the_sweeper_
     assert row.noticed_at is not None
     Booking.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
     assert booking_notices_sweep() == 0
+
+
+# ---------------------------------------------------------------- one task per burst (shared cache)
+
+SHARED = override_settings(CACHE_TREAT_AS_SHARED=True)
+
+
+@SHARED
+def test_with_a_shared_cache_a_burst_of_bookings_queues_one_task_that_writes_every_notice(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from madoguchi.reservations.services.notices import NOTICE_QUEUED_KEY
+    from madoguchi.reservations.tasks import booking_notice_task
+
+    cache.delete(NOTICE_QUEUED_KEY)
+    queued: list[tuple] = []
+    monkeypatch.setattr(booking_notice_task, "delay", lambda *args: queued.append(args))
+    slot = make_slot(capacity=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        bookings = [booking_create(user=make_user(), slot_id=slot.pk) for _ in range(5)]
+    assert queued == [(None,)]  # five commits, one message
+    assert sum(_notices(b) for b in bookings) == 0
+
+    assert booking_notices_pending() == 5  # the task: clears the gate, writes every missing notice
+    assert [_notices(b) for b in bookings] == [1] * 5
+    assert cache.get(NOTICE_QUEUED_KEY) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        later = booking_create(user=make_user(), slot_id=slot.pk)
+    assert queued == [(None,), (None,)]  # after the task started, the next booking queues again
+    assert booking_notice_task.run(None) == 1 and _notices(later) == 1
+    assert booking_notices_pending() == 0  # nothing twice
+
+
+@SHARED
+def test_the_task_of_a_burst_works_in_batches_and_hands_over_when_its_time_is_up(monkeypatch):
+    from madoguchi.reservations.tasks import booking_notice_task
+
+    queued: list[tuple] = []
+    monkeypatch.setattr(booking_notice_task, "delay", lambda *args: queued.append(args))
+    slot = make_slot(capacity=10)
+    bookings = [booking_create(user=make_user(), slot_id=slot.pk) for _ in range(7)]  # on-commit never runs
+    assert booking_notices_pending(batch=3, budget_seconds=0) == 3  # one batch, then a fresh task
+    assert queued == [(None,)]
+    assert booking_notices_pending(batch=3) == 4
+    assert [_notices(b) for b in bookings] == [1] * 7
+
+
+def test_without_a_shared_cache_each_booking_queues_its_own_task(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from madoguchi.reservations.services import notices
+    from madoguchi.reservations.tasks import booking_notice_task
+
+    monkeypatch.setattr(notices, "cache_is_shared", lambda: False)  # e.g. locmem: one per process
+    queued: list[tuple] = []
+    monkeypatch.setattr(booking_notice_task, "delay", lambda *args: queued.append(args))
+    slot = make_slot(capacity=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        bookings = [booking_create(user=make_user(), slot_id=slot.pk) for _ in range(3)]
+    assert queued == [(str(b.pk),) for b in bookings]
