@@ -10,6 +10,7 @@ that many seconds so the rush is counted in one go. 0 turns it off (the beat sti
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +42,24 @@ def _organization_id(payload: dict[str, Any]) -> int | None:
     return None
 
 
+# Windows this process knows to be taken: cache key → when the key expires (time.time()).
+# ``cache.add`` of such a key can only answer False, so it is not asked: one round trip to
+# Redis less per submission (docs/performance.md, "Web tier"). Known from this process's own
+# add, or read from the key — its value is the moment it expires — after another process's add
+# won; then less a margin for the servers' clocks. Should Redis lose the key early (a restart),
+# this process queues nothing more for the rest of the window: the beat counts it anyway.
+_TAKEN: dict[str, float] = {}
+_CLOCK_MARGIN_SECONDS = 1.0
+
+
+def _remember(key: str, until: float) -> None:
+    if len(_TAKEN) > 1000:
+        now = time.time()
+        for stale in [k for k, expires in _TAKEN.items() if expires <= now]:
+            _TAKEN.pop(stale, None)
+    _TAKEN[key] = until
+
+
 def figures_refresh_soon(**payload: Any) -> bool:
     """Queue a refresh of the organization's current month after commit, unless one is queued
     already within the window. Returns whether this call queued it."""
@@ -51,8 +70,17 @@ def figures_refresh_soon(**payload: Any) -> bool:
     if organization_id is None:
         return False
     month = timezone.localdate().replace(day=1)
-    if not cache.add(f"insights:soon:{organization_id}:{month.isoformat()}", 1, timeout=delay):
+    key = f"insights:soon:{organization_id}:{month.isoformat()}"
+    now = time.time()
+    if _TAKEN.get(key, 0.0) > now:
         return False
+    until = now + delay
+    if not cache.add(key, until, timeout=delay):
+        held = cache.get(key)
+        if isinstance(held, float):
+            _remember(key, held - _CLOCK_MARGIN_SECONDS)
+        return False
+    _remember(key, until)
 
     def queue() -> None:
         from madoguchi.insights.tasks import refresh_month

@@ -78,6 +78,10 @@ def fixture(db) -> Fixture:
 def _dashboards_not_cached_between_tests():
     from django.core.cache import cache
 
+    from madoguchi.insights import hooks
+
     cache.clear()
+    hooks._TAKEN.clear()
     yield
     cache.clear()
+    hooks._TAKEN.clear()

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Instructions, CPU and statements per complete API submission in one web process: the real
+WSGI handler with the whole middleware stack (no test client, no HTTP), on PostgreSQL, the
+follow-up handed to a Celery broker after commit as in ``bench/submissions.py``.
+
+    python3 bench/submission_instructions.py [--n 60] [--warm 30] [--broker redis://…/N]
+        [--shared-cache] [--callgrind] [--src PATH] [--db NAME]
+
+One *complete submission* is ``POST /api/v1/drafts`` with the bench's 15 values, then
+``POST /api/v1/drafts/{id}/submit`` with a fresh ``Idempotency-Key`` (the same bodies as
+``bench/submissions.py``). ``--warm`` submissions run first (imports, prepared statements,
+caches), then ``--n`` are measured:
+
+* without ``--callgrind``: CPU (``time.process_time``) and statements per submission;
+* with ``--callgrind``: the script runs itself under ``valgrind --tool=callgrind
+  --collect-atstart=no --toggle-collect=functools_reduce`` — only the measured loop, which
+  runs inside ``functools.reduce``, is counted — and prints instructions per submission.
+  Instructions, not seconds: the same code gives the same count whatever else the shared
+  machine runs, so before/after comparisons need no quiet machine. PostgreSQL's and Redis's
+  own work is not in it. The output file (``--out``) opens in ``callgrind_annotate``.
+
+``--shared-cache`` sets ``REDIS_URL`` to the broker's Redis as production does (the cache is
+then shared by every process, and the follow-up's one-task-per-burst gate applies); without it
+the cache is the process's own memory, as ``bench/submissions.py`` runs. ``--src`` measures
+another checkout's code (e.g. a worktree of the commit before a change) with this script.
+The database is copied from a migrated template and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import io
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=60)
+    parser.add_argument("--warm", type=int, default=30)
+    parser.add_argument("--db", default="mdg_submission_instructions")
+    parser.add_argument(
+        "--broker", default="redis://127.0.0.1:6379/14", help="a Redis DB of its own (flushed)"
+    )
+    parser.add_argument("--shared-cache", action="store_true", help="REDIS_URL = the broker (production)")
+    parser.add_argument("--callgrind", action="store_true")
+    parser.add_argument("--out", default="/tmp/submission.callgrind")
+    parser.add_argument("--src", default="", help="the src/ directory of the checkout to measure")
+    parser.add_argument("--profile", default="", help="cProfile the measured loop (CPU time), sorted by this")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.callgrind and not args.inner:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--toggle-collect=functools_reduce",
+            "--dump-instr=no",
+            f"--callgrind-out-file={args.out}",
+            sys.executable,
+            *sys.argv,
+            "--inner",
+        ]
+        subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+        total = 0
+        for line in Path(args.out).read_text().splitlines():
+            if line.startswith(("summary:", "totals:")):
+                total = int(line.split()[1])
+        print(f"instructions per complete submission: {total / args.n / 1e6:.2f} M ({args.out})")
+        return
+    if args.src:
+        sys.path.insert(0, args.src)
+        os.environ["PYTHONPATH"] = args.src
+    import madoguchi
+
+    if args.src:  # a namespace package: pin it to --src, whatever _common adds to sys.path later
+        madoguchi.__path__ = [os.path.join(args.src, "madoguchi")]
+
+    sys.path.insert(0, str(HERE))
+    from _common import drop_database, load_average, server_env, template_database
+
+    if not args.inner:
+        print(f"load average at start {load_average()}")
+    template_database(args.db)
+    extra = {
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_BROKER_URL": args.broker,
+        "DB_CONN_MAX_AGE": "600",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "MADOGUCHI_DATA_DIR": f"/tmp/{args.db}-data",
+    }
+    if args.shared_cache:
+        extra["REDIS_URL"] = args.broker
+    env = server_env(args.db, **extra)
+    if args.src:
+        env["PYTHONPATH"] = args.src
+    os.environ.update(env)
+    import redis
+
+    redis.Redis.from_url(args.broker).flushdb()
+    import submissions as sub
+
+    reference, tokens = sub.create_fixtures(1)
+    import json
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    handler = WSGIHandler()
+    token = tokens[0]
+    body = json.dumps({"procedure": reference, "data": sub.DATA}, ensure_ascii=False).encode()
+
+    def environ(path: str, payload: bytes, **extra: str) -> dict:
+        return {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8201",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_AUTHORIZATION": f"Bearer {token}",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(payload)),
+            "wsgi.input": io.BytesIO(payload),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            "wsgi.version": (1, 0),
+            **extra,
+        }
+
+    def start_response(status, headers, exc_info=None):
+        return None
+
+    def one(count: int, _i: int) -> int:
+        response = handler(environ("/api/v1/drafts", body), start_response)
+        assert response.status_code == 201, response.content
+        draft_id = json.loads(response.content)["id"]
+        response.close()
+        response = handler(
+            environ(f"/api/v1/drafts/{draft_id}/submit", b"", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex),
+            start_response,
+        )
+        assert response.status_code == 201, response.content
+        response.close()
+        return count + 1
+
+    for i in range(args.warm):  # not inside functools.reduce: callgrind counts only the loop below
+        one(0, i)
+    statements = 0
+
+    def counted(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
+    with connection.execute_wrapper(counted):
+        cpu = time.process_time()
+        if profiler:
+            profiler.enable()
+        done = functools.reduce(one, range(args.n), 0)  # callgrind counts this call only
+        if profiler:
+            profiler.disable()
+        cpu = time.process_time() - cpu
+    assert done == args.n
+    if not args.inner:
+        print(
+            f"code {list(madoguchi.__path__)[0]}, cache {'shared (Redis)' if args.shared_cache else 'local'}"
+        )
+        print(
+            f"complete submission: {statements / args.n:.1f} statements, {1000 * cpu / args.n:.2f} ms CPU "
+            f"(n={args.n}, load average {load_average()})"
+        )
+    if profiler:
+        import pstats
+
+        profiler.dump_stats("/tmp/submission_instructions.prof")
+        pstats.Stats(profiler).sort_stats(args.profile).print_stats(70)
+    connection.close()
+    redis.Redis.from_url(args.broker).flushdb()
+    drop_database(args.db)
+
+
+if __name__ == "__main__":
+    main()
