@@ -65,6 +65,8 @@ def draft_apply_verified(*, draft: Any, profile: dict[str, Any]) -> Any:
     """Fill the draft's verified fields from ``profile`` and lock them. Returns the draft."""
     from madoguchi.applications.models import Draft
 
+    if not profile:  # nothing verified (every token request): no field to fill
+        return draft
     values = verified_values(definition=draft.version.definition, profile=profile)
     if not values or draft.application_id:
         return draft
