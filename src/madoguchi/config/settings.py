@@ -392,18 +392,15 @@ LOGGING = {
 }
 
 # --- Reservations: waiting room (admission control) and reminders -----------------------
-# Booking attempts admitted per second per resource before visitors queue (token bucket in
-# the shared cache), the bucket size, how long an admission pass lasts, the longest retry.
+# The waiting room (docs/reservations.md): admissions per second per resource (RATE, where the
+# adaptive rate starts: down while POSTs take over TARGET_MS, up under half, ≤ MAX_RATE), the bucket
+# size (BURST, or the slot's places left up to MAX_BURST), pass lifetime, longest retry.
 RESERVATIONS_WAITING_ROOM_ENABLED = env_bool("RESERVATIONS_WAITING_ROOM_ENABLED", True)
 RESERVATIONS_WAITING_ROOM_RATE = float(os.environ.get("RESERVATIONS_WAITING_ROOM_RATE", "20"))
-# The rate adapts to the booking POSTs' server time (reservations/waiting_room/rate.py): down above
-# the target, up below half of it, never above MAX_RATE. RATE is where it starts.
 RESERVATIONS_WAITING_ROOM_ADAPTIVE = env_bool("RESERVATIONS_WAITING_ROOM_ADAPTIVE", True)
 RESERVATIONS_WAITING_ROOM_TARGET_MS = float(os.environ.get("RESERVATIONS_WAITING_ROOM_TARGET_MS", "200"))
 RESERVATIONS_WAITING_ROOM_MAX_RATE = float(os.environ.get("RESERVATIONS_WAITING_ROOM_MAX_RATE", "500"))
 RESERVATIONS_WAITING_ROOM_BURST = int(os.environ.get("RESERVATIONS_WAITING_ROOM_BURST", "40"))
-# At a slot's opening as many people as it has places left (up to this) may come in at once:
-# fewer would leave places waiting for admissions, more would only fetch forms to be told it is full.
 RESERVATIONS_WAITING_ROOM_MAX_BURST = int(os.environ.get("RESERVATIONS_WAITING_ROOM_MAX_BURST", "300"))
 RESERVATIONS_WAITING_ROOM_PASS_TTL = int(os.environ.get("RESERVATIONS_WAITING_ROOM_PASS_TTL", "900"))
 RESERVATIONS_WAITING_ROOM_MAX_RETRY = int(os.environ.get("RESERVATIONS_WAITING_ROOM_MAX_RETRY", "30"))
