@@ -280,15 +280,7 @@ def _send_claimed_together(kind: str, rows: list[Notification], token: uuid.UUID
     try:
         with transaction.atomic():
             get_channel(kind).send_many([_message(row) for row in rows])
-            marked = Notification.objects.filter(
-                pk__in=[row.pk for row in rows], claim_token=token, status=NotificationStatus.SENDING
-            ).update(
-                status=NotificationStatus.SENT,
-                sent_at=timezone.now(),
-                lease_until=None,
-                claim_token=None,
-                last_error="",
-            )
+            marked = notifications_mark_sent([row.pk for row in rows], token)
             if marked != len(rows):  # a lease expired meanwhile: another worker may own some
                 raise _NotAllMarked
     except Exception as exc:  # noqa: BLE001 - rolled back; one at a time below
@@ -300,6 +292,43 @@ def _send_claimed_together(kind: str, rows: list[Notification], token: uuid.UUID
 
 class _NotAllMarked(Exception):
     pass
+
+
+def notifications_mark_sent(ids: list[Any], token: uuid.UUID) -> int:
+    """Mark these rows sent — those still claimed with ``token`` — in one statement written out
+    once per process (core/hotpath, decision 0029): every delivered e-mail is marked on its own
+    right after it is sent (the at-least-once window stays one message wide), and the ORM built
+    that UPDATE for ≈0.3 ms of CPU each time. Returns how many rows were marked. The same as
+    ``Notification.objects.filter(pk__in=ids, claim_token=token, status=SENDING).update(
+    status=SENT, sent_at=now, lease_until=None, claim_token=None, last_error="")``
+    (``tests/test_outbox_marks.py``)."""
+    if not ids:
+        return 0
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+
+    def prep(name: str, value: Any) -> Any:
+        model_field = Notification._meta.get_field(name)
+        assert isinstance(model_field, models.Field)
+        return model_field.get_db_prep_value(model_field.to_python(value), connection)
+
+    id_col = quote("id")
+    which = f"{id_col} = %s" if len(ids) == 1 else f"{id_col} IN ({', '.join(['%s'] * len(ids))})"
+    sql = (
+        f"UPDATE {quote(Notification._meta.db_table)} SET {quote('status')} = %s, {quote('sent_at')} = %s, "
+        f"{quote('lease_until')} = NULL, {quote('claim_token')} = NULL, {quote('last_error')} = '' "
+        f"WHERE {which} AND {quote('claim_token')} = %s AND {quote('status')} = %s"
+    )
+    params = [
+        NotificationStatus.SENT,
+        prep("sent_at", timezone.now()),
+        *(prep("id", pk) for pk in ids),
+        prep("claim_token", token),
+        NotificationStatus.SENDING,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _send_claimed(row: Notification, token: uuid.UUID) -> str:
@@ -333,13 +362,7 @@ def _send_claimed(row: Notification, token: uuid.UUID) -> str:
             # In eager mode (demo) a retry would run at once; the sweeper sends it when due.
             transaction.on_commit(lambda: notifications_dispatch([row.pk], countdown=delay.total_seconds()))
         return NotificationStatus.QUEUED
-    updated = mine.update(
-        status=NotificationStatus.SENT,
-        sent_at=timezone.now(),
-        lease_until=None,
-        claim_token=None,
-        last_error="",
-    )
+    updated = notifications_mark_sent([row.pk], token)
     if not updated:
         logger.warning("notification %s was sent after its lease had expired", row.pk)
     return NotificationStatus.SENT
