@@ -13,6 +13,14 @@ count (``--callgrind``: only the tasks are collected, through a client request):
     valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=/tmp/cg.%p \\
         python3 bench/follow_up_profile.py --db mdg_NAME_fup --n 60 --warm 30 --callgrind
 
+``--worker REDIS_URL`` measures a real Celery worker instead (``-c 2``, as bench/submissions.py
+starts it, this checkout's code): the n submissions are paced at ``--rate`` per second in this
+process, each queueing its task through the broker as the web tier does, and the worker's CPU
+(main process and pool, less its idle CPU) per application is printed with the checks — every
+application followed up with one case, every receipt e-mail received once::
+
+    python3 bench/follow_up_profile.py --db mdg_NAME_fup --worker redis://127.0.0.1:6379/N --n 1000 --rate 60
+
 The database is copied from a migrated template (kept between runs) and dropped at the end.
 """
 
@@ -85,7 +93,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--callgrind", action="store_true", help="collect only the tasks (under valgrind)")
+    parser.add_argument("--worker", default="", help="a Redis broker URL: measure a real Celery worker")
+    parser.add_argument("--rate", type=float, default=60.0, help="--worker: submissions per second")
     args = parser.parse_args()
+    if args.worker:
+        run_worker(args)
+        return
 
     print(f"load average at start {load_average()}")
     template_database(args.db)
@@ -200,6 +213,96 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
+    drop_database(args.db)
+    print(f"load average at end {load_average()}")
+
+
+def run_worker(args) -> None:
+    """Submissions paced at ``args.rate`` in this process, a real Celery worker following them up."""
+    import json
+
+    import redis
+    from _common import SmtpSink, celery_worker, process_tree_cpu_seconds, stop
+
+    print(f"load average at start {load_average()}")
+    template_database(args.db)
+    sink = SmtpSink().__enter__()
+    redis.Redis.from_url(args.worker).flushdb()
+    env = server_env(
+        args.db,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        CELERY_BROKER_URL=args.worker,
+        DB_CONN_MAX_AGE="600",
+        ALLOWED_HOSTS="testserver,127.0.0.1",
+        MADOGUCHI_DATA_DIR=f"/tmp/{args.db}-data",
+        **sink.env(),
+    )
+    os.environ.update(env)
+    import submissions as sub
+
+    reference, tokens = sub.create_fixtures(1)
+    from django.db import connections
+    from django.test import Client
+
+    from madoguchi.applications.models import Application
+    from madoguchi.notifications.models import Notification
+    from madoguchi.review.models import Case
+
+    log = os.path.join(tempfile.mkdtemp(prefix="fu-worker-"), "celery.log")
+    worker = celery_worker(env, log, concurrency=2)
+    try:
+        time.sleep(8)  # the worker starts
+        idle0, idle_t0 = process_tree_cpu_seconds(worker.pid), time.monotonic()
+        time.sleep(3)
+        idle_rate = (process_tree_cpu_seconds(worker.pid) - idle0) / (time.monotonic() - idle_t0)
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[0]}")
+        body = json.dumps({"procedure": reference, "data": sub.DATA})
+        cpu0, started = process_tree_cpu_seconds(worker.pid), time.monotonic()
+        for i in range(args.n):
+            due = started + i / args.rate
+            if due > time.monotonic():
+                time.sleep(due - time.monotonic())
+            created = client.post("/api/v1/drafts", body, content_type="application/json")
+            assert created.status_code == 201, created.content
+            done = client.post(
+                f"/api/v1/drafts/{created.json()['id']}/submit",
+                b"",
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=f"w{i}",
+            )
+            assert done.status_code == 201, done.content
+        load_seconds = time.monotonic() - started
+        left_at_end = Application.objects.filter(followed_up_at__isnull=True).count()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if (
+                not Application.objects.filter(followed_up_at__isnull=True).exists()
+                and not Notification.objects.exclude(status="sent").exists()
+                and sink.handler.count >= Notification.objects.filter(channel="email").count()
+            ):
+                break
+            time.sleep(0.2)
+        elapsed = time.monotonic() - started
+        cpu = process_tree_cpu_seconds(worker.pid) - cpu0 - idle_rate * elapsed
+    finally:
+        stop(worker)
+    n = args.n
+    print(
+        f"worker -c 2 at {n / load_seconds:.1f} submissions/s: {1000 * cpu / n:.2f} ms worker CPU per application "
+        f"(idle {1000 * idle_rate:.1f} ms/s taken out); {left_at_end} waiting when the submissions ended, "
+        f"all done {elapsed - load_seconds:.1f} s after"
+    )
+    applications = Application.objects.count()
+    waiting = Application.objects.filter(followed_up_at__isnull=True).count()
+    cases = Case.objects.count()
+    emails = Notification.objects.filter(channel="email", status="sent").count()
+    print(
+        f"checks: {applications} applications, {waiting} waiting, {cases} cases, {emails} e-mails sent, "
+        f"{sink.handler.count} received, {len(sink.handler.received)} distinct Message-IDs"
+    )
+    sink.__exit__(None, None, None)
+    connections.close_all()
+    redis.Redis.from_url(args.worker).flushdb()
     drop_database(args.db)
     print(f"load average at end {load_average()}")
 
