@@ -7,6 +7,7 @@ Split by what they do (issue 12):
 - ``submission`` — a draft becomes an application exactly once (受付番号);
 - ``follow_up`` — what follows a submission (review case, receipt) with its sweeper, withdrawal;
 - ``follow_up_run`` — how a worker process runs its follow-up tasks (paced, growing batches);
+- ``follow_up_gate`` — where the one-task-per-burst gate keeps its key (a store every process shares);
 - ``payment_wait`` — an application waiting for its fee before 受付 completes (paid, or closed);
 - ``status`` — the back office's status changes and timeline lines.
 

@@ -294,19 +294,23 @@ FOLLOW_UP_QUEUED_SECONDS = 5
 
 def application_follow_up_dispatch(application_id: Any) -> None:
     """Hand the follow-up to Celery after commit — unless a queued task has not started yet,
-    which takes this application too. A broker failure only logs: the sweeper (beat, or
-    ``madoguchi applications sweep``) does it later."""
+    which takes this application too (the gate's key, in a store every process shares:
+    ``follow_up_gate.py``). A broker failure only logs: the sweeper (beat, or ``madoguchi
+    applications sweep``) does it later."""
     from django.conf import settings
-    from django.core.cache import cache
 
+    from madoguchi.applications.services.follow_up_gate import follow_up_gate_store
     from madoguchi.applications.services.follow_up_run import follow_up_queued_at
     from madoguchi.applications.tasks import application_follow_up_task
 
-    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and _gate_is_shared():
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         try:
-            if not cache.add(FOLLOW_UP_QUEUED_KEY, str(application_id), FOLLOW_UP_QUEUED_SECONDS):
+            store = follow_up_gate_store()
+            if store is not None and not store.add(
+                FOLLOW_UP_QUEUED_KEY, str(application_id), FOLLOW_UP_QUEUED_SECONDS
+            ):
                 return
-        except Exception:  # noqa: BLE001 - the cache is down: queue the task as before
+        except Exception:  # noqa: BLE001 - the store is down: queue the task as before
             logger.warning("follow-up gate unavailable; queueing the task for %s", application_id)
     try:
         application_follow_up_task.apply_async(
@@ -316,34 +320,15 @@ def application_follow_up_dispatch(application_id: Any) -> None:
         logger.exception("could not follow up application %s; the sweeper will", application_id)
 
 
-# Caches each process keeps to itself: a key set by a web process would never be cleared by the
-# worker's task starting, so that process would queue nothing for the key's lifetime and the
-# applications it took after the task's last claim would wait for the sweeper (seen once in
-# bench/submissions.py --follow-up during, which ran with a broker but no shared cache).
-_PROCESS_LOCAL_CACHES = (
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-)
-
-
-def _gate_is_shared() -> bool:
-    """The one-task-per-burst gate needs a cache every web and worker process shares (tests set
-    ``APPLICATION_FOLLOW_UP_GATE_LOCAL`` to let their in-process cache stand in for one)."""
-    from django.conf import settings
-
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    return backend not in _PROCESS_LOCAL_CACHES or bool(
-        getattr(settings, "APPLICATION_FOLLOW_UP_GATE_LOCAL", False)
-    )
-
-
 def follow_up_task_started() -> None:
     """A follow-up task starts: the next submission queues a task of its own again."""
-    from django.core.cache import cache
+    from madoguchi.applications.services.follow_up_gate import follow_up_gate_store
 
     try:
-        cache.delete(FOLLOW_UP_QUEUED_KEY)
-    except Exception:  # noqa: BLE001 - the cache is down: the key expires by itself
+        store = follow_up_gate_store()
+        if store is not None:
+            store.delete(FOLLOW_UP_QUEUED_KEY)
+    except Exception:  # noqa: BLE001 - the store is down: the key expires by itself
         logger.warning("could not clear the follow-up gate")
 
 
