@@ -296,9 +296,12 @@ def run_worker(args) -> None:
     waiting = Application.objects.filter(followed_up_at__isnull=True).count()
     cases = Case.objects.count()
     emails = Notification.objects.filter(channel="email", status="sent").count()
+    from madoguchi.audit.services import audit_verify
+
     print(
         f"checks: {applications} applications, {waiting} waiting, {cases} cases, {emails} e-mails sent, "
-        f"{sink.handler.count} received, {len(sink.handler.received)} distinct Message-IDs"
+        f"{sink.handler.count} received, {len(sink.handler.received)} distinct Message-IDs, "
+        f"audit chain intact: {audit_verify()[0]}"
     )
     sink.__exit__(None, None, None)
     connections.close_all()
