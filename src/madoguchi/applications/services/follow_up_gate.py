@@ -18,10 +18,6 @@ from __future__ import annotations
 import threading
 from typing import Any, Protocol
 
-_PROCESS_LOCAL_CACHES = (
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-)
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -68,11 +64,13 @@ _stores_lock = threading.Lock()
 
 def follow_up_gate_store() -> GateStore | None:
     """The store the gate keeps its key in, or None when no store is shared by every process
-    (tests set ``APPLICATION_FOLLOW_UP_GATE_LOCAL`` to let their in-process cache stand in)."""
+    (``core.cache.cache_is_shared``: tests set ``CACHE_TREAT_AS_SHARED`` to let their in-process
+    cache stand in)."""
     from django.conf import settings
 
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    if backend not in _PROCESS_LOCAL_CACHES or getattr(settings, "APPLICATION_FOLLOW_UP_GATE_LOCAL", False):
+    from madoguchi.core.cache import cache_is_shared
+
+    if cache_is_shared():
         return _CacheStore()
     broker: Any = getattr(settings, "CELERY_BROKER_URL", "") or ""
     if not isinstance(broker, str) or not broker.startswith(_REDIS_SCHEMES):

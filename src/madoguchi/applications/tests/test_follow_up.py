@@ -383,7 +383,7 @@ def test_a_rush_queues_one_follow_up_task_per_burst(settings):
     from madoguchi.applications.services.follow_up import FOLLOW_UP_QUEUED_KEY
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.APPLICATION_FOLLOW_UP_GATE_LOCAL = True  # the tests' locmem cache stands in for Redis
+    settings.CACHE_TREAT_AS_SHARED = True  # the tests' locmem cache stands in for Redis
     cache.delete(FOLLOW_UP_QUEUED_KEY)
     with mock.patch("madoguchi.applications.tasks.application_follow_up_task.apply_async") as queued:
         for n in range(5):
