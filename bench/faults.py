@@ -317,7 +317,7 @@ def main() -> None:
 
     tmp = tempfile.mkdtemp(prefix="mdg-faults-")
     broker = f"redis://{HOST}:{args.redis_port}/0"
-    ns = argparse.Namespace(conn_max_age=600, celery_broker=broker)
+    ns = argparse.Namespace(conn_max_age=600, celery_broker=broker, cache="redis")
     env = sub.server_env(ns, tmp)
     env.update(
         {

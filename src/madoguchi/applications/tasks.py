@@ -50,9 +50,11 @@ def application_follow_up_task(self, application_id: str, queued_at: float | Non
     )
     from madoguchi.notifications.services import notifications_delivered_inline
 
-    follow_up_task_started()
+    gated = follow_up_task_started()
     eager = bool(self.request.is_eager)
-    if not eager and follow_up_is_covered(queued_at):
+    # Only where every submission queues its own task: with the gate, this task also stands for
+    # the submissions that queued none while it waited, which an earlier claim could not see.
+    if not eager and not gated and follow_up_is_covered(queued_at):
         return False  # taken by a batch of this process that began after this message was queued
     deadline = time.monotonic() + settings.APPLICATION_FOLLOW_UP_TASK_MAX_SECONDS
     # The receipt notice is delivered here, after the follow-up commits, rather than as two

@@ -320,16 +320,27 @@ def application_follow_up_dispatch(application_id: Any) -> None:
         logger.exception("could not follow up application %s; the sweeper will", application_id)
 
 
-def follow_up_task_started() -> None:
-    """A follow-up task starts: the next submission queues a task of its own again."""
+def follow_up_task_started() -> bool:
+    """A follow-up task starts: the next submission queues a task of its own again.
+
+    Returns whether the gate is in use: then this task may stand for applications whose
+    submissions queued nothing while it waited (the gate held), so it must claim — it is never
+    "covered" by an earlier claim (``follow_up_run.follow_up_is_covered``), which could not
+    have seen the applications committed after it."""
     from madoguchi.applications.services.follow_up_gate import follow_up_gate_store
 
     try:
         store = follow_up_gate_store()
-        if store is not None:
-            store.delete(FOLLOW_UP_QUEUED_KEY)
+    except Exception:  # noqa: BLE001 - cannot tell: assume the gate held submissions back
+        logger.warning("could not clear the follow-up gate")
+        return True
+    if store is None:
+        return False
+    try:
+        store.delete(FOLLOW_UP_QUEUED_KEY)
     except Exception:  # noqa: BLE001 - the store is down: the key expires by itself
         logger.warning("could not clear the follow-up gate")
+    return True
 
 
 def applications_waiting_count(*, grace_seconds: float | None = None) -> int:

@@ -212,3 +212,38 @@ def test_a_batch_with_a_failed_application_forgets_what_the_process_kept(setting
         assert applications_follow_up_batch(limit=1)["failed"] == [broken.pk]
     assert not memo._kept
     memo.batch_memo_forget()
+
+
+def test_with_the_gate_a_task_is_never_covered_it_stands_for_submissions_that_queued_nothing(settings):
+    """A gated task waits in the queue; meanwhile a claim of the process takes everything, and
+    more submissions arrive that queue nothing (the gate is held). The task's message is older
+    than that claim, yet it must claim them (a `--follow-up during` run left 18 behind)."""
+    settings.CACHE_TREAT_AS_SHARED = True  # the tests' locmem cache stands in for Redis: the gate works
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with a worker (the gate is off when eager)
+    from django.core.cache import cache
+
+    from madoguchi.applications.services.follow_up import FOLLOW_UP_QUEUED_KEY
+
+    cache.delete(FOLLOW_UP_QUEUED_KEY)
+    procedure = make_procedure()
+    first = _submit(procedure, "a")
+    with mock.patch.object(application_follow_up_task, "apply_async") as queue:
+        application_follow_up_dispatch(first.pk)  # queues the task and holds the gate
+        queued = queue.call_args.kwargs["kwargs"]["queued_at"]
+        time.sleep(2 * run_module.CLOCK_MARGIN_SECONDS)
+        # another task of this process, already running, claims everything waiting (the first)
+        assert (
+            applications_follow_up_run(application_id=None, deadline=time.monotonic() + 5, paced=False)[
+                "claimed"
+            ]
+            == 1
+        )
+        assert follow_up_is_covered(queued)  # by its time alone the message would be covered …
+        later = [_submit(procedure, key) for key in ("b", "c")]
+        for application in later:
+            application_follow_up_dispatch(application.pk)
+        assert queue.call_count == 1  # … but these queued nothing: the gate was held
+    assert application_follow_up_task.run(str(first.pk), queued_at=queued) is False  # its own was done
+    assert not Application.objects.filter(followed_up_at__isnull=True).exists()  # b and c too
+    assert Case.objects.count() == 3
+    assert cache.get(FOLLOW_UP_QUEUED_KEY) is None  # the next submission queues a task again
