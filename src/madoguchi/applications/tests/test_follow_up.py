@@ -411,6 +411,7 @@ def test_without_a_shared_cache_every_submission_queues_its_task(settings):
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CELERY_BROKER_URL = "memory://"  # nor a Redis broker to keep the key in (follow_up_gate.py)
     cache.delete(FOLLOW_UP_QUEUED_KEY)
     with mock.patch("madoguchi.applications.tasks.application_follow_up_task.apply_async") as queued:
         for n in range(3):

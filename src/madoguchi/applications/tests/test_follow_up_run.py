@@ -43,7 +43,10 @@ def _submit(procedure, key):
     return application_submit(draft=draft, actor=user, idempotency_key=key)
 
 
-def test_a_task_queued_before_a_claim_that_took_everything_runs_no_statement():
+def test_a_task_queued_before_a_claim_that_took_everything_runs_no_statement(settings):
+    # where every submission queues its own task: no store for the one-task-per-burst gate
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CELERY_BROKER_URL = "memory://"
     procedure = make_procedure()
     first = _submit(procedure, "a")
     second = _submit(procedure, "b")
