@@ -1,7 +1,6 @@
 import json
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,7 +8,7 @@ from madoguchi.core.testing import make_resource, make_slot, make_staff, make_us
 from madoguchi.reservations.constants import BookingStatus
 from madoguchi.reservations.models import Booking
 from madoguchi.reservations.services import booking_create
-from madoguchi.reservations.waiting_room import CLIENT_COOKIE, pass_cookie_name
+from madoguchi.reservations.waiting_room import pass_cookie_name
 
 pytestmark = pytest.mark.django_db
 
@@ -220,131 +219,6 @@ def test_api_hides_other_peoples_bookings(client):
     response = client.get(reverse("api:reservations_booking", args=[booking.pk]))
     assert response.status_code == 404
     assert client.get(reverse("api:reservations_bookings")).json() == []
-
-
-# ---------------------------------------------------------------- waiting room at the door
-
-
-@override_settings(
-    RESERVATIONS_WAITING_ROOM_RATE=0.01,
-    RESERVATIONS_WAITING_ROOM_BURST=1,
-    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
-)
-def test_above_the_rate_visitors_get_a_light_waiting_page_with_their_place(client, django_assert_num_queries):
-    slot = make_slot()
-    first = client.get(_book_url(slot))  # anonymous: admitted (token), then sent to sign in
-    assert first.status_code == 302
-    client.cookies.clear()
-    with django_assert_num_queries(0):
-        waiting = client.get(_book_url(slot))
-    assert waiting.status_code == 200
-    page = waiting.content.decode()
-    assert '<meta http-equiv="refresh" content="30">' in page
-    assert "1 番目" in page
-    assert waiting["Retry-After"] == "30"
-    assert waiting["X-Reservation-Outcome"].startswith("queued; position=1")
-    assert "no-store" in waiting["Cache-Control"]
-    assert CLIENT_COOKIE in waiting.cookies
-    assert "sessionid" not in waiting.cookies
-    # refreshing keeps the place; a second visitor queues behind
-    assert "1 番目" in client.get(_book_url(slot)).content.decode()
-    other = client.__class__()
-    assert "2 番目" in other.get(_book_url(slot)).content.decode()
-
-
-@override_settings(
-    RESERVATIONS_WAITING_ROOM_RATE=0.01,
-    RESERVATIONS_WAITING_ROOM_BURST=1,
-    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
-)
-def test_queue_pages_rendered_once_per_process_show_each_visitor_their_own_numbers_and_language():
-    """The queue page is rendered once per language and address and its numbers filled in
-    (views/gate.py): each visitor still sees their own place and wait, in their language, and
-    the page is exactly what a fresh render gives."""
-    from django.template.loader import render_to_string
-    from django.test import Client
-    from django.test.client import RequestFactory
-    from django.utils import translation
-
-    from madoguchi.reservations.views import gate
-    from madoguchi.reservations.waiting_room import Admission
-
-    slot = make_slot()
-    Client().get(_book_url(slot))  # uses the only token
-    pages = []
-    for n in range(1, 4):
-        visitor = Client(HTTP_ACCEPT_LANGUAGE="en" if n == 3 else "ja")
-        page = visitor.get(_book_url(slot))
-        assert page["X-Reservation-Outcome"].startswith(f"queued; position={n}")
-        pages.append((page["Retry-After"], page.content.decode()))
-    (wait1, first), (wait2, second), (wait3, english) = pages
-    assert "1 番目" in first and "2 番目" in second and "3 番目" not in english
-    assert f'content="{wait1}"' in first and f'content="{wait2}"' in second
-    assert 'lang="en"' in english and "3" in english and "番目" not in english
-    assert str(gate._POSITION_MARK) not in first + second + english
-    request = RequestFactory().get(_book_url(slot))
-    with translation.override("ja"):
-        fresh = render_to_string(
-            "reservations/waiting_room.html",
-            gate.public_context(
-                admission=Admission(admitted=False, ticket=2, position=2, retry_after=int(wait2)),
-                replay=[],
-                action=_book_url(slot),
-            ),
-            request,
-        )
-    assert second == fresh
-
-
-@override_settings(
-    RESERVATIONS_WAITING_ROOM_RATE=0.01,
-    RESERVATIONS_WAITING_ROOM_BURST=1,
-    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
-)
-def test_a_queued_form_post_keeps_what_was_typed(client):
-    slot = make_slot()
-    client.get(_book_url(slot))  # uses the only token
-    client.cookies.clear()
-    client.force_login(make_user())
-    response = client.post(_book_url(slot), {"party_size": "2", "info-name": "山田"})
-    page = response.content.decode()
-    assert response["X-Reservation-Outcome"].startswith("queued")
-    assert 'name="info-name" value="山田"' in page
-    assert "http-equiv" not in page
-    assert not Booking.objects.exists()
-
-
-@override_settings(
-    RESERVATIONS_WAITING_ROOM_RATE=0.01,
-    RESERVATIONS_WAITING_ROOM_BURST=1,
-    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
-)
-def test_a_visitor_with_a_pass_goes_straight_through(client):
-    slot = make_slot()
-    client.force_login(make_user())
-    assert client.get(_book_url(slot)).status_code == 200  # admitted, pass cookie set
-    assert client.get(_book_url(slot)).status_code == 200  # the pass, not a token
-    assert client.post(_book_url(slot), {"party_size": "1"}).status_code == 302
-
-
-@override_settings(
-    RESERVATIONS_WAITING_ROOM_RATE=0.01,
-    RESERVATIONS_WAITING_ROOM_BURST=1,
-    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
-)
-def test_the_api_answers_429_with_the_queue_position(client):
-    slot = make_slot()
-    client.get(_book_url(slot))
-    client.cookies.clear()
-    client.force_login(make_user())
-    response = client.post(
-        reverse("api:reservations_booking_create"),
-        json.dumps({"slot_id": slot.pk}),
-        content_type="application/json",
-    )
-    assert response.status_code == 429
-    assert response.json()["error"]["queue_position"] == 1
-    assert response["Retry-After"]
 
 
 # ---------------------------------------------------------------- API
