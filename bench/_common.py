@@ -345,3 +345,17 @@ class SmtpSink:
     def __exit__(self, *exc) -> None:
         if self._controller is not None:
             self._controller.stop()
+
+
+def complete_submission(client, body: str, key: str) -> None:
+    """One complete API submission through Django's test client (draft create, then submit with
+    ``key`` as its Idempotency-Key); both must answer 201."""
+    created = client.post("/api/v1/drafts", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    done = client.post(
+        f"/api/v1/drafts/{created.json()['id']}/submit",
+        b"",
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    assert done.status_code == 201, done.content

@@ -40,7 +40,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import drop_database, free_port, load_average, server_env, template_database  # noqa: E402
+from _common import (  # noqa: E402
+    complete_submission,
+    drop_database,
+    free_port,
+    load_average,
+    server_env,
+    template_database,
+)
 from hotpaths_profile import Statements as _Statements  # noqa: E402
 
 
@@ -144,15 +151,7 @@ def main() -> None:
 
     def submit(count: int, prefix: str) -> None:
         for i in range(count):
-            created = client.post("/api/v1/drafts", body, content_type="application/json")
-            assert created.status_code == 201, created.content
-            done = client.post(
-                f"/api/v1/drafts/{created.json()['id']}/submit",
-                b"",
-                content_type="application/json",
-                HTTP_IDEMPOTENCY_KEY=f"{prefix}{i}",
-            )
-            assert done.status_code == 201, done.content
+            complete_submission(client, body, f"{prefix}{i}")
 
     def run_tasks(messages: list[tuple[tuple, dict]]) -> None:
         for args, kwargs in messages:
@@ -262,15 +261,7 @@ def run_worker(args) -> None:
             due = started + i / args.rate
             if due > time.monotonic():
                 time.sleep(due - time.monotonic())
-            created = client.post("/api/v1/drafts", body, content_type="application/json")
-            assert created.status_code == 201, created.content
-            done = client.post(
-                f"/api/v1/drafts/{created.json()['id']}/submit",
-                b"",
-                content_type="application/json",
-                HTTP_IDEMPOTENCY_KEY=f"w{i}",
-            )
-            assert done.status_code == 201, done.content
+            complete_submission(client, body, f"w{i}")
         load_seconds = time.monotonic() - started
         left_at_end = Application.objects.filter(followed_up_at__isnull=True).count()
         deadline = time.monotonic() + 120

@@ -25,7 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import SmtpSink, drop_database, load_average, server_env, template_database  # noqa: E402
+from _common import (  # noqa: E402
+    SmtpSink,
+    complete_submission,
+    drop_database,
+    load_average,
+    server_env,
+    template_database,
+)
 
 
 class Statements:
@@ -156,15 +163,7 @@ def main() -> None:
 
     def submit_all(prefix: str = "k") -> None:
         for i in range(args.n):
-            created = client.post("/api/v1/drafts", body, content_type="application/json")
-            assert created.status_code == 201, created.content
-            done = client.post(
-                f"/api/v1/drafts/{created.json()['id']}/submit",
-                b"",
-                content_type="application/json",
-                HTTP_IDEMPOTENCY_KEY=f"{prefix}{i}",
-            )
-            assert done.status_code == 201, done.content
+            complete_submission(client, body, f"{prefix}{i}")
 
     # warm: prepared statements, caches, imports
     warm = client.post("/api/v1/drafts", body, content_type="application/json")
