@@ -238,6 +238,7 @@ class Stats:
     kinds: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
     booked_at: list[float] = field(default_factory=list)
+    timeline: list[tuple[float, str]] = field(default_factory=list)  # (answered at, kind)
 
 
 class Connection:
@@ -337,6 +338,7 @@ def step(user: User, conn: Connection, url: str, stats: Stats, t0: float) -> flo
         kind, user.outcome, delay = "unexpected", f"error: HTTP {response.status} {outcome}", None
     with stats.lock:
         stats.kinds[kind] += 1
+        stats.timeline.append((time.perf_counter() - t0, kind))
     return delay
 
 
@@ -477,6 +479,74 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+class CpuSampler:
+    """Every ``width`` seconds: CPU of the server (gunicorn and its workers), of this bench
+    process (the 2,000 people's clients) and of the whole machine (/proc/stat), as cores."""
+
+    def __init__(self, server_pid: int, width: float) -> None:
+        self.server_pid, self.width = server_pid, width
+        self.samples: list[tuple[float, float, float, float]] = []  # (at, server, bench, machine busy)
+        self.running = True
+        self.t0 = time.perf_counter()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _machine_busy() -> float:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+    def _read(self) -> tuple[float, float, float, float]:
+        own = os.times()
+        return (
+            time.perf_counter() - self.t0,
+            common.process_tree_cpu_seconds(self.server_pid),
+            own.user + own.system,
+            self._machine_busy(),
+        )
+
+    def loop(self) -> None:
+        self.samples.append(self._read())
+        while self.running:
+            time.sleep(self.width)
+            self.samples.append(self._read())
+
+    def stop(self) -> list[tuple[float, float, float, float]]:
+        self.running = False
+        self.thread.join()
+        return self.samples
+
+
+def print_timeline(
+    timeline: list[tuple[float, str]], width: float, cpu: list[tuple[float, float, float, float]]
+) -> None:
+    """Answers per ``width`` seconds of the rush, by kind (when forms went out, when bookings
+    were made, when the crowd was answered), and the cores the server, the bench's clients and
+    the whole machine used in that time."""
+    kinds = ["queued", "full_gate", "form", "booked", "full", "server_error"]
+    buckets: dict[int, Counter] = {}
+    for at, kind in timeline:
+        buckets.setdefault(int(at / width), Counter())[kind] += 1
+    cores: dict[int, tuple[float, float, float]] = {}
+    for (t1, s1, b1, m1), (t2, s2, b2, m2) in zip(cpu, cpu[1:], strict=False):
+        span = max(t2 - t1, 1e-6)
+        cores[int(round(t1 / width))] = ((s2 - s1) / span, (b2 - b1) / span, (m2 - m1) / span)
+    print(
+        "timeline per {:g} s: answers ({}); cores (server, bench clients, machine)".format(
+            width, ", ".join(kinds)
+        )
+    )
+    for index in sorted(buckets):
+        counts = buckets[index]
+        server, bench, machine = cores.get(index, (0.0, 0.0, 0.0))
+        print(
+            f"  {index * width:6.2f} s "
+            + " ".join(f"{counts[k]:5d}" for k in kinds)
+            + f"   {server:4.2f} {bench:4.2f} {machine:4.2f}"
+        )
+
+
 def main() -> int:
     global DB_NAME, REDIS_URL, PORT  # noqa: PLW0603 - set once from the options, before anything uses them
     parser = argparse.ArgumentParser(
@@ -494,6 +564,9 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=2.0, help="users arrive within this many seconds")
     parser.add_argument("--baseline-seconds", type=float, default=5.0)
     parser.add_argument("--outcomes", action="store_true", help="print the outcome of every user")
+    parser.add_argument(
+        "--timeline", type=float, default=0.0, help="print answers by kind per this many seconds"
+    )
     parser.add_argument("--db", default=DB_NAME, help="PostgreSQL database (dropped and created)")
     parser.add_argument("--redis-url", default=REDIS_URL, help="cache and waiting-room bucket")
     parser.add_argument("--port", type=int, default=PORT)
@@ -544,8 +617,10 @@ def main() -> int:
         print(f"baseline: GET /healthz {baseline:.0f} req/s ({args.concurrency} in flight)")
         cpu0 = common.process_tree_cpu_seconds(proc.pid)
         sampler = LockSampler(DB_NAME) if args.sample_locks else None
+        cpu_sampler = CpuSampler(proc.pid, args.timeline) if args.timeline else None
         users, stats, elapsed = run_rush(url, keys, args.concurrency, args.time_limit, args.ramp)
         rush_cpu = common.process_tree_cpu_seconds(proc.pid) - cpu0
+        cpu_samples = cpu_sampler.stop() if cpu_sampler else []
         if sampler:
             sampler.stop()
     finally:
@@ -614,6 +689,8 @@ def main() -> int:
     print("every user (B booking, F full, Q still queued at the time limit, E error):")
     for start in range(0, len(line), 100):
         print(f"  {start:5d} {line[start : start + 100]}")
+    if args.timeline:
+        print_timeline(stats.timeline, args.timeline, cpu_samples)
     if args.outcomes:
         for u in users:
             print(f"user {u.index:05d}: {u.outcome or 'no answer'}")

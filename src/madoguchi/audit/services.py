@@ -147,6 +147,49 @@ def audit_batch() -> Iterator[None]:
         _append(connection, entries)
 
 
+def audit_batch_write_after(statement: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """Run ``statement`` (one data-modifying statement with ``RETURNING``) and then write the
+    entries held back by the enclosing ``audit_batch()``; returns the statement's first row
+    (None: it returned none, and then no entry is written).
+
+    For a statement that locks a contended row until COMMIT (a booking taking its slot's
+    places): on PostgreSQL the statement and the one-statement entry are one SQL statement
+    (the statement as the first ``WITH`` part, the chain head locked only if it returned a
+    row), so the row is held for that statement and the COMMIT — not also for the time the
+    process needs to get back to the next statement (under load, a wait for the GIL behind
+    other requests' Python). Elsewhere, or with more than one entry held, the statement runs
+    and then the batch is written as ``audit_batch`` would. The caller decides what the row
+    means: if it raises, the transaction (entries included) rolls back."""
+    entries: list[AuditEntry] | None = getattr(connection, "_madoguchi_audit_batch", None)
+    if entries is None:
+        raise RuntimeError("audit_batch_write_after() must run inside audit_batch()")
+    sql = _chain_sql(connection)
+    if len(entries) == 1 and sql.append_after_parts[0]:
+        entry = entries[0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.append_after(statement), [*params, *_append_one_values(connection, sql, entry)]
+            )
+            row = cursor.fetchone()
+        if row is None:  # nothing returned: no entry written (the caller rolls back)
+            return None
+        del entries[:]
+        *lead, entry_id, previous_hash, entry_hash = row
+        if entry_id is None:  # the head row is missing (a flushed database): the long way
+            _append(connection, [entry])
+        else:
+            _set_chained(entry, (entry_id, previous_hash, entry_hash), connection.alias)
+        return tuple(lead)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is not None and entries:
+        held = list(entries)
+        del entries[:]
+        _append(connection, held)
+    return row
+
+
 def _append(conn: Any, entries: list[AuditEntry]) -> None:
     """Lock the chain head, chain and insert ``entries`` in order, move the head."""
     sql = _chain_sql(conn)
@@ -208,19 +251,28 @@ def _append_one(conn: Any, sql: _ChainSql, entry: AuditEntry) -> bool:
     and move the head. One round trip instead of three, so the head — and whatever the caller
     locked before it, a booking's slot row say — is held for a single statement until COMMIT.
     False when the head row is missing (a flushed database): the caller takes the long way."""
+    with conn.cursor() as cursor:
+        cursor.execute(sql.append_one, _append_one_values(conn, sql, entry))
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _set_chained(entry, row, conn.alias)
+    return True
+
+
+def _append_one_values(conn: Any, sql: _ChainSql, entry: AuditEntry) -> list[Any]:
+    """The parameters of ``sql.append_one`` for ``entry`` (its payload hash set here)."""
     entry.hash_version = HASH_VERSION
     entry.payload_hash = compute_payload_hash(entry)
     before, after = hash_text_around_previous(entry)
     values = [f.get_db_prep_save(getattr(entry, f.attname), conn) for f in sql.append_one_fields]
-    with conn.cursor() as cursor:
-        cursor.execute(sql.append_one, [1, *values, before, after, 1])
-        row = cursor.fetchone()
-    if row is None:
-        return False
+    return [1, *values, before, after, 1]
+
+
+def _set_chained(entry: AuditEntry, row: tuple[Any, ...], alias: str) -> None:
     entry.id, entry.previous_hash, entry.entry_hash = row
     entry._state.adding = False
-    entry._state.db = conn.alias
-    return True
+    entry._state.db = alias
 
 
 @dataclass(frozen=True)
@@ -231,6 +283,15 @@ class _ChainSql:
     insert_fields: tuple[Any, ...]
     append_one: str = ""  # PostgreSQL: the three in one statement (``_append_one``)
     append_one_fields: tuple[Any, ...] = ()
+    # PostgreSQL: ``append_one`` after a leading statement (``audit_batch_write_after``): the
+    # text before and after the leading statement
+    append_after_parts: tuple[str, str] = ("", "")
+
+    def append_after(self, statement: str) -> str:
+        """``statement`` and one entry in one statement; empty where there is no such form."""
+        if not self.append_after_parts[0]:
+            return ""
+        return self.append_after_parts[0] + statement + self.append_after_parts[1]
 
     def insert_entries(self, rows: int) -> str:
         """``insert_entry`` for ``rows`` entries at once (``… VALUES (…), (…) RETURNING id``)."""
@@ -290,18 +351,27 @@ def _append_one_sql(conn: Any, fields: tuple[Any, ...]) -> dict[str, Any]:
     columns = ", ".join(quote(f.column) for f in given)
     casts = ", ".join(f"%s::{f.db_type(conn)}" for f in given)
     pk = quote(entries.pk.column)
+    head_cte = f"SELECT {quote('last_hash')} FROM {head} WHERE {quote('id')} = %s"
+    entry_cte = (
+        f"entry AS (INSERT INTO {quote(entries.db_table)} ({columns}, {quote('previous_hash')}, "
+        f"{quote('entry_hash')}) SELECT {casts}, head.{quote('last_hash')}, "
+        f"encode(sha256(convert_to(%s::text || to_json(head.{quote('last_hash')})::text || %s::text, "
+        f"'UTF8')), 'hex') FROM head RETURNING {pk}, {quote('previous_hash')}, {quote('entry_hash')})"
+    )
+    move = (
+        f"UPDATE {head} SET {quote('last_entry_id')} = entry.{pk}, {quote('last_hash')} = entry.{quote('entry_hash')} "
+        f"FROM entry WHERE {head}.{quote('id')} = %s "
+        f"RETURNING entry.{pk}, entry.{quote('previous_hash')}, entry.{quote('entry_hash')}"
+    )
     return {
-        "append_one": (
-            f"WITH head AS (SELECT {quote('last_hash')} FROM {head} WHERE {quote('id')} = %s FOR UPDATE), "
-            f"entry AS (INSERT INTO {quote(entries.db_table)} ({columns}, {quote('previous_hash')}, "
-            f"{quote('entry_hash')}) SELECT {casts}, head.{quote('last_hash')}, "
-            f"encode(sha256(convert_to(%s::text || to_json(head.{quote('last_hash')})::text || %s::text, "
-            f"'UTF8')), 'hex') FROM head RETURNING {pk}, {quote('previous_hash')}, {quote('entry_hash')}) "
-            f"UPDATE {head} SET {quote('last_entry_id')} = entry.{pk}, {quote('last_hash')} = entry.{quote('entry_hash')} "
-            f"FROM entry WHERE {head}.{quote('id')} = %s "
-            f"RETURNING entry.{pk}, entry.{quote('previous_hash')}, entry.{quote('entry_hash')}"
-        ),
+        "append_one": f"WITH head AS ({head_cte} FOR UPDATE), {entry_cte} {move}",
         "append_one_fields": given,
+        # the head is locked only if the leading statement returned a row; its row comes first
+        "append_after_parts": (
+            "WITH lead AS (",
+            f"), head AS ({head_cte} AND EXISTS (SELECT 1 FROM lead) FOR UPDATE), {entry_cte}, "
+            f"moved AS ({move}) SELECT lead.*, moved.* FROM lead LEFT JOIN moved ON true",
+        ),
     }
 
 

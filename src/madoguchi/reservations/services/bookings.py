@@ -2,7 +2,7 @@
 
 Capacity is enforced by the database: a new booking takes its places with one conditional
 ``UPDATE … SET booked_count = booked_count + n WHERE booked_count + n <= capacity … RETURNING``
-(``take_places``), as the last statement before the audit entry and the COMMIT; changes and
+(``take_places``), sent with the audit entry in one round trip just before the COMMIT; changes and
 cancellations lock the slot row (``select_for_update``) for the check and the increment; and
 ``booked_count <= capacity`` is a CheckConstraint, so even a bug in this code cannot overbook.
 Lock order everywhere: user → slots (by id) → booking.
@@ -144,8 +144,8 @@ def booking_create(
         # the person is answered as soon as the place is theirs.
         booking_notice_queue(booking)
         # The critical section: one conditional UPDATE … RETURNING takes the place (or finds
-        # none), then only the audit entry's three statements and the COMMIT follow.
-        if take_places(slot, places) is None:
+        # none), sent with the audit entry in one round trip; then only the COMMIT follows.
+        if take_places(slot, places, audit_held=True) is None:
             raise _full_or_blocked_error(slot)
     return booking
 
