@@ -392,9 +392,9 @@ LOGGING = {
 }
 
 # --- Reservations: waiting room (admission control) and reminders -----------------------
-# The waiting room (docs/reservations.md): admissions per second per resource (RATE, where the
-# adaptive rate starts: down while POSTs take over TARGET_MS, up under half, ≤ MAX_RATE), the bucket
-# size (BURST, or the slot's places left up to MAX_BURST), pass lifetime, longest retry.
+# The waiting room (docs/reservations.md): admissions/s per resource (RATE, where the adaptive rate
+# starts: down while POSTs take over TARGET_MS, up under half, ≤ MAX_RATE), bucket size (BURST, or the
+# slot's places left ≤ MAX_BURST), how long an admission holds a place, pass lifetime, longest retry.
 RESERVATIONS_WAITING_ROOM_ENABLED = env_bool("RESERVATIONS_WAITING_ROOM_ENABLED", True)
 RESERVATIONS_WAITING_ROOM_RATE = float(os.environ.get("RESERVATIONS_WAITING_ROOM_RATE", "20"))
 RESERVATIONS_WAITING_ROOM_ADAPTIVE = env_bool("RESERVATIONS_WAITING_ROOM_ADAPTIVE", True)
@@ -402,13 +402,13 @@ RESERVATIONS_WAITING_ROOM_TARGET_MS = float(os.environ.get("RESERVATIONS_WAITING
 RESERVATIONS_WAITING_ROOM_MAX_RATE = float(os.environ.get("RESERVATIONS_WAITING_ROOM_MAX_RATE", "500"))
 RESERVATIONS_WAITING_ROOM_BURST = int(os.environ.get("RESERVATIONS_WAITING_ROOM_BURST", "40"))
 RESERVATIONS_WAITING_ROOM_MAX_BURST = int(os.environ.get("RESERVATIONS_WAITING_ROOM_MAX_BURST", "300"))
+RESERVATIONS_WAITING_ROOM_HOLD_SECONDS = int(os.environ.get("RESERVATIONS_WAITING_ROOM_HOLD_SECONDS", "120"))
 RESERVATIONS_WAITING_ROOM_PASS_TTL = int(os.environ.get("RESERVATIONS_WAITING_ROOM_PASS_TTL", "900"))
 RESERVATIONS_WAITING_ROOM_MAX_RETRY = int(os.environ.get("RESERVATIONS_WAITING_ROOM_MAX_RETRY", "30"))
 RESERVATIONS_WAITING_ROOM_IP_LIMIT = int(os.environ.get("RESERVATIONS_WAITING_ROOM_IP_LIMIT", "300"))
 RESERVATIONS_WAITING_ROOM_IP_ALLOW = os.environ.get("RESERVATIONS_WAITING_ROOM_IP_ALLOW", "").split(",")
 RESERVATIONS_REMINDER_HOURS = int(os.environ.get("RESERVATIONS_REMINDER_HOURS", "24"))
-# Bookings and lottery entries are anonymized this long after their slot ended (reservations).
-RESERVATIONS_RETENTION_DAYS = int(os.environ.get("RESERVATIONS_RETENTION_DAYS", "400"))
+RESERVATIONS_RETENTION_DAYS = int(os.environ.get("RESERVATIONS_RETENTION_DAYS", "400"))  # then anonymized
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})  # shared: each app adds its entries
 CELERY_BEAT_SCHEDULE.update(
     {

@@ -169,7 +169,7 @@ def booking_create(request, payload: BookingIn):
         raise Http404
     scope = gate_scope(slot.resource.organization.slug, slot.resource.slug)
     admission = waiting_room.check_request(
-        request, scope, client=f"user:{user.pk}", places=selectors.places_left(slot)
+        request, scope, client=f"user:{user.pk}", places=selectors.places_left(slot), slot=str(slot.pk)
     )
     if not admission.admitted:
         return _waiting_room_refusal(admission)
@@ -184,6 +184,8 @@ def booking_create(request, payload: BookingIn):
         )
     finally:  # full or booked alike: how long the slot made people wait (adaptive rate)
         waiting_room.observe(scope, time.perf_counter() - started)
+        if admission.ticket != -1:  # admitted for this request (the API keeps no pass before a booking)
+            waiting_room.release(scope, str(slot.pk))
     response = JsonResponse(BookingOut(**_booking_out(booking)).model_dump(mode="json"), status=201)
     waiting_room.apply_cookies(response, scope, admission)
     return response

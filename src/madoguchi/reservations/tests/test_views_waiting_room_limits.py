@@ -180,6 +180,36 @@ def test_the_places_hint_follows_the_bookings_so_fewer_come_in_as_places_go(
     assert slot_places_hint(10**9) is None  # no such slot: the configured burst
 
 
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=100.0,
+    RESERVATIONS_WAITING_ROOM_BURST=10,
+    RESERVATIONS_WAITING_ROOM_MAX_BURST=300,
+    RESERVATIONS_WAITING_ROOM_HOLD_SECONDS=120,
+)
+def test_nobody_is_let_in_only_to_find_the_places_taken_by_those_let_in_before(
+    django_capture_on_commit_callbacks,
+):
+    slot = make_slot(capacity=2)
+    people = []
+    for n in range(1, 4):
+        person = Client(REMOTE_ADDR=f"198.51.100.{n}")
+        person.force_login(make_user())
+        people.append(person)
+    forms = [person.get(_book_url(slot)) for person in people]
+    # tokens are plenty, but two places and two people on their way to them: the third waits
+    assert [f.status_code for f in forms] == [200, 200, 200]
+    assert "X-Reservation-Outcome" not in forms[0] and "X-Reservation-Outcome" not in forms[1]
+    assert forms[2]["X-Reservation-Outcome"].startswith("queued; position=1")
+    first = forms[0].content.decode()
+    key = first.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = people[0].post(_book_url(slot), {"party_size": "1", "idempotency_key": key})
+    assert booked["X-Reservation-Outcome"] == "booked"
+    # one place left, and the second person still on the way to it: the third still waits
+    assert people[2].get(_book_url(slot))["X-Reservation-Outcome"].startswith("queued")
+    assert Booking.objects.filter(slot=slot).count() == 1
+
+
 # ---------------------------------------------------------------- waiting room at the door
 
 

@@ -98,6 +98,53 @@ def test_a_ticket_from_a_reset_bucket_is_forgotten():
     )
 
 
+# --------------------------------------------------------------------------- as many as can still book
+
+HOLD = override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=100.0,
+    RESERVATIONS_WAITING_ROOM_BURST=10,
+    RESERVATIONS_WAITING_ROOM_HOLD_SECONDS=60,
+)
+
+
+@HOLD
+def test_no_more_are_let_in_than_places_left_less_those_already_let_in(store):
+    scope = _scope()
+    now = 4_000_000.0
+    ask = {"scope": scope, "now": now, "store": store, "places": 3, "slot": "7"}
+    assert all(admit(client=f"c{i}", **ask).admitted for i in range(3))
+    # another slot of the same resource has its own places
+    assert admit(client="e", **{**ask, "slot": "8"}).admitted
+    # tokens are left, but three people are already on their way to the three places
+    fourth = admit(client="d", **ask)
+    assert not fourth.admitted and fourth.position == 1
+    # one of the three booked: the places left (now 2) and those in flight (2) leave no room
+    waiting_room.release(scope, "7", now=now + 0.1, store=store)
+    assert not admit(client="d", **{**ask, "places": 2, "now": now + 0.1}).admitted
+    # one was told the slot is full after all (a party of more than one took two places)
+    waiting_room.release(scope, "7", now=now + 0.2, store=store)
+    assert admit(client="d", **{**ask, "places": 2, "now": now + 0.2}).admitted
+
+
+@HOLD
+def test_an_admission_holds_its_place_back_only_for_the_hold(store):
+    scope = _scope()
+    now = 4_100_000.0
+    ask = {"scope": scope, "store": store, "places": 1, "slot": "1"}
+    assert admit(client="slow", now=now, **ask).admitted
+    assert not admit(client="next", now=now + 59, **ask).admitted
+    assert admit(client="next", now=now + 61, **ask).admitted  # the slow one's hold has passed
+
+
+@HOLD
+def test_with_no_places_left_or_none_known_the_gate_lets_people_see_why(store):
+    scope = _scope()
+    now = 4_200_000.0
+    full = [admit(scope=scope, client=f"f{i}", now=now, store=store, places=0, slot="1") for i in range(3)]
+    unknown = [admit(scope=scope, client=f"u{i}", now=now, store=store, slot="2") for i in range(3)]
+    assert all(a.admitted for a in full + unknown)
+
+
 # --------------------------------------------------------------------------- one ticket per client
 
 

@@ -125,13 +125,17 @@ def waiting_room_gate(view):
         if slot_known_full(slot_id) and request.method == "GET":
             return full_page(request, detail_url=f"/reservations/r/{org}/{res}/")
         scope = gate_scope(org, res)
-        admission = waiting_room.check_request(request, scope, places=slot_places_hint(slot_id))
+        admission = waiting_room.check_request(
+            request, scope, places=slot_places_hint(slot_id), slot=str(slot_id)
+        )
         if not admission.admitted:
             return waiting_page(request, admission, scope=scope)
         started = time.perf_counter()
         response = view(request, *args, **kwargs)
         if request.method == "POST":  # a booking attempt: what the slot can take (adaptive rate)
             waiting_room.observe(scope, time.perf_counter() - started)
+            if response.get(OUTCOME_HEADER) in ("booked", "full"):  # the admission has ended
+                waiting_room.release(scope, str(slot_id))
         waiting_room.apply_cookies(response, scope, admission)
         return response
 

@@ -60,9 +60,10 @@ from madoguchi.reservations.waiting_room.bucket import (
     bucket_keys,
     bucket_step,
     default_store,
+    release_step,
 )
 from madoguchi.reservations.waiting_room.conf import config
-from madoguchi.reservations.waiting_room.gate import admit, apply_cookies, burst_for, check_request
+from madoguchi.reservations.waiting_room.gate import admit, apply_cookies, burst_for, check_request, release
 from madoguchi.reservations.waiting_room.passes import (
     CLIENT_COOKIE,
     CLIENT_COOKIE_AGE,
@@ -100,8 +101,10 @@ __all__ = [
     "apply_cookies",
     "bucket_keys",
     "bucket_step",
+    "release_step",
     "burst_for",
     "check_request",
+    "release",
     "client_address",
     "client_issue",
     "client_new",

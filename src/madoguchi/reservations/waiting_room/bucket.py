@@ -40,25 +40,55 @@ class AdmissionStore(Protocol):
         rate: float,
         burst: int,
         ttl: int,
+        places: int = -1,
+        hold: float = 0.0,
+        slot: str = "",
     ) -> tuple[int, int, int]:
         """Atomically refill, serve the queue and admit, enqueue or refuse.
 
         Returns ``(status, ticket, position)``: status ``ADMITTED``, ``QUEUED`` or ``LIMITED``;
         for ``LIMITED`` the position is how far the address's oldest waiting ticket is from
         being served.
+
+        ``places`` > 0: the slot ``slot`` has that many places left, and admissions to it in
+        the last ``hold`` seconds that have not yet ended in a booking (or "full") count
+        against them — no more are let in than can still book (``bucket_step``).
         """
 
+    def release(self, *, scope: str, slot: str, now: float, hold: float) -> None:
+        """One admission to ``slot`` has ended (booked, or told it is full): it no longer
+        holds a place back."""
 
-def bucket_keys(scope: str, address: str) -> tuple[str, str, str]:
-    """Bucket hash, client → ticket hash, the address's waiting tickets (one Redis hash slot)."""
+
+def bucket_keys(scope: str, address: str, slot: str = "") -> tuple[str, str, str, str]:
+    """Bucket hash, client → ticket hash, the address's waiting tickets, the slot's admissions
+    in flight (one Redis hash slot)."""
     base = f"{KEY_PREFIX}{{{scope}}}"
-    return base, base + ":c", base + ":a:" + address
+    return base, base + ":c", base + ":a:" + address, base + ":in:" + slot
 
 
 def bucket_step(
-    state: dict[str, Any], *, client: str, address: str, limit: int, now: float, rate: float, burst: int
+    state: dict[str, Any],
+    *,
+    client: str,
+    address: str,
+    limit: int,
+    now: float,
+    rate: float,
+    burst: int,
+    places: int = -1,
+    hold: float = 0.0,
+    slot: str = "",
 ) -> tuple[int, int, int]:
-    """One atomic step over the bucket state (changed in place); the Lua script below is the same."""
+    """One atomic step over the bucket state (changed in place); the Lua script below is the same.
+
+    With ``places`` > 0 nobody is let in beyond the places left less the admissions to the
+    slot still in flight (let in within ``hold`` seconds, not yet booked or told "full"), so
+    at an opening nobody is let in only to find the last place taken by someone let in before
+    them; the tokens still set the pace. With 0 places left (full, or stopped) or unknown, the
+    cap does not apply: the page behind the gate says why nobody can book. The queue is the
+    resource's (one scope), the places are the slot's: a queued ticket served while someone
+    asks for one slot counts against that slot (exact for the one-slot opening it is for)."""
     tokens = state.get("tokens", float(burst))
     ts = state.get("ts", now)
     issued = int(state.get("issued", 0))
@@ -68,11 +98,19 @@ def bucket_step(
     if now > ts:
         tokens += (now - ts) * rate
         ts = now
+    flight: list[float] | None = None
+    room = math.inf
+    if places > 0:
+        flight = _in_flight(state, slot, now, hold)
+        room = max(0, places - len(flight))
     waiting = issued - served
-    if waiting > 0 and tokens >= 1:
-        n = min(waiting, math.floor(tokens))
+    if waiting > 0 and tokens >= 1 and room >= 1:
+        n = int(min(waiting, math.floor(tokens), room))
         served += n
         tokens -= n
+        room -= n
+        if flight is not None:
+            flight.extend([now] * n)
     tokens = min(tokens, float(burst))
     mine = clients.get(client, 0) if client else 0
     if mine > issued:  # the bucket was reset (expired) since this ticket was drawn
@@ -83,8 +121,10 @@ def bucket_step(
             result = (ADMITTED, mine, 0)
         else:
             result = (QUEUED, mine, mine - served)
-    elif issued == served and tokens >= 1:
+    elif issued == served and tokens >= 1 and room >= 1:
         tokens -= 1
+        if flight is not None:
+            flight.append(now)
         result = (ADMITTED, 0, 0)
     else:
         held = addresses.get(address) if limit > 0 and address else None
@@ -103,20 +143,47 @@ def bucket_step(
     return result
 
 
+def _in_flight(state: dict[str, Any], slot: str, now: float, hold: float) -> list[float]:
+    """The slot's admissions within ``hold`` seconds (times, oldest first), in ``state``."""
+    flights: dict[str, list[float]] = state.setdefault("flight", {})
+    times = [t for t in flights.get(slot, []) if t > now - hold]
+    flights[slot] = times
+    return times
+
+
+def release_step(state: dict[str, Any], *, slot: str, now: float, hold: float) -> None:
+    """``release`` over the bucket state: the oldest admission in flight ends."""
+    times = _in_flight(state, slot, now, hold)
+    if times:
+        del times[0]
+
+
 _LUA = """
-local key = KEYS[1]; local ckey = KEYS[2]; local akey = KEYS[3]
+local key = KEYS[1]; local ckey = KEYS[2]; local akey = KEYS[3]; local ikey = KEYS[4]
 local now = tonumber(ARGV[1]); local rate = tonumber(ARGV[2]); local burst = tonumber(ARGV[3])
 local client = ARGV[4]; local limit = tonumber(ARGV[5]); local ttl = tonumber(ARGV[6])
-local s = redis.call('HMGET', key, 'tokens', 'ts', 'issued', 'served')
+local places = tonumber(ARGV[7]); local hold = tonumber(ARGV[8])
+local s = redis.call('HMGET', key, 'tokens', 'ts', 'issued', 'served', 'adm')
 local tokens = tonumber(s[1]) or burst
 local ts = tonumber(s[2]) or now
 local issued = tonumber(s[3]) or 0
 local served = tonumber(s[4]) or 0
+local adm = tonumber(s[5]) or 0
 if now > ts then tokens = tokens + (now - ts) * rate; ts = now end
+local track = places > 0
+local room = 1e18
+if track then
+  redis.call('ZREMRANGEBYSCORE', ikey, '-inf', now - hold)
+  room = places - redis.call('ZCARD', ikey)
+  if room < 0 then room = 0 end
+end
 local waiting = issued - served
-if waiting > 0 and tokens >= 1 then
-  local n = math.min(waiting, math.floor(tokens))
-  served = served + n; tokens = tokens - n
+if waiting > 0 and tokens >= 1 and room >= 1 then
+  local n = math.min(waiting, math.floor(tokens), room)
+  served = served + n; tokens = tokens - n; room = room - n
+  if track then
+    for i = 1, n do adm = adm + 1; redis.call('ZADD', ikey, now, adm) end
+  end
 end
 if tokens > burst then tokens = burst end
 local mine = 0
@@ -126,8 +193,9 @@ local status = 0; local ticket = 0; local position = 0
 if mine > 0 then
   ticket = mine
   if mine <= served then status = 1; redis.call('HDEL', ckey, client) else position = mine - served end
-elseif issued == served and tokens >= 1 then
+elseif issued == served and tokens >= 1 and room >= 1 then
   tokens = tokens - 1; status = 1
+  if track then adm = adm + 1; redis.call('ZADD', ikey, now, adm) end
 else
   local track = limit > 0
   local full = false
@@ -144,10 +212,17 @@ else
     if track then redis.call('ZADD', akey, issued, issued); redis.call('EXPIRE', akey, ttl) end
   end
 end
-redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(ts), 'issued', issued, 'served', served)
+redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(ts), 'issued', issued, 'served', served, 'adm', adm)
 redis.call('EXPIRE', key, ttl)
 redis.call('EXPIRE', ckey, ttl)
+if track then redis.call('EXPIRE', ikey, ttl) end
 return {status, ticket, position}
+"""
+
+_RELEASE_LUA = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+redis.call('ZPOPMIN', KEYS[1])
+return 1
 """
 
 
@@ -157,13 +232,17 @@ class RedisAdmissionStore:
     def __init__(self, client):
         self.client = client
         self.script = client.register_script(_LUA)
+        self.release_script = client.register_script(_RELEASE_LUA)
 
-    def take(self, *, scope, client, address, limit, now, rate, burst, ttl):
+    def take(self, *, scope, client, address, limit, now, rate, burst, ttl, places=-1, hold=0.0, slot=""):
         status, ticket, position = self.script(
-            keys=list(bucket_keys(scope, address)),
-            args=[repr(now), repr(rate), burst, client, limit if address else 0, ttl],
+            keys=list(bucket_keys(scope, address, slot)),
+            args=[repr(now), repr(rate), burst, client, limit if address else 0, ttl, places, repr(hold)],
         )
         return int(status), int(ticket), int(position)
+
+    def release(self, *, scope, slot, now, hold):
+        self.release_script(keys=[bucket_keys(scope, "", slot)[3]], args=[repr(now), repr(hold)])
 
 
 class LocalAdmissionStore:
@@ -173,16 +252,31 @@ class LocalAdmissionStore:
         self.lock = threading.Lock()
         self.states: dict[str, tuple[float, dict[str, Any]]] = {}
 
-    def take(self, *, scope, client, address, limit, now, rate, burst, ttl):
+    def take(self, *, scope, client, address, limit, now, rate, burst, ttl, places=-1, hold=0.0, slot=""):
         with self.lock:
             expires, state = self.states.get(scope, (0.0, {}))
             if expires < now:
                 state = {}
             result = bucket_step(
-                state, client=client, address=address, limit=limit, now=now, rate=rate, burst=burst
+                state,
+                client=client,
+                address=address,
+                limit=limit,
+                now=now,
+                rate=rate,
+                burst=burst,
+                places=places,
+                hold=hold,
+                slot=slot,
             )
             self.states[scope] = (now + ttl, state)
             return result
+
+    def release(self, *, scope, slot, now, hold):
+        with self.lock:
+            expires, state = self.states.get(scope, (0.0, {}))
+            if expires >= now:
+                release_step(state, slot=slot, now=now, hold=hold)
 
 
 _local_store = LocalAdmissionStore()

@@ -16,4 +16,5 @@ def config() -> dict[str, float]:
         "adaptive": bool(settings.RESERVATIONS_WAITING_ROOM_ADAPTIVE),
         "target_ms": float(settings.RESERVATIONS_WAITING_ROOM_TARGET_MS),
         "max_rate": float(settings.RESERVATIONS_WAITING_ROOM_MAX_RATE),
+        "hold": float(settings.RESERVATIONS_WAITING_ROOM_HOLD_SECONDS),
     }

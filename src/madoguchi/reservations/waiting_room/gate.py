@@ -38,12 +38,15 @@ def admit(
     now: float | None = None,
     store: AdmissionStore | None = None,
     places: int | None = None,
+    slot: str = "",
 ) -> Admission:
     """Ask the bucket for admission for a visitor (``client`` finds the ticket they hold).
 
     ``address`` is the visitor's address as :func:`address_group` returns it ("" = no ceiling).
-    ``places``: how many places the slot asked for has left (None: not known); see
-    :func:`burst_for`.
+    ``places``: how many places the slot asked for (``slot``) has left (None: not known); see
+    :func:`burst_for` — and no more are let in to it than can still book: admissions in the
+    last ``RESERVATIONS_WAITING_ROOM_HOLD_SECONDS`` that have not ended (:func:`release`)
+    hold their place back.
     """
     conf = config()
     store = store or default_store()
@@ -57,12 +60,25 @@ def admit(
         rate=rate,
         burst=burst_for(places, conf),
         ttl=BUCKET_TTL,
+        places=-1 if places is None else int(places),
+        hold=float(conf["hold"]),
+        slot=slot,
     )
     if status == ADMITTED:
         return Admission(admitted=True, ticket=ticket, position=0, retry_after=0)
     retry = min(int(conf["max_retry"]), max(2, math.ceil(position / rate)))
     return Admission(
         admitted=False, ticket=ticket, position=position, retry_after=retry, limited=status == LIMITED
+    )
+
+
+def release(scope: str, slot: str, *, now: float | None = None, store: AdmissionStore | None = None) -> None:
+    """An admission to ``slot`` ended — the person booked, or was told the slot is full — so it
+    no longer holds a place back from the next in line."""
+    if not settings.RESERVATIONS_WAITING_ROOM_ENABLED:
+        return
+    (store or default_store()).release(
+        scope=scope, slot=slot, now=time.time() if now is None else now, hold=float(config()["hold"])
     )
 
 
@@ -78,7 +94,9 @@ def burst_for(places: int | None, conf: dict[str, float]) -> int:
     return max(burst, min(int(places), int(conf["max_burst"])))
 
 
-def check_request(request, scope: str, *, client: str = "", places: int | None = None) -> Admission:
+def check_request(
+    request, scope: str, *, client: str = "", places: int | None = None, slot: str = ""
+) -> Admission:
     """Admit the request if it carries a valid pass; otherwise ask the bucket.
 
     ``client`` binds the ticket to someone known (the API passes the signed-in user); by
@@ -94,7 +112,11 @@ def check_request(request, scope: str, *, client: str = "", places: int | None =
         if not client:
             client = new_client = client_new()
     admission = admit(
-        scope=scope, client=client, address=address_group(client_address(request)), places=places
+        scope=scope,
+        client=client,
+        address=address_group(client_address(request)),
+        places=places,
+        slot=slot,
     )
     if new_client and not admission.admitted and not admission.limited:
         return replace(admission, new_client=new_client)
