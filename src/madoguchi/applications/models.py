@@ -44,6 +44,10 @@ class Draft(TimeStampedModel):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The stamp (procedures/checked.py) of ``data`` as the field types cleaned it when the draft
+    # was created through the API; the submission compares it with its own and, when equal, does
+    # not clean those values again. Empty: clean everything (the stamp is never trusted blindly).
+    checked = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-updated_at"]

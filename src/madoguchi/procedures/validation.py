@@ -7,7 +7,7 @@ Errors are raised as ``FieldErrors`` with per-field messages keyed by field key 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -56,12 +56,19 @@ def clean_fields(
     context: ValidationContext,
     known: dict[str, Any] | None = None,
     checks: list[dict] | None = None,
+    trusted: Collection[str] = (),
 ) -> dict[str, Any]:
     """Clean ``raw`` values of ``fields``. ``known`` holds other steps' values for conditions.
 
     Hidden fields are dropped; computed fields are calculated; ``checks`` (a step's
     cross-field checks and eligibility rules, docs/rules.md) run on the cleaned values.
     Raises FieldErrors with every problem at once.
+
+    ``trusted``: keys whose values in ``raw`` this code already cleaned today for the same
+    version (a draft's stamp, ``procedures.checked``). A field whose type's cleaning reads
+    nothing else (``FieldType.cleans_alone``) takes such a value as it is; everything else —
+    required, conditions, computed values, repeating groups, choice filters, checks — runs as
+    always.
     """
     known = dict(known or {})
     language = active_language()  # messages name fields in the page's language
@@ -76,6 +83,9 @@ def clean_fields(
             continue  # a repeating group is cleaned below, in form order, seeing the answers before it
         value = raw.get(spec["key"])
         if field_type.is_empty(value):
+            continue
+        if spec["key"] in trusted and field_type.cleans_alone(spec):
+            attempted[spec["key"]] = value
             continue
         try:
             attempted[spec["key"]] = field_type.clean(value, spec, context)
@@ -208,12 +218,17 @@ def validate_step(
     )
 
 
-def validate_all(definition: dict, raw: dict[str, Any], *, context: ValidationContext) -> dict[str, Any]:
-    """Validate the whole application (API submit, final check before 受付)."""
+def validate_all(
+    definition: dict, raw: dict[str, Any], *, context: ValidationContext, trusted: Collection[str] = ()
+) -> dict[str, Any]:
+    """Validate the whole application (API submit, final check before 受付); ``trusted`` as
+    ``clean_fields``."""
     all_fields = [spec for _step, spec in iter_fields(definition)]
     known_keys = {spec["key"] for spec in all_fields}
     unknown = sorted(set(raw) - known_keys)
-    cleaned = clean_fields(all_fields, raw, context=context, known=raw, checks=step_checks(definition))
+    cleaned = clean_fields(
+        all_fields, raw, context=context, known=raw, checks=step_checks(definition), trusted=trusted
+    )
     if unknown:
         raise FieldErrors({key: [str(_("この項目はこの手続にありません。"))] for key in unknown})
     return cleaned

@@ -16,6 +16,7 @@ from madoguchi.applications.services.attachments import attachment_create, valid
 from madoguchi.applications.verified import verified_overlay
 from madoguchi.core import hotpath
 from madoguchi.core.errors import DomainError, FieldErrors, StorageUnavailable
+from madoguchi.procedures.checked import values_stamp
 from madoguchi.procedures.fields import FieldValidationError, takes_file
 from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.prefill import prefill_values
@@ -107,8 +108,13 @@ def draft_start(
     as_proxy: bool = False,
     amends: Any = None,
     entered_by: User | None = None,
+    cleaned: bool = False,
 ) -> Draft:
     """Open a draft on the procedure's published version.
+
+    ``cleaned``: ``data`` is what the field types cleaned just now (``draft_create``); when the
+    draft's values are exactly those (nothing prefilled or carried over besides), the draft
+    keeps their stamp (``Draft.checked``, procedures/checked.py) for the submission.
 
     ``entered_by``: the counter staff member starting it for the applicant (書かない窓口); the
     applicant never sees such a draft in their list (``selectors.draft_list``).
@@ -125,7 +131,8 @@ def draft_start(
     designation = None
     if amends is not None or procedure.amends_id is not None:
         designation = check_amendable(applicant=applicant, procedure=procedure, amends=amends)
-    data = dict(data or {})
+    given = dict(data or {})
+    data = dict(given)
     if as_proxy:
         data[PROXY_REQUESTED_KEY] = True
     else:  # the applicant's own name and e-mail, for fields that ask for them (procedures/prefill.py)
@@ -133,6 +140,8 @@ def draft_start(
     if designation is not None:
         data = {**data, **amendment_values(version.definition, designation)}
     draft = Draft(applicant=applicant, version=version, data=data, amends=designation, entered_by=entered_by)
+    if cleaned and data == given:
+        draft.checked = values_stamp(version_id=version.pk, values=data)
     hotpath.insert(draft, connection)  # every draft starts here: the INSERT written out once
     return draft
 
@@ -221,7 +230,7 @@ def draft_create(*, applicant: User, procedure: Procedure, data: dict[str, Any] 
     version = procedure.current_version
     if data and version is not None and version.is_published and procedure.is_public:
         cleaned = _clean_partial(version=version, data=data, user=applicant, known={})
-    return draft_start(applicant=applicant, procedure=procedure, data=cleaned)
+    return draft_start(applicant=applicant, procedure=procedure, data=cleaned, cleaned=bool(cleaned))
 
 
 def draft_attachment_add(*, draft: Draft, field_key: str, uploaded: UploadedFile) -> Attachment:

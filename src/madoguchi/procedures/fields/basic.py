@@ -53,6 +53,7 @@ def option_by_label(spec: dict) -> dict[str, str]:
 
 @register("text")
 class TextField(FieldType):
+    clean_is_pure = True
     label = _("1行テキスト")
     xlsform_reads = True
     template_name = "procedures/fields/text.html"
@@ -171,6 +172,7 @@ def choice_items(spec: dict, current: set[str]) -> dict[str, Any]:
 
 @register("select")
 class SelectField(FieldType):
+    clean_is_pure = True
     label = _("プルダウン")
     xlsform_question, xlsform_appearance, xlsform_reads = "select_one", "minimal", True
     template_name = "procedures/fields/select.html"

@@ -37,6 +37,8 @@ class RadioField(SelectField):
 class CheckboxesField(FieldType):
     """Several answers, stored as a list of option values in the order of the options."""
 
+    clean_is_pure = True
+
     label = _("チェックボックス（複数選択）")
     xlsform_question, xlsform_reads = "select_multiple", True
     template_name = "procedures/fields/checkboxes.html"
@@ -128,6 +130,8 @@ _NO = {"", "no", "off", "false", "0"}
 @register("consent")
 class ConsentField(FieldType):
     """A statement the applicant agrees to. Stored as True; required means it must be checked."""
+
+    clean_is_pure = True
 
     label = _("同意")
     xlsform_question, xlsform_reads = "acknowledge", True

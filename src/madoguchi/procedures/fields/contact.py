@@ -52,6 +52,7 @@ def staff_with_role(*, email: str, organization_id: int, role: str) -> bool:
 
 @register("email")
 class EmailField(FieldType):
+    clean_is_pure = True
     label = _("メールアドレス")
     template_name = "procedures/fields/email.html"
     is_email = True
@@ -73,6 +74,9 @@ class EmailField(FieldType):
 
     def from_profile(self, profile: dict[str, Any], spec: dict) -> Any:
         return profile.get("email")
+
+    def cleans_alone(self, spec: dict) -> bool:
+        return not spec.get("staff_role")  # the organization's staff are asked
 
     def clean(self, raw: Any, spec: dict, context: ValidationContext) -> str:
         value = normalize_email(raw) if isinstance(raw, str) else None
@@ -116,6 +120,7 @@ PHONE_KINDS = {
 
 @register("phone")
 class PhoneField(FieldType):
+    clean_is_pure = True
     label = _("電話番号")
     template_name = "procedures/fields/phone.html"
     builder_inputs = (

@@ -49,6 +49,7 @@ def parse_iso(value: Any) -> dt.date | None:
 
 @register("date")
 class DateField(FieldType):
+    clean_is_pure = True  # today's date is in the stamp
     label = _("日付")
     xlsform_question, xlsform_reads = "date", True
     template_name = "procedures/fields/date.html"

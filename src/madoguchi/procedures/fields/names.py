@@ -37,6 +37,8 @@ def _one_space(value: str) -> str:
 class NameField(FieldType):
     """Options: ``kana`` (default true) asks for フリガナ too."""
 
+    clean_is_pure = True
+
     label = _("氏名")
     template_name = "procedures/fields/name.html"
     verified_claim = "name"

@@ -61,6 +61,7 @@ def _check_range(value: Any, spec: dict, *, fmt=str) -> None:
 
 @register("integer")
 class IntegerField(FieldType):
+    clean_is_pure = True
     label = _("整数")
     xlsform_question, xlsform_reads = "integer", True
     template_name = "procedures/fields/number.html"
@@ -168,6 +169,8 @@ class MoneyField(IntegerField):
 @register("decimal")
 class DecimalField(FieldType):
     """A number with a fraction, stored as a string ("12.5") so no precision is lost."""
+
+    clean_is_pure = True
 
     label = _("小数")
     xlsform_question, xlsform_reads = "decimal", True
