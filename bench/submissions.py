@@ -257,7 +257,35 @@ def post_fork(server, worker):
 """
 
 
+def granian_command(args) -> list[str]:
+    """The same application under granian (a WSGI server written in Rust): ``--workers``
+    processes with ``--threads`` blocking threads each, HTTP/1.1 with keep-alive."""
+    return [
+        os.path.join(os.path.dirname(sys.executable), "granian"),
+        "--interface",
+        "wsgi",
+        "--http",
+        "1",
+        "--no-ws",
+        "--host",
+        HOST,
+        "--port",
+        str(args.port),
+        "--workers",
+        str(args.workers),
+        "--blocking-threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "madoguchi.config.wsgi:application",
+    ]
+
+
 def start_server(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
+    if args.server == "granian":
+        process = spawn(granian_command(args), env, os.path.join(tmp, "granian.log"))
+        wait_healthy(args.port, process, timeout=60)
+        return process
     config_path = os.path.join(tmp, "gunicorn_conf.py")
     Path(config_path).write_text(GUNICORN_CONFIG.format(interval=args.switch_interval))
     process = spawn(gunicorn_command(args, config_path), env, os.path.join(tmp, "gunicorn.log"))
@@ -488,6 +516,12 @@ def main() -> None:
     parser.add_argument(
         "--worker-class", default="gthread", help="gthread keeps connections alive; sync does not"
     )
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="the WSGI server (production: gunicorn); granian for a comparison (pip install granian)",
+    )
     parser.add_argument("--port", type=int, default=8201)
     parser.add_argument("--conn-max-age", type=int, default=600, help="DB_CONN_MAX_AGE for gunicorn")
     parser.add_argument("--switch-interval", type=float, default=0.0, help="sys.setswitchinterval in workers")
@@ -537,8 +571,14 @@ def main() -> None:
     print(f"commit          {sh(['git', '-C', str(ROOT), 'rev-parse', '--short', 'HEAD']).strip()}")
     print(f"machine         {os.cpu_count()} CPUs, load average at start {load_average()}")
     print(
-        f"server          gunicorn -k {args.worker_class} -w {args.workers} --threads {args.threads} "
-        f"--worker-connections {args.worker_connections}, DEBUG off, CONN_MAX_AGE {args.conn_max_age}, "
+        (
+            f"server          gunicorn -k {args.worker_class} -w {args.workers} --threads {args.threads} "
+            f"--worker-connections {args.worker_connections}, "
+            if args.server == "gunicorn"
+            else f"server          granian --interface wsgi --workers {args.workers} "
+            f"--blocking-threads {args.threads}, "
+        )
+        + f"DEBUG off, CONN_MAX_AGE {args.conn_max_age}, "
         + (
             f"follow-up by a Celery worker (-c {args.follow_up_concurrency}) {args.follow_up} the load, "
             f"broker {args.celery_broker}, cache {'the same Redis DB' if args.cache == 'redis' else 'per process'}"

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie
 
+from madoguchi.core import hotpath
 from madoguchi.core.errors import DomainError, PermissionDeniedError
 
 if TYPE_CHECKING:
@@ -188,9 +189,9 @@ def _active_token(token_hash: str) -> tuple[ApiToken, bool] | None:
     conn = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per attribute
     statement = _TOKEN_SQL.get(conn.vendor) or _token_statement(conn)
     sql, tokens, users = statement
-    with conn.cursor() as cursor:
-        cursor.execute(sql, [token_hash])
-        row = cursor.fetchone()
+    cursor = hotpath.cursor(conn)
+    cursor.execute(sql, [token_hash])
+    row = cursor.fetchone()
     if row is None:
         return None
     split = len(tokens.fields)

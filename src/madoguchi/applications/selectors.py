@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.types import User
 from madoguchi.applications.constants import PROXY_REQUESTED_KEY, ApplicationStatus, ProxyRelationship
 from madoguchi.applications.models import Application, ApplicationEvent, Attachment, BulkUpload, Draft
+from madoguchi.core import hotpath
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.builder.selectors import bulk_can_upload
 from madoguchi.procedures.steps import (  # noqa: F401 - the step flow, re-exported for the applicant views
@@ -106,9 +107,9 @@ def access_draft(*, user: User, draft_id: Any, lock: bool = False) -> Draft:
     if draft_pk is None:
         raise Http404
     drafts, sql = _DRAFT_SQL.get((conn.vendor, lock)) or _draft_statement(conn, lock)
-    with conn.cursor() as cursor:
-        cursor.execute(sql, [draft_pk, user.pk])
-        row = cursor.fetchone()
+    cursor = hotpath.cursor(conn)
+    cursor.execute(sql, [draft_pk, user.pk])
+    row = cursor.fetchone()
     if row is None:
         raise Http404
     draft = drafts.instance(row, conn)

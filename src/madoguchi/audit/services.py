@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from madoguchi.audit.models import AuditChainHead, AuditEntry
+from madoguchi.core import hotpath
 
 if TYPE_CHECKING:  # audit sits below accounts: the user type for hints only
     from django.contrib.auth.models import AnonymousUser
@@ -251,9 +252,9 @@ def _append_one(conn: Any, sql: _ChainSql, entry: AuditEntry) -> bool:
     and move the head. One round trip instead of three, so the head — and whatever the caller
     locked before it, a booking's slot row say — is held for a single statement until COMMIT.
     False when the head row is missing (a flushed database): the caller takes the long way."""
-    with conn.cursor() as cursor:
-        cursor.execute(sql.append_one, _append_one_values(conn, sql, entry))
-        row = cursor.fetchone()
+    cursor = hotpath.cursor(conn)
+    cursor.execute(sql.append_one, _append_one_values(conn, sql, entry))
+    row = cursor.fetchone()
     if row is None:
         return False
     _set_chained(entry, row, conn.alias)

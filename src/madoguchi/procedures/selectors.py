@@ -12,6 +12,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from madoguchi.accounts.models import Organization
+from madoguchi.core import hotpath
 from madoguchi.procedures.constants import Category, VersionStatus
 from madoguchi.procedures.fields import takes_file, type_of
 from madoguchi.procedures.models import Procedure
@@ -122,9 +123,9 @@ def procedure_get_public(*, org_slug: str, procedure_slug: str) -> Procedure:
     conn = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per attribute
     procedures, sql, is_public = _PUBLIC_SQL.get(conn.vendor) or _public_statement(conn)
     params = [is_public, VersionStatus.PUBLISHED.value, org_slug, procedure_slug]
-    with conn.cursor() as cursor:  # (organization, slug) is unique: one row at most
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    cursor = hotpath.cursor(conn)
+    cursor.execute(sql, params)  # (organization, slug) is unique: one row at most
+    row = cursor.fetchone()
     if row is None:
         raise Http404
     procedure = procedures.instance(row, conn)

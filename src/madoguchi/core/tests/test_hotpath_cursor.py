@@ -1,0 +1,49 @@
+"""core.hotpath.cursor keeps one cursor per connection for the hot statements: the same one
+for the next statement, a new one after the connection was made again, and none kept while
+queries are logged (so CaptureQueriesContext / assertNumQueries still see every statement)."""
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from madoguchi.accounts.apiauth import api_token_authenticate
+from madoguchi.core import hotpath
+from madoguchi.core.testing import make_api_token
+
+pytestmark = pytest.mark.django_db
+
+
+def _one(cursor) -> int:
+    cursor.execute("SELECT 1")
+    return cursor.fetchone()[0]
+
+
+def test_the_next_statement_gets_the_same_cursor():
+    own = connections[DEFAULT_DB_ALIAS]
+    first = hotpath.cursor(own)
+    assert _one(first) == 1
+    assert hotpath.cursor(own) is first
+    assert hotpath.cursor(connection) is first  # through django.db.connection's proxy too
+
+
+def test_a_connection_made_again_gets_a_new_cursor():
+    own = connections[DEFAULT_DB_ALIAS]
+    first = hotpath.cursor(own)
+    raw = own.connection
+    # what a reconnect leaves: the wrapper's connection is another object than the kept one's
+    own._hotpath_cursor = (object(), first)
+    again = hotpath.cursor(own)
+    assert again is not first
+    assert own.connection is raw
+    assert _one(again) == 1
+
+
+def test_statements_are_logged_while_queries_are_captured():
+    user, token = make_api_token()
+    kept = hotpath.cursor(connections[DEFAULT_DB_ALIAS])
+    with CaptureQueriesContext(connection) as captured:
+        logged = hotpath.cursor(connection)
+        assert logged is not kept
+        assert api_token_authenticate(token=token) == user
+    assert any("token_hash" in query["sql"] for query in captured.captured_queries)
+    assert hotpath.cursor(connection) is kept
