@@ -338,6 +338,7 @@ def insert_from(
     source: str,
     source_params: Sequence[Any],
     computed: dict[str, str],
+    along: Sequence[tuple[models.Model, Sequence[str] | None]] = (),
 ) -> bool:
     """``insert(obj)`` with some columns computed by the database from a row of ``source`` —
     one statement ``WITH src AS (source) INSERT … SELECT … FROM src RETURNING`` the computed
@@ -345,12 +346,21 @@ def insert_from(
 
     PostgreSQL only (a data-modifying ``WITH``); ``computed`` maps a field's attname to an SQL
     expression over ``src`` (no parameters). The other values go through the fields as in
-    ``insert`` and are cast to their columns' types (a parameter in a select list has none)."""
+    ``insert`` and are cast to their columns' types (a parameter in a select list has none).
+
+    ``along``: other writes of the same statement, each ``(instance, None)`` — ``insert`` — or
+    ``(instance, fields)`` — ``update`` — written only when ``source`` gives its row (so with
+    False nothing at all was written); an update that finds no row raises ``DatabaseError`` as
+    ``update`` does. Their rows may point at ``obj`` (foreign keys are checked at commit). One
+    round trip instead of one per write. Models whose saves have receivers are refused."""
     connection = _own(connection)
-    if connection.vendor != "postgresql" or _signalled(type(obj)):
-        raise ValueError("insert_from: PostgreSQL, and a model without save receivers")
+    if connection.vendor != "postgresql" or any(_signalled(type(o)) for o in (obj, *(o for o, _f in along))):
+        raise ValueError("insert_from: PostgreSQL, and models without save receivers")
     model = type(obj)
-    key = (f"{connection.vendor}:from", model, tuple(sorted(computed.items())) + (source,))
+    shapes = tuple(
+        (type(o), tuple(f) if f is not None else None, _numbered(o) if f is None else False) for o, f in along
+    )
+    key = (f"{connection.vendor}:from", model, tuple(sorted(computed.items())) + (source,), shapes)
     cached = _FROM.get(key)
     if cached is None:
         meta = model._meta
@@ -365,29 +375,88 @@ def insert_from(
             for f in fields
         )
         returned = [f for f in fields if f.attname in computed]
+        ctes, writes, results = _along_sql(shapes, connection)
         sql = (
-            f"WITH src AS ({source}) INSERT INTO {quote(meta.db_table)} "
+            f"WITH src AS ({source}){ctes} INSERT INTO {quote(meta.db_table)} "
             f"({', '.join(quote(f.column) for f in fields)}) SELECT {select} FROM src "
-            f"RETURNING {', '.join(quote(f.column) for f in returned)}"
+            f"RETURNING {', '.join([*(quote(f.column) for f in returned), *results])}"
         )
-        cached = _FROM[key] = (sql, given, returned)
-    sql, given, returned = cached
+        cached = _FROM[key] = (sql, given, returned, writes)
+    sql, given, returned, writes = cached
     values = list(source_params)
-    for field in given:
-        value = field.pre_save(obj, add=True)
-        if hasattr(value, "resolve_expression"):
-            raise ValueError(f"{field.name}: an expression; use save()")
-        values.append(field.get_db_prep_save(value, connection=connection))
+    for (other, _fields), (add, other_fields, _pk) in zip(along, writes, strict=True):
+        values += _prepared(other, other_fields, connection, add=add)
+        if not add:
+            values.append(other._meta.pk.get_db_prep_value(other.pk, connection))
+    values += _prepared(obj, given, connection, add=True)
     kept = cursor(connection)
     kept.execute(sql, values)
     row = kept.fetchone()
     if row is None:
         return False
-    for value, field in zip(row, returned, strict=True):
+    for value, field in zip(row[: len(returned)], returned, strict=True):
         setattr(obj, field.attname, value)
+    for (other, _fields), (add, _other_fields, numbered), result in zip(
+        along, writes, row[len(returned) :], strict=True
+    ):
+        if not add and result != 1:
+            from django.db import DatabaseError
+
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        if numbered is not None:
+            setattr(other, numbered.attname, result)
+        other._state.adding = False
+        other._state.db = connection.alias
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
 
 
-_FROM: dict[Any, tuple[str, list[Any], list[Any]]] = {}
+def _numbered(obj: models.Model) -> bool:
+    auto = obj._meta.auto_field
+    return auto is not None and getattr(obj, auto.attname) is None
+
+
+def _prepared(obj: models.Model, fields: Sequence[Any], connection: Any, *, add: bool) -> list[Any]:
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, add=add)
+        if hasattr(value, "resolve_expression"):
+            raise ValueError(f"{field.name}: an expression; use save()")
+        values.append(field.get_db_prep_save(value, connection=connection))
+    return values
+
+
+def _along_sql(shapes: tuple[Any, ...], connection: Any) -> tuple[str, list[Any], list[str]]:
+    """The ``WITH`` parts of ``insert_from``'s other writes, what each takes (insert or update,
+    its fields, the key the database numbers) and what the statement returns for each (the
+    numbered key of an insert or 1, the count of rows an update changed)."""
+    quote = connection.ops.quote_name
+    ctes, writes, results = "", [], []
+    for i, (model, names, numbered) in enumerate(shapes):
+        meta, name = model._meta, f"along{i}"
+        table = quote(meta.db_table)
+        if names is None:
+            auto = meta.auto_field if numbered else None
+            fields = [f for f in meta.local_concrete_fields if not f.generated and f is not auto]
+            casts = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
+            back = quote(auto.column) if auto is not None else "1"
+            ctes += (
+                f", {name} AS (INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) "
+                f"SELECT {casts} FROM src RETURNING {back})"
+            )
+            writes.append((True, fields, auto))
+            results.append(f"(SELECT {back if auto is not None else '1'} FROM {name})")
+        else:
+            fields = ModelUpdate(model, names, connection).fields
+            sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+            ctes += (
+                f", {name} AS (UPDATE {table} SET {sets} WHERE {quote(meta.pk.column)} = %s "
+                f"AND EXISTS (SELECT 1 FROM src) RETURNING 1)"
+            )
+            writes.append((False, fields, None))
+            results.append(f"(SELECT count(*) FROM {name})")
+    return ctes, writes, results
+
+
+_FROM: dict[Any, tuple[str, list[Any], list[Any], list[Any]]] = {}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -59,13 +60,21 @@ def _counter_sql() -> str:
     )
 
 
-def _insert_numbered(application: Application, *, organization: Organization, now: dt.datetime) -> None:
-    """Draw the next 受付番号 and insert the application with it.
+def _insert_numbered(
+    application: Application,
+    *,
+    organization: Organization,
+    now: dt.datetime,
+    along: Sequence[tuple[Model, Sequence[str] | None]] = (),
+) -> None:
+    """Draw the next 受付番号 and insert the application with it, and write ``along``
+    (``hotpath.insert_from``: instances to insert, or to update with the fields named).
 
     On PostgreSQL in one statement (the counter's ``UPDATE … RETURNING`` in a ``WITH``, the
-    number formatted by the database as ``_next_reference_number`` formats it): one round trip
-    less per submission, and the counter row — locked until COMMIT — waits for one statement
-    fewer. The first application of a year creates the counter row and takes the long way.
+    number formatted by the database as ``_next_reference_number`` formats it, the other
+    writes in the same ``WITH``): one round trip for all of them, and the counter row — locked
+    until COMMIT — waits for no other statement but the audit entry's. The first application
+    of a year creates the counter row and takes the long way (nothing was written then).
     """
     if connection.vendor == "postgresql":
         year = timezone.localtime(now).year
@@ -79,8 +88,14 @@ def _insert_numbered(application: Application, *, organization: Organization, no
                 "reference_number": f"src.prefix || CASE WHEN {number} < 1000000 "
                 f"THEN lpad({number}::text, 6, '0') ELSE {number}::text END"
             },
+            along=along,
         ):
             return
+    for obj, fields in along:
+        if fields is None:
+            hotpath.insert(obj, connection)
+        else:
+            hotpath.update(obj, fields, connection)
     application.reference_number = _next_reference_number(organization=organization, now=now)
     hotpath.insert(application, connection)
 
@@ -225,13 +240,13 @@ def _submit_locked(
         principal_name=locked.principal_name,
         amends_id=locked.amends_id,
     )
-    # Rows that point at the application are written first (foreign keys are checked at
-    # commit); the two locks every submission shares — the organization's 受付番号
-    # counter and the audit chain — are taken last, so they are held for three
-    # statements and the COMMIT (docs/performance.md, "Submissions").
+    # Rows that point at the application may be written before it (foreign keys are checked
+    # at commit); the two locks every submission shares — the organization's 受付番号
+    # counter and the audit chain — are taken last: on PostgreSQL the draft's link, the
+    # timeline event and the numbered application are one statement, then the audit entry's
+    # and the COMMIT (docs/performance.md, "Submissions").
     attachments_link(application=application, data=cleaned)
-    locked.application = application
-    hotpath.update(locked, ["application", "updated_at"], connection)
+    locked.application = application  # written with the application, below
     # payments opens what a fee procedure owes (computed on the server from the answers)
     # and, when the procedure wants the fee before 受付, asks to hold the application:
     # it then waits for the payment (services/payment_wait.py), without a case or receipt.
@@ -252,8 +267,12 @@ def _submit_locked(
             )
         ),
     )
-    hotpath.insert(event, connection)
-    _insert_numbered(application, organization=procedure.organization, now=now)
+    _insert_numbered(
+        application,
+        organization=procedure.organization,
+        now=now,
+        along=[(locked, ["application", "updated_at"]), (event, None)],
+    )
     audit_record(
         actor=actor,
         action="application.submitted",

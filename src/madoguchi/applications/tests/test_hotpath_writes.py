@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import signals
 from django.utils import timezone
 
@@ -117,3 +117,75 @@ def test_a_model_with_save_receivers_is_saved_by_save_so_they_run():
     finally:
         signals.post_save.disconnect(receiver, sender=Draft)
     assert seen == [(True, None), (False, frozenset({"data"}))]
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="a data-modifying WITH")
+
+
+def _numbered_from(counter_rows: int):
+    """A source like the submission's 受付番号: one row when the counter exists, else none."""
+    return {
+        "source": "SELECT CAST(%s AS text) AS n FROM generate_series(1, %s)",
+        "source_params": ["T-9", counter_rows],
+        "computed": {"reference_number": "src.n"},
+    }
+
+
+@postgres_only
+def test_writes_along_the_numbered_insert_are_the_rows_update_and_insert_write():
+    procedure, user = make_procedure(), make_user()
+    drafts = [Draft(applicant=user, version=procedure.current_version, data=DATA) for _ in range(2)]
+    for draft in drafts:
+        hotpath.insert(draft, connection)
+    by_steps = application(procedure, user, reference_number="T-8", idempotency_key="a")
+    drafts[0].application = by_steps
+    by_steps_event = ApplicationEvent(
+        application_id=by_steps.pk, kind="submitted", status="submitted", actor=user
+    )
+    hotpath.update(drafts[0], ["application", "updated_at"], connection)
+    hotpath.insert(by_steps_event, connection)
+    hotpath.insert(by_steps, connection)
+    along = application(procedure, user, idempotency_key="b")
+    drafts[1].application = along
+    event = ApplicationEvent(application_id=along.pk, kind="submitted", status="submitted", actor=user)
+    assert hotpath.insert_from(
+        along,
+        connection,
+        **_numbered_from(1),
+        along=[(drafts[1], ["application", "updated_at"]), (event, None)],
+    )
+    assert along.reference_number == "T-9" and not along._state.adding
+    assert isinstance(event.pk, int) and event.pk > by_steps_event.pk and not event._state.adding
+    skip = ("id", "at", "application_id")
+    assert row(ApplicationEvent, event.pk, skip=skip) == row(ApplicationEvent, by_steps_event.pk, skip=skip)
+    assert ApplicationEvent.objects.get(pk=event.pk).at == event.at
+    stored = Draft.objects.get(pk=drafts[1].pk)
+    assert stored.application_id == along.pk and stored.updated_at == drafts[1].updated_at
+    skip = ("id", "created_at", "updated_at", "reference_number", "idempotency_key", "submitted_at")
+    assert row(Application, along.pk, skip=skip) == row(Application, by_steps.pk, skip=skip)
+
+
+@postgres_only
+def test_without_a_source_row_nothing_along_is_written():
+    procedure, user = make_procedure(), make_user()
+    draft = Draft(applicant=user, version=procedure.current_version, data=DATA)
+    hotpath.insert(draft, connection)
+    app = application(procedure, user, idempotency_key="c")
+    draft.application = app
+    event = ApplicationEvent(application_id=app.pk, kind="submitted", status="submitted")
+    assert not hotpath.insert_from(
+        app, connection, **_numbered_from(0), along=[(draft, ["application", "updated_at"]), (event, None)]
+    )
+    assert Draft.objects.get(pk=draft.pk).application_id is None
+    assert not ApplicationEvent.objects.filter(application_id=app.pk).exists()
+    assert not Application.objects.filter(pk=app.pk).exists()
+
+
+@postgres_only
+def test_an_update_along_that_finds_no_row_fails_as_save_does():
+    procedure, user = make_procedure(), make_user()
+    missing = Draft(applicant=user, version=procedure.current_version, data=DATA)  # never inserted
+    app = application(procedure, user, idempotency_key="d")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        hotpath.insert_from(app, connection, **_numbered_from(1), along=[(missing, ["updated_at"])])
+    assert not Application.objects.filter(pk=app.pk).exists()
