@@ -180,8 +180,8 @@ def test_the_places_hint_follows_the_bookings_so_fewer_come_in_as_places_go(
     assert slot_places_hint(10**9) is None  # no such slot: the configured burst
 
 
-@override_settings(
-    RESERVATIONS_WAITING_ROOM_RATE=100.0,
+@override_settings(  # an opening: tokens left, but admissions outpace the refill
+    RESERVATIONS_WAITING_ROOM_RATE=0.01,
     RESERVATIONS_WAITING_ROOM_BURST=10,
     RESERVATIONS_WAITING_ROOM_MAX_BURST=300,
     RESERVATIONS_WAITING_ROOM_HOLD_SECONDS=120,

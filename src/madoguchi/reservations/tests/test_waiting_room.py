@@ -100,8 +100,9 @@ def test_a_ticket_from_a_reset_bucket_is_forgotten():
 
 # --------------------------------------------------------------------------- as many as can still book
 
+# a busy bucket: tokens left, but hardly any refill (admissions outpace it)
 HOLD = override_settings(
-    RESERVATIONS_WAITING_ROOM_RATE=100.0,
+    RESERVATIONS_WAITING_ROOM_RATE=0.001,
     RESERVATIONS_WAITING_ROOM_BURST=10,
     RESERVATIONS_WAITING_ROOM_HOLD_SECONDS=60,
 )
@@ -134,6 +135,27 @@ def test_an_admission_holds_its_place_back_only_for_the_hold(store):
     assert admit(client="slow", now=now, **ask).admitted
     assert not admit(client="next", now=now + 59, **ask).admitted
     assert admit(client="next", now=now + 61, **ask).admitted  # the slow one's hold has passed
+
+
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=20.0,
+    RESERVATIONS_WAITING_ROOM_BURST=10,
+    RESERVATIONS_WAITING_ROOM_HOLD_SECONDS=60,
+)
+def test_on_a_quiet_day_someone_looking_at_the_last_place_does_not_make_the_next_one_wait(store):
+    scope = _scope()
+    now = 4_150_000.0
+    ask = {"scope": scope, "store": store, "places": 1, "slot": "1"}
+    assert admit(client="looking", now=now, **ask).admitted
+    # a second later the bucket is full again: nobody waits, nobody is outpacing it
+    assert admit(client="next", now=now + 1, **ask).admitted
+    # but with two already on their way to the one place, a third waits for one of them
+    third = admit(client="third", now=now + 2, **ask)
+    assert not third.admitted and third.position == 1
+    # both admissions end (each answered, or its hold passed): the third comes in
+    waiting_room.release(scope, "1", now=now + 3, store=store)
+    waiting_room.release(scope, "1", now=now + 3, store=store)
+    assert admit(client="third", now=now + 3, **ask).admitted
 
 
 @HOLD

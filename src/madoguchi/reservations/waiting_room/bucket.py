@@ -16,6 +16,8 @@ KEY_PREFIX = "resv:wr:"
 BUCKET_TTL = 3600  # an idle bucket (and its tickets) is forgotten after an hour
 
 ADMITTED, QUEUED, LIMITED = 1, 0, -1
+# With this many admissions to a slot in flight the bucket counts as busy (``bucket_step``)
+BUSY_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,10 @@ def bucket_step(
     With ``places`` > 0 nobody is let in beyond the places left less the admissions to the
     slot still in flight (let in within ``hold`` seconds, not yet booked or told "full"), so
     at an opening nobody is let in only to find the last place taken by someone let in before
-    them; the tokens still set the pace. With 0 places left (full, or stopped) or unknown, the
-    cap does not apply: the page behind the gate says why nobody can book. The queue is the
+    them; the tokens still set the pace. The cap applies only while the bucket is busy —
+    someone waits in line, the tokens are below the burst (admissions outpace the refill), or
+    ``BUSY_IN_FLIGHT`` people are already on their way to the slot — so on a quiet day
+    someone looking at a slot's last place does not make the next visitor wait. With 0 places left (full, or stopped) or unknown, the cap does not apply: the page behind the gate says why nobody can book. The queue is the
     resource's (one scope), the places are the slot's: a queued ticket served while someone
     asks for one slot counts against that slot (exact for the one-slot opening it is for)."""
     tokens = state.get("tokens", float(burst))
@@ -100,10 +104,12 @@ def bucket_step(
         ts = now
     flight: list[float] | None = None
     room = math.inf
+    waiting = issued - served
     if places > 0:
         flight = _in_flight(state, slot, now, hold)
-        room = max(0, places - len(flight))
-    waiting = issued - served
+        # busy: a queue, admissions outpacing the refill, or more than one person on the way
+        if waiting > 0 or tokens < burst or len(flight) >= BUSY_IN_FLIGHT:
+            room = max(0, places - len(flight))
     if waiting > 0 and tokens >= 1 and room >= 1:
         n = int(min(waiting, math.floor(tokens), room))
         served += n
@@ -172,12 +178,15 @@ local adm = tonumber(s[5]) or 0
 if now > ts then tokens = tokens + (now - ts) * rate; ts = now end
 local track = places > 0
 local room = 1e18
+local waiting = issued - served
 if track then
   redis.call('ZREMRANGEBYSCORE', ikey, '-inf', now - hold)
-  room = places - redis.call('ZCARD', ikey)
-  if room < 0 then room = 0 end
+  local flying = redis.call('ZCARD', ikey)
+  if waiting > 0 or tokens < burst or flying >= tonumber(ARGV[9]) then
+    room = places - flying
+    if room < 0 then room = 0 end
+  end
 end
-local waiting = issued - served
 if waiting > 0 and tokens >= 1 and room >= 1 then
   local n = math.min(waiting, math.floor(tokens), room)
   served = served + n; tokens = tokens - n; room = room - n
@@ -237,7 +246,17 @@ class RedisAdmissionStore:
     def take(self, *, scope, client, address, limit, now, rate, burst, ttl, places=-1, hold=0.0, slot=""):
         status, ticket, position = self.script(
             keys=list(bucket_keys(scope, address, slot)),
-            args=[repr(now), repr(rate), burst, client, limit if address else 0, ttl, places, repr(hold)],
+            args=[
+                repr(now),
+                repr(rate),
+                burst,
+                client,
+                limit if address else 0,
+                ttl,
+                places,
+                repr(hold),
+                BUSY_IN_FLIGHT,
+            ],
         )
         return int(status), int(ticket), int(position)
 
