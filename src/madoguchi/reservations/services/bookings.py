@@ -145,7 +145,7 @@ def booking_create(
         booking_notice_queue(booking)
         # The critical section: one conditional UPDATE … RETURNING takes the place (or finds
         # none), sent with the audit entry in one round trip; then only the COMMIT follows.
-        if take_places(slot, places, audit_held=True) is None:
+        if take_places(slot, places) is None:
             raise _full_or_blocked_error(slot)
     return booking
 

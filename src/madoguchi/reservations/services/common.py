@@ -74,28 +74,22 @@ def add_places(slot: Slot, places: int) -> None:
         transaction.on_commit(lambda: cache.delete(key))
 
 
-def take_places(slot: Slot, places: int, *, audit_held: bool = False) -> int | None:
+def take_places(slot: Slot, places: int) -> int | None:
     """Take ``places`` on the slot if they are free and it is not stopped: one conditional
     UPDATE … RETURNING, so the slot row is locked only from here to the COMMIT (a booking rush
     serializes on this row). Returns the new booked count, or None when there was no room.
 
-    ``audit_held``: the caller holds its audit entry back (``audit_batch``) to be written in
-    the same round trip as the UPDATE (``audit_batch_write_after``), so nothing but the COMMIT
-    follows the lock."""
+    Runs inside ``audit_batch()``: the caller's held-back audit entry is written in the same
+    statement as the UPDATE (``audit_batch_write_after``), so nothing but the COMMIT follows
+    the lock."""
     from django.db import connection
 
     table = connection.ops.quote_name(Slot._meta.db_table)
-    statement = (
+    row = audit_batch_write_after(
         f"UPDATE {table} SET booked_count = booked_count + %s "  # noqa: S608 - our own table name
-        "WHERE id = %s AND booked_count + %s <= capacity AND NOT is_blocked RETURNING booked_count"
+        "WHERE id = %s AND booked_count + %s <= capacity AND NOT is_blocked RETURNING booked_count",
+        [places, slot.pk, places],
     )
-    params = [places, slot.pk, places]
-    if audit_held:
-        row = audit_batch_write_after(statement, params)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
-            row = cursor.fetchone()
     if row is None:
         return None
     slot.booked_count = row[0]

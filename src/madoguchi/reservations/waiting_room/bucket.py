@@ -90,9 +90,11 @@ def bucket_step(
     them; the tokens still set the pace. The cap applies only while the bucket is busy —
     someone waits in line, the tokens are below the burst (admissions outpace the refill), or
     ``BUSY_IN_FLIGHT`` people are already on their way to the slot — so on a quiet day
-    someone looking at a slot's last place does not make the next visitor wait. With 0 places left (full, or stopped) or unknown, the cap does not apply: the page behind the gate says why nobody can book. The queue is the
-    resource's (one scope), the places are the slot's: a queued ticket served while someone
-    asks for one slot counts against that slot (exact for the one-slot opening it is for)."""
+    someone looking at a slot's last place does not make the next visitor wait. With 0 places
+    left (full, or stopped) or unknown, the cap does not apply: the page behind the gate says
+    why nobody can book. The queue is the resource's (one scope), the places are the slot's: a
+    queued ticket served while someone asks for one slot counts against that slot (exact for
+    the one-slot opening it is for)."""
     tokens = state.get("tokens", float(burst))
     ts = state.get("ts", now)
     issued = int(state.get("issued", 0))
