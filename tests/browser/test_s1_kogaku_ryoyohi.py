@@ -13,6 +13,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from madoguchi.applications.models import Application, Draft
 from madoguchi.demo import loader
@@ -122,11 +123,14 @@ def test_member_applies_for_kogaku_ryoyohi_on_a_phone_and_gets_one_reference_num
     submit_form = page.get_by_role("button", name="この内容で申請する").locator("xpath=ancestor::form")
     form_data = submit_form.evaluate("f => Object.fromEntries(new FormData(f))")
     page.get_by_role("button", name="この内容で申請する").dblclick()
-    page.wait_for_url(re.compile(r"/applications/[0-9a-f-]{36}/receipt/"))
+    # Without JavaScript the second click may start a second navigation that aborts the first
+    # (net::ERR_ABORTED), so poll the address instead of following one navigation.
+    expect(page).to_have_url(re.compile(r"/applications/[0-9a-f-]{36}/receipt/"), timeout=30_000)
+    page.wait_for_load_state()
     receipt_path = rec.path
     rec.check("receipt")
 
-    # Chromium sends one request for a double click; older browsers and retrying networks send
+    # Chromium usually sends one request for a double click; older browsers and retrying networks send
     # the same form again. The server must answer with the same application.
     replay = page.request.post(confirm_url, form=form_data, headers={"Referer": confirm_url})
     assert replay.ok and replay.url.endswith(receipt_path), (replay.status, replay.url)
