@@ -239,8 +239,13 @@ def gunicorn(
     return process
 
 
-def celery_worker(env: dict[str, str], log_path: str | Path, *, concurrency: int = 2) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "madoguchi.config", "worker", "-l", "WARNING"]
+def celery_worker(
+    env: dict[str, str], log_path: str | Path, *, concurrency: int = 2, nice: int = 0
+) -> subprocess.Popen:
+    """A Celery worker; ``nice`` > 0 starts it at a lower CPU priority (``nice -n``), as
+    docs/deployment.md advises where it shares a machine with the web."""
+    command = ["nice", "-n", str(nice)] if nice else []
+    command += [sys.executable, "-m", "celery", "-A", "madoguchi.config", "worker", "-l", "WARNING"]
     command += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
     return spawn(command, env, log_path)
 

@@ -439,7 +439,9 @@ def check_database(expected_min: int) -> dict[str, object]:
 
 def start_worker(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
     """A Celery worker for the follow-ups and the notices they send."""
-    return celery_worker(env, os.path.join(tmp, "celery.log"), concurrency=args.follow_up_concurrency)
+    return celery_worker(
+        env, os.path.join(tmp, "celery.log"), concurrency=args.follow_up_concurrency, nice=args.worker_nice
+    )
 
 
 def wait_for_follow_ups(timeout: float = 240) -> dict[str, float]:
@@ -549,6 +551,12 @@ def main() -> None:
         "local: each process its own (the runs before 2026-12-04 afternoon)",
     )
     parser.add_argument("--follow-up-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="start the Celery worker under nice -n N (a lower CPU priority than the web's)",
+    )
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
     parser.add_argument("--db", default=DB_NAME, help="PostgreSQL database (dropped and created)")
@@ -580,7 +588,8 @@ def main() -> None:
         )
         + f"DEBUG off, CONN_MAX_AGE {args.conn_max_age}, "
         + (
-            f"follow-up by a Celery worker (-c {args.follow_up_concurrency}) {args.follow_up} the load, "
+            f"follow-up by a Celery worker (-c {args.follow_up_concurrency}"
+            f"{f', nice {args.worker_nice}' if args.worker_nice else ''}) {args.follow_up} the load, "
             f"broker {args.celery_broker}, cache {'the same Redis DB' if args.cache == 'redis' else 'per process'}"
             if args.celery_broker
             else "follow-up eager (in the web process after each commit)"
