@@ -242,12 +242,23 @@ def gunicorn(
 def celery_worker(
     env: dict[str, str], log_path: str | Path, *, concurrency: int = 2, nice: int = 0
 ) -> subprocess.Popen:
-    """A Celery worker; ``nice`` > 0 starts it at a lower CPU priority (``nice -n``), as
-    docs/deployment.md advises where it shares a machine with the web."""
+    """A Celery worker; ``nice`` > 0 gives it a lower CPU priority than the web's, as
+    docs/deployment.md advises where both share a machine (``CPUWeight=`` of its systemd unit).
+
+    Here that is ``nice -n`` and, where the kernel schedules by autogroup (one group per
+    session, ``/proc/sys/kernel/sched_autogroup_enabled``; nice alone then only ranks the
+    processes inside the worker's own session), the autogroup's nice as well — the nearest
+    thing to a unit's CPU weight (each service its own group) on a bench machine."""
     command = ["nice", "-n", str(nice)] if nice else []
     command += [sys.executable, "-m", "celery", "-A", "madoguchi.config", "worker", "-l", "WARNING"]
     command += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
-    return spawn(command, env, log_path)
+    process = spawn(command, env, log_path)
+    if nice:
+        try:
+            Path(f"/proc/{process.pid}/autogroup").write_text(str(nice))
+        except OSError:
+            pass  # no autogroup scheduling here: nice alone does it
+    return process
 
 
 def stop(process: subprocess.Popen | None, sig: int = signal.SIGTERM, *, timeout: float = 15) -> None:
