@@ -42,19 +42,20 @@ class MailboxChannel(NotificationChannel):
     def send_many(self, messages: list[OutgoingMessage]) -> None:
         """All of them in one INSERT; a message delivered by an earlier attempt stays as it is
         (``ON CONFLICT DO NOTHING`` on the person and the source)."""
+        from django.db import transaction
+
+        from madoguchi.core.multirow import insert_many
         from madoguchi.notifications.models import MailboxMessage
 
-        MailboxMessage.objects.bulk_create(
-            [
-                MailboxMessage(
-                    user_id=message.recipient_id,
-                    organization_id=message.organization_id,
-                    subject=message.subject,
-                    body=message.body,
-                    source_key=f"notification:{message.id}",
-                    notification_id=message.id,
-                )
-                for message in messages
-            ],
-            ignore_conflicts=True,
-        )
+        rows = [
+            MailboxMessage(
+                user_id=message.recipient_id,
+                organization_id=message.organization_id,
+                subject=message.subject,
+                body=message.body,
+                source_key=f"notification:{message.id}",
+                notification_id=message.id,
+            )
+            for message in messages
+        ]
+        insert_many(rows, transaction.get_connection(), ignore_conflicts=True)

@@ -285,13 +285,20 @@ BATCH_READ_GROUPS = 500
 
 
 def _write_batch(batch: _Batch) -> None:
+    from madoguchi.core.multirow import insert_many
+
     with transaction.atomic(savepoint=False):
-        Notification.objects.bulk_create(batch.rows, ignore_conflicts=True, batch_size=BATCH_INSERT_ROWS)
-        # the rows written now are those of our groups (an earlier row with the same key kept
-        # its own group): one read for the whole batch
-        new_ids: list[Any] = []
-        for start in range(0, len(batch.groups), BATCH_READ_GROUPS):
-            groups = batch.groups[start : start + BATCH_READ_GROUPS]
-            new_ids += Notification.objects.filter(group__in=groups).values_list("pk", flat=True)
+        # one statement: the INSERT returns the keys of the rows it wrote — not those whose key
+        # existed already — so the new rows are known without reading them again
+        new_ids = insert_many(
+            batch.rows, transaction.get_connection(), ignore_conflicts=True, batch_size=BATCH_INSERT_ROWS
+        )
+        if new_ids is None:
+            # a database that cannot return them (SQLite before 3.35): the rows written now are
+            # those of our groups (an earlier row with the same key kept its own group)
+            new_ids = []
+            for start in range(0, len(batch.groups), BATCH_READ_GROUPS):
+                groups = batch.groups[start : start + BATCH_READ_GROUPS]
+                new_ids += Notification.objects.filter(group__in=groups).values_list("pk", flat=True)
         if new_ids:
             transaction.on_commit(lambda: notifications_dispatch(new_ids))

@@ -98,18 +98,25 @@ def cases_open_for_applications(*, openings: list[tuple[Application, Actor]]) ->
         prepared.append((application, actor, case, step, tasks, unnamed))
     if not prepared:
         return failed
-    rows = BULK_INSERT_ROWS
-    Case.objects.bulk_create([case for _a, _actor, case, *_rest in prepared], batch_size=rows)
-    DataRevision.objects.bulk_create(
-        [_first_revision(application) for application, *_rest in prepared], batch_size=rows
-    )
-    TaskState.objects.bulk_create(
-        [task for *_head, tasks, _unnamed in prepared for task in tasks], batch_size=rows
+    _insert_rows(
+        [case for _a, _actor, case, *_rest in prepared],
+        [_first_revision(application) for application, *_rest in prepared],
+        [task for *_head, tasks, _unnamed in prepared for task in tasks],
     )
     for application, actor, case, step, tasks, unnamed in prepared:
         _audit_opened(case, application, actor)
         step_started(case, step, tasks, unnamed=unnamed, actor=actor or "system")
     return failed
+
+
+def _insert_rows(*tables: list[Any]) -> None:
+    """One INSERT per table (``core.multirow.insert_many``: ``bulk_create``'s rows without
+    building its statement per call)."""
+    from madoguchi.core.multirow import insert_many
+
+    connection = transaction.get_connection()
+    for rows in tables:
+        insert_many(rows, connection, batch_size=BULK_INSERT_ROWS)
 
 
 def _case_for(application: Application, *, received: Any) -> Case:
