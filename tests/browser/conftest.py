@@ -74,11 +74,12 @@ def chromium(playwright_instance):
 
 
 @pytest.fixture
-def site(live_server, settings, tmp_path) -> Site:
+def site(live_server, settings, tmp_path, monkeypatch) -> Site:
     """The live server with the demo data, real DevMail and uploads in a temporary folder."""
     from madoguchi.demo.extras import load_app_demos
     from madoguchi.demo.loader import load_demo
 
+    _one_request_at_a_time_on_a_shared_connection(monkeypatch)
     settings.EMAIL_BACKEND = "madoguchi.core.devmail.DevMailBackend"
     settings.SITE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -90,6 +91,32 @@ def site(live_server, settings, tmp_path) -> Site:
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(_load_app_demos_closing_the_connection, load_app_demos).result()
     return Site(url=live_server.url, tmp=tmp_path)
+
+
+def _one_request_at_a_time_on_a_shared_connection(monkeypatch) -> None:
+    """On the in-memory SQLite test database every thread of the live server uses the test's
+    one connection (Django shares it: a new connection would see an empty database), so two
+    requests at once — a double click, a page and its images — interleave their transactions
+    on it: one request's atomic block becomes a savepoint of the other's, and a failure in one
+    rolls back the other's committed-looking work (an application answered with a 受付番号 and
+    then gone, seen in CI as a 500 after a double click). Each request then runs alone. With
+    PostgreSQL (CI's second run) and in the demo (a file, ``BEGIN IMMEDIATE``) every thread has
+    its own connection and transaction, so nothing is serialized there."""
+    import threading
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        return
+    lock = threading.Lock()
+    handle = WSGIHandler.__call__
+
+    def one_at_a_time(self, environ, start_response):
+        with lock:
+            return handle(self, environ, start_response)
+
+    monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
 
 
 def _load_app_demos_closing_the_connection(load_app_demos) -> None:
