@@ -4,9 +4,20 @@ slot, signed-in people), plus the waiting room's own answers (queue page, cached
 optionally a cProfile of one of them.
 
     python3 bench/rush_profile.py [--n 200] [--profile form|book|queued|full] [--db NAME]
+        [--redis-url URL] [--broker-url URL]
 
 Django's test client (no HTTP, no gunicorn); the cache is Redis (``--redis-url``) as on the
-server. The figures are the application's own cost; opening_rush.py measures the journey.
+server, the notice tasks' broker ``--broker-url`` (by default the same Redis database; both
+are flushed). The figures are the application's own cost; opening_rush.py measures the journey.
+
+``--callgrind``: only the booking POSTs are collected (a client request toggles callgrind's
+collection around their loop), so the instruction count per POST is not blurred by the other
+work on a shared machine, nor by the set-up::
+
+    valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=/tmp/cg.%p \\
+        python3 bench/rush_profile.py --db mdg_NAME_rush --redis-url redis://127.0.0.1:6379/N --callgrind
+
+(then ``callgrind_annotate /tmp/cg.PID | head``: the total divided by ``--n``).
 """
 
 from __future__ import annotations
@@ -31,14 +42,23 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="people who book (the slot has as many places)")
     parser.add_argument("--db", default="mdg_rush_profile")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--broker-url", default="", help="the notices' broker (default: --redis-url)")
     parser.add_argument("--profile", choices=["form", "book", "full", "queued"], default=None)
     parser.add_argument("--eager", action="store_true", help="send each e-mail inside its request")
+    parser.add_argument(
+        "--callgrind", action="store_true", help="collect only the booking POSTs (under valgrind)"
+    )
     args = parser.parse_args()
+    toggle = None
+    if args.callgrind:
+        from follow_up_profile import callgrind_toggle
+
+        toggle = callgrind_toggle()
 
     import opening_rush as rush
 
     rush.DB_NAME, rush.REDIS_URL = args.db, args.redis_url
-    broker = "redis://127.0.0.1:6379/4"
+    broker = args.broker_url or args.redis_url
     ns = argparse.Namespace(rate=100000.0, burst=100000, max_retry=10, eager=args.eager, celery_broker=broker)
     print(f"load average at start {load_average()}")
     rush.create_database(ns)
@@ -90,6 +110,19 @@ def main() -> None:
             assert response.status_code == 302, response.status_code
 
     measure("booking form GET", args.n, form_all, profile=args.profile == "form")
+    if toggle is not None:
+        # as under callgrind the rest is not wanted: the POSTs alone, then the clean-up
+        toggle()
+        book_all()
+        toggle()
+        print(f"booking POST: n={args.n} collected under callgrind (instructions / n = per POST)")
+        from django.db import connections
+
+        connections.close_all()
+        from _common import drop_database
+
+        drop_database(args.db)
+        return
     measure("booking POST", args.n, book_all, profile=args.profile == "book")
 
     def full_all() -> None:

@@ -184,7 +184,9 @@ class ModelInsert:
     the backend's last insert id), as with ``save()``.
     """
 
-    def __init__(self, model: type[models.Model], connection: Any, with_auto_key: bool) -> None:
+    def __init__(
+        self, model: type[models.Model], connection: Any, with_auto_key: bool, conflict: tuple[str, ...] = ()
+    ) -> None:
         meta = model._meta
         quote = connection.ops.quote_name
         self.model = model
@@ -199,12 +201,18 @@ class ModelInsert:
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)}) "
             f"VALUES ({', '.join(['%s'] * len(self.fields))})"
         )
+        self.conflict = bool(conflict)
+        if conflict:  # PostgreSQL and SQLite (≥ 3.24) share the form
+            if self.returning:
+                raise ValueError(f"{meta.label}: a key the database numbers; no conflict clause")
+            columns = ", ".join(quote(meta.get_field(name).column) for name in conflict)  # type: ignore[union-attr]
+            self.sql += f" ON CONFLICT ({columns}) DO NOTHING"
         self.returning_params: Any = ()
         if self.returning and connection.features.can_return_columns_from_insert:
             returning_sql, self.returning_params = connection.ops.return_insert_columns(self.returning)
             self.sql += f" {returning_sql}"
 
-    def run(self, obj: models.Model, connection: Any) -> None:
+    def run(self, obj: models.Model, connection: Any) -> bool:
         values = []
         for field in self.fields:
             value = field.pre_save(obj, add=True)
@@ -213,6 +221,8 @@ class ModelInsert:
             values.append(field.get_db_prep_save(value, connection=connection))
         kept = cursor(connection)
         kept.execute(self.sql, values)
+        if self.conflict and kept.rowcount == 0:  # ON CONFLICT … DO NOTHING: the row exists
+            return False
         if self.returning:
             if connection.features.can_return_columns_from_insert:
                 row = connection.ops.fetch_returned_insert_columns(kept, self.returning_params)
@@ -223,6 +233,7 @@ class ModelInsert:
                 setattr(obj, field.attname, value)
         obj._state.adding = False
         obj._state.db = connection.alias
+        return True
 
 
 class ModelUpdate:
@@ -262,7 +273,7 @@ class ModelUpdate:
             raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
-_INSERTS: dict[tuple[str, type[models.Model], bool], ModelInsert] = {}
+_INSERTS: dict[tuple[str, type[models.Model], bool, tuple[str, ...]], ModelInsert] = {}
 _UPDATES: dict[tuple[str, type[models.Model], tuple[str, ...]], ModelUpdate] = {}
 
 
@@ -308,13 +319,39 @@ def insert(obj: models.Model, connection: Any) -> None:
     if _signalled(model):
         obj.save(force_insert=True, using=connection.alias)
         return
+    _insert(obj, connection, ())
+
+
+def _insert(obj: models.Model, connection: Any, conflict: tuple[str, ...]) -> bool:
+    model = type(obj)
     auto = model._meta.auto_field
     with_auto_key = auto is not None and getattr(obj, auto.attname) is not None
-    key = (connection.vendor, model, with_auto_key)
+    key = (connection.vendor, model, with_auto_key, conflict)
     statement = _INSERTS.get(key)
     if statement is None:
-        statement = _INSERTS[key] = ModelInsert(model, connection, with_auto_key)
-    statement.run(obj, connection)
+        statement = _INSERTS[key] = ModelInsert(model, connection, with_auto_key, conflict)
+    return statement.run(obj, connection)
+
+
+def can_insert_unless_taken(model: type[models.Model], connection: Any) -> bool:
+    """Whether ``insert_unless_taken`` can write ``model`` on ``connection``: PostgreSQL or
+    SQLite (``INSERT … ON CONFLICT (…) DO NOTHING``), and no receivers of its saves."""
+    return connection.vendor in ("postgresql", "sqlite") and not _signalled(model)
+
+
+def insert_unless_taken(obj: models.Model, connection: Any, *, unique: Sequence[str]) -> bool:
+    """``insert(obj)`` as ``INSERT … ON CONFLICT (unique) DO NOTHING``: False, and nothing
+    written, when a row holds the same values in the columns of the unique constraint
+    ``unique`` (field names). The transaction goes on either way, so a caller that tries
+    another value (a random code) needs no savepoint around each attempt; any other
+    constraint still raises ``IntegrityError`` as ``save()`` does. Only where
+    ``can_insert_unless_taken`` says so, and not for a model whose database numbers its key
+    (``ValueError``: there would be no key to give back on a conflict)."""
+    connection = _own(connection)
+    model = type(obj)
+    if not can_insert_unless_taken(model, connection):
+        raise ValueError(f"insert_unless_taken: {model._meta.label} on {connection.vendor}")
+    return _insert(obj, connection, tuple(unique))
 
 
 def update(obj: models.Model, fields: Sequence[str], connection: Any) -> None:

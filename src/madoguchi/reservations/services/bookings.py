@@ -14,9 +14,7 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +30,8 @@ from madoguchi.reservations.services.common import (
     booking_snapshot,
     clean_party_and_data,
     create_booking_row,
+    lock_person,
+    own_bookings,
     take_places,
 )
 from madoguchi.reservations.services.notices import booking_notice_queue
@@ -99,11 +99,9 @@ def booking_create(
         # The person first (serializes one person's parallel attempts, for the per-person
         # limit), then their own bookings, and only then the contended slot row, so the slot
         # lock is held for as few statements as possible.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        wanted = Q(resource=resource, status__in=ACTIVE, slot__ends_at__gte=now)
-        if key:
-            wanted |= Q(idempotency_key=key)
-        mine = list(Booking.objects.filter(Q(user=user) & wanted).select_related("slot"))
+        # Both statements are written out once (services/common.py, decision 0029).
+        lock_person(user)
+        mine = own_bookings(user=user, resource=resource, now=now, key=key)
         existing = next((b for b in mine if key and b.idempotency_key == key), None)
         if existing:
             return existing

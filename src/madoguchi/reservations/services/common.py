@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import User
 from madoguchi.audit.services import audit_batch_write_after
+from madoguchi.core import hotpath
 from madoguchi.core.errors import FieldErrors
 from madoguchi.procedures.fields import ValidationContext
 from madoguchi.procedures.validation import clean_fields
-from madoguchi.reservations.constants import CODE_ALPHABET, CODE_LENGTH
+from madoguchi.reservations.constants import ACTIVE, CODE_ALPHABET, CODE_LENGTH
 from madoguchi.reservations.models import Booking, Resource, Slot
 from madoguchi.reservations.selectors import FULL_FLAG_TTL, full_flag_key, remember_places_left
 
@@ -104,11 +105,24 @@ def create_booking_row(**fields: Any) -> Booking:
     """Insert a booking with a fresh unique check-in code (retry on the rare collision).
 
     ``noticed_at`` defaults to now (the caller writes its notice in the same transaction);
-    pass ``noticed_at=None`` when the notice follows after commit (``booking_create``)."""
-    from django.db import IntegrityError
+    pass ``noticed_at=None`` when the notice follows after commit (``booking_create``).
+
+    On PostgreSQL and SQLite one ``INSERT … ON CONFLICT (code) DO NOTHING`` written out once
+    (``core.hotpath.insert_unless_taken``, decision 0029): a taken code writes nothing and the
+    next is tried in the same transaction, so no savepoint is needed around each attempt (the
+    savepoint and the ORM's build of the INSERT were ≈ 10 % of a booking POST's CPU,
+    docs/performance.md "Booking POST, sixth session"). Elsewhere each attempt is a
+    ``create()`` in a savepoint. Another constraint's violation raises ``IntegrityError``."""
+    from django.db import IntegrityError, connection
     from django.utils import timezone
 
     fields.setdefault("noticed_at", timezone.now())
+    if hotpath.can_insert_unless_taken(Booking, connection):
+        for _attempt in range(5):
+            booking = Booking(code=new_code(), **fields)
+            if hotpath.insert_unless_taken(booking, connection, unique=("code",)):
+                return booking
+        raise RuntimeError("could not find a free check-in code")
 
     for _attempt in range(5):
         try:
@@ -118,3 +132,75 @@ def create_booking_row(**fields: Any) -> Booking:
             if "code" not in str(exc).lower():
                 raise
     raise RuntimeError("could not find a free check-in code")
+
+
+def lock_person(user: User) -> None:
+    """Lock the person's row until the transaction ends (serializes one person's parallel
+    attempts, for the per-person limit): ``User.objects.select_for_update().filter(pk=…)
+    .first()`` written out once. Nothing where rows cannot be locked (SQLite: its writers are
+    serialized already, and the ORM's select_for_update is a plain SELECT there)."""
+    from django.db import connection
+
+    if not connection.features.has_select_for_update:
+        return
+    sql = _LOCK_PERSON.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        meta = User._meta
+        key = quote(meta.pk.column or "id")
+        sql = _LOCK_PERSON[connection.vendor] = (
+            f"SELECT {key} FROM {quote(meta.db_table)} WHERE {key} = %s FOR UPDATE"  # noqa: S608 - our own names
+        )
+    cursor = hotpath.cursor(connection)
+    cursor.execute(sql, [user.pk])
+    cursor.fetchall()
+
+
+_LOCK_PERSON: dict[str, str] = {}
+_OWN_BOOKINGS: dict[tuple[str, bool], str] = {}
+
+
+def own_bookings(*, user: User, resource: Resource, now: Any, key: str) -> list[Booking]:
+    """The person's active bookings of ``resource`` whose slot has not ended, and the booking
+    with the idempotency ``key`` (when given), each with its slot:
+
+        Booking.objects.filter(Q(user=user) & (Q(resource=resource, status__in=ACTIVE,
+            slot__ends_at__gte=now) | Q(idempotency_key=key))).select_related("slot")
+
+    written out once per process (``core/hotpath.py``, decision 0029): every booking POST runs
+    it, and the ORM's build of it was the largest single cost of the POST's service (≈ 20 %
+    of its CPU, docs/performance.md "Booking POST, sixth session").
+    ``reservations/tests/services/test_booking_post_statements.py`` holds it to that queryset.
+    A separate statement from ``lock_person``'s on purpose: at READ COMMITTED one statement
+    sees the rows committed before it started, so a read in the locking statement could miss
+    the booking of the attempt whose lock it waited for."""
+    from django.db import connection
+
+    columns = hotpath.related_columns(Booking, ("slot",), connection)
+    sql = _OWN_BOOKINGS.get((connection.vendor, bool(key)))
+    if sql is None:
+        column = columns.column
+        statuses = ", ".join(["%s"] * len(ACTIVE))
+        wanted = (
+            f"({column('', 'resource_id')} = %s AND {column('', 'status')} IN ({statuses}) "
+            f"AND {column('slot', 'ends_at')} >= %s)"
+        )
+        if key:
+            wanted = f"({wanted} OR {column('', 'idempotency_key')} = %s)"
+        sql = _OWN_BOOKINGS[(connection.vendor, bool(key))] = (
+            f"{columns.sql} WHERE {column('', 'user_id')} = %s AND {wanted} "
+            f"ORDER BY {column('slot', 'starts_at')}, {column('', 'created_at')}"
+        )
+    ends_at = Slot._meta.get_field("ends_at")
+    params: list[Any] = [user.pk, resource.pk, *(str(s) for s in ACTIVE)]
+    params.append(ends_at.get_db_prep_value(now, connection))
+    if key:
+        params.append(key)
+    cursor = hotpath.cursor(connection)
+    cursor.execute(sql, params)
+    found = []
+    for row in cursor.fetchall():
+        booking = columns.instance(row, connection)
+        assert isinstance(booking, Booking)
+        found.append(booking)
+    return found
