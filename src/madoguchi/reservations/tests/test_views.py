@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -20,6 +21,13 @@ def _book_url(slot):
 
 def _scope(slot):
     return f"{slot.resource.organization.slug}.{slot.resource.slug}"
+
+
+def _form_value(response, name: str) -> str:
+    """A hidden input's value as the page carries it (the shared form has no template context)."""
+    match = re.search(rf'name="{name}" value="([^"]+)"', response.content.decode())
+    assert match, f"no {name} on the page"
+    return match.group(1)
 
 
 # ---------------------------------------------------------------- public, cache-friendly pages
@@ -74,7 +82,7 @@ def test_booking_flow_without_javascript(client):
     form = client.get(_book_url(slot))
     assert form.status_code == 200
     assert pass_cookie_name(_scope(slot)) in form.cookies
-    key = form.context["idempotency_key"]
+    key = _form_value(form, "idempotency_key")
     response = client.post(_book_url(slot), {"party_size": "2", "idempotency_key": key})
     assert response.status_code == 302
     assert response["X-Reservation-Outcome"] == "booked"
@@ -378,7 +386,7 @@ def test_a_booking_post_reads_the_slot_once(client):
     slot = make_slot(capacity=3)
     client.force_login(make_user())
     form = client.get(_book_url(slot))
-    key = form.context["idempotency_key"]
+    key = _form_value(form, "idempotency_key")
     with CaptureQueriesContext(connection) as queries:
         response = client.post(_book_url(slot), {"party_size": "1", "idempotency_key": key})
     assert response.status_code == 302
@@ -386,3 +394,61 @@ def test_a_booking_post_reads_the_slot_once(client):
         q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "reservations_slot"' in q["sql"]
     ]
     assert len(slot_reads) == 1, slot_reads
+
+
+def test_the_booking_form_is_drawn_once_and_each_person_gets_their_own_token_key_and_places_left():
+    """The form as first seen is shared (views/applicant.py): only the CSRF token, the
+    idempotency key and the places left differ — and each person's token is their own."""
+    from django.test import Client
+
+    from madoguchi.reservations.views import applicant
+
+    slot = make_slot(capacity=3)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(make_user())
+    second.force_login(make_user())
+    page_a, page_b = first.get(_book_url(slot)), second.get(_book_url(slot))
+    assert page_a.status_code == page_b.status_code == 200
+    tokens = [_form_value(p, "csrfmiddlewaretoken") for p in (page_a, page_b)]
+    keys = [_form_value(p, "idempotency_key") for p in (page_a, page_b)]
+    assert tokens[0] != tokens[1] and keys[0] != keys[1]
+    bodies = [p.content.decode() for p in (page_a, page_b)]
+    for body in bodies:
+        assert "残り 3" in body
+        for mark in (applicant._CSRF_MARK, applicant._KEY_MARK, str(applicant._LEFT_MARK)):
+            assert mark not in body
+    same = [b.replace(t, "T").replace(k, "K") for b, t, k in zip(bodies, tokens, keys, strict=True)]
+    assert same[0] == same[1]  # nothing else differs
+
+    # the second person's token is refused for the first: each page carries its reader's own
+    refused = first.post(_book_url(slot), {"csrfmiddlewaretoken": "x" * 64, "idempotency_key": keys[0]})
+    assert refused.status_code == 403
+    booked = first.post(
+        _book_url(slot), {"party_size": "1", "csrfmiddlewaretoken": tokens[0], "idempotency_key": keys[0]}
+    )
+    assert booked.status_code == 302 and booked["X-Reservation-Outcome"] == "booked"
+    assert "残り 2" in second.get(_book_url(slot)).content.decode()
+
+    # a message waiting for the first person is shown on the form, not lost to the shared page
+    other = make_slot(slot.resource, starts_in_hours=72)
+    after = first.get(_book_url(other)).content.decode()
+    assert "予約が完了しました" in after
+    assert "予約が完了しました" not in first.get(_book_url(other)).content.decode()  # shown once
+
+    # a change made by staff is seen at once; the language is the reader's
+    slot.resource.name = "名前を変えた窓口"
+    slot.resource.save(update_fields=["name"])
+    assert "名前を変えた窓口" in second.get(_book_url(slot)).content.decode()
+    second.cookies["django_language"] = "en"
+    english = second.get(_book_url(slot)).content.decode()
+    assert 'lang="en"' in english and "予約の入力" not in english
+
+
+def test_a_form_with_values_from_the_account_is_not_shared(client):
+    resource = make_resource(
+        required_fields=[{"key": "mail", "type": "email", "label": "連絡先", "prefill": True}]
+    )
+    slot = make_slot(resource)
+    for user in (make_user(), make_user()):
+        client.force_login(user)
+        assert f'value="{user.email}"' in client.get(_book_url(slot)).content.decode()

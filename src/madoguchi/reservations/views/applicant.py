@@ -8,16 +8,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.sessions import is_staff_session
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.responses import form_status
 from madoguchi.reservations import forms, ics, qr, selectors, services
-from madoguchi.reservations.views.gate import OUTCOME_HEADER, full_page, waiting_room_gate
+from madoguchi.reservations.views.gate import OUTCOME_HEADER, full_page, render_shared, waiting_room_gate
 
 PARTY_ANCHORS = {
     "party_size": "id_party_size",
@@ -68,6 +70,8 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
             response[OUTCOME_HEADER] = "booked"
             return response
     state, state_message = selectors.slot_state(slot, timezone.now())
+    if request.method == "GET" and state == "open" and _form_is_shared(request, values):
+        return _shared_booking_form(request, slot, party_size)
     context = {
         "resource": resource,
         "slot": slot,
@@ -82,6 +86,87 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
         "idempotency_key": key,
     }
     return render(request, "reservations/booking_form.html", context, status=status)
+
+
+# The booking form as a person first sees it is the same for every signed-in applicant but for
+# the CSRF token, a fresh idempotency key and the places left: in an opening rush each of the
+# people let in asks for it at once, and drawing the template was most of the page's CPU
+# (docs/performance.md, "Issue 19, sixth session"). It is drawn once per process, slot version,
+# language and address (views/gate.render_shared) with marks that the three values replace. Any
+# other case — a value filled in from the account, a message to show, a staff session, an error,
+# a slot not open — is drawn as before.
+_CSRF_MARK = "csrfmarkq7Zx9VvKp2Lw"
+_KEY_MARK = "keymarkR4tY8nMc3Jd"
+_LEFT_MARK = 987654319
+
+
+def _form_is_shared(request, values: dict) -> bool:
+    if any(value not in (None, "", [], {}) for value in values.values()):
+        return False  # filled in from this person's account
+    if is_staff_session(request):
+        return False  # another menu and sign-out
+    return not list(messages.get_messages(request))  # shown once, on this page
+
+
+def _shared_booking_form(request, slot, party_size: str):
+    resource = slot.resource
+    shared_key = (
+        "booking_form",
+        slot.pk,
+        slot.starts_at.isoformat(),
+        slot.ends_at.isoformat(),
+        slot.capacity,
+        resource.pk,
+        resource.name,
+        resource.location or "",
+        resource.max_party_size,
+        repr(resource.required_fields or []),
+        resource.organization.slug,
+        resource.slug,
+    )
+    context = {
+        "resource": resource,
+        "slot": _SlotWithLeft(slot),
+        "state": "open",
+        "state_message": "",
+        "problem": "",
+        "errors": {},
+        "summary": [],
+        "rows": forms.info_rows(resource, {}, {}),
+        "party_size": party_size,
+        "party_range": range(1, resource.max_party_size + 1),
+        "idempotency_key": _KEY_MARK,
+        "csrf_token": _CSRF_MARK,
+        "messages": [],
+        "shared_key": (repr(shared_key),),
+    }
+    numbers = {
+        _CSRF_MARK: get_token(request),
+        _KEY_MARK: forms.new_idempotency_key(),
+        _LEFT_MARK: slot.remaining,
+    }
+
+    def fallback():
+        context.update(
+            slot=slot, idempotency_key=numbers[_KEY_MARK], csrf_token=numbers[_CSRF_MARK], shared_key=()
+        )
+        return render(request, "reservations/booking_form.html", context)
+
+    return render_shared(
+        request, "reservations/booking_form.html", context, numbers=numbers, status=200, fallback=fallback
+    )
+
+
+class _SlotWithLeft:
+    """The slot as the shared form draws it: its places left are a mark."""
+
+    def __init__(self, slot):
+        self._slot = slot
+
+    remaining = _LEFT_MARK
+
+    def __getattr__(self, name):
+        return getattr(self._slot, name)
 
 
 @login_required

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
 
@@ -17,6 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 from madoguchi.reservations import waiting_room
@@ -45,8 +47,18 @@ _RENDERED_MAX = 512  # keys include the address (query strings too): a bound, no
 _RENDERED_LOCK = threading.Lock()
 
 
-def _render_shared(request, template: str, context: dict, *, numbers: dict[int, int], status: int):
-    """``render`` for a page that is the same for everyone apart from ``numbers`` (mark → value)."""
+def render_shared(
+    request,
+    template: str,
+    context: dict,
+    *,
+    numbers: dict,
+    status: int,
+    fallback: Callable[[], HttpResponse] | None = None,
+):
+    """``render`` for a page that is the same for everyone apart from ``numbers`` (mark → value;
+    a mark is a number or a string that cannot occur in the page, its value is escaped).
+    ``fallback`` renders the page normally when a mark did not survive the template."""
     key = (template, get_language(), request.get_full_path(), tuple(sorted(context.get("shared_key", ()))))
     body = _RENDERED.get(key)
     if body is None:
@@ -58,9 +70,11 @@ def _render_shared(request, template: str, context: dict, *, numbers: dict[int, 
                 _RENDERED.clear()
             _RENDERED[key] = body
     if not body:
+        if fallback is not None:
+            return fallback()
         return render(request, template, _with_numbers(context, numbers), status=status)
     for mark, value in numbers.items():
-        body = body.replace(str(mark), str(value))
+        body = body.replace(str(mark), escape(str(value)))
     return HttpResponse(body, status=status)
 
 
@@ -75,7 +89,7 @@ def _with_numbers(context: dict, numbers: dict[int, int]) -> dict:
 def full_page(request, *, resource_name: str = "", detail_url: str = "", status: int = 200):
     context = public_context(resource_name=resource_name, detail_url=detail_url)
     context["shared_key"] = (resource_name, detail_url)
-    response = _render_shared(request, "reservations/full.html", context, numbers={}, status=status)
+    response = render_shared(request, "reservations/full.html", context, numbers={}, status=status)
     response[OUTCOME_HEADER] = "full"
     return response
 
@@ -101,7 +115,7 @@ def waiting_page(request, admission: waiting_room.Admission, *, scope: str):
         numbers = {_POSITION_MARK: admission.position, _RETRY_MARK: admission.retry_after}
         if admission.limited:  # the limited page shows no position
             numbers = {_RETRY_MARK: admission.retry_after}
-        response = _render_shared(
+        response = render_shared(
             request, "reservations/waiting_room.html", context, numbers=numbers, status=status
         )
     response["Retry-After"] = str(admission.retry_after)
