@@ -145,11 +145,7 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "madoguchi.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions live in the database (web processes stay stateless). With a cache every process
-# shares (Redis), read through it: a signed-in page's session is one cache GET, not a query
-# (written to both, so a Redis restarted empty loses no session). A process-local cache would
-# keep a signed-out session alive in the other processes, so without Redis: the database only.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")  # deployment.md
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
