@@ -121,6 +121,13 @@ def menu_entries(menu: str | None = None) -> list[MenuEntry]:
     return sorted(entries, key=lambda e: (e.menu, e.order, e.key))
 
 
+def same_for_everyone_signed_in(menu: str) -> bool:
+    """Whether every signed-in reader of ``menu`` in an applicant session sees the same entries:
+    no entry asks the reader (``when``). A page drawn once for everyone (the booking form of a
+    rush) is drawn per person otherwise."""
+    return not any(entry.when is not None for entry in menu_entries(menu))
+
+
 @dataclass(frozen=True)
 class MenuItem:
     key: str

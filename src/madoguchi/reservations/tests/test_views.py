@@ -452,3 +452,25 @@ def test_a_form_with_values_from_the_account_is_not_shared(client):
     for user in (make_user(), make_user()):
         client.force_login(user)
         assert f'value="{user.email}"' in client.get(_book_url(slot)).content.decode()
+
+
+def test_a_menu_entry_that_asks_who_reads_it_makes_the_form_be_drawn_per_person(client):
+    from madoguchi.core import menus
+
+    slot = make_slot()
+    entry = menus.MenuEntry(
+        menu=menus.APPLICANT,
+        key="only-for-some",
+        label="一部の人だけ",
+        url_name="reservations:mine",
+        when=lambda viewer: viewer.user is not None and viewer.user.email.startswith("vip"),
+    )
+    menus.register(entry)
+    try:
+        vip, other = make_user(email="vip@example.jp"), make_user()
+        client.force_login(vip)
+        assert "一部の人だけ" in client.get(_book_url(slot)).content.decode()
+        client.force_login(other)
+        assert "一部の人だけ" not in client.get(_book_url(slot)).content.decode()
+    finally:
+        menus._registry.entries.pop(f"{entry.menu}:{entry.key}", None)

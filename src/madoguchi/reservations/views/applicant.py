@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.sessions import is_staff_session
 from madoguchi.core.errors import DomainError, FieldErrors
+from madoguchi.core.menus import APPLICANT, same_for_everyone_signed_in
 from madoguchi.core.responses import form_status
 from madoguchi.reservations import forms, ics, qr, selectors, services
 from madoguchi.reservations.views.gate import OUTCOME_HEADER, full_page, render_shared, waiting_room_gate
@@ -103,8 +104,8 @@ _LEFT_MARK = 987654319
 def _form_is_shared(request, values: dict) -> bool:
     if any(value not in (None, "", [], {}) for value in values.values()):
         return False  # filled in from this person's account
-    if is_staff_session(request):
-        return False  # another menu and sign-out
+    if is_staff_session(request) or not same_for_everyone_signed_in(APPLICANT):
+        return False  # another menu and sign-out, or a menu entry that asks who reads it
     return not list(messages.get_messages(request))  # shown once, on this page
 
 
