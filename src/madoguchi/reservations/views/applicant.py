@@ -71,8 +71,6 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
             response[OUTCOME_HEADER] = "booked"
             return response
     state, state_message = selectors.slot_state(slot, timezone.now())
-    if request.method == "GET" and state == "open" and _form_is_shared(request, values):
-        return _shared_booking_form(request, slot, party_size)
     context = {
         "resource": resource,
         "slot": slot,
@@ -86,6 +84,8 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
         "party_range": range(1, resource.max_party_size + 1),
         "idempotency_key": key,
     }
+    if request.method == "GET" and state == "open" and _form_is_shared(request, values):
+        return _shared_booking_form(request, context)
     return render(request, "reservations/booking_form.html", context, status=status)
 
 
@@ -109,8 +109,9 @@ def _form_is_shared(request, values: dict) -> bool:
     return not list(messages.get_messages(request))  # shown once, on this page
 
 
-def _shared_booking_form(request, slot, party_size: str):
-    resource = slot.resource
+def _shared_booking_form(request, context: dict):
+    """``context`` (the page as drawn for this person) drawn once with marks for the three."""
+    slot, resource = context["slot"], context["resource"]
     shared_key = (
         "booking_form",
         slot.pk,
@@ -125,17 +126,9 @@ def _shared_booking_form(request, slot, party_size: str):
         resource.organization.slug,
         resource.slug,
     )
-    context = {
-        "resource": resource,
+    marked = {
+        **context,
         "slot": _SlotWithLeft(slot),
-        "state": "open",
-        "state_message": "",
-        "problem": "",
-        "errors": {},
-        "summary": [],
-        "rows": forms.info_rows(resource, {}, {}),
-        "party_size": party_size,
-        "party_range": range(1, resource.max_party_size + 1),
         "idempotency_key": _KEY_MARK,
         "csrf_token": _CSRF_MARK,
         "messages": [],
@@ -143,18 +136,16 @@ def _shared_booking_form(request, slot, party_size: str):
     }
     numbers = {
         _CSRF_MARK: get_token(request),
-        _KEY_MARK: forms.new_idempotency_key(),
+        _KEY_MARK: context["idempotency_key"],
         _LEFT_MARK: slot.remaining,
     }
-
-    def fallback():
-        context.update(
-            slot=slot, idempotency_key=numbers[_KEY_MARK], csrf_token=numbers[_CSRF_MARK], shared_key=()
-        )
-        return render(request, "reservations/booking_form.html", context)
-
     return render_shared(
-        request, "reservations/booking_form.html", context, numbers=numbers, status=200, fallback=fallback
+        request,
+        "reservations/booking_form.html",
+        marked,
+        numbers=numbers,
+        status=200,
+        fallback=lambda: render(request, "reservations/booking_form.html", context),
     )
 
 
