@@ -70,12 +70,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "madoguchi.core.middleware.RequestSizeLimitMiddleware",
     # Django's session, CSRF, authentication and messages middleware, passed by for requests to
-    # the JSON API with a bearer token and no session cookie (core/middleware.py)
+    # the JSON API with a bearer token and no session cookie (core/ and accounts/middleware.py)
     "madoguchi.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "madoguchi.core.middleware.CsrfViewMiddleware",
-    "madoguchi.core.middleware.AuthenticationMiddleware",
+    "madoguchi.accounts.middleware.AuthenticationMiddleware",
     "madoguchi.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

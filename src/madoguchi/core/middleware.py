@@ -6,7 +6,6 @@ from __future__ import annotations
 from tempfile import SpooledTemporaryFile
 
 from django.conf import settings
-from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.handlers.wsgi import LimitedStream
@@ -44,7 +43,7 @@ def is_token_api_request(request) -> bool:
     return known
 
 
-class _PassedByTokenApi:
+class PassedByTokenApi:
     """A browser middleware that a token API request passes by (``is_token_api_request``);
     ``token_api(request)`` leaves on the request what the code after it may read."""
 
@@ -58,32 +57,18 @@ class _PassedByTokenApi:
         pass
 
 
-class SessionMiddleware(_PassedByTokenApi, DjangoSessionMiddleware):
+class SessionMiddleware(PassedByTokenApi, DjangoSessionMiddleware):
     def token_api(self, request) -> None:
         # what a request without a session cookie gets, never saved: a token request keeps no session
         request.session = self.SessionStore(None)
 
 
-async def _token_api_auser(request):
-    return request.user
-
-
-class AuthenticationMiddleware(_PassedByTokenApi, DjangoAuthenticationMiddleware):
-    def token_api(self, request) -> None:
-        from functools import partial
-
-        from django.contrib.auth.models import AnonymousUser
-
-        request.user = AnonymousUser()  # the API's token authentication puts the token's user here
-        request.auser = partial(_token_api_auser, request)
-
-
-class CsrfViewMiddleware(_PassedByTokenApi, DjangoCsrfViewMiddleware):
+class CsrfViewMiddleware(PassedByTokenApi, DjangoCsrfViewMiddleware):
     """No CSRF cookie is read or set for a token API request; ``process_view`` still runs (the
     API's views are exempt at Django's level and check a session request themselves)."""
 
 
-class MessageMiddleware(_PassedByTokenApi, DjangoMessageMiddleware):
+class MessageMiddleware(PassedByTokenApi, DjangoMessageMiddleware):
     pass
 
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 DJANGO_ORIGINALS = {
     "madoguchi.core.middleware.SessionMiddleware": "django.contrib.sessions.middleware.SessionMiddleware",
     "madoguchi.core.middleware.CsrfViewMiddleware": "django.middleware.csrf.CsrfViewMiddleware",
-    "madoguchi.core.middleware.AuthenticationMiddleware": "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "madoguchi.accounts.middleware.AuthenticationMiddleware": "django.contrib.auth.middleware.AuthenticationMiddleware",
     "madoguchi.core.middleware.MessageMiddleware": "django.contrib.messages.middleware.MessageMiddleware",
 }
 # what differs between two requests by nature
