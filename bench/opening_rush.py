@@ -7,7 +7,8 @@ What it does (each run starts from scratch; nothing of it is part of the test su
    reservation keys (``*resv:*``) in Redis DB 3;
 2. creates one 説明会 (briefing) resource with one slot of 200 places, one person per
    booking and a limit of one booking per person, plus N users, each with a signed-in
-   session (rows written straight into the session table);
+   session (rows written straight into the session table, and into the cache as a sign-in
+   under ``cached_db`` leaves them; ``--cold-sessions``: the table only);
 3. starts gunicorn on 127.0.0.1:8301 (DEBUG off, ``REDIS_URL=redis://127.0.0.1:6379/3``)
    with the waiting room at ``--rate`` admissions/s (burst ``--burst``);
 4. measures a baseline: ``GET /healthz`` throughput with the same client concurrency;
@@ -53,6 +54,7 @@ PG_URL = common.PG_URL
 DB_NAME = "mdg_rush"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 HOST, PORT = "127.0.0.1", 8301
+SESSIONS_IN_CACHE = True  # --cold-sessions: False
 SERVER_LOG = Path("/tmp/mdg_opening_rush_server.log")
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -186,7 +188,35 @@ def _bookable(org, slug: str, places: int, users: int, prefix: str) -> tuple[str
         sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         keys.append(key)
     Session.objects.bulk_create(sessions, batch_size=1000)
+    if SESSIONS_IN_CACHE:
+        _cache_sessions(sessions, expire)
     return f"/reservations/r/{org.slug}/{resource.slug}/book/{slot.pk}/", keys
+
+
+def _cache_sessions(sessions: list, expire) -> None:
+    """What a sign-in leaves in the cache under ``cached_db`` sessions (the server's setting
+    with Redis): each session's data under its cache key until it expires — people sign in
+    before an opening, so their sessions are there when it starts. ``--cold-sessions`` leaves
+    them in the database only (as after Redis restarted empty: the first request of each
+    person reads its row)."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    if not settings.SESSION_ENGINE.endswith("cached_db"):
+        return
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    timeout = int((expire - timezone.now()).total_seconds())
+    store = CachedStore()
+    for start in range(0, len(sessions), 1000):
+        cache.set_many(
+            {
+                CachedStore(s.session_key).cache_key: store.decode(s.session_data)
+                for s in sessions[start : start + 1000]
+            },
+            timeout,
+        )
 
 
 # ----------------------------------------------------------------------------- server
@@ -548,7 +578,7 @@ def print_timeline(
 
 
 def main() -> int:
-    global DB_NAME, REDIS_URL, PORT  # noqa: PLW0603 - set once from the options, before anything uses them
+    global DB_NAME, REDIS_URL, PORT, SESSIONS_IN_CACHE  # noqa: PLW0603 - set once from the options, before anything uses them
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -584,6 +614,11 @@ def main() -> int:
         default=0.0,
         help="sys.setswitchinterval in the web workers (0: Python's 5 ms)",
     )
+    parser.add_argument(
+        "--cold-sessions",
+        action="store_true",
+        help="sessions in the database only, none in the cache (as after Redis restarted empty)",
+    )
     parser.add_argument("--sample-locks", action="store_true", help="sample pg_stat_activity during the rush")
     parser.add_argument(
         "--warm",
@@ -593,6 +628,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     DB_NAME, REDIS_URL, PORT = args.db, args.redis_url, args.port
+    SESSIONS_IN_CACHE = not args.cold_sessions
 
     t_setup = time.perf_counter()
     create_database(args)
