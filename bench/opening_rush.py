@@ -8,7 +8,8 @@ What it does (each run starts from scratch; nothing of it is part of the test su
 2. creates one 説明会 (briefing) resource with one slot of 200 places, one person per
    booking and a limit of one booking per person, plus N users, each with a signed-in
    session (rows written straight into the session table, and into the cache as a sign-in
-   under ``cached_db`` leaves them; ``--cold-sessions``: the table only);
+   under ``cached_db`` leaves them; ``--cold-sessions``: the table only) and the CSRF cookie a
+   sign-in leaves in the browser;
 3. starts gunicorn on 127.0.0.1:8301 (DEBUG off, ``REDIS_URL=redis://127.0.0.1:6379/3``)
    with the waiting room at ``--rate`` admissions/s (burst ``--burst``);
 4. measures a baseline: ``GET /healthz`` throughput with the same client concurrency;
@@ -372,10 +373,22 @@ def step(user: User, conn: Connection, url: str, stats: Stats, t0: float) -> flo
     return delay
 
 
+def csrf_secret() -> str:
+    """A CSRF cookie's value as Django makes it (32 letters and digits)."""
+    import string
+
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+
+
 def run_rush(url: str, session_keys: list[str], concurrency: int, time_limit: float, ramp: float):
     import random
 
-    users = [User(index=n, cookies={"sessionid": key}) for n, key in enumerate(session_keys)]
+    # what a browser holds after signing in: the session cookie, and the CSRF cookie the sign-in
+    # form set (Django rotates it at login; it lasts a year)
+    users = [
+        User(index=n, cookies={"sessionid": key, "csrftoken": csrf_secret()})
+        for n, key in enumerate(session_keys)
+    ]
     stats = Stats()
     arrivals = random.Random(6)  # everyone presses reload within ``ramp`` seconds of the opening
     queue: list[tuple[float, int]] = [(arrivals.uniform(0, ramp), u.index) for u in users]
