@@ -18,6 +18,11 @@ work on a shared machine, nor by the set-up::
         python3 bench/rush_profile.py --db mdg_NAME_rush --redis-url redis://127.0.0.1:6379/N --callgrind
 
 (then ``callgrind_annotate /tmp/cg.PID | head``: the total divided by ``--n``).
+``--callgrind-kind form|full|queued`` collects that kind's loop instead (``book`` is the default).
+
+``--redis-commands``: count the Redis round trips and commands of each kind (redis-py's
+``Redis.execute_command`` and ``Pipeline.execute`` wrapped, so the CPU figures of that run
+include the counting; the broker's commands are counted too, labelled by their key).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import argparse
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,7 +54,17 @@ def main() -> None:
     parser.add_argument(
         "--callgrind", action="store_true", help="collect only the booking POSTs (under valgrind)"
     )
+    parser.add_argument(
+        "--callgrind-kind",
+        choices=["form", "book", "full", "queued"],
+        default="book",
+        help="with --callgrind: the kind whose loop is collected",
+    )
+    parser.add_argument(
+        "--redis-commands", action="store_true", help="count Redis round trips and commands per op"
+    )
     args = parser.parse_args()
+    counting = RedisCommands() if args.redis_commands else None
     toggle = None
     if args.callgrind:
         from follow_up_profile import callgrind_toggle
@@ -109,21 +125,27 @@ def main() -> None:
             response = as_person(index).post(url, form)
             assert response.status_code == 302, response.status_code
 
-    measure("booking form GET", args.n, form_all, profile=args.profile == "form")
-    if toggle is not None:
+    def run(label: str, kind: str, fn) -> None:
+        if toggle is not None and args.callgrind_kind == kind:
+            toggle()
+            fn()
+            toggle()
+            print(f"{label}: n={args.n} collected under callgrind (instructions / n = per request)")
+        elif counting is not None:
+            with counting:
+                measure(label, args.n, fn, profile=args.profile == kind)
+            counting.report(args.n)
+        else:
+            measure(label, args.n, fn, profile=args.profile == kind)
+
+    run("booking form GET", "form", form_all)
+    if toggle is not None and args.callgrind_kind == "form":
+        return finish(args)
+    if toggle is not None and args.callgrind_kind == "book":
         # as under callgrind the rest is not wanted: the POSTs alone, then the clean-up
-        toggle()
-        book_all()
-        toggle()
-        print(f"booking POST: n={args.n} collected under callgrind (instructions / n = per POST)")
-        from django.db import connections
-
-        connections.close_all()
-        from _common import drop_database
-
-        drop_database(args.db)
-        return
-    measure("booking POST", args.n, book_all, profile=args.profile == "book")
+        run("booking POST", "book", book_all)
+        return finish(args)
+    run("booking POST", "book", book_all)
 
     def full_all() -> None:
         for _ in range(args.n):
@@ -131,7 +153,7 @@ def main() -> None:
             response = client.get(url)
             assert response["X-Reservation-Outcome"] == "full", response.status_code
 
-    measure("full page (gate, cached flag)", args.n, full_all, profile=args.profile == "full")
+    run("full page (gate, cached flag)", "full", full_all)
 
     # the queue page: another resource's slot (its own scope), and a waiting room that admits nobody
     from django.test import override_settings
@@ -160,14 +182,72 @@ def main() -> None:
         RESERVATIONS_WAITING_ROOM_ADAPTIVE=False,
     ):
         rush.clear_redis(broker)
-        measure("queue page (a new visitor each)", args.n, queued_all, profile=args.profile == "queued")
+        run("queue page (a new visitor each)", "queued", queued_all)
     print(f"load average at end {load_average()}")
+    finish(args)
+
+
+def finish(args) -> None:
     from django.db import connections
 
     connections.close_all()
     from _common import drop_database
 
     drop_database(args.db)
+
+
+class RedisCommands:
+    """Counts redis-py's round trips (a command, or a pipeline sent at once) and commands, by
+    command name and key (digits dropped), while entered."""
+
+    def __init__(self) -> None:
+        self.trips = 0
+        self.commands: Counter[str] = Counter()
+
+    def _label(self, args) -> str:
+        name = str(args[0]).upper()
+        if name in ("EVALSHA", "EVAL") and len(args) > 3:
+            return f"{name} {re.sub(r'[0-9]+', '#', str(args[3]))}"
+        key = re.sub(r"cached_db\w+", "cached_db<session>", str(args[1])) if len(args) > 1 else ""
+        return f"{name} {re.sub(r'[0-9]+', '#', key)}"[:70]
+
+    def __enter__(self):
+        import redis.client
+
+        self.trips, self.commands = 0, Counter()
+        counter = self
+        self._saved = (redis.client.Redis.execute_command, redis.client.Pipeline.execute)
+        single, pipelined = self._saved
+
+        def execute_command(client, *args, **options):
+            counter.trips += 1
+            counter.commands[counter._label(args)] += 1
+            return single(client, *args, **options)
+
+        def execute(pipe, *args, **kwargs):
+            if pipe.command_stack:
+                counter.trips += 1
+                for command in pipe.command_stack:
+                    counter.commands[
+                        "(pipelined) "
+                        + counter._label(command[0] if isinstance(command, tuple) else command.args)
+                    ] += 1
+            return pipelined(pipe, *args, **kwargs)
+
+        redis.client.Redis.execute_command = execute_command
+        redis.client.Pipeline.execute = execute
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import redis.client
+
+        redis.client.Redis.execute_command, redis.client.Pipeline.execute = self._saved
+
+    def report(self, n: int) -> None:
+        total = sum(self.commands.values())
+        print(f"    Redis: round trips/op {self.trips / n:5.2f}   commands/op {total / n:5.2f}")
+        for label, count in self.commands.most_common(20):
+            print(f"    {count / n:5.2f}  {label}")
 
 
 if __name__ == "__main__":
