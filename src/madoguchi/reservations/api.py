@@ -182,10 +182,11 @@ def booking_create(request, payload: BookingIn):
             data=payload.data,
             idempotency_key=payload.idempotency_key,
         )
-    finally:  # full or booked alike: how long the slot made people wait (adaptive rate)
-        waiting_room.observe(scope, time.perf_counter() - started)
-        if admission.ticket != -1:  # admitted for this request (the API keeps no pass before a booking)
-            waiting_room.release(scope, str(slot.pk))
+    finally:  # full or booked alike: how long the slot made people wait (adaptive rate), and
+        # the end of an admission for this request (the API keeps no pass before a booking)
+        waiting_room.settle(
+            scope, str(slot.pk), seconds=time.perf_counter() - started, ended=admission.ticket != -1
+        )
     response = JsonResponse(BookingOut(**_booking_out(booking)).model_dump(mode="json"), status=201)
     waiting_room.apply_cookies(response, scope, admission)
     return response

@@ -27,7 +27,8 @@ def full_flag_key(slot_id: int) -> str:
 
 
 def slot_known_full(slot_id: int) -> bool:
-    """A cheap, cache-only hint that a slot is full (set when its last place is taken)."""
+    """A cheap, cache-only hint that a slot is full (set when its last place is taken). The
+    booking pages' gate reads it with the admission (``waiting_room.SlotHints``)."""
     return bool(cache.get(full_flag_key(slot_id)))
 
 
@@ -48,14 +49,21 @@ def places_left(slot: Slot) -> int:
 
 def slot_places_hint(slot_id: int) -> int | None:
     """The slot's places left a moment ago (None: no such slot). Cache first; on a miss one
-    small read, remembered for ``PLACES_HINT_TTL`` seconds."""
-    key = places_hint_key(slot_id)
-    value = cache.get(key)
+    small read, remembered for ``PLACES_HINT_TTL`` seconds (``slot_places_read``)."""
+    value = cache.get(places_hint_key(slot_id))
     if value is None:
-        row = Slot.objects.filter(pk=slot_id).values_list("capacity", "booked_count", "is_blocked").first()
-        value = -1 if row is None else (0 if row[2] else max(0, row[0] - row[1]))
-        cache.set(key, value, PLACES_HINT_TTL)
+        return slot_places_read(slot_id)
     return None if value < 0 else int(value)
+
+
+def slot_places_read(slot_id: int) -> int | None:
+    """The slot's places left from the database (None: no such slot), remembered in the cache
+    for ``PLACES_HINT_TTL`` seconds. The waiting room reads the cache itself, with the
+    admission, and calls this when the cache has forgotten (``waiting_room.SlotHints``)."""
+    row = Slot.objects.filter(pk=slot_id).values_list("capacity", "booked_count", "is_blocked").first()
+    value = -1 if row is None else (0 if row[2] else max(0, row[0] - row[1]))
+    cache.set(places_hint_key(slot_id), value, PLACES_HINT_TTL)
+    return None if value < 0 else value
 
 
 def remember_places_left(slot: Slot) -> None:

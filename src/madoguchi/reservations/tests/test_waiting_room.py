@@ -333,15 +333,148 @@ def test_the_rate_moves_at_most_every_half_second():
     assert state["rate"] == 100.0
 
 
-def test_observations_set_the_rate_admissions_use(settings):
-    from django.core.cache import cache
-
-    settings.RESERVATIONS_WAITING_ROOM_RATE = 10
-    cache.delete("resv:wr:{s.adapt}:adapt")
-    scope = "s.adapt"
-    assert waiting_room.current_rate(scope) == 10
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=10,
+    RESERVATIONS_WAITING_ROOM_BURST=1,
+    RESERVATIONS_WAITING_ROOM_ADAPTIVE=True,
+)
+def test_observations_set_the_rate_admissions_use(store):
+    scope = _scope()
+    now = 11_000_000.0
+    assert waiting_room.current_rate(scope, now=now, store=store) == 10
     for step in range(6):
-        waiting_room.observe(scope, 0.01, now=2000 + step)
-    assert waiting_room.current_rate(scope) > 10
-    settings.RESERVATIONS_WAITING_ROOM_ADAPTIVE = False
-    assert waiting_room.current_rate(scope) == 10
+        waiting_room.observe(scope, 0.01, now=now + step, store=store)
+    adapted = waiting_room.current_rate(scope, now=now + 6, store=store)
+    assert adapted == pytest.approx(10 * 1.25**5)  # the first observation only starts the clock
+    # the queue is served at the adapted rate: 39 people ahead wait 39 / 30.5 s, not 39 / 10
+    for i in range(40):
+        admit(scope=scope, client=f"c{i}", now=now + 6, store=store)
+    assert admit(scope=scope, client="c39", now=now + 6, store=store).retry_after == 2
+    with override_settings(RESERVATIONS_WAITING_ROOM_ADAPTIVE=False):
+        assert waiting_room.current_rate(scope, now=now + 6, store=store) == 10
+        assert admit(scope=scope, client="c39", now=now + 6, store=store).retry_after == 4
+
+
+def test_the_stores_adapt_the_rate_step_by_step_as_adapt_step_does(store):
+    conf = waiting_room.AdaptConf(rate=60.0, target_ms=200.0, max_rate=500.0)
+    scope = _scope()
+    state: dict = {}
+    timings = [0.02] * 8 + [1.5] * 12 + [0.15] * 4
+    for step, seconds in enumerate(timings):
+        now = 12_000_000.0 + step * 0.3  # not every observation moves the rate
+        state = waiting_room.adapt_step(state, seconds=seconds, now=now, conf=ADAPT)
+        store.settle(
+            scope=scope, slot="", now=now, hold=0.0, seconds=seconds, ended=False, adapt=conf, ttl=60
+        )
+        assert store.rate(scope=scope, base=60.0, now=now) == pytest.approx(state["rate"])
+
+
+@HOLD
+def test_one_settle_records_the_time_and_ends_the_admission(store, settings):
+    settings.RESERVATIONS_WAITING_ROOM_ADAPTIVE = True
+    scope = _scope()
+    now = 13_000_000.0
+    ask = {"scope": scope, "now": now, "store": store, "places": 2, "slot": "3"}
+    assert admit(client="a", **ask).admitted and admit(client="b", **ask).admitted  # 2 on their way
+    assert not admit(client="c", **ask).admitted
+    waiting_room.settle(scope, "3", seconds=0.01, ended=False, now=now, store=store)  # a form error
+    assert not admit(client="c", **ask).admitted
+    waiting_room.settle(scope, "3", seconds=0.01, ended=True, now=now, store=store)  # booked
+    assert admit(client="c", **ask).admitted
+    assert waiting_room.current_rate(scope, now=now, store=store) == 0.001  # timed, not yet moved
+
+
+# --------------------------------------------------------------------------- what the cache says of the slot
+
+
+def _put_hint(store, key, value):
+    """Write a slot hint where the store reads it: for Redis as Django's Redis cache writes it."""
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisSerializer
+
+    if isinstance(store, RedisAdmissionStore):
+        store.client.set(cache.make_key(key), RedisSerializer().dumps(value), ex=60)
+    else:
+        cache.set(key, value, 60)
+
+
+def _hints(slot, *, stop_if_full=True, reads=None):
+    def read_places():
+        if reads is None:
+            raise AssertionError("the places were in the cache")
+        reads.append(slot)
+        return reads_value[0]
+
+    reads_value = [4]
+    hints = waiting_room.SlotHints(
+        full_key=f"test:full:{slot}",
+        places_key=f"test:left:{slot}",
+        read_places=read_places,
+        stop_if_full=stop_if_full,
+    )
+    return hints
+
+
+SLOW_BURST = override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=0.001,
+    RESERVATIONS_WAITING_ROOM_BURST=1,
+    RESERVATIONS_WAITING_ROOM_MAX_BURST=3,
+)
+
+
+@SLOW_BURST
+def test_a_full_flag_answers_full_and_takes_nothing_but_only_when_asked_to_stop(store):
+    scope, slot = _scope(), uuid.uuid4().hex
+    now = 14_000_000.0
+    _put_hint(store, f"test:full:{slot}", 1)
+    _put_hint(store, f"test:left:{slot}", 0)
+    answer = admit(scope=scope, client="a", now=now, store=store, slot=slot, hints=_hints(slot))
+    assert answer.full and not answer.admitted
+    # nothing was taken: the one token is still there for a POST (which does not stop)
+    post = admit(
+        scope=scope, client="a", now=now, store=store, slot=slot, hints=_hints(slot, stop_if_full=False)
+    )
+    assert post.admitted and not post.full
+    assert not admit(
+        scope=scope, client="b", now=now, store=store, slot=slot, hints=_hints(slot, stop_if_full=False)
+    ).admitted
+
+
+@SLOW_BURST
+def test_the_places_hint_sets_the_burst_and_the_cap_as_places_would(store):
+    scope, slot = _scope(), uuid.uuid4().hex
+    now = 15_000_000.0
+    _put_hint(store, f"test:left:{slot}", 2)
+    answers = [
+        admit(scope=scope, client=f"c{i}", now=now, store=store, slot=slot, hints=_hints(slot))
+        for i in range(3)
+    ]
+    assert [a.admitted for a in answers] == [True, True, False]  # burst max(1, min(2, 3)); 2 in flight
+    # the same with the places given, in another scope: the same answers
+    other = _scope()
+    given = [admit(scope=other, client=f"c{i}", now=now, store=store, slot=slot, places=2) for i in range(3)]
+    assert [a.admitted for a in given] == [True, True, False]
+
+
+@SLOW_BURST
+def test_no_such_slot_in_the_hint_is_places_unknown(store):
+    scope, slot = _scope(), uuid.uuid4().hex
+    _put_hint(store, f"test:left:{slot}", -1)
+    answers = [
+        admit(scope=scope, client=f"c{i}", now=16_000_000.0, store=store, slot=slot, hints=_hints(slot))
+        for i in range(2)
+    ]
+    assert [a.admitted for a in answers] == [True, False]  # the configured burst of one
+
+
+@SLOW_BURST
+def test_with_no_places_in_the_cache_the_store_asks_for_them_once_and_uses_them(store):
+    scope, slot = _scope(), uuid.uuid4().hex
+    reads: list = []
+    hints = _hints(slot, reads=reads)  # reads 4 places
+    answers = [
+        admit(scope=scope, client=f"c{i}", now=17_000_000.0, store=store, slot=slot, hints=hints)
+        for i in range(4)
+    ]
+    assert [a.admitted for a in answers] == [True, True, True, False]  # burst max(1, min(4, 3))
+    assert len(reads) == 4  # this test's read_places does not remember them; slot_places_read does

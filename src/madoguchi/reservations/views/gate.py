@@ -2,7 +2,8 @@
 
 The gate runs before anything touches the database or the session: a full slot is answered
 from a cache flag, a visitor with a valid pass goes through, everyone else asks the token
-bucket. The waiting page is small, needs no session and refreshes itself with
+bucket (which reads the flag and the slot's places left with the admission: one Redis round
+trip). The waiting page is small, needs no session and refreshes itself with
 ``<meta http-equiv="refresh">`` (no JavaScript; allowed by the CSP).
 """
 
@@ -22,7 +23,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 
 from madoguchi.reservations import waiting_room
-from madoguchi.reservations.selectors import slot_known_full, slot_places_hint
+from madoguchi.reservations.selectors import full_flag_key, places_hint_key, slot_places_read
 
 OUTCOME_HEADER = "X-Reservation-Outcome"
 
@@ -130,26 +131,40 @@ def waiting_page(request, admission: waiting_room.Admission, *, scope: str):
     return response
 
 
+def slot_hints(slot_id: int, *, stop_if_full: bool) -> waiting_room.SlotHints:
+    """What the cache says of the slot (full? places left?), read by the waiting room with the
+    admission: one round trip for the gate (docs/reservations.md, "Waiting room")."""
+    return waiting_room.SlotHints(
+        full_key=full_flag_key(slot_id),
+        places_key=places_hint_key(slot_id),
+        read_places=lambda: slot_places_read(slot_id),
+        stop_if_full=stop_if_full,
+    )
+
+
 def waiting_room_gate(view):
-    """Decorate a view taking ``organization_slug``, ``resource_slug`` and ``slot_id``."""
+    """Decorate a view taking ``organization_slug``, ``resource_slug`` and ``slot_id``.
+
+    A GET of a slot the cache knows is full gets the "full" page (with or without a pass); a
+    POST goes on to the form, which says so itself. The gate asks the waiting room once per
+    request and, after a booking POST, settles it once (its time, and the end of its admission
+    when it booked or found the slot full)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         org, res, slot_id = kwargs["organization_slug"], kwargs["resource_slug"], kwargs["slot_id"]
-        if slot_known_full(slot_id) and request.method == "GET":
-            return full_page(request, detail_url=f"/reservations/r/{org}/{res}/")
         scope = gate_scope(org, res)
-        admission = waiting_room.check_request(
-            request, scope, places=slot_places_hint(slot_id), slot=str(slot_id)
-        )
+        hints = slot_hints(slot_id, stop_if_full=request.method == "GET")
+        admission = waiting_room.check_request(request, scope, slot=str(slot_id), hints=hints)
+        if admission.full:
+            return full_page(request, detail_url=f"/reservations/r/{org}/{res}/")
         if not admission.admitted:
             return waiting_page(request, admission, scope=scope)
         started = time.perf_counter()
         response = view(request, *args, **kwargs)
         if request.method == "POST":  # a booking attempt: what the slot can take (adaptive rate)
-            waiting_room.observe(scope, time.perf_counter() - started)
-            if response.get(OUTCOME_HEADER) in ("booked", "full"):  # the admission has ended
-                waiting_room.release(scope, str(slot_id))
+            ended = response.get(OUTCOME_HEADER) in ("booked", "full")  # the admission has ended
+            waiting_room.settle(scope, str(slot_id), seconds=time.perf_counter() - started, ended=ended)
         waiting_room.apply_cookies(response, scope, admission)
         return response
 

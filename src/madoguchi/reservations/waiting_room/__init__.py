@@ -27,7 +27,12 @@ The rate adapts to what the slot can really take (``observe``/``adapt_step``): t
 every booking POST it lets through, and the rate goes down when their average server time is
 above ``RESERVATIONS_WAITING_ROOM_TARGET_MS`` and up when it is well under it
 (``RESERVATIONS_WAITING_ROOM_RATE`` is where it starts; ``…_MAX_RATE`` caps it;
-``RESERVATIONS_WAITING_ROOM_ADAPTIVE=0`` keeps it fixed).
+``RESERVATIONS_WAITING_ROOM_ADAPTIVE=0`` keeps it fixed). Its state is kept by the store next to
+the bucket.
+
+One call to the store per request (one Redis round trip): an admission reads the adapted rate
+and — for the booking pages, ``SlotHints`` — the slot's full flag and places left from the cache
+with it; after a booking attempt ``settle`` records its time and ends its admission.
 
 Admitted visitors get a signed, time-limited pass (``django.core.signing``) in a cookie.
 
@@ -37,8 +42,8 @@ same checks against both.
 
 The package, by concern: ``bucket`` (the algorithm, the Redis and local stores), ``addresses``
 (the ceiling's address groups and allow-list), ``passes`` (signed passes and client ids as
-cookies), ``rate`` (the adaptive rate), ``gate`` (admit a request, set its cookies) and ``conf``
-(the settings). Callers use the names re-exported here.
+cookies), ``rate`` (the adaptive rate's step), ``gate`` (admit a request, settle an attempt,
+set its cookies) and ``conf`` (the settings). Callers use the names re-exported here.
 """
 
 from madoguchi.reservations.waiting_room.addresses import (
@@ -50,20 +55,35 @@ from madoguchi.reservations.waiting_room.addresses import (
 from madoguchi.reservations.waiting_room.bucket import (
     ADMITTED,
     BUCKET_TTL,
+    FULL,
     KEY_PREFIX,
     LIMITED,
+    PLACES_UNKNOWN,
     QUEUED,
+    AdaptConf,
     Admission,
     AdmissionStore,
     LocalAdmissionStore,
     RedisAdmissionStore,
+    SlotHints,
+    adapt_key,
     bucket_keys,
     bucket_step,
     default_store,
     release_step,
 )
 from madoguchi.reservations.waiting_room.conf import config
-from madoguchi.reservations.waiting_room.gate import admit, apply_cookies, burst_for, check_request, release
+from madoguchi.reservations.waiting_room.gate import (
+    FULL_ANSWER,
+    admit,
+    apply_cookies,
+    burst_for,
+    check_request,
+    current_rate,
+    observe,
+    release,
+    settle,
+)
 from madoguchi.reservations.waiting_room.passes import (
     CLIENT_COOKIE,
     CLIENT_COOKIE_AGE,
@@ -77,22 +97,28 @@ from madoguchi.reservations.waiting_room.passes import (
     set_client_cookie,
     set_pass_cookie,
 )
-from madoguchi.reservations.waiting_room.rate import ADAPT_INTERVAL, adapt_step, current_rate, observe
+from madoguchi.reservations.waiting_room.rate import ADAPT_INTERVAL, adapt_step
 
 __all__ = [
     "ADAPT_INTERVAL",
     "ADMITTED",
     "BUCKET_TTL",
+    "FULL",
+    "FULL_ANSWER",
+    "PLACES_UNKNOWN",
     "CLIENT_COOKIE",
     "CLIENT_COOKIE_AGE",
     "KEY_PREFIX",
     "LIMITED",
     "PASS_COOKIE",
     "QUEUED",
+    "AdaptConf",
     "Admission",
     "AdmissionStore",
     "LocalAdmissionStore",
     "RedisAdmissionStore",
+    "SlotHints",
+    "adapt_key",
     "adapt_step",
     "address_group",
     "admit",
@@ -118,4 +144,5 @@ __all__ = [
     "pass_valid",
     "set_client_cookie",
     "set_pass_cookie",
+    "settle",
 ]
