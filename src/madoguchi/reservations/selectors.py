@@ -71,6 +71,15 @@ def remember_places_left(slot: Slot) -> None:
     cache.set(places_hint_key(slot.pk), places_left(slot), PLACES_HINT_TTL)
 
 
+def slot_hint_writes(slot: Slot) -> list[tuple[str, int, int]]:
+    """The cache writes (key, value, timeout) that tell the waiting room what ``slot`` has after
+    a booking took places: its places left, and the full flag when none are left."""
+    writes = [(places_hint_key(slot.pk), places_left(slot), PLACES_HINT_TTL)]
+    if slot.booked_count >= slot.capacity:
+        writes.append((full_flag_key(slot.pk), 1, FULL_FLAG_TTL))
+    return writes
+
+
 # --------------------------------------------------------------------------- public
 
 

@@ -24,7 +24,13 @@ from madoguchi.core.errors import DomainError, PermissionDeniedError
 from madoguchi.reservations import emails, rules
 from madoguchi.reservations.constants import ACTIVE, BookingStatus, EntryStatus
 from madoguchi.reservations.models import Booking, Slot
-from madoguchi.reservations.selectors import check_in_problem, check_staff, is_staff_for, lottery_state
+from madoguchi.reservations.selectors import (
+    check_in_problem,
+    check_staff,
+    is_staff_for,
+    lottery_state,
+    slot_hint_writes,
+)
 from madoguchi.reservations.services.common import (
     add_places,
     booking_snapshot,
@@ -139,11 +145,12 @@ def booking_create(
             actor=user, action="reservation.booking.created", target=booking, after=booking_snapshot(booking)
         )
         # The confirmation notice is written by a task right after commit (services/notices.py):
-        # the person is answered as soon as the place is theirs.
-        booking_notice_queue(booking)
+        # the person is answered as soon as the place is theirs. The waiting room's hints about
+        # the slot (places left, full) go to the cache with the notice gate, in one round trip.
+        booking_notice_queue(booking, also=lambda: slot_hint_writes(slot))
         # The critical section: one conditional UPDATE … RETURNING takes the place (or finds
         # none), sent with the audit entry in one round trip; then only the COMMIT follows.
-        if take_places(slot, places) is None:
+        if take_places(slot, places, tell_after_commit=False) is None:
             raise _full_or_blocked_error(slot)
     return booking
 

@@ -18,7 +18,12 @@ from madoguchi.procedures.fields import ValidationContext
 from madoguchi.procedures.validation import clean_fields
 from madoguchi.reservations.constants import ACTIVE, CODE_ALPHABET, CODE_LENGTH
 from madoguchi.reservations.models import Booking, Resource, Slot
-from madoguchi.reservations.selectors import FULL_FLAG_TTL, full_flag_key, remember_places_left
+from madoguchi.reservations.selectors import (
+    FULL_FLAG_TTL,
+    full_flag_key,
+    remember_places_left,
+    slot_hint_writes,
+)
 
 
 def new_code() -> str:
@@ -75,14 +80,18 @@ def add_places(slot: Slot, places: int) -> None:
         transaction.on_commit(lambda: cache.delete(key))
 
 
-def take_places(slot: Slot, places: int) -> int | None:
+def take_places(slot: Slot, places: int, *, tell_after_commit: bool = True) -> int | None:
     """Take ``places`` on the slot if they are free and it is not stopped: one conditional
     UPDATE … RETURNING, so the slot row is locked only from here to the COMMIT (a booking rush
     serializes on this row). Returns the new booked count, or None when there was no room.
 
     Runs inside ``audit_batch()``: the caller's held-back audit entry is written in the same
     statement as the UPDATE (``audit_batch_write_after``), so nothing but the COMMIT follows
-    the lock."""
+    the lock.
+
+    After the commit the waiting room is told the places left (and that the slot is full):
+    ``selectors.slot_hint_writes``; ``tell_after_commit=False`` when the caller sends them
+    with its own after-commit writes (``booking_create``: with the notice gate, one round trip)."""
     from django.db import connection
 
     table = connection.ops.quote_name(Slot._meta.db_table)
@@ -94,10 +103,14 @@ def take_places(slot: Slot, places: int) -> int | None:
     if row is None:
         return None
     slot.booked_count = row[0]
-    transaction.on_commit(lambda: remember_places_left(slot))
-    if slot.booked_count >= slot.capacity:
-        key = full_flag_key(slot.pk)
-        transaction.on_commit(lambda: cache.set(key, 1, FULL_FLAG_TTL))
+    if tell_after_commit:
+        writes = slot_hint_writes(slot)
+
+        def tell() -> None:
+            for write in writes:
+                cache.set(*write)
+
+        transaction.on_commit(tell)
     return slot.booked_count
 
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from madoguchi.core.cache import cache_is_shared
+from madoguchi.core.cache import cache_add_and_set, cache_is_shared
 from madoguchi.reservations import emails
 from madoguchi.reservations.constants import ACTIVE
 from madoguchi.reservations.models import Booking
@@ -42,20 +44,34 @@ PENDING_BATCH = 50
 PENDING_BUDGET_SECONDS = 10.0
 
 
-def booking_notice_queue(booking: Booking) -> None:
-    """Queue the booking's notice once the current transaction commits (inline when eager)."""
+def booking_notice_queue(
+    booking: Booking, *, also: Callable[[], Sequence[tuple[str, Any, int]]] | None = None
+) -> None:
+    """Queue the booking's notice once the current transaction commits (inline when eager).
+
+    ``also``: other cache writes (key, value, timeout) to make after the commit, sent with the
+    notice gate in one round trip (``core.cache.cache_add_and_set``; a booking's places-left
+    hint). When the cache is down the notice still gets a task of its own, and then the
+    error is raised, as those writes would have raised on their own."""
 
     def queue() -> None:
         from madoguchi.reservations.tasks import booking_notice_task
 
+        writes = also() if also is not None else ()
         if cache_is_shared():
             try:
-                if not cache.add(NOTICE_QUEUED_KEY, 1, NOTICE_GATE_SECONDS):
-                    return  # the task queued before this commit has not started: it takes this one
+                gate_taken = cache_add_and_set(NOTICE_QUEUED_KEY, 1, NOTICE_GATE_SECONDS, also=writes)
             except Exception:  # noqa: BLE001 - the cache is down: queue a task of its own
                 logger.warning("booking notice gate unavailable; queueing the task for %s", booking.pk)
-            booking_notice_task.delay(None)
+                booking_notice_task.delay(None)
+                if writes:
+                    raise
+                return
+            if gate_taken:  # else the task queued before this commit has not started: it takes this one
+                booking_notice_task.delay(None)
             return
+        for write in writes:
+            cache.set(*write)
         booking_notice_task.delay(str(booking.pk))
 
     transaction.on_commit(queue)

@@ -1,0 +1,123 @@
+"""How many times the booking pages talk to Redis (docs/performance.md, "Issue 19, seventh
+session"): in an opening rush every command is a round trip and ≈ 0.1 ms of redis-py's CPU.
+The waiting room is asked once per request, and a booking POST settles with it once.
+
+Only with the Redis cache (``REDIS_URL``); the session's own reads and writes are not counted
+(``cached_db``: the session is not the waiting room's), nor the notice task's broker."""
+
+import re
+from collections import Counter
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from madoguchi.core.testing import make_slot, make_user
+from madoguchi.reservations.selectors import full_flag_key
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _redis_cache_only():
+    if not hasattr(getattr(cache, "_cache", None), "get_client"):
+        pytest.skip("round trips are counted with the Redis cache (REDIS_URL)")
+
+
+class RedisCommands:
+    """The Redis commands sent while entered, by name (a pipeline counts as one round trip)."""
+
+    def __init__(self, monkeypatch):
+        import redis.client
+
+        self.trips: list[list[str]] = []
+        single, pipelined = redis.client.Redis.execute_command, redis.client.Pipeline.execute
+        commands = self
+
+        def execute_command(client, *args, **options):
+            if not _is_session(args):
+                commands.trips.append([str(args[0]).upper()])
+            return single(client, *args, **options)
+
+        def execute(pipe, *args, **kwargs):
+            sent = [
+                command[0] if isinstance(command, tuple) else command.args for command in pipe.command_stack
+            ]
+            if sent:
+                commands.trips.append([str(command[0]).upper() for command in sent])
+            return pipelined(pipe, *args, **kwargs)
+
+        monkeypatch.setattr(redis.client.Redis, "execute_command", execute_command)
+        monkeypatch.setattr(redis.client.Pipeline, "execute", execute)
+
+    def names(self) -> Counter[str]:
+        return Counter(name for trip in self.trips for name in trip)
+
+
+def _is_session(args) -> bool:
+    return len(args) > 1 and bool(re.search(r"sessions\.cached_db", str(args[1])))
+
+
+def _book_url(slot):
+    r = slot.resource
+    return reverse("reservations:booking_new", args=[r.organization.slug, r.slug, slot.pk])
+
+
+@pytest.fixture
+def no_notice_task(monkeypatch):
+    """The notice task's own Redis use (the broker, the gate it clears) is not the request's."""
+    from madoguchi.reservations import tasks
+
+    monkeypatch.setattr(tasks.booking_notice_task, "delay", lambda *args, **kwargs: None)
+
+
+@override_settings(
+    RESERVATIONS_WAITING_ROOM_RATE=0.01,
+    RESERVATIONS_WAITING_ROOM_BURST=0,
+    RESERVATIONS_WAITING_ROOM_MAX_BURST=0,
+)
+def test_a_new_visitor_in_the_queue_costs_one_round_trip(monkeypatch):
+    slot = make_slot()
+    Client().get(_book_url(slot))  # the places left are read once and remembered
+    commands = RedisCommands(monkeypatch)
+    page = Client().get(_book_url(slot))
+    assert page["X-Reservation-Outcome"].startswith("queued")
+    assert commands.trips == [["EVALSHA"]]
+
+
+def test_a_full_slot_costs_one_round_trip_with_or_without_a_pass(monkeypatch):
+    slot = make_slot()
+    person = Client()
+    person.force_login(make_user())
+    assert person.get(_book_url(slot)).status_code == 200  # now holds a pass
+    cache.set(full_flag_key(slot.pk), 1, 60)
+    commands = RedisCommands(monkeypatch)
+    assert Client().get(_book_url(slot))["X-Reservation-Outcome"] == "full"
+    assert commands.trips == [["EVALSHA"]]  # the flag read with the admission, nothing taken
+    commands.trips.clear()
+    assert person.get(_book_url(slot))["X-Reservation-Outcome"] == "full"
+    assert commands.trips == [["GET"]]  # a pass: only the flag
+
+
+def test_the_booking_form_asks_the_waiting_room_once(monkeypatch):
+    slot = make_slot()
+    person = Client()
+    person.force_login(make_user())
+    Client().get(_book_url(slot))  # the places left are read once and remembered
+    commands = RedisCommands(monkeypatch)
+    assert person.get(_book_url(slot)).status_code == 200
+    assert commands.trips == [["EVALSHA"]]  # full flag, places left, adapted rate and admission
+
+
+def test_a_booking_post_settles_once_and_writes_its_hints_once(monkeypatch, no_notice_task):
+    slot = make_slot(capacity=5)
+    person = Client()
+    person.force_login(make_user())
+    form = person.get(_book_url(slot)).content.decode()
+    key = form.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    commands = RedisCommands(monkeypatch)
+    booked = person.post(_book_url(slot), {"party_size": "1", "idempotency_key": key})
+    assert booked["X-Reservation-Outcome"] == "booked"
+    # after the commit: the notice gate with the places left; after the answer: one settle
+    assert commands.trips == [["SET", "SET"], ["EVALSHA"]]
