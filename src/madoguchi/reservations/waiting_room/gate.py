@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import replace
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -61,7 +62,7 @@ def admit(
     conf = config()
     store = store or default_store()
     now = time.time() if now is None else now
-    ask = {
+    ask: dict[str, Any] = {
         "scope": scope,
         "client": client,
         "address": address,
