@@ -40,7 +40,8 @@ Two stores implement the bucket: Redis (one Lua script, atomic across all app se
 a process-local store for the embedded/dev setup (locmem cache). A contract test runs the
 same checks against both.
 
-The package, by concern: ``bucket`` (the algorithm, the Redis and local stores), ``addresses``
+The package, by concern: ``bucket`` (the algorithm and the stores' contract), ``stores`` (the
+Redis and process-local stores), ``addresses``
 (the ceiling's address groups and allow-list), ``passes`` (signed passes and client ids as
 cookies), ``rate`` (the adaptive rate's step), ``gate`` (admit a request, settle an attempt,
 set its cookies) and ``conf`` (the settings). Callers use the names re-exported here.
@@ -63,13 +64,10 @@ from madoguchi.reservations.waiting_room.bucket import (
     AdaptConf,
     Admission,
     AdmissionStore,
-    LocalAdmissionStore,
-    RedisAdmissionStore,
     SlotHints,
     adapt_key,
     bucket_keys,
     bucket_step,
-    default_store,
     release_step,
 )
 from madoguchi.reservations.waiting_room.conf import config
@@ -98,6 +96,7 @@ from madoguchi.reservations.waiting_room.passes import (
     set_pass_cookie,
 )
 from madoguchi.reservations.waiting_room.rate import ADAPT_INTERVAL, adapt_step
+from madoguchi.reservations.waiting_room.stores import LocalAdmissionStore, RedisAdmissionStore, default_store
 
 __all__ = [
     "ADAPT_INTERVAL",

@@ -22,7 +22,6 @@ from madoguchi.reservations.waiting_room.bucket import (
     Admission,
     AdmissionStore,
     SlotHints,
-    default_store,
     effective_burst,
 )
 from madoguchi.reservations.waiting_room.conf import config
@@ -35,6 +34,7 @@ from madoguchi.reservations.waiting_room.passes import (
     set_client_cookie,
     set_pass_cookie,
 )
+from madoguchi.reservations.waiting_room.stores import default_store
 
 FULL_ANSWER = Admission(admitted=False, ticket=0, position=0, retry_after=0, full=True)
 

@@ -1,6 +1,6 @@
 """The adaptive rate: booking POSTs' server time moves the admission rate.
 
-The step is here; its state lives next to the bucket in the admission store (``bucket.py``:
+The step is here; its state lives next to the bucket in the admission store (``stores.py``:
 one Lua script for Redis, shared by every web process; ``gate.observe``/``gate.settle`` feed
 it, ``gate.current_rate`` reads it)."""
 
@@ -18,7 +18,7 @@ def adapt_step(
     quarter when it is under half the target (the slot could take more) — within
     ``[1, max_rate]``. Multiplicative both ways, so it finds the slot's real capacity in a few
     seconds and follows it when the machine gets busier or quieter. The Redis store's Lua
-    script (``bucket._SETTLE_LUA``) is the same step."""
+    script (``stores._SETTLE_LUA``) is the same step."""
     rate = float(state.get("rate", conf["rate"]))
     average = float(state.get("avg", seconds))
     average = 0.8 * average + 0.2 * seconds
