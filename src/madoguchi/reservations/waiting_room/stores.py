@@ -136,7 +136,8 @@ return 1
 
 
 class RedisAdmissionStore:
-    """The bucket as Redis keys changed by one Lua script (atomic for all app servers)."""
+    """The bucket and the adaptive rate as Redis keys changed by Lua scripts (atomic for all app
+    servers; one round trip per call)."""
 
     def __init__(self, client):
         self.client = client
