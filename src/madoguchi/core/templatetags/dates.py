@@ -27,21 +27,21 @@ def _format(name: str) -> str:
     return formats.get(language, formats["ja"])
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def date_weekday_time(value):
     return date_filter(value, _format("date_weekday_time"))
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def date_weekday(value):
     return date_filter(value, _format("date_weekday"))
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def month_day_weekday_time(value):
     return date_filter(value, _format("month_day_weekday_time"))
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def month_day_time(value):
     return date_filter(value, _format("month_day_time"))

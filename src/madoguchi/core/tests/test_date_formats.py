@@ -42,3 +42,24 @@ def test_english_pages_show_english_dates():
         "December 2026",
         "18 Dec",
     ]
+
+
+def test_a_time_as_the_database_gives_it_in_utc_is_shown_in_japan_time():
+    """Rows come back in UTC: the weekday filters must show the current time zone's clock, as
+    Django's own ``date`` does (the booking page once said 05:00 for a 14:00 slot)."""
+    stored = dt.datetime(2026, 12, 9, 5, 0, tzinfo=dt.UTC)  # 14:00 in Tokyo
+    template = Template(
+        "{{ t|date_weekday_time }}|{{ t|date_weekday }}|{{ t|month_day_weekday_time }}|"
+        '{{ t|month_day_time }}|{{ t|time:"H:i" }}'
+    )
+    with translation.override("ja"):
+        assert template.render(Context({"t": stored})).split("|") == [
+            "2026年12月9日（水） 14:00",
+            "2026年12月9日（水）",
+            "12月9日（水） 14:00",
+            "12月9日 14:00",
+            "14:00",
+        ]
+    late = dt.datetime(2026, 12, 9, 16, 0, tzinfo=dt.UTC)  # 01:00 the next day in Tokyo: the date moves too
+    with translation.override("en"):
+        assert Template("{{ t|date_weekday }}").render(Context({"t": late})) == "Thu 10 Dec 2026"
