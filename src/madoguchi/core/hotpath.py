@@ -290,10 +290,12 @@ def cursor(connection: Any) -> Any:
     for its nine statements. The health check and the connection (made again if closed) are
     seen to as ``connection.cursor()`` does; a kept cursor of an earlier connection is not
     used. While queries are logged (DEBUG, ``CaptureQueriesContext``, ``assertNumQueries``:
-    those wrap a cursor when it is made) every call gets a new one. Callers do not close it."""
+    those wrap a cursor when it is made) every call gets a new one, and so while the connection
+    is shared between threads (a test's live server on an in-memory SQLite database): one
+    cursor used by two threads at once crashed the process. Callers do not close it."""
     if not isinstance(connection, BaseDatabaseWrapper):  # django.db.connection, a proxy
         connection = _own(connection)
-    if connection.queries_logged:
+    if connection.queries_logged or connection.allow_thread_sharing:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()

@@ -1,6 +1,7 @@
 """core.hotpath.cursor keeps one cursor per connection for the hot statements: the same one
 for the next statement, a new one after the connection was made again, and none kept while
-queries are logged (so CaptureQueriesContext / assertNumQueries still see every statement)."""
+queries are logged (so CaptureQueriesContext / assertNumQueries still see every statement) or
+while the connection is shared between threads (a live server's in-memory SQLite database)."""
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -47,3 +48,18 @@ def test_statements_are_logged_while_queries_are_captured():
         assert api_token_authenticate(token=token) == user
     assert any("token_hash" in query["sql"] for query in captured.captured_queries)
     assert hotpath.cursor(connection) is kept
+
+
+def test_a_connection_shared_between_threads_keeps_no_cursor():
+    """A live server's threads share the test's in-memory SQLite connection: a kept cursor
+    would be used by two threads at once (a segmentation fault in CI, 2026-12-05)."""
+    own = connections[DEFAULT_DB_ALIAS]
+    kept = hotpath.cursor(own)
+    own.inc_thread_sharing()
+    try:
+        first, second = hotpath.cursor(own), hotpath.cursor(own)
+        assert first is not kept and second is not first
+        assert _one(first) == 1 and _one(second) == 1
+    finally:
+        own.dec_thread_sharing()
+    assert hotpath.cursor(own) is kept
