@@ -289,10 +289,9 @@ def cursor(connection: Any) -> Any:
     psycopg cursor and Django's wrapper each time, ≈ 5 % of a complete API submission's CPU
     for its nine statements. The health check and the connection (made again if closed) are
     seen to as ``connection.cursor()`` does; a kept cursor of an earlier connection is not
-    used. While queries are logged (DEBUG, ``CaptureQueriesContext``, ``assertNumQueries``:
-    those wrap a cursor when it is made) every call gets a new one, and so while the connection
-    is shared between threads (a test's live server on an in-memory SQLite database): one
-    cursor used by two threads at once crashed the process. Callers do not close it."""
+    used. A new one each call while queries are logged (``CaptureQueriesContext`` … wrap a
+    cursor when it is made) or the connection is shared between threads (a test's live server
+    on in-memory SQLite: two threads on one cursor crash). Callers do not close it."""
     if not isinstance(connection, BaseDatabaseWrapper):  # django.db.connection, a proxy
         connection = _own(connection)
     if connection.queries_logged or connection.allow_thread_sharing:

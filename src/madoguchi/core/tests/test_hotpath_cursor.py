@@ -14,6 +14,18 @@ from madoguchi.core.testing import make_api_token
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _not_shared_between_threads():
+    """pytest-django's live server (session-wide, started by a browser test earlier in this
+    process) leaves an in-memory SQLite connection shared between threads, and then nothing is
+    kept: these tests see the connection as a web process does."""
+    own = connections[DEFAULT_DB_ALIAS]
+    count = own._thread_sharing_count
+    own._thread_sharing_count = 0
+    yield
+    own._thread_sharing_count = count
+
+
 def _one(cursor) -> int:
     cursor.execute("SELECT 1")
     return cursor.fetchone()[0]
