@@ -140,7 +140,6 @@ def test_pages_see_the_user_through_the_middleware_and_sign_out_ends_it():
     from madoguchi.config import settings as project_settings
 
     assert "madoguchi.accounts.middleware.AuthenticationMiddleware" in project_settings.MIDDLEWARE
-    assert AuthenticationMiddleware is not None
     user = make_user()
     client = Client()
     client.force_login(user)
