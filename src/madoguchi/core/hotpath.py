@@ -24,7 +24,9 @@ from django.db.models.base import ModelState
 from django.db.models.fields.files import FileDescriptor
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
+from django.db.models.signals import post_init, post_save, pre_init, pre_save
+
+from madoguchi.core.pgtimes import use_psycopg_timestamps
 
 Converter = Callable[[Any, Any, Any], Any]
 
@@ -278,20 +280,17 @@ _UPDATES: dict[tuple[str, type[models.Model], tuple[str, ...]], ModelUpdate] = {
 
 
 def _signalled(model: type[models.Model]) -> bool:
-    from django.db.models import signals
-
-    return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+    return pre_save.has_listeners(model) or post_save.has_listeners(model)
 
 
 def cursor(connection: Any) -> Any:
-    """A cursor of ``connection`` (the thread's own, see ``_own``) for a statement of this
-    module, kept on the connection for the next one: ``connection.cursor()`` builds a new
-    psycopg cursor and Django's wrapper each time, ≈ 5 % of a complete API submission's CPU
-    for its nine statements. The health check and the connection (made again if closed) are
-    seen to as ``connection.cursor()`` does; a kept cursor of an earlier connection is not
-    used. A new one each call while queries are logged (``CaptureQueriesContext`` … wrap a
-    cursor when it is made) or the connection is shared between threads (a test's live server
-    on in-memory SQLite: two threads on one cursor crash). Callers do not close it."""
+    """A cursor of ``connection`` (the thread's own, ``_own``) for this module's statements, kept
+    on the connection for the next one (a new psycopg cursor and Django's wrapper per statement
+    were ≈ 5 % of a complete API submission's CPU). Health check and connection as with
+    ``connection.cursor()``; none of an earlier connection is used, and none is kept while queries
+    are logged (``CaptureQueriesContext`` wraps a cursor when it is made) or the connection is
+    shared between threads (a live server's in-memory SQLite: two threads on one cursor crash).
+    Callers do not close it. Timestamps through psycopg's loader where equal (core/pgtimes.py)."""
     if not isinstance(connection, BaseDatabaseWrapper):  # django.db.connection, a proxy
         connection = _own(connection)
     if connection.queries_logged or connection.allow_thread_sharing:
@@ -301,6 +300,7 @@ def cursor(connection: Any) -> Any:
     kept = getattr(connection, "_hotpath_cursor", None)
     if kept is None or kept[0] is not connection.connection:
         kept = connection._hotpath_cursor = (connection.connection, connection.cursor())
+        use_psycopg_timestamps(kept[1], connection)
     return kept[1]
 
 
