@@ -11,6 +11,14 @@ come back through ``RETURNING`` in the rows' order, and with ``ignore_conflicts`
 returns the keys of the rows it wrote, so a row whose unique key existed already is known
 without reading again. Why and the rule for adding a user: decision 0029 (addendum of
 2026-12-04, fifth session).
+
+On PostgreSQL with server-side binding (``DB_SERVER_SIDE_BINDING``, the default) the statement
+goes through a psycopg ``RawCursor`` with ``$1, $2, …`` placeholders written here: psycopg parses
+a ``%s`` statement of more than 50 parameters on every call (it caches only short ones), and for
+a batch's multi-row INSERTs that parse was about a tenth of the worker's CPU per application
+(docs/performance.md, issue 19, eighth session). The values, the binding by the server and the
+prepared statements are those of Django's own cursor; errors are Django's (the cursor is wrapped
+as ``connection.cursor()`` wraps its own), and while queries are logged the ``%s`` form is used.
 """
 
 from __future__ import annotations
@@ -57,6 +65,7 @@ class _Statement:
             chain = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             self.converters.append([(converter, column) for converter in chain])
         self.sql: dict[int, str] = {}
+        self.raw_sql: dict[int, str] = {}
 
     def returned(self, row: Sequence[Any], connection: Any) -> list[Any]:
         values = []
@@ -72,8 +81,69 @@ class _Statement:
             sql = self.sql[rows] = self.head + ", ".join([self.row] * rows) + self.tail
         return sql
 
+    def raw_text(self, rows: int) -> str:
+        """``text(rows)`` with numbered placeholders (``$1``, ``$2``, …) for a ``RawCursor``."""
+        sql = self.raw_sql.get(rows)
+        if sql is None:
+            width = len(self.fields)
+            values = ", ".join(
+                "(" + ", ".join(f"${row * width + column + 1}" for column in range(width)) + ")"
+                for row in range(rows)
+            )
+            sql = self.raw_sql[rows] = self.head + values + self.tail
+        return sql
+
 
 _STATEMENTS: dict[tuple[str, type[models.Model], bool, bool], _Statement] = {}
+
+
+def raw_cursor(connection: Any) -> Any:
+    """A psycopg ``RawCursor`` on ``connection`` (``$n`` placeholders, which psycopg does not
+    parse), wrapped as Django wraps its cursors (its errors, ``execute_wrapper``s) and kept on
+    the connection for the next statement — where the connection binds on the server anyway
+    (PostgreSQL, psycopg 3, ``server_side_binding``). None elsewhere, and while queries are logged
+    (``CaptureQueriesContext``, DEBUG: the log composes ``%s`` statements) or the connection is
+    shared between threads: the caller writes ``%s`` through ``hotpath.cursor``."""
+    from django.db import connections
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    if not isinstance(connection, BaseDatabaseWrapper):  # django.db.connection, a proxy
+        connection = connections[connection.alias]
+    if (
+        connection.vendor != "postgresql"
+        or not connection.features.uses_server_side_binding
+        or not _has_raw_cursor()
+        or connection.queries_logged
+        or connection.allow_thread_sharing
+    ):
+        return None
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    kept = getattr(connection, "_multirow_raw_cursor", None)
+    if kept is None or kept[0] is not connection.connection:
+        kept = connection._multirow_raw_cursor = (connection.connection, _new_raw_cursor(connection))
+    return kept[1]
+
+
+def _has_raw_cursor() -> bool:
+    import psycopg
+
+    return hasattr(psycopg, "RawCursor")  # psycopg ≥ 3.2
+
+
+def _new_raw_cursor(connection: Any) -> Any:
+    """What ``connection.cursor()`` makes (``create_cursor``, then the wrapper), as a RawCursor."""
+    import psycopg
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    raw = psycopg.RawCursor(connection.connection)
+    # as create_cursor: the cursor's time zone only where the connection's differs
+    loader = connection.connection.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
+    if connection.timezone != loader.timezone:
+        register_tzloader(connection.timezone, raw)
+    return connection.make_cursor(raw)
 
 
 def insert_many(
@@ -136,8 +206,13 @@ def insert_many(
                         if hasattr(value, "resolve_expression"):  # DatabaseDefault too
                             raise ValueError(f"{field.name}: an expression; use bulk_create")
                         values.append(field.get_db_prep_save(value, connection=connection))
-                kept = kept_cursor(connection)
-                kept.execute(statement.text(len(chunk)), values + list(statement.returning_params))
+                raw = None if statement.returning_params else raw_cursor(connection)
+                if raw is not None:
+                    kept = raw
+                    kept.execute(statement.raw_text(len(chunk)), values)
+                else:
+                    kept = kept_cursor(connection)
+                    kept.execute(statement.text(len(chunk)), values + list(statement.returning_params))
                 returned = kept.fetchall() if statement.returning else []
                 if ignore_conflicts:
                     written += [statement.returned(row, connection)[0] for row in returned]
