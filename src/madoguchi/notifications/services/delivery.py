@@ -304,31 +304,43 @@ def notifications_mark_sent(ids: list[Any], token: uuid.UUID) -> int:
     (``tests/test_outbox_marks.py``)."""
     if not ids:
         return 0
+    from madoguchi.core.hotpath import cursor as kept_cursor
+
     connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-
-    def prep(name: str, value: Any) -> Any:
-        model_field = Notification._meta.get_field(name)
-        assert isinstance(model_field, models.Field)
-        return model_field.get_db_prep_value(model_field.to_python(value), connection)
-
-    id_col = quote("id")
-    which = f"{id_col} = %s" if len(ids) == 1 else f"{id_col} IN ({', '.join(['%s'] * len(ids))})"
-    sql = (
-        f"UPDATE {quote(Notification._meta.db_table)} SET {quote('status')} = %s, {quote('sent_at')} = %s, "
-        f"{quote('lease_until')} = NULL, {quote('claim_token')} = NULL, {quote('last_error')} = '' "
-        f"WHERE {which} AND {quote('claim_token')} = %s AND {quote('status')} = %s"
-    )
+    sql = _mark_sent_sql(connection, len(ids))
+    fields = Notification._meta
+    sent_at, pk, claim_token = fields.get_field("sent_at"), fields.pk, fields.get_field("claim_token")
+    assert isinstance(sent_at, models.Field) and isinstance(claim_token, models.Field) and pk is not None
     params = [
         NotificationStatus.SENT,
-        prep("sent_at", timezone.now()),
-        *(prep("id", pk) for pk in ids),
-        prep("claim_token", token),
+        sent_at.get_db_prep_value(timezone.now(), connection),
+        *(pk.get_db_prep_value(pk.to_python(value), connection) for value in ids),
+        claim_token.get_db_prep_value(claim_token.to_python(token), connection),
         NotificationStatus.SENDING,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    cursor = kept_cursor(connection)
+    cursor.execute(sql, params)
+    return cursor.rowcount
+
+
+_MARK_SENT_SQL: dict[tuple[str, int], str] = {}
+
+
+def _mark_sent_sql(connection: Any, count: int) -> str:
+    """The UPDATE of ``notifications_mark_sent`` for ``count`` ids, made once per process."""
+    key = (connection.vendor, count)
+    sql = _MARK_SENT_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        id_col = quote("id")
+        which = f"{id_col} = %s" if count == 1 else f"{id_col} IN ({', '.join(['%s'] * count)})"
+        sql = _MARK_SENT_SQL[key] = (
+            f"UPDATE {quote(Notification._meta.db_table)} SET {quote('status')} = %s, "
+            f"{quote('sent_at')} = %s, {quote('lease_until')} = NULL, {quote('claim_token')} = NULL, "
+            f"{quote('last_error')} = '' WHERE {which} AND {quote('claim_token')} = %s "
+            f"AND {quote('status')} = %s"
+        )
+    return sql
 
 
 def _send_claimed(row: Notification, token: uuid.UUID) -> str:
