@@ -69,8 +69,8 @@ MIDDLEWARE = [
     "madoguchi.core.middleware.PersonalPagesNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "madoguchi.core.middleware.RequestSizeLimitMiddleware",
-    # Django's session, CSRF, authentication and messages middleware, passed by for requests to
-    # the JSON API with a bearer token and no session cookie (core/ and accounts/middleware.py)
+    "madoguchi.reservations.middleware.WaitingRoomMiddleware",  # the crowd's pages go round what follows
+    # session, CSRF, authentication, messages: passed by for a token API request (core/, accounts/)
     "madoguchi.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -142,24 +142,43 @@ def slot_hints(slot_id: int, *, stop_if_full: bool) -> waiting_room.SlotHints:
     )
 
 
+# The admission the waiting room's middleware made for this request (``reservations/middleware.py``):
+# the view's gate uses it instead of asking the bucket a second time.
+ADMISSION_ATTRIBUTE = "waiting_room_admission"
+
+
+def gate_admission(request, org: str, res: str, slot_id: int) -> waiting_room.Admission:
+    """Ask the waiting room once for this request to the booking page of ``slot_id``."""
+    hints = slot_hints(slot_id, stop_if_full=request.method == "GET")
+    return waiting_room.check_request(request, gate_scope(org, res), slot=str(slot_id), hints=hints)
+
+
+def gate_page(request, admission: waiting_room.Admission, org: str, res: str):
+    """The page for a visitor the gate did not let in ("full", or the queue), or None."""
+    if admission.full:
+        return full_page(request, detail_url=f"/reservations/r/{org}/{res}/")
+    if not admission.admitted:
+        return waiting_page(request, admission, scope=gate_scope(org, res))
+    return None
+
+
 def waiting_room_gate(view):
     """Decorate a view taking ``organization_slug``, ``resource_slug`` and ``slot_id``.
 
     A GET of a slot the cache knows is full gets the "full" page (with or without a pass); a
     POST goes on to the form, which says so itself. The gate asks the waiting room once per
-    request and, after a booking POST, settles it once (its time, and the end of its admission
-    when it booked or found the slot full)."""
+    request (a GET: before the session's middleware, ``reservations/middleware.py``) and, after
+    a booking POST, settles it once (its time, and the end of its admission when it booked or
+    found the slot full)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         org, res, slot_id = kwargs["organization_slug"], kwargs["resource_slug"], kwargs["slot_id"]
         scope = gate_scope(org, res)
-        hints = slot_hints(slot_id, stop_if_full=request.method == "GET")
-        admission = waiting_room.check_request(request, scope, slot=str(slot_id), hints=hints)
-        if admission.full:
-            return full_page(request, detail_url=f"/reservations/r/{org}/{res}/")
-        if not admission.admitted:
-            return waiting_page(request, admission, scope=scope)
+        admission = getattr(request, ADMISSION_ATTRIBUTE, None) or gate_admission(request, org, res, slot_id)
+        page = gate_page(request, admission, org, res)
+        if page is not None:
+            return page
         started = time.perf_counter()
         response = view(request, *args, **kwargs)
         if request.method == "POST":  # a booking attempt: what the slot can take (adaptive rate)
