@@ -13,9 +13,9 @@ What it does (each run starts from scratch; nothing of it is part of the test su
 3. starts gunicorn on 127.0.0.1:8301 (DEBUG off, ``REDIS_URL=redis://127.0.0.1:6379/3``)
    with the waiting room at ``--rate`` admissions/s (burst ``--burst``);
 4. measures a baseline: ``GET /healthz`` throughput with the same client concurrency;
-5. releases all N users at once. Each one behaves like a phone without JavaScript:
+5. releases all N users at once. Each one behaves like a phone:
    ``GET`` the booking form → if queued, wait ``Retry-After`` seconds and ``GET`` again
-   (the ``<meta refresh>``) → ``POST`` the form (CSRF token, idempotency key) → booked,
+   (the queue page's script reloads it then; without JavaScript the page asks the person to) → ``POST`` the form (CSRF token, idempotency key) → booked,
    or told the slot is full. At most ``--concurrency`` requests are in flight;
 6. stops gunicorn and checks the database: exactly 200 bookings, ``booked_count`` 200,
    no person with two bookings; prints the outcome for every user (counts, one letter per

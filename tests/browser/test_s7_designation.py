@@ -41,7 +41,7 @@ def error_next_to(page, key: str) -> str:
     return page.locator(".field-error").filter(has=field).first.inner_text()
 
 
-def test_s7_briefing_designation_with_errors_and_change_notice(open_page, site):
+def test_s7_briefing_designation_with_errors_and_change_notice(open_page, site, settings):
     designation = Application.objects.get(applicant__email=APPLICANT, procedure__slug="shogai-fukushi-shitei")
     assert designation.status == "approved"
 
@@ -54,8 +54,35 @@ def test_s7_briefing_designation_with_errors_and_change_notice(open_page, site):
     follow(page, f"{BRIEFING}を予約する")
     phone.check("briefing calendar")
     assert phone.horizontal_overflow() == 0
+    # The briefing opens and everyone comes at once: the waiting room lets nobody in yet. The
+    # queue page (answered before the session's middleware, reservations/middleware.py) at 320 px.
+    opened = {
+        name: getattr(settings, name)
+        for name in (
+            "RESERVATIONS_WAITING_ROOM_RATE",
+            "RESERVATIONS_WAITING_ROOM_BURST",
+            "RESERVATIONS_WAITING_ROOM_MAX_BURST",
+        )
+    }
+    settings.RESERVATIONS_WAITING_ROOM_RATE = 0.001
+    settings.RESERVATIONS_WAITING_ROOM_BURST = settings.RESERVATIONS_WAITING_ROOM_MAX_BURST = 0
+    page.set_viewport_size({"width": 320, "height": 640})
     with page.expect_navigation():
         page.locator(".slot-open a").first.click()
+    phone.check("briefing queue page at 320 px")
+    assert phone.horizontal_overflow() == 0
+    assert "1 番目" in page.locator("main").inner_text()
+    # with JavaScript it reloads itself after the suggested time, says so, and can be stopped
+    assert "秒後に自動で画面を更新します" in page.locator("#wr-auto-status").inner_text()
+    assert page.locator("#wr-manual").is_hidden()  # "press reload now after …": the page does it
+    page.get_by_role("button", name="自動更新を止める").click()
+    assert "自動更新を止めました" in page.locator("#wr-auto-status").inner_text()
+    assert page.locator("#wr-manual").is_visible()
+    phone.check_focus("briefing queue page, by keyboard")
+    for name, value in opened.items():  # places free up: "reload now" brings the form
+        setattr(settings, name, value)
+    follow(page, "今すぐ再読み込みする")
+    page.set_viewport_size({"width": 390, "height": 844})
     phone.check("briefing booking form")
     press(page, "この内容で予約する")
     phone.check("briefing booking form with an error")

@@ -63,7 +63,8 @@ def test_many_browsers_behind_one_address_get_places_up_to_the_ceiling_then_a_cl
     assert "ただいま順番待ちに加われません" in page
     assert "すでに多くの方が順番待ちをしています" in page
     assert refused["Retry-After"] == "30"  # capped by RESERVATIONS_WAITING_ROOM_MAX_RETRY
-    assert '<meta http-equiv="refresh" content="30">' in page
+    assert 'http-equiv="refresh"' not in page  # no refresh the person cannot stop (WCAG 2.2.1)
+    assert 'data-retry-after="30"' in page  # the page's script reloads it then, and says so
     assert refused["X-Reservation-Outcome"] == "limited; retry-after=30"
     assert "no-store" in refused["Cache-Control"]
     assert not refused.cookies  # no place, nothing to remember
@@ -227,7 +228,8 @@ def test_above_the_rate_visitors_get_a_light_waiting_page_with_their_place(clien
         waiting = client.get(_book_url(slot))
     assert waiting.status_code == 200
     page = waiting.content.decode()
-    assert '<meta http-equiv="refresh" content="30">' in page
+    assert 'http-equiv="refresh"' not in page  # no refresh the person cannot stop (WCAG 2.2.1)
+    assert 'data-retry-after="30"' in page and "約 30 秒後に「今すぐ再読み込みする」を押してください" in page
     assert "1 番目" in page
     assert waiting["Retry-After"] == "30"
     assert waiting["X-Reservation-Outcome"].startswith("queued; position=1")
@@ -267,7 +269,7 @@ def test_queue_pages_rendered_once_per_process_show_each_visitor_their_own_numbe
         pages.append((page["Retry-After"], page.content.decode()))
     (wait1, first), (wait2, second), (wait3, english) = pages
     assert "1 番目" in first and "2 番目" in second and "3 番目" not in english
-    assert f'content="{wait1}"' in first and f'content="{wait2}"' in second
+    assert f'data-retry-after="{wait1}"' in first and f'data-retry-after="{wait2}"' in second
     assert 'lang="en"' in english and "3" in english and "番目" not in english
     assert str(gate._POSITION_MARK) not in first + second + english
     request = RequestFactory().get(_book_url(slot))

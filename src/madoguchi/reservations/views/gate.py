@@ -3,8 +3,10 @@
 The gate runs before anything touches the database or the session: a full slot is answered
 from a cache flag, a visitor with a valid pass goes through, everyone else asks the token
 bucket (which reads the flag and the slot's places left with the admission: one Redis round
-trip). The waiting page is small, needs no session and refreshes itself with
-``<meta http-equiv="refresh">`` (no JavaScript; allowed by the CSP).
+trip). The waiting page is small and needs no session; it asks the person to reload it after
+the suggested time, and with JavaScript reloads itself then, saying so, with a button that stops
+it (``static/reservations/js/waiting_room.js``: no ``<meta http-equiv="refresh">``, a time limit
+the person could not stop, WCAG 2.2.1).
 """
 
 from __future__ import annotations
