@@ -20,7 +20,7 @@ from madoguchi.applications.models import Application, ApplicationEvent
 from madoguchi.applications.services.status import event_texts
 from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_batch, audit_record
-from madoguchi.core import events
+from madoguchi.core import events, hotpath
 from madoguchi.core.errors import DomainError
 from madoguchi.core.memo import batch_memo, batch_memo_forget
 from madoguchi.notifications.services import notifications_batch
@@ -152,9 +152,9 @@ def _claim(
             else " FOR UPDATE SKIP LOCKED"
         )
     sql = f"{rows.sql} WHERE {' AND '.join(where)} ORDER BY {order}{submitted_col}, {id_col} LIMIT %s{lock}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    cursor = hotpath.cursor(connection)
+    cursor.execute(sql, params)
+    found = cursor.fetchall()
     claimed = []
     for values in found:
         application = rows.instance(values, connection)
@@ -277,10 +277,36 @@ def _follow_up_batch(
             else:
                 done.append(application.pk)
         if done:
-            Application.objects.filter(pk__in=done).update(followed_up_at=timezone.now())
+            _mark_followed_up(done)
     if failed:
         batch_memo_forget()  # the next batch reads the configuration afresh
     return {"claimed": len(claimed), "done": done, "failed": failed}
+
+
+_FOLLOWED_UP_SQL: dict[tuple[str, int], str] = {}
+
+
+def _mark_followed_up(ids: list[Any]) -> None:
+    """``Application.objects.filter(pk__in=ids).update(followed_up_at=now)`` — the batch's done
+    marker — with the UPDATE's text made once per process and id count (core/hotpath, decision
+    0029): the ORM built it for every batch. ``tests/test_follow_up_batch.py`` holds it to the
+    ORM's."""
+    connection = transaction.get_connection()
+    key = (connection.vendor, len(ids))
+    sql = _FOLLOWED_UP_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        marks = ", ".join(["%s"] * len(ids))
+        sql = _FOLLOWED_UP_SQL[key] = (
+            f"UPDATE {quote(Application._meta.db_table)} SET {quote('followed_up_at')} = %s "
+            f"WHERE {quote('id')} IN ({marks})"
+        )
+    meta = Application._meta
+    marker, pk = meta.get_field("followed_up_at"), meta.pk
+    assert isinstance(marker, models.Field) and pk is not None
+    params = [marker.get_db_prep_value(timezone.now(), connection)]
+    params += [pk.get_db_prep_value(pk.to_python(value), connection) for value in ids]
+    hotpath.cursor(connection).execute(sql, params)
 
 
 # Set (shared cache) when a follow-up task is queued, deleted when a task starts: while it is

@@ -270,3 +270,28 @@ def test_with_staff_to_tell_a_batch_still_costs_the_same_statements_whatever_its
         sizes.append(len(queries))
     assert sizes[0] == sizes[1], sizes
     assert Notification.objects.filter(event="review.task_assigned").count() == 5 * 2 * 2
+
+
+def test_the_done_marker_is_one_update_of_the_done_applications_as_the_orm_writes_it():
+    from django.utils import timezone
+
+    from madoguchi.review.services import route_for_procedure
+
+    office = Office()
+    RouteStep.objects.filter(route=route_for_procedure(procedure=office.procedure_b), position=1).delete()
+    applications = [_submit(p, f"m{n}") for n, p in enumerate([office.procedure_a, office.procedure_b] * 2)]
+    updated = {a.pk: Application.objects.get(pk=a.pk).updated_at for a in applications}
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        result = applications_follow_up_batch(limit=10)
+    assert len(result["done"]) == 2 and len(result["failed"]) == 2
+    marks = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "applications_application"')
+    ]
+    assert len(marks) == 1
+    for application in Application.objects.filter(pk__in=[a.pk for a in applications]):
+        if application.pk in result["done"]:
+            assert before <= application.followed_up_at <= timezone.now()
+        else:
+            assert application.followed_up_at is None
+        assert application.updated_at == updated[application.pk]  # as QuerySet.update(): no auto_now
