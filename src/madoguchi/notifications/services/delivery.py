@@ -135,6 +135,7 @@ def _claim(
     Returns the claimed rows as model instances."""
     from django.db import connection
 
+    from madoguchi.core.hotpath import cursor as kept_cursor
     from madoguchi.core.hotpath import model_columns
 
     table = Notification._meta.db_table
@@ -202,14 +203,14 @@ def _claim(
             f"RETURNING {returning}"
         )
         params = [NotificationStatus.SENDING, token_value, lease, *pick_params, NotificationStatus.QUEUED]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows: list[Notification] = []
-        for values in cursor.fetchall():
-            row = columns.instance(values[:-1], connection)
-            assert isinstance(row, Notification)
-            row._organization_slug = values[-1] or ""  # type: ignore[attr-defined]
-            rows.append(row)
+    cursor = kept_cursor(connection)
+    cursor.execute(sql, params)
+    rows: list[Notification] = []
+    for values in cursor.fetchall():
+        row = columns.instance(values[:-1], connection)
+        assert isinstance(row, Notification)
+        row._organization_slug = values[-1] or ""  # type: ignore[attr-defined]
+        rows.append(row)
     # RETURNING keeps no order: the asked-for row first, then the longest due
     wanted = str(notification_id) if notification_id is not None else None
     rows.sort(key=lambda r: (str(r.pk) != wanted and r.pk.hex != wanted, r.next_attempt_at, str(r.pk)))

@@ -46,7 +46,10 @@ def _language(user: User) -> str:
 
 
 def mailbox_url() -> str:
-    return settings.SITE_URL + reverse("notifications:mailbox")
+    """The mailbox's address (once per batch of follow-ups, core.memo: a ``reverse`` per notice)."""
+    return memoized(
+        ("notifications.mailbox_url",), lambda: settings.SITE_URL + reverse("notifications:mailbox")
+    )
 
 
 def template_texts(*, organization: Organization, event: str, language: str) -> tuple[str, str]:
