@@ -23,7 +23,7 @@ from functools import cache
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.locale import LocaleMiddleware
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from madoguchi.reservations.views.gate import ADMISSION_ATTRIBUTE, gate_admission, gate_page
 
@@ -47,6 +47,9 @@ def booking_path() -> re.Pattern[str] | None:
         sample = reverse("reservations:booking_new", args=["org0slug", "res0slug", 987654323])
     except NoReverseMatch:
         return None
+    prefix = get_script_prefix()  # served below a path (SCRIPT_NAME): path_info is without it
+    if sample.startswith(prefix):
+        sample = "/" + sample[len(prefix) :]
     pattern = re.escape(sample)
     pattern = pattern.replace("org0slug", r"(?P<org>[-a-zA-Z0-9_]+)", 1)
     pattern = pattern.replace("res0slug", r"(?P<res>[-a-zA-Z0-9_]+)", 1)

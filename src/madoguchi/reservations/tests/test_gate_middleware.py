@@ -47,6 +47,19 @@ def test_the_booking_path_pattern_is_the_url_of_the_booking_page():
         assert pattern.match(other) is None
 
 
+def test_the_booking_path_pattern_is_the_path_info_below_a_script_prefix():
+    from django.urls import set_script_prefix
+
+    middleware.booking_path.cache_clear()
+    set_script_prefix("/madoguchi/")
+    try:
+        pattern = middleware.booking_path()
+    finally:
+        set_script_prefix("/")
+        middleware.booking_path.cache_clear()
+    assert pattern.match("/reservations/r/tokyo-ku/setsumei/book/7/")
+
+
 def _strip(response, slot):
     """What a page says, apart from the date, the visitor's own signed cookie and its path (and
     so its length, which is checked)."""
