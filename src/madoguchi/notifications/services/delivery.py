@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -217,6 +218,28 @@ def _claim(
     return rows
 
 
+class _Lease:
+    """A claim's lease, kept while its rows are sent: before each send, once half of it has
+    passed, the rows still claimed with the token get a fresh one (one UPDATE). So the lease is
+    short — a worker killed mid-batch gives its rows back to the sweeper after
+    ``NOTIFICATION_LEASE_SECONDS`` (30 s; was 120 s before batches) — and a live worker with a
+    long batch never loses its claim: each send starts with at least half a lease left, and
+    half a lease is more than the send timeout (``NOTIFICATION_SEND_TIMEOUT``)."""
+
+    def __init__(self, token: uuid.UUID) -> None:
+        self.token = token
+        self.seconds = float(_setting("NOTIFICATION_LEASE_SECONDS", 120))
+        self.renew_at = time.monotonic() + self.seconds / 2
+
+    def keep(self) -> None:
+        if time.monotonic() < self.renew_at:
+            return
+        Notification.objects.filter(claim_token=self.token, status=NotificationStatus.SENDING).update(
+            lease_until=timezone.now() + timedelta(seconds=self.seconds)
+        )
+        self.renew_at = time.monotonic() + self.seconds / 2
+
+
 def notification_deliver(*, notification_id: uuid.UUID | str, now: dt.datetime | None = None) -> str:
     """Claim one queued notification and send it once. Returns the resulting status.
 
@@ -243,7 +266,9 @@ def notifications_deliver_batch(
     token = uuid.uuid4()
     limit = int(limit if limit is not None else _setting("NOTIFICATION_CLAIM_BATCH", 50))
     results: dict[str, int] = {}
+    lease = _Lease(token)
     for row in _claim(notification_id=notification_id, limit=max(1, limit), now=now, token=token):
+        lease.keep()
         status = _send_claimed(row, token)
         results[status] = results.get(status, 0) + 1
     return results
@@ -262,14 +287,17 @@ def notifications_deliver_ids(ids: list[Any], *, now: dt.datetime | None = None)
     size = max(1, int(_setting("NOTIFICATION_CLAIM_BATCH", 50)))
     for start in range(0, len(ids), size):
         token = uuid.uuid4()
+        lease = _Lease(token)
         together: dict[str, list[Notification]] = {}
         for row in _claim(ids=ids[start : start + size], now=now, token=token):
             if get_channel(row.channel).writes_in_transaction:
                 together.setdefault(row.channel, []).append(row)
                 continue
+            lease.keep()
             status = _send_claimed(row, token)
             results[status] = results.get(status, 0) + 1
         for kind, rows in together.items():
+            lease.keep()
             for status in _send_claimed_together(kind, rows, token):
                 results[status] = results.get(status, 0) + 1
     return results

@@ -1,6 +1,7 @@
 """Outbox rows written together (``notifications_batch``) and delivered together
 (``notifications_deliver_ids``): the same rows, the same guarantees, fewer statements."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -191,3 +192,50 @@ def test_rows_are_claimed_no_more_than_a_workers_batch_at_a_time(settings):
         if "RETURNING" in q["sql"] and "notifications_notification" in q["sql"]
     ]
     assert len(claims) == 3  # 4 + 4 + 2
+
+
+@pytest.mark.parametrize("deliver", ["ids", "batch"])
+def test_a_long_batch_keeps_its_lease_while_it_sends(settings, monkeypatch, deliver):
+    """The lease is short (a killed worker's rows come back soon) and kept while the rows are
+    sent: once half of it has passed, the next send first renews it for the rows still claimed."""
+    from madoguchi.notifications.services import delivery
+
+    settings.NOTIFICATION_LEASE_SECONDS = 30
+    organization = make_organization()
+    for n in range(3):
+        notification_enqueue(
+            recipient=make_user(),
+            event="application.submitted",
+            organization=organization,
+            context=CONTEXT,
+            dedupe_key=f"app-{n}",
+            channels=["email"],
+        )
+    clock = [1000.0]
+    start = delivery.timezone.now()
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(delivery.timezone, "now", lambda: start + timedelta(seconds=clock[0] - 1000))
+    leases = []
+    send = delivery._send_claimed
+
+    def slow_send(row, token):  # each e-mail takes 20 s (a slow provider, under the send timeout)
+        leases.append(Notification.objects.get(pk=row.pk).lease_until)
+        clock[0] += 20
+        return send(row, token)
+
+    monkeypatch.setattr(delivery, "_send_claimed", slow_send)
+    if deliver == "ids":
+        done = notifications_deliver_ids(list(Notification.objects.values_list("pk", flat=True)))
+    else:
+        done = delivery.notifications_deliver_batch()
+    assert done == {NotificationStatus.SENT: 3}
+    # claimed at 0 s with a lease to 30 s; renewed before the sends at 20 s and 40 s (half of it
+    # had passed), each time to 30 s from then: no send starts with less than half a lease left
+    assert [(lease - start).total_seconds() for lease in leases] == [30, 50, 70]
+
+
+def test_the_lease_is_short_by_default():
+    from django.conf import settings
+
+    assert settings.NOTIFICATION_LEASE_SECONDS == 30
+    assert settings.NOTIFICATION_LEASE_SECONDS / 2 > settings.NOTIFICATION_SEND_TIMEOUT
