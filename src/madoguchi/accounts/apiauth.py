@@ -167,40 +167,45 @@ def api_token_authenticate(*, token: str) -> User | None:
     found = _active_token(hash_token(token))
     if found is None:
         return None
-    api_token, user_is_staff = found
-    if not api_token.user.is_active or user_is_staff:
+    user, token_id, expires_at, last_used_at, has_membership = found
+    if not user.is_active or has_membership or user.is_superuser or user.is_staff:
         return None
     now = timezone.now()
-    if api_token.expires_at is not None and api_token.expires_at <= now:
+    if expires_at is not None and expires_at <= now:
         return None
-    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-    return api_token.user
+    if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return user
 
 
-def _active_token(token_hash: str) -> tuple[ApiToken, bool] | None:
-    """The unrevoked token with this digest (its user loaded), and whether that user has staff
-    powers, in one statement written out once (every API request runs it; see
-    core/hotpath.py)."""
+def _active_token(token_hash: str) -> tuple[User, Any, datetime | None, datetime | None, bool] | None:
+    """The user of the unrevoked token with this digest, the token's id, expiry and last use,
+    and whether the user has a membership — in one statement written out once (every API request
+    runs it; see core/hotpath.py). Only the user becomes an instance: of the token the checks
+    need three values, so no ``ApiToken`` is built (nor its other six columns read)."""
     from django.db import DEFAULT_DB_ALIAS, connections
 
-    from madoguchi.accounts.models import ApiToken, User
+    from madoguchi.accounts.models import User
 
     conn = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per attribute
     statement = _TOKEN_SQL.get(conn.vendor) or _token_statement(conn)
-    sql, tokens, users = statement
+    sql, token_converters, users = statement
     cursor = hotpath.cursor(conn)
     cursor.execute(sql, [token_hash])
     row = cursor.fetchone()
     if row is None:
         return None
-    split = len(tokens.fields)
-    api_token = cast(ApiToken, tokens.instance(row[:split], conn))
-    user = cast(User, users.instance(row[split:-1], conn))
-    api_token.user = user
-    return api_token, bool(row[-1]) or user.is_superuser or user.is_staff
+    values = []
+    for value, chain in zip(row[:3], token_converters, strict=True):
+        for converter, expression in chain:
+            value = converter(value, expression, conn)
+        values.append(value)
+    user = cast(User, users.instance(row[3:-1], conn))
+    return user, values[0], values[1], values[2], bool(row[-1])
 
 
+# the token's columns read, in this order (their converters are the model's)
+_TOKEN_COLUMNS = ("id", "expires_at", "last_used_at")
 _TOKEN_SQL: dict[str, tuple[str, Any, Any]] = {}
 
 
@@ -211,16 +216,19 @@ def _token_statement(conn: Any) -> tuple[str, Any, Any]:
     tokens = model_columns(ApiToken, conn, "t")
     users = model_columns(User, conn, "u")
     quote = conn.ops.quote_name
+    read = [tokens.attnames.index(name) for name in _TOKEN_COLUMNS]
+    token_converters = [tokens.converters[i] for i in read]
+    token_sql = ", ".join(f"{quote('t')}.{quote(tokens.fields[i].column)}" for i in read)
     user_pk = f"{quote('u')}.{quote(cast(str, User._meta.pk.column))}"
     has_membership = (
         f"EXISTS (SELECT 1 FROM {quote(Membership._meta.db_table)} {quote('m')} "
         f"WHERE {quote('m')}.{quote('user_id')} = {user_pk})"
     )
     sql = (
-        f"SELECT {tokens.sql}, {users.sql}, {has_membership} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "
+        f"SELECT {token_sql}, {users.sql}, {has_membership} FROM {quote(ApiToken._meta.db_table)} {quote('t')} "
         f"JOIN {quote(User._meta.db_table)} {quote('u')} "
         f"ON {user_pk} = {quote('t')}.{quote('user_id')} "
         f"WHERE {quote('t')}.{quote('token_hash')} = %s AND {quote('t')}.{quote('revoked_at')} IS NULL"
     )
-    statement = _TOKEN_SQL[conn.vendor] = (sql, tokens, users)
+    statement = _TOKEN_SQL[conn.vendor] = (sql, token_converters, users)
     return statement
