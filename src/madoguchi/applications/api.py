@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Header, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Header, Query, Router, Status, UploadedFile
 
 from madoguchi.accounts.apiauth import require_user
 from madoguchi.accounts.oidc.assurance import request_identity_check
@@ -28,11 +28,11 @@ from madoguchi.applications.schemas import (
     DraftOut,
     DraftPage,
     DraftUpdateIn,
-    ProcedureRef,
     WithdrawIn,
 )
 from madoguchi.applications.verified import draft_apply_verified, verified_profile_for
 from madoguchi.core.errors import DomainError, FieldErrors, multipart_file_required
+from madoguchi.core.json_answer import json_answer
 from madoguchi.procedures.api import PageParams, page_of
 from madoguchi.procedures.selectors import procedure_get_public
 
@@ -50,6 +50,8 @@ def _procedure_ref(procedure) -> dict[str, str]:
 
 
 def _draft_out(draft: Draft, procedure=None) -> dict[str, Any]:
+    """A draft as ``DraftOut``: its fields in order, each of its type (draft create answers it
+    without ninja's validation and dump, ``core.json_answer``)."""
     procedure = procedure or draft.version.procedure
     return {
         "id": draft.id,
@@ -65,6 +67,7 @@ def _draft_out(draft: Draft, procedure=None) -> dict[str, Any]:
 
 
 def _application_out(application: Application) -> dict[str, Any]:
+    """An application as ``ApplicationOut`` (in order and typed, as ``_draft_out``)."""
     return {
         "id": application.id,
         "reference_number": application.reference_number,
@@ -75,17 +78,6 @@ def _application_out(application: Application) -> dict[str, Any]:
         "version": application.version.number,
         "channel": application.channel,
     }
-
-
-def _built(schema: type[Schema], values: dict[str, Any]) -> Schema:
-    """The answer of a hot endpoint as an instance of its response schema, built without
-    validating it again: ninja then only serializes it (the same JSON as from the dict, about
-    0.1 ms less per request). The values are the database's, typed as the schema says."""
-    nested = {
-        name: ProcedureRef.model_construct(**value) if name == "procedure" else value
-        for name, value in values.items()
-    }
-    return schema.model_construct(**nested)
 
 
 def _check_storable(data: dict[str, Any]) -> None:
@@ -135,7 +127,7 @@ def draft_create(request, payload: DraftCreateIn):
     request_identity_check(request, identity_level=procedure.identity_level)
     draft = services.draft_create(applicant=user, procedure=procedure, data=payload.data)
     draft = draft_apply_verified(draft=draft, profile=verified_profile_for(request))
-    return Status(201, _built(DraftOut, _draft_out(draft, procedure)))
+    return json_answer(_draft_out(draft, procedure), status=201)
 
 
 @router.get("/drafts/{draft_id}", response=DraftOut, summary="下書きを読む")
@@ -219,7 +211,7 @@ def draft_submit(
             request, identity_level=draft.version.procedure.identity_level
         ),
     )
-    return Status(201 if created else 200, _built(ApplicationOut, _application_out(application)))
+    return json_answer(_application_out(application), status=201 if created else 200)
 
 
 # ---------------------------------------------------------------------------- applications
