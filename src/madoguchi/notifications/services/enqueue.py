@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -233,9 +233,45 @@ def contact_preferences_preload(user_ids: Iterable[Any]) -> None:
     wanted = {pk for pk in user_ids if pk is not None}
     if not wanted or not batch_memo_active():
         return
-    found = {p.user_id: p for p in ContactPreference.objects.filter(user_id__in=wanted)}
+    found = {p.user_id: p for p in contact_preferences_of(sorted(wanted))}
     for pk in wanted:
         remember(("notifications.contact_preference", pk), found.get(pk))
+
+
+_PREFERENCES_SQL: dict[tuple[str, int], str] = {}
+
+
+def contact_preferences_of(user_ids: list[Any]) -> list[ContactPreference]:
+    """``list(ContactPreference.objects.filter(user_id__in=user_ids))`` with the statement
+    written once per process and id count (core/hotpath, decision 0029): every batch of
+    follow-ups reads its applicants' preferences, and the ORM's build of that read was about as
+    much CPU as the rest of the batch's statements together (docs/performance.md, issue 19,
+    eighth session). ``tests/test_outbox_batch.py`` holds it to the ORM's."""
+    from madoguchi.core.hotpath import cursor as kept_cursor
+    from madoguchi.core.hotpath import model_columns
+
+    if not user_ids:
+        return []
+    connection = transaction.get_connection()
+    columns = model_columns(ContactPreference, connection, "t0")
+    key = (connection.vendor, len(user_ids))
+    sql = _PREFERENCES_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _PREFERENCES_SQL[key] = (
+            f"SELECT {columns.sql} FROM {quote(ContactPreference._meta.db_table)} {quote('t0')} "
+            f"WHERE {quote('t0')}.{quote('user_id')} IN ({', '.join(['%s'] * len(user_ids))})"
+        )
+    user = ContactPreference._meta.get_field("user")
+    assert isinstance(user, models.Field)
+    cursor = kept_cursor(connection)
+    cursor.execute(sql, [user.get_db_prep_value(pk, connection) for pk in user_ids])
+    found = []
+    for values in cursor.fetchall():
+        preference = columns.instance(values, connection)
+        assert isinstance(preference, ContactPreference)
+        found.append(preference)
+    return found
 
 
 @dataclass

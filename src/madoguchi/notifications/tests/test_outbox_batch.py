@@ -239,3 +239,18 @@ def test_the_lease_is_short_by_default():
 
     assert settings.NOTIFICATION_LEASE_SECONDS == 30
     assert settings.NOTIFICATION_LEASE_SECONDS / 2 > settings.NOTIFICATION_SEND_TIMEOUT
+
+
+def test_the_preferences_read_written_once_gives_what_the_orm_gives():
+    from madoguchi.notifications.services.enqueue import contact_preferences_of
+
+    users = [make_user() for _ in range(4)]
+    ContactPreference.objects.create(user=users[0], email_enabled=False, staff_digest=True)
+    ContactPreference.objects.create(user=users[2], line_enabled=True, line_user_id="U123")
+    ids = [u.pk for u in users] + [10**9]  # someone without a row, and nobody at all
+    ours = sorted(contact_preferences_of(ids), key=lambda p: p.pk)
+    theirs = sorted(ContactPreference.objects.filter(user_id__in=ids), key=lambda p: p.pk)
+    assert [vars(p) | {"_state": None} for p in ours] == [vars(p) | {"_state": None} for p in theirs]
+    assert all(not p._state.adding and p._state.db == "default" for p in ours)
+    assert [p.user_id for p in ours] == [users[0].pk, users[2].pk]
+    assert contact_preferences_of([]) == []
