@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,11 @@ from madoguchi.core.memo import memoized
 from madoguchi.core.wareki import to_wareki
 from madoguchi.notifications.constants import ChannelKind
 from madoguchi.notifications.models import ContactPreference, Notification
-from madoguchi.notifications.services import contact_preference, notification_enqueue
+from madoguchi.notifications.services import (
+    contact_preference,
+    contact_preferences_preload,
+    notification_enqueue,
+)
 from madoguchi.review.constants import ACT_ROLES, ORG_WIDE_ROLES
 from madoguchi.review.selectors import effective_due
 
@@ -87,15 +91,74 @@ def task_recipients(task: Any, case: Any) -> list[User]:
     department_id = None if task.role in ORG_WIDE_ROLES else task.department_id
 
     def load() -> list[User]:
-        memberships = Membership.objects.filter(
-            organization_id=case.organization_id, role=task.role, user__is_active=True
+        people = role_holders(
+            organization_id=case.organization_id,
+            role=task.role,
+            department_id=department_id,
+            any_department=task.role in ORG_WIDE_ROLES,
         )
-        if task.role not in ORG_WIDE_ROLES:
-            memberships = memberships.filter(Q(department__isnull=True) | Q(department_id=department_id))
-        return list(User.objects.filter(pk__in=memberships.values("user_id")).order_by("pk"))
+        # a batch of follow-ups tells them: their contact preferences in one statement
+        contact_preferences_preload(user.pk for user in people)
+        return people
 
     # the same people for every case of a batch of follow-ups (core.memo; every time elsewhere)
     return memoized(("review.task_recipients", case.organization_id, task.role, department_id), load)
+
+
+_HOLDERS_SQL: dict[tuple[str, bool], str] = {}
+
+
+def role_holders(*, organization_id: Any, role: str, department_id: Any, any_department: bool) -> list[User]:
+    """The active users holding ``role`` in the organization — over ``department_id`` (or the
+    whole organization) unless ``any_department`` — by id: ``User.objects.filter(pk__in=
+    Membership.objects.filter(organization_id=…, role=…, user__is_active=True)[.filter(
+    Q(department__isnull=True) | Q(department_id=department_id))].values("user_id")).order_by("pk")``
+    with the statement written once per process (core/hotpath, decision 0029): every step that
+    starts reads them, a batch of follow-ups once per batch, and the ORM's build of this read
+    was ≈ 6 % of the worker's CPU per application (docs/performance.md, issue 19, eighth
+    session). ``tests/test_notify_recipients.py`` holds it to the ORM's queryset."""
+    from django.db import transaction
+
+    from madoguchi.core.hotpath import cursor as kept_cursor
+    from madoguchi.core.hotpath import model_columns
+
+    connection = transaction.get_connection()
+    columns = model_columns(User, connection, "t0")
+    key = (connection.vendor, any_department)
+    sql = _HOLDERS_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        users, memberships = quote(User._meta.db_table), quote(Membership._meta.db_table)
+        where = (
+            f"m.{quote('organization_id')} = %s AND m.{quote('role')} = %s AND u.{quote('is_active')} = %s"
+        )
+        if not any_department:
+            where += f" AND (m.{quote('department_id')} IS NULL OR m.{quote('department_id')} = %s)"
+        sql = _HOLDERS_SQL[key] = (
+            f"SELECT {columns.sql} FROM {users} {quote('t0')} WHERE {quote('t0')}.{quote('id')} IN "
+            f"(SELECT m.{quote('user_id')} FROM {memberships} m INNER JOIN {users} u "
+            f"ON u.{quote('id')} = m.{quote('user_id')} WHERE {where}) ORDER BY {quote('t0')}.{quote('id')}"
+        )
+    meta = Membership._meta
+    organization, department = meta.get_field("organization"), meta.get_field("department")
+    active = User._meta.get_field("is_active")
+    assert isinstance(organization, models.Field) and isinstance(department, models.Field)
+    assert isinstance(active, models.Field)
+    params = [
+        organization.get_db_prep_value(organization_id, connection),
+        role,
+        active.get_db_prep_value(True, connection),
+    ]
+    if not any_department:
+        params.append(department.get_db_prep_value(department_id, connection))
+    cursor = kept_cursor(connection)
+    cursor.execute(sql, params)
+    found = []
+    for values in cursor.fetchall():
+        user = columns.instance(values, connection)
+        assert isinstance(user, User)
+        found.append(user)
+    return found
 
 
 def _task_context(task: Any, case: Any) -> dict[str, str]:

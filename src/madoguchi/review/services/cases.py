@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,11 +75,7 @@ def cases_open_for_applications(*, openings: list[tuple[Application, Actor]]) ->
 
     from madoguchi.applications.selectors import received_at_many
 
-    have_case = set(
-        Case.objects.filter(application__in=[a.pk for a, _actor in openings]).values_list(
-            "application_id", flat=True
-        )
-    )
+    have_case = applications_with_case([a.pk for a, _actor in openings])
     openings = [(a, actor) for a, actor in openings if a.pk not in have_case]
     if not openings:
         return {}
@@ -107,6 +103,44 @@ def cases_open_for_applications(*, openings: list[tuple[Application, Actor]]) ->
         _audit_opened(case, application, actor)
         step_started(case, step, tasks, unnamed=unnamed, actor=actor or "system")
     return failed
+
+
+_WITH_CASE_SQL: dict[tuple[str, int], str] = {}
+
+
+def applications_with_case(application_ids: list[Any]) -> set[Any]:
+    """Which of these applications have a case: ``set(Case.objects.filter(application__in=ids)
+    .values_list("application_id", flat=True))`` with the statement written once per process
+    and id count (core/hotpath, decision 0029) — every batch of follow-ups asks, and the ORM's
+    build of it was most of its cost. ``tests/test_cases_open_batch_reads.py`` holds it to the
+    ORM's."""
+    from madoguchi.core.hotpath import cursor as kept_cursor
+
+    if not application_ids:
+        return set()
+    connection = transaction.get_connection()
+    field = Case._meta.get_field("application")
+    assert isinstance(field, models.ForeignKey)
+    key = (connection.vendor, len(application_ids))
+    sql = _WITH_CASE_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        column = quote(field.column)
+        sql = _WITH_CASE_SQL[key] = (
+            f"SELECT {column} FROM {quote(Case._meta.db_table)} "
+            f"WHERE {column} IN ({', '.join(['%s'] * len(application_ids))})"
+        )
+    # the values as the ORM gives them back (a UUID kept as text on SQLite)
+    col = field.get_col(Case._meta.db_table)
+    converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+    cursor = kept_cursor(connection)
+    cursor.execute(sql, [field.get_db_prep_value(pk, connection) for pk in application_ids])
+    found = set()
+    for (value,) in cursor.fetchall():
+        for converter in converters:
+            value = converter(value, col, connection)
+        found.add(value)
+    return found
 
 
 def _insert_rows(*tables: list[Any]) -> None:
