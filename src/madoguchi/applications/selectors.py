@@ -182,13 +182,55 @@ def received_at(application: Application) -> datetime:
 def received_at_many(applications: list[Application]) -> dict[Any, datetime]:
     """``received_at`` of several applications in one statement (a batch of follow-ups)."""
     paid: dict[Any, datetime] = {}
-    for application_id, at in (
-        ApplicationEvent.objects.filter(application__in=[a.pk for a in applications], kind="payment_received")
-        .order_by("at")
-        .values_list("application_id", "at")
-    ):
+    for application_id, at in payments_received([a.pk for a in applications]):
         paid.setdefault(application_id, at)
     return {a.pk: paid.get(a.pk) or a.submitted_at for a in applications}
+
+
+_PAYMENTS_SQL: dict[tuple[str, int], str] = {}
+
+
+def payments_received(application_ids: list[Any]) -> list[tuple[Any, datetime]]:
+    """``ApplicationEvent.objects.filter(application__in=ids, kind="payment_received")
+    .order_by("at").values_list("application_id", "at")`` with the statement written once per
+    process and id count (core/hotpath, decision 0029): every batch of follow-ups asks, and the
+    ORM built it each time. ``tests/test_received_at_many.py`` holds it to the ORM's."""
+    if not application_ids:
+        return []
+    from django.db import models, transaction
+
+    connection = transaction.get_connection()
+    meta = ApplicationEvent._meta
+    application_field, at_field = meta.get_field("application"), meta.get_field("at")
+    assert isinstance(application_field, models.Field) and isinstance(at_field, models.Field)
+    fields: list[models.Field] = [application_field, at_field]
+    key = (connection.vendor, len(application_ids))
+    sql = _PAYMENTS_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        application, at = (quote(f.column) for f in fields)
+        sql = _PAYMENTS_SQL[key] = (
+            f"SELECT {application}, {at} FROM {quote(meta.db_table)} WHERE {application} IN "
+            f"({', '.join(['%s'] * len(application_ids))}) AND {quote('kind')} = %s ORDER BY {at}"
+        )
+    converters = []
+    for field in fields:  # the values as the ORM gives them back (a UUID kept as text on SQLite)
+        column = field.get_col(meta.db_table)
+        converters.append(
+            (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+        )
+    params = [application_field.get_db_prep_value(pk, connection) for pk in application_ids]
+    cursor = hotpath.cursor(connection)
+    cursor.execute(sql, [*params, "payment_received"])
+    found = []
+    for row in cursor.fetchall():
+        values = []
+        for value, (column, chain) in zip(row, converters, strict=True):
+            for converter in chain:
+                value = converter(value, column, connection)
+            values.append(value)
+        found.append((values[0], values[1]))
+    return found
 
 
 def public_events(application: Application):
