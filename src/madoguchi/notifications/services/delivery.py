@@ -158,7 +158,7 @@ def _claim(
             if limit <= 1:
                 return []
     when = prep("next_attempt_at", now)
-    lease = prep("lease_until", now + timedelta(seconds=float(_setting("NOTIFICATION_LEASE_SECONDS", 120))))
+    lease = prep("lease_until", now + timedelta(seconds=float(_setting("NOTIFICATION_LEASE_SECONDS", 30))))
     if ids is not None:
         wanted_ids = [prep("id", pk) for pk in ids]
         if not wanted_ids:
@@ -228,7 +228,7 @@ class _Lease:
 
     def __init__(self, token: uuid.UUID) -> None:
         self.token = token
-        self.seconds = float(_setting("NOTIFICATION_LEASE_SECONDS", 120))
+        self.seconds = float(_setting("NOTIFICATION_LEASE_SECONDS", 30))
         self.renew_at = time.monotonic() + self.seconds / 2
 
     def keep(self) -> None:

@@ -36,7 +36,7 @@ def step_seconds() -> float:
 def _lease() -> timedelta:
     """How long one step may hold the campaign (the same lease as one notification send)."""
     return timedelta(
-        seconds=max(float(getattr(settings, "NOTIFICATION_LEASE_SECONDS", 120)), step_seconds() * 3)
+        seconds=max(float(getattr(settings, "NOTIFICATION_LEASE_SECONDS", 30)), step_seconds() * 3)
     )
 
 
