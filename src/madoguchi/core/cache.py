@@ -57,16 +57,27 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
 
-    def add_and_set(self, key: str, value: Any, timeout: int, also: Sequence[tuple[str, Any, int]]) -> bool:
-        """``cache_add_and_set`` in one round trip: a pipeline (no MULTI) of ``SET … NX EX``
-        and a ``SET … EX`` per entry of ``also``, written as Django's own ``add`` and ``set``
-        write them. The keys may lie in different hash slots (one Redis, docs/deployment.md)."""
+    def add_and_set(
+        self,
+        key: str,
+        value: Any,
+        timeout: int,
+        also: Sequence[tuple[str, Any, int]],
+        then: Callable[[Any], None] | None = None,
+    ) -> bool:
+        """``cache_add_and_set`` in one round trip: a pipeline of ``SET … NX EX`` and a
+        ``SET … EX`` per entry of ``also``, written as Django's own ``add`` and ``set`` write
+        them, then the raw commands ``then`` adds — all in one ``MULTI`` when there are such
+        (no MULTI otherwise). The keys may lie in different hash slots (one Redis,
+        docs/deployment.md)."""
         client = self._cache.get_client(write=True)
         dumps = self._cache._serializer.dumps
-        pipe = client.pipeline(transaction=False)
+        pipe = client.pipeline(transaction=then is not None)
         pipe.set(self.make_and_validate_key(key), dumps(value), ex=timeout, nx=True)
         for other, other_value, other_timeout in also:
             pipe.set(self.make_and_validate_key(other), dumps(other_value), ex=other_timeout)
+        if then is not None:
+            then(pipe)
         return bool(pipe.execute()[0])
 
 
@@ -78,17 +89,24 @@ PROCESS_LOCAL_CACHES = (
 
 
 def cache_add_and_set(
-    key: str, value: Any, timeout: int, *, also: Sequence[tuple[str, Any, int]] = ()
+    key: str,
+    value: Any,
+    timeout: int,
+    *,
+    also: Sequence[tuple[str, Any, int]] = (),
+    then: Callable[[Any], None] | None = None,
 ) -> bool:
     """``cache.add(key, value, timeout)`` and ``cache.set(k, v, t)`` for each ``(k, v, t)`` of
     ``also`` (timeouts in whole seconds, above 0): with the Redis cache in one round trip (each
     command costs ≈ 0.1 ms of redis-py's CPU, docs/performance.md), with any other one call
-    each. Returns whether the add took. A cache error raises, as ``cache.add`` would."""
+    each. ``then``: raw Redis commands added to the same pipeline, in one ``MULTI`` with the
+    writes (only with the Redis cache; ignored with any other). Returns whether the add took. A
+    cache error raises, as ``cache.add`` would."""
     from django.core.cache import caches
 
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return backend.add_and_set(key, value, timeout, also)
+        return backend.add_and_set(key, value, timeout, also, then)
     added = backend.add(key, value, timeout)
     for other, other_value, other_timeout in also:
         backend.set(other, other_value, other_timeout)

@@ -27,6 +27,7 @@ from madoguchi.core.cache import cache_add_and_set, cache_is_shared
 from madoguchi.reservations import emails
 from madoguchi.reservations.constants import ACTIVE
 from madoguchi.reservations.models import Booking
+from madoguchi.reservations.waiting_room.ending import release_with_hints
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,14 @@ def booking_notice_queue(
         writes = also() if also is not None else ()
         if cache_is_shared():
             try:
-                gate_taken = cache_add_and_set(NOTICE_QUEUED_KEY, 1, NOTICE_GATE_SECONDS, also=writes)
+                # under the waiting room's gate the booking's admission ends with the hints, in
+                # one step (waiting_room/ending.py)
+                release = release_with_hints()
+                gate_taken = cache_add_and_set(
+                    NOTICE_QUEUED_KEY, 1, NOTICE_GATE_SECONDS, also=writes, then=release
+                )
+                if release is not None:
+                    release.done()
             except Exception:  # noqa: BLE001 - the cache is down: queue a task of its own
                 logger.warning("booking notice gate unavailable; queueing the task for %s", booking.pk)
                 booking_notice_task.delay(None)

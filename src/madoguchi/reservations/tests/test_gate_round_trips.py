@@ -125,3 +125,42 @@ def test_a_booking_post_settles_once_and_writes_its_hints_once(
     # after the commit the notice gate with the places left, after the view one settle (here the
     # captured commit hooks run last)
     assert sorted(commands.trips) == [["EVALSHA"], ["SET", "SET"]]
+
+
+@pytest.mark.django_db(transaction=True)  # the booking commits, so its after-commit writes run in the view
+def test_a_booking_ends_its_admission_in_the_same_redis_transaction_as_its_places_hint(
+    monkeypatch, no_notice_task
+):
+    """No moment where the booked place counts twice (places left already lowered, the
+    admission still in flight): an arrival then would be queued with a place free, and the place
+    would wait for a queued person to come back (docs/performance.md, "Issue 19, eighth
+    session"). The gate's settle afterwards does not end a second admission."""
+    from madoguchi.reservations import waiting_room
+    from madoguchi.reservations.selectors import places_hint_key
+    from madoguchi.reservations.views.gate import gate_scope
+
+    slot = make_slot(capacity=5)
+    first, second = Client(), Client()
+    first.force_login(make_user())
+    second.force_login(make_user())
+    form = first.get(_book_url(slot)).content.decode()
+    assert second.get(_book_url(slot)).status_code == 200  # two admissions in flight
+    r = slot.resource
+    in_flight = waiting_room.bucket_keys(gate_scope(r.organization.slug, r.slug), "", str(slot.pk))[3]
+    redis = cache._cache.get_client(write=True)
+    assert redis.zcard(in_flight) == 2
+    at_settle = []
+    settle = waiting_room.settle
+
+    def seen(*args, **kwargs):
+        at_settle.append((redis.zcard(in_flight), cache.get(places_hint_key(slot.pk))))
+        return settle(*args, **kwargs)
+
+    monkeypatch.setattr(waiting_room, "settle", seen)
+    key = form.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    commands = RedisCommands(monkeypatch)
+    booked = first.post(_book_url(slot), {"party_size": "1", "idempotency_key": key})
+    assert booked["X-Reservation-Outcome"] == "booked"
+    assert at_settle == [(1, 4)]  # ended with the hint, before the gate's settle
+    assert ["SET", "SET", "ZREMRANGEBYSCORE", "ZPOPMIN"] in commands.trips  # one MULTI
+    assert redis.zcard(in_flight) == 1  # the second person's admission still holds its place

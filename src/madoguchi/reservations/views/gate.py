@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 
 from madoguchi.reservations import waiting_room
 from madoguchi.reservations.selectors import full_flag_key, places_hint_key, slot_places_read
+from madoguchi.reservations.waiting_room.ending import booking_ends_admission
 
 OUTCOME_HEADER = "X-Reservation-Outcome"
 
@@ -182,9 +183,14 @@ def waiting_room_gate(view):
         if page is not None:
             return page
         started = time.perf_counter()
-        response = view(request, *args, **kwargs)
-        if request.method == "POST":  # a booking attempt: what the slot can take (adaptive rate)
+        if request.method != "POST":
+            response = view(request, *args, **kwargs)
+        else:  # a booking attempt: what the slot can take (adaptive rate), and its admission's end
+            with booking_ends_admission(scope, str(slot_id)) as ending:
+                response = view(request, *args, **kwargs)
             ended = response.get(OUTCOME_HEADER) in ("booked", "full")  # the admission has ended
+            if ending is not None and ending.released:
+                ended = False  # already, with the booking's hints (waiting_room/ending.py)
             waiting_room.settle(scope, str(slot_id), seconds=time.perf_counter() - started, ended=ended)
         waiting_room.apply_cookies(response, scope, admission)
         return response
