@@ -3,8 +3,8 @@ the session, CSRF, sign-in and messages middleware run.
 
 In an opening rush most answers are the crowd's pages — "you are in the queue" and "full" —
 and they read no session, show no message and carry no form (``views/gate.py``). Through the
-whole middleware stack and Django's URL resolution, about a third of such a page's CPU went to
-middleware whose work the page never uses (docs/performance.md, "Issue 19, eighth session").
+whole middleware stack and Django's URL resolution, about a fifth of such a page's instructions
+went to work the page never uses (docs/performance.md, "Issue 19, eighth session").
 Here the gate runs first: a visitor it does not let in gets the page through the middleware such
 a page does need (``LIGHT``: language, host check and length, frame options — the same
 classes, in the same order as in ``settings.MIDDLEWARE``); a visitor it lets in goes on through
@@ -29,9 +29,9 @@ from madoguchi.reservations.views.gate import ADMISSION_ATTRIBUTE, gate_admissio
 
 # The middleware after this one that the gate's own pages pass through, in settings' order.
 LIGHT = (LocaleMiddleware, CommonMiddleware, XFrameOptionsMiddleware)
-# The middleware after this one that they do not need, and why (tests/test_architecture-like
-# check in reservations/tests/test_gate_middleware.py: every middleware after this one is in
-# one of the two lists, so a new one is a decision, not an accident).
+# The middleware after this one that they do not need, and why. Every middleware after this one
+# is in one of the two lists (reservations/tests/test_gate_middleware.py), so a new one is a
+# decision, not an accident.
 SKIPPED = {
     "madoguchi.core.middleware.SessionMiddleware": "the pages read no session",
     "madoguchi.core.middleware.CsrfViewMiddleware": "a GET, and the pages carry no form",
