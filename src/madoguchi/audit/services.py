@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from madoguchi.audit.models import AuditChainHead, AuditEntry
-from madoguchi.core import hotpath
+from madoguchi.core import hotpath, multirow
 
 if TYPE_CHECKING:  # audit sits below accounts: the user type for hints only
     from django.contrib.auth.models import AnonymousUser
@@ -216,8 +216,12 @@ def _append(conn: Any, entries: list[AuditEntry]) -> None:
             values = [
                 f.get_db_prep_save(getattr(e, f.attname), conn) for e in chunk for f in sql.insert_fields
             ]
-            cursor.execute(sql.insert_entries(len(chunk)), values)
-            for entry, (entry_id,) in zip(chunk, cursor.fetchall(), strict=True):
+            # psycopg parses a %s statement of more than 50 parameters on every call: the raw
+            # cursor takes it with $n placeholders as written (PostgreSQL; core/multirow.py)
+            raw = multirow.raw_cursor(conn) if len(chunk) > 1 else None
+            inserting = raw if raw is not None else cursor
+            inserting.execute(sql.insert_entries(len(chunk), numbered=raw is not None), values)
+            for entry, (entry_id,) in zip(chunk, inserting.fetchall(), strict=True):
                 entry.id = entry_id
                 entry._state.adding = False
                 entry._state.db = conn.alias
@@ -294,13 +298,30 @@ class _ChainSql:
             return ""
         return self.append_after_parts[0] + statement + self.append_after_parts[1]
 
-    def insert_entries(self, rows: int) -> str:
-        """``insert_entry`` for ``rows`` entries at once (``… VALUES (…), (…) RETURNING id``)."""
-        if rows == 1:
+    def insert_entries(self, rows: int, *, numbered: bool = False) -> str:
+        """``insert_entry`` for ``rows`` entries at once (``… VALUES (…), (…) RETURNING id``);
+        ``numbered``: with ``$1``, ``$2``, … for a raw cursor. Each text is built once."""
+        if rows == 1 and not numbered:
             return self.insert_entry
-        head, _sep, tail = self.insert_entry.partition(" VALUES ")
-        one, _sep, returning = tail.partition(" RETURNING ")
-        return f"{head} VALUES {', '.join([one] * rows)} RETURNING {returning}"
+        key = (self.insert_entry, rows, numbered)
+        text = _INSERT_TEXTS.get(key)
+        if text is None:
+            head, _sep, tail = self.insert_entry.partition(" VALUES ")
+            one, _sep, returning = tail.partition(" RETURNING ")
+            if numbered:
+                width = len(self.insert_fields)
+                values = ", ".join(
+                    "(" + ", ".join(f"${row * width + column + 1}" for column in range(width)) + ")"
+                    for row in range(rows)
+                )
+            else:
+                values = ", ".join([one] * rows)
+            text = _INSERT_TEXTS[key] = f"{head} VALUES {values} RETURNING {returning}"
+        return text
+
+
+# the multi-row INSERT texts by (single-row text, rows, numbered)
+_INSERT_TEXTS: dict[tuple[str, int, bool], str] = {}
 
 
 _CHAIN_SQL: dict[str, _ChainSql] = {}

@@ -70,3 +70,28 @@ def test_a_large_batch_is_inserted_a_chunk_at_a_time_in_chain_order():
     assert [e.target_id for e in chain] == [f"t{i}" for i in range(count)]
     assert all(b.previous_hash == a.entry_hash for a, b in zip(chain, chain[1:], strict=False))
     assert audit_verify()[0]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" or not connection.features.uses_server_side_binding,
+    reason="PostgreSQL with server-side binding",
+)
+def test_a_batch_of_entries_goes_through_the_raw_cursor_with_numbered_placeholders():
+    # psycopg parses a %s statement of more than 50 parameters on every call; the batch's
+    # multi-row INSERT (13 columns a row) is written with $n for a RawCursor (core/multirow.py)
+    seen: list[str] = []
+
+    def note(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note), transaction.atomic(), audit_batch():
+        written = [audit_record(actor="system", action="test.raw", target=f"r{i}") for i in range(5)]
+    (insert,) = [sql for sql in seen if sql.startswith('INSERT INTO "audit_auditentry"')]
+    assert "$1" in insert and "$65" in insert and "%s" not in insert
+    assert [e.id for e in written] == sorted(e.id for e in written)
+    chain = list(AuditEntry.objects.filter(action="test.raw").order_by("id"))
+    assert [e.pk for e in chain] == [e.id for e in written]
+    assert [e.entry_hash for e in chain] == [e.entry_hash for e in written]
+    assert all(b.previous_hash == a.entry_hash for a, b in zip(chain, chain[1:], strict=False))
+    assert audit_verify()[0]
