@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.sessions import is_staff_session
+from madoguchi.core.csrf_token import form_token
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.menus import APPLICANT, same_for_everyone_signed_in
 from madoguchi.core.responses import form_status
@@ -44,10 +44,11 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
     errors: dict[str, list[str]] = {}
     problem = ""
     status = 200
-    values: dict = forms.info_initial(resource, request.user)
     party_size = request.POST.get("party_size", "1")
     key = request.POST.get("idempotency_key") or forms.new_idempotency_key()
-    if request.method == "POST":
+    if request.method != "POST":
+        values: dict = forms.info_initial(resource, request.user)
+    else:
         values = forms.read_info(resource, request.POST)
         try:
             booking = services.booking_create(
@@ -135,7 +136,7 @@ def _shared_booking_form(request, context: dict):
         "shared_key": (repr(shared_key),),
     }
     numbers = {
-        _CSRF_MARK: get_token(request),
+        _CSRF_MARK: form_token(request),  # get_token's, with one os.urandom per string
         _KEY_MARK: context["idempotency_key"],
         _LEFT_MARK: slot.remaining,
     }
