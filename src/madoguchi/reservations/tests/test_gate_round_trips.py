@@ -134,7 +134,8 @@ def test_a_booking_ends_its_admission_in_the_same_redis_transaction_as_its_place
     """No moment where the booked place counts twice (places left already lowered, the
     admission still in flight): an arrival then would be queued with a place free, and the place
     would wait for a queued person to come back (docs/performance.md, "Issue 19, eighth
-    session"). The gate's settle afterwards does not end a second admission."""
+    session"). The same MULTI feeds the adaptive rate, so the gate settles nothing afterwards
+    and no second admission ends (ninth session)."""
     from madoguchi.reservations import waiting_room
     from madoguchi.reservations.selectors import places_hint_key
     from madoguchi.reservations.views.gate import gate_scope
@@ -161,6 +162,60 @@ def test_a_booking_ends_its_admission_in_the_same_redis_transaction_as_its_place
     commands = RedisCommands(monkeypatch)
     booked = first.post(_book_url(slot), {"party_size": "1", "idempotency_key": key})
     assert booked["X-Reservation-Outcome"] == "booked"
-    assert at_settle == [(1, 4)]  # ended with the hint, before the gate's settle
-    assert ["SET", "SET", "ZREMRANGEBYSCORE", "ZPOPMIN"] in commands.trips  # one MULTI
+    assert at_settle == []  # nothing left for the gate's settle
+    assert ["SET", "SET", "EVAL"] in commands.trips  # one MULTI: the hints, then the settle script
+    assert len(commands.trips) == 1  # and no other round trip of the waiting room's
     assert redis.zcard(in_flight) == 1  # the second person's admission still holds its place
+    assert cache.get(places_hint_key(slot.pk)) == 4
+    adapted = redis.hgetall(waiting_room.adapt_key(gate_scope(r.organization.slug, r.slug)))
+    assert float(adapted[b"avg"]) > 0  # the attempt's server time was observed
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(RESERVATIONS_WAITING_ROOM_ADAPTIVE=False)
+def test_with_the_adaptive_rate_off_a_booking_only_ends_its_admission(monkeypatch, no_notice_task):
+    from madoguchi.reservations import waiting_room
+    from madoguchi.reservations.views.gate import gate_scope
+
+    slot = make_slot(capacity=5)
+    person = Client()
+    person.force_login(make_user())
+    form = person.get(_book_url(slot)).content.decode()
+    r = slot.resource
+    scope = gate_scope(r.organization.slug, r.slug)
+    in_flight = waiting_room.bucket_keys(scope, "", str(slot.pk))[3]
+    redis = cache._cache.get_client(write=True)
+    assert redis.zcard(in_flight) == 1
+    key = form.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    commands = RedisCommands(monkeypatch)
+    booked = person.post(_book_url(slot), {"party_size": "1", "idempotency_key": key})
+    assert booked["X-Reservation-Outcome"] == "booked"
+    assert commands.trips == [["SET", "SET", "EVAL"]]
+    assert redis.zcard(in_flight) == 0
+    assert not redis.exists(waiting_room.adapt_key(scope))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_that_does_not_book_still_settles_after_the_view(monkeypatch, no_notice_task):
+    """A refused attempt (here: the person has booked this slot already) commits nothing: the
+    gate settles it after the view, as before (its time; the admission is not ended)."""
+    from madoguchi.reservations import waiting_room
+    from madoguchi.reservations.views.gate import gate_scope
+
+    slot = make_slot(capacity=5)
+    person = Client()
+    person.force_login(make_user())
+    form = person.get(_book_url(slot)).content.decode()
+    key = form.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    assert person.post(_book_url(slot), {"party_size": "1", "idempotency_key": key}).status_code == 302
+    form = person.get(_book_url(slot)).content.decode()
+    other = form.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    r = slot.resource
+    in_flight = waiting_room.bucket_keys(gate_scope(r.organization.slug, r.slug), "", str(slot.pk))[3]
+    redis = cache._cache.get_client(write=True)
+    before = redis.zcard(in_flight)
+    commands = RedisCommands(monkeypatch)
+    again = person.post(_book_url(slot), {"party_size": "1", "idempotency_key": other})
+    assert "X-Reservation-Outcome" not in again or again["X-Reservation-Outcome"] != "booked"
+    assert commands.trips == [["EVALSHA"]]  # the gate's settle, after the view
+    assert redis.zcard(in_flight) == before  # not ended: the person may correct and retry

@@ -172,7 +172,7 @@ def waiting_room_gate(view):
     POST goes on to the form, which says so itself. The gate asks the waiting room once per
     request (a GET: before the session's middleware, ``reservations/middleware.py``) and, after
     a booking POST, settles it once (its time, and the end of its admission when it booked or
-    found the slot full)."""
+    found the slot full; a booking with Redis does it in its own after-commit writes)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -186,12 +186,13 @@ def waiting_room_gate(view):
         if request.method != "POST":
             response = view(request, *args, **kwargs)
         else:  # a booking attempt: what the slot can take (adaptive rate), and its admission's end
-            with booking_ends_admission(scope, str(slot_id)) as ending:
+            with booking_ends_admission(scope, str(slot_id), started=started) as ending:
                 response = view(request, *args, **kwargs)
-            ended = response.get(OUTCOME_HEADER) in ("booked", "full")  # the admission has ended
-            if ending is not None and ending.released:
-                ended = False  # already, with the booking's hints (waiting_room/ending.py)
-            waiting_room.settle(scope, str(slot_id), seconds=time.perf_counter() - started, ended=ended)
+            # a booking settled with its hints already (its time and its admission's end, in
+            # the after-commit MULTI: waiting_room/ending.py); anything else settles here
+            if ending is None or not ending.released:
+                ended = response.get(OUTCOME_HEADER) in ("booked", "full")  # the admission has ended
+                waiting_room.settle(scope, str(slot_id), seconds=time.perf_counter() - started, ended=ended)
         waiting_room.apply_cookies(response, scope, admission)
         return response
 

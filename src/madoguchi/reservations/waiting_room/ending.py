@@ -8,8 +8,11 @@ place was left: the place then went to the first queued ticket, whose holder lea
 they come back (``Retry-After``, two seconds or more; docs/performance.md, "Issue 19, eighth
 session"). Inside :func:`booking_ends_admission` (the gate, around a booking POST) the booking's
 after-commit writes also end the admission, in the same Redis transaction (``MULTI``) as the
-hint, and ``settle`` then only feeds the adaptive rate. With the process-local store (the
-embedded setup) nothing changes: ``settle`` ends the admission as before."""
+hint. The same ``MULTI`` also feeds the adaptive rate with the attempt's server time until
+its commit (``_SETTLE_LUA`` sent with ``EVAL``, so a Redis that restarted without the script
+cannot refuse it), so the gate has nothing left to settle after such a booking: one round trip
+fewer per booking POST (docs/performance.md, "Issue 19, ninth session"). With the process-local
+store (the embedded setup) nothing changes: ``settle`` ends the admission as before."""
 
 from __future__ import annotations
 
@@ -20,15 +23,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from madoguchi.reservations.waiting_room.bucket import bucket_keys
+from django.conf import settings
+
+from madoguchi.reservations.waiting_room.bucket import BUCKET_TTL, AdaptConf
 from madoguchi.reservations.waiting_room.conf import config
-from madoguchi.reservations.waiting_room.stores import RedisAdmissionStore, default_store
+from madoguchi.reservations.waiting_room.stores import (
+    _SETTLE_LUA,
+    RedisAdmissionStore,
+    default_store,
+    settle_keys_and_args,
+)
 
 
 @dataclass
 class Ending:
-    key: str  # the slot's admissions in flight (a sorted set)
+    scope: str
+    slot: str
     hold: float
+    started: float  # time.perf_counter() when the attempt began
+    adapt: AdaptConf | None  # feed the adaptive rate (None: it is off)
     released: bool = False
 
 
@@ -36,14 +49,20 @@ _current: contextvars.ContextVar[Ending | None] = contextvars.ContextVar("waitin
 
 
 @contextmanager
-def booking_ends_admission(scope: str, slot: str) -> Iterator[Ending | None]:
-    """Around a booking attempt that holds an admission to ``slot``: a booking committed inside
-    ends it with its hint writes (:func:`release_with_hints`). Yields the ``Ending`` (its
-    ``released`` says whether that happened), or None with the process-local store."""
+def booking_ends_admission(scope: str, slot: str, *, started: float) -> Iterator[Ending | None]:
+    """Around a booking attempt that holds an admission to ``slot`` (begun at ``started``, a
+    ``time.perf_counter()``): a booking committed inside ends it with its hint writes and feeds
+    the adaptive rate (:func:`release_with_hints`). Yields the ``Ending`` (its ``released``
+    says whether that happened: then the gate settles nothing more), or None with the
+    process-local store."""
     if not isinstance(default_store(), RedisAdmissionStore):
         yield None
         return
-    ending = Ending(key=bucket_keys(scope, "", slot)[3], hold=float(config()["hold"]))
+    conf = config()
+    adapt = None
+    if conf["adaptive"] and settings.RESERVATIONS_WAITING_ROOM_ENABLED:  # as gate.settle decides
+        adapt = AdaptConf(rate=conf["rate"], target_ms=conf["target_ms"], max_rate=conf["max_rate"])
+    ending = Ending(scope=scope, slot=slot, hold=float(conf["hold"]), started=started, adapt=adapt)
     token = _current.set(ending)
     try:
         yield ending
@@ -58,8 +77,18 @@ class Release:
         self.ending = ending
 
     def __call__(self, pipe: Any) -> None:
-        pipe.zremrangebyscore(self.ending.key, "-inf", time.time() - self.ending.hold)
-        pipe.zpopmin(self.ending.key)
+        ending = self.ending
+        keys, args = settle_keys_and_args(
+            scope=ending.scope,
+            slot=ending.slot,
+            now=time.time(),
+            hold=ending.hold,
+            seconds=time.perf_counter() - ending.started,
+            ended=True,
+            adapt=ending.adapt,
+            ttl=BUCKET_TTL,
+        )
+        pipe.execute_command("EVAL", _SETTLE_LUA, len(keys), *keys, *args)
 
     def done(self) -> None:
         self.ending.released = True
@@ -67,7 +96,8 @@ class Release:
 
 def release_with_hints() -> Release | None:
     """For the booking's after-commit pipeline: what ends the current admission (the oldest in
-    flight, as ``release``), or None outside :func:`booking_ends_admission`."""
+    flight, as ``release``) and feeds the adaptive rate (as ``observe``), or None outside
+    :func:`booking_ends_admission`."""
     ending = _current.get()
     if ending is None or ending.released:
         return None

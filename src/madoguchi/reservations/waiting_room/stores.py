@@ -135,6 +135,25 @@ return 1
 """
 
 
+def settle_keys_and_args(*, scope, slot, now, hold, seconds, ended, adapt, ttl) -> tuple[list, list]:
+    """The keys and arguments of ``_SETTLE_LUA`` (``RedisAdmissionStore.settle``, and a booking's
+    after-commit ``MULTI``: ``waiting_room/ending.py``)."""
+    observe = adapt is not None and seconds is not None
+    keys = [adapt_key(scope), bucket_keys(scope, "", slot)[3]]
+    args = [
+        repr(now),
+        repr(float(seconds)) if observe else "",
+        1 if ended else 0,
+        repr(hold),
+        repr(adapt.rate) if observe else 0,
+        repr(adapt.target_ms / 1000) if observe else 0,
+        repr(adapt.max_rate) if observe else 0,
+        repr(ADAPT_INTERVAL),
+        ttl,
+    ]
+    return keys, args
+
+
 class RedisAdmissionStore:
     """The bucket and the adaptive rate as Redis keys changed by Lua scripts (atomic for all app
     servers; one round trip per call)."""
@@ -187,21 +206,10 @@ class RedisAdmissionStore:
         return int(status), int(ticket), int(position), float(used)
 
     def settle(self, *, scope, slot, now, hold, seconds, ended, adapt, ttl):
-        observe = adapt is not None and seconds is not None
-        self.settle_script(
-            keys=[adapt_key(scope), bucket_keys(scope, "", slot)[3]],
-            args=[
-                repr(now),
-                repr(float(seconds)) if observe else "",
-                1 if ended else 0,
-                repr(hold),
-                repr(adapt.rate) if observe else 0,
-                repr(adapt.target_ms / 1000) if observe else 0,
-                repr(adapt.max_rate) if observe else 0,
-                repr(ADAPT_INTERVAL),
-                ttl,
-            ],
+        keys, args = settle_keys_and_args(
+            scope=scope, slot=slot, now=now, hold=hold, seconds=seconds, ended=ended, adapt=adapt, ttl=ttl
         )
+        self.settle_script(keys=keys, args=args)
 
     def rate(self, *, scope, base, now):
         value = self.client.hget(adapt_key(scope), "rate")
