@@ -9,7 +9,7 @@ they come back (``Retry-After``, two seconds or more; docs/performance.md, "Issu
 session"). Inside :func:`booking_ends_admission` (the gate, around a booking POST) the booking's
 after-commit writes also end the admission, in the same Redis transaction (``MULTI``) as the
 hint. The same ``MULTI`` also feeds the adaptive rate with the attempt's server time until
-its commit (``_SETTLE_LUA`` sent with ``EVAL``, so a Redis that restarted without the script
+its commit (``SETTLE_LUA`` sent with ``EVAL``, so a Redis that restarted without the script
 cannot refuse it), so the gate has nothing left to settle after such a booking: one round trip
 fewer per booking POST (docs/performance.md, "Issue 19, ninth session"). With the process-local
 store (the embedded setup) nothing changes: ``settle`` ends the admission as before."""
@@ -28,7 +28,7 @@ from django.conf import settings
 from madoguchi.reservations.waiting_room.bucket import BUCKET_TTL, AdaptConf
 from madoguchi.reservations.waiting_room.conf import config
 from madoguchi.reservations.waiting_room.stores import (
-    _SETTLE_LUA,
+    SETTLE_LUA,
     RedisAdmissionStore,
     default_store,
     settle_keys_and_args,
@@ -88,7 +88,7 @@ class Release:
             adapt=ending.adapt,
             ttl=BUCKET_TTL,
         )
-        pipe.execute_command("EVAL", _SETTLE_LUA, len(keys), *keys, *args)
+        pipe.execute_command("EVAL", SETTLE_LUA, len(keys), *keys, *args)
 
     def done(self) -> None:
         self.ending.released = True

@@ -18,7 +18,7 @@ def adapt_step(
     quarter when it is under half the target (the slot could take more) — within
     ``[1, max_rate]``. Multiplicative both ways, so it finds the slot's real capacity in a few
     seconds and follows it when the machine gets busier or quieter. The Redis store's Lua
-    script (``stores._SETTLE_LUA``) is the same step."""
+    script (``stores.SETTLE_LUA``) is the same step."""
     rate = float(state.get("rate", conf["rate"]))
     average = float(state.get("avg", seconds))
     average = 0.8 * average + 0.2 * seconds

@@ -110,7 +110,7 @@ return {status, ticket, position, tostring(rate)}
 # before: two, and a lost update between processes). KEYS: the adapt_key, the slot's
 # admissions in flight. ARGV: now, seconds, ended, hold, rate, target (s), max_rate,
 # ADAPT_INTERVAL, ttl.
-_SETTLE_LUA = """
+SETTLE_LUA = """
 local now = tonumber(ARGV[1])
 if ARGV[2] ~= '' then
   local seconds = tonumber(ARGV[2])
@@ -136,7 +136,7 @@ return 1
 
 
 def settle_keys_and_args(*, scope, slot, now, hold, seconds, ended, adapt, ttl) -> tuple[list, list]:
-    """The keys and arguments of ``_SETTLE_LUA`` (``RedisAdmissionStore.settle``, and a booking's
+    """The keys and arguments of ``SETTLE_LUA`` (``RedisAdmissionStore.settle``, and a booking's
     after-commit ``MULTI``: ``waiting_room/ending.py``)."""
     observe = adapt is not None and seconds is not None
     keys = [adapt_key(scope), bucket_keys(scope, "", slot)[3]]
@@ -161,7 +161,7 @@ class RedisAdmissionStore:
     def __init__(self, client):
         self.client = client
         self.script = client.register_script(_LUA)
-        self.settle_script = client.register_script(_SETTLE_LUA)
+        self.settle_script = client.register_script(SETTLE_LUA)
 
     def take(
         self,
