@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "madoguchi.core.token_lane.TokenApiLaneMiddleware",  # a token API request: the rest in one step
     "django.middleware.security.SecurityMiddleware",
     "madoguchi.core.middleware.SecurityHeadersMiddleware",
     # outside sessions and the size limit: sees Vary: Cookie and every answer (static files say their own)
@@ -70,8 +71,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "madoguchi.core.middleware.RequestSizeLimitMiddleware",
     "madoguchi.reservations.middleware.WaitingRoomMiddleware",  # the crowd's pages go round what follows
-    # session, CSRF, authentication, messages: passed by for a token API request (core/, accounts/)
-    "madoguchi.core.middleware.SessionMiddleware",
+    "madoguchi.core.middleware.SessionMiddleware",  # this, CSRF, sign-in, messages: token API passes by
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "madoguchi.core.middleware.CsrfViewMiddleware",

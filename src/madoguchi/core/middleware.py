@@ -78,10 +78,18 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        for name, value in security_headers():
+            response.headers.setdefault(name, value)
         return response
+
+
+def security_headers() -> tuple[tuple[str, str], ...]:
+    """What ``SecurityHeadersMiddleware`` adds to an answer that does not say it itself."""
+    return (
+        ("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY),
+        ("Permissions-Policy", "camera=(self), geolocation=(), microphone=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    )
 
 
 class PersonalPagesNoStoreMiddleware:
