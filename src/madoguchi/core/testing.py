@@ -360,3 +360,22 @@ def ledger_xlsx(rows: list[list[Any]], *, header: list[str] | None = None) -> by
     from madoguchi.ledger.writers import xlsx_bytes
 
     return xlsx_bytes(rows, header=header or LEDGER_HEADER)
+
+
+def record_middleware_entries(monkeypatch: Any, paths: Any) -> list[str]:
+    """Wrap ``__call__`` of each middleware class named in ``paths`` (dotted paths) so that a
+    request entering it appends its path to the returned list (for tests of which middleware a
+    request goes through or round)."""
+    from django.utils.module_loading import import_string
+
+    entered: list[str] = []
+    for path in paths:
+        cls = import_string(path)
+        original = cls.__call__
+
+        def recorded(self: Any, request: Any, _original: Any = original, _path: str = path) -> Any:
+            entered.append(_path)
+            return _original(self, request)
+
+        monkeypatch.setattr(cls, "__call__", recorded)
+    return entered

@@ -9,10 +9,9 @@ import pytest
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
 from django.test import Client, override_settings
-from django.utils.module_loading import import_string
 
 from madoguchi.core import token_lane
-from madoguchi.core.testing import make_api_token, make_procedure
+from madoguchi.core.testing import make_api_token, make_procedure, record_middleware_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -200,17 +199,7 @@ def test_the_lane_stands_aside_when_the_stack_or_the_settings_are_not_the_ones_i
 
 def _entered(monkeypatch):
     """Which middleware after the lane a request goes into."""
-    entered = []
-    for path in token_lane.AFTER_THE_LANE:
-        cls = import_string(path)
-        original = cls.__call__
-
-        def recorded(self, request, _original=original, _path=path):
-            entered.append(_path)
-            return _original(self, request)
-
-        monkeypatch.setattr(cls, "__call__", recorded)
-    return entered
+    return record_middleware_entries(monkeypatch, token_lane.AFTER_THE_LANE)
 
 
 def test_only_a_token_api_request_takes_the_lane(monkeypatch):

@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from madoguchi.core.testing import make_slot, make_user
+from madoguchi.core.testing import make_slot, make_user, record_middleware_entries
 from madoguchi.reservations import middleware
 from madoguchi.reservations.selectors import full_flag_key
 from madoguchi.reservations.waiting_room import gate
@@ -116,16 +116,7 @@ def test_the_full_page_is_the_page_the_long_way_gives(language):
 def test_a_queued_visitor_goes_round_the_session_csrf_sign_in_and_messages(
     monkeypatch, django_assert_num_queries
 ):
-    entered = []
-    for path in middleware.SKIPPED:
-        cls = import_string(path)
-        original = cls.__call__
-
-        def recorded(self, request, _original=original, _path=path):
-            entered.append(_path)
-            return _original(self, request)
-
-        monkeypatch.setattr(cls, "__call__", recorded)
+    entered = record_middleware_entries(monkeypatch, middleware.SKIPPED)
     slot = make_slot()
     url = _url(slot)
     browser = Client()
