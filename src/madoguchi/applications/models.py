@@ -22,7 +22,10 @@ class Draft(TimeStampedModel):
     """An application being filled in; saved per step and resumable."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    # no index of its own: (applicant, -updated_at) below leads with it (decision 0031)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts", db_index=False
+    )
     version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="drafts")
     data = models.JSONField(default=dict)
     completed_steps = models.JSONField(default=list)
@@ -33,7 +36,12 @@ class Draft(TimeStampedModel):
     # Set when submitted; the draft is then kept read-only for idempotent re-submits.
     # 変更届 (S7): the approved application (指定) this draft changes.
     amends = models.ForeignKey(
-        "Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="amendment_drafts"
+        "Application",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="amendment_drafts",
+        db_index=False,  # indexed where set (Meta.indexes): nearly every draft has none
     )
     application = models.OneToOneField(
         "Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_draft"
@@ -42,7 +50,12 @@ class Draft(TimeStampedModel):
     # draft is the counter's work, not the applicant's: never in their list nor theirs to open
     # (an abandoned visit would otherwise show as a 下書き they never wrote).
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # indexed where set (Meta.indexes): only the counter's drafts have one
     )
     # The stamp (procedures/checked.py) of ``data`` as the field types cleaned it when the draft
     # was created through the API; the submission compares it with its own and, when equal, does
@@ -51,7 +64,17 @@ class Draft(TimeStampedModel):
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["applicant", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["applicant", "-updated_at"]),
+            # a foreign key that is nearly always empty is indexed only where it is set: the
+            # look-ups and ON DELETE ask for one value, which the partial index answers
+            *(
+                models.Index(
+                    fields=[name], name=f"draft_{name}_set", condition=models.Q(**{f"{name}__isnull": False})
+                )
+                for name in ("amends", "entered_by")
+            ),
+        ]
 
 
 class ReferenceSequence(models.Model):
@@ -71,11 +94,17 @@ class Application(TimeStampedModel):
     """A submitted application (申請). Its data never changes except through 補正."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="applications")
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
+    # organization, procedure and applicant have no index of their own: a composite index or
+    # unique constraint below leads with each (decision 0031)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="applications", db_index=False
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="applications", db_index=False
+    )
     version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", db_index=False
     )
     reference_number = models.CharField(_("受付番号"), max_length=32)
     status = models.CharField(
@@ -95,6 +124,7 @@ class Application(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="entered_applications",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
     is_proxy = models.BooleanField(default=False)
     proxy_relationship = models.CharField(max_length=20, choices=ProxyRelationship.choices, blank=True)
@@ -103,7 +133,12 @@ class Application(TimeStampedModel):
     # done (NULL: still to do). See application_follow_up in services.py.
     # 変更届 (S7): the approved application (指定) this application changes.
     amends = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="amendments"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="amendments",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
     followed_up_at = models.DateTimeField(null=True, blank=True)
 
@@ -124,6 +159,14 @@ class Application(TimeStampedModel):
                 fields=["submitted_at"],
                 name="application_follow_up_due",
                 condition=models.Q(followed_up_at__isnull=True),
+            ),
+            *(
+                models.Index(
+                    fields=[name],
+                    name=f"application_{name}_set",
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                )
+                for name in ("amends", "entered_by")
             ),
         ]
 

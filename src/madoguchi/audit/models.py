@@ -30,7 +30,9 @@ class AuditEntry(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    # unique through Meta.constraints, not ``unique=True``: on PostgreSQL that would add a second
+    # index for LIKE look-ups that nothing makes (decision 0031)
+    entry_hash = models.CharField(max_length=64)
     hash_version = models.PositiveSmallIntegerField(default=2)
     payload_hash = models.CharField(max_length=64, blank=True)  # format 2: SHA-256 of the payload
     redacted_at = models.DateTimeField(null=True, blank=True)  # payload removed (retention)
@@ -38,6 +40,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["target_type", "target_id", "id"])]
+        constraints = [models.UniqueConstraint(fields=["entry_hash"], name="audit_entry_hash_unique")]
 
 
 class AuditAnchor(models.Model):

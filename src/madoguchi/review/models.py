@@ -129,9 +129,13 @@ class Case(models.Model):
     """One application or proposal going through a route. Denormalized for fast queues."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
+    # organization, department, procedure and assignee: no index of their own, the queue and
+    # business-key indexes below lead with each (decision 0031)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     kind = models.CharField(max_length=12, choices=CaseKind.choices)
     application = models.OneToOneField(
@@ -141,7 +145,7 @@ class Case(models.Model):
         Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="case"
     )
     procedure = models.ForeignKey(
-        Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="cases")
     current_position = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -153,7 +157,12 @@ class Case(models.Model):
     reference_number = models.CharField(max_length=32)
     applicant_label = models.CharField(max_length=200, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     opened_at = models.DateTimeField()
     due_date = models.DateField(null=True, blank=True)
@@ -199,7 +208,9 @@ class Case(models.Model):
 class TaskState(models.Model):
     """One slot of one step for one case (Wagtail's TaskState). Pending until acted on."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    # case, department, assignee and claimed_by: no index of their own, an index below leads
+    # with each (decision 0031)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks", db_index=False)
     step = models.ForeignKey(RouteStep, on_delete=models.PROTECT, related_name="+")
     slot = models.ForeignKey(StepSlot, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
@@ -209,14 +220,24 @@ class TaskState(models.Model):
     # department's queue through a small indexed lookup.
     cross_department = models.BooleanField(default=False)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -265,7 +286,10 @@ class Comment(models.Model):
 class DataRevision(models.Model):
     """Every version of an application's data; number 1 is what was submitted."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    # no index of its own: data_revision_unique leads with it (decision 0031)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     number = models.PositiveIntegerField()
     data = models.JSONField()
     reason = models.CharField(max_length=20)  # submitted / correction
