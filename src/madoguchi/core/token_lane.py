@@ -31,6 +31,7 @@ from django.middleware.security import SecurityMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from madoguchi.core.headers import put_header
 from madoguchi.core.middleware import (
     TOKEN_API_PREFIX,
     RequestSizeLimitMiddleware,
@@ -85,16 +86,6 @@ def _settings_allow() -> bool:
         and getattr(settings, "WHITENOISE_STATIC_PREFIX", None) is None  # else STATIC_URL's path
         and not (static and (static.startswith(TOKEN_API_PREFIX) or TOKEN_API_PREFIX.startswith(static)))
     )
-
-
-def _put(response, name: str, value: str) -> None:
-    """``response.headers[name] = value`` for a header name given here: a value of plain ASCII
-    without line breaks is stored as it is (what Django's check would give it back), anything
-    else goes through Django's check."""
-    if value.isascii() and "\n" not in value and "\r" not in value:
-        response.headers._store[name.lower()] = (name, value)
-    else:
-        response.headers[name] = value
 
 
 class TokenApiLaneMiddleware:
@@ -159,16 +150,16 @@ class TokenApiLaneMiddleware:
         store = response.headers._store
         # PersonalPagesNoStoreMiddleware: a request with an Authorization header is personal
         if "cache-control" not in store:
-            _put(response, "Cache-Control", "private, no-store")  # what patch_cache_control writes
+            put_header(response, "Cache-Control", "private, no-store")  # what patch_cache_control writes
         # SecurityHeadersMiddleware, then SecurityMiddleware.process_response
         for name, value in security_headers():
             if name.lower() not in store:
-                _put(response, name, value)
+                put_header(response, name, value)
         if self.sts and "strict-transport-security" not in store and request.is_secure():
-            _put(response, "Strict-Transport-Security", self.sts)
+            put_header(response, "Strict-Transport-Security", self.sts)
         for name, value in self.security_defaults:
             if name.lower() not in store:
-                _put(response, name, value)
+                put_header(response, name, value)
         return response
 
     def _inner(self, request):
@@ -185,22 +176,22 @@ class TokenApiLaneMiddleware:
         store = response.headers._store
         # XFrameOptionsMiddleware
         if "x-frame-options" not in store and not getattr(response, "xframe_options_exempt", False):
-            _put(response, "X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper())
+            put_header(response, "X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper())
         # CommonMiddleware.process_response
         if response.status_code == 404:
             response = self.common.process_response(request, response)
             store = response.headers._store
         elif not response.streaming and "content-length" not in store:
-            _put(response, "Content-Length", str(len(response.content)))
+            put_header(response, "Content-Length", str(len(response.content)))
         # LocaleMiddleware.process_response without language prefixes in the URLs
         language = translation.get_language()
         if "vary" in store:
             patch_vary_headers(response, ("Accept-Language",))
         else:
-            _put(response, "Vary", "Accept-Language")
+            put_header(response, "Vary", "Accept-Language")
         if "content-language" not in store:
             if isinstance(language, str):
-                _put(response, "Content-Language", language)
+                put_header(response, "Content-Language", language)
             else:
                 response.headers.setdefault("Content-Language", language)
         return response

@@ -12,6 +12,15 @@ the whole stack, and the view's gate (``waiting_room_gate``) uses the admission 
 instead of asking the bucket again. Everything before this middleware in ``settings.MIDDLEWARE``
 (security headers, no-store for personal pages, the size limit) applies to both.
 
+What ``LIGHT`` does for the gate's pages is written out (``_light``: the language of the
+request, the host check, frame options, length, ``Vary`` and ``Content-Language``), as the token
+API's lane does it (decision 0030): the three middlewares' own calls were about a tenth of a
+queue page (docs/performance.md, "Issue 19, tenth session (helper h1)"). When the settings ask
+for what it does not do — language prefixes in the URLs, ``PREPEND_WWW``, disallowed user
+agents — or the request has a URL configuration of its own, the page goes through ``LIGHT``'s
+instances themselves; ``reservations/tests/test_gate_middleware.py`` holds the two to the same
+answers.
+
 POSTs go the long way: a queued POST's page carries what was typed and a CSRF token.
 """
 
@@ -20,10 +29,16 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from madoguchi.core.headers import put_header
 
 from madoguchi.reservations.views.gate import ADMISSION_ATTRIBUTE, gate_admission, gate_page
 
@@ -63,7 +78,8 @@ class WaitingRoomMiddleware:
         light = self._answer
         for middleware in reversed(LIGHT):
             light = middleware(light)
-        self.light = light
+        self.light = light  # the middlewares themselves: when _light stands aside
+        self.common = CommonMiddleware(light)  # its 404 handling (never a gate's page, kept as it is)
 
     def __call__(self, request):
         if request.method == "GET":
@@ -74,9 +90,47 @@ class WaitingRoomMiddleware:
                 admission = gate_admission(request, org, res, slot_id)
                 if not admission.admitted:  # the page is drawn in the language LIGHT chose
                     request._waiting_room_refused = (admission, org, res)
-                    return self.light(request)
+                    return self._light(request)
                 setattr(request, ADMISSION_ATTRIBUTE, admission)
         return self.get_response(request)
+
+    def _light(self, request):
+        """``LIGHT`` around the gate's page, written out: the same steps in the same order."""
+        if (
+            settings.PREPEND_WWW
+            or settings.DISALLOWED_USER_AGENTS
+            or "urlconf" in request.__dict__
+            or is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]
+        ):
+            return self.light(request)
+        # LocaleMiddleware.process_request without language prefixes in the URLs
+        translation.activate(translation.get_language_from_request(request, check_path=False))
+        request.LANGUAGE_CODE = translation.get_language()
+        # CommonMiddleware.process_request: a host not allowed raises DisallowedHost (a 400)
+        request.get_host()
+        response = self._answer(request)
+        store = response.headers._store
+        # XFrameOptionsMiddleware.process_response
+        if "x-frame-options" not in store and not getattr(response, "xframe_options_exempt", False):
+            put_header(response, "X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper())
+        # CommonMiddleware.process_response
+        if response.status_code == 404:
+            response = self.common.process_response(request, response)
+            store = response.headers._store
+        elif not response.streaming and "content-length" not in store:
+            put_header(response, "Content-Length", str(len(response.content)))
+        # LocaleMiddleware.process_response without language prefixes in the URLs
+        language = translation.get_language()
+        if "vary" in store:
+            patch_vary_headers(response, ("Accept-Language",))
+        else:
+            put_header(response, "Vary", "Accept-Language")
+        if "content-language" not in store:
+            if isinstance(language, str):
+                put_header(response, "Content-Language", language)
+            else:
+                response.headers.setdefault("Content-Language", language)
+        return response
 
     @staticmethod
     def _answer(request):

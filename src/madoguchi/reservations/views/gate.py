@@ -24,11 +24,13 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+from madoguchi.core.headers import put_header
 from madoguchi.reservations import waiting_room
 from madoguchi.reservations.selectors import full_flag_key, places_hint_key, slot_places_read
 from madoguchi.reservations.waiting_room.ending import booking_ends_admission
 
 OUTCOME_HEADER = "X-Reservation-Outcome"
+NO_STORE = "no-store, private"  # what patch_cache_control(no_store=True, private=True) writes
 
 
 def gate_scope(organization_slug: str, resource_slug: str) -> str:
@@ -54,18 +56,25 @@ _RENDERED_LOCK = threading.Lock()
 def render_shared(
     request,
     template: str,
-    context: dict,
+    context: dict | Callable[[], dict],
     *,
     numbers: dict,
     status: int,
     fallback: Callable[[], HttpResponse] | None = None,
+    shared_key: tuple | None = None,
 ):
     """``render`` for a page that is the same for everyone apart from ``numbers`` (mark → value;
     a mark is a number or a string that cannot occur in the page, its value is escaped).
-    ``fallback`` renders the page normally when a mark did not survive the template."""
-    key = (template, get_language(), request.get_full_path(), tuple(sorted(context.get("shared_key", ()))))
+    ``fallback`` renders the page normally when a mark did not survive the template.
+    ``context`` may be a function that makes it, called only when the page is drawn; then
+    ``shared_key`` says what else the page depends on (else the context's ``shared_key``)."""
+    if shared_key is None:
+        shared_key = tuple(sorted(context.get("shared_key", ()))) if isinstance(context, dict) else ()
+    key = (template, get_language(), request.get_full_path(), shared_key)
     body = _RENDERED.get(key)
     if body is None:
+        if callable(context):
+            context = context()
         body = render_to_string(template, context, request)
         if not all(str(mark) in body for mark in numbers):
             body = ""  # a mark was formatted away: render every time
@@ -76,9 +85,12 @@ def render_shared(
     if not body:
         if fallback is not None:
             return fallback()
+        if callable(context):
+            context = context()
         return render(request, template, _with_numbers(context, numbers), status=status)
     for mark, value in numbers.items():
-        body = body.replace(str(mark), escape(str(value)))
+        # a number is its digits (what escape gives it); anything else is escaped
+        body = body.replace(str(mark), str(value) if type(value) is int else escape(str(value)))
     return HttpResponse(body, status=status)
 
 
@@ -94,7 +106,7 @@ def full_page(request, *, resource_name: str = "", detail_url: str = "", status:
     context = public_context(resource_name=resource_name, detail_url=detail_url)
     context["shared_key"] = (resource_name, detail_url)
     response = render_shared(request, "reservations/full.html", context, numbers={}, status=status)
-    response[OUTCOME_HEADER] = "full"
+    put_header(response, OUTCOME_HEADER, "full")
     return response
 
 
@@ -113,25 +125,40 @@ def waiting_page(request, admission: waiting_room.Admission, *, scope: str):
         context = public_context(admission=admission, replay=replay, action=request.get_full_path())
         response = render(request, "reservations/waiting_room.html", context, status=status)
     else:
-        marked = replace(admission, position=_POSITION_MARK, retry_after=_RETRY_MARK)
-        context = public_context(admission=marked, replay=[], action=request.get_full_path())
-        context["shared_key"] = ("limited",) if admission.limited else ("queued",)
         numbers = {_POSITION_MARK: admission.position, _RETRY_MARK: admission.retry_after}
         if admission.limited:  # the limited page shows no position
             numbers = {_RETRY_MARK: admission.retry_after}
+
+        def marked_context() -> dict:  # only when the page is drawn (once per process and key)
+            marked = replace(admission, position=_POSITION_MARK, retry_after=_RETRY_MARK)
+            return public_context(admission=marked, replay=[], action=request.get_full_path())
+
         response = render_shared(
-            request, "reservations/waiting_room.html", context, numbers=numbers, status=status
+            request,
+            "reservations/waiting_room.html",
+            marked_context,
+            numbers=numbers,
+            status=status,
+            shared_key=("limited",) if admission.limited else ("queued",),
         )
-    response["Retry-After"] = str(admission.retry_after)
+    retry = str(admission.retry_after)
+    put_header(response, "Retry-After", retry)
     if admission.limited:
-        response[OUTCOME_HEADER] = f"limited; retry-after={admission.retry_after}"
+        put_header(response, OUTCOME_HEADER, f"limited; retry-after={retry}")
     else:
-        response[OUTCOME_HEADER] = (
-            f"queued; position={admission.position}; retry-after={admission.retry_after}"
-        )
-    patch_cache_control(response, no_store=True, private=True)
+        put_header(response, OUTCOME_HEADER, f"queued; position={admission.position}; retry-after={retry}")
+    no_store(response)
     waiting_room.apply_cookies(response, scope, admission)
     return response
+
+
+def no_store(response) -> None:
+    """``patch_cache_control(response, no_store=True, private=True)``: on a page without a
+    ``Cache-Control`` yet (the gate's own pages) the value it writes, written at once."""
+    if "cache-control" in response.headers._store:
+        patch_cache_control(response, no_store=True, private=True)
+    else:
+        put_header(response, "Cache-Control", NO_STORE)
 
 
 def slot_hints(slot_id: int, *, stop_if_full: bool) -> waiting_room.SlotHints:

@@ -1,4 +1,5 @@
-"""Signed passes (admitted visitors) and signed client ids (who holds a ticket), as cookies."""
+"""Signed passes (admitted visitors) and signed client ids (who holds a ticket), as cookies:
+``django.core.signing``'s values, signed with the key derived once per secret (``core/signer.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
+
+from madoguchi.core import signer
 
 from madoguchi.reservations.waiting_room.conf import config
 
@@ -17,14 +20,14 @@ _CLIENT_SALT = "madoguchi.reservations.waiting-room.client"
 
 
 def pass_issue(scope: str) -> str:
-    return signing.dumps({"s": scope}, salt=_PASS_SALT, compress=False)
+    return signer.dumps({"s": scope}, salt=_PASS_SALT)
 
 
 def pass_valid(value: str | None, scope: str) -> bool:
     if not value:
         return False
     try:
-        data = signing.loads(value, salt=_PASS_SALT, max_age=int(config()["pass_ttl"]))
+        data = signer.loads(value, salt=_PASS_SALT, max_age=int(config()["pass_ttl"]))
     except signing.BadSignature:  # includes SignatureExpired
         return False
     return data.get("s") == scope
@@ -35,7 +38,7 @@ def client_new() -> str:
 
 
 def client_issue(client: str) -> str:
-    return signing.dumps({"c": client}, salt=_CLIENT_SALT, compress=False)
+    return signer.dumps({"c": client}, salt=_CLIENT_SALT)
 
 
 def client_read(value: str | None) -> str:
@@ -43,7 +46,7 @@ def client_read(value: str | None) -> str:
     if not value:
         return ""
     try:
-        data = signing.loads(value, salt=_CLIENT_SALT, max_age=CLIENT_COOKIE_AGE)
+        data = signer.loads(value, salt=_CLIENT_SALT, max_age=CLIENT_COOKIE_AGE)
     except signing.BadSignature:
         return ""
     client = data.get("c")
