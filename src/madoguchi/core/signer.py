@@ -34,7 +34,9 @@ class DerivedKeySigner(signing.TimestampSigner):
 
     def signature(self, value, key=None):
         key = key or self.key
-        digest = hmac.digest(derived_key(self.salt + "signer", key, self.algorithm), force_bytes(value), self.algorithm)
+        digest = hmac.digest(
+            derived_key(self.salt + "signer", key, self.algorithm), force_bytes(value), self.algorithm
+        )
         return signing.b64_encode(digest).decode()
 
 

@@ -39,7 +39,6 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from madoguchi.core.headers import put_header
-
 from madoguchi.reservations.views.gate import ADMISSION_ATTRIBUTE, gate_admission, gate_page
 
 # The middleware after this one that the gate's own pages pass through, in settings' order.

@@ -2,9 +2,12 @@
 GET answered before the session's middleware, the same pages as the long way gives them; a
 visitor let in asks the bucket once; every middleware after it is a decision."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.middleware.locale import LocaleMiddleware
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -148,3 +151,99 @@ def test_a_visitor_let_in_asks_the_bucket_once_and_gets_the_form(monkeypatch):
     assert form.status_code == 200 and 'name="idempotency_key"' in form.content.decode()
     assert asked == [str(slot.pk)]
     assert any(name.startswith(PASS_COOKIE) for name in form.cookies)  # the pass, as before
+
+
+# The door's LIGHT written out (``WaitingRoomMiddleware._light``) against LIGHT's instances, which
+# it takes when a setting asks for what it does not do (here: a disallowed user agent that no
+# visitor has, which changes nothing else).
+THE_MIDDLEWARES = {"DISALLOWED_USER_AGENTS": [re.compile(r"^no such browser$")]}
+
+
+def _count_locale_calls(monkeypatch) -> list:
+    calls = []
+    original = LocaleMiddleware.process_request
+
+    def counted(self, request):
+        calls.append(request.path_info)
+        return original(self, request)
+
+    monkeypatch.setattr(LocaleMiddleware, "process_request", counted)
+    return calls
+
+
+def _crowd_page(kind: str, chain_settings: dict, calls: list, **headers):
+    slot = make_slot()
+    url = _url(slot)
+    if kind == "full":
+        cache.set(full_flag_key(slot.pk), 1, 60)
+    limits = {**NOBODY_IN, "RESERVATIONS_WAITING_ROOM_IP_LIMIT": 1} if kind == "limited" else NOBODY_IN
+    with override_settings(**limits, **chain_settings):
+        if kind == "limited":  # the address's one waiting place is taken
+            Client(REMOTE_ADDR="198.51.100.9").get(url)
+        browser = Client(REMOTE_ADDR="198.51.100.9", **headers)
+        calls.clear()
+        return _strip(browser.get(url), slot), len(calls)
+
+
+@pytest.mark.parametrize("kind", ["queued", "limited", "full"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ACCEPT_LANGUAGE": "ja"},
+        {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.8"},
+        {"HTTP_ACCEPT_LANGUAGE": "fr"},
+        {},
+    ],
+)
+def test_the_written_out_light_answers_as_the_light_middlewares(monkeypatch, kind, headers):
+    calls = _count_locale_calls(monkeypatch)
+    written_out, locale_calls = _crowd_page(kind, {}, calls, **headers)
+    assert locale_calls == 0  # LocaleMiddleware itself was not called
+    middlewares, locale_calls = _crowd_page(kind, THE_MIDDLEWARES, calls, **headers)
+    assert locale_calls == 1
+    assert written_out == middlewares
+    status, answer_headers, _cookies, _body = written_out
+    assert status == (429 if kind == "limited" else 200)
+    assert answer_headers["X-Reservation-Outcome"].startswith(kind)
+    assert answer_headers["Vary"] == "Accept-Language" and answer_headers["X-Frame-Options"] == "DENY"
+    assert answer_headers["Content-Language"] == (
+        "en" if "en" in headers.get("HTTP_ACCEPT_LANGUAGE", "") else "ja"
+    )
+
+
+def test_the_language_cookie_chooses_the_page_language_both_ways(monkeypatch):
+    pages = []
+    for chain_settings in ({}, THE_MIDDLEWARES):
+        slot = make_slot()
+        browser = Client(HTTP_ACCEPT_LANGUAGE="ja")
+        browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        with override_settings(**NOBODY_IN, **chain_settings):
+            pages.append(_strip(browser.get(_url(slot)), slot))
+    assert pages[0] == pages[1] and pages[0][1]["Content-Language"] == "en"
+
+
+def test_a_host_not_allowed_gets_the_same_400_both_ways():
+    answers = []
+    for chain_settings in ({}, THE_MIDDLEWARES):
+        slot = make_slot()
+        with override_settings(**NOBODY_IN, **chain_settings):
+            response = Client(HTTP_HOST="elsewhere.example").get(_url(slot))
+        answers.append((response.status_code, response.content, sorted(response.headers.items())))
+    assert answers[0] == answers[1] and answers[0][0] == 400
+
+
+def test_the_queue_page_says_no_store_as_patch_cache_control_writes_it():
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control
+
+    from madoguchi.reservations.views.gate import NO_STORE, no_store
+
+    written, patched = HttpResponse(), HttpResponse()
+    no_store(written)
+    patch_cache_control(patched, no_store=True, private=True)
+    assert written["Cache-Control"] == patched["Cache-Control"] == NO_STORE
+    # a page that already says something: patch_cache_control itself
+    written["Cache-Control"] = patched["Cache-Control"] = "max-age=60"
+    no_store(written)
+    patch_cache_control(patched, no_store=True, private=True)
+    assert written["Cache-Control"] == patched["Cache-Control"]

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core import signing
 
 from madoguchi.core import signer
-
 from madoguchi.reservations.waiting_room.conf import config
 
 PASS_COOKIE = "mdg_wr_pass"
