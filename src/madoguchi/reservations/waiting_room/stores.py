@@ -184,7 +184,8 @@ class RedisAdmissionStore:
         keys = [*bucket_keys(scope, address, slot), adapt_key(scope)]
         mode = ""
         if hints is not None:
-            keys += [cache.make_key(hints.full_key), cache.make_key(hints.places_key)]
+            make_key = cache.make_key  # the default cache found once (a proxy: a lookup each time)
+            keys += [make_key(hints.full_key), make_key(hints.places_key)]
             mode = "full" if hints.stop_if_full else "places"
         status, ticket, position, used = self.script(
             keys=keys,
