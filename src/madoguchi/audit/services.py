@@ -106,11 +106,12 @@ def audit_record(
         before=json.loads(_canonical(before)) if before is not None else None,
         after=json.loads(_canonical(after)) if after is not None else None,
     )
-    batch = getattr(connection, "_madoguchi_audit_batch", None)
+    conn = hotpath.own()  # once, not through django.db.connection's lookup per read
+    batch = getattr(conn, "_madoguchi_audit_batch", None)
     if batch is not None:
         batch.append(entry)  # chained when the batch ends (audit_batch)
         return entry
-    _append(connection, [entry])
+    _append(conn, [entry])
     return entry
 
 
@@ -125,9 +126,10 @@ def audit_batch() -> Iterator[None]:
     commit or roll back with the change. Nested blocks join the outermost one; the entries of a
     nested block that raises are dropped (its savepoint rolled its work back).
     """
-    if not connection.in_atomic_block:
+    conn = hotpath.own()
+    if not conn.in_atomic_block:
         raise RuntimeError("audit_batch() must run inside transaction.atomic()")
-    outer: list[AuditEntry] | None = getattr(connection, "_madoguchi_audit_batch", None)
+    outer: list[AuditEntry] | None = getattr(conn, "_madoguchi_audit_batch", None)
     if outer is not None:
         # A nested block (usually with a savepoint of its own) joins the outermost one; when it
         # fails, its entries are dropped with it, so a batch can skip one item and go on.
@@ -139,13 +141,13 @@ def audit_batch() -> Iterator[None]:
             raise
         return
     entries: list[AuditEntry] = []
-    setattr(connection, "_madoguchi_audit_batch", entries)  # noqa: B010 - a private attribute of ours
+    setattr(conn, "_madoguchi_audit_batch", entries)  # noqa: B010 - a private attribute of ours
     try:
         yield
     finally:
-        setattr(connection, "_madoguchi_audit_batch", None)  # noqa: B010
+        setattr(conn, "_madoguchi_audit_batch", None)  # noqa: B010
     if entries:
-        _append(connection, entries)
+        _append(conn, entries)
 
 
 def audit_batch_write_after(statement: str, params: list[Any]) -> tuple[Any, ...] | None:
@@ -161,33 +163,32 @@ def audit_batch_write_after(statement: str, params: list[Any]) -> tuple[Any, ...
     other requests' Python). Elsewhere, or with more than one entry held, the statement runs
     and then the batch is written as ``audit_batch`` would. The caller decides what the row
     means: if it raises, the transaction (entries included) rolls back."""
-    entries: list[AuditEntry] | None = getattr(connection, "_madoguchi_audit_batch", None)
+    conn = hotpath.own()
+    entries: list[AuditEntry] | None = getattr(conn, "_madoguchi_audit_batch", None)
     if entries is None:
         raise RuntimeError("audit_batch_write_after() must run inside audit_batch()")
-    sql = _chain_sql(connection)
+    sql = _chain_sql(conn)
     if len(entries) == 1 and sql.append_after_parts[0]:
         entry = entries[0]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql.append_after(statement), [*params, *_append_one_values(connection, sql, entry)]
-            )
+        with conn.cursor() as cursor:
+            cursor.execute(sql.append_after(statement), [*params, *_append_one_values(conn, sql, entry)])
             row = cursor.fetchone()
         if row is None:  # nothing returned: no entry written (the caller rolls back)
             return None
         del entries[:]
         *lead, entry_id, previous_hash, entry_hash = row
         if entry_id is None:  # the head row is missing (a flushed database): the long way
-            _append(connection, [entry])
+            _append(conn, [entry])
         else:
-            _set_chained(entry, (entry_id, previous_hash, entry_hash), connection.alias)
+            _set_chained(entry, (entry_id, previous_hash, entry_hash), conn.alias)
         return tuple(lead)
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is not None and entries:
         held = list(entries)
         del entries[:]
-        _append(connection, held)
+        _append(conn, held)
     return row
 
 

@@ -111,10 +111,9 @@ def access_public_slot(*, organization_slug: str, resource_slug: str, slot_id: A
     once per process (``core/hotpath.py``, decision 0029): the booking page of an opening rush
     reads it on every GET and POST, and the ORM's build of this four-table join was a quarter
     of the page's CPU (docs/performance.md, "opening rush")."""
-    from django.db import connection
+    from madoguchi.core import hotpath
 
-    from madoguchi.core.hotpath import related_columns
-
+    connection = hotpath.own()  # once: django.db.connection looks it up again on every read
     try:
         pk = int(slot_id)
     except (TypeError, ValueError):
@@ -122,7 +121,7 @@ def access_public_slot(*, organization_slug: str, resource_slug: str, slot_id: A
     low, high = connection.ops.integer_field_range(Slot._meta.pk.get_internal_type())
     if (low is not None and pk < low) or (high is not None and pk > high):
         raise Http404
-    slots = related_columns(Slot, SLOT_PAGE_RELATED, connection)
+    slots = hotpath.related_columns(Slot, SLOT_PAGE_RELATED, connection)
     sql = (
         f"{slots.sql} WHERE {slots.column('', 'id')} = %s AND {slots.column('resource', 'slug')} = %s "
         f"AND {slots.column('resource__organization', 'slug')} = %s "

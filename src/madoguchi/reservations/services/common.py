@@ -92,7 +92,7 @@ def take_places(slot: Slot, places: int, *, tell_after_commit: bool = True) -> i
     After the commit the waiting room is told the places left (and that the slot is full):
     ``selectors.slot_hint_writes``; ``tell_after_commit=False`` when the caller sends them
     with its own after-commit writes (``booking_create``: with the notice gate, one round trip)."""
-    from django.db import connection
+    connection = hotpath.own()
 
     table = connection.ops.quote_name(Slot._meta.db_table)
     row = audit_batch_write_after(
@@ -126,8 +126,10 @@ def create_booking_row(**fields: Any) -> Booking:
     savepoint and the ORM's build of the INSERT were ≈ 10 % of a booking POST's CPU,
     docs/performance.md "Booking POST, sixth session"). Elsewhere each attempt is a
     ``create()`` in a savepoint. Another constraint's violation raises ``IntegrityError``."""
-    from django.db import IntegrityError, connection
+    from django.db import IntegrityError
     from django.utils import timezone
+
+    connection = hotpath.own()
 
     fields.setdefault("noticed_at", timezone.now())
     if hotpath.can_insert_unless_taken(Booking, connection):
@@ -152,7 +154,7 @@ def lock_person(user: User) -> None:
     attempts, for the per-person limit): ``User.objects.select_for_update().filter(pk=…)
     .first()`` written out once. Nothing where rows cannot be locked (SQLite: its writers are
     serialized already, and the ORM's select_for_update is a plain SELECT there)."""
-    from django.db import connection
+    connection = hotpath.own()
 
     if not connection.features.has_select_for_update:
         return
@@ -187,7 +189,7 @@ def own_bookings(*, user: User, resource: Resource, now: Any, key: str) -> list[
     A separate statement from ``lock_person``'s on purpose: at READ COMMITTED one statement
     sees the rows committed before it started, so a read in the locking statement could miss
     the booking of the attempt whose lock it waited for."""
-    from django.db import connection
+    connection = hotpath.own()
 
     columns = hotpath.related_columns(Booking, ("slot",), connection)
     sql = _OWN_BOOKINGS.get((connection.vendor, bool(key)))
