@@ -75,3 +75,10 @@ def test_a_connection_shared_between_threads_keeps_no_cursor():
     finally:
         own.dec_thread_sharing()
     assert hotpath.cursor(own) is kept
+
+
+def test_own_is_the_threads_connection_itself():
+    real = connections[DEFAULT_DB_ALIAS]
+    assert hotpath.own() is real
+    assert hotpath.own(connection) is real  # django.db.connection's proxy: what it stands for
+    assert hotpath.own(real) is real

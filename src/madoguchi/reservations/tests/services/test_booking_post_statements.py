@@ -182,3 +182,33 @@ def test_a_booking_post_runs_its_statements_and_no_savepoint(client):
     assert booking.idempotency_key == key
     assert AuditEntry.objects.filter(target_id=str(booking.pk)).count() == 1
     assert audit_verify()[0]
+
+
+def test_a_booking_post_and_its_page_look_the_connection_up_once_per_step_not_per_read(client, monkeypatch):
+    """``django.db.connection`` finds the thread's connection again on every attribute read
+    (≈ 16 k instructions each); the booking page's and the POST's own steps take it once
+    (``hotpath.own``) and pass it on (docs/performance.md, "Issue 19, tenth session")."""
+    from django.utils.connection import ConnectionProxy
+
+    database = connection  # django.db.connection (the cache's proxy is another ConnectionProxy)
+
+    slot = make_slot(capacity=5)
+    booking_create(user=make_user(), slot_id=slot.pk)
+    user = make_user()
+    client.force_login(user)
+    url = reverse(
+        "reservations:booking_new", args=[slot.resource.organization.slug, slot.resource.slug, slot.pk]
+    )
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    reads: list[str] = []
+    through_proxy = ConnectionProxy.__getattr__
+
+    def counted(proxy, item):
+        if proxy is database:
+            reads.append(item)
+        return through_proxy(proxy, item)
+
+    monkeypatch.setattr(ConnectionProxy, "__getattr__", counted)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"party_size": "1", "idempotency_key": key}).status_code == 302
+    assert reads == [], reads
