@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tempfile import SpooledTemporaryFile
 
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.handlers.wsgi import LimitedStream
@@ -14,6 +14,8 @@ from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrfViewMiddlewar
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from madoguchi.core.message_cookie import FallbackStorage
 
 _CHUNK = 64 * 1024
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -69,7 +71,15 @@ class CsrfViewMiddleware(PassedByTokenApi, DjangoCsrfViewMiddleware):
 
 
 class MessageMiddleware(PassedByTokenApi, DjangoMessageMiddleware):
-    pass
+    """Django's, with Django's default storage taken from ``core/message_cookie.py`` (the same
+    classes, the cookie's value signed once per distinct list of messages); a ``MESSAGE_STORAGE``
+    of another storage is used as configured."""
+
+    def process_request(self, request) -> None:
+        if settings.MESSAGE_STORAGE == global_settings.MESSAGE_STORAGE:
+            request._messages = FallbackStorage(request)
+        else:
+            super().process_request(request)
 
 
 class SecurityHeadersMiddleware:
