@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from madoguchi.core.csrf_token import form_token
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.menus import APPLICANT, same_for_everyone_signed_in
 from madoguchi.core.responses import form_status
+from madoguchi.core.uuid_urls import reverse_with_uuid
 from madoguchi.reservations import forms, ics, qr, selectors, services
 from madoguchi.reservations.views.gate import OUTCOME_HEADER, full_page, render_shared, waiting_room_gate
 
@@ -68,7 +69,8 @@ def booking_new(request, organization_slug: str, resource_slug: str, slot_id: in
             problem, status = str(exc.message), exc.status
         else:
             messages.success(request, _("予約が完了しました。確認メールもお送りしました。"))
-            response = redirect("reservations:booking_detail", booking.pk)
+            # redirect("reservations:booking_detail", booking.pk), its URL reversed once per process
+            response = HttpResponseRedirect(reverse_with_uuid("reservations:booking_detail", booking.pk))
             response[OUTCOME_HEADER] = "booked"
             return response
     state, state_message = selectors.slot_state(slot, timezone.now())
