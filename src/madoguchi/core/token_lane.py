@@ -29,9 +29,8 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 
-from madoguchi.core.headers import put_header
+from madoguchi.core.headers import light_response_headers, put_header
 from madoguchi.core.middleware import (
     TOKEN_API_PREFIX,
     RequestSizeLimitMiddleware,
@@ -172,26 +171,5 @@ class TokenApiLaneMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         for hook in self.after_locale:  # CSRF, authentication, messages
             hook(request)
-        response = self.view(request)
-        store = response.headers._store
-        # XFrameOptionsMiddleware
-        if "x-frame-options" not in store and not getattr(response, "xframe_options_exempt", False):
-            put_header(response, "X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper())
-        # CommonMiddleware.process_response
-        if response.status_code == 404:
-            response = self.common.process_response(request, response)
-            store = response.headers._store
-        elif not response.streaming and "content-length" not in store:
-            put_header(response, "Content-Length", str(len(response.content)))
-        # LocaleMiddleware.process_response without language prefixes in the URLs
-        language = translation.get_language()
-        if "vary" in store:
-            patch_vary_headers(response, ("Accept-Language",))
-        else:
-            put_header(response, "Vary", "Accept-Language")
-        if "content-language" not in store:
-            if isinstance(language, str):
-                put_header(response, "Content-Language", language)
-            else:
-                response.headers.setdefault("Content-Language", language)
-        return response
+        # frame options, content length, language: as the three middlewares answer
+        return light_response_headers(request, self.view(request), self.common)

@@ -36,9 +36,8 @@ from django.middleware.common import CommonMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 
-from madoguchi.core.headers import put_header
+from madoguchi.core.headers import light_response_headers
 from madoguchi.reservations.views.gate import ADMISSION_ATTRIBUTE, gate_admission, gate_page
 
 # The middleware after this one that the gate's own pages pass through, in settings' order.
@@ -107,29 +106,8 @@ class WaitingRoomMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         # CommonMiddleware.process_request: a host not allowed raises DisallowedHost (a 400)
         request.get_host()
-        response = self._answer(request)
-        store = response.headers._store
-        # XFrameOptionsMiddleware.process_response
-        if "x-frame-options" not in store and not getattr(response, "xframe_options_exempt", False):
-            put_header(response, "X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper())
-        # CommonMiddleware.process_response
-        if response.status_code == 404:
-            response = self.common.process_response(request, response)
-            store = response.headers._store
-        elif not response.streaming and "content-length" not in store:
-            put_header(response, "Content-Length", str(len(response.content)))
-        # LocaleMiddleware.process_response without language prefixes in the URLs
-        language = translation.get_language()
-        if "vary" in store:
-            patch_vary_headers(response, ("Accept-Language",))
-        else:
-            put_header(response, "Vary", "Accept-Language")
-        if "content-language" not in store:
-            if isinstance(language, str):
-                put_header(response, "Content-Language", language)
-            else:
-                response.headers.setdefault("Content-Language", language)
-        return response
+        # frame options, content length, language: as the three middlewares answer
+        return light_response_headers(request, self._answer(request), self.common)
 
     @staticmethod
     def _answer(request):
