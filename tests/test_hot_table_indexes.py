@@ -1,4 +1,4 @@
-"""The tables every submission and every follow-up writes carry no index that another one of
+"""The tables every submission, every follow-up and every booking of an opening rush writes carry no index that another one of
 theirs already gives (decision 0031): each index is one more entry to write, and more WAL, on
 every INSERT and on every UPDATE that is not HOT.
 
@@ -15,9 +15,10 @@ from django.db import connection, models
 
 from madoguchi.applications.models import Application, Draft
 from madoguchi.audit.models import AuditEntry
+from madoguchi.reservations.models import Booking
 from madoguchi.review.models import Case, DataRevision, TaskState
 
-HOT_MODELS = [Draft, Application, AuditEntry, Case, TaskState, DataRevision]
+HOT_MODELS = [Draft, Application, AuditEntry, Case, TaskState, DataRevision, Booking]
 
 
 def leading_columns(model: type[models.Model]) -> set[str]:

@@ -177,15 +177,22 @@ class Booking(TimeStampedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    # Every booking of an opening rush writes this table: no index here that another of its
+    # indexes already gives (decision 0031) — (slot, status) and (user, status) lead with these.
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", db_index=False)
     # None once retention has anonymized a past booking (services/personal.py).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        db_index=False,
     )
     status = models.CharField(max_length=12, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED)
     party_size = models.PositiveSmallIntegerField(_("人数"), default=1)
     places = models.PositiveSmallIntegerField(default=1)
-    code = models.CharField(_("受付コード"), max_length=16, unique=True)
+    code = models.CharField(_("受付コード"), max_length=16)  # unique: Meta.constraints
     data = models.JSONField(default=dict, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
     application = models.ForeignKey(
@@ -194,14 +201,20 @@ class Booking(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="bookings",
+        db_index=False,  # nearly always empty: indexed where set (Meta.indexes)
     )
     # Lottery winners confirm before this time; unset for first-come bookings.
     expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
-    checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    checked_in_by = models.ForeignKey(  # empty until check-in: indexed where set (Meta.indexes)
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # When the confirmation notice was written (outbox). A first-come booking leaves it empty
@@ -211,6 +224,8 @@ class Booking(TimeStampedModel):
 
     class Meta:
         constraints = [
+            # a constraint, not unique=True: on PostgreSQL that adds a LIKE index nothing uses
+            models.UniqueConstraint(fields=["code"], name="booking_code_unique"),
             # One active booking per person and slot: a double submit cannot take two places.
             models.UniqueConstraint(
                 fields=["user", "slot"], condition=Q(status__in=ACTIVE), name="booking_one_active_per_slot"
@@ -229,6 +244,12 @@ class Booking(TimeStampedModel):
             models.Index(fields=["status", "expires_at"]),
             models.Index(
                 fields=["created_at"], condition=Q(noticed_at__isnull=True), name="booking_notice_waiting"
+            ),
+            models.Index(
+                fields=["application"], condition=Q(application__isnull=False), name="booking_application_set"
+            ),
+            models.Index(
+                fields=["checked_in_by"], condition=Q(checked_in_by__isnull=False), name="booking_checked_in_by_set"
             ),
         ]
 
