@@ -249,7 +249,9 @@ class Booking(TimeStampedModel):
                 fields=["application"], condition=Q(application__isnull=False), name="booking_application_set"
             ),
             models.Index(
-                fields=["checked_in_by"], condition=Q(checked_in_by__isnull=False), name="booking_checked_in_by_set"
+                fields=["checked_in_by"],
+                condition=Q(checked_in_by__isnull=False),
+                name="booking_checked_in_by_set",
             ),
         ]
 

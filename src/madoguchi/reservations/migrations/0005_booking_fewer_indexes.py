@@ -6,49 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0010_fewer_indexes'),
-        ('reservations', '0004_booking_noticed_at'),
+        ("applications", "0010_fewer_indexes"),
+        ("reservations", "0004_booking_noticed_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='booking',
-            name='application',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='bookings', to='applications.application'),
+            model_name="booking",
+            name="application",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="bookings",
+                to="applications.application",
+            ),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='checked_in_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="booking",
+            name="checked_in_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='code',
-            field=models.CharField(max_length=16, verbose_name='受付コード'),
+            model_name="booking",
+            name="code",
+            field=models.CharField(max_length=16, verbose_name="受付コード"),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='slot',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='reservations.slot'),
+            model_name="booking",
+            name="slot",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="reservations.slot",
+            ),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='user',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to=settings.AUTH_USER_MODEL),
+            model_name="booking",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(condition=models.Q(('application__isnull', False)), fields=['application'], name='booking_application_set'),
+            model_name="booking",
+            index=models.Index(
+                condition=models.Q(("application__isnull", False)),
+                fields=["application"],
+                name="booking_application_set",
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(condition=models.Q(('checked_in_by__isnull', False)), fields=['checked_in_by'], name='booking_checked_in_by_set'),
+            model_name="booking",
+            index=models.Index(
+                condition=models.Q(("checked_in_by__isnull", False)),
+                fields=["checked_in_by"],
+                name="booking_checked_in_by_set",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.UniqueConstraint(fields=('code',), name='booking_code_unique'),
+            model_name="booking",
+            constraint=models.UniqueConstraint(fields=("code",), name="booking_code_unique"),
         ),
     ]
