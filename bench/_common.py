@@ -239,6 +239,31 @@ def gunicorn(
     return process
 
 
+def granian_command(port: int, *, workers: int, threads: int, backlog: int = 2048) -> list[str]:
+    """The application under granian (a WSGI server written in Rust, not a dependency:
+    ``pip install granian``) for a comparison with gunicorn: ``workers`` processes with
+    ``threads`` blocking threads each, HTTP/1.1 with keep-alive."""
+    return [
+        os.path.join(os.path.dirname(sys.executable), "granian"),
+        "--interface",
+        "wsgi",
+        "--http",
+        "1",
+        "--no-ws",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--backlog",
+        str(backlog),
+        "madoguchi.config.wsgi:application",
+    ]
+
+
 def celery_worker(
     env: dict[str, str], log_path: str | Path, *, concurrency: int = 2, nice: int = 0
 ) -> subprocess.Popen:

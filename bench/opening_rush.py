@@ -11,7 +11,8 @@ What it does (each run starts from scratch; nothing of it is part of the test su
    under ``cached_db`` leaves them; ``--cold-sessions``: the table only) and the CSRF cookie a
    sign-in leaves in the browser;
 3. starts gunicorn on 127.0.0.1:8301 (DEBUG off, ``REDIS_URL=redis://127.0.0.1:6379/3``)
-   with the waiting room at ``--rate`` admissions/s (burst ``--burst``);
+   with the waiting room at ``--rate`` admissions/s (burst ``--burst``); ``--server granian``
+   runs the same application under granian instead, for a comparison;
 4. measures a baseline: ``GET /healthz`` throughput with the same client concurrency;
 5. releases all N users at once. Each one behaves like a phone:
    ``GET`` the booking form → if queued, wait ``Retry-After`` seconds and ``GET`` again
@@ -224,6 +225,11 @@ def _cache_sessions(sessions: list, expire) -> None:
 
 
 def start_server(args) -> subprocess.Popen:
+    if args.server == "granian":  # a comparison: keep-alive, the HTTP side in Rust
+        command = common.granian_command(PORT, workers=args.workers, threads=args.threads)
+        process = common.spawn(command, server_env(args), SERVER_LOG)
+        common.wait_healthy(PORT, process, timeout=120)
+        return process
     # a busy shared machine boots slowly: up to two minutes
     extra = ["--backlog", "2048"]
     if args.switch_interval:  # how soon a thread waiting for the GIL (a lock holder, say) gets it
@@ -605,6 +611,12 @@ def main() -> int:
     # processes of one thread); until 2026-12-05 the default was -w 3 --threads 8
     parser.add_argument("--workers", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="the WSGI server (production: gunicorn); granian for a comparison (pip install granian)",
+    )
     parser.add_argument("--time-limit", type=float, default=75.0)
     parser.add_argument("--ramp", type=float, default=2.0, help="users arrive within this many seconds")
     parser.add_argument("--baseline-seconds", type=float, default=5.0)
@@ -689,7 +701,7 @@ def main() -> int:
     requests_per_s = total / elapsed if elapsed else 0.0
 
     print(
-        f"rush: {total} requests in {elapsed:.1f} s ({requests_per_s:.0f} req/s), gunicorn -w {args.workers} --threads {args.threads}"
+        f"rush: {total} requests in {elapsed:.1f} s ({requests_per_s:.0f} req/s), {args.server} -w {args.workers} --threads {args.threads}"
         + (f" switchinterval {args.switch_interval:g}" if args.switch_interval else "")
         + f", waiting room {args.rate:g}/s burst {args.burst}"
     )

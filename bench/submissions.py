@@ -54,6 +54,7 @@ from _common import (  # noqa: E402
     ROOT,
     SmtpSink,
     celery_worker,
+    granian_command,
     load_average,
     percentile,
     process_tree_cpu_seconds,
@@ -257,33 +258,13 @@ def post_fork(server, worker):
 """
 
 
-def granian_command(args) -> list[str]:
-    """The same application under granian (a WSGI server written in Rust): ``--workers``
-    processes with ``--threads`` blocking threads each, HTTP/1.1 with keep-alive."""
-    return [
-        os.path.join(os.path.dirname(sys.executable), "granian"),
-        "--interface",
-        "wsgi",
-        "--http",
-        "1",
-        "--no-ws",
-        "--host",
-        HOST,
-        "--port",
-        str(args.port),
-        "--workers",
-        str(args.workers),
-        "--blocking-threads",
-        str(args.threads),
-        "--backlog",
-        "2048",
-        "madoguchi.config.wsgi:application",
-    ]
-
-
 def start_server(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
     if args.server == "granian":
-        process = spawn(granian_command(args), env, os.path.join(tmp, "granian.log"))
+        process = spawn(
+            granian_command(args.port, workers=args.workers, threads=args.threads),
+            env,
+            os.path.join(tmp, "granian.log"),
+        )
         wait_healthy(args.port, process, timeout=60)
         return process
     config_path = os.path.join(tmp, "gunicorn_conf.py")
