@@ -14,33 +14,38 @@ else (a value that is not a ``uuid.UUID``, a URL that does not show the sample o
 
 from __future__ import annotations
 
-import threading
+import functools
 import uuid
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 _SAMPLE = uuid.UUID("5a3c0e1f-7d2b-4c8e-9f60-13b7a4d2e9c5")
 _SAMPLE_TEXT = str(_SAMPLE)
-_TEMPLATES: dict[tuple[str, object, str, str | None], str] = {}
-_TEMPLATES_MAX = 256
-_TEMPLATES_LOCK = threading.Lock()
 
 
 def reverse_with_uuid(viewname: str, value: object) -> str:
     """``reverse(viewname, args=[value])`` for a URL taking one UUID."""
     if type(value) is not uuid.UUID:
         return reverse(viewname, args=[value])
-    key = (viewname, get_urlconf(), get_script_prefix(), get_language())
-    template = _TEMPLATES.get(key)
-    if template is None:
-        template = reverse(viewname, args=[_SAMPLE])
-        if template.count(_SAMPLE_TEXT) != 1:
-            template = ""  # the sample is not shown as it is: reverse every time
-        with _TEMPLATES_LOCK:
-            if len(_TEMPLATES) >= _TEMPLATES_MAX:
-                _TEMPLATES.clear()
-            _TEMPLATES[key] = template
+    template = _template(viewname, get_urlconf(), get_script_prefix(), get_language())
     if not template:
         return reverse(viewname, args=[value])
     return template.replace(_SAMPLE_TEXT, str(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _template(viewname: str, urlconf: object, prefix: str, language: str | None) -> str:
+    """The sample's URL under the URL configuration, script prefix and language the arguments
+    name (the current ones, which ``reverse`` reads), or "" when the URL does not show the
+    sample once (then ``reverse`` every time). A ``NoReverseMatch`` is raised, not kept."""
+    url = reverse(viewname, args=[_SAMPLE])
+    return url if url.count(_SAMPLE_TEXT) == 1 else ""
+
+
+@receiver(setting_changed)
+def _forget_on_new_urls(*, setting: str, **kwargs: object) -> None:
+    if setting == "ROOT_URLCONF":  # as Django clears its own URL caches (tests)
+        _template.cache_clear()

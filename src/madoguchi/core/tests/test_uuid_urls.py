@@ -29,16 +29,16 @@ urlpatterns = [
 
 @pytest.fixture(autouse=True)
 def _fresh():
-    uuid_urls._TEMPLATES.clear()
+    uuid_urls._template.cache_clear()
     yield
-    uuid_urls._TEMPLATES.clear()
+    uuid_urls._template.cache_clear()
     clear_script_prefix()
 
 
 def test_any_uuid_gives_reverses_url():
     for value in [uuid.uuid4() for _ in range(200)] + [uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)]:
         assert reverse_with_uuid(VIEW, value) == reverse(VIEW, args=[value])
-    assert len(uuid_urls._TEMPLATES) == 1  # reversed once
+    assert uuid_urls._template.cache_info().currsize == 1  # reversed once
 
 
 def test_the_sample_itself_and_a_value_that_shows_it_are_filled_in_as_reverse_does():
@@ -78,7 +78,7 @@ def test_a_value_that_is_not_a_uuid_goes_to_reverse():
     assert reverse_with_uuid("text_page", "abc") == reverse("text_page", args=["abc"])
     value = uuid.uuid4()
     assert reverse_with_uuid("other_page", str(value)) == reverse("other_page", args=[str(value)])
-    assert uuid_urls._TEMPLATES == {}
+    assert uuid_urls._template.cache_info().currsize == 0
     with pytest.raises(NoReverseMatch):
         reverse_with_uuid("other_page", "not a uuid")
 
@@ -88,20 +88,29 @@ def test_a_url_that_does_not_show_the_sample_as_it_is_is_reversed_every_time():
     value = uuid.uuid4()
     # a str converter takes the UUID too; the page's URL shows it: kept
     assert reverse_with_uuid("text_page", value) == reverse("text_page", args=[value])
-    uuid_urls._TEMPLATES.clear()
+    uuid_urls._template.cache_clear()
     original = uuid_urls._SAMPLE_TEXT
     try:
         uuid_urls._SAMPLE_TEXT = "not-in-any-url"
         assert reverse_with_uuid("other_page", value) == reverse("other_page", args=[value])
-        assert set(uuid_urls._TEMPLATES.values()) == {""}
+        assert uuid_urls._template.cache_info().currsize == 1
+        assert uuid_urls._template("other_page", None, "/", translation.get_language()) == ""
     finally:
         uuid_urls._SAMPLE_TEXT = original
 
 
-def test_the_kept_urls_are_bounded(monkeypatch):
-    monkeypatch.setattr(uuid_urls, "_TEMPLATES_MAX", 2)
+def test_the_kept_urls_are_bounded():
     value = uuid.uuid4()
-    for prefix in ["/a/", "/b/", "/c/", "/d/"]:
-        set_script_prefix(prefix)
+    bound = uuid_urls._template.cache_info().maxsize
+    assert bound == 256
+    for n in range(bound + 10):
+        set_script_prefix(f"/p{n}/")
         assert reverse_with_uuid(VIEW, value) == reverse(VIEW, args=[value])
-        assert len(uuid_urls._TEMPLATES) <= 2
+    assert uuid_urls._template.cache_info().currsize == bound
+
+
+def test_a_new_url_configuration_is_not_answered_from_the_old_one():
+    value = uuid.uuid4()
+    assert reverse_with_uuid(VIEW, value) == reverse(VIEW, args=[value])
+    with override_settings(ROOT_URLCONF=__name__), pytest.raises(NoReverseMatch):
+        reverse_with_uuid(VIEW, value)  # not in this configuration, though kept from the first
