@@ -9,7 +9,8 @@ the public procedure (``procedure_get_public``) and the booking page's slot
 (``reservations.selectors.access_public_slot``) — everything else uses the ORM. The rows
 still become ordinary model instances through ``Model.from_db`` with Django's own converters,
 so the rest of the code cannot tell the difference. Why, and the rule for adding a user:
-docs/decisions/0029-hand-written-sql-on-the-hottest-reads.md.
+docs/decisions/0029-hand-written-sql-on-the-hottest-reads.md. One statement that draws a number
+and writes with it (the submission's) is ``core/insert_from.py``.
 """
 
 from __future__ import annotations
@@ -279,7 +280,8 @@ _INSERTS: dict[tuple[str, type[models.Model], bool, tuple[str, ...]], ModelInser
 _UPDATES: dict[tuple[str, type[models.Model], tuple[str, ...]], ModelUpdate] = {}
 
 
-def _signalled(model: type[models.Model]) -> bool:
+def signalled(model: type[models.Model]) -> bool:
+    """Whether saves of ``model`` have receivers (then ``save()`` writes it, so they run)."""
     return pre_save.has_listeners(model) or post_save.has_listeners(model)
 
 
@@ -316,7 +318,7 @@ def insert(obj: models.Model, connection: Any) -> None:
     saves have signal receivers is saved by ``save()``, so they still run)."""
     connection = own(connection)
     model = type(obj)
-    if _signalled(model):
+    if signalled(model):
         obj.save(force_insert=True, using=connection.alias)
         return
     _insert(obj, connection, ())
@@ -336,7 +338,7 @@ def _insert(obj: models.Model, connection: Any, conflict: tuple[str, ...]) -> bo
 def can_insert_unless_taken(model: type[models.Model], connection: Any) -> bool:
     """Whether ``insert_unless_taken`` can write ``model`` on ``connection``: PostgreSQL or
     SQLite (``INSERT … ON CONFLICT (…) DO NOTHING``), and no receivers of its saves."""
-    return connection.vendor in ("postgresql", "sqlite") and not _signalled(model)
+    return connection.vendor in ("postgresql", "sqlite") and not signalled(model)
 
 
 def insert_unless_taken(obj: models.Model, connection: Any, *, unique: Sequence[str]) -> bool:
@@ -358,7 +360,7 @@ def update(obj: models.Model, fields: Sequence[str], connection: Any) -> None:
     """``obj.save(update_fields=fields)`` without building the statement each time."""
     connection = own(connection)
     model = type(obj)
-    if _signalled(model):
+    if signalled(model):
         obj.save(update_fields=fields, using=connection.alias)
         return
     key = (connection.vendor, model, tuple(fields))
@@ -366,134 +368,3 @@ def update(obj: models.Model, fields: Sequence[str], connection: Any) -> None:
     if statement is None:
         statement = _UPDATES[key] = ModelUpdate(model, fields, connection)
     statement.run(obj, connection)
-
-
-def insert_from(
-    obj: models.Model,
-    connection: Any,
-    *,
-    source: str,
-    source_params: Sequence[Any],
-    computed: dict[str, str],
-    along: Sequence[tuple[models.Model, Sequence[str] | None]] = (),
-) -> bool:
-    """``insert(obj)`` with some columns computed by the database from a row of ``source`` —
-    one statement ``WITH src AS (source) INSERT … SELECT … FROM src RETURNING`` the computed
-    columns, which are set on ``obj``. False (nothing inserted) when ``source`` gives no row.
-
-    PostgreSQL only (a data-modifying ``WITH``); ``computed`` maps a field's attname to an SQL
-    expression over ``src`` (no parameters). The other values go through the fields as in
-    ``insert`` and are cast to their columns' types (a parameter in a select list has none).
-
-    ``along``: other writes of the same statement, each ``(instance, None)`` — ``insert`` — or
-    ``(instance, fields)`` — ``update`` — written only when ``source`` gives its row (so with
-    False nothing at all was written); an update that finds no row raises ``DatabaseError`` as
-    ``update`` does. Their rows may point at ``obj`` (foreign keys are checked at commit). One
-    round trip instead of one per write. Models whose saves have receivers are refused."""
-    connection = own(connection)
-    if connection.vendor != "postgresql" or any(_signalled(type(o)) for o in (obj, *(o for o, _f in along))):
-        raise ValueError("insert_from: PostgreSQL, and models without save receivers")
-    model = type(obj)
-    shapes = tuple(
-        (type(o), tuple(f) if f is not None else None, _numbered(o) if f is None else False) for o, f in along
-    )
-    key = (f"{connection.vendor}:from", model, tuple(sorted(computed.items())) + (source,), shapes)
-    cached = _FROM.get(key)
-    if cached is None:
-        meta = model._meta
-        quote = connection.ops.quote_name
-        auto = meta.auto_field
-        fields = [f for f in meta.local_concrete_fields if not f.generated and f is not auto]
-        if auto is not None and getattr(obj, auto.attname) is None:
-            raise ValueError(f"{meta.label}: a key the database numbers; use insert()")
-        given = [f for f in fields if f.attname not in computed]
-        select = ", ".join(
-            computed[f.attname] if f.attname in computed else f"CAST(%s AS {f.cast_db_type(connection)})"
-            for f in fields
-        )
-        returned = [f for f in fields if f.attname in computed]
-        ctes, writes, results = _along_sql(shapes, connection)
-        sql = (
-            f"WITH src AS ({source}){ctes} INSERT INTO {quote(meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in fields)}) SELECT {select} FROM src "
-            f"RETURNING {', '.join([*(quote(f.column) for f in returned), *results])}"
-        )
-        cached = _FROM[key] = (sql, given, returned, writes)
-    sql, given, returned, writes = cached
-    values = list(source_params)
-    for (other, _fields), (add, other_fields, _pk) in zip(along, writes, strict=True):
-        values += _prepared(other, other_fields, connection, add=add)
-        if not add:
-            values.append(other._meta.pk.get_db_prep_value(other.pk, connection))
-    values += _prepared(obj, given, connection, add=True)
-    kept = cursor(connection)
-    kept.execute(sql, values)
-    row = kept.fetchone()
-    if row is None:
-        return False
-    for value, field in zip(row[: len(returned)], returned, strict=True):
-        setattr(obj, field.attname, value)
-    for (other, _fields), (add, _other_fields, numbered), result in zip(
-        along, writes, row[len(returned) :], strict=True
-    ):
-        if not add and result != 1:
-            from django.db import DatabaseError
-
-            raise DatabaseError("Save with update_fields did not affect any rows.")
-        if numbered is not None:
-            setattr(other, numbered.attname, result)
-        other._state.adding = False
-        other._state.db = connection.alias
-    obj._state.adding = False
-    obj._state.db = connection.alias
-    return True
-
-
-def _numbered(obj: models.Model) -> bool:
-    auto = obj._meta.auto_field
-    return auto is not None and getattr(obj, auto.attname) is None
-
-
-def _prepared(obj: models.Model, fields: Sequence[Any], connection: Any, *, add: bool) -> list[Any]:
-    values = []
-    for field in fields:
-        value = field.pre_save(obj, add=add)
-        if hasattr(value, "resolve_expression"):
-            raise ValueError(f"{field.name}: an expression; use save()")
-        values.append(field.get_db_prep_save(value, connection=connection))
-    return values
-
-
-def _along_sql(shapes: tuple[Any, ...], connection: Any) -> tuple[str, list[Any], list[str]]:
-    """The ``WITH`` parts of ``insert_from``'s other writes, what each takes (insert or update,
-    its fields, the key the database numbers) and what the statement returns for each (the
-    numbered key of an insert or 1, the count of rows an update changed)."""
-    quote = connection.ops.quote_name
-    ctes, writes, results = "", [], []
-    for i, (model, names, numbered) in enumerate(shapes):
-        meta, name = model._meta, f"along{i}"
-        table = quote(meta.db_table)
-        if names is None:
-            auto = meta.auto_field if numbered else None
-            fields = [f for f in meta.local_concrete_fields if not f.generated and f is not auto]
-            casts = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
-            back = quote(auto.column) if auto is not None else "1"
-            ctes += (
-                f", {name} AS (INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) "
-                f"SELECT {casts} FROM src RETURNING {back})"
-            )
-            writes.append((True, fields, auto))
-            results.append(f"(SELECT {back if auto is not None else '1'} FROM {name})")
-        else:
-            fields = ModelUpdate(model, names, connection).fields
-            sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-            ctes += (
-                f", {name} AS (UPDATE {table} SET {sets} WHERE {quote(meta.pk.column)} = %s "
-                f"AND EXISTS (SELECT 1 FROM src) RETURNING 1)"
-            )
-            writes.append((False, fields, None))
-            results.append(f"(SELECT count(*) FROM {name})")
-    return ctes, writes, results
-
-
-_FROM: dict[Any, tuple[str, list[Any], list[Any], list[Any]]] = {}

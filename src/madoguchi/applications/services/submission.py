@@ -24,6 +24,7 @@ from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
 from madoguchi.core import events, hotpath
 from madoguchi.core.errors import FieldErrors
+from madoguchi.core.insert_from import insert_from
 from madoguchi.procedures.checked import values_stamp
 from madoguchi.procedures.validation import validate_all
 
@@ -68,7 +69,7 @@ def _insert_numbered(
     along: Sequence[tuple[Model, Sequence[str] | None]] = (),
 ) -> None:
     """Draw the next 受付番号 and insert the application with it, and write ``along``
-    (``hotpath.insert_from``: instances to insert, or to update with the fields named).
+    (``insert_from``: instances to insert, or to update with the fields named).
 
     On PostgreSQL in one statement (the counter's ``UPDATE … RETURNING`` in a ``WITH``, the
     number formatted by the database as ``_next_reference_number`` formats it, the other
@@ -79,7 +80,7 @@ def _insert_numbered(
     if connection.vendor == "postgresql":
         year = timezone.localtime(now).year
         number = "src.last_value"
-        if hotpath.insert_from(
+        if insert_from(
             application,
             connection,
             source=f"{_counter_sql()}, CAST(%s AS text) AS prefix",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from madoguchi.applications.constants import ApplicationStatus, Channel
 from madoguchi.applications.models import Application, ApplicationEvent, Draft
 from madoguchi.core import hotpath
+from madoguchi.core.insert_from import insert_from
 from madoguchi.core.testing import make_procedure, make_user
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +149,7 @@ def test_writes_along_the_numbered_insert_are_the_rows_update_and_insert_write()
     along = application(procedure, user, idempotency_key="b")
     drafts[1].application = along
     event = ApplicationEvent(application_id=along.pk, kind="submitted", status="submitted", actor=user)
-    assert hotpath.insert_from(
+    assert insert_from(
         along,
         connection,
         **_numbered_from(1),
@@ -173,7 +174,7 @@ def test_without_a_source_row_nothing_along_is_written():
     app = application(procedure, user, idempotency_key="c")
     draft.application = app
     event = ApplicationEvent(application_id=app.pk, kind="submitted", status="submitted")
-    assert not hotpath.insert_from(
+    assert not insert_from(
         app, connection, **_numbered_from(0), along=[(draft, ["application", "updated_at"]), (event, None)]
     )
     assert Draft.objects.get(pk=draft.pk).application_id is None
@@ -187,5 +188,25 @@ def test_an_update_along_that_finds_no_row_fails_as_save_does():
     missing = Draft(applicant=user, version=procedure.current_version, data=DATA)  # never inserted
     app = application(procedure, user, idempotency_key="d")
     with pytest.raises(DatabaseError), transaction.atomic():
-        hotpath.insert_from(app, connection, **_numbered_from(1), along=[(missing, ["updated_at"])])
+        insert_from(app, connection, **_numbered_from(1), along=[(missing, ["updated_at"])])
     assert not Application.objects.filter(pk=app.pk).exists()
+
+
+@postgres_only
+def test_the_numbered_statement_goes_with_dollar_placeholders_where_the_server_binds():
+    """psycopg parses a ``%s`` statement of more than 50 parameters or 4 kB on every call; the
+    submission's (with its audit entry) is both, so it goes through the raw cursor as written."""
+    if not connection.features.uses_server_side_binding:
+        pytest.skip("client-side binding: psycopg composes the statement")
+    procedure, user = make_procedure(), make_user()
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    app = application(procedure, user, idempotency_key="e")
+    with connection.execute_wrapper(spy):
+        assert insert_from(app, connection, **_numbered_from(1))
+    assert len(seen) == 1 and "$1" in seen[0] and "%s" not in seen[0], seen
+    assert Application.objects.get(pk=app.pk).reference_number == "T-9"
