@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # audit sits below accounts: the user type for hints only
     from madoguchi.accounts.models import User
 
 
-def _canonical(payload: dict[str, Any]) -> str:
+def canonical(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
@@ -30,7 +30,7 @@ HASH_VERSION = 2
 
 
 def _sha256(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+    return hashlib.sha256(canonical(payload).encode()).hexdigest()
 
 
 def entry_payload(entry: AuditEntry) -> dict[str, Any]:
@@ -60,10 +60,11 @@ def compute_payload_hash(entry: AuditEntry) -> str:
 
 def compute_hash(entry: AuditEntry) -> str:
     """The entry's hash from what it holds now (a redacted entry: from its stored payload hash)."""
-    return _sha256(_hashed_part(entry))
+    return _sha256(hashed_part(entry))
 
 
-def _hashed_part(entry: AuditEntry) -> dict[str, Any]:
+def hashed_part(entry: AuditEntry, payload_hash: str = "") -> dict[str, Any]:
+    """What ``compute_hash`` hashes (format 2 with ``payload_hash`` in place of the entry's own)."""
     if entry.hash_version == 1:
         return entry_payload(entry)
     return {
@@ -73,7 +74,8 @@ def _hashed_part(entry: AuditEntry) -> dict[str, Any]:
         "action": entry.action,
         "target_type": entry.target_type,
         "target_id": entry.target_id,
-        "payload_hash": entry.payload_hash if entry.redacted_at else compute_payload_hash(entry),
+        "payload_hash": payload_hash
+        or (entry.payload_hash if entry.redacted_at else compute_payload_hash(entry)),
         "previous_hash": entry.previous_hash,
     }
 
@@ -95,24 +97,41 @@ def audit_record(
     passes here, so its statements are written out once (see ``_chain_sql``) instead of being
     built by the ORM on each call (docs/performance.md).
     """
+    entry = new_entry(actor=actor, action=action, target=target, before=before, after=after)
+    conn = hotpath.own()  # once, not through django.db.connection's lookup per read
+    batch = getattr(conn, "_madoguchi_audit_batch", None)
+    if batch is not None:
+        batch.append(entry)  # chained when the batch ends (audit_batch)
+        return entry
+    append_entries(conn, [entry])
+    return entry
+
+
+def new_entry(
+    *,
+    actor: User | AnonymousUser | str | None,
+    action: str,
+    target: models.Model | str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """The entry ``audit_record`` appends, not yet chained."""
     actor_obj = cast("User", actor) if getattr(actor, "is_authenticated", False) else None
-    entry = AuditEntry(
+    return AuditEntry(
         at=timezone.now(),
         actor=actor_obj,
         actor_label=str(actor) if actor_obj else (actor if isinstance(actor, str) else "system"),
         action=action,
         target_type=target._meta.label_lower if hasattr(target, "_meta") else str(type(target).__name__),
         target_id=str(getattr(target, "pk", target)),
-        before=json.loads(_canonical(before)) if before is not None else None,
-        after=json.loads(_canonical(after)) if after is not None else None,
+        before=json.loads(canonical(before)) if before is not None else None,
+        after=json.loads(canonical(after)) if after is not None else None,
     )
-    conn = hotpath.own()  # once, not through django.db.connection's lookup per read
-    batch = getattr(conn, "_madoguchi_audit_batch", None)
-    if batch is not None:
-        batch.append(entry)  # chained when the batch ends (audit_batch)
-        return entry
-    _append(conn, [entry])
-    return entry
+
+
+def audit_batch_holding(conn: Any) -> bool:
+    """Whether an ``audit_batch()`` is open on ``conn`` (its entries are chained at its end)."""
+    return getattr(conn, "_madoguchi_audit_batch", None) is not None
 
 
 @contextmanager
@@ -147,7 +166,7 @@ def audit_batch() -> Iterator[None]:
     finally:
         setattr(conn, "_madoguchi_audit_batch", None)  # noqa: B010
     if entries:
-        _append(conn, entries)
+        append_entries(conn, entries)
 
 
 def audit_batch_write_after(statement: str, params: list[Any]) -> tuple[Any, ...] | None:
@@ -178,9 +197,9 @@ def audit_batch_write_after(statement: str, params: list[Any]) -> tuple[Any, ...
         del entries[:]
         *lead, entry_id, previous_hash, entry_hash = row
         if entry_id is None:  # the head row is missing (a flushed database): the long way
-            _append(conn, [entry])
+            append_entries(conn, [entry])
         else:
-            _set_chained(entry, (entry_id, previous_hash, entry_hash), conn.alias)
+            set_chained(entry, (entry_id, previous_hash, entry_hash), conn.alias)
         return tuple(lead)
     with conn.cursor() as cursor:
         cursor.execute(statement, params)
@@ -188,11 +207,11 @@ def audit_batch_write_after(statement: str, params: list[Any]) -> tuple[Any, ...
     if row is not None and entries:
         held = list(entries)
         del entries[:]
-        _append(conn, held)
+        append_entries(conn, held)
     return row
 
 
-def _append(conn: Any, entries: list[AuditEntry]) -> None:
+def append_entries(conn: Any, entries: list[AuditEntry]) -> None:
     """Lock the chain head, chain and insert ``entries`` in order, move the head."""
     sql = _chain_sql(conn)
     if len(entries) == 1 and sql.append_one and _append_one(conn, sql, entries[0]):
@@ -233,20 +252,20 @@ def _append(conn: Any, entries: list[AuditEntry]) -> None:
 INSERT_CHUNK = 50
 
 # The previous hash's place in an entry's canonical text (private-use characters: no field
-# of an entry's chained part can hold them, and _canonical keeps them as they are).
-_PREVIOUS_MARK = "\ue000previous\ue000"
+# of an entry's chained part can hold them, and canonical keeps them as they are).
+PREVIOUS_MARK = "\ue000previous\ue000"
 
 
 def hash_text_around_previous(entry: AuditEntry) -> tuple[str, str]:
     """The canonical text ``compute_hash`` hashes, split where the previous hash goes:
     ``sha256(before + json(previous_hash) + after)`` is the entry's hash."""
-    entry.previous_hash = _PREVIOUS_MARK
+    entry.previous_hash = PREVIOUS_MARK
     try:
-        text = _canonical(_hashed_part(entry))
+        text = canonical(hashed_part(entry))
     finally:
         entry.previous_hash = ""
-    before, mark, after = text.partition(json.dumps(_PREVIOUS_MARK, ensure_ascii=False))
-    if not mark or _PREVIOUS_MARK in after:
+    before, mark, after = text.partition(json.dumps(PREVIOUS_MARK, ensure_ascii=False))
+    if not mark or PREVIOUS_MARK in after:
         raise ValueError("the previous hash is not in the entry's text exactly once")
     return before, after
 
@@ -262,7 +281,7 @@ def _append_one(conn: Any, sql: _ChainSql, entry: AuditEntry) -> bool:
     row = cursor.fetchone()
     if row is None:
         return False
-    _set_chained(entry, row, conn.alias)
+    set_chained(entry, row, conn.alias)
     return True
 
 
@@ -275,7 +294,7 @@ def _append_one_values(conn: Any, sql: _ChainSql, entry: AuditEntry) -> list[Any
     return [1, *values, before, after, 1]
 
 
-def _set_chained(entry: AuditEntry, row: tuple[Any, ...], alias: str) -> None:
+def set_chained(entry: AuditEntry, row: tuple[Any, ...], alias: str) -> None:
     entry.id, entry.previous_hash, entry.entry_hash = row
     entry._state.adding = False
     entry._state.db = alias

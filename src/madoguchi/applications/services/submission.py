@@ -22,9 +22,10 @@ from madoguchi.applications.services.attachments import attachments_link, valida
 from madoguchi.applications.services.status import event_texts
 from madoguchi.applications.timeline import Line
 from madoguchi.audit.services import audit_record
+from madoguchi.audit.statement import FILLED, audit_record_in_statement, audit_record_written
 from madoguchi.core import events, hotpath
 from madoguchi.core.errors import FieldErrors
-from madoguchi.core.insert_from import insert_from
+from madoguchi.core.insert_from import Also, insert_from
 from madoguchi.procedures.checked import values_stamp
 from madoguchi.procedures.validation import validate_all
 
@@ -67,30 +68,48 @@ def _insert_numbered(
     organization: Organization,
     now: dt.datetime,
     along: Sequence[tuple[Model, Sequence[str] | None]] = (),
+    actor: Actor,
+    after: dict[str, Any],
 ) -> None:
-    """Draw the next 受付番号 and insert the application with it, and write ``along``
-    (``insert_from``: instances to insert, or to update with the fields named).
+    """Draw the next 受付番号, insert the application with it, write ``along`` (instances to
+    insert, or to update with the fields named) and the audit entry ``application.submitted``
+    (``after`` with the number).
 
-    On PostgreSQL in one statement (the counter's ``UPDATE … RETURNING`` in a ``WITH``, the
-    number formatted by the database as ``_next_reference_number`` formats it, the other
-    writes in the same ``WITH``): one round trip for all of them, and the counter row — locked
-    until COMMIT — waits for no other statement but the audit entry's. The first application
-    of a year creates the counter row and takes the long way (nothing was written then).
+    On PostgreSQL in one statement (``insert_from``: the counter's ``UPDATE … RETURNING`` in a
+    ``WITH``, the number formatted by the database as ``_next_reference_number`` formats it, the
+    other writes in the same ``WITH``, and the audit entry with the number its ``after`` holds
+    written by the database too, ``audit.statement``): one round trip for all of them, and the
+    two locks every submission shares — the counter row, then the audit chain's head — are
+    held from that statement to the COMMIT. The first application of a year creates the counter
+    row and takes the long way (nothing was written then), as does a submission inside an
+    ``audit_batch()``, whose entries are chained at its end.
     """
     if connection.vendor == "postgresql":
         year = timezone.localtime(now).year
-        number = "src.last_value"
+        prefix = f"{organization.reference_prefix}-{year}-"
+        digits = "CASE WHEN src.last_value < 1000000 THEN lpad(src.last_value::text, 6, '0') ELSE src.last_value::text END"
+        held = audit_record_in_statement(
+            actor=actor,
+            action="application.submitted",
+            target=application,
+            after={**after, "reference_number": prefix + FILLED},
+            source="src",
+            filled=digits,
+        )
+        also = Also(held.ctes, held.params, held.returning) if held is not None else None
         if insert_from(
             application,
             connection,
             source=f"{_counter_sql()}, CAST(%s AS text) AS prefix",
-            source_params=[organization.pk, year, f"{organization.reference_prefix}-{year}-"],
-            computed={
-                "reference_number": f"src.prefix || CASE WHEN {number} < 1000000 "
-                f"THEN lpad({number}::text, 6, '0') ELSE {number}::text END"
-            },
+            source_params=[organization.pk, year, prefix],
+            computed={"reference_number": f"src.prefix || {digits}"},
             along=along,
+            also=also,
         ):
+            if held is not None and also is not None:
+                audit_record_written(held, also.values)
+            else:
+                _audit_submitted(application, actor=actor, after=after)
             return
     for obj, fields in along:
         if fields is None:
@@ -99,6 +118,16 @@ def _insert_numbered(
             hotpath.update(obj, fields, connection)
     application.reference_number = _next_reference_number(organization=organization, now=now)
     hotpath.insert(application, connection)
+    _audit_submitted(application, actor=actor, after=after)
+
+
+def _audit_submitted(application: Application, *, actor: Actor, after: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        action="application.submitted",
+        target=application,
+        after={**after, "reference_number": application.reference_number},
+    )
 
 
 def application_submit(
@@ -244,8 +273,8 @@ def _submit_locked(
     # Rows that point at the application may be written before it (foreign keys are checked
     # at commit); the two locks every submission shares — the organization's 受付番号
     # counter and the audit chain — are taken last: on PostgreSQL the draft's link, the
-    # timeline event and the numbered application are one statement, then the audit entry's
-    # and the COMMIT (docs/performance.md, "Submissions").
+    # timeline event, the numbered application and the audit entry are one statement, then
+    # the COMMIT (docs/performance.md, "Submissions").
     attachments_link(application=application, data=cleaned)
     locked.application = application  # written with the application, below
     # payments opens what a fee procedure owes (computed on the server from the answers)
@@ -273,16 +302,8 @@ def _submit_locked(
         organization=procedure.organization,
         now=now,
         along=[(locked, ["application", "updated_at"]), (event, None)],
-    )
-    audit_record(
         actor=actor,
-        action="application.submitted",
-        target=application,
-        after={
-            "reference_number": application.reference_number,
-            "status": application.status,
-            "channel": channel,
-        },
+        after={"status": application.status, "channel": channel},
     )
     application_id = application.pk
     if application.status != ApplicationStatus.AWAITING_PAYMENT:

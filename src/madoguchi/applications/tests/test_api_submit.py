@@ -5,6 +5,7 @@ from madoguchi.applications.constants import Channel
 from madoguchi.applications.models import Application, ApplicationEvent, ReferenceSequence
 from madoguchi.applications.schemas import ApplicationOut, DraftOut
 from madoguchi.audit.models import AuditEntry
+from madoguchi.audit.services import audit_verify, compute_payload_hash
 from madoguchi.core.testing import ApiClient, make_api_token, make_procedure, make_user
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,12 @@ def test_submission_is_recorded_in_the_audit_log_and_the_timeline(api):
     body = submit(api, new_draft(api, COMPLETE)).json()
     entry = AuditEntry.objects.get(action="application.submitted")
     assert entry.target_id == body["id"]
-    assert entry.after["reference_number"] == body["reference_number"]
+    assert entry.after == {
+        "reference_number": body["reference_number"],
+        "status": "submitted",
+        "channel": "api",
+    }
+    assert entry.payload_hash == compute_payload_hash(entry) and audit_verify()[0]
     timeline = api.get(f"/applications/{body['id']}").json()["timeline"]
     assert [event["kind"] for event in timeline] == ["submitted"]
 
@@ -155,8 +161,8 @@ def test_a_complete_submission_stays_a_handful_of_statements(api):
     were each read once (issue 19); then 12; now: token, procedure (with its organization and
     current version) and INSERT for the draft; token, the draft read and locked with its
     version, procedure and organization, draft link, timeline event, 受付番号 and application
-    (the last four one statement on PostgreSQL: ``hotpath.insert_from(along=…)``), audit entry
-    (head, insert, head; one statement on PostgreSQL) for the submission: 3 + 4 on PostgreSQL,
+    and audit entry (head, insert, head) for the submission — on PostgreSQL the last seven are one
+    statement (``core.insert_from`` with ``audit.statement``'s entry): 3 + 3 on PostgreSQL,
     3 + 9 on SQLite."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -173,9 +179,11 @@ def test_a_complete_submission_stays_a_handful_of_statements(api):
     create = [q["sql"] for q in created.captured_queries if "SAVEPOINT" not in q["sql"]]
     send = [q["sql"] for q in submitted.captured_queries if "SAVEPOINT" not in q["sql"]]
     everything = "\n".join(create + ["--- submit"] + send)
-    # draft link, timeline event, 受付番号, application INSERT
-    numbered = 1 if connection.vendor == "postgresql" else 4
-    assert (len(create), len(send)) == (3, 2 + numbered + chain_statements()), everything
+    # draft link, timeline event, 受付番号, application INSERT, audit entry
+    numbered = 1 if connection.vendor == "postgresql" else 4 + chain_statements()
+    assert (len(create), len(send)) == (3, 2 + numbered), everything
+    if connection.vendor == "postgresql":
+        assert "audit_entry AS (INSERT INTO" in send[-1], everything
     assert sum('FROM "procedures_procedure"' in s for s in create + send) == 1, everything
     assert sum(s.startswith("SELECT") and 'FROM "applications_draft"' in s for s in send) == 1, everything
 
