@@ -19,6 +19,10 @@ caches), then ``--n`` are measured:
   machine runs, so before/after comparisons need no quiet machine. PostgreSQL's and Redis's
   own work is not in it. The output file (``--out``) opens in ``callgrind_annotate``.
 
+``--round-trips`` counts PostgreSQL's answers per submission (``strace -c -e trace=sendto`` on the
+backend during the loop: one per round trip, exact); ``--backend`` reads the backend's user and
+system CPU from ``/proc`` around the loop (noisy on a loaded machine: report the load average).
+
 ``--shared-cache`` sets ``REDIS_URL`` to the broker's Redis as production does (the cache is
 then shared by every process, and the follow-up's one-task-per-burst gate applies); without it
 the cache is the process's own memory, as ``bench/submissions.py`` runs. ``--src`` measures
@@ -32,6 +36,7 @@ import argparse
 import functools
 import io
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -56,6 +61,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", default="/tmp/submission.callgrind")
     parser.add_argument("--src", default="", help="the src/ directory of the checkout to measure")
     parser.add_argument("--profile", default="", help="cProfile the measured loop (CPU time), sorted by this")
+    parser.add_argument(
+        "--backend",
+        action="store_true",
+        help="also PostgreSQL's side: the backend's user and system CPU per submission (/proc)",
+    )
+    parser.add_argument(
+        "--round-trips",
+        action="store_true",
+        help="also the backend's answers per submission (strace -c -e sendto on it: one per round trip)",
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -188,6 +203,11 @@ def main() -> None:
         import cProfile
 
         profiler = cProfile.Profile(time.process_time)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    tracer = _strace(backend) if args.round_trips else None
+    backend_cpu = _backend_cpu(backend)
     with connection.execute_wrapper(counted):
         cpu = time.process_time()
         if profiler:
@@ -196,7 +216,18 @@ def main() -> None:
         if profiler:
             profiler.disable()
         cpu = time.process_time() - cpu
+    backend_cpu = tuple(
+        after - before for after, before in zip(_backend_cpu(backend), backend_cpu, strict=True)
+    )
     assert done == args.n
+    if tracer is not None:
+        tracer.send_signal(signal.SIGINT)
+        _out, report = tracer.communicate(timeout=30)
+        calls = next((int(line.split()[3]) for line in report.splitlines() if line.endswith(" sendto")), 0)
+        print(f"PostgreSQL's backend: {calls / args.n:.2f} answers (sendto) per submission, strace -c")
+    if args.backend:
+        user, system = (1000 * t / args.n for t in backend_cpu)
+        print(f"PostgreSQL's backend: {user:.2f} ms user + {system:.2f} ms system CPU per submission (/proc)")
     if not args.inner:
         print(
             f"code {list(madoguchi.__path__)[0]}, cache {'shared (Redis)' if args.shared_cache else 'local'}"
@@ -214,6 +245,26 @@ def main() -> None:
     # the messages this run queued (nobody consumes them); not a flush: another run may share the DB
     redis.Redis.from_url(args.broker).delete("celery")
     drop_database(args.db)
+
+
+def _backend_cpu(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of a PostgreSQL backend so far (/proc, the same machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def _strace(pid: int) -> subprocess.Popen:
+    """``strace -c`` counting the backend's ``sendto`` calls: PostgreSQL answers each round trip
+    with one (its replies here are far below its 8 kB output buffer), and sends nothing else."""
+    tracer = subprocess.Popen(
+        ["strace", "-c", "-e", "trace=sendto", "-p", str(pid)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1)  # attached
+    return tracer
 
 
 if __name__ == "__main__":
