@@ -21,7 +21,8 @@ caches), then ``--n`` are measured:
 
 ``--round-trips`` counts PostgreSQL's answers per submission (``strace -c -e trace=sendto`` on the
 backend during the loop: one per round trip, exact); ``--backend`` reads the backend's user and
-system CPU from ``/proc`` around the loop (noisy on a loaded machine: report the load average).
+system CPU from ``/proc`` around the loop (noisy on a loaded machine: report the load average;
+not together with ``--round-trips``, whose tracing costs the backend system time).
 
 ``--shared-cache`` sets ``REDIS_URL`` to the broker's Redis as production does (the cache is
 then shared by every process, and the follow-up's one-task-per-burst gate applies); without it
