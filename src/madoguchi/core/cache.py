@@ -8,13 +8,17 @@ threads (each command takes a connection from the pool), so each process keeps o
 Everything else — serializer, pools, options, key handling — is Django's.
 
 ``cache_add_and_set``: an add and some sets in one round trip (the booking's after-commit
-writes: the notice gate and the waiting room's hints about the slot).
+writes: the notice gate and the waiting room's hints about the slot), with the Redis cache one
+``EVALSHA`` of a script registered once per process and extension (decision 0030's addendum of
+the eleventh session): a pipeline's ``MULTI`` of the same commands cost redis-py ≈ 0.1 ms of
+Python per command (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -56,6 +60,7 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._scripts: dict[str, Any] = {}  # add_and_set's script per step's Lua
 
     def add_and_set(
         self,
@@ -63,22 +68,74 @@ class RedisCache(DjangoRedisCache):
         value: Any,
         timeout: int,
         also: Sequence[tuple[str, Any, int]],
-        then: Callable[[Any], None] | None = None,
+        then: Callable[[], LuaStep] | None = None,
     ) -> bool:
-        """``cache_add_and_set`` in one round trip: a pipeline of ``SET … NX EX`` and a
-        ``SET … EX`` per entry of ``also``, written as Django's own ``add`` and ``set`` write
-        them, then the raw commands ``then`` adds — all in one ``MULTI`` when there are such
-        (no MULTI otherwise). The keys may lie in different hash slots (one Redis,
-        docs/deployment.md)."""
+        """``cache_add_and_set`` in one round trip: one ``EVALSHA`` of a script that runs
+        ``SET … EX … NX`` and then ``SET … EX`` for each entry of ``also`` — the values and keys
+        Django's own ``add`` and ``set`` write — and then ``then``'s step, atomically. The keys
+        may lie in different hash slots (one Redis, docs/deployment.md)."""
         client = self._cache.get_client(write=True)
         dumps = self._cache._serializer.dumps
-        pipe = client.pipeline(transaction=then is not None)
-        pipe.set(self.make_and_validate_key(key), dumps(value), ex=timeout, nx=True)
+        make_key = self.make_and_validate_key
+        keys = [make_key(key)]
+        args: list[Any] = [dumps(value), timeout, len(also)]
         for other, other_value, other_timeout in also:
-            pipe.set(self.make_and_validate_key(other), dumps(other_value), ex=other_timeout)
-        if then is not None:
-            then(pipe)
-        return bool(pipe.execute()[0])
+            keys.append(make_key(other))
+            args += (dumps(other_value), other_timeout)
+        step = then() if then is not None else None
+        if step is not None:
+            keys += step.keys
+            args += step.args
+        script = self.add_and_set_script(step.lua if step is not None else "")
+        return bool(script(keys, args, client=client))
+
+    def add_and_set_script(self, lua: str) -> Any:
+        """The script for a step's Lua (``""``: none), made once per cache object (its SHA1
+        computed here; redis-py loads it into Redis when the server answers ``NOSCRIPT``)."""
+        script = self._scripts.get(lua)
+        if script is None:
+            from redis.commands.core import Script
+
+            text = ADD_AND_SET_LUA + (ADD_AND_SET_STEP_LUA % lua if lua else "") + ADD_AND_SET_END_LUA
+            script = self._scripts[lua] = Script(self._cache.get_client(write=True), text)
+        return script
+
+
+@dataclass(frozen=True)
+class LuaStep:
+    """Lua that ``cache_add_and_set`` runs after its writes, in the same script: ``lua`` is the
+    body of a function of its own ``KEYS`` and ``ARGV`` (``keys`` and ``args``), its answer
+    ignored. The text should not change between calls (each distinct text is a script of its
+    own, registered once)."""
+
+    lua: str
+    keys: Sequence[str]
+    args: Sequence[Any]
+
+
+# KEYS: the added key, then one per entry of ``also``, then the step's. ARGV: the added value,
+# its timeout, n = the entries of ``also``, their value and timeout each, then the step's.
+# ``SET … NX`` answers a nil (false in Lua) when the key exists: the add did not take.
+ADD_AND_SET_LUA = """
+local taken = redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
+local n = tonumber(ARGV[3])
+for i = 1, n do
+  redis.call('SET', KEYS[1 + i], ARGV[2 + 2 * i], 'EX', ARGV[3 + 2 * i])
+end
+"""
+ADD_AND_SET_STEP_LUA = """
+local function step(KEYS, ARGV)
+%s
+end
+local step_keys, step_args = {}, {}
+for i = n + 2, #KEYS do step_keys[#step_keys + 1] = KEYS[i] end
+for i = 2 * n + 4, #ARGV do step_args[#step_args + 1] = ARGV[i] end
+step(step_keys, step_args)
+"""
+ADD_AND_SET_END_LUA = """
+if taken then return 1 end
+return 0
+"""
 
 
 # Caches each process keeps to itself: a key one process sets is invisible to the others.
@@ -94,14 +151,14 @@ def cache_add_and_set(
     timeout: int,
     *,
     also: Sequence[tuple[str, Any, int]] = (),
-    then: Callable[[Any], None] | None = None,
+    then: Callable[[], LuaStep] | None = None,
 ) -> bool:
     """``cache.add(key, value, timeout)`` and ``cache.set(k, v, t)`` for each ``(k, v, t)`` of
-    ``also`` (timeouts in whole seconds, above 0): with the Redis cache in one round trip (each
-    command costs ≈ 0.1 ms of redis-py's CPU, docs/performance.md), with any other one call
-    each. ``then``: raw Redis commands added to the same pipeline, in one ``MULTI`` with the
-    writes (only with the Redis cache; ignored with any other). Returns whether the add took. A
-    cache error raises, as ``cache.add`` would."""
+    ``also`` (timeouts in whole seconds, above 0): with the Redis cache in one round trip (one
+    script, atomic), with any other one call each. ``then``: called once when the writes are
+    sent, gives Lua run after them in the same script (a ``LuaStep``; only with the Redis
+    cache, not called with any other). Returns whether the add took. A cache error raises, as
+    ``cache.add`` would."""
     from django.core.cache import caches
 
     backend = caches["default"]

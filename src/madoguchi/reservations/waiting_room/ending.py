@@ -7,11 +7,12 @@ so for that moment the booked place was counted twice, and an arrival could be q
 place was left: the place then went to the first queued ticket, whose holder learns it only when
 they come back (``Retry-After``, two seconds or more; docs/performance.md, "Issue 19, eighth
 session"). Inside :func:`booking_ends_admission` (the gate, around a booking POST) the booking's
-after-commit writes also end the admission, in the same Redis transaction (``MULTI``) as the
-hint. The same ``MULTI`` also feeds the adaptive rate with the attempt's server time until
-its commit (``SETTLE_LUA`` sent with ``EVAL``, so a Redis that restarted without the script
-cannot refuse it), so the gate has nothing left to settle after such a booking: one round trip
-fewer per booking POST (docs/performance.md, "Issue 19, ninth session"). With the process-local
+after-commit writes also end the admission, in the same Redis script as the hint (one
+``EVALSHA``: ``core.cache.cache_add_and_set`` with ``SETTLE_LUA`` as its step; a ``MULTI`` until
+the eleventh session). The same script also feeds the adaptive rate with the attempt's server
+time until its commit, so the gate has nothing left to settle after such a booking: one round
+trip fewer per booking POST (docs/performance.md, "Issue 19, ninth session"). A Redis that
+restarted without the script answers ``NOSCRIPT``, and redis-py loads it and sends it again. With the process-local
 store (the embedded setup) nothing changes: ``settle`` ends the admission as before."""
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 
+from madoguchi.core.cache import LuaStep
 from madoguchi.reservations.waiting_room.bucket import BUCKET_TTL, AdaptConf
 from madoguchi.reservations.waiting_room.conf import config
 from madoguchi.reservations.waiting_room.stores import (
@@ -71,12 +72,13 @@ def booking_ends_admission(scope: str, slot: str, *, started: float) -> Iterator
 
 
 class Release:
-    """Adds the commands that end the admission to a pipeline; ``done()`` once it was sent."""
+    """The step that ends the admission, for the after-commit script: ``SETTLE_LUA`` with its
+    keys and arguments as of the call (``core.cache.LuaStep``); ``done()`` once it was sent."""
 
     def __init__(self, ending: Ending) -> None:
         self.ending = ending
 
-    def __call__(self, pipe: Any) -> None:
+    def __call__(self) -> LuaStep:
         ending = self.ending
         keys, args = settle_keys_and_args(
             scope=ending.scope,
@@ -88,14 +90,14 @@ class Release:
             adapt=ending.adapt,
             ttl=BUCKET_TTL,
         )
-        pipe.execute_command("EVAL", SETTLE_LUA, len(keys), *keys, *args)
+        return LuaStep(SETTLE_LUA, keys, args)
 
     def done(self) -> None:
         self.ending.released = True
 
 
 def release_with_hints() -> Release | None:
-    """For the booking's after-commit pipeline: what ends the current admission (the oldest in
+    """For the booking's after-commit script: what ends the current admission (the oldest in
     flight, as ``release``) and feeds the adaptive rate (as ``observe``), or None outside
     :func:`booking_ends_admission`."""
     ending = _current.get()
