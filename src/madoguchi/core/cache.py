@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache.backends.base import MEMCACHE_MAX_KEY_LENGTH
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -61,6 +62,16 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
         self._scripts: dict[str, Any] = {}  # add_and_set's script per step's Lua
+
+    def validate_key(self, key: str) -> None:
+        """Django's check (``memcache_key_warnings``: a warning for a key longer than 250
+        characters, and one for a key with a control character or a space), without its
+        Python loop over the characters when the key is at most 250 characters of printable
+        ASCII without a space — exactly the keys it finds nothing in (the session's, the waiting
+        room's). ≈ 20 k instructions per cache call on a booking POST's four keys."""
+        if len(key) <= MEMCACHE_MAX_KEY_LENGTH and key.isascii() and key.isprintable() and " " not in key:
+            return
+        super().validate_key(key)
 
     def add_and_set(
         self,

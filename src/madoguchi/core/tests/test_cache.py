@@ -248,3 +248,33 @@ def test_cache_add_and_set_with_any_cache_adds_once_and_sets_each_time():
     assert cache_add_and_set("t:gate", 1, 5, also=[("t:left", 2, 10)]) is False
     assert (cache.get("t:gate"), cache.get("t:left")) == (1, 2)
     cache.delete_many(["t:gate", "t:left"])
+
+
+def test_the_key_check_warns_exactly_as_djangos():
+    import warnings
+
+    from django.core.cache.backends.base import BaseCache, CacheKeyWarning
+
+    cache = make_cache()
+    django = BaseCache({})
+    keys = [":1:" + chr(code) + "x" for code in range(0, 300)]  # every ASCII character and some more
+    keys += [
+        "k" * 250,
+        "k" * 251,
+        "ｋ" * 250,
+        "ｋ" * 251,
+        "",
+        ":1:django.contrib.sessions.cached_db" + "a" * 32,
+    ]
+    keys += ["a b", "a\tb", "a\x7fb", "予約:1", "a\u3000b", "a\x85b", "\u200bx"]
+    for key in keys:
+        with warnings.catch_warnings(record=True) as ours:
+            warnings.simplefilter("always")
+            cache.validate_key(key)
+        with warnings.catch_warnings(record=True) as djangos:
+            warnings.simplefilter("always")
+            django.validate_key(key)
+        assert [(w.category, str(w.message)) for w in ours] == [
+            (w.category, str(w.message)) for w in djangos
+        ], repr(key)
+        assert all(w.category is CacheKeyWarning for w in ours)
