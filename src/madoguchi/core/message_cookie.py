@@ -16,7 +16,9 @@ bounded dict, cleared when full), made by Django's own ``sign_object`` with a si
 its timestamp (``TimestampSigner``, the default ``SIGNING_BACKEND``) and key, every time. A
 backend with its own ``sign_object`` is used as Django uses it. The signer is built only when
 a cookie is read or written, so a request that neither reads nor adds a message builds none.
-Reading is Django's own (``SECRET_KEY_FALLBACKS`` included). ``core/tests/test_message_cookie.py``
+With the default ``SIGNING_BACKEND`` (``TimestampSigner``) it is ``core.signer.DerivedKeySigner``
+with ``get_cookie_signer``'s keys and salt: the same values, its HMAC key derived once per
+secret rather than per signature. Reading is Django's own (``SECRET_KEY_FALLBACKS`` included). ``core/tests/test_message_cookie.py``
 holds the cookies to Django's, answer for answer. Used by ``core.middleware.MessageMiddleware``
 when ``MESSAGE_STORAGE`` is Django's default.
 """
@@ -26,13 +28,17 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages.storage.base import BaseStorage
 from django.contrib.messages.storage.cookie import CookieStorage as DjangoCookieStorage
 from django.contrib.messages.storage.cookie import MessagePartGatherSerializer
 from django.contrib.messages.storage.fallback import FallbackStorage as DjangoFallbackStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core import signing
+from django.utils.encoding import force_bytes
 from django.utils.functional import cached_property
+
+from madoguchi.core.signer import DerivedKeySigner
 
 _PAYLOADS: dict[tuple[str, ...], str] = {}
 _PAYLOADS_MAX = 256  # distinct message lists kept; a bound, not a cache policy (texts with numbers vary)
@@ -47,6 +53,12 @@ class _PayloadOnly(signing.Signer):
 
 
 _PAYLOAD = _PayloadOnly(key="payload only: never signs", fallback_keys=[])
+TIMESTAMP_SIGNER = "django.core.signing.TimestampSigner"  # Django's default SIGNING_BACKEND
+
+
+def cookie_signer_key(secret: str | bytes) -> bytes:
+    """The key ``signing.get_cookie_signer`` signs cookies with for a secret."""
+    return b"django.http.cookies" + force_bytes(secret)
 
 
 class CookieStorage(DjangoCookieStorage):
@@ -55,6 +67,12 @@ class CookieStorage(DjangoCookieStorage):
 
     @cached_property
     def signer(self) -> signing.Signer:  # type: ignore[override]
+        if settings.SIGNING_BACKEND == TIMESTAMP_SIGNER:  # get_cookie_signer's, the key kept
+            return DerivedKeySigner(
+                key=cookie_signer_key(settings.SECRET_KEY),
+                fallback_keys=[cookie_signer_key(key) for key in settings.SECRET_KEY_FALLBACKS],
+                salt=self.key_salt,
+            )
         return signing.get_cookie_signer(salt=self.key_salt)
 
     def _encode_parts(self, messages: list[str], encode_empty: bool = False) -> str | None:

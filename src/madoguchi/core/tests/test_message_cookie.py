@@ -172,3 +172,22 @@ def test_the_middleware_uses_this_storage_unless_another_is_configured():
         request = _request()
         middleware.process_request(request)
         assert type(request._messages).__name__ == "SessionStorage"
+
+
+def test_with_the_default_backend_the_signer_is_get_cookie_signers_with_its_key_kept():
+    from madoguchi.core.signer import DerivedKeySigner
+
+    with override_settings(SECRET_KEY="new-" + "k" * 60, SECRET_KEY_FALLBACKS=["old-" + "k" * 60]):
+        ours = message_cookie.CookieStorage(_request()).signer
+        django = signing.get_cookie_signer(salt=DjangoCookieStorage.key_salt)
+        assert type(ours) is DerivedKeySigner
+        assert (ours.key, list(ours.fallback_keys), ours.salt, ours.sep, ours.algorithm) == (
+            django.key,
+            list(django.fallback_keys),
+            django.salt,
+            django.sep,
+            django.algorithm,
+        )
+        assert ours.sign("値") == django.sign("値")  # the same second (the fixture)
+    with override_settings(SIGNING_BACKEND="django.core.signing.Signer"):
+        assert type(message_cookie.CookieStorage(_request()).signer) is signing.Signer
