@@ -73,7 +73,7 @@ def no_notice_task(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _after_commit_scripts_known():
+def _after_commit_scripts_known(_redis_cache_only):
     """The booking's after-commit script (with and without the waiting room's step) loaded, as
     after a server's first booking: a Redis that does not know it yet answers ``NOSCRIPT`` once,
     and redis-py loads it (two round trips more, once per server)."""
