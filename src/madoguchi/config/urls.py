@@ -45,7 +45,7 @@ APP_PREFIXES = {
 # was a failed match (the booking page's resolution 208 k instructions, 13 resolvers asked;
 # docs/performance.md, "Issue 19, eleventh session (helper h1)"). No pattern mounted before it
 # in the old order matched a path under its prefix, and its own match nothing else, so no path
-# resolves differently (config/tests/test_urls.py).
+# resolves differently (tests/test_url_order.py).
 RESOLVED_FIRST = ("reservations",)
 
 
