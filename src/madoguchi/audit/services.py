@@ -80,6 +80,10 @@ def hashed_part(entry: AuditEntry, payload_hash: str = "") -> dict[str, Any]:
     }
 
 
+# The open ``audit_batch()``'s entries, on the connection (a private attribute of ours)
+_BATCH = "_madoguchi_audit_batch"
+
+
 def audit_record(
     *,
     actor: User | AnonymousUser | str | None,
@@ -99,7 +103,7 @@ def audit_record(
     """
     entry = new_entry(actor=actor, action=action, target=target, before=before, after=after)
     conn = hotpath.own()  # once, not through django.db.connection's lookup per read
-    batch = getattr(conn, "_madoguchi_audit_batch", None)
+    batch = getattr(conn, _BATCH, None)
     if batch is not None:
         batch.append(entry)  # chained when the batch ends (audit_batch)
         return entry
@@ -131,7 +135,7 @@ def new_entry(
 
 def audit_batch_holding(conn: Any) -> bool:
     """Whether an ``audit_batch()`` is open on ``conn`` (its entries are chained at its end)."""
-    return getattr(conn, "_madoguchi_audit_batch", None) is not None
+    return getattr(conn, _BATCH, None) is not None
 
 
 @contextmanager
@@ -148,7 +152,7 @@ def audit_batch() -> Iterator[None]:
     conn = hotpath.own()
     if not conn.in_atomic_block:
         raise RuntimeError("audit_batch() must run inside transaction.atomic()")
-    outer: list[AuditEntry] | None = getattr(conn, "_madoguchi_audit_batch", None)
+    outer: list[AuditEntry] | None = getattr(conn, _BATCH, None)
     if outer is not None:
         # A nested block (usually with a savepoint of its own) joins the outermost one; when it
         # fails, its entries are dropped with it, so a batch can skip one item and go on.
@@ -160,11 +164,11 @@ def audit_batch() -> Iterator[None]:
             raise
         return
     entries: list[AuditEntry] = []
-    setattr(conn, "_madoguchi_audit_batch", entries)  # noqa: B010 - a private attribute of ours
+    setattr(conn, _BATCH, entries)
     try:
         yield
     finally:
-        setattr(conn, "_madoguchi_audit_batch", None)  # noqa: B010
+        setattr(conn, _BATCH, None)
     if entries:
         append_entries(conn, entries)
 
@@ -183,7 +187,7 @@ def audit_batch_write_after(statement: str, params: list[Any]) -> tuple[Any, ...
     and then the batch is written as ``audit_batch`` would. The caller decides what the row
     means: if it raises, the transaction (entries included) rolls back."""
     conn = hotpath.own()
-    entries: list[AuditEntry] | None = getattr(conn, "_madoguchi_audit_batch", None)
+    entries: list[AuditEntry] | None = getattr(conn, _BATCH, None)
     if entries is None:
         raise RuntimeError("audit_batch_write_after() must run inside audit_batch()")
     sql = _chain_sql(conn)
