@@ -72,6 +72,12 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="also the backend's answers per submission (strace -c -e sendto on it: one per round trip)",
     )
+    parser.add_argument(
+        "--wal",
+        action="store_true",
+        help="also the WAL written per submission (pg_current_wal_insert_lsn around the loop: the whole "
+        "server's, so nothing else may write meanwhile)",
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -205,8 +211,8 @@ def main() -> None:
 
         profiler = cProfile.Profile(time.process_time)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_backend_pid(), pg_current_wal_insert_lsn()")
+        backend, wal_before = cursor.fetchone()
     tracer = _strace(backend) if args.round_trips else None
     backend_cpu = _backend_cpu(backend)
     with connection.execute_wrapper(counted):
@@ -221,6 +227,25 @@ def main() -> None:
         after - before for after, before in zip(_backend_cpu(backend), backend_cpu, strict=True)
     )
     assert done == args.n
+    if args.wal:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_current_wal_insert_lsn(), pg_current_wal_insert_lsn() - %s::pg_lsn", [wal_before]
+            )
+            wal_after, wal = cursor.fetchone()
+        print(f"WAL: {wal / args.n:,.0f} bytes per submission (the whole server's, n {args.n}); by record:")
+        with connection.cursor() as cursor:  # the database is dropped at the end, the extension with it
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+            cursor.execute(
+                'SELECT "resource_manager/record_type", count, record_size, fpi_size, combined_size '
+                "FROM pg_get_wal_stats(%s, %s, true) WHERE count > 0 ORDER BY combined_size DESC",
+                [wal_before, wal_after],
+            )
+            for kind, count, record, fpi, combined in cursor.fetchall():
+                print(
+                    f"  {kind:<28} {count / args.n:6.2f} records {record / args.n:8,.0f} B "
+                    f"+ {fpi / args.n:6,.0f} B full pages = {combined / args.n:8,.0f} B per submission"
+                )
     if tracer is not None:
         tracer.send_signal(signal.SIGINT)
         _out, report = tracer.communicate(timeout=30)

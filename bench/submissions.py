@@ -36,6 +36,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,6 +49,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _loadclient  # noqa: E402
 from _common import (  # noqa: E402
     HOST,
     PG_URL,
@@ -322,9 +324,39 @@ def client_thread(port, token, body, start_at, measure_from, stop_at, out: list,
     conn.close()
 
 
-def client_process(port, tokens, body, start_at, measure_from, stop_at, queue) -> None:
+def submission_flow(port: int, token: str, body: bytes):
+    """A complete submission for ``_loadclient``: the draft with every value, then its submit."""
+    create = _loadclient.request(
+        "POST",
+        "/api/v1/drafts",
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        body,
+    )
+
+    def flow():
+        status, payload = yield create
+        if status != 201:
+            return status
+        draft_id = json.loads(payload)["id"]
+        status, _payload = yield _loadclient.request(
+            "POST",
+            f"/api/v1/drafts/{draft_id}/submit",
+            {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        )
+        return status
+
+    return flow
+
+
+def client_process(port, tokens, body, start_at, measure_from, stop_at, queue, kind="events") -> None:
+    if kind == "events":
+        factories = [submission_flow(port, token, body) for token in tokens]
+        samples, errors, _cpu = _loadclient.run(port, factories, start_at, measure_from, stop_at, host=HOST)
+        usage = resource.getrusage(resource.RUSAGE_SELF)  # the whole process, as for threads
+        queue.put((samples, errors, usage.ru_utime + usage.ru_stime))
+        return
     out: list = []
-    errors: list = []
+    errors = []
     threads = [
         threading.Thread(
             target=client_thread, args=(port, token, body, start_at, measure_from, stop_at, out, errors)
@@ -335,10 +367,11 @@ def client_process(port, tokens, body, start_at, measure_from, stop_at, queue) -
         thread.start()
     for thread in threads:
         thread.join()
-    queue.put((out, errors))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    queue.put((out, errors, usage.ru_utime + usage.ru_stime))
 
 
-def run_load(args, reference: str, tokens: list[str]) -> tuple[list, list, float]:
+def run_load(args, reference: str, tokens: list[str]) -> tuple[list, list, float, float]:
     body = json.dumps({"procedure": reference, "data": DATA}, ensure_ascii=False).encode()
     start_at = time.time() + 1.0
     measure_from = start_at + args.warmup
@@ -348,7 +381,8 @@ def run_load(args, reference: str, tokens: list[str]) -> tuple[list, list, float
     groups = [tokens[i :: args.client_procs] for i in range(args.client_procs)]
     procs = [
         ctx.Process(
-            target=client_process, args=(args.port, group, body, start_at, measure_from, stop_at, queue)
+            target=client_process,
+            args=(args.port, group, body, start_at, measure_from, stop_at, queue, args.client),
         )
         for group in groups
         if group
@@ -357,13 +391,15 @@ def run_load(args, reference: str, tokens: list[str]) -> tuple[list, list, float
         proc.start()
     samples: list = []
     errors: list = []
+    client_cpu = 0.0
     for _ in procs:
-        out, errs = queue.get()
+        out, errs, cpu = queue.get()
         samples += out
         errors += errs
+        client_cpu += cpu
     for proc in procs:
         proc.join()
-    return samples, errors, args.duration
+    return samples, errors, args.duration, client_cpu
 
 
 def smoke_test(args, reference: str, token: str) -> None:
@@ -495,7 +531,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--client-procs", type=int, default=2, help="client processes sharing the threads")
+    parser.add_argument("--client-procs", type=int, default=2, help="client processes sharing the clients")
+    parser.add_argument(
+        "--client",
+        choices=["events", "threads"],
+        default="events",
+        help="events: one selectors loop per process, requests as prebuilt bytes (bench/_loadclient.py); "
+        "threads: http.client in a thread per client (the runs before 2026-12-05 evening)",
+    )
     parser.add_argument("--duration", type=int, default=20, help="measured seconds (≤ 60)")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=3)
@@ -591,7 +634,7 @@ def main() -> None:
         + (f", switchinterval {args.switch_interval}" if args.switch_interval else "")
     )
     print(
-        f"load            {args.clients} clients in {args.client_procs} processes, keep-alive, "
+        f"load            {args.clients} clients in {args.client_procs} processes ({args.client}), keep-alive, "
         f"{args.warmup:.0f} s warm-up + {args.duration} s measured"
     )
 
@@ -611,7 +654,7 @@ def main() -> None:
             worker = start_worker(args, env, tmp)
         cpu_before = process_tree_cpu_seconds(server.pid)
         started = time.perf_counter()
-        samples, errors, seconds = run_load(args, reference, tokens)
+        samples, errors, seconds, client_cpu = run_load(args, reference, tokens)
         elapsed = time.perf_counter() - started
         server_cpu = process_tree_cpu_seconds(server.pid) - cpu_before
         load_end = load_average()
@@ -645,6 +688,10 @@ def main() -> None:
         f"({server_cpu / elapsed:.2f} cores; ≈{1000 * server_cpu / max(1, len(samples)) * seconds / elapsed:.1f} ms "
         "per submission incl. warm-up share)"
     )
+    print(
+        f"client CPU      {client_cpu:.1f} s ({client_cpu / elapsed:.2f} cores; "
+        f"≈{1000 * client_cpu / max(1, len(samples)) * seconds / elapsed:.2f} ms per submission)"
+    )
     print(f"errors          {len(errors)}" + (f" {sorted(set(errors))}" if errors else ""))
     print(f"load average    at end of the HTTP run {load_end}", flush=True)
 
@@ -676,7 +723,7 @@ def main() -> None:
     if not args.no_pgbench:
         tps = run_pgbench(args.clients, args.duration, tmp)
         print(f"pgbench         {tps:.0f} TPS (one-row INSERT, {args.clients} clients, {args.duration} s)")
-        print(f"ratio           submissions/s ÷ pgbench TPS = {rate / tps:.3f}")
+        print(f"ratio           submissions/s ÷ pgbench TPS = {rate / tps:.4f}")
     target = (
         rate >= 200 and percentile(totals, 99) <= 0.5 and not errors and checks["all_followed_up"] is True
     )
