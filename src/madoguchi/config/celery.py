@@ -40,3 +40,12 @@ def refuse_unsafe_start(**_kwargs) -> None:
     except UnsafeProductionError as exc:
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(1) from None
+
+
+@worker_init.connect
+def _freeze_what_the_worker_keeps(**_kwargs) -> None:
+    """The tasks and everything they import leave the garbage collector's walks, before the
+    prefork pool forks (core/startup.py)."""
+    from madoguchi.core.startup import load_and_freeze
+
+    load_and_freeze(urls=False)

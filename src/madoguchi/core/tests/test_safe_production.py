@@ -211,3 +211,18 @@ def test_the_wsgi_application_loads_with_keys_of_its_own(tmp_path):
     result = _python("import madoguchi.config.wsgi; print('loaded')", env)
 
     assert result.stdout.strip() == "loaded", result.stderr
+
+
+@pytest.mark.parametrize("module", ["wsgi", "asgi"])
+def test_the_application_loads_its_urls_and_freezes_what_it_keeps(tmp_path, module):
+    # every view is imported before the first request, and the objects loaded so far are out of
+    # the garbage collector's generations (a full collection need not walk them in every worker)
+    env = _environment(tmp_path, SECRET_KEY=GOOD_SECRET, FIELD_ENCRYPTION_KEYS=GOOD_FIELD_KEYS)
+
+    result = _python(
+        f"import gc, sys; import madoguchi.config.{module}; "
+        "print(gc.get_freeze_count() > 50_000, 'madoguchi.applications.api' in sys.modules)",
+        env,
+    )
+
+    assert result.stdout.split() == ["True", "True"], result.stderr
