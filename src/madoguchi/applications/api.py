@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Status, UploadedFile
 
@@ -20,6 +20,7 @@ from madoguchi.applications import selectors, services
 from madoguchi.applications.constants import Channel, decision_status_label
 from madoguchi.applications.models import Application, Draft
 from madoguchi.applications.schemas import (
+    ApplicationCreateIn,
     ApplicationDetailOut,
     ApplicationOut,
     ApplicationPage,
@@ -34,7 +35,6 @@ from madoguchi.applications.verified import draft_apply_verified, verified_profi
 from madoguchi.core.errors import DomainError, FieldErrors, multipart_file_required
 from madoguchi.core.json_answer import json_answer
 from madoguchi.procedures.api import PageParams, page_of
-from madoguchi.procedures.selectors import procedure_get_public
 
 router = Router(tags=["applications"])
 
@@ -100,6 +100,23 @@ def _check_storable(data: dict[str, Any]) -> None:
         raise FieldErrors(errors)
 
 
+def _idempotency_key(value: str | None) -> str:
+    """The ``Idempotency-Key`` header of a submission, or 400."""
+    if not value:
+        raise DomainError(
+            _("Idempotency-Key ヘッダーを付けてください（再送しても二重に申請されないようにするためです）。"),
+            code="idempotency_key_required",
+            status=400,
+        )
+    if not _IDEMPOTENCY_KEY.fullmatch(value):
+        raise DomainError(
+            _("Idempotency-Key は空白を含まない 1〜100 文字の英数字・記号にしてください。"),
+            code="idempotency_key_invalid",
+            status=400,
+        )
+    return value
+
+
 def _channel(request) -> str:
     return Channel.API if getattr(request, "auth_method", "") == "token" else Channel.ONLINE
 
@@ -119,11 +136,7 @@ def draft_list(request, params: Query[PageParams]):
 def draft_create(request, payload: DraftCreateIn):
     user = require_user(request)
     _check_storable(payload.data)
-    org_slug, _sep, slug = payload.procedure.partition("/")
-    try:
-        procedure = procedure_get_public(org_slug=org_slug, procedure_slug=slug)
-    except Http404:
-        raise FieldErrors({"procedure": [_("この手続は見つからないか、現在受け付けていません。")]}) from None
+    procedure = services.procedure_for_draft(payload.procedure)
     request_identity_check(request, identity_level=procedure.identity_level)
     draft = services.draft_create(applicant=user, procedure=procedure, data=payload.data)
     draft = draft_apply_verified(draft=draft, profile=verified_profile_for(request))
@@ -188,18 +201,7 @@ def draft_submit(
     ),
 ):
     user = require_user(request)
-    if not idempotency_key:
-        raise DomainError(
-            _("Idempotency-Key ヘッダーを付けてください（再送しても二重に申請されないようにするためです）。"),
-            code="idempotency_key_required",
-            status=400,
-        )
-    if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
-        raise DomainError(
-            _("Idempotency-Key は空白を含まない 1〜100 文字の英数字・記号にしてください。"),
-            code="idempotency_key_invalid",
-            status=400,
-        )
+    idempotency_key = _idempotency_key(idempotency_key)
     # the draft is read (404 unless the user's own) and locked in one statement, in the
     # submitting transaction; the identity level is checked on it before anything is written
     application, created = services.application_submit_own_draft(
@@ -223,6 +225,35 @@ def application_list(request, params: Query[PageParams]):
     page = page_of(selectors.application_list(user=user).select_related("version"), params)
     page["items"] = [_application_out(a) for a in page["items"]]
     return page
+
+
+@router.post(
+    "/applications",
+    response={200: ApplicationOut, 201: ApplicationOut},
+    summary="値をまとめて送り、1回で申請する（Idempotency-Key ヘッダー必須。再送しても 1 件だけ）",
+)
+def application_create(
+    request,
+    payload: ApplicationCreateIn,
+    idempotency_key: str | None = Header(
+        None, alias="Idempotency-Key", description="再送を見分けるキー（1〜100 文字の ASCII）"
+    ),
+):
+    """Draft create and submit in one request, for a client that has every value at once:
+    the same checks and answers as the two (files go through a draft)."""
+    user = require_user(request)
+    idempotency_key = _idempotency_key(idempotency_key)
+    _check_storable(payload.data)
+    application, created = services.application_submit_values(
+        applicant=user,
+        procedure=payload.procedure,
+        data=payload.data,
+        idempotency_key=idempotency_key,
+        channel=_channel(request),
+        check=lambda procedure: request_identity_check(request, identity_level=procedure.identity_level),
+        profile=verified_profile_for(request),
+    )
+    return json_answer(_application_out(application), status=201 if created else 200)
 
 
 @router.get("/applications/{application_id}", response=ApplicationDetailOut, summary="申請の状況（経過つき）")

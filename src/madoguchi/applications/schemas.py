@@ -25,6 +25,20 @@ class DraftCreateIn(Schema):
     data: dict[str, Any] = Field(default_factory=dict, description="項目キー → 値")
 
 
+class ApplicationCreateIn(Schema):
+    """A complete application in one request (``POST /applications``): as ``DraftCreateIn``,
+    with every value the procedure needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    procedure: str = Field(
+        ..., max_length=131, pattern=PROCEDURE_REF_PATTERN, description="団体スラッグ/手続スラッグ"
+    )
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="項目キー → 値（ファイルの項目は指定できません）"
+    )
+
+
 class DraftUpdateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 

@@ -72,9 +72,14 @@ def draft_apply_verified(*, draft: Any, profile: dict[str, Any]) -> Any:
         return draft
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
-        locked.data = {**locked.data, **values, VERIFIED_KEY: values}
+        locked.data = verified_merged(data=locked.data, values=values)
         locked.save(update_fields=["data", "updated_at"])
     return locked
+
+
+def verified_merged(*, data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the verified ``values`` (``verified_values``) filled in and locked."""
+    return {**data, **values, VERIFIED_KEY: values}
 
 
 def verified_overlay(

@@ -25,10 +25,13 @@ from madoguchi.applications.services.drafts import (
     draft_attachment_add,
     draft_create,
     draft_discard,
+    draft_prepare,
     draft_save_step,
     draft_set_proxy,
     draft_start,
     draft_update,
+    draft_values_clean,
+    procedure_for_draft,
     storage_failed_message,
 )
 from madoguchi.applications.services.follow_up import (
@@ -54,7 +57,9 @@ from madoguchi.applications.services.status import application_event_add, applic
 from madoguchi.applications.services.submission import (
     application_submit,
     application_submit_own_draft,
+    application_submit_values,
     application_submit_with_result,
+    files_through_drafts_message,
 )
 
 __all__ = [
@@ -67,6 +72,7 @@ __all__ = [
     "application_payment_received",
     "application_submit",
     "application_submit_own_draft",
+    "application_submit_values",
     "application_submit_with_result",
     "application_withdraw",
     "applications_follow_up_batch",
@@ -78,14 +84,18 @@ __all__ = [
     "draft_attachment_add",
     "draft_create",
     "draft_discard",
+    "draft_prepare",
     "draft_save_step",
     "draft_set_proxy",
     "draft_start",
     "draft_update",
+    "draft_values_clean",
+    "files_through_drafts_message",
     "follow_up_is_covered",
     "follow_up_pace_forget",
     "follow_up_queued_at",
     "follow_up_task_started",
+    "procedure_for_draft",
     "storage_failed_message",
     "validation_context",
 ]

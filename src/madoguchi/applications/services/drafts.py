@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.types import User
@@ -20,6 +21,7 @@ from madoguchi.procedures.checked import values_stamp
 from madoguchi.procedures.fields import FieldValidationError, takes_file
 from madoguchi.procedures.models import Procedure, ProcedureVersion
 from madoguchi.procedures.prefill import prefill_values
+from madoguchi.procedures.selectors import procedure_get_public
 from madoguchi.procedures.steps import step_values_merge
 from madoguchi.procedures.validation import get_step, iter_fields, validate_step
 
@@ -110,7 +112,32 @@ def draft_start(
     entered_by: User | None = None,
     cleaned: bool = False,
 ) -> Draft:
-    """Open a draft on the procedure's published version.
+    """Open a draft on the procedure's published version (``draft_prepare``, then its INSERT)."""
+    draft = draft_prepare(
+        applicant=applicant,
+        procedure=procedure,
+        data=data,
+        as_proxy=as_proxy,
+        amends=amends,
+        entered_by=entered_by,
+        cleaned=cleaned,
+    )
+    hotpath.insert(draft, connection)  # every draft starts here: the INSERT written out once
+    return draft
+
+
+def draft_prepare(
+    *,
+    applicant: User,
+    procedure: Procedure,
+    data: dict[str, Any] | None = None,
+    as_proxy: bool = False,
+    amends: Any = None,
+    entered_by: User | None = None,
+    cleaned: bool = False,
+) -> Draft:
+    """The draft ``draft_start`` opens, not yet written (the one-request submission,
+    ``application_submit_values``, writes it in the statement that numbers its application).
 
     ``cleaned``: ``data`` is what the field types cleaned just now (``draft_create``); when the
     draft's values are exactly those (nothing prefilled or carried over besides), the draft
@@ -142,7 +169,6 @@ def draft_start(
     draft = Draft(applicant=applicant, version=version, data=data, amends=designation, entered_by=entered_by)
     if cleaned and data == given:
         draft.checked = values_stamp(version_id=version.pk, values=data)
-    hotpath.insert(draft, connection)  # every draft starts here: the INSERT written out once
     return draft
 
 
@@ -226,11 +252,29 @@ def draft_create(*, applicant: User, procedure: Procedure, data: dict[str, Any] 
     Each given value is checked by its field type; nothing is created when one is invalid
     (FieldErrors). Completeness is checked only at submission.
     """
-    cleaned: dict[str, Any] = {}
+    cleaned = draft_values_clean(applicant=applicant, procedure=procedure, data=data)
+    return draft_start(applicant=applicant, procedure=procedure, data=cleaned, cleaned=bool(cleaned))
+
+
+def procedure_for_draft(reference: str) -> Procedure:
+    """The public procedure ``"<organization>/<procedure>"`` an API request names, with its
+    organization and current version; FieldErrors on ``procedure`` when there is none."""
+    org_slug, _sep, slug = reference.partition("/")
+    try:
+        return procedure_get_public(org_slug=org_slug, procedure_slug=slug)
+    except Http404:
+        raise FieldErrors({"procedure": [_("この手続は見つからないか、現在受け付けていません。")]}) from None
+
+
+def draft_values_clean(
+    *, applicant: User, procedure: Procedure, data: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The values ``draft_create`` opens a draft with: each given one cleaned by its field type
+    (FieldErrors, also for keys the procedure does not have); nothing is required yet."""
     version = procedure.current_version
     if data and version is not None and version.is_published and procedure.is_public:
-        cleaned = _clean_partial(version=version, data=data, user=applicant, known={})
-    return draft_start(applicant=applicant, procedure=procedure, data=cleaned, cleaned=bool(cleaned))
+        return _clean_partial(version=version, data=data, user=applicant, known={})
+    return {}
 
 
 def draft_attachment_add(*, draft: Draft, field_key: str, uploaded: UploadedFile) -> Attachment:

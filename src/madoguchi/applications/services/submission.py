@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -19,15 +19,19 @@ from madoguchi.applications.models import Application, ApplicationEvent, Draft, 
 from madoguchi.applications.selectors import access_draft
 from madoguchi.applications.services import follow_up
 from madoguchi.applications.services.attachments import attachments_link, validation_context
+from madoguchi.applications.services.drafts import draft_prepare, draft_values_clean, procedure_for_draft
 from madoguchi.applications.services.status import event_texts
 from madoguchi.applications.timeline import Line
+from madoguchi.applications.verified import verified_merged, verified_values
 from madoguchi.audit.services import audit_record
 from madoguchi.audit.statement import FILLED, audit_record_in_statement, audit_record_written
 from madoguchi.core import events, hotpath
-from madoguchi.core.errors import FieldErrors
+from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.insert_from import Also, insert_from
 from madoguchi.procedures.checked import values_stamp
-from madoguchi.procedures.validation import validate_all
+from madoguchi.procedures.fields import takes_file, type_of
+from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.validation import iter_fields, validate_all
 
 
 def _next_reference_number(*, organization: Organization, now: dt.datetime) -> str:
@@ -214,6 +218,112 @@ def application_submit_own_draft(
         return existing, False
 
 
+def application_submit_values(
+    *,
+    applicant: User,
+    procedure: str,
+    data: dict[str, Any],
+    idempotency_key: str,
+    channel: str = Channel.API,
+    check: Callable[[Procedure], None] | None = None,
+    profile: dict[str, Any] | None = None,
+) -> tuple[Application, bool]:
+    """A complete application in one call (``POST /api/v1/applications``): what ``draft_create``
+    and then ``application_submit_own_draft`` do with the same values — the same checks, field
+    errors, prefilled and verified values, 受付番号, timeline event, audit entry, hooks and
+    follow-up — in one transaction; returns (application, created).
+
+    ``procedure`` is ``"<organization>/<procedure>"`` (FieldErrors on ``procedure``);
+    ``check(procedure)`` runs before any value is cleaned and may raise (the identity level);
+    ``profile``: the session's verified profile, whose values fill and lock their fields as
+    ``draft_apply_verified`` does. The draft is kept, as every application has one: it is
+    written by the statement that numbers the application (on PostgreSQL one round trip for the
+    draft, the application, its event and its audit entry). Files are not given this way: a
+    value for a file field, or a file field the answers require, answers FieldErrors on that
+    field telling to use a draft.
+
+    The same (applicant, ``idempotency_key``) again — a retry, or a concurrent request that won —
+    gives (the first application, False), also when this call is refused now (the procedure
+    closed since, a date no longer valid on a new day): a refusal looks the key up first, so
+    only the error path pays for the lookup. Nothing is left behind by a refusal.
+    """
+    idempotency_key = idempotency_key[:100]
+    definition: dict[str, Any] = {}
+    try:
+        found = procedure_for_draft(procedure)
+        if check is not None:
+            check(found)
+        draft, trusted = _draft_of_values(applicant=applicant, procedure=found, data=data, profile=profile)
+        definition = draft.version.definition
+        with transaction.atomic():
+            return _submit_locked(
+                draft,
+                actor=applicant,
+                idempotency_key=idempotency_key,
+                channel=channel,
+                new_draft=True,
+                trusted=trusted,
+            )
+    except (DomainError, IntegrityError) as exc:
+        existing = _existing(applicant_id=applicant.pk, idempotency_key=idempotency_key)
+        if existing is not None:
+            return existing, False
+        if isinstance(exc, FieldErrors) and definition:
+            raise _files_through_drafts(exc, definition) from None
+        raise
+
+
+def _draft_of_values(
+    *, applicant: User, procedure: Procedure, data: dict[str, Any], profile: dict[str, Any] | None
+) -> tuple[Draft, list[str]]:
+    """The draft ``draft_create`` and ``draft_apply_verified`` would write, not yet written, and
+    the keys of its values the field types cleaned just now (``trusted`` at submission)."""
+    version = procedure.current_version
+    if version is not None:
+        errors = {key: [files_through_drafts_message()] for key in _file_keys(version.definition, data)}
+        if errors:
+            raise FieldErrors(errors)
+    cleaned = draft_values_clean(applicant=applicant, procedure=procedure, data=data)
+    draft = draft_prepare(applicant=applicant, procedure=procedure, data=cleaned)
+    if profile:
+        values = verified_values(definition=draft.version.definition, profile=profile)
+        if values:
+            draft.data = verified_merged(data=draft.data, values=values)
+    return draft, [key for key, value in cleaned.items() if draft.data.get(key) is value]
+
+
+def _file_keys(definition: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """The file fields that ``data`` gives a value for or that are always required."""
+    keys = []
+    for _step, spec in iter_fields(definition):
+        field_type = type_of(spec)
+        if field_type is None or not field_type.takes_file:
+            continue
+        given = spec["key"] in data and not field_type.is_empty(data[spec["key"]])
+        if given or (spec.get("required") and not spec.get("show_if")):
+            keys.append(spec["key"])
+    return keys
+
+
+def _files_through_drafts(exc: FieldErrors, definition: dict[str, Any]) -> FieldErrors:
+    """``exc`` with the errors of file fields (required by the answers given) replaced by the
+    message that files go through a draft."""
+    files = {spec["key"] for _step, spec in iter_fields(definition) if takes_file(spec)}
+    if not files & exc.errors.keys():
+        return exc
+    return FieldErrors(
+        {key: [files_through_drafts_message()] if key in files else msgs for key, msgs in exc.errors.items()}
+    )
+
+
+def files_through_drafts_message() -> str:
+    """Next to a file field of a procedure submitted in one request (no file can be sent so)."""
+    return _(
+        "ファイルの添付が必要な手続は、1回の送信では申請できません。"
+        "下書き（POST /api/v1/drafts）を作り、ファイルを添付してから申請してください。"
+    )
+
+
 def _existing(*, applicant_id: Any, idempotency_key: str) -> Application | None:
     """After an IntegrityError: the (applicant, idempotency key) exists — an API retry with the
     same key, or a concurrent request that won the race. The unique constraint is the check, so
@@ -228,8 +338,12 @@ def _submit_locked(
     idempotency_key: str,
     channel: str,
     entered_by: User | None = None,
+    new_draft: bool = False,
+    trusted: Collection[str] | None = None,
 ) -> tuple[Application, bool]:
-    """The submission itself, inside the caller's transaction, on a draft locked by it."""
+    """The submission itself, inside the caller's transaction, on a draft locked by it — or on
+    a draft not yet written (``new_draft``: inserted with the application, ``trusted`` the keys
+    whose values were cleaned by their field types in this same call)."""
     already = locked.application  # None without a query when not yet submitted
     if already is not None:
         return already, False
@@ -240,11 +354,13 @@ def _submit_locked(
     attachments_only = {k: v for k, v in locked.data.items() if not k.startswith("__")}
     # values cleaned at the draft's creation, unchanged since, on the same day by the same code
     # for this version, are not cleaned again; the rest of the check runs (procedures/checked.py)
-    trusted = (
-        attachments_only.keys()
-        if locked.checked and locked.checked == values_stamp(version_id=version.pk, values=attachments_only)
-        else ()
-    )
+    if trusted is None:
+        trusted = (
+            attachments_only.keys()
+            if locked.checked
+            and locked.checked == values_stamp(version_id=version.pk, values=attachments_only)
+            else ()
+        )
     cleaned = validate_all(
         version.definition,
         attachments_only,
@@ -301,7 +417,7 @@ def _submit_locked(
         application,
         organization=procedure.organization,
         now=now,
-        along=[(locked, ["application", "updated_at"]), (event, None)],
+        along=[(locked, None if new_draft else ["application", "updated_at"]), (event, None)],
         actor=actor,
         after={"status": application.status, "channel": channel},
     )
