@@ -4,11 +4,13 @@ WSGI handler with the whole middleware stack (no test client, no HTTP), on Postg
 follow-up handed to a Celery broker after commit as in ``bench/submissions.py``.
 
     python3 bench/submission_instructions.py [--n 60] [--warm 30] [--broker redis://…/N]
-        [--shared-cache] [--callgrind] [--src PATH] [--db NAME]
+        [--shared-cache] [--callgrind] [--src PATH] [--db NAME] [--one-request]
 
 One *complete submission* is ``POST /api/v1/drafts`` with the bench's 15 values, then
 ``POST /api/v1/drafts/{id}/submit`` with a fresh ``Idempotency-Key`` (the same bodies as
-``bench/submissions.py``). ``--warm`` submissions run first (imports, prepared statements,
+``bench/submissions.py``); with ``--one-request`` it is one ``POST /api/v1/applications`` with
+the same values and a fresh key (``bench/submissions.py --one-request``). ``--warm`` submissions
+run first (imports, prepared statements,
 caches), then ``--n`` are measured:
 
 * without ``--callgrind``: CPU (``time.process_time``) and statements per submission;
@@ -78,6 +80,11 @@ def parse_args() -> argparse.Namespace:
         help="also the WAL written per submission (pg_current_wal_insert_lsn around the loop: the whole "
         "server's, so nothing else may write meanwhile)",
     )
+    parser.add_argument(
+        "--one-request",
+        action="store_true",
+        help="each submission is one POST /api/v1/applications (all values and the key)",
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -101,7 +108,8 @@ def main() -> None:
         for line in Path(args.out).read_text().splitlines():
             if line.startswith(("summary:", "totals:")):
                 total = int(line.split()[1])
-        print(f"instructions per complete submission: {total / args.n / 1e6:.2f} M ({args.out})")
+        how = "one request" if args.one_request else "draft + submit"
+        print(f"instructions per complete submission ({how}): {total / args.n / 1e6:.2f} M ({args.out})")
         return
     if args.src:
         sys.path.insert(0, args.src)
@@ -174,6 +182,13 @@ def main() -> None:
         return None
 
     def one(count: int, _i: int) -> int:
+        if args.one_request:
+            response = handler(
+                environ("/api/v1/applications", body, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex), start_response
+            )
+            assert response.status_code == 201, response.content
+            response.close()
+            return count + 1
         response = handler(environ("/api/v1/drafts", body), start_response)
         assert response.status_code == 201, response.content
         draft_id = json.loads(response.content)["id"]
@@ -259,7 +274,8 @@ def main() -> None:
             f"code {list(madoguchi.__path__)[0]}, cache {'shared (Redis)' if args.shared_cache else 'local'}"
         )
         print(
-            f"complete submission: {statements / args.n:.1f} statements, {1000 * cpu / args.n:.2f} ms CPU "
+            f"complete submission ({'one request' if args.one_request else 'draft + submit'}): "
+            f"{statements / args.n:.1f} statements, {1000 * cpu / args.n:.2f} ms CPU "
             f"(n={args.n}, load average {load_average()})"
         )
     if profiler:

@@ -9,7 +9,8 @@ What it does (each run starts from scratch, nothing of it is part of the test su
    Redis broker (DB 14) for the work that follows each submission;
 4. runs N concurrent clients (keep-alive HTTP, http.client) for a fixed duration; each
    client loops over a *complete submission*: ``POST /api/v1/drafts`` with all 15 values,
-   then ``POST /api/v1/drafts/{id}/submit`` with a fresh Idempotency-Key;
+   then ``POST /api/v1/drafts/{id}/submit`` with a fresh Idempotency-Key — or, with
+   ``--one-request``, ``POST /api/v1/applications`` with all 15 values and a fresh key;
 5. stops gunicorn, then lets a Celery worker do the follow-up of every submission (open the
    review case, write and deliver the receipt notice) and times it — or, with
    ``--follow-up during``, runs that worker on the same two cores during the load;
@@ -23,6 +24,7 @@ Usage (from the repository root)::
     python3 bench/submissions.py                       # 32 clients, 20 s, -w 3 --threads 2
     python3 bench/submissions.py --follow-up during    # the worker competes for the cores
     python3 bench/submissions.py --eager               # follow-up inside the request (embedded mode)
+    python3 bench/submissions.py --one-request         # each submission one request (POST /applications)
 
 Keep runs short: the machine is shared. See bench/README.md and docs/performance.md.
 """
@@ -279,10 +281,20 @@ def start_server(args, env: dict[str, str], tmp: str) -> subprocess.Popen:
 # ---------------------------------------------------------------------------- load
 
 
-def one_submission(conn: http.client.HTTPConnection, token: str, body: bytes) -> tuple[float, float, int]:
-    """Create a filled draft and submit it. Returns (create seconds, submit seconds, status)."""
+def one_submission(
+    conn: http.client.HTTPConnection, token: str, body: bytes, one_request: bool = False
+) -> tuple[float, float, int]:
+    """Create a filled draft and submit it. Returns (create seconds, submit seconds, status).
+
+    ``one_request``: ``POST /api/v1/applications`` with the same body and a fresh key instead
+    (then 0.0 for the create and the one request's seconds as the submit's)."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     t0 = time.perf_counter()
+    if one_request:
+        conn.request("POST", "/api/v1/applications", body, {**headers, "Idempotency-Key": uuid.uuid4().hex})
+        response = conn.getresponse()
+        response.read()
+        return 0.0, time.perf_counter() - t0, response.status
     conn.request("POST", "/api/v1/drafts", body, headers)
     response = conn.getresponse()
     payload = response.read()
@@ -301,7 +313,9 @@ def one_submission(conn: http.client.HTTPConnection, token: str, body: bytes) ->
     return t1 - t0, time.perf_counter() - t1, response.status
 
 
-def client_thread(port, token, body, start_at, measure_from, stop_at, out: list, errors: list) -> None:
+def client_thread(
+    port, token, body, start_at, measure_from, stop_at, out: list, errors: list, one_request: bool = False
+) -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     while time.time() < start_at:
         time.sleep(0.001)
@@ -310,7 +324,7 @@ def client_thread(port, token, body, start_at, measure_from, stop_at, out: list,
         if began >= stop_at:
             break
         try:
-            create_s, submit_s, status = one_submission(conn, token, body)
+            create_s, submit_s, status = one_submission(conn, token, body, one_request)
         except (OSError, http.client.HTTPException) as exc:
             errors.append(type(exc).__name__)
             conn.close()
@@ -324,14 +338,11 @@ def client_thread(port, token, body, start_at, measure_from, stop_at, out: list,
     conn.close()
 
 
-def submission_flow(port: int, token: str, body: bytes):
-    """A complete submission for ``_loadclient``: the draft with every value, then its submit."""
-    create = _loadclient.request(
-        "POST",
-        "/api/v1/drafts",
-        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        body,
-    )
+def submission_flow(port: int, token: str, body: bytes, one_request: bool = False):
+    """A complete submission for ``_loadclient``: the draft with every value, then its submit —
+    or, ``one_request``, ``POST /api/v1/applications`` with every value and a fresh key."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    create = _loadclient.request("POST", "/api/v1/drafts", headers, body)
 
     def flow():
         status, payload = yield create
@@ -345,13 +356,23 @@ def submission_flow(port: int, token: str, body: bytes):
         )
         return status
 
-    return flow
+    def one():  # the key is fresh per submission: the request's bytes are built each time
+        status, _payload = yield _loadclient.request(
+            "POST", "/api/v1/applications", {**headers, "Idempotency-Key": uuid.uuid4().hex}, body
+        )
+        return status
+
+    return one if one_request else flow
 
 
-def client_process(port, tokens, body, start_at, measure_from, stop_at, queue, kind="events") -> None:
+def client_process(
+    port, tokens, body, start_at, measure_from, stop_at, queue, kind="events", one_request=False
+) -> None:
     if kind == "events":
-        factories = [submission_flow(port, token, body) for token in tokens]
+        factories = [submission_flow(port, token, body, one_request) for token in tokens]
         samples, errors, _cpu = _loadclient.run(port, factories, start_at, measure_from, stop_at, host=HOST)
+        if one_request:  # (create, submit) as the two requests' samples: the one request as the submit
+            samples = [(0.0, *sample) for sample in samples]
         usage = resource.getrusage(resource.RUSAGE_SELF)  # the whole process, as for threads
         queue.put((samples, errors, usage.ru_utime + usage.ru_stime))
         return
@@ -359,7 +380,8 @@ def client_process(port, tokens, body, start_at, measure_from, stop_at, queue, k
     errors = []
     threads = [
         threading.Thread(
-            target=client_thread, args=(port, token, body, start_at, measure_from, stop_at, out, errors)
+            target=client_thread,
+            args=(port, token, body, start_at, measure_from, stop_at, out, errors, one_request),
         )
         for token in tokens
     ]
@@ -382,7 +404,17 @@ def run_load(args, reference: str, tokens: list[str]) -> tuple[list, list, float
     procs = [
         ctx.Process(
             target=client_process,
-            args=(args.port, group, body, start_at, measure_from, stop_at, queue, args.client),
+            args=(
+                args.port,
+                group,
+                body,
+                start_at,
+                measure_from,
+                stop_at,
+                queue,
+                args.client,
+                args.one_request,
+            ),
         )
         for group in groups
         if group
@@ -405,6 +437,15 @@ def run_load(args, reference: str, tokens: list[str]) -> tuple[list, list, float
 def smoke_test(args, reference: str, token: str) -> None:
     conn = http.client.HTTPConnection(HOST, args.port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if args.one_request:
+        body = json.dumps({"procedure": reference, "data": DATA})
+        conn.request("POST", "/api/v1/applications", body, {**headers, "Idempotency-Key": "smoke"})
+        response = conn.getresponse()
+        payload = response.read()
+        if response.status != 201:
+            raise SystemExit(f"one-request submission failed ({response.status}): {payload.decode()}")
+        conn.close()
+        return
     conn.request("POST", "/api/v1/drafts", json.dumps({"procedure": reference, "data": DATA}), headers)
     response = conn.getresponse()
     payload = response.read()
@@ -594,6 +635,11 @@ def main() -> None:
         "3 ≈ systemd CPUWeight=50 against the web's 100, as docs/deployment.md advises where they "
         "share a machine; 0 for equal shares",
     )
+    parser.add_argument(
+        "--one-request",
+        action="store_true",
+        help="each submission is one POST /api/v1/applications (all values and the key) instead of two",
+    )
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
     parser.add_argument("--db", default=DB_NAME, help="PostgreSQL database (dropped and created)")
@@ -635,7 +681,8 @@ def main() -> None:
     )
     print(
         f"load            {args.clients} clients in {args.client_procs} processes ({args.client}), keep-alive, "
-        f"{args.warmup:.0f} s warm-up + {args.duration} s measured"
+        f"{args.warmup:.0f} s warm-up + {args.duration} s measured, "
+        + ("one request per submission (POST /applications)" if args.one_request else "draft + submit")
     )
 
     sink = SmtpSink().__enter__()  # the receipt e-mails go somewhere on loopback
@@ -670,10 +717,11 @@ def main() -> None:
     print()
     print(
         f"completed       {len(samples)} submissions in {seconds} s → {rate:.1f} submissions/s "
-        f"({2 * rate:.0f} HTTP requests/s)"
+        f"({(1 if args.one_request else 2) * rate:.0f} HTTP requests/s)"
     )
     print(
-        "latency (ms)    complete submission (draft + submit): "
+        "latency (ms)    complete submission "
+        + ("(one request):          " if args.one_request else "(draft + submit): ")
         + "  ".join(f"p{p} {1000 * percentile(totals, p):.0f}" for p in (50, 95, 99))
         + f"  max {1000 * max(totals, default=float('nan')):.0f}"
     )

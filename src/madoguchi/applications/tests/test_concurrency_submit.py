@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from madoguchi.applications.models import Application, ApplicationEvent, ReferenceSequence
+from madoguchi.applications.models import Application, ApplicationEvent, Draft, ReferenceSequence
 from madoguchi.audit.models import AuditEntry
 from madoguchi.audit.services import audit_verify
 from madoguchi.core.testing import ApiClient, make_api_token, make_procedure
@@ -113,3 +113,45 @@ def test_concurrent_submits_of_different_drafts_get_distinct_gap_free_reference_
     ok, checked, message = audit_verify()
     assert ok, message
     assert checked >= THREADS
+
+
+def one_request_call(token: str, procedure, key: str) -> Callable[[], tuple[int, dict]]:
+    def call() -> tuple[int, dict]:
+        response = ApiClient(token).post(
+            "/applications",
+            {"procedure": f"{procedure.organization.slug}/{procedure.slug}", "data": COMPLETE},
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+        return response.status_code, response.json()
+
+    return call
+
+
+def test_concurrent_one_request_submissions_with_one_key_create_one_application_and_one_draft():
+    _user, token = make_api_token()
+    procedure = make_procedure()
+    results = run_at_once([one_request_call(token, procedure, "one-key") for _ in range(THREADS)])
+
+    assert sorted(status for status, _body in results) == [200] * (THREADS - 1) + [201], results
+    assert len({body["id"] for _status, body in results}) == 1
+    assert Application.objects.count() == 1
+    assert Draft.objects.count() == 1
+    assert ApplicationEvent.objects.count() == 1
+    assert ReferenceSequence.objects.get().last_value == 1
+    assert AuditEntry.objects.filter(action="application.submitted").count() == 1
+    assert audit_verify()[0]
+
+
+def test_concurrent_one_request_submissions_of_many_applicants_get_gap_free_numbers():
+    procedure = make_procedure()
+    prefix = procedure.organization.reference_prefix
+    calls = [one_request_call(make_api_token()[1], procedure, "their-key") for _ in range(THREADS)]
+    results = run_at_once(calls)
+
+    assert [status for status, _body in results] == [201] * THREADS
+    numbers = sorted(body["reference_number"] for _status, body in results)
+    year = numbers[0].split("-")[1]
+    assert numbers == [f"{prefix}-{year}-{n:06d}" for n in range(1, THREADS + 1)]
+    assert Draft.objects.filter(application__isnull=False).count() == THREADS
+    ok, _checked, message = audit_verify()
+    assert ok, message
