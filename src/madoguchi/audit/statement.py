@@ -101,6 +101,14 @@ def audit_record_in_statement(
     )
 
 
+def audit_head_exists() -> str:
+    """An SQL condition: the chain's head row exists (a statement that must not write without
+    its entry can require it; without the head ``audit_record_written`` appends the entry after
+    the statement)."""
+    conn = hotpath.own()
+    return f"EXISTS (SELECT 1 FROM {conn.ops.quote_name(AuditChainHead._meta.db_table)})"
+
+
 _RETURNING = (
     *(
         f"(SELECT {column} FROM audit_moved)"

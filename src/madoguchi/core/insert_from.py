@@ -37,6 +37,7 @@ def insert_from(
     computed: dict[str, str],
     along: Sequence[tuple[models.Model, Sequence[str] | None]] = (),
     also: Also | None = None,
+    alone: bool = False,
 ) -> bool:
     """``insert(obj)`` with some columns computed by the database from a row of ``source`` —
     one statement ``WITH src AS (source) INSERT … SELECT … FROM src RETURNING`` the computed
@@ -52,7 +53,16 @@ def insert_from(
     ``update`` does. Their rows may point at ``obj`` (foreign keys are checked at commit). One
     round trip instead of one per write. Models whose saves have receivers are refused.
 
-    ``also``: more parts of the same statement (an audit entry, ``audit.statement``)."""
+    ``also``: more parts of the same statement (an audit entry, ``audit.statement``).
+
+    ``alone``: the caller's transaction writes nothing else — nothing before this statement
+    (then it is sent alone, see below) and nothing after it. When the server has seen nothing
+    of the transaction yet (Django's ``atomic()`` began it, psycopg sends ``BEGIN`` only with
+    the first statement), the statement is sent in autocommit: one statement is a transaction
+    of its own, all of it or nothing, so the ``BEGIN`` before it and the ``COMMIT`` after it —
+    two round trips — are not sent; the ``atomic()`` block's end then commits nothing and runs
+    its ``on_commit`` callbacks. Otherwise (something was read or written before) it is sent in
+    the transaction as always."""
     connection = own(connection)
     if connection.vendor != "postgresql" or any(signalled(type(o)) for o in (obj, *(o for o, _f in along))):
         raise ValueError("insert_from: PostgreSQL, and models without save receivers")
@@ -96,8 +106,15 @@ def insert_from(
     # instructions for a submission's): the raw cursor takes it with $n placeholders as written
     raw = multirow.raw_cursor(connection)
     kept = raw if raw is not None else cursor(connection)
-    kept.execute(sql if raw is None else numbered_sql, values)
-    row = kept.fetchone()
+    alone = alone and _nothing_sent(connection)
+    if alone:
+        connection.connection.autocommit = True  # psycopg's own: allowed while nothing was sent
+    try:
+        kept.execute(sql if raw is None else numbered_sql, values)
+        row = kept.fetchone()
+    finally:
+        if alone:  # idle again (committed, or failed and rolled back by the server)
+            connection.connection.autocommit = False
     if row is None:
         return False
     for value, field in zip(row[: len(returned)], returned, strict=True):
@@ -117,6 +134,18 @@ def insert_from(
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
+
+
+def _nothing_sent(connection: Any) -> bool:
+    """Inside ``atomic()``, nothing of the transaction sent yet (psycopg's connection is idle)."""
+    from psycopg.pq import TransactionStatus
+
+    pg = connection.connection
+    return (
+        connection.in_atomic_block
+        and not pg.autocommit
+        and pg.info.transaction_status == TransactionStatus.IDLE
+    )
 
 
 def _dollar_numbered(sql: str) -> str:

@@ -24,7 +24,12 @@ from madoguchi.applications.services.status import event_texts
 from madoguchi.applications.timeline import Line
 from madoguchi.applications.verified import verified_merged, verified_values
 from madoguchi.audit.services import audit_record
-from madoguchi.audit.statement import FILLED, audit_record_in_statement, audit_record_written
+from madoguchi.audit.statement import (
+    FILLED,
+    audit_head_exists,
+    audit_record_in_statement,
+    audit_record_written,
+)
 from madoguchi.core import events, hotpath
 from madoguchi.core.errors import DomainError, FieldErrors
 from madoguchi.core.insert_from import Also, insert_from
@@ -56,12 +61,13 @@ def _next_reference_number(*, organization: Organization, now: dt.datetime) -> s
     return f"{organization.reference_prefix}-{year}-{row[0]:06d}"
 
 
-def _counter_sql() -> str:
+def _counter_sql(*, head_exists: bool = False) -> str:
     meta = ReferenceSequence._meta
     quote = connection.ops.quote_name
+    head = f" AND {audit_head_exists()}" if head_exists else ""
     return (
         f"UPDATE {quote(meta.db_table)} SET {quote('last_value')} = {quote('last_value')} + 1 "
-        f"WHERE {quote(meta.get_field('organization').column)} = %s AND {quote('year')} = %s "
+        f"WHERE {quote(meta.get_field('organization').column)} = %s AND {quote('year')} = %s{head} "
         f"RETURNING {quote('last_value')}"
     )
 
@@ -74,6 +80,7 @@ def _insert_numbered(
     along: Sequence[tuple[Model, Sequence[str] | None]] = (),
     actor: Actor,
     after: dict[str, Any],
+    alone: bool = False,
 ) -> None:
     """Draw the next 受付番号, insert the application with it, write ``along`` (instances to
     insert, or to update with the fields named) and the audit entry ``application.submitted``
@@ -87,6 +94,11 @@ def _insert_numbered(
     held from that statement to the COMMIT. The first application of a year creates the counter
     row and takes the long way (nothing was written then), as does a submission inside an
     ``audit_batch()``, whose entries are chained at its end.
+
+    ``alone``: the transaction writes nothing else (a new draft's submission): the statement is
+    sent in autocommit when nothing was sent before it (``insert_from``'s ``alone``: no ``BEGIN``
+    nor ``COMMIT``); it then writes only if the audit chain's head exists, so that the entry
+    can never be left for a second transaction (a flushed database takes the long way).
     """
     if connection.vendor == "postgresql":
         year = timezone.localtime(now).year
@@ -101,14 +113,16 @@ def _insert_numbered(
             filled=digits,
         )
         also = Also(held.ctes, held.params, held.returning) if held is not None else None
+        alone = alone and held is not None
         if insert_from(
             application,
             connection,
-            source=f"{_counter_sql()}, CAST(%s AS text) AS prefix",
+            source=f"{_counter_sql(head_exists=alone)}, CAST(%s AS text) AS prefix",
             source_params=[organization.pk, year, prefix],
             computed={"reference_number": f"src.prefix || {digits}"},
             along=along,
             also=also,
+            alone=alone,
         ):
             if held is not None and also is not None:
                 audit_record_written(held, also.values)
@@ -420,6 +434,7 @@ def _submit_locked(
         along=[(locked, None if new_draft else ["application", "updated_at"]), (event, None)],
         actor=actor,
         after={"status": application.status, "channel": channel},
+        alone=new_draft,
     )
     application_id = application.pk
     if application.status != ApplicationStatus.AWAITING_PAYMENT:
