@@ -725,10 +725,11 @@ def main() -> None:
         + "  ".join(f"p{p} {1000 * percentile(totals, p):.0f}" for p in (50, 95, 99))
         + f"  max {1000 * max(totals, default=float('nan')):.0f}"
     )
-    print(
-        "                submit request only:                  "
-        + "  ".join(f"p{p} {1000 * percentile(submits, p):.0f}" for p in (50, 95, 99))
-    )
+    if not args.one_request:
+        print(
+            "                submit request only:                  "
+            + "  ".join(f"p{p} {1000 * percentile(submits, p):.0f}" for p in (50, 95, 99))
+        )
     if totals:
         print(f"                mean {1000 * statistics.fmean(totals):.0f}")
     print(
