@@ -356,10 +356,13 @@ def submission_flow(port: int, token: str, body: bytes, one_request: bool = Fals
         )
         return status
 
-    def one():  # the key is fresh per submission: the request's bytes are built each time
-        status, _payload = yield _loadclient.request(
-            "POST", "/api/v1/applications", {**headers, "Idempotency-Key": uuid.uuid4().hex}, body
-        )
+    # the one request's bytes built once, a fresh key put in per submission
+    before, after = _loadclient.request(
+        "POST", "/api/v1/applications", {**headers, "Idempotency-Key": "\0"}, body
+    ).split(b"\0", 1)
+
+    def one():
+        status, _payload = yield before + uuid.uuid4().hex.encode() + after
         return status
 
     return one if one_request else flow
