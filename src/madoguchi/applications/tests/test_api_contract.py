@@ -30,6 +30,7 @@ APPLICANT_ENDPOINTS = {
     ("post", "/api/v1/drafts/{draft_id}/attachments/{field_key}"),
     ("post", "/api/v1/drafts/{draft_id}/submit"),
     ("get", "/api/v1/applications"),
+    ("post", "/api/v1/applications"),
     ("get", "/api/v1/applications/{application_id}"),
     ("post", "/api/v1/applications/{application_id}/withdraw"),
 }
@@ -66,6 +67,22 @@ def test_submit_documents_the_idempotency_key_header_and_both_success_codes(sche
     headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
     assert "Idempotency-Key" in headers
     assert {"200", "201"} <= set(operation["responses"])
+
+
+def test_the_one_request_submission_documents_its_key_its_success_codes_and_its_errors(schema):
+    operation = schema["paths"]["/api/v1/applications"]["post"]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert "Idempotency-Key" in headers
+    assert operation.get("security")
+    assert "application/json" in operation["requestBody"]["content"]
+    responses = operation["responses"]
+    assert {"200", "201"} <= set(responses)
+    for status in ("400", "401", "403", "409", "413", "415", "422", "500", "503"):
+        assert responses[status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+    body = schema["components"]["schemas"]["ApplicationCreateIn"]
+    assert body["required"] == ["procedure"] and body["additionalProperties"] is False
 
 
 def test_upload_is_documented_as_multipart(schema):
@@ -129,6 +146,18 @@ def _walk_the_applicant_api(schema):
     created = r.call("post", submit, f"/drafts/{draft['id']}/submit", expect=201, **{"Idempotency-Key": "k1"})
     r.call("post", submit, f"/drafts/{draft['id']}/submit", expect=200, **{"Idempotency-Key": "k1"})
     r.call("delete", "/drafts/{draft_id}", f"/drafts/{draft['id']}", expect=409)
+    one = {"procedure": f"{org}/{slug}", "data": COMPLETE}
+    r.call("post", "/applications", "/applications", one, expect=400)  # no Idempotency-Key
+    r.call(
+        "post",
+        "/applications",
+        "/applications",
+        {**one, "data": {}},
+        expect=422,
+        **{"Idempotency-Key": "one"},
+    )
+    r.call("post", "/applications", "/applications", one, expect=201, **{"Idempotency-Key": "one"})
+    r.call("post", "/applications", "/applications", one, expect=200, **{"Idempotency-Key": "one"})
     r.call("get", "/applications", "/applications")
     r.call("get", "/applications/{application_id}", f"/applications/{created['id']}")
     withdraw = "/applications/{application_id}/withdraw"
