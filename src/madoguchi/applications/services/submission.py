@@ -340,8 +340,9 @@ def files_through_drafts_message() -> str:
 
 def _existing(*, applicant_id: Any, idempotency_key: str) -> Application | None:
     """After an IntegrityError (or, in one request, any refusal): the (applicant, idempotency key)
-    exists — an API retry with the same key, or a concurrent request that won the race. The unique constraint is the check, so
-    the common case costs no lookup; the failed transaction rolled back and gave its number back."""
+    exists — an API retry with the same key, or a concurrent request that won the race. The
+    unique constraint is the check, so the common case costs no lookup; the failed transaction
+    rolled back and gave its number back."""
     return Application.objects.filter(applicant_id=applicant_id, idempotency_key=idempotency_key).first()
 
 
